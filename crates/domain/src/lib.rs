@@ -1,1 +1,37 @@
-//! domain
+//! The entities and rules of every capability. Pure: no I/O, no clock, no randomness —
+//! time and identifiers come in as arguments so every rule is testable at any date.
+
+pub mod access;
+pub mod accounts;
+pub mod audit;
+pub mod privacy;
+
+/// Identifier of an account (계정).
+pub type AccountId = i64;
+/// Identifier of a department (부서).
+pub type DepartmentId = i64;
+
+/// A rule was broken by the input. `code` is stable for API clients; the message is shown to
+/// people, Korean first, English second.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleError {
+    pub code: &'static str,
+    pub message: String,
+}
+
+impl RuleError {
+    pub fn new(code: &'static str, korean: &str, english: &str) -> Self {
+        Self {
+            code,
+            message: format!("{korean} ({english})"),
+        }
+    }
+}
+
+impl std::fmt::Display for RuleError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.message)
+    }
+}
+
+impl std::error::Error for RuleError {}

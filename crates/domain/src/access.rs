@@ -1,0 +1,448 @@
+//! The one access policy (접근 권한 정책): role × department scope × capability × action.
+//!
+//! Handlers never decide access themselves; they describe what is asked ([`Capability`],
+//! [`Action`], [`Target`]) and call [`decide`]. The grant table below is the whole policy, so a
+//! reviewer reads one function to know who may do what.
+
+use crate::accounts::Role;
+use crate::{AccountId, DepartmentId};
+use std::collections::HashMap;
+
+/// What part of Minwon is touched. One name per capability, as in every other layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Capability {
+    /// Petitions (민원) and their handling.
+    Petitions,
+    /// Unmasked personal data of petitioners (개인정보 열람).
+    PetitionerPersonalData,
+    /// Protection of frontline officials: incidents, measures, equipment, drills.
+    Protection,
+    /// Evidence files of incidents (증거).
+    Evidence,
+    /// An official's individual self-check results and plans (건강 정보: sensitive).
+    Wellbeing,
+    /// Aggregated wellbeing reports with small cells suppressed.
+    WellbeingGroupReport,
+    /// Programs, trainings, workshops.
+    Programs,
+    /// Active-administration recommendations and committee review.
+    Recognition,
+    /// Policy coordination between departments.
+    Policy,
+    /// Annual evaluation indicators.
+    Evaluation,
+    /// The org chart.
+    Departments,
+    /// Accounts and roles.
+    Accounts,
+    /// The personal-data access log (접속기록).
+    AuditLog,
+    /// Office settings, holidays, petition types.
+    Settings,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Read,
+    Create,
+    Update,
+    Delete,
+    Export,
+}
+
+impl Action {
+    pub const ALL: [Action; 5] = [
+        Action::Read,
+        Action::Create,
+        Action::Update,
+        Action::Delete,
+        Action::Export,
+    ];
+}
+
+/// Who is asking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    pub account_id: AccountId,
+    pub role: Role,
+    pub department_id: Option<DepartmentId>,
+}
+
+/// What is asked about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Target<'a> {
+    /// The office as a whole (lists across departments, settings).
+    Office,
+    /// Everything of one department.
+    Department(DepartmentId),
+    /// One record: whose it is, which department holds it, and to whom its owner shared it.
+    Record {
+        owner: Option<AccountId>,
+        department: Option<DepartmentId>,
+        shared_with: &'a [AccountId],
+    },
+}
+
+/// How far a grant reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Scope {
+    /// Records the actor owns.
+    Own,
+    /// Records whose owner shared them with the actor (consent).
+    SharedWithActor,
+    /// The actor's own department.
+    Department,
+    /// The actor's department and every department under it (a division head's 과).
+    Division,
+    /// The whole office.
+    Office,
+}
+
+/// The org chart, for division scope. Built from the department rows.
+#[derive(Debug, Clone, Default)]
+pub struct OrgChart {
+    parent: HashMap<DepartmentId, Option<DepartmentId>>,
+}
+
+impl OrgChart {
+    pub fn new(rows: impl IntoIterator<Item = (DepartmentId, Option<DepartmentId>)>) -> Self {
+        Self {
+            parent: rows.into_iter().collect(),
+        }
+    }
+
+    /// Whether `dept` is `ancestor` or lies under it. Bounded walk, so a corrupt cycle cannot hang.
+    pub fn is_within(&self, dept: DepartmentId, ancestor: DepartmentId) -> bool {
+        let mut current = Some(dept);
+        for _ in 0..=self.parent.len() {
+            match current {
+                Some(d) if d == ancestor => return true,
+                Some(d) => current = self.parent.get(&d).copied().flatten(),
+                None => return false,
+            }
+        }
+        false
+    }
+
+    /// Would setting `dept`'s parent to `new_parent` create a cycle?
+    pub fn would_cycle(&self, dept: DepartmentId, new_parent: DepartmentId) -> bool {
+        self.is_within(new_parent, dept)
+    }
+}
+
+/// Why a request was refused. The message is safe to show to the person asking.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Denied;
+
+impl std::fmt::Display for Denied {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("이 작업을 할 권한이 없습니다 (you are not allowed to do this)")
+    }
+}
+
+impl std::error::Error for Denied {}
+
+use Action::{Create, Delete, Export, Read, Update};
+
+const ALL: &[Action] = &[Read, Create, Update, Delete, Export];
+const READ: &[Action] = &[Read];
+const READ_EXPORT: &[Action] = &[Read, Export];
+const WORK: &[Action] = &[Read, Create, Update];
+
+/// The grant table: what each role may do on each capability, and how far.
+/// Absent means denied. Wellbeing is never granted beyond the owner and those the owner shared
+/// with: supervisors, HR and administrators can never read an individual result.
+fn grants(role: Role, capability: Capability) -> &'static [(&'static [Action], Scope)] {
+    use Capability as C;
+    use Role as R;
+    use Scope::*;
+    match (role, capability) {
+        // Residents see and file their own petitions and recommend officials.
+        (R::Resident, C::Petitions) => &[(&[Read, Create, Update], Own)],
+        (R::Resident, C::PetitionerPersonalData) => &[(READ, Own)],
+        (R::Resident, C::Recognition) => &[(&[Create], Own), (READ, Own)],
+        (R::Resident, C::Programs) => &[],
+
+        // Every staff member keeps their own wellbeing records, alone.
+        (r, C::Wellbeing) if r.is_staff() => {
+            if r == R::Counsellor {
+                &[(ALL, Own), (READ, SharedWithActor)]
+            } else {
+                &[(ALL, Own)]
+            }
+        }
+        (R::Counsellor | R::TrainingOfficer, C::WellbeingGroupReport) => &[(READ_EXPORT, Office)],
+
+        (R::Official, C::Petitions) => &[(WORK, Department)],
+        (R::Official, C::PetitionerPersonalData) => &[(READ, Department)],
+        (R::Official, C::Protection) => &[(&[Read, Create], Own), (&[Create], Department)],
+        (R::Official, C::Evidence) => &[(&[Read, Create], Own)],
+
+        (R::Supervisor, C::Petitions) => &[(ALL, Division)],
+        (R::Supervisor, C::PetitionerPersonalData) => &[(READ, Division)],
+        (R::Supervisor, C::Protection) => &[(WORK, Division)],
+        (R::Supervisor, C::Evaluation) => &[(READ_EXPORT, Office)],
+        (R::Supervisor, C::Accounts) => &[(READ, Division)],
+        (R::Supervisor, C::Policy) => &[(WORK, Division), (READ, Office)],
+
+        (R::ProtectionOfficer, C::Protection) => &[(ALL, Office)],
+        (R::ProtectionOfficer, C::Evidence) => &[(&[Read, Create, Update, Export], Office)],
+
+        (R::TrainingOfficer, C::Programs) => &[(ALL, Office)],
+        (R::CommitteeMember, C::Recognition) => &[(&[Read, Update], Office)],
+
+        (R::Administrator, C::Departments | C::Accounts | C::Settings) => &[(ALL, Office)],
+        (R::Administrator, C::AuditLog) => &[(READ_EXPORT, Office)],
+
+        // Staff can read the org chart, programs, policies and the evaluation dashboard.
+        (r, C::Departments) if r.is_staff() => &[(READ, Office)],
+        (r, C::Programs) if r.is_staff() => &[(READ, Office)],
+        (r, C::Policy) if r.is_staff() => &[(READ, Office)],
+        (r, C::Evaluation) if r.is_staff() => &[(READ, Office)],
+        _ => &[],
+    }
+}
+
+fn scope_covers(
+    scope: Scope,
+    actor: &Actor,
+    target: &Target<'_>,
+    org: &OrgChart,
+) -> bool {
+    let in_department = |dept: Option<DepartmentId>, division: bool| match (
+        dept,
+        actor.department_id,
+    ) {
+        (Some(d), Some(mine)) if division => org.is_within(d, mine),
+        (Some(d), Some(mine)) => d == mine,
+        _ => false,
+    };
+    match (scope, target) {
+        (Scope::Office, _) => true,
+        (_, Target::Office) => false,
+        (Scope::Own | Scope::SharedWithActor, Target::Department(_)) => false,
+        (Scope::Department, Target::Department(d)) => in_department(Some(*d), false),
+        (Scope::Division, Target::Department(d)) => in_department(Some(*d), true),
+        (Scope::Own, Target::Record { owner, .. }) => *owner == Some(actor.account_id),
+        (Scope::SharedWithActor, Target::Record { shared_with, .. }) => {
+            shared_with.contains(&actor.account_id)
+        }
+        (Scope::Department, Target::Record { department, .. }) => {
+            in_department(*department, false)
+        }
+        (Scope::Division, Target::Record { department, .. }) => in_department(*department, true),
+    }
+}
+
+/// The one access decision. `Ok(())` means allowed.
+pub fn decide(
+    actor: &Actor,
+    capability: Capability,
+    action: Action,
+    target: Target<'_>,
+    org: &OrgChart,
+) -> Result<(), Denied> {
+    let allowed = grants(actor.role, capability)
+        .iter()
+        .any(|(actions, scope)| {
+            actions.contains(&action) && scope_covers(*scope, actor, &target, org)
+        });
+    if allowed { Ok(()) } else { Err(Denied) }
+}
+
+/// Whether the role may act office-wide on a capability (used to pick list queries:
+/// an office-wide reader gets every row, others a filtered list).
+pub fn reaches_office(role: Role, capability: Capability, action: Action) -> bool {
+    grants(role, capability)
+        .iter()
+        .any(|(actions, scope)| actions.contains(&action) && *scope == Scope::Office)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL_CAPS: [Capability; 14] = [
+        Capability::Petitions,
+        Capability::PetitionerPersonalData,
+        Capability::Protection,
+        Capability::Evidence,
+        Capability::Wellbeing,
+        Capability::WellbeingGroupReport,
+        Capability::Programs,
+        Capability::Recognition,
+        Capability::Policy,
+        Capability::Evaluation,
+        Capability::Departments,
+        Capability::Accounts,
+        Capability::AuditLog,
+        Capability::Settings,
+    ];
+
+    // 1 = office, 2 = 민원과 under it, 3 = 민원팀 under 2, 4 = 건설과 under 1.
+    fn org() -> OrgChart {
+        OrgChart::new([(1, None), (2, Some(1)), (3, Some(2)), (4, Some(1))])
+    }
+
+    fn actor(role: Role, dept: DepartmentId) -> Actor {
+        Actor {
+            account_id: 100 + dept,
+            role,
+            department_id: Some(dept),
+        }
+    }
+
+    #[test]
+    fn nobody_but_owner_or_consented_counsellor_reads_wellbeing() {
+        let owner = 999;
+        for role in Role::ALL {
+            for dept in 1..=4 {
+                let a = actor(role, dept);
+                for action in Action::ALL {
+                    let unshared = Target::Record {
+                        owner: Some(owner),
+                        department: Some(dept),
+                        shared_with: &[],
+                    };
+                    assert!(
+                        decide(&a, Capability::Wellbeing, action, unshared, &org()).is_err(),
+                        "{role:?} in {dept} could {action:?} another's wellbeing record"
+                    );
+                    assert!(
+                        decide(&a, Capability::Wellbeing, action, Target::Office, &org()).is_err()
+                    );
+                    assert!(
+                        decide(&a, Capability::Wellbeing, action, Target::Department(dept), &org())
+                            .is_err()
+                    );
+                }
+                let shared = Target::Record {
+                    owner: Some(owner),
+                    department: Some(dept),
+                    shared_with: &[a.account_id],
+                };
+                let may = decide(&a, Capability::Wellbeing, Action::Read, shared, &org()).is_ok();
+                assert_eq!(may, role == Role::Counsellor, "{role:?} shared read");
+                let may_edit =
+                    decide(&a, Capability::Wellbeing, Action::Update, shared, &org()).is_ok();
+                assert!(!may_edit, "{role:?} may not edit a shared record");
+            }
+        }
+    }
+
+    #[test]
+    fn staff_own_their_wellbeing_residents_do_not_have_any() {
+        for role in Role::ALL {
+            let a = actor(role, 3);
+            let mine = Target::Record {
+                owner: Some(a.account_id),
+                department: Some(3),
+                shared_with: &[],
+            };
+            let ok = decide(&a, Capability::Wellbeing, Action::Read, mine, &org()).is_ok();
+            assert_eq!(ok, role.is_staff());
+        }
+    }
+
+    #[test]
+    fn official_sees_own_department_petitions_only() {
+        let a = actor(Role::Official, 3);
+        let in_dept = Target::Record {
+            owner: None,
+            department: Some(3),
+            shared_with: &[],
+        };
+        let other = Target::Record {
+            owner: None,
+            department: Some(4),
+            shared_with: &[],
+        };
+        assert!(decide(&a, Capability::Petitions, Action::Read, in_dept, &org()).is_ok());
+        assert!(decide(&a, Capability::Petitions, Action::Read, other, &org()).is_err());
+        assert!(decide(&a, Capability::Petitions, Action::Delete, in_dept, &org()).is_err());
+        assert!(decide(&a, Capability::Petitions, Action::Read, Target::Office, &org()).is_err());
+    }
+
+    #[test]
+    fn supervisor_reaches_the_division_not_siblings() {
+        let a = actor(Role::Supervisor, 2);
+        for (dept, expected) in [(2, true), (3, true), (4, false), (1, false)] {
+            let t = Target::Record {
+                owner: None,
+                department: Some(dept),
+                shared_with: &[],
+            };
+            assert_eq!(
+                decide(&a, Capability::Petitions, Action::Update, t, &org()).is_ok(),
+                expected,
+                "dept {dept}"
+            );
+        }
+    }
+
+    #[test]
+    fn only_administrators_read_the_audit_log_and_manage_accounts() {
+        for role in Role::ALL {
+            let a = actor(role, 1);
+            let audit = decide(&a, Capability::AuditLog, Action::Read, Target::Office, &org());
+            assert_eq!(audit.is_ok(), role == Role::Administrator, "{role:?}");
+            let create = decide(&a, Capability::Accounts, Action::Create, Target::Office, &org());
+            assert_eq!(create.is_ok(), role == Role::Administrator, "{role:?}");
+            // Nobody may rewrite the audit log.
+            for action in [Action::Create, Action::Update, Action::Delete] {
+                assert!(decide(&a, Capability::AuditLog, action, Target::Office, &org()).is_err());
+            }
+        }
+    }
+
+    #[test]
+    fn administrators_do_not_read_petitions_or_wellbeing() {
+        let a = actor(Role::Administrator, 1);
+        let t = Target::Record {
+            owner: None,
+            department: Some(1),
+            shared_with: &[],
+        };
+        assert!(decide(&a, Capability::Petitions, Action::Read, t, &org()).is_err());
+        assert!(decide(&a, Capability::PetitionerPersonalData, Action::Read, t, &org()).is_err());
+    }
+
+    #[test]
+    fn residents_reach_only_their_own_records() {
+        let a = actor(Role::Resident, 1);
+        for cap in ALL_CAPS {
+            for action in Action::ALL {
+                assert!(decide(&a, cap, action, Target::Office, &org()).is_err());
+                let others = Target::Record {
+                    owner: Some(1),
+                    department: Some(1),
+                    shared_with: &[],
+                };
+                assert!(decide(&a, cap, action, others, &org()).is_err(), "{cap:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn no_account_without_department_gets_department_scope() {
+        let a = Actor {
+            account_id: 7,
+            role: Role::Official,
+            department_id: None,
+        };
+        let t = Target::Record {
+            owner: None,
+            department: Some(3),
+            shared_with: &[],
+        };
+        assert!(decide(&a, Capability::Petitions, Action::Read, t, &org()).is_err());
+    }
+
+    #[test]
+    fn org_chart_cycles_do_not_hang() {
+        let cyclic = OrgChart::new([(1, Some(2)), (2, Some(1))]);
+        assert!(!cyclic.is_within(1, 3));
+        assert!(org().would_cycle(2, 3));
+        assert!(!org().would_cycle(3, 4));
+    }
+}

@@ -1,0 +1,135 @@
+//! Personal data (개인정보): the one masking rule (DOMAIN.md section 8).
+//!
+//! Different masking rules combined can reveal data, so every page, API answer, log line and
+//! export masks through [`mask`] and nothing else.
+
+use serde::{Deserialize, Serialize};
+
+/// The kinds of personal data Minwon holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PersonalKind {
+    /// A person's name: 김*용 (first and last character kept).
+    Name,
+    /// Resident registration number (주민등록번호): 900101-*******.
+    ResidentNumber,
+    /// Phone number: 010-****-1234.
+    Phone,
+    /// Email: the first two characters of the mailbox, then the domain.
+    Email,
+    /// Address: kept down to the road name (도로명), the rest hidden.
+    Address,
+}
+
+/// Masks one value of personal data. Never returns the input unchanged unless it is empty.
+pub fn mask(kind: PersonalKind, value: &str) -> String {
+    let value = value.trim();
+    if value.is_empty() {
+        return String::new();
+    }
+    match kind {
+        PersonalKind::Name => mask_name(value),
+        PersonalKind::ResidentNumber => {
+            let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+            let birth: String = digits.chars().take(6).collect();
+            format!("{birth:*<6}-*******")
+        }
+        PersonalKind::Phone => {
+            let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+            let n = digits.len();
+            if n < 8 {
+                return "*".repeat(n.max(1));
+            }
+            let last: String = digits.chars().skip(n - 4).collect();
+            // Seoul numbers have a two-digit area code (02); mobiles and others three.
+            let prefix_len = if digits.starts_with("02") { 2 } else { 3 };
+            let prefix: String = digits.chars().take(prefix_len).collect();
+            format!("{prefix}-****-{last}")
+        }
+        PersonalKind::Email => match value.split_once('@') {
+            Some((local, domain)) => {
+                let keep: String = local.chars().take(2).collect();
+                format!("{keep}***@{domain}")
+            }
+            None => mask_name(value),
+        },
+        PersonalKind::Address => mask_address(value),
+    }
+}
+
+fn mask_name(value: &str) -> String {
+    let chars: Vec<char> = value.chars().collect();
+    match chars.len() {
+        1 => "*".to_string(),
+        2 => format!("{}*", chars[0]),
+        n => {
+            let mut out = String::new();
+            out.push(chars[0]);
+            out.extend(std::iter::repeat_n('*', n - 2));
+            out.push(chars[n - 1]);
+            out
+        }
+    }
+}
+
+/// Keeps every word up to and including the first road name (a word ending in 로 or 길, or
+/// 대로), hides the building number and everything after it. Without a road name, keeps the
+/// first two words (province and city).
+fn mask_address(value: &str) -> String {
+    let words: Vec<&str> = value.split_whitespace().collect();
+    let road = words
+        .iter()
+        .position(|w| w.ends_with('로') || w.ends_with('길'));
+    let keep = match road {
+        Some(i) => i + 1,
+        None => words.len().min(2),
+    };
+    let mut out = words[..keep].join(" ");
+    if keep < words.len() {
+        out.push_str(" ***");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use PersonalKind::*;
+
+    #[test]
+    fn the_examples_of_domain_md() {
+        assert_eq!(mask(Name, "김철용"), "김*용");
+        assert_eq!(mask(ResidentNumber, "900101-1234567"), "900101-*******");
+        assert_eq!(mask(Phone, "010-1234-1234"), "010-****-1234");
+        assert_eq!(
+            mask(Address, "경기도 가평군 가평읍 석봉로 181 2층"),
+            "경기도 가평군 가평읍 석봉로 ***"
+        );
+    }
+
+    #[test]
+    fn other_shapes() {
+        assert_eq!(mask(Name, "이"), "*");
+        assert_eq!(mask(Name, "이순"), "이*");
+        assert_eq!(mask(Name, "남궁민수"), "남**수");
+        assert_eq!(mask(Phone, "01098765432"), "010-****-5432");
+        assert_eq!(mask(Phone, "02-123-4567"), "02-****-4567");
+        assert_eq!(mask(ResidentNumber, "9001011234567"), "900101-*******");
+        assert_eq!(mask(Email, "hong@example.kr"), "ho***@example.kr");
+        assert_eq!(mask(Address, "서울특별시 종로구"), "서울특별시 종로구");
+        assert_eq!(mask(Name, ""), "");
+    }
+
+    #[test]
+    fn masking_never_reveals_the_whole_value() {
+        for (kind, v) in [
+            (Name, "홍길동"),
+            (Phone, "010-5555-1234"),
+            (ResidentNumber, "900101-1234567"),
+            (Email, "someone@x.kr"),
+            (Address, "강원특별자치도 평창군 평창읍 군청길 77"),
+        ] {
+            assert_ne!(mask(kind, v), v);
+        }
+    }
+}
