@@ -203,20 +203,13 @@ fn grants(role: Role, capability: Capability) -> &'static [(&'static [Action], S
     }
 }
 
-fn scope_covers(
-    scope: Scope,
-    actor: &Actor,
-    target: &Target<'_>,
-    org: &OrgChart,
-) -> bool {
-    let in_department = |dept: Option<DepartmentId>, division: bool| match (
-        dept,
-        actor.department_id,
-    ) {
-        (Some(d), Some(mine)) if division => org.is_within(d, mine),
-        (Some(d), Some(mine)) => d == mine,
-        _ => false,
-    };
+fn scope_covers(scope: Scope, actor: &Actor, target: &Target<'_>, org: &OrgChart) -> bool {
+    let in_department =
+        |dept: Option<DepartmentId>, division: bool| match (dept, actor.department_id) {
+            (Some(d), Some(mine)) if division => org.is_within(d, mine),
+            (Some(d), Some(mine)) => d == mine,
+            _ => false,
+        };
     match (scope, target) {
         (Scope::Office, _) => true,
         (_, Target::Office) => false,
@@ -227,9 +220,7 @@ fn scope_covers(
         (Scope::SharedWithActor, Target::Record { shared_with, .. }) => {
             shared_with.contains(&actor.account_id)
         }
-        (Scope::Department, Target::Record { department, .. }) => {
-            in_department(*department, false)
-        }
+        (Scope::Department, Target::Record { department, .. }) => in_department(*department, false),
         (Scope::Division, Target::Record { department, .. }) => in_department(*department, true),
     }
 }
@@ -312,8 +303,14 @@ mod tests {
                         decide(&a, Capability::Wellbeing, action, Target::Office, &org()).is_err()
                     );
                     assert!(
-                        decide(&a, Capability::Wellbeing, action, Target::Department(dept), &org())
-                            .is_err()
+                        decide(
+                            &a,
+                            Capability::Wellbeing,
+                            action,
+                            Target::Department(dept),
+                            &org()
+                        )
+                        .is_err()
                     );
                 }
                 let shared = Target::Record {
@@ -360,7 +357,16 @@ mod tests {
         assert!(decide(&a, Capability::Petitions, Action::Read, in_dept, &org()).is_ok());
         assert!(decide(&a, Capability::Petitions, Action::Read, other, &org()).is_err());
         assert!(decide(&a, Capability::Petitions, Action::Delete, in_dept, &org()).is_err());
-        assert!(decide(&a, Capability::Petitions, Action::Read, Target::Office, &org()).is_err());
+        assert!(
+            decide(
+                &a,
+                Capability::Petitions,
+                Action::Read,
+                Target::Office,
+                &org()
+            )
+            .is_err()
+        );
     }
 
     #[test]
@@ -384,9 +390,21 @@ mod tests {
     fn only_administrators_read_the_audit_log_and_manage_accounts() {
         for role in Role::ALL {
             let a = actor(role, 1);
-            let audit = decide(&a, Capability::AuditLog, Action::Read, Target::Office, &org());
+            let audit = decide(
+                &a,
+                Capability::AuditLog,
+                Action::Read,
+                Target::Office,
+                &org(),
+            );
             assert_eq!(audit.is_ok(), role == Role::Administrator, "{role:?}");
-            let create = decide(&a, Capability::Accounts, Action::Create, Target::Office, &org());
+            let create = decide(
+                &a,
+                Capability::Accounts,
+                Action::Create,
+                Target::Office,
+                &org(),
+            );
             assert_eq!(create.is_ok(), role == Role::Administrator, "{role:?}");
             // Nobody may rewrite the audit log.
             for action in [Action::Create, Action::Update, Action::Delete] {
@@ -404,7 +422,16 @@ mod tests {
             shared_with: &[],
         };
         assert!(decide(&a, Capability::Petitions, Action::Read, t, &org()).is_err());
-        assert!(decide(&a, Capability::PetitionerPersonalData, Action::Read, t, &org()).is_err());
+        assert!(
+            decide(
+                &a,
+                Capability::PetitionerPersonalData,
+                Action::Read,
+                t,
+                &org()
+            )
+            .is_err()
+        );
     }
 
     #[test]

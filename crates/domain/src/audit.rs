@@ -81,7 +81,9 @@ impl std::fmt::Display for ChainBreak {
                 f,
                 "entry {expected} is missing (next present is {found}): a row was deleted"
             ),
-            ChainBreak::Altered { seq } => write!(f, "entry {seq} was changed after it was written"),
+            ChainBreak::Altered { seq } => {
+                write!(f, "entry {seq} was changed after it was written")
+            }
             ChainBreak::Unlinked { seq } => {
                 write!(f, "entry {seq} does not follow its predecessor")
             }

@@ -1,0 +1,103 @@
+//! The org chart (조직도): departments with parent departments.
+
+use crate::{Db, Result, StoreError, Tx, conflict_on_unique, on_db, on_tx};
+use chrono::{DateTime, Utc};
+use domain::access::OrgChart;
+use domain::{DepartmentId, accounts::validate_department_code, accounts::validate_display_name};
+use serde::Serialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Department {
+    pub id: DepartmentId,
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+    pub parent_id: Option<DepartmentId>,
+    pub created_at: DateTime<Utc>,
+}
+
+pub struct NewDepartment<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub name_en: &'a str,
+    pub parent_code: Option<&'a str>,
+}
+
+pub async fn create(
+    tx: &mut Tx,
+    new: &NewDepartment<'_>,
+    now: DateTime<Utc>,
+) -> Result<Department> {
+    validate_department_code(new.code)?;
+    validate_display_name(new.name)?;
+    let parent_id = match new.parent_code {
+        Some(code) => Some(
+            get_by_code_tx(tx, code)
+                .await?
+                .ok_or_else(|| {
+                    StoreError::Conflict(format!(
+                        "상위 부서 '{code}'가 없습니다 (parent department '{code}' does not exist)"
+                    ))
+                })?
+                .id,
+        ),
+        None => None,
+    };
+    let sql = "INSERT INTO departments (code, name, name_en, parent_id, created_at) \
+               VALUES ($1, $2, $3, $4, $5) \
+               RETURNING id, code, name, name_en, parent_id, created_at";
+    let msg = format!(
+        "부서 코드 '{}'가 이미 있습니다 (department code '{}' already exists)",
+        new.code, new.code
+    );
+    on_tx!(tx, |conn| sqlx::query_as::<_, Department>(sql)
+        .bind(new.code)
+        .bind(new.name.trim())
+        .bind(new.name_en.trim())
+        .bind(parent_id)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await)
+    .map_err(|e| conflict_on_unique(e, &msg))
+}
+
+async fn get_by_code_tx(tx: &mut Tx, code: &str) -> Result<Option<Department>> {
+    let sql =
+        "SELECT id, code, name, name_en, parent_id, created_at FROM departments WHERE code = $1";
+    Ok(on_tx!(tx, |conn| sqlx::query_as::<_, Department>(sql)
+        .bind(code)
+        .fetch_optional(&mut *conn)
+        .await)?)
+}
+
+pub async fn get_by_code(db: &Db, code: &str) -> Result<Option<Department>> {
+    let sql =
+        "SELECT id, code, name, name_en, parent_id, created_at FROM departments WHERE code = $1";
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, Department>(sql)
+        .bind(code)
+        .fetch_optional(pool)
+        .await)?)
+}
+
+pub async fn get(db: &Db, id: DepartmentId) -> Result<Department> {
+    let sql =
+        "SELECT id, code, name, name_en, parent_id, created_at FROM departments WHERE id = $1";
+    on_db!(db, |pool| sqlx::query_as::<_, Department>(sql)
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?
+    .ok_or(StoreError::NotFound)
+}
+
+pub async fn list(db: &Db) -> Result<Vec<Department>> {
+    let sql = "SELECT id, code, name, name_en, parent_id, created_at FROM departments ORDER BY id";
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, Department>(sql)
+        .fetch_all(pool)
+        .await)?)
+}
+
+/// The org chart for the access policy's division scope.
+pub async fn org_chart(db: &Db) -> Result<OrgChart> {
+    let rows = list(db).await?;
+    Ok(OrgChart::new(rows.into_iter().map(|d| (d.id, d.parent_id))))
+}

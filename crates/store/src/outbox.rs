@@ -1,0 +1,181 @@
+//! The notification outbox: requests enqueue, a worker sends, with retries and backoff.
+//! No request handler waits on mail or SMS.
+
+use crate::{Db, Result, Tx, on_db, on_tx};
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    Email,
+    Sms,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Sms => "sms",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct OutboxMessage {
+    pub id: i64,
+    pub channel: String,
+    pub recipient: String,
+    pub subject: String,
+    pub body: String,
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: String,
+}
+
+/// After this many failed attempts a message is marked `failed` and left for a person.
+pub const MAX_ATTEMPTS: i32 = 8;
+
+/// Queue a message inside the caller's transaction: it is sent only if the change commits.
+pub async fn enqueue(
+    tx: &mut Tx,
+    channel: Channel,
+    recipient: &str,
+    subject: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let (id,): (i64,) = on_tx!(tx, |conn| {
+        sqlx::query_as(
+        "INSERT INTO outbox (channel, recipient, subject, body, status, attempts, next_attempt_at, created_at) \
+         VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5) RETURNING id"
+    )
+    .bind(channel.as_str())
+    .bind(recipient)
+    .bind(subject)
+    .bind(body)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await
+    })?;
+    Ok(id)
+}
+
+/// Claim up to `limit` due messages for `lease`. A claimed message is invisible to other
+/// workers until the lease runs out, so a worker that dies mid-send loses nothing.
+///
+/// The one place with two SQL texts: PostgreSQL lets several workers share the queue with
+/// `FOR UPDATE SKIP LOCKED`; SQLite has one writer at a time, so the plain statement is atomic.
+pub async fn claim_due(
+    db: &Db,
+    now: DateTime<Utc>,
+    limit: i64,
+    lease: Duration,
+) -> Result<Vec<OutboxMessage>> {
+    const RETURNING: &str =
+        "RETURNING id, channel, recipient, subject, body, status, attempts, last_error";
+    let until = now + lease;
+    let rows = match db {
+        Db::Sqlite(pool) => {
+            let sql = format!(
+                "UPDATE outbox SET status = 'sending', next_attempt_at = $1 WHERE id IN \
+                 (SELECT id FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= $2 \
+                 ORDER BY id LIMIT $3) {RETURNING}"
+            );
+            sqlx::query_as::<_, OutboxMessage>(sqlx::AssertSqlSafe(sql))
+                .bind(until)
+                .bind(now)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        }
+        Db::Postgres(pool) => {
+            let sql = format!(
+                "UPDATE outbox SET status = 'sending', next_attempt_at = $1 WHERE id IN \
+                 (SELECT id FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= $2 \
+                 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) {RETURNING}"
+            );
+            sqlx::query_as::<_, OutboxMessage>(sqlx::AssertSqlSafe(sql))
+                .bind(until)
+                .bind(now)
+                .bind(limit)
+                .fetch_all(pool)
+                .await?
+        }
+    };
+    Ok(rows)
+}
+
+pub async fn mark_sent(db: &Db, id: i64, now: DateTime<Utc>) -> Result<()> {
+    on_db!(db, |pool| {
+        sqlx::query(
+        "UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, last_error = '' WHERE id = $2"
+    )
+    .bind(now)
+    .bind(id)
+    .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Exponential backoff: 30 s, 1 min, 2 min … capped at one hour.
+pub fn backoff(attempts: i32) -> Duration {
+    let exp = attempts.clamp(0, 7) as u32;
+    Duration::seconds((30i64 << exp).min(3600))
+}
+
+/// Record a failed attempt: retry later, or give up after [`MAX_ATTEMPTS`].
+pub async fn mark_failed(
+    db: &Db,
+    msg: &OutboxMessage,
+    error: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let attempts = msg.attempts + 1;
+    let status = if attempts >= MAX_ATTEMPTS {
+        "failed"
+    } else {
+        "pending"
+    };
+    let error: String = error.chars().take(500).collect();
+    on_db!(db, |pool| {
+        sqlx::query(
+        "UPDATE outbox SET status = $1, attempts = $2, last_error = $3, next_attempt_at = $4 WHERE id = $5"
+    )
+    .bind(status)
+    .bind(attempts)
+    .bind(error)
+    .bind(now + backoff(msg.attempts))
+    .bind(msg.id)
+    .execute(pool)
+        .await
+        .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<OutboxMessage> {
+    on_db!(db, |pool| sqlx::query_as::<_, OutboxMessage>(
+        "SELECT id, channel, recipient, subject, body, status, attempts, last_error FROM outbox WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await)?
+    .ok_or(crate::StoreError::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::backoff;
+
+    #[test]
+    fn backoff_grows_and_is_capped() {
+        assert_eq!(backoff(0).num_seconds(), 30);
+        assert_eq!(backoff(1).num_seconds(), 60);
+        assert_eq!(backoff(6).num_seconds(), 1920);
+        assert_eq!(backoff(7).num_seconds(), 3600);
+        assert_eq!(backoff(100).num_seconds(), 3600);
+    }
+}
