@@ -3,7 +3,7 @@
 //! implementations. The Python scripts in `tests/oracle/` hold the comparison and the
 //! allow-list of known, explained differences; any other difference fails.
 //!
-//! Needs `python3` with `pip install holidays==0.109 korean-lunar-calendar==0.4.0`. Without
+//! Needs `python3` with `pip install holidays==0.109 korean-lunar-calendar==0.4.0 ephem==4.2.1`. Without
 //! them the tests print a loud SKIP, unless `MINWON_REQUIRE_ORACLES=1` (CI), where they fail.
 
 // Test helpers outside `#[test]` fns: clippy.toml's test allowances do not reach them.
@@ -34,13 +34,17 @@ fn oracle_available(module: &str) -> bool {
     }
     let msg = format!(
         "python3 module `{module}` is not available: \
-         pip install holidays==0.109 korean-lunar-calendar==0.4.0"
+         pip install holidays==0.109 korean-lunar-calendar==0.4.0 ephem==4.2.1"
     );
     if std::env::var("MINWON_REQUIRE_ORACLES").is_ok_and(|v| v == "1") {
         panic!("MINWON_REQUIRE_ORACLES=1 but {msg}");
     }
-    eprintln!(
-        "\n**************** SKIPPED ORACLE TEST ****************\n{msg}\n*****************************************************\n"
+    // Written straight to stderr (not `eprintln!`) so that the test harness does not
+    // capture it: a skip must be seen.
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n**************** SKIPPED ORACLE TEST ****************\n{msg}\n\
+         *****************************************************\n"
     );
     false
 }
@@ -103,4 +107,29 @@ fn lunar_dates_match_korean_lunar_calendar_1900_2050() {
         day = day.succ_opt().unwrap();
     }
     run("lunar_oracle.py", &lines);
+}
+
+#[test]
+fn lunar_table_is_reproducible_from_its_sources() {
+    // The committed table must be exactly what the generator writes from
+    // korean-lunar-calendar (1899–2049) and ephem (2050–2100).
+    if !oracle_available("korean_lunar_calendar") || !oracle_available("ephem") {
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::new("python3")
+        .arg(root.join("tools/gen_lunar_table.py"))
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let generated = String::from_utf8(out.stdout).unwrap();
+    let committed = std::fs::read_to_string(root.join("src/lunar_table.rs")).unwrap();
+    assert!(
+        generated.trim_end() == committed.trim_end(),
+        "src/lunar_table.rs differs from tools/gen_lunar_table.py output: regenerate it"
+    );
 }
