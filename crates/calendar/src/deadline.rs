@@ -30,7 +30,8 @@
 use crate::error::DeadlineError;
 use crate::period::{CountingMode, Period};
 use crate::work::{
-    MICROS_PER_DAY, WorkCalendar, date_of_day, day_of, from_kst_micros, to_kst_micros, to_seoul,
+    DayEnd, MICROS_PER_DAY, PauseExclusion, WorkCalendar, date_of_day, day_of, from_kst_micros,
+    to_kst_micros, to_seoul,
 };
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
@@ -120,7 +121,11 @@ struct Pauses {
 }
 
 impl Pauses {
-    fn resolve(input: &DeadlineInput, now: DateTime<Utc>) -> Result<Self, DeadlineError> {
+    fn resolve(
+        cal: &WorkCalendar,
+        input: &DeadlineInput,
+        now: DateTime<Utc>,
+    ) -> Result<Self, DeadlineError> {
         let received = to_kst_micros(input.received);
         let now = to_kst_micros(now);
         let mut raw: Vec<(i64, i64)> = Vec::with_capacity(input.pauses.len());
@@ -158,6 +163,13 @@ impl Pauses {
                 Some(last) if ds <= last.1 + 1 => last.1 = last.1.max(de),
                 _ => days.push((ds, de)),
             }
+        }
+        if cal.rules().hour_counted_pauses == PauseExclusion::WholeDays {
+            // Setting: an hour count skips every paused date entirely.
+            spans = days
+                .iter()
+                .map(|&(a, b)| ((a * MICROS_PER_DAY).max(received), (b + 1) * MICROS_PER_DAY))
+                .collect();
         }
         spans.retain(|(s, e)| e > s);
         Ok(Pauses { spans, days })
@@ -263,6 +275,28 @@ impl Clock<'_> {
         Ok(day)
     }
 
+    /// Day 1 candidate of a day count: the receipt day, or (setting) the next day when
+    /// received at or after closing time.
+    fn first_count_day(&self, received: i64) -> i64 {
+        let day = day_of(received);
+        if self.cal.rules().after_hours_receipt_starts_next_day
+            && received >= self.cal.day_close(day)
+        {
+            day + 1
+        } else {
+            day
+        }
+    }
+
+    /// The moment a day-long count ends on its last day: closing time, or (setting, calendar
+    /// periods only) midnight.
+    fn end_of(&self, mode: CountingMode, day: i64) -> i64 {
+        match (mode, self.cal.rules().calendar_period_end) {
+            (CountingMode::Calendar, DayEnd::Midnight) => (day + 1) * MICROS_PER_DAY,
+            _ => self.cal.day_close(day),
+        }
+    }
+
     /// Due moment (KST micros) of `period` counted from `received` in its own mode.
     fn base(&self, received: i64, period: Period) -> Result<i64, DeadlineError> {
         if period.count() == 0 {
@@ -273,12 +307,11 @@ impl Clock<'_> {
                 self.advance(received, hours_to_micros(hours)?)
             }
             (CountingMode::WorkingDays, _) => {
-                let day = self.nth_counted_day(day_of(received), i64::from(period.count()))?;
+                let first = self.first_count_day(received);
+                let day = self.nth_counted_day(first, i64::from(period.count()))?;
                 Ok(self.cal.day_close(day))
             }
-            _ => Ok(self
-                .cal
-                .day_close(self.calendar_due_day(day_of(received), period)?)),
+            (mode, _) => Ok(self.end_of(mode, self.calendar_due_day(day_of(received), period)?)),
         }
     }
 
@@ -294,12 +327,16 @@ impl Clock<'_> {
             Period::Days(n) if mode == CountingMode::WorkingHours => {
                 self.advance(due, hours_to_micros(u64::from(n) * 8)?)
             }
-            Period::Days(n) => Ok(self
-                .cal
-                .day_close(self.nth_counted_day(day_of(due) + 1, i64::from(n))?)),
-            Period::Weeks(_) | Period::Months(_) | Period::Years(_) => Ok(self
-                .cal
-                .day_close(self.calendar_due_day(day_of(due) + 1, ext)?)),
+            // The current due day: the day of the due moment (a midnight end belongs to the
+            // day before, hence the 1 µs).
+            Period::Days(n) => {
+                let day = self.nth_counted_day(day_of(due - 1) + 1, i64::from(n))?;
+                Ok(self.end_of(mode, day))
+            }
+            Period::Weeks(_) | Period::Months(_) | Period::Years(_) => {
+                let day = self.calendar_due_day(day_of(due - 1) + 1, ext)?;
+                Ok(self.end_of(CountingMode::Calendar, day))
+            }
         }
     }
 
@@ -344,7 +381,7 @@ pub fn deadline(
 ) -> Result<DateTime<Utc>, DeadlineError> {
     let clock = Clock {
         cal,
-        pauses: Pauses::resolve(input, now)?,
+        pauses: Pauses::resolve(cal, input, now)?,
     };
     Ok(from_kst_micros(clock.due(input)?))
 }
@@ -359,7 +396,7 @@ pub fn working_time_left(
 ) -> Result<TimeDelta, DeadlineError> {
     let clock = Clock {
         cal,
-        pauses: Pauses::resolve(input, now)?,
+        pauses: Pauses::resolve(cal, input, now)?,
     };
     let due = clock.due(input)?;
     let now = to_kst_micros(now);
@@ -379,7 +416,7 @@ pub fn working_time_elapsed(
 ) -> Result<TimeDelta, DeadlineError> {
     let clock = Clock {
         cal,
-        pauses: Pauses::resolve(input, now)?,
+        pauses: Pauses::resolve(cal, input, now)?,
     };
     let now = to_kst_micros(now);
     let received = to_kst_micros(input.received);
@@ -394,7 +431,7 @@ pub fn explain(
     input: &DeadlineInput,
     now: DateTime<Utc>,
 ) -> Result<Explanation, DeadlineError> {
-    let pauses = Pauses::resolve(input, now)?;
+    let pauses = Pauses::resolve(cal, input, now)?;
     let clock = Clock { cal, pauses };
     let bare = Clock {
         cal,
@@ -407,7 +444,9 @@ pub fn explain(
     let received = to_kst_micros(input.received);
     let counting_starts = match mode {
         CountingMode::WorkingHours => cal.advance(received, 0, true)?,
-        CountingMode::WorkingDays => cal.day_open(clock.nth_counted_day(day_of(received), 1)?),
+        CountingMode::WorkingDays => {
+            cal.day_open(clock.nth_counted_day(clock.first_count_day(received), 1)?)
+        }
         CountingMode::Calendar => day_of(received) * MICROS_PER_DAY,
     };
     let seoul = |t: i64| to_seoul(from_kst_micros(t));
@@ -423,7 +462,14 @@ pub fn explain(
         }
         let excluded = match mode {
             CountingMode::WorkingHours => {
-                Excluded::WorkingSeconds(cal.working_between(start, end)? / 1_000_000)
+                let (a, b) = match cal.rules().hour_counted_pauses {
+                    PauseExclusion::WorkingTime => (start, end),
+                    PauseExclusion::WholeDays => (
+                        (day_of(start) * MICROS_PER_DAY).max(received),
+                        (day_of(end) + 1) * MICROS_PER_DAY,
+                    ),
+                };
+                Excluded::WorkingSeconds(cal.working_between(a, b)? / 1_000_000)
             }
             _ => {
                 let (a, b) = (day_of(start), day_of(end));

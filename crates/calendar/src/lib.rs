@@ -30,4 +30,6 @@ pub use error::{CalendarError, DeadlineError};
 pub use holidays::{Holiday, HolidayData, HolidayEntry, HolidayKind, holidays as holidays_in_year};
 pub use lunar::{LunarDate, lunar_to_solar, solar_to_lunar};
 pub use period::{CountingMode, HOURS_PER_DAY, IMMEDIATE_HOURS, Period};
-pub use work::{OfficeHours, SEOUL, WorkCalendar, seoul, to_seoul};
+pub use work::{
+    DayEnd, DeadlineRules, OfficeHours, PauseExclusion, SEOUL, WorkCalendar, seoul, to_seoul,
+};

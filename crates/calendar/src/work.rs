@@ -115,6 +115,47 @@ impl OfficeHours {
     }
 }
 
+/// The readings of the law that DOMAIN.md marks as ours, as settings. `Default` is the
+/// documented reading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct DeadlineRules {
+    /// Day-counted periods: whether a receipt after office hours on a working day still makes
+    /// that day day 1. Default `true` ("whatever the hour of receipt", our reading); `false`
+    /// starts the count on the next working day when received at or after closing time.
+    #[serde(default)]
+    pub after_hours_receipt_starts_next_day: bool,
+    /// How pauses are excluded from hour-counted periods. Default: the working time between
+    /// the two timestamps (our reading); alternatively whole days, as for day counting.
+    #[serde(default)]
+    pub hour_counted_pauses: PauseExclusion,
+    /// When a calendar period (weeks, months, years) ends on its last day. Default: at the
+    /// office's closing time, like day-counted periods (our reading); alternatively at 24:00.
+    #[serde(default)]
+    pub calendar_period_end: DayEnd,
+}
+
+/// How a pause is taken out of an hour count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PauseExclusion {
+    /// The working time between start and end.
+    #[default]
+    WorkingTime,
+    /// Every day from the start date to the end date, both included.
+    WholeDays,
+}
+
+/// The moment a day-long period ends on its last day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DayEnd {
+    /// Closing time of the office (18:00 by default).
+    #[default]
+    OfficeClose,
+    /// Midnight at the end of the day (24:00, written as 00:00 of the next day).
+    Midnight,
+}
+
 /// The working calendar of an office: which days are working days (a compact bitset over the
 /// year range, built once from the holidays) and its office hours. Lookups are O(1).
 ///
@@ -131,6 +172,7 @@ pub struct WorkCalendar {
     /// Bit (day - first_day) set = working day.
     working: Vec<u64>,
     hours: OfficeHours,
+    rules: DeadlineRules,
     /// Working intervals of a day, microseconds after midnight, sorted, disjoint.
     intervals: [(i64, i64); 2],
     interval_count: usize,
@@ -204,6 +246,7 @@ impl WorkCalendar {
             hours,
             intervals,
             interval_count: list.len(),
+            rules: DeadlineRules::default(),
             day_length,
         })
     }
@@ -224,6 +267,16 @@ impl WorkCalendar {
 
     pub fn last_year(&self) -> i32 {
         self.last_year
+    }
+
+    /// The same calendar with other deadline settings.
+    pub fn with_rules(mut self, rules: DeadlineRules) -> Self {
+        self.rules = rules;
+        self
+    }
+
+    pub fn rules(&self) -> &DeadlineRules {
+        &self.rules
     }
 
     pub fn office_hours(&self) -> &OfficeHours {

@@ -397,3 +397,61 @@ fn explanation_in_korean() {
     assert_eq!(json["mode"], "working_days");
     assert_eq!(json["period"], "7d");
 }
+
+#[test]
+fn settings_for_our_readings() {
+    use calendar::{DayEnd, DeadlineRules, PauseExclusion};
+    let now = t("2099-01-01T00:00:00+09:00");
+    let with = |rules: DeadlineRules, i: &DeadlineInput| {
+        let c = cal().with_rules(rules);
+        to_seoul(deadline(&c, i, now).unwrap()).to_rfc3339()
+    };
+    // Receipt after hours, day-counted: by default day 1 is the receipt day (1 Dec);
+    // with the setting the count starts the next working day (2 Dec).
+    let late = input("2026-11-23T18:30:00+09:00", "7d");
+    assert_eq!(
+        with(DeadlineRules::default(), &late),
+        "2026-12-01T18:00:00+09:00"
+    );
+    let next_day = DeadlineRules {
+        after_hours_receipt_starts_next_day: true,
+        ..Default::default()
+    };
+    assert_eq!(with(next_day, &late), "2026-12-02T18:00:00+09:00");
+    // Before closing time the setting changes nothing.
+    assert_eq!(
+        with(next_day, &input("2026-11-23T17:59:00+09:00", "7d")),
+        "2026-12-01T18:00:00+09:00"
+    );
+
+    // Hour-counted pause excluded as whole days: paused Tue 15:00-16:00 takes all of Tuesday.
+    let mut i = input("2026-11-23T10:00:00+09:00", "3d");
+    i.pauses.push(pause(
+        "2026-11-24T15:00:00+09:00",
+        "2026-11-24T16:00:00+09:00",
+    ));
+    assert_eq!(
+        with(DeadlineRules::default(), &i),
+        "2026-11-26T11:00:00+09:00"
+    );
+    let whole = DeadlineRules {
+        hour_counted_pauses: PauseExclusion::WholeDays,
+        ..Default::default()
+    };
+    assert_eq!(with(whole, &i), "2026-11-27T10:00:00+09:00");
+
+    // Calendar periods ending at midnight instead of closing time.
+    let midnight = DeadlineRules {
+        calendar_period_end: DayEnd::Midnight,
+        ..Default::default()
+    };
+    let mut m = input("2026-01-15T15:00:00+09:00", "1m");
+    assert_eq!(with(midnight, &m), "2026-02-20T00:00:00+09:00");
+    // ... and an extension of 1 week counts from the day after the due day (20 Feb).
+    m.extensions.push(Period::Weeks(1));
+    assert_eq!(with(midnight, &m), "2026-02-27T00:00:00+09:00");
+    assert_eq!(
+        with(DeadlineRules::default(), &m),
+        "2026-02-26T18:00:00+09:00"
+    );
+}
