@@ -76,15 +76,16 @@ impl Default for AbuseTrainOptions {
         Self {
             features: FeatureConfig {
                 dim_bits: 20,
-                max_n: 4,
+                max_n: 3,
                 squeezed: true,
+                choseong: false,
                 words: true,
                 word_bigrams: false,
                 max_chars: 100_000,
             },
             train: TrainConfig {
                 epochs: 6,
-                learning_rate: 0.2,
+                learning_rate: 0.1,
                 l2: 1e-6,
                 class_balance: 0.0,
                 seed: 7,
@@ -108,7 +109,7 @@ pub fn train_abuse(
         .map(|it| Example {
             features: extract_normalized(&normalize(&it.text), &opts.features),
             label: usize::from(it.abusive),
-            weight: 1.0,
+            weight: it.weight,
         })
         .collect();
     let clf = LinearClassifier::train(
@@ -274,6 +275,17 @@ impl AbuseModel {
         spans.sort_by_key(|s| s.start);
         spans
     }
+}
+
+/// Evaluates `model` on labelled texts (binary report: clean, abusive).
+pub fn evaluate_abuse(model: &AbuseModel, items: &[AbuseItem]) -> crate::eval::Report {
+    let labels: Vec<String> = LABELS.iter().map(|s| s.to_string()).collect();
+    let gold: Vec<usize> = items.iter().map(|it| usize::from(it.abusive)).collect();
+    let pred: Vec<usize> = items
+        .iter()
+        .map(|it| usize::from(model.screen(&it.text).abusive))
+        .collect();
+    crate::eval::report(&labels, &gold, &pred)
 }
 
 /// Maps probability `p` so that the threshold `t` lands on 0.5 (a shift in log-odds), keeping

@@ -25,6 +25,10 @@ pub struct FeatureConfig {
     pub max_n: u8,
     /// Add n-grams of the squeezed (de-obfuscated) view.
     pub squeezed: bool,
+    /// Add n-grams of the initial-consonant view (시발 → ㅅㅂ), which ties abbreviations such as
+    /// ㅅㅂ to the words they stand for.
+    #[serde(default)]
+    pub choseong: bool,
     /// Add whole words.
     pub words: bool,
     /// Add pairs of adjacent words.
@@ -47,6 +51,7 @@ pub type Sparse = Vec<(u32, f32)>;
 const SEED_CHARS: u64 = 0x9E37_79B9_7F4A_7C15;
 const SEED_SQUEEZED: u64 = 0xC2B2_AE3D_27D4_EB4F;
 const SEED_WORDS: u64 = 0x1656_67B1_9E37_79F9;
+const SEED_CHOSEONG: u64 = 0x85EB_CA77_C2B2_AE63;
 const SEED_WORD_PAIRS: u64 = 0x27D4_EB2F_1656_67C5;
 
 /// Mixes one character into a running hash (FxHash step: fast and good enough for bucketing).
@@ -142,6 +147,26 @@ pub fn occurrences(norm: &Normalized, cfg: &FeatureConfig, f: &mut impl FnMut(Oc
         char_ngrams(&sq, 2, cfg.max_n as usize, SEED_SQUEEZED, mask, f);
     }
 
+    if cfg.choseong {
+        // Only syllables and consonants take part; everything else is a boundary.
+        let view: Vec<NChar> = chars
+            .iter()
+            .map(|n| {
+                let c = crate::normalize::choseong_of(n.c).unwrap_or(
+                    if crate::normalize::is_compat_consonant(n.c) {
+                        n.c
+                    } else {
+                        ' '
+                    },
+                );
+                NChar { c, ..*n }
+            })
+            .collect();
+        for run in view.split(|n| n.c == ' ').filter(|r| r.len() >= 2) {
+            char_ngrams(run, 2, 3, SEED_CHOSEONG, mask, f);
+        }
+    }
+
     if cfg.words || cfg.word_bigrams {
         let mut prev: Option<(u64, u32)> = None;
         for word in chars.split(|n| n.c == ' ') {
@@ -209,6 +234,7 @@ mod tests {
             dim_bits: 16,
             max_n: 4,
             squeezed: true,
+            choseong: true,
             words: true,
             word_bigrams: true,
             max_chars: 0,

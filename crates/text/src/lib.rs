@@ -6,16 +6,22 @@
 
 pub mod abuse;
 pub mod data;
+pub mod draft;
 pub mod eval;
 pub mod features;
 pub mod lexicon;
 pub mod linear;
 pub mod normalize;
+pub mod routing;
+pub mod similar;
 pub mod tokenize;
 
-pub use abuse::{AbuseModel, Screening, Span, train_abuse};
+pub use abuse::{AbuseModel, Screening, Span, evaluate_abuse, train_abuse};
+pub use draft::{Draft, draft_answer};
 pub use lexicon::AbuseKind;
 pub use normalize::normalize;
+pub use routing::{Router, RoutingExample, Suggestion, evaluate_routing, train_routing};
+pub use similar::{Bm25Index, cluster_duplicates};
 pub use tokenize::{Token, TokenKind, tokenize};
 
 /// Errors of this crate: bad model bytes, bad training input.

@@ -338,6 +338,7 @@ mod tests {
             dim_bits: 12,
             max_n: 3,
             squeezed: false,
+                choseong: false,
             words: true,
             word_bigrams: false,
             max_chars: 0,

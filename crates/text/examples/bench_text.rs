@@ -1,0 +1,151 @@
+//! Benchmark and experiment program for the text models (see docs/benchmarks-text.md).
+//!
+//! cargo run --release -p text --example bench_text -- [abuse|routing|all] [DATA_DIR]
+//!
+//! Trains on the documented splits, prints macro-F1 and throughput. Environment variables
+//! (ABUSE_BITS, ABUSE_MAXN, ABUSE_EPOCHS, ABUSE_LR, ABUSE_L2, ABUSE_FLOOR, ROUTE_BITS,
+//! ROUTE_MAXN, ROUTE_EPOCHS, ROUTE_LR, ROUTE_L2, ROUTE_BALANCE, ROUTE_CHARS, ROUTE_WORDS,
+//! ROUTE_PAIRS) override the shipped hyper-parameters for experiments.
+
+use std::time::Instant;
+
+use text::abuse::{AbuseTrainOptions, evaluate_abuse, train_abuse};
+use text::data::{bluehouse_split, parse_bluehouse, routing_examples};
+use text::routing::{RoutingTrainOptions, evaluate_routing, train_routing};
+
+fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn read(path: &str) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| {
+        eprintln!("cannot read {path}: {e}");
+        std::process::exit(2)
+    })
+}
+
+fn abuse(data: &str) {
+    let (mut train, dev) = text::data::abuse_sets(
+        &read(&format!("{data}/abuse/beep/train.tsv")),
+        &read(&format!("{data}/abuse/beep/dev.tsv")),
+        &read(&format!("{data}/abuse/curse/dataset.txt")),
+    );
+    // Experiment knob: a different weight for BEEP! offensive rows (they are the only rows of
+    // weight OFFENSIVE_WEIGHT).
+    let off_w: f32 = env("OFF_W", text::data::OFFENSIVE_WEIGHT);
+    for it in &mut train {
+        if it.weight == text::data::OFFENSIVE_WEIGHT {
+            it.weight = off_w;
+        }
+    }
+    let kmhas = text::data::kmhas_binary(&read(&format!("{data}/abuse/kmhas/kmhas_valid.tsv")));
+    let mut o = AbuseTrainOptions::default();
+    o.features.dim_bits = env("ABUSE_BITS", o.features.dim_bits);
+    o.features.max_n = env("ABUSE_MAXN", o.features.max_n);
+    o.features.squeezed = env("ABUSE_SQUEEZED", o.features.squeezed);
+    o.features.words = env("ABUSE_WORDS", o.features.words);
+    o.features.choseong = env("ABUSE_CHO", o.features.choseong);
+    o.train.epochs = env("ABUSE_EPOCHS", o.train.epochs);
+    o.train.learning_rate = env("ABUSE_LR", o.train.learning_rate);
+    o.train.l2 = env("ABUSE_L2", o.train.l2);
+    o.lexicon_floor = env("ABUSE_FLOOR", o.lexicon_floor);
+    let t = Instant::now();
+    let model = match train_abuse(&train, &dev, &o) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(1)
+        }
+    };
+    let train_s = t.elapsed().as_secs_f64();
+    if env("SWEEP", 0) > 0 {
+        // Diagnostic only: how the K-MHaS score depends on the threshold.
+        let probs: Vec<f32> = kmhas.iter().map(|it| model.probability(&it.text)).collect();
+        let labels = vec!["clean".to_string(), "abusive".to_string()];
+        let gold: Vec<usize> = kmhas.iter().map(|it| usize::from(it.abusive)).collect();
+        for step in (20..=90).step_by(5) {
+            let th = step as f32 / 100.0;
+            let pred: Vec<usize> = probs.iter().map(|&p| usize::from(p >= th)).collect();
+            eprintln!("threshold {th:.2} kmhas macro-F1 {:.4}", text::eval::report(&labels, &gold, &pred).macro_f1);
+        }
+    }
+    let dev_r = evaluate_abuse(&model, &dev);
+    let r = evaluate_abuse(&model, &kmhas);
+    // Throughput: screen the K-MHaS texts on one thread, three passes.
+    let t = Instant::now();
+    let mut n = 0usize;
+    for _ in 0..3 {
+        for it in &kmhas {
+            n += usize::from(model.screen(&it.text).abusive);
+        }
+    }
+    let per_s = (3 * kmhas.len()) as f64 / t.elapsed().as_secs_f64();
+    println!(
+        "{{\"task\":\"abuse\",\"threshold\":{:.2},\"beep_dev_macro_f1\":{:.4},\"kmhas_macro_f1\":{:.4},\"abusive_precision\":{:.4},\"abusive_recall\":{:.4},\"abusive_f1\":{:.4},\"texts_per_s\":{:.0},\"train_s\":{:.1},\"bytes\":{},\"flagged\":{}}}",
+        model.meta().threshold, dev_r.macro_f1, r.macro_f1, r.classes[1].precision, r.classes[1].recall, r.classes[1].f1, per_s, train_s,
+        model.to_bytes().map(|b| b.len()).unwrap_or(0), n / 3
+    );
+}
+
+fn routing(data: &str) {
+    let petitions = parse_bluehouse(&read(&format!("{data}/petitions/bluehouse/petitions_2020_korkeep.jsonl"))).items;
+    let (mut train, mut test) = bluehouse_split(&petitions);
+    if env("ROUTE_DEV", 0) > 0 {
+        // Model selection split: Jan–Jun train, Jul dev (the test months stay unseen).
+        test = train.iter().copied().filter(|p| p.month() == Some(7)).collect();
+        train.retain(|p| p.month().is_some_and(|m| m <= 6));
+    }
+    let title_rep: usize = env("ROUTE_TITLE", 0);
+    let extra = |ps: &[&text::data::Petition]| -> Vec<text::routing::RoutingExample> {
+        let mut ex = routing_examples(ps.iter().copied());
+        for (e, p) in ex.iter_mut().zip(ps) {
+            for _ in 0..title_rep {
+                e.text = format!("{}\n{}", p.title, e.text);
+            }
+        }
+        ex
+    };
+    let train = extra(&train);
+    let test = extra(&test);
+    let mut o = RoutingTrainOptions::default();
+    o.features.dim_bits = env("ROUTE_BITS", o.features.dim_bits);
+    o.features.max_n = env("ROUTE_MAXN", o.features.max_n);
+    o.features.max_chars = env("ROUTE_CHARS", o.features.max_chars);
+    o.features.words = env("ROUTE_WORDS", o.features.words);
+    o.features.word_bigrams = env("ROUTE_PAIRS", o.features.word_bigrams);
+    o.train.epochs = env("ROUTE_EPOCHS", o.train.epochs);
+    o.train.learning_rate = env("ROUTE_LR", o.train.learning_rate);
+    o.train.l2 = env("ROUTE_L2", o.train.l2);
+    o.train.class_balance = env("ROUTE_BALANCE", o.train.class_balance);
+    let t = Instant::now();
+    let router = match train_routing(&train, &o) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("{e}");
+            std::process::exit(1)
+        }
+    };
+    let train_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let r = evaluate_routing(&router, &test);
+    let per_s = test.len() as f64 / t.elapsed().as_secs_f64();
+    println!(
+        "{{\"task\":\"routing\",\"n_train\":{},\"n_test\":{},\"macro_f1\":{:.4},\"accuracy\":{:.4},\"texts_per_s\":{:.0},\"train_s\":{:.1},\"bytes\":{}}}",
+        train.len(), test.len(), r.macro_f1, r.accuracy, per_s, train_s, router.to_bytes().map(|b| b.len()).unwrap_or(0)
+    );
+    if env("VERBOSE", 0) > 0 {
+        eprintln!("{r}");
+    }
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let task = args.get(1).map_or("all", String::as_str);
+    let data = args.get(2).map_or("../shared/data", String::as_str);
+    if matches!(task, "abuse" | "all") {
+        abuse(data);
+    }
+    if matches!(task, "routing" | "all") {
+        routing(data);
+    }
+}
