@@ -27,7 +27,7 @@
 //!   adds N counted days after the current due day; `Nh`/즉시 adds working hours; `Nw`/`Nm`/`Ny`
 //!   counts a calendar period starting the day after the current due day.
 
-use crate::error::DeadlineError;
+use crate::error::{CalendarError, DeadlineError};
 use crate::period::{CountingMode, Period};
 use crate::work::{
     DayEnd, MICROS_PER_DAY, PauseExclusion, WorkCalendar, date_of_day, day_of, from_kst_micros,
@@ -229,7 +229,6 @@ impl Clock<'_> {
 
     /// Last day of a calendar period whose first day is `start`, before pauses and rolling.
     fn calendar_end(&self, start: i64, period: Period) -> Result<i64, DeadlineError> {
-        let too_far = || DeadlineError::from(self.cal.out_of_range(i64::MAX / MICROS_PER_DAY));
         let months = match period {
             Period::Weeks(w) => return Ok(start + 7 * i64::from(w) - 1),
             Period::Months(m) => i64::from(m),
@@ -238,7 +237,18 @@ impl Clock<'_> {
         };
         let first = date_of_day(start);
         let index = i64::from(first.year()) * 12 + i64::from(first.month0()) + months;
-        let year = i32::try_from(index.div_euclid(12)).map_err(|_| too_far())?;
+        let too_far = || {
+            DeadlineError::from(CalendarError::YearOutOfRange {
+                year: i32::try_from(index.div_euclid(12)).unwrap_or(i32::MAX),
+                first_year: self.cal.first_year(),
+                last_year: self.cal.last_year(),
+            })
+        };
+        // Beyond the calendar there is nothing to count (and chrono's range is not far off).
+        let year = i32::try_from(index.div_euclid(12))
+            .ok()
+            .filter(|&y| y <= self.cal.last_year())
+            .ok_or_else(too_far)?;
         let month = u32::try_from(index.rem_euclid(12) + 1).map_err(|_| too_far())?;
         let end = match NaiveDate::from_ymd_opt(year, month, first.day()) {
             // art. 160(2): the day before the corresponding day

@@ -12,6 +12,19 @@
 //! The crate is pure: no I/O, no system clock (chrono is built without its `clock` feature);
 //! time comes in as arguments. Errors are values ([`CalendarError`], [`DeadlineError`]).
 //! See `docs/calendar.md` for every rule and every edge case.
+//!
+//! ```
+//! use calendar::chrono::{DateTime, Utc};
+//! use calendar::{DeadlineInput, WorkCalendar, deadline, explain, to_seoul};
+//!
+//! let cal = WorkCalendar::standard()?; // 1990–2100, built-in holidays, 09–18 with lunch
+//! let received: DateTime<Utc> = "2026-11-23T10:00:00+09:00".parse()?;
+//! let input = DeadlineInput::new(received, "3d".parse()?);
+//! let due = deadline(&cal, &input, received)?;
+//! assert_eq!(to_seoul(due).to_rfc3339(), "2026-11-26T10:00:00+09:00");
+//! assert_eq!(explain(&cal, &input, received)?.korean_lines().last().unwrap(), "처리기한: 2026-11-26 10:00");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 mod deadline;
 mod error;

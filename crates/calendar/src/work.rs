@@ -30,7 +30,7 @@ pub const SEOUL: FixedOffset = match FixedOffset::east_opt(KST_OFFSET_SECS) {
     None => panic!("+09:00 is a valid offset"),
 };
 
-/// The Asia/Seoul offset, +09:00.
+/// The Asia/Seoul offset, +09:00 (same as [`SEOUL`]).
 pub fn seoul() -> FixedOffset {
     SEOUL
 }
@@ -45,7 +45,8 @@ pub(crate) fn to_kst_micros(t: DateTime<Utc>) -> i64 {
 }
 
 pub(crate) fn from_kst_micros(t: i64) -> DateTime<Utc> {
-    // Any i64 micros is within chrono's range (±262,000 years).
+    // Only instants inside a WorkCalendar (1990–2101) come here, well within chrono's range;
+    // the default is unreachable.
     DateTime::from_timestamp_micros(t - KST_OFFSET_MICROS).unwrap_or_default()
 }
 
