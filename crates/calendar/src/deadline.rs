@@ -28,7 +28,7 @@
 //!   counts a calendar period starting the day after the current due day.
 
 use crate::error::{CalendarError, DeadlineError};
-use crate::period::{CountingMode, Period};
+use crate::period::{CountingMode, HOURS_PER_DAY, Period};
 use crate::work::{
     DayEnd, MICROS_PER_DAY, PauseExclusion, WorkCalendar, date_of_day, day_of, from_kst_micros,
     to_kst_micros, to_seoul,
@@ -145,7 +145,7 @@ impl Pauses {
                 None if now <= start => continue,
                 None => now,
             };
-            if end < received {
+            if end <= received {
                 continue; // entirely before receipt: nothing was being counted
             }
             raw.push((start.max(received), end));
@@ -334,9 +334,10 @@ impl Clock<'_> {
             Period::Hours(_) | Period::Immediate => {
                 self.advance(due, hours_to_micros(ext.as_working_hours().unwrap_or(0))?)
             }
-            Period::Days(n) if mode == CountingMode::WorkingHours => {
-                self.advance(due, hours_to_micros(u64::from(n) * 8)?)
-            }
+            Period::Days(n) if mode == CountingMode::WorkingHours => self.advance(
+                due,
+                hours_to_micros(u64::from(n) * u64::from(HOURS_PER_DAY))?,
+            ),
             // The current due day: the day of the due moment (a midnight end belongs to the
             // day before, hence the 1 µs).
             Period::Days(n) => {
@@ -463,12 +464,14 @@ pub fn explain(
     let mut pause_effects = Vec::new();
     for p in &input.pauses {
         let start = to_kst_micros(p.start).max(received);
+        // The same pauses as `Pauses::resolve` keeps (reversed ones were rejected there).
         let end = match p.end {
             Some(e) => to_kst_micros(e),
-            None => to_kst_micros(now).max(start),
+            None if to_kst_micros(now) <= to_kst_micros(p.start) => continue, // not begun
+            None => to_kst_micros(now),
         };
-        if end < start {
-            continue; // before receipt (a reversed pause was rejected by `resolve`)
+        if end <= received {
+            continue; // entirely before receipt
         }
         let excluded = match mode {
             CountingMode::WorkingHours => {

@@ -238,6 +238,13 @@ fn pause_before_receipt_is_ignored() {
         "2026-11-22T10:00:00+09:00",
     ));
     assert_eq!(due(&i), "2026-11-26T10:00:00+09:00");
+    // A pause that ends exactly at receipt has no effect, even on a day count.
+    let mut d = input("2026-11-23T10:00:00+09:00", "7d");
+    d.pauses.push(pause(
+        "2026-11-20T10:00:00+09:00",
+        "2026-11-23T10:00:00+09:00",
+    ));
+    assert_eq!(due(&d), "2026-12-01T18:00:00+09:00");
     // Partly before: only the part after receipt counts (Mon 10:00-11:00 = 1 h).
     i.pauses.push(pause(
         "2026-11-20T10:00:00+09:00",

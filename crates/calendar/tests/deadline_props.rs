@@ -8,7 +8,8 @@
 //!   at the next working day's opening;
 //! * hour-counted due moments are in working time, interval ends included (12:00 and 18:00
 //!   count as working time: a count that ends there is due there);
-//! * with an open pause, the due moment never moves backwards as `now` advances.
+//! * with an open pause, the due moment never moves backwards as `now` advances;
+//! * `explain` gives the same due moment as `deadline`.
 
 // Test helpers outside `#[test]` fns: clippy.toml's test allowances do not reach them.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
@@ -17,6 +18,7 @@ use calendar::chrono::{DateTime, TimeDelta, Utc};
 use calendar::{
     CountingMode, DeadlineInput, HolidayData, OfficeHours, Pause, Period, WorkCalendar, deadline,
 };
+use proptest::arbitrary::any;
 use proptest::prelude::*;
 use std::sync::LazyLock;
 
@@ -144,6 +146,22 @@ proptest! {
         prop_assert!(CAL.is_working_time(d).unwrap(), "{}", calendar::to_seoul(d));
         // and the due moment is never at an interval's opening (a count ends, it never starts)
         prop_assert!(d > r);
+    }
+
+    #[test]
+    fn explain_agrees_with_deadline(
+        r in instant(), p in period(), e in period(),
+        start_min in 0i64..10 * 1440, len_min in 0i64..3 * 1440, open in any::<bool>(),
+    ) {
+        let mut input = DeadlineInput::new(r, p);
+        let start = r + TimeDelta::minutes(start_min);
+        let end = (!open).then(|| start + TimeDelta::minutes(len_min));
+        input.pauses.push(Pause { start, end });
+        input.extensions.push(e);
+        let now = r + TimeDelta::minutes(start_min + len_min / 2);
+        let explained = calendar::explain(&CAL, &input, now).unwrap();
+        prop_assert_eq!(explained.due.to_utc(), deadline(&CAL, &input, now).unwrap());
+        prop_assert!(explained.base_due.to_utc() <= explained.due.to_utc());
     }
 
     #[test]
