@@ -31,6 +31,8 @@ pub enum CalendarError {
     InvalidOfficeHours(String),
     /// `WorkCalendar::new` with `first_year > last_year`.
     EmptyYearRange { first_year: i32, last_year: i32 },
+    /// A holiday kind other than fixed, lunar, substitute, election, temporary, local.
+    UnknownHolidayKind(String),
 }
 
 impl fmt::Display for CalendarError {
@@ -74,6 +76,11 @@ impl fmt::Display for CalendarError {
                     "invalid office hours: {why} / 근무시간 설정이 잘못되었습니다"
                 )
             }
+            CalendarError::UnknownHolidayKind(kind) => write!(
+                f,
+                "unknown holiday kind {kind:?} (expected fixed, lunar, substitute, election, \
+                 temporary or local) / 알 수 없는 휴일 종류입니다: {kind:?}"
+            ),
             CalendarError::EmptyYearRange {
                 first_year,
                 last_year,

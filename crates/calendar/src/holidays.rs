@@ -60,6 +60,23 @@ impl HolidayKind {
     }
 }
 
+impl std::str::FromStr for HolidayKind {
+    type Err = CalendarError;
+
+    /// Parses the lowercase names (`"temporary"`, `"local"`, ...), as the database stores them.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s.trim() {
+            "fixed" => HolidayKind::Fixed,
+            "lunar" => HolidayKind::Lunar,
+            "substitute" => HolidayKind::Substitute,
+            "election" => HolidayKind::Election,
+            "temporary" => HolidayKind::Temporary,
+            "local" => HolidayKind::Local,
+            other => return Err(CalendarError::UnknownHolidayKind(other.to_string())),
+        })
+    }
+}
+
 /// One holiday. Two holidays may share a date (2025-05-05: 어린이날 and 부처님오신날).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Holiday {
@@ -89,6 +106,29 @@ pub struct HolidayData {
     /// The law is unsettled; default `false`: an office that enters a local holiday is closed.
     #[serde(default)]
     pub local_holidays_are_working_days: bool,
+}
+
+impl HolidayData {
+    /// Builds the data from rows as the database keeps them: `(date, name, kind, removed)`,
+    /// where a row with `removed` cancels the built-in holidays of its date and any other row
+    /// adds a holiday of that kind. Local holidays are days off (see the field to change it).
+    pub fn from_rows<'a>(
+        rows: impl IntoIterator<Item = (NaiveDate, &'a str, &'a str, bool)>,
+    ) -> Result<Self, CalendarError> {
+        let mut data = HolidayData::default();
+        for (date, name, kind, removed) in rows {
+            if removed {
+                data.removed.push(date);
+            } else {
+                data.extra.push(Holiday {
+                    date,
+                    name: name.to_string(),
+                    kind: kind.parse()?,
+                });
+            }
+        }
+        Ok(data)
+    }
 }
 
 /// When a holiday gets a substitute day: from `since`, if it falls on a Sunday, on another
@@ -583,6 +623,27 @@ mod tests {
         );
         assert!(holidays(1989, &data).is_err());
         assert!(holidays(2101, &data).is_err());
+    }
+
+    #[test]
+    fn from_database_rows() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let data = HolidayData::from_rows([
+            (d("2026-06-03"), "지방선거일", "election", true),
+            (d("2026-06-10"), "지방선거일", "election", false),
+            (d("2026-11-24"), "시민의 날", "local", false),
+        ])
+        .unwrap();
+        assert_eq!(data.removed, vec![d("2026-06-03")]);
+        assert_eq!(data.extra.len(), 2);
+        assert_eq!(data.extra[1].kind, HolidayKind::Local);
+        let list = holidays(2026, &data).unwrap();
+        assert!(
+            list.iter()
+                .any(|h| h.date == d("2026-06-10") && h.kind == HolidayKind::Election)
+        );
+        assert!(!list.iter().any(|h| h.date == d("2026-06-03")));
+        assert!(HolidayData::from_rows([(d("2026-01-01"), "x", "weekly", false)]).is_err());
     }
 
     #[test]
