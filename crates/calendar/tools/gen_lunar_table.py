@@ -137,9 +137,8 @@ def derived_months(first_year, last_year, offset=KST):
             if number == 1:
                 lunar_year = y + 1
             labelled.append((span[i], lunar_year, number, False))
-        # month 11 of year y+1 itself (and its possible leap) is produced by the next span;
-        # the month 11 at index a belongs to this y and was produced by the previous span.
-    # The spans above emit months 12 .. 10 (and leaps); add month 11 for each year.
+    # Each span above labels the months after its month 11 up to the next month 11 (leap
+    # months included, even a leap 11th); the month-11 starts themselves are added here.
     for y in range(first_year - 1, last_year + 1):
         labelled.append((month_start_containing(solstices[y]), y, 11, False))
     labelled.sort()
@@ -201,7 +200,6 @@ def compare_chinese():
             diffs.append(f"leap month KR {leap} CN {cn_leap}")
         # compare every month start
         d = new_year
-        month, idx = 1, 0
         seq = []
         for i, n in enumerate(lengths):
             is_leap = leap and i == leap
