@@ -1,1 +1,184 @@
-//! web
+//! HTTP: the JSON API (`/api/v1`), the pages, sessions, CSRF, security headers, rate limits,
+//! and the outbox worker that sends notifications.
+
+pub mod api;
+pub mod auth;
+pub mod error;
+pub mod json;
+pub mod outbox;
+pub mod pages;
+pub mod security;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Request};
+use domain::audit::AuditRecord;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use store::Db;
+use tokio::net::TcpListener;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{
+    MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::trace::TraceLayer;
+
+/// Largest JSON or form body accepted (attachments get their own limit on their own routes).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+pub const MAX_FORM_BYTES: usize = MAX_BODY_BYTES;
+
+/// Settings of the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Session lifetime.
+    pub session_hours: i64,
+    /// API token lifetime.
+    pub token_days: i64,
+    /// Set when a TLS-terminating proxy stands in front: cookies get `Secure`, HSTS is sent.
+    pub behind_tls: bool,
+    /// Trust the first X-Forwarded-For hop as the client address.
+    pub trust_proxy: bool,
+    /// Requests per minute per client address (0 disables), and the burst allowed.
+    pub rate_per_minute: u32,
+    pub rate_burst: u32,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            session_hours: 8,
+            token_days: 90,
+            behind_tls: false,
+            trust_proxy: false,
+            rate_per_minute: 600,
+            rate_burst: 200,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<WebConfig>,
+    pub limiter: Arc<security::RateLimiter>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: WebConfig) -> Self {
+        let limiter = security::RateLimiter::new(config.rate_per_minute, config.rate_burst);
+        Self {
+            db,
+            config: Arc::new(config),
+            limiter: Arc::new(limiter),
+        }
+    }
+
+    /// Write one access-log entry in its own transaction (reads of personal data).
+    pub async fn log_access(
+        &self,
+        caller: &auth::Caller,
+        subject: &str,
+        action: &str,
+        reason: &str,
+    ) -> Result<(), error::ApiError> {
+        store::audit::record(&self.db, &access_record(caller, subject, action, reason)).await?;
+        Ok(())
+    }
+}
+
+/// The access-log record of one action by a caller.
+pub fn access_record(
+    caller: &auth::Caller,
+    subject: &str,
+    action: &str,
+    reason: &str,
+) -> AuditRecord {
+    AuditRecord {
+        at: store::now(),
+        account_id: Some(caller.account.id),
+        address: caller.address.clone(),
+        subject: subject.to_string(),
+        action: action.to_string(),
+        reason: reason.to_string(),
+    }
+}
+
+/// Request ids: a process-unique counter with a random prefix, cheap and unique enough to
+/// follow one request through the logs.
+#[derive(Clone)]
+struct NextRequestId {
+    prefix: Arc<str>,
+    counter: Arc<AtomicU64>,
+}
+
+impl MakeRequestId for NextRequestId {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        let n = self.counter.fetch_add(1, Ordering::Relaxed);
+        format!("{}-{n}", self.prefix)
+            .parse()
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// The whole application.
+pub fn app(state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    let prefix: String = store::secrets::new_token()
+        .unwrap_or_default()
+        .chars()
+        .take(8)
+        .collect();
+    let ids = NextRequestId {
+        prefix: prefix.into(),
+        counter: Arc::new(AtomicU64::new(1)),
+    };
+    Router::new()
+        .merge(api::routes())
+        .merge(pages::routes())
+        .fallback(pages::not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authenticate,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::rate_limit,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::security_headers,
+        ))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(CatchPanicLayer::custom(|_| {
+            axum::response::IntoResponse::into_response(error::ApiError::internal())
+        }))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+            let id = req
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            tracing::info_span!("request", id = %id, method = %req.method(), path = %req.uri().path())
+        }))
+        .layer(SetRequestIdLayer::new(request_id, ids))
+        .with_state(state)
+}
+
+/// Serve until `shutdown` resolves, then finish the requests in flight. Returns once every
+/// acknowledged request has completed (its writes committed).
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = app(state);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown)
+    .await
+}

@@ -1,0 +1,204 @@
+//! Pages for people (server-rendered). The full set of pages comes with the pages capability;
+//! these are the sign-in flow and the home page every other page builds on.
+
+use crate::AppState;
+use crate::auth::{Address, CSRF_COOKIE, MaybeCaller, SESSION_COOKIE, check_login, cookie};
+use crate::error::ApiError;
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login_form).post(login))
+        .route("/logout", axum::routing::post(logout))
+        .route("/static/minwon.css", get(stylesheet))
+}
+
+/// What the page header shows about the signed-in person.
+pub struct SignedIn {
+    pub name: String,
+    pub role: &'static str,
+    pub csrf_token: String,
+}
+
+impl SignedIn {
+    fn of(caller: &Option<crate::auth::Caller>) -> Option<SignedIn> {
+        caller.as_ref().map(|c| SignedIn {
+            name: c.account.display_name.clone(),
+            role: c.account.role.korean(),
+            csrf_token: c.csrf_token().unwrap_or_default().to_string(),
+        })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "home.html")]
+struct HomePage {
+    signed_in: Option<SignedIn>,
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    signed_in: Option<SignedIn>,
+    csrf_token: String,
+    username: String,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    signed_in: Option<SignedIn>,
+    heading: String,
+    message: String,
+}
+
+fn render(t: &impl Template) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            ApiError::internal().into_response()
+        }
+    }
+}
+
+/// An error as a page for people, Korean first, English second.
+pub fn error_page(status: StatusCode, heading: &str, message: &str) -> Response {
+    let mut res = render(&ErrorPage {
+        signed_in: None,
+        heading: heading.to_string(),
+        message: message.to_string(),
+    });
+    *res.status_mut() = status;
+    res
+}
+
+async fn home(MaybeCaller(caller): MaybeCaller) -> Response {
+    render(&HomePage {
+        signed_in: SignedIn::of(&caller),
+    })
+}
+
+fn cookie_header(name: &str, value: &str, max_age: i64, secure: bool) -> Option<HeaderValue> {
+    let secure = if secure { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!(
+        "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{secure}"
+    ))
+    .ok()
+}
+
+async fn login_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let existing = cookie(&headers, CSRF_COOKIE).map(str::to_string);
+    let token = match existing {
+        Some(t) if t.len() == 64 => t,
+        _ => match store::secrets::new_token() {
+            Ok(t) => t,
+            Err(_) => return ApiError::internal().into_response(),
+        },
+    };
+    let mut res = render(&LoginPage {
+        signed_in: None,
+        csrf_token: token.clone(),
+        username: String::new(),
+        error: None,
+    });
+    if let Some(v) = cookie_header(CSRF_COOKIE, &token, 3600, state.config.behind_tls) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+    csrf_token: String,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    Address(address): Address,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    match check_login(&state, &form.username, &form.password, &address).await {
+        Ok(account) => {
+            let ttl = chrono::Duration::hours(state.config.session_hours);
+            match store::accounts::create_session(
+                &state.db,
+                account.id,
+                &address,
+                ttl,
+                store::now(),
+            )
+            .await
+            {
+                Ok(token) => {
+                    let mut res = Redirect::to("/").into_response();
+                    let max_age = state.config.session_hours * 3600;
+                    if let Some(v) =
+                        cookie_header(SESSION_COOKIE, &token, max_age, state.config.behind_tls)
+                    {
+                        res.headers_mut().append(header::SET_COOKIE, v);
+                    }
+                    res
+                }
+                Err(e) => ApiError::from(e).into_response(),
+            }
+        }
+        Err(e) => {
+            let mut res = render(&LoginPage {
+                signed_in: None,
+                csrf_token: form.csrf_token,
+                username: form.username,
+                error: Some(e.message),
+            });
+            *res.status_mut() = e.status;
+            res
+        }
+    }
+}
+
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(token) = cookie(&headers, SESSION_COOKIE)
+        && let Err(e) = store::accounts::delete_session(&state.db, token).await
+    {
+        return ApiError::from(e).into_response();
+    }
+    let mut res = Redirect::to("/").into_response();
+    if let Some(v) = cookie_header(SESSION_COOKIE, "", 0, state.config.behind_tls) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+async fn stylesheet() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=3600"),
+        ],
+        include_str!("../static/minwon.css"),
+    )
+        .into_response()
+}
+
+/// Unknown paths: JSON for the API, a page for people.
+pub async fn not_found(uri: axum::http::Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        ApiError::not_found().into_response()
+    } else {
+        error_page(
+            StatusCode::NOT_FOUND,
+            "페이지를 찾을 수 없습니다 (Page not found)",
+            "주소를 확인해 주세요. (Please check the address.)",
+        )
+    }
+}
