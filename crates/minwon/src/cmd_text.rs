@@ -102,7 +102,10 @@ pub enum EvalCommand {
 #[derive(Debug)]
 pub enum CliError {
     /// Reading or writing a file or stream failed.
-    Io { what: String, source: std::io::Error },
+    Io {
+        what: String,
+        source: std::io::Error,
+    },
     /// A model or data set could not be used.
     Text(String),
 }
@@ -275,7 +278,8 @@ fn read_bluehouse(data: &Path) -> Result<Vec<data::Petition>, CliError> {
 /// Provenance strings stored in the shipped models.
 const ABUSE_PROVENANCE: &str = "BEEP! train (CC BY-SA 4.0) + Curse-detection-data (MIT) less every 5th row; \
      threshold tuned on BEEP! dev + held-out curse rows";
-const BLUEHOUSE_PROVENANCE: &str = "청와대 국민청원 2020-01..09 (KOGL Type 1), collected by korkeep/BlueHouse; all rows";
+const BLUEHOUSE_PROVENANCE: &str =
+    "청와대 국민청원 2020-01..09 (KOGL Type 1), collected by korkeep/BlueHouse; all rows";
 
 /// Parses `text<TAB>label[<TAB>weight]` lines; blank lines are skipped, others must parse.
 fn parse_examples_tsv(tsv: &str) -> Result<Vec<RoutingExample>, CliError> {
@@ -312,7 +316,11 @@ fn parse_examples_tsv(tsv: &str) -> Result<Vec<RoutingExample>, CliError> {
 }
 
 /// Runs `minwon train …`. Progress and the output path go to `out`.
-pub fn run_train(cmd: TrainCommand, models_dir: &Path, out: &mut dyn Write) -> Result<(), CliError> {
+pub fn run_train(
+    cmd: TrainCommand,
+    models_dir: &Path,
+    out: &mut dyn Write,
+) -> Result<(), CliError> {
     let say = |out: &mut dyn Write, msg: String| {
         writeln!(out, "{msg}").map_err(io_err("cannot write standard output"))
     };
@@ -376,11 +384,7 @@ pub fn run_train(cmd: TrainCommand, models_dir: &Path, out: &mut dyn Write) -> R
     }
 }
 
-fn print_report(
-    out: &mut dyn Write,
-    name: &str,
-    r: &text::eval::Report,
-) -> Result<(), CliError> {
+fn print_report(out: &mut dyn Write, name: &str, r: &text::eval::Report) -> Result<(), CliError> {
     writeln!(out, "== {name}\n{r}").map_err(io_err("cannot write standard output"))
 }
 
@@ -389,11 +393,20 @@ pub fn run_eval(cmd: EvalCommand, models_dir: &Path, out: &mut dyn Write) -> Res
     match cmd {
         EvalCommand::Abuse { data, model } => {
             let model = load_abuse_model(model.as_deref(), models_dir)?;
-            let kmhas = data::kmhas_binary(&read_string(&data.join("abuse/kmhas/kmhas_valid.tsv"))?);
+            let kmhas =
+                data::kmhas_binary(&read_string(&data.join("abuse/kmhas/kmhas_valid.tsv"))?);
             let dev = data::parse_beep(&read_string(&data.join("abuse/beep/dev.tsv"))?).items;
             writeln!(out, "model {}", model.version()).map_err(io_err("stdout"))?;
-            print_report(out, "K-MHaS validation (development set)", &evaluate_abuse(&model, &kmhas))?;
-            print_report(out, "BEEP! dev (threshold tuning set, part)", &evaluate_abuse(&model, &dev))
+            print_report(
+                out,
+                "K-MHaS validation (development set)",
+                &evaluate_abuse(&model, &kmhas),
+            )?;
+            print_report(
+                out,
+                "BEEP! dev (threshold tuning set, part)",
+                &evaluate_abuse(&model, &dev),
+            )
         }
         EvalCommand::Routing { data } => {
             let petitions = read_bluehouse(&data)?;

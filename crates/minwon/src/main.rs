@@ -1,1 +1,566 @@
-fn main() {}
+//! `minwon`: the one binary. Serves the office, migrates the database, runs admin tasks, and
+//! exposes the calendar and text tools on the command line.
+
+mod cmd_calendar;
+mod cmd_text;
+mod config;
+mod demo;
+
+use clap::{Parser, Subcommand};
+use config::{DataArgs, Settings};
+use std::io::{BufRead, Write};
+use std::process::ExitCode;
+use store::Db;
+use tokio::sync::watch;
+
+#[derive(Parser)]
+#[command(
+    name = "minwon",
+    version,
+    about = "민원 — 법정 처리기간을 지키는 민원실 플랫폼 (Minwon: the civil-affairs office platform)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (and the notification worker).
+    Serve(ServeArgs),
+    /// Create or upgrade the database schema.
+    Migrate(DataArgs),
+    /// Administration: departments, accounts, the access log.
+    Admin {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Public holidays of a year.
+    Holidays(cmd_calendar::HolidaysArgs),
+    /// The statutory due moment of a petition.
+    Deadline(cmd_calendar::DeadlineArgs),
+    /// Korean text tools: abuse screening and routing, one text per line on stdin.
+    Text {
+        #[command(subcommand)]
+        command: cmd_text::TextCommand,
+    },
+    /// Rebuild a model from the data sets.
+    Train {
+        #[command(subcommand)]
+        command: cmd_text::TrainCommand,
+    },
+    /// Evaluate a model.
+    Eval {
+        #[command(subcommand)]
+        command: cmd_text::EvalCommand,
+    },
+}
+
+#[derive(clap::Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Address to listen on; port 0 picks a free port (the chosen address is printed).
+    #[arg(long, env = "MINWON_LISTEN", value_name = "ADDR")]
+    listen: Option<String>,
+    /// Load the demo county (예시군) into an empty database and print the demo logins.
+    #[arg(long)]
+    demo: bool,
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Departments (부서).
+    Department {
+        #[command(subcommand)]
+        command: DepartmentCommand,
+    },
+    /// Accounts (계정).
+    Account {
+        #[command(subcommand)]
+        command: AccountCommand,
+    },
+    /// The personal-data access log (접속기록).
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DepartmentCommand {
+    /// Add a department.
+    Create {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "")]
+        name_en: String,
+        /// Code of the parent department.
+        #[arg(long)]
+        parent: Option<String>,
+    },
+    /// List departments.
+    List,
+}
+
+#[derive(Subcommand)]
+enum AccountCommand {
+    /// Add an account. The password is read from stdin with --password-stdin, else generated and printed.
+    Create {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// resident, official, supervisor, training_officer, counsellor, committee_member,
+        /// protection_officer or administrator.
+        #[arg(long)]
+        role: String,
+        /// Department code (required for staff other than administrators).
+        #[arg(long)]
+        department: Option<String>,
+        #[arg(long, default_value = "")]
+        email: String,
+        #[arg(long, default_value = "")]
+        phone: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Set a new password (ends the account's sessions and tokens).
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// List accounts (contact data masked).
+    List,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the hash chain; exit code 1 if a row was changed or deleted.
+    Verify,
+    /// Delete entries older than the retention period (default 2 years).
+    Prune {
+        #[arg(long)]
+        older_than_days: Option<i64>,
+    },
+}
+
+/// A failure with the exit code it deserves: 2 for bad input, 1 for everything else.
+struct Failure {
+    code: u8,
+    message: String,
+}
+
+impl Failure {
+    fn usage(message: impl Into<String>) -> Self {
+        Self {
+            code: 2,
+            message: message.into(),
+        }
+    }
+    fn runtime(message: impl Into<String>) -> Self {
+        Self {
+            code: 1,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<store::StoreError> for Failure {
+    fn from(e: store::StoreError) -> Self {
+        match e {
+            store::StoreError::Rule(_)
+            | store::StoreError::Conflict(_)
+            | store::StoreError::NotFound
+            | store::StoreError::BadUrl(_) => Failure::usage(e.to_string()),
+            other => Failure::runtime(other.to_string()),
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            eprintln!("오류 (error): {}", f.message);
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    let stdout = std::io::stdout();
+    match cli.command {
+        Command::Holidays(args) => {
+            cmd_calendar::run_holidays(&args, &mut stdout.lock()).map_err(|e| Failure {
+                code: u8::try_from(e.exit_code()).unwrap_or(1),
+                message: e.to_string(),
+            })
+        }
+        Command::Deadline(args) => {
+            cmd_calendar::run_deadline(&args, &mut stdout.lock()).map_err(|e| Failure {
+                code: u8::try_from(e.exit_code()).unwrap_or(1),
+                message: e.to_string(),
+            })
+        }
+        Command::Text { command } => {
+            let stdin = std::io::stdin();
+            cmd_text::run_text(
+                command,
+                &cmd_text::models_dir(),
+                &mut stdin.lock(),
+                &mut stdout.lock(),
+            )
+            .map_err(|e| Failure::usage(e.to_string()))
+        }
+        Command::Train { command } => {
+            cmd_text::run_train(command, &cmd_text::models_dir(), &mut stdout.lock())
+                .map_err(|e| Failure::usage(e.to_string()))
+        }
+        Command::Eval { command } => {
+            cmd_text::run_eval(command, &cmd_text::models_dir(), &mut stdout.lock())
+                .map_err(|e| Failure::usage(e.to_string()))
+        }
+        Command::Serve(args) => runtime()?.block_on(serve(args)),
+        Command::Migrate(data) => runtime()?.block_on(async {
+            let (_, db) = open(&data).await?;
+            db.close().await;
+            println!("데이터베이스가 최신입니다 (database is up to date)");
+            Ok(())
+        }),
+        Command::Admin { data, command } => runtime()?.block_on(admin(data, command)),
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::runtime(format!("cannot start the runtime: {e}")))
+}
+
+/// Resolve settings, create the data directory, connect and migrate.
+async fn open(args: &DataArgs) -> Result<(Settings, Db), Failure> {
+    let settings = Settings::resolve(args).map_err(Failure::usage)?;
+    std::fs::create_dir_all(&settings.data).map_err(|e| {
+        Failure::runtime(format!(
+            "데이터 디렉터리를 만들 수 없습니다 (cannot create data directory {}): {e}",
+            settings.data.display()
+        ))
+    })?;
+    let db = Db::connect(&settings.database_url)
+        .await
+        .map_err(|e| match e {
+            store::StoreError::BadUrl(_) => Failure::usage(e.to_string()),
+            other => Failure::runtime(format!(
+                "데이터베이스에 연결할 수 없습니다 (cannot connect to the database): {other}"
+            )),
+        })?;
+    db.migrate().await?;
+    Ok((settings, db))
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MINWON_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .try_init();
+}
+
+async fn serve(args: ServeArgs) -> Result<(), Failure> {
+    init_logging();
+    let (settings, db) = open(&args.data).await?;
+    if args.demo && demo::seed(&db).await? {
+        println!("예시군 데모 데이터를 만들었습니다 (demo county created)");
+    }
+    let listen = args
+        .listen
+        .or_else(|| settings.file.listen.clone())
+        .unwrap_or_else(|| "127.0.0.1:8080".to_string());
+    let listener = tokio::net::TcpListener::bind(&listen).await.map_err(|e| {
+        Failure::usage(format!(
+            "{listen}에서 기다릴 수 없습니다 (cannot listen on {listen}): {e}"
+        ))
+    })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Failure::runtime(e.to_string()))?;
+    let defaults = web::WebConfig::default();
+    let f = &settings.file;
+    let config = web::WebConfig {
+        session_hours: f.session_hours.unwrap_or(defaults.session_hours),
+        behind_tls: f.behind_tls.unwrap_or(defaults.behind_tls),
+        trust_proxy: f.trust_proxy.unwrap_or(defaults.trust_proxy),
+        rate_per_minute: f.rate_per_minute.unwrap_or(defaults.rate_per_minute),
+        ..defaults
+    };
+    let state = web::AppState::new(db.clone(), config);
+
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let worker = web::outbox::Worker {
+        db: db.clone(),
+        smtp: f.smtp_host.clone().map(|host| web::outbox::SmtpConfig {
+            host,
+            port: f.smtp_port.unwrap_or(25),
+            from: f
+                .mail_from
+                .clone()
+                .unwrap_or_else(|| "minwon@localhost".to_string()),
+        }),
+        sms: Box::new(web::outbox::SmsLogFile(settings.data.join("sms.log"))),
+    };
+    let worker = tokio::spawn(worker.run(stop_rx));
+
+    if args.demo {
+        print!("{}", demo::logins());
+    }
+    println!("Minwon listening on http://{addr}");
+    let _ = std::io::stdout().flush();
+    tracing::info!(%addr, database = db.backend(), "serving");
+
+    let served = web::serve(listener, state, shutdown_signal()).await;
+    let _ = stop_tx.send(true);
+    let _ = worker.await;
+    db.close().await;
+    tracing::info!("stopped");
+    served.map_err(|e| Failure::runtime(format!("server error: {e}")))
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        _ = term => {}
+    }
+}
+
+fn read_password(from_stdin: bool) -> Result<(String, bool), Failure> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| Failure::runtime(format!("cannot read stdin: {e}")))?;
+        let pw = line.trim_end_matches(['\r', '\n']).to_string();
+        domain::accounts::validate_password(&pw).map_err(|e| Failure::usage(e.to_string()))?;
+        Ok((pw, false))
+    } else {
+        let token = store::secrets::new_token().map_err(|e| Failure::runtime(e.to_string()))?;
+        // Letters and digits from the random token, plus a separator for the class rule.
+        Ok((format!("{}-{}", &token[..8], &token[8..16]), true))
+    }
+}
+
+async fn admin(data: DataArgs, command: AdminCommand) -> Result<(), Failure> {
+    let (settings, db) = open(&data).await?;
+    let now = store::now();
+    let out = match command {
+        AdminCommand::Department { command } => match command {
+            DepartmentCommand::Create {
+                code,
+                name,
+                name_en,
+                parent,
+            } => {
+                let mut tx = db.begin().await?;
+                let d = store::departments::create(
+                    &mut tx,
+                    &store::departments::NewDepartment {
+                        code: &code,
+                        name: &name,
+                        name_en: &name_en,
+                        parent_code: parent.as_deref(),
+                    },
+                    now,
+                )
+                .await?;
+                tx.commit().await?;
+                format!(
+                    "부서를 만들었습니다 (department created): {} {} (id {})",
+                    d.code, d.name, d.id
+                )
+            }
+            DepartmentCommand::List => {
+                let rows = store::departments::list(&db).await?;
+                rows.iter()
+                    .map(|d| {
+                        let parent = d
+                            .parent_id
+                            .and_then(|p| rows.iter().find(|r| r.id == p))
+                            .map(|p| p.code.as_str())
+                            .unwrap_or("-");
+                        format!("{}\t{}\t{}\t{}", d.code, d.name, d.name_en, parent)
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            }
+        },
+        AdminCommand::Account { command } => match command {
+            AccountCommand::Create {
+                username,
+                name,
+                role,
+                department,
+                email,
+                phone,
+                password_stdin,
+            } => {
+                let role: domain::accounts::Role = role
+                    .parse()
+                    .map_err(|e: domain::RuleError| Failure::usage(e.to_string()))?;
+                let department_id = match department.as_deref() {
+                    Some(code) => Some(
+                        store::departments::get_by_code(&db, code)
+                            .await?
+                            .ok_or_else(|| {
+                                Failure::usage(format!(
+                                    "부서 '{code}'가 없습니다 (department '{code}' does not exist)"
+                                ))
+                            })?
+                            .id,
+                    ),
+                    None => None,
+                };
+                let (password, generated) = read_password(password_stdin)?;
+                let hash = store::secrets::hash_password(&password)?;
+                let mut tx = db.begin().await?;
+                let account = store::accounts::create(
+                    &mut tx,
+                    &store::accounts::NewAccount {
+                        username: &username,
+                        display_name: &name,
+                        email: &email,
+                        phone: &phone,
+                        role,
+                        department_id,
+                        password_hash: &hash,
+                    },
+                    now,
+                )
+                .await?;
+                store::audit::append(
+                    &mut tx,
+                    &cli_record(&format!("account:{}", account.id), "account.create"),
+                )
+                .await?;
+                tx.commit().await?;
+                let mut s = format!(
+                    "계정을 만들었습니다 (account created): {} ({}, id {})",
+                    account.username, account.role, account.id
+                );
+                if generated {
+                    s.push_str(&format!("\n임시 비밀번호 (temporary password): {password}"));
+                }
+                s
+            }
+            AccountCommand::ResetPassword {
+                username,
+                password_stdin,
+            } => {
+                let account = store::accounts::find_by_username(&db, &username)
+                    .await
+                    .map_err(|_| {
+                        Failure::usage(format!(
+                            "계정 '{username}'이 없습니다 (no account '{username}')"
+                        ))
+                    })?;
+                let (password, generated) = read_password(password_stdin)?;
+                let hash = store::secrets::hash_password(&password)?;
+                let mut tx = db.begin().await?;
+                store::accounts::set_password(&mut tx, account.id, &hash, now).await?;
+                store::audit::append(
+                    &mut tx,
+                    &cli_record(&format!("account:{}", account.id), "account.password_reset"),
+                )
+                .await?;
+                tx.commit().await?;
+                let mut s = format!("비밀번호를 바꿨습니다 (password reset): {username}");
+                if generated {
+                    s.push_str(&format!("\n임시 비밀번호 (temporary password): {password}"));
+                }
+                s
+            }
+            AccountCommand::List => {
+                let rows = store::accounts::list(&db, None).await?;
+                store::audit::record(&db, &cli_record("accounts", "account.list")).await?;
+                rows.iter()
+                    .map(|a| {
+                        format!(
+                            "{}\t{}\t{}\t{}\t{}",
+                            a.username,
+                            a.display_name,
+                            a.role,
+                            domain::privacy::mask(domain::privacy::PersonalKind::Email, &a.email),
+                            domain::privacy::mask(domain::privacy::PersonalKind::Phone, &a.phone)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            }
+        },
+        AdminCommand::Audit { command } => match command {
+            AuditCommand::Verify => match store::audit::verify(&db).await? {
+                store::audit::Verification::Intact { entries } => {
+                    format!("접속기록이 온전합니다 (access log intact): {entries} entries")
+                }
+                store::audit::Verification::Broken(b) => {
+                    db.close().await;
+                    return Err(Failure::runtime(format!(
+                        "접속기록이 변조되었습니다 (access log tampered): {b}"
+                    )));
+                }
+            },
+            AuditCommand::Prune { older_than_days } => {
+                let days = older_than_days
+                    .or(settings.file.audit_retention_days)
+                    .unwrap_or(730);
+                if days < 730 {
+                    return Err(Failure::usage(
+                        "접속기록은 2년 이상 보관해야 합니다 (the access log must be kept at least 2 years: 730 days)",
+                    ));
+                }
+                let n = store::audit::prune(&db, now - chrono::Duration::days(days)).await?;
+                format!("{n}건을 지웠습니다 (pruned {n} entries older than {days} days)")
+            }
+        },
+    };
+    db.close().await;
+    println!("{out}");
+    Ok(())
+}
+
+/// Access-log record of an administrator acting on the command line (no account, local).
+fn cli_record(subject: &str, action: &str) -> domain::audit::AuditRecord {
+    domain::audit::AuditRecord {
+        at: store::now(),
+        account_id: None,
+        address: "cli".to_string(),
+        subject: subject.to_string(),
+        action: action.to_string(),
+        reason: "minwon admin".to_string(),
+    }
+}

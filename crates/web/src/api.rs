@@ -60,8 +60,19 @@ impl utoipa::Modify for BearerAuth {
     }
 }
 
+/// The OpenAPI document: this module's paths merged with every capability's own document.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    let docs: Vec<utoipa::openapi::OpenApi> = vec![
+        // Each capability module adds its `XxxDoc::openapi()` here.
+    ];
+    docs.into_iter().fold(ApiDoc::openapi(), |mut acc, d| {
+        acc.merge(d);
+        acc
+    })
+}
+
 async fn openapi() -> Response {
-    Json(ApiDoc::openapi()).into_response()
+    Json(openapi_document()).into_response()
 }
 
 #[derive(Serialize, ToSchema)]

@@ -1,0 +1,97 @@
+//! Where Minwon keeps its data and how it is reached: flags, then environment, then the config
+//! file, then defaults.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// Flags shared by every subcommand that touches data.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DataArgs {
+    /// Data directory (database file, attachments, keys, logs).
+    #[arg(long = "data", env = "MINWON_DATA", value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    /// Database URL: `sqlite://PATH` or `postgres://USER@HOST/DB`. Default: SQLite in the data directory.
+    #[arg(long, env = "MINWON_DATABASE_URL", value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Configuration file (TOML). Default: `minwon.toml` in the data directory, if present.
+    #[arg(long, env = "MINWON_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+/// The configuration file. Every key is optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    pub data: Option<PathBuf>,
+    pub database_url: Option<String>,
+    pub listen: Option<String>,
+    pub smtp_host: Option<String>,
+    pub smtp_port: Option<u16>,
+    pub mail_from: Option<String>,
+    pub behind_tls: Option<bool>,
+    pub trust_proxy: Option<bool>,
+    pub session_hours: Option<i64>,
+    pub rate_per_minute: Option<u32>,
+    pub audit_retention_days: Option<i64>,
+}
+
+/// The settled configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub data: PathBuf,
+    pub database_url: String,
+    pub file: FileConfig,
+}
+
+impl Settings {
+    pub fn resolve(args: &DataArgs) -> Result<Settings, String> {
+        let explicit = args.config.clone();
+        let guess_data = args
+            .data
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("./minwon-data"));
+        let path = explicit
+            .clone()
+            .unwrap_or_else(|| guess_data.join("minwon.toml"));
+        let file = if path.exists() {
+            let text = std::fs::read_to_string(&path).map_err(|e| {
+                format!(
+                    "설정 파일을 읽을 수 없습니다 (cannot read config {}): {e}",
+                    path.display()
+                )
+            })?;
+            toml::from_str::<FileConfig>(&text).map_err(|e| {
+                format!(
+                    "설정 파일이 올바르지 않습니다 (invalid config {}): {e}",
+                    path.display()
+                )
+            })?
+        } else if explicit.is_some() {
+            return Err(format!(
+                "설정 파일이 없습니다 (config file {} does not exist)",
+                path.display()
+            ));
+        } else {
+            FileConfig::default()
+        };
+        let data = args
+            .data
+            .clone()
+            .or_else(|| file.data.clone())
+            .unwrap_or_else(|| PathBuf::from("./minwon-data"));
+        let database_url = args
+            .database_url
+            .clone()
+            .or_else(|| file.database_url.clone())
+            .unwrap_or_else(|| sqlite_url(&data));
+        Ok(Settings {
+            data,
+            database_url,
+            file,
+        })
+    }
+}
+
+pub fn sqlite_url(data: &Path) -> String {
+    format!("sqlite://{}", data.join("minwon.sqlite").display())
+}

@@ -1,0 +1,141 @@
+//! The demo county (예시군): a fictional office with a dozen departments, an account for every
+//! role, and (through the capabilities' own seeders) realistic work in every state.
+
+use domain::accounts::Role;
+use store::{Db, StoreError, accounts, departments, secrets};
+
+/// Every demo account uses this password; the demo is for trying Minwon, never for real data.
+pub const DEMO_PASSWORD: &str = "minwon-demo-2026";
+
+/// (code, Korean name, English name, parent code)
+pub const DEPARTMENTS: [(&str, &str, &str, Option<&str>); 12] = [
+    ("county", "예시군청", "Yesi County Office", None),
+    (
+        "civil",
+        "민원봉사과",
+        "Civil Affairs Division",
+        Some("county"),
+    ),
+    ("civil-desk", "민원팀", "Petition Desk Team", Some("civil")),
+    (
+        "admin",
+        "행정지원과",
+        "Administrative Support",
+        Some("county"),
+    ),
+    ("finance", "재무과", "Finance", Some("county")),
+    ("welfare", "주민복지과", "Resident Welfare", Some("county")),
+    (
+        "build",
+        "건설교통과",
+        "Construction and Transport",
+        Some("county"),
+    ),
+    (
+        "env",
+        "환경위생과",
+        "Environment and Sanitation",
+        Some("county"),
+    ),
+    ("econ", "경제일자리과", "Economy and Jobs", Some("county")),
+    (
+        "agri",
+        "농업기술센터",
+        "Agricultural Technology Center",
+        Some("county"),
+    ),
+    ("health", "보건소", "Public Health Center", Some("county")),
+    (
+        "culture",
+        "문화관광과",
+        "Culture and Tourism",
+        Some("county"),
+    ),
+];
+
+/// (username, display name, role, department code)
+pub const ACCOUNTS: [(&str, &str, Role, Option<&str>); 11] = [
+    ("admin", "관리자", Role::Administrator, Some("county")),
+    ("sup.civil", "한과장", Role::Supervisor, Some("civil")),
+    (
+        "official.desk",
+        "김민원",
+        Role::Official,
+        Some("civil-desk"),
+    ),
+    ("official.build", "이도로", Role::Official, Some("build")),
+    ("official.env", "박환경", Role::Official, Some("env")),
+    (
+        "official.welfare",
+        "최복지",
+        Role::Official,
+        Some("welfare"),
+    ),
+    ("training", "정교육", Role::TrainingOfficer, Some("admin")),
+    ("counsellor", "윤상담", Role::Counsellor, Some("health")),
+    ("committee", "강위원", Role::CommitteeMember, Some("admin")),
+    ("protect", "조보호", Role::ProtectionOfficer, Some("civil")),
+    ("resident", "홍길동", Role::Resident, None),
+];
+
+/// Seed the demo county unless the database already has accounts. Returns whether it seeded.
+pub async fn seed(db: &Db) -> Result<bool, StoreError> {
+    if !accounts::list(db, None).await?.is_empty() {
+        return Ok(false);
+    }
+    let now = store::now();
+    let hash = secrets::hash_password(DEMO_PASSWORD)?;
+    let mut tx = db.begin().await?;
+    for (code, name, name_en, parent_code) in DEPARTMENTS {
+        departments::create(
+            &mut tx,
+            &departments::NewDepartment {
+                code,
+                name,
+                name_en,
+                parent_code,
+            },
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    let mut tx = db.begin().await?;
+    for (i, (username, display_name, role, dept)) in ACCOUNTS.into_iter().enumerate() {
+        let department_id = match dept {
+            Some(code) => departments::get_by_code(db, code).await?.map(|d| d.id),
+            None => None,
+        };
+        accounts::create(
+            &mut tx,
+            &accounts::NewAccount {
+                username,
+                display_name,
+                email: &format!("{}@yesi.example.kr", username.replace('.', "-")),
+                phone: &format!("010-5550-{:04}", 1000 + i),
+                role,
+                department_id,
+                password_hash: &hash,
+            },
+            now,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// The sign-in table printed by `serve --demo`.
+pub fn logins() -> String {
+    let mut out = String::from("데모 계정 (demo logins), 비밀번호 (password): ");
+    out.push_str(DEMO_PASSWORD);
+    out.push('\n');
+    for (username, name, role, _) in ACCOUNTS {
+        out.push_str(&format!(
+            "  {username:<18} {name} — {} ({})\n",
+            role.korean(),
+            role.as_str()
+        ));
+    }
+    out
+}

@@ -1,0 +1,419 @@
+//! The binary as a newcomer uses it: demo server, admin commands, calendar and text tools.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+
+fn minwon() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_minwon"));
+    c.env_remove("MINWON_DATA")
+        .env_remove("MINWON_DATABASE_URL")
+        .env_remove("MINWON_LISTEN")
+        .env_remove("MINWON_CONFIG")
+        .env_remove("MINWON_HOLIDAY_DATA");
+    c
+}
+
+fn temp_dir(name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("minwon-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    d
+}
+
+/// The data flags for a test: a SQLite data dir, or a fresh PostgreSQL database.
+fn data_args(dir: &std::path::Path, pg: Option<&str>) -> Vec<String> {
+    let mut v = vec!["--data".to_string(), dir.display().to_string()];
+    if let Some(url) = pg {
+        v.push("--database-url".into());
+        v.push(url.to_string());
+    }
+    v
+}
+
+async fn databases(
+    name: &str,
+) -> Vec<(std::path::PathBuf, Option<String>, store::testing::TestDb)> {
+    let mut out = Vec::new();
+    for backend in store::testing::backends() {
+        let t = store::testing::TestDb::new(backend).await.unwrap();
+        let pg = (backend == "postgres").then(|| t.url.clone());
+        out.push((temp_dir(&format!("{name}-{backend}")), pg, t));
+    }
+    out
+}
+
+#[tokio::test]
+async fn serve_demo_prints_url_and_logins_and_stops_gracefully() {
+    for (dir, pg, _t) in databases("serve").await {
+        let mut child = minwon()
+            .arg("serve")
+            .arg("--demo")
+            .args(data_args(&dir, pg.as_deref()))
+            .args(["--listen", "127.0.0.1:0"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let mut lines = BufReader::new(stdout).lines();
+        let mut printed = Vec::new();
+        let url = loop {
+            let line = lines.next().expect("server printed its URL").unwrap();
+            printed.push(line.clone());
+            if let Some(rest) = line.strip_prefix("Minwon listening on ") {
+                break rest.to_string();
+            }
+        };
+        let text = printed.join("\n");
+        assert!(text.contains("minwon-demo-2026"));
+        for role in [
+            "administrator",
+            "supervisor",
+            "official",
+            "training_officer",
+            "counsellor",
+            "committee_member",
+            "protection_officer",
+            "resident",
+        ] {
+            assert!(text.contains(role), "{role} login printed");
+        }
+        assert!(!url.ends_with(":0"), "the chosen port is printed: {url}");
+        let c = reqwest::Client::new();
+        let health: serde_json::Value = c
+            .get(format!("{url}/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(health["status"], "ok");
+        let res = c
+            .post(format!("{url}/api/v1/tokens"))
+            .json(&serde_json::json!({"username": "sup.civil", "password": "minwon-demo-2026"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        let token: serde_json::Value = res.json().await.unwrap();
+        let depts: Vec<serde_json::Value> = c
+            .get(format!("{url}/api/v1/departments"))
+            .bearer_auth(token["token"].as_str().unwrap())
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(depts.len(), 12);
+
+        // SIGTERM: a clean stop, exit code 0.
+        let status = Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let exit = child.wait().unwrap();
+        assert!(exit.success(), "graceful exit: {exit:?}");
+
+        // A second demo start on the same data keeps it (no duplicate seeding).
+        let out = minwon()
+            .args(["admin"])
+            .args(data_args(&dir, pg.as_deref()))
+            .args(["department", "list"])
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 12);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[tokio::test]
+async fn admin_commands_and_their_errors() {
+    for (dir, pg, _t) in databases("admin").await {
+        let data = data_args(&dir, pg.as_deref());
+        let run = |args: &[&str], stdin: Option<&str>| {
+            let mut c = minwon();
+            c.arg("admin")
+                .args(&data)
+                .args(args)
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped());
+            let mut child = c.spawn().unwrap();
+            if let Some(s) = stdin {
+                child.stdin.take().unwrap().write_all(s.as_bytes()).unwrap();
+            } else {
+                drop(child.stdin.take());
+            }
+            let out = child.wait_with_output().unwrap();
+            (
+                out.status.code().unwrap_or(-1),
+                String::from_utf8_lossy(&out.stdout).to_string(),
+                String::from_utf8_lossy(&out.stderr).to_string(),
+            )
+        };
+        let (code, out, _) = run(
+            &[
+                "department",
+                "create",
+                "--code",
+                "county",
+                "--name",
+                "예시군청",
+            ],
+            None,
+        );
+        assert_eq!(code, 0, "{out}");
+        let (code, _, _) = run(
+            &[
+                "department",
+                "create",
+                "--code",
+                "civil",
+                "--name",
+                "민원과",
+                "--parent",
+                "county",
+            ],
+            None,
+        );
+        assert_eq!(code, 0);
+        let (code, _, err) = run(
+            &["department", "create", "--code", "civil", "--name", "again"],
+            None,
+        );
+        assert_eq!(code, 2);
+        assert!(err.contains("already exists"), "{err}");
+        let (code, _, err) = run(
+            &[
+                "department",
+                "create",
+                "--code",
+                "lost",
+                "--name",
+                "n",
+                "--parent",
+                "nowhere",
+            ],
+            None,
+        );
+        assert_eq!(code, 2);
+        assert!(err.contains("does not exist"), "{err}");
+
+        let (code, out, _) = run(
+            &[
+                "account",
+                "create",
+                "--username",
+                "kim",
+                "--name",
+                "김민원",
+                "--role",
+                "official",
+                "--department",
+                "civil",
+                "--password-stdin",
+            ],
+            Some("a-good-password-1\n"),
+        );
+        assert_eq!(code, 0, "{out}");
+        let (code, out, _) = run(
+            &[
+                "account",
+                "create",
+                "--username",
+                "boss",
+                "--name",
+                "관리자",
+                "--role",
+                "administrator",
+            ],
+            None,
+        );
+        assert_eq!(code, 0);
+        assert!(out.contains("temporary password"), "{out}");
+        let (code, _, err) = run(
+            &[
+                "account",
+                "create",
+                "--username",
+                "x1y",
+                "--name",
+                "n",
+                "--role",
+                "emperor",
+            ],
+            None,
+        );
+        assert_eq!(code, 2);
+        assert!(err.contains("unknown role"), "{err}");
+        let (code, _, err) = run(
+            &[
+                "account",
+                "create",
+                "--username",
+                "weak",
+                "--name",
+                "n",
+                "--role",
+                "official",
+                "--department",
+                "civil",
+                "--password-stdin",
+            ],
+            Some("short\n"),
+        );
+        assert_eq!(code, 2);
+        assert!(err.contains("10 to 200"), "{err}");
+        let (code, _, _) = run(
+            &[
+                "account",
+                "reset-password",
+                "--username",
+                "kim",
+                "--password-stdin",
+            ],
+            Some("another-good-pw-2\n"),
+        );
+        assert_eq!(code, 0);
+        let (code, _, err) = run(&["account", "reset-password", "--username", "ghost"], None);
+        assert_eq!(code, 2);
+        assert!(err.contains("ghost"));
+        let (code, out, _) = run(&["account", "list"], None);
+        assert_eq!(code, 0);
+        assert!(out.contains("kim") && out.contains("boss"));
+
+        let (code, out, _) = run(&["audit", "verify"], None);
+        assert_eq!(code, 0);
+        assert!(out.contains("intact"), "{out}");
+        let (code, _, err) = run(&["audit", "prune", "--older-than-days", "30"], None);
+        assert_eq!(code, 2, "retention below 2 years refused");
+        assert!(err.contains("2 years"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[test]
+fn bad_database_url_and_config_are_clear() {
+    let dir = temp_dir("badurl");
+    let out = minwon()
+        .args(["migrate", "--data"])
+        .arg(&dir)
+        .args(["--database-url", "mysql://x"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unsupported database URL"));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("minwon.toml"), "listen = 12\n").unwrap();
+    let out = minwon()
+        .args(["migrate", "--data"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("invalid config"));
+    std::fs::write(dir.join("minwon.toml"), "session_hours = 4\n").unwrap();
+    let out = minwon()
+        .args(["migrate", "--data"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn deadline_and_holidays_on_the_command_line() {
+    let out = minwon()
+        .args([
+            "deadline",
+            "--received",
+            "2026-11-23T10:00:00+09:00",
+            "--period",
+            "3d",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(stdout.lines().last(), Some("2026-11-26T10:00:00+09:00"));
+    let out = minwon()
+        .args([
+            "deadline",
+            "--received",
+            "2026-11-23T10:00:00+09:00",
+            "--period",
+            "7d",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).lines().last(),
+        Some("2026-12-01T18:00:00+09:00")
+    );
+    for bad in [
+        vec!["--received", "2026-13-40T10:00:00+09:00", "--period", "3d"],
+        vec!["--received", "2026-11-23T10:00:00+09:00", "--period", "3x"],
+        vec![
+            "--received",
+            "2026-11-23T10:00:00+09:00",
+            "--period",
+            "3d",
+            "--pause",
+            "2026-11-24T10:00:00+09:00/2026-11-23T10:00:00+09:00",
+        ],
+    ] {
+        let out = minwon().arg("deadline").args(&bad).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+        assert!(!out.stderr.is_empty());
+    }
+    let out = minwon()
+        .args(["holidays", "--year", "2026", "--format", "json"])
+        .output()
+        .unwrap();
+    let list: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(
+        list.iter()
+            .any(|h| h["date"] == "2026-02-17" && h["name"] == "설날" && h["kind"] == "lunar")
+    );
+    assert!(
+        list.iter().any(|h| h["date"] == "2026-05-01"),
+        "노동절 from 2026"
+    );
+}
+
+#[test]
+fn text_screen_reads_lines_and_prints_json() {
+    let mut child = minwon()
+        .args(["text", "screen"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(
+            "도로에 구멍이 나서 위험합니다. 보수 부탁드립니다.\n이 개새끼들아 일 똑바로 해\n\n"
+                .as_bytes(),
+        )
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    let rows: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert!(rows.len() >= 2);
+    assert_eq!(rows[0]["abusive"], false);
+    assert_eq!(rows[1]["abusive"], true);
+    let score = rows[1]["score"].as_f64().unwrap();
+    assert!((0.0..=1.0).contains(&score));
+}
