@@ -48,6 +48,7 @@ fn abuse(data: &str) {
     o.train.epochs = env("ABUSE_EPOCHS", o.train.epochs);
     o.train.learning_rate = env("ABUSE_LR", o.train.learning_rate);
     o.train.l2 = env("ABUSE_L2", o.train.l2);
+    o.train.restarts = env("ABUSE_RESTARTS", o.train.restarts);
     o.lexicon_floor = env("ABUSE_FLOOR", o.lexicon_floor);
     let t = Instant::now();
     let model = match train_abuse(&train, &dev, &o) {
@@ -113,10 +114,13 @@ fn routing(data: &str) {
     o.features.max_chars = env("ROUTE_CHARS", o.features.max_chars);
     o.features.words = env("ROUTE_WORDS", o.features.words);
     o.features.word_bigrams = env("ROUTE_PAIRS", o.features.word_bigrams);
+    o.features.idf = env("ROUTE_IDF", o.features.idf);
     o.train.epochs = env("ROUTE_EPOCHS", o.train.epochs);
     o.train.learning_rate = env("ROUTE_LR", o.train.learning_rate);
     o.train.l2 = env("ROUTE_L2", o.train.l2);
     o.train.class_balance = env("ROUTE_BALANCE", o.train.class_balance);
+    o.train.seed = env("ROUTE_SEED", o.train.seed);
+    o.train.restarts = env("ROUTE_RESTARTS", o.train.restarts);
     let t = Instant::now();
     let router = match train_routing(&train, &o) {
         Ok(m) => m,

@@ -47,7 +47,8 @@ pub struct AbuseMeta {
     pub version: String,
     /// Probability at or above which a text is abusive.
     pub threshold: f32,
-    /// Lexicon hits of these kinds lift the score to at least `lexicon_floor`.
+    /// A lexicon hit lifts the score to at least this (0 = the lexicon only explains). It must be
+    /// at least 0.5 to make a hit abusive on its own.
     pub lexicon_floor: f32,
     /// Free-form provenance (data sets used).
     pub trained_on: String,
@@ -81,6 +82,7 @@ impl Default for AbuseTrainOptions {
                 choseong: false,
                 words: true,
                 word_bigrams: false,
+                idf: false,
                 max_chars: 100_000,
             },
             train: TrainConfig {
@@ -89,8 +91,9 @@ impl Default for AbuseTrainOptions {
                 l2: 1e-6,
                 class_balance: 0.0,
                 seed: 7,
+                restarts: 1,
             },
-            lexicon_floor: 0.0,
+            lexicon_floor: 0.55,
             trained_on: String::new(),
         }
     }
@@ -133,7 +136,19 @@ pub fn train_abuse(
         lexicon: Lexicon::new(),
     };
     if !dev.is_empty() {
-        let probs: Vec<f32> = dev.iter().map(|it| model.probability(&it.text)).collect();
+        // With a lexicon floor, a lexicon hit is abusive whatever the threshold; tune the
+        // threshold for the texts the lexicon leaves to the model.
+        let floor = opts.lexicon_floor > 0.0;
+        let probs: Vec<f32> = dev
+            .iter()
+            .map(|it| {
+                if floor && model.lexicon_hit(&it.text) {
+                    f32::INFINITY
+                } else {
+                    model.probability(&it.text)
+                }
+            })
+            .collect();
         let gold: Vec<usize> = dev.iter().map(|it| usize::from(it.abusive)).collect();
         let labels: Vec<String> = LABELS.iter().map(|s| s.to_string()).collect();
         let mut best = (f64::MIN, 0.5f32);
@@ -184,14 +199,23 @@ impl AbuseModel {
 
     /// Raw model probability that `text` is abusive (no threshold, no lexicon).
     pub fn probability(&self, text: &str) -> f32 {
-        let x = extract_normalized(&normalize(text), &self.clf.features);
+        let x = self.clf.featurize(&normalize(text));
         self.clf.predict_proba(&x).get(1).copied().unwrap_or(0.0)
+    }
+
+    /// Whether the lexicon finds anything in `text`.
+    pub fn lexicon_hit(&self, text: &str) -> bool {
+        let norm = normalize(text);
+        let mut hits = Vec::new();
+        self.lexicon.find(&norm.chars, &mut hits);
+        self.lexicon.find(&norm.squeezed(), &mut hits);
+        !hits.is_empty()
     }
 
     /// Screens one text. Never panics; empty or letter-free text is not abusive.
     pub fn screen(&self, text: &str) -> Screening {
         let norm = normalize(text);
-        let x = extract_normalized(&norm, &self.clf.features);
+        let x = self.clf.featurize(&norm);
         let p = self.clf.predict_proba(&x).get(1).copied().unwrap_or(0.0);
         let mut score = calibrate(p, self.meta.threshold);
 

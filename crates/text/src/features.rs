@@ -33,6 +33,10 @@ pub struct FeatureConfig {
     pub words: bool,
     /// Add pairs of adjacent words.
     pub word_bigrams: bool,
+    /// Weight features by inverse document frequency (learned at training, stored in the
+    /// model). Helps long petitions, where frequent n-grams drown the telling ones.
+    #[serde(default)]
+    pub idf: bool,
     /// Only the first this many characters are used (0 = all); long petitions say what they are
     /// about early, and the cap bounds time and memory on megabyte inputs.
     pub max_chars: usize,
@@ -195,13 +199,20 @@ pub fn occurrences(norm: &Normalized, cfg: &FeatureConfig, f: &mut impl FnMut(Oc
     }
 }
 
-/// Feature vector of raw text.
+/// Feature vector of raw text (no IDF weighting), L2-normalised.
 pub fn extract(text: &str, cfg: &FeatureConfig) -> Sparse {
     extract_normalized(&normalize(text), cfg)
 }
 
-/// Feature vector of normalised text.
+/// Feature vector of normalised text (no IDF weighting), L2-normalised.
 pub fn extract_normalized(norm: &Normalized, cfg: &FeatureConfig) -> Sparse {
+    let mut x = extract_counts(norm, cfg);
+    l2_normalize(&mut x);
+    x
+}
+
+/// Sublinear term frequencies (1 + ln tf) per bucket, not normalised.
+pub fn extract_counts(norm: &Normalized, cfg: &FeatureConfig) -> Sparse {
     let mut buckets: Vec<u32> = Vec::with_capacity(norm.chars.len() * 8);
     occurrences(norm, cfg, &mut |o| buckets.push(o.bucket));
     buckets.sort_unstable();
@@ -216,13 +227,48 @@ pub fn extract_normalized(norm: &Normalized, cfg: &FeatureConfig) -> Sparse {
         out.push((b, 1.0 + ((j - i) as f32).ln()));
         i = j;
     }
-    let norm2: f32 = out.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
+    out
+}
+
+/// Scales `x` to unit length (no-op for the zero vector).
+pub fn l2_normalize(x: &mut Sparse) {
+    let norm2: f32 = x.iter().map(|(_, v)| v * v).sum::<f32>().sqrt();
     if norm2 > 0.0 {
-        for (_, v) in &mut out {
+        for (_, v) in x.iter_mut() {
             *v /= norm2;
         }
     }
-    out
+}
+
+/// IDF step: the stored table has 1/16 resolution (one byte per bucket in the model file).
+pub const IDF_STEP: f32 = 1.0 / 16.0;
+
+/// Smoothed inverse document frequency per bucket, `ln((1+n)/(1+df)) + 1` as scikit-learn
+/// computes it, rounded to [`IDF_STEP`] so that training sees exactly what the file stores.
+pub fn idf_table(docs: &[Sparse], dim: usize) -> Vec<f32> {
+    let mut df = vec![0u32; dim];
+    for d in docs {
+        for &(i, _) in d {
+            if let Some(c) = df.get_mut(i as usize) {
+                *c += 1;
+            }
+        }
+    }
+    let n = docs.len() as f32;
+    df.iter()
+        .map(|&c| {
+            let idf = ((1.0 + n) / (1.0 + c as f32)).ln() + 1.0;
+            ((idf / IDF_STEP).round().clamp(0.0, 255.0)) * IDF_STEP
+        })
+        .collect()
+}
+
+/// Multiplies each value by its bucket's IDF and re-normalises.
+pub fn apply_idf(x: &mut Sparse, idf: &[f32]) {
+    for (i, v) in x.iter_mut() {
+        *v *= idf.get(*i as usize).copied().unwrap_or(1.0);
+    }
+    l2_normalize(x);
 }
 
 #[cfg(test)]
@@ -237,6 +283,7 @@ mod tests {
             choseong: true,
             words: true,
             word_bigrams: true,
+            idf: false,
             max_chars: 0,
         }
     }

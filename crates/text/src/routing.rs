@@ -10,7 +10,8 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
-use crate::features::{FeatureConfig, extract};
+use crate::features::{FeatureConfig, apply_idf, extract_counts, idf_table, l2_normalize};
+use crate::normalize::normalize;
 use crate::linear::{Example, LinearClassifier, TrainConfig, fnv64};
 
 /// A labelled text for training; `weight` > 1 for staff corrections.
@@ -57,6 +58,9 @@ pub struct RoutingTrainOptions {
 }
 
 impl Default for RoutingTrainOptions {
+    /// The shipped settings, chosen on a Jan–Jun train / Jul dev split of the Blue House data
+    /// (docs/benchmarks-text.md): character 1–2-grams and words with IDF, balanced classes,
+    /// many small AdaGrad steps.
     fn default() -> Self {
         Self {
             features: FeatureConfig {
@@ -66,14 +70,16 @@ impl Default for RoutingTrainOptions {
                 choseong: false,
                 words: true,
                 word_bigrams: false,
+                idf: true,
                 max_chars: 3000,
             },
             train: TrainConfig {
-                epochs: 10,
-                learning_rate: 0.2,
-                l2: 1e-6,
+                epochs: 40,
+                learning_rate: 0.05,
+                l2: 1e-5,
                 class_balance: 1.0,
                 seed: 11,
+                restarts: 1,
             },
             trained_on: String::new(),
         }
@@ -97,10 +103,27 @@ pub fn train_routing(
             "routing needs examples of at least two categories".into(),
         ));
     }
+    let mut feats: Vec<_> = examples
+        .iter()
+        .map(|e| extract_counts(&normalize(&e.text), &opts.features))
+        .collect();
+    let idf = if opts.features.idf {
+        idf_table(&feats, opts.features.dim())
+    } else {
+        Vec::new()
+    };
+    for x in &mut feats {
+        if idf.is_empty() {
+            l2_normalize(x);
+        } else {
+            apply_idf(x, &idf);
+        }
+    }
     let exs: Vec<Example> = examples
         .iter()
-        .map(|e| Example {
-            features: extract(&e.text, &opts.features),
+        .zip(feats)
+        .map(|(e, features)| Example {
+            features,
             label: labels.binary_search(&e.label).unwrap_or(0),
             weight: if e.weight.is_finite() && e.weight > 0.0 {
                 e.weight
@@ -109,7 +132,8 @@ pub fn train_routing(
             },
         })
         .collect();
-    let clf = LinearClassifier::train(labels, opts.features.clone(), &exs, &opts.train)?;
+    let clf =
+        LinearClassifier::train(labels, opts.features.clone(), &exs, &opts.train)?.with_idf(idf);
     let mut meta = RouterMeta {
         version: String::new(),
         trained_on: opts.trained_on.clone(),
@@ -150,7 +174,7 @@ impl Router {
 
     /// Probabilities for every label, in [`labels`](Self::labels) order.
     pub fn probabilities(&self, text: &str) -> Vec<f32> {
-        self.clf.predict_proba(&extract(text, &self.clf.features))
+        self.clf.predict_proba(&self.clf.featurize(&normalize(text)))
     }
 
     /// The best category and the `k` best overall (k is at least 1).
