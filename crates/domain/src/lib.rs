@@ -4,6 +4,7 @@
 pub mod access;
 pub mod accounts;
 pub mod audit;
+pub mod petitions;
 pub mod privacy;
 
 /// Identifier of an account (계정).

@@ -1,0 +1,1152 @@
+//! Petitions (민원): types, the timeline of events and the state derived from it, and the rules
+//! of the Act on Civil Petitions (민원 처리에 관한 법률) that decide which step is allowed when.
+//!
+//! The timeline is the truth: every state change, notice and note is an [`Event`], appended and
+//! never changed. [`Derived`] is what the events add up to ([`Derived::replay`]); storage keeps a
+//! copy of it for queries and proves the copy equal to a replay. Each step is checked by
+//! [`Derived::apply`], which either returns the next state or a [`RuleError`] and changes nothing.
+//!
+//! Deadlines come only from [`calendar::deadline`]; this module builds its input
+//! ([`Derived::deadline_input`]) and never does date arithmetic of its own.
+
+use crate::{AccountId, DepartmentId, RuleError};
+use calendar::{DeadlineInput, Pause, Period, WorkCalendar};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+pub mod fields;
+
+/// Identifier of a petition.
+pub type PetitionId = i64;
+
+/// The five general kinds of petition and the statutory one (DOMAIN.md section 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// 법정민원: certificates, permits …; the period is set per type by the office.
+    Statutory,
+    /// 질의민원 on a law: 14 days (Decree art. 14).
+    QuestionLaw,
+    /// 질의민원 on a system or procedure: 7 days (Decree art. 14).
+    QuestionSystem,
+    /// 건의민원: 14 days (Decree art. 15).
+    Proposal,
+    /// 기타민원: 즉시, i.e. 3 working hours (Decree art. 16, 19).
+    Other,
+    /// 고충민원: 7 days (Decree art. 17).
+    Grievance,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 6] = [
+        Kind::Statutory,
+        Kind::QuestionLaw,
+        Kind::QuestionSystem,
+        Kind::Proposal,
+        Kind::Other,
+        Kind::Grievance,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Statutory => "statutory",
+            Kind::QuestionLaw => "question_law",
+            Kind::QuestionSystem => "question_system",
+            Kind::Proposal => "proposal",
+            Kind::Other => "other",
+            Kind::Grievance => "grievance",
+        }
+    }
+
+    pub fn korean(self) -> &'static str {
+        match self {
+            Kind::Statutory => "법정민원",
+            Kind::QuestionLaw => "질의민원(법령)",
+            Kind::QuestionSystem => "질의민원(제도·절차)",
+            Kind::Proposal => "건의민원",
+            Kind::Other => "기타민원",
+            Kind::Grievance => "고충민원",
+        }
+    }
+
+    /// The default period of the general kinds; statutory types carry their own.
+    pub fn default_period(self) -> Option<Period> {
+        match self {
+            Kind::Statutory => None,
+            Kind::QuestionLaw | Kind::Proposal => Some(Period::Days(14)),
+            Kind::QuestionSystem | Kind::Grievance => Some(Period::Days(7)),
+            Kind::Other => Some(Period::Immediate),
+        }
+    }
+
+    /// Repeated petitions may be closed only when they are not statutory (Act art. 23).
+    pub fn may_close_as_repeated(self) -> bool {
+        self != Kind::Statutory
+    }
+}
+
+impl std::str::FromStr for Kind {
+    type Err = RuleError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Kind::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                RuleError::new(
+                    "unknown_kind",
+                    "알 수 없는 민원 종류입니다",
+                    "unknown petition kind",
+                )
+            })
+    }
+}
+
+/// How a petition came in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Channel {
+    /// Filed online by the resident; must be received within 8 working hours (Decree art. 6).
+    Web,
+    /// At the counter (창구), entered by an official on the resident's behalf.
+    Counter,
+    Phone,
+    Mail,
+    /// Another system through the JSON API.
+    Api,
+}
+
+impl Channel {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Channel::Web => "web",
+            Channel::Counter => "counter",
+            Channel::Phone => "phone",
+            Channel::Mail => "mail",
+            Channel::Api => "api",
+        }
+    }
+
+    /// Online petitions arrive first and are received by an official; the others are received
+    /// when they are entered.
+    pub fn is_online(self) -> bool {
+        matches!(self, Channel::Web | Channel::Api)
+    }
+}
+
+/// The state of a petition, derived from its timeline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum State {
+    /// 도착: arrived online, not yet received.
+    Arrived,
+    /// 접수: received, in a department, no official assigned yet.
+    Received,
+    /// 처리중: an official handles it.
+    InProgress,
+    /// 보완요청: waiting for the petitioner's supplement; the clock is paused.
+    Supplement,
+    /// 처리정지: paused for another reason (site investigation, inspection …).
+    Paused,
+    /// 답변완료: answered (result notified).
+    Answered,
+    /// 종결.
+    Closed,
+    /// 기관이송: sent to another agency.
+    TransferredOut,
+    /// 반려: returned because it was not supplemented.
+    Returned,
+    /// 취하: treated as withdrawn (supplement request undeliverable twice).
+    Withdrawn,
+}
+
+impl State {
+    pub const ALL: [State; 10] = [
+        State::Arrived,
+        State::Received,
+        State::InProgress,
+        State::Supplement,
+        State::Paused,
+        State::Answered,
+        State::Closed,
+        State::TransferredOut,
+        State::Returned,
+        State::Withdrawn,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Arrived => "arrived",
+            State::Received => "received",
+            State::InProgress => "in_progress",
+            State::Supplement => "supplement",
+            State::Paused => "paused",
+            State::Answered => "answered",
+            State::Closed => "closed",
+            State::TransferredOut => "transferred_out",
+            State::Returned => "returned",
+            State::Withdrawn => "withdrawn",
+        }
+    }
+
+    pub fn korean(self) -> &'static str {
+        match self {
+            State::Arrived => "도착",
+            State::Received => "접수",
+            State::InProgress => "처리중",
+            State::Supplement => "보완요청",
+            State::Paused => "처리정지",
+            State::Answered => "답변완료",
+            State::Closed => "종결",
+            State::TransferredOut => "기관이송",
+            State::Returned => "반려",
+            State::Withdrawn => "취하",
+        }
+    }
+
+    /// Still waiting for the office to act (the statutory clock may run).
+    pub fn is_open(self) -> bool {
+        matches!(
+            self,
+            State::Arrived
+                | State::Received
+                | State::InProgress
+                | State::Supplement
+                | State::Paused
+        )
+    }
+
+    /// The states in which the office is working on it and may answer.
+    fn is_workable(self) -> bool {
+        matches!(self, State::Received | State::InProgress)
+    }
+}
+
+impl std::str::FromStr for State {
+    type Err = RuleError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        State::ALL
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| {
+                RuleError::new(
+                    "unknown_state",
+                    "알 수 없는 처리 상태입니다",
+                    "unknown state",
+                )
+            })
+    }
+}
+
+/// Why the clock stops other than for a supplement (Decree art. 20 via 행정절차법 시행령 art. 11).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PauseKind {
+    /// 보완 (supplement), opened by [`Event::SupplementRequested`] only.
+    Supplement,
+    /// 현장조사 of a grievance.
+    SiteInvestigation,
+    /// 시험·검사·감정, expert review.
+    Inspection,
+    /// 의견청취 (hearing opinions).
+    Hearing,
+    /// Waiting for a prerequisite matter (선결문제).
+    Prerequisite,
+    /// A system outage that made processing impossible.
+    Outage,
+}
+
+/// Grounds for an extension (Decree art. 21). Workload and a missing or absent handler are
+/// never grounds; they are listed so that asking for them gets a precise refusal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExtensionGround {
+    /// Cooperation with other bodies (관계기관 협의).
+    Cooperation,
+    /// Fact or site checks (사실·현장 확인).
+    FactCheck,
+    /// Force majeure (천재지변 등).
+    ForceMajeure,
+    /// Similar unavoidable reasons, explained in the reason text.
+    Similar,
+    /// 업무량: never allowed.
+    Workload,
+    /// 담당자 부재·결원: never allowed.
+    AbsentHandler,
+}
+
+impl ExtensionGround {
+    pub fn is_allowed(self) -> bool {
+        !matches!(
+            self,
+            ExtensionGround::Workload | ExtensionGround::AbsentHandler
+        )
+    }
+}
+
+/// A pause of the clock as recorded on the timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PauseRecord {
+    pub kind: PauseKind,
+    pub reason: String,
+    pub start: DateTime<Utc>,
+    pub end: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtensionRecord {
+    pub period: Period,
+    pub ground: ExtensionGround,
+    pub reason: String,
+    pub consent: bool,
+    pub at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnswerRecord {
+    pub at: DateTime<Utc>,
+    pub text: String,
+    /// An additional answer (재답변) given to a dissatisfied petitioner.
+    pub additional: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TransferRecord {
+    pub at: DateTime<Utc>,
+    pub from: Option<DepartmentId>,
+    pub to: DepartmentId,
+    /// The working-hour limit that applied (1, or 3 when far or misassigned).
+    pub limit_hours: u32,
+    /// When the transfer was due, from `calendar::deadline` of the arrival in `from`.
+    pub due: DateTime<Utc>,
+    pub on_time: bool,
+}
+
+/// The supplement request in force (보완요청).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplementStatus {
+    pub requested_at: DateTime<Utc>,
+    pub items: String,
+    pub answer_by: DateTime<Utc>,
+    /// Times the petitioner asked for more time (at most twice, Decree art. 24).
+    pub more_time: u32,
+    /// Undelivered requests; the second makes the petition withdrawn (Decree art. 25).
+    pub failed_deliveries: u32,
+}
+
+/// What the system found about earlier petitions of the same petitioner and content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepeatInfo {
+    /// The earlier petitions judged the same (most recent first).
+    pub earlier: Vec<PetitionId>,
+    /// How many of them had their result notified.
+    pub results_notified: u32,
+}
+
+impl RepeatInfo {
+    /// The system proposes closing as repeated (Act art. 23): the same petition a third time or
+    /// more, with the result notified at least twice.
+    pub fn proposes_closing(&self) -> bool {
+        self.earlier.len() >= 2 && self.results_notified >= 2
+    }
+}
+
+/// One step on the timeline. Serialised with a `type` tag; stored as JSON.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Event {
+    /// The petition came in. Always the first event.
+    Filed {
+        kind: Kind,
+        channel: Channel,
+        anonymous: bool,
+        department_id: DepartmentId,
+        /// `None` for anonymous reports: no statutory clock.
+        period: Option<Period>,
+        /// When the online petition must be received by (8 working hours after arrival).
+        receipt_due: Option<DateTime<Utc>>,
+        repeat: Option<RepeatInfo>,
+        flagged: bool,
+    },
+    /// 접수 with its number in the petition register.
+    Received {
+        receipt_no: String,
+    },
+    Assigned {
+        department_id: DepartmentId,
+        assignee_id: Option<AccountId>,
+    },
+    /// 이송 to another department of the office.
+    Transferred {
+        to: DepartmentId,
+        /// The 1-hour rule, or 3 hours when far or misassigned (Decree art. 13).
+        far_or_misassigned: bool,
+        reason: String,
+        /// Filled in by [`Derived::apply`]'s caller from `calendar::deadline`.
+        due: DateTime<Utc>,
+    },
+    /// 이송 to another agency; the petitioner is told.
+    TransferredOut {
+        agency: String,
+        reason: String,
+    },
+    SupplementRequested {
+        items: String,
+        answer_by: DateTime<Utc>,
+    },
+    SupplementMoreTime {
+        answer_by: DateTime<Utc>,
+    },
+    SupplementDeliveryFailed,
+    SupplementReceived {
+        note: String,
+    },
+    ReturnedUnsupplemented {
+        reason: String,
+    },
+    PauseStarted {
+        kind: PauseKind,
+        reason: String,
+    },
+    PauseEnded {
+        note: String,
+    },
+    Extended {
+        period: Period,
+        ground: ExtensionGround,
+        reason: String,
+        consent: bool,
+        /// The new expected date told to the petitioner.
+        new_due: DateTime<Utc>,
+    },
+    /// 중간통지 (Decree art. 23).
+    ProgressNotice {
+        note: String,
+    },
+    Answered {
+        text: String,
+        template: Option<String>,
+        additional: bool,
+    },
+    Closed {
+        reason: String,
+    },
+    ClosedAsRepeated {
+        basis: String,
+    },
+    Rated {
+        score: u8,
+        comment: String,
+    },
+    Reopened {
+        reason: String,
+    },
+    Note {
+        text: String,
+    },
+    /// A reminder to the handler (due soon, overdue); not a change of state.
+    Reminder {
+        level: String,
+    },
+}
+
+impl Event {
+    /// Stable name stored in the `kind` column.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::Filed { .. } => "filed",
+            Event::Received { .. } => "received",
+            Event::Assigned { .. } => "assigned",
+            Event::Transferred { .. } => "transferred",
+            Event::TransferredOut { .. } => "transferred_out",
+            Event::SupplementRequested { .. } => "supplement_requested",
+            Event::SupplementMoreTime { .. } => "supplement_more_time",
+            Event::SupplementDeliveryFailed => "supplement_delivery_failed",
+            Event::SupplementReceived { .. } => "supplement_received",
+            Event::ReturnedUnsupplemented { .. } => "returned_unsupplemented",
+            Event::PauseStarted { .. } => "pause_started",
+            Event::PauseEnded { .. } => "pause_ended",
+            Event::Extended { .. } => "extended",
+            Event::ProgressNotice { .. } => "progress_notice",
+            Event::Answered { .. } => "answered",
+            Event::Closed { .. } => "closed",
+            Event::ClosedAsRepeated { .. } => "closed_as_repeated",
+            Event::Rated { .. } => "rated",
+            Event::Reopened { .. } => "reopened",
+            Event::Note { .. } => "note",
+            Event::Reminder { .. } => "reminder",
+        }
+    }
+
+    /// Steps the petitioner takes; every other step is the office's.
+    pub fn is_petitioner_step(&self) -> bool {
+        matches!(
+            self,
+            Event::Filed { .. }
+                | Event::SupplementMoreTime { .. }
+                | Event::SupplementReceived { .. }
+                | Event::Rated { .. }
+        )
+    }
+}
+
+/// An event with who and when, as the timeline keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    pub at: DateTime<Utc>,
+    pub actor: Option<AccountId>,
+    pub event: Event,
+}
+
+/// Everything the timeline adds up to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Derived {
+    pub state: State,
+    pub kind: Kind,
+    pub channel: Channel,
+    pub anonymous: bool,
+    pub department_id: DepartmentId,
+    /// When the petition reached its current department (for the transfer limits).
+    pub department_since: DateTime<Utc>,
+    pub assignee_id: Option<AccountId>,
+    pub arrived_at: DateTime<Utc>,
+    pub receipt_due: Option<DateTime<Utc>>,
+    pub received_at: Option<DateTime<Utc>>,
+    pub receipt_no: Option<String>,
+    pub period: Option<Period>,
+    pub pauses: Vec<PauseRecord>,
+    pub extensions: Vec<ExtensionRecord>,
+    pub supplement: Option<SupplementStatus>,
+    pub transfers: Vec<TransferRecord>,
+    pub transferred_to_agency: Option<String>,
+    pub answers: Vec<AnswerRecord>,
+    /// Results notified to the petitioner (answers, additional answers).
+    pub results_notified: u32,
+    /// The latest rating (1 = very dissatisfied … 5 = very satisfied) since the last answer.
+    pub satisfaction: Option<u8>,
+    pub ratings: u32,
+    pub progress_notices: u32,
+    pub last_notice_at: Option<DateTime<Utc>>,
+    pub repeat: Option<RepeatInfo>,
+    pub closed_reason: Option<String>,
+    /// Flagged by abuse screening at intake.
+    pub flagged: bool,
+    pub events: u32,
+}
+
+/// Ratings at or below this are dissatisfied and open the way to an additional answer.
+pub const DISSATISFIED_AT_MOST: u8 = 2;
+/// A supplement may be requested within this many working hours of receipt (Rules art. 9).
+pub const SUPPLEMENT_WITHIN_HOURS: u32 = 8;
+/// Online petitions are received within this many working hours of arrival (Decree art. 6).
+pub const RECEIPT_WITHIN_HOURS: u32 = 8;
+/// Days between progress notices (Decree art. 23).
+pub const PROGRESS_NOTICE_DAYS: i64 = 30;
+
+fn rule(code: &'static str, korean: &str, english: &str) -> RuleError {
+    RuleError::new(code, korean, english)
+}
+
+fn not_now(state: State, what_ko: &str, what_en: &str) -> RuleError {
+    RuleError {
+        code: "transition_not_allowed",
+        message: format!(
+            "'{}' 상태에서는 {what_ko}할 수 없습니다 (cannot {what_en} a petition in state '{}')",
+            state.korean(),
+            state.as_str()
+        ),
+    }
+}
+
+fn nonempty(text: &str, field_ko: &str, field_en: &str) -> Result<(), RuleError> {
+    if text.trim().is_empty() {
+        return Err(RuleError {
+            code: "missing_field",
+            message: format!("{field_ko}을(를) 입력해 주세요 ({field_en} is required)"),
+        });
+    }
+    Ok(())
+}
+
+/// Rough length in days, to compare an extension with the original period.
+fn approx_days(p: Period) -> u64 {
+    match p {
+        Period::Hours(h) => u64::from(h).div_ceil(8),
+        Period::Immediate => 1,
+        Period::Days(d) => u64::from(d),
+        Period::Weeks(w) => u64::from(w) * 7,
+        Period::Months(m) => u64::from(m) * 30,
+        Period::Years(y) => u64::from(y) * 365,
+    }
+}
+
+impl Derived {
+    /// The state right after filing.
+    pub fn filed(event: &Event, at: DateTime<Utc>) -> Result<Derived, RuleError> {
+        let Event::Filed {
+            kind,
+            channel,
+            anonymous,
+            department_id,
+            period,
+            receipt_due,
+            repeat,
+            flagged,
+        } = event
+        else {
+            return Err(rule(
+                "timeline_corrupt",
+                "타임라인의 첫 단계는 접수 신청이어야 합니다",
+                "the first event of a timeline must be `filed`",
+            ));
+        };
+        if !*anonymous && period.is_none() {
+            return Err(rule(
+                "period_missing",
+                "처리기간을 정할 수 없습니다",
+                "the petition has no processing period",
+            ));
+        }
+        Ok(Derived {
+            state: State::Arrived,
+            kind: *kind,
+            channel: *channel,
+            anonymous: *anonymous,
+            department_id: *department_id,
+            department_since: at,
+            assignee_id: None,
+            arrived_at: at,
+            receipt_due: *receipt_due,
+            received_at: None,
+            receipt_no: None,
+            period: if *anonymous { None } else { *period },
+            pauses: Vec::new(),
+            extensions: Vec::new(),
+            supplement: None,
+            transfers: Vec::new(),
+            transferred_to_agency: None,
+            answers: Vec::new(),
+            results_notified: 0,
+            satisfaction: None,
+            ratings: 0,
+            progress_notices: 0,
+            last_notice_at: None,
+            repeat: repeat.clone(),
+            closed_reason: None,
+            flagged: *flagged,
+            events: 1,
+        })
+    }
+
+    /// The timeline replayed from the start. Storage compares its copy with this.
+    pub fn replay(entries: &[TimelineEntry], cal: &WorkCalendar) -> Result<Derived, RuleError> {
+        let (first, rest) = entries.split_first().ok_or_else(|| {
+            rule(
+                "timeline_corrupt",
+                "빈 타임라인입니다",
+                "the timeline is empty",
+            )
+        })?;
+        let mut d = Derived::filed(&first.event, first.at)?;
+        for e in rest {
+            d = d.apply(&e.event, e.at, cal)?;
+        }
+        Ok(d)
+    }
+
+    /// The input of `calendar::deadline`: receipt, period, pauses and extensions. `None` while
+    /// not received and for anonymous reports (no statutory clock).
+    pub fn deadline_input(&self) -> Option<DeadlineInput> {
+        let received = self.received_at?;
+        let period = self.period?;
+        Some(DeadlineInput {
+            received,
+            period,
+            pauses: self
+                .pauses
+                .iter()
+                .map(|p| Pause {
+                    start: p.start,
+                    end: p.end,
+                })
+                .collect(),
+            extensions: self.extensions.iter().map(|e| e.period).collect(),
+        })
+    }
+
+    /// The due moment (처리기한) from the one deadline function.
+    pub fn due(
+        &self,
+        cal: &WorkCalendar,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, RuleError> {
+        match self.deadline_input() {
+            Some(input) => calendar::deadline(cal, &input, now)
+                .map(Some)
+                .map_err(deadline_error),
+            None => Ok(None),
+        }
+    }
+
+    /// The state the petition returns to after a pause or a reopening.
+    fn working_state(&self) -> State {
+        if self.assignee_id.is_some() {
+            State::InProgress
+        } else {
+            State::Received
+        }
+    }
+
+    fn close_open_pause(&mut self, at: DateTime<Utc>) {
+        if let Some(p) = self.pauses.last_mut()
+            && p.end.is_none()
+        {
+            p.end = Some(at.max(p.start));
+        }
+    }
+
+    /// Apply one event at `at`: the next state, or why the step is not allowed. Pure: `self`
+    /// is untouched, so a refused step leaves everything as it was.
+    pub fn apply(
+        &self,
+        event: &Event,
+        at: DateTime<Utc>,
+        cal: &WorkCalendar,
+    ) -> Result<Derived, RuleError> {
+        let mut d = self.clone();
+        let s = self.state;
+        match event {
+            Event::Filed { .. } => {
+                return Err(rule(
+                    "transition_not_allowed",
+                    "이미 신청된 민원입니다",
+                    "the petition was already filed",
+                ));
+            }
+            Event::Received { receipt_no } => {
+                if s != State::Arrived {
+                    return Err(not_now(s, "접수", "receive"));
+                }
+                nonempty(receipt_no, "접수번호", "receipt number")?;
+                d.received_at = Some(at);
+                d.receipt_no = Some(receipt_no.clone());
+                d.state = State::Received;
+            }
+            Event::Assigned {
+                department_id,
+                assignee_id,
+            } => {
+                if !s.is_open() || s == State::Arrived {
+                    return Err(not_now(s, "배정", "assign"));
+                }
+                if *department_id != d.department_id {
+                    d.department_since = at;
+                }
+                d.department_id = *department_id;
+                d.assignee_id = *assignee_id;
+                if s == State::Received && assignee_id.is_some() {
+                    d.state = State::InProgress;
+                }
+                if s == State::InProgress && assignee_id.is_none() {
+                    d.state = State::Received;
+                }
+            }
+            Event::Transferred {
+                to,
+                far_or_misassigned,
+                reason,
+                due,
+            } => {
+                if !matches!(s, State::Arrived | State::Received | State::InProgress) {
+                    return Err(not_now(s, "이송", "transfer"));
+                }
+                nonempty(reason, "이송 사유", "transfer reason")?;
+                if *to == d.department_id {
+                    return Err(rule(
+                        "same_department",
+                        "같은 부서로는 이송할 수 없습니다",
+                        "the petition is already in that department",
+                    ));
+                }
+                d.transfers.push(TransferRecord {
+                    at,
+                    from: Some(d.department_id),
+                    to: *to,
+                    limit_hours: if *far_or_misassigned { 3 } else { 1 },
+                    due: *due,
+                    on_time: at <= *due,
+                });
+                d.department_id = *to;
+                d.department_since = at;
+                d.assignee_id = None;
+                if s == State::InProgress {
+                    d.state = State::Received;
+                }
+            }
+            Event::TransferredOut { agency, reason } => {
+                if !matches!(s, State::Arrived | State::Received | State::InProgress) {
+                    return Err(not_now(s, "기관 이송", "transfer out"));
+                }
+                nonempty(agency, "이송 기관", "receiving agency")?;
+                nonempty(reason, "이송 사유", "transfer reason")?;
+                d.transferred_to_agency = Some(agency.clone());
+                d.state = State::TransferredOut;
+            }
+            Event::SupplementRequested { items, answer_by } => {
+                if !s.is_workable() {
+                    return Err(not_now(s, "보완 요청", "request a supplement for"));
+                }
+                nonempty(items, "보완할 사항", "items to supplement")?;
+                if *answer_by <= at {
+                    return Err(rule(
+                        "bad_date",
+                        "보완 기한은 요청 시각 이후여야 합니다",
+                        "the supplement deadline must be after the request",
+                    ));
+                }
+                // Rules art. 9: within 8 working hours of receipt, paused time excluded.
+                if let Some(input) = self.deadline_input() {
+                    let elapsed =
+                        calendar::working_time_elapsed(cal, &input, at).map_err(deadline_error)?;
+                    if elapsed > chrono::TimeDelta::hours(i64::from(SUPPLEMENT_WITHIN_HOURS)) {
+                        return Err(rule(
+                            "supplement_too_late",
+                            "보완 요청은 접수 후 8근무시간 안에 해야 합니다",
+                            "a supplement must be requested within 8 working hours of receipt",
+                        ));
+                    }
+                }
+                d.supplement = Some(SupplementStatus {
+                    requested_at: at,
+                    items: items.clone(),
+                    answer_by: *answer_by,
+                    more_time: 0,
+                    failed_deliveries: 0,
+                });
+                d.pauses.push(PauseRecord {
+                    kind: PauseKind::Supplement,
+                    reason: items.clone(),
+                    start: at,
+                    end: None,
+                });
+                d.state = State::Supplement;
+            }
+            Event::SupplementMoreTime { answer_by } => {
+                let sup = match (s, d.supplement.as_mut()) {
+                    (State::Supplement, Some(sup)) => sup,
+                    _ => return Err(not_now(s, "보완 기간 연장", "extend the supplement of")),
+                };
+                if sup.more_time >= 2 {
+                    return Err(rule(
+                        "supplement_more_time_limit",
+                        "보완 기간 연장은 두 번까지입니다",
+                        "more time for a supplement may be asked at most twice",
+                    ));
+                }
+                if *answer_by <= sup.answer_by {
+                    return Err(rule(
+                        "bad_date",
+                        "새 보완 기한은 지금 기한보다 늦어야 합니다",
+                        "the new supplement deadline must be later than the current one",
+                    ));
+                }
+                sup.more_time += 1;
+                sup.answer_by = *answer_by;
+            }
+            Event::SupplementDeliveryFailed => {
+                let sup = match (s, d.supplement.as_mut()) {
+                    (State::Supplement, Some(sup)) => sup,
+                    _ => return Err(not_now(s, "송달 실패 기록", "record a failed delivery for")),
+                };
+                sup.failed_deliveries += 1;
+                if sup.failed_deliveries >= 2 {
+                    d.close_open_pause(at);
+                    d.state = State::Withdrawn;
+                    d.closed_reason = Some(
+                        "보완요청 2회 송달 불능으로 취하 처리 (withdrawn: request undeliverable twice)"
+                            .into(),
+                    );
+                }
+            }
+            Event::SupplementReceived { .. } => {
+                if s != State::Supplement {
+                    return Err(not_now(s, "보완 접수", "receive a supplement for"));
+                }
+                d.close_open_pause(at);
+                d.supplement = None;
+                d.state = d.working_state();
+            }
+            Event::ReturnedUnsupplemented { reason } => {
+                let answer_by = match (s, &d.supplement) {
+                    (State::Supplement, Some(sup)) => sup.answer_by,
+                    _ => return Err(not_now(s, "반려", "return")),
+                };
+                if at < answer_by {
+                    return Err(rule(
+                        "supplement_pending",
+                        "보완 기한이 지나기 전에는 반려할 수 없습니다",
+                        "the petition may be returned only after the supplement deadline",
+                    ));
+                }
+                nonempty(reason, "반려 사유", "reason")?;
+                d.close_open_pause(at);
+                d.state = State::Returned;
+                d.closed_reason = Some(reason.clone());
+            }
+            Event::PauseStarted { kind, reason } => {
+                if !s.is_workable() {
+                    return Err(not_now(s, "처리 정지", "pause"));
+                }
+                if *kind == PauseKind::Supplement {
+                    return Err(rule(
+                        "use_supplement_request",
+                        "보완은 보완 요청으로 기록해 주세요",
+                        "record a supplement with a supplement request",
+                    ));
+                }
+                if d.period.is_none() {
+                    return Err(rule(
+                        "no_clock",
+                        "처리기한이 없는 신고에는 정지가 필요 없습니다",
+                        "a report without a statutory clock cannot be paused",
+                    ));
+                }
+                nonempty(reason, "정지 사유", "reason")?;
+                d.pauses.push(PauseRecord {
+                    kind: *kind,
+                    reason: reason.clone(),
+                    start: at,
+                    end: None,
+                });
+                d.state = State::Paused;
+            }
+            Event::PauseEnded { .. } => {
+                if s != State::Paused {
+                    return Err(not_now(s, "정지 해제", "resume"));
+                }
+                d.close_open_pause(at);
+                d.state = d.working_state();
+            }
+            Event::Extended {
+                period,
+                ground,
+                reason,
+                consent,
+                ..
+            } => {
+                if !matches!(
+                    s,
+                    State::Received | State::InProgress | State::Paused | State::Supplement
+                ) {
+                    return Err(not_now(s, "처리기간 연장", "extend"));
+                }
+                let original = d.period.ok_or_else(|| {
+                    rule(
+                        "no_clock",
+                        "처리기한이 없는 신고는 연장할 수 없습니다",
+                        "a report without a statutory clock cannot be extended",
+                    )
+                })?;
+                check_extension(original, &d.extensions, *period, *ground, reason, *consent)?;
+                d.extensions.push(ExtensionRecord {
+                    period: *period,
+                    ground: *ground,
+                    reason: reason.clone(),
+                    consent: *consent,
+                    at,
+                });
+            }
+            Event::ProgressNotice { .. } => {
+                if !s.is_open() || s == State::Arrived {
+                    return Err(not_now(s, "중간 통지", "send a progress notice for"));
+                }
+                d.progress_notices += 1;
+                d.last_notice_at = Some(at);
+            }
+            Event::Answered {
+                text, additional, ..
+            } => {
+                nonempty(text, "답변", "answer text")?;
+                if *additional {
+                    if !matches!(s, State::Answered | State::Closed) {
+                        return Err(not_now(s, "추가 답변", "add an answer to"));
+                    }
+                    if !d.satisfaction.is_some_and(|r| r <= DISSATISFIED_AT_MOST) {
+                        return Err(rule(
+                            "not_dissatisfied",
+                            "추가 답변은 만족도가 낮은(불만족) 민원에만 합니다",
+                            "an additional answer follows a dissatisfied rating",
+                        ));
+                    }
+                } else if !s.is_workable() {
+                    return Err(not_now(s, "답변", "answer"));
+                }
+                d.answers.push(AnswerRecord {
+                    at,
+                    text: text.clone(),
+                    additional: *additional,
+                });
+                d.results_notified += 1;
+                d.satisfaction = None;
+                if !*additional {
+                    d.state = State::Answered;
+                }
+            }
+            Event::Closed { reason } => {
+                let allowed = s == State::Answered || (d.anonymous && s.is_workable());
+                if !allowed {
+                    return Err(not_now(s, "종결", "close"));
+                }
+                d.state = State::Closed;
+                d.closed_reason = Some(reason.clone());
+            }
+            Event::ClosedAsRepeated { basis } => {
+                if !s.is_workable() {
+                    return Err(not_now(s, "반복민원 종결", "close as repeated"));
+                }
+                nonempty(basis, "종결 근거", "basis")?;
+                let proposed = d.repeat.as_ref().is_some_and(RepeatInfo::proposes_closing);
+                if !proposed || !d.kind.may_close_as_repeated() {
+                    return Err(rule(
+                        "not_repeated",
+                        "같은 민원이 세 번 이상이고 결과를 두 번 이상 통지한 경우에만 반복민원으로 종결할 수 있습니다",
+                        "only a third or later petition, with two results notified, may be closed as repeated",
+                    ));
+                }
+                d.state = State::Closed;
+                d.closed_reason = Some(format!("반복민원 종결 (repeated petition): {basis}"));
+            }
+            Event::Rated { score, .. } => {
+                if !matches!(s, State::Answered | State::Closed) {
+                    return Err(not_now(s, "만족도 평가", "rate"));
+                }
+                if !(1..=5).contains(score) {
+                    return Err(rule(
+                        "bad_score",
+                        "만족도는 1에서 5 사이여야 합니다",
+                        "the rating must be between 1 and 5",
+                    ));
+                }
+                if d.satisfaction.is_some() {
+                    return Err(rule(
+                        "already_rated",
+                        "이 답변은 이미 평가했습니다",
+                        "this answer was already rated",
+                    ));
+                }
+                d.satisfaction = Some(*score);
+                d.ratings += 1;
+            }
+            Event::Reopened { reason } => {
+                if !matches!(s, State::Answered | State::Closed) {
+                    return Err(not_now(s, "재개", "reopen"));
+                }
+                nonempty(reason, "재개 사유", "reason")?;
+                d.closed_reason = None;
+                d.state = d.working_state();
+            }
+            Event::Note { text } => nonempty(text, "메모", "note text")?,
+            Event::Reminder { .. } => {
+                if !s.is_open() {
+                    return Err(not_now(s, "알림", "remind about"));
+                }
+            }
+        }
+        d.events += 1;
+        Ok(d)
+    }
+}
+
+/// Decree art. 21: allowed grounds only; once, by at most the original period; a second time
+/// only with the petitioner's recorded consent; never a third time.
+pub fn check_extension(
+    original: Period,
+    earlier: &[ExtensionRecord],
+    period: Period,
+    ground: ExtensionGround,
+    reason: &str,
+    consent: bool,
+) -> Result<(), RuleError> {
+    if !ground.is_allowed() {
+        return Err(rule(
+            "extension_ground_not_allowed",
+            "업무량이나 담당자 부재·결원은 연장 사유가 될 수 없습니다",
+            "workload or a missing or absent handler is never a ground for extension",
+        ));
+    }
+    nonempty(reason, "연장 사유", "extension reason")?;
+    if approx_days(period) > approx_days(original) {
+        return Err(RuleError {
+            code: "extension_too_long",
+            message: format!(
+                "연장은 처음 처리기간({})을 넘을 수 없습니다 (an extension may not exceed the original period {original})",
+                original.korean()
+            ),
+        });
+    }
+    match earlier.len() {
+        0 => Ok(()),
+        1 if consent => Ok(()),
+        1 => Err(rule(
+            "extension_needs_consent",
+            "두 번째 연장에는 민원인의 동의가 필요합니다",
+            "a second extension needs the petitioner's consent",
+        )),
+        _ => Err(rule(
+            "extension_limit",
+            "처리기간은 두 번까지만 연장할 수 있습니다",
+            "a petition may be extended at most twice",
+        )),
+    }
+}
+
+pub fn deadline_error(e: calendar::DeadlineError) -> RuleError {
+    RuleError {
+        code: "period_not_computable",
+        message: format!("처리기한을 계산할 수 없습니다 (the deadline cannot be computed: {e})"),
+    }
+}
+
+/// A transfer limit in working hours: 1, or 3 when the department is far or the petition was
+/// misassigned (Decree art. 13); 8 to another agency (Act art. 16).
+pub fn transfer_limit(far_or_misassigned: bool) -> Period {
+    Period::Hours(if far_or_misassigned { 3 } else { 1 })
+}
+
+/// Fills a response template (답변 서식). Placeholders are `{name}`: unknown ones are left as
+/// written so a typo is visible rather than silently blank.
+pub fn render_template(template: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(template.len());
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}') {
+            Some(close) => {
+                let key = &after[..close];
+                match values.iter().find(|(k, _)| *k == key) {
+                    Some((_, v)) => out.push_str(v),
+                    None => {
+                        out.push('{');
+                        out.push_str(key);
+                        out.push('}');
+                    }
+                }
+                rest = &after[close + 1..];
+            }
+            None => {
+                out.push_str(&rest[open..]);
+                rest = "";
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The receipt number in the petition register (민원 처리부): year and a 7-digit sequence.
+pub fn receipt_number(year: i32, seq: i64) -> String {
+    format!("{year}-{seq:07}")
+}
+
+#[cfg(test)]
+mod tests;

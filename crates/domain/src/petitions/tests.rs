@@ -1,0 +1,373 @@
+use super::*;
+use chrono::TimeZone;
+use proptest::prelude::*;
+
+fn cal() -> WorkCalendar {
+    WorkCalendar::standard().unwrap()
+}
+
+/// Mon 2026-11-23 10:00 KST.
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 1, 0, 0).unwrap()
+}
+
+fn h(hours: i64) -> DateTime<Utc> {
+    t0() + chrono::Duration::hours(hours)
+}
+
+fn filed(anonymous: bool) -> Event {
+    Event::Filed {
+        kind: Kind::QuestionSystem,
+        channel: Channel::Web,
+        anonymous,
+        department_id: 1,
+        period: Some(Period::Days(7)),
+        receipt_due: None,
+        repeat: None,
+        flagged: false,
+    }
+}
+
+fn received() -> Derived {
+    let c = cal();
+    Derived::filed(&filed(false), t0())
+        .unwrap()
+        .apply(
+            &Event::Received {
+                receipt_no: "2026-0000001".into(),
+            },
+            t0(),
+            &c,
+        )
+        .unwrap()
+}
+
+fn ext(ground: ExtensionGround, consent: bool) -> Event {
+    Event::Extended {
+        period: Period::Days(7),
+        ground,
+        reason: "관계기관 협의".into(),
+        consent,
+        new_due: h(500),
+    }
+}
+
+#[test]
+fn deadline_comes_from_the_calendar() {
+    let d = received();
+    let c = cal();
+    let want = calendar::deadline(&c, &DeadlineInput::new(t0(), Period::Days(7)), t0()).unwrap();
+    assert_eq!(d.due(&c, t0()).unwrap(), Some(want));
+    // DOMAIN.md example: received Mon 23 Nov, 7 days → 1 Dec 18:00 KST.
+    assert_eq!(
+        calendar::to_seoul(want).to_rfc3339(),
+        "2026-12-01T18:00:00+09:00"
+    );
+}
+
+#[test]
+fn extensions_follow_decree_21() {
+    let c = cal();
+    let d = received();
+    for bad in [ExtensionGround::Workload, ExtensionGround::AbsentHandler] {
+        let e = d.apply(&ext(bad, true), h(1), &c).unwrap_err();
+        assert_eq!(e.code, "extension_ground_not_allowed");
+    }
+    let too_long = Event::Extended {
+        period: Period::Days(8),
+        ground: ExtensionGround::Cooperation,
+        reason: "x".into(),
+        consent: false,
+        new_due: h(1),
+    };
+    assert_eq!(
+        d.apply(&too_long, h(1), &c).unwrap_err().code,
+        "extension_too_long"
+    );
+    let once = d
+        .apply(&ext(ExtensionGround::Cooperation, false), h(1), &c)
+        .unwrap();
+    assert_eq!(
+        once.apply(&ext(ExtensionGround::FactCheck, false), h(2), &c)
+            .unwrap_err()
+            .code,
+        "extension_needs_consent"
+    );
+    let twice = once
+        .apply(&ext(ExtensionGround::FactCheck, true), h(2), &c)
+        .unwrap();
+    assert_eq!(
+        twice
+            .apply(&ext(ExtensionGround::FactCheck, true), h(3), &c)
+            .unwrap_err()
+            .code,
+        "extension_limit"
+    );
+    // Each extension adds to the calendar's input.
+    assert_eq!(twice.deadline_input().unwrap().extensions.len(), 2);
+}
+
+#[test]
+fn supplement_only_within_eight_working_hours() {
+    let c = cal();
+    let d = received();
+    let ask = |at| Event::SupplementRequested {
+        items: "도면 사본".into(),
+        answer_by: at + chrono::Duration::days(7),
+    };
+    // Mon 10:00 + 7 working hours (Mon 10–18 minus lunch) is fine.
+    assert!(d.apply(&ask(h(7)), h(7), &c).is_ok());
+    // Wednesday is far beyond 8 working hours.
+    let e = d.apply(&ask(h(48)), h(48), &c).unwrap_err();
+    assert_eq!(e.code, "supplement_too_late");
+}
+
+#[test]
+fn supplement_pauses_the_clock_and_failed_deliveries_withdraw() {
+    let c = cal();
+    let d = received()
+        .apply(
+            &Event::SupplementRequested {
+                items: "서류".into(),
+                answer_by: h(100),
+            },
+            h(1),
+            &c,
+        )
+        .unwrap();
+    assert_eq!(d.state, State::Supplement);
+    assert_eq!(d.pauses.len(), 1);
+    assert!(d.pauses[0].end.is_none());
+    let more = d
+        .apply(&Event::SupplementMoreTime { answer_by: h(150) }, h(2), &c)
+        .unwrap()
+        .apply(&Event::SupplementMoreTime { answer_by: h(200) }, h(3), &c)
+        .unwrap();
+    assert_eq!(
+        more.apply(&Event::SupplementMoreTime { answer_by: h(300) }, h(4), &c)
+            .unwrap_err()
+            .code,
+        "supplement_more_time_limit"
+    );
+    let back = d
+        .apply(&Event::SupplementReceived { note: "".into() }, h(30), &c)
+        .unwrap();
+    assert_eq!(back.state, State::Received);
+    assert_eq!(back.pauses[0].end, Some(h(30)));
+    let gone = d
+        .apply(&Event::SupplementDeliveryFailed, h(2), &c)
+        .unwrap()
+        .apply(&Event::SupplementDeliveryFailed, h(3), &c)
+        .unwrap();
+    assert_eq!(gone.state, State::Withdrawn);
+    assert!(
+        d.apply(
+            &Event::ReturnedUnsupplemented { reason: "x".into() },
+            h(50),
+            &c
+        )
+        .is_err(),
+        "not before the supplement deadline"
+    );
+    assert_eq!(
+        d.apply(
+            &Event::ReturnedUnsupplemented { reason: "x".into() },
+            h(101),
+            &c
+        )
+        .unwrap()
+        .state,
+        State::Returned
+    );
+}
+
+#[test]
+fn answering_a_closed_petition_is_refused() {
+    let c = cal();
+    let answered = received()
+        .apply(
+            &Event::Answered {
+                text: "답변".into(),
+                template: None,
+                additional: false,
+            },
+            h(1),
+            &c,
+        )
+        .unwrap();
+    let closed = answered
+        .apply(&Event::Closed { reason: "".into() }, h(2), &c)
+        .unwrap();
+    let again = Event::Answered {
+        text: "또".into(),
+        template: None,
+        additional: false,
+    };
+    let e = closed.apply(&again, h(3), &c).unwrap_err();
+    assert_eq!(e.code, "transition_not_allowed");
+    // Additional answers only after a dissatisfied rating.
+    let more = Event::Answered {
+        text: "추가".into(),
+        template: None,
+        additional: true,
+    };
+    assert_eq!(
+        closed.apply(&more, h(3), &c).unwrap_err().code,
+        "not_dissatisfied"
+    );
+    let rated = closed
+        .apply(
+            &Event::Rated {
+                score: 1,
+                comment: "".into(),
+            },
+            h(3),
+            &c,
+        )
+        .unwrap();
+    let re = rated.apply(&more, h(4), &c).unwrap();
+    assert_eq!(re.results_notified, 2);
+    assert_eq!(re.state, State::Closed);
+    assert!(re.satisfaction.is_none(), "a new answer can be rated again");
+}
+
+#[test]
+fn repeated_petitions_need_two_notified_results() {
+    let c = cal();
+    let mut d = received();
+    d.repeat = Some(RepeatInfo {
+        earlier: vec![1],
+        results_notified: 1,
+    });
+    let close = Event::ClosedAsRepeated {
+        basis: "동일 내용 3회".into(),
+    };
+    assert_eq!(d.apply(&close, h(1), &c).unwrap_err().code, "not_repeated");
+    d.repeat = Some(RepeatInfo {
+        earlier: vec![1, 2],
+        results_notified: 2,
+    });
+    assert_eq!(d.apply(&close, h(1), &c).unwrap().state, State::Closed);
+}
+
+#[test]
+fn anonymous_reports_have_no_clock() {
+    let c = cal();
+    let d = Derived::filed(&filed(true), t0())
+        .unwrap()
+        .apply(
+            &Event::Received {
+                receipt_no: "2026-0000002".into(),
+            },
+            t0(),
+            &c,
+        )
+        .unwrap();
+    assert_eq!(d.due(&c, t0()).unwrap(), None);
+    assert!(
+        d.apply(&ext(ExtensionGround::Cooperation, false), h(1), &c)
+            .is_err()
+    );
+    assert_eq!(
+        d.apply(
+            &Event::Closed {
+                reason: "확인".into()
+            },
+            h(1),
+            &c
+        )
+        .unwrap()
+        .state,
+        State::Closed
+    );
+}
+
+#[test]
+fn templates_fill_known_placeholders() {
+    assert_eq!(
+        render_template(
+            "{name}님, 접수번호 {receipt_no} {unknown}",
+            &[("name", "홍*동"), ("receipt_no", "2026-0000001")]
+        ),
+        "홍*동님, 접수번호 2026-0000001 {unknown}"
+    );
+    assert_eq!(render_template("열린 {괄호", &[]), "열린 {괄호");
+    assert_eq!(receipt_number(2026, 123), "2026-0000123");
+}
+
+fn any_event() -> impl Strategy<Value = Event> {
+    prop_oneof![
+        Just(Event::Received {
+            receipt_no: "2026-0000009".into()
+        }),
+        (1i64..4, proptest::option::of(1i64..4)).prop_map(|(d, a)| Event::Assigned {
+            department_id: d,
+            assignee_id: a
+        }),
+        (1i64..4).prop_map(|to| Event::Transferred {
+            to,
+            far_or_misassigned: false,
+            reason: "소관".into(),
+            due: h(1)
+        }),
+        Just(Event::SupplementRequested {
+            items: "서류".into(),
+            answer_by: h(400)
+        }),
+        Just(Event::SupplementReceived { note: "".into() }),
+        Just(Event::SupplementDeliveryFailed),
+        Just(Event::PauseStarted {
+            kind: PauseKind::Inspection,
+            reason: "검사".into()
+        }),
+        Just(Event::PauseEnded { note: "".into() }),
+        any::<bool>().prop_map(|c| ext(ExtensionGround::Cooperation, c)),
+        Just(ext(ExtensionGround::Workload, true)),
+        Just(Event::ProgressNotice { note: "".into() }),
+        any::<bool>().prop_map(|additional| Event::Answered {
+            text: "답변".into(),
+            template: None,
+            additional
+        }),
+        Just(Event::Closed { reason: "".into() }),
+        (0u8..7).prop_map(|score| Event::Rated {
+            score,
+            comment: "".into()
+        }),
+        Just(Event::Reopened {
+            reason: "재검토".into()
+        }),
+        Just(Event::Note {
+            text: "메모".into()
+        }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    /// Applying steps one by one (refused ones dropped, as storage does) and replaying the
+    /// accepted timeline give the same state: the copy can never disagree with the timeline.
+    #[test]
+    fn replay_equals_stepwise_state(events in proptest::collection::vec(any_event(), 0..25)) {
+        let c = cal();
+        let first = TimelineEntry { at: t0(), actor: None, event: filed(false) };
+        let mut timeline = vec![first.clone()];
+        let mut state = Derived::filed(&first.event, first.at).unwrap();
+        for (i, e) in events.into_iter().enumerate() {
+            let at = t0() + chrono::Duration::minutes(10 * (i as i64 + 1));
+            let before = state.clone();
+            match state.apply(&e, at, &c) {
+                Ok(next) => {
+                    state = next;
+                    timeline.push(TimelineEntry { at, actor: None, event: e });
+                }
+                Err(_) => prop_assert_eq!(&state, &before),
+            }
+            prop_assert_eq!(state.events as usize, timeline.len());
+            // The deadline is always computable from the derived inputs.
+            prop_assert!(state.due(&c, at).is_ok());
+        }
+        prop_assert_eq!(Derived::replay(&timeline, &c).unwrap(), state);
+    }
+}
