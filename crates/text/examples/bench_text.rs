@@ -14,7 +14,10 @@ use text::data::{bluehouse_split, parse_bluehouse, routing_examples};
 use text::routing::{RoutingTrainOptions, evaluate_routing, train_routing};
 
 fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn read(path: &str) -> String {
@@ -67,7 +70,10 @@ fn abuse(data: &str) {
         for step in (20..=90).step_by(5) {
             let th = step as f32 / 100.0;
             let pred: Vec<usize> = probs.iter().map(|&p| usize::from(p >= th)).collect();
-            eprintln!("threshold {th:.2} kmhas macro-F1 {:.4}", text::eval::report(&labels, &gold, &pred).macro_f1);
+            eprintln!(
+                "threshold {th:.2} kmhas macro-F1 {:.4}",
+                text::eval::report(&labels, &gold, &pred).macro_f1
+            );
         }
     }
     let dev_r = evaluate_abuse(&model, &dev);
@@ -83,17 +89,32 @@ fn abuse(data: &str) {
     let per_s = (3 * kmhas.len()) as f64 / t.elapsed().as_secs_f64();
     println!(
         "{{\"task\":\"abuse\",\"threshold\":{:.2},\"beep_dev_macro_f1\":{:.4},\"kmhas_macro_f1\":{:.4},\"abusive_precision\":{:.4},\"abusive_recall\":{:.4},\"abusive_f1\":{:.4},\"texts_per_s\":{:.0},\"train_s\":{:.1},\"bytes\":{},\"flagged\":{}}}",
-        model.meta().threshold, dev_r.macro_f1, r.macro_f1, r.classes[1].precision, r.classes[1].recall, r.classes[1].f1, per_s, train_s,
-        model.to_bytes().map(|b| b.len()).unwrap_or(0), n / 3
+        model.meta().threshold,
+        dev_r.macro_f1,
+        r.macro_f1,
+        r.classes[1].precision,
+        r.classes[1].recall,
+        r.classes[1].f1,
+        per_s,
+        train_s,
+        model.to_bytes().map(|b| b.len()).unwrap_or(0),
+        n / 3
     );
 }
 
 fn routing(data: &str) {
-    let petitions = parse_bluehouse(&read(&format!("{data}/petitions/bluehouse/petitions_2020_korkeep.jsonl"))).items;
+    let petitions = parse_bluehouse(&read(&format!(
+        "{data}/petitions/bluehouse/petitions_2020_korkeep.jsonl"
+    )))
+    .items;
     let (mut train, mut test) = bluehouse_split(&petitions);
     if env("ROUTE_DEV", 0) > 0 {
         // Model selection split: Jan–Jun train, Jul dev (the test months stay unseen).
-        test = train.iter().copied().filter(|p| p.month() == Some(7)).collect();
+        test = train
+            .iter()
+            .copied()
+            .filter(|p| p.month() == Some(7))
+            .collect();
         train.retain(|p| p.month().is_some_and(|m| m <= 6));
     }
     let title_rep: usize = env("ROUTE_TITLE", 0);
@@ -135,7 +156,13 @@ fn routing(data: &str) {
     let per_s = test.len() as f64 / t.elapsed().as_secs_f64();
     println!(
         "{{\"task\":\"routing\",\"n_train\":{},\"n_test\":{},\"macro_f1\":{:.4},\"accuracy\":{:.4},\"texts_per_s\":{:.0},\"train_s\":{:.1},\"bytes\":{}}}",
-        train.len(), test.len(), r.macro_f1, r.accuracy, per_s, train_s, router.to_bytes().map(|b| b.len()).unwrap_or(0)
+        train.len(),
+        test.len(),
+        r.macro_f1,
+        r.accuracy,
+        per_s,
+        train_s,
+        router.to_bytes().map(|b| b.len()).unwrap_or(0)
     );
     if env("VERBOSE", 0) > 0 {
         eprintln!("{r}");

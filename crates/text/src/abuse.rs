@@ -278,7 +278,9 @@ impl AbuseModel {
         };
         occurrences(norm, &self.clf.features, &mut |o| {
             let w = self.clf.weight(o.bucket, 1) - self.clf.weight(o.bucket, 0);
-            let idx = words.partition_point(|&(s, _)| s <= o.start).saturating_sub(1);
+            let idx = words
+                .partition_point(|&(s, _)| s <= o.start)
+                .saturating_sub(1);
             if let Some(c) = contrib.get_mut(idx) {
                 *c += w * value(o.bucket);
             }
@@ -321,7 +323,11 @@ fn calibrate(p: f32, t: f32) -> f32 {
     };
     let z = logit(p) - logit(t);
     let s = 1.0 / (1.0 + (-z).exp());
-    if s.is_finite() { s.clamp(0.0, 1.0) } else { 0.0 }
+    if s.is_finite() {
+        s.clamp(0.0, 1.0)
+    } else {
+        0.0
+    }
 }
 
 #[cfg(test)]

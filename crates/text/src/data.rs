@@ -163,7 +163,11 @@ pub const CURSE_HOLDOUT_EVERY: usize = 5;
 /// The documented abuse protocol: train = BEEP! train + curse rows not held out; tuning set =
 /// BEEP! dev + held-out curse rows (a mix of both training sources, so the threshold does not
 /// follow the quirks of one). Arguments are the files' contents.
-pub fn abuse_sets(beep_train: &str, beep_dev: &str, curse: &str) -> (Vec<AbuseItem>, Vec<AbuseItem>) {
+pub fn abuse_sets(
+    beep_train: &str,
+    beep_dev: &str,
+    curse: &str,
+) -> (Vec<AbuseItem>, Vec<AbuseItem>) {
     let mut train = parse_beep_weighted(beep_train, OFFENSIVE_WEIGHT).items;
     let mut tune = parse_beep(beep_dev).items;
     for (i, item) in parse_curse(curse).items.into_iter().enumerate() {
@@ -223,7 +227,9 @@ mod tests {
 
     #[test]
     fn beep_curse_kmhas() {
-        let b = parse_beep("comments\tcontain_gender_bias\tbias\thate\n좋다\tFalse\tnone\tnone\n나쁜놈\tFalse\tnone\toffensive\nbroken\n");
+        let b = parse_beep(
+            "comments\tcontain_gender_bias\tbias\thate\n좋다\tFalse\tnone\tnone\n나쁜놈\tFalse\tnone\toffensive\nbroken\n",
+        );
         assert_eq!(b.items.len(), 2);
         assert!(b.items[1].abusive && !b.items[0].abusive);
         assert_eq!(b.skipped, 1);

@@ -80,7 +80,10 @@ pub fn draft_answer(
 
     let mut text = format!("{DRAFT_BANNER}\n\n{}", body.trim_end());
     if !unfilled.is_empty() {
-        text.push_str(&format!("\n\n[채울 항목 · to fill] {}", unfilled.join(", ")));
+        text.push_str(&format!(
+            "\n\n[채울 항목 · to fill] {}",
+            unfilled.join(", ")
+        ));
     }
     if !ranked.is_empty() {
         text.push_str("\n\n---\n[참고: 유사 민원 답변 · similar answered petitions]");

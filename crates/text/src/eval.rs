@@ -98,7 +98,11 @@ impl std::fmt::Display for Report {
                 c.label, c.precision, c.recall, c.f1, c.support
             )?;
         }
-        writeln!(f, "accuracy {:.4}  macro-F1 {:.4}  n {}", self.accuracy, self.macro_f1, self.n)
+        writeln!(
+            f,
+            "accuracy {:.4}  macro-F1 {:.4}  n {}",
+            self.accuracy, self.macro_f1, self.n
+        )
     }
 }
 

@@ -245,10 +245,13 @@ pub struct Hit {
     pub kind: AbuseKind,
 }
 
+/// One compiled entry: normalised characters, the expression as written, its kind.
+type Entry = (Vec<char>, &'static str, AbuseKind);
+
 /// The compiled lexicon: entries indexed by their first character.
 #[derive(Debug)]
 pub struct Lexicon {
-    by_first: HashMap<char, Vec<(Vec<char>, &'static str, AbuseKind)>>,
+    by_first: HashMap<char, Vec<Entry>>,
     exceptions: Vec<Vec<char>>,
 }
 
@@ -261,8 +264,7 @@ impl Default for Lexicon {
 impl Lexicon {
     /// The built-in lexicon.
     pub fn new() -> Self {
-        let mut by_first: HashMap<char, Vec<(Vec<char>, &'static str, AbuseKind)>> =
-            HashMap::new();
+        let mut by_first: HashMap<char, Vec<Entry>> = HashMap::new();
         for &(expr, kind) in ENTRIES {
             let chars: Vec<char> = crate::normalize::normalize_str(expr).chars().collect();
             if let Some(&first) = chars.first() {
@@ -291,8 +293,7 @@ impl Lexicon {
                     let Some(window) = chars.get(i..i + pat.len()) else {
                         continue;
                     };
-                    if window.iter().zip(pat).all(|(n, c)| n.c == *c) && !self.excepted(chars, i)
-                    {
+                    if window.iter().zip(pat).all(|(n, c)| n.c == *c) && !self.excepted(chars, i) {
                         out.push(Hit {
                             start: window[0].start as usize,
                             end: window[window.len() - 1].end as usize,

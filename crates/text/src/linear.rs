@@ -144,7 +144,10 @@ impl LinearClassifier {
             return Err(Error::Training("no training examples".into()));
         }
         if let Some(e) = examples.iter().find(|e| e.label >= k) {
-            return Err(Error::Training(format!("label index {} out of range", e.label)));
+            return Err(Error::Training(format!(
+                "label index {} out of range",
+                e.label
+            )));
         }
         let dim = features.dim();
         let mut model = Self {
@@ -413,10 +416,10 @@ mod tests {
             dim_bits: 12,
             max_n: 3,
             squeezed: false,
-                choseong: false,
+            choseong: false,
             words: true,
             word_bigrams: false,
-                idf: false,
+            idf: false,
             max_chars: 0,
         }
     }

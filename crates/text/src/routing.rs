@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::Error;
 use crate::features::{FeatureConfig, apply_idf, extract_counts, idf_table, l2_normalize};
-use crate::normalize::normalize;
 use crate::linear::{Example, LinearClassifier, TrainConfig, fnv64};
+use crate::normalize::normalize;
 
 /// A labelled text for training; `weight` > 1 for staff corrections.
 #[derive(Debug, Clone, PartialEq)]
@@ -174,7 +174,8 @@ impl Router {
 
     /// Probabilities for every label, in [`labels`](Self::labels) order.
     pub fn probabilities(&self, text: &str) -> Vec<f32> {
-        self.clf.predict_proba(&self.clf.featurize(&normalize(text)))
+        self.clf
+            .predict_proba(&self.clf.featurize(&normalize(text)))
     }
 
     /// The best category and the `k` best overall (k is at least 1).

@@ -163,7 +163,10 @@ mod tests {
 
     #[test]
     fn scripts_split_and_latin_whole() {
-        assert_eq!(texts("CCTV설치 2024년!"), vec!["cctv", "설치", "2024", "년"]);
+        assert_eq!(
+            texts("CCTV설치 2024년!"),
+            vec!["cctv", "설치", "2024", "년"]
+        );
     }
 
     #[test]
