@@ -1,8 +1,10 @@
 //! Benchmark and experiment program for the text models (see docs/benchmarks-text.md).
 //!
-//! cargo run --release -p text --example bench_text -- [abuse|routing|all] [DATA_DIR]
+//! cargo run --release -p text --example bench_text -- [abuse|routing|all] [DATA_DIR] [--baseline]
 //!
-//! Trains on the documented splits, prints macro-F1 and throughput. Environment variables
+//! Trains on the documented splits, prints macro-F1 and throughput (one JSON line per task).
+//! With `--baseline` it also runs `python3 bench/text/baseline.py` (scikit-learn, same data and
+//! splits) and prints its line and the difference in macro-F1 points. Environment variables
 //! (ABUSE_BITS, ABUSE_MAXN, ABUSE_EPOCHS, ABUSE_LR, ABUSE_L2, ABUSE_FLOOR, ROUTE_BITS,
 //! ROUTE_MAXN, ROUTE_EPOCHS, ROUTE_LR, ROUTE_L2, ROUTE_BALANCE, ROUTE_CHARS, ROUTE_WORDS,
 //! ROUTE_PAIRS) override the shipped hyper-parameters for experiments.
@@ -27,7 +29,7 @@ fn read(path: &str) -> String {
     })
 }
 
-fn abuse(data: &str) {
+fn abuse(data: &str) -> f64 {
     let (mut train, dev) = text::data::abuse_sets(
         &read(&format!("{data}/abuse/beep/train.tsv")),
         &read(&format!("{data}/abuse/beep/dev.tsv")),
@@ -100,9 +102,10 @@ fn abuse(data: &str) {
         model.to_bytes().map(|b| b.len()).unwrap_or(0),
         n / 3
     );
+    r.macro_f1
 }
 
-fn routing(data: &str) {
+fn routing(data: &str) -> f64 {
     let petitions = parse_bluehouse(&read(&format!(
         "{data}/petitions/bluehouse/petitions_2020_korkeep.jsonl"
     )))
@@ -167,16 +170,51 @@ fn routing(data: &str) {
     if env("VERBOSE", 0) > 0 {
         eprintln!("{r}");
     }
+    r.macro_f1
+}
+
+/// Runs the scikit-learn baseline for `task` and returns its JSON line.
+fn baseline(task: &str, data: &str) -> Option<serde_json::Value> {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../bench/text/baseline.py");
+    let out = std::process::Command::new("python3")
+        .args([script, "--task", task, "--data", data])
+        .output()
+        .ok()?;
+    if !out.status.success() {
+        eprintln!("baseline failed: {}", String::from_utf8_lossy(&out.stderr));
+        return None;
+    }
+    let line = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .last()?
+        .to_string();
+    println!("{line}");
+    serde_json::from_str(&line).ok()
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().collect();
+    let args: Vec<String> = std::env::args().filter(|a| a != "--baseline").collect();
+    let with_baseline = std::env::args().any(|a| a == "--baseline");
     let task = args.get(1).map_or("all", String::as_str);
     let data = args.get(2).map_or("../shared/data", String::as_str);
     if matches!(task, "abuse" | "all") {
-        abuse(data);
+        let ours = abuse(data);
+        if with_baseline && let Some(b) = baseline("abuse", data) {
+            let theirs = b["threshold_dev"]["macro_f1"].as_f64().unwrap_or(0.0);
+            println!(
+                "abuse: ours {ours:.4} vs scikit-learn {theirs:.4} (same threshold protocol): {:+.1} points",
+                100.0 * (ours - theirs)
+            );
+        }
     }
     if matches!(task, "routing" | "all") {
-        routing(data);
+        let ours = routing(data);
+        if with_baseline && let Some(b) = baseline("routing", data) {
+            let theirs = b["macro_f1"].as_f64().unwrap_or(0.0);
+            println!(
+                "routing: ours {ours:.4} vs scikit-learn {theirs:.4}: {:+.1} points",
+                100.0 * (ours - theirs)
+            );
+        }
     }
 }
