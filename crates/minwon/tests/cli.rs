@@ -1,5 +1,7 @@
 //! The binary as a newcomer uses it: demo server, admin commands, calendar and text tools.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Command, Stdio};
 

@@ -1,5 +1,7 @@
 //! Storage stories, run on SQLite and (with MINWON_TEST_POSTGRES_URL) on PostgreSQL.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use chrono::{Duration, TimeZone, Utc};
 use domain::accounts::Role;
 use domain::audit::{AuditRecord, ChainBreak};

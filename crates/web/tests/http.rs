@@ -1,5 +1,7 @@
 //! The HTTP skeleton over a real server, on SQLite and (when configured) PostgreSQL.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use common::{PASSWORD, client, cookie_value, set_cookie, start, start_with};

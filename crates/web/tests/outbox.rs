@@ -1,5 +1,7 @@
 //! The outbox worker against a real SMTP server (mailin-embedded) and the SMS log file.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::sync::{Arc, Mutex};
 use store::outbox::{self, Channel};
 use store::testing::{TempDir, TestDb, backends};

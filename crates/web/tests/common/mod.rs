@@ -1,5 +1,5 @@
 //! A real server on 127.0.0.1:0 over a fresh database, driven over real HTTP.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use domain::accounts::Role;
 use store::testing::TestDb;
