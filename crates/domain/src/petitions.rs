@@ -970,7 +970,7 @@ impl Derived {
                     if !matches!(s, State::Answered | State::Closed) {
                         return Err(not_now(s, "추가 답변", "add an answer to"));
                     }
-                    if !d.satisfaction.is_some_and(|r| r <= DISSATISFIED_AT_MOST) {
+                    if d.satisfaction.is_none_or(|r| r > DISSATISFIED_AT_MOST) {
                         return Err(rule(
                             "not_dissatisfied",
                             "추가 답변은 만족도가 낮은(불만족) 민원에만 합니다",

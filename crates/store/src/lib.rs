@@ -7,9 +7,12 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod blobs;
 pub mod departments;
 pub mod holidays;
 pub mod outbox;
+pub mod petitions;
+pub mod search;
 pub mod secrets;
 pub mod settings;
 pub mod testing;

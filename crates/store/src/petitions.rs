@@ -1,0 +1,1711 @@
+//! Petitions (민원): the type catalogue, intake, the timeline and every step of handling, the
+//! queue, reminders. Rules live in `domain::petitions`; this module stores what they decide.
+//!
+//! Each write locks the petition row first (which on SQLite takes the write lock), applies the
+//! step with [`Derived::apply`], appends the event, rewrites the row's copy of the derived state
+//! and takes the next number of the change sequence — all in the caller's transaction, so the
+//! access-log entry and the outbox notices the caller adds commit with it or not at all.
+
+pub mod crypto;
+pub mod demo;
+pub mod generate;
+
+use crate::{Db, Result, StoreError, Tx, conflict_on_unique, on_db, on_tx, outbox};
+use calendar::{DeadlineInput, HolidayData, OfficeHours, Period, WorkCalendar};
+use chrono::{DateTime, Datelike, Utc};
+use domain::petitions::fields::{FieldDef, validate_defs, validate_values};
+use domain::petitions::{
+    Channel, Derived, Event, Kind, PetitionId, RepeatInfo, State, TimelineEntry, deadline_error,
+    receipt_number, transfer_limit,
+};
+use domain::{AccountId, DepartmentId, RuleError};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::sync::{Arc, Mutex, OnceLock};
+
+pub use crypto::PiiKey;
+
+// ---------------------------------------------------------------------------------------------
+// Working calendar with the office's holiday data
+// ---------------------------------------------------------------------------------------------
+
+/// The working calendar built from the holiday rows, and a fingerprint of those rows. The due
+/// cache remembers the fingerprint it was computed with, so an edit of the holiday data is
+/// noticed and every open petition's due moment recomputed ([`refresh_due_cache`]).
+pub async fn work_calendar(db: &Db) -> Result<(Arc<WorkCalendar>, String)> {
+    type Cached = Option<(String, Arc<WorkCalendar>)>;
+    static CACHE: OnceLock<Mutex<Cached>> = OnceLock::new();
+    let rows = crate::holidays::list(db).await?;
+    let mut h = Sha256::new();
+    for r in &rows {
+        h.update(format!("{}|{}|{}|{}\n", r.date, r.name, r.kind, r.removed).as_bytes());
+    }
+    let fingerprint = hex::encode(h.finalize());
+    let cache = CACHE.get_or_init(|| Mutex::new(None));
+    if let Ok(guard) = cache.lock()
+        && let Some((fp, cal)) = guard.as_ref()
+        && *fp == fingerprint
+    {
+        return Ok((cal.clone(), fingerprint));
+    }
+    let data = HolidayData::from_rows(
+        rows.iter()
+            .map(|r| (r.date, r.name.as_str(), r.kind.as_str(), r.removed)),
+    )
+    .map_err(|e| StoreError::Conflict(format!("휴일 자료 오류 (holiday data: {e})")))?;
+    let cal = WorkCalendar::new(2000, 2100, &data, OfficeHours::default())
+        .map_err(|e| StoreError::Conflict(format!("근무 달력 오류 (working calendar: {e})")))?;
+    let cal = Arc::new(cal);
+    if let Ok(mut guard) = cache.lock() {
+        *guard = Some((fingerprint.clone(), cal.clone()));
+    }
+    Ok((cal, fingerprint))
+}
+
+const DUE_CACHE_SETTING: &str = "petitions.due_cache_calendar";
+
+/// Recompute the cached due moment of every open petition when the holiday data changed since
+/// the cache was filled. Cheap when nothing changed (one small read). Call after editing
+/// holidays; the queue and the reminder sweep call it too.
+pub async fn refresh_due_cache(db: &Db, now: DateTime<Utc>) -> Result<u64> {
+    let (cal, fingerprint) = work_calendar(db).await?;
+    if crate::settings::get(db, DUE_CACHE_SETTING)
+        .await?
+        .as_deref()
+        == Some(&fingerprint)
+    {
+        return Ok(0);
+    }
+    let mut after = 0i64;
+    let mut changed = 0u64;
+    loop {
+        let rows: Vec<(i64, String)> = on_db!(db, |pool| sqlx::query_as(
+            "SELECT id, derived FROM petitions WHERE id > $1 AND state IN \
+             ('arrived', 'received', 'in_progress', 'supplement', 'paused') ORDER BY id LIMIT 500"
+        )
+        .bind(after)
+        .fetch_all(pool)
+        .await)?;
+        let Some(last) = rows.last() else { break };
+        after = last.0;
+        let mut tx = db.begin().await?;
+        for (id, derived) in &rows {
+            let d: Derived = from_json(derived)?;
+            let due = d.due(&cal, now)?;
+            on_tx!(&mut tx, |conn| sqlx::query(
+                "UPDATE petitions SET due_at = $1 WHERE id = $2"
+            )
+            .bind(due)
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .map(|r| r.rows_affected()))?;
+            changed += 1;
+        }
+        tx.commit().await?;
+    }
+    crate::settings::set(db, DUE_CACHE_SETTING, &fingerprint, now).await?;
+    Ok(changed)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The catalogue of petition types
+// ---------------------------------------------------------------------------------------------
+
+/// An answer template (답변 서식) with `{placeholders}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Template {
+    pub name: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PetitionType {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub kind: Kind,
+    pub period: Period,
+    pub department_id: Option<DepartmentId>,
+    pub description: String,
+    pub required_documents: Vec<String>,
+    pub fields: Vec<FieldDef>,
+    pub templates: Vec<Template>,
+    pub requires_rrn: bool,
+    pub public: bool,
+    pub active: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct TypeRow {
+    id: i64,
+    code: String,
+    name: String,
+    kind: String,
+    period: String,
+    department_id: Option<i64>,
+    description: String,
+    required_documents: String,
+    fields: String,
+    templates: String,
+    requires_rrn: bool,
+    public: bool,
+    active: bool,
+}
+
+const TYPE_COLUMNS: &str = "id, code, name, kind, period, department_id, description, \
+    required_documents, fields, templates, requires_rrn, public, active";
+
+fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
+    serde_json::from_str(text).map_err(|e| {
+        StoreError::Conflict(format!("저장된 자료를 읽을 수 없습니다 (stored JSON: {e})"))
+    })
+}
+
+fn to_json<T: Serialize>(v: &T) -> Result<String> {
+    serde_json::to_string(v)
+        .map_err(|e| StoreError::Conflict(format!("자료를 저장할 수 없습니다 (JSON: {e})")))
+}
+
+impl TypeRow {
+    fn into_type(self) -> Result<PetitionType> {
+        Ok(PetitionType {
+            id: self.id,
+            code: self.code,
+            name: self.name,
+            kind: self.kind.parse()?,
+            period: self.period.parse().map_err(deadline_error)?,
+            department_id: self.department_id,
+            description: self.description,
+            required_documents: from_json(&self.required_documents)?,
+            fields: from_json(&self.fields)?,
+            templates: from_json(&self.templates)?,
+            requires_rrn: self.requires_rrn,
+            public: self.public,
+            active: self.active,
+        })
+    }
+}
+
+/// What an administrator writes to define or change a type.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+pub struct TypeSpec {
+    pub code: String,
+    pub name: String,
+    pub kind: Kind,
+    /// Required for statutory types; the kind's default otherwise.
+    pub period: Option<Period>,
+    pub department_id: Option<DepartmentId>,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub required_documents: Vec<String>,
+    #[serde(default)]
+    pub fields: Vec<FieldDef>,
+    #[serde(default)]
+    pub templates: Vec<Template>,
+    #[serde(default)]
+    pub requires_rrn: bool,
+    #[serde(default = "yes")]
+    pub public: bool,
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn check_spec(spec: &TypeSpec) -> Result<Period> {
+    domain::accounts::validate_department_code(&spec.code)?;
+    domain::accounts::validate_display_name(&spec.name)?;
+    validate_defs(&spec.fields)?;
+    if spec.requires_rrn && spec.kind != Kind::Statutory {
+        return Err(RuleError::new(
+            "rrn_not_allowed",
+            "주민등록번호는 법령이 요구하는 법정민원에만 받을 수 있습니다",
+            "a resident registration number may be collected only for statutory types that require it",
+        )
+        .into());
+    }
+    match (spec.period, spec.kind.default_period()) {
+        (Some(p), _) | (None, Some(p)) => Ok(p),
+        (None, None) => Err(RuleError::new(
+            "period_missing",
+            "법정민원 종류에는 처리기간이 필요합니다",
+            "a statutory type needs a processing period",
+        )
+        .into()),
+    }
+}
+
+pub async fn create_type(tx: &mut Tx, spec: &TypeSpec, now: DateTime<Utc>) -> Result<PetitionType> {
+    let period = check_spec(spec)?;
+    let sql = format!(
+        "INSERT INTO petition_types (code, name, kind, period, department_id, description, \
+         required_documents, fields, templates, requires_rrn, public, active, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING {TYPE_COLUMNS}"
+    );
+    let msg = format!(
+        "민원 종류 코드 '{}'가 이미 있습니다 (type code '{}' exists)",
+        spec.code, spec.code
+    );
+    let docs = to_json(&spec.required_documents)?;
+    let fields = to_json(&spec.fields)?;
+    let templates = to_json(&spec.templates)?;
+    let row = on_tx!(tx, |conn| sqlx::query_as::<_, TypeRow>(
+        sqlx::AssertSqlSafe(sql.clone())
+    )
+    .bind(&spec.code)
+    .bind(spec.name.trim())
+    .bind(spec.kind.as_str())
+    .bind(period.to_string())
+    .bind(spec.department_id)
+    .bind(&spec.description)
+    .bind(&docs)
+    .bind(&fields)
+    .bind(&templates)
+    .bind(spec.requires_rrn)
+    .bind(spec.public)
+    .bind(spec.active)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await)
+    .map_err(|e| conflict_on_unique(e, &msg))?;
+    row.into_type()
+}
+
+pub async fn update_type(
+    tx: &mut Tx,
+    id: i64,
+    spec: &TypeSpec,
+    now: DateTime<Utc>,
+) -> Result<PetitionType> {
+    let period = check_spec(spec)?;
+    let sql = format!(
+        "UPDATE petition_types SET code = $1, name = $2, kind = $3, period = $4, department_id = $5, \
+         description = $6, required_documents = $7, fields = $8, templates = $9, requires_rrn = $10, \
+         public = $11, active = $12, updated_at = $13 WHERE id = $14 RETURNING {TYPE_COLUMNS}"
+    );
+    let docs = to_json(&spec.required_documents)?;
+    let fields = to_json(&spec.fields)?;
+    let templates = to_json(&spec.templates)?;
+    let msg = format!(
+        "민원 종류 코드 '{}'가 이미 있습니다 (type code '{}' exists)",
+        spec.code, spec.code
+    );
+    let row = on_tx!(tx, |conn| sqlx::query_as::<_, TypeRow>(
+        sqlx::AssertSqlSafe(sql.clone())
+    )
+    .bind(&spec.code)
+    .bind(spec.name.trim())
+    .bind(spec.kind.as_str())
+    .bind(period.to_string())
+    .bind(spec.department_id)
+    .bind(&spec.description)
+    .bind(&docs)
+    .bind(&fields)
+    .bind(&templates)
+    .bind(spec.requires_rrn)
+    .bind(spec.public)
+    .bind(spec.active)
+    .bind(now)
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await)
+    .map_err(|e| conflict_on_unique(e, &msg))?;
+    row.ok_or(StoreError::NotFound)?.into_type()
+}
+
+pub async fn get_type(db: &Db, id: i64) -> Result<PetitionType> {
+    let sql = format!("SELECT {TYPE_COLUMNS} FROM petition_types WHERE id = $1");
+    on_db!(db, |pool| sqlx::query_as::<_, TypeRow>(
+        sqlx::AssertSqlSafe(sql)
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await)?
+    .ok_or(StoreError::NotFound)?
+    .into_type()
+}
+
+pub async fn get_type_by_code(db: &Db, code: &str) -> Result<PetitionType> {
+    let sql = format!("SELECT {TYPE_COLUMNS} FROM petition_types WHERE code = $1");
+    on_db!(db, |pool| sqlx::query_as::<_, TypeRow>(
+        sqlx::AssertSqlSafe(sql)
+    )
+    .bind(code)
+    .fetch_optional(pool)
+    .await)?
+    .ok_or(StoreError::NotFound)?
+    .into_type()
+}
+
+/// Every type, or only public active ones (what residents may choose).
+pub async fn list_types(db: &Db, public_only: bool) -> Result<Vec<PetitionType>> {
+    let sql = format!(
+        "SELECT {TYPE_COLUMNS} FROM petition_types WHERE ($1 = FALSE OR (public = TRUE AND active = TRUE)) ORDER BY id"
+    );
+    let rows = on_db!(db, |pool| sqlx::query_as::<_, TypeRow>(
+        sqlx::AssertSqlSafe(sql)
+    )
+    .bind(public_only)
+    .fetch_all(pool)
+    .await)?;
+    rows.into_iter().map(TypeRow::into_type).collect()
+}
+
+/// The five general types of DOMAIN.md section 1 with their default periods and a template
+/// each, handled by `department_id`. Existing codes are left alone.
+pub async fn ensure_general_types(
+    tx: &mut Tx,
+    department_id: Option<DepartmentId>,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let general = [
+        ("question-law", "질의민원(법령)", Kind::QuestionLaw),
+        (
+            "question-system",
+            "질의민원(제도·절차)",
+            Kind::QuestionSystem,
+        ),
+        ("proposal", "건의민원", Kind::Proposal),
+        ("other", "기타민원", Kind::Other),
+        ("grievance", "고충민원", Kind::Grievance),
+    ];
+    for (code, name, kind) in general {
+        let exists: Option<(i64,)> = on_tx!(tx, |conn| sqlx::query_as(
+            "SELECT id FROM petition_types WHERE code = $1"
+        )
+        .bind(code)
+        .fetch_optional(&mut *conn)
+        .await)?;
+        if exists.is_some() {
+            continue;
+        }
+        create_type(
+            tx,
+            &TypeSpec {
+                code: code.into(),
+                name: name.into(),
+                kind,
+                period: None,
+                department_id,
+                description: String::new(),
+                required_documents: vec![],
+                fields: vec![],
+                templates: vec![Template {
+                    name: "기본 답변".into(),
+                    text: "{name}님, 귀하께서 신청하신 민원(접수번호 {receipt_no}, \"{title}\")에 대하여 \
+                           다음과 같이 답변드립니다.\n\n{answer}\n\n담당: {department} {official}"
+                        .into(),
+                }],
+                requires_rrn: false,
+                public: true,
+                active: true,
+            },
+            now,
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Petitions
+// ---------------------------------------------------------------------------------------------
+
+/// One petition as stored: intake data plus the copy of the derived state.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Petition {
+    pub id: PetitionId,
+    pub receipt_no: Option<String>,
+    pub type_id: i64,
+    pub channel: String,
+    pub anonymous: bool,
+    pub petitioner_account_id: Option<AccountId>,
+    pub petitioner_name: String,
+    pub petitioner_phone: String,
+    pub petitioner_email: String,
+    pub petitioner_address: String,
+    /// Encrypted; decrypt with [`reveal_rrn`].
+    #[serde(skip)]
+    pub rrn_encrypted: Option<String>,
+    pub title: String,
+    pub body: String,
+    pub location: String,
+    pub extra: serde_json::Value,
+    pub abuse_abusive: bool,
+    pub abuse_score: f64,
+    pub abuse_kinds: Vec<String>,
+    pub abuse_model: String,
+    pub derived: Derived,
+    pub state: State,
+    pub department_id: Option<DepartmentId>,
+    pub assignee_id: Option<AccountId>,
+    pub arrived_at: DateTime<Utc>,
+    pub received_at: Option<DateTime<Utc>>,
+    pub flagged: bool,
+    pub repeat_proposed: bool,
+    pub due_at: Option<DateTime<Utc>>,
+    pub event_count: i64,
+    pub change_seq: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct PetitionRow {
+    id: i64,
+    receipt_no: Option<String>,
+    type_id: i64,
+    channel: String,
+    anonymous: bool,
+    petitioner_account_id: Option<i64>,
+    petitioner_name: String,
+    petitioner_phone: String,
+    petitioner_email: String,
+    petitioner_address: String,
+    rrn_encrypted: Option<String>,
+    title: String,
+    body: String,
+    location: String,
+    extra: String,
+    abuse_abusive: bool,
+    abuse_score: f64,
+    abuse_kinds: String,
+    abuse_model: String,
+    derived: String,
+    state: String,
+    department_id: Option<i64>,
+    assignee_id: Option<i64>,
+    arrived_at: DateTime<Utc>,
+    received_at: Option<DateTime<Utc>>,
+    flagged: bool,
+    repeat_proposed: bool,
+    due_at: Option<DateTime<Utc>>,
+    event_count: i64,
+    change_seq: i64,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+pub(crate) const PETITION_COLUMNS: &str = "id, receipt_no, type_id, channel, anonymous, \
+    petitioner_account_id, petitioner_name, petitioner_phone, petitioner_email, petitioner_address, \
+    rrn_encrypted, title, body, location, extra, abuse_abusive, abuse_score, abuse_kinds, abuse_model, \
+    derived, state, department_id, assignee_id, arrived_at, received_at, flagged, repeat_proposed, \
+    due_at, event_count, change_seq, created_at, updated_at";
+
+impl PetitionRow {
+    fn into_petition(self) -> Result<Petition> {
+        Ok(Petition {
+            id: self.id,
+            receipt_no: self.receipt_no,
+            type_id: self.type_id,
+            channel: self.channel,
+            anonymous: self.anonymous,
+            petitioner_account_id: self.petitioner_account_id,
+            petitioner_name: self.petitioner_name,
+            petitioner_phone: self.petitioner_phone,
+            petitioner_email: self.petitioner_email,
+            petitioner_address: self.petitioner_address,
+            rrn_encrypted: self.rrn_encrypted,
+            title: self.title,
+            body: self.body,
+            location: self.location,
+            extra: from_json(&self.extra)?,
+            abuse_abusive: self.abuse_abusive,
+            abuse_score: self.abuse_score,
+            abuse_kinds: from_json(&self.abuse_kinds)?,
+            abuse_model: self.abuse_model,
+            derived: from_json(&self.derived)?,
+            state: self.state.parse()?,
+            department_id: self.department_id,
+            assignee_id: self.assignee_id,
+            arrived_at: self.arrived_at,
+            received_at: self.received_at,
+            flagged: self.flagged,
+            repeat_proposed: self.repeat_proposed,
+            due_at: self.due_at,
+            event_count: self.event_count,
+            change_seq: self.change_seq,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+/// The petitioner as given at intake.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+pub struct Petitioner {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub email: String,
+    #[serde(default)]
+    pub address: String,
+    /// Only where the type requires it; stored encrypted.
+    #[serde(default)]
+    pub resident_number: Option<String>,
+}
+
+/// A petition to file.
+#[derive(Debug, Clone)]
+pub struct NewPetition {
+    pub type_id: i64,
+    pub channel: Channel,
+    pub anonymous: bool,
+    /// The resident's own account when they file themselves.
+    pub petitioner_account_id: Option<AccountId>,
+    pub petitioner: Petitioner,
+    pub title: String,
+    pub body: String,
+    pub location: String,
+    pub extra: serde_json::Map<String, serde_json::Value>,
+    /// A retried submission with the same key returns the first petition.
+    pub idempotency_key: Option<String>,
+    /// Staff entering at the counter may route straight to a department (default: the type's).
+    pub department_id: Option<DepartmentId>,
+}
+
+/// The abuse screening stored with each petition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScreeningRecord {
+    pub abusive: bool,
+    pub score: f64,
+    pub kinds: Vec<String>,
+    pub model_version: String,
+}
+
+/// The shipped abuse model (models/abuse-ko.bin), loaded once.
+pub fn abuse_model() -> Option<&'static text::AbuseModel> {
+    static MODEL: OnceLock<Option<text::AbuseModel>> = OnceLock::new();
+    static BYTES: &[u8] = include_bytes!("../../../models/abuse-ko.bin");
+    MODEL
+        .get_or_init(|| match text::AbuseModel::from_bytes(BYTES) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                tracing::error!(error = %e, "abuse model unreadable; screening disabled");
+                None
+            }
+        })
+        .as_ref()
+}
+
+/// Screen a petition's title and body with the text crate's abuse screening.
+pub fn screen(title: &str, body: &str) -> ScreeningRecord {
+    match abuse_model() {
+        Some(m) => {
+            let s = m.screen(&format!("{title}\n{body}"));
+            ScreeningRecord {
+                abusive: s.abusive,
+                score: f64::from(s.score),
+                kinds: s
+                    .kinds
+                    .iter()
+                    .map(|k| format!("{k:?}").to_lowercase())
+                    .collect(),
+                model_version: s.model_version,
+            }
+        }
+        None => ScreeningRecord {
+            abusive: false,
+            score: 0.0,
+            kinds: vec![],
+            model_version: "unavailable".into(),
+        },
+    }
+}
+
+/// Limits of free text at intake.
+pub const MAX_TITLE_CHARS: usize = 200;
+pub const MAX_BODY_CHARS: usize = 20_000;
+
+fn bad(code: &'static str, ko: &str, en: &str) -> StoreError {
+    StoreError::Rule(RuleError::new(code, ko, en))
+}
+
+fn normal_rrn(rrn: &str) -> Result<String> {
+    let digits: String = rrn.chars().filter(char::is_ascii_digit).collect();
+    let only_digits_and_dash = rrn.trim().chars().all(|c| c.is_ascii_digit() || c == '-');
+    if digits.len() != 13 || !only_digits_and_dash {
+        return Err(bad(
+            "bad_resident_number",
+            "주민등록번호 형식이 올바르지 않습니다 (13자리)",
+            "a resident registration number has 13 digits",
+        ));
+    }
+    Ok(format!("{}-{}", &digits[..6], &digits[6..]))
+}
+
+/// Who the petitioner is, hashed: the account when known, else name and phone digits.
+fn petitioner_key(new: &NewPetition) -> String {
+    let id = match new.petitioner_account_id {
+        Some(a) => format!("account:{a}"),
+        None => {
+            let digits: String = new
+                .petitioner
+                .phone
+                .chars()
+                .filter(char::is_ascii_digit)
+                .collect();
+            format!("person:{}:{digits}", new.petitioner.name.trim())
+        }
+    };
+    hex::encode(Sha256::digest(id.as_bytes()))
+}
+
+/// Texts at least this similar (character 3-gram Jaccard) are "the same content".
+pub const REPEAT_SIMILARITY: f32 = 0.6;
+
+/// Result of [`file`].
+#[derive(Debug, Clone)]
+pub struct Filed {
+    pub petition: Petition,
+    /// `true` when an earlier submission with the same idempotency key was returned.
+    pub replayed: bool,
+}
+
+/// File a petition. Online channels arrive and wait for receipt; counter, phone and mail are
+/// received at once. Validation failures change nothing.
+pub async fn file(
+    tx: &mut Tx,
+    new: &NewPetition,
+    actor: Option<AccountId>,
+    key: &PiiKey,
+    screening: &ScreeningRecord,
+    cal: &WorkCalendar,
+    now: DateTime<Utc>,
+) -> Result<Filed> {
+    let idem = new
+        .idempotency_key
+        .as_ref()
+        .map(|k| format!("{}:{}", actor.map(|a| a.to_string()).unwrap_or_default(), k));
+    if let Some(k) = &idem {
+        if k.len() > 300 {
+            return Err(bad(
+                "bad_idempotency_key",
+                "Idempotency-Key가 너무 깁니다",
+                "the Idempotency-Key is too long",
+            ));
+        }
+        if let Some(existing) = find_by_idempotency(tx, k).await? {
+            return Ok(Filed {
+                petition: existing,
+                replayed: true,
+            });
+        }
+    }
+    let ptype = get_type_tx(tx, new.type_id).await?.ok_or_else(|| {
+        bad(
+            "unknown_type",
+            "알 수 없는 민원 종류입니다",
+            "unknown petition type",
+        )
+    })?;
+    if !ptype.active {
+        return Err(bad(
+            "type_inactive",
+            "지금은 받지 않는 민원 종류입니다",
+            "this petition type is not open",
+        ));
+    }
+    let title = new.title.trim();
+    let body = new.body.trim();
+    if title.is_empty() || body.is_empty() {
+        return Err(bad(
+            "missing_field",
+            "제목과 내용을 입력해 주세요",
+            "title and body are required",
+        ));
+    }
+    if title.chars().count() > MAX_TITLE_CHARS || body.chars().count() > MAX_BODY_CHARS {
+        return Err(bad(
+            "too_long",
+            "제목은 200자, 내용은 20,000자까지입니다",
+            "title up to 200 and body up to 20,000 characters",
+        ));
+    }
+    let p = &new.petitioner;
+    let has_contact = !p.phone.trim().is_empty()
+        || !p.email.trim().is_empty()
+        || !p.address.trim().is_empty()
+        || new.petitioner_account_id.is_some();
+    if !new.anonymous && (p.name.trim().is_empty() || !has_contact) {
+        return Err(bad(
+            "missing_field",
+            "이름과 연락처가 필요합니다. 익명 신고로 접수하려면 anonymous를 선택하세요",
+            "a name and a contact are required (Act art. 2); file as an anonymous report otherwise",
+        ));
+    }
+    if new.anonymous && ptype.kind == Kind::Statutory {
+        return Err(bad(
+            "anonymous_not_allowed",
+            "법정민원은 익명으로 신청할 수 없습니다",
+            "a statutory petition cannot be anonymous",
+        ));
+    }
+    let rrn_encrypted = match (&p.resident_number, ptype.requires_rrn) {
+        (Some(r), true) if !r.trim().is_empty() => Some(key.encrypt(&normal_rrn(r)?)?),
+        (_, true) => {
+            return Err(bad(
+                "missing_field",
+                "이 민원은 주민등록번호가 필요합니다",
+                "this petition type requires a resident registration number",
+            ));
+        }
+        (Some(r), false) if !r.trim().is_empty() => {
+            return Err(bad(
+                "rrn_not_allowed",
+                "이 민원에는 주민등록번호를 받지 않습니다",
+                "this petition type does not collect resident registration numbers",
+            ));
+        }
+        _ => None,
+    };
+    let extra = validate_values(&ptype.fields, &new.extra)?;
+    let department_id = new.department_id.or(ptype.department_id).ok_or_else(|| {
+        bad(
+            "no_department",
+            "이 민원 종류에는 처리 부서가 정해지지 않았습니다. 관리자에게 문의하세요",
+            "this petition type has no handling department yet; ask an administrator",
+        )
+    })?;
+
+    // Repeated petitions (Act art. 23): same petitioner, same content.
+    let pkey = petitioner_key(new);
+    let repeat = if new.anonymous {
+        None
+    } else {
+        find_repeats(tx, &pkey, title, body).await?
+    };
+    let receipt_due = if new.channel.is_online() {
+        Some(
+            calendar::deadline(
+                cal,
+                &DeadlineInput::new(now, Period::Hours(domain::petitions::RECEIPT_WITHIN_HOURS)),
+                now,
+            )
+            .map_err(deadline_error)?,
+        )
+    } else {
+        None
+    };
+    let filed = Event::Filed {
+        kind: ptype.kind,
+        channel: new.channel,
+        anonymous: new.anonymous,
+        department_id,
+        period: Some(ptype.period),
+        receipt_due,
+        repeat,
+        flagged: screening.abusive,
+    };
+    let derived = Derived::filed(&filed, now)?;
+    let sql = "INSERT INTO petitions (type_id, channel, anonymous, petitioner_account_id, petitioner_key, \
+        petitioner_name, petitioner_phone, petitioner_email, petitioner_address, rrn_encrypted, title, body, \
+        location, extra, abuse_abusive, abuse_score, abuse_kinds, abuse_model, idempotency_key, derived, state, \
+        department_id, arrived_at, flagged, event_count, change_seq, created_at, updated_at) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
+        'arrived', $21, $22, $23, 0, 0, $22, $22) RETURNING id";
+    let kinds = to_json(&screening.kinds)?;
+    let extra_json = to_json(&extra)?;
+    let derived_json = to_json(&derived)?;
+    let inserted: std::result::Result<(i64,), sqlx::Error> = on_tx!(tx, |conn| sqlx::query_as(sql)
+        .bind(new.type_id)
+        .bind(new.channel.as_str())
+        .bind(new.anonymous)
+        .bind(new.petitioner_account_id)
+        .bind(&pkey)
+        .bind(p.name.trim())
+        .bind(p.phone.trim())
+        .bind(p.email.trim())
+        .bind(p.address.trim())
+        .bind(&rrn_encrypted)
+        .bind(title)
+        .bind(body)
+        .bind(new.location.trim())
+        .bind(&extra_json)
+        .bind(screening.abusive)
+        .bind(screening.score)
+        .bind(&kinds)
+        .bind(&screening.model_version)
+        .bind(&idem)
+        .bind(&derived_json)
+        .bind(department_id)
+        .bind(now)
+        .bind(screening.abusive)
+        .fetch_one(&mut *conn)
+        .await);
+    let (id,) = inserted.map_err(|e| {
+        conflict_on_unique(
+            e,
+            "같은 Idempotency-Key로 동시에 제출되었습니다. 다시 시도해 주세요 (a submission with this Idempotency-Key is in flight; retry)",
+        )
+    })?;
+    insert_event(
+        tx,
+        id,
+        1,
+        &TimelineEntry {
+            at: now,
+            actor,
+            event: filed,
+        },
+    )
+    .await?;
+    let mut current = derived;
+    if !new.channel.is_online() {
+        // Entered by staff: received at once.
+        current = step(
+            tx,
+            id,
+            &current,
+            Event::Received {
+                receipt_no: String::new(),
+            },
+            actor,
+            cal,
+            now,
+        )
+        .await?;
+    }
+    persist(tx, id, &current, cal, now).await?;
+    let petition = get_tx(tx, id).await?;
+    Ok(Filed {
+        petition,
+        replayed: false,
+    })
+}
+
+async fn find_by_idempotency(tx: &mut Tx, key: &str) -> Result<Option<Petition>> {
+    let sql = format!("SELECT {PETITION_COLUMNS} FROM petitions WHERE idempotency_key = $1");
+    let row = on_tx!(tx, |conn| sqlx::query_as::<_, PetitionRow>(
+        sqlx::AssertSqlSafe(sql)
+    )
+    .bind(key)
+    .fetch_optional(&mut *conn)
+    .await)?;
+    row.map(PetitionRow::into_petition).transpose()
+}
+
+async fn get_type_tx(tx: &mut Tx, id: i64) -> Result<Option<PetitionType>> {
+    let sql = format!("SELECT {TYPE_COLUMNS} FROM petition_types WHERE id = $1");
+    let row = on_tx!(tx, |conn| sqlx::query_as::<_, TypeRow>(
+        sqlx::AssertSqlSafe(sql)
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await)?;
+    row.map(TypeRow::into_type).transpose()
+}
+
+/// Earlier petitions of the same petitioner whose text is the same in substance.
+async fn find_repeats(
+    tx: &mut Tx,
+    petitioner_key: &str,
+    title: &str,
+    body: &str,
+) -> Result<Option<RepeatInfo>> {
+    let rows: Vec<(i64, String, String, String)> = on_tx!(tx, |conn| {
+        sqlx::query_as(
+        "SELECT id, title, body, derived FROM petitions WHERE petitioner_key = $1 ORDER BY id DESC LIMIT 50"
+    )
+    .bind(petitioner_key)
+    .fetch_all(&mut *conn)
+    .await
+    })?;
+    let text = format!("{title}\n{body}");
+    let mut info = RepeatInfo {
+        earlier: vec![],
+        results_notified: 0,
+    };
+    for (id, t, b, derived) in rows {
+        if text::similar::similarity(&text, &format!("{t}\n{b}")) >= REPEAT_SIMILARITY {
+            let d: Derived = from_json(&derived)?;
+            info.earlier.push(id);
+            if d.results_notified > 0 {
+                info.results_notified += 1;
+            }
+        }
+    }
+    Ok((!info.earlier.is_empty()).then_some(info))
+}
+
+async fn insert_event(tx: &mut Tx, petition_id: i64, seq: i64, e: &TimelineEntry) -> Result<()> {
+    let data = to_json(&e.event)?;
+    on_tx!(tx, |conn| {
+        sqlx::query(
+        "INSERT INTO petition_events (petition_id, seq, at, actor_id, kind, data) VALUES ($1, $2, $3, $4, $5, $6)"
+    )
+    .bind(petition_id)
+    .bind(seq)
+    .bind(e.at)
+    .bind(e.actor)
+    .bind(e.event.name())
+    .bind(&data)
+    .execute(&mut *conn)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Apply one event: fill in what the store computes (receipt number, transfer limit, new due
+/// date), check it with the domain rules, append it. The row is rewritten by [`persist`].
+async fn step(
+    tx: &mut Tx,
+    id: PetitionId,
+    current: &Derived,
+    mut event: Event,
+    actor: Option<AccountId>,
+    cal: &WorkCalendar,
+    now: DateTime<Utc>,
+) -> Result<Derived> {
+    match &mut event {
+        Event::Received { receipt_no } if current.state == State::Arrived => {
+            *receipt_no = next_receipt_no(tx, now).await?;
+        }
+        Event::Transferred {
+            far_or_misassigned,
+            due,
+            ..
+        } => {
+            // The limit runs from the moment the petition reached its current department.
+            let from = current.received_at.map_or(current.department_since, |r| {
+                r.max(current.department_since)
+            });
+            *due = calendar::deadline(
+                cal,
+                &DeadlineInput::new(from, transfer_limit(*far_or_misassigned)),
+                now,
+            )
+            .map_err(deadline_error)?;
+        }
+        _ => {}
+    }
+    let mut next = current.apply(&event, now, cal)?;
+    if let Event::Extended { new_due, .. } = &mut event {
+        // The new expected date told to the petitioner, from the one deadline function.
+        if let Some(due) = next.due(cal, now)? {
+            *new_due = due;
+        }
+    }
+    // Derived::apply counts events; the stored sequence number is that count.
+    next.events = current.events + 1;
+    insert_event(
+        tx,
+        id,
+        i64::from(next.events),
+        &TimelineEntry {
+            at: now,
+            actor,
+            event,
+        },
+    )
+    .await?;
+    Ok(next)
+}
+
+/// Take the next receipt number of the year (Asia/Seoul). The counter row stays locked until
+/// the transaction ends, so numbers are gap-free among committed receipts and in order.
+async fn next_receipt_no(tx: &mut Tx, now: DateTime<Utc>) -> Result<String> {
+    let year = i64::from(calendar::to_seoul(now).year());
+    let (n,): (i64,) = on_tx!(tx, |conn| sqlx::query_as(
+        "INSERT INTO receipt_counters (year, last) VALUES ($1, 1) \
+         ON CONFLICT (year) DO UPDATE SET last = receipt_counters.last + 1 RETURNING last"
+    )
+    .bind(year)
+    .fetch_one(&mut *conn)
+    .await)?;
+    Ok(receipt_number(year as i32, n))
+}
+
+/// Take the next change number while holding the head row (see the migration).
+async fn next_change_seq(tx: &mut Tx) -> Result<i64> {
+    let (seq,): (i64,) = on_tx!(tx, |conn| sqlx::query_as(
+        "UPDATE petition_change_head SET seq = seq + 1 WHERE id = 1 RETURNING seq"
+    )
+    .fetch_one(&mut *conn)
+    .await)?;
+    Ok(seq)
+}
+
+/// Rewrite the row's copy of the derived state, the due cache and the change number.
+async fn persist(
+    tx: &mut Tx,
+    id: PetitionId,
+    d: &Derived,
+    cal: &WorkCalendar,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let due = d.due(cal, now)?;
+    let derived = to_json(d)?;
+    let seq = next_change_seq(tx).await?;
+    let proposed = d.repeat.as_ref().is_some_and(RepeatInfo::proposes_closing) && d.state.is_open();
+    on_tx!(tx, |conn| {
+        sqlx::query(
+        "UPDATE petitions SET derived = $1, state = $2, department_id = $3, assignee_id = $4, \
+         received_at = $5, receipt_no = $6, flagged = $7, repeat_proposed = $8, due_at = $9, \
+         event_count = $10, change_seq = $11, updated_at = $12, \
+         reminded = CASE WHEN due_at IS NULL OR $9 IS NULL OR due_at <> $9 THEN '' ELSE reminded END \
+         WHERE id = $13"
+    )
+    .bind(&derived)
+    .bind(d.state.as_str())
+    .bind(d.department_id)
+    .bind(d.assignee_id)
+    .bind(d.received_at)
+    .bind(&d.receipt_no)
+    .bind(d.flagged)
+    .bind(proposed)
+    .bind(due)
+    .bind(i64::from(d.events))
+    .bind(seq)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *conn)
+    .await
+    .map(|r| r.rows_affected())
+    })?;
+    Ok(())
+}
+
+/// Lock the petition for a change and read its derived state.
+async fn lock(tx: &mut Tx, id: PetitionId) -> Result<Derived> {
+    // A no-op update: on PostgreSQL it locks the row, on SQLite it takes the write lock before
+    // the read, so two handlers of one petition queue up instead of losing an update.
+    let row: Option<(String,)> = on_tx!(tx, |conn| sqlx::query_as(
+        "UPDATE petitions SET event_count = event_count WHERE id = $1 RETURNING derived"
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await)?;
+    from_json(&row.ok_or(StoreError::NotFound)?.0)
+}
+
+/// Apply one handling step (any event but `Filed`). Refused steps change nothing.
+pub async fn act(
+    tx: &mut Tx,
+    id: PetitionId,
+    event: Event,
+    actor: Option<AccountId>,
+    cal: &WorkCalendar,
+    now: DateTime<Utc>,
+) -> Result<Petition> {
+    let current = lock(tx, id).await?;
+    let notice = petitioner_notice(&event);
+    let next = step(tx, id, &current, event, actor, cal, now).await?;
+    persist(tx, id, &next, cal, now).await?;
+    let petition = get_tx(tx, id).await?;
+    if let Some((subject, body)) = notice {
+        notify_petitioner(tx, &petition, &subject, &body, now).await?;
+    }
+    Ok(petition)
+}
+
+/// What the petitioner must be told of a step, if anything (subject, body).
+fn petitioner_notice(event: &Event) -> Option<(String, String)> {
+    match event {
+        Event::TransferredOut { agency, reason } => Some((
+            "민원이 다른 기관으로 이송되었습니다".into(),
+            format!("이송 기관: {agency}\n사유: {reason}"),
+        )),
+        Event::SupplementRequested { items, answer_by } => Some((
+            "민원 보완을 요청합니다".into(),
+            format!(
+                "보완할 사항: {items}\n보완 기한: {}",
+                calendar::to_seoul(*answer_by).format("%Y-%m-%d %H:%M")
+            ),
+        )),
+        Event::Extended { reason, .. } => Some((
+            "민원 처리기간이 연장되었습니다".into(),
+            format!("연장 사유: {reason}"),
+        )),
+        Event::Answered { text, .. } => {
+            Some(("민원 처리 결과를 알려 드립니다".into(), text.clone()))
+        }
+        Event::ProgressNotice { note } => Some(("민원 처리 진행 상황 안내".into(), note.clone())),
+        Event::Closed { reason } => Some(("민원이 종결되었습니다".into(), reason.clone())),
+        Event::ClosedAsRepeated { basis } => Some((
+            "반복 민원으로 종결되었습니다".into(),
+            format!("근거: {basis}"),
+        )),
+        _ => None,
+    }
+}
+
+/// Queue a notice to the petitioner (email, else SMS) in the same transaction.
+async fn notify_petitioner(
+    tx: &mut Tx,
+    p: &Petition,
+    subject: &str,
+    body: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    let (channel, to) = if !p.petitioner_email.is_empty() {
+        (outbox::Channel::Email, p.petitioner_email.as_str())
+    } else if !p.petitioner_phone.is_empty() {
+        (outbox::Channel::Sms, p.petitioner_phone.as_str())
+    } else {
+        return Ok(());
+    };
+    let number = p.receipt_no.as_deref().unwrap_or("-");
+    let mut body = format!("[{number}] {}\n\n{body}", p.title);
+    if let Some(extra) = handler_line(tx, p).await? {
+        body.push_str(&format!("\n\n{extra}"));
+    }
+    // When the corrected calendar moves the deadline, the petitioner sees the new date.
+    if let (Some(due), true) = (p.due_at, p.state.is_open()) {
+        body.push_str(&format!(
+            "\n처리 예정일: {}",
+            calendar::to_seoul(due).format("%Y-%m-%d %H:%M")
+        ));
+    }
+    outbox::enqueue(tx, channel, to, &format!("[민원] {subject}"), &body, now).await?;
+    Ok(())
+}
+
+/// The handler's department, name and contact for notices (Decree art. 31).
+async fn handler_line(tx: &mut Tx, p: &Petition) -> Result<Option<String>> {
+    let row: Option<(String, Option<String>, Option<String>)> = on_tx!(tx, |conn| sqlx::query_as(
+        "SELECT d.name, a.display_name, a.phone FROM departments d \
+         LEFT JOIN accounts a ON a.id = $2 WHERE d.id = $1"
+    )
+    .bind(p.department_id)
+    .bind(p.assignee_id)
+    .fetch_optional(&mut *conn)
+    .await)?;
+    Ok(row.map(|(dept, name, phone)| {
+        format!(
+            "담당: {dept} {} {}",
+            name.unwrap_or_default(),
+            phone.unwrap_or_default()
+        )
+        .trim()
+        .to_string()
+    }))
+}
+
+async fn get_tx(tx: &mut Tx, id: PetitionId) -> Result<Petition> {
+    let sql = format!("SELECT {PETITION_COLUMNS} FROM petitions WHERE id = $1");
+    on_tx!(tx, |conn| sqlx::query_as::<_, PetitionRow>(
+        sqlx::AssertSqlSafe(sql)
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await)?
+    .ok_or(StoreError::NotFound)?
+    .into_petition()
+}
+
+pub async fn get(db: &Db, id: PetitionId) -> Result<Petition> {
+    let sql = format!("SELECT {PETITION_COLUMNS} FROM petitions WHERE id = $1");
+    on_db!(db, |pool| sqlx::query_as::<_, PetitionRow>(
+        sqlx::AssertSqlSafe(sql)
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await)?
+    .ok_or(StoreError::NotFound)?
+    .into_petition()
+}
+
+pub async fn get_by_receipt_no(db: &Db, receipt_no: &str) -> Result<Petition> {
+    let sql = format!("SELECT {PETITION_COLUMNS} FROM petitions WHERE receipt_no = $1");
+    on_db!(db, |pool| sqlx::query_as::<_, PetitionRow>(
+        sqlx::AssertSqlSafe(sql)
+    )
+    .bind(receipt_no)
+    .fetch_optional(pool)
+    .await)?
+    .ok_or(StoreError::NotFound)?
+    .into_petition()
+}
+
+/// The decrypted resident registration number, when the petition has one. The caller writes
+/// the access log.
+pub fn reveal_rrn(p: &Petition, key: &PiiKey) -> Result<Option<String>> {
+    p.rrn_encrypted
+        .as_deref()
+        .map(|s| key.decrypt(s))
+        .transpose()
+}
+
+/// One timeline entry as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredEvent {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor_id: Option<AccountId>,
+    pub kind: String,
+    pub event: Event,
+}
+
+/// The timeline, oldest first.
+pub async fn timeline(db: &Db, id: PetitionId) -> Result<Vec<StoredEvent>> {
+    type Row = (i64, DateTime<Utc>, Option<i64>, String, String);
+    let rows: Vec<Row> = on_db!(db, |pool| {
+        sqlx::query_as(
+        "SELECT seq, at, actor_id, kind, data FROM petition_events WHERE petition_id = $1 ORDER BY seq"
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+    })?;
+    rows.into_iter()
+        .map(|(seq, at, actor_id, kind, data)| {
+            Ok(StoredEvent {
+                seq,
+                at,
+                actor_id,
+                kind,
+                event: from_json(&data)?,
+            })
+        })
+        .collect()
+}
+
+/// Replays the timeline and compares it with the stored copy: `Ok(true)` when they agree.
+pub async fn verify(db: &Db, id: PetitionId) -> Result<bool> {
+    let (cal, _) = work_calendar(db).await?;
+    let events = timeline(db, id).await?;
+    let entries: Vec<TimelineEntry> = events
+        .into_iter()
+        .map(|e| TimelineEntry {
+            at: e.at,
+            actor: e.actor_id,
+            event: e.event,
+        })
+        .collect();
+    let replayed = Derived::replay(&entries, &cal)?;
+    let p = get(db, id).await?;
+    Ok(replayed == p.derived
+        && p.state == replayed.state
+        && p.department_id == Some(replayed.department_id)
+        && p.assignee_id == replayed.assignee_id
+        && p.received_at == replayed.received_at
+        && p.receipt_no == replayed.receipt_no
+        && p.event_count == i64::from(replayed.events)
+        && entries.len() == replayed.events as usize)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attachments
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
+pub struct Attachment {
+    pub id: i64,
+    pub petition_id: i64,
+    pub sha256: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Record an attachment already written to the blob store; noted on the timeline.
+pub async fn add_attachment(
+    tx: &mut Tx,
+    petition_id: PetitionId,
+    blob: &crate::blobs::StoredBlob,
+    filename: &str,
+    actor: Option<AccountId>,
+    cal: &WorkCalendar,
+    now: DateTime<Utc>,
+) -> Result<Attachment> {
+    let current = lock(tx, petition_id).await?;
+    let filename: String = filename
+        .chars()
+        .filter(|c| !c.is_control() && *c != '/' && *c != '\\')
+        .take(200)
+        .collect();
+    let filename = if filename.trim().is_empty() {
+        "attachment".to_string()
+    } else {
+        filename
+    };
+    let row = on_tx!(tx, |conn| sqlx::query_as::<_, Attachment>(
+        "INSERT INTO petition_attachments (petition_id, sha256, filename, content_type, size, actor_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7) \
+         RETURNING id, petition_id, sha256, filename, content_type, size, created_at"
+    )
+    .bind(petition_id)
+    .bind(&blob.sha256)
+    .bind(&filename)
+    .bind(&blob.content_type)
+    .bind(blob.size as i64)
+    .bind(actor)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await)
+    .map_err(|e| conflict_on_unique(e, "같은 파일이 이미 첨부되어 있습니다 (this file is already attached)"))?;
+    let next = step(
+        tx,
+        petition_id,
+        &current,
+        Event::Note {
+            text: format!(
+                "첨부 {filename} ({} bytes, sha256 {})",
+                blob.size, blob.sha256
+            ),
+        },
+        actor,
+        cal,
+        now,
+    )
+    .await?;
+    persist(tx, petition_id, &next, cal, now).await?;
+    Ok(row)
+}
+
+pub async fn attachments(db: &Db, petition_id: PetitionId) -> Result<Vec<Attachment>> {
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, Attachment>(
+        "SELECT id, petition_id, sha256, filename, content_type, size, created_at \
+         FROM petition_attachments WHERE petition_id = $1 ORDER BY id"
+    )
+    .bind(petition_id)
+    .fetch_all(pool)
+    .await)?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The queue
+// ---------------------------------------------------------------------------------------------
+
+/// Which petitions a queue shows. Reach (departments, own petitions) comes from the access
+/// policy; the other fields are the user's filters.
+#[derive(Debug, Clone, Default)]
+pub struct QueueFilter {
+    /// Departments in reach; `None` = the whole office.
+    pub departments: Option<Vec<DepartmentId>>,
+    /// Only petitions filed by this account (a resident's own).
+    pub petitioner_account_id: Option<AccountId>,
+    pub assignee_id: Option<AccountId>,
+    pub type_id: Option<i64>,
+    pub state: Option<State>,
+    /// Include answered and closed ones (default: open only).
+    pub include_done: bool,
+    pub overdue: bool,
+    pub due_today: bool,
+    pub flagged: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// A queue row with its deadline computed now by the calendar.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueueItem {
+    pub petition: Petition,
+    pub due: Option<DateTime<Utc>>,
+    /// Working time left in minutes (negative when overdue); `None` without a clock.
+    pub working_minutes_left: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct QueueCounts {
+    pub total: i64,
+    pub overdue: i64,
+    pub due_today: i64,
+    pub due_soon: i64,
+    pub paused: i64,
+    pub flagged: i64,
+    pub repeat_proposed: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QueuePage {
+    pub items: Vec<QueueItem>,
+    pub counts: QueueCounts,
+}
+
+/// End of today in Seoul (the next midnight).
+fn end_of_today(now: DateTime<Utc>) -> DateTime<Utc> {
+    let local = calendar::to_seoul(now);
+    let tomorrow = local.date_naive().succ_opt().unwrap_or(local.date_naive());
+    tomorrow
+        .and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(calendar::seoul()).single())
+        .map_or(now, |t| t.with_timezone(&Utc))
+}
+
+/// One working day (8 working hours) from now, from the deadline function: "due soon".
+fn soon_limit(cal: &WorkCalendar, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
+    calendar::deadline(cal, &DeadlineInput::new(now, Period::Hours(8)), now)
+        .map_err(|e| deadline_error(e).into())
+}
+
+/// The reach and filters as SQL: the WHERE clause (with `$n` placeholders from 4 on: $1 = now,
+/// $2 = end of today, $3 = soon limit) and the values to bind.
+fn queue_where(f: &QueueFilter, with_user_filters: bool) -> (String, Vec<i64>, Option<String>) {
+    let mut sql = String::from("WHERE 1 = 1");
+    let mut ints: Vec<i64> = Vec::new();
+    let mut state: Option<String> = None;
+    let param = |ints: &mut Vec<i64>, v: i64| {
+        ints.push(v);
+        format!("${}", ints.len() + 3)
+    };
+    if let Some(depts) = &f.departments {
+        if depts.is_empty() {
+            sql.push_str(" AND 1 = 0");
+        } else {
+            let list: Vec<String> = depts.iter().map(|d| param(&mut ints, *d)).collect();
+            sql.push_str(&format!(" AND department_id IN ({})", list.join(", ")));
+        }
+    }
+    if let Some(a) = f.petitioner_account_id {
+        let p = param(&mut ints, a);
+        sql.push_str(&format!(" AND petitioner_account_id = {p}"));
+    }
+    if with_user_filters {
+        if let Some(a) = f.assignee_id {
+            let p = param(&mut ints, a);
+            sql.push_str(&format!(" AND assignee_id = {p}"));
+        }
+        if let Some(t) = f.type_id {
+            let p = param(&mut ints, t);
+            sql.push_str(&format!(" AND type_id = {p}"));
+        }
+    }
+    if with_user_filters && let Some(s) = f.state {
+        state = Some(s.as_str().to_string());
+        sql.push_str(&format!(" AND state = ${}", ints.len() + 4));
+    } else if !f.include_done {
+        sql.push_str(
+            " AND state IN ('arrived', 'received', 'in_progress', 'supplement', 'paused')",
+        );
+    }
+    if with_user_filters {
+        if f.overdue {
+            sql.push_str(" AND due_at < $1 AND state IN ('received', 'in_progress')");
+        }
+        if f.due_today {
+            sql.push_str(" AND due_at >= $1 AND due_at < $2");
+        }
+        if f.flagged {
+            sql.push_str(" AND flagged = TRUE");
+        }
+    }
+    (sql, ints, state)
+}
+
+/// An official's or department's work list, ordered by working time left (the cached due
+/// moment; petitions without a clock last), with counts over the whole reach.
+pub async fn queue(db: &Db, f: &QueueFilter, now: DateTime<Utc>) -> Result<QueuePage> {
+    refresh_due_cache(db, now).await?;
+    let (cal, _) = work_calendar(db).await?;
+    let today_end = end_of_today(now);
+    let soon = soon_limit(&cal, now)?;
+
+    let (filter_sql, ints, state) = queue_where(f, true);
+    let sql = format!(
+        "SELECT {PETITION_COLUMNS} FROM petitions {filter_sql} \
+         ORDER BY CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, id LIMIT {} OFFSET {}",
+        f.limit.clamp(1, 500),
+        f.offset.max(0)
+    );
+    let rows = on_db!(db, |pool| {
+        let mut q = sqlx::query_as::<_, PetitionRow>(sqlx::AssertSqlSafe(sql))
+            .bind(now)
+            .bind(today_end)
+            .bind(soon);
+        for v in &ints {
+            q = q.bind(*v);
+        }
+        if let Some(s) = &state {
+            q = q.bind(s.clone());
+        }
+        q.fetch_all(pool).await
+    })?;
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        let petition = row.into_petition()?;
+        let (due, left) = match petition.derived.deadline_input() {
+            Some(input) => (
+                Some(calendar::deadline(&cal, &input, now).map_err(deadline_error)?),
+                Some(
+                    calendar::working_time_left(&cal, &input, now)
+                        .map_err(deadline_error)?
+                        .num_minutes(),
+                ),
+            ),
+            None => (None, None),
+        };
+        items.push(QueueItem {
+            petition,
+            due,
+            working_minutes_left: left,
+        });
+    }
+
+    let (count_sql, count_ints, _) = queue_where(f, false);
+    let sql = format!(
+        "SELECT COUNT(*), \
+         COALESCE(SUM(CASE WHEN due_at < $1 AND state IN ('received', 'in_progress') THEN 1 ELSE 0 END), 0), \
+         COALESCE(SUM(CASE WHEN due_at >= $1 AND due_at < $2 THEN 1 ELSE 0 END), 0), \
+         COALESCE(SUM(CASE WHEN due_at >= $1 AND due_at < $3 THEN 1 ELSE 0 END), 0), \
+         COALESCE(SUM(CASE WHEN state IN ('paused', 'supplement') THEN 1 ELSE 0 END), 0), \
+         COALESCE(SUM(CASE WHEN flagged = TRUE THEN 1 ELSE 0 END), 0), \
+         COALESCE(SUM(CASE WHEN repeat_proposed = TRUE THEN 1 ELSE 0 END), 0) \
+         FROM petitions {count_sql}"
+    );
+    let c: (i64, i64, i64, i64, i64, i64, i64) = on_db!(db, |pool| {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(now)
+            .bind(today_end)
+            .bind(soon);
+        for v in &count_ints {
+            q = q.bind(*v);
+        }
+        q.fetch_one(pool).await
+    })?;
+    Ok(QueuePage {
+        items,
+        counts: QueueCounts {
+            total: c.0,
+            overdue: c.1,
+            due_today: c.2,
+            due_soon: c.3,
+            paused: c.4,
+            flagged: c.5,
+            repeat_proposed: c.6,
+        },
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reminders and progress notices
+// ---------------------------------------------------------------------------------------------
+
+/// What one sweep did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct SweepReport {
+    pub due_soon: u64,
+    pub overdue: u64,
+    pub progress_notices: u64,
+}
+
+/// Reminders to handlers (due within one working day; overdue) and progress notices to
+/// petitioners every 30 days (Decree art. 23), all through the outbox, each once per level and
+/// noted on the timeline. Run it every few minutes; it is idempotent.
+pub async fn sweep(db: &Db, now: DateTime<Utc>) -> Result<SweepReport> {
+    refresh_due_cache(db, now).await?;
+    let (cal, _) = work_calendar(db).await?;
+    let soon = soon_limit(&cal, now)?;
+    let mut report = SweepReport::default();
+    // Overdue first, so a petition that skipped "soon" gets the stronger reminder.
+    for (level, sql) in [
+        (
+            "overdue",
+            "SELECT id FROM petitions WHERE state IN ('received', 'in_progress') AND due_at < $1 \
+             AND reminded <> 'overdue' ORDER BY due_at LIMIT 1000",
+        ),
+        (
+            "soon",
+            "SELECT id FROM petitions WHERE state IN ('received', 'in_progress') AND due_at >= $1 \
+             AND due_at < $2 AND reminded = '' ORDER BY due_at LIMIT 1000",
+        ),
+    ] {
+        let ids: Vec<(i64,)> = on_db!(db, |pool| sqlx::query_as(sql)
+            .bind(now)
+            .bind(soon)
+            .fetch_all(pool)
+            .await)?;
+        for (id,) in ids {
+            let mut tx = db.begin().await?;
+            let p = act(
+                &mut tx,
+                id,
+                Event::Reminder {
+                    level: level.into(),
+                },
+                None,
+                &cal,
+                now,
+            )
+            .await?;
+            on_tx!(&mut tx, |conn| sqlx::query(
+                "UPDATE petitions SET reminded = $1 WHERE id = $2"
+            )
+            .bind(level)
+            .bind(id)
+            .execute(&mut *conn)
+            .await
+            .map(|r| r.rows_affected()))?;
+            let to: Option<(String,)> = on_tx!(&mut tx, |conn| sqlx::query_as(
+                "SELECT email FROM accounts WHERE id = $1 AND email <> ''"
+            )
+            .bind(p.assignee_id)
+            .fetch_optional(&mut *conn)
+            .await)?;
+            if let Some((email,)) = to {
+                let (subject, word) = if level == "overdue" {
+                    ("[민원] 처리기한이 지났습니다", "지난")
+                } else {
+                    ("[민원] 처리기한이 다가옵니다", "다가오는")
+                };
+                let due = p
+                    .due_at
+                    .map(|d| calendar::to_seoul(d).format("%Y-%m-%d %H:%M").to_string())
+                    .unwrap_or_default();
+                outbox::enqueue(
+                    &mut tx,
+                    outbox::Channel::Email,
+                    &email,
+                    subject,
+                    &format!(
+                        "처리기한이 {word} 민원: [{}] {}\n처리기한: {due}",
+                        p.receipt_no.as_deref().unwrap_or("-"),
+                        p.title
+                    ),
+                    now,
+                )
+                .await?;
+            }
+            tx.commit().await?;
+            if level == "overdue" {
+                report.overdue += 1;
+            } else {
+                report.due_soon += 1;
+            }
+        }
+    }
+    // Progress notices: open, received, and 30 days since receipt or the last notice.
+    let cutoff = now - chrono::Duration::days(domain::petitions::PROGRESS_NOTICE_DAYS);
+    let candidates: Vec<(i64, String)> = on_db!(db, |pool| {
+        sqlx::query_as(
+        "SELECT id, derived FROM petitions WHERE state IN ('received', 'in_progress', 'supplement', 'paused') \
+         AND anonymous = FALSE AND received_at < $1 ORDER BY id LIMIT 5000"
+    )
+    .bind(cutoff)
+    .fetch_all(pool)
+    .await
+    })?;
+    for (id, derived) in candidates {
+        let d: Derived = from_json(&derived)?;
+        let last = d.last_notice_at.or(d.received_at);
+        if last.is_some_and(|t| t <= cutoff) {
+            let mut tx = db.begin().await?;
+            act(
+                &mut tx,
+                id,
+                Event::ProgressNotice {
+                    note: format!(
+                        "민원을 처리하고 있습니다 (현재 상태: {}).",
+                        d.state.korean()
+                    ),
+                },
+                None,
+                &cal,
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+            report.progress_notices += 1;
+        }
+    }
+    Ok(report)
+}

@@ -1,0 +1,1 @@
+//! Demo petitions for `serve --demo`.

@@ -1,0 +1,1 @@
+//! Bulk generator for benchmarks.

@@ -1,0 +1,687 @@
+//! Petition stories, run on SQLite and (with MINWON_TEST_POSTGRES_URL) on PostgreSQL.
+// Test helpers outside #[test] functions may unwrap too (clippy.toml covers only the tests).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use calendar::{DeadlineInput, Pause, Period};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use domain::accounts::Role;
+use domain::petitions::{Channel, Event, ExtensionGround, Kind, State};
+use store::petitions::{self, NewPetition, Petitioner, PiiKey, TypeSpec};
+use store::search::{SearchIndex, SearchQuery};
+use store::testing::{TestDb, backends};
+use store::{Db, StoreError, accounts, departments, on_db};
+
+struct Setup {
+    db: Db,
+    dept: i64,
+    other: i64,
+    official: i64,
+    type_id: i64,
+    key: PiiKey,
+}
+
+async fn setup(db: Db) -> Setup {
+    let now = store::now();
+    let mut tx = db.begin().await.unwrap();
+    let mut ids = vec![];
+    for (code, parent) in [
+        ("county", None),
+        ("civil", Some("county")),
+        ("build", Some("county")),
+    ] {
+        let d = departments::create(
+            &mut tx,
+            &departments::NewDepartment {
+                code,
+                name: code,
+                name_en: "",
+                parent_code: parent,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        ids.push(d.id);
+    }
+    let official = accounts::create(
+        &mut tx,
+        &accounts::NewAccount {
+            username: "kim",
+            display_name: "김담당",
+            email: "kim@example.kr",
+            phone: "",
+            role: Role::Official,
+            department_id: Some(ids[1]),
+            password_hash: "x",
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    petitions::ensure_general_types(&mut tx, Some(ids[1]), now)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let t = petitions::get_type_by_code(&db, "question-system")
+        .await
+        .unwrap();
+    Setup {
+        db,
+        dept: ids[1],
+        other: ids[2],
+        official: official.id,
+        type_id: t.id,
+        key: PiiKey::generate().unwrap(),
+    }
+}
+
+fn new_petition(s: &Setup, channel: Channel, title: &str, body: &str) -> NewPetition {
+    NewPetition {
+        type_id: s.type_id,
+        channel,
+        anonymous: false,
+        petitioner_account_id: None,
+        petitioner: Petitioner {
+            name: "홍길동".into(),
+            phone: "010-1234-5678".into(),
+            email: "hong@example.kr".into(),
+            address: "경기도 가평군 가평읍 석봉로 181".into(),
+            resident_number: None,
+        },
+        title: title.into(),
+        body: body.into(),
+        location: String::new(),
+        extra: Default::default(),
+        idempotency_key: None,
+        department_id: None,
+    }
+}
+
+async fn each_backend<F, Fut>(story: F)
+where
+    F: Fn(Db) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for backend in backends() {
+        eprintln!("story on {backend}");
+        let t = TestDb::new(backend).await.unwrap();
+        story(t.db.clone()).await;
+    }
+}
+
+async fn file(s: &Setup, new: &NewPetition, at: DateTime<Utc>) -> petitions::Petition {
+    let (cal, _) = petitions::work_calendar(&s.db).await.unwrap();
+    let screening = petitions::screen(&new.title, &new.body);
+    let mut tx = s.db.begin().await.unwrap();
+    let f = petitions::file(&mut tx, new, None, &s.key, &screening, &cal, at)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    f.petition
+}
+
+async fn act(
+    s: &Setup,
+    id: i64,
+    e: Event,
+    at: DateTime<Utc>,
+) -> Result<petitions::Petition, StoreError> {
+    let (cal, _) = petitions::work_calendar(&s.db).await.unwrap();
+    let mut tx = s.db.begin().await.unwrap();
+    let p = petitions::act(&mut tx, id, e, Some(s.official), &cal, at).await?;
+    tx.commit().await.unwrap();
+    Ok(p)
+}
+
+fn kst(d: u32, h: u32, m: u32) -> DateTime<Utc> {
+    // 2026-11-d h:m KST
+    Utc.with_ymd_and_hms(2026, 11, d, h, m, 0).unwrap() - Duration::hours(9)
+}
+
+#[tokio::test]
+async fn a_petition_lives_on_legal_time() {
+    each_backend(|db| async move {
+        let s = setup(db).await;
+        let cal = calendar::WorkCalendar::standard().unwrap();
+        // Arrives online Monday 10:00, received 10:30.
+        let p = file(
+            &s,
+            &new_petition(
+                &s,
+                Channel::Web,
+                "도로 파손 신고",
+                "석봉로 인도 블록이 파손되었습니다.",
+            ),
+            kst(23, 10, 0),
+        )
+        .await;
+        assert_eq!(p.state, State::Arrived);
+        assert!(p.receipt_no.is_none());
+        assert_eq!(p.due_at, None, "no clock before receipt");
+        let p = act(
+            &s,
+            p.id,
+            Event::Received {
+                receipt_no: String::new(),
+            },
+            kst(23, 10, 30),
+        )
+        .await
+        .unwrap();
+        assert_eq!(p.receipt_no.as_deref(), Some("2026-0000001"));
+        let mut input = DeadlineInput::new(kst(23, 10, 30), Period::Days(7));
+        assert_eq!(
+            p.due_at,
+            Some(calendar::deadline(&cal, &input, kst(23, 10, 30)).unwrap())
+        );
+
+        // Transfer to the right department within the 1-hour rule: on time.
+        let p = act(
+            &s,
+            p.id,
+            Event::Transferred {
+                to: s.other,
+                far_or_misassigned: false,
+                reason: "소관 부서".into(),
+                due: kst(1, 0, 0),
+            },
+            kst(23, 11, 0),
+        )
+        .await
+        .unwrap();
+        let t = &p.derived.transfers[0];
+        assert_eq!(
+            t.due,
+            calendar::deadline(
+                &cal,
+                &DeadlineInput::new(kst(23, 10, 30), Period::Hours(1)),
+                kst(23, 11, 0)
+            )
+            .unwrap()
+        );
+        assert!(t.on_time);
+        let p = act(
+            &s,
+            p.id,
+            Event::Assigned {
+                department_id: s.dept,
+                assignee_id: Some(s.official),
+            },
+            kst(23, 11, 10),
+        )
+        .await
+        .unwrap();
+        assert_eq!(p.state, State::InProgress);
+
+        // Supplement: pause from Mon 14:00 to Wed 11:00.
+        let p = act(
+            &s,
+            p.id,
+            Event::SupplementRequested {
+                items: "현장 사진".into(),
+                answer_by: kst(27, 18, 0),
+            },
+            kst(23, 14, 0),
+        )
+        .await
+        .unwrap();
+        assert_eq!(p.state, State::Supplement);
+        let p = act(
+            &s,
+            p.id,
+            Event::SupplementReceived {
+                note: "사진 제출".into(),
+            },
+            kst(25, 11, 0),
+        )
+        .await
+        .unwrap();
+        input.pauses.push(Pause {
+            start: kst(23, 14, 0),
+            end: Some(kst(25, 11, 0)),
+        });
+        assert_eq!(
+            p.due_at,
+            Some(calendar::deadline(&cal, &input, kst(25, 11, 0)).unwrap())
+        );
+
+        // Extension: workload is refused and changes nothing; cooperation is fine.
+        let before = petitions::get(&s.db, p.id).await.unwrap();
+        let e = act(
+            &s,
+            p.id,
+            Event::Extended {
+                period: Period::Days(7),
+                ground: ExtensionGround::Workload,
+                reason: "바쁨".into(),
+                consent: false,
+                new_due: kst(1, 0, 0),
+            },
+            kst(25, 12, 0),
+        )
+        .await
+        .unwrap_err();
+        assert!(
+            matches!(e, StoreError::Rule(ref r) if r.code == "extension_ground_not_allowed"),
+            "{e:?}"
+        );
+        assert_eq!(petitions::get(&s.db, p.id).await.unwrap(), before);
+        let p = act(
+            &s,
+            p.id,
+            Event::Extended {
+                period: Period::Days(5),
+                ground: ExtensionGround::Cooperation,
+                reason: "관계기관 협의".into(),
+                consent: false,
+                new_due: kst(1, 0, 0),
+            },
+            kst(25, 13, 0),
+        )
+        .await
+        .unwrap();
+        input.extensions.push(Period::Days(5));
+        let due = calendar::deadline(&cal, &input, kst(25, 13, 0)).unwrap();
+        assert_eq!(p.due_at, Some(due));
+        let tl = petitions::timeline(&s.db, p.id).await.unwrap();
+        assert!(
+            matches!(tl.last().unwrap().event, Event::Extended { new_due, .. } if new_due == due)
+        );
+
+        // Answer, rate 1, additional answer; closed petitions cannot be answered again.
+        let p = act(
+            &s,
+            p.id,
+            Event::Answered {
+                text: "보수하겠습니다.".into(),
+                template: None,
+                additional: false,
+            },
+            kst(26, 10, 0),
+        )
+        .await
+        .unwrap();
+        assert_eq!(p.state, State::Answered);
+        act(
+            &s,
+            p.id,
+            Event::Rated {
+                score: 1,
+                comment: "늦음".into(),
+            },
+            kst(26, 12, 0),
+        )
+        .await
+        .unwrap();
+        let p = act(
+            &s,
+            p.id,
+            Event::Answered {
+                text: "다음 주에 보수합니다.".into(),
+                template: None,
+                additional: true,
+            },
+            kst(27, 10, 0),
+        )
+        .await
+        .unwrap();
+        assert_eq!(p.derived.results_notified, 2);
+        let p = act(
+            &s,
+            p.id,
+            Event::Closed {
+                reason: "처리 완료".into(),
+            },
+            kst(27, 11, 0),
+        )
+        .await
+        .unwrap();
+        let e = act(
+            &s,
+            p.id,
+            Event::Answered {
+                text: "또".into(),
+                template: None,
+                additional: false,
+            },
+            kst(27, 12, 0),
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(e, StoreError::Rule(ref r) if r.code == "transition_not_allowed"));
+
+        // Timeline and copy agree; every step is there; the events table is append-only.
+        assert!(petitions::verify(&s.db, p.id).await.unwrap());
+        let kinds: Vec<String> = petitions::timeline(&s.db, p.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|e| e.kind)
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "filed",
+                "received",
+                "transferred",
+                "assigned",
+                "supplement_requested",
+                "supplement_received",
+                "extended",
+                "answered",
+                "rated",
+                "answered",
+                "closed"
+            ]
+        );
+        let tampered = on_db!(&s.db, |pool| sqlx::query(
+            "UPDATE petition_events SET kind = 'x' WHERE petition_id = $1"
+        )
+        .bind(p.id)
+        .execute(pool)
+        .await
+        .map(|_| ()));
+        assert!(tampered.is_err(), "timeline rows cannot be changed");
+        let deleted = on_db!(&s.db, |pool| sqlx::query(
+            "DELETE FROM petition_events WHERE petition_id = $1"
+        )
+        .bind(p.id)
+        .execute(pool)
+        .await
+        .map(|_| ()));
+        assert!(deleted.is_err(), "timeline rows cannot be deleted");
+
+        // Petitioner notices went to the outbox (answer, extension, supplement …).
+        let (n,): (i64,) = on_db!(&s.db, |pool| sqlx::query_as(
+            "SELECT COUNT(*) FROM outbox WHERE recipient = 'hong@example.kr'"
+        )
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        assert!(n >= 5, "{n} notices");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn receipt_numbers_idempotency_and_encryption() {
+    each_backend(|db| async move {
+        let s = setup(db).await;
+        // Counter petitions are received at once, numbered in order, also when concurrent.
+        let mut handles = vec![];
+        for i in 0..8 {
+            let db = s.db.clone();
+            let key = s.key.clone();
+            let new = new_petition(
+                &s,
+                Channel::Counter,
+                &format!("민원 {i}"),
+                &format!("내용 {i} 입니다"),
+            );
+            handles.push(tokio::spawn(async move {
+                let (cal, _) = petitions::work_calendar(&db).await.unwrap();
+                let scr = petitions::screen(&new.title, &new.body);
+                loop {
+                    let mut tx = db.begin().await.unwrap();
+                    match petitions::file(&mut tx, &new, None, &key, &scr, &cal, store::now()).await
+                    {
+                        Ok(f) => match tx.commit().await {
+                            Ok(()) => return f.petition.receipt_no.unwrap(),
+                            Err(_) => continue,
+                        },
+                        // SQLite may report a busy lock under contention: retry like a client.
+                        Err(StoreError::Database(_)) => continue,
+                        Err(e) => panic!("{e}"),
+                    }
+                }
+            }));
+        }
+        let mut numbers = vec![];
+        for h in handles {
+            numbers.push(h.await.unwrap());
+        }
+        numbers.sort();
+        let want: Vec<String> = (1..=8).map(|i| format!("2026-{i:07}")).collect();
+        assert_eq!(numbers, want);
+
+        // The same idempotency key gives the same petition.
+        let mut new = new_petition(
+            &s,
+            Channel::Web,
+            "가로등 고장",
+            "마을 입구 가로등이 꺼져 있습니다",
+        );
+        new.idempotency_key = Some("abc-123".into());
+        let a = file(&s, &new, store::now()).await;
+        let b = file(&s, &new, store::now()).await;
+        assert_eq!(a.id, b.id);
+
+        // RRN only where required, stored encrypted.
+        let mut tx = s.db.begin().await.unwrap();
+        let t = petitions::create_type(
+            &mut tx,
+            &TypeSpec {
+                code: "cert".into(),
+                name: "증명서 발급".into(),
+                kind: Kind::Statutory,
+                period: Some(Period::Days(3)),
+                department_id: Some(s.dept),
+                description: String::new(),
+                required_documents: vec!["신분증".into()],
+                fields: vec![],
+                templates: vec![],
+                requires_rrn: true,
+                public: true,
+                active: true,
+            },
+            store::now(),
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let mut new = new_petition(&s, Channel::Counter, "증명서", "발급 신청");
+        new.type_id = t.id;
+        let (cal, _) = petitions::work_calendar(&s.db).await.unwrap();
+        let scr = petitions::screen("a", "b");
+        let mut tx = s.db.begin().await.unwrap();
+        let e = petitions::file(&mut tx, &new, None, &s.key, &scr, &cal, store::now())
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Rule(ref r) if r.code == "missing_field"));
+        drop(tx);
+        new.petitioner.resident_number = Some("900101-1234567".into());
+        let p = file(&s, &new, store::now()).await;
+        let raw: (Option<String>,) = on_db!(&s.db, |pool| sqlx::query_as(
+            "SELECT rrn_encrypted FROM petitions WHERE id = $1"
+        )
+        .bind(p.id)
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        assert!(!raw.0.clone().unwrap().contains("1234567"));
+        assert_eq!(
+            petitions::reveal_rrn(&p, &s.key).unwrap().as_deref(),
+            Some("900101-1234567")
+        );
+        let mut other = new_petition(&s, Channel::Counter, "질의", "내용");
+        other.petitioner.resident_number = Some("900101-1234567".into());
+        let mut tx = s.db.begin().await.unwrap();
+        let e = petitions::file(&mut tx, &other, None, &s.key, &scr, &cal, store::now())
+            .await
+            .unwrap_err();
+        assert!(matches!(e, StoreError::Rule(ref r) if r.code == "rrn_not_allowed"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn queue_search_reminders_and_holiday_edits() {
+    each_backend(|db| async move {
+        let s = setup(db).await;
+        let now = kst(24, 10, 0);
+        let a = file(
+            &s,
+            &new_petition(
+                &s,
+                Channel::Counter,
+                "도로 파손",
+                "인도 블록이 파손되었어요",
+            ),
+            kst(2, 10, 0),
+        )
+        .await;
+        let b = file(
+            &s,
+            &new_petition(
+                &s,
+                Channel::Counter,
+                "민원 처리 문의",
+                "민원 처리 절차를 알고 싶습니다",
+            ),
+            kst(23, 10, 0),
+        )
+        .await;
+        let c = file(
+            &s,
+            &new_petition(&s, Channel::Counter, "소음", "공사장 소음이 심합니다"),
+            kst(24, 9, 30),
+        )
+        .await;
+        let page = petitions::queue(
+            &s.db,
+            &petitions::QueueFilter {
+                departments: Some(vec![s.dept]),
+                limit: 50,
+                ..Default::default()
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        let ids: Vec<i64> = page.items.iter().map(|i| i.petition.id).collect();
+        assert_eq!(ids, vec![a.id, b.id, c.id], "ordered by working time left");
+        assert_eq!(page.counts.total, 3);
+        assert_eq!(page.counts.overdue, 1);
+        assert!(page.items[0].working_minutes_left.unwrap() < 0);
+        let other = petitions::queue(
+            &s.db,
+            &petitions::QueueFilter {
+                departments: Some(vec![s.other]),
+                limit: 50,
+                ..Default::default()
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        assert!(other.items.is_empty());
+        let overdue = petitions::queue(
+            &s.db,
+            &petitions::QueueFilter {
+                departments: Some(vec![s.dept]),
+                overdue: true,
+                limit: 50,
+                ..Default::default()
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        assert_eq!(overdue.items.len(), 1);
+
+        // Search: two-syllable words, inflected forms, department reach; follows changes.
+        let dir = store::testing::TempDir::new("minwon-index").unwrap();
+        let index = SearchIndex::open(Some(&dir.0)).unwrap();
+        let q = |text: &str| SearchQuery {
+            text: text.into(),
+            departments: Some(vec![s.dept]),
+            limit: 10,
+            ..Default::default()
+        };
+        let hits = index.search(&s.db, &q("파손")).await.unwrap();
+        assert_eq!(
+            hits.hits.iter().map(|h| h.id).collect::<Vec<_>>(),
+            vec![a.id]
+        );
+        assert_eq!(
+            index.search(&s.db, &q("민원")).await.unwrap().hits[0].id,
+            b.id
+        );
+        assert_eq!(index.search(&s.db, &q("파손되었")).await.unwrap().total, 1);
+        assert_eq!(index.search(&s.db, &q("없는말")).await.unwrap().total, 0);
+        let mut elsewhere = q("파손");
+        elsewhere.departments = Some(vec![s.other]);
+        assert_eq!(index.search(&s.db, &elsewhere).await.unwrap().total, 0);
+        act(
+            &s,
+            c.id,
+            Event::Answered {
+                text: "방음벽을 설치하겠습니다".into(),
+                template: None,
+                additional: false,
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            index.search(&s.db, &q("방음벽")).await.unwrap().hits[0].id,
+            c.id
+        );
+        let seq = index.indexed_seq().unwrap();
+        drop(index);
+        let reopened = SearchIndex::open(Some(&dir.0)).unwrap();
+        assert_eq!(
+            reopened.indexed_seq().unwrap(),
+            seq,
+            "the index remembers where it was"
+        );
+        assert_eq!(reopened.rebuild(&s.db).await.unwrap(), 3);
+        assert_eq!(reopened.search(&s.db, &q("파손")).await.unwrap().total, 1);
+
+        // Reminders: once per level, through the outbox, on the timeline.
+        act(
+            &s,
+            a.id,
+            Event::Assigned {
+                department_id: s.dept,
+                assignee_id: Some(s.official),
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        let r = petitions::sweep(&s.db, now).await.unwrap();
+        assert_eq!(r.overdue, 1);
+        let again = petitions::sweep(&s.db, now).await.unwrap();
+        assert_eq!(again.overdue, 0);
+        let (n,): (i64,) = on_db!(&s.db, |pool| sqlx::query_as(
+            "SELECT COUNT(*) FROM outbox WHERE recipient = 'kim@example.kr'"
+        )
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        assert_eq!(n, 1);
+        assert!(
+            petitions::timeline(&s.db, a.id)
+                .await
+                .unwrap()
+                .iter()
+                .any(|e| e.kind == "reminder")
+        );
+
+        // A holiday added on b's due day moves its cached due moment.
+        let before = petitions::get(&s.db, b.id).await.unwrap().due_at.unwrap();
+        let due_day = calendar::to_seoul(before).date_naive();
+        store::holidays::add(&s.db, due_day, "임시공휴일", "temporary", false, now)
+            .await
+            .unwrap();
+        petitions::refresh_due_cache(&s.db, now).await.unwrap();
+        let after = petitions::get(&s.db, b.id).await.unwrap().due_at.unwrap();
+        assert!(after > before, "{before} -> {after}");
+        let (cal, _) = petitions::work_calendar(&s.db).await.unwrap();
+        let p = petitions::get(&s.db, b.id).await.unwrap();
+        assert_eq!(Some(after), p.derived.due(&cal, now).unwrap());
+    })
+    .await;
+}
