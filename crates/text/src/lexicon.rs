@@ -62,7 +62,6 @@ const ENTRIES: &[(&str, AbuseKind)] = &[
     ("씨ㅂ", Insult),
     ("십팔", Insult),
     ("18놈", Insult),
-    ("18년", Insult),
     ("병신", Insult),
     ("븅신", Insult),
     ("빙신", Insult),
@@ -135,8 +134,6 @@ const ENTRIES: &[(&str, AbuseKind)] = &[
     // Threats.
     ("죽여버", Threat),
     ("죽인다", Threat),
-    ("죽일", Threat),
-    ("죽여", Threat),
     ("죽어라", Threat),
     ("죽어버려", Threat),
     ("뒤져라", Threat),
@@ -161,7 +158,6 @@ const ENTRIES: &[(&str, AbuseKind)] = &[
     ("따먹", SexualHarassment),
     ("꼴리", SexualHarassment),
     ("꼴린", SexualHarassment),
-    ("강간하", SexualHarassment),
     ("창녀", SexualHarassment),
     ("창년", SexualHarassment),
     ("걸레년", SexualHarassment),
@@ -232,7 +228,9 @@ const EXCEPTIONS: &[&str] = &[
     "새끼를낳",
     "새끼낳",
     "애비뉴",
-    "죽일지",
+    "전염병",
+    "감염병",
+    "십팔번",
     "놈아이",
 ];
 
@@ -293,7 +291,13 @@ impl Lexicon {
                     let Some(window) = chars.get(i..i + pat.len()) else {
                         continue;
                     };
-                    if window.iter().zip(pat).all(|(n, c)| n.c == *c) && !self.excepted(chars, i) {
+                    // A digit right before the match makes it part of a number: 5개년 (five-year),
+                    // 2018년.
+                    let after_digit = i > 0 && chars[i - 1].c.is_ascii_digit();
+                    if window.iter().zip(pat).all(|(n, c)| n.c == *c)
+                        && !after_digit
+                        && !self.excepted(chars, i)
+                    {
                         out.push(Hit {
                             start: window[0].start as usize,
                             end: window[window.len() - 1].end as usize,
@@ -366,5 +370,7 @@ mod tests {
         assert!(hits("한남동 주민센터").is_empty());
         assert!(hits("다시 발표합니다").is_empty());
         assert!(hits("도로 파손 신고합니다").is_empty());
+        assert!(hits("코로나19 감염병 예방, 전염병 대책").is_empty());
+        assert!(hits("경제개발 5개년 계획, 2018년 기준").is_empty());
     }
 }

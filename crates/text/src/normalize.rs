@@ -295,7 +295,18 @@ fn squeeze(chars: &[NChar]) -> Vec<NChar> {
     // Words of Hangul letters only, with their source ranges.
     let mut words: Vec<Vec<NChar>> = Vec::new();
     for word in chars.split(|n| n.c == ' ') {
-        let kept: Vec<NChar> = word.iter().copied().filter(|n| is_hangul(n.c)).collect();
+        // Digits before the first letter stay: they make a number (2018년, 5개년), not an
+        // obfuscation, and the lexicon must see them to leave such words alone.
+        let first_letter = word
+            .iter()
+            .position(|n| is_hangul(n.c))
+            .unwrap_or(word.len());
+        let kept: Vec<NChar> = word
+            .iter()
+            .enumerate()
+            .filter(|&(i, n)| is_hangul(n.c) || (i < first_letter && n.c.is_ascii_digit()))
+            .map(|(_, n)| *n)
+            .collect();
         if !kept.is_empty() {
             words.push(kept);
         }
@@ -358,6 +369,7 @@ mod tests {
         assert_eq!(sq("시 발 놈아"), "시발 놈아");
         assert_eq!(sq("다시 발표"), "다시 발표");
         assert_eq!(sq("ㅅ.ㅂ"), "ㅅㅂ");
+        assert_eq!(sq("5개년 2018년"), "5개년 2018년");
     }
 
     #[test]
