@@ -263,7 +263,6 @@ impl AbuseModel {
     /// Screens one text. Never panics; empty or letter-free text is not abusive.
     pub fn screen(&self, text: &str) -> Screening {
         let norm = normalize(text);
-        let x = self.clf.featurize(&norm);
         let p = self.probability_normalized(&norm);
         let mut score = calibrate(p, self.meta.threshold);
 
@@ -295,7 +294,8 @@ impl AbuseModel {
                 })
                 .collect();
             if spans.is_empty() {
-                spans = self.model_spans(&norm, &x);
+                // Only now the whole-text features: most texts never need them.
+                spans = self.model_spans(&norm, &self.clf.featurize(&norm));
             }
         }
         Screening {
@@ -319,18 +319,21 @@ impl AbuseModel {
             return Vec::new();
         }
         let mut contrib = vec![0f32; words.len()];
-        let value = |b: u32| {
-            x.binary_search_by_key(&b, |e| e.0)
-                .ok()
-                .map_or(0.0, |i| x[i].1)
-        };
+        // Each bucket's push towards "abusive", looked up once per bucket rather than once per
+        // occurrence (the weight array is large; random reads into it dominate).
+        let push: Vec<f32> = x
+            .iter()
+            .map(|&(b, v)| (self.clf.weight(b, 1) - self.clf.weight(b, 0)) * v)
+            .collect();
         occurrences(norm, &self.clf.features, &mut |o| {
-            let w = self.clf.weight(o.bucket, 1) - self.clf.weight(o.bucket, 0);
+            let Ok(i) = x.binary_search_by_key(&o.bucket, |e| e.0) else {
+                return;
+            };
             let idx = words
                 .partition_point(|&(s, _)| s <= o.start)
                 .saturating_sub(1);
             if let Some(c) = contrib.get_mut(idx) {
-                *c += w * value(o.bucket);
+                *c += push[i];
             }
         });
         let mut order: Vec<usize> = (0..words.len()).filter(|&i| contrib[i] > 0.0).collect();
