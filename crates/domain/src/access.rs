@@ -23,6 +23,9 @@ pub enum Capability {
     Wellbeing,
     /// Aggregated wellbeing reports with small cells suppressed.
     WellbeingGroupReport,
+    /// An official's request for counselling or a healing program (의뢰): the owner's, and
+    /// readable and answerable by the counsellor it is addressed to.
+    WellbeingReferral,
     /// Programs, trainings, workshops.
     Programs,
     /// Active-administration recommendations and committee review.
@@ -172,6 +175,14 @@ fn grants(role: Role, capability: Capability) -> &'static [(&'static [Action], S
             }
         }
         (R::Counsellor | R::TrainingOfficer, C::WellbeingGroupReport) => &[(READ_EXPORT, Office)],
+        // A referral is addressed to counsellors: they read it and move it on, never more.
+        (r, C::WellbeingReferral) if r.is_staff() => {
+            if r == R::Counsellor {
+                &[(ALL, Own), (&[Read, Update], SharedWithActor)]
+            } else {
+                &[(ALL, Own)]
+            }
+        }
 
         (R::Official, C::Petitions) => &[(WORK, Department)],
         (R::Official, C::PetitionerPersonalData) => &[(READ, Department)],
@@ -253,13 +264,14 @@ pub fn reaches_office(role: Role, capability: Capability, action: Action) -> boo
 mod tests {
     use super::*;
 
-    const ALL_CAPS: [Capability; 14] = [
+    const ALL_CAPS: [Capability; 15] = [
         Capability::Petitions,
         Capability::PetitionerPersonalData,
         Capability::Protection,
         Capability::Evidence,
         Capability::Wellbeing,
         Capability::WellbeingGroupReport,
+        Capability::WellbeingReferral,
         Capability::Programs,
         Capability::Recognition,
         Capability::Policy,
@@ -324,6 +336,72 @@ mod tests {
                     decide(&a, Capability::Wellbeing, Action::Update, shared, &org()).is_ok();
                 assert!(!may_edit, "{role:?} may not edit a shared record");
             }
+        }
+    }
+
+    #[test]
+    fn referrals_reach_only_their_owner_and_addressed_counsellors() {
+        let owner = 999;
+        for role in Role::ALL {
+            for dept in 1..=4 {
+                let a = actor(role, dept);
+                for action in Action::ALL {
+                    let unaddressed = Target::Record {
+                        owner: Some(owner),
+                        department: Some(dept),
+                        shared_with: &[],
+                    };
+                    assert!(
+                        decide(
+                            &a,
+                            Capability::WellbeingReferral,
+                            action,
+                            unaddressed,
+                            &org()
+                        )
+                        .is_err(),
+                        "{role:?} {action:?}"
+                    );
+                    for t in [Target::Office, Target::Department(dept)] {
+                        assert!(
+                            decide(&a, Capability::WellbeingReferral, action, t, &org()).is_err()
+                        );
+                    }
+                    let addressed = Target::Record {
+                        owner: Some(owner),
+                        department: Some(dept),
+                        shared_with: &[a.account_id],
+                    };
+                    let may = decide(&a, Capability::WellbeingReferral, action, addressed, &org())
+                        .is_ok();
+                    let expected =
+                        role == Role::Counsellor && matches!(action, Action::Read | Action::Update);
+                    assert_eq!(
+                        may, expected,
+                        "{role:?} {action:?} on an addressed referral"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn group_reports_go_to_counsellors_and_hr_only() {
+        for role in Role::ALL {
+            let a = actor(role, 1);
+            let may = decide(
+                &a,
+                Capability::WellbeingGroupReport,
+                Action::Read,
+                Target::Office,
+                &org(),
+            )
+            .is_ok();
+            assert_eq!(
+                may,
+                matches!(role, Role::Counsellor | Role::TrainingOfficer),
+                "{role:?}"
+            );
         }
     }
 

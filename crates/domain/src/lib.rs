@@ -6,6 +6,8 @@ pub mod accounts;
 pub mod audit;
 pub mod petitions;
 pub mod privacy;
+pub mod wellbeing;
+pub mod wellbeing_report;
 
 /// Identifier of an account (계정).
 pub type AccountId = i64;
