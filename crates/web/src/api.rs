@@ -64,6 +64,8 @@ impl utoipa::Modify for BearerAuth {
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
     let docs: Vec<utoipa::openapi::OpenApi> = vec![
         // Each capability module adds its `XxxDoc::openapi()` here.
+        crate::wellbeing::WellbeingDoc::openapi(),
+        crate::petitions::PetitionsDoc::openapi(),
     ];
     docs.into_iter().fold(ApiDoc::openapi(), |mut acc, d| {
         acc.merge(d);

@@ -7,6 +7,7 @@ pub mod error;
 pub mod json;
 pub mod outbox;
 pub mod pages;
+pub mod petitions;
 pub mod security;
 
 use axum::Router;
@@ -42,6 +43,14 @@ pub struct WebConfig {
     /// Requests per minute per client address (0 disables), and the burst allowed.
     pub rate_per_minute: u32,
     pub rate_burst: u32,
+    /// Key for resident registration numbers (`store::petitions::PiiKey::load_or_create` on a
+    /// file in the data directory). Without one, a key that lives as long as the process.
+    pub pii_key: Option<store::petitions::PiiKey>,
+    /// Data directory: attachments in `blobs/`, the search index in `search-index/`. Without
+    /// one, a temporary directory and an in-memory index.
+    pub data_dir: Option<std::path::PathBuf>,
+    /// Largest attachment accepted, in bytes.
+    pub attachment_max_bytes: u64,
 }
 
 impl Default for WebConfig {
@@ -53,6 +62,9 @@ impl Default for WebConfig {
             trust_proxy: false,
             rate_per_minute: 600,
             rate_burst: 200,
+            pii_key: None,
+            data_dir: None,
+            attachment_max_bytes: 20 * 1024 * 1024,
         }
     }
 }
@@ -62,12 +74,20 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<WebConfig>,
     pub limiter: Arc<security::RateLimiter>,
+    /// The petition desk's key, blob store and search index.
+    pub petitions: Arc<petitions::Desk>,
 }
 
 impl AppState {
     pub fn new(db: Db, config: WebConfig) -> Self {
         let limiter = security::RateLimiter::new(config.rate_per_minute, config.rate_burst);
+        let desk = petitions::Desk::from_config(
+            config.pii_key.clone(),
+            config.data_dir.as_deref(),
+            config.attachment_max_bytes,
+        );
         Self {
+            petitions: Arc::new(desk),
             db,
             config: Arc::new(config),
             limiter: Arc::new(limiter),
@@ -136,6 +156,7 @@ pub fn app(state: AppState) -> Router {
     };
     Router::new()
         .merge(api::routes())
+        .merge(petitions::routes())
         .merge(pages::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
