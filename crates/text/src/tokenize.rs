@@ -103,14 +103,20 @@ fn words(text: &str) -> Vec<(usize, usize, Class)> {
     out
 }
 
-fn fold(s: &str) -> String {
-    // NFC keeps Hangul syllables composed; lower-case for Latin. (The abuse normaliser does
-    // more; search must stay predictable for the officials who type queries.)
-    s.nfc().flat_map(char::to_lowercase).collect()
+fn fold(s: &str, class: Class) -> String {
+    // NFC keeps Hangul (NFKC would turn compatibility jamo such as ㅋ into conjoining ones);
+    // NFKC elsewhere, so full-width ＣＣＴＶ and １２３ match cctv and 123; lower case. (The
+    // abuse normaliser does more; search must stay predictable for the officials who type
+    // queries.)
+    if class == Class::Hangul {
+        s.nfc().flat_map(char::to_lowercase).collect()
+    } else {
+        s.nfkc().flat_map(char::to_lowercase).collect()
+    }
 }
 
 fn emit_word(word: &str, start: usize, class: Class, position: &mut u32, out: &mut Vec<Token>) {
-    let folded = fold(word);
+    let folded = fold(word, class);
     let chars: Vec<char> = folded.chars().collect();
     let mut push = |text: String, s: usize, e: usize, kind: TokenKind| {
         out.push(Token {
@@ -174,8 +180,13 @@ mod tests {
         let s = "도로 파손된 곳";
         for t in tokenize(s) {
             assert!(s.is_char_boundary(t.start) && s.is_char_boundary(t.end));
-            assert_eq!(fold(&s[t.start..t.end]), t.text);
+            assert_eq!(fold(&s[t.start..t.end], Class::Hangul), t.text);
         }
+    }
+
+    #[test]
+    fn full_width_matches_ascii() {
+        assert_eq!(texts("ＣＣＴＶ １２３"), vec!["cctv", "123"]);
     }
 
     #[test]
