@@ -685,3 +685,137 @@ async fn queue_search_reminders_and_holiday_edits() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn demo_petitions_cover_every_state() {
+    each_backend(|db| async move {
+        let now = kst(24, 15, 0);
+        let mut tx = db.begin().await.unwrap();
+        for (code, parent) in [
+            ("county", None),
+            ("civil", Some("county")),
+            ("civil-desk", Some("civil")),
+            ("build", Some("county")),
+            ("env", Some("county")),
+            ("welfare", Some("county")),
+        ] {
+            departments::create(
+                &mut tx,
+                &departments::NewDepartment {
+                    code,
+                    name: code,
+                    name_en: "",
+                    parent_code: parent,
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        for (user, dept) in [
+            ("official.desk", "civil-desk"),
+            ("official.build", "build"),
+            ("official.env", "env"),
+            ("official.welfare", "welfare"),
+        ] {
+            let d = departments::get_by_code(&db, dept)
+                .await
+                .unwrap()
+                .map(|d| d.id);
+            accounts::create(
+                &mut tx,
+                &accounts::NewAccount {
+                    username: user,
+                    display_name: "담당",
+                    email: "",
+                    phone: "",
+                    role: Role::Official,
+                    department_id: d,
+                    password_hash: "x",
+                },
+                now,
+            )
+            .await
+            .unwrap();
+        }
+        tx.commit().await.unwrap();
+        let key = PiiKey::generate().unwrap();
+        let r = petitions::demo::seed(&db, now, &key).await.unwrap();
+        assert!(r.petitions >= 300, "{r:?}");
+        assert_eq!(
+            petitions::demo::seed(&db, now, &key)
+                .await
+                .unwrap()
+                .petitions,
+            0,
+            "only once"
+        );
+        let states: Vec<(String, i64)> = on_db!(&db, |pool| sqlx::query_as(
+            "SELECT state, COUNT(*) FROM petitions GROUP BY state ORDER BY state"
+        )
+        .fetch_all(pool)
+        .await)
+        .unwrap();
+        eprintln!("{states:?}");
+        for s in [
+            "arrived",
+            "received",
+            "in_progress",
+            "supplement",
+            "paused",
+            "answered",
+            "closed",
+            "transferred_out",
+        ] {
+            assert!(
+                states.iter().any(|(k, n)| k == s && *n > 0),
+                "no demo petition in state {s}: {states:?}"
+            );
+        }
+        let page = petitions::queue(
+            &db,
+            &petitions::QueueFilter {
+                limit: 500,
+                ..Default::default()
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        assert!(
+            page.counts.overdue > 0 && page.counts.due_today + page.counts.due_soon > 0,
+            "{:?}",
+            page.counts
+        );
+        assert!(page.counts.repeat_proposed > 0, "{:?}", page.counts);
+        let (flagged,): (i64,) = on_db!(&db, |pool| sqlx::query_as(
+            "SELECT COUNT(*) FROM petitions WHERE flagged = TRUE"
+        )
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        assert!(flagged > 0);
+        let ids: Vec<(i64,)> = on_db!(&db, |pool| sqlx::query_as(
+            "SELECT id FROM petitions ORDER BY id LIMIT 40"
+        )
+        .fetch_all(pool)
+        .await)
+        .unwrap();
+        for (id,) in ids {
+            assert!(petitions::verify(&db, id).await.unwrap());
+        }
+        // Receipt numbers follow receipt order.
+        let rows: Vec<(String,)> = on_db!(&db, |pool| sqlx::query_as(
+            "SELECT receipt_no FROM petitions WHERE receipt_no IS NOT NULL ORDER BY received_at, id"
+        )
+        .fetch_all(pool)
+        .await)
+        .unwrap();
+        let mut sorted = rows.clone();
+        sorted.sort();
+        assert_eq!(rows.len(), sorted.len());
+    })
+    .await;
+}
