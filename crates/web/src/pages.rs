@@ -17,7 +17,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home))
         .route("/login", get(login_form).post(login))
         .route("/logout", axum::routing::post(logout))
-        .route("/static/minwon.css", get(stylesheet))
+        .route("/static/{*path}", get(static_file))
 }
 
 /// What the page header shows about the signed-in person.
@@ -179,13 +179,28 @@ async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
     res
 }
 
-async fn stylesheet() -> Response {
+/// Our stylesheet and the vendored KRDS files, built into the binary so nothing is fetched
+/// from elsewhere at run time.
+static STATIC: include_dir::Dir<'_> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/static");
+
+async fn static_file(axum::extract::Path(path): axum::extract::Path<String>) -> Response {
+    let Some(file) = STATIC.get_file(&path) else {
+        return not_found(axum::http::Uri::from_static("/static")).await;
+    };
+    let content_type = match path.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        Some("woff2") => "font/woff2",
+        Some("png") => "image/png",
+        _ => "application/octet-stream",
+    };
     (
         [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "public, max-age=3600"),
+            (header::CONTENT_TYPE, content_type),
+            (header::CACHE_CONTROL, "public, max-age=86400"),
         ],
-        include_str!("../static/minwon.css"),
+        file.contents(),
     )
         .into_response()
 }

@@ -1,0 +1,71 @@
+// Shared harness: start a real Minwon server with the demo county on a fresh data directory,
+// drive headless Debian Chromium with playwright-core, audit pages with axe-core.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+export const DEMO_PASSWORD = 'minwon-demo-2026';
+
+/** Start `minwon serve --demo` on port 0; resolves to { url, stop }. */
+export async function startServer() {
+  const bin = process.env.MINWON_BIN;
+  if (!bin) throw new Error('MINWON_BIN must name the built minwon binary (scripts/test.sh sets it)');
+  const data = mkdtempSync(join(tmpdir(), 'minwon-browser-'));
+  const child = spawn(bin, ['serve', '--demo', '--data', data, '--listen', '127.0.0.1:0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, MINWON_LOG: 'warn' },
+  });
+  const url = await new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`server did not start: ${out}`)), 60000);
+    child.stdout.on('data', (chunk) => {
+      out += chunk;
+      const m = out.match(/Minwon listening on (http:\/\/\S+)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+  });
+  return {
+    url,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(data, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Run axe-core on the page; returns violations of impact serious or critical. */
+export async function seriousViolations(page) {
+  // Our CSP forbids inline scripts, so inject axe through the DevTools protocol instead of a tag.
+  await page.evaluate(axeSource);
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    return await axe.run(document, { resultTypes: ['violations'] });
+  });
+  return result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/** Sign in through the login form. */
+export async function signIn(page, url, username, password = DEMO_PASSWORD) {
+  await page.goto(`${url}/login`);
+  await page.fill('#username', username);
+  await page.fill('#password', password);
+  await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
+}
