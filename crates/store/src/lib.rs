@@ -16,6 +16,7 @@ pub mod search;
 pub mod secrets;
 pub mod settings;
 pub mod testing;
+pub mod wellbeing;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sqlx::postgres::{PgPool, PgPoolOptions};
