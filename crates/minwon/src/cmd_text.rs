@@ -424,3 +424,66 @@ pub fn run_eval(cmd: EvalCommand, models_dir: &Path, out: &mut dyn Write) -> Res
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(
+        cmd: TextCommand,
+        models: &Path,
+        input: &[u8],
+    ) -> Result<Vec<serde_json::Value>, CliError> {
+        let mut out = Vec::new();
+        run_text(cmd, models, &mut &input[..], &mut out)?;
+        Ok(String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect())
+    }
+
+    #[test]
+    fn screen_prints_one_object_per_line_even_for_garbage() {
+        // No model file in this directory: the embedded model is used.
+        let empty = std::env::temp_dir().join("minwon-cmd-text-no-models");
+        let lines = run(
+            TextCommand::Screen { model: None },
+            &empty,
+            b"\xeb\x8f\x84\xeb\xa1\x9c \xed\x8c\x8c\xec\x86\x90\r\n\xff\xfe\x00garbage\n\n\xec\x8b\x9c1\xeb\xb0\x9c\n",
+        )
+        .unwrap();
+        assert_eq!(lines.len(), 4);
+        for l in &lines {
+            let score = l["score"].as_f64().unwrap();
+            assert!((0.0..=1.0).contains(&score));
+            assert_eq!(l["abusive"].as_bool().unwrap(), score >= 0.5);
+        }
+        assert_eq!(lines[3]["abusive"], true); // 시1발
+        assert_eq!(lines[0]["abusive"], false); // 도로 파손
+    }
+
+    #[test]
+    fn route_without_office_model_is_a_clear_error() {
+        let empty = std::env::temp_dir().join("minwon-cmd-text-no-models");
+        let err = run(
+            TextCommand::Route {
+                model: "office".into(),
+                top: 3,
+            },
+            &empty,
+            b"x\n",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("minwon train routing --examples"));
+    }
+
+    #[test]
+    fn examples_tsv() {
+        let ex = parse_examples_tsv("도로 파손\t도로과\n\n가로등\t건설과\t3\r\n").unwrap();
+        assert_eq!(ex.len(), 2);
+        assert_eq!(ex[1].weight, 3.0);
+        assert!(parse_examples_tsv("only text\n").is_err());
+        assert!(parse_examples_tsv("a\tb\tnot-a-number\n").is_err());
+    }
+}
