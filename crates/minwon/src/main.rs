@@ -87,6 +87,14 @@ enum AdminCommand {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Rebuild the petition search index from the database.
+    Reindex,
+    /// Add N generated petitions (for benchmarks and load tests; needs departments).
+    Generate {
+        count: u64,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -267,6 +275,13 @@ async fn open(args: &DataArgs) -> Result<(Settings, Db), Failure> {
     Ok((settings, db))
 }
 
+/// The key that encrypts resident registration numbers, kept in the data directory (created
+/// with owner-only permissions on first use). Losing it makes stored numbers unreadable.
+fn pii_key(settings: &Settings) -> Result<store::petitions::PiiKey, Failure> {
+    store::petitions::PiiKey::load_or_create(&settings.data.join("pii.key"))
+        .map_err(|e| Failure::runtime(format!("암호화 키 (encryption key): {e}")))
+}
+
 fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("MINWON_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
@@ -280,8 +295,18 @@ fn init_logging() {
 async fn serve(args: ServeArgs) -> Result<(), Failure> {
     init_logging();
     let (settings, db) = open(&args.data).await?;
-    if args.demo && demo::seed(&db).await? {
-        println!("예시군 데모 데이터를 만들었습니다 (demo county created)");
+    let key = pii_key(&settings)?;
+    if args.demo {
+        if demo::seed(&db).await? {
+            println!("예시군 데모 데이터를 만들었습니다 (demo county created)");
+        }
+        let report = store::petitions::demo::seed(&db, store::now(), &key).await?;
+        if report.petitions > 0 {
+            println!(
+                "데모 민원 {}건, 민원 유형 {}개 (demo petitions: {}, petition types: {})",
+                report.petitions, report.types, report.petitions, report.types
+            );
+        }
     }
     let listen = args
         .listen
@@ -302,6 +327,8 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         behind_tls: f.behind_tls.unwrap_or(defaults.behind_tls),
         trust_proxy: f.trust_proxy.unwrap_or(defaults.trust_proxy),
         rate_per_minute: f.rate_per_minute.unwrap_or(defaults.rate_per_minute),
+        pii_key: Some(key),
+        data_dir: Some(settings.data.clone()),
         ..defaults
     };
     let state = web::AppState::new(db.clone(), config);
@@ -317,6 +344,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
                 .clone()
                 .unwrap_or_else(|| "minwon@localhost".to_string()),
         }),
+        mail_log: Some(settings.data.join("mail.log")),
         sms: Box::new(web::outbox::SmsLogFile(settings.data.join("sms.log"))),
     };
     let worker = tokio::spawn(worker.run(stop_rx));
@@ -522,6 +550,27 @@ async fn admin(data: DataArgs, command: AdminCommand) -> Result<(), Failure> {
                     .join("\n")
             }
         },
+        AdminCommand::Reindex => {
+            let index = store::search::SearchIndex::open(Some(&settings.data.join("search-index")))
+                .map_err(|e| {
+                    Failure::runtime(format!(
+                        "{e} — 서버가 실행 중이면 먼저 멈추세요 (stop the server first: it holds the index)"
+                    ))
+                })?;
+            let n = index.rebuild(&db).await?;
+            format!("검색 색인을 다시 만들었습니다 (search index rebuilt): {n} petitions")
+        }
+        AdminCommand::Generate { count, seed } => {
+            let mut last = 0;
+            let n = store::petitions::generate::generate(&db, count, seed, now, |done| {
+                if done >= last + 10_000 {
+                    last = done;
+                    eprintln!("{done}/{count}");
+                }
+            })
+            .await?;
+            format!("민원 {n}건을 만들었습니다 (generated {n} petitions)")
+        }
         AdminCommand::Audit { command } => match command {
             AuditCommand::Verify => match store::audit::verify(&db).await? {
                 store::audit::Verification::Intact { entries } => {

@@ -67,6 +67,10 @@ async fn serve_demo_prints_url_and_logins_and_stops_gracefully() {
         };
         let text = printed.join("\n");
         assert!(text.contains("minwon-demo-2026"));
+        assert!(
+            text.contains("demo petitions:"),
+            "demo petitions seeded: {text}"
+        );
         for role in [
             "administrator",
             "supervisor",
@@ -285,6 +289,13 @@ async fn admin_commands_and_their_errors() {
         let (code, out, _) = run(&["account", "list"], None);
         assert_eq!(code, 0);
         assert!(out.contains("kim") && out.contains("boss"));
+
+        let (code, out, err) = run(&["generate", "40"], None);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("generated 40 petitions"), "{out}");
+        let (code, out, err) = run(&["reindex"], None);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("search index rebuilt): 40 petitions"), "{out}");
 
         let (code, out, _) = run(&["audit", "verify"], None);
         assert_eq!(code, 0);

@@ -61,14 +61,24 @@ impl SmsSender for SmsLogFile {
 
 pub struct Worker {
     pub db: Db,
+    /// Mail goes here when set; otherwise to `mail_log`.
     pub smtp: Option<SmtpConfig>,
+    /// Without an SMTP relay, mail is written to this file (one line per message), so an
+    /// office (or the demo) sees what would have been sent instead of failing forever.
+    pub mail_log: Option<PathBuf>,
     pub sms: Box<dyn SmsSender>,
 }
 
 impl Worker {
     async fn send_mail(&self, m: &OutboxMessage) -> Result<(), String> {
         let Some(smtp) = &self.smtp else {
-            return Err("no SMTP server configured (MINWON_SMTP_HOST)".into());
+            return match &self.mail_log {
+                Some(path) => {
+                    let line = format!("{} | {}", m.subject, m.body);
+                    SmsLogFile(path.clone()).send(&m.recipient, &line).await
+                }
+                None => Err("no SMTP server configured (smtp_host in minwon.toml)".into()),
+            };
         };
         let email = Message::builder()
             .from(smtp.from.parse().map_err(|e| format!("bad sender: {e}"))?)

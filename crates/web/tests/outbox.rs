@@ -55,6 +55,7 @@ async fn mail_and_sms_are_delivered_and_failures_retried() {
                 port,
                 from: "minwon@yesi.example.kr".into(),
             }),
+            mail_log: None,
             sms: Box::new(SmsLogFile(sms_log.clone())),
         };
         let now = store::now();
@@ -119,6 +120,7 @@ async fn unreachable_smtp_server_means_retry_not_loss() {
             port,
             from: "minwon@yesi.example.kr".into(),
         }),
+        mail_log: None,
         sms: Box::new(SmsLogFile(std::env::temp_dir().join("unused-sms.log"))),
     };
     let mut tx = db.begin().await.unwrap();
@@ -137,4 +139,33 @@ async fn unreachable_smtp_server_means_retry_not_loss() {
     let m = outbox::get(&db, id).await.unwrap();
     assert_eq!((m.status.as_str(), m.attempts), ("pending", 1));
     assert!(!m.last_error.is_empty());
+}
+
+#[tokio::test]
+async fn without_smtp_mail_is_written_to_the_mail_log() {
+    let t = TestDb::new("sqlite").await.unwrap();
+    let dir = TempDir::new("minwon-mail").unwrap();
+    let mail_log = dir.0.join("mail.log");
+    let worker = Worker {
+        db: t.db.clone(),
+        smtp: None,
+        mail_log: Some(mail_log.clone()),
+        sms: Box::new(SmsLogFile(dir.0.join("sms.log"))),
+    };
+    let mut tx = t.db.begin().await.unwrap();
+    let id = outbox::enqueue(
+        &mut tx,
+        Channel::Email,
+        "a@example.kr",
+        "처리 결과",
+        "답변드립니다",
+        store::now(),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(worker.run_once().await.unwrap(), 1);
+    assert_eq!(outbox::get(&t.db, id).await.unwrap().status, "sent");
+    let log = std::fs::read_to_string(&mail_log).unwrap();
+    assert!(log.contains("a@example.kr") && log.contains("처리 결과 | 답변드립니다"));
 }
