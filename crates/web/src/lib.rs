@@ -9,6 +9,8 @@ pub mod outbox;
 pub mod pages;
 pub mod petitions;
 pub mod security;
+pub mod wellbeing;
+pub mod wellbeing_pages;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -158,6 +160,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api::routes())
         .merge(petitions::routes())
         .merge(pages::routes())
+        .merge(wellbeing::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
