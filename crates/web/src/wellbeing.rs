@@ -11,7 +11,7 @@ use crate::auth::{ApiCaller, Caller};
 use crate::error::{ApiError, ErrorBody};
 use crate::json::ApiJson;
 use crate::{AppState, access_record};
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -70,6 +70,7 @@ pub fn routes() -> Router<AppState> {
             post(dismiss_invitation),
         )
         .route("/api/v1/wellbeing/me", delete(delete_everything))
+        .route("/api/v1/wellbeing/access-log", get(my_access_log))
         .route("/api/v1/wellbeing/report", get(report))
         .merge(crate::wellbeing_pages::routes())
 }
@@ -79,18 +80,50 @@ pub fn routes() -> Router<AppState> {
     paths(instruments, get_consent, post_consent, delete_consent, list_checks, start_check,
           get_check, delete_check, submit, list_shares, create_share, revoke_share,
           list_counsellors, inbox, list_referrals, create_referral, set_referral_status,
-          get_plan, put_plan, checkin, list_invitations, dismiss_invitation, delete_everything,
+          get_plan, put_plan, checkin, list_invitations, dismiss_invitation, delete_everything, my_access_log,
           report),
     components(schemas(ConsentView, ConsentRequest, CheckView, CheckSummary, ResultView,
                        SubmitRequest, SubmitView, ShareRequest, ShareView, CounsellorView,
                        InboxView, ReferralRequest, ReferralView, StatusRequest, PlanView,
-                       PlanRequest, CheckinRequest, InvitationView, Started)),
+                       PlanRequest, CheckinRequest, InvitationView, Started, AccessView)),
     tags((name = "wellbeing", description = "직원 마음건강 자가검진 (staff wellbeing self-check). Individual results are readable by their owner and by a counsellor they shared with, by nobody else."))
 )]
 pub struct WellbeingDoc;
 
 // ---------------------------------------------------------------------------------------------
 // Shared by the API and the pages
+
+/// A numeric id from the path; anything else is a clear 400, not axum's plain-text rejection.
+pub struct Id(pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = ApiError;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        match Path::<i64>::from_request_parts(parts, state).await {
+            Ok(Path(id)) => Ok(Id(id)),
+            Err(_) => Err(ApiError::bad_request(
+                "bad_id",
+                "주소의 번호가 올바르지 않습니다 (the id in the address is not a number)".into(),
+            )),
+        }
+    }
+}
+
+/// The report year from the query (`?year=2026`); absent means this year.
+pub(crate) fn report_year(raw: Option<&str>) -> Result<i32, ApiError> {
+    match raw.map(str::trim).filter(|y| !y.is_empty()) {
+        None => Ok(sw::current_year(store::now())),
+        Some(y) => y.parse().map_err(|_| {
+            ApiError::bad_request(
+                "bad_year",
+                "연도가 올바르지 않습니다 (the year is out of range)".into(),
+            )
+        }),
+    }
+}
 
 pub(crate) fn battery() -> Result<&'static Battery, ApiError> {
     wb::battery().map_err(|e| {
@@ -860,7 +893,7 @@ async fn start_check(
 async fn get_check(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Json<CheckView>, ApiError> {
     let (check, shares) = readable_check(&state, &caller, id).await?;
     let owner_view = check.account_id == caller.account.id;
@@ -879,7 +912,7 @@ async fn get_check(
 async fn delete_check(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<StatusCode, ApiError> {
     remove_check(&state, &caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -915,7 +948,7 @@ pub struct SubmitView {
 async fn submit(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Path(id): Path<i64>,
+    Id(id): Id,
     ApiJson(req): ApiJson<SubmitRequest>,
 ) -> Result<Response, ApiError> {
     let done = answer(&state, &caller, id, &req.instrument, &req.answers).await?;
@@ -944,7 +977,7 @@ async fn submit(
 async fn list_shares(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<Json<Vec<ShareView>>, ApiError> {
     owned_check(&state, &caller, id, Action::Read).await?;
     let shares = sw::shares_of_check(&state.db, id).await?;
@@ -967,7 +1000,7 @@ pub struct ShareRequest {
 async fn create_share(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Path(id): Path<i64>,
+    Id(id): Id,
     ApiJson(req): ApiJson<ShareRequest>,
 ) -> Result<Response, ApiError> {
     let purpose = SharePurpose::parse(&req.purpose)?;
@@ -983,7 +1016,7 @@ async fn create_share(
 async fn revoke_share(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<StatusCode, ApiError> {
     revoke(&state, &caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -1117,7 +1150,7 @@ pub struct StatusRequest {
 async fn set_referral_status(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Path(id): Path<i64>,
+    Id(id): Id,
     ApiJson(req): ApiJson<StatusRequest>,
 ) -> Result<StatusCode, ApiError> {
     let status = ReferralStatus::parse(&req.status)?;
@@ -1296,7 +1329,7 @@ pub(crate) async fn dismiss(state: &AppState, caller: &Caller, id: i64) -> Resul
 async fn dismiss_invitation(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-    Path(id): Path<i64>,
+    Id(id): Id,
 ) -> Result<StatusCode, ApiError> {
     dismiss(&state, &caller, id).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -1315,7 +1348,7 @@ async fn delete_everything(
 
 #[derive(Deserialize)]
 struct ReportQuery {
-    year: Option<i32>,
+    year: Option<String>,
 }
 
 /// Group report of one calendar year for HR (training officer) and counsellors: participation
@@ -1329,6 +1362,77 @@ async fn report(
     ApiCaller(caller): ApiCaller,
     Query(q): Query<ReportQuery>,
 ) -> Result<Json<GroupReport>, ApiError> {
-    let year = q.year.unwrap_or_else(|| sw::current_year(store::now()));
+    let year = report_year(q.year.as_deref())?;
     Ok(Json(group(&state, &caller, year).await?))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AccessView {
+    at: DateTime<Utc>,
+    /// Who acted (their display name; "본인" for the official).
+    who: String,
+    action: String,
+    reason: String,
+}
+
+/// What others did with the official's wellbeing records, newest first: counsellors' reads,
+/// refused attempts, shares and revocations (from the access log). Transparency for the owner.
+pub(crate) async fn access_history(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<Vec<AccessView>, ApiError> {
+    require_own(state, caller, Action::Read).await?;
+    let entries = audit::list(
+        &state.db,
+        &audit::AuditQuery {
+            subject: Some(subject(caller.account.id)),
+            limit: 200,
+            ..Default::default()
+        },
+    )
+    .await?;
+    let mut names = std::collections::BTreeMap::new();
+    let mut out = Vec::new();
+    for e in entries
+        .into_iter()
+        .filter(|e| e.action.starts_with("wellbeing."))
+    {
+        let who = match e.account_id {
+            Some(id) if id == caller.account.id => "본인 (you)".to_string(),
+            Some(id) => {
+                if let std::collections::btree_map::Entry::Vacant(v) = names.entry(id) {
+                    let name = store::accounts::get(&state.db, id)
+                        .await
+                        .map(|a| format!("{} ({})", a.display_name, a.role.korean()))
+                        .unwrap_or_else(|_| format!("account {id}"));
+                    v.insert(name);
+                }
+                names.get(&id).cloned().unwrap_or_default()
+            }
+            None => String::new(),
+        };
+        out.push(AccessView {
+            at: e.at,
+            who,
+            action: e.action,
+            reason: e.reason,
+        });
+    }
+    Ok(out)
+}
+
+impl AccessView {
+    pub(crate) fn parts(&self) -> (&DateTime<Utc>, &str, &str) {
+        (&self.at, &self.who, &self.action)
+    }
+}
+
+/// Who touched the caller's wellbeing records (the access log, filtered to them).
+#[utoipa::path(get, path = "/api/v1/wellbeing/access-log", tag = "wellbeing", security(("bearer" = [])),
+    responses((status = 200, body = [AccessView]), (status = 403, body = ErrorBody)))]
+async fn my_access_log(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> Result<Json<Vec<AccessView>>, ApiError> {
+    Ok(Json(access_history(&state, &caller).await?))
 }

@@ -9,7 +9,7 @@ use crate::error::ApiError;
 use crate::pages::{SignedIn, error_page};
 use crate::wellbeing::{self as api, InvitationView, battery, invitation_view};
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{FromRequestParts, Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -44,6 +44,22 @@ pub fn routes() -> Router<AppState> {
         .route("/wellbeing/delete-all", post(delete_all))
         .route("/wellbeing/counsellor", get(counsellor_page))
         .route("/wellbeing/report", get(report_page))
+}
+
+/// A numeric id from the path, or a bilingual error page.
+struct PageId(i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageId {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        api::Id::from_request_parts(parts, state)
+            .await
+            .map(|api::Id(id)| PageId(id))
+            .map_err(refused)
+    }
 }
 
 fn signed_in(c: &Caller) -> Option<SignedIn> {
@@ -119,6 +135,28 @@ struct CounsellorOption {
     name: String,
 }
 
+struct AccessRow {
+    date: String,
+    who: String,
+    what: &'static str,
+}
+
+/// The access-log actions in words.
+fn access_words(action: &str) -> &'static str {
+    match action {
+        "wellbeing.read" => "결과 열람 (read a shared result)",
+        "wellbeing.read_denied" => "열람 시도 — 거부됨 (attempt to read, refused)",
+        "wellbeing.write_denied" => "변경 시도 — 거부됨 (attempt to change, refused)",
+        "wellbeing.share" => "상담사와 공유 (shared with a counsellor)",
+        "wellbeing.share_revoke" => "공유 철회 (share revoked)",
+        "wellbeing.delete" => "결과 삭제 (result deleted)",
+        "wellbeing.delete_all" => "모든 기록 삭제 (all records deleted)",
+        "wellbeing.inbox" => "상담사 목록에서 확인 (seen in a counsellor's inbox)",
+        "wellbeing.referral_status" => "요청 상태 변경 (request status changed)",
+        _ => "기타 (other)",
+    }
+}
+
 struct ReferralRow {
     kind: String,
     status: String,
@@ -139,6 +177,7 @@ struct HomePage {
     counsellors: Vec<CounsellorOption>,
     is_counsellor: bool,
     may_report: bool,
+    access: Vec<AccessRow>,
 }
 
 async fn counsellor_options(state: &AppState) -> Result<Vec<CounsellorOption>, ApiError> {
@@ -229,6 +268,18 @@ async fn home_inner(state: &AppState, caller: &Caller) -> Result<Response, ApiEr
             trend,
             referrals,
             counsellors: counsellor_options(state).await?,
+            access: api::access_history(state, caller)
+                .await?
+                .iter()
+                .map(|a| {
+                    let (at, who, action) = a.parts();
+                    AccessRow {
+                        date: date(at),
+                        who: who.to_string(),
+                        what: access_words(action),
+                    }
+                })
+                .collect(),
             is_counsellor: role == Role::Counsellor,
             may_report: matches!(role, Role::Counsellor | Role::TrainingOfficer),
         },
@@ -441,7 +492,7 @@ struct ResultPage {
 async fn check_page(
     State(state): State<AppState>,
     PageCaller(caller): PageCaller,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
 ) -> Response {
     check_page_inner(&state, &caller, id)
         .await
@@ -559,7 +610,7 @@ struct CrisisPage {
 async fn answers(
     State(state): State<AppState>,
     PageCaller(caller): PageCaller,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
     answers_inner(&state, &caller, id, &fields)
@@ -637,21 +688,35 @@ async fn answers_inner(
     }
 }
 
+fn not_a_counsellor() -> ApiError {
+    ApiError::bad_request(
+        "not_a_counsellor",
+        "상담사를 목록에서 골라 주세요 (choose a counsellor from the list)".into(),
+    )
+}
+
 #[derive(Deserialize)]
 struct ShareForm {
-    counsellor_id: i64,
+    #[serde(default)]
+    counsellor_id: String,
+    #[serde(default)]
     purpose: String,
 }
 
 async fn share(
     State(state): State<AppState>,
     PageCaller(caller): PageCaller,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     Form(form): Form<ShareForm>,
 ) -> Response {
     let r = async {
         let purpose = SharePurpose::parse(&form.purpose)?;
-        api::share_check(&state, &caller, id, form.counsellor_id, purpose).await
+        let counsellor = form
+            .counsellor_id
+            .trim()
+            .parse()
+            .map_err(|_| not_a_counsellor())?;
+        api::share_check(&state, &caller, id, counsellor, purpose).await
     }
     .await;
     match r {
@@ -663,7 +728,7 @@ async fn share(
 async fn revoke(
     State(state): State<AppState>,
     PageCaller(caller): PageCaller,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
 ) -> Response {
     let share = match sw::get_share(&state.db, id).await {
         Ok(s) => s,
@@ -678,7 +743,7 @@ async fn revoke(
 async fn delete_check(
     State(state): State<AppState>,
     PageCaller(caller): PageCaller,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
 ) -> Response {
     match api::remove_check(&state, &caller, id).await {
         Ok(()) => see_other("/wellbeing"),
@@ -695,6 +760,7 @@ async fn delete_all(State(state): State<AppState>, PageCaller(caller): PageCalle
 
 #[derive(Deserialize)]
 struct ReferralForm {
+    #[serde(default)]
     kind: String,
     #[serde(default)]
     counsellor_id: String,
@@ -711,12 +777,7 @@ async fn refer(
         let kind = ReferralKind::parse(&form.kind)?;
         let counsellor = match form.counsellor_id.trim() {
             "" => None,
-            s => Some(s.parse::<i64>().map_err(|_| {
-                ApiError::bad_request(
-                    "not_a_counsellor",
-                    "상담사를 목록에서 골라 주세요 (choose a counsellor from the list)".into(),
-                )
-            })?),
+            s => Some(s.parse::<i64>().map_err(|_| not_a_counsellor())?),
         };
         api::refer(&state, &caller, kind, counsellor, &form.message).await
     }
@@ -729,13 +790,14 @@ async fn refer(
 
 #[derive(Deserialize)]
 struct StatusForm {
+    #[serde(default)]
     status: String,
 }
 
 async fn referral_status(
     State(state): State<AppState>,
     PageCaller(caller): PageCaller,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
     Form(form): Form<StatusForm>,
 ) -> Response {
     let r = async {
@@ -752,7 +814,7 @@ async fn referral_status(
 async fn dismiss(
     State(state): State<AppState>,
     PageCaller(caller): PageCaller,
-    Path(id): Path<i64>,
+    PageId(id): PageId,
 ) -> Response {
     match api::dismiss(&state, &caller, id).await {
         Ok(()) => see_other("/wellbeing"),
@@ -868,7 +930,9 @@ async fn plan_page(State(state): State<AppState>, PageCaller(caller): PageCaller
 
 #[derive(Deserialize)]
 struct PlanForm {
+    #[serde(default)]
     goals: String,
+    #[serde(default)]
     actions: String,
     #[serde(default)]
     reminder_weekday: String,
@@ -902,7 +966,9 @@ async fn plan_post(
 
 #[derive(Deserialize)]
 struct CheckinForm {
+    #[serde(default)]
     actions_done: String,
+    #[serde(default)]
     mood: String,
     #[serde(default)]
     note: String,
@@ -1017,15 +1083,7 @@ async fn report_page(
     Query(q): Query<ReportQuery>,
 ) -> Response {
     let r = async {
-        let year = match q.year.trim() {
-            "" => sw::current_year(store::now()),
-            y => y.parse().map_err(|_| {
-                ApiError::bad_request(
-                    "bad_year",
-                    "연도가 올바르지 않습니다 (the year is out of range)".into(),
-                )
-            })?,
-        };
+        let year = api::report_year(Some(&q.year))?;
         let report = api::group(&state, &caller, year).await?;
         Ok::<_, ApiError>(render(
             &ReportPage {

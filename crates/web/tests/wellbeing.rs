@@ -327,6 +327,16 @@ async fn the_check_through_the_api() {
         assert_eq!(list.as_array().unwrap().len(), 1);
         assert_eq!(list[0]["results"].as_array().unwrap().len(), 4);
 
+        // Ids and years that are not numbers: JSON errors, not plain text.
+        let (st, e) = kim.get("/api/v1/wellbeing/checks/abc").await;
+        assert_eq!((st, e["code"].as_str()), (400, Some("bad_id")));
+        bilingual(&e);
+        let (st, e) = kim.delete("/api/v1/wellbeing/shares/x1").await;
+        assert_eq!((st, e["code"].as_str()), (400, Some("bad_id")));
+        let counsel_api = api(&s, "counsel").await;
+        let (st, e) = counsel_api.get("/api/v1/wellbeing/report?year=abc").await;
+        assert_eq!((st, e["code"].as_str()), (400, Some("bad_year")));
+
         // Sharing: only completed, only with a counsellor, only a known purpose.
         let counsel = account_id(&s, "counsel").await;
         let lee = account_id(&s, "lee").await;
@@ -412,6 +422,25 @@ async fn no_other_role_reaches_a_result_through_the_api() {
             let uid = account_id(&s, u).await;
             assert!(denied.contains(&uid), "{u}'s attempt is logged");
         }
+
+        // The owner sees who tried, by name.
+        let (st, mine) = kim.get("/api/v1/wellbeing/access-log").await;
+        assert_eq!(st, 200);
+        let tried: Vec<&str> = mine
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["action"] == "wellbeing.read_denied")
+            .map(|e| e["who"].as_str().unwrap())
+            .collect();
+        assert!(tried.iter().any(|w| w.starts_with("sup 이름")), "{tried:?}");
+        assert!(
+            tried.iter().any(|w| w.starts_with("admin 이름")),
+            "{tried:?}"
+        );
+        // Nobody else reads kim's access history: each sees their own.
+        let (_, theirs) = others[1].1.get("/api/v1/wellbeing/access-log").await;
+        assert!(!theirs.to_string().contains("read_denied"), "{theirs}");
 
         // Shared with counsel for counselling: counsel alone may read, and it is logged.
         let (st, share) = kim
@@ -1008,6 +1037,21 @@ async fn the_check_through_the_pages_and_every_role_refused() {
         }
         let (st, _, _) = kim.get("/wellbeing/report").await;
         assert_eq!(st, 403);
+        // kim's hub tells her who tried.
+        let (_, hub, _) = kim.get("/wellbeing").await;
+        assert!(hub.contains("열람 시도 — 거부됨") && hub.contains("sup 이름"));
+        // Bad ids and forms: bilingual pages, not plain text.
+        let (st, html, _) = kim.get("/wellbeing/checks/abc").await;
+        assert_eq!(st, 400);
+        assert!(html.contains("번호가 올바르지 않습니다") && html.contains("not a number"));
+        let (st, html, _) = kim
+            .post(
+                &format!("/wellbeing/checks/{id}/share"),
+                &[("purpose", "counselling")],
+            )
+            .await;
+        assert_eq!(st, 400);
+        assert!(html.contains("상담사를 목록에서"));
 
         // Shared with counsel through the page: counsel reads, counsel2 and the rest do not.
         let (st, _, _) = kim
