@@ -1436,3 +1436,31 @@ async fn my_access_log(
 ) -> Result<Json<Vec<AccessView>>, ApiError> {
     Ok(Json(access_history(&state, &caller).await?))
 }
+
+/// The periodic wellbeing job for `minwon serve`: right away, then every `every`, delete records
+/// past the 5-year retention and queue due plan reminders (`store::wellbeing::maintenance`).
+/// Returns when `stop` turns true, like the outbox worker. `now` is the clock (`store::now` in
+/// the server; tests move it forward).
+pub async fn run_maintenance(
+    db: store::Db,
+    every: std::time::Duration,
+    now: impl Fn() -> DateTime<Utc>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        match sw::maintenance(&db, now()).await {
+            Ok((purged, reminders)) if purged > 0 || reminders > 0 => {
+                tracing::info!(purged, reminders, "wellbeing maintenance");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "wellbeing maintenance failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}

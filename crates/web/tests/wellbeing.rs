@@ -1141,3 +1141,40 @@ async fn the_check_through_the_pages_and_every_role_refused() {
         s.shutdown().await;
     }
 }
+
+#[tokio::test]
+async fn the_maintenance_job_purges_old_records_and_stops() {
+    for backend in backends() {
+        let s = start(backend).await;
+        let kim = api(&s, "kim").await;
+        let id = kim_completes(&kim).await;
+        let kim_id = account_id(&s, "kim").await;
+        let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+        let job = tokio::spawn(web::wellbeing::run_maintenance(
+            s.state.db.clone(),
+            std::time::Duration::from_secs(3600),
+            // Six years from now, today's check is past the 5-year retention.
+            || store::now() + chrono::Duration::days(6 * 366),
+            stop_rx,
+        ));
+        // The first round runs at once.
+        let mut gone = false;
+        for _ in 0..50 {
+            if sw::get_check(&s.state.db, id).await.is_err() {
+                gone = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+        assert!(gone, "a check older than 5 years is purged");
+        assert!(
+            sw::list_checks(&s.state.db, kim_id)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        stop_tx.send(true).unwrap();
+        job.await.unwrap();
+        s.shutdown().await;
+    }
+}
