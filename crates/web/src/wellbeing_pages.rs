@@ -210,28 +210,42 @@ async fn home_inner(state: &AppState, caller: &Caller) -> Result<Response, ApiEr
         .iter()
         .find(|c| c.completed_at.is_none())
         .map(|c| (c.id, c.responses.len(), battery.instruments.len()));
-    let trend = checks
+    // Completed checks newest first; each cell compares with the next older check, where a
+    // higher score is worse on all four instruments.
+    let completed: Vec<_> = checks
         .iter()
         .filter(|c| c.completed_at.is_some())
-        .map(|c| {
-            let results = c.results(battery);
-            TrendRow {
-                id: c.id,
-                date: date(&c.started_at),
-                completed: true,
-                crisis: c.crisis,
-                cells: battery
-                    .instruments
-                    .iter()
-                    .map(|i| {
-                        results
+        .map(|c| (c, c.results(battery)))
+        .collect();
+    let trend = completed
+        .iter()
+        .enumerate()
+        .map(|(n, (c, results))| TrendRow {
+            id: c.id,
+            date: date(&c.started_at),
+            completed: true,
+            crisis: c.crisis,
+            cells: battery
+                .instruments
+                .iter()
+                .map(|i| {
+                    let Some(r) = results.iter().find(|r| r.instrument == i.id) else {
+                        return "—".into();
+                    };
+                    let before = completed.get(n + 1).and_then(|(_, older)| {
+                        older
                             .iter()
-                            .find(|r| r.instrument == i.id)
-                            .map(|r| format!("{} ({})", r.score_display, r.band.ko))
-                            .unwrap_or_else(|| "—".into())
-                    })
-                    .collect(),
-            }
+                            .find(|o| o.instrument == i.id && o.version == r.version)
+                    });
+                    let change = match before.map(|o| r.score.value() - o.score.value()) {
+                        Some(d) if d > 0.0 => format!(" ▲{d:.0} 나빠짐 (worse)"),
+                        Some(d) if d < 0.0 => format!(" ▼{:.0} 좋아짐 (better)", -d),
+                        Some(_) => " 변화 없음 (same)".into(),
+                        None => String::new(),
+                    };
+                    format!("{} ({}){change}", r.score_display, r.band.ko)
+                })
+                .collect(),
         })
         .collect();
     let referrals = sw::referrals_of(&state.db, me)

@@ -322,6 +322,18 @@ async fn the_check_through_the_api() {
             .await;
         assert_eq!(st, 409);
 
+        // Documented in the OpenAPI document.
+        let (_, doc) = kim.get("/api/v1/openapi.json").await;
+        for path in [
+            "/api/v1/wellbeing/checks/{id}",
+            "/api/v1/wellbeing/checks/{id}/responses",
+            "/api/v1/wellbeing/checks/{id}/shares",
+            "/api/v1/wellbeing/report",
+            "/api/v1/wellbeing/access-log",
+        ] {
+            assert!(doc["paths"].get(path).is_some(), "{path} documented");
+        }
+
         let (st, list) = kim.get("/api/v1/wellbeing/checks").await;
         assert_eq!(st, 200);
         assert_eq!(list.as_array().unwrap().len(), 1);
@@ -1131,6 +1143,12 @@ async fn the_check_through_the_pages_and_every_role_refused() {
             !html.contains("스트레칭"),
             "the supervisor never sees kim's plan"
         );
+
+        // A second check, worse on anxiety: the trend says so.
+        let kim_api = api(&s, "kim").await;
+        kim_completes(&kim_api).await;
+        let (_, hub, _) = kim.get("/wellbeing").await;
+        assert!(hub.contains("21 (심한 불안 증상) ▲14 나빠짐"), "{hub}");
 
         // Delete through the page.
         let (st, _, _) = kim
