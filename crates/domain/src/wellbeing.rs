@@ -997,9 +997,7 @@ mod tests {
         let e = phq.score(&[Some(0); 10]).unwrap_err();
         assert_eq!(e.code, "too_many_answers");
         // CBI answers are the coded values, so 60 is not an option.
-        let e = inst("cbi_client")
-            .score(&[Some(60); 6])
-            .unwrap_err();
+        let e = inst("cbi_client").score(&[Some(60); 6]).unwrap_err();
         assert_eq!(e.code, "answer_out_of_range");
     }
 
@@ -1113,5 +1111,49 @@ mod tests {
             retention_cutoff(now),
             Utc.with_ymd_and_hms(2021, 11, 24, 0, 0, 0).unwrap()
         );
+    }
+
+    use proptest::prelude::*;
+
+    proptest! {
+        /// PSS-10 against an independent reading of the scoring key: items 4, 5, 7, 8 count
+        /// 4 − x, the rest x; the band follows 0–13 / 14–26 / 27–40.
+        #[test]
+        fn pss_scoring_matches_the_key(answers in proptest::collection::vec(0i64..=4, 10)) {
+            let expected: i64 = answers
+                .iter()
+                .enumerate()
+                .map(|(i, a)| if [3, 4, 6, 7].contains(&i) { 4 - a } else { *a })
+                .sum();
+            let given: Vec<Option<i64>> = answers.iter().copied().map(Some).collect();
+            let r = result_of(inst("pss10"), &given).unwrap();
+            prop_assert_eq!(r.score.total, expected);
+            let band = match expected { 0..=13 => "low", 14..=26 => "moderate", _ => "high" };
+            prop_assert_eq!(r.band.key.as_str(), band);
+        }
+
+        /// Any valid answers to any instrument give a score within the scale and a band; the
+        /// crisis gate opens exactly when PHQ-9 item 9 is 1 or more.
+        #[test]
+        fn any_valid_answers_score_and_band(picks in proptest::collection::vec(0usize..5, 10)) {
+            for i in &battery().unwrap().instruments {
+                let given: Vec<Option<i64>> = i
+                    .items
+                    .iter()
+                    .zip(picks.iter().cycle())
+                    .map(|(item, p)| {
+                        let options = &i.option_sets[&item.options];
+                        Some(options[p % options.len()].value)
+                    })
+                    .collect();
+                let r = result_of(i, &given).unwrap();
+                let v = r.score.value();
+                let max = if i.id == "cbi_client" { 100.0 } else { (i.items.len() * (i.option_sets.values().next().unwrap().len() - 1)) as f64 };
+                prop_assert!((0.0..=max).contains(&v), "{} scored {}", i.id, v);
+                if i.id == "phq9" {
+                    prop_assert_eq!(i.opens_crisis_gate(&given), given[8].unwrap_or(0) >= 1);
+                }
+            }
+        }
     }
 }
