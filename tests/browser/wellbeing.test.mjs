@@ -1,0 +1,81 @@
+// Journey through the wellbeing pages (capability C4) in headless Chromium, each page audited
+// with axe-core: consent, one instrument per page, the crisis gate, results, sharing, the plan,
+// the counsellor's inbox and the group report; a supervisor is refused the result.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, seriousViolations, signIn } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function clean(page) {
+  assert.deepEqual(await seriousViolations(page), [], page.url());
+}
+
+test('an official takes the check, meets the crisis gate, shares with a counsellor', async () => {
+  const page = await browser.newPage();
+  await signIn(page, server.url, 'official.desk');
+  await page.goto(`${server.url}/wellbeing`);
+  await clean(page);
+  await page.goto(`${server.url}/wellbeing/consent`);
+  await clean(page);
+  // KRDS draws the box on the label; people click the label, so does the test.
+  await page.click('label[for=agree]');
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/wellbeing/consent"] button')]);
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/wellbeing/checks"] button')]);
+  await clean(page);
+  for (let step = 0; step < 4; step++) {
+    const items = await page.$$eval('fieldset.item', (fs) =>
+      fs.map((f) => [f.querySelector('input').name, f.querySelector('input').id]));
+    for (const [name, id] of items) {
+      await page.click(`label[for="${step === 0 && name === 'q9' ? 'q9-1' : id}"]`);
+    }
+    await Promise.all([page.waitForNavigation(), page.click('form[action$="/answers"] button')]);
+    if (step === 0) {
+      // PHQ-9 item 9 answered 1: the crisis lines at once.
+      const alert = await page.textContent('[role=alert]');
+      for (const line of ['109', '1577-0199', '112', '119']) assert.match(alert, new RegExp(line));
+      await clean(page);
+      await Promise.all([page.waitForNavigation(), page.click('a[href^="/wellbeing/checks/"]')]);
+    }
+  }
+  assert.match(await page.textContent('main'), /진단이 아닙니다/);
+  await clean(page);
+  await page.click('label[for=purpose-counselling]');
+  await Promise.all([page.waitForNavigation(), page.click('form[action$="/share"] button')]);
+  await clean(page);
+  const result = page.url();
+
+  await page.goto(`${server.url}/wellbeing/plan`);
+  await clean(page);
+  await page.fill('#goals', '잠 7시간');
+  await page.fill('#actions', '점심 산책');
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/wellbeing/plan"] button')]);
+  await clean(page);
+
+  const counsellor = await browser.newPage();
+  await signIn(counsellor, server.url, 'counsellor');
+  await counsellor.goto(`${server.url}/wellbeing/counsellor`);
+  await clean(counsellor);
+  const res = await counsellor.goto(result);
+  assert.equal(res.status(), 200);
+  await clean(counsellor);
+  await counsellor.goto(`${server.url}/wellbeing/report`);
+  await clean(counsellor);
+
+  const supervisor = await browser.newPage();
+  await signIn(supervisor, server.url, 'sup.civil');
+  const refused = await supervisor.goto(result);
+  assert.equal(refused.status(), 403);
+  await clean(supervisor);
+});
