@@ -367,6 +367,16 @@ async fn the_check_through_the_api() {
             )
             .await;
         assert_eq!((st, e["code"].as_str()), (400, Some("unknown_purpose")));
+
+        // Withdrawn consent: no new check; results stay until deleted.
+        assert_eq!(kim.delete("/api/v1/wellbeing/consent").await.0, 204);
+        assert_eq!(kim.delete("/api/v1/wellbeing/consent").await.0, 404);
+        let (st, e) = kim.post("/api/v1/wellbeing/checks", json!({})).await;
+        assert_eq!((st, e["code"].as_str()), (403, Some("consent_required")));
+        assert_eq!(
+            kim.get(&format!("/api/v1/wellbeing/checks/{id}")).await.0,
+            200
+        );
         s.shutdown().await;
     }
 }
