@@ -679,6 +679,14 @@ pub async fn file(
     cal: &WorkCalendar,
     now: DateTime<Utc>,
 ) -> Result<Filed> {
+    // SQLite: take the write lock before the first read, as a write transaction would with
+    // BEGIN IMMEDIATE; a read-then-write transaction cannot wait for the lock and fails busy
+    // under concurrent intake. PostgreSQL locks rows as it goes and needs nothing here.
+    if let Tx::Sqlite(t) = tx {
+        sqlx::query("UPDATE petition_change_head SET seq = seq WHERE id = 1")
+            .execute(&mut **t)
+            .await?;
+    }
     let idem = new
         .idempotency_key
         .as_ref()
@@ -1225,6 +1233,42 @@ pub async fn get_by_receipt_no(db: &Db, receipt_no: &str) -> Result<Petition> {
     .into_petition()
 }
 
+/// Find a petition for a petitioner who has no account (tracking on the web): by its receipt
+/// number or its petition number (given at filing, before there is a receipt number), and the
+/// last four digits of the phone number given at filing. Any mismatch is `NotFound`, so the
+/// answer never tells which part was wrong.
+pub async fn find_for_petitioner(db: &Db, number: &str, phone_last4: &str) -> Result<Petition> {
+    let number = number.trim();
+    let found = if number.contains('-') {
+        get_by_receipt_no(db, number).await
+    } else {
+        match number.parse::<i64>() {
+            Ok(id) => get(db, id).await,
+            Err(_) => Err(StoreError::NotFound),
+        }
+    };
+    let p = found?;
+    let digits: String = p
+        .petitioner_phone
+        .chars()
+        .filter(char::is_ascii_digit)
+        .collect();
+    let given: String = phone_last4.chars().filter(char::is_ascii_digit).collect();
+    let tail = digits.get(digits.len().saturating_sub(4)..).unwrap_or("");
+    let same = given.len() == 4
+        && tail.len() == 4
+        && given
+            .bytes()
+            .zip(tail.bytes())
+            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
+            == 0;
+    if same && !p.anonymous {
+        Ok(p)
+    } else {
+        Err(StoreError::NotFound)
+    }
+}
+
 /// The decrypted resident registration number, when the petition has one. The caller writes
 /// the access log.
 pub fn reveal_rrn(p: &Petition, key: &PiiKey) -> Result<Option<String>> {
@@ -1423,7 +1467,7 @@ pub struct QueuePage {
 }
 
 /// End of today in Seoul (the next midnight).
-fn end_of_today(now: DateTime<Utc>) -> DateTime<Utc> {
+pub fn end_of_today(now: DateTime<Utc>) -> DateTime<Utc> {
     let local = calendar::to_seoul(now);
     let tomorrow = local.date_naive().succ_opt().unwrap_or(local.date_naive());
     tomorrow
@@ -1433,7 +1477,7 @@ fn end_of_today(now: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 /// One working day (8 working hours) from now, from the deadline function: "due soon".
-fn soon_limit(cal: &WorkCalendar, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
+pub fn soon_limit(cal: &WorkCalendar, now: DateTime<Utc>) -> Result<DateTime<Utc>> {
     calendar::deadline(cal, &DeadlineInput::new(now, Period::Hours(8)), now)
         .map_err(|e| deadline_error(e).into())
 }

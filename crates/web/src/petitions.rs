@@ -260,7 +260,10 @@ fn yes() -> bool {
     true
 }
 
-async fn department_by_code(state: &AppState, code: Option<&str>) -> Result<Option<i64>, ApiError> {
+pub(crate) async fn department_by_code(
+    state: &AppState,
+    code: Option<&str>,
+) -> Result<Option<i64>, ApiError> {
     match code.filter(|c| !c.is_empty()) {
         Some(code) => Ok(Some(
             departments::get_by_code(&state.db, code)
@@ -453,17 +456,28 @@ async fn view(
     reveal: bool,
     explain: bool,
 ) -> Result<PetitionView, ApiError> {
-    let now = store::now();
     let (cal, _) = petitions::work_calendar(&state.db).await?;
+    view_with(state, p, reveal, explain, &cal)
+}
+
+/// A petition as the API shows it, its deadline computed now by the calendar.
+fn view_with(
+    state: &AppState,
+    p: Petition,
+    reveal: bool,
+    explain: bool,
+    cal: &calendar::WorkCalendar,
+) -> Result<PetitionView, ApiError> {
+    let now = store::now();
     let (due, left, lines) = match p.derived.deadline_input() {
         Some(input) => {
             let due =
                 calendar::deadline(&cal, &input, now).map_err(domain::petitions::deadline_error)?;
-            let left = calendar::working_time_left(&cal, &input, now)
+            let left = calendar::working_time_left(cal, &input, now)
                 .map_err(domain::petitions::deadline_error)?
                 .num_minutes();
             let lines = if explain {
-                calendar::explain(&cal, &input, now)
+                calendar::explain(cal, &input, now)
                     .map(|e| e.korean_lines())
                     .unwrap_or_default()
             } else {
@@ -509,7 +523,7 @@ async fn view(
     })
 }
 
-fn record_target(p: &Petition) -> Target<'static> {
+pub(crate) fn record_target(p: &Petition) -> Target<'static> {
     Target::Record {
         owner: p.petitioner_account_id,
         department: p.department_id,
@@ -517,7 +531,7 @@ fn record_target(p: &Petition) -> Target<'static> {
     }
 }
 
-fn subject(p: &Petition) -> String {
+pub(crate) fn subject(p: &Petition) -> String {
     match &p.receipt_no {
         Some(n) => format!("petitioner:{n}"),
         None => format!("petition:{}", p.id),
@@ -723,7 +737,7 @@ async fn file_petition(
 
 /// The departments whose petitions the caller may read, from the access policy: `None` when
 /// the whole office, `Some(list)` otherwise.
-async fn reach(state: &AppState, caller: &Caller) -> Result<Option<Vec<i64>>, ApiError> {
+pub(crate) async fn reach(state: &AppState, caller: &Caller) -> Result<Option<Vec<i64>>, ApiError> {
     let actor = caller.actor();
     if domain::access::reaches_office(actor.role, Capability::Petitions, Action::Read) {
         return Ok(None);
@@ -783,7 +797,7 @@ pub struct QueueView {
     counts: QueueCountsView,
 }
 
-async fn filter_for(state: &AppState, caller: &Caller) -> Result<QueueFilter, ApiError> {
+pub(crate) async fn filter_for(state: &AppState, caller: &Caller) -> Result<QueueFilter, ApiError> {
     let mut f = QueueFilter::default();
     if caller.account.role == Role::Resident {
         f.petitioner_account_id = Some(caller.account.id);
@@ -839,10 +853,11 @@ async fn queue(
     state
         .log_access(&caller, "petitions", "petition.list", "")
         .await?;
+    let (cal, _) = petitions::work_calendar(&state.db).await?;
     let mut items = Vec::with_capacity(page.items.len());
     for item in page.items {
         let own = item.petition.petitioner_account_id == Some(caller.account.id);
-        items.push(view(&state, item.petition, own, false).await?);
+        items.push(view_with(&state, item.petition, own, false, &cal)?);
     }
     let c = page.counts;
     Ok(Json(QueueView {
@@ -920,13 +935,14 @@ async fn search(
     state
         .log_access(&caller, "petitions", "petition.search", "")
         .await?;
+    let (cal, _) = petitions::work_calendar(&state.db).await?;
     let mut hits = Vec::with_capacity(result.hits.len());
     for h in result.hits {
         let p = petitions::get(&state.db, h.id).await?;
         let own = p.petitioner_account_id == Some(caller.account.id);
         hits.push(SearchHitView {
             score: h.score,
-            petition: view(&state, p, own, false).await?,
+            petition: view_with(&state, p, own, false, &cal)?,
         });
     }
     Ok(Json(SearchView {
@@ -1207,6 +1223,19 @@ async fn act(
     Path(id): Path<i64>,
     ApiJson(req): ApiJson<ActionRequest>,
 ) -> Result<Json<PetitionView>, ApiError> {
+    let (p, is_petitioner) = take_step(&state, &caller, id, req).await?;
+    Ok(Json(view(&state, p, is_petitioner, false).await?))
+}
+
+/// One handling step by a signed-in caller, shared by the API and the pages: checks whose step
+/// it is and the access policy, applies it with its access-log entry in one transaction.
+/// Returns the petition after the step and whether the caller is its petitioner.
+pub(crate) async fn take_step(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    req: ActionRequest,
+) -> Result<(Petition, bool), ApiError> {
     let p = petitions::get(&state.db, id).await?;
     let placeholder = store::now();
     let event = match req {
@@ -1217,11 +1246,11 @@ async fn act(
             department_code,
             assignee,
         } => {
-            let dept = department_by_code(&state, Some(&department_code))
+            let dept = department_by_code(state, Some(&department_code))
                 .await?
                 .ok_or_else(ApiError::not_found)?;
             let assignee_id = match assignee.as_deref().filter(|a| !a.is_empty()) {
-                Some(u) => Some(account_in(&state, u, dept).await?),
+                Some(u) => Some(account_in(state, u, dept).await?),
                 None => None,
             };
             Event::Assigned {
@@ -1234,7 +1263,7 @@ async fn act(
             far_or_misassigned,
             reason,
         } => Event::Transferred {
-            to: department_by_code(&state, Some(&department_code))
+            to: department_by_code(state, Some(&department_code))
                 .await?
                 .ok_or_else(ApiError::not_found)?,
             far_or_misassigned,
@@ -1265,7 +1294,7 @@ async fn act(
         },
         ActionRequest::ProgressNotice { note } => Event::ProgressNotice { note },
         ActionRequest::Answer { text, template } => {
-            let text = render_answer(&state, &p, &caller, text, template.as_deref()).await?;
+            let text = render_answer(state, &p, caller, text, template.as_deref()).await?;
             Event::Answered {
                 text,
                 template,
@@ -1300,7 +1329,7 @@ async fn act(
     }
     caller
         .may(
-            &state,
+            state,
             Capability::Petitions,
             Action::Update,
             record_target(&p),
@@ -1313,11 +1342,11 @@ async fn act(
     let p = petitions::act(&mut tx, id, event, Some(caller.account.id), &cal, now).await?;
     audit::append(
         &mut tx,
-        &access_record(&caller, &subject(&p), &format!("petition.{name}"), ""),
+        &access_record(caller, &subject(&p), &format!("petition.{name}"), ""),
     )
     .await?;
     tx.commit().await?;
-    Ok(Json(view(&state, p, is_petitioner, false).await?))
+    Ok((p, is_petitioner))
 }
 
 // ---------------------------------------------------------------------------------------------
