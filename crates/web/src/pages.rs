@@ -2,7 +2,7 @@
 //! these are the sign-in flow and the home page every other page builds on.
 
 use crate::AppState;
-use crate::auth::{Address, CSRF_COOKIE, MaybeCaller, SESSION_COOKIE, check_login, cookie};
+use crate::auth::{Address, CSRF_COOKIE, SESSION_COOKIE, check_login, cookie};
 use crate::error::ApiError;
 use askama::Template;
 use axum::extract::State;
@@ -12,8 +12,18 @@ use axum::routing::get;
 use axum::{Form, Router};
 use serde::Deserialize;
 
+// The petition desk's pages live in their own files next to this one.
+#[path = "pages_common.rs"]
+pub mod common;
+#[path = "pages_resident.rs"]
+pub mod resident;
+#[path = "pages_staff.rs"]
+pub mod staff;
+
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(resident::routes())
+        .merge(staff::routes())
         .route("/", get(home))
         .route("/login", get(login_form).post(login))
         .route("/logout", axum::routing::post(logout))
@@ -27,20 +37,10 @@ pub struct SignedIn {
     pub csrf_token: String,
 }
 
-impl SignedIn {
-    fn of(caller: &Option<crate::auth::Caller>) -> Option<SignedIn> {
-        caller.as_ref().map(|c| SignedIn {
-            name: c.account.display_name.clone(),
-            role: c.account.role.korean(),
-            csrf_token: c.csrf_token().unwrap_or_default().to_string(),
-        })
-    }
-}
-
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
-    signed_in: Option<SignedIn>,
+    c: common::Chrome,
 }
 
 #[derive(Template)]
@@ -81,10 +81,8 @@ pub fn error_page(status: StatusCode, heading: &str, message: &str) -> Response 
     res
 }
 
-async fn home(MaybeCaller(caller): MaybeCaller) -> Response {
-    render(&HomePage {
-        signed_in: SignedIn::of(&caller),
-    })
+async fn home(ctx: common::Ctx) -> Response {
+    ctx.render(&HomePage { c: ctx.chrome() })
 }
 
 fn cookie_header(name: &str, value: &str, max_age: i64, secure: bool) -> Option<HeaderValue> {

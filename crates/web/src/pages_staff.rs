@@ -1,0 +1,1148 @@
+//! Pages for officials and supervisors: the work queue ordered by working time left, one
+//! petition with every handling step of the desk, and the supervisor's dashboard.
+//!
+//! Reach and permissions come from the one access policy through the same helpers the JSON API
+//! uses (`petitions::filter_for`, `record_target`, `take_step`); deadlines from the calendar.
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::pages::common::{
+    Chrome, Ctx, Lang, event_words, ground_name, pause_name, state_name, when,
+};
+use crate::petitions::{ActionRequest, filter_for, record_target, subject, take_step};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use domain::access::{Action, Capability};
+use domain::petitions::{ExtensionGround, PauseKind, State as PState};
+use domain::privacy::{PersonalKind, mask};
+use serde::Deserialize;
+use std::collections::HashMap;
+use store::petitions::{self, Petition, QueueFilter};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/desk", get(queue))
+        .route("/desk/dashboard", get(dashboard))
+        .route("/desk/petitions/{id}", get(petition_page))
+        .route("/desk/petitions/{id}/reveal", post(reveal))
+        .route("/desk/petitions/{id}/act", post(act))
+}
+
+/// What someone who is not staff gets: the sign-in page, or a refusal when signed in.
+fn refuse(ctx: &Ctx) -> Response {
+    match &ctx.caller {
+        None => Redirect::to("/login").into_response(),
+        Some(_) => ctx.error(&ApiError::forbidden()),
+    }
+}
+
+/// How urgent a petition is, shown as a colour and always also as words.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Urgency {
+    Overdue,
+    DueToday,
+    DueSoon,
+    Stopped,
+    Normal,
+    NoClock,
+}
+
+impl Urgency {
+    pub fn class(&self) -> &'static str {
+        match self {
+            Urgency::Overdue => "mw-u-overdue",
+            Urgency::DueToday => "mw-u-today",
+            Urgency::DueSoon => "mw-u-soon",
+            Urgency::Stopped => "mw-u-stopped",
+            Urgency::Normal => "mw-u-normal",
+            Urgency::NoClock => "mw-u-none",
+        }
+    }
+
+    pub fn label(&self, l: &Lang) -> &'static str {
+        match self {
+            Urgency::Overdue => l.t("기한 지남", "Overdue"),
+            Urgency::DueToday => l.t("오늘 마감", "Due today"),
+            Urgency::DueSoon => l.t("곧 마감", "Due soon"),
+            Urgency::Stopped => l.t("기간 정지", "Clock stopped"),
+            Urgency::Normal => l.t("여유", "On track"),
+            Urgency::NoClock => l.t("기한 없음", "No deadline"),
+        }
+    }
+}
+
+/// The same thresholds as the queue's counts (store::petitions: end of today, one working day).
+fn urgency(
+    cal: &calendar::WorkCalendar,
+    p: &Petition,
+    due: Option<DateTime<Utc>>,
+    left: Option<i64>,
+    now: DateTime<Utc>,
+) -> Urgency {
+    let Some(due) = due else {
+        return Urgency::NoClock;
+    };
+    if matches!(p.state, PState::Supplement | PState::Paused) {
+        return Urgency::Stopped;
+    }
+    if !p.state.is_open() {
+        return Urgency::Normal;
+    }
+    if left.is_some_and(|m| m < 0) {
+        Urgency::Overdue
+    } else if due < petitions::end_of_today(now) {
+        Urgency::DueToday
+    } else if petitions::soon_limit(cal, now).is_ok_and(|s| due <= s) {
+        Urgency::DueSoon
+    } else {
+        Urgency::Normal
+    }
+}
+
+/// Working minutes as people say them: "3시간 20분 남음" / "2 h 5 min overdue".
+fn left_words(l: Lang, minutes: Option<i64>) -> String {
+    let Some(m) = minutes else {
+        return "—".into();
+    };
+    let (h, mm) = (m.abs() / 60, m.abs() % 60);
+    match (l, m < 0) {
+        (Lang::Ko, false) => format!("근무 {h}시간 {mm}분 남음"),
+        (Lang::Ko, true) => format!("{h}시간 {mm}분 지남"),
+        (Lang::En, false) => format!("{h} h {mm} min working time left"),
+        (Lang::En, true) => format!("{h} h {mm} min overdue"),
+    }
+}
+
+async fn names(state: &AppState) -> Result<(HashMap<i64, String>, HashMap<i64, String>), ApiError> {
+    let depts = store::departments::list(&state.db)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d.name))
+        .collect();
+    let types = petitions::list_types(&state.db, false)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect();
+    Ok((depts, types))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The queue
+// ---------------------------------------------------------------------------------------------
+
+pub struct Row {
+    pub id: i64,
+    pub number: String,
+    pub title: String,
+    pub type_name: String,
+    pub state: String,
+    pub department: String,
+    pub due: String,
+    pub left: String,
+    pub urgency: Urgency,
+    pub flagged: bool,
+    pub repeat: bool,
+}
+
+#[derive(Deserialize, Default)]
+pub struct QueueParams {
+    #[serde(default)]
+    pub scope: String,
+    #[serde(default)]
+    pub state: String,
+    #[serde(default)]
+    pub urgency: String,
+    #[serde(default)]
+    pub department_id: String,
+    #[serde(default)]
+    pub q: String,
+    #[serde(default)]
+    pub done: String,
+}
+
+#[derive(Template)]
+#[template(path = "desk_queue.html")]
+struct QueuePage {
+    c: Chrome,
+    p: QueueParams,
+    rows: Vec<Row>,
+    counts: petitions::QueueCounts,
+    departments: Vec<(i64, String, bool)>,
+    states: Vec<(&'static str, String, bool)>,
+    searched: bool,
+}
+
+async fn queue(State(state): State<AppState>, ctx: Ctx, Query(p): Query<QueueParams>) -> Response {
+    let Some(caller) = ctx.staff() else {
+        return refuse(&ctx);
+    };
+    match queue_page(&state, &ctx, caller, p).await {
+        Ok(page) => ctx.render(&page),
+        Err(e) => ctx.error(&e),
+    }
+}
+
+async fn queue_page(
+    state: &AppState,
+    ctx: &Ctx,
+    caller: &crate::auth::Caller,
+    p: QueueParams,
+) -> Result<QueuePage, ApiError> {
+    let mut f: QueueFilter = filter_for(state, caller).await?;
+    let reach = f.departments.clone();
+    let department: Option<i64> = p.department_id.parse().ok();
+    if let Some(d) = department {
+        f.departments = match f.departments {
+            None => Some(vec![d]),
+            Some(list) if list.contains(&d) => Some(vec![d]),
+            Some(_) => return Err(ApiError::forbidden()),
+        };
+    }
+    if p.scope == "mine" {
+        f.assignee_id = Some(caller.account.id);
+    }
+    f.state = p
+        .state
+        .parse::<PState>()
+        .ok()
+        .filter(|_| !p.state.is_empty());
+    f.overdue = p.urgency == "overdue";
+    f.due_today = p.urgency == "today";
+    f.flagged = p.urgency == "flagged";
+    f.include_done = p.done == "1";
+    f.limit = 100;
+    let now = store::now();
+    let (cal, _) = petitions::work_calendar(&state.db).await?;
+    let (dept_names, type_names) = names(state).await?;
+    let page = petitions::queue(&state.db, &f, now).await?;
+    let searched = !p.q.trim().is_empty();
+    // Search narrows the queue to the petitions the index finds, in the queue's order.
+    let hits: Option<Vec<i64>> = if searched {
+        let index = state
+            .petitions
+            .index
+            .as_ref()
+            .ok_or_else(ApiError::internal)?;
+        let r = index
+            .search(
+                &state.db,
+                &store::search::SearchQuery {
+                    text: p.q.clone(),
+                    departments: f.departments.clone(),
+                    petitioner_account_id: None,
+                    type_id: None,
+                    state: f.state,
+                    limit: 200,
+                    offset: 0,
+                },
+            )
+            .await?;
+        Some(r.hits.into_iter().map(|h| h.id).collect())
+    } else {
+        None
+    };
+    state
+        .log_access(
+            caller,
+            "petitions",
+            if searched {
+                "petition.search"
+            } else {
+                "petition.list"
+            },
+            "",
+        )
+        .await?;
+    let rows = page
+        .items
+        .into_iter()
+        .filter(|i| hits.as_ref().is_none_or(|h| h.contains(&i.petition.id)))
+        .map(|i| {
+            let u = urgency(&cal, &i.petition, i.due, i.working_minutes_left, now);
+            let p = i.petition;
+            Row {
+                id: p.id,
+                number: p
+                    .receipt_no
+                    .clone()
+                    .unwrap_or_else(|| format!("({})", p.id)),
+                type_name: type_names.get(&p.type_id).cloned().unwrap_or_default(),
+                state: state_name(ctx.lang, p.state).to_string(),
+                department: p
+                    .department_id
+                    .and_then(|d| dept_names.get(&d).cloned())
+                    .unwrap_or_default(),
+                due: i.due.map(when).unwrap_or_else(|| "—".into()),
+                left: left_words(ctx.lang, i.working_minutes_left),
+                urgency: u,
+                flagged: p.flagged,
+                repeat: p.repeat_proposed,
+                title: p.title,
+            }
+        })
+        .collect();
+    let departments = store::departments::list(&state.db)
+        .await?
+        .into_iter()
+        .filter(|d| reach.as_ref().is_none_or(|r| r.contains(&d.id)))
+        .map(|d| (d.id, d.name, Some(d.id) == department))
+        .collect();
+    let states = PState::ALL
+        .iter()
+        .map(|s| {
+            (
+                s.as_str(),
+                state_name(ctx.lang, *s).to_string(),
+                s.as_str() == p.state,
+            )
+        })
+        .collect();
+    Ok(QueuePage {
+        c: ctx.chrome(),
+        p,
+        rows,
+        counts: page.counts,
+        departments,
+        states,
+        searched,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// One petition
+// ---------------------------------------------------------------------------------------------
+
+pub struct Person {
+    pub name: String,
+    pub phone: String,
+    pub email: String,
+    pub address: String,
+    pub rrn: Option<String>,
+}
+
+pub struct Attached {
+    pub sha256: String,
+    pub filename: String,
+    pub size_kb: i64,
+}
+
+pub struct StaffView {
+    pub id: i64,
+    pub number: String,
+    pub title: String,
+    pub body: String,
+    pub location: String,
+    pub extra: Vec<(String, String)>,
+    pub type_name: String,
+    pub kind: &'static str,
+    pub channel: String,
+    pub state: String,
+    pub state_code: &'static str,
+    pub department: String,
+    pub assignee: String,
+    pub arrived_at: String,
+    pub received_at: Option<String>,
+    pub receipt_due: Option<String>,
+    pub due: Option<String>,
+    pub left: String,
+    pub urgency: Urgency,
+    pub due_lines: Vec<String>,
+    pub person: Person,
+    pub revealed: bool,
+    pub anonymous: bool,
+    pub attachments: Vec<Attached>,
+    pub timeline: Vec<(String, String)>,
+    pub flagged: bool,
+    pub abuse_kinds: String,
+    pub repeat_proposed: bool,
+    pub may_close_repeated: bool,
+    pub supplement: Option<(String, String)>,
+    pub answers: Vec<(String, String, bool)>,
+    pub satisfaction: Option<u8>,
+    pub dissatisfied: bool,
+    pub extensions: usize,
+    pub may_reveal: bool,
+}
+
+/// What was typed into an action form, to put back after a refusal.
+#[derive(Default)]
+pub struct Refill(HashMap<String, String>);
+
+impl Refill {
+    pub fn get(&self, key: &str) -> &str {
+        self.0.get(key).map(String::as_str).unwrap_or("")
+    }
+    pub fn is(&self, key: &str, value: &str) -> bool {
+        self.get(key) == value
+    }
+}
+
+#[derive(Template)]
+#[template(path = "desk_petition.html")]
+struct PetitionPage {
+    c: Chrome,
+    p: StaffView,
+    departments: Vec<(String, String)>,
+    templates: Vec<(String, String)>,
+    pauses: Vec<(&'static str, &'static str)>,
+    grounds: Vec<(&'static str, &'static str)>,
+    notice: Option<String>,
+    error: Option<String>,
+    /// The extension notice the petitioner would receive, when previewed.
+    preview: Option<String>,
+    f: Refill,
+}
+
+async fn staff_view(
+    state: &AppState,
+    lang: Lang,
+    p: &Petition,
+    reveal: bool,
+    may_reveal: bool,
+) -> Result<StaffView, ApiError> {
+    let now = store::now();
+    let (cal, _) = petitions::work_calendar(&state.db).await?;
+    let t = petitions::get_type(&state.db, p.type_id).await?;
+    let (dept_names, _) = names(state).await?;
+    let (due, left, lines) = match p.derived.deadline_input() {
+        Some(input) => {
+            let due =
+                calendar::deadline(&cal, &input, now).map_err(domain::petitions::deadline_error)?;
+            let left = calendar::working_time_left(&cal, &input, now)
+                .map_err(domain::petitions::deadline_error)?
+                .num_minutes();
+            let lines = calendar::explain(&cal, &input, now)
+                .map(|e| e.korean_lines())
+                .unwrap_or_default();
+            (Some(due), Some(left), lines)
+        }
+        None => (None, None, vec![]),
+    };
+    let person = if reveal {
+        Person {
+            name: p.petitioner_name.clone(),
+            phone: p.petitioner_phone.clone(),
+            email: p.petitioner_email.clone(),
+            address: p.petitioner_address.clone(),
+            rrn: petitions::reveal_rrn(p, &state.petitions.key)?,
+        }
+    } else {
+        Person {
+            name: mask(PersonalKind::Name, &p.petitioner_name),
+            phone: mask(PersonalKind::Phone, &p.petitioner_phone),
+            email: mask(PersonalKind::Email, &p.petitioner_email),
+            address: mask(PersonalKind::Address, &p.petitioner_address),
+            rrn: p
+                .rrn_encrypted
+                .as_ref()
+                .map(|_| mask(PersonalKind::ResidentNumber, "")),
+        }
+    };
+    let assignee = match p.assignee_id {
+        Some(a) => store::accounts::get(&state.db, a)
+            .await
+            .map(|a| a.display_name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let events = petitions::timeline(&state.db, p.id).await?;
+    let timeline = events
+        .iter()
+        .map(|e| {
+            let words = event_words(lang, &e.event).unwrap_or_else(|| match &e.event {
+                domain::petitions::Event::Note { text } => {
+                    format!("{}: {text}", lang.t("메모", "Note"))
+                }
+                domain::petitions::Event::Reminder { level } => {
+                    format!("{}: {level}", lang.t("알림", "Reminder"))
+                }
+                _ => String::new(),
+            });
+            (when(e.at), words)
+        })
+        .collect();
+    let extra = t
+        .fields
+        .iter()
+        .filter_map(|d| {
+            p.extra.get(&d.key).map(|v| {
+                let shown = match v {
+                    serde_json::Value::String(s) => s.clone(),
+                    serde_json::Value::Bool(b) => lang
+                        .t(
+                            if *b { "예" } else { "아니오" },
+                            if *b { "yes" } else { "no" },
+                        )
+                        .to_string(),
+                    other => other.to_string(),
+                };
+                (d.label.clone(), shown)
+            })
+        })
+        .collect();
+    let attachments = petitions::attachments(&state.db, p.id)
+        .await?
+        .into_iter()
+        .map(|a| Attached {
+            sha256: a.sha256,
+            filename: a.filename,
+            size_kb: (a.size + 1023) / 1024,
+        })
+        .collect();
+    let d = &p.derived;
+    Ok(StaffView {
+        id: p.id,
+        number: p
+            .receipt_no
+            .clone()
+            .unwrap_or_else(|| format!("({})", p.id)),
+        title: p.title.clone(),
+        body: p.body.clone(),
+        location: p.location.clone(),
+        extra,
+        type_name: t.name,
+        kind: d.kind.korean(),
+        channel: p.channel.clone(),
+        state: state_name(lang, p.state).to_string(),
+        state_code: p.state.as_str(),
+        department: p
+            .department_id
+            .and_then(|d| dept_names.get(&d).cloned())
+            .unwrap_or_default(),
+        assignee,
+        arrived_at: when(p.arrived_at),
+        received_at: p.received_at.map(when),
+        receipt_due: d
+            .receipt_due
+            .filter(|_| p.state == PState::Arrived)
+            .map(when),
+        urgency: urgency(&cal, p, due, left, now),
+        due: due.map(when),
+        left: left_words(lang, left),
+        due_lines: lines,
+        person,
+        revealed: reveal,
+        anonymous: p.anonymous,
+        attachments,
+        timeline,
+        flagged: p.flagged,
+        abuse_kinds: p.abuse_kinds.join(", "),
+        repeat_proposed: p.repeat_proposed,
+        may_close_repeated: d.kind.may_close_as_repeated(),
+        supplement: d
+            .supplement
+            .as_ref()
+            .filter(|_| p.state == PState::Supplement)
+            .map(|s| (s.items.clone(), when(s.answer_by))),
+        answers: d
+            .answers
+            .iter()
+            .map(|a| (when(a.at), a.text.clone(), a.additional))
+            .collect(),
+        satisfaction: d.satisfaction,
+        dissatisfied: d
+            .satisfaction
+            .is_some_and(|s| s <= domain::petitions::DISSATISFIED_AT_MOST),
+        extensions: d.extensions.len(),
+        may_reveal,
+    })
+}
+
+struct Shown {
+    reveal: bool,
+    notice: Option<String>,
+    error: Option<String>,
+    preview: Option<String>,
+    f: Refill,
+    status: StatusCode,
+}
+
+impl Shown {
+    fn plain() -> Self {
+        Shown {
+            reveal: false,
+            notice: None,
+            error: None,
+            preview: None,
+            f: Refill::default(),
+            status: StatusCode::OK,
+        }
+    }
+}
+
+/// Open a petition for a staff reader: the policy decides, the read is logged.
+async fn open(
+    state: &AppState,
+    caller: &crate::auth::Caller,
+    id: i64,
+) -> Result<Petition, ApiError> {
+    let p = petitions::get(&state.db, id).await?;
+    caller
+        .may(
+            state,
+            Capability::Petitions,
+            Action::Read,
+            record_target(&p),
+        )
+        .await?;
+    Ok(p)
+}
+
+async fn render_petition(state: &AppState, ctx: &Ctx, p: &Petition, s: Shown) -> Response {
+    let Some(caller) = ctx.caller.as_ref() else {
+        return Redirect::to("/login").into_response();
+    };
+    let may_reveal = caller
+        .may(
+            state,
+            Capability::PetitionerPersonalData,
+            Action::Read,
+            record_target(p),
+        )
+        .await
+        .is_ok();
+    let action = if s.reveal {
+        "petitioner.reveal"
+    } else {
+        "petition.read"
+    };
+    if !s.reveal
+        && let Err(e) = state.log_access(caller, &subject(p), action, "").await
+    {
+        return ctx.error(&e);
+    }
+    let built = async {
+        let view = staff_view(state, ctx.lang, p, s.reveal, may_reveal).await?;
+        let departments = store::departments::list(&state.db)
+            .await?
+            .into_iter()
+            .map(|d| (d.code, d.name))
+            .collect();
+        let templates = petitions::get_type(&state.db, p.type_id)
+            .await?
+            .templates
+            .into_iter()
+            .map(|t| (t.name, t.text))
+            .collect();
+        Ok::<_, ApiError>((view, departments, templates))
+    }
+    .await;
+    let (view, departments, templates) = match built {
+        Ok(b) => b,
+        Err(e) => return ctx.error(&e),
+    };
+    let l = ctx.lang;
+    ctx.render_status(
+        s.status,
+        &PetitionPage {
+            c: ctx.chrome(),
+            p: view,
+            departments,
+            templates,
+            pauses: [
+                PauseKind::SiteInvestigation,
+                PauseKind::Inspection,
+                PauseKind::Hearing,
+                PauseKind::Prerequisite,
+                PauseKind::Outage,
+            ]
+            .into_iter()
+            .map(|k| (pause_key(k), pause_name(l, k)))
+            .collect(),
+            grounds: [
+                ExtensionGround::Cooperation,
+                ExtensionGround::FactCheck,
+                ExtensionGround::ForceMajeure,
+                ExtensionGround::Similar,
+            ]
+            .into_iter()
+            .map(|g| (ground_key(g), ground_name(l, g)))
+            .collect(),
+            notice: s.notice,
+            error: s.error,
+            preview: s.preview,
+            f: s.f,
+        },
+    )
+}
+
+fn pause_key(k: PauseKind) -> &'static str {
+    match k {
+        PauseKind::Supplement => "supplement",
+        PauseKind::SiteInvestigation => "site_investigation",
+        PauseKind::Inspection => "inspection",
+        PauseKind::Hearing => "hearing",
+        PauseKind::Prerequisite => "prerequisite",
+        PauseKind::Outage => "outage",
+    }
+}
+
+fn ground_key(g: ExtensionGround) -> &'static str {
+    match g {
+        ExtensionGround::Cooperation => "cooperation",
+        ExtensionGround::FactCheck => "fact_check",
+        ExtensionGround::ForceMajeure => "force_majeure",
+        ExtensionGround::Similar => "similar",
+        ExtensionGround::Workload => "workload",
+        ExtensionGround::AbsentHandler => "absent_handler",
+    }
+}
+
+#[derive(Deserialize)]
+struct DoneQuery {
+    done: Option<String>,
+}
+
+async fn petition_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(q): Query<DoneQuery>,
+) -> Response {
+    let Some(caller) = ctx.staff() else {
+        return refuse(&ctx);
+    };
+    let p = match open(&state, caller, id).await {
+        Ok(p) => p,
+        Err(e) => return ctx.error(&e),
+    };
+    let mut s = Shown::plain();
+    s.notice = q
+        .done
+        .map(|_| ctx.lang.t("처리했습니다.", "Done.").to_string());
+    render_petition(&state, &ctx, &p, s).await
+}
+
+#[derive(Deserialize)]
+struct RevealForm {
+    #[serde(default)]
+    reason: String,
+}
+
+/// Show the petitioner unmasked: needs the personal-data grant and a reason, both logged.
+async fn reveal(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<RevealForm>,
+) -> Response {
+    let Some(caller) = ctx.staff() else {
+        return refuse(&ctx);
+    };
+    let p = match open(&state, caller, id).await {
+        Ok(p) => p,
+        Err(e) => return ctx.error(&e),
+    };
+    let mut s = Shown::plain();
+    let reason = form.reason.trim();
+    if reason.is_empty() {
+        s.error = Some(both(
+            ctx.lang,
+            "개인정보를 보려면 사유를 적어 주세요",
+            "give a reason to see the personal data",
+        ));
+        s.status = StatusCode::UNPROCESSABLE_ENTITY;
+        return render_petition(&state, &ctx, &p, s).await;
+    }
+    if let Err(e) = caller
+        .may(
+            &state,
+            Capability::PetitionerPersonalData,
+            Action::Read,
+            record_target(&p),
+        )
+        .await
+    {
+        return ctx.error(&e);
+    }
+    if let Err(e) = state
+        .log_access(caller, &subject(&p), "petitioner.reveal", reason)
+        .await
+    {
+        return ctx.error(&e);
+    }
+    s.reveal = true;
+    render_petition(&state, &ctx, &p, s).await
+}
+
+fn both(l: Lang, ko: &str, en: &str) -> String {
+    match l {
+        Lang::Ko => format!("{ko} ({en})"),
+        Lang::En => en.to_string(),
+    }
+}
+
+/// A date from a form as the end of that working day (18:00, Korean time).
+fn end_of_day(s: &str) -> Option<DateTime<Utc>> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
+        .ok()?
+        .and_hms_opt(18, 0, 0)?
+        .and_local_timezone(calendar::seoul())
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+}
+
+/// Steps that cannot be undone need the confirmation box ticked.
+const IRREVERSIBLE: [&str; 4] = [
+    "close",
+    "close_as_repeated",
+    "transfer_out",
+    "return_unsupplemented",
+];
+
+/// The form as the API's action request: the same enum, so the same checks apply.
+fn action_request(l: Lang, f: &HashMap<String, String>) -> Result<ActionRequest, String> {
+    let get = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    let required = |k: &str, ko: &str, en: &str| {
+        let v = get(k);
+        if v.is_empty() {
+            Err(both(l, ko, en))
+        } else {
+            Ok(v)
+        }
+    };
+    let action = get("action");
+    if IRREVERSIBLE.contains(&action.as_str()) && get("confirm").is_empty() {
+        return Err(both(
+            l,
+            "되돌릴 수 없는 처리입니다. 확인란에 표시해 주세요",
+            "this step cannot be undone; tick the confirmation box",
+        ));
+    }
+    let date = |k: &str| {
+        end_of_day(&get(k)).ok_or_else(|| both(l, "날짜를 골라 주세요", "please choose a date"))
+    };
+    Ok(match action.as_str() {
+        "receive" => ActionRequest::Receive,
+        "assign" => ActionRequest::Assign {
+            department_code: required("department_code", "부서를 고르세요", "choose a department")?,
+            assignee: Some(get("assignee")).filter(|a| !a.is_empty()),
+        },
+        "transfer" => ActionRequest::Transfer {
+            department_code: required("department_code", "부서를 고르세요", "choose a department")?,
+            far_or_misassigned: !get("far").is_empty(),
+            reason: required("reason", "이송 사유를 적어 주세요", "give the reason")?,
+        },
+        "transfer_out" => ActionRequest::TransferOut {
+            agency: required("agency", "받을 기관을 적어 주세요", "name the agency")?,
+            reason: required("reason", "이송 사유를 적어 주세요", "give the reason")?,
+        },
+        "request_supplement" => ActionRequest::RequestSupplement {
+            items: required("items", "보완할 내용을 적어 주세요", "say what is missing")?,
+            answer_by: date("answer_by")?,
+        },
+        "supplement_more_time" => ActionRequest::SupplementMoreTime {
+            answer_by: date("answer_by")?,
+        },
+        "supplement_delivery_failed" => ActionRequest::SupplementDeliveryFailed,
+        "supplement_received" => ActionRequest::SupplementReceived { note: get("note") },
+        "return_unsupplemented" => ActionRequest::ReturnUnsupplemented {
+            reason: required("reason", "반려 사유를 적어 주세요", "give the reason")?,
+        },
+        "pause" => ActionRequest::Pause {
+            kind: serde_json::from_value(serde_json::Value::String(get("kind")))
+                .map_err(|_| both(l, "정지 사유 종류를 고르세요", "choose the kind of pause"))?,
+            reason: required("reason", "정지 사유를 적어 주세요", "give the reason")?,
+        },
+        "resume" => ActionRequest::Resume { note: get("note") },
+        "extend" => ActionRequest::Extend {
+            period: get("period").parse().map_err(|_| {
+                both(
+                    l,
+                    "연장 기간을 예: 7d, 3d 처럼 적어 주세요",
+                    "write the extension like 7d or 3d",
+                )
+            })?,
+            ground: serde_json::from_value(serde_json::Value::String(get("ground")))
+                .map_err(|_| both(l, "연장 사유 종류를 고르세요", "choose the ground"))?,
+            reason: required("reason", "연장 사유를 적어 주세요", "give the reason")?,
+            consent: !get("consent").is_empty(),
+        },
+        "progress_notice" => ActionRequest::ProgressNotice {
+            note: required("note", "안내 내용을 적어 주세요", "write the notice")?,
+        },
+        "answer" => ActionRequest::Answer {
+            text: required("text", "답변 내용을 적어 주세요", "write the answer")?,
+            template: Some(get("template")).filter(|t| !t.is_empty()),
+        },
+        "additional_answer" => ActionRequest::AdditionalAnswer {
+            text: required(
+                "text",
+                "추가 답변 내용을 적어 주세요",
+                "write the additional answer",
+            )?,
+        },
+        "close" => ActionRequest::Close {
+            reason: get("reason"),
+        },
+        "close_as_repeated" => ActionRequest::CloseAsRepeated {
+            basis: required(
+                "basis",
+                "반복 민원으로 보는 근거를 적어 주세요",
+                "give the basis",
+            )?,
+        },
+        "reopen" => ActionRequest::Reopen {
+            reason: required("reason", "사유를 적어 주세요", "give the reason")?,
+        },
+        "note" => ActionRequest::Note {
+            text: required("text", "메모를 적어 주세요", "write the note")?,
+        },
+        _ => return Err(both(l, "알 수 없는 처리입니다", "unknown step")),
+    })
+}
+
+/// The notice an extension would send the petitioner, with the new date from the deadline
+/// function (the same computation the store makes when the step is taken).
+fn extension_preview(
+    l: Lang,
+    cal: &calendar::WorkCalendar,
+    p: &Petition,
+    f: &HashMap<String, String>,
+) -> Result<String, String> {
+    let get = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    let period: calendar::Period = get("period").parse().map_err(|_| {
+        both(
+            l,
+            "연장 기간을 예: 7d 처럼 적어 주세요",
+            "write the extension like 7d",
+        )
+    })?;
+    let ground: ExtensionGround = serde_json::from_value(serde_json::Value::String(get("ground")))
+        .map_err(|_| both(l, "연장 사유 종류를 고르세요", "choose the ground"))?;
+    let mut input = p.derived.deadline_input().ok_or_else(|| {
+        both(
+            l,
+            "처리기간이 흐르지 않는 민원입니다",
+            "no clock runs for this petition",
+        )
+    })?;
+    input.extensions.push(period);
+    let due = calendar::deadline(cal, &input, store::now())
+        .map_err(|e| l.pick(&domain::petitions::deadline_error(e).message))?;
+    let reason = get("reason");
+    Ok(match l {
+        Lang::Ko => format!(
+            "귀하의 민원({})의 처리기간을 {} 연장합니다. 사유: {} — {}. 새 처리 예정일: {}. (민원처리법 시행령 제21조)",
+            p.receipt_no.clone().unwrap_or_default(),
+            period.korean(),
+            ground_name(l, ground),
+            reason,
+            when(due)
+        ),
+        Lang::En => format!(
+            "The processing period of your petition ({}) is extended by {}. Ground: {} — {}. New expected completion: {}. (Decree art. 21)",
+            p.receipt_no.clone().unwrap_or_default(),
+            period.korean(),
+            ground_name(l, ground),
+            reason,
+            when(due)
+        ),
+    })
+}
+
+async fn act(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<HashMap<String, String>>,
+) -> Response {
+    let Some(caller) = ctx.staff() else {
+        return refuse(&ctx);
+    };
+    let p = match open(&state, caller, id).await {
+        Ok(p) => p,
+        Err(e) => return ctx.error(&e),
+    };
+    let l = ctx.lang;
+    let mut s = Shown::plain();
+    if form.get("preview").is_some_and(|v| !v.is_empty()) {
+        let cal = match petitions::work_calendar(&state.db).await {
+            Ok((c, _)) => c,
+            Err(e) => return ctx.error(&e.into()),
+        };
+        match extension_preview(l, &cal, &p, &form) {
+            Ok(text) => s.preview = Some(text),
+            Err(m) => {
+                s.error = Some(m);
+                s.status = StatusCode::UNPROCESSABLE_ENTITY;
+            }
+        }
+        s.f = Refill(form);
+        return render_petition(&state, &ctx, &p, s).await;
+    }
+    let result = match action_request(l, &form) {
+        Ok(req) => take_step(&state, caller, id, req)
+            .await
+            .map_err(|e| l.pick(&e.message)),
+        Err(m) => Err(m),
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!("/desk/petitions/{id}?done=1")).into_response(),
+        Err(m) => {
+            s.error = Some(m);
+            s.status = StatusCode::UNPROCESSABLE_ENTITY;
+            s.f = Refill(form);
+            render_petition(&state, &ctx, &p, s).await
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Supervisor dashboard
+// ---------------------------------------------------------------------------------------------
+
+pub struct Backlog {
+    pub name: String,
+    pub total: i64,
+    pub overdue: i64,
+    pub due_today: i64,
+    pub due_soon: i64,
+}
+
+#[derive(Template)]
+#[template(path = "desk_dashboard.html")]
+struct DashboardPage {
+    c: Chrome,
+    backlog: Vec<Backlog>,
+    overdue: Vec<Row>,
+    month: String,
+    answered: usize,
+    on_time: usize,
+    on_time_percent: Option<u32>,
+    rated: usize,
+    satisfaction: Option<String>,
+}
+
+async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> Response {
+    let Some(caller) = ctx.staff() else {
+        return refuse(&ctx);
+    };
+    if !matches!(
+        caller.account.role,
+        domain::accounts::Role::Supervisor | domain::accounts::Role::Administrator
+    ) {
+        return ctx.error(&ApiError::forbidden());
+    }
+    match dashboard_page(&state, &ctx, caller).await {
+        Ok(page) => ctx.render(&page),
+        Err(e) => ctx.error(&e),
+    }
+}
+
+async fn dashboard_page(
+    state: &AppState,
+    ctx: &Ctx,
+    caller: &crate::auth::Caller,
+) -> Result<DashboardPage, ApiError> {
+    let base = filter_for(state, caller).await?;
+    let now = store::now();
+    let (cal, _) = petitions::work_calendar(&state.db).await?;
+    let (dept_names, type_names) = names(state).await?;
+    let mut backlog = Vec::new();
+    for d in store::departments::list(&state.db).await? {
+        if base
+            .departments
+            .as_ref()
+            .is_some_and(|r| !r.contains(&d.id))
+        {
+            continue;
+        }
+        let f = QueueFilter {
+            departments: Some(vec![d.id]),
+            limit: 1,
+            ..QueueFilter::default()
+        };
+        let c = petitions::queue(&state.db, &f, now).await?.counts;
+        if c.total > 0 {
+            backlog.push(Backlog {
+                name: d.name,
+                total: c.total,
+                overdue: c.overdue,
+                due_today: c.due_today,
+                due_soon: c.due_soon,
+            });
+        }
+    }
+    let overdue_filter = QueueFilter {
+        overdue: true,
+        limit: 50,
+        ..base.clone()
+    };
+    let overdue = petitions::queue(&state.db, &overdue_filter, now)
+        .await?
+        .items
+        .into_iter()
+        .map(|i| {
+            let p = i.petition;
+            Row {
+                id: p.id,
+                number: p
+                    .receipt_no
+                    .clone()
+                    .unwrap_or_else(|| format!("({})", p.id)),
+                type_name: type_names.get(&p.type_id).cloned().unwrap_or_default(),
+                state: state_name(ctx.lang, p.state).to_string(),
+                department: p
+                    .department_id
+                    .and_then(|d| dept_names.get(&d).cloned())
+                    .unwrap_or_default(),
+                due: i.due.map(when).unwrap_or_default(),
+                left: left_words(ctx.lang, i.working_minutes_left),
+                urgency: Urgency::Overdue,
+                flagged: p.flagged,
+                repeat: p.repeat_proposed,
+                title: p.title,
+            }
+        })
+        .collect();
+    // This month's first answers: on time when given before the due moment that applied then
+    // (the deadline function evaluated at the moment of the answer).
+    let local = calendar::to_seoul(now);
+    let done_filter = QueueFilter {
+        include_done: true,
+        limit: 5000,
+        ..base
+    };
+    let (mut answered, mut on_time, mut rated, mut score_sum) = (0usize, 0usize, 0usize, 0u32);
+    for i in petitions::queue(&state.db, &done_filter, now).await?.items {
+        let d = &i.petition.derived;
+        let Some(first) = d.answers.iter().find(|a| !a.additional) else {
+            continue;
+        };
+        let at = calendar::to_seoul(first.at);
+        if at.year() != local.year() || at.month() != local.month() {
+            continue;
+        }
+        answered += 1;
+        if let Some(input) = d.deadline_input()
+            && calendar::deadline(&cal, &input, first.at).is_ok_and(|due| first.at <= due)
+        {
+            on_time += 1;
+        }
+        if let Some(s) = d.satisfaction {
+            rated += 1;
+            score_sum += u32::from(s);
+        }
+    }
+    state
+        .log_access(caller, "petitions", "petition.dashboard", "")
+        .await?;
+    Ok(DashboardPage {
+        c: ctx.chrome(),
+        backlog,
+        overdue,
+        month: local.format("%Y-%m").to_string(),
+        answered,
+        on_time,
+        on_time_percent: (answered > 0).then(|| (on_time * 100 / answered) as u32),
+        rated,
+        satisfaction: (rated > 0).then(|| format!("{:.1}", f64::from(score_sum) / rated as f64)),
+    })
+}

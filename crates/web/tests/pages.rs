@@ -1,0 +1,235 @@
+//! Access control of the petition desk's pages over real HTTP: officials see only their reach,
+//! residents only their own petitions, tracking needs the right phone digits, and bad input on a
+//! form is explained and changes nothing.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{PASSWORD, Server, client, cookie_value, set_cookie, start_with};
+use serde_json::{Value, json};
+use store::testing::backends;
+use web::WebConfig;
+
+/// Sign in through the login form; returns the session cookie header.
+async fn session(s: &Server, username: &str) -> String {
+    let res = client().get(s.url("/login")).send().await.unwrap();
+    let csrf = cookie_value(&set_cookie(&res, "minwon_csrf").unwrap());
+    let res = client()
+        .post(s.url("/login"))
+        .header("cookie", format!("minwon_csrf={csrf}"))
+        .form(&[
+            ("username", username),
+            ("password", PASSWORD),
+            ("csrf_token", csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "sign-in of {username}");
+    let session = cookie_value(&set_cookie(&res, "minwon_session").unwrap());
+    format!("minwon_session={session}")
+}
+
+async fn page(path: &str, s: &Server, cookie: &str) -> (u16, String) {
+    let res = client()
+        .get(s.url(path))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+async fn api_post(s: &Server, token: &str, path: &str, body: Value) -> Value {
+    let res = client()
+        .post(s.url(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{path}: {}", res.status());
+    res.json().await.unwrap()
+}
+
+/// The pre-session form token a page hands out, as cookie and field value.
+async fn form_token(s: &Server, path: &str) -> String {
+    let res = client().get(s.url(path)).send().await.unwrap();
+    cookie_value(&set_cookie(&res, "minwon_csrf").unwrap())
+}
+
+#[tokio::test]
+async fn pages_follow_the_access_policy() {
+    for backend in backends() {
+        let s = start_with(
+            backend,
+            WebConfig {
+                rate_per_minute: 0,
+                ..WebConfig::default()
+            },
+        )
+        .await;
+        let admin = s.token("admin").await;
+        let resident = s.token("resident").await;
+        let t = api_post(
+            &s,
+            &admin,
+            "/api/v1/petition-types",
+            json!({"code": "proposal", "name": "건의민원", "kind": "proposal", "department_code": "civil-team"}),
+        )
+        .await;
+        let filed = api_post(
+            &s,
+            &resident,
+            "/api/v1/petitions",
+            json!({"type_id": t["id"], "title": "가로등 고장 신고", "body": "마을 입구 가로등이 꺼져 있습니다."}),
+        )
+        .await;
+        let id = filed["id"].as_i64().unwrap();
+
+        // Officials: the 민원팀 official opens it; the 건설과 official may not.
+        let kim = session(&s, "kim").await;
+        let (st, body) = page(&format!("/desk/petitions/{id}"), &s, &kim).await;
+        assert_eq!(st, 200);
+        assert!(body.contains("가로등 고장 신고"));
+        // The petitioner is masked until revealed.
+        assert!(body.contains("resident*이름") || !body.contains("resident 이름"));
+        let lee = session(&s, "lee").await;
+        let (st, body) = page(&format!("/desk/petitions/{id}"), &s, &lee).await;
+        assert_eq!(st, 403);
+        assert!(!body.contains("가로등 고장 신고"));
+        let (st, body) = page("/desk", &s, &lee).await;
+        assert_eq!(st, 200);
+        assert!(
+            !body.contains("가로등 고장 신고"),
+            "not in another department's queue"
+        );
+        let (st, body) = page("/desk", &s, &kim).await;
+        assert_eq!(st, 200);
+        assert!(body.contains("가로등 고장 신고"));
+
+        // Without a session the desk sends people to sign in; residents are refused.
+        let (st, _) = page(&format!("/desk/petitions/{id}"), &s, "").await;
+        assert_eq!(st, 303);
+        let resident_session = session(&s, "resident").await;
+        let (st, _) = page(&format!("/desk/petitions/{id}"), &s, &resident_session).await;
+        assert_eq!(st, 403);
+        // The resident sees their own under /my; an official is not its petitioner.
+        let (st, body) = page(&format!("/my/{id}"), &s, &resident_session).await;
+        assert_eq!(st, 200);
+        assert!(body.contains("가로등 고장 신고"));
+        let (st, body) = page(&format!("/my/{id}"), &s, &kim).await;
+        assert_eq!(st, 404);
+        assert!(!body.contains("가로등 고장 신고"));
+
+        // Tracking: the wrong phone digits find nothing and say so; the right ones show it.
+        let csrf = form_token(&s, "/track").await;
+        let track = |pin: &'static str| {
+            let csrf = csrf.clone();
+            let url = s.url("/track");
+            async move {
+                let res = client()
+                    .post(url)
+                    .header("cookie", format!("minwon_csrf={csrf}"))
+                    .form(&[
+                        ("number", id.to_string()),
+                        ("pin", pin.to_string()),
+                        ("csrf_token", csrf.clone()),
+                    ])
+                    .send()
+                    .await
+                    .unwrap();
+                (res.status().as_u16(), res.text().await.unwrap())
+            }
+        };
+        let (st, body) = track("0000").await;
+        assert_eq!(st, 422);
+        assert!(body.contains("맞지 않습니다"));
+        assert!(!body.contains("가로등 고장 신고"));
+        let (st, body) = track("5678").await;
+        assert_eq!(st, 200);
+        assert!(body.contains("가로등 고장 신고"));
+
+        // A rating before any answer is refused with a message and changes nothing.
+        let res = client()
+            .post(s.url("/track/step"))
+            .header("cookie", format!("minwon_csrf={csrf}"))
+            .form(&[
+                ("number", id.to_string()),
+                ("pin", "5678".into()),
+                ("step", "rate".into()),
+                ("score", "5".into()),
+                ("csrf_token", csrf.clone()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422);
+        let p = store::petitions::get(&s.state.db, id).await.unwrap();
+        assert_eq!(p.derived.ratings, 0);
+
+        // Bad input on the filing form: the form comes back filled in, nothing is filed.
+        let before = store::petitions::queue(
+            &s.state.db,
+            &store::petitions::QueueFilter {
+                include_done: true,
+                limit: 100,
+                ..Default::default()
+            },
+            store::now(),
+        )
+        .await
+        .unwrap()
+        .counts
+        .total;
+        let csrf = form_token(&s, &format!("/petitions/new/{}", t["id"])).await;
+        // A multipart body written by hand (what a browser sends for the filing form).
+        let boundary = "minwon-test-boundary";
+        let mut body = String::new();
+        for (k, v) in [
+            ("title", "제목은 남아야 합니다"),
+            ("body", ""),
+            ("name", "홍길동"),
+            ("phone", "010-9999-1111"),
+            ("consent", "yes"),
+        ] {
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+            ));
+        }
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"\"\r\nContent-Type: application/octet-stream\r\n\r\n\r\n--{boundary}--\r\n"
+        ));
+        let res = client()
+            .post(s.url(&format!("/petitions/new/{}?csrf_token={csrf}", t["id"])))
+            .header("cookie", format!("minwon_csrf={csrf}"))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 422);
+        let body = res.text().await.unwrap();
+        assert!(body.contains("제목과 내용을 입력해 주세요"), "{body}");
+        assert!(body.contains("value=\"제목은 남아야 합니다\""));
+        let after = store::petitions::queue(
+            &s.state.db,
+            &store::petitions::QueueFilter {
+                include_done: true,
+                limit: 100,
+                ..Default::default()
+            },
+            store::now(),
+        )
+        .await
+        .unwrap()
+        .counts
+        .total;
+        assert_eq!(before, after, "nothing half-written");
+        s.shutdown().await;
+    }
+}

@@ -1,0 +1,200 @@
+// The petition's whole life in the browser: a resident files (with a mistake first), an
+// official receives and asks for a supplement, the resident answers it, the official answers,
+// the resident rates. Every page is audited with axe-core; screenshots when asked.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { startServer, launchBrowser, seriousViolations, signIn } from './harness.mjs';
+
+let server;
+let browser;
+const shots = process.env.MINWON_SCREENSHOTS;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+  if (shots) mkdirSync(shots, { recursive: true });
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function audit(page, name, fullPage = true) {
+  assert.deepEqual(await seriousViolations(page), [], `accessibility of ${name}`);
+  // Long lists (the queue) are shot as the first screen, as a person sees them.
+  if (shots) await page.screenshot({ path: `${shots}/${name}.png`, fullPage });
+}
+
+/** A date a week from now as YYYY-MM-DD (Korean time is close enough for a date input). */
+function inAWeek() {
+  const d = new Date(Date.now() + 7 * 24 * 3600 * 1000);
+  return d.toISOString().slice(0, 10);
+}
+
+const TITLE = '공사용 도로점용 허가 신청';
+
+test('file → receive → supplement → answer → rate, every page accessible', async () => {
+  const resident = await (await browser.newContext()).newPage();
+  const official = await (await browser.newContext()).newPage();
+
+  // Home, then choose the type by words.
+  await resident.goto(server.url);
+  await audit(resident, 'home');
+  await resident.click('nav a[href="/petitions/new"]');
+  await resident.fill('#type-q', '도로 점용');
+  await resident.press('#type-q', 'Enter');
+  await resident.waitForSelector('#type-list a:has-text("도로점용허가")');
+  const listed = await resident.$$eval('#type-list .mw-card-tit', (els) => els.map((e) => e.textContent.trim()));
+  assert.deepEqual(listed, ['도로점용허가']);
+  await audit(resident, 'petition-types');
+  await Promise.all([resident.waitForNavigation(), resident.click('#type-list a:has-text("도로점용허가")')]);
+
+  // The form is built from the type's fields; a wrong phone number comes back explained and refilled.
+  await resident.fill('#title', TITLE);
+  await resident.fill('#body', '11월 30일부터 사흘 동안 상수도 공사로 마을길 일부를 씁니다.');
+  await resident.fill('#x_area', '12.5');
+  await resident.selectOption('#x_purpose', '공사');
+  await resident.fill('#name', '박주민');
+  await resident.fill('#phone', '12');
+  await resident.click('label[for=consent]');
+  await resident.setInputFiles('#files', { name: 'plan.txt', mimeType: 'text/plain', buffer: Buffer.from('위치도: 마을회관 앞 20m') });
+  await audit(resident, 'petition-form');
+  await Promise.all([resident.waitForNavigation(), resident.click('form.mw-form button[type=submit]')]);
+  const alert = await resident.textContent('[role=alert]');
+  assert.match(alert, /휴대전화 번호를 확인해 주세요/);
+  assert.match(alert, /please check the phone number/);
+  assert.equal(await resident.inputValue('#title'), TITLE);
+  assert.equal(await resident.inputValue('#x_area'), '12.5');
+  await audit(resident, 'petition-form-error');
+
+  await resident.fill('#phone', '010-2345-6789');
+  await resident.setInputFiles('#files', { name: 'plan.txt', mimeType: 'text/plain', buffer: Buffer.from('위치도: 마을회관 앞 20m') });
+  await Promise.all([resident.waitForNavigation(), resident.click('form.mw-form button[type=submit]')]);
+  assert.match(await resident.textContent('h1'), /신청되었습니다/);
+  const number = (await resident.textContent('#receipt-number')).trim();
+  assert.match(number, /^\d+$/);
+  assert.match(await resident.textContent('#due'), /\d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+  assert.match(await resident.textContent('main'), /plan\.txt/);
+  await audit(resident, 'receipt');
+
+  // The official of the road department finds it in the queue and receives it.
+  await signIn(official, server.url, 'official.build');
+  await official.goto(`${server.url}/desk`);
+  await audit(official, 'queue', false);
+  assert.match(await official.textContent('#queue'), /기한 지남|오늘 마감|곧 마감|여유|기한 없음/);
+  await official.fill('#q', '상수도');
+  await Promise.all([official.waitForNavigation(), official.click('.mw-filters button[type=submit]')]);
+  await Promise.all([official.waitForNavigation(), official.click(`#queue a:has-text("${TITLE}")`)]);
+  assert.match(await official.textContent('#petitioner-name'), /\*/, 'masked until revealed');
+  await audit(official, 'desk-petition');
+  await Promise.all([official.waitForNavigation(), official.click('form:has(input[value=receive]) button[type=submit]')]);
+  assert.match(await official.textContent('#state'), /접수/);
+  const receiptNo = (await official.textContent('#receipt-no')).trim();
+  assert.match(receiptNo, /^\d{4}-\d{7}$/);
+
+  // Reveal asks a reason.
+  await official.fill('#reveal-reason', '보완 요청 전화');
+  await Promise.all([official.waitForNavigation(), official.click('form[action$="/reveal"] button')]);
+  assert.equal((await official.textContent('#petitioner-name')).trim(), '박주민');
+
+  // Supplement request: the clock stops.
+  await official.goto(`${server.url}${new URL(official.url()).pathname.replace(/\/reveal$/, '')}`);
+  await official.click('summary:has-text("보완 요청")');
+  await official.fill('#sup-items', '점용 위치도를 축척이 있는 도면으로 보내 주세요.');
+  await official.fill('#sup-by', inAWeek());
+  await Promise.all([official.waitForNavigation(), official.click('form:has(input[value=request_supplement]) button[type=submit]')]);
+  assert.match(await official.textContent('#state'), /보완/);
+
+  // The resident tracks it by number and phone digits, and answers the supplement request.
+  await resident.goto(`${server.url}/track`);
+  await audit(resident, 'track-form');
+  await resident.fill('#number', number);
+  await resident.fill('#pin', '0000');
+  await Promise.all([resident.waitForNavigation(), resident.click('form.mw-form button[type=submit]')]);
+  assert.match(await resident.textContent('[role=alert]'), /맞지 않습니다/);
+  await resident.fill('#number', receiptNo);
+  await resident.fill('#pin', '6789');
+  await Promise.all([resident.waitForNavigation(), resident.click('form.mw-form button[type=submit]')]);
+  assert.match(await resident.textContent('main'), /축척이 있는 도면/);
+  assert.match(await resident.textContent('.mw-timeline'), /접수되었습니다/);
+  await audit(resident, 'track-supplement');
+  await resident.fill('#note', '축척 1:500 도면을 창구에 냈고, 요약: 마을회관 앞 20m 구간입니다.');
+  await Promise.all([resident.waitForNavigation(), resident.click('form:has(input[value=supplement]) button[type=submit]')]);
+  assert.match(await resident.textContent('[role=status]'), /반영되었습니다/);
+
+  // The official answers with the type's template.
+  await official.reload();
+  assert.match(await official.textContent('#state'), /접수|처리중/);
+  await official.selectOption('#ans-template', '처리 결과');
+  await official.fill('#ans-text', '도로점용을 허가합니다. 허가증은 민원실에서 받으실 수 있습니다.');
+  await Promise.all([official.waitForNavigation(), official.click('form:has(input[value=answer]) button[type=submit]')]);
+  assert.match(await official.textContent('#state'), /답변완료/);
+  await audit(official, 'desk-petition-answered');
+
+  // The resident reads the answer and rates it low, asking for more.
+  await resident.goto(`${server.url}/track`);
+  await resident.fill('#number', receiptNo);
+  await resident.fill('#pin', '6789');
+  await Promise.all([resident.waitForNavigation(), resident.click('form.mw-form button[type=submit]')]);
+  assert.match(await resident.textContent('.mw-answer'), /도로점용을 허가합니다/);
+  await audit(resident, 'track-answered');
+  await resident.click('label[for=score2]');
+  await resident.fill('#comment', '허가 기간이 적혀 있지 않습니다.');
+  await resident.click('label[for=more_wanted]');
+  await Promise.all([resident.waitForNavigation(), resident.click('form:has(input[value=rate]) button[type=submit]')]);
+  assert.match(await resident.textContent('main'), /2\/5/);
+  assert.match(await resident.textContent('main'), /추가 답변/);
+
+  // The official sees the dissatisfaction and sends an additional answer.
+  await official.reload();
+  assert.match(await official.textContent('main'), /2\/5/);
+  await official.fill('#add-text', '허가 기간은 11월 30일부터 12월 2일까지입니다.');
+  await Promise.all([official.waitForNavigation(), official.click('form:has(input[value=additional_answer]) button[type=submit]')]);
+  assert.match(await official.textContent('main'), /12월 2일까지/);
+});
+
+test('an irreversible step needs its confirmation; the extension notice can be previewed', async () => {
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, server.url, 'official.desk');
+  await page.goto(`${server.url}/desk?state=in_progress`);
+  const link = page.locator('#queue tbody a').first();
+  await Promise.all([page.waitForNavigation(), link.click()]);
+  await page.click('summary:has-text("처리기간 연장")');
+  await page.fill('#ext-period', '7d');
+  await page.selectOption('#ext-ground', 'fact_check');
+  await page.fill('#ext-reason', '현장 확인이 필요합니다');
+  await Promise.all([page.waitForNavigation(), page.click('button[name=preview]')]);
+  assert.match(await page.textContent('#extension-preview'), /새 처리 예정일: \d{4}-\d{2}-\d{2}/);
+  assert.equal(await page.inputValue('#ext-reason'), '현장 확인이 필요합니다', 'refilled');
+  await audit(page, 'desk-extension-preview');
+  // Closing without ticking the box (the browser check removed, as a script could) is refused.
+  await page.click('summary:has-text("종결")');
+  await page.$eval('#confirm-close', (e) => e.removeAttribute('required'));
+  await Promise.all([page.waitForNavigation(), page.click('form:has(input[value=close]) button[type=submit]')]);
+  assert.match(await page.textContent('[role=alert]'), /되돌릴 수 없는/);
+});
+
+test('the language switch shows the pages in English', async () => {
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(`${server.url}/petitions/new`);
+  await Promise.all([page.waitForNavigation(), page.click('a.mw-lang')]);
+  assert.equal(await page.getAttribute('html', 'lang'), 'en');
+  assert.match(await page.textContent('h1'), /What would you like to file/);
+  // The choice sticks (cookie) on the next page.
+  await page.goto(`${server.url}/track`);
+  assert.match(await page.textContent('h1'), /Track your petition/);
+  await audit(page, 'track-form-en');
+  await page.goto(`${server.url}/?lang=ko`);
+  assert.equal(await page.getAttribute('html', 'lang'), 'ko');
+});
+
+test('supervisor dashboard: backlog, overdue list, on-time rate, satisfaction', async () => {
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, server.url, 'sup.civil');
+  await page.goto(`${server.url}/desk/dashboard`);
+  assert.match(await page.textContent('h1'), /민원 처리 현황/);
+  assert.match(await page.textContent('main'), /부서별 처리 중/);
+  await audit(page, 'dashboard');
+});
