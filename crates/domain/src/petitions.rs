@@ -113,6 +113,8 @@ pub enum Channel {
     Mail,
     /// Another system through the JSON API.
     Api,
+    /// A 311 client through the Open311 GeoReport v2 API.
+    Open311,
 }
 
 impl Channel {
@@ -123,13 +125,14 @@ impl Channel {
             Channel::Phone => "phone",
             Channel::Mail => "mail",
             Channel::Api => "api",
+            Channel::Open311 => "open311",
         }
     }
 
     /// Online petitions arrive first and are received by an official; the others are received
     /// when they are entered.
     pub fn is_online(self) -> bool {
-        matches!(self, Channel::Web | Channel::Api)
+        matches!(self, Channel::Web | Channel::Api | Channel::Open311)
     }
 }
 

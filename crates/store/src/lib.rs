@@ -10,6 +10,7 @@ pub mod audit;
 pub mod blobs;
 pub mod departments;
 pub mod holidays;
+pub mod open311;
 pub mod outbox;
 pub mod petitions;
 pub mod search;

@@ -5,6 +5,10 @@ pub mod api;
 pub mod auth;
 pub mod error;
 pub mod json;
+pub mod open311;
+pub mod open311_admin;
+pub mod open311_form;
+pub mod open311_format;
 pub mod outbox;
 pub mod pages;
 pub mod petitions;
@@ -161,11 +165,15 @@ pub fn app(state: AppState) -> Router {
         .merge(petitions::routes())
         .merge(pages::routes())
         .merge(wellbeing::routes())
+        .merge(open311_admin::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authenticate,
         ))
+        // Open311 clients carry no session: the api_key is their credential, so these routes
+        // skip the session/CSRF layer above but keep every layer below (rate limit, headers …).
+        .merge(open311::routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             security::rate_limit,
