@@ -89,6 +89,11 @@ enum AdminCommand {
     },
     /// Rebuild the petition search index from the database.
     Reindex,
+    /// Staff wellbeing records.
+    Wellbeing {
+        #[command(subcommand)]
+        command: WellbeingCommand,
+    },
     /// Add N generated petitions (for benchmarks and load tests; needs departments).
     Generate {
         count: u64,
@@ -146,6 +151,12 @@ enum AccountCommand {
     },
     /// List accounts (contact data masked).
     List,
+}
+
+#[derive(Subcommand)]
+enum WellbeingCommand {
+    /// Delete results, consents and referrals older than 5 years (also done hourly by serve).
+    Purge,
 }
 
 #[derive(Subcommand)]
@@ -347,7 +358,14 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         mail_log: Some(settings.data.join("mail.log")),
         sms: Box::new(web::outbox::SmsLogFile(settings.data.join("sms.log"))),
     };
-    let worker = tokio::spawn(worker.run(stop_rx));
+    let worker = tokio::spawn(worker.run(stop_rx.clone()));
+    // Hourly: the 5-year deletion of wellbeing records and due self-management reminders.
+    let maintenance = tokio::spawn(web::wellbeing::run_maintenance(
+        db.clone(),
+        std::time::Duration::from_secs(3600),
+        store::now,
+        stop_rx,
+    ));
 
     if args.demo {
         print!("{}", demo::logins());
@@ -359,6 +377,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     let served = web::serve(listener, state, shutdown_signal()).await;
     let _ = stop_tx.send(true);
     let _ = worker.await;
+    let _ = maintenance.await;
     db.close().await;
     tracing::info!("stopped");
     served.map_err(|e| Failure::runtime(format!("server error: {e}")))
@@ -559,6 +578,14 @@ async fn admin(data: DataArgs, command: AdminCommand) -> Result<(), Failure> {
                 })?;
             let n = index.rebuild(&db).await?;
             format!("검색 색인을 다시 만들었습니다 (search index rebuilt): {n} petitions")
+        }
+        AdminCommand::Wellbeing {
+            command: WellbeingCommand::Purge,
+        } => {
+            let n = store::wellbeing::purge(&db, now).await?;
+            format!(
+                "5년이 지난 기록 {n}건을 지웠습니다 (deleted {n} wellbeing records older than 5 years)"
+            )
         }
         AdminCommand::Generate { count, seed } => {
             let mut last = 0;

@@ -297,6 +297,10 @@ async fn admin_commands_and_their_errors() {
         assert_eq!(code, 0, "{err}");
         assert!(out.contains("search index rebuilt): 40 petitions"), "{out}");
 
+        let (code, out, err) = run(&["wellbeing", "purge"], None);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("deleted 0 wellbeing records"), "{out}");
+
         let (code, out, _) = run(&["audit", "verify"], None);
         assert_eq!(code, 0);
         assert!(out.contains("intact"), "{out}");
