@@ -198,3 +198,31 @@ test('supervisor dashboard: backlog, overdue list, on-time rate, satisfaction', 
   assert.match(await page.textContent('main'), /부서별 처리 중/);
   await audit(page, 'dashboard');
 });
+
+test('administrator: holiday data and settings; others are refused', async () => {
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, server.url, 'admin');
+  await page.goto(`${server.url}/admin`);
+  assert.match(await page.textContent('h1'), /관리/);
+  assert.match(await page.textContent('main'), /도로점용허가/);
+  await audit(page, 'admin');
+  // A holiday without a name comes back explained, the date kept.
+  await page.fill('#h-date', '2026-12-24');
+  await page.$eval('#h-name', (e) => e.removeAttribute('required'));
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/admin/holidays"] button')]);
+  assert.ok(await page.$('[role=alert]'));
+  assert.equal(await page.inputValue('#h-date'), '2026-12-24');
+  await page.fill('#h-name', '군민의 날');
+  await page.selectOption('#h-kind', 'local');
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/admin/holidays"] button')]);
+  assert.match(await page.textContent('[role=status]'), /휴일을 추가했습니다/);
+  assert.match(await page.textContent('main'), /군민의 날/);
+  await page.click('label[for=hide-names]');
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/admin/settings"] button')]);
+  assert.ok(await page.isChecked('#hide-names'));
+
+  const official = await (await browser.newContext()).newPage();
+  await signIn(official, server.url, 'official.desk');
+  const res = await official.goto(`${server.url}/admin`);
+  assert.equal(res.status(), 403);
+});

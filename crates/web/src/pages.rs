@@ -19,11 +19,14 @@ pub mod common;
 pub mod resident;
 #[path = "pages_staff.rs"]
 pub mod staff;
+#[path = "pages_admin.rs"]
+pub mod admin;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(resident::routes())
         .merge(staff::routes())
+        .merge(admin::routes())
         .route("/", get(home))
         .route("/login", get(login_form).post(login))
         .route("/logout", axum::routing::post(logout))

@@ -93,7 +93,8 @@ fn urgency(
     if !p.state.is_open() {
         return Urgency::Normal;
     }
-    if left.is_some_and(|m| m < 0) {
+    // Past the due moment outside working hours, no working time is left yet none is overdue.
+    if due <= now || left.is_some_and(|m| m < 0) {
         Urgency::Overdue
     } else if due < petitions::end_of_today(now) {
         Urgency::DueToday
@@ -104,17 +105,20 @@ fn urgency(
     }
 }
 
-/// Working minutes as people say them: "3시간 20분 남음" / "2 h 5 min overdue".
-fn left_words(l: Lang, minutes: Option<i64>) -> String {
+/// Working minutes as people say them: "3시간 20분 남음" / "2 h 5 min overdue". A due moment
+/// already passed with no working time since (evening, weekend) reads "기한 지남".
+fn left_words(l: Lang, minutes: Option<i64>, past_due: bool) -> String {
     let Some(m) = minutes else {
         return "—".into();
     };
     let (h, mm) = (m.abs() / 60, m.abs() % 60);
-    match (l, m < 0) {
-        (Lang::Ko, false) => format!("근무 {h}시간 {mm}분 남음"),
-        (Lang::Ko, true) => format!("{h}시간 {mm}분 지남"),
-        (Lang::En, false) => format!("{h} h {mm} min working time left"),
-        (Lang::En, true) => format!("{h} h {mm} min overdue"),
+    match (l, m < 0, past_due) {
+        (Lang::Ko, false, true) => "기한 지남".into(),
+        (Lang::En, false, true) => "past due".into(),
+        (Lang::Ko, false, false) => format!("근무 {h}시간 {mm}분 남음"),
+        (Lang::Ko, true, _) => format!("{h}시간 {mm}분 지남"),
+        (Lang::En, false, false) => format!("{h} h {mm} min working time left"),
+        (Lang::En, true, _) => format!("{h} h {mm} min overdue"),
     }
 }
 
@@ -279,7 +283,11 @@ async fn queue_page(
                     .and_then(|d| dept_names.get(&d).cloned())
                     .unwrap_or_default(),
                 due: i.due.map(when).unwrap_or_else(|| "—".into()),
-                left: left_words(ctx.lang, i.working_minutes_left),
+                left: left_words(
+                    ctx.lang,
+                    i.working_minutes_left,
+                    i.due.is_some_and(|d| d <= now),
+                ),
                 urgency: u,
                 flagged: p.flagged,
                 repeat: p.repeat_proposed,
@@ -524,7 +532,7 @@ async fn staff_view(
             .map(when),
         urgency: urgency(&cal, p, due, left, now),
         due: due.map(when),
-        left: left_words(lang, left),
+        left: left_words(lang, left, due.is_some_and(|d| d <= now)),
         due_lines: lines,
         person,
         revealed: reveal,
@@ -1094,7 +1102,11 @@ async fn dashboard_page(
                     .and_then(|d| dept_names.get(&d).cloned())
                     .unwrap_or_default(),
                 due: i.due.map(when).unwrap_or_default(),
-                left: left_words(ctx.lang, i.working_minutes_left),
+                left: left_words(
+                    ctx.lang,
+                    i.working_minutes_left,
+                    i.due.is_some_and(|d| d <= now),
+                ),
                 urgency: Urgency::Overdue,
                 flagged: p.flagged,
                 repeat: p.repeat_proposed,

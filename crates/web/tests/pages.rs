@@ -230,6 +230,14 @@ async fn pages_follow_the_access_policy() {
         .counts
         .total;
         assert_eq!(before, after, "nothing half-written");
+
+        // Administration: administrators only.
+        let (st, _) = page("/admin", &s, &kim).await;
+        assert_eq!(st, 403);
+        let admin_session = session(&s, "admin").await;
+        let (st, body) = page("/admin", &s, &admin_session).await;
+        assert_eq!(st, 200);
+        assert!(body.contains("건의민원"));
         s.shutdown().await;
     }
 }

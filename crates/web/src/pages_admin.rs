@@ -1,0 +1,362 @@
+//! The administrator's page: the org chart and accounts, the petition types with their fields,
+//! periods and answer templates, the holiday data (temporary, local and election days) and the
+//! office settings. Holidays and settings are edited here; the deadline cache follows holiday
+//! edits by itself (its fingerprint includes the holiday data).
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::pages::common::{Chrome, Ctx, Lang, role_name};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::NaiveDate;
+use domain::access::{Action, Capability, Target};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// The setting that hides handlers' real names on public pages (DOMAIN.md section 5).
+pub const HIDE_HANDLER_NAMES: &str = "petitions.hide_handler_names";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin", get(admin))
+        .route("/admin/holidays", post(add_holiday))
+        .route("/admin/holidays/{id}/delete", post(delete_holiday))
+        .route("/admin/settings", post(save_settings))
+}
+
+pub struct TypeRow {
+    pub name: String,
+    pub code: String,
+    pub kind: &'static str,
+    pub period: String,
+    pub department: String,
+    pub public: bool,
+    pub fields: String,
+    pub templates: String,
+}
+
+pub struct AccountRow {
+    pub username: String,
+    pub name: String,
+    pub role: &'static str,
+    pub department: String,
+    pub active: bool,
+}
+
+pub struct HolidayView {
+    pub id: i64,
+    pub date: String,
+    pub name: String,
+    pub kind: &'static str,
+    pub removed: bool,
+}
+
+#[derive(Default)]
+pub struct HolidayForm {
+    pub date: String,
+    pub name: String,
+    pub kind: String,
+}
+
+#[derive(Template)]
+#[template(path = "admin.html")]
+struct AdminPage {
+    c: Chrome,
+    departments: Vec<(String, String, String, String)>,
+    accounts: Vec<AccountRow>,
+    types: Vec<TypeRow>,
+    holidays: Vec<HolidayView>,
+    hide_names: bool,
+    h: HolidayForm,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+fn holiday_kind(l: Lang, k: &str) -> &'static str {
+    match k {
+        "temporary" => l.t("임시공휴일", "temporary holiday"),
+        "local" => l.t("지방공휴일", "local holiday"),
+        "election" => l.t("선거일", "election day"),
+        _ => l.t("기타", "other"),
+    }
+}
+
+/// The administrator (the policy's Settings grant), or the sign-in page / a refusal.
+async fn allowed(state: &AppState, ctx: &Ctx, action: Action) -> Result<(), Response> {
+    let Some(caller) = ctx.caller.as_ref() else {
+        return Err(Redirect::to("/login").into_response());
+    };
+    caller
+        .may(state, Capability::Settings, action, Target::Office)
+        .await
+        .map_err(|e| ctx.error(&e))
+}
+
+async fn page(
+    state: &AppState,
+    ctx: &Ctx,
+    h: HolidayForm,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Result<AdminPage, ApiError> {
+    let l = ctx.lang;
+    let depts = store::departments::list(&state.db).await?;
+    let name_of: HashMap<i64, String> = depts.iter().map(|d| (d.id, d.name.clone())).collect();
+    let dept = |id: Option<i64>| {
+        id.and_then(|d| name_of.get(&d).cloned())
+            .unwrap_or_default()
+    };
+    let departments = depts
+        .iter()
+        .map(|d| {
+            (
+                d.code.clone(),
+                d.name.clone(),
+                d.name_en.clone(),
+                dept(d.parent_id),
+            )
+        })
+        .collect();
+    let accounts = store::accounts::list(&state.db, None)
+        .await?
+        .into_iter()
+        .map(|a| AccountRow {
+            username: a.username,
+            name: a.display_name,
+            role: role_name(l, a.role),
+            department: dept(a.department_id),
+            active: a.active,
+        })
+        .collect();
+    let types = store::petitions::list_types(&state.db, false)
+        .await?
+        .into_iter()
+        .map(|t| TypeRow {
+            fields: t
+                .fields
+                .iter()
+                .map(|f| {
+                    format!(
+                        "{} ({:?}{})",
+                        f.label,
+                        f.datatype,
+                        if f.required { ", *" } else { "" }
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join(", "),
+            templates: t
+                .templates
+                .iter()
+                .map(|x| x.name.clone())
+                .collect::<Vec<_>>()
+                .join(", "),
+            name: t.name,
+            code: t.code,
+            kind: t.kind.korean(),
+            period: t.period.korean(),
+            department: dept(t.department_id),
+            public: t.public,
+        })
+        .collect();
+    let holidays = store::holidays::list(&state.db)
+        .await?
+        .into_iter()
+        .map(|r| HolidayView {
+            id: r.id,
+            date: r.date.to_string(),
+            kind: holiday_kind(l, &r.kind),
+            name: r.name,
+            removed: r.removed,
+        })
+        .collect();
+    let hide_names = store::settings::get(&state.db, HIDE_HANDLER_NAMES)
+        .await?
+        .is_some_and(|v| v.trim() == "true");
+    Ok(AdminPage {
+        c: ctx.chrome(),
+        departments,
+        accounts,
+        types,
+        holidays,
+        hide_names,
+        h,
+        notice,
+        error,
+    })
+}
+
+async fn show(
+    state: &AppState,
+    ctx: &Ctx,
+    h: HolidayForm,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Response {
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    match page(state, ctx, h, notice, error).await {
+        Ok(p) => ctx.render_status(status, &p),
+        Err(e) => ctx.error(&e),
+    }
+}
+
+async fn admin(State(state): State<AppState>, ctx: Ctx) -> Response {
+    if let Err(r) = allowed(&state, &ctx, Action::Read).await {
+        return r;
+    }
+    show(&state, &ctx, HolidayForm::default(), None, None).await
+}
+
+#[derive(Deserialize)]
+struct AddHoliday {
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    kind: String,
+}
+
+async fn add_holiday(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(f): axum::Form<AddHoliday>,
+) -> Response {
+    if let Err(r) = allowed(&state, &ctx, Action::Update).await {
+        return r;
+    }
+    let l = ctx.lang;
+    let form = HolidayForm {
+        date: f.date.clone(),
+        name: f.name.clone(),
+        kind: f.kind.clone(),
+    };
+    let Ok(date) = NaiveDate::parse_from_str(f.date.trim(), "%Y-%m-%d") else {
+        let m = match l {
+            Lang::Ko => "날짜를 골라 주세요 (choose a date)",
+            Lang::En => "choose a date",
+        };
+        return show(&state, &ctx, form, None, Some(m.into())).await;
+    };
+    let added =
+        store::holidays::add(&state.db, date, &f.name, f.kind.trim(), false, store::now()).await;
+    match added {
+        Ok(row) => {
+            if let Some(caller) = ctx.caller.as_ref()
+                && let Err(e) = state
+                    .log_access(caller, "holidays", "holiday.add", &row.date.to_string())
+                    .await
+            {
+                return ctx.error(&e);
+            }
+            let notice = l.t(
+                "휴일을 추가했습니다. 처리기한이 다시 계산됩니다.",
+                "Holiday added; deadlines are recomputed.",
+            );
+            show(
+                &state,
+                &ctx,
+                HolidayForm::default(),
+                Some(notice.into()),
+                None,
+            )
+            .await
+        }
+        Err(e) => {
+            let e = ApiError::from(e);
+            show(&state, &ctx, form, None, Some(l.pick(&e.message))).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct Confirm {
+    #[serde(default)]
+    confirm: String,
+}
+
+async fn delete_holiday(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(f): axum::Form<Confirm>,
+) -> Response {
+    if let Err(r) = allowed(&state, &ctx, Action::Update).await {
+        return r;
+    }
+    let l = ctx.lang;
+    if f.confirm.is_empty() {
+        let m = match l {
+            Lang::Ko => "삭제하려면 확인란에 표시해 주세요 (tick the box to delete)",
+            Lang::En => "tick the box to delete",
+        };
+        return show(&state, &ctx, HolidayForm::default(), None, Some(m.into())).await;
+    }
+    if let Err(e) = store::holidays::delete(&state.db, id).await {
+        return ctx.error(&e.into());
+    }
+    if let Some(caller) = ctx.caller.as_ref()
+        && let Err(e) = state
+            .log_access(caller, "holidays", "holiday.delete", &id.to_string())
+            .await
+    {
+        return ctx.error(&e);
+    }
+    let notice = l.t("삭제했습니다.", "Deleted.");
+    show(
+        &state,
+        &ctx,
+        HolidayForm::default(),
+        Some(notice.into()),
+        None,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+struct Settings {
+    #[serde(default)]
+    hide_names: String,
+}
+
+async fn save_settings(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(f): axum::Form<Settings>,
+) -> Response {
+    if let Err(r) = allowed(&state, &ctx, Action::Update).await {
+        return r;
+    }
+    let value = if f.hide_names.is_empty() {
+        "false"
+    } else {
+        "true"
+    };
+    if let Err(e) = store::settings::set(&state.db, HIDE_HANDLER_NAMES, value, store::now()).await {
+        return ctx.error(&e.into());
+    }
+    if let Some(caller) = ctx.caller.as_ref()
+        && let Err(e) = state
+            .log_access(caller, "settings", "settings.update", HIDE_HANDLER_NAMES)
+            .await
+    {
+        return ctx.error(&e);
+    }
+    let notice = ctx.lang.t("설정을 저장했습니다.", "Settings saved.");
+    show(
+        &state,
+        &ctx,
+        HolidayForm::default(),
+        Some(notice.into()),
+        None,
+    )
+    .await
+}
