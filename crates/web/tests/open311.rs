@@ -822,3 +822,98 @@ async fn filing_validation_and_following_to_closed() {
         s.shutdown().await;
     }
 }
+
+/// Whether the third-party client library is installed; without it the test is skipped loudly,
+/// unless `MINWON_REQUIRE_ORACLES=1` (CI), where it fails.
+fn georeport_available() -> bool {
+    let ok = std::process::Command::new("python3")
+        .args(["-c", "import georeport, requests"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        let msg = "python3 with the PyPI package `georeport` (scripts/requirements-test.txt) is not installed";
+        if std::env::var("MINWON_REQUIRE_ORACLES").is_ok_and(|v| v == "1") {
+            panic!("MINWON_REQUIRE_ORACLES=1 but {msg}");
+        }
+        eprintln!("SKIP open311 third-party client: {msg}");
+    }
+    ok
+}
+
+async fn python_client(args: &[&str]) -> String {
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/open311_client/client.py"
+    );
+    let owned: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+    // Blocking pool: the server on this runtime keeps answering while python runs.
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("python3")
+            .arg(script)
+            .args(&owned)
+            .output()
+    })
+    .await
+    .unwrap()
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        out.status.success(),
+        "client.py {args:?} failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout.trim().lines().last().unwrap_or_default().to_string()
+}
+
+#[tokio::test]
+async fn a_third_party_client_files_and_follows_a_petition() {
+    if !georeport_available() {
+        return;
+    }
+    for backend in backends() {
+        let s = start_with(backend, config()).await;
+        let admin = api(&s, "admin").await;
+        let kim = api(&s, "kim").await;
+        seed_types(&admin).await;
+        // A key issued the way the CLI does it (`minwon admin open311-key add`).
+        let (_, key) = store::open311::issue_key_logged(&s.state.db, "georeport", "cli")
+            .await
+            .unwrap();
+        let root = s.url("/open311/v2");
+
+        let id = python_client(&[&root, &key, "file"]).await;
+        let pid: i64 = id.parse().unwrap();
+        let (_, p) = kim.get(&format!("/api/v1/petitions/{pid}")).await;
+        assert_eq!(p["channel"], "open311");
+
+        // The office receives, answers and closes it; the client sees it closed.
+        for step in [
+            json!({"action": "receive"}),
+            json!({"action": "answer", "text": "보수 일정을 잡았습니다."}),
+            json!({"action": "close", "reason": "보수 완료"}),
+        ] {
+            let (st, p) = kim
+                .post(&format!("/api/v1/petitions/{pid}/actions"), step)
+                .await;
+            assert_eq!(st, 200, "{p}");
+        }
+        assert_eq!(python_client(&[&root, &key, "follow", &id]).await, "closed");
+
+        // Revoked from the CLI side: the client's next filing is refused with 403.
+        store::open311::revoke_key_logged(&s.state.db, "georeport", "cli")
+            .await
+            .unwrap();
+        let refused = o_post(
+            &s,
+            "requests.json",
+            &[
+                ("api_key", &key),
+                ("service_code", "question-system"),
+                ("address_id", "1"),
+            ],
+        )
+        .await;
+        refused.assert_error(403, "api_key");
+        s.shutdown().await;
+    }
+}
