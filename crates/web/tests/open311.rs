@@ -791,11 +791,28 @@ async fn filing_validation_and_following_to_closed() {
         .json();
         assert_eq!(old, json!([]), "a window in the past holds none of today's");
 
+        // The office hides handlers' names (administrator page setting); kim handles it.
+        store::settings::set(
+            &s.state.db,
+            "petitions.hide_handler_names",
+            "true",
+            store::now(),
+        )
+        .await
+        .unwrap();
+        let (st, p) = kim
+            .post(
+                &format!("/api/v1/petitions/{pid}/actions"),
+                json!({"action": "assign", "department_code": "civil-team", "assignee": "kim"}),
+            )
+            .await;
+        assert_eq!(st, 200, "{p}");
+
         // Answer and close: the request is closed, and its notes are the answer's public part.
         let (st, p) = kim
             .post(
                 &format!("/api/v1/petitions/{pid}/actions"),
-                json!({"action": "answer", "text": "홍길동님, 12월 2일까지 보수하겠습니다. 문의 010-9876-5432"}),
+                json!({"action": "answer", "text": "홍길동님, 12월 2일까지 보수하겠습니다. 문의 010-9876-5432 담당 kim 이름"}),
             )
             .await;
         assert_eq!(st, 200, "{p}");
@@ -804,6 +821,10 @@ async fn filing_validation_and_following_to_closed() {
         assert_eq!(rv[0]["status"], "closed");
         let notes = rv[0]["status_notes"].as_str().unwrap();
         assert!(notes.contains("12월 2일까지 보수하겠습니다"), "{notes}");
+        assert!(
+            notes.contains("담당 담당자") && !notes.contains("kim 이름"),
+            "{notes}"
+        );
         assert!(
             !r.text.contains("홍길동") && !r.text.contains("9876"),
             "{}",
