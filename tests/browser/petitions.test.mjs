@@ -150,6 +150,8 @@ test('file → receive → supplement → answer → rate, every page accessible
   // The official sees the dissatisfaction and sends an additional answer.
   await official.reload();
   assert.match(await official.textContent('main'), /2\/5/);
+  assert.match(await official.textContent('.mw-timeline'), /허가 기간이 적혀 있지 않습니다/);
+  assert.match(await official.textContent('.mw-timeline'), /축척 1:500 도면/);
   await official.fill('#add-text', '허가 기간은 11월 30일부터 12월 2일까지입니다.');
   await Promise.all([official.waitForNavigation(), official.click('form:has(input[value=additional_answer]) button[type=submit]')]);
   assert.match(await official.textContent('main'), /12월 2일까지/);

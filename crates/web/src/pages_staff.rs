@@ -463,16 +463,22 @@ async fn staff_view(
     let timeline = events
         .iter()
         .map(|e| {
-            let words = event_words(lang, &e.event).unwrap_or_else(|| match &e.event {
-                domain::petitions::Event::Note { text } => {
-                    format!("{}: {text}", lang.t("메모", "Note"))
+            use domain::petitions::Event;
+            let words = event_words(lang, &e.event).unwrap_or_default();
+            // Staff also see what the petitioner wrote and the office's own notes.
+            let detail = match &e.event {
+                Event::Note { text } => format!("{}: {text}", lang.t("메모", "Note")),
+                Event::Reminder { level } => format!("{}: {level}", lang.t("알림", "Reminder")),
+                Event::SupplementReceived { note } if !note.is_empty() => {
+                    format!("{words} — {}: {note}", lang.t("보완 내용", "supplement"))
                 }
-                domain::petitions::Event::Reminder { level } => {
-                    format!("{}: {level}", lang.t("알림", "Reminder"))
+                Event::Rated { comment, .. } if !comment.is_empty() => {
+                    format!("{words} — {}: {comment}", lang.t("의견", "comment"))
                 }
-                _ => String::new(),
-            });
-            (when(e.at), words)
+                Event::Closed { reason } if !reason.is_empty() => format!("{words} {reason}"),
+                _ => words,
+            };
+            (when(e.at), detail)
         })
         .collect();
     let extra = t

@@ -472,7 +472,7 @@ fn view_with(
     let (due, left, lines) = match p.derived.deadline_input() {
         Some(input) => {
             let due =
-                calendar::deadline(&cal, &input, now).map_err(domain::petitions::deadline_error)?;
+                calendar::deadline(cal, &input, now).map_err(domain::petitions::deadline_error)?;
             let left = calendar::working_time_left(cal, &input, now)
                 .map_err(domain::petitions::deadline_error)?
                 .num_minutes();
@@ -1196,6 +1196,15 @@ async fn render_answer(
         .format("%Y-%m-%d")
         .to_string();
     let petitioner = mask(PersonalKind::Name, &p.petitioner_name);
+    // Offices may hide handlers' real names (DOMAIN.md section 5): sign with the department.
+    let hide = store::settings::get(&state.db, crate::pages::admin::HIDE_HANDLER_NAMES)
+        .await?
+        .is_some_and(|v| v.trim() == "true");
+    let official = if hide {
+        ""
+    } else {
+        caller.account.display_name.as_str()
+    };
     Ok(domain::petitions::render_template(
         &tpl.text,
         &[
@@ -1203,7 +1212,7 @@ async fn render_answer(
             ("receipt_no", p.receipt_no.as_deref().unwrap_or("")),
             ("title", p.title.as_str()),
             ("department", dept.as_str()),
-            ("official", caller.account.display_name.as_str()),
+            ("official", official),
             ("date", date.as_str()),
             ("answer", text.as_str()),
         ],

@@ -238,6 +238,46 @@ async fn pages_follow_the_access_policy() {
         let (st, body) = page("/admin", &s, &admin_session).await;
         assert_eq!(st, 200);
         assert!(body.contains("건의민원"));
+
+        // With handlers' names hidden, a template answer names the department only.
+        store::settings::set(
+            &s.state.db,
+            web::pages::admin::HIDE_HANDLER_NAMES,
+            "true",
+            store::now(),
+        )
+        .await
+        .unwrap();
+        let typed = api_post(
+            &s,
+            &admin,
+            "/api/v1/petition-types",
+            json!({"code": "question-law", "name": "질의민원(법령)", "kind": "question_law",
+                   "department_code": "civil-team",
+                   "templates": [{"name": "기본", "text": "{answer} — {department} {official}"}]}),
+        )
+        .await;
+        let q = api_post(
+            &s,
+            &resident,
+            "/api/v1/petitions",
+            json!({"type_id": typed["id"], "title": "조례 질의", "body": "조례 제3조의 뜻을 알려 주세요."}),
+        )
+        .await;
+        let qid = q["id"].as_i64().unwrap();
+        let kim_token = s.token("kim").await;
+        let path = format!("/api/v1/petitions/{qid}/actions");
+        api_post(&s, &kim_token, &path, json!({"action": "receive"})).await;
+        let answered = api_post(
+            &s,
+            &kim_token,
+            &path,
+            json!({"action": "answer", "text": "이렇습니다", "template": "기본"}),
+        )
+        .await;
+        let text = answered["handling"]["answers"][0]["text"].as_str().unwrap();
+        assert!(text.contains("민원팀"), "{text}");
+        assert!(!text.contains("kim 이름"), "{text}");
         s.shutdown().await;
     }
 }
