@@ -420,3 +420,120 @@ pub fn event_words(lang: Lang, e: &Event) -> Option<String> {
         Event::Note { .. } | Event::Reminder { .. } => return None,
     })
 }
+
+/// A period in words.
+pub fn period_words(lang: Lang, p: calendar::Period) -> String {
+    use calendar::Period;
+    match lang {
+        Lang::Ko => p.korean(),
+        Lang::En => match p {
+            Period::Hours(n) => format!("{n} working hours"),
+            Period::Days(n) => format!("{n} days"),
+            Period::Weeks(n) => format!("{n} weeks"),
+            Period::Months(n) => format!("{n} months"),
+            Period::Years(n) => format!("{n} years"),
+            Period::Immediate => "immediate (3 working hours)".into(),
+        },
+    }
+}
+
+/// How the due moment was computed, step by step: the calendar's own Korean lines, or the same
+/// steps in English from the same breakdown.
+pub fn explain_lines(lang: Lang, e: &calendar::Explanation) -> Vec<String> {
+    use calendar::{CountingMode, Excluded};
+    if lang == Lang::Ko {
+        return e.korean_lines();
+    }
+    let moment = |t: &chrono::DateTime<chrono::FixedOffset>| t.format("%Y-%m-%d %H:%M").to_string();
+    let day = |t: &chrono::DateTime<chrono::FixedOffset>| t.format("%Y-%m-%d").to_string();
+    let period = period_words(lang, e.period);
+    let mut lines = vec![match e.mode {
+        CountingMode::WorkingHours => format!(
+            "Period: {period}, counted in working hours ({} working hours; a day is 8 hours)",
+            e.period.as_working_hours().unwrap_or(0)
+        ),
+        CountingMode::WorkingDays => format!(
+            "Period: {period}, counted in working days (the receipt day counts if it is a working day)"
+        ),
+        CountingMode::Calendar => {
+            format!(
+                "Period: {period}, counted in calendar days (first day included, Civil Act art. 159–161)"
+            )
+        }
+    }];
+    lines.push(format!("Received: {}", moment(&e.received)));
+    lines.push(match e.mode {
+        CountingMode::WorkingHours => format!("Counting starts: {}", moment(&e.counting_starts)),
+        _ => format!("Day 1: {}", day(&e.counting_starts)),
+    });
+    lines.push(format!(
+        "Due before pauses and extensions: {}",
+        moment(&e.base_due)
+    ));
+    for p in &e.pauses {
+        let what = match p.excluded {
+            Excluded::WorkingSeconds(s) => {
+                format!(
+                    "{} h {} min of working time not counted",
+                    s / 3600,
+                    (s % 3600) / 60
+                )
+            }
+            Excluded::Days { days, working } => {
+                format!("{days} days ({working} working days) not counted")
+            }
+        };
+        let end = if p.open {
+            "ongoing".to_string()
+        } else {
+            moment(&p.end)
+        };
+        lines.push(format!("Paused: {} – {end} ({what})", moment(&p.start)));
+    }
+    for x in &e.extensions {
+        lines.push(format!(
+            "Extended by {} → {}",
+            period_words(lang, x.period),
+            moment(&x.due_after)
+        ));
+    }
+    lines.push(format!("Due: {}", moment(&e.due)));
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn english_explanation_has_the_same_steps_and_due_moment() {
+        let cal = calendar::WorkCalendar::standard().unwrap();
+        // DOMAIN.md's example: received Mon 2026-11-23, 7 days → due Tue 1 Dec 18:00.
+        let received = calendar::seoul()
+            .with_ymd_and_hms(2026, 11, 23, 10, 0, 0)
+            .unwrap()
+            .with_timezone(&Utc);
+        let input = calendar::DeadlineInput::new(received, calendar::Period::Days(7));
+        let e = calendar::explain(&cal, &input, received).unwrap();
+        let ko = explain_lines(Lang::Ko, &e);
+        let en = explain_lines(Lang::En, &e);
+        assert_eq!(ko, e.korean_lines());
+        assert_eq!(ko.len(), en.len());
+        assert_eq!(en.last().unwrap(), "Due: 2026-12-01 18:00");
+        assert!(en[0].contains("working days"));
+    }
+
+    #[test]
+    fn english_half_of_a_bilingual_message() {
+        assert_eq!(
+            Lang::En.pick("제목이 필요합니다 (a title is required)"),
+            "a title is required"
+        );
+        assert_eq!(
+            Lang::Ko.pick("제목이 필요합니다 (a title is required)"),
+            "제목이 필요합니다 (a title is required)"
+        );
+        assert_eq!(Lang::En.pick("no English half"), "no English half");
+    }
+}

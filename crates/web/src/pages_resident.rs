@@ -9,7 +9,7 @@
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::pages::common::{Chrome, Ctx, Lang, event_words, state_name, when};
+use crate::pages::common::{Chrome, Ctx, Lang, event_words, explain_lines, state_name, when};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
@@ -518,6 +518,7 @@ async fn file_petition(
 /// The expected completion: the due moment from the one deadline function once received;
 /// before receipt, the latest it can be (received at the end of the 8-hour receipt limit).
 fn expected(
+    lang: Lang,
     cal: &calendar::WorkCalendar,
     p: &Petition,
     now: DateTime<Utc>,
@@ -532,7 +533,7 @@ fn expected(
     };
     let due = calendar::deadline(cal, &input, now).ok()?;
     let lines = calendar::explain(cal, &input, now)
-        .map(|e| e.korean_lines())
+        .map(|e| explain_lines(lang, &e))
         .unwrap_or_default();
     Some((when(due), lines, estimate))
 }
@@ -595,7 +596,7 @@ async fn tracked(state: &AppState, lang: Lang, p: &Petition) -> Result<Tracked, 
         .iter()
         .filter_map(|e| event_words(lang, &e.event).map(|w| (when(e.at), w)))
         .collect();
-    let (due, due_lines, due_estimate) = match expected(&cal, p, now) {
+    let (due, due_lines, due_estimate) = match expected(lang, &cal, p, now) {
         Some((d, l, e)) => (Some(d), l, e),
         None => (None, vec![], false),
     };

@@ -7,7 +7,7 @@
 use crate::AppState;
 use crate::error::ApiError;
 use crate::pages::common::{
-    Chrome, Ctx, Lang, event_words, ground_name, pause_name, state_name, when,
+    Chrome, Ctx, Lang, event_words, explain_lines, ground_name, pause_name, state_name, when,
 };
 use crate::petitions::{ActionRequest, filter_for, record_target, subject, take_step};
 use askama::Template;
@@ -426,7 +426,7 @@ async fn staff_view(
                 .map_err(domain::petitions::deadline_error)?
                 .num_minutes();
             let lines = calendar::explain(&cal, &input, now)
-                .map(|e| e.korean_lines())
+                .map(|e| explain_lines(lang, &e))
                 .unwrap_or_default();
             (Some(due), Some(left), lines)
         }
