@@ -807,15 +807,14 @@ async fn demo_petitions_cover_every_state() {
             assert!(petitions::verify(&db, id).await.unwrap());
         }
         // Receipt numbers follow receipt order.
-        let rows: Vec<(String,)> =
-            on_db!(&db, |pool| {
-                sqlx::query_as(
+        let rows: Vec<(String,)> = on_db!(&db, |pool| {
+            sqlx::query_as(
             "SELECT receipt_no FROM petitions WHERE receipt_no IS NOT NULL ORDER BY received_at, id"
         )
         .fetch_all(pool)
         .await
-            })
-            .unwrap();
+        })
+        .unwrap();
         let mut sorted = rows.clone();
         sorted.sort();
         assert_eq!(rows.len(), sorted.len());
