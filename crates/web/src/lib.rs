@@ -9,6 +9,7 @@ pub mod open311;
 pub mod open311_admin;
 pub mod open311_form;
 pub mod open311_format;
+pub mod open311_pages;
 pub mod outbox;
 pub mod pages;
 pub mod petitions;
@@ -166,6 +167,7 @@ pub fn app(state: AppState) -> Router {
         .merge(pages::routes())
         .merge(wellbeing::routes())
         .merge(open311_admin::routes())
+        .merge(open311_pages::routes())
         .fallback(pages::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -938,3 +938,111 @@ async fn a_third_party_client_files_and_follows_a_petition() {
         s.shutdown().await;
     }
 }
+
+/// Sign in through the login form; returns the session cookie header.
+async fn session(s: &Server, username: &str) -> String {
+    let res = client().get(s.url("/login")).send().await.unwrap();
+    let csrf = common::cookie_value(&common::set_cookie(&res, "minwon_csrf").unwrap());
+    let res = client()
+        .post(s.url("/login"))
+        .header("cookie", format!("minwon_csrf={csrf}"))
+        .form(&[
+            ("username", username),
+            ("password", common::PASSWORD),
+            ("csrf_token", csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "sign-in of {username}");
+    let session = common::cookie_value(&common::set_cookie(&res, "minwon_session").unwrap());
+    format!("minwon_session={session}")
+}
+
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let from = html
+        .find(start)
+        .unwrap_or_else(|| panic!("{start} in {html}"))
+        + start.len();
+    let len = html[from..].find(end).unwrap();
+    &html[from..from + len]
+}
+
+#[tokio::test]
+async fn administrators_manage_keys_on_their_page() {
+    for backend in backends() {
+        let s = start_with(backend, config()).await;
+        let admin = api(&s, "admin").await;
+        seed_types(&admin).await;
+        let cookie = session(&s, "admin").await;
+        let page = |path: &'static str, cookie: String| {
+            let url = s.url(path);
+            async move {
+                let res = client()
+                    .get(url)
+                    .header("cookie", cookie)
+                    .send()
+                    .await
+                    .unwrap();
+                (res.status().as_u16(), res.text().await.unwrap())
+            }
+        };
+        let (st, html) = page("/admin/open311", cookie.clone()).await;
+        assert_eq!(st, 200, "{html}");
+        let csrf = between(&html, "name=\"csrf_token\" value=\"", "\"").to_string();
+        let form = |path: &'static str, fields: Vec<(&'static str, String)>| {
+            let url = s.url(path);
+            let cookie = cookie.clone();
+            async move {
+                let res = client()
+                    .post(url)
+                    .header("cookie", cookie)
+                    .form(&fields)
+                    .send()
+                    .await
+                    .unwrap();
+                (res.status().as_u16(), res.text().await.unwrap())
+            }
+        };
+        let (st, html) = form(
+            "/admin/open311/keys",
+            vec![
+                ("csrf_token", csrf.clone()),
+                ("name", "페이지 앱".into()),
+                ("rate_per_minute", "30".into()),
+            ],
+        )
+        .await;
+        assert_eq!(st, 200, "{html}");
+        let key = between(&html, "<code id=\"new-key\">", "</code>").to_string();
+        assert_eq!(key.len(), 64);
+        let (st, html) = form(
+            "/admin/open311/keys",
+            vec![("csrf_token", csrf.clone()), ("name", "페이지 앱".into())],
+        )
+        .await;
+        assert_eq!(st, 422, "a second live key of that name is refused");
+        assert!(!html.contains("new-key"));
+        let pairs = [
+            ("api_key", key.as_str()),
+            ("service_code", "question-system"),
+            ("address_string", "석봉로 181"),
+        ];
+        assert_eq!(o_post(&s, "requests.json", &pairs).await.status, 200);
+        let (st, html) = form(
+            "/admin/open311/keys/revoke",
+            vec![("csrf_token", csrf.clone()), ("name", "페이지 앱".into())],
+        )
+        .await;
+        assert_eq!(st, 200, "{html}");
+        o_post(&s, "requests.json", &pairs)
+            .await
+            .assert_error(403, "api_key");
+        // Without the form token nothing changes; officials may not see the page.
+        let (st, _) = form("/admin/open311/keys", vec![("name", "x".into())]).await;
+        assert_eq!(st, 403);
+        let kim = session(&s, "kim").await;
+        assert_eq!(page("/admin/open311", kim).await.0, 403);
+        s.shutdown().await;
+    }
+}
