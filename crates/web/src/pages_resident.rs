@@ -280,12 +280,15 @@ async fn store_file(
 struct Submitted {
     values: FileValues,
     rrn: String,
+    /// Optional tracking password (never refilled into the form).
+    password: String,
     files: Vec<(StoredBlob, String)>,
 }
 
 async fn read_form(state: &AppState, mut mp: Multipart) -> Result<Submitted, (FileValues, String)> {
     let mut v = FileValues::default();
     let mut rrn = String::new();
+    let mut password = String::new();
     let mut files = Vec::new();
     loop {
         let mut field = match mp.next_field().await {
@@ -331,6 +334,7 @@ async fn read_form(state: &AppState, mut mp: Multipart) -> Result<Submitted, (Fi
             "consent" => v.consent = !text.is_empty(),
             "idem" => v.idem = text,
             "resident_number" => rrn = text,
+            "tracking_password" => password = text,
             other => {
                 if let Some(key) = other.strip_prefix("x_") {
                     v.extra.insert(key.to_string(), text);
@@ -341,6 +345,7 @@ async fn read_form(state: &AppState, mut mp: Multipart) -> Result<Submitted, (Fi
     Ok(Submitted {
         values: v,
         rrn,
+        password,
         files,
     })
 }
@@ -420,7 +425,16 @@ async fn file_submit(
         );
         return refill(v, m, had_files);
     }
-    match file_petition(&state, &ctx, &t, &v, sub.rrn, sub.files).await {
+    let n = sub.password.chars().count();
+    if n > 0 && !petitions::TRACKING_PASSWORD_CHARS.contains(&n) {
+        let m = form_error(
+            ctx.lang,
+            "조회 비밀번호는 8자에서 64자까지입니다. 쓰지 않으려면 비워 두세요",
+            "the tracking password has 8 to 64 characters; leave it empty if you do not want one",
+        );
+        return refill(v, m, had_files);
+    }
+    match file_petition(&state, &ctx, &t, &v, sub.rrn, &sub.password, sub.files).await {
         Ok(p) => receipt(&state, &ctx, p).await,
         Err(e) => refill(v, ctx.lang.pick(&e.message), had_files),
     }
@@ -434,6 +448,7 @@ async fn file_petition(
     t: &PetitionType,
     v: &FileValues,
     rrn: String,
+    password: &str,
     files: Vec<(StoredBlob, String)>,
 ) -> Result<Petition, ApiError> {
     let caller = ctx.caller.as_ref();
@@ -494,6 +509,9 @@ async fn file_petition(
     let id = filed.petition.id;
     for (blob, filename) in &files {
         petitions::add_attachment(&mut tx, id, blob, filename, actor, &cal, now).await?;
+    }
+    if !password.is_empty() {
+        petitions::set_tracking_password(&mut tx, id, password, now).await?;
     }
     store::audit::append(
         &mut tx,
@@ -780,7 +798,7 @@ async fn track_submit(
     ctx: Ctx,
     axum::Form(f): axum::Form<TrackForm>,
 ) -> Response {
-    let pin_ok = f.pin.chars().filter(char::is_ascii_digit).count() == 4;
+    let pin_ok = !f.pin.is_empty();
     let found = if f.number.trim().is_empty() || !pin_ok {
         None
     } else {
@@ -797,8 +815,8 @@ async fn track_submit(
                 number: f.number,
                 error: Some(form_error(
                     ctx.lang,
-                    "번호 또는 전화번호 끝 4자리가 맞지 않습니다. 접수증의 번호와 신청할 때 적은 휴대전화 번호를 확인해 주세요",
-                    "the number or the last 4 phone digits do not match; check the number on your receipt and the phone number you gave",
+                    "번호, 또는 전화번호 끝 4자리나 조회 비밀번호가 맞지 않습니다. 접수증의 번호와 신청할 때 적은 휴대전화 번호를 확인해 주세요",
+                    "the number, or the last 4 phone digits or tracking password, do not match; check the number on your receipt and the phone number you gave",
                 )),
             },
         ),

@@ -231,6 +231,60 @@ async fn pages_follow_the_access_policy() {
         .total;
         assert_eq!(before, after, "nothing half-written");
 
+        // A tracking password chosen at filing finds the petition; a wrong one does not.
+        let mut body = String::new();
+        for (k, v) in [
+            ("title", "공원 벤치 수리 요청"),
+            ("body", "놀이터 옆 벤치가 부서졌습니다."),
+            ("name", "홍길동"),
+            ("phone", "010-9999-1111"),
+            ("tracking_password", "bench-pass-2026"),
+            ("consent", "yes"),
+        ] {
+            body.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+            ));
+        }
+        body.push_str(&format!("--{boundary}--\r\n"));
+        let res = client()
+            .post(s.url(&format!("/petitions/new/{}?csrf_token={csrf}", t["id"])))
+            .header("cookie", format!("minwon_csrf={csrf}"))
+            .header(
+                "content-type",
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        let receipt = res.text().await.unwrap();
+        let number: String = receipt
+            .split("id=\"receipt-number\">")
+            .nth(1)
+            .unwrap()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        for (secret, status) in [
+            ("bench-pass-2026", 200),
+            ("bench-pass-2025", 422),
+            ("1111", 200),
+        ] {
+            let res = client()
+                .post(s.url("/track"))
+                .header("cookie", format!("minwon_csrf={csrf}"))
+                .form(&[
+                    ("number", number.as_str()),
+                    ("pin", secret),
+                    ("csrf_token", csrf.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), status, "{secret}");
+        }
+
         // Administration: administrators only.
         let (st, _) = page("/admin", &s, &kim).await;
         assert_eq!(st, 403);
