@@ -2,6 +2,7 @@
 //! exposes the calendar and text tools on the command line.
 
 mod cmd_calendar;
+mod cmd_open311;
 mod cmd_text;
 mod config;
 mod demo;
@@ -89,6 +90,12 @@ enum AdminCommand {
     },
     /// Rebuild the petition search index from the database.
     Reindex,
+    /// Open311 API keys for client applications.
+    #[command(name = "open311-key")]
+    Open311Key {
+        #[command(subcommand)]
+        command: Open311KeyCommand,
+    },
     /// Staff wellbeing records.
     Wellbeing {
         #[command(subcommand)]
@@ -151,6 +158,14 @@ enum AccountCommand {
     },
     /// List accounts (contact data masked).
     List,
+}
+
+#[derive(Subcommand)]
+enum Open311KeyCommand {
+    /// Issue a key; it is printed once, alone on the last line.
+    Add { name: String },
+    /// Revoke the live key of that name.
+    Revoke { name: String },
 }
 
 #[derive(Subcommand)]
@@ -579,6 +594,22 @@ async fn admin(data: DataArgs, command: AdminCommand) -> Result<(), Failure> {
             let n = index.rebuild(&db).await?;
             format!("검색 색인을 다시 만들었습니다 (search index rebuilt): {n} petitions")
         }
+        AdminCommand::Open311Key { command } => match command {
+            Open311KeyCommand::Add { name } => {
+                let key = cmd_open311::add_key(&db, &name)
+                    .await
+                    .map_err(Failure::usage)?;
+                format!(
+                    "Open311 키를 발급했습니다 (key issued for '{name}'); 다시 볼 수 없습니다 (shown once):\n{key}"
+                )
+            }
+            Open311KeyCommand::Revoke { name } => {
+                cmd_open311::revoke_key(&db, &name)
+                    .await
+                    .map_err(Failure::usage)?;
+                format!("Open311 키를 폐기했습니다 (key revoked): {name}")
+            }
+        },
         AdminCommand::Wellbeing {
             command: WellbeingCommand::Purge,
         } => {

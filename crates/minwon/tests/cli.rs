@@ -297,6 +297,19 @@ async fn admin_commands_and_their_errors() {
         assert_eq!(code, 0, "{err}");
         assert!(out.contains("search index rebuilt): 40 petitions"), "{out}");
 
+        let (code, out, err) = run(&["open311-key", "add", "fixmystreet-app"], None);
+        assert_eq!(code, 0, "{err}");
+        let key = out.lines().last().unwrap().trim().to_string();
+        assert!(
+            key.len() >= 20 && !key.contains(' '),
+            "the key alone on the last line: {out}"
+        );
+        let (code, _, err) = run(&["open311-key", "revoke", "fixmystreet-app"], None);
+        assert_eq!(code, 0, "{err}");
+        let (code, _, err) = run(&["open311-key", "revoke", "no-such-app"], None);
+        assert_eq!(code, 2, "{err}");
+        assert!(!err.is_empty());
+
         let (code, out, err) = run(&["wellbeing", "purge"], None);
         assert_eq!(code, 0, "{err}");
         assert!(out.contains("deleted 0 wellbeing records"), "{out}");
