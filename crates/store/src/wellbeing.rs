@@ -1046,15 +1046,14 @@ pub async fn report_inputs(db: &Db, year: i32) -> Result<(Vec<ReportDepartment>,
     };
     let (start, end) = (bound(year)?, bound(year + 1)?);
     let departments = crate::departments::list(db).await?;
-    let heads: Vec<(i64, i64)> =
-        on_db!(db, |pool| {
-            sqlx::query_as(
+    let heads: Vec<(i64, i64)> = on_db!(db, |pool| {
+        sqlx::query_as(
         "SELECT department_id, COUNT(*) FROM accounts WHERE active = TRUE AND role <> 'resident' \
          AND department_id IS NOT NULL GROUP BY department_id"
     )
     .fetch_all(pool)
     .await
-        })?;
+    })?;
     let heads: BTreeMap<i64, i64> = heads.into_iter().collect();
     let depts = departments
         .into_iter()

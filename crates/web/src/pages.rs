@@ -13,14 +13,14 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 // The petition desk's pages live in their own files next to this one.
+#[path = "pages_admin.rs"]
+pub mod admin;
 #[path = "pages_common.rs"]
 pub mod common;
 #[path = "pages_resident.rs"]
 pub mod resident;
 #[path = "pages_staff.rs"]
 pub mod staff;
-#[path = "pages_admin.rs"]
-pub mod admin;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
