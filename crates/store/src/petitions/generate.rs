@@ -225,6 +225,12 @@ pub async fn generate(
         done += count as u64;
         progress(done);
     }
+    // Fresh statistics after a bulk load, so the planner uses the queue indexes at once
+    // (the same statement on both databases).
+    on_db!(db, |pool| sqlx::query("ANALYZE petitions")
+        .execute(pool)
+        .await
+        .map(|_| ()))?;
     Ok(done)
 }
 
