@@ -374,6 +374,12 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         sms: Box::new(web::outbox::SmsLogFile(settings.data.join("sms.log"))),
     };
     let worker = tokio::spawn(worker.run(stop_rx.clone()));
+    // Every 5 minutes: due-soon and overdue reminders and 30-day progress notices.
+    let sweeper = tokio::spawn(web::petitions::run_sweeper(
+        state.clone(),
+        std::time::Duration::from_secs(300),
+        stop_rx.clone(),
+    ));
     // Hourly: the 5-year deletion of wellbeing records and due self-management reminders.
     let maintenance = tokio::spawn(web::wellbeing::run_maintenance(
         db.clone(),
@@ -393,6 +399,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     let _ = stop_tx.send(true);
     let _ = worker.await;
     let _ = maintenance.await;
+    let _ = sweeper.await;
     db.close().await;
     tracing::info!("stopped");
     served.map_err(|e| Failure::runtime(format!("server error: {e}")))

@@ -137,7 +137,11 @@ impl Db {
 
     pub async fn begin(&self) -> Result<Tx> {
         Ok(match self {
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin().await?),
+            // IMMEDIATE takes the write lock at BEGIN, where the busy timeout applies. A
+            // deferred transaction that reads first and writes later cannot wait: SQLite
+            // refuses its upgrade at once ("database is locked") when another writer got in
+            // between. Every `begin` here is for writing; plain reads use the pool.
+            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
             Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
         })
     }
