@@ -218,6 +218,15 @@ impl From<store::StoreError> for Failure {
     }
 }
 
+impl From<cmd_calendar::CliError> for Failure {
+    fn from(e: cmd_calendar::CliError) -> Self {
+        Failure {
+            code: u8::try_from(e.exit_code()).unwrap_or(1),
+            message: e.to_string(),
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
@@ -232,18 +241,8 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<(), Failure> {
     let stdout = std::io::stdout();
     match cli.command {
-        Command::Holidays(args) => {
-            cmd_calendar::run_holidays(&args, &mut stdout.lock()).map_err(|e| Failure {
-                code: u8::try_from(e.exit_code()).unwrap_or(1),
-                message: e.to_string(),
-            })
-        }
-        Command::Deadline(args) => {
-            cmd_calendar::run_deadline(&args, &mut stdout.lock()).map_err(|e| Failure {
-                code: u8::try_from(e.exit_code()).unwrap_or(1),
-                message: e.to_string(),
-            })
-        }
+        Command::Holidays(args) => Ok(cmd_calendar::run_holidays(&args, &mut stdout.lock())?),
+        Command::Deadline(args) => Ok(cmd_calendar::run_deadline(&args, &mut stdout.lock())?),
         Command::Text { command } => {
             let stdin = std::io::stdin();
             cmd_text::run_text(

@@ -420,10 +420,10 @@ async fn create_account(
     Ok((StatusCode::CREATED, Json(AccountView::new(account, false))).into_response())
 }
 
+/// `?reason=…`: why the reader needs unmasked personal data (required to reveal it).
 #[derive(Deserialize)]
-struct RevealQuery {
-    /// Why the reader needs the unmasked data (required to reveal).
-    reason: Option<String>,
+pub(crate) struct RevealQuery {
+    pub(crate) reason: Option<String>,
 }
 
 /// One account. Contact data is masked unless `reason` is given by a reader allowed to update

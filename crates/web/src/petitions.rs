@@ -955,12 +955,6 @@ async fn search(
 // One petition
 // ---------------------------------------------------------------------------------------------
 
-#[derive(Deserialize)]
-struct RevealQuery {
-    /// Why the reader needs the unmasked personal data (required to reveal it).
-    reason: Option<String>,
-}
-
 /// One petition with its deadline computation. Personal data is masked unless `reason` is
 /// given by a reader allowed to see it (the petitioner always sees their own); either way the
 /// read is recorded in the access log.
@@ -971,7 +965,7 @@ async fn get_petition(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     Path(id): Path<i64>,
-    Query(q): Query<RevealQuery>,
+    Query(q): Query<crate::api::RevealQuery>,
 ) -> Result<Json<PetitionView>, ApiError> {
     let p = petitions::get(&state.db, id).await?;
     let target = record_target(&p);
