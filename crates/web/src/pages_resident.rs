@@ -541,7 +541,7 @@ fn expected(
     p: &Petition,
     now: DateTime<Utc>,
 ) -> Option<(String, Vec<String>, bool)> {
-    let (input, estimate) = match p.derived.deadline_input() {
+    let (input, estimate) = match p.derived.deadline_input(now) {
         Some(i) => (i, false),
         None if p.state == PState::Arrived => {
             let start = p.derived.receipt_due?;
