@@ -515,47 +515,54 @@ async fn file_petition(
         idempotency_key: Some(v.idem.clone()).filter(|k| !k.is_empty()),
         department_id: None,
     };
-    let (title, body) = (new.title.clone(), new.body.clone());
-    let screening = tokio::task::spawn_blocking(move || petitions::screen(&title, &body))
-        .await
-        .map_err(|_| ApiError::internal())?;
+    // CPU work (screening, password hashing) before the shared transaction, off the async threads.
+    let (title, body, password) = (new.title.clone(), new.body.clone(), password.to_string());
+    let (screening, password) = tokio::task::spawn_blocking(move || {
+        let password = (!password.is_empty())
+            .then(|| petitions::TrackingPassword::new(&password))
+            .transpose();
+        (petitions::screen(&title, &body), password)
+    })
+    .await
+    .map_err(|_| ApiError::internal())?;
+    let password = password?;
     let now = store::now();
     let (cal, _) = petitions::work_calendar(&state.db).await?;
     let actor = caller.map(|c| c.account.id);
-    let mut tx = state.db.begin().await?;
-    let filed = petitions::file(
-        &mut tx,
-        &new,
-        actor,
-        &state.petitions.key,
-        &screening,
-        &cal,
-        now,
-    )
-    .await?;
+    let (key, address) = (state.petitions.key.clone(), ctx.address.clone());
+    let filed = state
+        .petitions
+        .intake(&state.db)
+        .run(move |tx| {
+            Box::pin(async move {
+                let filed = petitions::file(tx, &new, actor, &key, &screening, &cal, now).await?;
+                if filed.replayed {
+                    return Ok(filed);
+                }
+                let id = filed.petition.id;
+                for (blob, filename) in &files {
+                    petitions::add_attachment(tx, id, blob, filename, actor, &cal, now).await?;
+                }
+                if let Some(password) = &password {
+                    petitions::set_tracking_password(tx, id, password, now).await?;
+                }
+                let record = AuditRecord {
+                    at: now,
+                    account_id: actor,
+                    address,
+                    subject: crate::petitions::subject(&filed.petition),
+                    action: "petition.create".into(),
+                    reason: "web".into(),
+                };
+                store::audit::append(tx, &record).await?;
+                Ok(filed)
+            })
+        })
+        .await?;
     if filed.replayed {
         return Ok(filed.petition);
     }
     let id = filed.petition.id;
-    for (blob, filename) in &files {
-        petitions::add_attachment(&mut tx, id, blob, filename, actor, &cal, now).await?;
-    }
-    if !password.is_empty() {
-        petitions::set_tracking_password(&mut tx, id, password, now).await?;
-    }
-    store::audit::append(
-        &mut tx,
-        &AuditRecord {
-            at: now,
-            account_id: actor,
-            address: ctx.address.clone(),
-            subject: crate::petitions::subject(&filed.petition),
-            action: "petition.create".into(),
-            reason: "web".into(),
-        },
-    )
-    .await?;
-    tx.commit().await?;
     Ok(petitions::get(&state.db, id).await?)
 }
 
