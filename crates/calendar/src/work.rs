@@ -96,6 +96,11 @@ fn micros_of(t: NaiveTime) -> i64 {
 }
 
 impl OfficeHours {
+    /// Whether these hours make a working day: start before end, lunch strictly inside.
+    pub fn validate(&self) -> Result<(), CalendarError> {
+        self.intervals().map(|_| ())
+    }
+
     /// The working intervals of a day, as [start, end) microseconds after midnight.
     fn intervals(&self) -> Result<Vec<(i64, i64)>, CalendarError> {
         let (s, e) = (micros_of(self.start), micros_of(self.end));

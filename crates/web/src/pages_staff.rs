@@ -380,7 +380,7 @@ pub struct StaffView {
 
 /// What was typed into an action form, to put back after a refusal.
 #[derive(Default)]
-pub struct Refill(HashMap<String, String>);
+pub struct Refill(pub(crate) HashMap<String, String>);
 
 impl Refill {
     pub fn get(&self, key: &str) -> &str {
