@@ -20,7 +20,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::access::{Action, Capability};
 use domain::petitions::{ExtensionGround, PauseKind, State as PState};
 use domain::privacy::{PersonalKind, mask};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use store::petitions::{self, Petition, QueueFilter};
 
@@ -154,7 +154,7 @@ pub struct Row {
     pub repeat: bool,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Serialize, Default, Clone)]
 pub struct QueueParams {
     #[serde(default)]
     pub scope: String,
@@ -168,6 +168,40 @@ pub struct QueueParams {
     pub q: String,
     #[serde(default)]
     pub done: String,
+    /// 1-based page of [`QUEUE_PAGE`] rows.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub page: String,
+}
+
+/// Rows per queue page.
+pub const QUEUE_PAGE: i64 = 50;
+
+/// Where the queue's paging links lead, with every filter kept.
+pub struct Paging {
+    pub size: i64,
+    pub first_row: i64,
+    pub last_row: i64,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl QueueParams {
+    fn page_number(&self) -> i64 {
+        self.page.parse::<i64>().unwrap_or(1).clamp(1, 10_000)
+    }
+
+    fn href(&self, page: i64) -> String {
+        let mut p = self.clone();
+        p.page = if page > 1 {
+            page.to_string()
+        } else {
+            String::new()
+        };
+        match serde_urlencoded::to_string(&p) {
+            Ok(q) => format!("/desk?{q}"),
+            Err(_) => "/desk".into(),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -180,6 +214,7 @@ struct QueuePage {
     departments: Vec<(i64, String, bool)>,
     states: Vec<(&'static str, String, bool)>,
     searched: bool,
+    paging: Paging,
 }
 
 async fn queue(State(state): State<AppState>, ctx: Ctx, Query(p): Query<QueueParams>) -> Response {
@@ -220,11 +255,23 @@ async fn queue_page(
     f.due_today = p.urgency == "today";
     f.flagged = p.urgency == "flagged";
     f.include_done = p.done == "1";
-    f.limit = 100;
+    // One row more than a page tells whether a next page exists without counting the filter.
+    let page_no = p.page_number();
+    f.limit = QUEUE_PAGE + 1;
+    f.offset = (page_no - 1) * QUEUE_PAGE;
     let now = store::now();
     let (cal, _) = petitions::work_calendar(&state.db).await?;
     let (dept_names, type_names) = names(state).await?;
-    let page = petitions::queue(&state.db, &f, now).await?;
+    let mut page = petitions::queue(&state.db, &f, now).await?;
+    let more = page.items.len() as i64 > QUEUE_PAGE;
+    page.items.truncate(QUEUE_PAGE as usize);
+    let paging = Paging {
+        size: QUEUE_PAGE,
+        first_row: f.offset + 1,
+        last_row: f.offset + page.items.len() as i64,
+        prev: (page_no > 1).then(|| p.href(page_no - 1)),
+        next: more.then(|| p.href(page_no + 1)),
+    };
     let searched = !p.q.trim().is_empty();
     // Search narrows the queue to the petitions the index finds, in the queue's order.
     let hits: Option<Vec<i64>> = if searched {
@@ -319,6 +366,7 @@ async fn queue_page(
         departments,
         states,
         searched,
+        paging,
     })
 }
 
@@ -338,6 +386,8 @@ pub struct Attached {
     pub sha256: String,
     pub filename: String,
     pub size_kb: i64,
+    /// When it came: with the petition, or later with a supplement.
+    pub at: String,
 }
 
 pub struct StaffView {
@@ -507,6 +557,7 @@ async fn staff_view(
             sha256: a.sha256,
             filename: a.filename,
             size_kb: (a.size + 1023) / 1024,
+            at: when(a.created_at),
         })
         .collect();
     let d = &p.derived;
