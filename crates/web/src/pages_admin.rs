@@ -463,11 +463,20 @@ async fn save_office_hours(
         lunch_end: f.lunch_end,
     };
     let refuse = |m: String, typed: HoursForm| {
-        show_with(&state, &ctx, HolidayForm::default(), Some(typed), None, Some(m))
+        show_with(
+            &state,
+            &ctx,
+            HolidayForm::default(),
+            Some(typed),
+            None,
+            Some(m),
+        )
     };
     let Some(hours) = parse_hours(&typed) else {
         let m = match l {
-            Lang::Ko => "시각을 09:00처럼 적어 주세요. 점심시간이 없으면 두 칸을 비워 두세요 (write times as 09:00; leave both lunch times empty for no lunch break)",
+            Lang::Ko => {
+                "시각을 09:00처럼 적어 주세요. 점심시간이 없으면 두 칸을 비워 두세요 (write times as 09:00; leave both lunch times empty for no lunch break)"
+            }
             Lang::En => "write times as 09:00; leave both lunch times empty for no lunch break",
         };
         return refuse(m.into(), typed).await;
@@ -494,8 +503,12 @@ async fn save_office_hours(
         Err(e) => return ctx.error(&e.into()),
     };
     let notice = match l {
-        Lang::Ko => format!("근무시간을 저장했습니다. 진행 중인 민원 {n}건의 처리기한을 다시 계산했습니다."),
-        Lang::En => format!("Office hours saved; the due moments of {n} open petitions were recomputed."),
+        Lang::Ko => {
+            format!("근무시간을 저장했습니다. 진행 중인 민원 {n}건의 처리기한을 다시 계산했습니다.")
+        }
+        Lang::En => {
+            format!("Office hours saved; the due moments of {n} open petitions were recomputed.")
+        }
     };
     show(&state, &ctx, HolidayForm::default(), Some(notice), None).await
 }

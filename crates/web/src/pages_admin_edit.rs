@@ -516,11 +516,11 @@ async fn update_account(
     let mut f = f;
     f.insert("username".into(), before.username.clone());
     f.insert("display_name".into(), before.display_name.clone());
-    let (role, department_id) =
-        match role_and_department(&state, l, &f, before.department_id).await {
-            Ok(x) => x,
-            Err(m) => return account_page(&state, &ctx, Some(id), f, None, Some(m)).await,
-        };
+    let (role, department_id) = match role_and_department(&state, l, &f, before.department_id).await
+    {
+        Ok(x) => x,
+        Err(m) => return account_page(&state, &ctx, Some(id), f, None, Some(m)).await,
+    };
     let active = ticked(&f, "active");
     let own = ctx.caller.as_ref().is_some_and(|c| c.account.id == id);
     if own && (!active || role != Role::Administrator) {
@@ -728,7 +728,10 @@ async fn type_page(
             f: Refill(f),
             fields,
             templates,
-            datatypes: DATATYPES.iter().map(|(k, ko, en)| (*k, l.t(ko, en))).collect(),
+            datatypes: DATATYPES
+                .iter()
+                .map(|(k, ko, en)| (*k, l.t(ko, en)))
+                .collect(),
             placeholders: domain::petitions::TEMPLATE_PLACEHOLDERS
                 .map(|p| format!("{{{p}}}"))
                 .join(" "),
@@ -799,16 +802,16 @@ fn parse_fields(l: Lang, f: &FormMap) -> Result<Vec<FieldDef>, String> {
         .into_iter()
         .map(|i| {
             let get = |k: &str| text(f, &format!("f{i}_{k}")).trim().to_string();
-            let datatype: Datatype =
-                serde_json::from_value(serde_json::Value::String(get("datatype"))).map_err(
-                    |_| {
-                        both(
-                            l,
-                            &format!("{}번째 추가 항목의 자료형을 골라 주세요", i + 1),
-                            &format!("choose the datatype of extra field {}", i + 1),
-                        )
-                    },
-                )?;
+            let datatype: Datatype = serde_json::from_value(serde_json::Value::String(get(
+                "datatype",
+            )))
+            .map_err(|_| {
+                both(
+                    l,
+                    &format!("{}번째 추가 항목의 자료형을 골라 주세요", i + 1),
+                    &format!("choose the datatype of extra field {}", i + 1),
+                )
+            })?;
             Ok(FieldDef {
                 key: get("key"),
                 label: get("label"),

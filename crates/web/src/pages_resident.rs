@@ -1010,7 +1010,9 @@ async fn track_supplement(State(state): State<AppState>, ctx: Ctx, mp: Multipart
     let event = Event::SupplementReceived { note };
     match petitioner_step(&state, &ctx, &p, event, files).await {
         Ok(after) => {
-            let notice = l.t("반영되었습니다. 고맙습니다.", "Done. Thank you.").to_string();
+            let notice = l
+                .t("반영되었습니다. 고맙습니다.", "Done. Thank you.")
+                .to_string();
             show(&state, &ctx, &after, pin, Some(notice), None).await
         }
         Err(e) => show(&state, &ctx, &p, pin, None, Some(l.pick(&e.message))).await,

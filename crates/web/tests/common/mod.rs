@@ -159,3 +159,23 @@ pub fn cookie_value(set_cookie: &str) -> String {
         .map(|(_, v)| v.to_string())
         .unwrap_or_default()
 }
+
+/// Sign in through the login form; returns the session cookie header.
+pub async fn session(s: &Server, username: &str) -> String {
+    let res = client().get(s.url("/login")).send().await.unwrap();
+    let csrf = cookie_value(&set_cookie(&res, "minwon_csrf").unwrap());
+    let res = client()
+        .post(s.url("/login"))
+        .header("cookie", format!("minwon_csrf={csrf}"))
+        .form(&[
+            ("username", username),
+            ("password", PASSWORD),
+            ("csrf_token", csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "sign-in of {username}");
+    let session = cookie_value(&set_cookie(&res, "minwon_session").unwrap());
+    format!("minwon_session={session}")
+}
