@@ -659,14 +659,16 @@ struct TypePage {
     error: Option<String>,
 }
 
-/// The numbered rows of the form (`f0_key`, `t0_name`, …) that hold something.
-fn row_numbers(f: &FormMap, prefix: char) -> Vec<usize> {
+/// The numbered rows of the form (`f0_key`, `t0_name`, …) in which one of the `typed` parts
+/// holds something: a select and a checkbox are not typed, so a blank row stays blank.
+fn row_numbers(f: &FormMap, prefix: char, typed: &[&str]) -> Vec<usize> {
     let mut n: Vec<usize> = f
         .iter()
         .filter(|(_, v)| !v.trim().is_empty())
         .filter_map(|(k, _)| {
             let rest = k.strip_prefix(prefix)?;
-            let (i, _) = rest.split_once('_')?;
+            let (i, part) = rest.split_once('_')?;
+            typed.contains(&part).then_some(())?;
             i.parse().ok()
         })
         .collect();
@@ -674,6 +676,9 @@ fn row_numbers(f: &FormMap, prefix: char) -> Vec<usize> {
     n.dedup();
     n
 }
+
+const FIELD_TYPED: [&str; 3] = ["key", "label", "choices"];
+const TEMPLATE_TYPED: [&str; 2] = ["name", "text"];
 
 async fn type_page(
     state: &AppState,
@@ -694,7 +699,7 @@ async fn type_page(
         Ok(d) => d,
         Err(e) => return ctx.error(&e),
     };
-    let filled = row_numbers(&f, 'f');
+    let filled = row_numbers(&f, 'f', &FIELD_TYPED);
     let next = filled.last().map_or(0, |i| i + 1);
     let fields = filled
         .into_iter()
@@ -708,7 +713,7 @@ async fn type_page(
             choices: text(&f, &format!("f{i}_choices")).to_string(),
         })
         .collect();
-    let filled = row_numbers(&f, 't');
+    let filled = row_numbers(&f, 't', &TEMPLATE_TYPED);
     let next = filled.last().map_or(0, |i| i + 1);
     let templates = filled
         .into_iter()
@@ -787,7 +792,7 @@ fn type_form(t: &store::petitions::PetitionType) -> FormMap {
 }
 
 fn parse_templates(f: &FormMap) -> Vec<AnswerTemplate> {
-    row_numbers(f, 't')
+    row_numbers(f, 't', &TEMPLATE_TYPED)
         .into_iter()
         .map(|i| AnswerTemplate {
             name: text(f, &format!("t{i}_name")).trim().to_string(),
@@ -798,7 +803,7 @@ fn parse_templates(f: &FormMap) -> Vec<AnswerTemplate> {
 }
 
 fn parse_fields(l: Lang, f: &FormMap) -> Result<Vec<FieldDef>, String> {
-    row_numbers(f, 'f')
+    row_numbers(f, 'f', &FIELD_TYPED)
         .into_iter()
         .map(|i| {
             let get = |k: &str| text(f, &format!("f{i}_{k}")).trim().to_string();

@@ -567,6 +567,11 @@ async fn petition_types_and_office_hours_are_edited_and_followed() {
             ("f1_label", "광고물 종류"),
             ("f1_datatype", "choice"),
             ("f1_choices", "가로형, 돌출형"),
+            // The blank row a browser sends: its select always has a value.
+            ("f2_key", ""),
+            ("f2_label", ""),
+            ("f2_datatype", "text"),
+            ("f2_choices", ""),
             ("t0_name", "허가 안내"),
             (
                 "t0_text",
