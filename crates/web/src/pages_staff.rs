@@ -257,24 +257,23 @@ async fn queue_page(
     f.include_done = p.done == "1";
     // One row more than a page tells whether a next page exists without counting the filter.
     let page_no = p.page_number();
-    f.limit = QUEUE_PAGE + 1;
-    f.offset = (page_no - 1) * QUEUE_PAGE;
+    let searched = !p.q.trim().is_empty();
+    // Search narrows the queue to the petitions the index finds (at most 200), in the queue's
+    // order; those are paged here. Without search the store pages, one row more than a page
+    // telling whether a next page exists without counting the filter.
+    let offset = (page_no - 1) * QUEUE_PAGE;
+    if searched {
+        f.limit = 500;
+        f.offset = 0;
+    } else {
+        f.limit = QUEUE_PAGE + 1;
+        f.offset = offset;
+    }
     let now = store::now();
     let (cal, _) = petitions::work_calendar(&state.db).await?;
     let (dept_names, type_names) = names(state).await?;
     let mut page = petitions::queue(&state.db, &f, now).await?;
-    let more = page.items.len() as i64 > QUEUE_PAGE;
-    page.items.truncate(QUEUE_PAGE as usize);
-    let paging = Paging {
-        size: QUEUE_PAGE,
-        first_row: f.offset + 1,
-        last_row: f.offset + page.items.len() as i64,
-        prev: (page_no > 1).then(|| p.href(page_no - 1)),
-        next: more.then(|| p.href(page_no + 1)),
-    };
-    let searched = !p.q.trim().is_empty();
-    // Search narrows the queue to the petitions the index finds, in the queue's order.
-    let hits: Option<Vec<i64>> = if searched {
+    if searched {
         let index = state
             .petitions
             .index
@@ -294,9 +293,18 @@ async fn queue_page(
                 },
             )
             .await?;
-        Some(r.hits.into_iter().map(|h| h.id).collect())
-    } else {
-        None
+        let hits: Vec<i64> = r.hits.into_iter().map(|h| h.id).collect();
+        page.items.retain(|i| hits.contains(&i.petition.id));
+        page.items.drain(..(offset as usize).min(page.items.len()));
+    }
+    let more = page.items.len() as i64 > QUEUE_PAGE;
+    page.items.truncate(QUEUE_PAGE as usize);
+    let paging = Paging {
+        size: QUEUE_PAGE,
+        first_row: offset + 1,
+        last_row: offset + page.items.len() as i64,
+        prev: (page_no > 1).then(|| p.href(page_no - 1)),
+        next: more.then(|| p.href(page_no + 1)),
     };
     state
         .log_access(
@@ -313,7 +321,6 @@ async fn queue_page(
     let rows = page
         .items
         .into_iter()
-        .filter(|i| hits.as_ref().is_none_or(|h| h.contains(&i.petition.id)))
         .map(|i| {
             let u = urgency(&cal, &i.petition, i.due, i.working_minutes_left, now);
             let p = i.petition;
