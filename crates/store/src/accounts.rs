@@ -167,12 +167,12 @@ pub async fn update(
                RETURNING id, username, display_name, email, phone, role, department_id, active, \
                created_at, password_hash";
     let row = on_tx!(tx, |conn| sqlx::query_as::<_, AccountRow>(sql)
-    .bind(change.role.as_str())
-    .bind(change.department_id)
-    .bind(change.active)
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await)?
+        .bind(change.role.as_str())
+        .bind(change.department_id)
+        .bind(change.active)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await)?
     .ok_or(StoreError::NotFound)?;
     if !change.active {
         end_sessions(tx, id, now).await?;

@@ -64,8 +64,7 @@ pub async fn create(
 }
 
 async fn get_by_code_tx(tx: &mut Tx, code: &str) -> Result<Option<Department>> {
-    let sql =
-        "SELECT id, code, name, name_en, parent_id, created_at, active FROM departments WHERE code = $1";
+    let sql = "SELECT id, code, name, name_en, parent_id, created_at, active FROM departments WHERE code = $1";
     Ok(on_tx!(tx, |conn| sqlx::query_as::<_, Department>(sql)
         .bind(code)
         .fetch_optional(&mut *conn)
@@ -73,8 +72,7 @@ async fn get_by_code_tx(tx: &mut Tx, code: &str) -> Result<Option<Department>> {
 }
 
 pub async fn get_by_code(db: &Db, code: &str) -> Result<Option<Department>> {
-    let sql =
-        "SELECT id, code, name, name_en, parent_id, created_at, active FROM departments WHERE code = $1";
+    let sql = "SELECT id, code, name, name_en, parent_id, created_at, active FROM departments WHERE code = $1";
     Ok(on_db!(db, |pool| sqlx::query_as::<_, Department>(sql)
         .bind(code)
         .fetch_optional(pool)
@@ -82,8 +80,7 @@ pub async fn get_by_code(db: &Db, code: &str) -> Result<Option<Department>> {
 }
 
 pub async fn get(db: &Db, id: DepartmentId) -> Result<Department> {
-    let sql =
-        "SELECT id, code, name, name_en, parent_id, created_at, active FROM departments WHERE id = $1";
+    let sql = "SELECT id, code, name, name_en, parent_id, created_at, active FROM departments WHERE id = $1";
     on_db!(db, |pool| sqlx::query_as::<_, Department>(sql)
         .bind(id)
         .fetch_optional(pool)

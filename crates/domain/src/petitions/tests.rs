@@ -297,7 +297,13 @@ fn templates_fill_known_placeholders() {
 
 #[test]
 fn templates_may_use_only_known_placeholders() {
-    assert!(validate_template("기본", "{name}님, {answer} — {department} {official} {date}").is_ok());
+    assert!(
+        validate_template(
+            "기본",
+            "{name}님, {answer} — {department} {official} {date}"
+        )
+        .is_ok()
+    );
     assert!(validate_template("괄호", "열린 {괄호 {receipt_no}").is_ok());
     let e = validate_template("오타", "{nmae}님").unwrap_err();
     assert!(e.message.contains("{nmae}") && e.message.contains("{receipt_no}"));
