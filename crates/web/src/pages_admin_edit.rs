@@ -392,19 +392,29 @@ async fn role_and_department(
         .parse()
         .map_err(|e: domain::RuleError| l.pick(&e.message))?;
     let department = optional_id(l, f, "department_id")?;
-    if let Some(d) = department {
-        let dept = store::departments::get(&state.db, d)
-            .await
-            .map_err(|e| l.pick(&ApiError::from(e).message))?;
-        if !dept.active && Some(d) != current {
-            return Err(both(
-                l,
-                "폐지된 부서에는 계정을 둘 수 없습니다",
-                "a retired department takes no accounts",
-            ));
-        }
-    }
+    in_use(state, l, department, current).await?;
     Ok((role, department))
+}
+
+/// A department chosen on a form exists and, unless it is the one already there, is not retired.
+async fn in_use(
+    state: &AppState,
+    l: Lang,
+    chosen: Option<i64>,
+    current: Option<i64>,
+) -> Result<(), String> {
+    let Some(d) = chosen else { return Ok(()) };
+    let dept = store::departments::get(&state.db, d)
+        .await
+        .map_err(|e| l.pick(&ApiError::from(e).message))?;
+    if !dept.active && chosen != current {
+        return Err(both(
+            l,
+            "폐지된 부서에는 새 계정이나 민원 종류를 둘 수 없습니다",
+            "a retired department takes no new accounts or petition types",
+        ));
+    }
+    Ok(())
 }
 
 async fn create_account(
@@ -920,6 +930,9 @@ async fn create_type(
         Ok(s) => s,
         Err(m) => return type_page(&state, &ctx, None, None, f, None, Some(m)).await,
     };
+    if let Err(m) = in_use(&state, l, spec.department_id, None).await {
+        return type_page(&state, &ctx, None, None, f, None, Some(m)).await;
+    }
     let made = commit(
         &state,
         &ctx,
@@ -972,6 +985,9 @@ async fn update_type(
         Ok(s) => s,
         Err(m) => return type_page(&state, &ctx, Some(id), general, f, None, Some(m)).await,
     };
+    if let Err(m) = in_use(&state, l, spec.department_id, before.department_id).await {
+        return type_page(&state, &ctx, Some(id), general, f, None, Some(m)).await;
+    }
     let done = commit(
         &state,
         &ctx,

@@ -403,6 +403,25 @@ async fn departments_and_accounts_are_edited_with_explanations_and_log_entries()
         .await;
         assert_eq!(st, 422);
         assert!(body.contains("폐지된 부서"));
+        let (st, _, body) = post(
+            &s,
+            &admin,
+            "/admin/types",
+            &[
+                ("name", "도시재생 상담"),
+                ("code", "renewal"),
+                ("period", "7d"),
+                ("department_id", &urban_id),
+            ],
+        )
+        .await;
+        assert_eq!(st, 422);
+        assert!(body.contains("폐지된 부서"));
+        assert!(
+            store::petitions::get_type_by_code(&db, "renewal")
+                .await
+                .is_err()
+        );
         let (st, _, _) = post(
             &s,
             &admin,
