@@ -139,6 +139,8 @@ test('administrator sets up a department, an account, a type and office hours; t
   await resident.fill('#pin', '4321');
   await submit(resident, 'form.mw-form');
   assert.match(await resident.textContent('main'), /간판 도안을 보내 주세요/);
+  // The answer-by date ends at the office's new closing time.
+  assert.match(await resident.textContent('.mw-action-box'), /\d{4}-\d{2}-\d{2} 17:30/);
   await resident.fill('#note', '도안을 첨부합니다.');
   await resident.setInputFiles('#supplement-files', { name: 'sign-design.txt', mimeType: 'text/plain', buffer: Buffer.from('가로 3m, 세로 1.2m 간판') });
   await audit(resident, 'track-supplement-attachment');

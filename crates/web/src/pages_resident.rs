@@ -16,7 +16,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use domain::access::{Action, Capability, Target};
 use domain::accounts::Role;
 use domain::audit::AuditRecord;
@@ -881,15 +881,13 @@ async fn track_step(
         Err(e) => return ctx.error(&e),
     };
     let l = ctx.lang;
+    let closing = match store::settings::office_hours(&state.db).await {
+        Ok(h) => h.end,
+        Err(e) => return ctx.error(&e.into()),
+    };
     let event = match f.step.as_str() {
-        "more_time" => match NaiveDate::parse_from_str(f.answer_by.trim(), "%Y-%m-%d")
-            .ok()
-            .and_then(|d| d.and_hms_opt(18, 0, 0))
-            .and_then(|t| t.and_local_timezone(calendar::seoul()).single())
-        {
-            Some(t) => Ok(Event::SupplementMoreTime {
-                answer_by: t.with_timezone(&Utc),
-            }),
+        "more_time" => match crate::pages::staff::end_of_day(&f.answer_by, closing) {
+            Some(answer_by) => Ok(Event::SupplementMoreTime { answer_by }),
             None => Err(form_error(
                 l,
                 "새 보완 기한 날짜를 골라 주세요",

@@ -850,11 +850,11 @@ fn both(l: Lang, ko: &str, en: &str) -> String {
     }
 }
 
-/// A date from a form as the end of that working day (18:00, Korean time).
-fn end_of_day(s: &str) -> Option<DateTime<Utc>> {
+/// A date from a form as the end of that working day (the office's closing time, Korean time).
+pub(crate) fn end_of_day(s: &str, closing: chrono::NaiveTime) -> Option<DateTime<Utc>> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
         .ok()?
-        .and_hms_opt(18, 0, 0)?
+        .and_time(closing)
         .and_local_timezone(calendar::seoul())
         .single()
         .map(|t| t.with_timezone(&Utc))
@@ -869,7 +869,11 @@ const IRREVERSIBLE: [&str; 4] = [
 ];
 
 /// The form as the API's action request: the same enum, so the same checks apply.
-fn action_request(l: Lang, f: &HashMap<String, String>) -> Result<ActionRequest, String> {
+fn action_request(
+    l: Lang,
+    f: &HashMap<String, String>,
+    closing: chrono::NaiveTime,
+) -> Result<ActionRequest, String> {
     let get = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
     let required = |k: &str, ko: &str, en: &str| {
         let v = get(k);
@@ -888,7 +892,8 @@ fn action_request(l: Lang, f: &HashMap<String, String>) -> Result<ActionRequest,
         ));
     }
     let date = |k: &str| {
-        end_of_day(&get(k)).ok_or_else(|| both(l, "날짜를 골라 주세요", "please choose a date"))
+        end_of_day(&get(k), closing)
+            .ok_or_else(|| both(l, "날짜를 골라 주세요", "please choose a date"))
     };
     Ok(match action.as_str() {
         "receive" => ActionRequest::Receive,
@@ -1049,7 +1054,12 @@ async fn act(
         s.f = Refill(form);
         return render_petition(&state, &ctx, &p, s).await;
     }
-    let result = match action_request(l, &form) {
+    // A date typed for an answer-by means the end of that working day: the office's closing time.
+    let closing = match store::settings::office_hours(&state.db).await {
+        Ok(h) => h.end,
+        Err(e) => return ctx.error(&e.into()),
+    };
+    let result = match action_request(l, &form, closing) {
         Ok(req) => take_step(&state, caller, id, req)
             .await
             .map_err(|e| l.pick(&e.message)),
