@@ -293,14 +293,18 @@ struct Submitted {
 
 /// Every part of a multipart form: text parts by name (capped), files streamed to the blob
 /// store (at most [`MAX_FILES`], under the attachment limits). On a refusal the text read so
-/// far comes back with the message, so the form can be refilled.
+/// far comes back with the message, so the form can be refilled. `may_send_files` sees the text
+/// parts before the first file (forms put them first); when it says no, reading stops there and
+/// no file reaches the store.
 async fn read_parts(
     state: &AppState,
     mut mp: Multipart,
+    may_send_files: impl AsyncFnOnce(&HashMap<String, String>) -> bool,
 ) -> Result<(HashMap<String, String>, Vec<(StoredBlob, String)>), (HashMap<String, String>, String)>
 {
     let mut texts = HashMap::new();
     let mut files = Vec::new();
+    let mut gate = Some(may_send_files);
     loop {
         let mut field = match mp.next_field().await {
             Ok(Some(f)) => f,
@@ -317,6 +321,11 @@ async fn read_parts(
             let filename = field.file_name().unwrap_or_default().to_string();
             if filename.is_empty() {
                 continue; // the empty file input a browser always sends
+            }
+            if let Some(gate) = gate.take()
+                && !gate(&texts).await
+            {
+                break;
             }
             if files.len() >= MAX_FILES {
                 return Err((
@@ -365,7 +374,7 @@ fn file_values(mut texts: HashMap<String, String>) -> (FileValues, String, Strin
 }
 
 async fn read_form(state: &AppState, mp: Multipart) -> Result<Submitted, (FileValues, String)> {
-    match read_parts(state, mp).await {
+    match read_parts(state, mp, async |_| true).await {
         Ok((texts, files)) => {
             let (values, rrn, password) = file_values(texts);
             Ok(Submitted {
@@ -965,7 +974,14 @@ async fn petitioner_step(
 /// the query string). Files are only taken while a supplement is asked for.
 async fn track_supplement(State(state): State<AppState>, ctx: Ctx, mp: Multipart) -> Response {
     let l = ctx.lang;
-    let (texts, files) = match read_parts(&state, mp).await {
+    // Files are streamed only for a petitioner who is verified and asked for a supplement.
+    let verified = async |t: &HashMap<String, String>| {
+        let get = |k: &str| t.get(k).map(String::as_str).unwrap_or_default();
+        resolve(&state, &ctx, get("number"), get("pin"))
+            .await
+            .is_ok_and(|p| p.state == PState::Supplement)
+    };
+    let (texts, files) = match read_parts(&state, mp, verified).await {
         Ok(x) => x,
         Err((texts, m)) => {
             let get = |k: &str| texts.get(k).cloned().unwrap_or_default();

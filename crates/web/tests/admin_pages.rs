@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{PASSWORD, Server, client, session, start_with};
+use common::{PASSWORD, Server, client, session, session_csrf, start_with};
 use domain::accounts::Role;
 use serde_json::{Value, json};
 use store::testing::backends;
@@ -22,16 +22,6 @@ async fn get(s: &Server, path: &str, cookie: &str) -> (u16, String) {
     (res.status().as_u16(), res.text().await.unwrap())
 }
 
-/// The session's form token, read from a page that carries it.
-async fn csrf(s: &Server, cookie: &str) -> String {
-    let (_, body) = get(s, "/", cookie).await;
-    let at = body
-        .find("name=\"csrf_token\" value=\"")
-        .expect("a form token on the page");
-    let rest = &body[at + "name=\"csrf_token\" value=\"".len()..];
-    rest[..rest.find('"').unwrap()].to_string()
-}
-
 /// Post a form as the signed-in user; the status, the `Location` and the body.
 async fn post(
     s: &Server,
@@ -39,7 +29,7 @@ async fn post(
     path: &str,
     form: &[(&str, &str)],
 ) -> (u16, String, String) {
-    let token = csrf(s, cookie).await;
+    let token = session_csrf(s, cookie).await;
     let res = client()
         .post(s.url(path))
         .header("cookie", cookie)

@@ -179,3 +179,20 @@ pub async fn session(s: &Server, username: &str) -> String {
     let session = cookie_value(&set_cookie(&res, "minwon_session").unwrap());
     format!("minwon_session={session}")
 }
+
+/// The session's form token, read from a page that carries it.
+pub async fn session_csrf(s: &Server, cookie: &str) -> String {
+    let body = client()
+        .get(s.url("/"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let marker = "name=\"csrf_token\" value=\"";
+    let at = body.find(marker).expect("a form token on the page");
+    let rest = &body[at + marker.len()..];
+    rest[..rest.find('"').unwrap()].to_string()
+}
