@@ -1277,7 +1277,8 @@ pub async fn set_tracking_password(
 /// Find a petition for a petitioner who has no account (tracking on the web): by its receipt
 /// number or its petition number (given at filing, before there is a receipt number), and either
 /// the last four digits of the phone number given at filing or the tracking password chosen
-/// then. Any mismatch is `NotFound`, so the answer never tells which part was wrong.
+/// then (anonymous reports: the password only). Any mismatch is `NotFound`, so the answer
+/// never tells which part was wrong.
 pub async fn find_for_petitioner(db: &Db, number: &str, secret: &str) -> Result<Petition> {
     let number = number.trim();
     let found = if number.contains('-') {
@@ -1289,10 +1290,9 @@ pub async fn find_for_petitioner(db: &Db, number: &str, secret: &str) -> Result<
         }
     };
     let p = found?;
-    if p.anonymous {
-        return Err(StoreError::NotFound);
-    }
-    let four_digits = secret.len() == 4 && secret.chars().all(|c| c.is_ascii_digit());
+    // An anonymous report has no phone number: only its tracking password finds it.
+    let four_digits =
+        !p.anonymous && secret.len() == 4 && secret.chars().all(|c| c.is_ascii_digit());
     let same = if four_digits {
         let digits: String = p
             .petitioner_phone
@@ -1649,7 +1649,7 @@ pub async fn queue(db: &Db, f: &QueueFilter, now: DateTime<Utc>) -> Result<Queue
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
         let petition = row.into_petition()?;
-        let (due, left) = match petition.derived.deadline_input() {
+        let (due, left) = match petition.derived.deadline_input(now) {
             Some(input) => (
                 Some(calendar::deadline(&cal, &input, now).map_err(deadline_error)?),
                 Some(

@@ -149,6 +149,8 @@ pub struct FileValues {
     pub address: String,
     pub consent: bool,
     pub idem: String,
+    /// An anonymous report (익명 신고): no name or contact, no statutory clock (Act art. 2).
+    pub anonymous: bool,
     extra: HashMap<String, String>,
 }
 
@@ -163,6 +165,8 @@ struct FilePage {
     v: FileValues,
     error: Option<String>,
     max_mb: u64,
+    /// Statutory petitions need a named applicant; the other kinds may be reported anonymously.
+    may_anonymous: bool,
 }
 
 fn field_views(defs: &[FieldDef], v: &FileValues) -> Vec<FieldView> {
@@ -215,13 +219,25 @@ fn file_page(
             period: t.period.korean(),
             description: t.description,
         },
+        may_anonymous: t.kind != domain::petitions::Kind::Statutory,
         v,
         error,
         max_mb: state.petitions.limits.max_bytes / (1024 * 1024),
     }
 }
 
-async fn file_form(State(state): State<AppState>, ctx: Ctx, Path(type_id): Path<i64>) -> Response {
+#[derive(Deserialize)]
+struct FileFormQuery {
+    #[serde(default)]
+    anonymous: bool,
+}
+
+async fn file_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(type_id): Path<i64>,
+    Query(q): Query<FileFormQuery>,
+) -> Response {
     let t = match open_type(&state, type_id).await {
         Ok(t) => t,
         Err(e) => return ctx.error(&e),
@@ -229,6 +245,7 @@ async fn file_form(State(state): State<AppState>, ctx: Ctx, Path(type_id): Path<
     let mut v = FileValues {
         // A fresh key per form: a resubmitted form files nothing twice.
         idem: store::secrets::new_token().unwrap_or_default(),
+        anonymous: q.anonymous && t.kind != domain::petitions::Kind::Statutory,
         ..FileValues::default()
     };
     if let Some(c) = ctx
@@ -360,6 +377,7 @@ fn file_values(mut texts: HashMap<String, String>) -> (FileValues, String, Strin
         email: take("email"),
         address: take("address"),
         consent: !take("consent").is_empty(),
+        anonymous: !take("anonymous").is_empty(),
         idem: take("idem"),
         ..FileValues::default()
     };
@@ -445,8 +463,19 @@ async fn file_submit(
         Err((v, m)) => return refill(v, ctx.lang.pick(&m), true),
     };
     let had_files = !sub.files.is_empty();
-    let v = sub.values;
-    if !v.consent {
+    let mut v = sub.values;
+    if v.anonymous {
+        // Nothing about the person is kept, whatever the form carried.
+        (v.name, v.phone, v.email, v.address) = Default::default();
+        if !petitions::TRACKING_PASSWORD_CHARS.contains(&sub.password.chars().count()) {
+            let m = form_error(
+                ctx.lang,
+                "익명 신고는 조회 비밀번호(8자~64자)가 있어야 처리 상황을 볼 수 있습니다",
+                "an anonymous report needs a tracking password (8 to 64 characters) to be followed",
+            );
+            return refill(v, m, had_files);
+        }
+    } else if !v.consent {
         let m = form_error(
             ctx.lang,
             "개인정보 수집·이용에 동의해야 신청할 수 있습니다",
@@ -455,7 +484,7 @@ async fn file_submit(
         return refill(v, m, had_files);
     }
     let digits = v.phone.chars().filter(char::is_ascii_digit).count();
-    if !(9..=11).contains(&digits) {
+    if !v.anonymous && !(9..=11).contains(&digits) {
         let m = form_error(
             ctx.lang,
             "휴대전화 번호를 확인해 주세요 (9~11자리). 처리 조회에 끝 4자리를 씁니다",
@@ -472,7 +501,8 @@ async fn file_submit(
         );
         return refill(v, m, had_files);
     }
-    match file_petition(&state, &ctx, &t, &v, sub.rrn, &sub.password, sub.files).await {
+    let rrn = if v.anonymous { String::new() } else { sub.rrn };
+    match file_petition(&state, &ctx, &t, &v, rrn, &sub.password, sub.files).await {
         Ok(p) => receipt(&state, &ctx, p).await,
         Err(e) => refill(v, ctx.lang.pick(&e.message), had_files),
     }
@@ -507,8 +537,8 @@ async fn file_petition(
     let new = petitions::NewPetition {
         type_id: t.id,
         channel: Channel::Web,
-        anonymous: false,
-        petitioner_account_id: resident.map(|c| c.account.id),
+        anonymous: v.anonymous,
+        petitioner_account_id: resident.filter(|_| !v.anonymous).map(|c| c.account.id),
         petitioner: petitions::Petitioner {
             name: v.name.clone(),
             phone: v.phone.clone(),
@@ -579,7 +609,7 @@ fn expected(
     p: &Petition,
     now: DateTime<Utc>,
 ) -> Option<(String, Vec<String>, bool)> {
-    let (input, estimate) = match p.derived.deadline_input() {
+    let (input, estimate) = match p.derived.deadline_input(now) {
         Some(i) => (i, false),
         None if p.state == PState::Arrived => {
             let start = p.derived.receipt_due?;
@@ -630,6 +660,8 @@ pub struct Tracked {
     pub satisfaction: Option<u8>,
     pub dissatisfied: bool,
     pub attachments: Vec<String>,
+    /// Tracked with the password only, and without a statutory clock.
+    pub anonymous: bool,
 }
 
 async fn tracked(state: &AppState, lang: Lang, p: &Petition) -> Result<Tracked, ApiError> {
@@ -703,6 +735,7 @@ async fn tracked(state: &AppState, lang: Lang, p: &Petition) -> Result<Tracked, 
             .satisfaction
             .is_some_and(|s| s <= domain::petitions::DISSATISFIED_AT_MOST),
         attachments,
+        anonymous: p.anonymous,
     })
 }
 

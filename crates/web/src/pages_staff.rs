@@ -433,6 +433,10 @@ pub struct StaffView {
     pub dissatisfied: bool,
     pub extensions: usize,
     pub may_reveal: bool,
+    /// A grievance's running on-site investigation: days of the 14 (+7) allowance left, and
+    /// whether the one extension is still possible.
+    pub site_investigation: Option<(i64, bool)>,
+    pub grievance: bool,
 }
 
 /// What was typed into an action form, to put back after a refusal.
@@ -475,7 +479,7 @@ async fn staff_view(
     let (cal, _) = petitions::work_calendar(&state.db).await?;
     let t = petitions::get_type(&state.db, p.type_id).await?;
     let (dept_names, _) = names(state).await?;
-    let (due, left, lines) = match p.derived.deadline_input() {
+    let (due, left, lines) = match p.derived.deadline_input(now) {
         Some(input) => {
             let due =
                 calendar::deadline(&cal, &input, now).map_err(domain::petitions::deadline_error)?;
@@ -594,6 +598,17 @@ async fn staff_view(
             .receipt_due
             .filter(|_| p.state == PState::Arrived)
             .map(when),
+        site_investigation: (p.state == PState::Paused
+            && d.pauses
+                .last()
+                .is_some_and(|x| x.kind == PauseKind::SiteInvestigation && x.end.is_none()))
+        .then(|| {
+            (
+                d.site_investigation_days_left(now),
+                !d.site_investigation_extended,
+            )
+        }),
+        grievance: d.kind == domain::petitions::Kind::Grievance,
         urgency: urgency(&cal, p, due, left, now),
         due: due.map(when),
         left: left_words(lang, left, due.is_some_and(|d| d <= now)),
@@ -971,6 +986,9 @@ fn action_request(
         "note" => ActionRequest::Note {
             text: required("text", "메모를 적어 주세요", "write the note")?,
         },
+        "extend_site_investigation" => ActionRequest::ExtendSiteInvestigation {
+            reason: required("reason", "연장 사유를 적어 주세요", "give the reason")?,
+        },
         _ => return Err(both(l, "알 수 없는 처리입니다", "unknown step")),
     })
 }
@@ -993,7 +1011,8 @@ fn extension_preview(
     })?;
     let ground: ExtensionGround = serde_json::from_value(serde_json::Value::String(get("ground")))
         .map_err(|_| both(l, "연장 사유 종류를 고르세요", "choose the ground"))?;
-    let mut input = p.derived.deadline_input().ok_or_else(|| {
+    let now = store::now();
+    let mut input = p.derived.deadline_input(now).ok_or_else(|| {
         both(
             l,
             "처리기간이 흐르지 않는 민원입니다",
@@ -1001,7 +1020,7 @@ fn extension_preview(
         )
     })?;
     input.extensions.push(period);
-    let due = calendar::deadline(cal, &input, store::now())
+    let due = calendar::deadline(cal, &input, now)
         .map_err(|e| l.pick(&domain::petitions::deadline_error(e).message))?;
     let reason = get("reason");
     Ok(match l {
@@ -1207,7 +1226,7 @@ async fn dashboard_page(
             continue;
         }
         answered += 1;
-        if let Some(input) = d.deadline_input()
+        if let Some(input) = d.deadline_input(first.at)
             && calendar::deadline(&cal, &input, first.at).is_ok_and(|due| first.at <= due)
         {
             on_time += 1;

@@ -469,7 +469,7 @@ fn view_with(
     cal: &calendar::WorkCalendar,
 ) -> Result<PetitionView, ApiError> {
     let now = store::now();
-    let (due, left, lines) = match p.derived.deadline_input() {
+    let (due, left, lines) = match p.derived.deadline_input(now) {
         Some(input) => {
             let due =
                 calendar::deadline(cal, &input, now).map_err(domain::petitions::deadline_error)?;
@@ -1099,6 +1099,10 @@ pub enum ActionRequest {
         #[serde(default)]
         note: String,
     },
+    /// Extend a grievance's running on-site investigation once, by 7 days (14 + 7 in all).
+    ExtendSiteInvestigation {
+        reason: String,
+    },
     /// 처리기간 연장: cooperation, fact_check, force_majeure, similar (never workload or absent_handler).
     Extend {
         #[schema(value_type = String, example = "7d")]
@@ -1283,6 +1287,9 @@ pub(crate) async fn take_step(
         ActionRequest::ReturnUnsupplemented { reason } => Event::ReturnedUnsupplemented { reason },
         ActionRequest::Pause { kind, reason } => Event::PauseStarted { kind, reason },
         ActionRequest::Resume { note } => Event::PauseEnded { note },
+        ActionRequest::ExtendSiteInvestigation { reason } => {
+            Event::SiteInvestigationExtended { reason }
+        }
         ActionRequest::Extend {
             period,
             ground,
