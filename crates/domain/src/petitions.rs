@@ -1264,6 +1264,48 @@ pub fn render_template(template: &str, values: &[(&str, &str)]) -> String {
     out
 }
 
+/// The placeholders the answer step fills (`web::petitions`' answer action and the draft).
+pub const TEMPLATE_PLACEHOLDERS: [&str; 7] = [
+    "name",
+    "receipt_no",
+    "title",
+    "department",
+    "official",
+    "date",
+    "answer",
+];
+
+/// Checks a template an administrator writes: a name, and only placeholders the answer step
+/// knows (a misspelt one would reach the petitioner as written).
+pub fn validate_template(name: &str, text: &str) -> Result<(), RuleError> {
+    if name.trim().is_empty() || text.trim().is_empty() {
+        return Err(RuleError::new(
+            "bad_template",
+            "답변 서식에는 이름과 내용이 필요합니다",
+            "an answer template needs a name and a text",
+        ));
+    }
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else { break };
+        let key = &after[..close];
+        let looks_like_placeholder =
+            !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if looks_like_placeholder && !TEMPLATE_PLACEHOLDERS.contains(&key) {
+            return Err(RuleError {
+                code: "bad_template",
+                message: format!(
+                    "답변 서식 '{name}'의 {{{key}}}는 알 수 없는 자리표시자입니다. 쓸 수 있는 것: {list} (unknown placeholder {{{key}}} in template '{name}'; known: {list})",
+                    list = TEMPLATE_PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(" ")
+                ),
+            });
+        }
+        rest = &after[close + 1..];
+    }
+    Ok(())
+}
+
 /// The receipt number in the petition register (민원 처리부): year and a 7-digit sequence.
 pub fn receipt_number(year: i32, seq: i64) -> String {
     format!("{year}-{seq:07}")

@@ -29,14 +29,21 @@ pub use crypto::PiiKey;
 // Working calendar with the office's holiday data
 // ---------------------------------------------------------------------------------------------
 
-/// The working calendar built from the holiday rows, and a fingerprint of those rows. The due
-/// cache remembers the fingerprint it was computed with, so an edit of the holiday data is
-/// noticed and every open petition's due moment recomputed ([`refresh_due_cache`]).
+/// The working calendar built from the holiday rows and the office hours setting, and a
+/// fingerprint of both. The due cache remembers the fingerprint it was computed with, so an edit
+/// of the holiday data or the hours is noticed and every open petition's due moment recomputed
+/// ([`refresh_due_cache`]); this process-wide cache is keyed by the same fingerprint, so every
+/// app server picks up an edit made on another at its next call.
 pub async fn work_calendar(db: &Db) -> Result<(Arc<WorkCalendar>, String)> {
     type Cached = Option<(String, Arc<WorkCalendar>)>;
     static CACHE: OnceLock<Mutex<Cached>> = OnceLock::new();
     let rows = crate::holidays::list(db).await?;
+    let hours = crate::settings::office_hours(db).await?;
     let mut h = Sha256::new();
+    if hours != OfficeHours::default() {
+        // Only a changed setting enters the hash, so existing due caches stay valid.
+        h.update(format!("hours {hours:?}\n").as_bytes());
+    }
     for r in &rows {
         h.update(format!("{}|{}|{}|{}\n", r.date, r.name, r.kind, r.removed).as_bytes());
     }
@@ -53,7 +60,7 @@ pub async fn work_calendar(db: &Db) -> Result<(Arc<WorkCalendar>, String)> {
             .map(|r| (r.date, r.name.as_str(), r.kind.as_str(), r.removed)),
     )
     .map_err(|e| StoreError::Conflict(format!("휴일 자료 오류 (holiday data: {e})")))?;
-    let cal = WorkCalendar::new(2000, 2100, &data, OfficeHours::default())
+    let cal = WorkCalendar::new(2000, 2100, &data, hours)
         .map_err(|e| StoreError::Conflict(format!("근무 달력 오류 (working calendar: {e})")))?;
     let cal = Arc::new(cal);
     if let Ok(mut guard) = cache.lock() {
@@ -220,6 +227,9 @@ fn check_spec(spec: &TypeSpec) -> Result<Period> {
     domain::accounts::validate_department_code(&spec.code)?;
     domain::accounts::validate_display_name(&spec.name)?;
     validate_defs(&spec.fields)?;
+    for t in &spec.templates {
+        domain::petitions::validate_template(&t.name, &t.text)?;
+    }
     if spec.requires_rrn && spec.kind != Kind::Statutory {
         return Err(RuleError::new(
             "rrn_not_allowed",

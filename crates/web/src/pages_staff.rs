@@ -20,7 +20,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::access::{Action, Capability};
 use domain::petitions::{ExtensionGround, PauseKind, State as PState};
 use domain::privacy::{PersonalKind, mask};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use store::petitions::{self, Petition, QueueFilter};
 
@@ -154,7 +154,7 @@ pub struct Row {
     pub repeat: bool,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Serialize, Default, Clone)]
 pub struct QueueParams {
     #[serde(default)]
     pub scope: String,
@@ -168,6 +168,40 @@ pub struct QueueParams {
     pub q: String,
     #[serde(default)]
     pub done: String,
+    /// 1-based page of [`QUEUE_PAGE`] rows.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub page: String,
+}
+
+/// Rows per queue page.
+pub const QUEUE_PAGE: i64 = 50;
+
+/// Where the queue's paging links lead, with every filter kept.
+pub struct Paging {
+    pub size: i64,
+    pub first_row: i64,
+    pub last_row: i64,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl QueueParams {
+    fn page_number(&self) -> i64 {
+        self.page.parse::<i64>().unwrap_or(1).clamp(1, 10_000)
+    }
+
+    fn href(&self, page: i64) -> String {
+        let mut p = self.clone();
+        p.page = if page > 1 {
+            page.to_string()
+        } else {
+            String::new()
+        };
+        match serde_urlencoded::to_string(&p) {
+            Ok(q) => format!("/desk?{q}"),
+            Err(_) => "/desk".into(),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -180,6 +214,7 @@ struct QueuePage {
     departments: Vec<(i64, String, bool)>,
     states: Vec<(&'static str, String, bool)>,
     searched: bool,
+    paging: Paging,
 }
 
 async fn queue(State(state): State<AppState>, ctx: Ctx, Query(p): Query<QueueParams>) -> Response {
@@ -220,14 +255,25 @@ async fn queue_page(
     f.due_today = p.urgency == "today";
     f.flagged = p.urgency == "flagged";
     f.include_done = p.done == "1";
-    f.limit = 100;
+    // One row more than a page tells whether a next page exists without counting the filter.
+    let page_no = p.page_number();
+    let searched = !p.q.trim().is_empty();
+    // Search narrows the queue to the petitions the index finds (at most 200), in the queue's
+    // order; those are paged here. Without search the store pages, one row more than a page
+    // telling whether a next page exists without counting the filter.
+    let offset = (page_no - 1) * QUEUE_PAGE;
+    if searched {
+        f.limit = 500;
+        f.offset = 0;
+    } else {
+        f.limit = QUEUE_PAGE + 1;
+        f.offset = offset;
+    }
     let now = store::now();
     let (cal, _) = petitions::work_calendar(&state.db).await?;
     let (dept_names, type_names) = names(state).await?;
-    let page = petitions::queue(&state.db, &f, now).await?;
-    let searched = !p.q.trim().is_empty();
-    // Search narrows the queue to the petitions the index finds, in the queue's order.
-    let hits: Option<Vec<i64>> = if searched {
+    let mut page = petitions::queue(&state.db, &f, now).await?;
+    if searched {
         let index = state
             .petitions
             .index
@@ -247,9 +293,18 @@ async fn queue_page(
                 },
             )
             .await?;
-        Some(r.hits.into_iter().map(|h| h.id).collect())
-    } else {
-        None
+        let hits: Vec<i64> = r.hits.into_iter().map(|h| h.id).collect();
+        page.items.retain(|i| hits.contains(&i.petition.id));
+        page.items.drain(..(offset as usize).min(page.items.len()));
+    }
+    let more = page.items.len() as i64 > QUEUE_PAGE;
+    page.items.truncate(QUEUE_PAGE as usize);
+    let paging = Paging {
+        size: QUEUE_PAGE,
+        first_row: offset + 1,
+        last_row: offset + page.items.len() as i64,
+        prev: (page_no > 1).then(|| p.href(page_no - 1)),
+        next: more.then(|| p.href(page_no + 1)),
     };
     state
         .log_access(
@@ -266,7 +321,6 @@ async fn queue_page(
     let rows = page
         .items
         .into_iter()
-        .filter(|i| hits.as_ref().is_none_or(|h| h.contains(&i.petition.id)))
         .map(|i| {
             let u = urgency(&cal, &i.petition, i.due, i.working_minutes_left, now);
             let p = i.petition;
@@ -319,6 +373,7 @@ async fn queue_page(
         departments,
         states,
         searched,
+        paging,
     })
 }
 
@@ -338,6 +393,8 @@ pub struct Attached {
     pub sha256: String,
     pub filename: String,
     pub size_kb: i64,
+    /// When it came: with the petition, or later with a supplement.
+    pub at: String,
 }
 
 pub struct StaffView {
@@ -384,7 +441,7 @@ pub struct StaffView {
 
 /// What was typed into an action form, to put back after a refusal.
 #[derive(Default)]
-pub struct Refill(HashMap<String, String>);
+pub struct Refill(pub(crate) HashMap<String, String>);
 
 impl Refill {
     pub fn get(&self, key: &str) -> &str {
@@ -511,6 +568,7 @@ async fn staff_view(
             sha256: a.sha256,
             filename: a.filename,
             size_kb: (a.size + 1023) / 1024,
+            at: when(a.created_at),
         })
         .collect();
     let d = &p.derived;
@@ -807,11 +865,11 @@ fn both(l: Lang, ko: &str, en: &str) -> String {
     }
 }
 
-/// A date from a form as the end of that working day (18:00, Korean time).
-fn end_of_day(s: &str) -> Option<DateTime<Utc>> {
+/// A date from a form as the end of that working day (the office's closing time, Korean time).
+pub(crate) fn end_of_day(s: &str, closing: chrono::NaiveTime) -> Option<DateTime<Utc>> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
         .ok()?
-        .and_hms_opt(18, 0, 0)?
+        .and_time(closing)
         .and_local_timezone(calendar::seoul())
         .single()
         .map(|t| t.with_timezone(&Utc))
@@ -826,7 +884,11 @@ const IRREVERSIBLE: [&str; 4] = [
 ];
 
 /// The form as the API's action request: the same enum, so the same checks apply.
-fn action_request(l: Lang, f: &HashMap<String, String>) -> Result<ActionRequest, String> {
+fn action_request(
+    l: Lang,
+    f: &HashMap<String, String>,
+    closing: chrono::NaiveTime,
+) -> Result<ActionRequest, String> {
     let get = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
     let required = |k: &str, ko: &str, en: &str| {
         let v = get(k);
@@ -845,7 +907,8 @@ fn action_request(l: Lang, f: &HashMap<String, String>) -> Result<ActionRequest,
         ));
     }
     let date = |k: &str| {
-        end_of_day(&get(k)).ok_or_else(|| both(l, "날짜를 골라 주세요", "please choose a date"))
+        end_of_day(&get(k), closing)
+            .ok_or_else(|| both(l, "날짜를 골라 주세요", "please choose a date"))
     };
     Ok(match action.as_str() {
         "receive" => ActionRequest::Receive,
@@ -1010,7 +1073,12 @@ async fn act(
         s.f = Refill(form);
         return render_petition(&state, &ctx, &p, s).await;
     }
-    let result = match action_request(l, &form) {
+    // A date typed for an answer-by means the end of that working day: the office's closing time.
+    let closing = match store::settings::office_hours(&state.db).await {
+        Ok(h) => h.end,
+        Err(e) => return ctx.error(&e.into()),
+    };
+    let result = match action_request(l, &form, closing) {
         Ok(req) => take_step(&state, caller, id, req)
             .await
             .map_err(|e| l.pick(&e.message)),

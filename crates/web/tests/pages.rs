@@ -6,30 +6,10 @@
 
 mod common;
 
-use common::{PASSWORD, Server, client, cookie_value, set_cookie, start_with};
+use common::{Server, client, cookie_value, session, set_cookie, start_with};
 use serde_json::{Value, json};
 use store::testing::backends;
 use web::WebConfig;
-
-/// Sign in through the login form; returns the session cookie header.
-async fn session(s: &Server, username: &str) -> String {
-    let res = client().get(s.url("/login")).send().await.unwrap();
-    let csrf = cookie_value(&set_cookie(&res, "minwon_csrf").unwrap());
-    let res = client()
-        .post(s.url("/login"))
-        .header("cookie", format!("minwon_csrf={csrf}"))
-        .form(&[
-            ("username", username),
-            ("password", PASSWORD),
-            ("csrf_token", csrf.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 303, "sign-in of {username}");
-    let session = cookie_value(&set_cookie(&res, "minwon_session").unwrap());
-    format!("minwon_session={session}")
-}
 
 async fn page(path: &str, s: &Server, cookie: &str) -> (u16, String) {
     let res = client()

@@ -295,6 +295,22 @@ fn templates_fill_known_placeholders() {
     assert_eq!(receipt_number(2026, 123), "2026-0000123");
 }
 
+#[test]
+fn templates_may_use_only_known_placeholders() {
+    assert!(
+        validate_template(
+            "기본",
+            "{name}님, {answer} — {department} {official} {date}"
+        )
+        .is_ok()
+    );
+    assert!(validate_template("괄호", "열린 {괄호 {receipt_no}").is_ok());
+    let e = validate_template("오타", "{nmae}님").unwrap_err();
+    assert!(e.message.contains("{nmae}") && e.message.contains("{receipt_no}"));
+    assert!(validate_template("", "text").is_err());
+    assert!(validate_template("빈 서식", "  ").is_err());
+}
+
 fn any_event() -> impl Strategy<Value = Event> {
     prop_oneof![
         Just(Event::Received {
