@@ -76,10 +76,20 @@ const DUE_CACHE_SETTING: &str = "petitions.due_cache_calendar";
 /// holidays; the queue and the reminder sweep call it too.
 pub async fn refresh_due_cache(db: &Db, now: DateTime<Utc>) -> Result<u64> {
     let (cal, fingerprint) = work_calendar(db).await?;
+    refresh_due_cache_with(db, &cal, &fingerprint, now).await
+}
+
+/// [`refresh_due_cache`] with the calendar the caller already holds.
+async fn refresh_due_cache_with(
+    db: &Db,
+    cal: &WorkCalendar,
+    fingerprint: &str,
+    now: DateTime<Utc>,
+) -> Result<u64> {
     if crate::settings::get(db, DUE_CACHE_SETTING)
         .await?
         .as_deref()
-        == Some(&fingerprint)
+        == Some(fingerprint)
     {
         return Ok(0);
     }
@@ -98,7 +108,7 @@ pub async fn refresh_due_cache(db: &Db, now: DateTime<Utc>) -> Result<u64> {
         let mut tx = db.begin().await?;
         for (id, derived) in &rows {
             let d: Derived = from_json(derived)?;
-            let due = d.due(&cal, now)?;
+            let due = d.due(cal, now)?;
             on_tx!(&mut tx, |conn| sqlx::query(
                 "UPDATE petitions SET due_at = $1 WHERE id = $2"
             )
@@ -111,7 +121,7 @@ pub async fn refresh_due_cache(db: &Db, now: DateTime<Utc>) -> Result<u64> {
         }
         tx.commit().await?;
     }
-    crate::settings::set(db, DUE_CACHE_SETTING, &fingerprint, now).await?;
+    crate::settings::set(db, DUE_CACHE_SETTING, fingerprint, now).await?;
     Ok(changed)
 }
 
@@ -1706,8 +1716,8 @@ async fn queue_page_ids(
 /// An official's or department's work list, ordered by working time left (the cached due
 /// moment; petitions without a clock last), with counts over the whole reach.
 pub async fn queue(db: &Db, f: &QueueFilter, now: DateTime<Utc>) -> Result<QueuePage> {
-    refresh_due_cache(db, now).await?;
-    let (cal, _) = work_calendar(db).await?;
+    let (cal, fingerprint) = work_calendar(db).await?;
+    refresh_due_cache_with(db, &cal, &fingerprint, now).await?;
     let today_end = end_of_today(now);
     let soon = soon_limit(&cal, now)?;
 
