@@ -107,6 +107,18 @@ async fn run_batch(db: Db, jobs: Vec<Job>) {
             return; // dropping the jobs tells their callers
         }
     };
+    let mut jobs = jobs;
+    if jobs.len() == 1
+        && let Some(job) = jobs.pop()
+    {
+        // Alone: the transaction itself is the savepoint.
+        match job(&mut tx).await {
+            Ok((true, finish)) => finish(tx.commit().await.err().as_ref()),
+            Ok((false, finish)) => finish(None), // dropping `tx` rolls it back
+            Err(e) => tracing::error!(error = %e, "intake job failed"),
+        }
+        return;
+    }
     let mut finishers: Vec<Finish> = Vec::with_capacity(jobs.len());
     for job in jobs {
         if let Err(e) = savepoint(&mut tx, "SAVEPOINT intake").await {

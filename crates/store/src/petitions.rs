@@ -900,8 +900,7 @@ pub async fn file(
         )
         .await?;
     }
-    persist(tx, id, &current, cal, now).await?;
-    let petition = get_tx(tx, id).await?;
+    let petition = persist(tx, id, &current, cal, now).await?;
     Ok(Filed {
         petition,
         replayed: false,
@@ -1061,25 +1060,28 @@ async fn next_change_seq(tx: &mut Tx) -> Result<i64> {
     Ok(seq)
 }
 
-/// Rewrite the row's copy of the derived state, the due cache and the change number.
+/// Rewrite the row's copy of the derived state, the due cache and the change number; returns
+/// the row as it now is (one statement: no second read).
 async fn persist(
     tx: &mut Tx,
     id: PetitionId,
     d: &Derived,
     cal: &WorkCalendar,
     now: DateTime<Utc>,
-) -> Result<()> {
+) -> Result<Petition> {
     let due = d.due(cal, now)?;
     let derived = to_json(d)?;
     let seq = next_change_seq(tx).await?;
     let proposed = d.repeat.as_ref().is_some_and(RepeatInfo::proposes_closing) && d.state.is_open();
-    on_tx!(tx, |conn| {
-        sqlx::query(
+    let sql = format!(
         "UPDATE petitions SET derived = $1, state = $2, department_id = $3, assignee_id = $4, \
          received_at = $5, receipt_no = $6, flagged = $7, repeat_proposed = $8, due_at = $9, \
          event_count = $10, change_seq = $11, updated_at = $12, \
          reminded = CASE WHEN due_at IS NULL OR $9 IS NULL OR due_at <> $9 THEN '' ELSE reminded END \
-         WHERE id = $13"
+         WHERE id = $13 RETURNING {PETITION_COLUMNS}"
+    );
+    on_tx!(tx, |conn| sqlx::query_as::<_, PetitionRow>(
+        sqlx::AssertSqlSafe(sql)
     )
     .bind(&derived)
     .bind(d.state.as_str())
@@ -1094,11 +1096,10 @@ async fn persist(
     .bind(seq)
     .bind(now)
     .bind(id)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
-    Ok(())
+    .fetch_optional(&mut *conn)
+    .await)?
+    .ok_or(StoreError::NotFound)?
+    .into_petition()
 }
 
 /// Lock the petition for a change and read its derived state.
@@ -1126,8 +1127,7 @@ pub async fn act(
     let current = lock(tx, id).await?;
     let notice = petitioner_notice(&event);
     let next = step(tx, id, &current, event, actor, cal, now).await?;
-    persist(tx, id, &next, cal, now).await?;
-    let petition = get_tx(tx, id).await?;
+    let petition = persist(tx, id, &next, cal, now).await?;
     if let Some((subject, body)) = notice {
         notify_petitioner(tx, &petition, &subject, &body, now).await?;
     }
@@ -1215,18 +1215,6 @@ async fn handler_line(tx: &mut Tx, p: &Petition) -> Result<Option<String>> {
         .trim()
         .to_string()
     }))
-}
-
-async fn get_tx(tx: &mut Tx, id: PetitionId) -> Result<Petition> {
-    let sql = format!("SELECT {PETITION_COLUMNS} FROM petitions WHERE id = $1");
-    on_tx!(tx, |conn| sqlx::query_as::<_, PetitionRow>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await)?
-    .ok_or(StoreError::NotFound)?
-    .into_petition()
 }
 
 pub async fn get(db: &Db, id: PetitionId) -> Result<Petition> {

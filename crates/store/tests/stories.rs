@@ -399,6 +399,21 @@ async fn outbox_claims_retries_and_gives_up() {
 async fn group_commit_keeps_each_callers_work_apart() {
     each_backend(|db| async move {
         let group = store::group_commit::GroupCommit::start(db.clone());
+        // Alone in its batch, a refused caller rolls back the whole (its own) transaction.
+        let lone = group
+            .run(|tx| {
+                Box::pin(async move {
+                    on_tx!(tx, |conn| sqlx::query(
+                        "INSERT INTO settings (key, value, updated_at) VALUES ('gc.lone', 'x', '2026-11-25')"
+                    )
+                    .execute(&mut *conn)
+                    .await
+                    .map(|r| r.rows_affected()))?;
+                    Err::<(), _>(StoreError::Conflict("refused".into()))
+                })
+            })
+            .await;
+        assert!(matches!(lone, Err(StoreError::Conflict(_))));
         let mut calls = Vec::new();
         for i in 0..60i64 {
             let group = group.clone();
