@@ -332,6 +332,10 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
                 report.petitions, report.types, report.petitions, report.types
             );
         }
+        let incidents = store::protection::demo(&db, store::now()).await?;
+        if incidents > 0 {
+            println!("데모 보호 사건 {incidents}건 (demo protection incidents: {incidents})");
+        }
     }
     let listen = args
         .listen
@@ -384,6 +388,12 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         db.clone(),
         std::time::Duration::from_secs(3600),
         store::now,
+        stop_rx.clone(),
+    ));
+    // Half-hourly: a drill reminder when this half-year has no drill (once per half-year).
+    let drills = tokio::spawn(web::protection::run_reminders(
+        db.clone(),
+        std::time::Duration::from_secs(1800),
         stop_rx,
     ));
 
@@ -398,6 +408,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     let _ = stop_tx.send(true);
     let _ = worker.await;
     let _ = maintenance.await;
+    let _ = drills.await;
     let _ = sweeper.await;
     db.close().await;
     tracing::info!("stopped");

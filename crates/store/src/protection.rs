@@ -1461,16 +1461,15 @@ pub async fn indicator_inputs(
             })
         })
         .collect();
-    let drills: Vec<(Option<i64>, DateTime<Utc>)> =
-        on_db!(db, |pool| {
-            sqlx::query_as(
+    let drills: Vec<(Option<i64>, DateTime<Utc>)> = on_db!(db, |pool| {
+        sqlx::query_as(
         "SELECT department_id, held_at FROM protection_drills WHERE held_at >= $1 AND held_at < $2"
     )
     .bind(from)
     .bind(to)
     .fetch_all(pool)
     .await
-        })?;
+    })?;
     let drills = drills
         .into_iter()
         .map(|(dept, at)| HeldDrill {

@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{PASSWORD, Server, client, cookie_value, set_cookie, start};
+use common::{PASSWORD, Server, browser, client, start};
 use domain::accounts::Role;
 use domain::wellbeing::battery;
 use serde_json::{Value, json};
@@ -838,84 +838,6 @@ async fn the_group_report_never_reveals_a_small_group() {
 
 // ---------------------------------------------------------------------------------------------
 // Pages
-
-struct Browser<'a> {
-    s: &'a Server,
-    cookie: String,
-    csrf: String,
-}
-
-fn csrf_in(html: &str) -> Option<String> {
-    let at = html.find("name=\"csrf_token\" value=\"")?;
-    let rest = &html[at + "name=\"csrf_token\" value=\"".len()..];
-    rest.split('"').next().map(str::to_string)
-}
-
-async fn browser<'a>(s: &'a Server, user: &str) -> Browser<'a> {
-    let c = client();
-    let res = c.get(s.url("/login")).send().await.unwrap();
-    let pre = cookie_value(&set_cookie(&res, "minwon_csrf").unwrap());
-    let res = c
-        .post(s.url("/login"))
-        .header("cookie", format!("minwon_csrf={pre}"))
-        .form(&[
-            ("username", user),
-            ("password", PASSWORD),
-            ("csrf_token", pre.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 303, "{user} signs in");
-    let session = cookie_value(&set_cookie(&res, "minwon_session").unwrap());
-    let cookie = format!("minwon_session={session}");
-    let home = c
-        .get(s.url("/"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = csrf_in(&home).expect("the signed-in header carries the session's CSRF token");
-    Browser { s, cookie, csrf }
-}
-
-impl Browser<'_> {
-    async fn get(&self, path: &str) -> (u16, String, Option<String>) {
-        let res = client()
-            .get(self.s.url(path))
-            .header("cookie", &self.cookie)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status().as_u16();
-        let location = res
-            .headers()
-            .get("location")
-            .map(|v| v.to_str().unwrap().to_string());
-        (status, res.text().await.unwrap(), location)
-    }
-
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> (u16, String, Option<String>) {
-        let mut fields: Vec<(&str, &str)> = form.to_vec();
-        fields.push(("csrf_token", &self.csrf));
-        let res = client()
-            .post(self.s.url(path))
-            .header("cookie", &self.cookie)
-            .form(&fields)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status().as_u16();
-        let location = res
-            .headers()
-            .get("location")
-            .map(|v| v.to_str().unwrap().to_string());
-        (status, res.text().await.unwrap(), location)
-    }
-}
 
 fn page_answers(instrument: &str, v: i64) -> Vec<(String, String)> {
     let n = battery().unwrap().get(instrument).unwrap().items.len();

@@ -159,3 +159,82 @@ pub fn cookie_value(set_cookie: &str) -> String {
         .map(|(_, v)| v.to_string())
         .unwrap_or_default()
 }
+
+/// A signed-in browser session driven by plain form posts (no JavaScript).
+pub struct Browser<'a> {
+    pub s: &'a Server,
+    pub cookie: String,
+    pub csrf: String,
+}
+
+pub fn csrf_in(html: &str) -> Option<String> {
+    let at = html.find("name=\"csrf_token\" value=\"")?;
+    let rest = &html[at + "name=\"csrf_token\" value=\"".len()..];
+    rest.split('"').next().map(str::to_string)
+}
+
+pub async fn browser<'a>(s: &'a Server, user: &str) -> Browser<'a> {
+    let c = client();
+    let res = c.get(s.url("/login")).send().await.unwrap();
+    let pre = cookie_value(&set_cookie(&res, "minwon_csrf").unwrap());
+    let res = c
+        .post(s.url("/login"))
+        .header("cookie", format!("minwon_csrf={pre}"))
+        .form(&[
+            ("username", user),
+            ("password", PASSWORD),
+            ("csrf_token", pre.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "{user} signs in");
+    let session = cookie_value(&set_cookie(&res, "minwon_session").unwrap());
+    let cookie = format!("minwon_session={session}");
+    let home = c
+        .get(s.url("/"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_in(&home).expect("the signed-in header carries the session's CSRF token");
+    Browser { s, cookie, csrf }
+}
+
+impl Browser<'_> {
+    pub async fn get(&self, path: &str) -> (u16, String, Option<String>) {
+        let res = client()
+            .get(self.s.url(path))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        let location = res
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string());
+        (status, res.text().await.unwrap(), location)
+    }
+
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> (u16, String, Option<String>) {
+        let mut fields: Vec<(&str, &str)> = form.to_vec();
+        fields.push(("csrf_token", &self.csrf));
+        let res = client()
+            .post(self.s.url(path))
+            .header("cookie", &self.cookie)
+            .form(&fields)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        let location = res
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string());
+        (status, res.text().await.unwrap(), location)
+    }
+}
