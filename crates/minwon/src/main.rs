@@ -96,6 +96,11 @@ enum AdminCommand {
         #[command(subcommand)]
         command: Open311KeyCommand,
     },
+    /// Frontline protection records.
+    Protection {
+        #[command(subcommand)]
+        command: ProtectionCommand,
+    },
     /// Staff wellbeing records.
     Wellbeing {
         #[command(subcommand)]
@@ -172,6 +177,12 @@ enum Open311KeyCommand {
 enum WellbeingCommand {
     /// Delete results, consents and referrals older than 5 years (also done hourly by serve).
     Purge,
+}
+
+#[derive(Subcommand)]
+enum ProtectionCommand {
+    /// Re-hash every evidence file against its SHA-256; exit code 1 if one changed.
+    VerifyEvidence,
 }
 
 #[derive(Subcommand)]
@@ -627,6 +638,25 @@ async fn admin(data: DataArgs, command: AdminCommand) -> Result<(), Failure> {
                 format!("Open311 키를 폐기했습니다 (key revoked): {name}")
             }
         },
+        AdminCommand::Protection {
+            command: ProtectionCommand::VerifyEvidence,
+        } => {
+            let blobs = store::blobs::LocalBlobStore::new(settings.data.join("blobs"))?;
+            let (n, broken) = store::protection::verify_all(&db, &blobs, now).await?;
+            if !broken.is_empty() {
+                let list: Vec<String> = broken
+                    .iter()
+                    .map(|e| format!("#{} {} ({})", e.id, e.filename, e.sha256))
+                    .collect();
+                db.close().await;
+                return Err(Failure::runtime(format!(
+                    "증거 파일 {}개가 SHA-256과 다릅니다 (evidence files changed): {}",
+                    broken.len(),
+                    list.join(", ")
+                )));
+            }
+            format!("증거 파일 {n}개가 모두 온전합니다 (all {n} evidence files intact)")
+        }
         AdminCommand::Wellbeing {
             command: WellbeingCommand::Purge,
         } => {

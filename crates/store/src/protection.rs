@@ -769,6 +769,32 @@ pub async fn verify_blob(blobs: &dyn crate::blobs::BlobStore, sha256: &str) -> R
     }
 }
 
+/// Check every evidence file against its address and write the outcome to each custody log
+/// (no actor: the sweep). Returns the files that no longer match.
+pub async fn verify_all(
+    db: &Db,
+    blobs: &dyn crate::blobs::BlobStore,
+    now: DateTime<Utc>,
+) -> Result<(usize, Vec<Evidence>)> {
+    let all = all_evidence(db).await?;
+    let mut broken = Vec::new();
+    for e in &all {
+        let intact = verify_blob(blobs, &e.sha256).await?;
+        let action = if intact {
+            CustodyAction::Verified
+        } else {
+            CustodyAction::Mismatch
+        };
+        let mut tx = db.begin().await?;
+        log_custody(&mut tx, e.id, action, None, "sweep", now).await?;
+        tx.commit().await?;
+        if !intact {
+            broken.push(e.clone());
+        }
+    }
+    Ok((all.len(), broken))
+}
+
 // ---------------------------------------------------------------------------------------------
 // Equipment
 // ---------------------------------------------------------------------------------------------
@@ -1549,40 +1575,25 @@ pub async fn demo(db: &Db, now: DateTime<Utc>) -> Result<usize> {
         };
         let r = create_incident(&mut tx, &d, official.id, dept, false, at).await?;
         if ended {
-            add_measure(
-                &mut tx,
-                r.incident.id,
-                &MeasureInput {
-                    kind: Some(MeasureKind::Warning),
-                    warning_reason: Some(rules::WarningReason::Insult),
+            let steps = [
+                (
+                    MeasureKind::Warning,
+                    Some(rules::WarningReason::Insult),
+                    official.id,
+                    3,
+                ),
+                (MeasureKind::Ended, None, official.id, 4),
+                (MeasureKind::Counselling, None, sup.id, 120),
+            ];
+            for (kind, warning_reason, actor, minutes) in steps {
+                let input = MeasureInput {
+                    kind: Some(kind),
+                    warning_reason,
                     ..MeasureInput::default()
-                },
-                official.id,
-                at + Duration::minutes(3),
-            )
-            .await?;
-            add_measure(
-                &mut tx,
-                r.incident.id,
-                &MeasureInput {
-                    kind: Some(MeasureKind::Ended),
-                    ..MeasureInput::default()
-                },
-                official.id,
-                at + Duration::minutes(4),
-            )
-            .await?;
-            add_measure(
-                &mut tx,
-                r.incident.id,
-                &MeasureInput {
-                    kind: Some(MeasureKind::Counselling),
-                    ..MeasureInput::default()
-                },
-                sup.id,
-                at + Duration::hours(2),
-            )
-            .await?;
+                };
+                let at = at + Duration::minutes(minutes);
+                add_measure(&mut tx, r.incident.id, &input, actor, at).await?;
+            }
         }
     }
     for (kind, label, location, holder) in [

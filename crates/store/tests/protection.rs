@@ -2,7 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use chrono::{Duration, NaiveDate};
+use chrono::Duration;
 use domain::accounts::Role;
 use domain::protection::{
     Channel, CustodyAction, EquipmentKind, EvidenceKind, IncidentKind, MeasureInput, MeasureKind,
@@ -423,10 +423,7 @@ async fn evidence_custody_alerts_contacts_equipment_drills_indicators() {
         assert!(held.held_at.is_some());
         let facts = sp::drill_facts(&sp::drills(db).await.unwrap());
         assert_eq!(facts.len(), 1);
-        assert_eq!(
-            NaiveDate::from(facts[0].planned_on),
-            domain::protection::local_date(now)
-        );
+        assert_eq!(facts[0].planned_on, domain::protection::local_date(now));
 
         // Indicators count all of it.
         let (inc, contacts, drills) =
@@ -441,5 +438,64 @@ async fn evidence_custody_alerts_contacts_equipment_drills_indicators() {
         assert_eq!(office.drills_held, 1);
         assert_eq!(office.measures["ended"], 1);
         assert_eq!(office.responded, 1);
+    }
+}
+
+#[tokio::test]
+async fn a_changed_evidence_file_is_found_by_the_sweep() {
+    use store::blobs::{BlobLimits, BlobStore, LocalBlobStore};
+    for backend in backends() {
+        let t = TestDb::new(backend).await.unwrap();
+        let db = &t.db;
+        let p = seed(db).await;
+        let now = store::now();
+        let dir = store::testing::TempDir::new("minwon-evidence").unwrap();
+        let blobs = LocalBlobStore::new(&dir.0).unwrap();
+        let limits = BlobLimits {
+            max_bytes: 1 << 20,
+            allowed: domain::protection::EVIDENCE_TYPES.to_vec(),
+        };
+        let recording = [b"ID3".to_vec(), vec![7u8; 300]].concat();
+        let blob = blobs
+            .put(Box::pin(std::io::Cursor::new(recording)), &limits)
+            .await
+            .unwrap();
+        assert_eq!(blob.content_type, "audio/mpeg");
+        let mut tx = db.begin().await.unwrap();
+        let r = sp::create_incident(
+            &mut tx,
+            &details(IncidentKind::Threat, now),
+            p.kim,
+            Some(p.dept),
+            false,
+            now,
+        )
+        .await
+        .unwrap();
+        let ev = sp::add_evidence(
+            &mut tx,
+            r.incident.id,
+            EvidenceKind::Recording,
+            &blob,
+            "a.mp3",
+            p.kim,
+            now,
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        let (n, broken) = sp::verify_all(db, &blobs, now).await.unwrap();
+        assert_eq!((n, broken.len()), (1, 0));
+
+        let path = blobs.path_of(&blob.sha256).unwrap();
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[100] ^= 1;
+        std::fs::write(&path, bytes).unwrap();
+        let (_, broken) = sp::verify_all(db, &blobs, now).await.unwrap();
+        assert_eq!(broken.len(), 1);
+        assert_eq!(broken[0].id, ev.id);
+        let log = sp::custody_log(db, ev.id).await.unwrap();
+        let actions: Vec<&str> = log.iter().map(|c| c.action.as_str()).collect();
+        assert_eq!(actions, vec!["uploaded", "verified", "mismatch"]);
     }
 }

@@ -93,6 +93,14 @@ fn local_time(s: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
         })
 }
 
+/// A page, with the status of the error it reports (a refused form shows the page again).
+fn show(ctx: &Ctx, page: &impl Template, error: Option<&ApiError>) -> Response {
+    match error {
+        Some(e) => ctx.render_status(e.status, page),
+        None => ctx.render(page),
+    }
+}
+
 fn label(lang: Lang, ko: &str, en: &str) -> String {
     lang.t(ko, en).to_string()
 }
@@ -250,10 +258,7 @@ async fn home_page(
         message: done_message(lang, done),
         error: error.map(|e| lang.pick(&e.message)),
     };
-    Ok(match error {
-        Some(e) => ctx.render_status(e.status, &page),
-        None => ctx.render(&page),
-    })
+    Ok(show(ctx, &page, error))
 }
 
 #[derive(Deserialize, Default)]
@@ -522,10 +527,7 @@ async fn incident_page(
         message: done_message(lang, done),
         error: error.map(|e| lang.pick(&e.message)),
     };
-    Ok(match error {
-        Some(e) => ctx.render_status(e.status, &page),
-        None => ctx.render(&page),
-    })
+    Ok(show(ctx, &page, error))
 }
 
 async fn incident(
@@ -750,10 +752,7 @@ async fn evidence_page(
         message,
         error: error.map(|e| lang.pick(&e.message)),
     };
-    Ok(match error {
-        Some(e) => ctx.render_status(e.status, &page),
-        None => ctx.render(&page),
-    })
+    Ok(show(ctx, &page, error))
 }
 
 async fn evidence(
@@ -925,10 +924,7 @@ async fn equipment_page(
         message: done_message(lang, done),
         error: error.map(|e| lang.pick(&e.message)),
     };
-    Ok(match error {
-        Some(e) => ctx.render_status(e.status, &page),
-        None => ctx.render(&page),
-    })
+    Ok(show(ctx, &page, error))
 }
 
 async fn equipment(State(state): State<AppState>, ctx: Ctx, Query(n): Query<Notice>) -> Response {
@@ -1118,10 +1114,7 @@ async fn drills_page(
         message: done_message(lang, done),
         error: error.map(|e| lang.pick(&e.message)),
     };
-    Ok(match error {
-        Some(e) => ctx.render_status(e.status, &page),
-        None => ctx.render(&page),
-    })
+    Ok(show(ctx, &page, error))
 }
 
 async fn drills(State(state): State<AppState>, ctx: Ctx, Query(n): Query<Notice>) -> Response {
@@ -1359,10 +1352,7 @@ async fn contact_render(
         message: done_message(lang, done),
         error: error.map(|e| lang.pick(&e.message)),
     };
-    Ok(match error {
-        Some(e) => ctx.render_status(e.status, &page),
-        None => ctx.render(&page),
-    })
+    Ok(show(ctx, &page, error))
 }
 
 async fn contact_start(State(state): State<AppState>, ctx: Ctx) -> Response {

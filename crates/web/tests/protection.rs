@@ -6,92 +6,21 @@
 
 mod common;
 
-use common::{PASSWORD, Server, client, start_with};
+use common::{Server, api, bilingual, client, start_with};
 use domain::accounts::Role;
 use serde_json::{Value, json};
 use std::time::Duration;
+use store::accounts;
 use store::testing::{TempDir, backends};
-use store::{accounts, secrets};
 use web::WebConfig;
 
 async fn seed_more(s: &Server) {
-    let hash = secrets::hash_password(PASSWORD).unwrap();
-    let mut tx = s.state.db.begin().await.unwrap();
-    for (username, role, dept) in [
+    let people = [
         ("guard", Role::ProtectionOfficer, s.ids.civil),
         ("guard2", Role::ProtectionOfficer, s.ids.build),
         ("hrofficer", Role::TrainingOfficer, s.ids.office),
-    ] {
-        accounts::create(
-            &mut tx,
-            &accounts::NewAccount {
-                username,
-                display_name: &format!("{username} 이름"),
-                email: &format!("{username}@example.kr"),
-                phone: "010-9999-0000",
-                role,
-                department_id: Some(dept),
-                password_hash: &hash,
-            },
-            store::now(),
-        )
-        .await
-        .unwrap();
-    }
-    tx.commit().await.unwrap();
-}
-
-struct Api<'a> {
-    s: &'a Server,
-    token: String,
-}
-
-impl Api<'_> {
-    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut req = client()
-            .request(method, self.s.url(path))
-            .bearer_auth(&self.token);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status().as_u16();
-        let text = res.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-    }
-    async fn get(&self, path: &str) -> (u16, Value) {
-        self.send(reqwest::Method::GET, path, None).await
-    }
-    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        self.send(reqwest::Method::POST, path, Some(body)).await
-    }
-    async fn upload(&self, path: &str, bytes: Vec<u8>) -> (u16, Value) {
-        let res = client()
-            .post(self.s.url(path))
-            .bearer_auth(&self.token)
-            .header("content-type", "application/octet-stream")
-            .body(bytes)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status().as_u16();
-        (status, res.json().await.unwrap_or(Value::Null))
-    }
-}
-
-async fn api<'a>(s: &'a Server, user: &str) -> Api<'a> {
-    Api {
-        s,
-        token: s.token(user).await,
-    }
-}
-
-fn bilingual(body: &Value) {
-    let m = body["message"].as_str().unwrap_or_default();
-    assert!(
-        m.chars().next().is_some_and(|c| ('가'..='힣').contains(&c)) && m.contains('('),
-        "message should be Korean first, English in parentheses: {body}"
-    );
+    ];
+    common::add_staff(s, &people, "010-9999-0000").await;
 }
 
 /// A small valid WAV file (RIFF header + a few samples).

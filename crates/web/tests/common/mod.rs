@@ -2,6 +2,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use domain::accounts::Role;
+use serde_json::Value;
 use store::testing::TestDb;
 use store::{accounts, departments, secrets};
 use web::{AppState, WebConfig};
@@ -237,4 +238,94 @@ impl Browser<'_> {
             .map(|v| v.to_str().unwrap().to_string());
         (status, res.text().await.unwrap(), location)
     }
+}
+
+/// Add staff accounts beyond the common seed: (username, role, department), password
+/// [`PASSWORD`], mail `username@example.kr`, the given phone.
+pub async fn add_staff(s: &Server, people: &[(&str, Role, i64)], phone: &str) {
+    let hash = secrets::hash_password(PASSWORD).unwrap();
+    let mut tx = s.state.db.begin().await.unwrap();
+    for (username, role, dept) in people {
+        accounts::create(
+            &mut tx,
+            &accounts::NewAccount {
+                username,
+                display_name: &format!("{username} 이름"),
+                email: &format!("{username}@example.kr"),
+                phone,
+                role: *role,
+                department_id: Some(*dept),
+                password_hash: &hash,
+            },
+            store::now(),
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+/// An API client signed in with a token.
+pub struct Api<'a> {
+    pub s: &'a Server,
+    pub token: String,
+}
+
+impl Api<'_> {
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = client()
+            .request(method, self.s.url(path))
+            .bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        self.send(reqwest::Method::GET, path, None).await
+    }
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.send(reqwest::Method::POST, path, Some(body)).await
+    }
+    pub async fn put(&self, path: &str, body: Value) -> (u16, Value) {
+        self.send(reqwest::Method::PUT, path, Some(body)).await
+    }
+    pub async fn delete(&self, path: &str) -> (u16, Value) {
+        self.send(reqwest::Method::DELETE, path, None).await
+    }
+    pub async fn upload(&self, path: &str, bytes: Vec<u8>) -> (u16, Value) {
+        let res = client()
+            .post(self.s.url(path))
+            .bearer_auth(&self.token)
+            .header("content-type", "application/octet-stream")
+            .body(bytes)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+}
+
+pub async fn api<'a>(s: &'a Server, user: &str) -> Api<'a> {
+    Api {
+        s,
+        token: s.token(user).await,
+    }
+}
+
+pub fn bilingual(body: &Value) {
+    let m = body["message"].as_str().unwrap_or_default();
+    assert!(
+        m.chars().next().is_some_and(|c| ('가'..='힣').contains(&c)) && m.contains('('),
+        "message should be Korean first, English in parentheses: {body}"
+    );
 }
