@@ -1379,7 +1379,12 @@ async fn list_flags(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
 ) -> Result<Json<FlagsView>, ApiError> {
-    let policy = Policy::of(&state, &caller).await?;
+    Ok(Json(flags_view(&state, &caller).await?))
+}
+
+/// The flagged petitions and officials' flags the caller may see (petitions they may read).
+pub(crate) async fn flags_view(state: &AppState, caller: &Caller) -> Result<FlagsView, ApiError> {
+    let policy = Policy::of(state, caller).await?;
     let in_reach = |dept: Option<DepartmentId>| {
         policy.may(
             Capability::Petitions,
@@ -1401,7 +1406,7 @@ async fn list_flags(
         .into_iter()
         .filter(|f| f.raised_by == caller.account.id || in_reach(f.department_id))
         .collect();
-    Ok(Json(FlagsView { screened, flags }))
+    Ok(FlagsView { screened, flags })
 }
 
 pub(crate) async fn flag(

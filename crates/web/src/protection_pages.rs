@@ -31,6 +31,8 @@ pub fn routes() -> Router<AppState> {
         .route("/protection/panic", post(panic))
         .route("/protection/alerts/{id}/acknowledge", post(ack))
         .route("/protection/incidents", post(create))
+        .route("/protection/flags", post(raise_flag))
+        .route("/protection/petitions/{id}/history", get(history))
         .route("/protection/incidents/{id}", get(incident).post(amend))
         .route("/protection/incidents/{id}/measures", post(measure))
         .route("/protection/incidents/{id}/evidence", post(upload))
@@ -183,8 +185,25 @@ struct HomePage {
     alerts: Vec<AlertRow>,
     kinds: Vec<Choice>,
     channels: Vec<Choice>,
+    screened: Vec<ScreenedRow>,
+    flags: Vec<FlagRow>,
     message: Option<String>,
     error: Option<String>,
+}
+
+struct ScreenedRow {
+    id: i64,
+    receipt: String,
+    kinds: String,
+    when: String,
+}
+
+struct FlagRow {
+    when: String,
+    channel: String,
+    reason: String,
+    by: String,
+    petition_id: Option<i64>,
 }
 
 #[derive(Deserialize, Default)]
@@ -248,9 +267,37 @@ async fn home_page(
             acknowledged: a.acknowledged_at.is_some(),
         })
         .collect();
+    let flagged = p::flags_view(state, caller).await?;
+    let screened = flagged
+        .screened
+        .into_iter()
+        .take(20)
+        .map(|f| ScreenedRow {
+            id: f.id,
+            receipt: f.receipt_no.unwrap_or_else(|| format!("#{}", f.id)),
+            kinds: f.abuse_kinds,
+            when: when(f.arrived_at),
+        })
+        .collect();
+    let flags = flagged
+        .flags
+        .into_iter()
+        .take(20)
+        .map(|f| FlagRow {
+            when: when(f.created_at),
+            channel: Channel::parse(&f.channel)
+                .map(|c| label(lang, c.korean(), c.english()))
+                .unwrap_or(f.channel),
+            reason: f.reason,
+            by: name_of(&names, f.raised_by),
+            petition_id: f.petition_id,
+        })
+        .collect();
     let page = HomePage {
         c: ctx.chrome(),
         oversees: policy.oversees(),
+        screened,
+        flags,
         rows,
         alerts,
         kinds: kind_choices(lang),
@@ -362,6 +409,105 @@ async fn create(
             Err(e) => ctx.error(&e),
         },
     }
+}
+
+#[derive(Deserialize, Default)]
+struct FlagForm {
+    #[serde(default)]
+    channel: String,
+    #[serde(default)]
+    petition_id: String,
+    #[serde(default)]
+    petitioner_name: String,
+    #[serde(default)]
+    petitioner_phone: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn raise_flag(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(f): axum::Form<FlagForm>,
+) -> Response {
+    let Some(caller) = ctx.staff() else {
+        return refuse(&ctx);
+    };
+    let result = async {
+        let petition_id = match f.petition_id.trim() {
+            "" => None,
+            s => Some(s.parse::<i64>().map_err(|_| {
+                ApiError::bad_request(
+                    "bad_petition",
+                    "민원 번호가 올바르지 않습니다 (the petition number is not valid)".into(),
+                )
+            })?),
+        };
+        let req = p::FlagRequest {
+            petition_id,
+            channel: f.channel.clone(),
+            petitioner_name: Some(f.petitioner_name.clone()),
+            petitioner_phone: Some(f.petitioner_phone.clone()),
+            reason: f.reason.clone(),
+        };
+        p::flag(&state, caller, &req).await
+    }
+    .await;
+    match result {
+        Ok(_) => Redirect::to("/protection?done=1").into_response(),
+        Err(e) => home_page(&state, &ctx, caller, None, Some(&e))
+            .await
+            .unwrap_or_else(|_| ctx.error(&e)),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "protection_history.html")]
+struct HistoryPage {
+    c: Chrome,
+    petition_id: i64,
+    incidents: i64,
+    flags: i64,
+    recent: Option<Vec<Row>>,
+}
+
+/// The petitioner's history, linked from the petition page: counts for the official,
+/// the incidents for supervisors and protection officers.
+async fn history(State(state): State<AppState>, ctx: Ctx, PageId(id): PageId) -> Response {
+    let Some(caller) = ctx.staff() else {
+        return refuse(&ctx);
+    };
+    let lang = ctx.lang;
+    let r = async {
+        let h = p::history(&state, caller, id).await?;
+        let names = names(&state).await?;
+        let recent = h.recent.map(|list| {
+            list.into_iter()
+                .map(|i| {
+                    let kind = IncidentKind::parse(&i.kind).unwrap_or(IncidentKind::Unclassified);
+                    let channel = Channel::parse(&i.channel).unwrap_or(Channel::Counter);
+                    Row {
+                        id: i.id,
+                        when: when(i.occurred_at),
+                        kind: label(lang, kind.korean(), kind.english()),
+                        channel: label(lang, channel.korean(), channel.english()),
+                        place: i.place,
+                        reporter: name_of(&names, i.reported_by),
+                        from_alert: i.from_alert,
+                    }
+                })
+                .collect()
+        });
+        Ok::<_, ApiError>(ctx.render(&HistoryPage {
+            c: ctx.chrome(),
+            petition_id: id,
+            incidents: h.incidents,
+            flags: h.flags,
+            recent,
+        }))
+    }
+    .await;
+    r.unwrap_or_else(|e| ctx.error(&e))
 }
 
 // ---------------------------------------------------------------------------------------------

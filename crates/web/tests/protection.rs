@@ -533,6 +533,22 @@ async fn contacts_flags_history_equipment_drills() {
                 .0,
             403
         );
+        // The same through the page linked from the petition.
+        let hpath = format!("/protection/petitions/{next}/history");
+        let (_, desk, _) = common::browser(&s, "kim")
+            .await
+            .get(&format!("/desk/petitions/{next}"))
+            .await;
+        assert!(desk.contains(&hpath));
+        let (st, html, _) = common::browser(&s, "sup").await.get(&hpath).await;
+        assert_eq!(st, 200);
+        assert!(html.contains("/protection/incidents/"));
+        let (st, html, _) = common::browser(&s, "kim").await.get(&hpath).await;
+        assert_eq!(st, 200);
+        assert!(
+            !html.contains("/protection/incidents/"),
+            "officials see counts only"
+        );
         let (st, flag) = kim
             .post(
                 "/api/v1/protection/flags",
@@ -722,6 +738,30 @@ async fn the_pages_work_without_javascript() {
         // In English on request.
         let (_, html, _) = sup.get(&format!("{incident}?lang=en")).await;
         assert!(html.contains("call or visit ended"));
+
+        // An official's own flag on a call, through the page form.
+        let (st, html, _) = kim
+            .post(
+                "/protection/flags",
+                &[("channel", "phone"), ("reason", " ")],
+            )
+            .await;
+        assert_eq!(st, 400);
+        assert!(html.contains("표시 사유를 적으세요"));
+        let (st, _, _) = kim
+            .post(
+                "/protection/flags",
+                &[
+                    ("channel", "phone"),
+                    ("petitioner_name", "홍길동"),
+                    ("petitioner_phone", "010-1111-2222"),
+                    ("reason", "통화마다 욕설"),
+                ],
+            )
+            .await;
+        assert_eq!(st, 303);
+        let (_, html, _) = kim.get("/protection").await;
+        assert!(html.contains("통화마다 욕설"));
 
         let lee = common::browser(&s, "lee").await;
         assert_eq!(lee.get(&incident).await.0, 403);
