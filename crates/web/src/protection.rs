@@ -18,7 +18,7 @@ use crate::wellbeing::Id;
 use crate::{AppState, access_record};
 use axum::body::Body;
 use axum::extract::{Query, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -678,26 +678,9 @@ pub(crate) async fn download(
     let reader = state.petitions.blobs.open(&e.sha256).await?;
     custody(state, caller, &e, CustodyAction::Downloaded, "").await?;
     let mut res = Body::from_stream(tokio_util::io::ReaderStream::new(reader)).into_response();
-    let h = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&e.content_type) {
-        h.insert(header::CONTENT_TYPE, v);
-    }
+    crate::petitions::attachment_headers(&mut res, &e.content_type, &e.filename);
     if let Ok(v) = HeaderValue::from_str(&e.sha256) {
-        h.insert("x-content-sha256", v);
-    }
-    let ascii: String = e
-        .filename
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"")) {
-        h.insert(header::CONTENT_DISPOSITION, v);
+        res.headers_mut().insert("x-content-sha256", v);
     }
     Ok(res)
 }

@@ -1082,18 +1082,18 @@ async fn equipment(State(state): State<AppState>, ctx: Ctx, Query(n): Query<Noti
         .unwrap_or_else(|e| ctx.error(&e))
 }
 
-/// Redirect after a change on a list page, or the page again with the error.
-async fn after<T, F, Fut>(ctx: &Ctx, to: &str, result: Result<T, ApiError>, page: F) -> Response
-where
-    F: FnOnce(ApiError) -> Fut,
-    Fut: std::future::Future<Output = Result<Response, ApiError>>,
-{
-    match result {
-        Ok(_) => Redirect::to(to).into_response(),
-        Err(e) => {
-            let shown = e.clone();
-            page(e).await.unwrap_or_else(|_| ctx.error(&shown))
-        }
+/// After a change on the equipment page: back to it, or the page again with the error.
+async fn equipment_done<T>(
+    state: &AppState,
+    ctx: &Ctx,
+    caller: &Caller,
+    r: Result<T, ApiError>,
+) -> Response {
+    match r {
+        Ok(_) => Redirect::to("/protection/equipment?done=1").into_response(),
+        Err(e) => equipment_page(state, ctx, caller, None, Some(&e))
+            .await
+            .unwrap_or_else(|_| ctx.error(&e)),
     }
 }
 
@@ -1122,14 +1122,7 @@ async fn add_equipment(
         department_id: None,
     };
     let r = p::register_equipment(&state, caller, &req).await;
-    let (st, cx) = (&state, &ctx);
-    after(
-        &ctx,
-        "/protection/equipment?done=1",
-        r,
-        move |e| async move { equipment_page(st, cx, caller, None, Some(&e)).await },
-    )
-    .await
+    equipment_done(&state, &ctx, caller, r).await
 }
 
 #[derive(Deserialize, Default)]
@@ -1149,14 +1142,7 @@ async fn issue(
     };
     let holder = f.holder_id.trim().parse::<i64>().ok();
     let r = p::issue(&state, caller, id, holder).await;
-    let (st, cx) = (&state, &ctx);
-    after(
-        &ctx,
-        "/protection/equipment?done=1",
-        r,
-        move |e| async move { equipment_page(st, cx, caller, None, Some(&e)).await },
-    )
-    .await
+    equipment_done(&state, &ctx, caller, r).await
 }
 
 #[derive(Deserialize, Default)]
@@ -1177,14 +1163,7 @@ async fn check(
         return refuse(&ctx);
     };
     let r = p::check(&state, caller, id, f.ok == "yes", &f.fault).await;
-    let (st, cx) = (&state, &ctx);
-    after(
-        &ctx,
-        "/protection/equipment?done=1",
-        r,
-        move |e| async move { equipment_page(st, cx, caller, None, Some(&e)).await },
-    )
-    .await
+    equipment_done(&state, &ctx, caller, r).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1263,6 +1242,21 @@ async fn drills_page(
     Ok(show(ctx, &page, error))
 }
 
+/// After a change on the drills page: back to it, or the page again with the error.
+async fn drills_done<T>(
+    state: &AppState,
+    ctx: &Ctx,
+    caller: &Caller,
+    r: Result<T, ApiError>,
+) -> Response {
+    match r {
+        Ok(_) => Redirect::to("/protection/drills?done=1").into_response(),
+        Err(e) => drills_page(state, ctx, caller, None, Some(&e))
+            .await
+            .unwrap_or_else(|_| ctx.error(&e)),
+    }
+}
+
 async fn drills(State(state): State<AppState>, ctx: Ctx, Query(n): Query<Notice>) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
@@ -1307,11 +1301,7 @@ async fn plan(
         p::plan(&state, caller, &req).await
     }
     .await;
-    let (st, cx) = (&state, &ctx);
-    after(&ctx, "/protection/drills?done=1", r, move |e| async move {
-        drills_page(st, cx, caller, None, Some(&e)).await
-    })
-    .await
+    drills_done(&state, &ctx, caller, r).await
 }
 
 #[derive(Deserialize, Default)]
@@ -1345,11 +1335,7 @@ async fn held(
         p::held(&state, caller, id, &req).await
     }
     .await;
-    let (st, cx) = (&state, &ctx);
-    after(&ctx, "/protection/drills?done=1", r, move |e| async move {
-        drills_page(st, cx, caller, None, Some(&e)).await
-    })
-    .await
+    drills_done(&state, &ctx, caller, r).await
 }
 
 // ---------------------------------------------------------------------------------------------
