@@ -687,6 +687,12 @@ async fn the_pages_work_without_javascript() {
         let (st, _, _) = resident.post("/protection/panic", &[]).await;
         assert_eq!(st, 403);
 
+        // Any staff member may press it and then sees their own incident.
+        let counsel = common::browser(&s, "counsel").await;
+        let (st, _, to) = counsel.post("/protection/panic", &[]).await;
+        assert_eq!(st, 303);
+        assert_eq!(counsel.get(&to.unwrap()).await.0, 200);
+
         let (st, _, to) = kim
             .post("/protection/panic", &[("place", "2번 창구")])
             .await;
