@@ -152,6 +152,12 @@ const READ: &[Action] = &[Read];
 const READ_EXPORT: &[Action] = &[Read, Export];
 const WORK: &[Action] = &[Read, Create, Update];
 
+/// The staff member concerned by an incident: as its reporter (owner) or as involved.
+const CONCERNED_OWN: (&[Action], Scope) = (&[Read, Create, Update], Scope::Own);
+const CONCERNED_INVOLVED: (&[Action], Scope) = (&[Read, Update], Scope::SharedWithActor);
+const EVIDENCE_OWN: (&[Action], Scope) = (&[Read, Create], Scope::Own);
+const EVIDENCE_INVOLVED: (&[Action], Scope) = (&[Read, Create], Scope::SharedWithActor);
+
 /// The grant table: what each role may do on each capability, and how far.
 /// Absent means denied. Wellbeing is never granted beyond the owner and those the owner shared
 /// with: supervisors, HR and administrators can never read an individual result.
@@ -186,24 +192,42 @@ fn grants(role: Role, capability: Capability) -> &'static [(&'static [Action], S
 
         (R::Official, C::Petitions) => &[(WORK, Department)],
         (R::Official, C::PetitionerPersonalData) => &[(READ, Department)],
-        (R::Official, C::Protection) => &[(&[Read, Create], Own), (&[Create], Department)],
-        (R::Official, C::Evidence) => &[(&[Read, Create], Own)],
+        // Protection (C3): an official may raise an incident anywhere they work.
+        (R::Official, C::Protection) => {
+            &[CONCERNED_OWN, CONCERNED_INVOLVED, (&[Create], Department)]
+        }
 
         (R::Supervisor, C::Petitions) => &[(ALL, Division)],
         (R::Supervisor, C::PetitionerPersonalData) => &[(READ, Division)],
-        (R::Supervisor, C::Protection) => &[(WORK, Division)],
+        // Supervisors work their division's incidents but never open evidence files (the Act
+        // limits them to protection officers and the official concerned).
+        (R::Supervisor, C::Protection) => &[(WORK, Division), CONCERNED_OWN, CONCERNED_INVOLVED],
         (R::Supervisor, C::Evaluation) => &[(READ_EXPORT, Office)],
         (R::Supervisor, C::Accounts) => &[(READ, Division)],
         (R::Supervisor, C::Policy) => &[(WORK, Division), (READ, Office)],
 
-        (R::ProtectionOfficer, C::Protection) => &[(ALL, Office)],
-        (R::ProtectionOfficer, C::Evidence) => &[(&[Read, Create, Update, Export], Office)],
+        (R::ProtectionOfficer, C::Protection) => &[
+            (WORK, Division),
+            (READ_EXPORT, Division),
+            CONCERNED_OWN,
+            CONCERNED_INVOLVED,
+        ],
+        (R::ProtectionOfficer, C::Evidence) => &[
+            (&[Read, Create, Update, Export], Division),
+            EVIDENCE_OWN,
+            EVIDENCE_INVOLVED,
+        ],
 
         (R::TrainingOfficer, C::Programs) => &[(ALL, Office)],
         (R::CommitteeMember, C::Recognition) => &[(&[Read, Update], Office)],
 
         (R::Administrator, C::Departments | C::Accounts | C::Settings) => &[(ALL, Office)],
         (R::Administrator, C::AuditLog) => &[(READ_EXPORT, Office)],
+
+        // Every staff member concerned by an incident (who reported it, or is listed as
+        // involved = shared with them) works on it and its evidence, whatever their role.
+        (r, C::Protection) if r.is_staff() => &[CONCERNED_OWN, CONCERNED_INVOLVED],
+        (r, C::Evidence) if r.is_staff() => &[EVIDENCE_OWN, EVIDENCE_INVOLVED],
 
         // Staff can read the org chart, programs, policies and the evaluation dashboard.
         (r, C::Departments) if r.is_staff() => &[(READ, Office)],
@@ -380,6 +404,62 @@ mod tests {
                         may, expected,
                         "{role:?} {action:?} on an addressed referral"
                     );
+                }
+            }
+        }
+    }
+
+    /// Incidents: the official concerned (owner or involved), protection officers and
+    /// supervisors of the division; nobody else. Evidence: not even supervisors.
+    #[test]
+    fn incidents_and_evidence_reach_only_the_concerned_and_the_division() {
+        let owner = 999;
+        let involved = 998;
+        for role in Role::ALL {
+            for dept in 1..=4 {
+                let a = actor(role, dept);
+                // An incident of 민원팀 (3), under 민원과 (2).
+                let others = Target::Record {
+                    owner: Some(owner),
+                    department: Some(3),
+                    shared_with: &[involved],
+                };
+                let in_division = dept == 3 || dept == 2 || dept == 1;
+                for action in [Action::Read, Action::Update] {
+                    let may = decide(&a, Capability::Protection, action, others, &org()).is_ok();
+                    let expected =
+                        matches!(role, Role::Supervisor | Role::ProtectionOfficer) && in_division;
+                    assert_eq!(may, expected, "{role:?} in {dept} {action:?} incident");
+                    let ev = decide(&a, Capability::Evidence, action, others, &org()).is_ok();
+                    // Protection officers also record hand-overs (Update).
+                    let expected_ev = role == Role::ProtectionOfficer && in_division;
+                    assert_eq!(ev, expected_ev, "{role:?} in {dept} {action:?} evidence");
+                }
+                // Nobody deletes an incident or evidence.
+                for cap in [Capability::Protection, Capability::Evidence] {
+                    assert!(decide(&a, cap, Action::Delete, others, &org()).is_err());
+                }
+                // The official concerned: as owner and as involved.
+                let mine = Target::Record {
+                    owner: Some(a.account_id),
+                    department: Some(3),
+                    shared_with: &[],
+                };
+                let with_me = Target::Record {
+                    owner: Some(owner),
+                    department: Some(3),
+                    shared_with: &[a.account_id],
+                };
+                for t in [mine, with_me] {
+                    // Any staff member concerned, whatever their role or department.
+                    let reads = decide(&a, Capability::Protection, Action::Read, t, &org()).is_ok();
+                    assert_eq!(
+                        reads,
+                        role.is_staff(),
+                        "{role:?} in {dept} reads own incident"
+                    );
+                    let ev = decide(&a, Capability::Evidence, Action::Read, t, &org()).is_ok();
+                    assert_eq!(ev, role.is_staff(), "{role:?} in {dept} reads own evidence");
                 }
             }
         }

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod audit;
 pub mod petitions;
 pub mod privacy;
+pub mod protection;
 pub mod wellbeing;
 pub mod wellbeing_report;
 

@@ -96,6 +96,11 @@ enum AdminCommand {
         #[command(subcommand)]
         command: Open311KeyCommand,
     },
+    /// Frontline protection records.
+    Protection {
+        #[command(subcommand)]
+        command: ProtectionCommand,
+    },
     /// Staff wellbeing records.
     Wellbeing {
         #[command(subcommand)]
@@ -172,6 +177,12 @@ enum Open311KeyCommand {
 enum WellbeingCommand {
     /// Delete results, consents and referrals older than 5 years (also done hourly by serve).
     Purge,
+}
+
+#[derive(Subcommand)]
+enum ProtectionCommand {
+    /// Re-hash every evidence file against its SHA-256; exit code 1 if one changed.
+    VerifyEvidence,
 }
 
 #[derive(Subcommand)]
@@ -332,6 +343,10 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
                 report.petitions, report.types, report.petitions, report.types
             );
         }
+        let incidents = store::protection::demo(&db, store::now()).await?;
+        if incidents > 0 {
+            println!("데모 보호 사건 {incidents}건 (demo protection incidents: {incidents})");
+        }
     }
     let listen = args
         .listen
@@ -384,6 +399,12 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         db.clone(),
         std::time::Duration::from_secs(3600),
         store::now,
+        stop_rx.clone(),
+    ));
+    // Half-hourly: a drill reminder when this half-year has no drill (once per half-year).
+    let drills = tokio::spawn(web::protection::run_reminders(
+        db.clone(),
+        std::time::Duration::from_secs(1800),
         stop_rx,
     ));
 
@@ -398,6 +419,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     let _ = stop_tx.send(true);
     let _ = worker.await;
     let _ = maintenance.await;
+    let _ = drills.await;
     let _ = sweeper.await;
     db.close().await;
     tracing::info!("stopped");
@@ -616,6 +638,25 @@ async fn admin(data: DataArgs, command: AdminCommand) -> Result<(), Failure> {
                 format!("Open311 키를 폐기했습니다 (key revoked): {name}")
             }
         },
+        AdminCommand::Protection {
+            command: ProtectionCommand::VerifyEvidence,
+        } => {
+            let blobs = store::blobs::LocalBlobStore::new(settings.data.join("blobs"))?;
+            let (n, broken) = store::protection::verify_all(&db, &blobs, now).await?;
+            if !broken.is_empty() {
+                let list: Vec<String> = broken
+                    .iter()
+                    .map(|e| format!("#{} {} ({})", e.id, e.filename, e.sha256))
+                    .collect();
+                db.close().await;
+                return Err(Failure::runtime(format!(
+                    "증거 파일 {}개가 SHA-256과 다릅니다 (evidence files changed): {}",
+                    broken.len(),
+                    list.join(", ")
+                )));
+            }
+            format!("증거 파일 {n}개가 모두 온전합니다 (all {n} evidence files intact)")
+        }
         AdminCommand::Wellbeing {
             command: WellbeingCommand::Purge,
         } => {

@@ -75,6 +75,23 @@ pub fn sniff(head: &[u8]) -> Option<&'static str> {
     } else if starts(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1") {
         // OLE compound file: HWP 5 (and old MS Office) documents.
         Some("application/x-hwp")
+    } else if head.len() >= 12 && starts(b"RIFF") && &head[8..12] == b"WAVE" {
+        Some("audio/wav")
+    } else if starts(b"ID3") || (head.len() >= 2 && head[0] == 0xff && head[1] & 0xe0 == 0xe0) {
+        // MPEG audio: a tag, or a frame sync (11 set bits). JPEG (ff d8) was matched above.
+        Some("audio/mpeg")
+    } else if starts(b"OggS") {
+        Some("audio/ogg")
+    } else if starts(b"\x1a\x45\xdf\xa3") {
+        // Matroska/WebM, as browsers record.
+        Some("video/webm")
+    } else if head.len() >= 12 && &head[4..8] == b"ftyp" {
+        // ISO media: M4A audio recorders write an `M4A ` brand, phones and cameras mp4/isom.
+        if &head[8..12] == b"M4A " {
+            Some("audio/mp4")
+        } else {
+            Some("video/mp4")
+        }
     } else if starts(b"PK\x03\x04") {
         // ZIP containers: HWPX, OOXML.
         Some("application/zip")
@@ -91,6 +108,23 @@ pub fn sniff(head: &[u8]) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// Read a stream to its end and return its SHA-256 (hex) and size, chunk by chunk: how a
+/// stored blob is checked against the address it was stored under.
+pub async fn hash_stream(mut data: ByteStream) -> Result<(String, u64)> {
+    let mut hasher = Sha256::new();
+    let mut size: u64 = 0;
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = data.read(&mut buf).await.map_err(io_error)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        size += n as u64;
+    }
+    Ok((hex::encode(hasher.finalize()), size))
 }
 
 fn too_big(limit: u64) -> StoreError {
@@ -130,7 +164,8 @@ impl LocalBlobStore {
         Ok(Self { root })
     }
 
-    fn path_of(&self, sha256: &str) -> Option<PathBuf> {
+    /// Where a blob lives on disk (`None` for a malformed address).
+    pub fn path_of(&self, sha256: &str) -> Option<PathBuf> {
         let ok = sha256.len() == 64 && sha256.chars().all(|c| c.is_ascii_hexdigit());
         ok.then(|| {
             self.root

@@ -14,6 +14,7 @@ pub mod holidays;
 pub mod open311;
 pub mod outbox;
 pub mod petitions;
+pub mod protection;
 pub mod search;
 pub mod secrets;
 pub mod settings;

@@ -65,6 +65,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
     let docs: Vec<utoipa::openapi::OpenApi> = vec![
         // Each capability module adds its `XxxDoc::openapi()` here.
         crate::wellbeing::WellbeingDoc::openapi(),
+        crate::protection::ProtectionDoc::openapi(),
         crate::petitions::PetitionsDoc::openapi(),
         crate::open311_admin::Open311AdminDoc::openapi(),
     ];

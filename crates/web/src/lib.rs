@@ -13,6 +13,8 @@ pub mod open311_pages;
 pub mod outbox;
 pub mod pages;
 pub mod petitions;
+pub mod protection;
+pub mod protection_pages;
 pub mod security;
 pub mod wellbeing;
 pub mod wellbeing_pages;
@@ -83,6 +85,8 @@ pub struct AppState {
     pub limiter: Arc<security::RateLimiter>,
     /// The petition desk's key, blob store and search index.
     pub petitions: Arc<petitions::Desk>,
+    /// Live panic alerts (server-sent events) and the shutdown signal for open streams.
+    pub protection: Arc<protection::Live>,
 }
 
 impl AppState {
@@ -95,6 +99,7 @@ impl AppState {
         );
         Self {
             petitions: Arc::new(desk),
+            protection: Arc::new(protection::Live::new()),
             db,
             config: Arc::new(config),
             limiter: Arc::new(limiter),
@@ -166,6 +171,7 @@ pub fn app(state: AppState) -> Router {
         .merge(petitions::routes())
         .merge(pages::routes())
         .merge(wellbeing::routes())
+        .merge(protection::routes())
         .merge(open311_admin::routes())
         .merge(open311_pages::routes())
         .fallback(pages::not_found)
@@ -208,6 +214,12 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // Open event streams end when shutdown begins, or the graceful shutdown would wait on them.
+    let live = state.protection.clone();
+    let shutdown = async move {
+        shutdown.await;
+        live.stopping.send_replace(true);
+    };
     let app = app(state);
     axum::serve(
         listener,

@@ -41,6 +41,8 @@ pub struct SignedIn {
     pub name: String,
     pub role: &'static str,
     pub csrf_token: String,
+    /// Staff get the panic button (a plain form: these pages carry no script).
+    pub staff: bool,
 }
 
 #[derive(Template)]

@@ -149,6 +149,8 @@ pub struct Chrome {
     pub supervisor: bool,
     pub admin: bool,
     pub resident: bool,
+    /// Supervisors and protection officers: their screens show panic alerts live.
+    pub alerts: bool,
     /// Link that shows this page in the other language.
     pub switch_href: String,
     pub switch_label: &'static str,
@@ -176,6 +178,7 @@ impl Ctx {
             supervisor: matches!(role, Some(Role::Supervisor | Role::Administrator)),
             admin: role == Some(Role::Administrator),
             resident: role == Some(Role::Resident),
+            alerts: crate::protection_pages::listens(self.caller.as_ref()),
             switch_href: format!("{}{sep}lang={}", self.here, other.code()),
             switch_label: match other {
                 Lang::En => "English",

@@ -277,11 +277,19 @@ async fn store_file(
     state: &AppState,
     field: &mut axum::extract::multipart::Field<'_>,
 ) -> Result<StoredBlob, String> {
+    store_file_within(state, field, &state.petitions.limits)
+        .await
+        .map_err(|e| e.message)
+}
+
+/// [`store_file`] under other limits (evidence takes recordings and video).
+pub(crate) async fn store_file_within(
+    state: &AppState,
+    field: &mut axum::extract::multipart::Field<'_>,
+    limits: &store::blobs::BlobLimits,
+) -> Result<StoredBlob, ApiError> {
     let (writer, reader) = tokio::io::duplex(64 * 1024);
-    let put = state
-        .petitions
-        .blobs
-        .put(Box::pin(reader), &state.petitions.limits);
+    let put = state.petitions.blobs.put(Box::pin(reader), limits);
     let feed = async {
         let mut writer = writer;
         while let Some(chunk) = field.chunk().await.map_err(|e| e.to_string())? {
@@ -294,8 +302,8 @@ async fn store_file(
         Ok::<(), String>(())
     };
     let (fed, stored) = tokio::join!(feed, put);
-    let blob = stored.map_err(|e| ApiError::from(e).message)?;
-    fed?;
+    let blob = stored.map_err(ApiError::from)?;
+    fed.map_err(|m| ApiError::bad_request("upload_failed", m))?;
     Ok(blob)
 }
 

@@ -1497,14 +1497,18 @@ async fn download_attachment(
     state
         .log_access(&caller, &subject(&p), "petition.attachment_read", &a.sha256)
         .await?;
-    let body = Body::from_stream(tokio_util::io::ReaderStream::new(reader));
-    let mut res = body.into_response();
+    let mut res = Body::from_stream(tokio_util::io::ReaderStream::new(reader)).into_response();
+    attachment_headers(&mut res, &a.content_type, &a.filename);
+    Ok(res)
+}
+
+/// Content type and a download name (ASCII only: other characters become `_`) for a file.
+pub(crate) fn attachment_headers(res: &mut Response, content_type: &str, filename: &str) {
     let h = res.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&a.content_type) {
+    if let Ok(v) = HeaderValue::from_str(content_type) {
         h.insert(header::CONTENT_TYPE, v);
     }
-    let ascii: String = a
-        .filename
+    let ascii: String = filename
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '.' || c == '-' || c == '_' {
@@ -1517,7 +1521,6 @@ async fn download_attachment(
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{ascii}\"")) {
         h.insert(header::CONTENT_DISPOSITION, v);
     }
-    Ok(res)
 }
 
 // ---------------------------------------------------------------------------------------------

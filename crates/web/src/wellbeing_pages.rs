@@ -67,6 +67,7 @@ fn signed_in(c: &Caller) -> Option<SignedIn> {
         name: c.account.display_name.clone(),
         role: c.account.role.korean(),
         csrf_token: c.csrf_token().unwrap_or_default().to_string(),
+        staff: c.account.role.is_staff(),
     })
 }
 

@@ -6,42 +6,25 @@
 
 mod common;
 
-use common::{PASSWORD, Server, client, cookie_value, set_cookie, start};
+use common::{Api, Server, api, bilingual, browser, start};
 use domain::accounts::Role;
 use domain::wellbeing::battery;
 use serde_json::{Value, json};
+use store::accounts;
 use store::testing::backends;
 use store::wellbeing as sw;
-use store::{accounts, secrets};
 
 /// Extra roles the common seed does not have: HR, protection officer, committee member, a
 /// second counsellor.
 async fn seed_more(s: &Server) {
-    let hash = secrets::hash_password(PASSWORD).unwrap();
-    let mut tx = s.state.db.begin().await.unwrap();
-    for (username, role, dept) in [
-        ("hrofficer", Role::TrainingOfficer, s.ids.office),
-        ("guard", Role::ProtectionOfficer, s.ids.office),
-        ("committee", Role::CommitteeMember, s.ids.office),
-        ("counsel2", Role::Counsellor, s.ids.office),
-    ] {
-        accounts::create(
-            &mut tx,
-            &accounts::NewAccount {
-                username,
-                display_name: &format!("{username} 이름"),
-                email: &format!("{username}@example.kr"),
-                phone: "",
-                role,
-                department_id: Some(dept),
-                password_hash: &hash,
-            },
-            store::now(),
-        )
-        .await
-        .unwrap();
-    }
-    tx.commit().await.unwrap();
+    let o = s.ids.office;
+    let people = [
+        ("hrofficer", Role::TrainingOfficer, o),
+        ("guard", Role::ProtectionOfficer, o),
+        ("committee", Role::CommitteeMember, o),
+        ("counsel2", Role::Counsellor, o),
+    ];
+    common::add_staff(s, &people, "").await;
 }
 
 /// Everyone but the owner `kim`.
@@ -67,53 +50,6 @@ async fn account_id(s: &Server, username: &str) -> i64 {
 fn answers(instrument: &str, v: i64) -> Vec<Value> {
     let n = battery().unwrap().get(instrument).unwrap().items.len();
     vec![json!(v); n]
-}
-
-struct Api<'a> {
-    s: &'a Server,
-    token: String,
-}
-
-impl Api<'_> {
-    async fn send(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut req = client()
-            .request(method, self.s.url(path))
-            .bearer_auth(&self.token);
-        if let Some(b) = body {
-            req = req.json(&b);
-        }
-        let res = req.send().await.unwrap();
-        let status = res.status().as_u16();
-        let text = res.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-    }
-    async fn get(&self, path: &str) -> (u16, Value) {
-        self.send(reqwest::Method::GET, path, None).await
-    }
-    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        self.send(reqwest::Method::POST, path, Some(body)).await
-    }
-    async fn put(&self, path: &str, body: Value) -> (u16, Value) {
-        self.send(reqwest::Method::PUT, path, Some(body)).await
-    }
-    async fn delete(&self, path: &str) -> (u16, Value) {
-        self.send(reqwest::Method::DELETE, path, None).await
-    }
-}
-
-async fn api<'a>(s: &'a Server, user: &str) -> Api<'a> {
-    Api {
-        s,
-        token: s.token(user).await,
-    }
-}
-
-fn bilingual(body: &Value) {
-    let m = body["message"].as_str().unwrap_or_default();
-    assert!(
-        m.chars().next().is_some_and(|c| ('가'..='힣').contains(&c)) && m.contains('('),
-        "message should be Korean first, English in parentheses: {body}"
-    );
 }
 
 /// kim consents and completes a check through the API: PHQ-9 item 9 = 1, GAD-7 all 3.
@@ -838,84 +774,6 @@ async fn the_group_report_never_reveals_a_small_group() {
 
 // ---------------------------------------------------------------------------------------------
 // Pages
-
-struct Browser<'a> {
-    s: &'a Server,
-    cookie: String,
-    csrf: String,
-}
-
-fn csrf_in(html: &str) -> Option<String> {
-    let at = html.find("name=\"csrf_token\" value=\"")?;
-    let rest = &html[at + "name=\"csrf_token\" value=\"".len()..];
-    rest.split('"').next().map(str::to_string)
-}
-
-async fn browser<'a>(s: &'a Server, user: &str) -> Browser<'a> {
-    let c = client();
-    let res = c.get(s.url("/login")).send().await.unwrap();
-    let pre = cookie_value(&set_cookie(&res, "minwon_csrf").unwrap());
-    let res = c
-        .post(s.url("/login"))
-        .header("cookie", format!("minwon_csrf={pre}"))
-        .form(&[
-            ("username", user),
-            ("password", PASSWORD),
-            ("csrf_token", pre.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 303, "{user} signs in");
-    let session = cookie_value(&set_cookie(&res, "minwon_session").unwrap());
-    let cookie = format!("minwon_session={session}");
-    let home = c
-        .get(s.url("/"))
-        .header("cookie", &cookie)
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    let csrf = csrf_in(&home).expect("the signed-in header carries the session's CSRF token");
-    Browser { s, cookie, csrf }
-}
-
-impl Browser<'_> {
-    async fn get(&self, path: &str) -> (u16, String, Option<String>) {
-        let res = client()
-            .get(self.s.url(path))
-            .header("cookie", &self.cookie)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status().as_u16();
-        let location = res
-            .headers()
-            .get("location")
-            .map(|v| v.to_str().unwrap().to_string());
-        (status, res.text().await.unwrap(), location)
-    }
-
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> (u16, String, Option<String>) {
-        let mut fields: Vec<(&str, &str)> = form.to_vec();
-        fields.push(("csrf_token", &self.csrf));
-        let res = client()
-            .post(self.s.url(path))
-            .header("cookie", &self.cookie)
-            .form(&fields)
-            .send()
-            .await
-            .unwrap();
-        let status = res.status().as_u16();
-        let location = res
-            .headers()
-            .get("location")
-            .map(|v| v.to_str().unwrap().to_string());
-        (status, res.text().await.unwrap(), location)
-    }
-}
 
 fn page_answers(instrument: &str, v: i64) -> Vec<(String, String)> {
     let n = battery().unwrap().get(instrument).unwrap().items.len();

@@ -2,6 +2,7 @@
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use domain::accounts::Role;
+use serde_json::Value;
 use store::testing::TestDb;
 use store::{accounts, departments, secrets};
 use web::{AppState, WebConfig};
@@ -160,24 +161,178 @@ pub fn cookie_value(set_cookie: &str) -> String {
         .unwrap_or_default()
 }
 
-/// Sign in through the login form; returns the session cookie header.
-pub async fn session(s: &Server, username: &str) -> String {
-    let res = client().get(s.url("/login")).send().await.unwrap();
-    let csrf = cookie_value(&set_cookie(&res, "minwon_csrf").unwrap());
-    let res = client()
+/// A signed-in browser session driven by plain form posts (no JavaScript).
+pub struct Browser<'a> {
+    pub s: &'a Server,
+    pub cookie: String,
+    pub csrf: String,
+}
+
+pub fn csrf_in(html: &str) -> Option<String> {
+    let at = html.find("name=\"csrf_token\" value=\"")?;
+    let rest = &html[at + "name=\"csrf_token\" value=\"".len()..];
+    rest.split('"').next().map(str::to_string)
+}
+
+pub async fn browser<'a>(s: &'a Server, user: &str) -> Browser<'a> {
+    let c = client();
+    let res = c.get(s.url("/login")).send().await.unwrap();
+    let pre = cookie_value(&set_cookie(&res, "minwon_csrf").unwrap());
+    let res = c
         .post(s.url("/login"))
-        .header("cookie", format!("minwon_csrf={csrf}"))
+        .header("cookie", format!("minwon_csrf={pre}"))
         .form(&[
-            ("username", username),
+            ("username", user),
             ("password", PASSWORD),
-            ("csrf_token", csrf.as_str()),
+            ("csrf_token", pre.as_str()),
         ])
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 303, "sign-in of {username}");
+    assert_eq!(res.status(), 303, "{user} signs in");
     let session = cookie_value(&set_cookie(&res, "minwon_session").unwrap());
-    format!("minwon_session={session}")
+    let cookie = format!("minwon_session={session}");
+    let home = c
+        .get(s.url("/"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_in(&home).expect("the signed-in header carries the session's CSRF token");
+    Browser { s, cookie, csrf }
+}
+
+impl Browser<'_> {
+    pub async fn get(&self, path: &str) -> (u16, String, Option<String>) {
+        let res = client()
+            .get(self.s.url(path))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        let location = res
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string());
+        (status, res.text().await.unwrap(), location)
+    }
+
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> (u16, String, Option<String>) {
+        let mut fields: Vec<(&str, &str)> = form.to_vec();
+        fields.push(("csrf_token", &self.csrf));
+        let res = client()
+            .post(self.s.url(path))
+            .header("cookie", &self.cookie)
+            .form(&fields)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        let location = res
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_string());
+        (status, res.text().await.unwrap(), location)
+    }
+}
+
+/// Add staff accounts beyond the common seed: (username, role, department), password
+/// [`PASSWORD`], mail `username@example.kr`, the given phone.
+pub async fn add_staff(s: &Server, people: &[(&str, Role, i64)], phone: &str) {
+    let hash = secrets::hash_password(PASSWORD).unwrap();
+    let mut tx = s.state.db.begin().await.unwrap();
+    for (username, role, dept) in people {
+        accounts::create(
+            &mut tx,
+            &accounts::NewAccount {
+                username,
+                display_name: &format!("{username} 이름"),
+                email: &format!("{username}@example.kr"),
+                phone,
+                role: *role,
+                department_id: Some(*dept),
+                password_hash: &hash,
+            },
+            store::now(),
+        )
+        .await
+        .unwrap();
+    }
+    tx.commit().await.unwrap();
+}
+
+/// An API client signed in with a token.
+pub struct Api<'a> {
+    pub s: &'a Server,
+    pub token: String,
+}
+
+impl Api<'_> {
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
+        let mut req = client()
+            .request(method, self.s.url(path))
+            .bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let res = req.send().await.unwrap();
+        let status = res.status().as_u16();
+        let text = res.text().await.unwrap();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+    pub async fn get(&self, path: &str) -> (u16, Value) {
+        self.send(reqwest::Method::GET, path, None).await
+    }
+    pub async fn post(&self, path: &str, body: Value) -> (u16, Value) {
+        self.send(reqwest::Method::POST, path, Some(body)).await
+    }
+    pub async fn put(&self, path: &str, body: Value) -> (u16, Value) {
+        self.send(reqwest::Method::PUT, path, Some(body)).await
+    }
+    pub async fn delete(&self, path: &str) -> (u16, Value) {
+        self.send(reqwest::Method::DELETE, path, None).await
+    }
+    pub async fn upload(&self, path: &str, bytes: Vec<u8>) -> (u16, Value) {
+        let res = client()
+            .post(self.s.url(path))
+            .bearer_auth(&self.token)
+            .header("content-type", "application/octet-stream")
+            .body(bytes)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status().as_u16();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+}
+
+pub async fn api<'a>(s: &'a Server, user: &str) -> Api<'a> {
+    Api {
+        s,
+        token: s.token(user).await,
+    }
+}
+
+pub fn bilingual(body: &Value) {
+    let m = body["message"].as_str().unwrap_or_default();
+    assert!(
+        m.chars().next().is_some_and(|c| ('가'..='힣').contains(&c)) && m.contains('('),
+        "message should be Korean first, English in parentheses: {body}"
+    );
+}
+
+/// Sign in through the login form; returns the session cookie header.
+pub async fn session(s: &Server, username: &str) -> String {
+    browser(s, username).await.cookie
 }
 
 /// The session's form token, read from a page that carries it.
@@ -191,8 +346,5 @@ pub async fn session_csrf(s: &Server, cookie: &str) -> String {
         .text()
         .await
         .unwrap();
-    let marker = "name=\"csrf_token\" value=\"";
-    let at = body.find(marker).expect("a form token on the page");
-    let rest = &body[at + marker.len()..];
-    rest[..rest.find('"').unwrap()].to_string()
+    csrf_in(&body).expect("a form token on the page")
 }

@@ -1,0 +1,2179 @@
+//! Frontline protection (capability C3) over HTTP: the JSON API under `/api/v1/protection`
+//! and, in [`crate::protection_pages`], the pages under `/protection`. Both go through the
+//! functions here, so a page and an API call are refused, logged and answered alike.
+//!
+//! Access: an incident is a [`Target::Record`] owned by the official who reported it, shared
+//! with the officials involved, in its department; `domain::access` lets the officials concerned
+//! and the division's supervisors and protection officers reach it, nobody else. Evidence files
+//! only the officials concerned and protection officers. Reading the petitioner's name or an
+//! evidence file writes the access log.
+//!
+//! Panic alerts go to every open screen of someone who may read the incident, through a
+//! broadcast channel feeding server-sent events, and through the outbox.
+
+use crate::auth::{ApiCaller, Caller};
+use crate::error::{ApiError, ErrorBody};
+use crate::json::ApiJson;
+use crate::wellbeing::Id;
+use crate::{AppState, access_record};
+use axum::body::Body;
+use axum::extract::{Query, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use domain::access::{self, Action, Actor, Capability, OrgChart, Target};
+use domain::accounts::Role;
+use domain::protection::{
+    self as rules, Channel, CustodyAction, DrillReminder, EquipmentKind, EvidenceKind, HalfYear,
+    IncidentKind, Indicators, MeasureInput, MeasureKind, WarningReason,
+};
+use domain::{AccountId, DepartmentId};
+use futures_util::TryStreamExt;
+use serde::{Deserialize, Serialize};
+use std::convert::Infallible;
+use std::sync::Arc;
+use store::blobs::BlobLimits;
+use store::protection::{self as sp, Alert, Contact, Incident};
+use store::{audit, outbox};
+use tokio::sync::{broadcast, watch};
+use utoipa::{OpenApi, ToSchema};
+
+/// What the protection capability keeps besides the database: the live alert channel.
+pub struct Live {
+    pub alerts: broadcast::Sender<Arc<AlertEvent>>,
+    /// Turns true when the server shuts down, so open event streams end and the graceful
+    /// shutdown does not wait on them forever.
+    pub stopping: watch::Sender<bool>,
+}
+
+impl Live {
+    pub fn new() -> Self {
+        let (alerts, _) = broadcast::channel(64);
+        let (stopping, _) = watch::channel(false);
+        Self { alerts, stopping }
+    }
+}
+
+impl Default for Live {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl std::fmt::Debug for Live {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Live")
+    }
+}
+
+/// One panic alert as pushed to screens.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AlertEvent {
+    pub id: i64,
+    pub incident_id: i64,
+    pub raised_by: AccountId,
+    pub raised_by_name: String,
+    pub department_id: Option<DepartmentId>,
+    pub department_name: String,
+    pub place: String,
+    pub at: DateTime<Utc>,
+    /// Where to go: the incident page.
+    pub url: String,
+}
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/api/v1/protection/incidents",
+            get(list_incidents).post(create_incident),
+        )
+        .route(
+            "/api/v1/protection/incidents/{id}",
+            get(get_incident).put(update_incident),
+        )
+        .route(
+            "/api/v1/protection/incidents/{id}/measures",
+            post(add_measure),
+        )
+        .route(
+            "/api/v1/protection/incidents/{id}/evidence",
+            post(upload_evidence).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/api/v1/protection/evidence/{id}", get(get_evidence))
+        .route(
+            "/api/v1/protection/evidence/{id}/download",
+            get(download_evidence),
+        )
+        .route(
+            "/api/v1/protection/evidence/{id}/verify",
+            post(verify_evidence),
+        )
+        .route(
+            "/api/v1/protection/evidence/{id}/handover",
+            post(hand_over_evidence),
+        )
+        .route("/api/v1/protection/flags", get(list_flags).post(raise_flag))
+        .route(
+            "/api/v1/protection/petitions/{id}/history",
+            get(petitioner_history),
+        )
+        .route(
+            "/api/v1/protection/alerts",
+            get(list_alerts).post(raise_alert),
+        )
+        .route("/api/v1/protection/alerts/stream", get(alert_stream))
+        .route(
+            "/api/v1/protection/alerts/{id}/acknowledge",
+            post(acknowledge_alert),
+        )
+        .route(
+            "/api/v1/protection/equipment",
+            get(list_equipment).post(add_equipment),
+        )
+        .route(
+            "/api/v1/protection/equipment/{id}/issue",
+            post(issue_equipment),
+        )
+        .route(
+            "/api/v1/protection/equipment/{id}/checks",
+            post(check_equipment),
+        )
+        .route(
+            "/api/v1/protection/drills",
+            get(list_drills).post(plan_drill),
+        )
+        .route("/api/v1/protection/drills/{id}/held", post(record_drill))
+        .route("/api/v1/protection/contacts", post(start_contact))
+        .route("/api/v1/protection/contacts/{id}/warn", post(warn_contact))
+        .route(
+            "/api/v1/protection/contacts/{id}/finish",
+            post(finish_contact),
+        )
+        .route("/api/v1/protection/indicators", get(indicators))
+        .route(
+            "/api/v1/protection/settings",
+            get(get_settings).put(put_settings),
+        )
+        .merge(crate::protection_pages::routes())
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(list_incidents, create_incident, get_incident, update_incident, add_measure,
+          upload_evidence, get_evidence, download_evidence, verify_evidence, hand_over_evidence,
+          list_flags, raise_flag, petitioner_history, list_alerts, raise_alert, alert_stream,
+          acknowledge_alert, list_equipment, add_equipment, issue_equipment, check_equipment,
+          list_drills, plan_drill, record_drill, start_contact, warn_contact, finish_contact,
+          indicators, get_settings, put_settings),
+    components(schemas(IncidentRequest, IncidentSummary, IncidentView, MeasureRequest, MenuItem,
+                       EvidenceView, HandoverRequest, VerifyView, FlagRequest, FlagsView,
+                       HistoryView, AlertRequest, AlertEvent, AlertView, EquipmentRequest,
+                       IssueRequest, CheckRequest, DrillsView, DrillRequest, DrillHeldRequest,
+                       ContactRequest, ContactView, WarnRequest, FinishRequest,
+                       IndicatorsView, SettingsView)),
+    tags((name = "protection", description = "민원공무원 보호 (frontline protection): incidents, the Decree's measures in legal order, evidence with custody log, equipment, drills, panic alerts, indicators."))
+)]
+pub struct ProtectionDoc;
+
+// ---------------------------------------------------------------------------------------------
+// Shared by the API and the pages
+// ---------------------------------------------------------------------------------------------
+
+pub(crate) fn incident_target(i: &Incident) -> Target<'_> {
+    Target::Record {
+        owner: Some(i.reported_by),
+        department: i.department_id,
+        shared_with: &i.involved,
+    }
+}
+
+pub(crate) fn incident_subject(id: i64) -> String {
+    format!("protection_incident:{id}")
+}
+
+fn evidence_subject(id: i64) -> String {
+    format!("protection_evidence:{id}")
+}
+
+/// The caller's view of the policy, with one org chart for a whole list.
+pub(crate) struct Policy {
+    actor: Actor,
+    org: OrgChart,
+}
+
+impl Policy {
+    pub(crate) async fn of(state: &AppState, caller: &Caller) -> Result<Policy, ApiError> {
+        Ok(Policy {
+            actor: caller.actor(),
+            org: store::departments::org_chart(&state.db).await?,
+        })
+    }
+
+    pub(crate) fn may(&self, capability: Capability, action: Action, target: Target<'_>) -> bool {
+        access::decide(&self.actor, capability, action, target, &self.org).is_ok()
+    }
+
+    /// Whether the caller works with incidents beyond their own (supervisors, protection officers).
+    pub(crate) fn oversees(&self) -> bool {
+        self.actor
+            .department_id
+            .is_some_and(|d| self.may(Capability::Protection, Action::Read, Target::Department(d)))
+    }
+}
+
+/// Load an incident the caller may act on; a refusal leaves a trace in the access log.
+pub(crate) async fn incident_for(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    action: Action,
+) -> Result<Incident, ApiError> {
+    let i = sp::get_incident(&state.db, id).await?;
+    if let Err(e) = caller
+        .may(state, Capability::Protection, action, incident_target(&i))
+        .await
+    {
+        state
+            .log_access(caller, &incident_subject(id), "protection.denied", "")
+            .await?;
+        return Err(e);
+    }
+    Ok(i)
+}
+
+pub(crate) fn details_from(
+    r: &IncidentRequest,
+    now: DateTime<Utc>,
+) -> Result<sp::IncidentDetails, ApiError> {
+    Ok(sp::IncidentDetails {
+        kind: IncidentKind::parse(&r.kind)?,
+        channel: Channel::parse(&r.channel)?,
+        occurred_at: r.occurred_at.unwrap_or(now),
+        place: r.place.clone().unwrap_or_default(),
+        petition_id: r.petition_id,
+        petitioner_name: r.petitioner_name.clone().unwrap_or_default(),
+        petitioner_phone: r.petitioner_phone.clone().unwrap_or_default(),
+        narrative: r.narrative.clone().unwrap_or_default(),
+        involved: r.involved.clone().unwrap_or_default(),
+    })
+}
+
+/// Record an incident reported by the caller (API and pages).
+pub(crate) async fn record_incident(
+    state: &AppState,
+    caller: &Caller,
+    req: &IncidentRequest,
+) -> Result<Incident, ApiError> {
+    let own = Target::Record {
+        owner: Some(caller.account.id),
+        department: caller.account.department_id,
+        shared_with: &[],
+    };
+    caller
+        .may(state, Capability::Protection, Action::Create, own)
+        .await?;
+    let now = store::now();
+    let d = details_from(req, now)?;
+    let mut tx = state.db.begin().await?;
+    let r = sp::create_incident(
+        &mut tx,
+        &d,
+        caller.account.id,
+        caller.account.department_id,
+        false,
+        now,
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        &access_record(
+            caller,
+            &incident_subject(r.incident.id),
+            "protection.incident_create",
+            "",
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(r.incident)
+}
+
+pub(crate) fn measure_input(r: &MeasureRequest) -> Result<MeasureInput, ApiError> {
+    Ok(MeasureInput {
+        kind: Some(MeasureKind::parse(&r.kind)?),
+        note: r.note.clone().unwrap_or_default(),
+        warning_reason: r
+            .warning_reason
+            .as_deref()
+            .filter(|s| !s.is_empty())
+            .map(WarningReason::parse)
+            .transpose()?,
+        restriction_start: r.restriction_start,
+        restriction_end: r.restriction_end,
+        reason: r.reason.clone().unwrap_or_default(),
+        link_wellbeing: r.link_wellbeing.unwrap_or(false),
+        official_consent: r.official_consent.unwrap_or(false),
+        recipient: r.recipient.clone().unwrap_or_default(),
+    })
+}
+
+/// Take a measure on an incident (API and pages).
+pub(crate) async fn take_measure(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    req: &MeasureRequest,
+) -> Result<sp::Measure, ApiError> {
+    let i = incident_for(state, caller, id, Action::Update).await?;
+    let input = measure_input(req)?;
+    let now = store::now();
+    let mut tx = state.db.begin().await?;
+    let m = sp::add_measure(&mut tx, i.id, &input, caller.account.id, now).await?;
+    audit::append(
+        &mut tx,
+        &access_record(
+            caller,
+            &incident_subject(i.id),
+            "protection.measure",
+            &m.kind,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(m)
+}
+
+/// The accounts a panic alert goes to: supervisors and protection officers who may read the
+/// incident (the policy decides, as for every other access).
+async fn alert_recipients(
+    state: &AppState,
+    incident: &Incident,
+) -> Result<Vec<store::accounts::Account>, ApiError> {
+    let org = store::departments::org_chart(&state.db).await?;
+    let all = store::accounts::list(&state.db, None).await?;
+    Ok(all
+        .into_iter()
+        .filter(|a| a.active && matches!(a.role, Role::Supervisor | Role::ProtectionOfficer))
+        .filter(|a| {
+            let actor = Actor {
+                account_id: a.id,
+                role: a.role,
+                department_id: a.department_id,
+            };
+            access::decide(
+                &actor,
+                Capability::Protection,
+                Action::Read,
+                incident_target(incident),
+                &org,
+            )
+            .is_ok()
+        })
+        .collect())
+}
+
+/// Raise a panic alert: the alert, the start of its incident, the outbox notices, then the
+/// live push (after commit, so nobody is sent to an incident that does not exist).
+pub(crate) async fn panic_alert(
+    state: &AppState,
+    caller: &Caller,
+    place: &str,
+    channel: Channel,
+) -> Result<(Alert, Incident), ApiError> {
+    if !caller.account.role.is_staff() {
+        return Err(ApiError::forbidden());
+    }
+    let now = store::now();
+    let mut tx = state.db.begin().await?;
+    let (alert, incident) = sp::raise_alert(
+        &mut tx,
+        caller.account.id,
+        caller.account.department_id,
+        place,
+        channel,
+        now,
+    )
+    .await?;
+    let dept_name = match caller.account.department_id {
+        Some(d) => store::departments::get(&state.db, d)
+            .await
+            .map(|d| d.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let where_ = if alert.place.is_empty() {
+        dept_name.clone()
+    } else {
+        format!("{dept_name} {}", alert.place)
+    };
+    let subject = "[긴급] 민원실 비상호출 (panic alert)";
+    let body = format!(
+        "{} 님이 비상호출을 눌렀습니다: {where_}, {}.\n{} raised a panic alert: {where_}, {}.\n/protection/incidents/{}",
+        caller.account.display_name,
+        alert.at.format("%Y-%m-%d %H:%M:%S UTC"),
+        caller.account.display_name,
+        alert.at.format("%Y-%m-%d %H:%M:%S UTC"),
+        incident.id
+    );
+    for a in alert_recipients(state, &incident).await? {
+        if !a.phone.is_empty() {
+            outbox::enqueue(&mut tx, outbox::Channel::Sms, &a.phone, subject, &body, now).await?;
+        }
+        if !a.email.is_empty() {
+            outbox::enqueue(
+                &mut tx,
+                outbox::Channel::Email,
+                &a.email,
+                subject,
+                &body,
+                now,
+            )
+            .await?;
+        }
+    }
+    if let Some(desk) = store::settings::get(&state.db, sp::SECURITY_DESK_KEY).await? {
+        let desk = desk.trim();
+        if !desk.is_empty() {
+            let ch = if desk.contains('@') {
+                outbox::Channel::Email
+            } else {
+                outbox::Channel::Sms
+            };
+            outbox::enqueue(&mut tx, ch, desk, subject, &body, now).await?;
+        }
+    }
+    audit::append(
+        &mut tx,
+        &access_record(
+            caller,
+            &incident_subject(incident.id),
+            "protection.panic",
+            &alert.place,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    let event = AlertEvent {
+        id: alert.id,
+        incident_id: incident.id,
+        raised_by: caller.account.id,
+        raised_by_name: caller.account.display_name.clone(),
+        department_id: alert.department_id,
+        department_name: dept_name,
+        place: alert.place.clone(),
+        at: alert.at,
+        url: format!("/protection/incidents/{}", incident.id),
+    };
+    // No subscriber is not an error: the outbox still carries the alert.
+    let _ = state.protection.alerts.send(Arc::new(event));
+    Ok((alert, incident))
+}
+
+/// Evidence limits: the allow-list of `domain::protection` and the size setting.
+async fn evidence_limits(state: &AppState) -> Result<BlobLimits, ApiError> {
+    let mb = store::settings::get(&state.db, "protection.evidence_max_mb")
+        .await?
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|v| *v > 0);
+    Ok(BlobLimits {
+        max_bytes: mb.map_or(rules::EVIDENCE_MAX_BYTES, |m| m * 1024 * 1024),
+        allowed: rules::EVIDENCE_TYPES.to_vec(),
+    })
+}
+
+/// The incident an evidence file is about to be attached to, and the limits it must meet.
+pub(crate) async fn evidence_upload_target(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> Result<(Incident, BlobLimits), ApiError> {
+    let i = sp::get_incident(&state.db, id).await?;
+    caller
+        .may(
+            state,
+            Capability::Evidence,
+            Action::Create,
+            incident_target(&i),
+        )
+        .await?;
+    Ok((i, evidence_limits(state).await?))
+}
+
+/// The blob store's refusals, in the words of evidence.
+pub(crate) fn evidence_error(e: ApiError, limits: &BlobLimits) -> ApiError {
+    let mb = limits.max_bytes / (1024 * 1024);
+    match e.code {
+        "attachment_too_large" => ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "evidence_too_large",
+            &format!("증거 파일은 {mb} MB까지입니다"),
+            &format!("an evidence file may be at most {mb} MB"),
+        ),
+        "attachment_type_not_allowed" => ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "evidence_type_not_allowed",
+            "허용되지 않는 증거 형식입니다 (녹음 MP3·WAV·OGG·M4A, 영상 MP4·WebM, 사진 PNG·JPEG, PDF, 텍스트)",
+            "evidence type not allowed (audio MP3, WAV, OGG, M4A; video MP4, WebM; photos PNG, JPEG; PDF; text)",
+        ),
+        _ => e,
+    }
+}
+
+/// Attach a stored blob to the incident, with its custody and access-log entries.
+pub(crate) async fn attach_evidence(
+    state: &AppState,
+    caller: &Caller,
+    incident: &Incident,
+    kind: EvidenceKind,
+    blob: &store::blobs::StoredBlob,
+    filename: &str,
+) -> Result<sp::Evidence, ApiError> {
+    let now = store::now();
+    let mut tx = state.db.begin().await?;
+    let e = sp::add_evidence(
+        &mut tx,
+        incident.id,
+        kind,
+        blob,
+        filename,
+        caller.account.id,
+        now,
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        &access_record(
+            caller,
+            &evidence_subject(e.id),
+            "protection.evidence_upload",
+            &e.sha256,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(e)
+}
+
+/// Store an evidence file streamed from `body` (never held whole) and attach it.
+async fn store_evidence(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    kind: &str,
+    filename: &str,
+    body: Body,
+) -> Result<sp::Evidence, ApiError> {
+    let (incident, limits) = evidence_upload_target(state, caller, id).await?;
+    let kind = EvidenceKind::parse(kind)?;
+    let stream = body
+        .into_data_stream()
+        .map_err(|e| std::io::Error::other(e.to_string()));
+    let reader: store::blobs::ByteStream = Box::pin(tokio_util::io::StreamReader::new(stream));
+    let blob = state
+        .petitions
+        .blobs
+        .put(reader, &limits)
+        .await
+        .map_err(|e| evidence_error(ApiError::from(e), &limits))?;
+    attach_evidence(state, caller, &incident, kind, &blob, filename).await
+}
+
+/// Load an evidence file and its incident, if the caller may act on evidence of it.
+pub(crate) async fn evidence_for(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    action: Action,
+) -> Result<(sp::Evidence, Incident), ApiError> {
+    let e = sp::get_evidence(&state.db, id).await?;
+    let i = sp::get_incident(&state.db, e.incident_id).await?;
+    if let Err(err) = caller
+        .may(state, Capability::Evidence, action, incident_target(&i))
+        .await
+    {
+        state
+            .log_access(
+                caller,
+                &evidence_subject(id),
+                "protection.evidence_denied",
+                "",
+            )
+            .await?;
+        return Err(err);
+    }
+    Ok((e, i))
+}
+
+/// Write one custody entry and its access-log entry together.
+pub(crate) async fn custody(
+    state: &AppState,
+    caller: &Caller,
+    e: &sp::Evidence,
+    action: CustodyAction,
+    detail: &str,
+) -> Result<(), ApiError> {
+    let now = store::now();
+    let mut tx = state.db.begin().await?;
+    sp::log_custody(&mut tx, e.id, action, Some(caller.account.id), detail, now).await?;
+    audit::append(
+        &mut tx,
+        &access_record(
+            caller,
+            &evidence_subject(e.id),
+            &format!("protection.evidence_{}", action.as_str()),
+            detail,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Check the file against its SHA-256; a mismatch is written to the custody log.
+pub(crate) async fn verify(
+    state: &AppState,
+    caller: &Caller,
+    e: &sp::Evidence,
+) -> Result<VerifyView, ApiError> {
+    let intact = sp::verify_blob(state.petitions.blobs.as_ref(), &e.sha256).await?;
+    let action = if intact {
+        CustodyAction::Verified
+    } else {
+        CustodyAction::Mismatch
+    };
+    custody(state, caller, e, action, &e.sha256).await?;
+    if !intact {
+        tracing::error!(evidence = e.id, sha256 = %e.sha256, "evidence file does not match its hash");
+    }
+    Ok(VerifyView {
+        evidence_id: e.id,
+        sha256: e.sha256.clone(),
+        intact,
+    })
+}
+
+fn tampered() -> ApiError {
+    ApiError::new(
+        StatusCode::CONFLICT,
+        "evidence_mismatch",
+        "증거 파일이 등록 당시의 SHA-256과 다릅니다. 파일이 변경되었거나 손상되었습니다. 보호 담당자에게 알리세요",
+        "the evidence file no longer matches the SHA-256 recorded at upload: it was altered or damaged; tell the protection officer",
+    )
+}
+
+/// Stream an evidence file after checking it is intact (a second streamed pass, never whole
+/// in memory). Writes the custody log and the access log.
+pub(crate) async fn download(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> Result<Response, ApiError> {
+    let (e, _) = evidence_for(state, caller, id, Action::Read).await?;
+    if !verify(state, caller, &e).await?.intact {
+        return Err(tampered());
+    }
+    let reader = state.petitions.blobs.open(&e.sha256).await?;
+    custody(state, caller, &e, CustodyAction::Downloaded, "").await?;
+    let mut res = Body::from_stream(tokio_util::io::ReaderStream::new(reader)).into_response();
+    crate::petitions::attachment_headers(&mut res, &e.content_type, &e.filename);
+    if let Ok(v) = HeaderValue::from_str(&e.sha256) {
+        res.headers_mut().insert("x-content-sha256", v);
+    }
+    Ok(res)
+}
+
+/// Incidents the caller may read, newest first, for the last `days`.
+pub(crate) async fn visible_incidents(
+    state: &AppState,
+    caller: &Caller,
+    days: i64,
+) -> Result<Vec<Incident>, ApiError> {
+    let policy = Policy::of(state, caller).await?;
+    let since = store::now() - Duration::days(days);
+    Ok(sp::list_incidents(&state.db, since, 1000)
+        .await?
+        .into_iter()
+        .filter(|i| policy.may(Capability::Protection, Action::Read, incident_target(i)))
+        .collect())
+}
+
+/// Those who may see a department's equipment and drills: supervisors and protection officers.
+pub(crate) async fn require_oversight(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<Policy, ApiError> {
+    let policy = Policy::of(state, caller).await?;
+    if policy.oversees() {
+        Ok(policy)
+    } else {
+        Err(ApiError::forbidden())
+    }
+}
+
+/// A department-held thing (equipment, drill) the caller may see: in their division.
+pub(crate) fn dept_visible(policy: &Policy, dept: Option<DepartmentId>, action: Action) -> bool {
+    match dept {
+        Some(d) => policy.may(Capability::Protection, action, Target::Department(d)),
+        None => policy.may(Capability::Protection, action, Target::Office) || policy.oversees(),
+    }
+}
+
+/// The drill reminder for today, if one is due.
+pub(crate) fn reminder_now(drills: &[sp::Drill]) -> Option<(DrillReminder, HalfYear)> {
+    let today = rules::local_date(store::now());
+    rules::drill_reminder(today, &sp::drill_facts(drills)).map(|r| (r, HalfYear::of(today)))
+}
+
+/// Parse `YYYY-MM` into the first instant of that month in Korea.
+fn month_start(s: &str) -> Result<DateTime<Utc>, ApiError> {
+    let bad = || {
+        ApiError::bad_request(
+            "bad_month",
+            "월은 YYYY-MM 형식이어야 합니다 (month must be YYYY-MM)".into(),
+        )
+    };
+    let d =
+        NaiveDate::parse_from_str(&format!("{}-01", s.trim()), "%Y-%m-%d").map_err(|_| bad())?;
+    let local = d.and_hms_opt(0, 0, 0).ok_or_else(bad)?;
+    Ok(local.and_utc() - Duration::hours(9))
+}
+
+/// Indicators per month and department for `[from, to]` months (default: this year).
+pub(crate) async fn compute_indicators(
+    state: &AppState,
+    caller: &Caller,
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<Vec<IndicatorRow>, ApiError> {
+    caller
+        .may(state, Capability::Evaluation, Action::Read, Target::Office)
+        .await?;
+    let now = store::now();
+    let this_year = format!("{}-01", rules::local_date(now).format("%Y"));
+    let start = month_start(from.filter(|s| !s.is_empty()).unwrap_or(&this_year))?;
+    let end_month = month_start(
+        to.filter(|s| !s.is_empty())
+            .unwrap_or(&rules::month_of(now)),
+    )?;
+    let end = end_month + Duration::days(32);
+    let end = month_start(&rules::month_of(end))?;
+    if end <= start || end - start > Duration::days(3 * 366) {
+        return Err(ApiError::bad_request(
+            "bad_range",
+            "기간은 시작 월부터 3년 이내여야 합니다 (the range must run forwards, at most 3 years)"
+                .into(),
+        ));
+    }
+    let (inc, contacts, drills) = sp::indicator_inputs(&state.db, start, end).await?;
+    let names: std::collections::HashMap<i64, String> = store::departments::list(&state.db)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d.name))
+        .collect();
+    Ok(rules::indicators(&inc, &contacts, &drills)
+        .into_iter()
+        .map(|((month, dept), ind)| IndicatorRow {
+            month,
+            department_id: dept,
+            department_name: dept
+                .and_then(|d| names.get(&d).cloned())
+                .unwrap_or_else(|| "전체 (office)".into()),
+            indicators: ind,
+        })
+        .collect())
+}
+
+// ---------------------------------------------------------------------------------------------
+// Views and requests
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Deserialize, ToSchema, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentRequest {
+    /// `verbal_abuse`, `threat`, `sexual_harassment`, `violence`, `weapon`,
+    /// `repeated_no_purpose`, `disruption` (or `unclassified`).
+    pub kind: String,
+    /// `counter`, `phone`, `visit`, `online`.
+    pub channel: String,
+    /// Default: now.
+    pub occurred_at: Option<DateTime<Utc>>,
+    pub place: Option<String>,
+    pub petition_id: Option<i64>,
+    pub petitioner_name: Option<String>,
+    pub petitioner_phone: Option<String>,
+    pub narrative: Option<String>,
+    /// Other officials involved (account ids).
+    pub involved: Option<Vec<i64>>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IncidentSummary {
+    pub id: i64,
+    pub kind: String,
+    pub kind_label: String,
+    pub channel: String,
+    pub occurred_at: DateTime<Utc>,
+    pub place: String,
+    pub department_id: Option<i64>,
+    pub reported_by: i64,
+    pub from_alert: bool,
+}
+
+impl From<&Incident> for IncidentSummary {
+    fn from(i: &Incident) -> Self {
+        IncidentSummary {
+            id: i.id,
+            kind: i.kind.as_str().into(),
+            kind_label: format!("{} ({})", i.kind.korean(), i.kind.english()),
+            channel: i.channel.as_str().into(),
+            occurred_at: i.occurred_at,
+            place: i.place.clone(),
+            department_id: i.department_id,
+            reported_by: i.reported_by,
+            from_alert: i.from_alert,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MenuItem {
+    pub kind: String,
+    pub label: String,
+    /// Why the measure cannot be taken now (Korean (English)), or absent.
+    pub refused: Option<String>,
+}
+
+pub(crate) fn menu(taken: &[MeasureKind]) -> Vec<MenuItem> {
+    rules::measure_menu(taken)
+        .into_iter()
+        .map(|(k, r)| MenuItem {
+            kind: k.as_str().into(),
+            label: format!("{} ({})", k.korean(), k.english()),
+            refused: r.map(|e| e.message),
+        })
+        .collect()
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IncidentView {
+    #[serde(flatten)]
+    pub summary: IncidentSummary,
+    pub petition_id: Option<i64>,
+    /// Personal data: reading it is written to the access log.
+    pub petitioner_name: String,
+    pub narrative: String,
+    pub involved: Vec<i64>,
+    #[schema(value_type = Vec<Object>)]
+    pub measures: Vec<sp::Measure>,
+    /// The Decree's measures in legal order, with why each is refused now.
+    pub menu: Vec<MenuItem>,
+    /// Absent for callers who may not open evidence.
+    pub evidence: Option<Vec<EvidenceView>>,
+    /// Earlier incidents with the same petitioner.
+    pub petitioner_incidents: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct EvidenceView {
+    pub id: i64,
+    pub incident_id: i64,
+    pub kind: String,
+    pub sha256: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub uploaded_by: i64,
+    pub created_at: DateTime<Utc>,
+    /// Every access and hand-over (only on the single-evidence view).
+    #[schema(value_type = Option<Vec<Object>>)]
+    pub custody: Option<Vec<sp::CustodyEntry>>,
+}
+
+impl From<sp::Evidence> for EvidenceView {
+    fn from(e: sp::Evidence) -> Self {
+        EvidenceView {
+            id: e.id,
+            incident_id: e.incident_id,
+            kind: e.kind,
+            sha256: e.sha256,
+            filename: e.filename,
+            content_type: e.content_type,
+            size: e.size,
+            uploaded_by: e.uploaded_by,
+            created_at: e.created_at,
+            custody: None,
+        }
+    }
+}
+
+#[derive(Deserialize, ToSchema, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct MeasureRequest {
+    /// One of `warning`, `ended`, `separated`, `access_restricted`, `counselling`,
+    /// `criminal_complaint`, `legal_support`, `evidence_handed`.
+    pub kind: String,
+    pub note: Option<String>,
+    /// For a warning: `insult`, `threat`, `sexual_harassment`, `time_exceeded`.
+    pub warning_reason: Option<String>,
+    pub restriction_start: Option<DateTime<Utc>>,
+    pub restriction_end: Option<DateTime<Utc>>,
+    pub reason: Option<String>,
+    pub link_wellbeing: Option<bool>,
+    pub official_consent: Option<bool>,
+    pub recipient: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HandoverRequest {
+    /// Who received it (e.g. the police station's investigator).
+    pub recipient: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct VerifyView {
+    pub evidence_id: i64,
+    pub sha256: String,
+    /// `false`: the stored bytes no longer hash to `sha256`.
+    pub intact: bool,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FlagRequest {
+    pub petition_id: Option<i64>,
+    pub channel: String,
+    pub petitioner_name: Option<String>,
+    pub petitioner_phone: Option<String>,
+    pub reason: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct FlagsView {
+    /// Petitions the text screening flagged (automatic), in the caller's reach.
+    #[schema(value_type = Vec<Object>)]
+    pub screened: Vec<sp::ScreenedPetition>,
+    /// Officials' own flags in the caller's reach.
+    #[schema(value_type = Vec<Object>)]
+    pub flags: Vec<sp::Flag>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct HistoryView {
+    pub petition_id: i64,
+    pub incidents: i64,
+    pub flags: i64,
+    /// Details for supervisors and protection officers; officials get the counts.
+    pub recent: Option<Vec<IncidentSummary>>,
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AlertRequest {
+    pub place: Option<String>,
+    pub channel: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AlertView {
+    #[schema(value_type = Object)]
+    pub alert: Alert,
+    pub incident_id: i64,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EquipmentRequest {
+    /// `whistle`, `portable_recorder`, `body_camera`, `emergency_bell`, `cctv`.
+    pub kind: String,
+    pub label: String,
+    pub location: Option<String>,
+    pub department_id: Option<i64>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IssueRequest {
+    /// The holder; `null` takes it back.
+    pub holder_id: Option<i64>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckRequest {
+    pub ok: bool,
+    pub fault: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DrillsView {
+    #[schema(value_type = Vec<Object>)]
+    pub drills: Vec<sp::Drill>,
+    /// `none_planned` or `not_yet_held` for the current half-year, if due.
+    pub reminder: Option<String>,
+    pub reminder_message: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DrillRequest {
+    pub planned_on: NaiveDate,
+    pub scenario: String,
+    pub partner: Option<String>,
+    pub department_id: Option<i64>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DrillHeldRequest {
+    pub held_at: Option<DateTime<Utc>>,
+    pub participants: String,
+    pub after_action: Option<String>,
+    pub fixes: Option<String>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContactRequest {
+    /// `counter`, `phone` or `visit`.
+    pub channel: String,
+    /// Whether the call is being recorded.
+    pub recorded: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ContactView {
+    #[schema(value_type = Object)]
+    pub contact: Contact,
+    pub recommended_minutes: i64,
+    /// The warning to read out when the time is exceeded (Korean, English).
+    pub warning_ko: String,
+    pub warning_en: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WarnRequest {
+    /// `insult`, `threat`, `sexual_harassment`, `time_exceeded`.
+    pub reason: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FinishRequest {
+    /// The official ends the contact (needs a recorded warning first).
+    pub ended_by_official: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IndicatorRow {
+    pub month: String,
+    /// Absent: the whole office.
+    pub department_id: Option<i64>,
+    pub department_name: String,
+    #[schema(value_type = Object)]
+    pub indicators: Indicators,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct IndicatorsView {
+    pub rows: Vec<IndicatorRow>,
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsView {
+    pub counter_minutes: i64,
+    pub phone_minutes: i64,
+    pub visit_minutes: i64,
+    pub evidence_retention_days: i64,
+    /// Mail address or mobile number of the security desk (panic alerts).
+    pub security_desk: String,
+}
+
+#[derive(Deserialize)]
+pub struct UploadParams {
+    kind: Option<String>,
+    filename: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct RangeParams {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Handlers
+// ---------------------------------------------------------------------------------------------
+
+/// Incidents the caller may read (their own; their division's for supervisors and protection
+/// officers), last 365 days.
+#[utoipa::path(get, path = "/api/v1/protection/incidents", tag = "protection", security(("bearer" = [])),
+    responses((status = 200, body = Vec<IncidentSummary>)))]
+async fn list_incidents(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> Result<Json<Vec<IncidentSummary>>, ApiError> {
+    let list = visible_incidents(&state, &caller, 365).await?;
+    Ok(Json(list.iter().map(IncidentSummary::from).collect()))
+}
+
+/// Record an incident (the caller is the reporting official).
+#[utoipa::path(post, path = "/api/v1/protection/incidents", tag = "protection", security(("bearer" = [])),
+    request_body = IncidentRequest,
+    responses((status = 201, body = IncidentSummary), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn create_incident(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiJson(req): ApiJson<IncidentRequest>,
+) -> Result<Response, ApiError> {
+    let i = record_incident(&state, &caller, &req).await?;
+    Ok((StatusCode::CREATED, Json(IncidentSummary::from(&i))).into_response())
+}
+
+/// Build the full view of an incident, logging the read of the petitioner's data.
+pub(crate) async fn incident_view(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> Result<IncidentView, ApiError> {
+    let i = incident_for(state, caller, id, Action::Read).await?;
+    let measures = sp::measures(&state.db, i.id).await?;
+    let taken = sp::taken(&measures);
+    let policy = Policy::of(state, caller).await?;
+    let evidence = if policy.may(Capability::Evidence, Action::Read, incident_target(&i)) {
+        Some(
+            sp::evidence_of(&state.db, i.id)
+                .await?
+                .into_iter()
+                .map(EvidenceView::from)
+                .collect(),
+        )
+    } else {
+        None
+    };
+    let history = sp::petitioner_history(&state.db, &i.petitioner_key).await?;
+    state
+        .log_access(
+            caller,
+            &incident_subject(i.id),
+            "protection.incident_read",
+            "",
+        )
+        .await?;
+    Ok(IncidentView {
+        summary: IncidentSummary::from(&i),
+        petition_id: i.petition_id,
+        petitioner_name: i.petitioner_name.clone(),
+        narrative: i.narrative.clone(),
+        involved: i.involved.clone(),
+        measures,
+        menu: menu(&taken),
+        evidence,
+        petitioner_incidents: history.iter().filter(|h| h.id != i.id).count() as i64,
+    })
+}
+
+/// One incident with its measures (in the order taken), the legal menu, evidence and the
+/// petitioner's history count. Written to the access log.
+#[utoipa::path(get, path = "/api/v1/protection/incidents/{id}", tag = "protection", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = IncidentView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_incident(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Id(id): Id,
+) -> Result<Json<IncidentView>, ApiError> {
+    Ok(Json(incident_view(&state, &caller, id).await?))
+}
+
+/// Correct or complete an incident's details (e.g. after a panic alert).
+#[utoipa::path(put, path = "/api/v1/protection/incidents/{id}", tag = "protection", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = IncidentRequest,
+    responses((status = 200, body = IncidentSummary), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn update_incident(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Id(id): Id,
+    ApiJson(req): ApiJson<IncidentRequest>,
+) -> Result<Json<IncidentSummary>, ApiError> {
+    let i = amend_incident(&state, &caller, id, &req).await?;
+    Ok(Json(IncidentSummary::from(&i)))
+}
+
+pub(crate) async fn amend_incident(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    req: &IncidentRequest,
+) -> Result<Incident, ApiError> {
+    let i = incident_for(state, caller, id, Action::Update).await?;
+    let now = store::now();
+    let d = details_from(req, now)?;
+    let mut tx = state.db.begin().await?;
+    let updated = sp::update_incident(&mut tx, i.id, &d, now).await?;
+    audit::append(
+        &mut tx,
+        &access_record(
+            caller,
+            &incident_subject(i.id),
+            "protection.incident_update",
+            "",
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// Take one of the Decree's measures. Ending a call or visit before a recorded warning, an
+/// access restriction that ends before it starts, counselling linked to wellbeing without the
+/// official's consent: 400, nothing written.
+#[utoipa::path(post, path = "/api/v1/protection/incidents/{id}/measures", tag = "protection", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = MeasureRequest,
+    responses((status = 201, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn add_measure(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Id(id): Id,
+    ApiJson(req): ApiJson<MeasureRequest>,
+) -> Result<Response, ApiError> {
+    let m = take_measure(&state, &caller, id, &req).await?;
+    Ok((StatusCode::CREATED, Json(m)).into_response())
+}
+
+/// Attach evidence: the raw bytes as the body (streamed to disk, hashed as they pass), `kind`
+/// (`recording`, `video`, `photo`, `document`) and `filename` in the query. The type is
+/// recognised from the content; the limit is `protection.evidence_max_mb` (200 MB by default).
+#[utoipa::path(post, path = "/api/v1/protection/incidents/{id}/evidence", tag = "protection", security(("bearer" = [])),
+    params(("id" = i64, Path), ("kind" = String, Query), ("filename" = Option<String>, Query)),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = EvidenceView), (status = 403, body = ErrorBody),
+              (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
+async fn upload_evidence(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Id(id): Id,
+    Query(q): Query<UploadParams>,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let e = store_evidence(
+        &state,
+        &caller,
+        id,
+        q.kind.as_deref().unwrap_or("document"),
+        q.filename.as_deref().unwrap_or(""),
+        body,
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(EvidenceView::from(e))).into_response())
+}
+
+pub(crate) async fn evidence_view(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> Result<EvidenceView, ApiError> {
+    let (e, _) = evidence_for(state, caller, id, Action::Read).await?;
+    custody(state, caller, &e, CustodyAction::Viewed, "").await?;
+    let log = sp::custody_log(&state.db, e.id).await?;
+    let mut v = EvidenceView::from(e);
+    v.custody = Some(log);
+    Ok(v)
+}
+
+/// One evidence file's details and custody log (the viewing itself is logged).
+#[utoipa::path(get, path = "/api/v1/protection/evidence/{id}", tag = "protection", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = EvidenceView), (status = 403, body = ErrorBody)))]
+async fn get_evidence(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Id(id): Id,
+) -> Result<Json<EvidenceView>, ApiError> {
+    Ok(Json(evidence_view(&state, &caller, id).await?))
+}
+
+/// Download the file (streamed), after checking it still matches its SHA-256: 409
+/// `evidence_mismatch` when it does not.
+#[utoipa::path(get, path = "/api/v1/protection/evidence/{id}/download", tag = "protection", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, content_type = "application/octet-stream"), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn download_evidence(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Id(id): Id,
+) -> Result<Response, ApiError> {
+    download(&state, &caller, id).await
+}
+
+/// Check the stored file against its SHA-256 (the result is written to the custody log).
+#[utoipa::path(post, path = "/api/v1/protection/evidence/{id}/verify", tag = "protection", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = VerifyView), (status = 403, body = ErrorBody)))]
+async fn verify_evidence(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Id(id): Id,
+) -> Result<Json<VerifyView>, ApiError> {
+    let (e, _) = evidence_for(&state, &caller, id, Action::Read).await?;
+    Ok(Json(verify(&state, &caller, &e).await?))
+}
+
+pub(crate) async fn hand_over(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    recipient: &str,
+) -> Result<(), ApiError> {
+    let (e, _) = evidence_for(state, caller, id, Action::Update).await?;
+    let recipient = recipient.trim();
+    if recipient.is_empty() || recipient.chars().count() > rules::MAX_SHORT_CHARS {
+        return Err(ApiError::bad_request(
+            "recipient_required",
+            "증거를 받은 기관·사람을 적으세요 (200자 이내) (name who received the evidence)".into(),
+        ));
+    }
+    custody(state, caller, &e, CustodyAction::HandedOver, recipient).await
+}
+
+/// Record a hand-over (e.g. to the police) in the custody log.
+#[utoipa::path(post, path = "/api/v1/protection/evidence/{id}/handover", tag = "protection", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = HandoverRequest,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn hand_over_evidence(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Id(id): Id,
+    ApiJson(req): ApiJson<HandoverRequest>,
+) -> Result<StatusCode, ApiError> {
+    hand_over(&state, &caller, id, &req.recipient).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The automatic flags (text screening) and officials' own flags in the caller's reach.
+#[utoipa::path(get, path = "/api/v1/protection/flags", tag = "protection", security(("bearer" = [])),
+    responses((status = 200, body = FlagsView)))]
+async fn list_flags(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> Result<Json<FlagsView>, ApiError> {
+    Ok(Json(flags_view(&state, &caller).await?))
+}
+
+/// The flagged petitions and officials' flags the caller may see (petitions they may read).
+pub(crate) async fn flags_view(state: &AppState, caller: &Caller) -> Result<FlagsView, ApiError> {
+    let policy = Policy::of(state, caller).await?;
+    let in_reach = |dept: Option<DepartmentId>| {
+        policy.may(
+            Capability::Petitions,
+            Action::Read,
+            Target::Record {
+                owner: None,
+                department: dept,
+                shared_with: &[],
+            },
+        )
+    };
+    let screened = sp::screened(&state.db, 200)
+        .await?
+        .into_iter()
+        .filter(|p| in_reach(p.department_id))
+        .collect();
+    let flags = sp::recent_flags(&state.db, 200)
+        .await?
+        .into_iter()
+        .filter(|f| f.raised_by == caller.account.id || in_reach(f.department_id))
+        .collect();
+    Ok(FlagsView { screened, flags })
+}
+
+pub(crate) async fn flag(
+    state: &AppState,
+    caller: &Caller,
+    req: &FlagRequest,
+) -> Result<sp::Flag, ApiError> {
+    let dept = caller.account.department_id;
+    caller
+        .may(
+            state,
+            Capability::Protection,
+            Action::Create,
+            Target::Record {
+                owner: Some(caller.account.id),
+                department: dept,
+                shared_with: &[],
+            },
+        )
+        .await?;
+    let channel = Channel::parse(&req.channel)?;
+    let key = match req.petition_id {
+        Some(pid) => {
+            let p = store::petitions::get(&state.db, pid).await?;
+            caller
+                .may(
+                    state,
+                    Capability::Petitions,
+                    Action::Read,
+                    crate::petitions::record_target(&p),
+                )
+                .await?;
+            sp::petitioner_key_of(&state.db, pid).await?
+        }
+        None => sp::petitioner_key(
+            req.petitioner_name.as_deref().unwrap_or(""),
+            req.petitioner_phone.as_deref().unwrap_or(""),
+        ),
+    };
+    let now = store::now();
+    let mut tx = state.db.begin().await?;
+    let f = sp::raise_flag(
+        &mut tx,
+        &sp::NewFlag {
+            petition_id: req.petition_id,
+            channel,
+            petitioner_key: &key,
+            reason: &req.reason,
+            department_id: dept,
+            raised_by: caller.account.id,
+        },
+        now,
+    )
+    .await?;
+    audit::append(
+        &mut tx,
+        &access_record(
+            caller,
+            &format!("protection_flag:{}", f.id),
+            "protection.flag",
+            "",
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(f)
+}
+
+/// An official's own flag on a petition, a call or a visit.
+#[utoipa::path(post, path = "/api/v1/protection/flags", tag = "protection", security(("bearer" = [])),
+    request_body = FlagRequest,
+    responses((status = 201, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn raise_flag(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiJson(req): ApiJson<FlagRequest>,
+) -> Result<Response, ApiError> {
+    let f = flag(&state, &caller, &req).await?;
+    Ok((StatusCode::CREATED, Json(f)).into_response())
+}
+
+pub(crate) async fn history(
+    state: &AppState,
+    caller: &Caller,
+    petition_id: i64,
+) -> Result<HistoryView, ApiError> {
+    let p = store::petitions::get(&state.db, petition_id).await?;
+    caller
+        .may(
+            state,
+            Capability::Petitions,
+            Action::Read,
+            crate::petitions::record_target(&p),
+        )
+        .await?;
+    let key = sp::petitioner_key_of(&state.db, petition_id).await?;
+    let incidents = sp::petitioner_history(&state.db, &key).await?;
+    let flags = sp::flags_of_petitioner(&state.db, &key).await?;
+    let policy = Policy::of(state, caller).await?;
+    let detailed = p
+        .department_id
+        .is_some_and(|d| policy.may(Capability::Protection, Action::Read, Target::Department(d)));
+    if detailed {
+        state
+            .log_access(
+                caller,
+                &format!("petition:{petition_id}"),
+                "protection.history_read",
+                "",
+            )
+            .await?;
+    }
+    Ok(HistoryView {
+        petition_id,
+        incidents: incidents.len() as i64,
+        flags: flags.len() as i64,
+        recent: detailed.then(|| {
+            incidents
+                .iter()
+                .take(20)
+                .map(IncidentSummary::from)
+                .collect()
+        }),
+    })
+}
+
+/// The petitioner's history when their petition arrives: counts for the official handling it,
+/// the incidents themselves for the division's supervisors and protection officers.
+#[utoipa::path(get, path = "/api/v1/protection/petitions/{id}/history", tag = "protection", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = HistoryView), (status = 403, body = ErrorBody)))]
+async fn petitioner_history(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Id(id): Id,
+) -> Result<Json<HistoryView>, ApiError> {
+    Ok(Json(history(&state, &caller, id).await?))
+}
+
+/// Panic alerts of the last 24 hours the caller may see.
+#[utoipa::path(get, path = "/api/v1/protection/alerts", tag = "protection", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Object>)))]
+async fn list_alerts(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> Result<Json<Vec<Alert>>, ApiError> {
+    Ok(Json(visible_alerts(&state, &caller).await?))
+}
+
+pub(crate) async fn visible_alerts(
+    state: &AppState,
+    caller: &Caller,
+) -> Result<Vec<Alert>, ApiError> {
+    let policy = Policy::of(state, caller).await?;
+    let alerts = sp::alerts_since(&state.db, store::now() - Duration::hours(24)).await?;
+    Ok(alerts
+        .into_iter()
+        .filter(|a| {
+            policy.may(
+                Capability::Protection,
+                Action::Read,
+                Target::Record {
+                    owner: Some(a.raised_by),
+                    department: a.department_id,
+                    shared_with: &[],
+                },
+            )
+        })
+        .collect())
+}
+
+/// The panic button: an alert and the start of an incident; notices to the supervisor, the
+/// protection officers and the security desk through the outbox, and live to their screens.
+#[utoipa::path(post, path = "/api/v1/protection/alerts", tag = "protection", security(("bearer" = [])),
+    request_body = AlertRequest,
+    responses((status = 201, body = AlertView), (status = 403, body = ErrorBody)))]
+async fn raise_alert(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiJson(req): ApiJson<AlertRequest>,
+) -> Result<Response, ApiError> {
+    let channel = Channel::parse(req.channel.as_deref().unwrap_or("counter"))?;
+    let (alert, incident) =
+        panic_alert(&state, &caller, req.place.as_deref().unwrap_or(""), channel).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(AlertView {
+            alert,
+            incident_id: incident.id,
+        }),
+    )
+        .into_response())
+}
+
+struct Subscriber {
+    rx: broadcast::Receiver<Arc<AlertEvent>>,
+    stop: watch::Receiver<bool>,
+    actor: Actor,
+    org: OrgChart,
+}
+
+/// Server-sent events: `alert` events for every panic alert the caller may see, as they are
+/// raised. For supervisors and protection officers; the stream ends when the server stops.
+#[utoipa::path(get, path = "/api/v1/protection/alerts/stream", tag = "protection", security(("bearer" = [])),
+    responses((status = 200, content_type = "text/event-stream"), (status = 403, body = ErrorBody)))]
+async fn alert_stream(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> Result<Response, ApiError> {
+    let policy = require_oversight(&state, &caller).await?;
+    let sub = Subscriber {
+        rx: state.protection.alerts.subscribe(),
+        stop: state.protection.stopping.subscribe(),
+        actor: policy.actor,
+        org: policy.org,
+    };
+    let stream = futures_util::stream::unfold(sub, |mut s| async move {
+        loop {
+            if *s.stop.borrow() {
+                return None;
+            }
+            tokio::select! {
+                got = s.rx.recv() => match got {
+                    Ok(ev) => {
+                        let target = Target::Record {
+                            owner: Some(ev.raised_by),
+                            department: ev.department_id,
+                            shared_with: &[],
+                        };
+                        if access::decide(&s.actor, Capability::Protection, Action::Read, target, &s.org).is_ok() {
+                            let data = serde_json::to_string(&*ev).unwrap_or_default();
+                            let event = Event::default().event("alert").id(ev.id.to_string()).data(data);
+                            return Some((Ok::<Event, Infallible>(event), s));
+                        }
+                    }
+                    Err(broadcast::error::RecvError::Lagged(_)) => {}
+                    Err(broadcast::error::RecvError::Closed) => return None,
+                },
+                _ = s.stop.changed() => return None,
+            }
+        }
+    });
+    Ok(Sse::new(stream)
+        .keep_alive(KeepAlive::default())
+        .into_response())
+}
+
+pub(crate) async fn acknowledge(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> Result<Alert, ApiError> {
+    let a = sp::get_alert(&state.db, id).await?;
+    let i = incident_for(state, caller, a.incident_id, Action::Update).await?;
+    let mut tx = state.db.begin().await?;
+    let a = sp::acknowledge_alert(&mut tx, a.id, caller.account.id, store::now())
+        .await
+        .map_err(|e| match e {
+            store::StoreError::NotFound => ApiError::new(
+                StatusCode::CONFLICT,
+                "already_acknowledged",
+                "이미 확인한 비상호출입니다",
+                "this alert has already been acknowledged",
+            ),
+            other => other.into(),
+        })?;
+    audit::append(
+        &mut tx,
+        &access_record(caller, &incident_subject(i.id), "protection.alert_ack", ""),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(a)
+}
+
+/// "On my way": the first supervisor or officer to respond acknowledges the alert.
+#[utoipa::path(post, path = "/api/v1/protection/alerts/{id}/acknowledge", tag = "protection", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+async fn acknowledge_alert(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Id(id): Id,
+) -> Result<Json<Alert>, ApiError> {
+    Ok(Json(acknowledge(&state, &caller, id).await?))
+}
+
+/// The equipment registry of the caller's division.
+#[utoipa::path(get, path = "/api/v1/protection/equipment", tag = "protection", security(("bearer" = [])),
+    responses((status = 200, body = Vec<Object>), (status = 403, body = ErrorBody)))]
+async fn list_equipment(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> Result<Json<Vec<sp::Equipment>>, ApiError> {
+    let policy = require_oversight(&state, &caller).await?;
+    Ok(Json(
+        sp::equipment(&state.db)
+            .await?
+            .into_iter()
+            .filter(|e| dept_visible(&policy, e.department_id, Action::Read))
+            .collect(),
+    ))
+}
+
+pub(crate) async fn register_equipment(
+    state: &AppState,
+    caller: &Caller,
+    req: &EquipmentRequest,
+) -> Result<sp::Equipment, ApiError> {
+    let policy = require_oversight(state, caller).await?;
+    let dept = req.department_id.or(caller.account.department_id);
+    if !dept_visible(&policy, dept, Action::Update) {
+        return Err(ApiError::forbidden());
+    }
+    let kind = EquipmentKind::parse(&req.kind)?;
+    let mut tx = state.db.begin().await?;
+    let e = sp::add_equipment(
+        &mut tx,
+        kind,
+        &req.label,
+        req.location.as_deref().unwrap_or(""),
+        dept,
+        store::now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(e)
+}
+
+/// Register a whistle, recorder, body camera, emergency bell or CCTV.
+#[utoipa::path(post, path = "/api/v1/protection/equipment", tag = "protection", security(("bearer" = [])),
+    request_body = EquipmentRequest,
+    responses((status = 201, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn add_equipment(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiJson(req): ApiJson<EquipmentRequest>,
+) -> Result<Response, ApiError> {
+    let e = register_equipment(&state, &caller, &req).await?;
+    Ok((StatusCode::CREATED, Json(e)).into_response())
+}
+
+async fn equipment_in_reach(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> Result<sp::Equipment, ApiError> {
+    let policy = require_oversight(state, caller).await?;
+    let e = sp::equipment(&state.db)
+        .await?
+        .into_iter()
+        .find(|e| e.id == id)
+        .ok_or_else(ApiError::not_found)?;
+    if !dept_visible(&policy, e.department_id, Action::Update) {
+        return Err(ApiError::forbidden());
+    }
+    Ok(e)
+}
+
+pub(crate) async fn issue(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    holder: Option<i64>,
+) -> Result<sp::Equipment, ApiError> {
+    equipment_in_reach(state, caller, id).await?;
+    if let Some(h) = holder {
+        store::accounts::get(&state.db, h).await.map_err(|_| {
+            ApiError::bad_request(
+                "unknown_holder",
+                "받는 사람 계정이 없습니다 (no such account)".into(),
+            )
+        })?;
+    }
+    let mut tx = state.db.begin().await?;
+    let e = sp::issue_equipment(&mut tx, id, holder, store::now()).await?;
+    tx.commit().await?;
+    Ok(e)
+}
+
+/// Issue equipment to an official, or take it back (`holder_id: null`).
+#[utoipa::path(post, path = "/api/v1/protection/equipment/{id}/issue", tag = "protection", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = IssueRequest,
+    responses((status = 200, body = Object), (status = 403, body = ErrorBody)))]
+async fn issue_equipment(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Id(id): Id,
+    ApiJson(req): ApiJson<IssueRequest>,
+) -> Result<Json<sp::Equipment>, ApiError> {
+    Ok(Json(issue(&state, &caller, id, req.holder_id).await?))
+}
+
+pub(crate) async fn check(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    ok: bool,
+    fault: &str,
+) -> Result<sp::EquipmentCheck, ApiError> {
+    equipment_in_reach(state, caller, id).await?;
+    let mut tx = state.db.begin().await?;
+    let c = sp::check_equipment(&mut tx, id, ok, fault, caller.account.id, store::now()).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// Record a check: working, or the fault found.
+#[utoipa::path(post, path = "/api/v1/protection/equipment/{id}/checks", tag = "protection", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = CheckRequest,
+    responses((status = 201, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn check_equipment(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Id(id): Id,
+    ApiJson(req): ApiJson<CheckRequest>,
+) -> Result<Response, ApiError> {
+    let c = check(
+        &state,
+        &caller,
+        id,
+        req.ok,
+        req.fault.as_deref().unwrap_or(""),
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(c)).into_response())
+}
+
+pub(crate) async fn drills_view(state: &AppState, caller: &Caller) -> Result<DrillsView, ApiError> {
+    let policy = require_oversight(state, caller).await?;
+    let all = sp::drills(&state.db).await?;
+    let reminder = reminder_now(&all);
+    Ok(DrillsView {
+        drills: all
+            .into_iter()
+            .filter(|d| dept_visible(&policy, d.department_id, Action::Read))
+            .collect(),
+        reminder: reminder.map(|(r, _)| {
+            serde_json::to_value(r)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        }),
+        reminder_message: reminder.map(|(r, h)| {
+            let (ko, en) = r.message(h);
+            format!("{ko} ({en})")
+        }),
+    })
+}
+
+/// Drills with the police per half-year, and the reminder when this half-year has none.
+#[utoipa::path(get, path = "/api/v1/protection/drills", tag = "protection", security(("bearer" = [])),
+    responses((status = 200, body = DrillsView), (status = 403, body = ErrorBody)))]
+async fn list_drills(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> Result<Json<DrillsView>, ApiError> {
+    Ok(Json(drills_view(&state, &caller).await?))
+}
+
+pub(crate) async fn plan(
+    state: &AppState,
+    caller: &Caller,
+    req: &DrillRequest,
+) -> Result<sp::Drill, ApiError> {
+    let policy = require_oversight(state, caller).await?;
+    let dept = req.department_id.or(caller.account.department_id);
+    if !dept_visible(&policy, dept, Action::Update) {
+        return Err(ApiError::forbidden());
+    }
+    let mut tx = state.db.begin().await?;
+    let d = sp::plan_drill(
+        &mut tx,
+        req.planned_on,
+        dept,
+        &req.scenario,
+        req.partner.as_deref().unwrap_or(""),
+        caller.account.id,
+        store::now(),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(d)
+}
+
+/// Plan a drill.
+#[utoipa::path(post, path = "/api/v1/protection/drills", tag = "protection", security(("bearer" = [])),
+    request_body = DrillRequest,
+    responses((status = 201, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn plan_drill(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiJson(req): ApiJson<DrillRequest>,
+) -> Result<Response, ApiError> {
+    let d = plan(&state, &caller, &req).await?;
+    Ok((StatusCode::CREATED, Json(d)).into_response())
+}
+
+pub(crate) async fn held(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    req: &DrillHeldRequest,
+) -> Result<sp::Drill, ApiError> {
+    let policy = require_oversight(state, caller).await?;
+    let d = sp::drills(&state.db)
+        .await?
+        .into_iter()
+        .find(|d| d.id == id)
+        .ok_or_else(ApiError::not_found)?;
+    if !dept_visible(&policy, d.department_id, Action::Update) {
+        return Err(ApiError::forbidden());
+    }
+    let now = store::now();
+    let mut tx = state.db.begin().await?;
+    let d = sp::record_drill(
+        &mut tx,
+        id,
+        req.held_at.unwrap_or(now),
+        &req.participants,
+        req.after_action.as_deref().unwrap_or(""),
+        req.fixes.as_deref().unwrap_or(""),
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(d)
+}
+
+/// Record that a drill was held: participants, after-action notes, fixes.
+#[utoipa::path(post, path = "/api/v1/protection/drills/{id}/held", tag = "protection", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = DrillHeldRequest,
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn record_drill(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Id(id): Id,
+    ApiJson(req): ApiJson<DrillHeldRequest>,
+) -> Result<Json<sp::Drill>, ApiError> {
+    Ok(Json(held(&state, &caller, id, &req).await?))
+}
+
+pub(crate) async fn contact_view(state: &AppState, c: Contact) -> Result<ContactView, ApiError> {
+    let channel = Channel::parse(&c.channel)?;
+    let minutes = sp::contact_minutes(&state.db, channel).await?;
+    let (ko, en) = rules::warning_text(WarningReason::TimeExceeded, minutes);
+    Ok(ContactView {
+        contact: c,
+        recommended_minutes: minutes,
+        warning_ko: ko,
+        warning_en: en,
+    })
+}
+
+pub(crate) async fn begin_contact(
+    state: &AppState,
+    caller: &Caller,
+    channel: &str,
+    recorded: bool,
+) -> Result<ContactView, ApiError> {
+    let own = Target::Record {
+        owner: Some(caller.account.id),
+        department: caller.account.department_id,
+        shared_with: &[],
+    };
+    caller
+        .may(state, Capability::Protection, Action::Create, own)
+        .await?;
+    let channel = Channel::parse(channel)?;
+    let mut tx = state.db.begin().await?;
+    let c = sp::start_contact(
+        &mut tx,
+        caller.account.id,
+        caller.account.department_id,
+        channel,
+        recorded,
+        store::now(),
+    )
+    .await?;
+    tx.commit().await?;
+    contact_view(state, c).await
+}
+
+/// Start timing a call or visit; the answer carries the recommended time and the warning text.
+#[utoipa::path(post, path = "/api/v1/protection/contacts", tag = "protection", security(("bearer" = [])),
+    request_body = ContactRequest,
+    responses((status = 201, body = ContactView), (status = 400, body = ErrorBody)))]
+async fn start_contact(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiJson(req): ApiJson<ContactRequest>,
+) -> Result<Response, ApiError> {
+    let v = begin_contact(&state, &caller, &req.channel, req.recorded).await?;
+    Ok((StatusCode::CREATED, Json(v)).into_response())
+}
+
+pub(crate) async fn own_contact(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> Result<Contact, ApiError> {
+    let c = sp::get_contact(&state.db, id).await?;
+    if c.account_id != caller.account.id {
+        return Err(ApiError::forbidden());
+    }
+    Ok(c)
+}
+
+pub(crate) async fn warn(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    reason: &str,
+) -> Result<sp::Measure, ApiError> {
+    let c = own_contact(state, caller, id).await?;
+    let reason = WarningReason::parse(reason)?;
+    let mut tx = state.db.begin().await?;
+    let m = sp::warn_contact(&mut tx, &c, reason, store::now()).await?;
+    audit::append(
+        &mut tx,
+        &access_record(
+            caller,
+            &incident_subject(m.incident_id),
+            "protection.measure",
+            &m.kind,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(m)
+}
+
+/// Record the warning read out (it becomes the warning measure of the contact's incident).
+#[utoipa::path(post, path = "/api/v1/protection/contacts/{id}/warn", tag = "protection", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = WarnRequest,
+    responses((status = 201, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn warn_contact(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Id(id): Id,
+    ApiJson(req): ApiJson<WarnRequest>,
+) -> Result<Response, ApiError> {
+    let m = warn(&state, &caller, id, &req.reason).await?;
+    Ok((StatusCode::CREATED, Json(m)).into_response())
+}
+
+pub(crate) async fn finish(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    ended_by_official: bool,
+) -> Result<Contact, ApiError> {
+    let c = own_contact(state, caller, id).await?;
+    let mut tx = state.db.begin().await?;
+    let c = sp::finish_contact(&mut tx, &c, ended_by_official, store::now()).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// Finish a call or visit; `ended_by_official` needs a recorded warning first.
+#[utoipa::path(post, path = "/api/v1/protection/contacts/{id}/finish", tag = "protection", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = FinishRequest,
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn finish_contact(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Id(id): Id,
+    ApiJson(req): ApiJson<FinishRequest>,
+) -> Result<Json<Contact>, ApiError> {
+    Ok(Json(
+        finish(&state, &caller, id, req.ended_by_official).await?,
+    ))
+}
+
+/// Indicators for the evaluation per month (`YYYY-MM`, KST) and department: share of calls
+/// recorded, incidents, responses and mean minutes to the first measure, measures by kind,
+/// drills held, support given. Rows without a department are office totals.
+#[utoipa::path(get, path = "/api/v1/protection/indicators", tag = "protection", security(("bearer" = [])),
+    params(("from" = Option<String>, Query), ("to" = Option<String>, Query)),
+    responses((status = 200, body = IndicatorsView), (status = 400, body = ErrorBody)))]
+async fn indicators(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Query(q): Query<RangeParams>,
+) -> Result<Json<IndicatorsView>, ApiError> {
+    let rows = compute_indicators(&state, &caller, q.from.as_deref(), q.to.as_deref()).await?;
+    Ok(Json(IndicatorsView { rows }))
+}
+
+pub(crate) async fn settings_view(state: &AppState) -> Result<SettingsView, ApiError> {
+    Ok(SettingsView {
+        counter_minutes: sp::contact_minutes(&state.db, Channel::Counter).await?,
+        phone_minutes: sp::contact_minutes(&state.db, Channel::Phone).await?,
+        visit_minutes: sp::contact_minutes(&state.db, Channel::Visit).await?,
+        evidence_retention_days: sp::evidence_retention_days(&state.db).await?,
+        security_desk: store::settings::get(&state.db, sp::SECURITY_DESK_KEY)
+            .await?
+            .unwrap_or_default(),
+    })
+}
+
+/// Recommended contact time per channel, evidence retention, the security desk.
+#[utoipa::path(get, path = "/api/v1/protection/settings", tag = "protection", security(("bearer" = [])),
+    responses((status = 200, body = SettingsView)))]
+async fn get_settings(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> Result<Json<SettingsView>, ApiError> {
+    if !caller.account.role.is_staff() {
+        return Err(ApiError::forbidden());
+    }
+    Ok(Json(settings_view(&state).await?))
+}
+
+/// Change them (administrators).
+#[utoipa::path(put, path = "/api/v1/protection/settings", tag = "protection", security(("bearer" = [])),
+    request_body = SettingsView,
+    responses((status = 200, body = SettingsView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn put_settings(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiJson(req): ApiJson<SettingsView>,
+) -> Result<Json<SettingsView>, ApiError> {
+    caller
+        .may(&state, Capability::Settings, Action::Update, Target::Office)
+        .await?;
+    for m in [req.counter_minutes, req.phone_minutes, req.visit_minutes] {
+        rules::parse_contact_minutes(&m.to_string())?;
+    }
+    if req.evidence_retention_days < 365 {
+        return Err(ApiError::bad_request(
+            "retention_too_short",
+            "증거 보존 기간은 365일 이상이어야 합니다 (evidence is kept at least 365 days)".into(),
+        ));
+    }
+    let now = store::now();
+    for (ch, m) in [
+        (Channel::Counter, req.counter_minutes),
+        (Channel::Phone, req.phone_minutes),
+        (Channel::Visit, req.visit_minutes),
+    ] {
+        store::settings::set(&state.db, &sp::contact_minutes_key(ch), &m.to_string(), now).await?;
+    }
+    store::settings::set(
+        &state.db,
+        sp::RETENTION_KEY,
+        &req.evidence_retention_days.to_string(),
+        now,
+    )
+    .await?;
+    store::settings::set(
+        &state.db,
+        sp::SECURITY_DESK_KEY,
+        req.security_desk.trim(),
+        now,
+    )
+    .await?;
+    Ok(Json(settings_view(&state).await?))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Background work
+// ---------------------------------------------------------------------------------------------
+
+/// Check every half-hour whether a drill reminder is due ([`sp::queue_drill_reminders`]
+/// sends it once per half-year and kind), until `stop` turns true. Spawned by the binary
+/// beside the wellbeing maintenance.
+pub async fn run_reminders(
+    db: store::Db,
+    every: std::time::Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        match sp::queue_drill_reminders(&db, store::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(n, "drill reminders queued"),
+            Err(e) => tracing::error!(error = %e, "drill reminder failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => {}
+        }
+        if *stop.borrow() {
+            break;
+        }
+    }
+}

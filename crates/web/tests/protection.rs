@@ -1,0 +1,803 @@
+//! Frontline protection over real HTTP, on SQLite and (when configured) PostgreSQL: the panic
+//! alert seen live over server-sent events, an incident with a recording as evidence, the
+//! measures in legal order, the indicators counting it, evidence integrity, and who may see what.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{Server, api, bilingual, client, start_with};
+use domain::accounts::Role;
+use serde_json::{Value, json};
+use std::time::Duration;
+use store::accounts;
+use store::testing::{TempDir, backends};
+use web::WebConfig;
+
+async fn seed_more(s: &Server) {
+    let people = [
+        ("guard", Role::ProtectionOfficer, s.ids.civil),
+        ("guard2", Role::ProtectionOfficer, s.ids.build),
+        ("hrofficer", Role::TrainingOfficer, s.ids.office),
+    ];
+    common::add_staff(s, &people, "010-9999-0000").await;
+}
+
+/// A small valid WAV file (RIFF header + a few samples).
+fn wav() -> Vec<u8> {
+    let data = vec![0u8, 1, 2, 3, 4, 5, 6, 7];
+    let mut v = Vec::new();
+    v.extend_from_slice(b"RIFF");
+    v.extend_from_slice(&(36 + data.len() as u32).to_le_bytes());
+    v.extend_from_slice(b"WAVEfmt ");
+    v.extend_from_slice(&16u32.to_le_bytes());
+    v.extend_from_slice(&[1, 0, 1, 0]);
+    v.extend_from_slice(&8000u32.to_le_bytes());
+    v.extend_from_slice(&8000u32.to_le_bytes());
+    v.extend_from_slice(&[1, 0, 8, 0]);
+    v.extend_from_slice(b"data");
+    v.extend_from_slice(&(data.len() as u32).to_le_bytes());
+    v.extend_from_slice(&data);
+    v
+}
+
+/// Read server-sent events from a streaming response until one `alert` event arrives.
+async fn next_alert(res: &mut reqwest::Response) -> Value {
+    let mut buf = String::new();
+    loop {
+        let chunk = tokio::time::timeout(Duration::from_secs(10), res.chunk())
+            .await
+            .expect("an event within 10 s")
+            .unwrap()
+            .expect("stream open");
+        buf.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buf.find("\n\n") {
+            let block: String = buf.drain(..end + 2).collect();
+            if block.lines().any(|l| l == "event: alert") {
+                let data: String = block
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("data: "))
+                    .collect();
+                return serde_json::from_str(&data).unwrap();
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn panic_alert_live_incident_with_recording_measures_in_order_indicators() {
+    for backend in backends() {
+        let data = TempDir::new("minwon-protect").unwrap();
+        let config = WebConfig {
+            data_dir: Some(data.0.clone()),
+            ..WebConfig::default()
+        };
+        let s = start_with(backend, config).await;
+        seed_more(&s).await;
+        let kim = api(&s, "kim").await;
+        let sup = api(&s, "sup").await;
+        let guard = api(&s, "guard").await;
+        let admin = api(&s, "admin").await;
+        let (st, _) = admin
+            .send(
+                reqwest::Method::PUT,
+                "/api/v1/protection/settings",
+                Some(
+                    json!({"counter_minutes": 20, "phone_minutes": 10, "visit_minutes": 30,
+                            "evidence_retention_days": 1095, "security_desk": "desk@example.kr"}),
+                ),
+            )
+            .await;
+        assert_eq!(st, 200);
+
+        // The supervisor's screen listens; an official may not.
+        let mut stream = client()
+            .get(s.url("/api/v1/protection/alerts/stream"))
+            .bearer_auth(&sup.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(stream.status(), 200);
+        assert!(
+            stream.headers()["content-type"]
+                .to_str()
+                .unwrap()
+                .starts_with("text/event-stream")
+        );
+        let denied = client()
+            .get(s.url("/api/v1/protection/alerts/stream"))
+            .bearer_auth(&kim.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(denied.status(), 403);
+        // The protection officer of 건설과 listens too but must not hear 민원팀's alert.
+        let guard2 = api(&s, "guard2").await;
+        let mut other_stream = client()
+            .get(s.url("/api/v1/protection/alerts/stream"))
+            .bearer_auth(&guard2.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(other_stream.status(), 200);
+
+        // kim presses the panic button.
+        let (st, raised) = kim
+            .post("/api/v1/protection/alerts", json!({"place": "2번 창구"}))
+            .await;
+        assert_eq!(st, 201, "{raised}");
+        let incident = raised["incident_id"].as_i64().unwrap();
+        let live = next_alert(&mut stream).await;
+        assert_eq!(live["incident_id"].as_i64(), Some(incident));
+        assert_eq!(live["place"], "2번 창구");
+        assert_eq!(live["raised_by_name"], "kim 이름");
+        assert!(
+            tokio::time::timeout(Duration::from_millis(500), other_stream.chunk())
+                .await
+                .map(|c| !String::from_utf8_lossy(&c.unwrap().unwrap()).contains("event: alert"))
+                .unwrap_or(true),
+            "another division's officer must not receive the alert"
+        );
+
+        // The outbox carries it to the supervisor, the division's protection officer, the desk.
+        let due =
+            store::outbox::claim_due(&s.state.db, store::now(), 50, chrono::Duration::minutes(5))
+                .await
+                .unwrap();
+        let recipients: Vec<&str> = due.iter().map(|m| m.recipient.as_str()).collect();
+        for r in ["sup@example.kr", "guard@example.kr", "desk@example.kr"] {
+            assert!(recipients.contains(&r), "{r} in {recipients:?}");
+        }
+        assert!(!recipients.contains(&"guard2@example.kr"));
+        assert!(!recipients.contains(&"admin@example.kr"));
+
+        // kim records what happened and attaches the recording.
+        let path = format!("/api/v1/protection/incidents/{incident}");
+        let (st, body) = kim
+            .send(
+                reqwest::Method::PUT,
+                &path,
+                Some(
+                    json!({"kind": "verbal_abuse", "channel": "counter", "place": "2번 창구",
+                            "petitioner_name": "홍길동", "petitioner_phone": "010-1111-2222",
+                            "narrative": "30분간 고성과 욕설"}),
+                ),
+            )
+            .await;
+        assert_eq!(st, 200, "{body}");
+        let recording = wav();
+        let (st, ev) = kim
+            .upload(
+                &format!("{path}/evidence?kind=recording&filename=call.wav"),
+                recording.clone(),
+            )
+            .await;
+        assert_eq!(st, 201, "{ev}");
+        assert_eq!(ev["content_type"], "audio/wav");
+        let sha = ev["sha256"].as_str().unwrap().to_string();
+        assert_eq!(sha.len(), 64);
+        let ev_id = ev["id"].as_i64().unwrap();
+
+        // Bad evidence: wrong type, too large; nothing written.
+        let (st, body) = kim
+            .upload(
+                &format!("{path}/evidence?kind=recording"),
+                b"MZ\x90\x00\x03\x00\x00\x00".to_vec(),
+            )
+            .await;
+        assert_eq!(
+            (st, body["code"].as_str()),
+            (415, Some("evidence_type_not_allowed"))
+        );
+        bilingual(&body);
+        store::settings::set(&s.state.db, "protection.evidence_max_mb", "1", store::now())
+            .await
+            .unwrap();
+        let mut big = wav();
+        big.extend(vec![0u8; 1024 * 1024 + 10]);
+        let (st, body) = kim
+            .upload(&format!("{path}/evidence?kind=recording"), big)
+            .await;
+        assert_eq!(
+            (st, body["code"].as_str()),
+            (413, Some("evidence_too_large"))
+        );
+        bilingual(&body);
+        let (_, view) = guard.get(&path).await;
+        assert_eq!(view["evidence"].as_array().unwrap().len(), 1);
+
+        // The supervisor: ending first is refused with a clear message; then in legal order.
+        let mpath = format!("{path}/measures");
+        let (st, body) = sup.post(&mpath, json!({"kind": "ended"})).await;
+        assert_eq!((st, body["code"].as_str()), (400, Some("warning_required")));
+        bilingual(&body);
+        let (_, view) = sup.get(&path).await;
+        assert!(view["measures"].as_array().unwrap().is_empty());
+        assert_eq!(view["menu"][1]["kind"], "ended");
+        assert!(view["menu"][1]["refused"].as_str().is_some());
+        // Supervisors do not open evidence.
+        assert!(view["evidence"].is_null());
+        assert_eq!(view["petitioner_name"], "홍길동");
+        let (st, body) = sup
+            .post(
+                &mpath,
+                json!({"kind": "warning", "warning_reason": "insult", "note": "사유 고지"}),
+            )
+            .await;
+        assert_eq!(st, 201, "{body}");
+        let (st, _) = sup.post(&mpath, json!({"kind": "ended"})).await;
+        assert_eq!(st, 201);
+        let (st, body) = sup
+            .post(
+                &mpath,
+                json!({"kind": "access_restricted", "reason": "폭언 반복",
+                       "restriction_start": "2026-06-10T00:00:00Z",
+                       "restriction_end": "2026-06-01T00:00:00Z"}),
+            )
+            .await;
+        assert_eq!(
+            (st, body["code"].as_str()),
+            (400, Some("restriction_ends_before_start"))
+        );
+        bilingual(&body);
+        let (st, body) = sup
+            .post(
+                &mpath,
+                json!({"kind": "counselling", "link_wellbeing": true}),
+            )
+            .await;
+        assert_eq!((st, body["code"].as_str()), (400, Some("consent_required")));
+        let (st, _) = sup
+            .post(
+                &mpath,
+                json!({"kind": "counselling", "link_wellbeing": true, "official_consent": true}),
+            )
+            .await;
+        assert_eq!(st, 201);
+        let (st, _) = guard
+            .post(
+                &mpath,
+                json!({"kind": "evidence_handed", "recipient": "예시경찰서"}),
+            )
+            .await;
+        assert_eq!(st, 201);
+        let (_, view) = sup.get(&path).await;
+        let kinds: Vec<&str> = view["measures"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["kind"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            kinds,
+            vec!["warning", "ended", "counselling", "evidence_handed"]
+        );
+
+        // Acknowledging the alert, once.
+        let alert_id = raised["alert"]["id"].as_i64().unwrap();
+        let ack = format!("/api/v1/protection/alerts/{alert_id}/acknowledge");
+        assert_eq!(sup.post(&ack, json!({})).await.0, 200);
+        assert_eq!(sup.post(&ack, json!({})).await.0, 409);
+
+        // Evidence: custody log, download with its hash, hand-over.
+        let (st, download) = {
+            let res = client()
+                .get(s.url(&format!("/api/v1/protection/evidence/{ev_id}/download")))
+                .bearer_auth(&guard.token)
+                .send()
+                .await
+                .unwrap();
+            (res.status().as_u16(), res.bytes().await.unwrap())
+        };
+        assert_eq!(st, 200);
+        assert_eq!(download.to_vec(), recording);
+        let (st, _) = guard
+            .post(
+                &format!("/api/v1/protection/evidence/{ev_id}/handover"),
+                json!({"recipient": "예시경찰서 수사과"}),
+            )
+            .await;
+        assert_eq!(st, 204);
+        let (st, e) = kim
+            .get(&format!("/api/v1/protection/evidence/{ev_id}"))
+            .await;
+        assert_eq!(st, 200);
+        let actions: Vec<&str> = e["custody"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["action"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            actions,
+            vec![
+                "uploaded",
+                "verified",
+                "downloaded",
+                "handed_over",
+                "viewed"
+            ]
+        );
+        // Supervisors and others never open evidence.
+        for who in ["sup", "lee", "guard2", "admin", "counsel", "hrofficer"] {
+            let a = api(&s, who).await;
+            let (st, _) = a.get(&format!("/api/v1/protection/evidence/{ev_id}")).await;
+            assert_eq!(st, 403, "{who} opened evidence");
+        }
+        // Incidents: the official concerned, the division's supervisor and officer; nobody else.
+        for (who, expected) in [
+            ("kim", 200),
+            ("sup", 200),
+            ("guard", 200),
+            ("lee", 403),
+            ("guard2", 403),
+            ("admin", 403),
+            ("counsel", 403),
+            ("hrofficer", 403),
+            ("resident", 403),
+        ] {
+            let a = api(&s, who).await;
+            assert_eq!(a.get(&path).await.0, expected, "{who}");
+            let (_, list) = a.get("/api/v1/protection/incidents").await;
+            let sees = list
+                .as_array()
+                .is_some_and(|l| l.iter().any(|i| i["id"].as_i64() == Some(incident)));
+            assert_eq!(sees, expected == 200, "{who} list");
+        }
+
+        // Reading the petitioner's data is in the access log.
+        let (n,): (i64,) = store::on_db!(&s.state.db, |pool| sqlx::query_as(
+            "SELECT COUNT(*) FROM audit_log WHERE subject = $1 AND action = 'protection.incident_read'"
+        )
+        .bind(format!("protection_incident:{incident}"))
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        assert!(n >= 4, "{n}");
+
+        // A byte flipped on disk: verify reports it, download refuses.
+        let blob_path = store::blobs::LocalBlobStore::new(data.0.join("blobs"))
+            .unwrap()
+            .path_of(&sha)
+            .unwrap();
+        let mut bytes = std::fs::read(&blob_path).unwrap();
+        bytes[20] ^= 0xff;
+        std::fs::write(&blob_path, &bytes).unwrap();
+        let (st, v) = guard
+            .post(
+                &format!("/api/v1/protection/evidence/{ev_id}/verify"),
+                json!({}),
+            )
+            .await;
+        assert_eq!((st, v["intact"].as_bool()), (200, Some(false)));
+        let (st, body) = guard
+            .get(&format!("/api/v1/protection/evidence/{ev_id}/download"))
+            .await;
+        assert_eq!(
+            (st, body["code"].as_str()),
+            (409, Some("evidence_mismatch"))
+        );
+        bilingual(&body);
+        let (_, e) = guard
+            .get(&format!("/api/v1/protection/evidence/{ev_id}"))
+            .await;
+        assert!(
+            e["custody"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|c| c["action"] == "mismatch")
+                .count()
+                >= 2
+        );
+
+        // The indicators count it.
+        let (st, ind) = sup.get("/api/v1/protection/indicators").await;
+        assert_eq!(st, 200, "{ind}");
+        let month = domain::protection::month_of(store::now());
+        let office = ind["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["month"] == month.as_str() && r["department_id"].is_null())
+            .unwrap();
+        assert_eq!(office["indicators"]["incidents"], 1);
+        assert_eq!(office["indicators"]["responded"], 1);
+        assert_eq!(office["indicators"]["measures"]["ended"], 1);
+        assert_eq!(office["indicators"]["support_given"], 1);
+        let team = ind["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["department_id"].as_i64() == Some(s.ids.team))
+            .unwrap();
+        assert_eq!(team["indicators"]["incidents"], 1);
+        let (st, body) = sup.get("/api/v1/protection/indicators?from=2026-13").await;
+        assert_eq!((st, body["code"].as_str()), (400, Some("bad_month")));
+
+        // The OpenAPI document lists the protection routes.
+        let (_, doc) = kim.get("/api/v1/openapi.json").await;
+        assert!(doc["paths"]["/api/v1/protection/alerts"]["post"].is_object());
+        assert!(doc["paths"]["/api/v1/protection/incidents/{id}/measures"]["post"].is_object());
+
+        drop(stream);
+        drop(other_stream);
+        s.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn contacts_flags_history_equipment_drills() {
+    for backend in backends() {
+        let s = common::start(backend).await;
+        seed_more(&s).await;
+        let kim = api(&s, "kim").await;
+        let sup = api(&s, "sup").await;
+        let guard = api(&s, "guard").await;
+
+        // Timed phone call: recommended time and warning text; ending needs the warning.
+        let (st, c) = kim
+            .post(
+                "/api/v1/protection/contacts",
+                json!({"channel": "phone", "recorded": true}),
+            )
+            .await;
+        assert_eq!(st, 201, "{c}");
+        assert_eq!(c["recommended_minutes"], 15);
+        assert!(c["warning_ko"].as_str().unwrap().contains("15분"));
+        let cid = c["contact"]["id"].as_i64().unwrap();
+        let (st, body) = kim
+            .post(
+                &format!("/api/v1/protection/contacts/{cid}/finish"),
+                json!({"ended_by_official": true}),
+            )
+            .await;
+        assert_eq!((st, body["code"].as_str()), (400, Some("warning_required")));
+        // Someone else's contact is not theirs to warn.
+        let lee = api(&s, "lee").await;
+        let (st, _) = lee
+            .post(
+                &format!("/api/v1/protection/contacts/{cid}/warn"),
+                json!({"reason": "time_exceeded"}),
+            )
+            .await;
+        assert_eq!(st, 403);
+        let (st, _) = kim
+            .post(
+                &format!("/api/v1/protection/contacts/{cid}/warn"),
+                json!({"reason": "time_exceeded"}),
+            )
+            .await;
+        assert_eq!(st, 201);
+        let (st, done) = kim
+            .post(
+                &format!("/api/v1/protection/contacts/{cid}/finish"),
+                json!({"ended_by_official": true}),
+            )
+            .await;
+        assert_eq!(st, 200);
+        assert_eq!(done["ended_by_official"], true);
+
+        // A counter petition from a person, an incident linked to it, a flag; their next
+        // petition shows the history (counts to the official, details to the supervisor).
+        let admin = api(&s, "admin").await;
+        let (st, t) = admin
+            .post(
+                "/api/v1/petition-types",
+                json!({"code": "question", "name": "질의민원", "kind": "question_system",
+                       "department_code": "civil-team"}),
+            )
+            .await;
+        assert_eq!(st, 201, "{t}");
+        let file = || async {
+            let (st, p) = kim
+                .post(
+                    "/api/v1/petitions",
+                    json!({"type_id": t["id"], "channel": "counter", "title": "문의",
+                           "body": "절차 문의", "petitioner": {"name": "홍길동", "phone": "010-1111-2222"}}),
+                )
+                .await;
+            assert_eq!(st, 201, "{p}");
+            p["id"].as_i64().unwrap()
+        };
+        let first = file().await;
+        let (st, body) = kim
+            .post(
+                "/api/v1/protection/incidents",
+                json!({"kind": "threat", "channel": "counter", "petition_id": first,
+                       "narrative": "협박"}),
+            )
+            .await;
+        assert_eq!(st, 201, "{body}");
+        let (st, body) = kim
+            .post(
+                "/api/v1/protection/incidents",
+                json!({"kind": "threat", "channel": "fax"}),
+            )
+            .await;
+        assert_eq!((st, body["code"].as_str()), (400, Some("unknown_Channel")));
+        let next = file().await;
+        let (st, h) = kim
+            .get(&format!("/api/v1/protection/petitions/{next}/history"))
+            .await;
+        assert_eq!(st, 200, "{h}");
+        assert_eq!(h["incidents"], 1);
+        assert!(h["recent"].is_null());
+        let (_, h) = sup
+            .get(&format!("/api/v1/protection/petitions/{next}/history"))
+            .await;
+        assert_eq!(h["recent"][0]["kind"], "threat");
+        assert_eq!(
+            lee.get(&format!("/api/v1/protection/petitions/{next}/history"))
+                .await
+                .0,
+            403
+        );
+        // The same through the page linked from the petition.
+        let hpath = format!("/protection/petitions/{next}/history");
+        let (_, desk, _) = common::browser(&s, "kim")
+            .await
+            .get(&format!("/desk/petitions/{next}"))
+            .await;
+        assert!(desk.contains(&hpath));
+        let (st, html, _) = common::browser(&s, "sup").await.get(&hpath).await;
+        assert_eq!(st, 200);
+        assert!(html.contains("/protection/incidents/"));
+        let (st, html, _) = common::browser(&s, "kim").await.get(&hpath).await;
+        assert_eq!(st, 200);
+        assert!(
+            !html.contains("/protection/incidents/"),
+            "officials see counts only"
+        );
+        let (st, flag) = kim
+            .post(
+                "/api/v1/protection/flags",
+                json!({"channel": "phone", "petitioner_name": "홍길동",
+                       "petitioner_phone": "010-1111-2222", "reason": "반복 폭언"}),
+            )
+            .await;
+        assert_eq!(st, 201, "{flag}");
+        let (st, body) = kim
+            .post(
+                "/api/v1/protection/flags",
+                json!({"channel": "phone", "reason": " "}),
+            )
+            .await;
+        assert_eq!(
+            (st, body["code"].as_str()),
+            (400, Some("flag_reason_required"))
+        );
+        let (st, flags) = sup.get("/api/v1/protection/flags").await;
+        assert_eq!(st, 200);
+        assert_eq!(flags["flags"].as_array().unwrap().len(), 1);
+
+        // Equipment: officials do not manage it.
+        let (st, _) = kim
+            .post(
+                "/api/v1/protection/equipment",
+                json!({"kind": "whistle", "label": "W-1"}),
+            )
+            .await;
+        assert_eq!(st, 403);
+        let (st, eq) = guard
+            .post(
+                "/api/v1/protection/equipment",
+                json!({"kind": "portable_recorder", "label": "R-1", "location": "1층 창구"}),
+            )
+            .await;
+        assert_eq!(st, 201, "{eq}");
+        let eid = eq["id"].as_i64().unwrap();
+        let kim_id = accounts::find_by_username(&s.state.db, "kim")
+            .await
+            .unwrap()
+            .id;
+        let (st, issued) = guard
+            .post(
+                &format!("/api/v1/protection/equipment/{eid}/issue"),
+                json!({"holder_id": kim_id}),
+            )
+            .await;
+        assert_eq!((st, issued["holder_id"].as_i64()), (200, Some(kim_id)));
+        let (st, body) = guard
+            .post(
+                &format!("/api/v1/protection/equipment/{eid}/checks"),
+                json!({"ok": false}),
+            )
+            .await;
+        assert_eq!((st, body["code"].as_str()), (400, Some("fault_required")));
+        let (st, _) = guard
+            .post(
+                &format!("/api/v1/protection/equipment/{eid}/checks"),
+                json!({"ok": false, "fault": "배터리 불량"}),
+            )
+            .await;
+        assert_eq!(st, 201);
+        let (_, list) = sup.get("/api/v1/protection/equipment").await;
+        assert_eq!(list[0]["faulty"], true);
+
+        // Drills: reminder until one is planned this half-year.
+        let (st, d) = guard.get("/api/v1/protection/drills").await;
+        assert_eq!(st, 200);
+        assert_eq!(d["reminder"], "none_planned");
+        assert!(d["reminder_message"].as_str().unwrap().contains("모의훈련"));
+        let today = domain::protection::local_date(store::now());
+        let (st, drill) = guard
+            .post(
+                "/api/v1/protection/drills",
+                json!({"planned_on": today, "scenario": "흉기 난동 대응", "partner": "예시경찰서"}),
+            )
+            .await;
+        assert_eq!(st, 201, "{drill}");
+        let did = drill["id"].as_i64().unwrap();
+        let (st, body) = guard
+            .post(
+                &format!("/api/v1/protection/drills/{did}/held"),
+                json!({"participants": " "}),
+            )
+            .await;
+        assert_eq!(
+            (st, body["code"].as_str()),
+            (400, Some("participants_required"))
+        );
+        let (st, _) = guard
+            .post(
+                &format!("/api/v1/protection/drills/{did}/held"),
+                json!({"participants": "민원팀 6명, 경찰 2명", "after_action": "비상벨 응답 3분",
+                       "fixes": "비상벨 위치 표시"}),
+            )
+            .await;
+        assert_eq!(st, 200);
+        let (_, d) = guard.get("/api/v1/protection/drills").await;
+        assert!(d["reminder"].is_null(), "{d}");
+        let (st, _) = kim.get("/api/v1/protection/drills").await;
+        assert_eq!(st, 403);
+
+        // The indicators: one recorded call of one; the drill held.
+        let (_, ind) = sup.get("/api/v1/protection/indicators").await;
+        let month = domain::protection::month_of(store::now());
+        let office = ind["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["month"] == month.as_str() && r["department_id"].is_null())
+            .unwrap();
+        assert_eq!(office["indicators"]["calls"], 1);
+        assert_eq!(office["indicators"]["recorded_share"], 1.0);
+        assert_eq!(office["indicators"]["drills_held"], 1);
+
+        s.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn the_pages_work_without_javascript() {
+    for backend in backends() {
+        let s = common::start(backend).await;
+        seed_more(&s).await;
+        let kim = common::browser(&s, "kim").await;
+        // The panic button is on every staff page, a plain form.
+        for path in ["/desk", "/wellbeing", "/protection", "/protection/contact"] {
+            let (st, html, _) = kim.get(path).await;
+            assert_eq!(st, 200, "{path}");
+            assert!(html.contains("action=\"/protection/panic\""), "{path}");
+        }
+        let resident = common::browser(&s, "resident").await;
+        let (_, html, _) = resident.get("/").await;
+        assert!(!html.contains("/protection/panic"));
+        let (st, _, _) = resident.post("/protection/panic", &[]).await;
+        assert_eq!(st, 403);
+
+        // Any staff member may press it and then sees their own incident.
+        let counsel = common::browser(&s, "counsel").await;
+        let (st, _, to) = counsel.post("/protection/panic", &[]).await;
+        assert_eq!(st, 303);
+        assert_eq!(counsel.get(&to.unwrap()).await.0, 200);
+
+        let (st, _, to) = kim
+            .post("/protection/panic", &[("place", "2번 창구")])
+            .await;
+        assert_eq!(st, 303);
+        let to = to.unwrap();
+        assert!(to.ends_with("?done=alert"), "{to}");
+        let incident = to.split('?').next().unwrap().to_string();
+        let (st, html, _) = kim.get(&to).await;
+        assert_eq!(st, 200);
+        assert!(html.contains("비상호출을 보냈습니다"));
+        // Officials' screens do not subscribe to alerts; supervisors' do.
+        assert!(!html.contains("mw-live-alerts"));
+
+        let sup = common::browser(&s, "sup").await;
+        let (st, html, _) = sup.get(&incident).await;
+        assert_eq!(st, 200);
+        assert!(html.contains("mw-live-alerts"));
+        assert!(html.contains("disabled aria-describedby=\"why-ended\""));
+        let measures = format!("{incident}/measures");
+        let (st, html, _) = sup.post(&measures, &[("kind", "ended")]).await;
+        assert_eq!(st, 400);
+        assert!(html.contains("경고를 기록한"), "Korean error shown");
+        let (st, _, _) = sup
+            .post(
+                &measures,
+                &[("kind", "warning"), ("warning_reason", "insult")],
+            )
+            .await;
+        assert_eq!(st, 303);
+        let (st, _, _) = sup.post(&measures, &[("kind", "ended")]).await;
+        assert_eq!(st, 303);
+        let (st, html, _) = sup
+            .post(
+                &measures,
+                &[
+                    ("kind", "access_restricted"),
+                    ("restriction_start", "2026-06-10T09:00"),
+                    ("restriction_end", "2026-06-01T09:00"),
+                    ("reason", "폭언"),
+                ],
+            )
+            .await;
+        assert_eq!(st, 400);
+        assert!(html.contains("종료 일시는 시작 일시보다"));
+        let (_, html, _) = sup.get(&incident).await;
+        let warned = html.find("경고(사유 고지)</strong>").unwrap();
+        let ended = html.find("통화·면담 종료</strong>").unwrap();
+        assert!(warned < ended, "measures listed in the order taken");
+        // In English on request.
+        let (_, html, _) = sup.get(&format!("{incident}?lang=en")).await;
+        assert!(html.contains("call or visit ended"));
+
+        // An official's own flag on a call, through the page form.
+        let (st, html, _) = kim
+            .post(
+                "/protection/flags",
+                &[("channel", "phone"), ("reason", " ")],
+            )
+            .await;
+        assert_eq!(st, 400);
+        assert!(html.contains("표시 사유를 적으세요"));
+        let (st, _, _) = kim
+            .post(
+                "/protection/flags",
+                &[
+                    ("channel", "phone"),
+                    ("petitioner_name", "홍길동"),
+                    ("petitioner_phone", "010-1111-2222"),
+                    ("reason", "통화마다 욕설"),
+                ],
+            )
+            .await;
+        assert_eq!(st, 303);
+        let (_, html, _) = kim.get("/protection").await;
+        assert!(html.contains("통화마다 욕설"));
+
+        let lee = common::browser(&s, "lee").await;
+        assert_eq!(lee.get(&incident).await.0, 403);
+        assert_eq!(kim.get("/protection/equipment").await.0, 403);
+        let (st, html, _) = sup.get("/protection/drills").await;
+        assert_eq!(st, 200);
+        assert!(html.contains("모의훈련이 계획되지 않았습니다"));
+        let (st, html, _) = sup.get("/protection/indicators").await;
+        assert_eq!(st, 200);
+        assert!(html.contains("<table"));
+
+        // The contact timer: the warning text is on the page (shown without the script).
+        let (st, _, to) = kim
+            .post(
+                "/protection/contact",
+                &[("channel", "phone"), ("recorded", "yes")],
+            )
+            .await;
+        assert_eq!(st, 303);
+        let contact = to.unwrap();
+        let (_, html, _) = kim.get(&contact).await;
+        assert!(html.contains("권장 시간(15분)"));
+        let (st, html, _) = kim
+            .post(
+                &format!("{contact}/finish"),
+                &[("ended_by_official", "yes")],
+            )
+            .await;
+        assert_eq!(st, 400);
+        assert!(html.contains("경고"));
+        s.shutdown().await;
+    }
+}

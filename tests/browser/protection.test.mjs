@@ -1,0 +1,151 @@
+// Frontline protection (capability C3) in headless Chromium, each page audited with axe-core:
+// an official presses the panic button and records the incident with a recording as evidence;
+// the supervisor sees the alert live (server-sent events) and takes the measures in legal order;
+// the indicators count it.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { startServer, launchBrowser, seriousViolations, signIn } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+async function clean(page) {
+  assert.deepEqual(await seriousViolations(page), [], page.url());
+}
+
+/** A tiny WAV recording. */
+function wav() {
+  const data = Buffer.from([0, 1, 2, 3, 4, 5, 6, 7]);
+  const h = Buffer.alloc(44);
+  h.write('RIFF', 0);
+  h.writeUInt32LE(36 + data.length, 4);
+  h.write('WAVEfmt ', 8);
+  h.writeUInt32LE(16, 16);
+  h.writeUInt16LE(1, 20);
+  h.writeUInt16LE(1, 22);
+  h.writeUInt32LE(8000, 24);
+  h.writeUInt32LE(8000, 28);
+  h.writeUInt16LE(1, 32);
+  h.writeUInt16LE(8, 34);
+  h.write('data', 36);
+  h.writeUInt32LE(data.length, 40);
+  return Buffer.concat([h, data]);
+}
+
+async function officeIncidents(page) {
+  const res = await page.request.get(`${server.url}/api/v1/protection/indicators`);
+  assert.equal(res.status(), 200);
+  const body = await res.json();
+  const now = new Date(Date.now() + 9 * 3600 * 1000).toISOString().slice(0, 7);
+  const row = body.rows.find((r) => r.month === now && r.department_id === null);
+  return row ? row.indicators : { incidents: 0, responded: 0, measures: {} };
+}
+
+test('panic alert seen live, incident with a recording, measures in legal order, counted', async () => {
+  const officialCtx = await browser.newContext();
+  const supervisorCtx = await browser.newContext();
+  const official = await officialCtx.newPage();
+  const sup = await supervisorCtx.newPage();
+  await signIn(official, server.url, 'official.desk');
+  await signIn(sup, server.url, 'sup.civil');
+  const before = await officeIncidents(sup);
+
+  // The supervisor's screen is open and listening.
+  const [stream] = await Promise.all([
+    sup.waitForResponse((r) => r.url().endsWith('/api/v1/protection/alerts/stream')),
+    sup.goto(`${server.url}/protection`),
+  ]);
+  assert.equal(stream.status(), 200);
+  await clean(sup);
+
+  // The official presses the panic button in the page header (a plain form post).
+  await official.goto(`${server.url}/desk`);
+  await Promise.all([official.waitForNavigation(), official.click('.mw-panic')]);
+  assert.match(official.url(), /\/protection\/incidents\/\d+\?done=alert/);
+  assert.match(await official.textContent('[role=status]'), /비상호출을 보냈습니다/);
+  const incidentUrl = official.url().split('?')[0];
+  await clean(official);
+
+  // The supervisor sees it live, without reloading.
+  await sup.waitForSelector('#mw-live-alerts:not([hidden])', { timeout: 10000 });
+  assert.match(await sup.textContent('#mw-live-alerts'), /김민원/);
+  await Promise.all([sup.waitForNavigation(), sup.click('#mw-live-alerts a')]);
+  assert.equal(sup.url(), incidentUrl);
+
+  // The official records what happened and attaches the recording.
+  await official.selectOption('#e-kind', 'verbal_abuse');
+  await official.fill('#e-narrative', '창구에서 30분간 고성과 욕설');
+  await Promise.all([official.waitForNavigation(), official.click('form[action$="/incidents/' + incidentUrl.split('/').pop() + '"] button')]);
+  const recording = wav();
+  await official.selectOption('#ev-kind', 'recording');
+  await official.setInputFiles('#ev-file', { name: 'call.wav', mimeType: 'audio/wav', buffer: recording });
+  await Promise.all([official.waitForNavigation(), official.click('form[enctype="multipart/form-data"] button')]);
+  assert.match(official.url(), /\/protection\/evidence\/\d+/);
+  const sha = createHash('sha256').update(recording).digest('hex');
+  assert.equal((await official.textContent('#ev-sha')).trim(), sha);
+  assert.match(await official.textContent('table'), /등록/);
+  await clean(official);
+
+  // The supervisor: ending is refused until a warning is recorded; then in legal order.
+  await sup.reload();
+  assert.equal(await sup.isDisabled('form:has(input[value=ended]) button'), true);
+  assert.match(await sup.textContent('#why-ended'), /경고/);
+  await clean(sup);
+  await sup.selectOption('#m-reason', 'insult');
+  await Promise.all([sup.waitForNavigation(), sup.click('form:has(input[value=warning]) button')]);
+  assert.equal(await sup.isDisabled('form:has(input[value=ended]) button'), false);
+  await Promise.all([sup.waitForNavigation(), sup.click('form:has(input[value=ended]) button')]);
+  const measures = await sup.$$eval('#measures ol li strong', (els) => els.map((e) => e.textContent));
+  assert.deepEqual(measures, ['경고(사유 고지)', '통화·면담 종료']);
+  // Supervisors do not open evidence.
+  assert.equal(await sup.$('#ev-h'), null);
+
+  // The indicators count it.
+  const after = await officeIncidents(sup);
+  assert.equal(after.incidents, before.incidents + 1);
+  assert.equal(after.responded, before.responded + 1);
+  assert.equal((after.measures.ended || 0), (before.measures.ended || 0) + 1);
+  await sup.goto(`${server.url}/protection/indicators`);
+  await clean(sup);
+
+  await officialCtx.close();
+  await supervisorCtx.close();
+});
+
+test('equipment, drills, contact timer pages are accessible and work', async () => {
+  const ctx = await browser.newContext();
+  const page = await ctx.newPage();
+  await signIn(page, server.url, 'protect');
+  await page.goto(`${server.url}/protection/equipment`);
+  assert.match(await page.textContent('table'), /호루라기-01/);
+  await clean(page);
+  await page.goto(`${server.url}/protection/drills`);
+  assert.match(await page.textContent('main'), /흉기 소지/);
+  await clean(page);
+
+  const official = await (await browser.newContext()).newPage();
+  await signIn(official, server.url, 'official.desk');
+  await official.goto(`${server.url}/protection/contact`);
+  await clean(official);
+  await Promise.all([official.waitForNavigation(), official.click('form[action="/protection/contact"] button')]);
+  // With the script the warning waits for the recommended time; the clock runs.
+  await official.waitForFunction(() => /\d\d:\d\d/.test(document.getElementById('mw-contact-clock').textContent));
+  assert.equal(await official.isHidden('#mw-contact-warning'), true);
+  assert.equal(await official.isDisabled('form:has(input[name=ended_by_official][value=yes]) button'), true);
+  await clean(official);
+  await Promise.all([official.waitForNavigation(), official.click('form[action$="/warn"] button')]);
+  await Promise.all([official.waitForNavigation(), official.click('form:has(input[name=ended_by_official][value=yes]) button')]);
+  assert.match(await official.textContent('main'), /응대를 마쳤습니다/);
+  await ctx.close();
+});
