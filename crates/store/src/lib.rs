@@ -16,6 +16,7 @@ pub mod petitions;
 pub mod search;
 pub mod secrets;
 pub mod settings;
+pub mod suggestions;
 pub mod testing;
 pub mod wellbeing;
 
