@@ -75,7 +75,9 @@ pub fn mask_text(text: &str, known: &[(PersonalKind, &str)]) -> String {
     let mut masked = String::with_capacity(out.len());
     let mut rest = out.as_str();
     while !rest.is_empty() {
-        let ws = rest.find(|c: char| !c.is_whitespace()).unwrap_or(rest.len());
+        let ws = rest
+            .find(|c: char| !c.is_whitespace())
+            .unwrap_or(rest.len());
         masked.push_str(&rest[..ws]);
         rest = &rest[ws..];
         let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
@@ -217,6 +219,9 @@ mod tests {
         // Ordinary numbers stay.
         assert!(out.contains("2025년 12건"), "{out}");
         assert_eq!(mask_text("", &[]), "");
-        assert_eq!(mask_text("  a\u{0}b 😀 ", &[(PersonalKind::Name, "김")]), "  a\u{0}b 😀 ");
+        assert_eq!(
+            mask_text("  a\u{0}b 😀 ", &[(PersonalKind::Name, "김")]),
+            "  a\u{0}b 😀 "
+        );
     }
 }

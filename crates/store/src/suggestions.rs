@@ -82,7 +82,8 @@ pub(crate) async fn record_at_intake(
     if s.category.is_empty() {
         return Ok(());
     }
-    on_tx!(tx, |conn| sqlx::query(
+    on_tx!(tx, |conn| {
+        sqlx::query(
         "INSERT INTO routing_suggestions (petition_id, label, department_id, score, model_version, created_at) \
          VALUES ($1, $2, (SELECT id FROM departments WHERE code = $2), $3, $4, $5)"
     )
@@ -93,7 +94,8 @@ pub(crate) async fn record_at_intake(
     .bind(now)
     .execute(&mut *conn)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
@@ -161,7 +163,8 @@ pub async fn record_correction(
     if code == label {
         return Ok(false);
     }
-    on_tx!(tx, |conn| sqlx::query(
+    on_tx!(tx, |conn| {
+        sqlx::query(
         "INSERT INTO routing_corrections (petition_id, text, suggested_label, corrected_department_id, \
          model_version, actor_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
     )
@@ -174,7 +177,8 @@ pub async fn record_correction(
     .bind(now)
     .execute(&mut *conn)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(true)
 }
 
@@ -208,12 +212,14 @@ pub async fn corrections(db: &Db, petition_id: Option<i64>) -> Result<Vec<Correc
 /// labelled with the department chosen (weight [`CORRECTION_WEIGHT`]). Texts of closed petitions
 /// are read unmasked: the model keeps only hashed n-gram weights, never text.
 pub async fn training_examples(db: &Db) -> Result<Vec<text::RoutingExample>> {
-    let closed: Vec<(String, String, String)> = on_db!(db, |pool| sqlx::query_as(
+    let closed: Vec<(String, String, String)> = on_db!(db, |pool| {
+        sqlx::query_as(
         "SELECT p.title, p.body, d.code FROM petitions p JOIN departments d ON d.id = p.department_id \
          WHERE p.state IN ('answered', 'closed') ORDER BY p.id"
     )
     .fetch_all(pool)
-    .await)?;
+    .await
+    })?;
     let mut out: Vec<text::RoutingExample> = closed
         .into_iter()
         .map(|(title, body, code)| text::RoutingExample {
@@ -252,7 +258,8 @@ pub struct DraftRequest {
 
 /// Logs one prompt and its output (or the error that made us fall back).
 pub async fn log_draft(tx: &mut Tx, d: &DraftRequest) -> Result<()> {
-    on_tx!(tx, |conn| sqlx::query(
+    on_tx!(tx, |conn| {
+        sqlx::query(
         "INSERT INTO draft_requests (petition_id, actor_id, endpoint, model, prompt, output, outcome, \
          error, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
     )
@@ -267,7 +274,8 @@ pub async fn log_draft(tx: &mut Tx, d: &DraftRequest) -> Result<()> {
     .bind(d.created_at)
     .execute(&mut *conn)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 

@@ -23,8 +23,8 @@ async fn suggestions_corrections_training_data_and_draft_log() {
         assert_eq!(exs.len(), 24);
         assert_eq!(exs.iter().filter(|e| e.label == "roads").count(), 12);
         assert!(exs.iter().all(|e| e.weight == 1.0));
-        let router = text::train_routing(&exs, &text::routing::RoutingTrainOptions::default())
-            .unwrap();
+        let router =
+            text::train_routing(&exs, &text::routing::RoutingTrainOptions::default()).unwrap();
         let version = router.version().to_string();
 
         // Without a model, intake suggests nothing.
@@ -47,7 +47,10 @@ async fn suggestions_corrections_training_data_and_draft_log() {
             idempotency_key: None,
             department_id: Some(h.papers.id),
         };
-        let new = file("포트홀", "석봉로 도로에 포트홀이 생겼습니다. 홍길동 010-2222-3333");
+        let new = file(
+            "포트홀",
+            "석봉로 도로에 포트홀이 생겼습니다. 홍길동 010-2222-3333",
+        );
         let screening = petitions::screen(&new.title, &new.body);
         let now = store::now();
         let mut tx = db.begin().await.unwrap();
@@ -67,13 +70,18 @@ async fn suggestions_corrections_training_data_and_draft_log() {
             .unwrap()
             .petition;
         tx.commit().await.unwrap();
-        let s = suggestions::get(db, p.id).await.unwrap().expect("suggestion");
+        let s = suggestions::get(db, p.id)
+            .await
+            .unwrap()
+            .expect("suggestion");
         assert_eq!(s.label, "roads");
         assert_eq!(s.department_id, Some(h.roads.id));
         assert_eq!(s.department_name.as_deref(), Some("도로과"));
         assert!(s.score > 0.5 && s.score <= 1.0, "{s:?}");
         assert_eq!(s.model_version, version);
-        let page = suggestions::for_petitions(db, &[plain.id, p.id]).await.unwrap();
+        let page = suggestions::for_petitions(db, &[plain.id, p.id])
+            .await
+            .unwrap();
         assert_eq!(page.len(), 1);
         assert!(
             suggestions::for_petitions(db, &[])

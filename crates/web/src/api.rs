@@ -66,6 +66,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         // Each capability module adds its `XxxDoc::openapi()` here.
         crate::wellbeing::WellbeingDoc::openapi(),
         crate::petitions::PetitionsDoc::openapi(),
+        crate::assist::AssistDoc::openapi(),
         crate::open311_admin::Open311AdminDoc::openapi(),
     ];
     docs.into_iter().fold(ApiDoc::openapi(), |mut acc, d| {
