@@ -1,7 +1,7 @@
 // Shared harness: start a real Minwon server with the demo county on a fresh data directory,
 // drive headless Debian Chromium with playwright-core, audit pages with axe-core.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -60,6 +60,26 @@ export async function seriousViolations(page) {
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+}
+
+/**
+ * Assert that axe finds nothing serious or critical; with MINWON_SCREENSHOTS=DIR also save
+ * DIR/NAME.png. Long lists (the queue) are shot as the first screen, as a person sees them.
+ */
+export async function audit(page, name, fullPage = true) {
+  const violations = await seriousViolations(page);
+  if (violations.length) throw new Error(`accessibility of ${name}:\n${violations.join('\n')}`);
+  const shots = process.env.MINWON_SCREENSHOTS;
+  if (shots) {
+    mkdirSync(shots, { recursive: true });
+    await page.screenshot({ path: `${shots}/${name}.png`, fullPage });
+  }
+}
+
+/** A date a week from now as YYYY-MM-DD (Korean time is close enough for a date input). */
+export function inAWeek() {
+  const d = new Date(Date.now() + 7 * 24 * 3600 * 1000);
+  return d.toISOString().slice(0, 10);
 }
 
 /** Sign in through the login form. */

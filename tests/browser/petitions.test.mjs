@@ -3,17 +3,14 @@
 // the resident rates. Every page is audited with axe-core; screenshots when asked.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { startServer, launchBrowser, seriousViolations, signIn } from './harness.mjs';
+import { startServer, launchBrowser, audit, inAWeek, signIn } from './harness.mjs';
 
 let server;
 let browser;
-const shots = process.env.MINWON_SCREENSHOTS;
 
 before(async () => {
   server = await startServer();
   browser = await launchBrowser();
-  if (shots) mkdirSync(shots, { recursive: true });
 });
 
 after(async () => {
@@ -21,17 +18,6 @@ after(async () => {
   await server?.stop();
 });
 
-async function audit(page, name, fullPage = true) {
-  assert.deepEqual(await seriousViolations(page), [], `accessibility of ${name}`);
-  // Long lists (the queue) are shot as the first screen, as a person sees them.
-  if (shots) await page.screenshot({ path: `${shots}/${name}.png`, fullPage });
-}
-
-/** A date a week from now as YYYY-MM-DD (Korean time is close enough for a date input). */
-function inAWeek() {
-  const d = new Date(Date.now() + 7 * 24 * 3600 * 1000);
-  return d.toISOString().slice(0, 10);
-}
 
 const TITLE = '공사용 도로점용 허가 신청';
 
@@ -121,7 +107,7 @@ test('file → receive → supplement → answer → rate, every page accessible
   assert.match(await resident.textContent('.mw-timeline'), /접수되었습니다/);
   await audit(resident, 'track-supplement');
   await resident.fill('#note', '축척 1:500 도면을 창구에 냈고, 요약: 마을회관 앞 20m 구간입니다.');
-  await Promise.all([resident.waitForNavigation(), resident.click('form:has(input[value=supplement]) button[type=submit]')]);
+  await Promise.all([resident.waitForNavigation(), resident.click('#supplement-form button[type=submit]')]);
   assert.match(await resident.textContent('[role=status]'), /반영되었습니다/);
 
   // The official answers with the type's template.

@@ -96,6 +96,11 @@ fn micros_of(t: NaiveTime) -> i64 {
 }
 
 impl OfficeHours {
+    /// Whether these hours make a working day: start before end, lunch strictly inside.
+    pub fn validate(&self) -> Result<(), CalendarError> {
+        self.intervals().map(|_| ())
+    }
+
     /// The working intervals of a day, as [start, end) microseconds after midnight.
     fn intervals(&self) -> Result<Vec<(i64, i64)>, CalendarError> {
         let (s, e) = (micros_of(self.start), micros_of(self.end));
@@ -448,11 +453,13 @@ mod tests {
             lunch: Some((t(8), t(10))),
         };
         assert!(WorkCalendar::new(2026, 2026, &HolidayData::default(), bad).is_err());
+        assert!(bad.validate().is_err());
         let ok = OfficeHours {
             start: t(10),
             end: t(19),
             lunch: None,
         };
+        assert!(ok.validate().is_ok() && OfficeHours::default().validate().is_ok());
         let cal = WorkCalendar::new(2026, 2026, &HolidayData::default(), ok).unwrap();
         assert_eq!(cal.working_day_length(), TimeDelta::hours(9));
         assert!(WorkCalendar::new(2027, 2026, &HolidayData::default(), ok).is_err());

@@ -413,6 +413,10 @@ pub enum Event {
     PauseEnded {
         note: String,
     },
+    /// The one 7-day extension of a grievance's on-site investigation (Decree art. 17).
+    SiteInvestigationExtended {
+        reason: String,
+    },
     Extended {
         period: Period,
         ground: ExtensionGround,
@@ -468,6 +472,7 @@ impl Event {
             Event::ReturnedUnsupplemented { .. } => "returned_unsupplemented",
             Event::PauseStarted { .. } => "pause_started",
             Event::PauseEnded { .. } => "pause_ended",
+            Event::SiteInvestigationExtended { .. } => "site_investigation_extended",
             Event::Extended { .. } => "extended",
             Event::ProgressNotice { .. } => "progress_notice",
             Event::Answered { .. } => "answered",
@@ -533,6 +538,9 @@ pub struct Derived {
     pub closed_reason: Option<String>,
     /// Flagged by abuse screening at intake.
     pub flagged: bool,
+    /// The grievance's on-site investigation was extended once (14 + 7 days).
+    #[serde(default)]
+    pub site_investigation_extended: bool,
     pub events: u32,
 }
 
@@ -544,6 +552,32 @@ pub const SUPPLEMENT_WITHIN_HOURS: u32 = 8;
 pub const RECEIPT_WITHIN_HOURS: u32 = 8;
 /// Days between progress notices (Decree art. 23).
 pub const PROGRESS_NOTICE_DAYS: i64 = 30;
+/// Days of a grievance's on-site investigation that do not count (Decree art. 17) …
+pub const SITE_INVESTIGATION_DAYS: i64 = 14;
+/// … and the one extension of it.
+pub const SITE_INVESTIGATION_EXTENSION_DAYS: i64 = 7;
+
+/// Seoul dates from `start`'s through `end`'s, both included (how a pause excludes days).
+fn seoul_days_covered(start: DateTime<Utc>, end: DateTime<Utc>) -> i64 {
+    let (a, b) = (
+        calendar::to_seoul(start).date_naive(),
+        calendar::to_seoul(end.max(start)).date_naive(),
+    );
+    (b - a).num_days() + 1
+}
+
+/// The last moment of an on-site investigation starting at `start` that may still stop the
+/// clock with `days` of the allowance left: the end of its `days`-th Seoul date.
+fn site_investigation_limit(start: DateTime<Utc>, days: i64) -> DateTime<Utc> {
+    let first = calendar::to_seoul(start).date_naive();
+    first
+        .checked_add_days(chrono::Days::new(days.max(0).unsigned_abs()))
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .and_then(|t| t.and_local_timezone(calendar::seoul()).single())
+        .map_or(DateTime::<Utc>::MAX_UTC, |t| {
+            t.with_timezone(&Utc) - chrono::Duration::microseconds(1)
+        })
+}
 
 fn rule(code: &'static str, korean: &str, english: &str) -> RuleError {
     RuleError::new(code, korean, english)
@@ -636,6 +670,7 @@ impl Derived {
             repeat: repeat.clone(),
             closed_reason: None,
             flagged: *flagged,
+            site_investigation_extended: false,
             events: 1,
         })
     }
@@ -657,23 +692,68 @@ impl Derived {
     }
 
     /// The input of `calendar::deadline`: receipt, period, pauses and extensions. `None` while
-    /// not received and for anonymous reports (no statutory clock).
-    pub fn deadline_input(&self) -> Option<DeadlineInput> {
+    /// not received and for anonymous reports (no statutory clock). `now` matters only for a
+    /// grievance's on-site investigation, which stops the clock for at most
+    /// [`SITE_INVESTIGATION_DAYS`] (+ [`SITE_INVESTIGATION_EXTENSION_DAYS`] once) in all: a longer
+    /// one is cut at its limit, and the clock runs again although the petition stays paused.
+    pub fn deadline_input(&self, now: DateTime<Utc>) -> Option<DeadlineInput> {
         let received = self.received_at?;
         let period = self.period?;
+        let mut site_days_left = self.site_investigation_allowance();
+        let mut pauses = Vec::with_capacity(self.pauses.len());
+        for p in &self.pauses {
+            if p.kind != PauseKind::SiteInvestigation {
+                pauses.push(Pause {
+                    start: p.start,
+                    end: p.end,
+                });
+                continue;
+            }
+            if site_days_left <= 0 {
+                continue;
+            }
+            let limit = site_investigation_limit(p.start, site_days_left);
+            let end = match p.end {
+                Some(end) => Some(end.min(limit)),
+                None if now > limit => Some(limit),
+                None => None,
+            };
+            site_days_left -= seoul_days_covered(p.start, end.unwrap_or(now));
+            pauses.push(Pause {
+                start: p.start,
+                end,
+            });
+        }
         Some(DeadlineInput {
             received,
             period,
-            pauses: self
-                .pauses
-                .iter()
-                .map(|p| Pause {
-                    start: p.start,
-                    end: p.end,
-                })
-                .collect(),
+            pauses,
             extensions: self.extensions.iter().map(|e| e.period).collect(),
         })
+    }
+
+    /// Days of on-site investigation a grievance may take without counting.
+    fn site_investigation_allowance(&self) -> i64 {
+        if self.site_investigation_extended {
+            SITE_INVESTIGATION_DAYS + SITE_INVESTIGATION_EXTENSION_DAYS
+        } else {
+            SITE_INVESTIGATION_DAYS
+        }
+    }
+
+    /// Days of the allowance still unused at `at`.
+    pub fn site_investigation_days_left(&self, at: DateTime<Utc>) -> i64 {
+        let mut left = self.site_investigation_allowance();
+        for p in &self.pauses {
+            if p.kind == PauseKind::SiteInvestigation && left > 0 {
+                let end = p
+                    .end
+                    .unwrap_or(at)
+                    .min(site_investigation_limit(p.start, left));
+                left -= seoul_days_covered(p.start, end);
+            }
+        }
+        left.max(0)
     }
 
     /// The due moment (처리기한) from the one deadline function.
@@ -682,7 +762,7 @@ impl Derived {
         cal: &WorkCalendar,
         now: DateTime<Utc>,
     ) -> Result<Option<DateTime<Utc>>, RuleError> {
-        match self.deadline_input() {
+        match self.deadline_input(now) {
             Some(input) => calendar::deadline(cal, &input, now)
                 .map(Some)
                 .map_err(deadline_error),
@@ -807,7 +887,7 @@ impl Derived {
                     ));
                 }
                 // Rules art. 9: within 8 working hours of receipt, paused time excluded.
-                if let Some(input) = self.deadline_input() {
+                if let Some(input) = self.deadline_input(at) {
                     let elapsed =
                         calendar::working_time_elapsed(cal, &input, at).map_err(deadline_error)?;
                     if elapsed > chrono::TimeDelta::hours(i64::from(SUPPLEMENT_WITHIN_HOURS)) {
@@ -913,6 +993,22 @@ impl Derived {
                         "a report without a statutory clock cannot be paused",
                     ));
                 }
+                if *kind == PauseKind::SiteInvestigation {
+                    if d.kind != Kind::Grievance {
+                        return Err(rule(
+                            "site_investigation_grievance_only",
+                            "현장조사 정지는 고충민원에만 적용됩니다",
+                            "an on-site investigation pause applies to grievances only",
+                        ));
+                    }
+                    if d.site_investigation_days_left(at) <= 0 {
+                        return Err(rule(
+                            "site_investigation_exhausted",
+                            "현장조사 기간(14일, 연장 시 7일 추가)을 모두 썼습니다",
+                            "the on-site investigation allowance (14 days, +7 once) is used up",
+                        ));
+                    }
+                }
                 nonempty(reason, "정지 사유", "reason")?;
                 d.pauses.push(PauseRecord {
                     kind: *kind,
@@ -928,6 +1024,28 @@ impl Derived {
                 }
                 d.close_open_pause(at);
                 d.state = d.working_state();
+            }
+            Event::SiteInvestigationExtended { reason } => {
+                let investigating = s == State::Paused
+                    && d.pauses
+                        .last()
+                        .is_some_and(|p| p.kind == PauseKind::SiteInvestigation && p.end.is_none());
+                if !investigating {
+                    return Err(rule(
+                        "not_investigating",
+                        "현장조사 중일 때만 조사 기간을 연장할 수 있습니다",
+                        "the investigation can be extended only while it runs",
+                    ));
+                }
+                if d.site_investigation_extended {
+                    return Err(rule(
+                        "site_investigation_extended_once",
+                        "현장조사 기간은 한 번(7일)만 연장할 수 있습니다",
+                        "an on-site investigation can be extended once (7 days)",
+                    ));
+                }
+                nonempty(reason, "연장 사유", "reason")?;
+                d.site_investigation_extended = true;
             }
             Event::Extended {
                 period,
@@ -1144,6 +1262,48 @@ pub fn render_template(template: &str, values: &[(&str, &str)]) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The placeholders the answer step fills (`web::petitions`' answer action and the draft).
+pub const TEMPLATE_PLACEHOLDERS: [&str; 7] = [
+    "name",
+    "receipt_no",
+    "title",
+    "department",
+    "official",
+    "date",
+    "answer",
+];
+
+/// Checks a template an administrator writes: a name, and only placeholders the answer step
+/// knows (a misspelt one would reach the petitioner as written).
+pub fn validate_template(name: &str, text: &str) -> Result<(), RuleError> {
+    if name.trim().is_empty() || text.trim().is_empty() {
+        return Err(RuleError::new(
+            "bad_template",
+            "답변 서식에는 이름과 내용이 필요합니다",
+            "an answer template needs a name and a text",
+        ));
+    }
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else { break };
+        let key = &after[..close];
+        let looks_like_placeholder =
+            !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if looks_like_placeholder && !TEMPLATE_PLACEHOLDERS.contains(&key) {
+            return Err(RuleError {
+                code: "bad_template",
+                message: format!(
+                    "답변 서식 '{name}'의 {{{key}}}는 알 수 없는 자리표시자입니다. 쓸 수 있는 것: {list} (unknown placeholder {{{key}}} in template '{name}'; known: {list})",
+                    list = TEMPLATE_PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(" ")
+                ),
+            });
+        }
+        rest = &after[close + 1..];
+    }
+    Ok(())
 }
 
 /// The receipt number in the petition register (민원 처리부): year and a 7-digit sequence.

@@ -70,11 +70,7 @@ pub struct NewAccount<'a> {
 pub async fn create(tx: &mut Tx, new: &NewAccount<'_>, now: DateTime<Utc>) -> Result<Account> {
     validate_username(new.username)?;
     validate_display_name(new.display_name)?;
-    if new.role.is_staff() && new.department_id.is_none() && new.role != Role::Administrator {
-        return Err(StoreError::Conflict(
-            "직원 계정에는 부서가 필요합니다 (a staff account needs a department)".into(),
-        ));
-    }
+    check_staff_department(new.role, new.department_id)?;
     let sql = "INSERT INTO accounts (username, display_name, email, phone, role, department_id, \
                password_hash, active, created_at, password_changed_at) \
                VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, $8, $8) \
@@ -151,6 +147,48 @@ pub async fn list(db: &Db, departments: Option<&[DepartmentId]>) -> Result<Vec<A
     Ok(out)
 }
 
+/// An administrator's change of an account's role, department and lock (`active = false`).
+pub struct AccountChange {
+    pub role: Role,
+    pub department_id: Option<DepartmentId>,
+    pub active: bool,
+}
+
+/// Change role, department or lock. Locking also ends the account's sessions and API tokens,
+/// so a locked person is out at once rather than at the next check.
+pub async fn update(
+    tx: &mut Tx,
+    id: AccountId,
+    change: &AccountChange,
+    now: DateTime<Utc>,
+) -> Result<Account> {
+    check_staff_department(change.role, change.department_id)?;
+    let sql = "UPDATE accounts SET role = $1, department_id = $2, active = $3 WHERE id = $4 \
+               RETURNING id, username, display_name, email, phone, role, department_id, active, \
+               created_at, password_hash";
+    let row = on_tx!(tx, |conn| sqlx::query_as::<_, AccountRow>(sql)
+        .bind(change.role.as_str())
+        .bind(change.department_id)
+        .bind(change.active)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await)?
+    .ok_or(StoreError::NotFound)?;
+    if !change.active {
+        end_sessions(tx, id, now).await?;
+    }
+    Ok(row.into_account()?.0)
+}
+
+fn check_staff_department(role: Role, department_id: Option<DepartmentId>) -> Result<()> {
+    if role.is_staff() && department_id.is_none() && role != Role::Administrator {
+        return Err(StoreError::Conflict(
+            "직원 계정에는 부서가 필요합니다 (a staff account needs a department)".into(),
+        ));
+    }
+    Ok(())
+}
+
 /// Set a new password and end every session and API token of the account.
 pub async fn set_password(
     tx: &mut Tx,
@@ -170,6 +208,10 @@ pub async fn set_password(
     if done == 0 {
         return Err(StoreError::NotFound);
     }
+    end_sessions(tx, id, now).await
+}
+
+async fn end_sessions(tx: &mut Tx, id: AccountId, now: DateTime<Utc>) -> Result<()> {
     on_tx!(tx, |conn| sqlx::query(
         "DELETE FROM sessions WHERE account_id = $1"
     )

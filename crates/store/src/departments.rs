@@ -14,6 +14,8 @@ pub struct Department {
     pub name_en: String,
     pub parent_id: Option<DepartmentId>,
     pub created_at: DateTime<Utc>,
+    /// Retired departments stay in the org chart but take no new accounts, types or petitions.
+    pub active: bool,
 }
 
 pub struct NewDepartment<'a> {
@@ -45,7 +47,7 @@ pub async fn create(
     };
     let sql = "INSERT INTO departments (code, name, name_en, parent_id, created_at) \
                VALUES ($1, $2, $3, $4, $5) \
-               RETURNING id, code, name, name_en, parent_id, created_at";
+               RETURNING id, code, name, name_en, parent_id, created_at, active";
     let msg = format!(
         "부서 코드 '{}'가 이미 있습니다 (department code '{}' already exists)",
         new.code, new.code
@@ -62,8 +64,7 @@ pub async fn create(
 }
 
 async fn get_by_code_tx(tx: &mut Tx, code: &str) -> Result<Option<Department>> {
-    let sql =
-        "SELECT id, code, name, name_en, parent_id, created_at FROM departments WHERE code = $1";
+    let sql = "SELECT id, code, name, name_en, parent_id, created_at, active FROM departments WHERE code = $1";
     Ok(on_tx!(tx, |conn| sqlx::query_as::<_, Department>(sql)
         .bind(code)
         .fetch_optional(&mut *conn)
@@ -71,8 +72,7 @@ async fn get_by_code_tx(tx: &mut Tx, code: &str) -> Result<Option<Department>> {
 }
 
 pub async fn get_by_code(db: &Db, code: &str) -> Result<Option<Department>> {
-    let sql =
-        "SELECT id, code, name, name_en, parent_id, created_at FROM departments WHERE code = $1";
+    let sql = "SELECT id, code, name, name_en, parent_id, created_at, active FROM departments WHERE code = $1";
     Ok(on_db!(db, |pool| sqlx::query_as::<_, Department>(sql)
         .bind(code)
         .fetch_optional(pool)
@@ -80,8 +80,7 @@ pub async fn get_by_code(db: &Db, code: &str) -> Result<Option<Department>> {
 }
 
 pub async fn get(db: &Db, id: DepartmentId) -> Result<Department> {
-    let sql =
-        "SELECT id, code, name, name_en, parent_id, created_at FROM departments WHERE id = $1";
+    let sql = "SELECT id, code, name, name_en, parent_id, created_at, active FROM departments WHERE id = $1";
     on_db!(db, |pool| sqlx::query_as::<_, Department>(sql)
         .bind(id)
         .fetch_optional(pool)
@@ -90,10 +89,60 @@ pub async fn get(db: &Db, id: DepartmentId) -> Result<Department> {
 }
 
 pub async fn list(db: &Db) -> Result<Vec<Department>> {
-    let sql = "SELECT id, code, name, name_en, parent_id, created_at FROM departments ORDER BY id";
+    let sql = "SELECT id, code, name, name_en, parent_id, created_at, active FROM departments ORDER BY id";
     Ok(on_db!(db, |pool| sqlx::query_as::<_, Department>(sql)
         .fetch_all(pool)
         .await)?)
+}
+
+/// What an administrator changes on a department: its names, its place in the org chart and
+/// whether it is still in use (retiring is undone by setting `active` again).
+pub struct DepartmentChange<'a> {
+    pub name: &'a str,
+    pub name_en: &'a str,
+    pub parent_id: Option<DepartmentId>,
+    pub active: bool,
+}
+
+/// Rename, move or retire a department. A move under itself or its own descendants is refused
+/// (the org chart stays a tree, which the access policy's division scope relies on).
+pub async fn update(
+    tx: &mut Tx,
+    id: DepartmentId,
+    change: &DepartmentChange<'_>,
+) -> Result<Department> {
+    validate_display_name(change.name)?;
+    let rows: Vec<(DepartmentId, Option<DepartmentId>)> = on_tx!(tx, |conn| sqlx::query_as(
+        "SELECT id, parent_id FROM departments"
+    )
+    .fetch_all(&mut *conn)
+    .await)?;
+    if !rows.iter().any(|(d, _)| *d == id) {
+        return Err(StoreError::NotFound);
+    }
+    if let Some(parent) = change.parent_id {
+        if !rows.iter().any(|(d, _)| *d == parent) {
+            return Err(StoreError::Conflict(
+                "상위 부서가 없습니다 (the parent department does not exist)".into(),
+            ));
+        }
+        if OrgChart::new(rows).would_cycle(id, parent) {
+            return Err(StoreError::Conflict(
+                "부서를 자기 자신이나 하위 부서 아래로 옮길 수 없습니다 (a department cannot move under itself or its own sub-departments)".into(),
+            ));
+        }
+    }
+    let sql = "UPDATE departments SET name = $1, name_en = $2, parent_id = $3, active = $4 \
+               WHERE id = $5 RETURNING id, code, name, name_en, parent_id, created_at, active";
+    on_tx!(tx, |conn| sqlx::query_as::<_, Department>(sql)
+        .bind(change.name.trim())
+        .bind(change.name_en.trim())
+        .bind(change.parent_id)
+        .bind(change.active)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await)?
+    .ok_or(StoreError::NotFound)
 }
 
 /// The org chart for the access policy's division scope.

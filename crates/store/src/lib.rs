@@ -9,6 +9,7 @@ pub mod accounts;
 pub mod audit;
 pub mod blobs;
 pub mod departments;
+pub mod group_commit;
 pub mod holidays;
 pub mod open311;
 pub mod outbox;

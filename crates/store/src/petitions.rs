@@ -29,14 +29,21 @@ pub use crypto::PiiKey;
 // Working calendar with the office's holiday data
 // ---------------------------------------------------------------------------------------------
 
-/// The working calendar built from the holiday rows, and a fingerprint of those rows. The due
-/// cache remembers the fingerprint it was computed with, so an edit of the holiday data is
-/// noticed and every open petition's due moment recomputed ([`refresh_due_cache`]).
+/// The working calendar built from the holiday rows and the office hours setting, and a
+/// fingerprint of both. The due cache remembers the fingerprint it was computed with, so an edit
+/// of the holiday data or the hours is noticed and every open petition's due moment recomputed
+/// ([`refresh_due_cache`]); this process-wide cache is keyed by the same fingerprint, so every
+/// app server picks up an edit made on another at its next call.
 pub async fn work_calendar(db: &Db) -> Result<(Arc<WorkCalendar>, String)> {
     type Cached = Option<(String, Arc<WorkCalendar>)>;
     static CACHE: OnceLock<Mutex<Cached>> = OnceLock::new();
     let rows = crate::holidays::list(db).await?;
+    let hours = crate::settings::office_hours(db).await?;
     let mut h = Sha256::new();
+    if hours != OfficeHours::default() {
+        // Only a changed setting enters the hash, so existing due caches stay valid.
+        h.update(format!("hours {hours:?}\n").as_bytes());
+    }
     for r in &rows {
         h.update(format!("{}|{}|{}|{}\n", r.date, r.name, r.kind, r.removed).as_bytes());
     }
@@ -53,7 +60,7 @@ pub async fn work_calendar(db: &Db) -> Result<(Arc<WorkCalendar>, String)> {
             .map(|r| (r.date, r.name.as_str(), r.kind.as_str(), r.removed)),
     )
     .map_err(|e| StoreError::Conflict(format!("휴일 자료 오류 (holiday data: {e})")))?;
-    let cal = WorkCalendar::new(2000, 2100, &data, OfficeHours::default())
+    let cal = WorkCalendar::new(2000, 2100, &data, hours)
         .map_err(|e| StoreError::Conflict(format!("근무 달력 오류 (working calendar: {e})")))?;
     let cal = Arc::new(cal);
     if let Ok(mut guard) = cache.lock() {
@@ -220,6 +227,9 @@ fn check_spec(spec: &TypeSpec) -> Result<Period> {
     domain::accounts::validate_department_code(&spec.code)?;
     domain::accounts::validate_display_name(&spec.name)?;
     validate_defs(&spec.fields)?;
+    for t in &spec.templates {
+        domain::petitions::validate_template(&t.name, &t.text)?;
+    }
     if spec.requires_rrn && spec.kind != Kind::Statutory {
         return Err(RuleError::new(
             "rrn_not_allowed",
@@ -1242,22 +1252,14 @@ pub const TRACKING_PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 8..=64;
 pub async fn set_tracking_password(
     tx: &mut Tx,
     id: PetitionId,
-    password: &str,
+    password: &TrackingPassword,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    if !TRACKING_PASSWORD_CHARS.contains(&password.chars().count()) {
-        return Err(bad(
-            "bad_tracking_password",
-            "조회 비밀번호는 8자에서 64자까지입니다",
-            "the tracking password has 8 to 64 characters",
-        ));
-    }
-    let hash = crate::secrets::hash_password(password)?;
     on_tx!(tx, |conn| sqlx::query(
         "INSERT INTO petition_tracking (petition_id, password_hash, created_at) VALUES ($1, $2, $3)"
     )
     .bind(id)
-    .bind(&hash)
+    .bind(&password.0)
     .bind(now)
     .execute(&mut *conn)
     .await
@@ -1265,10 +1267,28 @@ pub async fn set_tracking_password(
     Ok(())
 }
 
+/// A tracking password checked and hashed (argon2id) before any transaction starts: hashing
+/// takes tens of milliseconds, too long to hold the write lock for.
+pub struct TrackingPassword(String);
+
+impl TrackingPassword {
+    pub fn new(password: &str) -> Result<Self> {
+        if !TRACKING_PASSWORD_CHARS.contains(&password.chars().count()) {
+            return Err(bad(
+                "bad_tracking_password",
+                "조회 비밀번호는 8자에서 64자까지입니다",
+                "the tracking password has 8 to 64 characters",
+            ));
+        }
+        Ok(TrackingPassword(crate::secrets::hash_password(password)?))
+    }
+}
+
 /// Find a petition for a petitioner who has no account (tracking on the web): by its receipt
 /// number or its petition number (given at filing, before there is a receipt number), and either
 /// the last four digits of the phone number given at filing or the tracking password chosen
-/// then. Any mismatch is `NotFound`, so the answer never tells which part was wrong.
+/// then (anonymous reports: the password only). Any mismatch is `NotFound`, so the answer
+/// never tells which part was wrong.
 pub async fn find_for_petitioner(db: &Db, number: &str, secret: &str) -> Result<Petition> {
     let number = number.trim();
     let found = if number.contains('-') {
@@ -1280,10 +1300,9 @@ pub async fn find_for_petitioner(db: &Db, number: &str, secret: &str) -> Result<
         }
     };
     let p = found?;
-    if p.anonymous {
-        return Err(StoreError::NotFound);
-    }
-    let four_digits = secret.len() == 4 && secret.chars().all(|c| c.is_ascii_digit());
+    // An anonymous report has no phone number: only its tracking password finds it.
+    let four_digits =
+        !p.anonymous && secret.len() == 4 && secret.chars().all(|c| c.is_ascii_digit());
     let same = if four_digits {
         let digits: String = p
             .petitioner_phone
@@ -1569,9 +1588,8 @@ fn queue_where(f: &QueueFilter, with_user_filters: bool) -> (String, Vec<i64>, O
         state = Some(s.as_str().to_string());
         sql.push_str(&format!(" AND state = ${}", ints.len() + 4));
     } else if !f.include_done {
-        sql.push_str(
-            " AND state IN ('arrived', 'received', 'in_progress', 'supplement', 'paused')",
-        );
+        sql.push_str(" AND ");
+        sql.push_str(OPEN_STATES_SQL);
     }
     if with_user_filters {
         if f.overdue {
@@ -1587,6 +1605,105 @@ fn queue_where(f: &QueueFilter, with_user_filters: bool) -> (String, Vec<i64>, O
     (sql, ints, state)
 }
 
+/// The open states as SQL, word for word as in the partial indexes of migration 0006: both
+/// databases use a partial index only when the query carries its condition.
+const OPEN_STATES_SQL: &str =
+    "state IN ('arrived', 'received', 'in_progress', 'supplement', 'paused')";
+
+/// Whether the filter stays inside the open states, where the partial indexes serve it.
+fn open_only(f: &QueueFilter) -> bool {
+    match f.state {
+        Some(s) => s.is_open(),
+        None => !f.include_done,
+    }
+}
+
+/// Run one page-id query with the queue's parameters ($1 now, $2 end of today, $3 soon, then
+/// the filter's integers and state).
+async fn page_ids_query(
+    db: &Db,
+    sql: String,
+    binds: (DateTime<Utc>, DateTime<Utc>, DateTime<Utc>),
+    ints: &[i64],
+    state: &Option<String>,
+) -> Result<Vec<(i64, Option<DateTime<Utc>>)>> {
+    Ok(on_db!(db, |pool| {
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(binds.0)
+            .bind(binds.1)
+            .bind(binds.2);
+        for v in ints {
+            q = q.bind(*v);
+        }
+        if let Some(s) = state {
+            q = q.bind(s.clone());
+        }
+        q.fetch_all(pool).await
+    })?)
+}
+
+/// The ids of one queue page in order: due moment first, petitions without a clock last, then
+/// by id. Open-only queues read each department's entries of the open-petition index in due
+/// order, `offset + limit` at most per department, and merge them: a page costs the same with
+/// a thousand open petitions in reach or a hundred thousand.
+async fn queue_page_ids(
+    db: &Db,
+    f: &QueueFilter,
+    now: DateTime<Utc>,
+    today_end: DateTime<Utc>,
+    soon: DateTime<Utc>,
+) -> Result<Vec<i64>> {
+    let limit = f.limit.clamp(1, 500);
+    let offset = f.offset.max(0);
+    let binds = (now, today_end, soon);
+    if !open_only(f) {
+        let (filter_sql, ints, state) = queue_where(f, true);
+        let sql = format!(
+            "SELECT id, due_at FROM petitions {filter_sql} \
+             ORDER BY CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, id LIMIT {limit} OFFSET {offset}"
+        );
+        let rows = page_ids_query(db, sql, binds, &ints, &state).await?;
+        return Ok(rows.into_iter().map(|(id, _)| id).collect());
+    }
+    let want = offset + limit;
+    // One partition per department in reach, or the whole office at once.
+    let partitions: Vec<Option<DepartmentId>> = match &f.departments {
+        Some(depts) => depts.iter().map(|d| Some(*d)).collect(),
+        None => vec![None],
+    };
+    let mut found: Vec<(bool, Option<DateTime<Utc>>, i64)> = Vec::new();
+    for with_clock in [true, false] {
+        if !with_clock && found.len() as i64 >= want {
+            break; // every page row has a clock: those sort first
+        }
+        for dept in &partitions {
+            let one = QueueFilter {
+                departments: dept.map(|d| vec![d]),
+                ..f.clone()
+            };
+            let (filter_sql, ints, state) = queue_where(&one, true);
+            let (clock, order) = if with_clock {
+                ("due_at IS NOT NULL", "due_at, id")
+            } else {
+                ("due_at IS NULL", "id")
+            };
+            let sql = format!(
+                "SELECT id, due_at FROM petitions {filter_sql} AND {OPEN_STATES_SQL} AND {clock} \
+                 ORDER BY {order} LIMIT {want}"
+            );
+            let rows = page_ids_query(db, sql, binds, &ints, &state).await?;
+            found.extend(rows.into_iter().map(|(id, due)| (due.is_none(), due, id)));
+        }
+    }
+    found.sort_unstable();
+    Ok(found
+        .into_iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .map(|(_, _, id)| id)
+        .collect())
+}
+
 /// An official's or department's work list, ordered by working time left (the cached due
 /// moment; petitions without a clock last), with counts over the whole reach.
 pub async fn queue(db: &Db, f: &QueueFilter, now: DateTime<Utc>) -> Result<QueuePage> {
@@ -1595,28 +1712,7 @@ pub async fn queue(db: &Db, f: &QueueFilter, now: DateTime<Utc>) -> Result<Queue
     let today_end = end_of_today(now);
     let soon = soon_limit(&cal, now)?;
 
-    let (filter_sql, ints, state) = queue_where(f, true);
-    // Order and page on the narrow columns first, then read the wide rows of the page only:
-    // sorting whole rows (bodies, the derived JSON) of a large department was the slow part.
-    let sql = format!(
-        "SELECT id FROM petitions {filter_sql} \
-         ORDER BY CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at, id LIMIT {} OFFSET {}",
-        f.limit.clamp(1, 500),
-        f.offset.max(0)
-    );
-    let ids: Vec<(i64,)> = on_db!(db, |pool| {
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(now)
-            .bind(today_end)
-            .bind(soon);
-        for v in &ints {
-            q = q.bind(*v);
-        }
-        if let Some(s) = &state {
-            q = q.bind(s.clone());
-        }
-        q.fetch_all(pool).await
-    })?;
+    let ids = queue_page_ids(db, f, now, today_end, soon).await?;
     let mut rows: Vec<PetitionRow> = Vec::with_capacity(ids.len());
     if !ids.is_empty() {
         let list: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
@@ -1626,12 +1722,12 @@ pub async fn queue(db: &Db, f: &QueueFilter, now: DateTime<Utc>) -> Result<Queue
         );
         let mut fetched = on_db!(db, |pool| {
             let mut q = sqlx::query_as::<_, PetitionRow>(sqlx::AssertSqlSafe(sql));
-            for (id,) in &ids {
+            for id in &ids {
                 q = q.bind(*id);
             }
             q.fetch_all(pool).await
         })?;
-        for (id,) in &ids {
+        for id in &ids {
             if let Some(pos) = fetched.iter().position(|r| r.id == *id) {
                 rows.push(fetched.swap_remove(pos));
             }
@@ -1640,7 +1736,7 @@ pub async fn queue(db: &Db, f: &QueueFilter, now: DateTime<Utc>) -> Result<Queue
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
         let petition = row.into_petition()?;
-        let (due, left) = match petition.derived.deadline_input() {
+        let (due, left) = match petition.derived.deadline_input(now) {
             Some(input) => (
                 Some(calendar::deadline(&cal, &input, now).map_err(deadline_error)?),
                 Some(
@@ -1825,4 +1921,24 @@ pub async fn sweep(db: &Db, now: DateTime<Utc>) -> Result<SweepReport> {
         }
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod open_index_tests {
+    /// The queue's open-state condition is the partial indexes' condition, word for word:
+    /// otherwise neither database would use them, silently.
+    #[test]
+    fn queue_condition_matches_the_partial_indexes() {
+        for migration in [
+            include_str!("../migrations/sqlite/0006_open_queue.sql"),
+            include_str!("../migrations/postgres/0006_open_queue.sql"),
+        ] {
+            assert_eq!(
+                migration
+                    .matches(&format!("WHERE {}", super::OPEN_STATES_SQL))
+                    .count(),
+                2
+            );
+        }
+    }
 }

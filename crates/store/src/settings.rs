@@ -1,7 +1,12 @@
 //! Office settings as key/value text (hours, retention periods, name hiding …).
 
-use crate::{Db, Result, on_db};
+use crate::{Db, Result, StoreError, on_db};
+use calendar::OfficeHours;
 use chrono::{DateTime, Utc};
+
+/// The office hours (근무시간) the working calendar counts with, as JSON; absent = the default
+/// 09:00–18:00 with lunch 12:00–13:00.
+pub const OFFICE_HOURS: &str = "calendar.office_hours";
 
 pub async fn get(db: &Db, key: &str) -> Result<Option<String>> {
     let row: Option<(String,)> = on_db!(db, |pool| sqlx::query_as(
@@ -33,4 +38,27 @@ pub async fn all(db: &Db) -> Result<Vec<(String, String)>> {
     )
     .fetch_all(pool)
     .await)?)
+}
+
+/// The office's hours, or the default when never set.
+pub async fn office_hours(db: &Db) -> Result<OfficeHours> {
+    match get(db, OFFICE_HOURS).await? {
+        None => Ok(OfficeHours::default()),
+        Some(text) => serde_json::from_str(&text).map_err(|e| {
+            StoreError::Conflict(format!("근무시간 설정 오류 (office hours setting: {e})"))
+        }),
+    }
+}
+
+/// Store new office hours after the calendar's own check. The working calendar and the due
+/// cache follow by themselves: both are keyed by a fingerprint that includes the hours.
+pub async fn set_office_hours(db: &Db, hours: &OfficeHours, now: DateTime<Utc>) -> Result<()> {
+    hours.validate().map_err(|e| {
+        StoreError::Conflict(format!(
+            "근무시간이 맞지 않습니다: 시작은 끝보다 앞이고 점심시간은 그 사이에 있어야 합니다 (office hours: {e})"
+        ))
+    })?;
+    let text = serde_json::to_string(hours)
+        .map_err(|e| StoreError::Conflict(format!("근무시간을 저장할 수 없습니다 (JSON: {e})")))?;
+    set(db, OFFICE_HOURS, &text, now).await
 }

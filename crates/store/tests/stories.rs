@@ -7,7 +7,7 @@ use domain::accounts::Role;
 use domain::audit::{AuditRecord, ChainBreak};
 use store::audit::Verification;
 use store::testing::{TestDb, backends};
-use store::{Db, StoreError, accounts, audit, departments, on_db, outbox, secrets};
+use store::{Db, StoreError, accounts, audit, departments, on_db, on_tx, outbox, secrets};
 
 async fn each_backend<F, Fut>(story: F)
 where
@@ -389,6 +389,62 @@ async fn outbox_claims_retries_and_gives_up() {
                 .unwrap()
                 .is_empty()
         );
+    })
+    .await;
+}
+
+/// Group commit: many callers at once share transactions; each caller's refused work rolls
+/// back alone (its savepoint), everything else commits, and every caller hears its own result.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn group_commit_keeps_each_callers_work_apart() {
+    each_backend(|db| async move {
+        let group = store::group_commit::GroupCommit::start(db.clone());
+        let mut calls = Vec::new();
+        for i in 0..60i64 {
+            let group = group.clone();
+            calls.push(tokio::spawn(async move {
+                group
+                    .run(move |tx| {
+                        Box::pin(async move {
+                            let key = format!("gc.{i}");
+                            on_tx!(tx, |conn| sqlx::query(
+                                "INSERT INTO settings (key, value, updated_at) VALUES ($1, 'x', '2026-11-25')"
+                            )
+                            .bind(&key)
+                            .execute(&mut *conn)
+                            .await
+                            .map(|r| r.rows_affected()))?;
+                            // Every third caller then breaks a rule: its insert must vanish.
+                            if i % 3 == 0 {
+                                on_tx!(tx, |conn| sqlx::query(
+                                    "INSERT INTO settings (key, value, updated_at) VALUES ($1, 'y', '2026-11-25')"
+                                )
+                                .bind(&key)
+                                .execute(&mut *conn)
+                                .await
+                                .map(|r| r.rows_affected()))?;
+                            }
+                            Ok(i)
+                        })
+                    })
+                    .await
+            }));
+        }
+        for (i, call) in calls.into_iter().enumerate() {
+            let result = call.await.unwrap();
+            if i % 3 == 0 {
+                assert!(matches!(result, Err(StoreError::Database(_))), "{result:?}");
+            } else {
+                assert_eq!(result.unwrap(), i as i64);
+            }
+        }
+        let (n,): (i64,) = on_db!(&db, |pool| sqlx::query_as(
+            "SELECT COUNT(*) FROM settings WHERE key LIKE 'gc.%'"
+        )
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        assert_eq!(n, 40, "the 20 refused callers left nothing behind");
     })
     .await;
 }

@@ -946,48 +946,50 @@ async fn create_request(
         })?;
     let now = store::now();
     let (cal, _) = petitions::work_calendar(&state.db).await?;
-    let mut tx = state.db.begin().await?;
-    let filed = petitions::file(
-        &mut tx,
-        &new,
-        None,
-        &state.petitions.key,
-        &screening,
-        &cal,
-        now,
-    )
-    .await?;
-    let p = filed.petition;
-    let extra = keys::add_request(
-        &mut tx,
-        &RequestExtra {
-            petition_id: p.id,
-            key_id: key.id,
-            token: String::new(),
-            lat: loc.lat,
-            long: loc.long,
-            address_string: loc.address_string,
-            address_id: loc.address_id,
-            device_id: device_id.to_string(),
-            account_id: account_id.to_string(),
-            media_url: media_url.to_string(),
-        },
-        now,
-    )
-    .await?;
-    store::audit::append(
-        &mut tx,
-        &AuditRecord {
-            at: now,
-            account_id: None,
-            address: address.to_string(),
-            subject: format!("petition:{}", p.id),
-            action: "petition.create".into(),
-            reason: format!("open311:{}", key.name),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    let request = RequestExtra {
+        petition_id: 0, // known once filed
+        key_id: key.id,
+        token: String::new(),
+        lat: loc.lat,
+        long: loc.long,
+        address_string: loc.address_string,
+        address_id: loc.address_id,
+        device_id: device_id.to_string(),
+        account_id: account_id.to_string(),
+        media_url: media_url.to_string(),
+    };
+    let mut record = AuditRecord {
+        at: now,
+        account_id: None,
+        address: address.to_string(),
+        subject: String::new(),
+        action: "petition.create".into(),
+        reason: format!("open311:{}", key.name),
+    };
+    let pii = state.petitions.key.clone();
+    let (p, extra) = state
+        .petitions
+        .intake(&state.db)
+        .run(move |tx| {
+            Box::pin(async move {
+                let p = petitions::file(tx, &new, None, &pii, &screening, &cal, now)
+                    .await?
+                    .petition;
+                let extra = keys::add_request(
+                    tx,
+                    &RequestExtra {
+                        petition_id: p.id,
+                        ..request
+                    },
+                    now,
+                )
+                .await?;
+                record.subject = format!("petition:{}", p.id);
+                store::audit::append(tx, &record).await?;
+                Ok((p, extra))
+            })
+        })
+        .await?;
 
     let notice = match p.derived.receipt_due {
         Some(due) => format!(

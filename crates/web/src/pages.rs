@@ -15,6 +15,8 @@ use serde::Deserialize;
 // The petition desk's pages live in their own files next to this one.
 #[path = "pages_admin.rs"]
 pub mod admin;
+#[path = "pages_admin_edit.rs"]
+pub mod admin_edit;
 #[path = "pages_common.rs"]
 pub mod common;
 #[path = "pages_resident.rs"]
@@ -27,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .merge(resident::routes())
         .merge(staff::routes())
         .merge(admin::routes())
+        .merge(admin_edit::routes())
         .route("/", get(home))
         .route("/login", get(login_form).post(login))
         .route("/logout", axum::routing::post(logout))

@@ -26,9 +26,11 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/holidays", post(add_holiday))
         .route("/admin/holidays/{id}/delete", post(delete_holiday))
         .route("/admin/settings", post(save_settings))
+        .route("/admin/office-hours", post(save_office_hours))
 }
 
 pub struct TypeRow {
+    pub id: i64,
     pub name: String,
     pub code: String,
     pub kind: &'static str,
@@ -40,6 +42,7 @@ pub struct TypeRow {
 }
 
 pub struct AccountRow {
+    pub id: i64,
     pub username: String,
     pub name: String,
     pub role: &'static str,
@@ -62,16 +65,46 @@ pub struct HolidayForm {
     pub kind: String,
 }
 
+/// The office hours form (HH:MM texts), refilled as typed when refused.
+pub struct HoursForm {
+    pub start: String,
+    pub end: String,
+    pub lunch_start: String,
+    pub lunch_end: String,
+}
+
+impl HoursForm {
+    fn of(h: &calendar::OfficeHours) -> Self {
+        let t = |t: chrono::NaiveTime| t.format("%H:%M").to_string();
+        HoursForm {
+            start: t(h.start),
+            end: t(h.end),
+            lunch_start: h.lunch.map(|l| t(l.0)).unwrap_or_default(),
+            lunch_end: h.lunch.map(|l| t(l.1)).unwrap_or_default(),
+        }
+    }
+}
+
+pub struct DepartmentRow {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub name_en: String,
+    pub parent: String,
+    pub active: bool,
+}
+
 #[derive(Template)]
 #[template(path = "admin.html")]
 struct AdminPage {
     c: Chrome,
-    departments: Vec<(String, String, String, String)>,
+    departments: Vec<DepartmentRow>,
     accounts: Vec<AccountRow>,
     types: Vec<TypeRow>,
     holidays: Vec<HolidayView>,
     hide_names: bool,
     h: HolidayForm,
+    hours: HoursForm,
     notice: Option<String>,
     error: Option<String>,
 }
@@ -85,13 +118,19 @@ fn holiday_kind(l: Lang, k: &str) -> &'static str {
     }
 }
 
-/// The administrator (the policy's Settings grant), or the sign-in page / a refusal.
-async fn allowed(state: &AppState, ctx: &Ctx, action: Action) -> Result<(), Response> {
+/// The administrator (the policy's grant of `capability` over the whole office), or the sign-in
+/// page / a refusal.
+pub(crate) async fn allowed(
+    state: &AppState,
+    ctx: &Ctx,
+    capability: Capability,
+    action: Action,
+) -> Result<(), Response> {
     let Some(caller) = ctx.caller.as_ref() else {
         return Err(Redirect::to("/login").into_response());
     };
     caller
-        .may(state, Capability::Settings, action, Target::Office)
+        .may(state, capability, action, Target::Office)
         .await
         .map_err(|e| ctx.error(&e))
 }
@@ -100,6 +139,7 @@ async fn page(
     state: &AppState,
     ctx: &Ctx,
     h: HolidayForm,
+    hours: Option<HoursForm>,
     notice: Option<String>,
     error: Option<String>,
 ) -> Result<AdminPage, ApiError> {
@@ -112,19 +152,20 @@ async fn page(
     };
     let departments = depts
         .iter()
-        .map(|d| {
-            (
-                d.code.clone(),
-                d.name.clone(),
-                d.name_en.clone(),
-                dept(d.parent_id),
-            )
+        .map(|d| DepartmentRow {
+            id: d.id,
+            code: d.code.clone(),
+            name: d.name.clone(),
+            name_en: d.name_en.clone(),
+            parent: dept(d.parent_id),
+            active: d.active,
         })
         .collect();
     let accounts = store::accounts::list(&state.db, None)
         .await?
         .into_iter()
         .map(|a| AccountRow {
+            id: a.id,
             username: a.username,
             name: a.display_name,
             role: role_name(l, a.role),
@@ -155,6 +196,7 @@ async fn page(
                 .map(|x| x.name.clone())
                 .collect::<Vec<_>>()
                 .join(", "),
+            id: t.id,
             name: t.name,
             code: t.code,
             kind: t.kind.korean(),
@@ -177,6 +219,10 @@ async fn page(
     let hide_names = store::settings::get(&state.db, HIDE_HANDLER_NAMES)
         .await?
         .is_some_and(|v| v.trim() == "true");
+    let hours = match hours {
+        Some(h) => h,
+        None => HoursForm::of(&store::settings::office_hours(&state.db).await?),
+    };
     Ok(AdminPage {
         c: ctx.chrome(),
         departments,
@@ -185,6 +231,7 @@ async fn page(
         holidays,
         hide_names,
         h,
+        hours,
         notice,
         error,
     })
@@ -197,19 +244,30 @@ async fn show(
     notice: Option<String>,
     error: Option<String>,
 ) -> Response {
+    show_with(state, ctx, h, None, notice, error).await
+}
+
+async fn show_with(
+    state: &AppState,
+    ctx: &Ctx,
+    h: HolidayForm,
+    hours: Option<HoursForm>,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Response {
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
-    match page(state, ctx, h, notice, error).await {
+    match page(state, ctx, h, hours, notice, error).await {
         Ok(p) => ctx.render_status(status, &p),
         Err(e) => ctx.error(&e),
     }
 }
 
 async fn admin(State(state): State<AppState>, ctx: Ctx) -> Response {
-    if let Err(r) = allowed(&state, &ctx, Action::Read).await {
+    if let Err(r) = allowed(&state, &ctx, Capability::Settings, Action::Read).await {
         return r;
     }
     show(&state, &ctx, HolidayForm::default(), None, None).await
@@ -230,7 +288,7 @@ async fn add_holiday(
     ctx: Ctx,
     axum::Form(f): axum::Form<AddHoliday>,
 ) -> Response {
-    if let Err(r) = allowed(&state, &ctx, Action::Update).await {
+    if let Err(r) = allowed(&state, &ctx, Capability::Settings, Action::Update).await {
         return r;
     }
     let l = ctx.lang;
@@ -289,7 +347,7 @@ async fn delete_holiday(
     Path(id): Path<i64>,
     axum::Form(f): axum::Form<Confirm>,
 ) -> Response {
-    if let Err(r) = allowed(&state, &ctx, Action::Update).await {
+    if let Err(r) = allowed(&state, &ctx, Capability::Settings, Action::Update).await {
         return r;
     }
     let l = ctx.lang;
@@ -332,7 +390,7 @@ async fn save_settings(
     ctx: Ctx,
     axum::Form(f): axum::Form<Settings>,
 ) -> Response {
-    if let Err(r) = allowed(&state, &ctx, Action::Update).await {
+    if let Err(r) = allowed(&state, &ctx, Capability::Settings, Action::Update).await {
         return r;
     }
     let value = if f.hide_names.is_empty() {
@@ -359,4 +417,98 @@ async fn save_settings(
         None,
     )
     .await
+}
+
+#[derive(Deserialize)]
+struct HoursInput {
+    #[serde(default)]
+    start: String,
+    #[serde(default)]
+    end: String,
+    #[serde(default)]
+    lunch_start: String,
+    #[serde(default)]
+    lunch_end: String,
+}
+
+/// The typed hours as the calendar's office hours; both lunch times empty = no lunch break.
+fn parse_hours(f: &HoursForm) -> Option<calendar::OfficeHours> {
+    let t = |s: &str| chrono::NaiveTime::parse_from_str(s.trim(), "%H:%M").ok();
+    let lunch = match (f.lunch_start.trim(), f.lunch_end.trim()) {
+        ("", "") => None,
+        (a, b) => Some((t(a)?, t(b)?)),
+    };
+    Some(calendar::OfficeHours {
+        start: t(&f.start)?,
+        end: t(&f.end)?,
+        lunch,
+    })
+}
+
+/// Office hours (근무시간): validated by the calendar, stored as a setting; the working calendar
+/// and every open petition's due moment follow (their fingerprint includes the hours).
+async fn save_office_hours(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(f): axum::Form<HoursInput>,
+) -> Response {
+    if let Err(r) = allowed(&state, &ctx, Capability::Settings, Action::Update).await {
+        return r;
+    }
+    let l = ctx.lang;
+    let typed = HoursForm {
+        start: f.start,
+        end: f.end,
+        lunch_start: f.lunch_start,
+        lunch_end: f.lunch_end,
+    };
+    let refuse = |m: String, typed: HoursForm| {
+        show_with(
+            &state,
+            &ctx,
+            HolidayForm::default(),
+            Some(typed),
+            None,
+            Some(m),
+        )
+    };
+    let Some(hours) = parse_hours(&typed) else {
+        let m = match l {
+            Lang::Ko => {
+                "시각을 09:00처럼 적어 주세요. 점심시간이 없으면 두 칸을 비워 두세요 (write times as 09:00; leave both lunch times empty for no lunch break)"
+            }
+            Lang::En => "write times as 09:00; leave both lunch times empty for no lunch break",
+        };
+        return refuse(m.into(), typed).await;
+    };
+    let now = store::now();
+    if let Err(e) = store::settings::set_office_hours(&state.db, &hours, now).await {
+        return refuse(l.pick(&ApiError::from(e).message), typed).await;
+    }
+    let recomputed = store::petitions::refresh_due_cache(&state.db, now).await;
+    if let Some(caller) = ctx.caller.as_ref()
+        && let Err(e) = state
+            .log_access(
+                caller,
+                "settings",
+                "settings.update",
+                store::settings::OFFICE_HOURS,
+            )
+            .await
+    {
+        return ctx.error(&e);
+    }
+    let n = match recomputed {
+        Ok(n) => n,
+        Err(e) => return ctx.error(&e.into()),
+    };
+    let notice = match l {
+        Lang::Ko => {
+            format!("근무시간을 저장했습니다. 진행 중인 민원 {n}건의 처리기한을 다시 계산했습니다.")
+        }
+        Lang::En => {
+            format!("Office hours saved; the due moments of {n} open petitions were recomputed.")
+        }
+    };
+    show(&state, &ctx, HolidayForm::default(), Some(notice), None).await
 }

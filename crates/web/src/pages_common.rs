@@ -375,6 +375,14 @@ pub fn event_words(lang: Lang, e: &Event) -> Option<String> {
             ),
         },
         Event::PauseEnded { .. } => l.t("처리를 다시 시작했습니다.", "Handling resumed.").into(),
+        Event::SiteInvestigationExtended { reason } => match l {
+            Lang::Ko => format!(
+                "현장조사 기간을 7일 연장했습니다: {reason}. 현장조사는 모두 21일까지 처리기간에 넣지 않습니다."
+            ),
+            Lang::En => format!(
+                "The on-site investigation was extended by 7 days: {reason}. Up to 21 days of investigation do not count."
+            ),
+        },
         Event::Extended {
             ground,
             reason,

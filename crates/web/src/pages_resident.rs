@@ -16,7 +16,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use domain::access::{Action, Capability, Target};
 use domain::accounts::Role;
 use domain::audit::AuditRecord;
@@ -40,6 +40,12 @@ pub fn routes() -> Router<AppState> {
         )
         .route("/track", get(track_form).post(track_submit))
         .route("/track/step", axum::routing::post(track_step))
+        .route(
+            "/track/supplement",
+            axum::routing::post(track_supplement)
+                // Attachments stream to the blob store, as when filing.
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
         .route("/my", get(my_list))
         .route("/my/{id}", get(my_one))
 }
@@ -143,6 +149,8 @@ pub struct FileValues {
     pub address: String,
     pub consent: bool,
     pub idem: String,
+    /// An anonymous report (익명 신고): no name or contact, no statutory clock (Act art. 2).
+    pub anonymous: bool,
     extra: HashMap<String, String>,
 }
 
@@ -157,6 +165,8 @@ struct FilePage {
     v: FileValues,
     error: Option<String>,
     max_mb: u64,
+    /// Statutory petitions need a named applicant; the other kinds may be reported anonymously.
+    may_anonymous: bool,
 }
 
 fn field_views(defs: &[FieldDef], v: &FileValues) -> Vec<FieldView> {
@@ -209,13 +219,25 @@ fn file_page(
             period: t.period.korean(),
             description: t.description,
         },
+        may_anonymous: t.kind != domain::petitions::Kind::Statutory,
         v,
         error,
         max_mb: state.petitions.limits.max_bytes / (1024 * 1024),
     }
 }
 
-async fn file_form(State(state): State<AppState>, ctx: Ctx, Path(type_id): Path<i64>) -> Response {
+#[derive(Deserialize)]
+struct FileFormQuery {
+    #[serde(default)]
+    anonymous: bool,
+}
+
+async fn file_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(type_id): Path<i64>,
+    Query(q): Query<FileFormQuery>,
+) -> Response {
     let t = match open_type(&state, type_id).await {
         Ok(t) => t,
         Err(e) => return ctx.error(&e),
@@ -223,6 +245,7 @@ async fn file_form(State(state): State<AppState>, ctx: Ctx, Path(type_id): Path<
     let mut v = FileValues {
         // A fresh key per form: a resubmitted form files nothing twice.
         idem: store::secrets::new_token().unwrap_or_default(),
+        anonymous: q.anonymous && t.kind != domain::petitions::Kind::Statutory,
         ..FileValues::default()
     };
     if let Some(c) = ctx
@@ -285,18 +308,27 @@ struct Submitted {
     files: Vec<(StoredBlob, String)>,
 }
 
-async fn read_form(state: &AppState, mut mp: Multipart) -> Result<Submitted, (FileValues, String)> {
-    let mut v = FileValues::default();
-    let mut rrn = String::new();
-    let mut password = String::new();
+/// Every part of a multipart form: text parts by name (capped), files streamed to the blob
+/// store (at most [`MAX_FILES`], under the attachment limits). On a refusal the text read so
+/// far comes back with the message, so the form can be refilled. `may_send_files` sees the text
+/// parts before the first file (forms put them first); when it says no, reading stops there and
+/// no file reaches the store.
+async fn read_parts(
+    state: &AppState,
+    mut mp: Multipart,
+    may_send_files: impl AsyncFnOnce(&HashMap<String, String>) -> bool,
+) -> Result<(HashMap<String, String>, Vec<(StoredBlob, String)>), (HashMap<String, String>, String)>
+{
+    let mut texts = HashMap::new();
     let mut files = Vec::new();
+    let mut gate = Some(may_send_files);
     loop {
         let mut field = match mp.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
             Err(e) => {
                 return Err((
-                    v,
+                    texts,
                     format!("양식을 읽을 수 없습니다 (the form could not be read: {e})"),
                 ));
             }
@@ -307,47 +339,71 @@ async fn read_form(state: &AppState, mut mp: Multipart) -> Result<Submitted, (Fi
             if filename.is_empty() {
                 continue; // the empty file input a browser always sends
             }
+            if let Some(gate) = gate.take()
+                && !gate(&texts).await
+            {
+                break;
+            }
             if files.len() >= MAX_FILES {
                 return Err((
-                    v,
+                    texts,
                     "파일은 5개까지 첨부할 수 있습니다 (up to 5 files)".into(),
                 ));
             }
             match store_file(state, &mut field).await {
                 Ok(b) => files.push((b, filename)),
-                Err(m) => return Err((v, format!("{filename}: {m}"))),
+                Err(m) => return Err((texts, format!("{filename}: {m}"))),
             }
             continue;
         }
-        let text = match read_text(&mut field).await {
-            Ok(t) => t,
-            Err(m) => return Err((v, m)),
-        };
-        match name.as_str() {
-            "title" => v.title = text,
-            "body" => v.body = text,
-            "location" => v.location = text,
-            "name" => v.name = text,
-            "phone" => v.phone = text,
-            "email" => v.email = text,
-            "address" => v.address = text,
-            "consent" => v.consent = !text.is_empty(),
-            "idem" => v.idem = text,
-            "resident_number" => rrn = text,
-            "tracking_password" => password = text,
-            other => {
-                if let Some(key) = other.strip_prefix("x_") {
-                    v.extra.insert(key.to_string(), text);
-                }
+        match read_text(&mut field).await {
+            Ok(t) => {
+                texts.insert(name, t);
             }
+            Err(m) => return Err((texts, m)),
         }
     }
-    Ok(Submitted {
-        values: v,
-        rrn,
-        password,
-        files,
-    })
+    Ok((texts, files))
+}
+
+fn file_values(mut texts: HashMap<String, String>) -> (FileValues, String, String) {
+    let mut take = |k: &str| texts.remove(k).unwrap_or_default();
+    let mut v = FileValues {
+        title: take("title"),
+        body: take("body"),
+        location: take("location"),
+        name: take("name"),
+        phone: take("phone"),
+        email: take("email"),
+        address: take("address"),
+        consent: !take("consent").is_empty(),
+        anonymous: !take("anonymous").is_empty(),
+        idem: take("idem"),
+        ..FileValues::default()
+    };
+    let rrn = take("resident_number");
+    let password = take("tracking_password");
+    for (k, text) in texts {
+        if let Some(key) = k.strip_prefix("x_") {
+            v.extra.insert(key.to_string(), text);
+        }
+    }
+    (v, rrn, password)
+}
+
+async fn read_form(state: &AppState, mp: Multipart) -> Result<Submitted, (FileValues, String)> {
+    match read_parts(state, mp, async |_| true).await {
+        Ok((texts, files)) => {
+            let (values, rrn, password) = file_values(texts);
+            Ok(Submitted {
+                values,
+                rrn,
+                password,
+                files,
+            })
+        }
+        Err((texts, m)) => Err((file_values(texts).0, m)),
+    }
 }
 
 /// The form's extra values as the domain's field validation expects them.
@@ -407,8 +463,19 @@ async fn file_submit(
         Err((v, m)) => return refill(v, ctx.lang.pick(&m), true),
     };
     let had_files = !sub.files.is_empty();
-    let v = sub.values;
-    if !v.consent {
+    let mut v = sub.values;
+    if v.anonymous {
+        // Nothing about the person is kept, whatever the form carried.
+        (v.name, v.phone, v.email, v.address) = Default::default();
+        if !petitions::TRACKING_PASSWORD_CHARS.contains(&sub.password.chars().count()) {
+            let m = form_error(
+                ctx.lang,
+                "익명 신고는 조회 비밀번호(8자~64자)가 있어야 처리 상황을 볼 수 있습니다",
+                "an anonymous report needs a tracking password (8 to 64 characters) to be followed",
+            );
+            return refill(v, m, had_files);
+        }
+    } else if !v.consent {
         let m = form_error(
             ctx.lang,
             "개인정보 수집·이용에 동의해야 신청할 수 있습니다",
@@ -417,7 +484,7 @@ async fn file_submit(
         return refill(v, m, had_files);
     }
     let digits = v.phone.chars().filter(char::is_ascii_digit).count();
-    if !(9..=11).contains(&digits) {
+    if !v.anonymous && !(9..=11).contains(&digits) {
         let m = form_error(
             ctx.lang,
             "휴대전화 번호를 확인해 주세요 (9~11자리). 처리 조회에 끝 4자리를 씁니다",
@@ -434,7 +501,8 @@ async fn file_submit(
         );
         return refill(v, m, had_files);
     }
-    match file_petition(&state, &ctx, &t, &v, sub.rrn, &sub.password, sub.files).await {
+    let rrn = if v.anonymous { String::new() } else { sub.rrn };
+    match file_petition(&state, &ctx, &t, &v, rrn, &sub.password, sub.files).await {
         Ok(p) => receipt(&state, &ctx, p).await,
         Err(e) => refill(v, ctx.lang.pick(&e.message), had_files),
     }
@@ -469,8 +537,8 @@ async fn file_petition(
     let new = petitions::NewPetition {
         type_id: t.id,
         channel: Channel::Web,
-        anonymous: false,
-        petitioner_account_id: resident.map(|c| c.account.id),
+        anonymous: v.anonymous,
+        petitioner_account_id: resident.filter(|_| !v.anonymous).map(|c| c.account.id),
         petitioner: petitions::Petitioner {
             name: v.name.clone(),
             phone: v.phone.clone(),
@@ -485,47 +553,54 @@ async fn file_petition(
         idempotency_key: Some(v.idem.clone()).filter(|k| !k.is_empty()),
         department_id: None,
     };
-    let (title, body) = (new.title.clone(), new.body.clone());
-    let screening = tokio::task::spawn_blocking(move || petitions::screen(&title, &body))
-        .await
-        .map_err(|_| ApiError::internal())?;
+    // CPU work (screening, password hashing) before the shared transaction, off the async threads.
+    let (title, body, password) = (new.title.clone(), new.body.clone(), password.to_string());
+    let (screening, password) = tokio::task::spawn_blocking(move || {
+        let password = (!password.is_empty())
+            .then(|| petitions::TrackingPassword::new(&password))
+            .transpose();
+        (petitions::screen(&title, &body), password)
+    })
+    .await
+    .map_err(|_| ApiError::internal())?;
+    let password = password?;
     let now = store::now();
     let (cal, _) = petitions::work_calendar(&state.db).await?;
     let actor = caller.map(|c| c.account.id);
-    let mut tx = state.db.begin().await?;
-    let filed = petitions::file(
-        &mut tx,
-        &new,
-        actor,
-        &state.petitions.key,
-        &screening,
-        &cal,
-        now,
-    )
-    .await?;
+    let (key, address) = (state.petitions.key.clone(), ctx.address.clone());
+    let filed = state
+        .petitions
+        .intake(&state.db)
+        .run(move |tx| {
+            Box::pin(async move {
+                let filed = petitions::file(tx, &new, actor, &key, &screening, &cal, now).await?;
+                if filed.replayed {
+                    return Ok(filed);
+                }
+                let id = filed.petition.id;
+                for (blob, filename) in &files {
+                    petitions::add_attachment(tx, id, blob, filename, actor, &cal, now).await?;
+                }
+                if let Some(password) = &password {
+                    petitions::set_tracking_password(tx, id, password, now).await?;
+                }
+                let record = AuditRecord {
+                    at: now,
+                    account_id: actor,
+                    address,
+                    subject: crate::petitions::subject(&filed.petition),
+                    action: "petition.create".into(),
+                    reason: "web".into(),
+                };
+                store::audit::append(tx, &record).await?;
+                Ok(filed)
+            })
+        })
+        .await?;
     if filed.replayed {
         return Ok(filed.petition);
     }
     let id = filed.petition.id;
-    for (blob, filename) in &files {
-        petitions::add_attachment(&mut tx, id, blob, filename, actor, &cal, now).await?;
-    }
-    if !password.is_empty() {
-        petitions::set_tracking_password(&mut tx, id, password, now).await?;
-    }
-    store::audit::append(
-        &mut tx,
-        &AuditRecord {
-            at: now,
-            account_id: actor,
-            address: ctx.address.clone(),
-            subject: crate::petitions::subject(&filed.petition),
-            action: "petition.create".into(),
-            reason: "web".into(),
-        },
-    )
-    .await?;
-    tx.commit().await?;
     Ok(petitions::get(&state.db, id).await?)
 }
 
@@ -541,7 +616,7 @@ fn expected(
     p: &Petition,
     now: DateTime<Utc>,
 ) -> Option<(String, Vec<String>, bool)> {
-    let (input, estimate) = match p.derived.deadline_input() {
+    let (input, estimate) = match p.derived.deadline_input(now) {
         Some(i) => (i, false),
         None if p.state == PState::Arrived => {
             let start = p.derived.receipt_due?;
@@ -592,6 +667,8 @@ pub struct Tracked {
     pub satisfaction: Option<u8>,
     pub dissatisfied: bool,
     pub attachments: Vec<String>,
+    /// Tracked with the password only, and without a statutory clock.
+    pub anonymous: bool,
 }
 
 async fn tracked(state: &AppState, lang: Lang, p: &Petition) -> Result<Tracked, ApiError> {
@@ -665,6 +742,7 @@ async fn tracked(state: &AppState, lang: Lang, p: &Petition) -> Result<Tracked, 
             .satisfaction
             .is_some_and(|s| s <= domain::petitions::DISSATISFIED_AT_MOST),
         attachments,
+        anonymous: p.anonymous,
     })
 }
 
@@ -831,8 +909,6 @@ struct StepForm {
     pin: String,
     step: String,
     #[serde(default)]
-    note: String,
-    #[serde(default)]
     answer_by: String,
     #[serde(default)]
     score: String,
@@ -842,7 +918,7 @@ struct StepForm {
     more_wanted: Option<String>,
 }
 
-/// The petitioner's own steps: answer a supplement request, ask for more time, rate the answer
+/// The petitioner's own steps: ask for more time to supplement, rate the answer
 /// (a low rating with a request opens the way to an additional answer).
 async fn track_step(
     State(state): State<AppState>,
@@ -854,23 +930,13 @@ async fn track_step(
         Err(e) => return ctx.error(&e),
     };
     let l = ctx.lang;
+    let closing = match store::settings::office_hours(&state.db).await {
+        Ok(h) => h.end,
+        Err(e) => return ctx.error(&e.into()),
+    };
     let event = match f.step.as_str() {
-        "supplement" if f.note.trim().is_empty() => Err(form_error(
-            l,
-            "보완할 내용을 적어 주세요",
-            "please write the information asked for",
-        )),
-        "supplement" => Ok(Event::SupplementReceived {
-            note: f.note.trim().to_string(),
-        }),
-        "more_time" => match NaiveDate::parse_from_str(f.answer_by.trim(), "%Y-%m-%d")
-            .ok()
-            .and_then(|d| d.and_hms_opt(18, 0, 0))
-            .and_then(|t| t.and_local_timezone(calendar::seoul()).single())
-        {
-            Some(t) => Ok(Event::SupplementMoreTime {
-                answer_by: t.with_timezone(&Utc),
-            }),
+        "more_time" => match crate::pages::staff::end_of_day(&f.answer_by, closing) {
+            Some(answer_by) => Ok(Event::SupplementMoreTime { answer_by }),
             None => Err(form_error(
                 l,
                 "새 보완 기한 날짜를 골라 주세요",
@@ -897,29 +963,7 @@ async fn track_step(
         Ok(e) => e,
         Err(m) => return show(&state, &ctx, &p, f.pin, None, Some(m)).await,
     };
-    let name = event.name();
-    let result = async {
-        let now = store::now();
-        let (cal, _) = petitions::work_calendar(&state.db).await?;
-        let actor = ctx.caller.as_ref().map(|c| c.account.id);
-        let mut tx = state.db.begin().await?;
-        let p = petitions::act(&mut tx, p.id, event, actor, &cal, now).await?;
-        store::audit::append(
-            &mut tx,
-            &AuditRecord {
-                at: now,
-                account_id: actor,
-                address: ctx.address.clone(),
-                subject: crate::petitions::subject(&p),
-                action: format!("petition.{name}"),
-                reason: "petitioner".into(),
-            },
-        )
-        .await?;
-        tx.commit().await?;
-        Ok::<Petition, ApiError>(p)
-    }
-    .await;
+    let result = petitioner_step(&state, &ctx, &p, event, Vec::new()).await;
     match result {
         Ok(after) => {
             let notice = l
@@ -928,6 +972,104 @@ async fn track_step(
             show(&state, &ctx, &after, f.pin, Some(notice), None).await
         }
         Err(e) => show(&state, &ctx, &p, f.pin, None, Some(l.pick(&e.message))).await,
+    }
+}
+
+/// One step of the petitioner's, with the files they sent, and its access-log entry: one
+/// transaction, so a refused step leaves no attachment recorded either.
+async fn petitioner_step(
+    state: &AppState,
+    ctx: &Ctx,
+    p: &Petition,
+    event: Event,
+    files: Vec<(StoredBlob, String)>,
+) -> Result<Petition, ApiError> {
+    let name = event.name();
+    let now = store::now();
+    let (cal, _) = petitions::work_calendar(&state.db).await?;
+    let actor = ctx.caller.as_ref().map(|c| c.account.id);
+    let mut tx = state.db.begin().await?;
+    // Files first: the step may end the state in which the petitioner may add them.
+    for (blob, filename) in &files {
+        petitions::add_attachment(&mut tx, p.id, blob, filename, actor, &cal, now).await?;
+    }
+    let after = petitions::act(&mut tx, p.id, event, actor, &cal, now).await?;
+    store::audit::append(
+        &mut tx,
+        &AuditRecord {
+            at: now,
+            account_id: actor,
+            address: ctx.address.clone(),
+            subject: crate::petitions::subject(&after),
+            action: format!("petition.{name}"),
+            reason: "petitioner".into(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// The answer to a supplement request with attachments (multipart: the form token travels in
+/// the query string). Files are only taken while a supplement is asked for.
+async fn track_supplement(State(state): State<AppState>, ctx: Ctx, mp: Multipart) -> Response {
+    let l = ctx.lang;
+    // Files are streamed only for a petitioner who is verified and asked for a supplement.
+    let verified = async |t: &HashMap<String, String>| {
+        let get = |k: &str| t.get(k).map(String::as_str).unwrap_or_default();
+        resolve(&state, &ctx, get("number"), get("pin"))
+            .await
+            .is_ok_and(|p| p.state == PState::Supplement)
+    };
+    let (texts, files) = match read_parts(&state, mp, verified).await {
+        Ok(x) => x,
+        Err((texts, m)) => {
+            let get = |k: &str| texts.get(k).cloned().unwrap_or_default();
+            return match resolve(&state, &ctx, &get("number"), &get("pin")).await {
+                Ok(p) => {
+                    let m = format!(
+                        "{} — {}",
+                        l.pick(&m),
+                        l.t("파일을 다시 골라 주세요", "please choose the files again")
+                    );
+                    show(&state, &ctx, &p, get("pin"), None, Some(m)).await
+                }
+                Err(e) => ctx.error(&e),
+            };
+        }
+    };
+    let get = |k: &str| texts.get(k).cloned().unwrap_or_default();
+    let pin = get("pin");
+    let p = match resolve(&state, &ctx, &get("number"), &pin).await {
+        Ok(p) => p,
+        Err(e) => return ctx.error(&e),
+    };
+    let note = get("note").trim().to_string();
+    if p.state != PState::Supplement {
+        let m = form_error(
+            l,
+            "지금은 보완 요청이 없습니다",
+            "there is no supplement request now",
+        );
+        return show(&state, &ctx, &p, pin, None, Some(m)).await;
+    }
+    if note.is_empty() {
+        let m = form_error(
+            l,
+            "보완할 내용을 적어 주세요",
+            "please write the information asked for",
+        );
+        return show(&state, &ctx, &p, pin, None, Some(m)).await;
+    }
+    let event = Event::SupplementReceived { note };
+    match petitioner_step(&state, &ctx, &p, event, files).await {
+        Ok(after) => {
+            let notice = l
+                .t("반영되었습니다. 고맙습니다.", "Done. Thank you.")
+                .to_string();
+            show(&state, &ctx, &after, pin, Some(notice), None).await
+        }
+        Err(e) => show(&state, &ctx, &p, pin, None, Some(l.pick(&e.message))).await,
     }
 }
 

@@ -20,7 +20,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::access::{Action, Capability};
 use domain::petitions::{ExtensionGround, PauseKind, State as PState};
 use domain::privacy::{PersonalKind, mask};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use store::petitions::{self, Petition, QueueFilter};
 
@@ -158,7 +158,7 @@ pub struct Row {
     pub suggested: String,
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Deserialize, Serialize, Default, Clone)]
 pub struct QueueParams {
     #[serde(default)]
     pub scope: String,
@@ -172,6 +172,40 @@ pub struct QueueParams {
     pub q: String,
     #[serde(default)]
     pub done: String,
+    /// 1-based page of [`QUEUE_PAGE`] rows.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub page: String,
+}
+
+/// Rows per queue page.
+pub const QUEUE_PAGE: i64 = 50;
+
+/// Where the queue's paging links lead, with every filter kept.
+pub struct Paging {
+    pub size: i64,
+    pub first_row: i64,
+    pub last_row: i64,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl QueueParams {
+    fn page_number(&self) -> i64 {
+        self.page.parse::<i64>().unwrap_or(1).clamp(1, 10_000)
+    }
+
+    fn href(&self, page: i64) -> String {
+        let mut p = self.clone();
+        p.page = if page > 1 {
+            page.to_string()
+        } else {
+            String::new()
+        };
+        match serde_urlencoded::to_string(&p) {
+            Ok(q) => format!("/desk?{q}"),
+            Err(_) => "/desk".into(),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -184,6 +218,7 @@ struct QueuePage {
     departments: Vec<(i64, String, bool)>,
     states: Vec<(&'static str, String, bool)>,
     searched: bool,
+    paging: Paging,
 }
 
 async fn queue(State(state): State<AppState>, ctx: Ctx, Query(p): Query<QueueParams>) -> Response {
@@ -224,20 +259,25 @@ async fn queue_page(
     f.due_today = p.urgency == "today";
     f.flagged = p.urgency == "flagged";
     f.include_done = p.done == "1";
-    f.limit = 100;
+    // One row more than a page tells whether a next page exists without counting the filter.
+    let page_no = p.page_number();
+    let searched = !p.q.trim().is_empty();
+    // Search narrows the queue to the petitions the index finds (at most 200), in the queue's
+    // order; those are paged here. Without search the store pages, one row more than a page
+    // telling whether a next page exists without counting the filter.
+    let offset = (page_no - 1) * QUEUE_PAGE;
+    if searched {
+        f.limit = 500;
+        f.offset = 0;
+    } else {
+        f.limit = QUEUE_PAGE + 1;
+        f.offset = offset;
+    }
     let now = store::now();
     let (cal, _) = petitions::work_calendar(&state.db).await?;
     let (dept_names, type_names) = names(state).await?;
-    let page = petitions::queue(&state.db, &f, now).await?;
-    let ids: Vec<i64> = page.items.iter().map(|i| i.petition.id).collect();
-    let suggested: HashMap<i64, String> = store::suggestions::for_petitions(&state.db, &ids)
-        .await?
-        .into_iter()
-        .map(|s| (s.petition_id, suggestion_words(&s.into())))
-        .collect();
-    let searched = !p.q.trim().is_empty();
-    // Search narrows the queue to the petitions the index finds, in the queue's order.
-    let hits: Option<Vec<i64>> = if searched {
+    let mut page = petitions::queue(&state.db, &f, now).await?;
+    if searched {
         let index = state
             .petitions
             .index
@@ -257,9 +297,24 @@ async fn queue_page(
                 },
             )
             .await?;
-        Some(r.hits.into_iter().map(|h| h.id).collect())
-    } else {
-        None
+        let hits: Vec<i64> = r.hits.into_iter().map(|h| h.id).collect();
+        page.items.retain(|i| hits.contains(&i.petition.id));
+        page.items.drain(..(offset as usize).min(page.items.len()));
+    }
+    let more = page.items.len() as i64 > QUEUE_PAGE;
+    page.items.truncate(QUEUE_PAGE as usize);
+    let ids: Vec<i64> = page.items.iter().map(|i| i.petition.id).collect();
+    let suggested: HashMap<i64, String> = store::suggestions::for_petitions(&state.db, &ids)
+        .await?
+        .into_iter()
+        .map(|s| (s.petition_id, suggestion_words(&s.into())))
+        .collect();
+    let paging = Paging {
+        size: QUEUE_PAGE,
+        first_row: offset + 1,
+        last_row: offset + page.items.len() as i64,
+        prev: (page_no > 1).then(|| p.href(page_no - 1)),
+        next: more.then(|| p.href(page_no + 1)),
     };
     state
         .log_access(
@@ -276,7 +331,6 @@ async fn queue_page(
     let rows = page
         .items
         .into_iter()
-        .filter(|i| hits.as_ref().is_none_or(|h| h.contains(&i.petition.id)))
         .map(|i| {
             let u = urgency(&cal, &i.petition, i.due, i.working_minutes_left, now);
             let p = i.petition;
@@ -330,6 +384,7 @@ async fn queue_page(
         departments,
         states,
         searched,
+        paging,
     })
 }
 
@@ -349,6 +404,8 @@ pub struct Attached {
     pub sha256: String,
     pub filename: String,
     pub size_kb: i64,
+    /// When it came: with the petition, or later with a supplement.
+    pub at: String,
 }
 
 pub struct StaffView {
@@ -392,11 +449,15 @@ pub struct StaffView {
     pub dissatisfied: bool,
     pub extensions: usize,
     pub may_reveal: bool,
+    /// A grievance's running on-site investigation: days of the 14 (+7) allowance left, and
+    /// whether the one extension is still possible.
+    pub site_investigation: Option<(i64, bool)>,
+    pub grievance: bool,
 }
 
 /// What was typed into an action form, to put back after a refusal.
 #[derive(Default)]
-pub struct Refill(HashMap<String, String>);
+pub struct Refill(pub(crate) HashMap<String, String>);
 
 impl Refill {
     pub fn get(&self, key: &str) -> &str {
@@ -434,7 +495,7 @@ async fn staff_view(
     let (cal, _) = petitions::work_calendar(&state.db).await?;
     let t = petitions::get_type(&state.db, p.type_id).await?;
     let (dept_names, _) = names(state).await?;
-    let (due, left, lines) = match p.derived.deadline_input() {
+    let (due, left, lines) = match p.derived.deadline_input(now) {
         Some(input) => {
             let due =
                 calendar::deadline(&cal, &input, now).map_err(domain::petitions::deadline_error)?;
@@ -523,6 +584,7 @@ async fn staff_view(
             sha256: a.sha256,
             filename: a.filename,
             size_kb: (a.size + 1023) / 1024,
+            at: when(a.created_at),
         })
         .collect();
     let d = &p.derived;
@@ -552,6 +614,17 @@ async fn staff_view(
             .receipt_due
             .filter(|_| p.state == PState::Arrived)
             .map(when),
+        site_investigation: (p.state == PState::Paused
+            && d.pauses
+                .last()
+                .is_some_and(|x| x.kind == PauseKind::SiteInvestigation && x.end.is_none()))
+        .then(|| {
+            (
+                d.site_investigation_days_left(now),
+                !d.site_investigation_extended,
+            )
+        }),
+        grievance: d.kind == domain::petitions::Kind::Grievance,
         urgency: urgency(&cal, p, due, left, now),
         due: due.map(when),
         left: left_words(lang, left, due.is_some_and(|d| d <= now)),
@@ -890,11 +963,11 @@ fn both(l: Lang, ko: &str, en: &str) -> String {
     }
 }
 
-/// A date from a form as the end of that working day (18:00, Korean time).
-fn end_of_day(s: &str) -> Option<DateTime<Utc>> {
+/// A date from a form as the end of that working day (the office's closing time, Korean time).
+pub(crate) fn end_of_day(s: &str, closing: chrono::NaiveTime) -> Option<DateTime<Utc>> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
         .ok()?
-        .and_hms_opt(18, 0, 0)?
+        .and_time(closing)
         .and_local_timezone(calendar::seoul())
         .single()
         .map(|t| t.with_timezone(&Utc))
@@ -909,7 +982,11 @@ const IRREVERSIBLE: [&str; 4] = [
 ];
 
 /// The form as the API's action request: the same enum, so the same checks apply.
-fn action_request(l: Lang, f: &HashMap<String, String>) -> Result<ActionRequest, String> {
+fn action_request(
+    l: Lang,
+    f: &HashMap<String, String>,
+    closing: chrono::NaiveTime,
+) -> Result<ActionRequest, String> {
     let get = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
     let required = |k: &str, ko: &str, en: &str| {
         let v = get(k);
@@ -928,7 +1005,8 @@ fn action_request(l: Lang, f: &HashMap<String, String>) -> Result<ActionRequest,
         ));
     }
     let date = |k: &str| {
-        end_of_day(&get(k)).ok_or_else(|| both(l, "날짜를 골라 주세요", "please choose a date"))
+        end_of_day(&get(k), closing)
+            .ok_or_else(|| both(l, "날짜를 골라 주세요", "please choose a date"))
     };
     Ok(match action.as_str() {
         "receive" => ActionRequest::Receive,
@@ -1006,6 +1084,9 @@ fn action_request(l: Lang, f: &HashMap<String, String>) -> Result<ActionRequest,
         "note" => ActionRequest::Note {
             text: required("text", "메모를 적어 주세요", "write the note")?,
         },
+        "extend_site_investigation" => ActionRequest::ExtendSiteInvestigation {
+            reason: required("reason", "연장 사유를 적어 주세요", "give the reason")?,
+        },
         _ => return Err(both(l, "알 수 없는 처리입니다", "unknown step")),
     })
 }
@@ -1028,7 +1109,8 @@ fn extension_preview(
     })?;
     let ground: ExtensionGround = serde_json::from_value(serde_json::Value::String(get("ground")))
         .map_err(|_| both(l, "연장 사유 종류를 고르세요", "choose the ground"))?;
-    let mut input = p.derived.deadline_input().ok_or_else(|| {
+    let now = store::now();
+    let mut input = p.derived.deadline_input(now).ok_or_else(|| {
         both(
             l,
             "처리기간이 흐르지 않는 민원입니다",
@@ -1036,7 +1118,7 @@ fn extension_preview(
         )
     })?;
     input.extensions.push(period);
-    let due = calendar::deadline(cal, &input, store::now())
+    let due = calendar::deadline(cal, &input, now)
         .map_err(|e| l.pick(&domain::petitions::deadline_error(e).message))?;
     let reason = get("reason");
     Ok(match l {
@@ -1089,7 +1171,12 @@ async fn act(
         s.f = Refill(form);
         return render_petition(&state, &ctx, &p, s).await;
     }
-    let result = match action_request(l, &form) {
+    // A date typed for an answer-by means the end of that working day: the office's closing time.
+    let closing = match store::settings::office_hours(&state.db).await {
+        Ok(h) => h.end,
+        Err(e) => return ctx.error(&e.into()),
+    };
+    let result = match action_request(l, &form, closing) {
         Ok(req) => take_step(&state, caller, id, req)
             .await
             .map_err(|e| l.pick(&e.message)),
@@ -1239,7 +1326,7 @@ async fn dashboard_page(
             continue;
         }
         answered += 1;
-        if let Some(input) = d.deadline_input()
+        if let Some(input) = d.deadline_input(first.at)
             && calendar::deadline(&cal, &input, first.at).is_ok_and(|due| first.at <= due)
         {
             on_time += 1;

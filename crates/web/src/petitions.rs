@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::sync::Arc;
 use store::blobs::{BlobLimits, BlobStore, LocalBlobStore};
+use store::group_commit::GroupCommit;
 use store::petitions::{self, Petition, PiiKey, QueueFilter, TypeSpec};
 use store::search::{SearchIndex, SearchQuery};
 use store::{audit, departments};
@@ -40,6 +41,8 @@ pub struct Desk {
     pub limits: BlobLimits,
     /// `None` only if not even an in-memory index could be made; search then answers 503.
     pub index: Option<Arc<SearchIndex>>,
+    /// Intake shares transactions (store::group_commit); started on first use, inside the runtime.
+    intake: std::sync::OnceLock<GroupCommit>,
 }
 
 impl std::fmt::Debug for Desk {
@@ -96,7 +99,13 @@ impl Desk {
             blobs,
             limits,
             index,
+            intake: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The group-commit writer every intake path goes through.
+    pub fn intake(&self, db: &store::Db) -> &GroupCommit {
+        self.intake.get_or_init(|| GroupCommit::start(db.clone()))
     }
 }
 
@@ -469,7 +478,7 @@ fn view_with(
     cal: &calendar::WorkCalendar,
 ) -> Result<PetitionView, ApiError> {
     let now = store::now();
-    let (due, left, lines) = match p.derived.deadline_input() {
+    let (due, left, lines) = match p.derived.deadline_input(now) {
         Some(input) => {
             let due =
                 calendar::deadline(cal, &input, now).map_err(domain::petitions::deadline_error)?;
@@ -689,30 +698,28 @@ async fn file_petition(
         .map_err(|_| ApiError::internal())?;
     let now = store::now();
     let (cal, _) = petitions::work_calendar(&state.db).await?;
-    let mut tx = state.db.begin().await?;
-    let filed = petitions::file(
-        &mut tx,
-        &new,
-        Some(caller.account.id),
-        &state.petitions.key,
-        &screening,
-        &cal,
-        now,
-    )
-    .await?;
-    if !filed.replayed {
-        audit::append(
-            &mut tx,
-            &access_record(
-                &caller,
-                &subject(&filed.petition),
-                "petition.create",
-                new.channel.as_str(),
-            ),
-        )
+    let (key, who) = (state.petitions.key.clone(), caller.clone());
+    let filed = state
+        .petitions
+        .intake(&state.db)
+        .run(move |tx| {
+            Box::pin(async move {
+                let filed =
+                    petitions::file(tx, &new, Some(who.account.id), &key, &screening, &cal, now)
+                        .await?;
+                if !filed.replayed {
+                    let record = access_record(
+                        &who,
+                        &subject(&filed.petition),
+                        "petition.create",
+                        new.channel.as_str(),
+                    );
+                    audit::append(tx, &record).await?;
+                }
+                Ok(filed)
+            })
+        })
         .await?;
-    }
-    tx.commit().await?;
     let owner = filed.petition.petitioner_account_id == Some(caller.account.id);
     let status = if filed.replayed {
         StatusCode::OK
@@ -1099,6 +1106,10 @@ pub enum ActionRequest {
         #[serde(default)]
         note: String,
     },
+    /// Extend a grievance's running on-site investigation once, by 7 days (14 + 7 in all).
+    ExtendSiteInvestigation {
+        reason: String,
+    },
     /// 처리기간 연장: cooperation, fact_check, force_majeure, similar (never workload or absent_handler).
     Extend {
         #[schema(value_type = String, example = "7d")]
@@ -1283,6 +1294,9 @@ pub(crate) async fn take_step(
         ActionRequest::ReturnUnsupplemented { reason } => Event::ReturnedUnsupplemented { reason },
         ActionRequest::Pause { kind, reason } => Event::PauseStarted { kind, reason },
         ActionRequest::Resume { note } => Event::PauseEnded { note },
+        ActionRequest::ExtendSiteInvestigation { reason } => {
+            Event::SiteInvestigationExtended { reason }
+        }
         ActionRequest::Extend {
             period,
             ground,

@@ -6,30 +6,10 @@
 
 mod common;
 
-use common::{PASSWORD, Server, client, cookie_value, set_cookie, start_with};
+use common::{Server, client, cookie_value, session, set_cookie, start_with};
 use serde_json::{Value, json};
 use store::testing::backends;
 use web::WebConfig;
-
-/// Sign in through the login form; returns the session cookie header.
-async fn session(s: &Server, username: &str) -> String {
-    let res = client().get(s.url("/login")).send().await.unwrap();
-    let csrf = cookie_value(&set_cookie(&res, "minwon_csrf").unwrap());
-    let res = client()
-        .post(s.url("/login"))
-        .header("cookie", format!("minwon_csrf={csrf}"))
-        .form(&[
-            ("username", username),
-            ("password", PASSWORD),
-            ("csrf_token", csrf.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 303, "sign-in of {username}");
-    let session = cookie_value(&set_cookie(&res, "minwon_session").unwrap());
-    format!("minwon_session={session}")
-}
 
 async fn page(path: &str, s: &Server, cookie: &str) -> (u16, String) {
     let res = client()
@@ -232,27 +212,18 @@ async fn pages_follow_the_access_policy() {
         assert_eq!(before, after, "nothing half-written");
 
         // A tracking password chosen at filing finds the petition; a wrong one does not.
-        let mut body = String::new();
-        for (k, v) in [
+        let (body, content_type) = multipart(&[
             ("title", "공원 벤치 수리 요청"),
             ("body", "놀이터 옆 벤치가 부서졌습니다."),
             ("name", "홍길동"),
             ("phone", "010-9999-1111"),
             ("tracking_password", "bench-pass-2026"),
             ("consent", "yes"),
-        ] {
-            body.push_str(&format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
-            ));
-        }
-        body.push_str(&format!("--{boundary}--\r\n"));
+        ]);
         let res = client()
             .post(s.url(&format!("/petitions/new/{}?csrf_token={csrf}", t["id"])))
             .header("cookie", format!("minwon_csrf={csrf}"))
-            .header(
-                "content-type",
-                format!("multipart/form-data; boundary={boundary}"),
-            )
+            .header("content-type", content_type)
             .body(body)
             .send()
             .await
@@ -332,6 +303,126 @@ async fn pages_follow_the_access_policy() {
         let text = answered["handling"]["answers"][0]["text"].as_str().unwrap();
         assert!(text.contains("민원팀"), "{text}");
         assert!(!text.contains("kim 이름"), "{text}");
+        s.shutdown().await;
+    }
+}
+
+/// A multipart form body of text fields, as a browser sends the filing form.
+fn multipart(fields: &[(&str, &str)]) -> (String, String) {
+    let boundary = "minwon-test-boundary";
+    let mut body = String::new();
+    for (k, v) in fields {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    (body, format!("multipart/form-data; boundary={boundary}"))
+}
+
+/// Anyone may report anonymously without an account (Act art. 2): no name or contact is kept,
+/// no statutory clock runs, and the report is followed with its tracking password only.
+#[tokio::test]
+async fn anonymous_reports_without_an_account() {
+    for backend in backends() {
+        let s = start_with(
+            backend,
+            WebConfig {
+                rate_per_minute: 0,
+                ..WebConfig::default()
+            },
+        )
+        .await;
+        let admin = s.token("admin").await;
+        let t = api_post(
+            &s,
+            &admin,
+            "/api/v1/petition-types",
+            json!({"code": "proposal", "name": "건의민원", "kind": "proposal", "department_code": "civil-team"}),
+        )
+        .await;
+        let statutory = api_post(
+            &s,
+            &admin,
+            "/api/v1/petition-types",
+            json!({"code": "permit", "name": "허가", "kind": "statutory", "period": "5d", "department_code": "civil-team"}),
+        )
+        .await;
+        let form = format!("/petitions/new/{}", t["id"]);
+        let (st, html) = page(&format!("{form}?anonymous=true"), &s, "").await;
+        assert_eq!(st, 200);
+        assert!(html.contains("id=\"anonymous-note\""), "{html}");
+        assert!(!html.contains("name=\"phone\""), "no contact fields");
+        let (_, html) = page(&format!("/petitions/new/{}", statutory["id"]), &s, "").await;
+        assert!(
+            !html.contains("anonymous-link"),
+            "statutory types need a name"
+        );
+
+        let csrf = form_token(&s, &form).await;
+        let post = |fields: Vec<(&'static str, &'static str)>| {
+            let (body, content_type) = multipart(&fields);
+            client()
+                .post(s.url(&format!("{form}?csrf_token={csrf}")))
+                .header("cookie", format!("minwon_csrf={csrf}"))
+                .header("content-type", content_type)
+                .body(body)
+                .send()
+        };
+        // Without a tracking password nobody could follow it: refused, nothing written.
+        let res = post(vec![
+            ("anonymous", "yes"),
+            ("title", "불법 투기 신고"),
+            ("body", "공원 입구에 쓰레기가 버려져 있습니다."),
+        ])
+        .await
+        .unwrap();
+        assert_eq!(res.status(), 422);
+        assert!(res.text().await.unwrap().contains("조회 비밀번호"));
+        // Contact fields sent anyway are dropped.
+        let res = post(vec![
+            ("anonymous", "yes"),
+            ("title", "불법 투기 신고"),
+            ("body", "공원 입구에 쓰레기가 버려져 있습니다."),
+            ("name", "홍길동"),
+            ("phone", "010-1234-5678"),
+            ("tracking_password", "report-pass-2026"),
+        ])
+        .await
+        .unwrap();
+        assert_eq!(res.status(), 201);
+        let receipt = res.text().await.unwrap();
+        assert!(receipt.contains("id=\"anonymous-receipt\""), "{receipt}");
+        let number: String = receipt
+            .split("id=\"receipt-number\">")
+            .nth(1)
+            .unwrap()
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        let p = store::petitions::get(&s.state.db, number.parse().unwrap())
+            .await
+            .unwrap();
+        assert!(p.anonymous);
+        assert_eq!(
+            (p.petitioner_name.as_str(), p.petitioner_phone.as_str()),
+            ("", "")
+        );
+        assert_eq!(p.derived.period, None, "no statutory clock");
+        for (secret, status) in [("report-pass-2026", 200), ("5678", 422), ("", 422)] {
+            let res = client()
+                .post(s.url("/track"))
+                .header("cookie", format!("minwon_csrf={csrf}"))
+                .form(&[
+                    ("number", number.as_str()),
+                    ("pin", secret),
+                    ("csrf_token", csrf.as_str()),
+                ])
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), status, "{secret:?}");
+        }
         s.shutdown().await;
     }
 }

@@ -478,3 +478,86 @@ async fn the_whole_life_of_a_petition() {
         s.shutdown().await;
     }
 }
+
+/// A grievance's on-site investigation stops the clock (Decree art. 17) and may be extended
+/// once; other kinds cannot use it.
+#[tokio::test]
+async fn grievance_site_investigation_over_http() {
+    for backend in backends() {
+        let s = start_with(
+            backend,
+            WebConfig {
+                rate_per_minute: 0,
+                ..WebConfig::default()
+            },
+        )
+        .await;
+        let admin = api(&s, "admin").await;
+        let kim = api(&s, "kim").await;
+        let mut ids = Vec::new();
+        for (code, kind) in [("grievance", "grievance"), ("proposal", "proposal")] {
+            let (st, t) = admin
+                .post(
+                    "/api/v1/petition-types",
+                    json!({"code": code, "name": code, "kind": kind, "department_code": "civil-team"}),
+                )
+                .await;
+            assert_eq!(st, 201, "{t}");
+            let (st, p) = kim
+                .post(
+                    "/api/v1/petitions",
+                    json!({"type_id": t["id"], "channel": "counter",
+                       "title": "공사 소음 피해", "body": "야간 공사 소음으로 잠을 잘 수 없습니다",
+                       "petitioner": {"name": "최영희", "phone": "010-2222-3333"}}),
+                )
+                .await;
+            assert_eq!(st, 201, "{p}");
+            ids.push(p["id"].as_i64().unwrap());
+        }
+        let (grievance, proposal) = (ids[0], ids[1]);
+        let site =
+            json!({"action": "pause", "kind": "site_investigation", "reason": "현장 소음 측정"});
+        let (st, e) = kim.act(proposal, site.clone()).await;
+        assert_eq!(
+            (st, e["code"].as_str()),
+            (400, Some("site_investigation_grievance_only")),
+            "{e}"
+        );
+        let (st, e) = kim
+            .act(
+                grievance,
+                json!({"action": "extend_site_investigation", "reason": "추가 측정"}),
+            )
+            .await;
+        assert_eq!(
+            (st, e["code"].as_str()),
+            (400, Some("not_investigating")),
+            "{e}"
+        );
+        let (st, p) = kim.act(grievance, site).await;
+        assert_eq!((st, p["state"].as_str()), (200, Some("paused")), "{p}");
+        let extend = json!({"action": "extend_site_investigation", "reason": "추가 측정"});
+        let (st, p) = kim.act(grievance, extend.clone()).await;
+        assert_eq!(st, 200, "{p}");
+        let (st, e) = kim.act(grievance, extend).await;
+        assert_eq!(
+            (st, e["code"].as_str()),
+            (400, Some("site_investigation_extended_once")),
+            "{e}"
+        );
+        let (_, timeline) = kim
+            .get(&format!("/api/v1/petitions/{grievance}/timeline"))
+            .await;
+        let kinds: Vec<&str> = timeline
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap())
+            .collect();
+        assert!(
+            kinds.ends_with(&["pause_started", "site_investigation_extended"]),
+            "{kinds:?}"
+        );
+        s.shutdown().await;
+    }
+}

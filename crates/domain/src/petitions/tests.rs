@@ -104,7 +104,7 @@ fn extensions_follow_decree_21() {
         "extension_limit"
     );
     // Each extension adds to the calendar's input.
-    assert_eq!(twice.deadline_input().unwrap().extensions.len(), 2);
+    assert_eq!(twice.deadline_input(h(3)).unwrap().extensions.len(), 2);
 }
 
 #[test]
@@ -295,6 +295,22 @@ fn templates_fill_known_placeholders() {
     assert_eq!(receipt_number(2026, 123), "2026-0000123");
 }
 
+#[test]
+fn templates_may_use_only_known_placeholders() {
+    assert!(
+        validate_template(
+            "기본",
+            "{name}님, {answer} — {department} {official} {date}"
+        )
+        .is_ok()
+    );
+    assert!(validate_template("괄호", "열린 {괄호 {receipt_no}").is_ok());
+    let e = validate_template("오타", "{nmae}님").unwrap_err();
+    assert!(e.message.contains("{nmae}") && e.message.contains("{receipt_no}"));
+    assert!(validate_template("", "text").is_err());
+    assert!(validate_template("빈 서식", "  ").is_err());
+}
+
 fn any_event() -> impl Strategy<Value = Event> {
     prop_oneof![
         Just(Event::Received {
@@ -321,6 +337,10 @@ fn any_event() -> impl Strategy<Value = Event> {
             reason: "검사".into()
         }),
         Just(Event::PauseEnded { note: "".into() }),
+        Just(site("현장 확인")),
+        Just(Event::SiteInvestigationExtended {
+            reason: "추가 조사".into()
+        }),
         any::<bool>().prop_map(|c| ext(ExtensionGround::Cooperation, c)),
         Just(ext(ExtensionGround::Workload, true)),
         Just(Event::ProgressNotice { note: "".into() }),
@@ -349,13 +369,20 @@ proptest! {
     /// Applying steps one by one (refused ones dropped, as storage does) and replaying the
     /// accepted timeline give the same state: the copy can never disagree with the timeline.
     #[test]
-    fn replay_equals_stepwise_state(events in proptest::collection::vec(any_event(), 0..25)) {
+    fn replay_equals_stepwise_state(
+        grievance in any::<bool>(),
+        events in proptest::collection::vec((any_event(), 1i64..5000), 0..25),
+    ) {
         let c = cal();
-        let first = TimelineEntry { at: t0(), actor: None, event: filed(false) };
+        let event = if grievance { grievance_filed() } else { filed(false) };
+        let first = TimelineEntry { at: t0(), actor: None, event };
         let mut timeline = vec![first.clone()];
         let mut state = Derived::filed(&first.event, first.at).unwrap();
-        for (i, e) in events.into_iter().enumerate() {
-            let at = t0() + chrono::Duration::minutes(10 * (i as i64 + 1));
+        let mut at = t0();
+        for (e, gap_minutes) in events {
+            // Gaps from a minute to about three days: within and beyond the 8-hour and
+            // 14-day limits.
+            at += chrono::Duration::minutes(gap_minutes);
             let before = state.clone();
             match state.apply(&e, at, &c) {
                 Ok(next) => {
@@ -370,4 +397,144 @@ proptest! {
         }
         prop_assert_eq!(Derived::replay(&timeline, &c).unwrap(), state);
     }
+}
+
+fn grievance_filed() -> Event {
+    Event::Filed {
+        kind: Kind::Grievance,
+        channel: Channel::Counter,
+        anonymous: false,
+        department_id: 1,
+        period: Some(Period::Days(7)),
+        receipt_due: None,
+        repeat: None,
+        flagged: false,
+    }
+}
+
+fn grievance_received() -> Derived {
+    let c = cal();
+    Derived::filed(&grievance_filed(), t0())
+        .unwrap()
+        .apply(
+            &Event::Received {
+                receipt_no: "2026-0000002".into(),
+            },
+            t0(),
+            &c,
+        )
+        .unwrap()
+}
+
+fn site(reason: &str) -> Event {
+    Event::PauseStarted {
+        kind: PauseKind::SiteInvestigation,
+        reason: reason.into(),
+    }
+}
+
+fn days(n: i64) -> DateTime<Utc> {
+    t0() + chrono::Duration::days(n)
+}
+
+/// Seoul dates from 2026-11-24 on, `n` of them, as pauses: what the calendar must skip.
+fn due_with_pause_days(first: i64, n: i64) -> DateTime<Utc> {
+    let c = cal();
+    let mut input = DeadlineInput::new(t0(), Period::Days(7));
+    input.pauses.push(Pause {
+        start: days(first),
+        end: Some(days(first + n - 1)),
+    });
+    calendar::deadline(&c, &input, days(first + n)).unwrap()
+}
+
+#[test]
+fn site_investigation_is_for_grievances_only() {
+    let c = cal();
+    assert_eq!(
+        received()
+            .apply(&site("현장 확인"), h(1), &c)
+            .unwrap_err()
+            .code,
+        "site_investigation_grievance_only"
+    );
+    assert!(
+        grievance_received()
+            .apply(&site("현장 확인"), h(1), &c)
+            .is_ok()
+    );
+}
+
+#[test]
+fn site_investigation_stops_the_clock_for_fourteen_days_at_most() {
+    let c = cal();
+    let paused = grievance_received()
+        .apply(&site("현장 확인"), days(1), &c)
+        .unwrap();
+    // Ten days in: all of it is excluded, like any pause.
+    let resumed = paused
+        .apply(&Event::PauseEnded { note: "".into() }, days(10), &c)
+        .unwrap();
+    assert_eq!(
+        resumed.due(&c, days(10)).unwrap().unwrap(),
+        due_with_pause_days(1, 10)
+    );
+    // Thirty days in: only fourteen dates are excluded; the rest counts.
+    let long = paused
+        .apply(&Event::PauseEnded { note: "".into() }, days(30), &c)
+        .unwrap();
+    assert_eq!(
+        long.due(&c, days(30)).unwrap().unwrap(),
+        due_with_pause_days(1, 14)
+    );
+    // Still open after thirty days: the same, the clock has run again since day 15.
+    assert_eq!(
+        paused.due(&c, days(30)).unwrap().unwrap(),
+        due_with_pause_days(1, 14)
+    );
+    // The allowance is shared by every investigation of the petition.
+    assert_eq!(long.site_investigation_days_left(days(30)), 0);
+    assert_eq!(
+        long.apply(&site("재조사"), days(31), &c).unwrap_err().code,
+        "site_investigation_exhausted"
+    );
+    let short = resumed;
+    assert_eq!(short.site_investigation_days_left(days(11)), 4);
+}
+
+#[test]
+fn site_investigation_extends_once_by_seven_days() {
+    let c = cal();
+    let paused = grievance_received()
+        .apply(&site("현장 확인"), days(1), &c)
+        .unwrap();
+    let extend = |reason: &str| Event::SiteInvestigationExtended {
+        reason: reason.into(),
+    };
+    assert_eq!(
+        grievance_received()
+            .apply(&extend("추가 조사"), days(1), &c)
+            .unwrap_err()
+            .code,
+        "not_investigating"
+    );
+    assert_eq!(
+        paused.apply(&extend(" "), days(5), &c).unwrap_err().code,
+        "missing_field"
+    );
+    let extended = paused.apply(&extend("추가 조사"), days(12), &c).unwrap();
+    assert_eq!(
+        extended
+            .apply(&extend("또"), days(13), &c)
+            .unwrap_err()
+            .code,
+        "site_investigation_extended_once"
+    );
+    let ended = extended
+        .apply(&Event::PauseEnded { note: "".into() }, days(40), &c)
+        .unwrap();
+    assert_eq!(
+        ended.due(&c, days(40)).unwrap().unwrap(),
+        due_with_pause_days(1, 21)
+    );
 }

@@ -159,3 +159,40 @@ pub fn cookie_value(set_cookie: &str) -> String {
         .map(|(_, v)| v.to_string())
         .unwrap_or_default()
 }
+
+/// Sign in through the login form; returns the session cookie header.
+pub async fn session(s: &Server, username: &str) -> String {
+    let res = client().get(s.url("/login")).send().await.unwrap();
+    let csrf = cookie_value(&set_cookie(&res, "minwon_csrf").unwrap());
+    let res = client()
+        .post(s.url("/login"))
+        .header("cookie", format!("minwon_csrf={csrf}"))
+        .form(&[
+            ("username", username),
+            ("password", PASSWORD),
+            ("csrf_token", csrf.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "sign-in of {username}");
+    let session = cookie_value(&set_cookie(&res, "minwon_session").unwrap());
+    format!("minwon_session={session}")
+}
+
+/// The session's form token, read from a page that carries it.
+pub async fn session_csrf(s: &Server, cookie: &str) -> String {
+    let body = client()
+        .get(s.url("/"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let marker = "name=\"csrf_token\" value=\"";
+    let at = body.find(marker).expect("a form token on the page");
+    let rest = &body[at + marker.len()..];
+    rest[..rest.find('"').unwrap()].to_string()
+}

@@ -1,0 +1,140 @@
+//! Group commit (묶음 커밋) for intake: petitions filed at the same moment share one database
+//! transaction and one flush to disk, each inside its own savepoint.
+//!
+//! Why: every intake takes the same few rows (the year's receipt counter, the change-sequence
+//! head, the access log's chain head) and holds them until its commit, so concurrent intakes
+//! queue up one flush each. One writer task takes whatever work is waiting, runs each piece in
+//! a savepoint (a refused petition rolls back to it and leaves the others untouched), commits
+//! once, and only then answers every caller. Nobody waits for a batch to fill: the first job
+//! starts at once, and the jobs that arrive during its commit form the next batch.
+
+use crate::{Db, Result, StoreError, Tx, on_tx};
+use std::future::Future;
+use std::pin::Pin;
+use tokio::sync::{mpsc, oneshot};
+
+/// A future borrowing the transaction.
+pub type TxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
+
+/// One caller's work, type-erased: run it in the batch (saying whether it succeeded, so its
+/// savepoint is kept or undone), then tell the caller how it ended.
+type Job = Box<dyn for<'a> FnOnce(&'a mut Tx) -> TxFuture<'a, (bool, Finish)> + Send>;
+/// Called after the commit with its outcome (or the savepoint's own error, already captured).
+type Finish = Box<dyn FnOnce(Option<&StoreError>) + Send>;
+
+/// Most jobs in one transaction: keeps the time a batch holds the write lock bounded.
+const MAX_BATCH: usize = 64;
+
+/// The handle callers submit work through. Cheap to clone.
+#[derive(Clone, Debug)]
+pub struct GroupCommit {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl GroupCommit {
+    /// Start the writer task on the current tokio runtime.
+    pub fn start(db: Db) -> Self {
+        let (jobs, rx) = mpsc::channel::<Job>(MAX_BATCH * 4);
+        tokio::spawn(writer(db, rx));
+        GroupCommit { jobs }
+    }
+
+    /// Run `work` inside a shared transaction and return its result once that transaction
+    /// has committed. An error from `work` rolls back its own changes only.
+    pub async fn run<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: for<'a> FnOnce(&'a mut Tx) -> TxFuture<'a, T> + Send + 'static,
+    {
+        let (tell, answer) = oneshot::channel::<Result<T>>();
+        let job: Job = Box::new(move |tx: &mut Tx| {
+            Box::pin(async move {
+                let outcome = work(tx).await;
+                let succeeded = outcome.is_ok();
+                let finish: Finish = Box::new(move |commit: Option<&StoreError>| {
+                    let result = match (outcome, commit) {
+                        (Err(e), _) => Err(e),
+                        (Ok(_), Some(e)) => Err(StoreError::Conflict(format!(
+                            "저장하지 못했습니다. 다시 시도해 주세요 (the batch could not be committed: {e})"
+                        ))),
+                        (Ok(v), None) => Ok(v),
+                    };
+                    // The caller may have gone away (a closed connection): nothing to tell.
+                    let _ = tell.send(result);
+                });
+                Ok((succeeded, finish))
+            })
+        });
+        self.jobs.send(job).await.map_err(|_| not_saved())?;
+        // A dropped answer means the batch never got to this job (no transaction, a broken
+        // connection): nothing of it was saved.
+        answer.await.map_err(|_| not_saved())?
+    }
+}
+
+fn not_saved() -> StoreError {
+    StoreError::Conflict(
+        "저장하지 못했습니다. 다시 시도해 주세요 (could not be saved; retry)".into(),
+    )
+}
+
+async fn savepoint(tx: &mut Tx, sql: &'static str) -> Result<()> {
+    on_tx!(tx, |conn| sqlx::query(sql)
+        .execute(&mut *conn)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// The writer: one batch at a time until every handle is dropped. Each batch runs in a task of
+/// its own, so a batch that fails badly loses its own jobs (their callers hear "not saved")
+/// and the writer goes on.
+async fn writer(db: Db, mut rx: mpsc::Receiver<Job>) {
+    let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+        let jobs = std::mem::take(&mut batch);
+        if let Err(e) = tokio::spawn(run_batch(db.clone(), jobs)).await {
+            tracing::error!(error = %e, "an intake batch was lost");
+        }
+    }
+}
+
+async fn run_batch(db: Db, jobs: Vec<Job>) {
+    let mut tx = match db.begin().await {
+        Ok(tx) => tx,
+        Err(e) => {
+            tracing::error!(error = %e, "no transaction for an intake batch");
+            return; // dropping the jobs tells their callers
+        }
+    };
+    let mut finishers: Vec<Finish> = Vec::with_capacity(jobs.len());
+    for job in jobs {
+        if let Err(e) = savepoint(&mut tx, "SAVEPOINT intake").await {
+            tracing::error!(error = %e, "no savepoint for an intake job");
+            continue;
+        }
+        match job(&mut tx).await {
+            Ok((succeeded, finish)) => {
+                let closed = async {
+                    if !succeeded {
+                        savepoint(&mut tx, "ROLLBACK TO SAVEPOINT intake").await?;
+                    }
+                    savepoint(&mut tx, "RELEASE SAVEPOINT intake").await
+                };
+                match closed.await {
+                    Ok(()) => finishers.push(finish),
+                    Err(e) => {
+                        // The batch's state is unknown from here: give up on all of it.
+                        tracing::error!(error = %e, "savepoint could not be closed");
+                        return;
+                    }
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "intake job failed"),
+        }
+    }
+    let outcome = tx.commit().await.err();
+    for finish in finishers {
+        finish(outcome.as_ref());
+    }
+}
