@@ -41,9 +41,18 @@ pub enum TextCommand {
     },
     /// Suggest a category (민원 분류) for each line on stdin.
     Route {
-        /// `bluehouse` (shipped benchmark model), `office` (this office's own model) or a file.
+        /// `bluehouse` (shipped benchmark model), `office` (this office's own model, from
+        /// DATA/models) or a file.
         #[arg(long, default_value = "office")]
         model: String,
+        /// Minwon's data directory, where the office's model is.
+        #[arg(
+            long,
+            env = "MINWON_DATA",
+            value_name = "DIR",
+            default_value = "./minwon-data"
+        )]
+        data: PathBuf,
         /// How many ranked categories to include.
         #[arg(long, default_value_t = 3)]
         top: usize,
@@ -63,17 +72,37 @@ pub enum TrainCommand {
         out: Option<PathBuf>,
     },
     /// Rebuild a routing model: by default the Blue House model from all 2020 petitions; with
-    /// `--examples FILE` from a TSV of `text<TAB>label[<TAB>weight]` (e.g. the office's closed
-    /// petitions and staff corrections exported from the database).
+    /// `--from-db` the office's own model from its answered and closed petitions (label: the
+    /// handling department's code) plus staff corrections (weight 3), written to
+    /// DATA/models/routing-office.bin where `minwon serve` and `minwon text route` find it; with
+    /// `--examples FILE` from a TSV of `text<TAB>label[<TAB>weight]`.
     Routing {
-        /// Folder with petitions/bluehouse.
-        #[arg(long, default_value = "../shared/data")]
-        data: PathBuf,
+        /// Folder with petitions/bluehouse (default ../shared/data); with --from-db, Minwon's
+        /// data directory (default $MINWON_DATA, else ./minwon-data).
+        #[arg(long, value_name = "DIR")]
+        data: Option<PathBuf>,
         /// TSV of training examples instead of the Blue House data.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "from_db")]
         examples: Option<PathBuf>,
-        /// Output file; default: <models dir>/routing-bluehouse.bin (or routing-office.bin with
-        /// --examples).
+        /// Train the office's own model from the database.
+        #[arg(long)]
+        from_db: bool,
+        /// Database URL (with --from-db), as for `minwon serve`.
+        #[arg(
+            long,
+            env = "MINWON_DATABASE_URL",
+            value_name = "URL",
+            requires = "from_db"
+        )]
+        database_url: Option<String>,
+        /// Configuration file (with --from-db), as for `minwon serve`.
+        #[arg(long, env = "MINWON_CONFIG", value_name = "FILE", requires = "from_db")]
+        config: Option<PathBuf>,
+        /// Refuse to train from the database with fewer labelled examples than this.
+        #[arg(long, default_value_t = MIN_OFFICE_EXAMPLES)]
+        min_examples: usize,
+        /// Output file; default: <models dir>/routing-bluehouse.bin, DATA/models/routing-office.bin
+        /// with --from-db, <models dir>/routing-office.bin with --examples.
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -173,22 +202,107 @@ pub fn load_abuse_model(model: Option<&Path>, models_dir: &Path) -> Result<Abuse
     Ok(AbuseModel::from_bytes(EMBEDDED_ABUSE_MODEL)?)
 }
 
-/// Loads a routing model by name (`bluehouse`, `office`) or path.
-pub fn load_router(model: &str, models_dir: &Path) -> Result<Router, CliError> {
+/// Loads a routing model by name (`bluehouse`, `office`) or path. The office's model is the one
+/// in `data_dir/models/` (written by `minwon train routing --from-db`), else one in the models
+/// directory.
+pub fn load_router(model: &str, models_dir: &Path, data_dir: &Path) -> Result<Router, CliError> {
     let path = match model {
         "bluehouse" => models_dir.join(BLUEHOUSE_MODEL_FILE),
-        "office" => models_dir.join(OFFICE_MODEL_FILE),
+        "office" => {
+            let own = office_model_path(data_dir);
+            if own.is_file() {
+                own
+            } else {
+                models_dir.join(OFFICE_MODEL_FILE)
+            }
+        }
         other => PathBuf::from(other),
     };
     if model == "office" && !path.is_file() {
         return Err(CliError::Text(format!(
-            "no office routing model at {} yet: train one with `minwon train routing --examples FILE`, \
-             or use --model bluehouse",
-            path.display()
+            "이 기관의 분류 모델이 아직 없습니다 (no office routing model at {} yet): train one with \
+             `minwon train routing --from-db`, or use --model bluehouse",
+            office_model_path(data_dir).display()
         )));
     }
     Ok(Router::from_bytes(&read_bytes(&path)?)?)
 }
+
+/// Where the office's own routing model lives: DATA/models/routing-office.bin.
+pub fn office_model_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("models").join(OFFICE_MODEL_FILE)
+}
+
+/// The office's routing model for intake, if one has been trained.
+pub fn load_office_router(data_dir: &Path) -> Result<Option<Router>, CliError> {
+    let path = office_model_path(data_dir);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    Ok(Some(Router::from_bytes(&read_bytes(&path)?)?))
+}
+
+/// Default of `--min-examples`: below this an office model would mostly echo noise.
+pub const MIN_OFFICE_EXAMPLES: usize = 30;
+/// Each of at least two departments needs this many examples.
+const MIN_PER_DEPARTMENT: usize = 5;
+
+/// `minwon train routing --from-db`: trains the office's model from its answered and closed
+/// petitions and staff corrections, writes it to `out` (default DATA/models/routing-office.bin)
+/// and refuses with a clear message when there is too little to learn from.
+pub async fn train_office_routing(
+    db: &store::Db,
+    data_dir: &Path,
+    out_file: Option<PathBuf>,
+    min_examples: usize,
+    out: &mut (dyn Write + Send),
+) -> Result<(), CliError> {
+    let exs = store::suggestions::training_examples(db)
+        .await
+        .map_err(|e| CliError::Text(e.to_string()))?;
+    let mut per_label: std::collections::BTreeMap<&str, usize> = Default::default();
+    for e in &exs {
+        *per_label.entry(e.label.as_str()).or_default() += 1;
+    }
+    let usable = per_label
+        .values()
+        .filter(|&&n| n >= MIN_PER_DEPARTMENT)
+        .count();
+    if exs.len() < min_examples.max(2) || usable < 2 {
+        return Err(CliError::Text(format!(
+            "학습할 민원이 부족합니다 (too few examples to train the office's routing model): \
+             {} answered or closed petitions and corrections over {} departments; need at least \
+             {} in all and {MIN_PER_DEPARTMENT} in each of two departments",
+            exs.len(),
+            per_label.len(),
+            min_examples.max(2)
+        )));
+    }
+    let corrections = exs.iter().filter(|e| e.weight > 1.0).count();
+    let opts = RoutingTrainOptions {
+        trained_on: format!(
+            "office database: {} closed petitions + {corrections} staff corrections",
+            exs.len() - corrections
+        ),
+        ..RoutingTrainOptions::default()
+    };
+    let router = train_routing(&exs, &opts)?;
+    let path = out_file.unwrap_or_else(|| office_model_path(data_dir));
+    write_bytes(&path, &router.to_bytes()?)?;
+    writeln!(
+        out,
+        "wrote {} ({} examples of which {corrections} corrections, {} departments, version {}); \
+         restart `minwon serve` to use it at intake",
+        path.display(),
+        exs.len(),
+        router.labels().len(),
+        router.version()
+    )
+    .map_err(io_err("cannot write standard output"))
+}
+
+/// Default folder of the public data sets.
+const DEFAULT_SHARED_DATA: &str = "../shared/data";
 
 /// Calls `f` for each line of `input` (lossy UTF-8, without the line ending).
 fn for_each_line(
@@ -231,8 +345,8 @@ pub fn run_text(
                 write_json(out, &value)
             })
         }
-        TextCommand::Route { model, top } => {
-            let router = load_router(&model, models_dir)?;
+        TextCommand::Route { model, top, data } => {
+            let router = load_router(&model, models_dir, &data)?;
             for_each_line(input, |line| {
                 let s = router.suggest(line, top);
                 let top: Vec<_> = s
@@ -350,7 +464,16 @@ pub fn run_train(
             data,
             examples,
             out: file,
+            from_db,
+            ..
         } => {
+            if from_db {
+                return Err(CliError::Text(
+                    "--from-db needs the database: run it through `minwon train routing --from-db`"
+                        .into(),
+                ));
+            }
+            let data = data.unwrap_or_else(|| PathBuf::from(DEFAULT_SHARED_DATA));
             let (exs, provenance, default_file) = match examples {
                 Some(tsv) => (
                     parse_examples_tsv(&read_string(&tsv)?)?,
@@ -470,12 +593,13 @@ mod tests {
             TextCommand::Route {
                 model: "office".into(),
                 top: 3,
+                data: empty.join("data"),
             },
             &empty,
             b"x\n",
         )
         .unwrap_err();
-        assert!(err.to_string().contains("minwon train routing --examples"));
+        assert!(err.to_string().contains("minwon train routing --from-db"));
     }
 
     #[test]

@@ -33,6 +33,12 @@ pub struct FileConfig {
     pub session_hours: Option<i64>,
     pub rate_per_minute: Option<u32>,
     pub audit_retention_days: Option<i64>,
+    /// Optional drafting through an OpenAI-compatible server (off unless both are set; the
+    /// environment variables MINWON_DRAFT_LLM_URL and MINWON_DRAFT_LLM_MODEL override).
+    pub draft_llm_url: Option<String>,
+    pub draft_llm_model: Option<String>,
+    /// Seconds to wait for a draft before showing the built-in one (default 30).
+    pub draft_llm_timeout_secs: Option<u64>,
 }
 
 /// The settled configuration.
@@ -88,6 +94,22 @@ impl Settings {
             data,
             database_url,
             file,
+        })
+    }
+}
+
+impl Settings {
+    /// The drafting endpoint, when configured (environment first, then the config file).
+    pub fn draft_endpoint(&self) -> Option<web::assist::DraftEndpoint> {
+        let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        let base_url = env("MINWON_DRAFT_LLM_URL").or_else(|| self.file.draft_llm_url.clone())?;
+        let model = env("MINWON_DRAFT_LLM_MODEL").or_else(|| self.file.draft_llm_model.clone())?;
+        Some(web::assist::DraftEndpoint {
+            base_url,
+            model,
+            timeout: std::time::Duration::from_secs(
+                self.file.draft_llm_timeout_secs.unwrap_or(30).max(1),
+            ),
         })
     }
 }

@@ -264,6 +264,30 @@ fn run(cli: Cli) -> Result<(), Failure> {
             )
             .map_err(|e| Failure::usage(e.to_string()))
         }
+        Command::Train {
+            command:
+                cmd_text::TrainCommand::Routing {
+                    from_db: true,
+                    data,
+                    database_url,
+                    config,
+                    min_examples,
+                    out,
+                    ..
+                },
+        } => runtime()?.block_on(async {
+            let args = DataArgs {
+                data: data.or_else(|| std::env::var_os("MINWON_DATA").map(Into::into)),
+                database_url,
+                config,
+            };
+            let (settings, db) = open(&args).await?;
+            let mut w = std::io::stdout();
+            let r = cmd_text::train_office_routing(&db, &settings.data, out, min_examples, &mut w)
+                .await;
+            db.close().await;
+            r.map_err(|e| Failure::usage(e.to_string()))
+        }),
         Command::Train { command } => {
             cmd_text::run_train(command, &cmd_text::models_dir(), &mut stdout.lock())
                 .map_err(|e| Failure::usage(e.to_string()))
@@ -332,6 +356,15 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     init_logging();
     let (settings, db) = open(&args.data).await?;
     let key = pii_key(&settings)?;
+    // The office's routing model suggests a department at intake (none until one is trained).
+    match cmd_text::load_office_router(&settings.data) {
+        Ok(Some(r)) => {
+            tracing::info!(version = r.version(), "office routing model loaded");
+            store::suggestions::install_router(Some(r));
+        }
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "office routing model unreadable; no suggestions"),
+    }
     if args.demo {
         if demo::seed(&db).await? {
             println!("예시군 데모 데이터를 만들었습니다 (demo county created)");
@@ -369,6 +402,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         rate_per_minute: f.rate_per_minute.unwrap_or(defaults.rate_per_minute),
         pii_key: Some(key),
         data_dir: Some(settings.data.clone()),
+        drafting: settings.draft_endpoint(),
         ..defaults
     };
     let state = web::AppState::new(db.clone(), config);

@@ -447,3 +447,96 @@ fn text_screen_reads_lines_and_prints_json() {
     let score = rows[1]["score"].as_f64().unwrap();
     assert!((0.0..=1.0).contains(&score));
 }
+
+/// Runs the binary with `args` and `stdin`; returns (exit code, stdout, stderr).
+fn run_minwon(args: &[String], stdin: &str) -> (i32, String, String) {
+    let mut child = minwon()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).to_string(),
+        String::from_utf8_lossy(&out.stderr).to_string(),
+    )
+}
+
+#[tokio::test]
+async fn train_routing_from_the_database_and_route_with_it() {
+    for (dir, _, t) in databases("office-routing").await {
+        let db_args = vec![
+            "--data".to_string(),
+            dir.display().to_string(),
+            "--database-url".to_string(),
+            t.url.clone(),
+        ];
+        let train: Vec<String> = ["train", "routing", "--from-db"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain(db_args.clone())
+            .collect();
+        let route: Vec<String> = ["text", "route", "--data", &dir.display().to_string()]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+
+        // Nothing answered yet: a clear refusal, no model, and route says how to get one.
+        let (code, _, err) = run_minwon(&train, "");
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("too few examples"), "{err}");
+        let model = dir.join("models").join("routing-office.bin");
+        assert!(!model.exists());
+        let (code, _, err) = run_minwon(&route, "도로 파손\n");
+        assert_eq!(code, 2);
+        assert!(err.contains("minwon train routing --from-db"), "{err}");
+
+        // Generated history: roads answered by 도로과, certificates by 민원과.
+        store::testing::topic_history(&t.db, 16).await.unwrap();
+        let (code, out, err) = run_minwon(&train, "");
+        assert_eq!(code, 0, "{err}");
+        assert!(
+            out.contains("32 examples of which 0 corrections, 2 departments"),
+            "{out}"
+        );
+        assert!(model.is_file());
+        let (code, out, err) = run_minwon(
+            &route,
+            "청평면 도로에 포트홀이 생겼어요\n주민등록등본은 어디서 발급하나요\n\n\u{0}\u{1}😀\n",
+        );
+        assert_eq!(code, 0, "{err}");
+        let rows: Vec<serde_json::Value> = out
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(
+            rows.len(),
+            4,
+            "one answer per line, even for empty and garbage lines"
+        );
+        assert_eq!(rows[0]["category"], "roads");
+        assert_eq!(rows[1]["category"], "papers");
+        assert!(
+            rows[0]["model_version"]
+                .as_str()
+                .unwrap()
+                .starts_with("routing-")
+        );
+        // A stricter minimum is honoured.
+        let mut strict = train.clone();
+        strict.extend(["--min-examples".to_string(), "100".to_string()]);
+        let (code, _, err) = run_minwon(&strict, "");
+        assert_eq!(code, 2);
+        assert!(err.contains("need at least 100"), "{err}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

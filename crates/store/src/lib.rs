@@ -18,6 +18,7 @@ pub mod protection;
 pub mod search;
 pub mod secrets;
 pub mod settings;
+pub mod suggestions;
 pub mod testing;
 pub mod wellbeing;
 

@@ -884,6 +884,7 @@ pub async fn file(
         },
     )
     .await?;
+    crate::suggestions::record_at_intake(tx, id, title, body, now).await?;
     let mut current = derived;
     if !new.channel.is_online() {
         // Entered by staff: received at once.

@@ -78,3 +78,125 @@ impl TestDb {
         }
     }
 }
+
+/// Departments and answered petitions whose handling department follows their topic: roads go
+/// to `roads` (도로과), certificates to `papers` (민원과). For routing tests (the office model is
+/// trained from such history).
+pub struct TopicHistory {
+    pub roads: crate::departments::Department,
+    pub papers: crate::departments::Department,
+    pub type_id: i64,
+}
+
+/// Road and certificate petition texts (title, body) with a `{place}` to vary.
+pub const ROAD_TEXTS: [(&str, &str); 4] = [
+    (
+        "도로 포트홀 신고",
+        "{place} 도로에 큰 포트홀이 생겨 차량이 위험합니다",
+    ),
+    (
+        "보도블록 파손",
+        "{place} 인도 보도블록이 파손되어 보수를 바랍니다",
+    ),
+    (
+        "가로등 고장",
+        "{place} 가로등이 고장나 밤길이 어둡습니다. 도로 정비 부탁드립니다",
+    ),
+    ("도로 균열", "{place} 도로 포장에 균열이 생겼습니다"),
+];
+pub const PAPER_TEXTS: [(&str, &str); 4] = [
+    (
+        "등본 발급 문의",
+        "{place}에 사는데 주민등록등본 발급 절차가 궁금합니다",
+    ),
+    (
+        "인감증명 대리 발급",
+        "{place} 거주자의 인감증명서 대리 발급이 가능한지 문의합니다",
+    ),
+    (
+        "증명서 온라인 발급 오류",
+        "가족관계증명서 온라인 발급이 {place}에서 계속 오류가 납니다",
+    ),
+    (
+        "전입신고 기간",
+        "{place}로 이사했는데 전입신고 처리 기간과 서류를 알려 주세요",
+    ),
+];
+const PLACES: [&str; 5] = ["석봉로", "가평읍", "청평면", "설악면", "조종면"];
+
+/// Files `per_topic` road and `per_topic` certificate petitions at the counter, each handled
+/// and answered by its topic's department.
+pub async fn topic_history(db: &Db, per_topic: usize) -> Result<TopicHistory> {
+    use crate::{departments, petitions};
+    let now = crate::now();
+    let mut tx = db.begin().await?;
+    let mut made = Vec::new();
+    for (code, name) in [("roads", "도로과"), ("papers", "민원과")] {
+        made.push(
+            departments::create(
+                &mut tx,
+                &departments::NewDepartment {
+                    code,
+                    name,
+                    name_en: "",
+                    parent_code: None,
+                },
+                now,
+            )
+            .await?,
+        );
+    }
+    petitions::ensure_general_types(&mut tx, made.first().map(|d| d.id), now).await?;
+    tx.commit().await?;
+    let (Some(roads), Some(papers)) = (made.first().cloned(), made.get(1).cloned()) else {
+        return Err(StoreError::NotFound);
+    };
+    let type_id = petitions::get_type_by_code(db, "question-system").await?.id;
+    let key = petitions::PiiKey::generate()?;
+    let (cal, _) = petitions::work_calendar(db).await?;
+    for i in 0..per_topic {
+        for (texts, dept) in [(&ROAD_TEXTS, &roads), (&PAPER_TEXTS, &papers)] {
+            let (title, body) = texts[i % texts.len()];
+            let place = PLACES[(i / texts.len()) % PLACES.len()];
+            let new = petitions::NewPetition {
+                type_id,
+                channel: domain::petitions::Channel::Counter,
+                anonymous: false,
+                petitioner_account_id: None,
+                petitioner: petitions::Petitioner {
+                    name: format!("주민{i}"),
+                    phone: format!("010-5555-{:04}", i % 10_000),
+                    ..Default::default()
+                },
+                title: title.into(),
+                body: format!("{} ({})", body.replace("{place}", place), i + 1),
+                location: String::new(),
+                extra: Default::default(),
+                idempotency_key: None,
+                department_id: Some(dept.id),
+            };
+            let screening = petitions::screen(&new.title, &new.body);
+            let mut tx = db.begin().await?;
+            let f = petitions::file(&mut tx, &new, None, &key, &screening, &cal, now).await?;
+            petitions::act(
+                &mut tx,
+                f.petition.id,
+                domain::petitions::Event::Answered {
+                    text: format!("{} 건은 담당 부서에서 처리하였습니다.", new.title),
+                    template: None,
+                    additional: false,
+                },
+                None,
+                &cal,
+                now,
+            )
+            .await?;
+            tx.commit().await?;
+        }
+    }
+    Ok(TopicHistory {
+        roads,
+        papers,
+        type_id,
+    })
+}

@@ -17,6 +17,12 @@ fn abuse() -> &'static AbuseModel {
     &MODEL
 }
 
+fn routing() -> &'static Router {
+    static MODEL: std::sync::LazyLock<Router> =
+        std::sync::LazyLock::new(|| Router::from_bytes(ROUTING).unwrap());
+    &MODEL
+}
+
 #[test]
 fn screens_obvious_cases() {
     let m = abuse();
@@ -79,7 +85,11 @@ fn bad_input_never_panics() {
         "ㅋ".repeat(100_000),
         "\u{301}\u{301}combining first".into(),
     ];
+    let router = routing();
     for t in &inputs {
+        let r = router.suggest(t, 3);
+        assert_eq!(r.top.len(), 3);
+        assert!((0.0..=1.0).contains(&r.score), "{r:?}");
         let s = m.screen(t);
         assert!((0.0..=1.0).contains(&s.score), "{s:?}");
         for sp in &s.spans {
@@ -151,6 +161,14 @@ proptest! {
         for sp in &r.spans {
             prop_assert!(s.is_char_boundary(sp.start) && s.is_char_boundary(sp.end));
         }
+    }
+
+    #[test]
+    fn route_never_panics(s in any::<String>()) {
+        let r = routing().suggest(&s, 2);
+        prop_assert!(r.score.is_finite() && (0.0..=1.0).contains(&r.score));
+        prop_assert_eq!(r.top.len(), 2);
+        prop_assert!(r.top[0].1 >= r.top[1].1);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! and the outbox worker that sends notifications.
 
 pub mod api;
+pub mod assist;
 pub mod auth;
 pub mod error;
 pub mod json;
@@ -60,6 +61,8 @@ pub struct WebConfig {
     pub data_dir: Option<std::path::PathBuf>,
     /// Largest attachment accepted, in bytes.
     pub attachment_max_bytes: u64,
+    /// Optional OpenAI-compatible endpoint for draft answers (off by default).
+    pub drafting: Option<assist::DraftEndpoint>,
 }
 
 impl Default for WebConfig {
@@ -74,6 +77,7 @@ impl Default for WebConfig {
             pii_key: None,
             data_dir: None,
             attachment_max_bytes: 20 * 1024 * 1024,
+            drafting: None,
         }
     }
 }
@@ -169,6 +173,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api::routes())
         .merge(petitions::routes())
+        .merge(assist::routes())
         .merge(pages::routes())
         .merge(wellbeing::routes())
         .merge(protection::routes())

@@ -31,6 +31,8 @@ pub fn routes() -> Router<AppState> {
         .route("/desk/petitions/{id}", get(petition_page))
         .route("/desk/petitions/{id}/reveal", post(reveal))
         .route("/desk/petitions/{id}/act", post(act))
+        .route("/desk/petitions/{id}/draft", post(draft))
+        .route("/desk/petitions/{id}/routing", post(correct_routing))
 }
 
 /// What someone who is not staff gets: the sign-in page, or a refusal when signed in.
@@ -152,6 +154,8 @@ pub struct Row {
     pub urgency: Urgency,
     pub flagged: bool,
     pub repeat: bool,
+    /// The routing suggestion made at intake, e.g. "도로과 83%" (empty without one).
+    pub suggested: String,
 }
 
 #[derive(Deserialize, Serialize, Default, Clone)]
@@ -299,6 +303,12 @@ async fn queue_page(
     }
     let more = page.items.len() as i64 > QUEUE_PAGE;
     page.items.truncate(QUEUE_PAGE as usize);
+    let ids: Vec<i64> = page.items.iter().map(|i| i.petition.id).collect();
+    let suggested: HashMap<i64, String> = store::suggestions::for_petitions(&state.db, &ids)
+        .await?
+        .into_iter()
+        .map(|s| (s.petition_id, suggestion_words(&s.into())))
+        .collect();
     let paging = Paging {
         size: QUEUE_PAGE,
         first_row: offset + 1,
@@ -345,6 +355,7 @@ async fn queue_page(
                 urgency: u,
                 flagged: p.flagged,
                 repeat: p.repeat_proposed,
+                suggested: suggested.get(&p.id).cloned().unwrap_or_default(),
                 title: p.title,
             }
         })
@@ -425,6 +436,11 @@ pub struct StaffView {
     pub timeline: Vec<(String, String)>,
     pub flagged: bool,
     pub abuse_kinds: String,
+    /// Abuse screening score, two decimals, and the model version.
+    pub abuse_score: String,
+    pub abuse_model: String,
+    /// The routing suggestion made at intake ("도로과 83%") and its model version.
+    pub suggestion: Option<(String, String)>,
     pub repeat_proposed: bool,
     pub may_close_repeated: bool,
     pub supplement: Option<(String, String)>,
@@ -620,6 +636,11 @@ async fn staff_view(
         timeline,
         flagged: p.flagged,
         abuse_kinds: p.abuse_kinds.join(", "),
+        abuse_score: format!("{:.2}", p.abuse_score),
+        abuse_model: p.abuse_model.clone(),
+        suggestion: crate::assist::suggestion(state, p)
+            .await?
+            .map(|s| (suggestion_words(&s), s.model_version)),
         repeat_proposed: p.repeat_proposed,
         may_close_repeated: d.kind.may_close_as_repeated(),
         supplement: d
@@ -856,6 +877,83 @@ async fn reveal(
     }
     s.reveal = true;
     render_petition(&state, &ctx, &p, s).await
+}
+
+/// A routing suggestion in words: the department (or its code when it no longer exists) and the
+/// score in percent.
+fn suggestion_words(s: &crate::assist::SuggestionView) -> String {
+    format!(
+        "{} {:.0}%",
+        s.department_name.as_deref().unwrap_or(&s.department_code),
+        s.score * 100.0
+    )
+}
+
+#[derive(Deserialize)]
+struct DraftForm {
+    #[serde(default)]
+    template: String,
+}
+
+/// Draft an answer: the petition page again with the draft in the answer form, marked as a
+/// draft, for the official to edit and send.
+async fn draft(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<DraftForm>,
+) -> Response {
+    let Some(caller) = ctx.staff() else {
+        return refuse(&ctx);
+    };
+    let p = match open(&state, caller, id).await {
+        Ok(p) => p,
+        Err(e) => return ctx.error(&e),
+    };
+    let mut s = Shown::plain();
+    match crate::assist::draft(&state, caller, id, Some(&form.template)).await {
+        Ok(d) => {
+            s.notice = Some(ctx.lang.pick(&d.note));
+            s.f = Refill(HashMap::from([("text".to_string(), d.text)]));
+        }
+        Err(e) => {
+            s.error = Some(ctx.lang.pick(&e.message));
+            s.status = StatusCode::UNPROCESSABLE_ENTITY;
+        }
+    }
+    render_petition(&state, &ctx, &p, s).await
+}
+
+#[derive(Deserialize)]
+struct CorrectionForm {
+    #[serde(default)]
+    department_code: String,
+}
+
+/// Correct the routing suggestion (recorded as a training example; the petition stays where it
+/// is).
+async fn correct_routing(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<CorrectionForm>,
+) -> Response {
+    let Some(caller) = ctx.staff() else {
+        return refuse(&ctx);
+    };
+    let p = match open(&state, caller, id).await {
+        Ok(p) => p,
+        Err(e) => return ctx.error(&e),
+    };
+    match crate::assist::correct(&state, caller, id, &form.department_code).await {
+        Ok(_) => Redirect::to(&format!("/desk/petitions/{id}?done=1")).into_response(),
+        Err(e) => {
+            let mut s = Shown::plain();
+            s.error = Some(ctx.lang.pick(&e.message));
+            s.status = StatusCode::UNPROCESSABLE_ENTITY;
+            render_petition(&state, &ctx, &p, s).await
+        }
+    }
 }
 
 fn both(l: Lang, ko: &str, en: &str) -> String {
@@ -1201,6 +1299,8 @@ async fn dashboard_page(
                     i.due.is_some_and(|d| d <= now),
                 ),
                 urgency: Urgency::Overdue,
+                // The dashboard lists overdue work; suggestions matter on the queue.
+                suggested: String::new(),
                 flagged: p.flagged,
                 repeat: p.repeat_proposed,
                 title: p.title,

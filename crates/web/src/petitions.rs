@@ -1176,7 +1176,7 @@ async fn account_in(state: &AppState, username: &str, department_id: i64) -> Res
     Ok(a.id)
 }
 
-async fn render_answer(
+pub(crate) async fn render_answer(
     state: &AppState,
     p: &Petition,
     caller: &Caller,
@@ -1354,9 +1354,18 @@ pub(crate) async fn take_step(
         .await?;
     let name = event.name();
     let now = store::now();
+    // Routing a petition elsewhere than the model suggested is a correction to learn from.
+    let routed_to = match &event {
+        Event::Assigned { department_id, .. } => Some(*department_id),
+        Event::Transferred { to, .. } => Some(*to),
+        _ => None,
+    };
     let (cal, _) = petitions::work_calendar(&state.db).await?;
     let mut tx = state.db.begin().await?;
     let p = petitions::act(&mut tx, id, event, Some(caller.account.id), &cal, now).await?;
+    if let Some(d) = routed_to {
+        store::suggestions::record_correction(&mut tx, &p, d, Some(caller.account.id), now).await?;
+    }
     audit::append(
         &mut tx,
         &access_record(caller, &subject(&p), &format!("petition.{name}"), ""),
