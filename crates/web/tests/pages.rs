@@ -33,6 +33,29 @@ async fn api_post(s: &Server, token: &str, path: &str, body: Value) -> Value {
     res.json().await.unwrap()
 }
 
+/// A server without rate limits (the tests send many requests quickly).
+async fn unlimited(backend: &str) -> Server {
+    start_with(
+        backend,
+        WebConfig {
+            rate_per_minute: 0,
+            ..WebConfig::default()
+        },
+    )
+    .await
+}
+
+/// The general proposal type (건의민원) at the 민원팀.
+async fn proposal_type(s: &Server, admin: &str) -> Value {
+    api_post(
+        s,
+        admin,
+        "/api/v1/petition-types",
+        json!({"code": "proposal", "name": "건의민원", "kind": "proposal", "department_code": "civil-team"}),
+    )
+    .await
+}
+
 /// The pre-session form token a page hands out, as cookie and field value.
 async fn form_token(s: &Server, path: &str) -> String {
     let res = client().get(s.url(path)).send().await.unwrap();
@@ -42,23 +65,10 @@ async fn form_token(s: &Server, path: &str) -> String {
 #[tokio::test]
 async fn pages_follow_the_access_policy() {
     for backend in backends() {
-        let s = start_with(
-            backend,
-            WebConfig {
-                rate_per_minute: 0,
-                ..WebConfig::default()
-            },
-        )
-        .await;
+        let s = unlimited(backend).await;
         let admin = s.token("admin").await;
         let resident = s.token("resident").await;
-        let t = api_post(
-            &s,
-            &admin,
-            "/api/v1/petition-types",
-            json!({"code": "proposal", "name": "건의민원", "kind": "proposal", "department_code": "civil-team"}),
-        )
-        .await;
+        let t = proposal_type(&s, &admin).await;
         let filed = api_post(
             &s,
             &resident,
@@ -325,22 +335,9 @@ fn multipart(fields: &[(&str, &str)]) -> (String, String) {
 #[tokio::test]
 async fn anonymous_reports_without_an_account() {
     for backend in backends() {
-        let s = start_with(
-            backend,
-            WebConfig {
-                rate_per_minute: 0,
-                ..WebConfig::default()
-            },
-        )
-        .await;
+        let s = unlimited(backend).await;
         let admin = s.token("admin").await;
-        let t = api_post(
-            &s,
-            &admin,
-            "/api/v1/petition-types",
-            json!({"code": "proposal", "name": "건의민원", "kind": "proposal", "department_code": "civil-team"}),
-        )
-        .await;
+        let t = proposal_type(&s, &admin).await;
         let statutory = api_post(
             &s,
             &admin,

@@ -16,8 +16,12 @@ fn h(hours: i64) -> DateTime<Utc> {
 }
 
 fn filed(anonymous: bool) -> Event {
+    filed_as(Kind::QuestionSystem, anonymous)
+}
+
+fn filed_as(kind: Kind, anonymous: bool) -> Event {
     Event::Filed {
-        kind: Kind::QuestionSystem,
+        kind,
         channel: Channel::Web,
         anonymous,
         department_id: 1,
@@ -400,16 +404,7 @@ proptest! {
 }
 
 fn grievance_filed() -> Event {
-    Event::Filed {
-        kind: Kind::Grievance,
-        channel: Channel::Counter,
-        anonymous: false,
-        department_id: 1,
-        period: Some(Period::Days(7)),
-        receipt_due: None,
-        repeat: None,
-        flagged: false,
-    }
+    filed_as(Kind::Grievance, false)
 }
 
 fn grievance_received() -> Derived {
