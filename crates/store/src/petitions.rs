@@ -590,13 +590,15 @@ pub struct NewPetition {
     pub department_id: Option<DepartmentId>,
 }
 
-/// The abuse screening stored with each petition.
+/// The abuse screening stored with each petition, and the routing suggestion made with it:
+/// both are CPU work done before the filing transaction.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScreeningRecord {
     pub abusive: bool,
     pub score: f64,
     pub kinds: Vec<String>,
     pub model_version: String,
+    pub routing: Option<crate::suggestions::RoutingGuess>,
 }
 
 /// The shipped abuse model (models/abuse-ko.bin), loaded once.
@@ -614,8 +616,10 @@ pub fn abuse_model() -> Option<&'static text::AbuseModel> {
         .as_ref()
 }
 
-/// Screen a petition's title and body with the text crate's abuse screening.
+/// Screen a petition's title and body with the text crate's abuse screening, and ask the
+/// office's routing model (when there is one) for a department.
 pub fn screen(title: &str, body: &str) -> ScreeningRecord {
+    let routing = crate::suggestions::guess(title, body);
     match abuse_model() {
         Some(m) => {
             let s = m.screen(&format!("{title}\n{body}"));
@@ -628,6 +632,7 @@ pub fn screen(title: &str, body: &str) -> ScreeningRecord {
                     .map(|k| format!("{k:?}").to_lowercase())
                     .collect(),
                 model_version: s.model_version,
+                routing,
             }
         }
         None => ScreeningRecord {
@@ -635,6 +640,7 @@ pub fn screen(title: &str, body: &str) -> ScreeningRecord {
             score: 0.0,
             kinds: vec![],
             model_version: "unavailable".into(),
+            routing,
         },
     }
 }
@@ -699,14 +705,7 @@ pub async fn file(
     cal: &WorkCalendar,
     now: DateTime<Utc>,
 ) -> Result<Filed> {
-    // SQLite: take the write lock before the first read, as a write transaction would with
-    // BEGIN IMMEDIATE; a read-then-write transaction cannot wait for the lock and fails busy
-    // under concurrent intake. PostgreSQL locks rows as it goes and needs nothing here.
-    if let Tx::Sqlite(t) = tx {
-        sqlx::query("UPDATE petition_change_head SET seq = seq WHERE id = 1")
-            .execute(&mut **t)
-            .await?;
-    }
+    // SQLite holds the write lock already: every write transaction begins IMMEDIATE (Db::begin).
     let idem = new
         .idempotency_key
         .as_ref()
@@ -884,7 +883,7 @@ pub async fn file(
         },
     )
     .await?;
-    crate::suggestions::record_at_intake(tx, id, title, body, now).await?;
+    crate::suggestions::record_at_intake(tx, id, screening.routing.as_ref(), now).await?;
     let mut current = derived;
     if !new.channel.is_online() {
         // Entered by staff: received at once.

@@ -66,31 +66,45 @@ pub struct RoutingSuggestion {
     pub created_at: DateTime<Utc>,
 }
 
-/// Suggests a department for a petition being filed and stores the suggestion (no-op without an
-/// office model). Called by [`crate::petitions::file`] in its transaction.
+/// What the office's routing model says of one text, before it is stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RoutingGuess {
+    pub label: String,
+    pub score: f32,
+    pub model_version: String,
+}
+
+/// Ask the office's routing model (CPU work: call it outside transactions). `None` without a
+/// model or without an answer.
+pub fn guess(title: &str, body: &str) -> Option<RoutingGuess> {
+    let router = router()?;
+    let s = router.suggest(&routing_text(title, body), 1);
+    (!s.category.is_empty()).then_some(RoutingGuess {
+        label: s.category,
+        score: s.score,
+        model_version: s.model_version,
+    })
+}
+
+/// Store the suggestion made at intake, in the filing transaction.
 pub(crate) async fn record_at_intake(
     tx: &mut Tx,
     petition_id: i64,
-    title: &str,
-    body: &str,
+    guess: Option<&RoutingGuess>,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let Some(router) = router() else {
+    let Some(g) = guess else {
         return Ok(());
     };
-    let s = router.suggest(&routing_text(title, body), 1);
-    if s.category.is_empty() {
-        return Ok(());
-    }
     on_tx!(tx, |conn| {
         sqlx::query(
         "INSERT INTO routing_suggestions (petition_id, label, department_id, score, model_version, created_at) \
          VALUES ($1, $2, (SELECT id FROM departments WHERE code = $2), $3, $4, $5)"
     )
     .bind(petition_id)
-    .bind(&s.category)
-    .bind(f64::from(s.score))
-    .bind(&s.model_version)
+    .bind(&g.label)
+    .bind(f64::from(g.score))
+    .bind(&g.model_version)
     .bind(now)
     .execute(&mut *conn)
     .await

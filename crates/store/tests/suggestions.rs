@@ -61,9 +61,11 @@ async fn suggestions_corrections_training_data_and_draft_log() {
         tx.commit().await.unwrap();
         assert_eq!(suggestions::get(db, plain.id).await.unwrap(), None);
 
-        // With the office model, the suggestion is stored with its version, in the filing
-        // transaction.
+        // With the office model, the suggestion is made with the screening (outside the
+        // transaction) and stored with its version in the filing transaction.
         suggestions::install_router(Some(router));
+        let screening = petitions::screen(&new.title, &new.body);
+        assert!(screening.routing.is_some());
         let mut tx = db.begin().await.unwrap();
         let p = petitions::file(&mut tx, &new, None, &key, &screening, &cal, now)
             .await
