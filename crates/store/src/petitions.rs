@@ -69,7 +69,7 @@ pub async fn work_calendar(db: &Db) -> Result<(Arc<WorkCalendar>, String)> {
     Ok((cal, fingerprint))
 }
 
-const DUE_CACHE_SETTING: &str = "petitions.due_cache_calendar";
+pub(crate) const DUE_CACHE_SETTING: &str = "petitions.due_cache_calendar";
 
 /// Recompute the cached due moment of every open petition when the holiday data changed since
 /// the cache was filled. Cheap when nothing changed (one small read). Call after editing

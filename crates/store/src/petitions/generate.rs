@@ -67,7 +67,11 @@ pub async fn generate(
             "생성에 쓸 민원 종류가 없습니다 (no usable petition type)".into(),
         ));
     }
-    let (cal, _) = work_calendar(db).await?;
+    // Bring the petitions already there to the current calendar first: the generated ones are
+    // computed with it, and the due cache is then marked current below, so the first queue
+    // request does not rewrite every open row (which would also undo the vacuum).
+    super::refresh_due_cache(db, now).await?;
+    let (cal, fingerprint) = work_calendar(db).await?;
     let mut r = Lcg(seed ^ 0x5eed);
     let mut done = 0u64;
     while done < n {
@@ -225,6 +229,7 @@ pub async fn generate(
         done += count as u64;
         progress(done);
     }
+    crate::settings::set(db, super::DUE_CACHE_SETTING, &fingerprint, now).await?;
     // Fresh statistics after a bulk load, so the planner uses the queue indexes at once. On
     // PostgreSQL also VACUUM: an index-only scan (the queue's counts) must visit the table for
     // every row until the visibility map says its page is all-visible, which autovacuum would
