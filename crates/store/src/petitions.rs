@@ -991,6 +991,15 @@ async fn step(
     cal: &WorkCalendar,
     now: DateTime<Utc>,
 ) -> Result<Derived> {
+    match &event {
+        Event::Transferred { to: d, .. }
+        | Event::Assigned {
+            department_id: d, ..
+        } if *d != current.department_id => {
+            ensure_active_department(tx, *d).await?;
+        }
+        _ => {}
+    }
     match &mut event {
         Event::Received { receipt_no } if current.state == State::Arrived => {
             *receipt_no = next_receipt_no(tx, now).await?;
@@ -1034,6 +1043,29 @@ async fn step(
     )
     .await?;
     Ok(next)
+}
+
+/// A petition moves only to a department that exists and is not retired.
+async fn ensure_active_department(tx: &mut Tx, id: DepartmentId) -> Result<()> {
+    let row: Option<(bool,)> = on_tx!(tx, |conn| sqlx::query_as(
+        "SELECT active FROM departments WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await)?;
+    match row {
+        Some((true,)) => Ok(()),
+        Some((false,)) => Err(bad(
+            "department_retired",
+            "폐지된 부서로는 옮길 수 없습니다",
+            "the department is retired; choose another",
+        )),
+        None => Err(bad(
+            "unknown_department",
+            "없는 부서입니다",
+            "no such department",
+        )),
+    }
 }
 
 /// Take the next receipt number of the year (Asia/Seoul). The counter row stays locked until

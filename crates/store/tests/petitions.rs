@@ -866,3 +866,64 @@ async fn generated_petitions_are_consistent() {
     })
     .await;
 }
+
+/// A petition is never moved to a retired department (or one that does not exist); the
+/// refused step leaves the petition as it was.
+#[tokio::test]
+async fn no_transfer_to_a_retired_department() {
+    each_backend(|db| async move {
+        let s = setup(db).await;
+        let p = file(
+            &s,
+            &new_petition(
+                &s,
+                Channel::Counter,
+                "가로등 고장",
+                "마을 입구 가로등이 꺼졌습니다.",
+            ),
+            kst(23, 10, 0),
+        )
+        .await;
+        let build = departments::get_by_code(&s.db, "build")
+            .await
+            .unwrap()
+            .unwrap();
+        let mut tx = s.db.begin().await.unwrap();
+        departments::update(
+            &mut tx,
+            build.id,
+            &departments::DepartmentChange {
+                name: "build",
+                name_en: "",
+                parent_id: build.parent_id,
+                active: false,
+            },
+        )
+        .await
+        .unwrap();
+        tx.commit().await.unwrap();
+        for (to, code) in [
+            (build.id, "department_retired"),
+            (9999, "unknown_department"),
+        ] {
+            let e = act(
+                &s,
+                p.id,
+                Event::Transferred {
+                    to,
+                    far_or_misassigned: false,
+                    reason: "소관 부서".into(),
+                    due: kst(23, 11, 0),
+                },
+                kst(23, 10, 20),
+            )
+            .await
+            .unwrap_err();
+            assert!(matches!(&e, StoreError::Rule(r) if r.code == code), "{e:?}");
+        }
+        let after = petitions::get(&s.db, p.id).await.unwrap();
+        assert_eq!(after.department_id, p.department_id);
+        assert_eq!(after.derived.events, p.derived.events);
+    })
+    .await;
+}
