@@ -124,6 +124,7 @@ labelled! {
         HandedOver = "handed_over", "인계", "handed over";
         Verified = "verified", "무결성 확인", "integrity verified";
         Mismatch = "mismatch", "무결성 불일치", "integrity mismatch";
+        Purged = "purged", "보존기간 만료 삭제", "deleted at the end of retention";
     }
 }
 

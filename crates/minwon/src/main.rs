@@ -438,6 +438,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     // Half-hourly: a drill reminder when this half-year has no drill (once per half-year).
     let drills = tokio::spawn(web::protection::run_reminders(
         db.clone(),
+        state.petitions.blobs.clone(),
         std::time::Duration::from_secs(1800),
         stop_rx,
     ));

@@ -58,6 +58,9 @@ pub trait BlobStore: Send + Sync {
     ) -> BoxFuture<'a, Result<StoredBlob>>;
     /// Open a stored blob for reading.
     fn open<'a>(&'a self, sha256: &'a str) -> BoxFuture<'a, Result<ByteStream>>;
+    /// Delete a stored blob; one already gone is not an error. The caller checks that nothing
+    /// refers to it any more.
+    fn remove<'a>(&'a self, sha256: &'a str) -> BoxFuture<'a, Result<()>>;
 }
 
 /// Recognise a file type from its first bytes. Declared types are not trusted: a script
@@ -256,6 +259,17 @@ impl BlobStore for LocalBlobStore {
             match tokio::fs::File::open(path).await {
                 Ok(f) => Ok(Box::pin(f) as ByteStream),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::NotFound),
+                Err(e) => Err(io_error(e)),
+            }
+        })
+    }
+
+    fn remove<'a>(&'a self, sha256: &'a str) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            let path = self.path_of(sha256).ok_or(StoreError::NotFound)?;
+            match tokio::fs::remove_file(path).await {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
                 Err(e) => Err(io_error(e)),
             }
         })

@@ -629,6 +629,8 @@ pub struct Evidence {
     pub size: i64,
     pub uploaded_by: AccountId,
     pub created_at: DateTime<Utc>,
+    /// When the file was deleted at the end of its retention period.
+    pub purged_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
@@ -641,8 +643,7 @@ pub struct CustodyEntry {
     pub detail: String,
 }
 
-const EVIDENCE_COLUMNS: &str =
-    "id, incident_id, kind, sha256, filename, content_type, size, uploaded_by, created_at";
+const EVIDENCE_COLUMNS: &str = "id, incident_id, kind, sha256, filename, content_type, size, uploaded_by, created_at, purged_at";
 
 /// Attach a stored blob to an incident, and open its custody log.
 pub async fn add_evidence(
@@ -776,7 +777,12 @@ pub async fn verify_all(
     blobs: &dyn crate::blobs::BlobStore,
     now: DateTime<Utc>,
 ) -> Result<(usize, Vec<Evidence>)> {
-    let all = all_evidence(db).await?;
+    // Purged files are gone on purpose: nothing to verify.
+    let all: Vec<Evidence> = all_evidence(db)
+        .await?
+        .into_iter()
+        .filter(|e| e.purged_at.is_none())
+        .collect();
     let mut broken = Vec::new();
     for e in &all {
         let intact = verify_blob(blobs, &e.sha256).await?;
@@ -793,6 +799,59 @@ pub async fn verify_all(
         }
     }
     Ok((all.len(), broken))
+}
+
+/// Delete the evidence files older than the retention setting ([`evidence_retention_days`]):
+/// each is marked purged with a custody entry in one transaction, then its file is removed
+/// unless another evidence record or a petition attachment still refers to the same content.
+/// Returns how many were purged. Run it daily; it is idempotent.
+pub async fn purge_expired_evidence(
+    db: &Db,
+    blobs: &dyn crate::blobs::BlobStore,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let days = evidence_retention_days(db).await?;
+    let cutoff = now - chrono::Duration::days(days);
+    let expired: Vec<(i64, String)> = on_db!(db, |pool| {
+        sqlx::query_as(
+        "SELECT id, sha256 FROM protection_evidence WHERE purged_at IS NULL AND created_at < $1 ORDER BY id"
+    )
+    .bind(cutoff)
+    .fetch_all(pool)
+    .await
+    })?;
+    let mut purged = 0u64;
+    for (id, sha256) in expired {
+        let mut tx = db.begin().await?;
+        let marked = on_tx!(&mut tx, |conn| sqlx::query(
+            "UPDATE protection_evidence SET purged_at = $1 WHERE id = $2 AND purged_at IS NULL"
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map(|r| r.rows_affected()))?;
+        if marked == 0 {
+            continue; // purged meanwhile by another server
+        }
+        let detail = format!("{days}일 보존 후 삭제 (deleted after {days} days)");
+        log_custody(&mut tx, id, CustodyAction::Purged, None, &detail, now).await?;
+        tx.commit().await?;
+        let (still_used,): (i64,) = on_db!(db, |pool| {
+            sqlx::query_as(
+            "SELECT (SELECT COUNT(*) FROM protection_evidence WHERE sha256 = $1 AND purged_at IS NULL) \
+             + (SELECT COUNT(*) FROM petition_attachments WHERE sha256 = $1)"
+        )
+        .bind(&sha256)
+        .fetch_one(pool)
+        .await
+        })?;
+        if still_used == 0 {
+            blobs.remove(&sha256).await?;
+        }
+        purged += 1;
+    }
+    Ok(purged)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -499,3 +499,90 @@ async fn a_changed_evidence_file_is_found_by_the_sweep() {
         assert_eq!(actions, vec!["uploaded", "verified", "mismatch"]);
     }
 }
+
+/// Evidence past the retention setting is deleted by the purge: the file goes, the record and
+/// its custody log stay (with a `purged` entry), the sweep no longer checks it, and evidence
+/// still within the period is untouched.
+#[tokio::test]
+async fn evidence_is_deleted_after_its_retention_period() {
+    use store::blobs::{BlobLimits, BlobStore, LocalBlobStore};
+    for backend in backends() {
+        let t = TestDb::new(backend).await.unwrap();
+        let db = &t.db;
+        let p = seed(db).await;
+        let now = store::now();
+        let dir = store::testing::TempDir::new("minwon-evidence").unwrap();
+        let blobs = LocalBlobStore::new(&dir.0).unwrap();
+        let limits = BlobLimits {
+            max_bytes: 1 << 20,
+            allowed: domain::protection::EVIDENCE_TYPES.to_vec(),
+        };
+        let days = sp::evidence_retention_days(db).await.unwrap();
+        let mut ids = Vec::new();
+        let mut shas = Vec::new();
+        // One uploaded just past the period, one a day within it.
+        for (age, byte) in [(days + 1, 1u8), (days - 1, 2u8)] {
+            let at = now - chrono::Duration::days(age);
+            let recording = [b"ID3".to_vec(), vec![byte; 300]].concat();
+            let blob = blobs
+                .put(Box::pin(std::io::Cursor::new(recording)), &limits)
+                .await
+                .unwrap();
+            let mut tx = db.begin().await.unwrap();
+            let r = sp::create_incident(
+                &mut tx,
+                &details(IncidentKind::Threat, at),
+                p.kim,
+                Some(p.dept),
+                false,
+                at,
+            )
+            .await
+            .unwrap();
+            let ev = sp::add_evidence(
+                &mut tx,
+                r.incident.id,
+                EvidenceKind::Recording,
+                &blob,
+                "call.mp3",
+                p.kim,
+                at,
+            )
+            .await
+            .unwrap();
+            tx.commit().await.unwrap();
+            ids.push(ev.id);
+            shas.push(blob.sha256);
+        }
+        assert_eq!(
+            sp::purge_expired_evidence(db, &blobs, now).await.unwrap(),
+            1
+        );
+        assert_eq!(
+            sp::purge_expired_evidence(db, &blobs, now).await.unwrap(),
+            0,
+            "idempotent"
+        );
+        let old = sp::get_evidence(db, ids[0]).await.unwrap();
+        assert_eq!(old.purged_at, Some(now));
+        assert!(!blobs.path_of(&shas[0]).unwrap().exists(), "file deleted");
+        assert!(
+            blobs.path_of(&shas[1]).unwrap().exists(),
+            "within the period: kept"
+        );
+        assert_eq!(sp::get_evidence(db, ids[1]).await.unwrap().purged_at, None);
+        let actions: Vec<String> = sp::custody_log(db, ids[0])
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|c| c.action)
+            .collect();
+        assert_eq!(actions, vec!["uploaded", "purged"]);
+        let (checked, broken) = sp::verify_all(db, &blobs, now).await.unwrap();
+        assert_eq!(
+            (checked, broken.len()),
+            (1, 0),
+            "purged files are not checked"
+        );
+    }
+}

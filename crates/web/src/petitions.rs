@@ -132,6 +132,12 @@ impl BlobStore for NoBlobs {
     {
         Box::pin(async { Err(store::StoreError::NotFound) })
     }
+    fn remove<'a>(
+        &'a self,
+        _: &'a str,
+    ) -> std::pin::Pin<Box<dyn Future<Output = store::Result<()>> + Send + 'a>> {
+        Box::pin(async { Ok(()) })
+    }
 }
 
 pub fn routes() -> Router<AppState> {

@@ -672,6 +672,17 @@ pub(crate) async fn download(
     id: i64,
 ) -> Result<Response, ApiError> {
     let (e, _) = evidence_for(state, caller, id, Action::Read).await?;
+    if let Some(at) = e.purged_at {
+        return Err(ApiError::new(
+            StatusCode::GONE,
+            "evidence_purged",
+            &format!(
+                "보존기간이 지나 {} 삭제된 증거입니다. 관리 기록은 남아 있습니다",
+                at.format("%Y-%m-%d")
+            ),
+            "the evidence was deleted at the end of its retention period; its custody log remains",
+        ));
+    }
     if !verify(state, caller, &e).await?.intact {
         return Err(tampered());
     }
@@ -2155,10 +2166,12 @@ async fn put_settings(
 // ---------------------------------------------------------------------------------------------
 
 /// Check every half-hour whether a drill reminder is due ([`sp::queue_drill_reminders`]
-/// sends it once per half-year and kind), until `stop` turns true. Spawned by the binary
-/// beside the wellbeing maintenance.
+/// sends it once per half-year and kind) and delete evidence past its retention period
+/// ([`sp::purge_expired_evidence`]), until `stop` turns true. Spawned by the binary beside the
+/// wellbeing maintenance.
 pub async fn run_reminders(
     db: store::Db,
+    blobs: std::sync::Arc<dyn store::blobs::BlobStore>,
     every: std::time::Duration,
     mut stop: watch::Receiver<bool>,
 ) {
@@ -2167,6 +2180,11 @@ pub async fn run_reminders(
             Ok(0) => {}
             Ok(n) => tracing::info!(n, "drill reminders queued"),
             Err(e) => tracing::error!(error = %e, "drill reminder failed"),
+        }
+        match sp::purge_expired_evidence(&db, blobs.as_ref(), store::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(n, "evidence past retention deleted"),
+            Err(e) => tracing::error!(error = %e, "evidence retention purge failed"),
         }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
