@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/holidays", post(add_holiday))
         .route("/admin/holidays/{id}/delete", post(delete_holiday))
         .route("/admin/settings", post(save_settings))
+        .route("/admin/protection-settings", post(save_protection_settings))
         .route("/admin/office-hours", post(save_office_hours))
 }
 
@@ -103,6 +104,7 @@ struct AdminPage {
     types: Vec<TypeRow>,
     holidays: Vec<HolidayView>,
     hide_names: bool,
+    protection: crate::protection::SettingsView,
     h: HolidayForm,
     hours: HoursForm,
     notice: Option<String>,
@@ -230,6 +232,7 @@ async fn page(
         types,
         holidays,
         hide_names,
+        protection: crate::protection::settings_view(state).await?,
         h,
         hours,
         notice,
@@ -377,6 +380,45 @@ async fn delete_holiday(
         None,
     )
     .await
+}
+
+/// The frontline-protection settings (recommended contact minutes, evidence retention, the
+/// security desk), checked by the same code as `PUT /api/v1/protection/settings`.
+async fn save_protection_settings(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(f): axum::Form<HashMap<String, String>>,
+) -> Response {
+    if let Err(r) = allowed(&state, &ctx, Capability::Settings, Action::Update).await {
+        return r;
+    }
+    let Some(caller) = ctx.caller.as_ref() else {
+        return ctx.error(&ApiError::unauthenticated());
+    };
+    let number = |k: &str| {
+        f.get(k)
+            .and_then(|v| v.trim().parse::<i64>().ok())
+            .unwrap_or(-1)
+    };
+    let req = crate::protection::SettingsView {
+        counter_minutes: number("counter_minutes"),
+        phone_minutes: number("phone_minutes"),
+        visit_minutes: number("visit_minutes"),
+        evidence_retention_days: number("evidence_retention_days"),
+        security_desk: f.get("security_desk").cloned().unwrap_or_default(),
+    };
+    let (notice, error) = match crate::protection::save_settings(&state, caller, &req).await {
+        Ok(()) => (
+            Some(
+                ctx.lang
+                    .t("보호 설정을 저장했습니다.", "Protection settings saved.")
+                    .into(),
+            ),
+            None,
+        ),
+        Err(e) => (None, Some(ctx.lang.pick(&e.message))),
+    };
+    show(&state, &ctx, HolidayForm::default(), notice, error).await
 }
 
 #[derive(Deserialize)]

@@ -2124,8 +2124,19 @@ async fn put_settings(
     ApiCaller(caller): ApiCaller,
     ApiJson(req): ApiJson<SettingsView>,
 ) -> Result<Json<SettingsView>, ApiError> {
+    save_settings(&state, &caller, &req).await?;
+    Ok(Json(settings_view(&state).await?))
+}
+
+/// Check and save the protection settings (administrators); the API and the administrator's
+/// page both come here.
+pub(crate) async fn save_settings(
+    state: &AppState,
+    caller: &Caller,
+    req: &SettingsView,
+) -> Result<(), ApiError> {
     caller
-        .may(&state, Capability::Settings, Action::Update, Target::Office)
+        .may(state, Capability::Settings, Action::Update, Target::Office)
         .await?;
     for m in [req.counter_minutes, req.phone_minutes, req.visit_minutes] {
         rules::parse_contact_minutes(&m.to_string())?;
@@ -2158,7 +2169,9 @@ async fn put_settings(
         now,
     )
     .await?;
-    Ok(Json(settings_view(&state).await?))
+    state
+        .log_access(caller, "settings", "settings.update", "protection")
+        .await
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -753,3 +753,42 @@ async fn petition_types_and_office_hours_are_edited_and_followed() {
         s.shutdown().await;
     }
 }
+
+/// The frontline-protection settings from the administrator's page: saved when valid (same
+/// checks as the API), explained and unchanged when not, refused to an official.
+#[tokio::test]
+async fn protection_settings_from_the_admin_page() {
+    for backend in backends() {
+        let s = server(backend).await;
+        let admin = session(&s, "admin").await;
+        let (st, body) = get(&s, "/admin", &admin).await;
+        assert_eq!(st, 200);
+        assert!(body.contains("id=\"protection-settings\""), "{body}");
+        let form = |retention: &'static str| {
+            [
+                ("counter_minutes", "15"),
+                ("phone_minutes", "12"),
+                ("visit_minutes", "40"),
+                ("evidence_retention_days", retention),
+                ("security_desk", "guard@example.kr"),
+            ]
+        };
+        let (st, _, body) = post(&s, &admin, "/admin/protection-settings", &form("100")).await;
+        assert!(body.contains("365"), "{st} {body}");
+        let retention = || store::settings::get(&s.state.db, "protection.evidence_retention_days");
+        assert_eq!(retention().await.unwrap(), None, "nothing saved");
+        let (st, _, body) = post(&s, &admin, "/admin/protection-settings", &form("730")).await;
+        assert_eq!(st, 200, "{body}");
+        assert_eq!(retention().await.unwrap().as_deref(), Some("730"));
+        assert_eq!(
+            store::protection::contact_minutes(&s.state.db, domain::protection::Channel::Phone)
+                .await
+                .unwrap(),
+            12
+        );
+        let kim = session(&s, "kim").await;
+        let (st, _, _) = post(&s, &kim, "/admin/protection-settings", &form("900")).await;
+        assert_eq!(st, 403);
+        assert_eq!(retention().await.unwrap().as_deref(), Some("730"));
+    }
+}
