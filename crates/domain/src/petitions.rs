@@ -699,6 +699,32 @@ impl Derived {
     pub fn deadline_input(&self, now: DateTime<Utc>) -> Option<DeadlineInput> {
         let received = self.received_at?;
         let period = self.period?;
+        Some(DeadlineInput {
+            received,
+            period,
+            pauses: self.counted_pauses(now).0,
+            extensions: self.extensions.iter().map(|e| e.period).collect(),
+        })
+    }
+
+    /// Days of on-site investigation a grievance may take without counting.
+    fn site_investigation_allowance(&self) -> i64 {
+        if self.site_investigation_extended {
+            SITE_INVESTIGATION_DAYS + SITE_INVESTIGATION_EXTENSION_DAYS
+        } else {
+            SITE_INVESTIGATION_DAYS
+        }
+    }
+
+    /// Days of the allowance still unused at `at`.
+    pub fn site_investigation_days_left(&self, at: DateTime<Utc>) -> i64 {
+        self.counted_pauses(at).1
+    }
+
+    /// The pauses as they stop the clock at `now`, and the site-investigation allowance left:
+    /// each on-site investigation is cut at the end of its last allowed Seoul date (dropped
+    /// once the allowance is used up); every other pause counts as recorded.
+    fn counted_pauses(&self, now: DateTime<Utc>) -> (Vec<Pause>, i64) {
         let mut site_days_left = self.site_investigation_allowance();
         let mut pauses = Vec::with_capacity(self.pauses.len());
         for p in &self.pauses {
@@ -724,36 +750,7 @@ impl Derived {
                 end,
             });
         }
-        Some(DeadlineInput {
-            received,
-            period,
-            pauses,
-            extensions: self.extensions.iter().map(|e| e.period).collect(),
-        })
-    }
-
-    /// Days of on-site investigation a grievance may take without counting.
-    fn site_investigation_allowance(&self) -> i64 {
-        if self.site_investigation_extended {
-            SITE_INVESTIGATION_DAYS + SITE_INVESTIGATION_EXTENSION_DAYS
-        } else {
-            SITE_INVESTIGATION_DAYS
-        }
-    }
-
-    /// Days of the allowance still unused at `at`.
-    pub fn site_investigation_days_left(&self, at: DateTime<Utc>) -> i64 {
-        let mut left = self.site_investigation_allowance();
-        for p in &self.pauses {
-            if p.kind == PauseKind::SiteInvestigation && left > 0 {
-                let end = p
-                    .end
-                    .unwrap_or(at)
-                    .min(site_investigation_limit(p.start, left));
-                left -= seoul_days_covered(p.start, end);
-            }
-        }
-        left.max(0)
+        (pauses, site_days_left.max(0))
     }
 
     /// The due moment (처리기한) from the one deadline function.

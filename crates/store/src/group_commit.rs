@@ -18,7 +18,8 @@ pub type TxFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
 
 /// One caller's work, type-erased: run it in the batch (saying whether it succeeded, so its
 /// savepoint is kept or undone), then tell the caller how it ended.
-type Job = Box<dyn for<'a> FnOnce(&'a mut Tx) -> TxFuture<'a, (bool, Finish)> + Send>;
+type Job = Box<dyn for<'a> FnOnce(&'a mut Tx) -> JobFuture<'a> + Send>;
+type JobFuture<'a> = Pin<Box<dyn Future<Output = (bool, Finish)> + Send + 'a>>;
 /// Called after the commit with its outcome (or the savepoint's own error, already captured).
 type Finish = Box<dyn FnOnce(Option<&StoreError>) + Send>;
 
@@ -62,7 +63,7 @@ impl GroupCommit {
                     // The caller may have gone away (a closed connection): nothing to tell.
                     let _ = tell.send(result);
                 });
-                Ok((succeeded, finish))
+                (succeeded, finish)
             })
         });
         self.jobs.send(job).await.map_err(|_| not_saved())?;
@@ -113,9 +114,8 @@ async fn run_batch(db: Db, jobs: Vec<Job>) {
     {
         // Alone: the transaction itself is the savepoint.
         match job(&mut tx).await {
-            Ok((true, finish)) => finish(tx.commit().await.err().as_ref()),
-            Ok((false, finish)) => finish(None), // dropping `tx` rolls it back
-            Err(e) => tracing::error!(error = %e, "intake job failed"),
+            (true, finish) => finish(tx.commit().await.err().as_ref()),
+            (false, finish) => finish(None), // dropping `tx` rolls it back
         }
         return;
     }
@@ -125,25 +125,19 @@ async fn run_batch(db: Db, jobs: Vec<Job>) {
             tracing::error!(error = %e, "no savepoint for an intake job");
             continue;
         }
-        match job(&mut tx).await {
-            Ok((succeeded, finish)) => {
-                let closed = async {
-                    if !succeeded {
-                        savepoint(&mut tx, "ROLLBACK TO SAVEPOINT intake").await?;
-                    }
-                    savepoint(&mut tx, "RELEASE SAVEPOINT intake").await
-                };
-                match closed.await {
-                    Ok(()) => finishers.push(finish),
-                    Err(e) => {
-                        // The batch's state is unknown from here: give up on all of it.
-                        tracing::error!(error = %e, "savepoint could not be closed");
-                        return;
-                    }
-                }
+        let (succeeded, finish) = job(&mut tx).await;
+        let closed = async {
+            if !succeeded {
+                savepoint(&mut tx, "ROLLBACK TO SAVEPOINT intake").await?;
             }
-            Err(e) => tracing::error!(error = %e, "intake job failed"),
+            savepoint(&mut tx, "RELEASE SAVEPOINT intake").await
+        };
+        if let Err(e) = closed.await {
+            // The batch's state is unknown from here: give up on all of it.
+            tracing::error!(error = %e, "savepoint could not be closed");
+            return;
         }
+        finishers.push(finish);
     }
     let outcome = tx.commit().await.err();
     for finish in finishers {
