@@ -33,42 +33,15 @@ impl From<EntryRow> for AuditEntry {
     }
 }
 
-/// Append one entry inside the caller's transaction, so the access and its log commit together.
-/// The head row is updated first: that takes the write lock (SQLite) or row lock (PostgreSQL)
-/// before reading the previous hash, so concurrent appends form one chain.
+/// Append one entry inside the caller's transaction, so the access and its log commit together
+/// (the row is written at the commit, with the others of the transaction). The head row is
+/// locked at the transaction's first append (the write lock on SQLite, the row lock on
+/// PostgreSQL) before the previous hash is read, so concurrent appends form one chain.
 pub async fn append(tx: &mut Tx, record: &AuditRecord) -> Result<AuditEntry> {
-    let (seq, prev_hash): (i64, String) = on_tx!(tx, |conn| sqlx::query_as(
-        "UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, hash"
-    )
-    .fetch_one(&mut *conn)
-    .await)?;
+    let head = tx.audit_head().await?;
+    let (seq, prev_hash) = (head.seq + 1, head.hash.clone());
     let hash = entry_hash(seq, &prev_hash, record);
-    on_tx!(tx, |conn| {
-        sqlx::query(
-        "INSERT INTO audit_log (seq, at, account_id, address, subject, action, reason, prev_hash, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-    )
-    .bind(seq)
-    .bind(record.at)
-    .bind(record.account_id)
-    .bind(&record.address)
-    .bind(&record.subject)
-    .bind(&record.action)
-    .bind(&record.reason)
-    .bind(&prev_hash)
-    .bind(&hash)
-    .execute(&mut *conn)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
-    on_tx!(tx, |conn| sqlx::query(
-        "UPDATE audit_head SET hash = $1 WHERE id = 1"
-    )
-    .bind(&hash)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
-    Ok(AuditEntry {
+    let entry = AuditEntry {
         seq,
         at: record.at,
         account_id: record.account_id,
@@ -78,7 +51,9 @@ pub async fn append(tx: &mut Tx, record: &AuditRecord) -> Result<AuditEntry> {
         reason: record.reason.clone(),
         prev_hash,
         hash,
-    })
+    };
+    tx.append_audit(entry.clone()).await?;
+    Ok(entry)
 }
 
 /// Append one entry in a transaction of its own (reads that change nothing else).
@@ -176,13 +151,8 @@ pub async fn verify(db: &Db) -> Result<Verification> {
 /// last deleted entry as the chain's new starting point. Returns how many were deleted.
 pub async fn prune(db: &Db, cutoff: DateTime<Utc>) -> Result<u64> {
     let mut tx = db.begin().await?;
-    // Lock the head first (see `append`).
-    on_tx!(&mut tx, |conn| sqlx::query(
-        "UPDATE audit_head SET seq = seq WHERE id = 1"
-    )
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+    // Lock the head first, as `append` does.
+    tx.audit_head().await?;
     let last: Option<(i64, String)> = on_tx!(&mut tx, |conn| sqlx::query_as(
         "SELECT seq, hash FROM audit_log WHERE at < $1 ORDER BY seq DESC LIMIT 1"
     )

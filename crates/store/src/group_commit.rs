@@ -4,9 +4,12 @@
 //! Why: every intake takes the same few rows (the year's receipt counter, the change-sequence
 //! head, the access log's chain head) and holds them until its commit, so concurrent intakes
 //! queue up one flush each. One writer task takes whatever work is waiting, runs each piece in
-//! a savepoint (a refused petition rolls back to it and leaves the others untouched), commits
-//! once, and only then answers every caller. Nobody waits for a batch to fill: the first job
-//! starts at once, and the jobs that arrive during its commit form the next batch.
+//! a savepoint (a refused petition rolls back to it, and its counters and appended rows with it,
+//! leaving the others untouched), commits once, and only then answers every caller. The counters
+//! are read once per batch, and they and the appended rows are written once at its commit
+//! ([`crate::pending`]). Nobody waits for a batch to
+//! fill: the first job starts at once, and the jobs that arrive during its commit form the next
+//! batch.
 
 use crate::{Db, Result, StoreError, Tx, on_tx};
 use std::future::Future;
@@ -79,8 +82,9 @@ fn not_saved() -> StoreError {
     )
 }
 
+/// Savepoint statements, run as one round trip (several statements in one simple query).
 async fn savepoint(tx: &mut Tx, sql: &'static str) -> Result<()> {
-    on_tx!(tx, |conn| sqlx::query(sql)
+    on_tx!(tx, |conn| sqlx::raw_sql(sql)
         .execute(&mut *conn)
         .await
         .map(|r| r.rows_affected()))?;
@@ -120,24 +124,33 @@ async fn run_batch(db: Db, jobs: Vec<Job>) {
         return;
     }
     let mut finishers: Vec<Finish> = Vec::with_capacity(jobs.len());
+    // One savepoint serves the whole batch: after a job that succeeded it is released and taken
+    // again, after one that failed it is rolled back to (which keeps it) — one round trip
+    // between jobs either way. The counters the failed job took go back with it.
+    const ROLLBACK: &str = "ROLLBACK TO SAVEPOINT intake";
+    let mut between = "SAVEPOINT intake";
     for job in jobs {
-        if let Err(e) = savepoint(&mut tx, "SAVEPOINT intake").await {
-            tracing::error!(error = %e, "no savepoint for an intake job");
-            continue;
-        }
-        let (succeeded, finish) = job(&mut tx).await;
-        let closed = async {
-            if !succeeded {
-                savepoint(&mut tx, "ROLLBACK TO SAVEPOINT intake").await?;
-            }
-            savepoint(&mut tx, "RELEASE SAVEPOINT intake").await
-        };
-        if let Err(e) = closed.await {
+        if let Err(e) = savepoint(&mut tx, between).await {
             // The batch's state is unknown from here: give up on all of it.
-            tracing::error!(error = %e, "savepoint could not be closed");
+            tracing::error!(error = %e, "intake savepoint failed");
             return;
         }
+        let before = tx.pending_mark();
+        let (succeeded, finish) = job(&mut tx).await;
+        between = if succeeded {
+            "RELEASE SAVEPOINT intake; SAVEPOINT intake"
+        } else {
+            tx.rollback_pending(before);
+            ROLLBACK
+        };
         finishers.push(finish);
+    }
+    // COMMIT releases an open savepoint; only a failed last job needs undoing first.
+    if between == ROLLBACK
+        && let Err(e) = savepoint(&mut tx, ROLLBACK).await
+    {
+        tracing::error!(error = %e, "intake savepoint failed");
+        return;
     }
     let outcome = tx.commit().await.err();
     for finish in finishers {

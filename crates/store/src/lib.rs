@@ -13,6 +13,7 @@ pub mod group_commit;
 pub mod holidays;
 pub mod open311;
 pub mod outbox;
+mod pending;
 pub mod petitions;
 pub mod protection;
 pub mod search;
@@ -58,8 +59,18 @@ pub enum Db {
     Postgres(PgPool),
 }
 
-/// A transaction on one of the two backends. Dropped without [`Tx::commit`], it rolls back.
-pub enum Tx {
+/// A transaction on one of the two backends, with what it keeps until its commit (the shared
+/// counters it took, the append-only rows it wrote: [`pending`]). Dropped without
+/// [`Tx::commit`], it rolls back.
+pub struct Tx {
+    /// Public for [`on_tx!`] only.
+    #[doc(hidden)]
+    pub conn: TxConn,
+    pending: pending::Pending,
+}
+
+#[doc(hidden)]
+pub enum TxConn {
     Sqlite(Transaction<'static, Sqlite>),
     Postgres(Transaction<'static, Postgres>),
 }
@@ -79,12 +90,12 @@ macro_rules! on_db {
 #[macro_export]
 macro_rules! on_tx {
     ($tx:expr, |$conn:ident| $body:expr) => {
-        match $tx {
-            $crate::Tx::Sqlite(t) => {
+        match &mut ($tx).conn {
+            $crate::TxConn::Sqlite(t) => {
                 let $conn = &mut **t;
                 $body
             }
-            $crate::Tx::Postgres(t) => {
+            $crate::TxConn::Postgres(t) => {
                 let $conn = &mut **t;
                 $body
             }
@@ -121,6 +132,9 @@ impl Db {
             let pool = SqlitePoolOptions::new()
                 .max_connections(pool_size())
                 .acquire_timeout(Duration::from_secs(10))
+                // A file on this machine does not drop connections; the check before every use
+                // would double the cost of a short read (a second trip to the worker thread).
+                .test_before_acquire(false)
                 .connect_with(opts)
                 .await?;
             Ok(Db::Sqlite(pool))
@@ -139,13 +153,17 @@ impl Db {
     }
 
     pub async fn begin(&self) -> Result<Tx> {
-        Ok(match self {
+        let conn = match self {
             // IMMEDIATE takes the write lock at BEGIN, where the busy timeout applies. A
             // deferred transaction that reads first and writes later cannot wait: SQLite
             // refuses its upgrade at once ("database is locked") when another writer got in
             // between. Every `begin` here is for writing; plain reads use the pool.
-            Db::Sqlite(pool) => Tx::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+            Db::Sqlite(pool) => TxConn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Db::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
+        };
+        Ok(Tx {
+            conn,
+            pending: pending::Pending::default(),
         })
     }
 
@@ -172,10 +190,12 @@ impl Db {
 }
 
 impl Tx {
-    pub async fn commit(self) -> Result<()> {
-        match self {
-            Tx::Sqlite(t) => t.commit().await?,
-            Tx::Postgres(t) => t.commit().await?,
+    /// Write what is pending (appended rows, counters), then commit.
+    pub async fn commit(mut self) -> Result<()> {
+        self.flush_pending().await?;
+        match self.conn {
+            TxConn::Sqlite(t) => t.commit().await?,
+            TxConn::Postgres(t) => t.commit().await?,
         }
         Ok(())
     }

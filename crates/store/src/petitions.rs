@@ -694,43 +694,46 @@ pub struct Filed {
     pub replayed: bool,
 }
 
-/// File a petition. Online channels arrive and wait for receipt; counter, phone and mail are
-/// received at once. Validation failures change nothing.
-pub async fn file(
-    tx: &mut Tx,
-    new: &NewPetition,
-    actor: Option<AccountId>,
-    key: &PiiKey,
-    screening: &ScreeningRecord,
-    cal: &WorkCalendar,
-    now: DateTime<Utc>,
-) -> Result<Filed> {
-    // SQLite holds the write lock already: every write transaction begins IMMEDIATE (Db::begin).
-    let idem = new
-        .idempotency_key
-        .as_ref()
-        .map(|k| format!("{}:{}", actor.map(|a| a.to_string()).unwrap_or_default(), k));
-    if let Some(k) = &idem {
-        if k.len() > 300 {
-            return Err(bad(
-                "bad_idempotency_key",
-                "Idempotency-Key가 너무 깁니다",
-                "the Idempotency-Key is too long",
-            ));
-        }
-        if let Some(existing) = find_by_idempotency(tx, k).await? {
-            return Ok(Filed {
-                petition: existing,
-                replayed: true,
-            });
-        }
+/// A petition checked before its filing transaction: its type, fields and resident registration
+/// number validated, the repeat check made, the screening attached. Checking reads through the
+/// pool, so a refused petition never waits for the write lock and the filing transaction only
+/// writes. (A type closed or a petition filed between check and filing is not seen: both are
+/// as if the petition had come a moment earlier.)
+#[derive(Debug, Clone)]
+pub struct Checked {
+    new: NewPetition,
+    title: String,
+    body: String,
+    kind: Kind,
+    period: Period,
+    rrn_encrypted: Option<String>,
+    extra: serde_json::Map<String, serde_json::Value>,
+    department_id: DepartmentId,
+    petitioner_key: String,
+    repeat: Option<RepeatInfo>,
+    screening: ScreeningRecord,
+}
+
+impl Checked {
+    pub fn petition(&self) -> &NewPetition {
+        &self.new
     }
-    let ptype = get_type_tx(tx, new.type_id).await?.ok_or_else(|| {
-        bad(
+}
+
+/// Check a petition to file (see [`Checked`]). Bad input is refused here with a clear error.
+pub async fn check(
+    db: &Db,
+    new: NewPetition,
+    key: &PiiKey,
+    screening: ScreeningRecord,
+) -> Result<Checked> {
+    let ptype = get_type(db, new.type_id).await.map_err(|e| match e {
+        StoreError::NotFound => bad(
             "unknown_type",
             "알 수 없는 민원 종류입니다",
             "unknown petition type",
-        )
+        ),
+        e => e,
     })?;
     if !ptype.active {
         return Err(bad(
@@ -802,12 +805,70 @@ pub async fn file(
     })?;
 
     // Repeated petitions (Act art. 23): same petitioner, same content.
-    let pkey = petitioner_key(new);
+    let petitioner_key = petitioner_key(&new);
     let repeat = if new.anonymous {
         None
     } else {
-        find_repeats(tx, &pkey, title, body).await?
+        find_repeats(db, &petitioner_key, title, body).await?
     };
+    Ok(Checked {
+        title: title.to_string(),
+        body: body.to_string(),
+        kind: ptype.kind,
+        period: ptype.period,
+        rrn_encrypted,
+        extra,
+        department_id,
+        petitioner_key,
+        repeat,
+        screening,
+        new,
+    })
+}
+
+/// File a checked petition. Online channels arrive and wait for receipt; counter, phone and
+/// mail are received at once. A refusal changes nothing.
+pub async fn file(
+    tx: &mut Tx,
+    checked: &Checked,
+    actor: Option<AccountId>,
+    cal: &WorkCalendar,
+    now: DateTime<Utc>,
+) -> Result<Filed> {
+    let Checked {
+        new,
+        title,
+        body,
+        kind,
+        period,
+        rrn_encrypted,
+        extra,
+        department_id,
+        petitioner_key: pkey,
+        repeat,
+        screening,
+    } = checked;
+    let (p, department_id) = (&new.petitioner, *department_id);
+    // SQLite holds the write lock already: every write transaction begins IMMEDIATE (Db::begin).
+    let idem = new
+        .idempotency_key
+        .as_ref()
+        .map(|k| format!("{}:{}", actor.map(|a| a.to_string()).unwrap_or_default(), k));
+    if let Some(k) = &idem {
+        if k.len() > 300 {
+            return Err(bad(
+                "bad_idempotency_key",
+                "Idempotency-Key가 너무 깁니다",
+                "the Idempotency-Key is too long",
+            ));
+        }
+        if let Some(existing) = find_by_idempotency(tx, k).await? {
+            return Ok(Filed {
+                petition: existing,
+                replayed: true,
+            });
+        }
+    }
     let receipt_due = if new.channel.is_online() {
         Some(
             calendar::deadline(
@@ -821,86 +882,103 @@ pub async fn file(
         None
     };
     let filed = Event::Filed {
-        kind: ptype.kind,
+        kind: *kind,
         channel: new.channel,
         anonymous: new.anonymous,
         department_id,
-        period: Some(ptype.period),
+        period: Some(*period),
         receipt_due,
-        repeat,
+        repeat: repeat.clone(),
         flagged: screening.abusive,
     };
-    let derived = Derived::filed(&filed, now)?;
-    let sql = "INSERT INTO petitions (type_id, channel, anonymous, petitioner_account_id, petitioner_key, \
-        petitioner_name, petitioner_phone, petitioner_email, petitioner_address, rrn_encrypted, title, body, \
-        location, extra, abuse_abusive, abuse_score, abuse_kinds, abuse_model, idempotency_key, derived, state, \
-        department_id, arrived_at, flagged, event_count, change_seq, created_at, updated_at) \
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
-        'arrived', $21, $22, $23, 0, 0, $22, $22) RETURNING id";
-    let kinds = to_json(&screening.kinds)?;
-    let extra_json = to_json(&extra)?;
-    let derived_json = to_json(&derived)?;
-    let inserted: std::result::Result<(i64,), sqlx::Error> = on_tx!(tx, |conn| sqlx::query_as(sql)
-        .bind(new.type_id)
-        .bind(new.channel.as_str())
-        .bind(new.anonymous)
-        .bind(new.petitioner_account_id)
-        .bind(&pkey)
-        .bind(p.name.trim())
-        .bind(p.phone.trim())
-        .bind(p.email.trim())
-        .bind(p.address.trim())
-        .bind(&rrn_encrypted)
-        .bind(title)
-        .bind(body)
-        .bind(new.location.trim())
-        .bind(&extra_json)
-        .bind(screening.abusive)
-        .bind(screening.score)
-        .bind(&kinds)
-        .bind(&screening.model_version)
-        .bind(&idem)
-        .bind(&derived_json)
-        .bind(department_id)
-        .bind(now)
-        .bind(screening.abusive)
-        .fetch_one(&mut *conn)
-        .await);
-    let (id,) = inserted.map_err(|e| {
-        conflict_on_unique(
-            e,
-            "같은 Idempotency-Key로 동시에 제출되었습니다. 다시 시도해 주세요 (a submission with this Idempotency-Key is in flight; retry)",
-        )
-    })?;
-    insert_event(
-        tx,
-        id,
-        1,
-        &TimelineEntry {
+    // The petition's state after its first events is computed here and written once.
+    let mut current = Derived::filed(&filed, now)?;
+    let mut entries = vec![(
+        i64::from(current.events),
+        TimelineEntry {
             at: now,
             actor,
             event: filed,
         },
-    )
-    .await?;
-    crate::suggestions::record_at_intake(tx, id, screening.routing.as_ref(), now).await?;
-    let mut current = derived;
+    )];
     if !new.channel.is_online() {
         // Entered by staff: received at once.
-        current = step(
-            tx,
-            id,
-            &current,
-            Event::Received {
-                receipt_no: String::new(),
+        let received = Event::Received {
+            receipt_no: String::new(),
+        };
+        let (next, received) = advance(tx, &current, received, cal, now).await?;
+        current = next;
+        entries.push((
+            i64::from(current.events),
+            TimelineEntry {
+                at: now,
+                actor,
+                event: received,
             },
-            actor,
-            cal,
-            now,
-        )
-        .await?;
+        ));
     }
-    let petition = persist(tx, id, &current, cal, now).await?;
+    let row = RowState::of(tx, &current, cal, now).await?;
+    let sql = format!(
+        "INSERT INTO petitions (type_id, channel, anonymous, petitioner_account_id, petitioner_key, \
+        petitioner_name, petitioner_phone, petitioner_email, petitioner_address, rrn_encrypted, title, body, \
+        location, extra, abuse_abusive, abuse_score, abuse_kinds, abuse_model, idempotency_key, derived, state, \
+        department_id, assignee_id, arrived_at, received_at, receipt_no, flagged, repeat_proposed, due_at, \
+        event_count, change_seq, created_at, updated_at) \
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
+        $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $24, $24) RETURNING {PETITION_COLUMNS}"
+    );
+    let kinds = to_json(&screening.kinds)?;
+    let extra_json = to_json(&extra)?;
+    let inserted = on_tx!(tx, |conn| sqlx::query_as::<_, PetitionRow>(
+        sqlx::AssertSqlSafe(sql)
+    )
+    .bind(new.type_id)
+    .bind(new.channel.as_str())
+    .bind(new.anonymous)
+    .bind(new.petitioner_account_id)
+    .bind(pkey)
+    .bind(p.name.trim())
+    .bind(p.phone.trim())
+    .bind(p.email.trim())
+    .bind(p.address.trim())
+    .bind(rrn_encrypted)
+    .bind(title)
+    .bind(body)
+    .bind(new.location.trim())
+    .bind(&extra_json)
+    .bind(screening.abusive)
+    .bind(screening.score)
+    .bind(&kinds)
+    .bind(&screening.model_version)
+    .bind(&idem)
+    .bind(&row.derived)
+    .bind(current.state.as_str())
+    .bind(current.department_id)
+    .bind(current.assignee_id)
+    .bind(now)
+    .bind(current.received_at)
+    .bind(&current.receipt_no)
+    .bind(current.flagged)
+    .bind(row.repeat_proposed)
+    .bind(row.due)
+    .bind(i64::from(current.events))
+    .bind(row.change_seq)
+    .fetch_one(&mut *conn)
+    .await);
+    let petition = inserted
+        .map_err(|e| {
+            conflict_on_unique(
+                e,
+                "같은 Idempotency-Key로 동시에 제출되었습니다. 다시 시도해 주세요 (a submission with this Idempotency-Key is in flight; retry)",
+            )
+        })?
+        .into_petition()?;
+    let entries: Vec<_> = entries
+        .iter()
+        .map(|(seq, e)| (petition.id, *seq, e))
+        .collect();
+    insert_events(tx, &entries)?;
+    crate::suggestions::record_at_intake(tx, petition.id, screening.routing.as_ref(), now).await?;
     Ok(Filed {
         petition,
         replayed: false,
@@ -918,30 +996,19 @@ async fn find_by_idempotency(tx: &mut Tx, key: &str) -> Result<Option<Petition>>
     row.map(PetitionRow::into_petition).transpose()
 }
 
-async fn get_type_tx(tx: &mut Tx, id: i64) -> Result<Option<PetitionType>> {
-    let sql = format!("SELECT {TYPE_COLUMNS} FROM petition_types WHERE id = $1");
-    let row = on_tx!(tx, |conn| sqlx::query_as::<_, TypeRow>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await)?;
-    row.map(TypeRow::into_type).transpose()
-}
-
 /// Earlier petitions of the same petitioner whose text is the same in substance.
 async fn find_repeats(
-    tx: &mut Tx,
+    db: &Db,
     petitioner_key: &str,
     title: &str,
     body: &str,
 ) -> Result<Option<RepeatInfo>> {
-    let rows: Vec<(i64, String, String, String)> = on_tx!(tx, |conn| {
+    let rows: Vec<(i64, String, String, String)> = on_db!(db, |pool| {
         sqlx::query_as(
         "SELECT id, title, body, derived FROM petitions WHERE petitioner_key = $1 ORDER BY id DESC LIMIT 50"
     )
     .bind(petitioner_key)
-    .fetch_all(&mut *conn)
+    .fetch_all(pool)
     .await
     })?;
     let text = format!("{title}\n{body}");
@@ -961,36 +1028,54 @@ async fn find_repeats(
     Ok((!info.earlier.is_empty()).then_some(info))
 }
 
-async fn insert_event(tx: &mut Tx, petition_id: i64, seq: i64, e: &TimelineEntry) -> Result<()> {
-    let data = to_json(&e.event)?;
-    on_tx!(tx, |conn| {
-        sqlx::query(
-        "INSERT INTO petition_events (petition_id, seq, at, actor_id, kind, data) VALUES ($1, $2, $3, $4, $5, $6)"
-    )
-    .bind(petition_id)
-    .bind(seq)
-    .bind(e.at)
-    .bind(e.actor)
-    .bind(e.event.name())
-    .bind(&data)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+/// Append timeline entries `(petition, sequence number, entry)`; they are written at the commit.
+pub(crate) fn insert_events(tx: &mut Tx, entries: &[(i64, i64, &TimelineEntry)]) -> Result<()> {
+    let rows = entries
+        .iter()
+        .map(|(petition_id, seq, e)| {
+            Ok(crate::pending::EventRow {
+                petition_id: *petition_id,
+                seq: *seq,
+                at: e.at,
+                actor_id: e.actor,
+                kind: e.event.name(),
+                data: to_json(&e.event)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    tx.append_events(rows);
     Ok(())
 }
 
-/// Apply one event: fill in what the store computes (receipt number, transfer limit, new due
-/// date), check it with the domain rules, append it. The row is rewritten by [`persist`].
+/// Apply one event and append it to the timeline. The row is rewritten by [`persist`].
 async fn step(
     tx: &mut Tx,
     id: PetitionId,
     current: &Derived,
-    mut event: Event,
+    event: Event,
     actor: Option<AccountId>,
     cal: &WorkCalendar,
     now: DateTime<Utc>,
 ) -> Result<Derived> {
+    let (next, event) = advance(tx, current, event, cal, now).await?;
+    let entry = TimelineEntry {
+        at: now,
+        actor,
+        event,
+    };
+    insert_events(tx, &[(id, i64::from(next.events), &entry)])?;
+    Ok(next)
+}
+
+/// Fill in what the store computes for an event (receipt number, transfer limit, new due
+/// date) and check it with the domain rules: the next state and the event as recorded.
+async fn advance(
+    tx: &mut Tx,
+    current: &Derived,
+    mut event: Event,
+    cal: &WorkCalendar,
+    now: DateTime<Utc>,
+) -> Result<(Derived, Event)> {
     match &event {
         Event::Transferred { to: d, .. }
         | Event::Assigned {
@@ -1031,18 +1116,7 @@ async fn step(
     }
     // Derived::apply counts events; the stored sequence number is that count.
     next.events = current.events + 1;
-    insert_event(
-        tx,
-        id,
-        i64::from(next.events),
-        &TimelineEntry {
-            at: now,
-            actor,
-            event,
-        },
-    )
-    .await?;
-    Ok(next)
+    Ok((next, event))
 }
 
 /// A petition moves only to a department that exists and is not retired.
@@ -1068,28 +1142,32 @@ async fn ensure_active_department(tx: &mut Tx, id: DepartmentId) -> Result<()> {
     }
 }
 
-/// Take the next receipt number of the year (Asia/Seoul). The counter row stays locked until
-/// the transaction ends, so numbers are gap-free among committed receipts and in order.
+/// Take the next receipt number of the year (Asia/Seoul).
 async fn next_receipt_no(tx: &mut Tx, now: DateTime<Utc>) -> Result<String> {
-    let year = i64::from(calendar::to_seoul(now).year());
-    let (n,): (i64,) = on_tx!(tx, |conn| sqlx::query_as(
-        "INSERT INTO receipt_counters (year, last) VALUES ($1, 1) \
-         ON CONFLICT (year) DO UPDATE SET last = receipt_counters.last + 1 RETURNING last"
-    )
-    .bind(year)
-    .fetch_one(&mut *conn)
-    .await)?;
-    Ok(receipt_number(year as i32, n))
+    let year = calendar::to_seoul(now).year();
+    let n = tx.next_receipt_count(i64::from(year)).await?;
+    Ok(receipt_number(year, n))
 }
 
-/// Take the next change number while holding the head row (see the migration).
-async fn next_change_seq(tx: &mut Tx) -> Result<i64> {
-    let (seq,): (i64,) = on_tx!(tx, |conn| sqlx::query_as(
-        "UPDATE petition_change_head SET seq = seq + 1 WHERE id = 1 RETURNING seq"
-    )
-    .fetch_one(&mut *conn)
-    .await)?;
-    Ok(seq)
+/// What a petition's row keeps beside its columns of the derived state: the state itself
+/// (JSON), the due cache, the repeat proposal and a new change number.
+struct RowState {
+    derived: String,
+    due: Option<DateTime<Utc>>,
+    repeat_proposed: bool,
+    change_seq: i64,
+}
+
+impl RowState {
+    async fn of(tx: &mut Tx, d: &Derived, cal: &WorkCalendar, now: DateTime<Utc>) -> Result<Self> {
+        Ok(RowState {
+            derived: to_json(d)?,
+            due: d.due(cal, now)?,
+            repeat_proposed: d.repeat.as_ref().is_some_and(RepeatInfo::proposes_closing)
+                && d.state.is_open(),
+            change_seq: tx.next_change_seq().await?,
+        })
+    }
 }
 
 /// Rewrite the row's copy of the derived state, the due cache and the change number; returns
@@ -1101,10 +1179,7 @@ async fn persist(
     cal: &WorkCalendar,
     now: DateTime<Utc>,
 ) -> Result<Petition> {
-    let due = d.due(cal, now)?;
-    let derived = to_json(d)?;
-    let seq = next_change_seq(tx).await?;
-    let proposed = d.repeat.as_ref().is_some_and(RepeatInfo::proposes_closing) && d.state.is_open();
+    let row = RowState::of(tx, d, cal, now).await?;
     let sql = format!(
         "UPDATE petitions SET derived = $1, state = $2, department_id = $3, assignee_id = $4, \
          received_at = $5, receipt_no = $6, flagged = $7, repeat_proposed = $8, due_at = $9, \
@@ -1115,17 +1190,17 @@ async fn persist(
     on_tx!(tx, |conn| sqlx::query_as::<_, PetitionRow>(
         sqlx::AssertSqlSafe(sql)
     )
-    .bind(&derived)
+    .bind(&row.derived)
     .bind(d.state.as_str())
     .bind(d.department_id)
     .bind(d.assignee_id)
     .bind(d.received_at)
     .bind(&d.receipt_no)
     .bind(d.flagged)
-    .bind(proposed)
-    .bind(due)
+    .bind(row.repeat_proposed)
+    .bind(row.due)
     .bind(i64::from(d.events))
-    .bind(seq)
+    .bind(row.change_seq)
     .bind(now)
     .bind(id)
     .fetch_optional(&mut *conn)

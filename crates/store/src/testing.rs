@@ -176,8 +176,10 @@ pub async fn topic_history(db: &Db, per_topic: usize) -> Result<TopicHistory> {
                 department_id: Some(dept.id),
             };
             let screening = petitions::screen(&new.title, &new.body);
+            let checked = petitions::check(db, new, &key, screening).await?;
+            let new = checked.petition();
             let mut tx = db.begin().await?;
-            let f = petitions::file(&mut tx, &new, None, &key, &screening, &cal, now).await?;
+            let f = petitions::file(&mut tx, &checked, None, &cal, now).await?;
             petitions::act(
                 &mut tx,
                 f.petition.id,

@@ -112,8 +112,11 @@ where
 async fn file(s: &Setup, new: &NewPetition, at: DateTime<Utc>) -> petitions::Petition {
     let (cal, _) = petitions::work_calendar(&s.db).await.unwrap();
     let screening = petitions::screen(&new.title, &new.body);
+    let checked = petitions::check(&s.db, new.clone(), &s.key, screening)
+        .await
+        .unwrap();
     let mut tx = s.db.begin().await.unwrap();
-    let f = petitions::file(&mut tx, new, None, &s.key, &screening, &cal, at)
+    let f = petitions::file(&mut tx, &checked, None, &cal, at)
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -421,10 +424,10 @@ async fn receipt_numbers_idempotency_and_encryption() {
             handles.push(tokio::spawn(async move {
                 let (cal, _) = petitions::work_calendar(&db).await.unwrap();
                 let scr = petitions::screen(&new.title, &new.body);
+                let checked = petitions::check(&db, new, &key, scr).await.unwrap();
                 loop {
                     let mut tx = db.begin().await.unwrap();
-                    match petitions::file(&mut tx, &new, None, &key, &scr, &cal, store::now()).await
-                    {
+                    match petitions::file(&mut tx, &checked, None, &cal, store::now()).await {
                         Ok(f) => match tx.commit().await {
                             Ok(()) => return f.petition.receipt_no.unwrap(),
                             Err(_) => continue,
@@ -481,14 +484,11 @@ async fn receipt_numbers_idempotency_and_encryption() {
         tx.commit().await.unwrap();
         let mut new = new_petition(&s, Channel::Counter, "증명서", "발급 신청");
         new.type_id = t.id;
-        let (cal, _) = petitions::work_calendar(&s.db).await.unwrap();
         let scr = petitions::screen("a", "b");
-        let mut tx = s.db.begin().await.unwrap();
-        let e = petitions::file(&mut tx, &new, None, &s.key, &scr, &cal, store::now())
+        let e = petitions::check(&s.db, new.clone(), &s.key, scr.clone())
             .await
             .unwrap_err();
         assert!(matches!(e, StoreError::Rule(ref r) if r.code == "missing_field"));
-        drop(tx);
         new.petitioner.resident_number = Some("900101-1234567".into());
         let p = file(&s, &new, store::now()).await;
         let raw: (Option<String>,) = on_db!(&s.db, |pool| sqlx::query_as(
@@ -505,8 +505,7 @@ async fn receipt_numbers_idempotency_and_encryption() {
         );
         let mut other = new_petition(&s, Channel::Counter, "질의", "내용");
         other.petitioner.resident_number = Some("900101-1234567".into());
-        let mut tx = s.db.begin().await.unwrap();
-        let e = petitions::file(&mut tx, &other, None, &s.key, &scr, &cal, store::now())
+        let e = petitions::check(&s.db, other, &s.key, scr)
             .await
             .unwrap_err();
         assert!(matches!(e, StoreError::Rule(ref r) if r.code == "rrn_not_allowed"));
@@ -924,6 +923,99 @@ async fn no_transfer_to_a_retired_department() {
         let after = petitions::get(&s.db, p.id).await.unwrap();
         assert_eq!(after.department_id, p.department_id);
         assert_eq!(after.derived.events, p.derived.events);
+    })
+    .await;
+}
+
+/// Filings through group commit, some refused after they took a receipt number, a change number
+/// and an access-log entry: the refused ones give their numbers back (their savepoint and the
+/// counters roll back together), so receipt numbers, change numbers and the access log's chain
+/// stay gap-free and in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn group_commit_refusals_leave_no_gaps_in_the_counters() {
+    each_backend(|db| async move {
+        let s = setup(db).await;
+        let (cal, _) = petitions::work_calendar(&s.db).await.unwrap();
+        let group = store::group_commit::GroupCommit::start(s.db.clone());
+        let mut calls = vec![];
+        for i in 0..40i64 {
+            let (group, key, cal) = (group.clone(), s.key.clone(), cal.clone());
+            let new = new_petition(
+                &s,
+                Channel::Counter,
+                &format!("민원 {i}"),
+                &format!("가로등 {i}번이 고장났습니다"),
+            );
+            let scr = petitions::screen(&new.title, &new.body);
+            let checked = petitions::check(&s.db, new, &key, scr).await.unwrap();
+            calls.push(tokio::spawn(async move {
+                group
+                    .run(move |tx| {
+                        Box::pin(async move {
+                            let now = store::now();
+                            let f = petitions::file(tx, &checked, None, &cal, now).await?;
+                            store::audit::append(
+                                tx,
+                                &domain::audit::AuditRecord {
+                                    at: now,
+                                    account_id: None,
+                                    address: String::new(),
+                                    subject: format!("petition:{}", f.petition.id),
+                                    action: "petition.create".into(),
+                                    reason: String::new(),
+                                },
+                            )
+                            .await?;
+                            if i % 4 == 1 {
+                                return Err(StoreError::Conflict("refused after the fact".into()));
+                            }
+                            Ok(f.petition)
+                        })
+                    })
+                    .await
+            }));
+        }
+        let mut filed = vec![];
+        for (i, call) in calls.into_iter().enumerate() {
+            match call.await.unwrap() {
+                Ok(p) => filed.push(p),
+                Err(StoreError::Conflict(_)) => assert_eq!(i % 4, 1),
+                Err(e) => panic!("{e}"),
+            }
+        }
+        assert_eq!(filed.len(), 30);
+        let year = calendar::to_seoul(store::now()).format("%Y").to_string();
+        let mut numbers: Vec<String> = filed
+            .iter()
+            .map(|p| p.receipt_no.clone().unwrap())
+            .collect();
+        numbers.sort();
+        let want: Vec<String> = (1..=30).map(|n| format!("{year}-{n:07}")).collect();
+        assert_eq!(numbers, want, "receipt numbers are gap-free");
+        let (min, max, distinct): (i64, i64, i64) = on_db!(&s.db, |pool| sqlx::query_as(
+            "SELECT MIN(change_seq), MAX(change_seq), COUNT(DISTINCT change_seq) FROM petitions"
+        )
+        .fetch_one(pool)
+        .await)
+        .unwrap();
+        assert_eq!(
+            (max - min + 1, distinct),
+            (30, 30),
+            "change numbers are gap-free"
+        );
+        assert!(matches!(
+            store::audit::verify(&s.db).await.unwrap(),
+            store::audit::Verification::Intact { entries: 30 }
+        ));
+        // Next filings continue from the written-back counters.
+        let next = file(
+            &s,
+            &new_petition(&s, Channel::Counter, "다음", "다음 민원"),
+            store::now(),
+        )
+        .await;
+        assert_eq!(next.receipt_no.unwrap(), format!("{year}-{:07}", 31));
+        assert_eq!(next.change_seq, max + 1);
     })
     .await;
 }

@@ -53,8 +53,11 @@ async fn suggestions_corrections_training_data_and_draft_log() {
         );
         let screening = petitions::screen(&new.title, &new.body);
         let now = store::now();
+        let checked = petitions::check(db, new.clone(), &key, screening)
+            .await
+            .unwrap();
         let mut tx = db.begin().await.unwrap();
-        let plain = petitions::file(&mut tx, &new, None, &key, &screening, &cal, now)
+        let plain = petitions::file(&mut tx, &checked, None, &cal, now)
             .await
             .unwrap()
             .petition;
@@ -66,8 +69,11 @@ async fn suggestions_corrections_training_data_and_draft_log() {
         suggestions::install_router(Some(router));
         let screening = petitions::screen(&new.title, &new.body);
         assert!(screening.routing.is_some());
+        let checked = petitions::check(db, new.clone(), &key, screening.clone())
+            .await
+            .unwrap();
         let mut tx = db.begin().await.unwrap();
-        let p = petitions::file(&mut tx, &new, None, &key, &screening, &cal, now)
+        let p = petitions::file(&mut tx, &checked, None, &cal, now)
             .await
             .unwrap()
             .petition;
@@ -91,16 +97,17 @@ async fn suggestions_corrections_training_data_and_draft_log() {
                 .unwrap()
                 .is_empty()
         );
-        // A filing that fails leaves no suggestion behind.
-        let mut bad = file("제목", "내용");
-        bad.type_id = 9999;
+        // A filing whose transaction does not commit leaves no suggestion behind.
+        let checked = petitions::check(db, file("제목", "내용"), &key, screening.clone())
+            .await
+            .unwrap();
         let mut tx = db.begin().await.unwrap();
-        assert!(
-            petitions::file(&mut tx, &bad, None, &key, &screening, &cal, now)
-                .await
-                .is_err()
-        );
+        let first = petitions::file(&mut tx, &checked, None, &cal, now)
+            .await
+            .unwrap()
+            .petition;
         drop(tx);
+        assert_eq!(suggestions::get(db, first.id).await.unwrap(), None);
 
         // Agreeing with the suggestion records nothing; moving it elsewhere records a masked
         // training example.

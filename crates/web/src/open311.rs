@@ -966,13 +966,13 @@ async fn create_request(
         action: "petition.create".into(),
         reason: format!("open311:{}", key.name),
     };
-    let pii = state.petitions.key.clone();
+    let checked = petitions::check(&state.db, new, &state.petitions.key, screening).await?;
     let (p, extra) = state
         .petitions
         .intake(&state.db)
         .run(move |tx| {
             Box::pin(async move {
-                let p = petitions::file(tx, &new, None, &pii, &screening, &cal, now)
+                let p = petitions::file(tx, &checked, None, &cal, now)
                     .await?
                     .petition;
                 let extra = keys::add_request(

@@ -575,13 +575,14 @@ async fn file_petition(
     let now = store::now();
     let (cal, _) = petitions::work_calendar(&state.db).await?;
     let actor = caller.map(|c| c.account.id);
-    let (key, address) = (state.petitions.key.clone(), ctx.address.clone());
+    let checked = petitions::check(&state.db, new, &state.petitions.key, screening).await?;
+    let address = ctx.address.clone();
     let filed = state
         .petitions
         .intake(&state.db)
         .run(move |tx| {
             Box::pin(async move {
-                let filed = petitions::file(tx, &new, actor, &key, &screening, &cal, now).await?;
+                let filed = petitions::file(tx, &checked, actor, &cal, now).await?;
                 if filed.replayed {
                     return Ok(filed);
                 }

@@ -704,21 +704,21 @@ async fn file_petition(
         .map_err(|_| ApiError::internal())?;
     let now = store::now();
     let (cal, _) = petitions::work_calendar(&state.db).await?;
-    let (key, who) = (state.petitions.key.clone(), caller.clone());
+    let checked = petitions::check(&state.db, new, &state.petitions.key, screening).await?;
+    let (who, cal_for_job) = (caller.clone(), cal.clone());
     let filed = state
         .petitions
         .intake(&state.db)
         .run(move |tx| {
             Box::pin(async move {
                 let filed =
-                    petitions::file(tx, &new, Some(who.account.id), &key, &screening, &cal, now)
-                        .await?;
+                    petitions::file(tx, &checked, Some(who.account.id), &cal_for_job, now).await?;
                 if !filed.replayed {
                     let record = access_record(
                         &who,
                         &subject(&filed.petition),
                         "petition.create",
-                        new.channel.as_str(),
+                        checked.petition().channel.as_str(),
                     );
                     audit::append(tx, &record).await?;
                 }
@@ -734,7 +734,7 @@ async fn file_petition(
     };
     let mut res = (
         status,
-        Json(view(&state, filed.petition, owner, false).await?),
+        Json(view_with(&state, filed.petition, owner, false, &cal)?),
     )
         .into_response();
     if filed.replayed {

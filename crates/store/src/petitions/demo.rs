@@ -7,8 +7,8 @@
 //! ones are skipped, never an error.
 
 use super::{
-    NewPetition, Petitioner, PiiKey, Template, TypeSpec, act, create_type, ensure_general_types,
-    file, screen, work_calendar,
+    NewPetition, Petitioner, PiiKey, Template, TypeSpec, act, check, create_type,
+    ensure_general_types, file, screen, work_calendar,
 };
 use crate::{Db, Result, accounts, departments, on_db};
 use calendar::{Period, WorkCalendar};
@@ -452,8 +452,9 @@ pub async fn seed(db: &Db, now: DateTime<Utc>, key: &PiiKey) -> Result<DemoRepor
             department_id,
         };
         let screening = screen(&new.title, &new.body);
+        let checked = check(db, new, key, screening).await?;
         let mut tx = db.begin().await?;
-        let p = file(&mut tx, &new, None, key, &screening, &cal, plan.arrival)
+        let p = file(&mut tx, &checked, None, &cal, plan.arrival)
             .await?
             .petition;
         tx.commit().await?;

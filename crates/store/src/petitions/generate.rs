@@ -152,58 +152,29 @@ pub async fn generate(
             });
         }
         let mut tx = db.begin().await?;
-        // Receipt numbers: one block per year present in this batch.
-        let mut years: Vec<i32> = rows
-            .iter()
-            .filter_map(|row| row.derived.received_at)
-            .map(|t| calendar::to_seoul(t).year())
-            .collect();
-        years.sort_unstable();
-        years.dedup();
-        for year in years {
-            let idx: Vec<usize> = (0..rows.len())
-                .filter(|&i| {
-                    rows[i]
-                        .derived
-                        .received_at
-                        .is_some_and(|t| calendar::to_seoul(t).year() == year)
-                })
-                .collect();
-            let (last,): (i64,) = on_tx!(&mut tx, |conn| sqlx::query_as(
-                "INSERT INTO receipt_counters (year, last) VALUES ($1, $2) \
-                 ON CONFLICT (year) DO UPDATE SET last = receipt_counters.last + $2 RETURNING last"
-            )
-            .bind(i64::from(year))
-            .bind(idx.len() as i64)
-            .fetch_one(&mut *conn)
-            .await)?;
-            let start = last - idx.len() as i64 + 1;
-            for (k, i) in idx.into_iter().enumerate() {
-                let no = receipt_number(year, start + k as i64);
-                let row = &mut rows[i];
-                row.receipt_no = no.clone();
-                row.derived.receipt_no = Some(no.clone());
-                if let Some(TimelineEntry {
-                    event: Event::Received { receipt_no },
-                    ..
-                }) = row.timeline.get_mut(1)
-                {
-                    *receipt_no = no;
-                }
+        // Receipt and change numbers: taken in memory, the counters written back at commit.
+        for row in rows.iter_mut() {
+            row.change_seq = tx.next_change_seq().await?;
+            row.due_at = row.derived.due(&cal, now)?;
+            let Some(received) = row.derived.received_at else {
+                continue;
+            };
+            let year = calendar::to_seoul(received).year();
+            let no = receipt_number(year, tx.next_receipt_count(i64::from(year)).await?);
+            row.receipt_no = no.clone();
+            row.derived.receipt_no = Some(no.clone());
+            if let Some(TimelineEntry {
+                event: Event::Received { receipt_no },
+                ..
+            }) = row.timeline.get_mut(1)
+            {
+                *receipt_no = no;
             }
         }
-        // Change numbers: one block, held by this transaction (see the migration).
-        let (last_seq,): (i64,) = on_tx!(&mut tx, |conn| sqlx::query_as(
-            "UPDATE petition_change_head SET seq = seq + $1 WHERE id = 1 RETURNING seq"
-        )
-        .bind(rows.len() as i64)
-        .fetch_one(&mut *conn)
-        .await)?;
-        let first_seq = last_seq - rows.len() as i64 + 1;
-        for (k, row) in rows.iter_mut().enumerate() {
-            row.change_seq = first_seq + k as i64;
-            row.due_at = row.derived.due(&cal, now)?;
-        }
+        let (first_seq, last_seq) = (
+            rows.first().map_or(0, |r| r.change_seq),
+            rows.last().map_or(0, |r| r.change_seq),
+        );
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             insert_rows(&mut tx, chunk).await?;
         }
@@ -222,9 +193,7 @@ pub async fn generate(
                 events.push((id, k as i64 + 1, e));
             }
         }
-        for chunk in events.chunks(ROWS_PER_STATEMENT * 2) {
-            insert_events(&mut tx, chunk).await?;
-        }
+        super::insert_events(&mut tx, &events)?;
         tx.commit().await?;
         done += count as u64;
         progress(done);
@@ -292,42 +261,6 @@ async fn insert_rows(tx: &mut crate::Tx, rows: &[Row]) -> Result<()> {
                 .bind(row.change_seq)
                 .bind(row.arrived_at)
                 .bind(row.arrived_at);
-        }
-        q.execute(&mut *conn).await.map(|r| r.rows_affected())
-    })?;
-    Ok(())
-}
-
-async fn insert_events(tx: &mut crate::Tx, events: &[(i64, i64, &TimelineEntry)]) -> Result<()> {
-    let mut sql =
-        String::from("INSERT INTO petition_events (petition_id, seq, at, kind, data) VALUES ");
-    for i in 0..events.len() {
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        let b = i * 5;
-        sql.push_str(&format!(
-            "(${}, ${}, ${}, ${}, ${})",
-            b + 1,
-            b + 2,
-            b + 3,
-            b + 4,
-            b + 5
-        ));
-    }
-    let mut data = Vec::with_capacity(events.len());
-    for (_, _, e) in events {
-        data.push(to_json(&e.event)?);
-    }
-    on_tx!(tx, |conn| {
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
-        for ((id, seq, e), d) in events.iter().zip(&data) {
-            q = q
-                .bind(*id)
-                .bind(*seq)
-                .bind(e.at)
-                .bind(e.event.name())
-                .bind(d);
         }
         q.execute(&mut *conn).await.map(|r| r.rows_affected())
     })?;
