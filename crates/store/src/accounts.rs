@@ -371,16 +371,36 @@ pub async fn find_api_token(
     secret: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<(ApiToken, Account)>> {
-    let token = on_db!(db, |pool| sqlx::query_as::<_, ApiToken>(
-        "SELECT id, account_id, name, created_at, expires_at FROM api_tokens \
-         WHERE token_hash = $1 AND revoked_at IS NULL AND expires_at > $2"
+    // One statement for the token and its account: every API request starts here.
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        token_id: i64,
+        token_name: String,
+        token_created_at: DateTime<Utc>,
+        token_expires_at: DateTime<Utc>,
+        #[sqlx(flatten)]
+        account: AccountRow,
+    }
+    let row = on_db!(db, |pool| sqlx::query_as::<_, Row>(
+        "SELECT t.id AS token_id, t.name AS token_name, t.created_at AS token_created_at, \
+         t.expires_at AS token_expires_at, a.id, a.username, a.display_name, a.email, a.phone, \
+         a.role, a.department_id, a.active, a.created_at, a.password_hash \
+         FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2"
     )
     .bind(token_hash(secret))
     .bind(now)
     .fetch_optional(pool)
     .await)?;
-    let Some(token) = token else { return Ok(None) };
-    let account = get(db, token.account_id).await?;
+    let Some(row) = row else { return Ok(None) };
+    let (account, _) = row.account.into_account()?;
+    let token = ApiToken {
+        id: row.token_id,
+        account_id: account.id,
+        name: row.token_name,
+        created_at: row.token_created_at,
+        expires_at: row.token_expires_at,
+    };
     Ok(account.active.then_some((token, account)))
 }
 

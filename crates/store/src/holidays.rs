@@ -44,7 +44,7 @@ pub async fn add(
     domain::accounts::validate_display_name(name)?;
     let msg =
         format!("{date}에 같은 종류의 휴일이 이미 있습니다 (a {kind} holiday on {date} exists)");
-    on_db!(db, |pool| sqlx::query_as::<_, HolidayRow>(
+    let row = on_db!(db, |pool| sqlx::query_as::<_, HolidayRow>(
         "INSERT INTO holiday_data (date, name, kind, removed, created_at) VALUES ($1, $2, $3, $4, $5) \
          RETURNING id, date, name, kind, removed"
     )
@@ -55,7 +55,9 @@ pub async fn add(
     .bind(now)
     .fetch_one(pool)
     .await)
-    .map_err(|e| conflict_on_unique(e, &msg))
+    .map_err(|e| conflict_on_unique(e, &msg))?;
+    crate::petitions::forget_calendar(db);
+    Ok(row)
 }
 
 pub async fn delete(db: &Db, id: i64) -> Result<()> {
@@ -69,5 +71,6 @@ pub async fn delete(db: &Db, id: i64) -> Result<()> {
     if done == 0 {
         return Err(StoreError::NotFound);
     }
+    crate::petitions::forget_calendar(db);
     Ok(())
 }

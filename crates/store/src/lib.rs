@@ -30,6 +30,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Postgres, Sqlite, Transaction};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
@@ -52,11 +53,31 @@ pub enum StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
-/// A connection pool to one of the two backends.
+/// A connection pool to one of the two backends, with what the process keeps of that database.
 #[derive(Clone, Debug)]
-pub enum Db {
+pub struct Db {
+    pub pool: Pool,
+    pub(crate) kept: Arc<Kept>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Pool {
     Sqlite(SqlitePool),
     Postgres(PgPool),
+}
+
+/// Read-mostly data this process keeps per database (see `petitions::work_calendar`).
+#[derive(Default)]
+pub(crate) struct Kept {
+    /// The working calendar, its fingerprint and when that fingerprint was last checked.
+    pub calendar:
+        std::sync::Mutex<Option<(std::time::Instant, String, Arc<calendar::WorkCalendar>)>>,
+}
+
+impl std::fmt::Debug for Kept {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Kept")
+    }
 }
 
 /// A transaction on one of the two backends, with what it keeps until its commit (the shared
@@ -79,9 +100,9 @@ pub enum TxConn {
 #[macro_export]
 macro_rules! on_db {
     ($db:expr, |$pool:ident| $body:expr) => {
-        match $db {
-            $crate::Db::Sqlite($pool) => $body,
-            $crate::Db::Postgres($pool) => $body,
+        match &($db).pool {
+            $crate::Pool::Sqlite($pool) => $body,
+            $crate::Pool::Postgres($pool) => $body,
         }
     };
 }
@@ -113,6 +134,13 @@ fn pool_size() -> u32 {
 }
 
 impl Db {
+    fn new(pool: Pool) -> Self {
+        Db {
+            pool,
+            kept: Arc::default(),
+        }
+    }
+
     /// Connect to `sqlite://PATH` (created if missing; WAL, synchronous=FULL) or `postgres://…`.
     pub async fn connect(url: &str) -> Result<Db> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
@@ -121,7 +149,7 @@ impl Db {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect(url)
                 .await?;
-            Ok(Db::Postgres(pool))
+            Ok(Db::new(Pool::Postgres(pool)))
         } else if url.starts_with("sqlite:") {
             let opts = SqliteConnectOptions::from_str(url)?
                 .create_if_missing(true)
@@ -137,7 +165,7 @@ impl Db {
                 .test_before_acquire(false)
                 .connect_with(opts)
                 .await?;
-            Ok(Db::Sqlite(pool))
+            Ok(Db::new(Pool::Sqlite(pool)))
         } else {
             Err(StoreError::BadUrl(url.to_string()))
         }
@@ -145,21 +173,21 @@ impl Db {
 
     /// Apply the migrations of this backend that have not run yet.
     pub async fn migrate(&self) -> Result<()> {
-        match self {
-            Db::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
-            Db::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
+        match &self.pool {
+            Pool::Sqlite(pool) => sqlx::migrate!("migrations/sqlite").run(pool).await?,
+            Pool::Postgres(pool) => sqlx::migrate!("migrations/postgres").run(pool).await?,
         }
         Ok(())
     }
 
     pub async fn begin(&self) -> Result<Tx> {
-        let conn = match self {
+        let conn = match &self.pool {
             // IMMEDIATE takes the write lock at BEGIN, where the busy timeout applies. A
             // deferred transaction that reads first and writes later cannot wait: SQLite
             // refuses its upgrade at once ("database is locked") when another writer got in
             // between. Every `begin` here is for writing; plain reads use the pool.
-            Db::Sqlite(pool) => TxConn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
-            Db::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
+            Pool::Sqlite(pool) => TxConn::Sqlite(pool.begin_with("BEGIN IMMEDIATE").await?),
+            Pool::Postgres(pool) => TxConn::Postgres(pool.begin().await?),
         };
         Ok(Tx {
             conn,
@@ -168,9 +196,9 @@ impl Db {
     }
 
     pub fn backend(&self) -> &'static str {
-        match self {
-            Db::Sqlite(_) => "sqlite",
-            Db::Postgres(_) => "postgres",
+        match self.pool {
+            Pool::Sqlite(_) => "sqlite",
+            Pool::Postgres(_) => "postgres",
         }
     }
 

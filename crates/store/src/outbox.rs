@@ -1,7 +1,7 @@
 //! The notification outbox: requests enqueue, a worker sends, with retries and backoff.
 //! No request handler waits on mail or SMS.
 
-use crate::{Db, Result, Tx, on_db, on_tx};
+use crate::{Db, Pool, Result, Tx, on_db, on_tx};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
@@ -75,8 +75,8 @@ pub async fn claim_due(
     const RETURNING: &str =
         "RETURNING id, channel, recipient, subject, body, status, attempts, last_error";
     let until = now + lease;
-    let rows = match db {
-        Db::Sqlite(pool) => {
+    let rows = match &db.pool {
+        Pool::Sqlite(pool) => {
             let sql = format!(
                 "UPDATE outbox SET status = 'sending', next_attempt_at = $1 WHERE id IN \
                  (SELECT id FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= $2 \
@@ -89,7 +89,7 @@ pub async fn claim_due(
                 .fetch_all(pool)
                 .await?
         }
-        Db::Postgres(pool) => {
+        Pool::Postgres(pool) => {
             let sql = format!(
                 "UPDATE outbox SET status = 'sending', next_attempt_at = $1 WHERE id IN \
                  (SELECT id FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= $2 \

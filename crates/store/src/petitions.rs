@@ -21,7 +21,8 @@ use domain::petitions::{
 use domain::{AccountId, DepartmentId, RuleError};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
 
 pub use crypto::PiiKey;
 
@@ -32,11 +33,15 @@ pub use crypto::PiiKey;
 /// The working calendar built from the holiday rows and the office hours setting, and a
 /// fingerprint of both. The due cache remembers the fingerprint it was computed with, so an edit
 /// of the holiday data or the hours is noticed and every open petition's due moment recomputed
-/// ([`refresh_due_cache`]); this process-wide cache is keyed by the same fingerprint, so every
-/// app server picks up an edit made on another at its next call.
+/// ([`refresh_due_cache`]); the calendar kept per database is rebuilt when the fingerprint
+/// changes, so every app server picks up an edit made on another (within [`CALENDAR_FRESH`]).
 pub async fn work_calendar(db: &Db) -> Result<(Arc<WorkCalendar>, String)> {
-    type Cached = Option<(String, Arc<WorkCalendar>)>;
-    static CACHE: OnceLock<Mutex<Cached>> = OnceLock::new();
+    if let Ok(kept) = db.kept.calendar.lock()
+        && let Some((checked, fingerprint, cal)) = kept.as_ref()
+        && checked.elapsed() < CALENDAR_FRESH
+    {
+        return Ok((cal.clone(), fingerprint.clone()));
+    }
     let rows = crate::holidays::list(db).await?;
     let hours = crate::settings::office_hours(db).await?;
     let mut h = Sha256::new();
@@ -48,11 +53,11 @@ pub async fn work_calendar(db: &Db) -> Result<(Arc<WorkCalendar>, String)> {
         h.update(format!("{}|{}|{}|{}\n", r.date, r.name, r.kind, r.removed).as_bytes());
     }
     let fingerprint = hex::encode(h.finalize());
-    let cache = CACHE.get_or_init(|| Mutex::new(None));
-    if let Ok(guard) = cache.lock()
-        && let Some((fp, cal)) = guard.as_ref()
+    if let Ok(mut kept) = db.kept.calendar.lock()
+        && let Some((checked, fp, cal)) = kept.as_mut()
         && *fp == fingerprint
     {
+        *checked = Instant::now();
         return Ok((cal.clone(), fingerprint));
     }
     let data = HolidayData::from_rows(
@@ -63,10 +68,23 @@ pub async fn work_calendar(db: &Db) -> Result<(Arc<WorkCalendar>, String)> {
     let cal = WorkCalendar::new(2000, 2100, &data, hours)
         .map_err(|e| StoreError::Conflict(format!("근무 달력 오류 (working calendar: {e})")))?;
     let cal = Arc::new(cal);
-    if let Ok(mut guard) = cache.lock() {
-        *guard = Some((fingerprint.clone(), cal.clone()));
+    if let Ok(mut kept) = db.kept.calendar.lock() {
+        *kept = Some((Instant::now(), fingerprint.clone(), cal.clone()));
     }
     Ok((cal, fingerprint))
+}
+
+/// How long a checked working calendar is used without reading the holiday rows and office
+/// hours again (every request needs it; they change a few times a year). An edit made through
+/// this process is seen at once ([`forget_calendar`]); one made by another process (the command
+/// line, a second app server) within this time.
+const CALENDAR_FRESH: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Drop the kept calendar after an edit of the holidays or office hours.
+pub(crate) fn forget_calendar(db: &Db) {
+    if let Ok(mut kept) = db.kept.calendar.lock() {
+        *kept = None;
+    }
 }
 
 pub(crate) const DUE_CACHE_SETTING: &str = "petitions.due_cache_calendar";

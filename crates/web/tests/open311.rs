@@ -351,12 +351,12 @@ async fn keys_are_issued_revoked_and_rate_limited() {
             !list.to_string().contains(&key),
             "the key is never shown again"
         );
-        let stored: Vec<(String,)> = match &s.state.db {
-            store::Db::Sqlite(p) => sqlx::query_as("SELECT key_hash FROM open311_keys")
+        let stored: Vec<(String,)> = match &s.state.db.pool {
+            store::Pool::Sqlite(p) => sqlx::query_as("SELECT key_hash FROM open311_keys")
                 .fetch_all(p)
                 .await
                 .unwrap(),
-            store::Db::Postgres(p) => sqlx::query_as("SELECT key_hash FROM open311_keys")
+            store::Pool::Postgres(p) => sqlx::query_as("SELECT key_hash FROM open311_keys")
                 .fetch_all(p)
                 .await
                 .unwrap(),

@@ -203,12 +203,12 @@ pub async fn generate(
     // PostgreSQL also VACUUM: an index-only scan (the queue's counts) must visit the table for
     // every row until the visibility map says its page is all-visible, which autovacuum would
     // only get to later.
-    match db {
-        Db::Sqlite(pool) => sqlx::query("ANALYZE petitions")
+    match &db.pool {
+        crate::Pool::Sqlite(pool) => sqlx::query("ANALYZE petitions")
             .execute(pool)
             .await
             .map(|_| ())?,
-        Db::Postgres(pool) => sqlx::query("VACUUM ANALYZE petitions")
+        crate::Pool::Postgres(pool) => sqlx::query("VACUUM ANALYZE petitions")
             .execute(pool)
             .await
             .map(|_| ())?,
