@@ -213,12 +213,6 @@ impl LinearClassifier {
         Ok(model)
     }
 
-    /// Attaches the IDF table the training features were weighted with.
-    pub(crate) fn with_idf(mut self, idf: Vec<f32>) -> Self {
-        self.idf = idf;
-        self
-    }
-
     /// The feature vector of normalised text as this model expects it.
     pub fn featurize(&self, norm: &crate::normalize::Normalized) -> Sparse {
         let mut x = crate::features::extract_counts(norm, &self.features);
