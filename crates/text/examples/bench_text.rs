@@ -147,6 +147,9 @@ fn routing(data: &str) -> f64 {
     let train = extra(&train);
     let test = extra(&test);
     let mut o = RoutingTrainOptions::default();
+    if env("ROUTE_MODEL", String::new()) == "hashed" {
+        return previous_hashed_model(&train, &test);
+    }
     o.vocab.word_max_n = env("ROUTE_WORDN", o.vocab.word_max_n);
     o.vocab.char_max_n = env("ROUTE_CHARN", o.vocab.char_max_n);
     o.vocab.min_df = env("ROUTE_MINDF", o.vocab.min_df);
@@ -183,6 +186,82 @@ fn routing(data: &str) -> f64 {
     if env("VERBOSE", 0) > 0 {
         eprintln!("{r}");
     }
+    r.macro_f1
+}
+
+/// The routing model shipped until 2026-11-25 (hashed character 1–2-grams and words with IDF,
+/// AdaGrad), rebuilt here so that it can be compared on the development splits.
+fn previous_hashed_model(
+    train: &[text::routing::RoutingExample],
+    test: &[text::routing::RoutingExample],
+) -> f64 {
+    use text::features::{FeatureConfig, apply_idf, extract_counts, idf_table};
+    use text::linear::{Example, LinearClassifier, TrainConfig};
+    let cfg = FeatureConfig {
+        dim_bits: 18,
+        max_n: 2,
+        squeezed: false,
+        choseong: false,
+        words: true,
+        word_bigrams: false,
+        idf: true,
+        max_chars: 3000,
+    };
+    let labels: Vec<String> = train
+        .iter()
+        .map(|e| e.label.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let feats: Vec<_> = train
+        .iter()
+        .map(|e| extract_counts(&text::normalize(&e.text), &cfg))
+        .collect();
+    let idf = idf_table(&feats, cfg.dim());
+    let exs: Vec<Example> = train
+        .iter()
+        .zip(feats)
+        .map(|(e, mut features)| {
+            apply_idf(&mut features, &idf);
+            Example {
+                features,
+                label: labels.binary_search(&e.label).unwrap_or(0),
+                weight: 1.0,
+            }
+        })
+        .collect();
+    let tc = TrainConfig {
+        epochs: 40,
+        learning_rate: 0.05,
+        l2: 1e-5,
+        class_balance: 1.0,
+        seed: 11,
+        restarts: 1,
+    };
+    let Ok(clf) = LinearClassifier::train(labels.clone(), cfg.clone(), &exs, &tc) else {
+        return 0.0;
+    };
+    let gold: Vec<usize> = test
+        .iter()
+        .map(|e| labels.binary_search(&e.label).unwrap_or(usize::MAX))
+        .collect();
+    let pred: Vec<usize> = test
+        .iter()
+        .map(|e| {
+            let mut x = extract_counts(&text::normalize(&e.text), &cfg);
+            apply_idf(&mut x, &idf);
+            let p = clf.predict_proba(&x);
+            (0..p.len()).fold(0, |b, i| if p[i] > p[b] { i } else { b })
+        })
+        .collect();
+    let r = text::eval::report(&labels, &gold, &pred);
+    println!(
+        "{{\"task\":\"routing\",\"model\":\"hashed (f32 weights)\",\"n_train\":{},\"n_test\":{},\"macro_f1\":{:.4},\"accuracy\":{:.4}}}",
+        train.len(),
+        test.len(),
+        r.macro_f1,
+        r.accuracy
+    );
     r.macro_f1
 }
 

@@ -186,8 +186,8 @@ impl MaxentClassifier {
     /// Serialises the model (deterministic).
     ///
     /// Layout: magic `MWTXTVC1`, u32 header length, JSON header (labels, vocabulary
-    /// configuration, weight bits, number of terms, `meta`), then per term a u16 byte length and
-    /// the UTF-8 key, one IDF byte per term (steps of 1/16), per class an f32 scale, the weights
+    /// configuration, weight bits, number of terms, `meta`), then the u64 term ids (sorted; see
+    /// [`crate::vocab`]), one IDF byte per term (steps of 1/16), per class an f32 scale, the weights
     /// quantised to i8 or i16 (feature-major), the f32 biases; all little-endian.
     pub fn to_bytes<M: Serialize>(&self, meta: &M) -> Result<Vec<u8>, Error> {
         let header = serde_json::to_vec(&Header {
@@ -219,10 +219,8 @@ impl MaxentClassifier {
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&(header.len() as u32).to_le_bytes());
         out.extend_from_slice(&header);
-        for t in self.vocab.terms() {
-            let len = u16::try_from(t.len()).map_err(|_| Error::Model("term too long".into()))?;
-            out.extend_from_slice(&len.to_le_bytes());
-            out.extend_from_slice(t.as_bytes());
+        for id in self.vocab.ids() {
+            out.extend_from_slice(&id.to_le_bytes());
         }
         out.extend(
             self.vocab
@@ -260,7 +258,7 @@ impl MaxentClassifier {
             .ok_or_else(|| bad("not a minwon routing model (bad magic)"))?;
         let (len, rest) = take(rest, 4).ok_or_else(|| bad("truncated header length"))?;
         let len = u32::from_le_bytes([len[0], len[1], len[2], len[3]]) as usize;
-        let (header, mut rest) = take(rest, len).ok_or_else(|| bad("truncated header"))?;
+        let (header, rest) = take(rest, len).ok_or_else(|| bad("truncated header"))?;
         let header: Header<M> =
             serde_json::from_slice(header).map_err(|e| Error::Model(format!("header: {e}")))?;
         let k = header.labels.len();
@@ -269,24 +267,16 @@ impl MaxentClassifier {
             16 => 2,
             _ => return Err(bad("weight bits must be 8 or 16")),
         };
-        // Every term takes at least 2 bytes; refuse counts the file cannot hold before
-        // allocating for them.
-        if k < 2 || header.terms > rest.len() / 2 {
+        // Refuse term counts the file cannot hold before allocating for them.
+        if k < 2 || header.terms > rest.len() / 8 {
             return Err(bad("implausible header"));
         }
-        let mut terms = Vec::with_capacity(header.terms);
-        for _ in 0..header.terms {
-            let (l, r) = take(rest, 2).ok_or_else(|| bad("truncated term table"))?;
-            let (t, r) = take(r, u16::from_le_bytes([l[0], l[1]]) as usize)
-                .ok_or_else(|| bad("truncated term table"))?;
-            let t = std::str::from_utf8(t).map_err(|_| bad("term is not UTF-8"))?;
-            terms.push(t.to_string());
-            rest = r;
-        }
-        if terms.windows(2).any(|w| w[0] >= w[1]) {
-            return Err(bad("terms not sorted"));
-        }
-        let n = terms.len();
+        let n = header.terms;
+        let (id_bytes, rest) = rest.split_at(8 * n);
+        let ids: Vec<u64> = id_bytes
+            .chunks_exact(8)
+            .map(|b| u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]))
+            .collect();
         let need = n + 4 * k + n * k * wb + 4 * k;
         if rest.len() != need {
             return Err(Error::Model(format!(
@@ -312,10 +302,11 @@ impl MaxentClassifier {
                 .collect()
         };
         let idf = idf.iter().map(|&b| f32::from(b) * IDF_STEP).collect();
+        let vocab = Vocabulary::from_parts(ids, idf).ok_or_else(|| bad("term ids not sorted"))?;
         let model = Self {
             labels: header.labels,
             config: header.config,
-            vocab: Vocabulary::from_parts(terms, idf),
+            vocab,
             weights,
             bias: f32s(bias_bytes),
             weight_bits: header.weight_bits,
@@ -348,6 +339,7 @@ fn f32s(b: &[u8]) -> Vec<f32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vocab::term_id;
 
     fn ex(features: Sparse, label: usize) -> MaxentExample {
         MaxentExample {
@@ -420,7 +412,7 @@ mod tests {
         // One feature x = 1 on every example, 3 of class b and 1 of class a, no usable penalty
         // on the bias: the optimum has p(b) = 3/4 exactly; with a strong penalty on the weight
         // the weights stay near 0 and the biases carry it: b_b - b_a = ln 3.
-        let vocab = Vocabulary::from_parts(vec!["wx".into()], vec![1.0]);
+        let vocab = Vocabulary::from_parts(vec![term_id("wx")], vec![1.0]).unwrap();
         let data: Vec<MaxentExample> = [0, 1, 1, 1]
             .iter()
             .map(|&l| ex(vec![(0, 1.0)], l))
@@ -433,7 +425,7 @@ mod tests {
         assert!((p[1] - 0.75).abs() < 1e-4, "{p:?}");
         assert!(((m.bias[1] - m.bias[0]) as f64 - 3f64.ln()).abs() < 1e-3);
         // Balanced classes: both classes weigh the same, so p(b) = 1/2.
-        let vocab = Vocabulary::from_parts(vec!["wx".into()], vec![1.0]);
+        let vocab = Vocabulary::from_parts(vec![term_id("wx")], vec![1.0]).unwrap();
         let (m, _) =
             MaxentClassifier::train(labels(), config(), vocab, &data, &train_cfg(1e-6, true))
                 .unwrap();
@@ -459,6 +451,12 @@ mod tests {
             assert!(m.predict_proba("가로등")[1] > 0.8);
             assert!(m.predict_proba("도로")[0] > 0.8);
             let bytes = m.to_bytes(&"meta").unwrap();
+            // Terms are stored as ids: the residents' words are not in the file.
+            assert!(
+                !bytes
+                    .windows("가로등".len())
+                    .any(|w| w == "가로등".as_bytes())
+            );
             let (m2, meta): (MaxentClassifier, String) =
                 MaxentClassifier::from_bytes(&bytes).unwrap();
             assert_eq!(meta, "meta");

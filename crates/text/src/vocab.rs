@@ -8,7 +8,11 @@
 //! - character 1–`char_max_n`-grams inside whitespace-separated words, each word padded with a
 //!   space on both sides so that word beginnings and endings are their own features.
 //!
-//! Terms are stored sorted, so the same training texts always give the same feature indices.
+//! A term is stored as a 64-bit id (FNV-1a of the term, lowest bit = block), not as text: the
+//! office's model is trained on residents' petitions, and the file should not carry their
+//! words (names, addresses) in plain text. At 64 bits, two of a million terms collide with
+//! probability about 3·10⁻⁸. Ids are stored sorted, so the same training texts always give the
+//! same feature indices, and looked up by binary search.
 
 use std::collections::HashMap;
 
@@ -115,28 +119,43 @@ pub fn distinct_terms(text: &str, cfg: &VocabConfig) -> Vec<String> {
     out
 }
 
+/// The id of a term key: FNV-1a, lowest bit set for the word block.
+pub fn term_id(key: &str) -> u64 {
+    let h = crate::linear::fnv64(key.as_bytes()) & !1;
+    h | u64::from(key.starts_with(WORD_TAG))
+}
+
+fn is_word_id(id: u64) -> bool {
+    id & 1 == 1
+}
+
 /// A term vocabulary with per-term IDF.
 #[derive(Debug, Clone, Default)]
 pub struct Vocabulary {
-    /// Term keys (block tag + term), sorted; a term's index is its feature index.
-    terms: Vec<String>,
+    /// Term ids, sorted; a term's position is its feature index.
+    ids: Vec<u64>,
     /// IDF of each term, in steps of [`IDF_STEP`] (the resolution of the model file).
     idf: Vec<f32>,
-    index: HashMap<String, u32>,
 }
 
 impl Vocabulary {
     /// Builds the vocabulary of `docs`: terms in at least `cfg.min_df` documents, sorted, with
     /// smoothed IDF `ln((1+n)/(1+df)) + 1` (as scikit-learn computes it).
     pub fn build<S: AsRef<str>>(docs: &[S], cfg: &VocabConfig) -> Self {
-        let mut df: HashMap<String, u32> = HashMap::new();
+        let mut df: HashMap<u64, u32> = HashMap::new();
+        let mut buf = String::new();
+        let mut doc_ids: Vec<u64> = Vec::new();
         for d in docs {
-            for t in distinct_terms(d.as_ref(), cfg) {
-                *df.entry(t).or_insert(0) += 1;
+            doc_ids.clear();
+            for_each_term(d.as_ref(), cfg, &mut buf, &mut |t| doc_ids.push(term_id(t)));
+            doc_ids.sort_unstable();
+            doc_ids.dedup();
+            for &id in &doc_ids {
+                *df.entry(id).or_insert(0) += 1;
             }
         }
         let n = docs.len() as f32;
-        let mut kept: Vec<(String, u32)> = df
+        let mut kept: Vec<(u64, u32)> = df
             .into_iter()
             .filter(|(_, c)| *c >= cfg.min_df.max(1))
             .collect();
@@ -145,32 +164,30 @@ impl Vocabulary {
             .iter()
             .map(|(_, c)| quantize_idf(((1.0 + n) / (1.0 + *c as f32)).ln() + 1.0))
             .collect();
-        Self::from_parts(kept.into_iter().map(|(t, _)| t).collect(), idf)
+        Self {
+            ids: kept.into_iter().map(|(id, _)| id).collect(),
+            idf,
+        }
     }
 
-    /// A vocabulary from stored parts (terms sorted, one IDF per term).
-    pub fn from_parts(terms: Vec<String>, idf: Vec<f32>) -> Self {
-        let index = terms
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.clone(), i as u32))
-            .collect();
-        Self { terms, idf, index }
+    /// A vocabulary from stored parts: ids strictly increasing, one IDF per id.
+    pub fn from_parts(ids: Vec<u64>, idf: Vec<f32>) -> Option<Self> {
+        (ids.len() == idf.len() && ids.windows(2).all(|w| w[0] < w[1])).then_some(Self { ids, idf })
     }
 
     /// Number of terms.
     pub fn len(&self) -> usize {
-        self.terms.len()
+        self.ids.len()
     }
 
     /// True when no term was kept.
     pub fn is_empty(&self) -> bool {
-        self.terms.is_empty()
+        self.ids.is_empty()
     }
 
-    /// The term keys, in feature order.
-    pub fn terms(&self) -> &[String] {
-        &self.terms
+    /// The term ids, in feature order.
+    pub fn ids(&self) -> &[u64] {
+        &self.ids
     }
 
     /// IDF per term, in feature order.
@@ -180,32 +197,28 @@ impl Vocabulary {
 
     /// Feature index of a term key, if known.
     pub fn get(&self, key: &str) -> Option<u32> {
-        self.index.get(key).copied()
+        self.ids.binary_search(&term_id(key)).ok().map(|i| i as u32)
     }
 
     /// TF-IDF vector of `text`: (1 + ln tf) × idf per known term, each block L2-normalised;
     /// sorted by feature index. Unknown terms are ignored.
     pub fn featurize(&self, text: &str, cfg: &VocabConfig) -> Sparse {
-        let mut ids: Vec<u32> = Vec::new();
+        let mut found: Vec<u32> = Vec::new();
         let mut buf = String::new();
         for_each_term(text, cfg, &mut buf, &mut |t| {
-            if let Some(i) = self.index.get(t) {
-                ids.push(*i);
+            if let Ok(i) = self.ids.binary_search(&term_id(t)) {
+                found.push(i as u32);
             }
         });
-        ids.sort_unstable();
+        found.sort_unstable();
         let mut out: Sparse = Vec::new();
-        for run in ids.chunk_by(|a, b| a == b) {
+        for run in found.chunk_by(|a, b| a == b) {
             let i = run[0];
             let idf = self.idf.get(i as usize).copied().unwrap_or(1.0);
             out.push((i, (1.0 + (run.len() as f32).ln()) * idf));
         }
         // Normalise each block on its own: the word block and the character block.
-        let is_word = |i: u32| {
-            self.terms
-                .get(i as usize)
-                .is_some_and(|t| t.starts_with(WORD_TAG))
-        };
+        let is_word = |i: u32| self.ids.get(i as usize).is_some_and(|&id| is_word_id(id));
         for want_word in [true, false] {
             let norm: f32 = out
                 .iter()
@@ -269,10 +282,10 @@ mod tests {
         assert!(v.get("w도로").is_some());
         assert!(v.get("w파손").is_none(), "in one document only");
         assert!(v.get("w가로등").is_none());
-        assert!(v.terms().windows(2).all(|w| w[0] < w[1]));
+        assert!(v.ids().windows(2).all(|w| w[0] < w[1]));
         let reversed: Vec<&str> = docs.iter().rev().copied().collect();
         let v2 = Vocabulary::build(&reversed, &cfg());
-        assert_eq!(v.terms(), v2.terms());
+        assert_eq!(v.ids(), v2.ids());
         assert_eq!(v.idf(), v2.idf());
         // min_df 1 keeps everything.
         let all = Vocabulary::build(&docs, &VocabConfig { min_df: 1, ..cfg() });
@@ -296,7 +309,7 @@ mod tests {
         assert!(x.windows(2).all(|w| w[0].0 < w[1].0));
         let block = |word: bool| -> f32 {
             x.iter()
-                .filter(|(i, _)| v.terms()[*i as usize].starts_with('w') == word)
+                .filter(|(i, _)| is_word_id(v.ids()[*i as usize]) == word)
                 .map(|(_, v)| v * v)
                 .sum()
         };
