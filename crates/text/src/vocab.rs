@@ -12,9 +12,10 @@
 //! office's model is trained on residents' petitions, and the file should not carry their
 //! words (names, addresses) in plain text. At 64 bits, two of a million terms collide with
 //! probability about 3·10⁻⁸. Ids are stored sorted, so the same training texts always give the
-//! same feature indices, and looked up by binary search.
+//! same feature indices.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::{Deserialize, Serialize};
 
@@ -129,6 +130,27 @@ fn is_word_id(id: u64) -> bool {
     id & 1 == 1
 }
 
+/// Term ids are already hashes: the index map uses them as they are.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used for u64 keys; fold anything else in for completeness.
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3);
+        }
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.0 = i;
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
 /// A term vocabulary with per-term IDF.
 #[derive(Debug, Clone, Default)]
 pub struct Vocabulary {
@@ -136,6 +158,9 @@ pub struct Vocabulary {
     ids: Vec<u64>,
     /// IDF of each term, in steps of [`IDF_STEP`] (the resolution of the model file).
     idf: Vec<f32>,
+    /// Id → feature index. A binary search over a million ids misses the cache a dozen times
+    /// per term; the map once.
+    index: HashMap<u64, u32, BuildHasherDefault<IdHasher>>,
 }
 
 impl Vocabulary {
@@ -164,15 +189,22 @@ impl Vocabulary {
             .iter()
             .map(|(_, c)| quantize_idf(((1.0 + n) / (1.0 + *c as f32)).ln() + 1.0))
             .collect();
-        Self {
-            ids: kept.into_iter().map(|(id, _)| id).collect(),
-            idf,
-        }
+        Self::with_index(kept.into_iter().map(|(id, _)| id).collect(), idf)
+    }
+
+    fn with_index(ids: Vec<u64>, idf: Vec<f32>) -> Self {
+        let index = ids
+            .iter()
+            .enumerate()
+            .map(|(i, &id)| (id, i as u32))
+            .collect();
+        Self { ids, idf, index }
     }
 
     /// A vocabulary from stored parts: ids strictly increasing, one IDF per id.
     pub fn from_parts(ids: Vec<u64>, idf: Vec<f32>) -> Option<Self> {
-        (ids.len() == idf.len() && ids.windows(2).all(|w| w[0] < w[1])).then_some(Self { ids, idf })
+        (ids.len() == idf.len() && ids.windows(2).all(|w| w[0] < w[1]))
+            .then(|| Self::with_index(ids, idf))
     }
 
     /// Number of terms.
@@ -197,7 +229,7 @@ impl Vocabulary {
 
     /// Feature index of a term key, if known.
     pub fn get(&self, key: &str) -> Option<u32> {
-        self.ids.binary_search(&term_id(key)).ok().map(|i| i as u32)
+        self.index.get(&term_id(key)).copied()
     }
 
     /// TF-IDF vector of `text`: (1 + ln tf) × idf per known term, each block L2-normalised;
@@ -206,8 +238,8 @@ impl Vocabulary {
         let mut found: Vec<u32> = Vec::new();
         let mut buf = String::new();
         for_each_term(text, cfg, &mut buf, &mut |t| {
-            if let Ok(i) = self.ids.binary_search(&term_id(t)) {
-                found.push(i as u32);
+            if let Some(&i) = self.index.get(&term_id(t)) {
+                found.push(i);
             }
         });
         found.sort_unstable();
