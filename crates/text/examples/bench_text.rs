@@ -7,7 +7,7 @@
 //! splits) and prints its line and the difference in macro-F1 points. Environment variables
 //! (ABUSE_BITS, ABUSE_MAXN, ABUSE_EPOCHS, ABUSE_LR, ABUSE_L2, ABUSE_FLOOR, ROUTE_WORDN,
 //! ROUTE_CHARN, ROUTE_MINDF, ROUTE_CHARS, ROUTE_C, ROUTE_BALANCED, ROUTE_WBITS, ROUTE_ITER,
-//! ROUTE_HISTORY) override the shipped hyper-parameters for experiments; ROUTE_DEV=1 (train
+//! ROUTE_HISTORY, ROUTE_FTOL, ROUTE_GTOL) override the shipped hyper-parameters for experiments; ROUTE_DEV=1 (train
 //! Jan–Jun, evaluate Jul) or ROUTE_DEV=2 (train Jan–May, evaluate Jun–Jul) replace the test
 //! months by a development split.
 
@@ -159,6 +159,8 @@ fn routing(data: &str) -> f64 {
     o.train.weight_bits = env("ROUTE_WBITS", o.train.weight_bits);
     o.train.lbfgs.max_iter = env("ROUTE_ITER", o.train.lbfgs.max_iter);
     o.train.lbfgs.history = env("ROUTE_HISTORY", o.train.lbfgs.history);
+    o.train.lbfgs.ftol = env("ROUTE_FTOL", o.train.lbfgs.ftol);
+    o.train.lbfgs.gtol = env("ROUTE_GTOL", o.train.lbfgs.gtol);
     let t = Instant::now();
     let (router, report) = match train_routing_with_report(&train, &o) {
         Ok(m) => m,

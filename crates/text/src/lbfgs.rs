@@ -19,7 +19,8 @@ pub struct LbfgsOptions {
     pub max_iter: u32,
     /// Stop when the largest absolute gradient component is at most this.
     pub gtol: f64,
-    /// Stop when the objective decreases by less than `ftol * max(1, |f|)` in one iteration.
+    /// Stop when the objective decreases by less than `ftol * max(1, |f|)` in three
+    /// consecutive iterations (one short step after a hard line search is not convergence).
     pub ftol: f64,
 }
 
@@ -86,6 +87,7 @@ pub fn minimize(
     let mut g_new = vec![0.0; n];
     let mut s_tmp = vec![0.0; n];
     let mut y_tmp = vec![0.0; n];
+    let mut small_steps = 0;
     for iter in 0..opts.max_iter {
         if max_abs(&g) <= opts.gtol {
             return result(fx, iter, evaluations, true);
@@ -160,7 +162,12 @@ pub fn minimize(
         std::mem::swap(&mut g, &mut g_new);
         fx = f_new;
         if decrease <= opts.ftol * fx.abs().max(1.0) {
-            return result(fx, iter + 1, evaluations, true);
+            small_steps += 1;
+            if small_steps >= 3 {
+                return result(fx, iter + 1, evaluations, true);
+            }
+        } else {
+            small_steps = 0;
         }
     }
     let converged = max_abs(&g) <= opts.gtol;
