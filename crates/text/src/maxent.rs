@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::Error;
 use crate::features::{IDF_STEP, Sparse};
 use crate::lbfgs::{LbfgsOptions, LbfgsResult, minimize};
-use crate::linear::softmax;
+use crate::linear::{class_scales, f32s, softmax};
 use crate::vocab::{VocabConfig, Vocabulary};
 
 /// Training settings.
@@ -204,17 +204,7 @@ impl MaxentClassifier {
         } else {
             127.0
         };
-        let scales: Vec<f32> = (0..k)
-            .map(|c| {
-                let max = self
-                    .weights
-                    .iter()
-                    .skip(c)
-                    .step_by(k)
-                    .fold(0f32, |m, w| m.max(w.abs()));
-                if max > 0.0 { max / top } else { 1.0 }
-            })
-            .collect();
+        let scales = class_scales(&self.weights, k, top);
         let mut out = Vec::with_capacity(16 + header.len() + 8 * self.vocab.len() * (k + 1));
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&(header.len() as u32).to_le_bytes());
@@ -328,12 +318,6 @@ struct Header<M> {
 
 fn take(b: &[u8], n: usize) -> Option<(&[u8], &[u8])> {
     (b.len() >= n).then(|| b.split_at(n))
-}
-
-fn f32s(b: &[u8]) -> Vec<f32> {
-    b.chunks_exact(4)
-        .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
-        .collect()
 }
 
 #[cfg(test)]
