@@ -5,15 +5,17 @@
 //! Trains on the documented splits, prints macro-F1 and throughput (one JSON line per task).
 //! With `--baseline` it also runs `python3 bench/text/baseline.py` (scikit-learn, same data and
 //! splits) and prints its line and the difference in macro-F1 points. Environment variables
-//! (ABUSE_BITS, ABUSE_MAXN, ABUSE_EPOCHS, ABUSE_LR, ABUSE_L2, ABUSE_FLOOR, ROUTE_BITS,
-//! ROUTE_MAXN, ROUTE_EPOCHS, ROUTE_LR, ROUTE_L2, ROUTE_BALANCE, ROUTE_CHARS, ROUTE_WORDS,
-//! ROUTE_PAIRS) override the shipped hyper-parameters for experiments.
+//! (ABUSE_BITS, ABUSE_MAXN, ABUSE_EPOCHS, ABUSE_LR, ABUSE_L2, ABUSE_FLOOR, ROUTE_WORDN,
+//! ROUTE_CHARN, ROUTE_MINDF, ROUTE_CHARS, ROUTE_C, ROUTE_BALANCED, ROUTE_WBITS, ROUTE_ITER,
+//! ROUTE_HISTORY, ROUTE_FTOL, ROUTE_GTOL) override the shipped hyper-parameters for experiments; ROUTE_DEV=1 (train
+//! Jan–Jun, evaluate Jul) or ROUTE_DEV=2 (train Jan–May, evaluate Jun–Jul) replace the test
+//! months by a development split.
 
 use std::time::Instant;
 
 use text::abuse::{AbuseTrainOptions, evaluate_abuse, train_abuse};
 use text::data::{bluehouse_split, parse_bluehouse, routing_examples};
-use text::routing::{RoutingTrainOptions, evaluate_routing, train_routing};
+use text::routing::{RoutingTrainOptions, evaluate_routing, train_routing_with_report};
 
 fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)
@@ -111,14 +113,26 @@ fn routing(data: &str) -> f64 {
     )))
     .items;
     let (mut train, mut test) = bluehouse_split(&petitions);
-    if env("ROUTE_DEV", 0) > 0 {
-        // Model selection split: Jan–Jun train, Jul dev (the test months stay unseen).
-        test = train
-            .iter()
-            .copied()
-            .filter(|p| p.month() == Some(7))
-            .collect();
-        train.retain(|p| p.month().is_some_and(|m| m <= 6));
+    match env("ROUTE_DEV", 0) {
+        // Model selection splits; the test months stay unseen. 1: Jan–Jun train, Jul dev.
+        1 => {
+            test = train
+                .iter()
+                .copied()
+                .filter(|p| p.month() == Some(7))
+                .collect();
+            train.retain(|p| p.month().is_some_and(|m| m <= 6));
+        }
+        // 2: Jan–May train, Jun–Jul dev (two months, as the test period).
+        2 => {
+            test = train
+                .iter()
+                .copied()
+                .filter(|p| p.month().is_some_and(|m| m >= 6))
+                .collect();
+            train.retain(|p| p.month().is_some_and(|m| m <= 5));
+        }
+        _ => {}
     }
     let title_rep: usize = env("ROUTE_TITLE", 0);
     let extra = |ps: &[&text::data::Petition]| -> Vec<text::routing::RoutingExample> {
@@ -133,20 +147,22 @@ fn routing(data: &str) -> f64 {
     let train = extra(&train);
     let test = extra(&test);
     let mut o = RoutingTrainOptions::default();
-    o.features.dim_bits = env("ROUTE_BITS", o.features.dim_bits);
-    o.features.max_n = env("ROUTE_MAXN", o.features.max_n);
-    o.features.max_chars = env("ROUTE_CHARS", o.features.max_chars);
-    o.features.words = env("ROUTE_WORDS", o.features.words);
-    o.features.word_bigrams = env("ROUTE_PAIRS", o.features.word_bigrams);
-    o.features.idf = env("ROUTE_IDF", o.features.idf);
-    o.train.epochs = env("ROUTE_EPOCHS", o.train.epochs);
-    o.train.learning_rate = env("ROUTE_LR", o.train.learning_rate);
-    o.train.l2 = env("ROUTE_L2", o.train.l2);
-    o.train.class_balance = env("ROUTE_BALANCE", o.train.class_balance);
-    o.train.seed = env("ROUTE_SEED", o.train.seed);
-    o.train.restarts = env("ROUTE_RESTARTS", o.train.restarts);
+    if env("ROUTE_MODEL", String::new()) == "hashed" {
+        return previous_hashed_model(&train, &test);
+    }
+    o.vocab.word_max_n = env("ROUTE_WORDN", o.vocab.word_max_n);
+    o.vocab.char_max_n = env("ROUTE_CHARN", o.vocab.char_max_n);
+    o.vocab.min_df = env("ROUTE_MINDF", o.vocab.min_df);
+    o.vocab.max_chars = env("ROUTE_CHARS", o.vocab.max_chars);
+    o.train.c = env("ROUTE_C", o.train.c);
+    o.train.balanced = env("ROUTE_BALANCED", o.train.balanced);
+    o.train.weight_bits = env("ROUTE_WBITS", o.train.weight_bits);
+    o.train.lbfgs.max_iter = env("ROUTE_ITER", o.train.lbfgs.max_iter);
+    o.train.lbfgs.history = env("ROUTE_HISTORY", o.train.lbfgs.history);
+    o.train.lbfgs.ftol = env("ROUTE_FTOL", o.train.lbfgs.ftol);
+    o.train.lbfgs.gtol = env("ROUTE_GTOL", o.train.lbfgs.gtol);
     let t = Instant::now();
-    let router = match train_routing(&train, &o) {
+    let (router, report) = match train_routing_with_report(&train, &o) {
         Ok(m) => m,
         Err(e) => {
             eprintln!("{e}");
@@ -158,18 +174,96 @@ fn routing(data: &str) -> f64 {
     let r = evaluate_routing(&router, &test);
     let per_s = test.len() as f64 / t.elapsed().as_secs_f64();
     println!(
-        "{{\"task\":\"routing\",\"n_train\":{},\"n_test\":{},\"macro_f1\":{:.4},\"accuracy\":{:.4},\"texts_per_s\":{:.0},\"train_s\":{:.1},\"bytes\":{}}}",
+        "{{\"task\":\"routing\",\"n_train\":{},\"n_test\":{},\"macro_f1\":{:.4},\"accuracy\":{:.4},\"texts_per_s\":{:.0},\"train_s\":{:.1},\"iterations\":{},\"converged\":{},\"bytes\":{}}}",
         train.len(),
         test.len(),
         r.macro_f1,
         r.accuracy,
         per_s,
         train_s,
+        report.iterations,
+        report.converged,
         router.to_bytes().map(|b| b.len()).unwrap_or(0)
     );
     if env("VERBOSE", 0) > 0 {
         eprintln!("{r}");
     }
+    r.macro_f1
+}
+
+/// The routing model shipped until 2026-11-25 (hashed character 1–2-grams and words with IDF,
+/// AdaGrad), rebuilt here so that it can be compared on the development splits.
+fn previous_hashed_model(
+    train: &[text::routing::RoutingExample],
+    test: &[text::routing::RoutingExample],
+) -> f64 {
+    use text::features::{FeatureConfig, apply_idf, extract_counts, idf_table};
+    use text::linear::{Example, LinearClassifier, TrainConfig};
+    let cfg = FeatureConfig {
+        dim_bits: 18,
+        max_n: 2,
+        squeezed: false,
+        choseong: false,
+        words: true,
+        word_bigrams: false,
+        idf: true,
+        max_chars: 3000,
+    };
+    let labels: Vec<String> = train
+        .iter()
+        .map(|e| e.label.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let feats: Vec<_> = train
+        .iter()
+        .map(|e| extract_counts(&text::normalize(&e.text), &cfg))
+        .collect();
+    let idf = idf_table(&feats, cfg.dim());
+    let exs: Vec<Example> = train
+        .iter()
+        .zip(feats)
+        .map(|(e, mut features)| {
+            apply_idf(&mut features, &idf);
+            Example {
+                features,
+                label: labels.binary_search(&e.label).unwrap_or(0),
+                weight: 1.0,
+            }
+        })
+        .collect();
+    let tc = TrainConfig {
+        epochs: 40,
+        learning_rate: 0.05,
+        l2: 1e-5,
+        class_balance: 1.0,
+        seed: 11,
+        restarts: 1,
+    };
+    let Ok(clf) = LinearClassifier::train(labels.clone(), cfg.clone(), &exs, &tc) else {
+        return 0.0;
+    };
+    let gold: Vec<usize> = test
+        .iter()
+        .map(|e| labels.binary_search(&e.label).unwrap_or(usize::MAX))
+        .collect();
+    let pred: Vec<usize> = test
+        .iter()
+        .map(|e| {
+            let mut x = extract_counts(&text::normalize(&e.text), &cfg);
+            apply_idf(&mut x, &idf);
+            let p = clf.predict_proba(&x);
+            (0..p.len()).fold(0, |b, i| if p[i] > p[b] { i } else { b })
+        })
+        .collect();
+    let r = text::eval::report(&labels, &gold, &pred);
+    println!(
+        "{{\"task\":\"routing\",\"model\":\"hashed (f32 weights)\",\"n_train\":{},\"n_test\":{},\"macro_f1\":{:.4},\"accuracy\":{:.4}}}",
+        train.len(),
+        test.len(),
+        r.macro_f1,
+        r.accuracy
+    );
     r.macro_f1
 }
 

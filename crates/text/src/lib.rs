@@ -9,12 +9,15 @@ pub mod data;
 pub mod draft;
 pub mod eval;
 pub mod features;
+pub mod lbfgs;
 pub mod lexicon;
 pub mod linear;
+pub mod maxent;
 pub mod normalize;
 pub mod routing;
 pub mod similar;
 pub mod tokenize;
+pub mod vocab;
 
 pub use abuse::{AbuseModel, Screening, Span, evaluate_abuse, train_abuse};
 pub use draft::{Draft, draft_answer};

@@ -213,12 +213,6 @@ impl LinearClassifier {
         Ok(model)
     }
 
-    /// Attaches the IDF table the training features were weighted with.
-    pub(crate) fn with_idf(mut self, idf: Vec<f32>) -> Self {
-        self.idf = idf;
-        self
-    }
-
     /// The feature vector of normalised text as this model expects it.
     pub fn featurize(&self, norm: &crate::normalize::Normalized) -> Sparse {
         let mut x = crate::features::extract_counts(norm, &self.features);
@@ -284,17 +278,7 @@ impl LinearClassifier {
         })
         .map_err(|e| Error::Model(e.to_string()))?;
         let k = self.labels.len();
-        let scales: Vec<f32> = (0..k)
-            .map(|c| {
-                let max = self
-                    .weights
-                    .iter()
-                    .skip(c)
-                    .step_by(k)
-                    .fold(0f32, |m, w| m.max(w.abs()));
-                if max > 0.0 { max / 127.0 } else { 1.0 }
-            })
-            .collect();
+        let scales = class_scales(&self.weights, k, 127.0);
         let mut out = Vec::with_capacity(16 + header.len() + self.weights.len() + 8 * k);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&(header.len() as u32).to_le_bytes());
@@ -378,7 +362,22 @@ fn split_u32(b: &[u8]) -> Option<(u32, &[u8])> {
     Some((u32::from_le_bytes(*head), rest))
 }
 
-fn f32s(b: &[u8]) -> Vec<f32> {
+/// Per-class quantisation scales of feature-major weights: the largest |weight| of each class
+/// maps to `top` (127 for 8 bits).
+pub(crate) fn class_scales(weights: &[f32], k: usize, top: f32) -> Vec<f32> {
+    (0..k)
+        .map(|c| {
+            let max = weights
+                .iter()
+                .skip(c)
+                .step_by(k)
+                .fold(0f32, |m, w| m.max(w.abs()));
+            if max > 0.0 { max / top } else { 1.0 }
+        })
+        .collect()
+}
+
+pub(crate) fn f32s(b: &[u8]) -> Vec<f32> {
     b.chunks_exact(4)
         .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
         .collect()
