@@ -52,6 +52,7 @@ pub async fn create(
         "부서 코드 '{}'가 이미 있습니다 (department code '{}' already exists)",
         new.code, new.code
     );
+    tx.changes(crate::Stale::OrgChart);
     on_tx!(tx, |conn| sqlx::query_as::<_, Department>(sql)
         .bind(new.code)
         .bind(new.name.trim())
@@ -134,6 +135,7 @@ pub async fn update(
     }
     let sql = "UPDATE departments SET name = $1, name_en = $2, parent_id = $3, active = $4 \
                WHERE id = $5 RETURNING id, code, name, name_en, parent_id, created_at, active";
+    tx.changes(crate::Stale::OrgChart);
     on_tx!(tx, |conn| sqlx::query_as::<_, Department>(sql)
         .bind(change.name.trim())
         .bind(change.name_en.trim())
@@ -146,7 +148,18 @@ pub async fn update(
 }
 
 /// The org chart for the access policy's division scope.
+/// Kept for [`crate::petitions::KEPT_FOR`]: every request that asks the access policy needs it.
 pub async fn org_chart(db: &Db) -> Result<OrgChart> {
+    if let Ok(kept) = db.kept.org.lock()
+        && let Some((read, org)) = kept.as_ref()
+        && read.elapsed() < crate::petitions::KEPT_FOR
+    {
+        return Ok(org.clone());
+    }
     let rows = list(db).await?;
-    Ok(OrgChart::new(rows.into_iter().map(|d| (d.id, d.parent_id))))
+    let org = OrgChart::new(rows.into_iter().map(|d| (d.id, d.parent_id)));
+    if let Ok(mut kept) = db.kept.org.lock() {
+        *kept = Some((std::time::Instant::now(), org.clone()));
+    }
+    Ok(org)
 }

@@ -56,7 +56,7 @@ pub async fn add(
     .fetch_one(pool)
     .await)
     .map_err(|e| conflict_on_unique(e, &msg))?;
-    crate::petitions::forget_calendar(db);
+    db.kept.forget(&crate::Stale::Calendar);
     Ok(row)
 }
 
@@ -71,6 +71,6 @@ pub async fn delete(db: &Db, id: i64) -> Result<()> {
     if done == 0 {
         return Err(StoreError::NotFound);
     }
-    crate::petitions::forget_calendar(db);
+    db.kept.forget(&crate::Stale::Calendar);
     Ok(())
 }

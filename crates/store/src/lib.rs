@@ -66,12 +66,50 @@ pub enum Pool {
     Postgres(PgPool),
 }
 
-/// Read-mostly data this process keeps per database (see `petitions::work_calendar`).
+/// Read-mostly data this process keeps per database for a short while, since every request
+/// needs it and it changes a few times a year (see `petitions::KEPT_FOR`). An edit made through
+/// this process drops the kept copy at once.
 #[derive(Default)]
 pub(crate) struct Kept {
     /// The working calendar, its fingerprint and when that fingerprint was last checked.
     pub calendar:
         std::sync::Mutex<Option<(std::time::Instant, String, Arc<calendar::WorkCalendar>)>>,
+    /// The org chart and when it was read.
+    pub org: std::sync::Mutex<Option<(std::time::Instant, domain::access::OrgChart)>>,
+    /// Petition types by id, each with when it was read.
+    pub types: std::sync::Mutex<
+        std::collections::HashMap<i64, (std::time::Instant, petitions::PetitionType)>,
+    >,
+}
+
+/// Kept data an edit makes stale.
+#[derive(Debug)]
+pub(crate) enum Stale {
+    Calendar,
+    OrgChart,
+    Type(i64),
+}
+
+impl Kept {
+    pub(crate) fn forget(&self, what: &Stale) {
+        match what {
+            Stale::Calendar => {
+                if let Ok(mut c) = self.calendar.lock() {
+                    *c = None;
+                }
+            }
+            Stale::OrgChart => {
+                if let Ok(mut o) = self.org.lock() {
+                    *o = None;
+                }
+            }
+            Stale::Type(id) => {
+                if let Ok(mut t) = self.types.lock() {
+                    t.remove(id);
+                }
+            }
+        }
+    }
 }
 
 impl std::fmt::Debug for Kept {
@@ -88,6 +126,9 @@ pub struct Tx {
     #[doc(hidden)]
     pub conn: TxConn,
     pending: pending::Pending,
+    kept: Arc<Kept>,
+    /// Kept data this transaction changes, forgotten once it has committed.
+    stale: Vec<Stale>,
 }
 
 #[doc(hidden)]
@@ -192,6 +233,8 @@ impl Db {
         Ok(Tx {
             conn,
             pending: pending::Pending::default(),
+            kept: self.kept.clone(),
+            stale: Vec::new(),
         })
     }
 
@@ -225,7 +268,15 @@ impl Tx {
             TxConn::Sqlite(t) => t.commit().await?,
             TxConn::Postgres(t) => t.commit().await?,
         }
+        for s in &self.stale {
+            self.kept.forget(s);
+        }
         Ok(())
+    }
+
+    /// Forget the kept copy of `what` once this transaction has committed.
+    pub(crate) fn changes(&mut self, what: Stale) {
+        self.stale.push(what);
     }
 }
 

@@ -34,11 +34,11 @@ pub use crypto::PiiKey;
 /// fingerprint of both. The due cache remembers the fingerprint it was computed with, so an edit
 /// of the holiday data or the hours is noticed and every open petition's due moment recomputed
 /// ([`refresh_due_cache`]); the calendar kept per database is rebuilt when the fingerprint
-/// changes, so every app server picks up an edit made on another (within [`CALENDAR_FRESH`]).
+/// changes, so every app server picks up an edit made on another (within [`KEPT_FOR`]).
 pub async fn work_calendar(db: &Db) -> Result<(Arc<WorkCalendar>, String)> {
     if let Ok(kept) = db.kept.calendar.lock()
         && let Some((checked, fingerprint, cal)) = kept.as_ref()
-        && checked.elapsed() < CALENDAR_FRESH
+        && checked.elapsed() < KEPT_FOR
     {
         return Ok((cal.clone(), fingerprint.clone()));
     }
@@ -74,18 +74,11 @@ pub async fn work_calendar(db: &Db) -> Result<(Arc<WorkCalendar>, String)> {
     Ok((cal, fingerprint))
 }
 
-/// How long a checked working calendar is used without reading the holiday rows and office
-/// hours again (every request needs it; they change a few times a year). An edit made through
-/// this process is seen at once ([`forget_calendar`]); one made by another process (the command
+/// How long the working calendar and a petition type are used without reading them again (every
+/// request needs them; they change a few times a year). An edit made through this process is
+/// seen at once ([`crate::Stale`]); one made by another process (the command
 /// line, a second app server) within this time.
-const CALENDAR_FRESH: std::time::Duration = std::time::Duration::from_secs(1);
-
-/// Drop the kept calendar after an edit of the holidays or office hours.
-pub(crate) fn forget_calendar(db: &Db) {
-    if let Ok(mut kept) = db.kept.calendar.lock() {
-        *kept = None;
-    }
-}
+pub(crate) const KEPT_FOR: std::time::Duration = std::time::Duration::from_secs(1);
 
 pub(crate) const DUE_CACHE_SETTING: &str = "petitions.due_cache_calendar";
 
@@ -352,6 +345,7 @@ pub async fn update_type(
     .fetch_optional(&mut *conn)
     .await)
     .map_err(|e| conflict_on_unique(e, &msg))?;
+    tx.changes(crate::Stale::Type(id));
     row.ok_or(StoreError::NotFound)?.into_type()
 }
 
@@ -365,6 +359,21 @@ pub async fn get_type(db: &Db, id: i64) -> Result<PetitionType> {
     .await)?
     .ok_or(StoreError::NotFound)?
     .into_type()
+}
+
+/// [`get_type`], kept for [`KEPT_FOR`] (intake reads the type of every petition).
+async fn get_type_kept(db: &Db, id: i64) -> Result<PetitionType> {
+    if let Ok(kept) = db.kept.types.lock()
+        && let Some((read, t)) = kept.get(&id)
+        && read.elapsed() < KEPT_FOR
+    {
+        return Ok(t.clone());
+    }
+    let t = get_type(db, id).await?;
+    if let Ok(mut kept) = db.kept.types.lock() {
+        kept.insert(id, (Instant::now(), t.clone()));
+    }
+    Ok(t)
 }
 
 pub async fn get_type_by_code(db: &Db, code: &str) -> Result<PetitionType> {
@@ -745,7 +754,7 @@ pub async fn check(
     key: &PiiKey,
     screening: ScreeningRecord,
 ) -> Result<Checked> {
-    let ptype = get_type(db, new.type_id).await.map_err(|e| match e {
+    let ptype = get_type_kept(db, new.type_id).await.map_err(|e| match e {
         StoreError::NotFound => bad(
             "unknown_type",
             "알 수 없는 민원 종류입니다",

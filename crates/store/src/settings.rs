@@ -61,6 +61,6 @@ pub async fn set_office_hours(db: &Db, hours: &OfficeHours, now: DateTime<Utc>) 
     let text = serde_json::to_string(hours)
         .map_err(|e| StoreError::Conflict(format!("근무시간을 저장할 수 없습니다 (JSON: {e})")))?;
     set(db, OFFICE_HOURS, &text, now).await?;
-    crate::petitions::forget_calendar(db);
+    db.kept.forget(&crate::Stale::Calendar);
     Ok(())
 }

@@ -932,11 +932,10 @@ async fn create_request(
         idempotency_key: None,
         department_id: None,
     };
-    // The same screening as every intake, off the async threads (CPU work on a model).
-    let (title, text) = (new.title.clone(), new.body.clone());
-    let screening = tokio::task::spawn_blocking(move || petitions::screen(&title, &text))
+    // The same screening as every intake.
+    let screening = crate::petitions::screen(&new.title, &new.body)
         .await
-        .map_err(|_| {
+        .ok_or_else(|| {
             Open311Error::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "internal",

@@ -697,11 +697,9 @@ async fn file_petition(
         idempotency_key,
         department_id,
     };
-    // Screening is CPU work on a 2 MB model: off the async threads.
-    let (title, body) = (new.title.clone(), new.body.clone());
-    let screening = tokio::task::spawn_blocking(move || petitions::screen(&title, &body))
+    let screening = screen(&new.title, &new.body)
         .await
-        .map_err(|_| ApiError::internal())?;
+        .ok_or_else(ApiError::internal)?;
     let now = store::now();
     let (cal, _) = petitions::work_calendar(&state.db).await?;
     let checked = petitions::check(&state.db, new, &state.petitions.key, screening).await?;
@@ -742,6 +740,22 @@ async fn file_petition(
             .insert("idempotency-replayed", HeaderValue::from_static("true"));
     }
     Ok(res)
+}
+
+/// Texts up to this size are screened in place: handing them to the blocking pool would cost
+/// more than screening them (tens of microseconds).
+const SCREEN_IN_PLACE_BYTES: usize = 1024;
+
+/// The abuse screening and routing suggestion of a petition's text (CPU work on the models);
+/// long texts off the async threads. `None` only if the blocking task died.
+pub(crate) async fn screen(title: &str, body: &str) -> Option<petitions::ScreeningRecord> {
+    if title.len() + body.len() <= SCREEN_IN_PLACE_BYTES {
+        return Some(petitions::screen(title, body));
+    }
+    let (title, body) = (title.to_string(), body.to_string());
+    tokio::task::spawn_blocking(move || petitions::screen(&title, &body))
+        .await
+        .ok()
 }
 
 // ---------------------------------------------------------------------------------------------
