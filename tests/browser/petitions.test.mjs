@@ -115,7 +115,10 @@ test('file → receive → supplement → answer → rate, every page accessible
   assert.match(await official.textContent('#state'), /접수|처리중/);
   await official.selectOption('#ans-template', '처리 결과');
   await official.fill('#ans-text', '도로점용을 허가합니다. 허가증은 민원실에서 받으실 수 있습니다.');
-  await Promise.all([official.waitForNavigation(), official.click('form:has(input[value=answer]) button[type=submit]')]);
+  // The official sees exactly what the petitioner will receive, then sends that (issue 14).
+  await Promise.all([official.waitForNavigation(), official.click('form:has(input[value=preview_answer]) button[type=submit]')]);
+  assert.match(await official.textContent('#answer-preview'), /도로점용을 허가합니다/);
+  await Promise.all([official.waitForNavigation(), official.click('#send-answer')]);
   assert.match(await official.textContent('#state'), /답변완료/);
   await audit(official, 'desk-petition-answered');
 

@@ -51,15 +51,18 @@ pub enum Action {
     Update,
     Delete,
     Export,
+    /// 결재: approve or return an official's answer or extension.
+    Approve,
 }
 
 impl Action {
-    pub const ALL: [Action; 5] = [
+    pub const ALL: [Action; 6] = [
         Action::Read,
         Action::Create,
         Action::Update,
         Action::Delete,
         Action::Export,
+        Action::Approve,
     ];
 }
 
@@ -145,7 +148,7 @@ impl std::fmt::Display for Denied {
 
 impl std::error::Error for Denied {}
 
-use Action::{Create, Delete, Export, Read, Update};
+use Action::{Approve, Create, Delete, Export, Read, Update};
 
 const ALL: &[Action] = &[Read, Create, Update, Delete, Export];
 const READ: &[Action] = &[Read];
@@ -197,7 +200,8 @@ fn grants(role: Role, capability: Capability) -> &'static [(&'static [Action], S
             &[CONCERNED_OWN, CONCERNED_INVOLVED, (&[Create], Department)]
         }
 
-        (R::Supervisor, C::Petitions) => &[(ALL, Division)],
+        // Only a division's supervisor approves (결재) its officials' answers and extensions.
+        (R::Supervisor, C::Petitions) => &[(ALL, Division), (&[Approve], Division)],
         (R::Supervisor, C::PetitionerPersonalData) => &[(READ, Division)],
         // Supervisors work their division's incidents but never open evidence files (the Act
         // limits them to protection officers and the official concerned).
@@ -541,6 +545,26 @@ mod tests {
                 expected,
                 "dept {dept}"
             );
+        }
+    }
+
+    #[test]
+    fn only_a_supervisor_of_the_division_approves() {
+        for role in Role::ALL {
+            for (dept, in_division) in [(2, true), (3, true), (4, false), (1, false)] {
+                let a = actor(role, 2);
+                let t = Target::Record {
+                    owner: None,
+                    department: Some(dept),
+                    shared_with: &[],
+                };
+                let may = decide(&a, Capability::Petitions, Action::Approve, t, &org()).is_ok();
+                assert_eq!(
+                    may,
+                    role == Role::Supervisor && in_division,
+                    "{role:?} approving in {dept}"
+                );
+            }
         }
     }
 

@@ -454,6 +454,174 @@ pub enum Event {
     Reminder {
         level: String,
     },
+    /// An answer or an extension sent to the supervisor for approval (결재 상신) instead of
+    /// taking effect; the clock keeps running.
+    ApprovalRequested {
+        step: HeldStep,
+        /// Filled in by the store from the timeline entry's actor: nobody approves their own.
+        submitted_by: Option<AccountId>,
+    },
+    /// The supervisor returned it with a comment (반려); nothing took effect.
+    ApprovalReturned {
+        comment: String,
+    },
+    /// The supervisor approved it (결재); the held step follows as its own event.
+    Approved {
+        #[serde(default)]
+        comment: String,
+    },
+}
+
+/// The step an approval holds until it is decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum HeldStep {
+    Answer {
+        text: String,
+        template: Option<String>,
+        additional: bool,
+    },
+    Extension {
+        period: Period,
+        ground: ExtensionGround,
+        reason: String,
+        consent: bool,
+    },
+}
+
+impl HeldStep {
+    /// The step held back by an approval request, if it is one that needs approval.
+    pub fn of(event: &Event) -> Option<HeldStep> {
+        match event {
+            Event::Answered {
+                text,
+                template,
+                additional,
+            } => Some(HeldStep::Answer {
+                text: text.clone(),
+                template: template.clone(),
+                additional: *additional,
+            }),
+            Event::Extended {
+                period,
+                ground,
+                reason,
+                consent,
+                ..
+            } => Some(HeldStep::Extension {
+                period: *period,
+                ground: *ground,
+                reason: reason.clone(),
+                consent: *consent,
+            }),
+            _ => None,
+        }
+    }
+
+    /// The event that takes effect once approved (an extension's new due date is filled in by
+    /// the store from the deadline function, as for a direct extension).
+    pub fn event(&self, placeholder_due: DateTime<Utc>) -> Event {
+        match self {
+            HeldStep::Answer {
+                text,
+                template,
+                additional,
+            } => Event::Answered {
+                text: text.clone(),
+                template: template.clone(),
+                additional: *additional,
+            },
+            HeldStep::Extension {
+                period,
+                ground,
+                reason,
+                consent,
+            } => Event::Extended {
+                period: *period,
+                ground: *ground,
+                reason: reason.clone(),
+                consent: *consent,
+                new_due: placeholder_due,
+            },
+        }
+    }
+}
+
+/// An approval waiting for the supervisor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingApproval {
+    pub step: HeldStep,
+    pub submitted_by: Option<AccountId>,
+    pub at: DateTime<Utc>,
+}
+
+/// The supervisor's last return, shown to the official until they submit again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnedApproval {
+    pub comment: String,
+    pub at: DateTime<Utc>,
+    /// Who submitted what was returned (the official told).
+    pub submitted_by: Option<AccountId>,
+}
+
+/// Who may decide an approval: the access policy has already said the approver supervises the
+/// petition's division; this rule adds that nobody approves or returns what they submitted.
+pub fn check_approver(pending: &PendingApproval, approver: AccountId) -> Result<(), RuleError> {
+    if pending.submitted_by == Some(approver) {
+        return Err(rule(
+            "own_submission",
+            "자신이 올린 결재는 스스로 결재하거나 반려할 수 없습니다",
+            "nobody approves or returns what they submitted themselves",
+        ));
+    }
+    Ok(())
+}
+
+/// The marks that say a text is not yet the office's answer: the draft banner and the built-in
+/// draft's list of items to fill.
+pub const DRAFT_MARKERS: [&str; 3] = ["[초안 · DRAFT]", "[채울 항목 · to fill]", "[확인 필요]"];
+
+/// An answer goes out only as the official meant it: no draft marker and no unfilled template
+/// placeholder (`{answer}`, `{{name}}` …) may reach the petitioner.
+pub fn check_answer_text(text: &str) -> Result<(), RuleError> {
+    nonempty(text, "답변", "answer text")?;
+    if let Some(m) = DRAFT_MARKERS.iter().find(|m| text.contains(*m)) {
+        return Err(RuleError {
+            code: "answer_is_draft",
+            message: format!(
+                "답변에 초안 표시 '{m}'가 남아 있습니다. 내용을 확인하고 지운 뒤 보내세요 (the answer still carries the draft marker '{m}'; check the text and remove it before sending)"
+            ),
+        });
+    }
+    if let Some(key) = unfilled_placeholder(text) {
+        return Err(RuleError {
+            code: "answer_unfilled",
+            message: format!(
+                "답변에 채우지 않은 자리표시자 {{{key}}}가 있습니다. 내용을 써 넣으세요 (the answer has an unfilled placeholder {{{key}}}; write the text in its place)"
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// The first `{word}` (or `{{word}}`) left in a text, a word being ASCII letters, digits, `_`
+/// or Hangul, as templates write placeholders.
+fn unfilled_placeholder(text: &str) -> Option<String> {
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = rest[open + 1..].trim_start_matches('{');
+        let Some(close) = after.find('}') else { break };
+        let key = after[..close].trim();
+        let word = !key.is_empty()
+            && key.chars().all(|c| {
+                c.is_ascii_alphanumeric() || c == '_' || ('가'..='힣').contains(&c)
+            });
+        if word {
+            return Some(key.to_string());
+        }
+        rest = &after[close + 1..];
+    }
+    None
 }
 
 impl Event {
@@ -482,7 +650,18 @@ impl Event {
             Event::Reopened { .. } => "reopened",
             Event::Note { .. } => "note",
             Event::Reminder { .. } => "reminder",
+            Event::ApprovalRequested { .. } => "approval_requested",
+            Event::ApprovalReturned { .. } => "approval_returned",
+            Event::Approved { .. } => "approved",
         }
+    }
+
+    /// Steps inside the office the petitioner is not shown: approvals (결재) in progress.
+    pub fn is_internal(&self) -> bool {
+        matches!(
+            self,
+            Event::ApprovalRequested { .. } | Event::ApprovalReturned { .. } | Event::Approved { .. }
+        )
     }
 
     /// Steps the petitioner takes; every other step is the office's.
@@ -541,6 +720,12 @@ pub struct Derived {
     /// The grievance's on-site investigation was extended once (14 + 7 days).
     #[serde(default)]
     pub site_investigation_extended: bool,
+    /// An answer or extension waiting for the supervisor (결재 대기).
+    #[serde(default)]
+    pub approval: Option<PendingApproval>,
+    /// The last approval returned, until the next submission or approval.
+    #[serde(default)]
+    pub approval_returned: Option<ReturnedApproval>,
     pub events: u32,
 }
 
@@ -594,6 +779,15 @@ fn not_now(state: State, what_ko: &str, what_en: &str) -> RuleError {
     }
 }
 
+/// Deciding an approval that is not (or no longer) waiting.
+pub fn nothing_to_decide() -> RuleError {
+    rule(
+        "no_pending_approval",
+        "결재를 기다리는 건이 없습니다. 이미 결재되었거나 반려되었습니다",
+        "nothing awaits approval: it was already approved or returned",
+    )
+}
+
 fn nonempty(text: &str, field_ko: &str, field_en: &str) -> Result<(), RuleError> {
     if text.trim().is_empty() {
         return Err(RuleError {
@@ -604,10 +798,31 @@ fn nonempty(text: &str, field_ko: &str, field_en: &str) -> Result<(), RuleError>
     Ok(())
 }
 
-/// Rough length in days, to compare an extension with the original period.
-fn approx_days(p: Period) -> u64 {
+/// An extension's length against the original period's, in the original's own unit (Decree
+/// art. 21 caps an extension at the original period): working hours when the original counts in
+/// working hours (즉시, hours, up to 5 days), days otherwise. `(extension, cap, unit)`; a period
+/// that cannot be said in working hours (weeks and longer) always exceeds an hour-counted one.
+pub fn extension_against_cap(original: Period, extension: Period) -> (u64, u64, Unit) {
+    if original.counting_mode() == calendar::CountingMode::WorkingHours {
+        let cap = original.as_working_hours().unwrap_or(0);
+        let ext = extension.as_working_hours().unwrap_or(u64::MAX);
+        return (ext, cap, Unit::WorkingHours);
+    }
+    (days_of(extension), days_of(original), Unit::Days)
+}
+
+/// The unit an extension is compared in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    WorkingHours,
+    Days,
+}
+
+/// Length in days of a period compared with a day-counted one: hours in whole 8-hour days
+/// (started days count), weeks as 7 days, months as 30, years as 365.
+fn days_of(p: Period) -> u64 {
     match p {
-        Period::Hours(h) => u64::from(h).div_ceil(8),
+        Period::Hours(h) => u64::from(h).div_ceil(u64::from(calendar::HOURS_PER_DAY)),
         Period::Immediate => 1,
         Period::Days(d) => u64::from(d),
         Period::Weeks(w) => u64::from(w) * 7,
@@ -671,6 +886,8 @@ impl Derived {
             closed_reason: None,
             flagged: *flagged,
             site_investigation_extended: false,
+            approval: None,
+            approval_returned: None,
             events: 1,
         })
     }
@@ -1168,6 +1385,40 @@ impl Derived {
                     return Err(not_now(s, "알림", "remind about"));
                 }
             }
+            Event::ApprovalRequested { step, submitted_by } => {
+                if d.approval.is_some() {
+                    return Err(rule(
+                        "approval_pending",
+                        "이미 결재를 기다리는 건이 있습니다. 결재나 반려 뒤에 다시 올리세요",
+                        "something already awaits approval; submit again once it is decided",
+                    ));
+                }
+                // What is held must be allowed now, as if it took effect at once.
+                self.apply(&step.event(at), at, cal)?;
+                d.approval = Some(PendingApproval {
+                    step: step.clone(),
+                    submitted_by: *submitted_by,
+                    at,
+                });
+                d.approval_returned = None;
+            }
+            Event::ApprovalReturned { comment } => {
+                let Some(pending) = d.approval.take() else {
+                    return Err(nothing_to_decide());
+                };
+                nonempty(comment, "반려 의견", "comment")?;
+                d.approval_returned = Some(ReturnedApproval {
+                    comment: comment.clone(),
+                    at,
+                    submitted_by: pending.submitted_by,
+                });
+            }
+            Event::Approved { .. } => {
+                if d.approval.take().is_none() {
+                    return Err(nothing_to_decide());
+                }
+                d.approval_returned = None;
+            }
         }
         d.events += 1;
         Ok(d)
@@ -1192,12 +1443,28 @@ pub fn check_extension(
         ));
     }
     nonempty(reason, "연장 사유", "extension reason")?;
-    if approx_days(period) > approx_days(original) {
+    let (ext, cap, unit) = extension_against_cap(original, period);
+    // Same unit of months or years: compare the counts, not 30- or 365-day approximations.
+    let over = match (original, period) {
+        (Period::Months(a), Period::Months(b)) | (Period::Years(a), Period::Years(b)) => b > a,
+        _ => ext > cap,
+    };
+    if over {
+        let (ko, en) = match unit {
+            Unit::WorkingHours => ("근무시간", "working hours"),
+            Unit::Days => ("일", "days"),
+        };
+        let (ext_ko, ext_en) = if ext == u64::MAX {
+            ("주 이상".to_string(), "weeks or more".to_string())
+        } else {
+            (format!("{ext}{ko}"), format!("{ext} {en}"))
+        };
         return Err(RuleError {
             code: "extension_too_long",
             message: format!(
-                "연장은 처음 처리기간({})을 넘을 수 없습니다 (an extension may not exceed the original period {original})",
-                original.korean()
+                "연장 {}({ext_ko})은 처음 처리기간 {}({cap}{ko})을 넘을 수 없습니다 (an extension of {period} = {ext_en} may not exceed the original period {original} = {cap} {en})",
+                period.korean(),
+                original.korean(),
             ),
         });
     }

@@ -11,6 +11,7 @@ pub mod blobs;
 pub mod departments;
 pub mod group_commit;
 pub mod holidays;
+pub mod notices;
 pub mod open311;
 pub mod outbox;
 mod pending;

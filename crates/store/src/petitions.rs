@@ -10,13 +10,14 @@ pub mod crypto;
 pub mod demo;
 pub mod generate;
 
+use crate::notices::{self, NoticeKind};
 use crate::{Db, Result, StoreError, Tx, conflict_on_unique, on_db, on_tx, outbox};
 use calendar::{DeadlineInput, HolidayData, OfficeHours, Period, WorkCalendar};
 use chrono::{DateTime, Datelike, Utc};
 use domain::petitions::fields::{FieldDef, validate_defs, validate_values};
 use domain::petitions::{
-    Channel, Derived, Event, Kind, PetitionId, RepeatInfo, State, TimelineEntry, deadline_error,
-    receipt_number, transfer_limit,
+    Channel, Derived, Event, HeldStep, Kind, PetitionId, RepeatInfo, State, TimelineEntry,
+    deadline_error, receipt_number, transfer_limit,
 };
 use domain::{AccountId, DepartmentId, RuleError};
 use serde::{Deserialize, Serialize};
@@ -162,6 +163,8 @@ pub struct PetitionType {
     pub requires_rrn: bool,
     pub public: bool,
     pub active: bool,
+    /// Answers and extensions go to the division's supervisor first (결재).
+    pub needs_approval: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -179,10 +182,11 @@ struct TypeRow {
     requires_rrn: bool,
     public: bool,
     active: bool,
+    needs_approval: bool,
 }
 
 const TYPE_COLUMNS: &str = "id, code, name, kind, period, department_id, description, \
-    required_documents, fields, templates, requires_rrn, public, active";
+    required_documents, fields, templates, requires_rrn, public, active, needs_approval";
 
 fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
     serde_json::from_str(text).map_err(|e| {
@@ -211,6 +215,7 @@ impl TypeRow {
             requires_rrn: self.requires_rrn,
             public: self.public,
             active: self.active,
+            needs_approval: self.needs_approval,
         })
     }
 }
@@ -238,6 +243,9 @@ pub struct TypeSpec {
     pub public: bool,
     #[serde(default = "yes")]
     pub active: bool,
+    /// Answers and extensions need the supervisor's approval (결재).
+    #[serde(default)]
+    pub needs_approval: bool,
 }
 
 fn yes() -> bool {
@@ -274,8 +282,9 @@ pub async fn create_type(tx: &mut Tx, spec: &TypeSpec, now: DateTime<Utc>) -> Re
     let period = check_spec(spec)?;
     let sql = format!(
         "INSERT INTO petition_types (code, name, kind, period, department_id, description, \
-         required_documents, fields, templates, requires_rrn, public, active, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) RETURNING {TYPE_COLUMNS}"
+         required_documents, fields, templates, requires_rrn, public, active, created_at, updated_at, \
+         needs_approval) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) RETURNING {TYPE_COLUMNS}"
     );
     let msg = format!(
         "민원 종류 코드 '{}'가 이미 있습니다 (type code '{}' exists)",
@@ -300,6 +309,7 @@ pub async fn create_type(tx: &mut Tx, spec: &TypeSpec, now: DateTime<Utc>) -> Re
     .bind(spec.public)
     .bind(spec.active)
     .bind(now)
+    .bind(spec.needs_approval)
     .fetch_one(&mut *conn)
     .await)
     .map_err(|e| conflict_on_unique(e, &msg))?;
@@ -316,7 +326,8 @@ pub async fn update_type(
     let sql = format!(
         "UPDATE petition_types SET code = $1, name = $2, kind = $3, period = $4, department_id = $5, \
          description = $6, required_documents = $7, fields = $8, templates = $9, requires_rrn = $10, \
-         public = $11, active = $12, updated_at = $13 WHERE id = $14 RETURNING {TYPE_COLUMNS}"
+         public = $11, active = $12, updated_at = $13, needs_approval = $15 WHERE id = $14 \
+         RETURNING {TYPE_COLUMNS}"
     );
     let docs = to_json(&spec.required_documents)?;
     let fields = to_json(&spec.fields)?;
@@ -342,6 +353,7 @@ pub async fn update_type(
     .bind(spec.active)
     .bind(now)
     .bind(id)
+    .bind(spec.needs_approval)
     .fetch_optional(&mut *conn)
     .await)
     .map_err(|e| conflict_on_unique(e, &msg))?;
@@ -450,6 +462,7 @@ pub async fn ensure_general_types(
                 requires_rrn: false,
                 public: true,
                 active: true,
+                needs_approval: false,
             },
             now,
         )
@@ -1079,11 +1092,15 @@ async fn step(
     tx: &mut Tx,
     id: PetitionId,
     current: &Derived,
-    event: Event,
+    mut event: Event,
     actor: Option<AccountId>,
     cal: &WorkCalendar,
     now: DateTime<Utc>,
 ) -> Result<Derived> {
+    // Who submitted an approval is who took the step: nobody decides their own.
+    if let Event::ApprovalRequested { submitted_by, .. } = &mut event {
+        *submitted_by = actor;
+    }
     let (next, event) = advance(tx, current, event, cal, now).await?;
     let entry = TimelineEntry {
         at: now,
@@ -1265,7 +1282,112 @@ pub async fn act(
     if let Some((subject, body)) = notice {
         notify_petitioner(tx, &petition, &subject, &body, now).await?;
     }
+    // An official given a petition by someone else is told.
+    if let Some(assignee) = next.assignee_id
+        && current.assignee_id != Some(assignee)
+        && actor != Some(assignee)
+    {
+        let line = official_line(&petition);
+        notices::tell(
+            tx,
+            assignee,
+            id,
+            NoticeKind::Assigned,
+            "민원이 배정되었습니다 (a petition was assigned to you)",
+            &format!("민원이 배정되었습니다 (assigned to you): {line}"),
+            now,
+        )
+        .await?;
+    }
     Ok(petition)
+}
+
+/// The petition as named in a notice to an official: receipt number and title.
+fn official_line(p: &Petition) -> String {
+    format!(
+        "[{}] {}",
+        p.receipt_no.as_deref().unwrap_or("-"),
+        p.title.trim()
+    )
+}
+
+/// The supervisor's decision on an approval (결재).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(tag = "decision", rename_all = "snake_case")]
+pub enum ApprovalDecision {
+    /// The held answer or extension takes effect now.
+    Approve {
+        #[serde(default)]
+        comment: String,
+    },
+    /// Back to the official with a comment; nothing takes effect.
+    Return { comment: String },
+}
+
+/// Decide the approval a petition waits for, in one transaction: approving records `approved`
+/// and then the held step (answered or extended, told to the petitioner as a direct step is);
+/// returning records `approval_returned` and tells the official who submitted it. The approver
+/// has been checked against the access policy; here nobody decides their own submission, and a
+/// decided approval cannot be decided again.
+pub async fn decide_approval(
+    tx: &mut Tx,
+    id: PetitionId,
+    decision: ApprovalDecision,
+    approver: AccountId,
+    cal: &WorkCalendar,
+    now: DateTime<Utc>,
+) -> Result<Petition> {
+    let current = lock(tx, id).await?;
+    let pending = current
+        .approval
+        .clone()
+        .ok_or_else(domain::petitions::nothing_to_decide)?;
+    domain::petitions::check_approver(&pending, approver)?;
+    match decision {
+        ApprovalDecision::Return { comment } => {
+            let event = Event::ApprovalReturned {
+                comment: comment.trim().to_string(),
+            };
+            let next = step(tx, id, &current, event, Some(approver), cal, now).await?;
+            let petition = persist(tx, id, &next, cal, now).await?;
+            if let Some(official) = pending.submitted_by {
+                let what = match pending.step {
+                    HeldStep::Answer { .. } => "답변 (answer)",
+                    HeldStep::Extension { .. } => "처리기간 연장 (extension)",
+                };
+                notices::tell(
+                    tx,
+                    official,
+                    id,
+                    NoticeKind::ApprovalReturned,
+                    "결재가 반려되었습니다 (your submission was returned)",
+                    &format!(
+                        "{what} 결재가 반려되었습니다 (returned): {} — 의견 (comment): {}",
+                        official_line(&petition),
+                        comment.trim()
+                    ),
+                    now,
+                )
+                .await?;
+            }
+            Ok(petition)
+        }
+        ApprovalDecision::Approve { comment } => {
+            let approved = Event::Approved {
+                comment: comment.trim().to_string(),
+            };
+            let mid = step(tx, id, &current, approved, Some(approver), cal, now).await?;
+            let held = pending.step.event(now);
+            let notice = petitioner_notice(&held);
+            // The step is the submitting official's, taken effect by the approval.
+            let next = step(tx, id, &mid, held, pending.submitted_by, cal, now).await?;
+            let petition = persist(tx, id, &next, cal, now).await?;
+            if let Some((subject, body)) = notice {
+                notify_petitioner(tx, &petition, &subject, &body, now).await?;
+            }
+            Ok(petition)
+        }
+    }
 }
 
 /// What the petitioner must be told of a step, if anything (subject, body).

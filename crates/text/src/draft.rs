@@ -1,6 +1,8 @@
 //! Draft answers (답변 초안): the type's response template with its `{{placeholders}}` filled,
-//! followed by the answers of the most similar answered petitions for reference. Always marked
-//! as a draft: the official edits and sends it, the machine never does.
+//! and, apart from it, the answers of the most similar answered petitions for reference. Those
+//! are other petitioners' answers: they are returned beside the draft, never inside its text, so
+//! they cannot reach this petitioner. Always marked as a draft: the official edits and sends it,
+//! the machine never does.
 //!
 //! An optional OpenAI-compatible endpoint for drafting is I/O and belongs to the web crate; this
 //! function is the deterministic fallback that needs nothing.
@@ -14,6 +16,8 @@ use serde::{Deserialize, Serialize};
 pub struct DraftSource {
     pub title: String,
     pub score: f32,
+    /// Its answer, for the official to read beside the editor.
+    pub answer: String,
 }
 
 /// The assembled draft.
@@ -22,7 +26,7 @@ pub struct Draft {
     pub text: String,
     /// Always true: a draft must be edited by an official before it is sent.
     pub marked_as_draft: bool,
-    /// The similar petitions whose answers were quoted, best first.
+    /// The similar answered petitions, best first (shown beside the draft, not in it).
     pub sources: Vec<DraftSource>,
     /// Placeholder names in the template that had no value; they stay visible as `{{name}}`.
     pub unfilled: Vec<String>,
@@ -34,7 +38,7 @@ const MAX_SOURCES: usize = 3;
 /// Header line that starts every draft, so it can never be mistaken for a final answer.
 pub const DRAFT_BANNER: &str = "[초안 · DRAFT] 담당자가 검토·수정한 뒤 발송하십시오.";
 
-/// Fills `template` and appends reference answers from `similar` (title, answer, score).
+/// Fills `template` and picks the reference answers from `similar` (title, answer, score).
 ///
 /// Placeholders are `{{name}}` with optional spaces inside the braces (`{{ name }}`). Unknown
 /// names are left as written and listed in [`Draft::unfilled`]; an unclosed `{{` is kept as
@@ -85,26 +89,15 @@ pub fn draft_answer(
             unfilled.join(", ")
         ));
     }
-    if !ranked.is_empty() {
-        text.push_str("\n\n---\n[참고: 유사 민원 답변 · similar answered petitions]");
-        for (i, (title, answer, score)) in ranked.iter().enumerate() {
-            text.push_str(&format!(
-                "\n\n({}) {} (유사도 {:.2})\n{}",
-                i + 1,
-                title.trim(),
-                score,
-                answer.trim()
-            ));
-        }
-    }
     Draft {
         text,
         marked_as_draft: true,
         sources: ranked
             .iter()
-            .map(|(title, _, score)| DraftSource {
+            .map(|(title, answer, score)| DraftSource {
                 title: title.clone(),
                 score: *score,
+                answer: answer.trim().to_string(),
             })
             .collect(),
         unfilled,
@@ -149,6 +142,10 @@ mod tests {
         let d = draft_answer("본문", &HashMap::new(), &sim);
         let titles: Vec<&str> = d.sources.iter().map(|s| s.title.as_str()).collect();
         assert_eq!(titles, vec!["b", "d", "a"]);
-        assert!(d.text.contains("답변 B") && !d.text.contains("답변 E"));
+        assert_eq!(d.sources[0].answer, "답변 B");
+        // Other petitioners' answers never enter the draft's text.
+        for (_, answer, _) in &sim {
+            assert!(answer.is_empty() || !d.text.contains(answer.as_str()));
+        }
     }
 }

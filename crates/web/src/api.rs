@@ -68,6 +68,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         crate::protection::ProtectionDoc::openapi(),
         crate::petitions::PetitionsDoc::openapi(),
         crate::assist::AssistDoc::openapi(),
+        crate::answers::AnswersDoc::openapi(),
         crate::open311_admin::Open311AdminDoc::openapi(),
     ];
     docs.into_iter().fold(ApiDoc::openapi(), |mut acc, d| {

@@ -1,6 +1,8 @@
 //! Assistance for officials (업무 지원, issue 7): a petition's routing suggestion and abuse
 //! screening, correcting the suggestion (a training example for the office's routing model),
 //! and draft answers (답변 초안) — built in, or through an optional OpenAI-compatible endpoint.
+//! Similar answered petitions come beside a draft (masked, for the official to read), never in
+//! its text: they are other petitioners' answers.
 //!
 //! The machine suggests and never decides: a correction does not move the petition (assigning
 //! and transferring do, and they record a correction themselves when they disagree with the
@@ -12,7 +14,7 @@ use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use domain::access::{Action, Capability};
-use domain::privacy::mask_text;
+use domain::privacy::{PersonalKind, mask_text};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use store::petitions::{self, Petition};
@@ -74,7 +76,8 @@ pub fn routes() -> Router<AppState> {
         CorrectionRequest,
         CorrectionResult,
         DraftRequest,
-        DraftView
+        DraftView,
+        SimilarAnswer
     ))
 )]
 pub struct AssistDoc;
@@ -255,6 +258,19 @@ pub struct DraftView {
     pub note: String,
     /// Titles of the similar answered petitions used.
     pub sources: Vec<String>,
+    /// The similar answered petitions themselves, masked, to read beside the editor. They are
+    /// other petitioners' answers and are never part of `text`.
+    pub similar: Vec<SimilarAnswer>,
+}
+
+/// An answered petition like this one, for reference.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SimilarAnswer {
+    pub title: String,
+    /// Its answer, personal data masked.
+    pub answer: String,
+    /// Similarity score (BM25).
+    pub score: f32,
 }
 
 /// Draft an answer for a petition (staff). With a drafting endpoint configured, the template,
@@ -302,16 +318,33 @@ pub(crate) async fn draft(
     let similar = suggestions::answered_like(&state.db, &p, SIMILAR).await?;
     let built_in = text::draft_answer(&letter, &Default::default(), &similar);
     let sources: Vec<String> = built_in.sources.iter().map(|s| s.title.clone()).collect();
+    let beside: Vec<SimilarAnswer> = built_in
+        .sources
+        .iter()
+        .map(|s| SimilarAnswer {
+            title: mask_text(&s.title, &[]),
+            answer: mask_text(&s.answer, &[]),
+            score: s.score,
+        })
+        .collect();
     let Some(endpoint) = state.config.drafting.clone() else {
         return Ok(DraftView {
             text: built_in.text,
             from_model: false,
             model: None,
-            note: "서식과 유사 답변으로 만든 초안입니다. 고쳐서 보내세요 (built-in draft from the template and similar answers; edit before sending)".into(),
+            note: "서식으로 만든 초안입니다. 유사 답변은 옆에서 참고하고, 초안 표시와 {answer}를 고쳐 쓴 뒤 미리 보고 보내세요 (built-in draft from the template; similar answers are beside it for reference; replace the draft marker and {answer}, preview, then send)".into(),
             sources,
+            similar: beside,
         });
     };
-    let prompt = prompt_body(&endpoint, &letter, &suggestions::masked_text(&p), &similar);
+    // The letter carries the petitioner's real name; the model gets it masked.
+    let masked_letter = mask_text(&letter, &[(PersonalKind::Name, p.petitioner_name.as_str())]);
+    let prompt = prompt_body(
+        &endpoint,
+        &masked_letter,
+        &suggestions::masked_text(&p),
+        &similar,
+    );
     let asked = ask(&endpoint, &prompt).await;
     let (view, outcome, output, error) = match asked {
         Ok(out) => (
@@ -324,6 +357,7 @@ pub(crate) async fn draft(
                     m = endpoint.model
                 ),
                 sources,
+                similar: beside.clone(),
             },
             "ok",
             out,
@@ -338,6 +372,7 @@ pub(crate) async fn draft(
                     "언어 모델이 답하지 않아 기본 초안(서식과 유사 답변)을 보여 드립니다. 고쳐서 보내세요 (the language model failed — {e} — so this is the built-in draft; edit before sending)"
                 ),
                 sources,
+                similar: beside,
             },
             "fallback",
             String::new(),

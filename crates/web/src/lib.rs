@@ -1,6 +1,7 @@
 //! HTTP: the JSON API (`/api/v1`), the pages, sessions, CSRF, security headers, rate limits,
 //! and the outbox worker that sends notifications.
 
+pub mod answers;
 pub mod api;
 pub mod assist;
 pub mod auth;
@@ -174,6 +175,7 @@ pub fn app(state: AppState) -> Router {
         .merge(api::routes())
         .merge(petitions::routes())
         .merge(assist::routes())
+        .merge(answers::routes())
         .merge(pages::routes())
         .merge(wellbeing::routes())
         .merge(protection::routes())

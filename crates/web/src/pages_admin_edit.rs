@@ -774,6 +774,7 @@ fn type_form(t: &store::petitions::PetitionType) -> FormMap {
         ("requires_rrn", t.requires_rrn),
         ("public", t.public),
         ("active", t.active),
+        ("needs_approval", t.needs_approval),
     ] {
         if on {
             f.insert(flag.into(), "yes".into());
@@ -865,6 +866,7 @@ fn parse_spec(
             requires_rrn: t.requires_rrn,
             public: t.public,
             active: t.active,
+            needs_approval: ticked(f, "needs_approval"),
         });
     }
     let period: Period = text(f, "period").trim().parse().map_err(|_| {
@@ -892,6 +894,7 @@ fn parse_spec(
         requires_rrn: ticked(f, "requires_rrn"),
         public: ticked(f, "public"),
         active: ticked(f, "active"),
+        needs_approval: ticked(f, "needs_approval"),
     })
 }
 

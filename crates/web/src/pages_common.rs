@@ -428,7 +428,13 @@ pub fn event_words(lang: Lang, e: &Event) -> Option<String> {
             Lang::Ko => format!("다시 처리합니다: {reason}"),
             Lang::En => format!("Reopened: {reason}"),
         },
-        Event::Note { .. } | Event::Reminder { .. } => return None,
+        // Internal: notes, reminders and approvals (결재) in progress; the petitioner sees
+        // the approved step itself.
+        Event::Note { .. }
+        | Event::Reminder { .. }
+        | Event::ApprovalRequested { .. }
+        | Event::ApprovalReturned { .. }
+        | Event::Approved { .. } => return None,
     })
 }
 

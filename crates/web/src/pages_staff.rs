@@ -32,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/desk/petitions/{id}/reveal", post(reveal))
         .route("/desk/petitions/{id}/act", post(act))
         .route("/desk/petitions/{id}/draft", post(draft))
+        .route("/desk/petitions/{id}/approval", post(decide_approval))
         .route("/desk/petitions/{id}/routing", post(correct_routing))
 }
 
@@ -219,6 +220,47 @@ struct QueuePage {
     states: Vec<(&'static str, String, bool)>,
     searched: bool,
     paging: Paging,
+    /// The caller's own notices (assigned, approval returned): (petition, text, when, read).
+    notices: Vec<(i64, String, String, bool)>,
+    /// For supervisors: petitions in reach waiting for their approval (결재 대기).
+    awaiting: Vec<(i64, String, String)>,
+}
+
+/// Petitions in the caller's reach that wait for approval, for a supervisor: (id, number, title).
+async fn awaiting_approval(
+    state: &AppState,
+    caller: &crate::auth::Caller,
+    base: &QueueFilter,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Vec<(i64, String, String)>, ApiError> {
+    if caller.account.role != domain::accounts::Role::Supervisor {
+        return Ok(vec![]);
+    }
+    let f = QueueFilter {
+        limit: 1000,
+        offset: 0,
+        ..base.clone()
+    };
+    Ok(petitions::queue(&state.db, &f, now)
+        .await?
+        .items
+        .into_iter()
+        .filter(|i| {
+            i.petition
+                .derived
+                .approval
+                .as_ref()
+                .is_some_and(|a| a.submitted_by != Some(caller.account.id))
+        })
+        .map(|i| {
+            let p = i.petition;
+            (
+                p.id,
+                p.receipt_no.clone().unwrap_or_else(|| format!("({})", p.id)),
+                p.title,
+            )
+        })
+        .collect())
 }
 
 async fn queue(State(state): State<AppState>, ctx: Ctx, Query(p): Query<QueueParams>) -> Response {
@@ -239,6 +281,12 @@ async fn queue_page(
 ) -> Result<QueuePage, ApiError> {
     let mut f: QueueFilter = filter_for(state, caller).await?;
     let reach = f.departments.clone();
+    let awaiting = awaiting_approval(state, caller, &f, store::now()).await?;
+    let notices = crate::answers::my_notices(state, caller)
+        .await?
+        .into_iter()
+        .map(|n| (n.petition_id, n.body, when(n.created_at), n.read))
+        .collect();
     let department: Option<i64> = p.department_id.parse().ok();
     if let Some(d) = department {
         f.departments = match f.departments {
@@ -377,6 +425,8 @@ async fn queue_page(
         })
         .collect();
     Ok(QueuePage {
+        notices,
+        awaiting,
         c: ctx.chrome(),
         p,
         rows,
@@ -481,6 +531,21 @@ struct PetitionPage {
     error: Option<String>,
     /// The extension notice the petitioner would receive, when previewed.
     preview: Option<String>,
+    /// The answer exactly as the petitioner would receive it, when previewed, and whether
+    /// sending submits it for approval.
+    answer_preview: Option<(String, bool)>,
+    /// Similar answered petitions beside the editor after a draft: (title, masked answer).
+    similar: Vec<(String, String)>,
+    /// Which form the error belongs to (shown next to its field as well).
+    error_at: &'static str,
+    /// The approval in progress: (what, held text or extension, when submitted).
+    pending: Option<(String, String, String)>,
+    /// The caller may decide it (a supervisor of the division who did not submit it).
+    may_decide: bool,
+    /// The supervisor's last return, until the official submits again: (comment, when).
+    returned: Option<(String, String)>,
+    /// The type sends answers and extensions to the supervisor first.
+    needs_approval: bool,
     f: Refill,
 }
 
@@ -553,6 +618,18 @@ async fn staff_view(
                     format!("{words} — {}: {comment}", lang.t("의견", "comment"))
                 }
                 Event::Closed { reason } if !reason.is_empty() => format!("{words} {reason}"),
+                Event::ApprovalRequested { step, .. } => match step {
+                    domain::petitions::HeldStep::Answer { .. } => {
+                        lang.t("답변 결재 요청", "Answer submitted for approval").to_string()
+                    }
+                    domain::petitions::HeldStep::Extension { .. } => lang
+                        .t("처리기간 연장 결재 요청", "Extension submitted for approval")
+                        .to_string(),
+                },
+                Event::ApprovalReturned { comment } => {
+                    format!("{}: {comment}", lang.t("결재 반려", "Returned by the supervisor"))
+                }
+                Event::Approved { .. } => lang.t("결재함", "Approved").to_string(),
                 _ => words,
             };
             (when(e.at), detail)
@@ -666,7 +743,10 @@ struct Shown {
     reveal: bool,
     notice: Option<String>,
     error: Option<String>,
+    error_at: &'static str,
     preview: Option<String>,
+    answer_preview: Option<(String, bool)>,
+    similar: Vec<(String, String)>,
     f: Refill,
     status: StatusCode,
 }
@@ -677,7 +757,10 @@ impl Shown {
             reveal: false,
             notice: None,
             error: None,
+            error_at: "",
             preview: None,
+            answer_preview: None,
+            similar: Vec::new(),
             f: Refill::default(),
             status: StatusCode::OK,
         }
@@ -732,23 +815,47 @@ async fn render_petition(state: &AppState, ctx: &Ctx, p: &Petition, s: Shown) ->
             .into_iter()
             .map(|d| (d.code, d.name))
             .collect();
-        let templates = petitions::get_type(&state.db, p.type_id)
-            .await?
-            .templates
-            .into_iter()
-            .map(|t| (t.name, t.text))
-            .collect();
-        Ok::<_, ApiError>((view, departments, templates))
+        let t = petitions::get_type(&state.db, p.type_id).await?;
+        let needs_approval = t.needs_approval;
+        let templates = t.templates.into_iter().map(|t| (t.name, t.text)).collect();
+        // Opening the petition reads the caller's notices about it.
+        store::notices::mark_read(&state.db, caller.account.id, p.id, store::now()).await?;
+        Ok::<_, ApiError>((view, departments, templates, needs_approval))
     }
     .await;
-    let (view, departments, templates) = match built {
+    let (view, departments, templates, needs_approval) = match built {
         Ok(b) => b,
         Err(e) => return ctx.error(&e),
     };
     let l = ctx.lang;
+    let pending = p.derived.approval.as_ref().map(|a| held_words(l, a));
+    let may_decide = match &p.derived.approval {
+        Some(a) if a.submitted_by != Some(caller.account.id) => caller
+            .may(
+                state,
+                Capability::Petitions,
+                Action::Approve,
+                record_target(p),
+            )
+            .await
+            .is_ok(),
+        _ => false,
+    };
+    let returned = p
+        .derived
+        .approval_returned
+        .as_ref()
+        .map(|r| (r.comment.clone(), when(r.at)));
     ctx.render_status(
         s.status,
         &PetitionPage {
+            answer_preview: s.answer_preview,
+            similar: s.similar,
+            error_at: s.error_at,
+            pending,
+            may_decide,
+            returned,
+            needs_approval,
             c: ctx.chrome(),
             p: view,
             departments,
@@ -778,6 +885,32 @@ async fn render_petition(state: &AppState, ctx: &Ctx, p: &Petition, s: Shown) ->
             f: s.f,
         },
     )
+}
+
+/// What an approval holds, in words: (what, the answer's text or the extension, submitted when).
+fn held_words(l: Lang, a: &domain::petitions::PendingApproval) -> (String, String, String) {
+    use domain::petitions::HeldStep;
+    match &a.step {
+        HeldStep::Answer { text, .. } => (
+            l.t("답변", "Answer").to_string(),
+            text.clone(),
+            when(a.at),
+        ),
+        HeldStep::Extension {
+            period,
+            ground,
+            reason,
+            ..
+        } => (
+            l.t("처리기간 연장", "Extension").to_string(),
+            format!(
+                "{} — {}: {reason}",
+                crate::pages::common::period_words(l, *period),
+                ground_name(l, *ground)
+            ),
+            when(a.at),
+        ),
+    }
 }
 
 fn pause_key(k: PauseKind) -> &'static str {
@@ -914,7 +1047,11 @@ async fn draft(
     match crate::assist::draft(&state, caller, id, Some(&form.template)).await {
         Ok(d) => {
             s.notice = Some(ctx.lang.pick(&d.note));
-            s.f = Refill(HashMap::from([("text".to_string(), d.text)]));
+            s.f = Refill(HashMap::from([
+                ("text".to_string(), d.text),
+                ("template".to_string(), String::new()),
+            ]));
+            s.similar = d.similar.into_iter().map(|x| (x.title, x.answer)).collect();
         }
         Err(e) => {
             s.error = Some(ctx.lang.pick(&e.message));
@@ -1057,6 +1194,11 @@ fn action_request(
         "progress_notice" => ActionRequest::ProgressNotice {
             note: required("note", "안내 내용을 적어 주세요", "write the notice")?,
         },
+        // The previewed text, exactly: already filled, so no template.
+        "send_answer" => ActionRequest::Answer {
+            text: required("text", "답변 내용을 적어 주세요", "write the answer")?,
+            template: None,
+        },
         "answer" => ActionRequest::Answer {
             text: required("text", "답변 내용을 적어 주세요", "write the answer")?,
             template: Some(get("template")).filter(|t| !t.is_empty()),
@@ -1156,6 +1298,20 @@ async fn act(
     };
     let l = ctx.lang;
     let mut s = Shown::plain();
+    if form.get("action").is_some_and(|a| a == "preview_answer") {
+        let text = form.get("text").cloned().unwrap_or_default();
+        let template = form.get("template").filter(|t| !t.is_empty()).cloned();
+        match crate::answers::preview(&state, caller, id, text, template.as_deref()).await {
+            Ok(v) => s.answer_preview = Some((v.text, v.needs_approval)),
+            Err(e) => {
+                s.error = Some(l.pick(&e.message));
+                s.error_at = "answer";
+                s.status = StatusCode::UNPROCESSABLE_ENTITY;
+            }
+        }
+        s.f = Refill(form);
+        return render_petition(&state, &ctx, &p, s).await;
+    }
     if form.get("preview").is_some_and(|v| !v.is_empty()) {
         let cal = match petitions::work_calendar(&state.db).await {
             Ok((c, _)) => c,
@@ -1186,8 +1342,59 @@ async fn act(
         Ok(_) => Redirect::to(&format!("/desk/petitions/{id}?done=1")).into_response(),
         Err(m) => {
             s.error = Some(m);
+            s.error_at = match form.get("action").map(String::as_str) {
+                Some("answer" | "send_answer") => "answer",
+                Some("extend") => "extend",
+                _ => "",
+            };
             s.status = StatusCode::UNPROCESSABLE_ENTITY;
             s.f = Refill(form);
+            render_petition(&state, &ctx, &p, s).await
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct DecisionForm {
+    #[serde(default)]
+    decision: String,
+    #[serde(default)]
+    comment: String,
+}
+
+/// The supervisor approves or returns what awaits approval; refusals come back next to the
+/// comment with what was typed kept.
+async fn decide_approval(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(form): axum::Form<DecisionForm>,
+) -> Response {
+    let Some(caller) = ctx.staff() else {
+        return refuse(&ctx);
+    };
+    let p = match open(&state, caller, id).await {
+        Ok(p) => p,
+        Err(e) => return ctx.error(&e),
+    };
+    match crate::answers::decide(&state, caller, id, &form.decision, form.comment.clone()).await
+    {
+        Ok(_) => Redirect::to(&format!("/desk/petitions/{id}?done=1")).into_response(),
+        Err(e) => {
+            let mut s = Shown::plain();
+            s.error = Some(ctx.lang.pick(&e.message));
+            s.error_at = "approval";
+            // Refused input is 422 like every form; who may not (403) and what was already
+            // decided (409) keep their own status.
+            s.status = if e.status == StatusCode::BAD_REQUEST {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                e.status
+            };
+            s.f = Refill(HashMap::from([
+                ("comment".to_string(), form.comment),
+                ("decision".to_string(), form.decision),
+            ]));
             render_petition(&state, &ctx, &p, s).await
         }
     }

@@ -216,6 +216,8 @@ pub struct TypeView {
     requires_rrn: bool,
     public: bool,
     active: bool,
+    /// Answers and extensions go to the division's supervisor first (결재).
+    needs_approval: bool,
 }
 
 impl From<petitions::PetitionType> for TypeView {
@@ -235,6 +237,7 @@ impl From<petitions::PetitionType> for TypeView {
             requires_rrn: t.requires_rrn,
             public: t.public,
             active: t.active,
+            needs_approval: t.needs_approval,
         }
     }
 }
@@ -269,6 +272,9 @@ pub struct TypeRequest {
     public: bool,
     #[serde(default = "yes")]
     active: bool,
+    /// Answers and extensions need the supervisor's approval (결재).
+    #[serde(default)]
+    needs_approval: bool,
 }
 
 fn yes() -> bool {
@@ -311,6 +317,7 @@ impl TypeRequest {
             requires_rrn: self.requires_rrn,
             public: self.public,
             active: self.active,
+            needs_approval: self.needs_approval,
         })
     }
 }
@@ -465,7 +472,7 @@ fn petitioner_view(p: &Petition, reveal: bool, rrn: Option<String>) -> Petitione
     }
 }
 
-async fn view(
+pub(crate) async fn view(
     state: &AppState,
     p: Petition,
     reveal: bool,
@@ -534,8 +541,19 @@ fn view_with(
         abuse_kinds: p.abuse_kinds.clone(),
         abuse_model: p.abuse_model.clone(),
         repeat_proposed: p.repeat_proposed,
-        handling: serde_json::to_value(&p.derived).unwrap_or_default(),
+        handling: handling(&p.derived),
     })
+}
+
+/// The derived state as the API shows it: an approval in progress (the held answer or extension,
+/// a supervisor's comment) is the office's internal step, read through the approval endpoint.
+fn handling(d: &domain::petitions::Derived) -> serde_json::Value {
+    let mut v = serde_json::to_value(d).unwrap_or_default();
+    if let Some(o) = v.as_object_mut() {
+        o.remove("approval");
+        o.remove("approval_returned");
+    }
+    v
 }
 
 pub(crate) fn record_target(p: &Petition) -> Target<'static> {
@@ -1055,9 +1073,12 @@ async fn timeline(
         .log_access(&caller, &subject(&p), "petition.timeline", "")
         .await?;
     let events = petitions::timeline(&state.db, id).await?;
+    let staff = caller.account.role.is_staff();
     Ok(Json(
         events
             .into_iter()
+            // Approval steps are the office's internal work; the petitioner sees their outcome.
+            .filter(|e| staff || !e.event.is_internal())
             .map(|e| TimelineView {
                 seq: e.seq,
                 at: e.at,
@@ -1220,7 +1241,8 @@ pub(crate) async fn render_answer(
     let date = calendar::to_seoul(store::now())
         .format("%Y-%m-%d")
         .to_string();
-    let petitioner = mask(PersonalKind::Name, &p.petitioner_name);
+    // The answer goes to the petitioner: their own name, unmasked (masking is for staff screens).
+    let petitioner = p.petitioner_name.trim();
     // Offices may hide handlers' real names (DOMAIN.md section 5): sign with the department.
     let hide = store::settings::get(&state.db, crate::pages::admin::HIDE_HANDLER_NAMES)
         .await?
@@ -1233,7 +1255,7 @@ pub(crate) async fn render_answer(
     Ok(domain::petitions::render_template(
         &tpl.text,
         &[
-            ("name", petitioner.as_str()),
+            ("name", petitioner),
             ("receipt_no", p.receipt_no.as_deref().unwrap_or("")),
             ("title", p.title.as_str()),
             ("department", dept.as_str()),
@@ -1331,18 +1353,25 @@ pub(crate) async fn take_step(
         },
         ActionRequest::ProgressNotice { note } => Event::ProgressNotice { note },
         ActionRequest::Answer { text, template } => {
-            let text = render_answer(state, &p, caller, text, template.as_deref()).await?;
+            let text = crate::answers::final_text(
+                &render_answer(state, &p, caller, text, template.as_deref()).await?,
+            );
+            domain::petitions::check_answer_text(&text)?;
             Event::Answered {
                 text,
                 template,
                 additional: false,
             }
         }
-        ActionRequest::AdditionalAnswer { text } => Event::Answered {
-            text,
-            template: None,
-            additional: true,
-        },
+        ActionRequest::AdditionalAnswer { text } => {
+            let text = crate::answers::final_text(&text);
+            domain::petitions::check_answer_text(&text)?;
+            Event::Answered {
+                text,
+                template: None,
+                additional: true,
+            }
+        }
         ActionRequest::Close { reason } => Event::Closed { reason },
         ActionRequest::CloseAsRepeated { basis } => Event::ClosedAsRepeated { basis },
         ActionRequest::Rate { score, comment } => Event::Rated { score, comment },
@@ -1372,6 +1401,17 @@ pub(crate) async fn take_step(
             record_target(&p),
         )
         .await?;
+    // For a type the administrator marked, an answer or an extension goes to the supervisor
+    // first (결재); it takes effect when approved.
+    let event = match domain::petitions::HeldStep::of(&event) {
+        Some(step) if petitions::get_type(&state.db, p.type_id).await?.needs_approval => {
+            Event::ApprovalRequested {
+                step,
+                submitted_by: Some(caller.account.id),
+            }
+        }
+        _ => event,
+    };
     let name = event.name();
     let now = store::now();
     // Routing a petition elsewhere than the model suggested is a correction to learn from.

@@ -533,3 +533,223 @@ fn site_investigation_extends_once_by_seven_days() {
         due_with_pause_days(1, 21)
     );
 }
+
+fn received_with(period: Period) -> Derived {
+    let c = cal();
+    let filed = Event::Filed {
+        kind: Kind::QuestionSystem,
+        channel: Channel::Web,
+        anonymous: false,
+        department_id: 1,
+        period: Some(period),
+        receipt_due: None,
+        repeat: None,
+        flagged: false,
+    };
+    Derived::filed(&filed, t0())
+        .unwrap()
+        .apply(
+            &Event::Received {
+                receipt_no: "2026-0000009".into(),
+            },
+            t0(),
+            &c,
+        )
+        .unwrap()
+}
+
+fn extend_by(period: Period) -> Event {
+    Event::Extended {
+        period,
+        ground: ExtensionGround::Cooperation,
+        reason: "관계기관 협의".into(),
+        consent: false,
+        new_due: h(1),
+    }
+}
+
+/// Decree art. 21 caps an extension at the original period, compared in the period's own unit:
+/// working hours up to 5 days, days beyond. Each case sits on a boundary.
+#[test]
+fn extension_cap_in_the_periods_own_unit() {
+    let c = cal();
+    let cases: [(Period, Period, bool); 17] = [
+        // 즉시 = 3 working hours: 3h fits, 4h and one day do not.
+        (Period::Immediate, Period::Hours(3), true),
+        (Period::Immediate, Period::Immediate, true),
+        (Period::Immediate, Period::Hours(4), false),
+        (Period::Immediate, Period::Days(1), false),
+        // 8 hours = 1 day.
+        (Period::Hours(8), Period::Days(1), true),
+        (Period::Hours(8), Period::Hours(9), false),
+        // 5 days = 40 working hours: 40h fits, 41h does not, nor 6 days or a week.
+        (Period::Days(5), Period::Hours(40), true),
+        (Period::Days(5), Period::Days(5), true),
+        (Period::Days(5), Period::Hours(41), false),
+        (Period::Days(5), Period::Days(6), false),
+        (Period::Days(5), Period::Weeks(1), false),
+        // 6 days counts in days: 6 days or 48 hours fit, 7 days or 49 hours (a 7th day) do not.
+        (Period::Days(6), Period::Days(6), true),
+        (Period::Days(6), Period::Hours(48), true),
+        (Period::Days(6), Period::Hours(49), false),
+        (Period::Days(6), Period::Days(7), false),
+        // 14 days against two weeks, and a month against a month.
+        (Period::Days(14), Period::Weeks(2), true),
+        (Period::Months(1), Period::Months(2), false),
+    ];
+    for (original, extension, allowed) in cases {
+        let got = received_with(original).apply(&extend_by(extension), h(1), &c);
+        match (allowed, got) {
+            (true, Ok(_)) => {}
+            (false, Err(e)) => {
+                assert_eq!(e.code, "extension_too_long", "{original} + {extension}");
+                assert!(e.message.contains("(an extension of"), "{}", e.message);
+            }
+            (want, got) => panic!("{original} + {extension}: wanted {want}, got {got:?}"),
+        }
+    }
+    let (ext, cap, unit) = extension_against_cap(Period::Days(5), Period::Hours(41));
+    assert_eq!((ext, cap, unit), (41, 40, Unit::WorkingHours));
+    let (ext, cap, unit) = extension_against_cap(Period::Days(6), Period::Hours(49));
+    assert_eq!((ext, cap, unit), (7, 6, Unit::Days));
+}
+
+#[test]
+fn answers_with_draft_marks_or_placeholders_are_refused() {
+    for bad in [
+        "[초안 · DRAFT] 담당자가 검토·수정한 뒤 발송하십시오.\n\n답변입니다.",
+        "김민원님, {answer}",
+        "김민원님, {{ name }} 답변입니다.",
+        "처리했습니다. [채울 항목 · to fill] 처리기한",
+        "{처리기한}까지 처리하겠습니다.",
+    ] {
+        let e = check_answer_text(bad).unwrap_err();
+        assert!(
+            matches!(e.code, "answer_is_draft" | "answer_unfilled"),
+            "{bad}: {e:?}"
+        );
+        assert!(e.message.contains('('), "Korean and English: {}", e.message);
+    }
+    for good in [
+        "김민원님, 보도블록을 11월 30일까지 고치겠습니다.",
+        "수식 {x + 1}은 자리표시자가 아닙니다.",
+        "{} 빈 괄호",
+    ] {
+        check_answer_text(good).unwrap();
+    }
+}
+
+fn submitted(d: &Derived, step: HeldStep, by: AccountId, at: DateTime<Utc>) -> Derived {
+    d.apply(
+        &Event::ApprovalRequested {
+            step,
+            submitted_by: Some(by),
+        },
+        at,
+        &cal(),
+    )
+    .unwrap()
+}
+
+#[test]
+fn approval_holds_the_step_until_decided() {
+    let c = cal();
+    let d = received_with(Period::Days(7));
+    let answer = HeldStep::Answer {
+        text: "답변입니다.".into(),
+        template: None,
+        additional: false,
+    };
+    let held = submitted(&d, answer.clone(), 7, h(1));
+    // Nothing took effect and the clock keeps running (no pause).
+    assert_eq!(held.state, State::Received);
+    assert!(held.answers.is_empty());
+    assert_eq!(held.pauses.len(), 0);
+    assert_eq!(held.due(&c, h(1)).unwrap(), d.due(&c, h(1)).unwrap());
+    // One at a time.
+    let again = held.apply(
+        &Event::ApprovalRequested {
+            step: answer.clone(),
+            submitted_by: Some(7),
+        },
+        h(2),
+        &c,
+    );
+    assert_eq!(again.unwrap_err().code, "approval_pending");
+    // Nobody decides their own submission.
+    let pending = held.approval.clone().unwrap();
+    assert_eq!(check_approver(&pending, 7).unwrap_err().code, "own_submission");
+    check_approver(&pending, 8).unwrap();
+    // Returned needs a comment; then it is remembered for the official.
+    let no_comment = held.apply(
+        &Event::ApprovalReturned {
+            comment: " ".into(),
+        },
+        h(2),
+        &c,
+    );
+    assert_eq!(no_comment.unwrap_err().code, "missing_field");
+    let returned = held
+        .apply(
+            &Event::ApprovalReturned {
+                comment: "근거 법령을 적어 주세요".into(),
+            },
+            h(2),
+            &c,
+        )
+        .unwrap();
+    assert!(returned.approval.is_none());
+    assert_eq!(
+        returned.approval_returned.as_ref().unwrap().submitted_by,
+        Some(7)
+    );
+    // Deciding twice is refused.
+    for decision in [
+        Event::Approved {
+            comment: String::new(),
+        },
+        Event::ApprovalReturned {
+            comment: "x".into(),
+        },
+    ] {
+        assert_eq!(
+            returned.apply(&decision, h(3), &c).unwrap_err().code,
+            "no_pending_approval"
+        );
+    }
+    // Resubmitted and approved: then the held answer applies.
+    let resubmitted = submitted(&returned, answer.clone(), 7, h(3));
+    assert!(resubmitted.approval_returned.is_none());
+    let approved = resubmitted
+        .apply(
+            &Event::Approved {
+                comment: String::new(),
+            },
+            h(4),
+            &c,
+        )
+        .unwrap();
+    let answered = approved.apply(&answer.event(h(4)), h(4), &c).unwrap();
+    assert_eq!(answered.state, State::Answered);
+}
+
+#[test]
+fn an_extension_over_the_cap_cannot_even_be_submitted() {
+    let d = received_with(Period::Immediate);
+    let e = d
+        .apply(
+            &Event::ApprovalRequested {
+                step: HeldStep::Extension {
+                    period: Period::Days(1),
+                    ground: ExtensionGround::Cooperation,
+                    reason: "협의".into(),
+                    consent: false,
+                },
+                submitted_by: Some(7),
+            },
+            h(1),
+            &cal(),
+        )
+        .unwrap_err();
+    assert_eq!(e.code, "extension_too_long");
+}

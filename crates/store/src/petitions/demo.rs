@@ -14,7 +14,8 @@ use crate::{Db, Result, accounts, departments, on_db};
 use calendar::{Period, WorkCalendar};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use domain::petitions::fields::{Datatype, FieldDef};
-use domain::petitions::{Channel, Event, ExtensionGround, Kind, PauseKind};
+use domain::AccountId;
+use domain::petitions::{Channel, Event, ExtensionGround, HeldStep, Kind, PauseKind};
 
 /// (department code, type code, title, body)
 pub(crate) const SAMPLES: &[(&str, &str, &str, &str)] = &[
@@ -235,6 +236,7 @@ fn statutory_types(build: Option<i64>, welfare: Option<i64>, desk: Option<i64>) 
         requires_rrn: false,
         public: true,
         active: true,
+        needs_approval: false,
     }
     };
     let mut road = spec("road-use", "도로점용허가", Period::Days(5), build);
@@ -285,8 +287,14 @@ fn statutory_types(build: Option<i64>, welfare: Option<i64>, desk: Option<i64>) 
     }];
     let mut ad = spec("outdoor-ad", "옥외광고물 표시 신고", Period::Days(5), build);
     ad.public = true;
-    vec![road, basic, ledger, ad]
+    // Approval (결재, issue 14): a fee waiver is decided by the division head.
+    let mut waiver = spec(APPROVAL_TYPE, "민원 수수료 감면 신청", Period::Days(7), desk);
+    waiver.needs_approval = true;
+    vec![road, basic, ledger, ad, waiver]
 }
+
+/// The demo type whose answers and extensions need the supervisor's approval.
+pub const APPROVAL_TYPE: &str = "fee-waiver";
 
 /// What [`seed`] made.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -598,10 +606,93 @@ pub async fn seed(db: &Db, now: DateTime<Utc>, key: &PiiKey) -> Result<DemoRepor
             }
         }
     }
+    filed += seed_approvals(db, &types, desk, account("official.desk").await, &cal, now, key)
+        .await?;
     Ok(DemoReport {
         types: types.len(),
         petitions: filed,
     })
+}
+
+/// Two fee-waiver petitions at the desk waiting for the supervisor (결재 대기): one answer, one
+/// extension, submitted by the desk official. Returns how many were filed.
+async fn seed_approvals(
+    db: &Db,
+    types: &[super::PetitionType],
+    desk: i64,
+    official: Option<AccountId>,
+    cal: &WorkCalendar,
+    now: DateTime<Utc>,
+    key: &PiiKey,
+) -> Result<usize> {
+    let Some(ptype) = types.iter().find(|t| t.code == APPROVAL_TYPE) else {
+        return Ok(0);
+    };
+    let held = [
+        (
+            "정감면",
+            "기초연금 수급자 민원 수수료 감면 신청",
+            HeldStep::Answer {
+                text: "정감면님, 신청하신 민원 수수료 감면을 검토한 결과 기초연금 수급자로 확인되어 감면합니다.\n담당: 민원팀 김민원".into(),
+                template: None,
+                additional: false,
+            },
+        ),
+        (
+            "문연장",
+            "장애인 민원 수수료 감면 신청 (서류 확인 중)",
+            HeldStep::Extension {
+                period: Period::Days(7),
+                ground: ExtensionGround::FactCheck,
+                reason: "복지 담당 부서에 장애 정도 확인을 요청함".into(),
+                consent: false,
+            },
+        ),
+    ];
+    let mut filed = 0;
+    for (i, (name, title, step)) in held.into_iter().enumerate() {
+        let arrival = now - Duration::hours(3 + i as i64);
+        let new = NewPetition {
+            type_id: ptype.id,
+            channel: Channel::Counter,
+            anonymous: false,
+            petitioner_account_id: None,
+            petitioner: Petitioner {
+                name: name.into(),
+                phone: format!("010-5555-00{i:02}"),
+                email: String::new(),
+                address: "경기도 가평군 가평읍 석봉로 20".into(),
+                resident_number: None,
+            },
+            title: title.into(),
+            body: "감면 대상 확인 서류를 첨부합니다.".into(),
+            location: String::new(),
+            extra: serde_json::Map::new(),
+            idempotency_key: None,
+            department_id: Some(desk),
+        };
+        let screening = screen(&new.title, &new.body);
+        let checked = check(db, new, key, screening).await?;
+        let mut tx = db.begin().await?;
+        let p = file(&mut tx, &checked, None, cal, arrival).await?.petition;
+        let steps = [
+            Event::Assigned {
+                department_id: desk,
+                assignee_id: official,
+            },
+            Event::ApprovalRequested {
+                step,
+                submitted_by: official,
+            },
+        ];
+        for (k, e) in steps.into_iter().enumerate() {
+            act(&mut tx, p.id, e, official, cal, arrival + Duration::minutes(20 * (k as i64 + 1)))
+                .await?;
+        }
+        tx.commit().await?;
+        filed += 1;
+    }
+    Ok(filed)
 }
 
 /// A working-hours moment on or before `day` (Asia/Seoul), varied by `r`.

@@ -1,0 +1,174 @@
+// Issue 14 in the browser: an answer goes out only as the official meant it (draft → similar
+// answers beside the editor → refused while it carries the draft marker → preview → send → the
+// resident reads exactly the previewed text with their real name), and approval (결재): the
+// official submits, the supervisor returns with a comment, the official is told, resubmits, the
+// supervisor approves, the resident reads it. Every page is audited with axe-core.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, audit, signIn, DEMO_PASSWORD } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+/** The demo resident (홍길동) files through the JSON API; returns the petition id. */
+async function fileAsResident(typeCode, title, body) {
+  const tok = await fetch(`${server.url}/api/v1/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'resident', password: DEMO_PASSWORD }),
+  }).then((r) => r.json());
+  const auth = { authorization: `Bearer ${tok.token}`, 'content-type': 'application/json' };
+  const types = await fetch(`${server.url}/api/v1/petition-types`, { headers: auth }).then((r) => r.json());
+  const type = types.find((t) => t.code === typeCode);
+  assert.ok(type, `type ${typeCode}`);
+  const res = await fetch(`${server.url}/api/v1/petitions`, {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({ type_id: type.id, title, body, petitioner: { name: '홍길동', phone: '010-3333-4444' } }),
+  });
+  const p = await res.json();
+  assert.equal(res.status, 201, JSON.stringify(p));
+  return p.id;
+}
+
+async function receive(page, id) {
+  await page.goto(`${server.url}/desk/petitions/${id}`);
+  if (await page.$('form:has(input[value=receive])')) {
+    await Promise.all([page.waitForNavigation(), page.click('form:has(input[value=receive]) button[type=submit]')]);
+  }
+}
+
+test('draft → similar answers beside → refused with the marker → preview → send → the resident reads exactly that', async () => {
+  const id = await fileAsResident('question-system', '민원서류 온라인 발급 문의 (다시)',
+    '정부24에서 발급되지 않는 민원서류를 온라인으로 받을 방법이 있는지 다시 문의합니다.');
+  const official = await (await browser.newContext()).newPage();
+  await signIn(official, server.url, 'official.desk');
+  await receive(official, id);
+
+  // The draft: the template with the petitioner's real name, the draft marker and {answer}
+  // in the editor; the similar answered petitions beside it, outside the editor.
+  await Promise.all([official.waitForNavigation(), official.click('form[action$="/draft"] button[type=submit]')]);
+  const draft = await official.inputValue('#ans-text');
+  assert.match(draft, /^\[초안 · DRAFT\]/);
+  assert.match(draft, /홍길동님/);
+  assert.match(draft, /\{answer\}/);
+  assert.ok(await official.$('#similar-answers'), 'similar answers beside the editor');
+  const similar = await official.textContent('#similar-answers');
+  for (const d of await official.$$eval('#similar-answers .mw-answer-text', (els) => els.map((e) => e.textContent.trim()))) {
+    assert.ok(!draft.includes(d), 'another petitioner\'s answer is not in the draft');
+  }
+  assert.match(similar, /참고용/);
+  await audit(official, 'answers-draft');
+
+  // Previewing the draft as it is: refused next to the field, the text kept.
+  await Promise.all([official.waitForNavigation(), official.click('form:has(input[value=preview_answer]) button[type=submit]')]);
+  assert.match(await official.textContent('#ans-error'), /초안 표시/);
+  assert.match(await official.textContent('#ans-error'), /draft marker/);
+  assert.equal(await official.inputValue('#ans-text'), draft.replace(/\r\n/g, '\n'));
+  await audit(official, 'answers-refused');
+
+  // Written properly: the preview is the text the petitioner gets; send exactly that.
+  const written = draft
+    .replace(/^\[초안 · DRAFT\][^\n]*\n+/, '')
+    .replace('{answer}', '정부24에서 발급되지 않는 서류는 가까운 읍·면사무소 무인민원발급기에서 받으실 수 있습니다.');
+  await official.fill('#ans-text', written);
+  await Promise.all([official.waitForNavigation(), official.click('form:has(input[value=preview_answer]) button[type=submit]')]);
+  const previewed = (await official.textContent('#answer-preview'));
+  assert.match(previewed, /^홍길동님/);
+  assert.match(previewed, /무인민원발급기/);
+  await audit(official, 'answers-preview');
+  await Promise.all([official.waitForNavigation(), official.click('#send-answer')]);
+  assert.match(await official.textContent('#state'), /답변완료/);
+
+  // The resident reads exactly the previewed text, with their own name.
+  const resident = await (await browser.newContext()).newPage();
+  await signIn(resident, server.url, 'resident');
+  await resident.goto(`${server.url}/my/${id}`);
+  assert.equal(await resident.textContent('.mw-answer .mw-answer-text'), previewed);
+  await audit(resident, 'answers-resident');
+});
+
+test('approval: submit → returned with a comment → official told → resubmit → approved → resident reads it', async () => {
+  const id = await fileAsResident('fee-waiver', '경로우대 민원 수수료 감면 신청',
+    '만 65세 이상으로 민원 수수료 감면을 신청합니다.');
+  const official = await (await browser.newContext()).newPage();
+  const supervisor = await (await browser.newContext()).newPage();
+  await signIn(official, server.url, 'official.desk');
+  await signIn(supervisor, server.url, 'sup.civil');
+  await receive(official, id);
+
+  // The official previews and submits for approval.
+  assert.match(await official.textContent('#needs-approval'), /결재/);
+  await official.fill('#ans-text', '감면 대상으로 확인되어 수수료를 감면합니다.');
+  await Promise.all([official.waitForNavigation(), official.click('form:has(input[value=preview_answer]) button[type=submit]')]);
+  const first = await official.textContent('#answer-preview');
+  assert.match(await official.textContent('#send-answer'), /결재 올리기/);
+  await Promise.all([official.waitForNavigation(), official.click('#send-answer')]);
+  assert.match(await official.textContent('#approval'), /결재 대기/);
+  assert.doesNotMatch(await official.textContent('#state'), /답변완료/);
+
+  // The supervisor finds it waiting and returns it; without a comment first.
+  await supervisor.goto(`${server.url}/desk`);
+  assert.match(await supervisor.textContent('#awaiting-approval'), /경로우대 민원 수수료 감면 신청/);
+  await audit(supervisor, 'approval-queue', false);
+  await Promise.all([supervisor.waitForNavigation(), supervisor.click('#awaiting-approval a:has-text("경로우대")')]);
+  assert.equal(await supervisor.textContent('#approval-held'), first);
+  await audit(supervisor, 'approval-pending');
+  await Promise.all([supervisor.waitForNavigation(), supervisor.click('#approval button[value=return]')]);
+  assert.match(await supervisor.textContent('#approval-error'), /의견/);
+  await audit(supervisor, 'approval-return-refused');
+  await supervisor.fill('#approval-comment', '감면 근거 조례 조항을 적어 주세요.');
+  await Promise.all([supervisor.waitForNavigation(), supervisor.click('#approval button[value=return]')]);
+  assert.ok(!(await supervisor.$('#approval-held')), 'no longer waiting');
+
+  // The official is told on the queue; the petition shows the comment.
+  await official.goto(`${server.url}/desk`);
+  assert.match(await official.textContent('#my-notices'), /감면 근거 조례 조항을 적어 주세요/);
+  await audit(official, 'approval-notice', false);
+  await Promise.all([official.waitForNavigation(), official.click('#my-notices a:has-text("감면 근거")')]);
+  assert.match(await official.textContent('#approval-returned'), /감면 근거 조례 조항을 적어 주세요/);
+  await official.fill('#ans-text', '감면 대상으로 확인되어 수수료를 감면합니다. (근거: 예시군 민원 수수료 조례 제5조)');
+  await Promise.all([official.waitForNavigation(), official.click('form:has(input[value=preview_answer]) button[type=submit]')]);
+  const revised = await official.textContent('#answer-preview');
+  await Promise.all([official.waitForNavigation(), official.click('#send-answer')]);
+
+  // The supervisor approves: the answer takes effect.
+  await supervisor.goto(`${server.url}/desk/petitions/${id}`);
+  assert.equal(await supervisor.textContent('#approval-held'), revised);
+  await Promise.all([supervisor.waitForNavigation(), supervisor.click('#approval button[value=approve]')]);
+  assert.match(await supervisor.textContent('#state'), /답변완료/);
+  assert.match(await supervisor.textContent('.mw-timeline'), /결재 반려.*감면 근거/s);
+  await audit(supervisor, 'approval-approved');
+
+  const resident = await (await browser.newContext()).newPage();
+  await signIn(resident, server.url, 'resident');
+  await resident.goto(`${server.url}/my/${id}`);
+  assert.equal(await resident.textContent('.mw-answer .mw-answer-text'), revised);
+  assert.doesNotMatch(await resident.textContent('main'), /결재|반려/);
+});
+
+test('the extension cap and the approval pages in English', async () => {
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, server.url, 'official.desk');
+  const id = await fileAsResident('question-system', 'Extension cap check', '연장 상한 확인용 민원입니다.');
+  await receive(page, id);
+  await page.goto(`${server.url}/desk/petitions/${id}?lang=en`);
+  await page.click('summary:has-text("Extend the period")');
+  await page.fill('#ext-period', '8d');
+  await page.fill('#ext-reason', 'waiting for another agency');
+  await Promise.all([page.waitForNavigation(), page.click('form:has(input[value=extend]) button[type=submit]:not([name=preview])')]);
+  assert.match(await page.textContent('#ext-error'), /may not exceed the original period/);
+  assert.equal(await page.inputValue('#ext-period'), '8d');
+  await audit(page, 'extension-cap-en');
+  await page.goto(`${server.url}/?lang=ko`);
+});
