@@ -58,7 +58,8 @@ pub async fn tell(
     .bind(body)
     .bind(now)
     .execute(&mut *conn)
-    .await)?;
+    .await
+    .map(|r| r.rows_affected()))?;
     let email: Option<(String,)> = on_tx!(tx, |conn| sqlx::query_as(
         "SELECT email FROM accounts WHERE id = $1 AND active = TRUE"
     )
@@ -98,7 +99,7 @@ pub async fn mark_read(
     petition_id: i64,
     now: DateTime<Utc>,
 ) -> Result<u64> {
-    let done = on_db!(db, |pool| sqlx::query(
+    Ok(on_db!(db, |pool| sqlx::query(
         "UPDATE staff_notices SET read_at = $1 \
          WHERE account_id = $2 AND petition_id = $3 AND read_at IS NULL"
     )
@@ -106,6 +107,6 @@ pub async fn mark_read(
     .bind(account)
     .bind(petition_id)
     .execute(pool)
-    .await)?;
-    Ok(done.rows_affected())
+    .await
+    .map(|r| r.rows_affected()))?)
 }
