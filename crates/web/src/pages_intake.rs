@@ -25,9 +25,9 @@ use domain::access::{Action, Capability, Target};
 use domain::audit::AuditRecord;
 use domain::petitions::fields::{FieldDef, validate_values};
 use domain::petitions::intake::{
-    FIELD_DOCUMENTS, FIELD_IDENTITY, IdentityCheck, IntakeRecord, documents_expected,
+    FIELD_DOCUMENTS, FIELD_IDENTITY, IdentityCheck, IntakeRecord,
 };
-use domain::petitions::{Channel, Kind};
+use domain::petitions::Channel;
 use serde::Deserialize;
 use std::collections::HashMap;
 use store::blobs::StoredBlob;
@@ -203,9 +203,8 @@ struct FormPage {
     type_id: i64,
     type_name: String,
     kind: &'static str,
-    period: &'static str,
+    period: String,
     requires_rrn: bool,
-    statutory: bool,
     channels: Vec<(&'static str, &'static str, bool)>,
     identities: Vec<(&'static str, &'static str, bool)>,
     documents: Vec<DocumentCheck>,
@@ -213,17 +212,6 @@ struct FormPage {
     values: IntakeValues,
     errors: FieldErrors,
     max_mb: u64,
-}
-
-impl FormPage {
-    /// The `aria-describedby` of a field: its error, when it has one.
-    fn described(&self, field: &str) -> String {
-        if self.errors.of(field).is_some() {
-            format!("{field}-error")
-        } else {
-            String::new()
-        }
-    }
 }
 
 fn form_page(
@@ -241,7 +229,6 @@ fn form_page(
         kind: t.kind.korean(),
         period: t.period.korean(),
         requires_rrn: t.requires_rrn,
-        statutory: t.kind == Kind::Statutory,
         channels: CHANNELS
             .into_iter()
             .map(|c| {
