@@ -15,6 +15,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 pub mod fields;
+pub mod intake;
 
 /// Identifier of a petition.
 pub type PetitionId = i64;
@@ -111,6 +112,8 @@ pub enum Channel {
     Counter,
     Phone,
     Mail,
+    /// Taken in by an official visiting the resident (방문 접수).
+    Visit,
     /// Another system through the JSON API.
     Api,
     /// A 311 client through the Open311 GeoReport v2 API.
@@ -118,12 +121,23 @@ pub enum Channel {
 }
 
 impl Channel {
+    pub const ALL: [Channel; 7] = [
+        Channel::Web,
+        Channel::Counter,
+        Channel::Phone,
+        Channel::Mail,
+        Channel::Visit,
+        Channel::Api,
+        Channel::Open311,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Channel::Web => "web",
             Channel::Counter => "counter",
             Channel::Phone => "phone",
             Channel::Mail => "mail",
+            Channel::Visit => "visit",
             Channel::Api => "api",
             Channel::Open311 => "open311",
         }
@@ -324,6 +338,16 @@ pub struct TransferRecord {
     pub on_time: bool,
 }
 
+/// A transfer to another agency (Act art. 16) with its due moment and whether it was met.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgencyTransferRecord {
+    pub at: DateTime<Utc>,
+    pub agency: String,
+    pub limit_hours: u32,
+    pub due: DateTime<Utc>,
+    pub on_time: bool,
+}
+
 /// The supplement request in force (보완요청).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SupplementStatus {
@@ -391,6 +415,10 @@ pub enum Event {
     TransferredOut {
         agency: String,
         reason: String,
+        /// 8 working hours from receipt (Act art. 16), filled in by [`Derived::apply`]'s caller
+        /// from `calendar::deadline`; absent on events recorded before it was kept.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        due: Option<DateTime<Utc>>,
     },
     SupplementRequested {
         items: String,
@@ -705,6 +733,9 @@ pub struct Derived {
     pub supplement: Option<SupplementStatus>,
     pub transfers: Vec<TransferRecord>,
     pub transferred_to_agency: Option<String>,
+    /// The due moment and result of the transfer to another agency, when it was timed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agency_transfer: Option<AgencyTransferRecord>,
     pub answers: Vec<AnswerRecord>,
     /// Results notified to the petitioner (answers, additional answers).
     pub results_notified: u32,
@@ -735,6 +766,8 @@ pub const DISSATISFIED_AT_MOST: u8 = 2;
 pub const SUPPLEMENT_WITHIN_HOURS: u32 = 8;
 /// Online petitions are received within this many working hours of arrival (Decree art. 6).
 pub const RECEIPT_WITHIN_HOURS: u32 = 8;
+/// A petition for another agency goes there within this many working hours (Act art. 16).
+pub const AGENCY_TRANSFER_WITHIN_HOURS: u32 = 8;
 /// Days between progress notices (Decree art. 23).
 pub const PROGRESS_NOTICE_DAYS: i64 = 30;
 /// Days of a grievance's on-site investigation that do not count (Decree art. 17) …
@@ -876,6 +909,7 @@ impl Derived {
             supplement: None,
             transfers: Vec::new(),
             transferred_to_agency: None,
+            agency_transfer: None,
             answers: Vec::new(),
             results_notified: 0,
             satisfaction: None,
@@ -922,6 +956,72 @@ impl Derived {
             pauses: self.counted_pauses(now).0,
             extensions: self.extensions.iter().map(|e| e.period).collect(),
         })
+    }
+
+    /// The clock the office works against now: while an online petition waits for receipt, the
+    /// 8 working hours from its arrival (Decree art. 6); afterwards the statutory period
+    /// ([`Derived::deadline_input`]). The queue's due cache, its order, the overdue count and
+    /// the reminders all follow it.
+    pub fn clock_input(&self, now: DateTime<Utc>) -> Option<DeadlineInput> {
+        if self.state == State::Arrived {
+            self.receipt_due?;
+            return Some(DeadlineInput::new(
+                self.arrived_at,
+                Period::Hours(RECEIPT_WITHIN_HOURS),
+            ));
+        }
+        self.deadline_input(now)
+    }
+
+    /// The input for the answer the petitioner can expect, and whether it is an estimate:
+    /// once received, the statutory one; before receipt, as if received at the latest legal
+    /// moment (the end of the receipt limit), which is the latest the answer can be due.
+    pub fn expected_input(&self, now: DateTime<Utc>) -> Option<(DeadlineInput, bool)> {
+        match self.deadline_input(now) {
+            Some(input) => Some((input, false)),
+            None if self.state == State::Arrived => Some((
+                DeadlineInput::new(self.receipt_due?, self.period?),
+                true,
+            )),
+            None => None,
+        }
+    }
+
+    /// The moment [`Derived::clock_input`] runs out: the due cache of the queue.
+    pub fn clock_due(
+        &self,
+        cal: &WorkCalendar,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, RuleError> {
+        match self.clock_input(now) {
+            Some(input) => calendar::deadline(cal, &input, now)
+                .map(Some)
+                .map_err(deadline_error),
+            None => Ok(None),
+        }
+    }
+
+    /// The answer the petitioner can expect ([`Derived::expected_input`]) from the one
+    /// deadline function.
+    pub fn expected_answer(
+        &self,
+        cal: &WorkCalendar,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, RuleError> {
+        match self.expected_input(now) {
+            Some((input, _)) => calendar::deadline(cal, &input, now)
+                .map(Some)
+                .map_err(deadline_error),
+            None => Ok(None),
+        }
+    }
+
+    /// Transfers that missed their limit (Decree art. 13, Act art. 16): the dashboard and the
+    /// petition page flag them.
+    pub fn late_transfers(&self) -> u32 {
+        let inside = self.transfers.iter().filter(|t| !t.on_time).count();
+        let out = self.agency_transfer.iter().filter(|t| !t.on_time).count();
+        u32::try_from(inside + out).unwrap_or(u32::MAX)
     }
 
     /// Days of on-site investigation a grievance may take without counting.
@@ -1079,13 +1179,24 @@ impl Derived {
                     d.state = State::Received;
                 }
             }
-            Event::TransferredOut { agency, reason } => {
+            Event::TransferredOut {
+                agency,
+                reason,
+                due,
+            } => {
                 if !matches!(s, State::Arrived | State::Received | State::InProgress) {
                     return Err(not_now(s, "기관 이송", "transfer out"));
                 }
                 nonempty(agency, "이송 기관", "receiving agency")?;
                 nonempty(reason, "이송 사유", "transfer reason")?;
                 d.transferred_to_agency = Some(agency.clone());
+                d.agency_transfer = due.map(|due| AgencyTransferRecord {
+                    at,
+                    agency: agency.clone(),
+                    limit_hours: AGENCY_TRANSFER_WITHIN_HOURS,
+                    due,
+                    on_time: at <= due,
+                });
                 d.state = State::TransferredOut;
             }
             Event::SupplementRequested { items, answer_by } => {
@@ -1577,3 +1688,47 @@ pub fn receipt_number(year: i32, seq: i64) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// Years a completed petition is kept unless its type says otherwise (the consent text
+/// promises 10 years from the 1 January after completion).
+pub const DEFAULT_RETENTION_YEARS: u32 = 10;
+
+/// The first moment a petition completed at `completed` may be deleted: 1 January (Seoul) of
+/// the year after completion, plus `years`.
+pub fn retention_ends(completed: DateTime<Utc>, years: u32) -> DateTime<Utc> {
+    use chrono::Datelike;
+    let year = calendar::to_seoul(completed).year() + 1 + i32::try_from(years).unwrap_or(i32::MAX / 2);
+    new_year_in_seoul(year)
+}
+
+/// Petitions completed before this moment have reached the end of a `years` retention at
+/// `now` (the inverse of [`retention_ends`]: completion before 1 January of `now`'s year
+/// minus `years`).
+pub fn retention_cutoff(now: DateTime<Utc>, years: u32) -> DateTime<Utc> {
+    use chrono::Datelike;
+    let year = calendar::to_seoul(now).year() - i32::try_from(years).unwrap_or(i32::MAX / 2);
+    new_year_in_seoul(year)
+}
+
+/// Midnight of 1 January of `year` in Seoul (no daylight saving there, so it always exists).
+fn new_year_in_seoul(year: i32) -> DateTime<Utc> {
+    use chrono::TimeZone;
+    let year = year.clamp(1, 9999);
+    calendar::seoul()
+        .with_ymd_and_hms(year, 1, 1, 0, 0, 0)
+        .single()
+        .map_or(DateTime::<Utc>::MAX_UTC, |t| t.with_timezone(&Utc))
+}
+
+impl Derived {
+    /// Whether the first answer came before the due moment that applied then (the anonymous
+    /// statistics kept after deletion count it).
+    pub fn answered_on_time(&self, cal: &WorkCalendar) -> bool {
+        let Some(first) = self.answers.iter().find(|a| !a.additional) else {
+            return false;
+        };
+        self.deadline_input(first.at).is_some_and(|input| {
+            calendar::deadline(cal, &input, first.at).is_ok_and(|due| first.at <= due)
+        })
+    }
+}

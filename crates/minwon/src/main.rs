@@ -106,6 +106,11 @@ enum AdminCommand {
         #[command(subcommand)]
         command: WellbeingCommand,
     },
+    /// Petition files (민원 서류): retention.
+    Petitions {
+        #[command(subcommand)]
+        command: PetitionsCommand,
+    },
     /// Add N generated petitions (for benchmarks and load tests; needs departments).
     Generate {
         count: u64,
@@ -177,6 +182,23 @@ enum Open311KeyCommand {
 enum WellbeingCommand {
     /// Delete results, consents and referrals older than 5 years (also done hourly by serve).
     Purge,
+}
+
+#[derive(Subcommand)]
+enum PetitionsCommand {
+    /// Delete completed petitions whose retention has run (also done daily by serve); keeps
+    /// anonymous statistics and writes one access-log entry per deletion.
+    Purge {
+        /// Only list what would be deleted.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Mark a department as away from the main office (3-hour transfers) or not.
+    Remote {
+        department: String,
+        #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+        remote: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -700,6 +722,7 @@ async fn admin(data: DataArgs, command: AdminCommand) -> Result<(), Failure> {
                 "5년이 지난 기록 {n}건을 지웠습니다 (deleted {n} wellbeing records older than 5 years)"
             )
         }
+        AdminCommand::Petitions { command } => cmd_petitions(&db, &settings, command, now).await?,
         AdminCommand::Generate { count, seed } => {
             let mut last = 0;
             let n = store::petitions::generate::generate(&db, count, seed, now, |done| {
@@ -752,4 +775,73 @@ fn cli_record(subject: &str, action: &str) -> domain::audit::AuditRecord {
         action: action.to_string(),
         reason: "minwon admin".to_string(),
     }
+}
+
+/// `minwon admin petitions …` (issue 14: retention and remote departments).
+async fn cmd_petitions(
+    db: &store::Db,
+    settings: &config::Settings,
+    command: PetitionsCommand,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<String, Failure> {
+    match command {
+        PetitionsCommand::Purge { dry_run } => {
+            let blobs = store::blobs::LocalBlobStore::new(settings.data.join("blobs"))?;
+            let r = store::petitions::retention::purge(db, Some(&blobs), now, dry_run, None, "cli")
+                .await?;
+            Ok(purge_summary(&r))
+        }
+        PetitionsCommand::Remote { department, remote } => {
+            let d = store::departments::get_by_code(db, &department)
+                .await?
+                .ok_or_else(|| {
+                    Failure::usage(format!(
+                        "부서 '{department}'가 없습니다 (department '{department}' does not exist)"
+                    ))
+                })?;
+            let mut tx = db.begin().await?;
+            store::petitions::set_department_remote(&mut tx, d.id, remote).await?;
+            store::audit::append(
+                &mut tx,
+                &cli_record(&format!("department:{}", d.id), "department.remote"),
+            )
+            .await?;
+            tx.commit().await?;
+            Ok(if remote {
+                format!("{}: 원거리 부서 (remote: transfers get 3 working hours)", d.name)
+            } else {
+                format!("{}: 본청 부서 (not remote: transfers get 1 working hour)", d.name)
+            })
+        }
+    }
+}
+
+/// What a purge did, in words; a second run says nothing was left.
+fn purge_summary(r: &store::petitions::retention::PurgeReport) -> String {
+    let mut lines: Vec<String> = r
+        .petitions
+        .iter()
+        .map(|e| {
+            format!(
+                "{}\t{}\t{}\t{}y",
+                e.receipt_no.clone().unwrap_or_else(|| format!("({})", e.id)),
+                e.type_id,
+                e.completed_at.format("%Y-%m-%d"),
+                e.retention_years
+            )
+        })
+        .collect();
+    let n = r.petitions.len();
+    lines.push(match (r.dry_run, n) {
+        (_, 0) => format!(
+            "보존기간이 지난 민원이 없습니다; 이미 {} 건을 지웠습니다 (nothing to purge; {} deleted earlier)",
+            r.purged_before, r.purged_before
+        ),
+        (true, n) => format!("지울 민원 {n}건 (would delete {n} petitions; dry run, nothing changed)"),
+        (false, n) => format!(
+            "민원 {n}건과 첨부 {}개를 지웠습니다; 통계는 남았습니다 (deleted {n} petitions and {} attachment files; statistics kept)",
+            r.attachments_deleted, r.attachments_deleted
+        ),
+    });
+    lines.join("\n")
 }

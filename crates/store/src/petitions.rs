@@ -9,12 +9,14 @@
 pub mod crypto;
 pub mod demo;
 pub mod generate;
+pub mod retention;
 
 use crate::notices::{self, NoticeKind};
 use crate::{Db, Result, StoreError, Tx, conflict_on_unique, on_db, on_tx, outbox};
 use calendar::{DeadlineInput, HolidayData, OfficeHours, Period, WorkCalendar};
 use chrono::{DateTime, Datelike, Utc};
 use domain::petitions::fields::{FieldDef, validate_defs, validate_values};
+use domain::petitions::intake::IntakeRecord;
 use domain::petitions::{
     Channel, Derived, Event, HeldStep, Kind, PetitionId, RepeatInfo, State, TimelineEntry,
     deadline_error, receipt_number, transfer_limit,
@@ -120,7 +122,7 @@ async fn refresh_due_cache_with(
         let mut tx = db.begin().await?;
         for (id, derived) in &rows {
             let d: Derived = from_json(derived)?;
-            let due = d.due(cal, now)?;
+            let due = d.clock_due(cal, now)?;
             on_tx!(&mut tx, |conn| sqlx::query(
                 "UPDATE petitions SET due_at = $1 WHERE id = $2"
             )
@@ -495,6 +497,8 @@ pub struct Petition {
     pub body: String,
     pub location: String,
     pub extra: serde_json::Value,
+    /// How an official took it in on the resident's behalf (empty for online petitions).
+    pub intake: IntakeRecord,
     pub abuse_abusive: bool,
     pub abuse_score: f64,
     pub abuse_kinds: Vec<String>,
@@ -531,6 +535,7 @@ struct PetitionRow {
     body: String,
     location: String,
     extra: String,
+    intake: String,
     abuse_abusive: bool,
     abuse_score: f64,
     abuse_kinds: String,
@@ -552,7 +557,7 @@ struct PetitionRow {
 
 pub(crate) const PETITION_COLUMNS: &str = "id, receipt_no, type_id, channel, anonymous, \
     petitioner_account_id, petitioner_name, petitioner_phone, petitioner_email, petitioner_address, \
-    rrn_encrypted, title, body, location, extra, abuse_abusive, abuse_score, abuse_kinds, abuse_model, \
+    rrn_encrypted, title, body, location, extra, intake, abuse_abusive, abuse_score, abuse_kinds, abuse_model, \
     derived, state, department_id, assignee_id, arrived_at, received_at, flagged, repeat_proposed, \
     due_at, event_count, change_seq, created_at, updated_at";
 
@@ -574,6 +579,7 @@ impl PetitionRow {
             body: self.body,
             location: self.location,
             extra: from_json(&self.extra)?,
+            intake: from_json(&self.intake)?,
             abuse_abusive: self.abuse_abusive,
             abuse_score: self.abuse_score,
             abuse_kinds: from_json(&self.abuse_kinds)?,
@@ -628,6 +634,9 @@ pub struct NewPetition {
     pub idempotency_key: Option<String>,
     /// Staff entering at the counter may route straight to a department (default: the type's).
     pub department_id: Option<DepartmentId>,
+    /// Counter, phone, mail and visit intake: how identity was checked and which required
+    /// documents were seen (checked by `domain::petitions::intake::check`).
+    pub intake: IntakeRecord,
 }
 
 /// The abuse screening stored with each petition, and the routing suggestion made with it:
@@ -748,6 +757,7 @@ pub struct Checked {
     period: Period,
     rrn_encrypted: Option<String>,
     extra: serde_json::Map<String, serde_json::Value>,
+    intake: IntakeRecord,
     department_id: DepartmentId,
     petitioner_key: String,
     repeat: Option<RepeatInfo>,
@@ -836,6 +846,8 @@ pub async fn check(
         _ => None,
     };
     let extra = validate_values(&ptype.fields, &new.extra)?;
+    let intake = domain::petitions::intake::check(new.channel, &new.intake, &ptype.required_documents)
+        .map_err(|(_, e)| StoreError::Rule(e))?;
     let department_id = new.department_id.or(ptype.department_id).ok_or_else(|| {
         bad(
             "no_department",
@@ -858,6 +870,7 @@ pub async fn check(
         period: ptype.period,
         rrn_encrypted,
         extra,
+        intake,
         department_id,
         petitioner_key,
         repeat,
@@ -883,6 +896,7 @@ pub async fn file(
         period,
         rrn_encrypted,
         extra,
+        intake,
         department_id,
         petitioner_key: pkey,
         repeat,
@@ -963,12 +977,13 @@ pub async fn file(
         petitioner_name, petitioner_phone, petitioner_email, petitioner_address, rrn_encrypted, title, body, \
         location, extra, abuse_abusive, abuse_score, abuse_kinds, abuse_model, idempotency_key, derived, state, \
         department_id, assignee_id, arrived_at, received_at, receipt_no, flagged, repeat_proposed, due_at, \
-        event_count, change_seq, created_at, updated_at) \
+        event_count, change_seq, created_at, updated_at, intake) \
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
-        $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $24, $24) RETURNING {PETITION_COLUMNS}"
+        $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $24, $24, $32) RETURNING {PETITION_COLUMNS}"
     );
     let kinds = to_json(&screening.kinds)?;
     let extra_json = to_json(&extra)?;
+    let intake_json = to_json(intake)?;
     let inserted = on_tx!(tx, |conn| sqlx::query_as::<_, PetitionRow>(
         sqlx::AssertSqlSafe(sql)
     )
@@ -1003,6 +1018,7 @@ pub async fn file(
     .bind(row.due)
     .bind(i64::from(current.events))
     .bind(row.change_seq)
+    .bind(&intake_json)
     .fetch_one(&mut *conn)
     .await);
     let petition = inserted
@@ -1134,10 +1150,14 @@ async fn advance(
             *receipt_no = next_receipt_no(tx, now).await?;
         }
         Event::Transferred {
+            to,
             far_or_misassigned,
             due,
             ..
         } => {
+            // Misassigned is the official's word; far is known from the org chart: a
+            // department away from the main office (`departments.remote`) on either end.
+            *far_or_misassigned |= any_remote(tx, &[current.department_id, *to]).await?;
             // The limit runs from the moment the petition reached its current department.
             let from = current.received_at.map_or(current.department_since, |r| {
                 r.max(current.department_since)
@@ -1148,6 +1168,21 @@ async fn advance(
                 now,
             )
             .map_err(deadline_error)?;
+        }
+        Event::TransferredOut { due, .. } => {
+            // Act art. 16: within 8 working hours of receipt (of arrival, before receipt).
+            let from = current.received_at.unwrap_or(current.arrived_at);
+            *due = Some(
+                calendar::deadline(
+                    cal,
+                    &DeadlineInput::new(
+                        from,
+                        Period::Hours(domain::petitions::AGENCY_TRANSFER_WITHIN_HOURS),
+                    ),
+                    now,
+                )
+                .map_err(deadline_error)?,
+            );
         }
         _ => {}
     }
@@ -1161,6 +1196,47 @@ async fn advance(
     // Derived::apply counts events; the stored sequence number is that count.
     next.events = current.events + 1;
     Ok((next, event))
+}
+
+/// Whether any of these departments is away from the main office (migration 0014).
+async fn any_remote(tx: &mut Tx, ids: &[DepartmentId]) -> Result<bool> {
+    let mut remote = false;
+    for id in ids {
+        let row: Option<(bool,)> = on_tx!(tx, |conn| sqlx::query_as(
+            "SELECT remote FROM departments WHERE id = $1"
+        )
+        .bind(*id)
+        .fetch_optional(&mut *conn)
+        .await)?;
+        remote |= row.is_some_and(|r| r.0);
+    }
+    Ok(remote)
+}
+
+/// Mark a department as away from the main office or not: in-office transfers to or from it
+/// get 3 working hours (Decree art. 13).
+pub async fn set_department_remote(tx: &mut Tx, id: DepartmentId, remote: bool) -> Result<()> {
+    let n = on_tx!(tx, |conn| sqlx::query("UPDATE departments SET remote = $1 WHERE id = $2")
+        .bind(remote)
+        .bind(id)
+        .execute(&mut *conn)
+        .await
+        .map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// Whether a department is away from the main office.
+pub async fn department_remote(db: &Db, id: DepartmentId) -> Result<bool> {
+    let row: Option<(bool,)> = on_db!(db, |pool| sqlx::query_as(
+        "SELECT remote FROM departments WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await)?;
+    Ok(row.is_some_and(|r| r.0))
 }
 
 /// A petition moves only to a department that exists and is not retired.
@@ -1206,7 +1282,8 @@ impl RowState {
     async fn of(tx: &mut Tx, d: &Derived, cal: &WorkCalendar, now: DateTime<Utc>) -> Result<Self> {
         Ok(RowState {
             derived: to_json(d)?,
-            due: d.due(cal, now)?,
+            // Before receipt, the receipt limit: the queue sorts, counts and reminds by it.
+            due: d.clock_due(cal, now)?,
             repeat_proposed: d.repeat.as_ref().is_some_and(RepeatInfo::proposes_closing)
                 && d.state.is_open(),
             change_seq: tx.next_change_seq().await?,
@@ -1393,7 +1470,7 @@ pub async fn decide_approval(
 /// What the petitioner must be told of a step, if anything (subject, body).
 fn petitioner_notice(event: &Event) -> Option<(String, String)> {
     match event {
-        Event::TransferredOut { agency, reason } => Some((
+        Event::TransferredOut { agency, reason, .. } => Some((
             "민원이 다른 기관으로 이송되었습니다".into(),
             format!("이송 기관: {agency}\n사유: {reason}"),
         )),
@@ -1846,7 +1923,7 @@ fn queue_where(f: &QueueFilter, with_user_filters: bool) -> (String, Vec<i64>, O
     }
     if with_user_filters {
         if f.overdue {
-            sql.push_str(" AND due_at < $1 AND state IN ('received', 'in_progress')");
+            sql.push_str(&format!(" AND due_at < $1 AND {LATE_STATES_SQL}"));
         }
         if f.due_today {
             sql.push_str(" AND due_at >= $1 AND due_at < $2");
@@ -1862,6 +1939,10 @@ fn queue_where(f: &QueueFilter, with_user_filters: bool) -> (String, Vec<i64>, O
 /// databases use a partial index only when the query carries its condition.
 const OPEN_STATES_SQL: &str =
     "state IN ('arrived', 'received', 'in_progress', 'supplement', 'paused')";
+
+/// The states whose clock runs: waiting for receipt (the receipt limit) or being handled (the
+/// statutory period). Paused ones and those waiting for a supplement are never late.
+const LATE_STATES_SQL: &str = "state IN ('arrived', 'received', 'in_progress')";
 
 /// Whether the filter stays inside the open states, where the partial indexes serve it.
 fn open_only(f: &QueueFilter) -> bool {
@@ -1989,7 +2070,7 @@ pub async fn queue(db: &Db, f: &QueueFilter, now: DateTime<Utc>) -> Result<Queue
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
         let petition = row.into_petition()?;
-        let (due, left) = match petition.derived.deadline_input(now) {
+        let (due, left) = match petition.derived.clock_input(now) {
             Some(input) => (
                 Some(calendar::deadline(&cal, &input, now).map_err(deadline_error)?),
                 Some(
@@ -2010,7 +2091,7 @@ pub async fn queue(db: &Db, f: &QueueFilter, now: DateTime<Utc>) -> Result<Queue
     let (count_sql, count_ints, _) = queue_where(f, false);
     let sql = format!(
         "SELECT COUNT(*), \
-         COALESCE(SUM(CASE WHEN due_at < $1 AND state IN ('received', 'in_progress') THEN 1 ELSE 0 END), 0), \
+         COALESCE(SUM(CASE WHEN due_at < $1 AND {LATE_STATES_SQL} THEN 1 ELSE 0 END), 0), \
          COALESCE(SUM(CASE WHEN due_at >= $1 AND due_at < $2 THEN 1 ELSE 0 END), 0), \
          COALESCE(SUM(CASE WHEN due_at >= $1 AND due_at < $3 THEN 1 ELSE 0 END), 0), \
          COALESCE(SUM(CASE WHEN state IN ('paused', 'supplement') THEN 1 ELSE 0 END), 0), \
@@ -2066,12 +2147,12 @@ pub async fn sweep(db: &Db, now: DateTime<Utc>) -> Result<SweepReport> {
     for (level, sql) in [
         (
             "overdue",
-            "SELECT id FROM petitions WHERE state IN ('received', 'in_progress') AND due_at < $1 \
+            "SELECT id FROM petitions WHERE state IN ('arrived', 'received', 'in_progress') AND due_at < $1 \
              AND reminded <> 'overdue' ORDER BY due_at LIMIT 1000",
         ),
         (
             "soon",
-            "SELECT id FROM petitions WHERE state IN ('received', 'in_progress') AND due_at >= $1 \
+            "SELECT id FROM petitions WHERE state IN ('arrived', 'received', 'in_progress') AND due_at >= $1 \
              AND due_at < $2 AND reminded = '' ORDER BY due_at LIMIT 1000",
         ),
     ] {
@@ -2101,17 +2182,24 @@ pub async fn sweep(db: &Db, now: DateTime<Utc>) -> Result<SweepReport> {
             .execute(&mut *conn)
             .await
             .map(|r| r.rows_affected()))?;
-            let to: Option<(String,)> = on_tx!(&mut tx, |conn| sqlx::query_as(
-                "SELECT email FROM accounts WHERE id = $1 AND email <> ''"
+            // The handler; before receipt nobody handles it yet, so the department's officials
+            // and supervisors are told that it waits for receipt.
+            let to: Vec<(String,)> = on_tx!(&mut tx, |conn| sqlx::query_as(
+                "SELECT email FROM accounts WHERE email <> '' AND active = TRUE AND \
+                 (id = $1 OR ($2 AND department_id = $3 AND role IN ('official', 'supervisor'))) \
+                 ORDER BY id"
             )
             .bind(p.assignee_id)
-            .fetch_optional(&mut *conn)
+            .bind(p.state == State::Arrived)
+            .bind(p.department_id)
+            .fetch_all(&mut *conn)
             .await)?;
-            if let Some((email,)) = to {
-                let (subject, word) = if level == "overdue" {
-                    ("[민원] 처리기한이 지났습니다", "지난")
-                } else {
-                    ("[민원] 처리기한이 다가옵니다", "다가오는")
+            for (email,) in to {
+                let (subject, word) = match (level, p.state == State::Arrived) {
+                    ("overdue", true) => ("[민원] 접수기한이 지났습니다", "접수기한이 지난"),
+                    (_, true) => ("[민원] 접수기한이 다가옵니다", "접수기한이 다가오는"),
+                    ("overdue", false) => ("[민원] 처리기한이 지났습니다", "처리기한이 지난"),
+                    _ => ("[민원] 처리기한이 다가옵니다", "처리기한이 다가오는"),
                 };
                 let due = p
                     .due_at
@@ -2123,8 +2211,8 @@ pub async fn sweep(db: &Db, now: DateTime<Utc>) -> Result<SweepReport> {
                     &email,
                     subject,
                     &format!(
-                        "처리기한이 {word} 민원: [{}] {}\n처리기한: {due}",
-                        p.receipt_no.as_deref().unwrap_or("-"),
+                        "{word} 민원: [{}] {}\n기한: {due}",
+                        p.receipt_no.clone().unwrap_or_else(|| format!("({})", p.id)),
                         p.title
                     ),
                     now,

@@ -227,10 +227,37 @@ impl SearchIndex {
                 .fetch_all(pool)
                 .await
             })?;
-            let Some(last) = rows.last() else { break };
-            let batch_last = last.8;
+            // Petitions deleted at the end of their retention leave a purge record with a
+            // change number of its own: their entries go too.
+            let purges: Vec<(i64, i64)> = on_db!(db, |pool| {
+                sqlx::query_as(
+                    "SELECT petition_id, change_seq FROM petition_purges WHERE change_seq > $1 \
+                     ORDER BY change_seq LIMIT 5000",
+                )
+                .bind(seen)
+                .fetch_all(pool)
+                .await
+            })?;
+            if rows.is_empty() && purges.is_empty() {
+                break;
+            }
+            // A full batch may have more behind it: stop at the lower of the full batches'
+            // last numbers so nothing in between is skipped.
+            let full = |n: usize| n == 5000;
+            let batch_last = match (rows.last(), purges.last()) {
+                (Some(r), Some(p)) if full(rows.len()) && full(purges.len()) => r.8.min(p.1),
+                (Some(r), _) if full(rows.len()) => r.8,
+                (_, Some(p)) if full(purges.len()) => p.1,
+                (r, p) => r.map_or(0, |r| r.8).max(p.map_or(0, |p| p.1)),
+            };
             let f = self.fields;
-            for (id, title, body, derived, dept, petitioner, type_id, state, _) in rows {
+            for (id, _) in purges.iter().filter(|p| p.1 <= batch_last) {
+                writer.delete_term(Term::from_field_u64(f.id, u64::try_from(*id).unwrap_or(0)));
+                done += 1;
+            }
+            for (id, title, body, derived, dept, petitioner, type_id, state, _) in
+                rows.into_iter().filter(|r| r.8 <= batch_last)
+            {
                 let id = u64::try_from(id).unwrap_or(0);
                 writer.delete_term(Term::from_field_u64(f.id, id));
                 let mut doc = TantivyDocument::new();

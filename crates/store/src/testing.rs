@@ -159,6 +159,7 @@ pub async fn topic_history(db: &Db, per_topic: usize) -> Result<TopicHistory> {
             let (title, body) = texts[i % texts.len()];
             let place = PLACES[(i / texts.len()) % PLACES.len()];
             let new = petitions::NewPetition {
+                intake: crate::testing::intake_for(domain::petitions::Channel::Counter),
                 type_id,
                 channel: domain::petitions::Channel::Counter,
                 anonymous: false,
@@ -201,4 +202,21 @@ pub async fn topic_history(db: &Db, per_topic: usize) -> Result<TopicHistory> {
         papers,
         type_id,
     })
+}
+
+/// The simplest intake record a staff channel accepts (types without required documents): an
+/// ID card in person, a call-back on the phone, the signature by mail; nothing online.
+pub fn intake_for(channel: domain::petitions::Channel) -> domain::petitions::intake::IntakeRecord {
+    use domain::petitions::Channel;
+    use domain::petitions::intake::IdentityCheck;
+    let identity_check = match channel {
+        Channel::Counter | Channel::Visit => Some(IdentityCheck::IdCard),
+        Channel::Phone => Some(IdentityCheck::PhoneCallback),
+        Channel::Mail => Some(IdentityCheck::Signature),
+        Channel::Web | Channel::Api | Channel::Open311 => None,
+    };
+    domain::petitions::intake::IntakeRecord {
+        identity_check,
+        documents_checked: Vec::new(),
+    }
 }

@@ -77,6 +77,7 @@ async fn setup(db: Db) -> Setup {
 
 fn new_petition(s: &Setup, channel: Channel, title: &str, body: &str) -> NewPetition {
     NewPetition {
+        intake: store::testing::intake_for(channel),
         type_id: s.type_id,
         channel,
         anonymous: false,
@@ -769,6 +770,8 @@ async fn demo_petitions_cover_every_state() {
             "answered",
             "closed",
             "transferred_out",
+            "returned",
+            "withdrawn",
         ] {
             assert!(
                 states.iter().any(|(k, n)| k == s && *n > 0),
@@ -816,9 +819,27 @@ async fn demo_petitions_cover_every_state() {
         .await
         })
         .unwrap();
+        // Issue 14: the numbers themselves, not only how many there are.
         let mut sorted = rows.clone();
         sorted.sort();
-        assert_eq!(rows.len(), sorted.len());
+        assert!(rows.len() > 250, "{}", rows.len());
+        assert_eq!(rows, sorted, "receipt numbers out of receipt order");
+        // Awaiting receipt past the 8 working hours, late transfers inside the office and to
+        // another agency: the demo shows each clock of issue 14.
+        let derived: Vec<(String, String)> = on_db!(&db, |pool| sqlx::query_as(
+            "SELECT state, derived FROM petitions ORDER BY id"
+        )
+        .fetch_all(pool)
+        .await)
+        .unwrap();
+        let d: Vec<(String, domain::petitions::Derived)> = derived
+            .into_iter()
+            .map(|(s, d)| (s, serde_json::from_str(&d).unwrap()))
+            .collect();
+        assert!(d.iter().any(|(s, d)| s == "arrived" && d.receipt_due.is_some_and(|r| r < now)));
+        assert!(d.iter().any(|(_, d)| d.transfers.iter().any(|t| !t.on_time)));
+        assert!(d.iter().any(|(_, d)| d.agency_transfer.as_ref().is_some_and(|t| !t.on_time)));
+        assert!(page.counts.overdue > 0);
     })
     .await;
 }

@@ -31,6 +31,7 @@ async fn suggestions_corrections_training_data_and_draft_log() {
         let key = PiiKey::generate().unwrap();
         let (cal, _) = petitions::work_calendar(db).await.unwrap();
         let file = |title: &str, body: &str| NewPetition {
+            intake: store::testing::intake_for(Channel::Counter),
             type_id: h.type_id,
             channel: Channel::Counter,
             anonymous: false,

@@ -446,8 +446,9 @@ impl Ctx {
         t: &PetitionType,
         extra: Option<&RequestExtra>,
     ) -> Result<Val, Open311Error> {
-        // The one deadline function; none before receipt and for anonymous reports.
-        let due = p.derived.due(&self.cal, self.now)?;
+        // The one deadline function; before receipt, as if received at the latest legal moment
+        // (Decree art. 6); none for anonymous reports.
+        let due = p.derived.expected_answer(&self.cal, self.now)?;
         let handler = match (self.hide_handlers, p.assignee_id) {
             (true, Some(a)) => store::accounts::get(&state.db, a)
                 .await
@@ -914,6 +915,7 @@ async fn create_request(
         description.to_string()
     };
     let new = petitions::NewPetition {
+        intake: Default::default(),
         type_id: t.id,
         channel: Channel::Open311,
         anonymous,
@@ -966,6 +968,7 @@ async fn create_request(
         reason: format!("open311:{}", key.name),
     };
     let checked = petitions::check(&state.db, new, &state.petitions.key, screening).await?;
+    let cal_kept = cal.clone();
     let (p, extra) = state
         .petitions
         .intake(&state.db)
@@ -998,10 +1001,13 @@ async fn create_request(
         ),
         None => "접수되었습니다 (received)".to_string(),
     };
+    // Issue 14: a new request already has the answer time it can expect (Decree art. 6).
+    let expected = p.derived.expected_answer(&cal_kept, now)?;
     let item = Val::Obj(vec![
         ("service_request_id", Val::str(p.id.to_string())),
         ("token", Val::str(extra.token)),
         ("service_notice", Val::str(notice)),
+        ("expected_datetime", Val::opt(expected.map(iso))),
         ("account_id", Val::opt(Some(account_id.to_string()))),
     ]);
     // 200 rather than 201: GeoReport documents 200 and some clients test for it.

@@ -19,6 +19,8 @@ pub mod admin;
 pub mod admin_edit;
 #[path = "pages_common.rs"]
 pub mod common;
+#[path = "pages_intake.rs"]
+pub mod intake;
 #[path = "pages_resident.rs"]
 pub mod resident;
 #[path = "pages_staff.rs"]
@@ -28,6 +30,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(resident::routes())
         .merge(staff::routes())
+        .merge(intake::routes())
         .merge(admin::routes())
         .merge(admin_edit::routes())
         .route("/", get(home))

@@ -333,7 +333,7 @@ pub fn event_words(lang: Lang, e: &Event) -> Option<String> {
             Lang::Ko => format!("처리할 부서로 옮겼습니다 (이송). 사유: {reason}"),
             Lang::En => format!("Moved to the competent department. Reason: {reason}"),
         },
-        Event::TransferredOut { agency, reason } => match l {
+        Event::TransferredOut { agency, reason, .. } => match l {
             Lang::Ko => format!("{agency}(으)로 이송했습니다. 사유: {reason}"),
             Lang::En => format!("Sent to {agency}. Reason: {reason}"),
         },

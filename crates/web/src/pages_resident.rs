@@ -51,7 +51,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// At most this many files per petition from the web form.
-const MAX_FILES: usize = 5;
+pub(crate) const MAX_FILES: usize = 5;
 /// Largest text field accepted in the filing form.
 const MAX_TEXT_BYTES: usize = 100 * 1024;
 
@@ -151,7 +151,7 @@ pub struct FileValues {
     pub idem: String,
     /// An anonymous report (익명 신고): no name or contact, no statutory clock (Act art. 2).
     pub anonymous: bool,
-    extra: HashMap<String, String>,
+    pub(crate) extra: HashMap<String, String>,
 }
 
 #[derive(Template)]
@@ -169,7 +169,7 @@ struct FilePage {
     may_anonymous: bool,
 }
 
-fn field_views(defs: &[FieldDef], v: &FileValues) -> Vec<FieldView> {
+pub(crate) fn field_views(defs: &[FieldDef], v: &FileValues) -> Vec<FieldView> {
     defs.iter()
         .map(|d| {
             let value = v.extra.get(&d.key).cloned().unwrap_or_default();
@@ -321,7 +321,7 @@ struct Submitted {
 /// far comes back with the message, so the form can be refilled. `may_send_files` sees the text
 /// parts before the first file (forms put them first); when it says no, reading stops there and
 /// no file reaches the store.
-async fn read_parts(
+pub(crate) async fn read_parts(
     state: &AppState,
     mut mp: Multipart,
     may_send_files: impl AsyncFnOnce(&HashMap<String, String>) -> bool,
@@ -415,7 +415,7 @@ async fn read_form(state: &AppState, mp: Multipart) -> Result<Submitted, (FileVa
 }
 
 /// The form's extra values as the domain's field validation expects them.
-fn extra_json(defs: &[FieldDef], v: &FileValues) -> serde_json::Map<String, serde_json::Value> {
+pub(crate) fn extra_json(defs: &[FieldDef], v: &FileValues) -> serde_json::Map<String, serde_json::Value> {
     let mut m = serde_json::Map::new();
     for d in defs {
         match (d.datatype, v.extra.get(&d.key)) {
@@ -543,6 +543,7 @@ async fn file_petition(
         .await?;
     }
     let new = petitions::NewPetition {
+        intake: Default::default(),
         type_id: t.id,
         channel: Channel::Web,
         anonymous: v.anonymous,
@@ -625,14 +626,7 @@ fn expected(
     p: &Petition,
     now: DateTime<Utc>,
 ) -> Option<(String, Vec<String>, bool)> {
-    let (input, estimate) = match p.derived.deadline_input(now) {
-        Some(i) => (i, false),
-        None if p.state == PState::Arrived => {
-            let start = p.derived.receipt_due?;
-            (calendar::DeadlineInput::new(start, p.derived.period?), true)
-        }
-        None => return None,
-    };
+    let (input, estimate) = p.derived.expected_input(now)?;
     let due = calendar::deadline(cal, &input, now).ok()?;
     let lines = calendar::explain(cal, &input, now)
         .map(|e| explain_lines(lang, &e))
@@ -680,7 +674,7 @@ pub struct Tracked {
     pub anonymous: bool,
 }
 
-async fn tracked(state: &AppState, lang: Lang, p: &Petition) -> Result<Tracked, ApiError> {
+pub(crate) async fn tracked(state: &AppState, lang: Lang, p: &Petition) -> Result<Tracked, ApiError> {
     let now = store::now();
     let (cal, _) = petitions::work_calendar(&state.db).await?;
     let t = petitions::get_type(&state.db, p.type_id).await?;

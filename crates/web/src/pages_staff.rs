@@ -503,6 +503,11 @@ pub struct StaffView {
     /// whether the one extension is still possible.
     pub site_investigation: Option<(i64, bool)>,
     pub grievance: bool,
+    /// Transfers with their limits and results (issue 14).
+    pub transfers: Vec<crate::pages::intake::TransferLine>,
+    /// Counter, phone, mail and visit intake: how identity was checked, documents seen.
+    pub intake_identity: Option<&'static str>,
+    pub intake_documents: Vec<String>,
 }
 
 /// What was typed into an action form, to put back after a refusal.
@@ -560,7 +565,8 @@ async fn staff_view(
     let (cal, _) = petitions::work_calendar(&state.db).await?;
     let t = petitions::get_type(&state.db, p.type_id).await?;
     let (dept_names, _) = names(state).await?;
-    let (due, left, lines) = match p.derived.deadline_input(now) {
+    // Before receipt the clock is the receipt limit (Decree art. 6), as in the queue.
+    let (due, left, lines) = match p.derived.clock_input(now) {
         Some(input) => {
             let due =
                 calendar::deadline(&cal, &input, now).map_err(domain::petitions::deadline_error)?;
@@ -736,6 +742,15 @@ async fn staff_view(
             .is_some_and(|s| s <= domain::petitions::DISSATISFIED_AT_MOST),
         extensions: d.extensions.len(),
         may_reveal,
+        transfers: crate::pages::intake::transfer_lines(p, &dept_names)
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect(),
+        intake_identity: p
+            .intake
+            .identity_check
+            .map(|i| crate::pages::intake::identity_name(lang, i)),
+        intake_documents: p.intake.documents_checked.clone(),
     })
 }
 
@@ -1424,6 +1439,9 @@ struct DashboardPage {
     on_time_percent: Option<u32>,
     rated: usize,
     satisfaction: Option<String>,
+    /// This month's transfers, and the late ones listed (issue 14).
+    transfers: usize,
+    late_transfers: Vec<crate::pages::intake::TransferLine>,
 }
 
 async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> Response {
@@ -1523,7 +1541,20 @@ async fn dashboard_page(
         ..base
     };
     let (mut answered, mut on_time, mut rated, mut score_sum) = (0usize, 0usize, 0usize, 0u32);
+    let (mut transfers, mut late_transfers) = (0usize, Vec::new());
+    let this_month = |t: DateTime<Utc>| {
+        let at = calendar::to_seoul(t);
+        at.year() == local.year() && at.month() == local.month()
+    };
     for i in petitions::queue(&state.db, &done_filter, now).await?.items {
+        for (at, t) in crate::pages::intake::transfer_lines(&i.petition, &dept_names) {
+            if this_month(at) {
+                transfers += 1;
+                if !t.on_time {
+                    late_transfers.push(t);
+                }
+            }
+        }
         let d = &i.petition.derived;
         let Some(first) = d.answers.iter().find(|a| !a.additional) else {
             continue;
@@ -1556,5 +1587,7 @@ async fn dashboard_page(
         on_time_percent: (answered > 0).then(|| (on_time * 100 / answered) as u32),
         rated,
         satisfaction: (rated > 0).then(|| format!("{:.1}", f64::from(score_sum) / rated as f64)),
+        transfers,
+        late_transfers,
     })
 }

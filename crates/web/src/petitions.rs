@@ -20,6 +20,7 @@ use chrono::{DateTime, Utc};
 use domain::access::{Action, Capability, Target};
 use domain::accounts::Role;
 use domain::petitions::fields::FieldDef;
+use domain::petitions::intake::{IdentityCheck, IntakeRecord};
 use domain::petitions::{Channel, Event, ExtensionGround, Kind, PauseKind, State as PState};
 use domain::privacy::{PersonalKind, mask};
 use futures_util::TryStreamExt;
@@ -424,6 +425,9 @@ pub struct PetitionView {
     location: String,
     #[schema(value_type = Object)]
     extra: serde_json::Value,
+    /// Counter, phone, mail and visit intake: `identity_check` and `documents_checked`.
+    #[schema(value_type = Object)]
+    intake: serde_json::Value,
     petitioner: PetitionerView,
     department_id: Option<i64>,
     assignee_id: Option<i64>,
@@ -433,6 +437,9 @@ pub struct PetitionView {
     received_at: Option<DateTime<Utc>>,
     /// The due moment now, from `calendar::deadline` (absent without a statutory clock).
     due: Option<DateTime<Utc>>,
+    /// The answer the petitioner can expect: `due` once received; before receipt, computed as
+    /// if received at the latest legal moment (`receipt_due`).
+    expected_answer: Option<DateTime<Utc>>,
     /// Working time left in minutes (negative when overdue).
     working_minutes_left: Option<i64>,
     /// How the due moment was computed, step by step (Korean).
@@ -509,6 +516,11 @@ fn view_with(
         }
         None => (None, None, vec![]),
     };
+    // Before receipt: the answer expected as if received at the latest legal moment.
+    let expected_answer = p
+        .derived
+        .expected_answer(cal, now)
+        .map_err(ApiError::from)?;
     let rrn = if reveal {
         petitions::reveal_rrn(&p, &state.petitions.key)?
     } else {
@@ -528,12 +540,14 @@ fn view_with(
         body: p.body.clone(),
         location: p.location.clone(),
         extra: p.extra.clone(),
+        intake: serde_json::to_value(&p.intake).unwrap_or_default(),
         department_id: p.department_id,
         assignee_id: p.assignee_id,
         arrived_at: p.arrived_at,
         receipt_due: p.derived.receipt_due,
         received_at: p.received_at,
         due,
+        expected_answer,
         working_minutes_left: left,
         deadline_explanation: lines,
         flagged: p.flagged,
@@ -612,6 +626,15 @@ pub struct FileRequest {
     extra: serde_json::Map<String, serde_json::Value>,
     /// Staff may route at intake to a department other than the type's.
     department_code: Option<String>,
+    /// Counter, phone, mail and visit intake (staff): how the identity was checked —
+    /// `id_card`, `driver_license`, `passport`, `mobile_id` (counter, visit), `phone_callback`
+    /// (phone), `signature` (mail), `not_checked` (phone, mail).
+    #[schema(value_type = Option<String>, example = "id_card")]
+    identity_check: Option<IdentityCheck>,
+    /// The type's required documents the official saw (all of them at the counter, on a visit
+    /// and by mail).
+    #[serde(default)]
+    documents_checked: Vec<String>,
 }
 
 /// File a petition. Residents file their own (online: it arrives and is received by an
@@ -714,6 +737,10 @@ async fn file_petition(
         extra: req.extra,
         idempotency_key,
         department_id,
+        intake: IntakeRecord {
+            identity_check: req.identity_check,
+            documents_checked: req.documents_checked,
+        },
     };
     let screening = screen(&new.title, &new.body)
         .await
@@ -1326,7 +1353,11 @@ pub(crate) async fn take_step(
             reason,
             due: placeholder,
         },
-        ActionRequest::TransferOut { agency, reason } => Event::TransferredOut { agency, reason },
+        ActionRequest::TransferOut { agency, reason } => Event::TransferredOut {
+            agency,
+            reason,
+            due: None,
+        },
         ActionRequest::RequestSupplement { items, answer_by } => {
             Event::SupplementRequested { items, answer_by }
         }
@@ -1603,7 +1634,30 @@ pub async fn run_sweeper(
     every: std::time::Duration,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
+    let mut purged_on: Option<chrono::NaiveDate> = None;
     loop {
+        // Once a day: petitions whose retention has run are deleted (issue 14).
+        let today = calendar::to_seoul(store::now()).date_naive();
+        if purged_on != Some(today) {
+            match petitions::retention::purge(
+                &state.db,
+                Some(state.petitions.blobs.as_ref()),
+                store::now(),
+                false,
+                None,
+                "sweep",
+            )
+            .await
+            {
+                Ok(r) => {
+                    purged_on = Some(today);
+                    if !r.petitions.is_empty() {
+                        tracing::info!(purged = r.petitions.len(), "petition retention")
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "petition retention failed"),
+            }
+        }
         match petitions::sweep(&state.db, store::now()).await {
             Ok(r) if r != petitions::SweepReport::default() => {
                 tracing::info!(?r, "petition reminders")

@@ -440,7 +440,7 @@ async fn the_whole_life_of_a_petition() {
 
         // Queue and search from the supervisor's division and the official's department.
         let (st, page) = kim
-            .post("/api/v1/petitions", json!({"type_id": gid, "channel": "phone", "title": "민원 서류 문의",
+            .post("/api/v1/petitions", json!({"type_id": gid, "channel": "phone", "identity_check": "phone_callback", "title": "민원 서류 문의",
                    "body": "민원 서류 발급 절차", "petitioner": {"name": "박민수", "phone": "010-5555-6666"}}))
             .await;
         assert_eq!(
@@ -506,7 +506,7 @@ async fn grievance_site_investigation_over_http() {
             let (st, p) = kim
                 .post(
                     "/api/v1/petitions",
-                    json!({"type_id": t["id"], "channel": "counter",
+                    json!({"type_id": t["id"], "channel": "counter", "identity_check": "id_card",
                        "title": "공사 소음 피해", "body": "야간 공사 소음으로 잠을 잘 수 없습니다",
                        "petitioner": {"name": "최영희", "phone": "010-2222-3333"}}),
                 )

@@ -493,7 +493,7 @@ async fn contacts_flags_history_equipment_drills() {
             let (st, p) = kim
                 .post(
                     "/api/v1/petitions",
-                    json!({"type_id": t["id"], "channel": "counter", "title": "문의",
+                    json!({"type_id": t["id"], "channel": "counter", "identity_check": "id_card", "title": "문의",
                            "body": "절차 문의", "petitioner": {"name": "홍길동", "phone": "010-1111-2222"}}),
                 )
                 .await;

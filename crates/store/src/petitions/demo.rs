@@ -15,6 +15,7 @@ use calendar::{Period, WorkCalendar};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use domain::petitions::fields::{Datatype, FieldDef};
 use domain::AccountId;
+use domain::petitions::intake::{IdentityCheck, IntakeRecord};
 use domain::petitions::{Channel, Event, ExtensionGround, HeldStep, Kind, PauseKind};
 
 /// (department code, type code, title, body)
@@ -394,7 +395,11 @@ pub async fn seed(db: &Db, now: DateTime<Utc>, key: &PiiKey) -> Result<DemoRepor
     plans.sort_by_key(|p| p.arrival);
 
     let mut filed = 0usize;
+    // Handling steps wait here and run in time order, interleaved with the filings, so every
+    // receipt number is taken in the order of the receipts (the register's order).
+    let mut later = Later::default();
     for (i, plan) in plans.iter().enumerate() {
+        later.run_until(db, &cal, plan.arrival).await?;
         let (dept_code, type_code, title, body) = SAMPLES[plan.sample];
         let Some(ptype) = types.iter().find(|t| t.code == type_code) else {
             continue;
@@ -425,6 +430,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>, key: &PiiKey) -> Result<DemoRepor
             title.to_string()
         };
         let new = NewPetition {
+            intake: demo_intake(channel, &ptype.required_documents),
             type_id: ptype.id,
             channel,
             anonymous,
@@ -484,8 +490,16 @@ pub async fn seed(db: &Db, now: DateTime<Utc>, key: &PiiKey) -> Result<DemoRepor
         {
             100 // recent online arrivals waiting for receipt
         } else {
-            plan.scenario
+            extra_scenario(i, channel, plan.arrival, now).unwrap_or(plan.scenario)
         };
+        if scenario >= EXTRA_SCENARIOS {
+            let other = dept("env").await.filter(|e| Some(*e) != department_id);
+            let online = channel.is_online();
+            for (at, e) in extra_runs(scenario, online, plan.arrival, department_id.unwrap_or(desk), official, other, now) {
+                later.push(at, p.id, e, official);
+            }
+            continue;
+        }
         if channel.is_online() && scenario != 100 {
             run.push(Event::Received {
                 receipt_no: String::new(),
@@ -592,20 +606,16 @@ pub async fn seed(db: &Db, now: DateTime<Utc>, key: &PiiKey) -> Result<DemoRepor
                 run.push(Event::TransferredOut {
                     agency: "경기도청 도로관리사업소".into(),
                     reason: "도 관리 도로".into(),
+                    due: None,
                 });
             }
         }
         for e in run {
             let at = step(30 + (r.below(90) as i64));
-            let mut tx = db.begin().await?;
-            // A step the rules refuse for this petition (e.g. anonymous, no clock) is skipped.
-            match act(&mut tx, p.id, e, official, &cal, at).await {
-                Ok(_) => tx.commit().await?,
-                Err(crate::StoreError::Rule(_)) => break,
-                Err(e) => return Err(e),
-            }
+            later.push(at, p.id, e, official);
         }
     }
+    later.run_until(db, &cal, now).await?;
     filed += seed_approvals(db, &types, desk, account("official.desk").await, &cal, now, key)
         .await?;
     Ok(DemoReport {
@@ -709,4 +719,163 @@ fn working_moment(cal: &WorkCalendar, day: DateTime<Utc>, r: &mut Lcg) -> DateTi
     date.and_hms_opt(hour, minute, 0)
         .and_then(|t| calendar::seoul().from_local_datetime(&t).single())
         .map_or(day, |t| t.with_timezone(&Utc))
+}
+
+/// Handling steps of the demo petitions, run in time order across petitions.
+#[derive(Default)]
+struct Later {
+    steps: Vec<(DateTime<Utc>, usize, i64, Event, Option<i64>)>,
+    /// Petitions a step was refused for: their later steps are skipped.
+    stopped: std::collections::HashSet<i64>,
+}
+
+impl Later {
+    fn push(&mut self, at: DateTime<Utc>, petition: i64, e: Event, actor: Option<i64>) {
+        let n = self.steps.len();
+        self.steps.push((at, n, petition, e, actor));
+    }
+
+    /// Run every step due at or before `until`, oldest first (a petition's own steps keep
+    /// their order: their moments only grow).
+    async fn run_until(&mut self, db: &Db, cal: &WorkCalendar, until: DateTime<Utc>) -> Result<()> {
+        self.steps.sort_by_key(|s| (s.0, s.1));
+        let split = self.steps.partition_point(|s| s.0 <= until);
+        let due: Vec<_> = self.steps.drain(..split).collect();
+        for (at, _, id, e, actor) in due {
+            if self.stopped.contains(&id) {
+                continue;
+            }
+            let mut tx = db.begin().await?;
+            // A step the rules refuse for this petition (e.g. anonymous, no clock) is skipped.
+            match act(&mut tx, id, e, actor, cal, at).await {
+                Ok(_) => tx.commit().await?,
+                Err(crate::StoreError::Rule(_)) => {
+                    self.stopped.insert(id);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How an official took the demo's counter, phone and mail petitions in (issue 14): the
+/// identity check that fits the channel and every required document seen where they come along.
+fn demo_intake(channel: Channel, documents: &[String]) -> IntakeRecord {
+    let identity_check = match channel {
+        Channel::Counter | Channel::Visit => IdentityCheck::IdCard,
+        Channel::Phone => IdentityCheck::PhoneCallback,
+        Channel::Mail => IdentityCheck::Signature,
+        Channel::Web | Channel::Api | Channel::Open311 => return IntakeRecord::default(),
+    };
+    IntakeRecord {
+        identity_check: Some(identity_check),
+        documents_checked: if domain::petitions::intake::documents_expected(channel) {
+            documents.to_vec()
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+/// Scenarios added for issue 14, numbered from here so the original ones keep their numbers.
+const EXTRA_SCENARIOS: u64 = 200;
+const RETURNED: u64 = 200;
+const WITHDRAWN: u64 = 201;
+const LATE_TRANSFER: u64 = 202;
+const LATE_TRANSFER_OUT: u64 = 203;
+const OVERDUE_RECEIPT: u64 = 204;
+
+/// The demo's extra states, by position: returned and withdrawn petitions (old enough for their
+/// supplement deadline to have passed), transfers done late, and an online petition left
+/// waiting for receipt past its 8 working hours.
+fn extra_scenario(i: usize, channel: Channel, arrival: DateTime<Utc>, now: DateTime<Utc>) -> Option<u64> {
+    let old = arrival < now - Duration::days(12);
+    match i % 41 {
+        3 if old => Some(RETURNED),
+        17 if old => Some(WITHDRAWN),
+        29 if old => Some(LATE_TRANSFER),
+        35 if old && channel.is_online() => Some(LATE_TRANSFER_OUT),
+        11 if arrival < now - Duration::days(2) && channel.is_online() => Some(OVERDUE_RECEIPT),
+        _ => None,
+    }
+}
+
+/// The steps of an extra scenario with their moments (all before `now`).
+fn extra_runs(
+    scenario: u64,
+    online: bool,
+    arrival: DateTime<Utc>,
+    department: i64,
+    official: Option<i64>,
+    other_department: Option<i64>,
+    now: DateTime<Utc>,
+) -> Vec<(DateTime<Utc>, Event)> {
+    let at = |minutes: i64| (arrival + Duration::minutes(minutes)).min(now);
+    let receive = Event::Received {
+        receipt_no: String::new(),
+    };
+    let assign = Event::Assigned {
+        department_id: department,
+        assignee_id: official,
+    };
+    // Online petitions are received first; counter, phone and mail ones were at intake.
+    let mut run = if online { vec![(at(20), receive)] } else { vec![] };
+    match scenario {
+        RETURNED => {
+            let answer_by = arrival + Duration::days(5);
+            run.push((at(40), assign));
+            run.push((
+                at(60),
+                Event::SupplementRequested {
+                    items: "토지 소유자 동의서".into(),
+                    answer_by,
+                },
+            ));
+            run.push((
+                (answer_by + Duration::days(3)).min(now),
+                Event::ReturnedUnsupplemented {
+                    reason: "보완 기한까지 보완 서류가 제출되지 않아 반려합니다".into(),
+                },
+            ));
+        }
+        WITHDRAWN => {
+            run.push((at(40), assign));
+            run.push((
+                at(60),
+                Event::SupplementRequested {
+                    items: "신청인 서명".into(),
+                    answer_by: arrival + Duration::days(7),
+                },
+            ));
+            run.push((at(60 * 24 * 3), Event::SupplementDeliveryFailed));
+            run.push((at(60 * 24 * 6), Event::SupplementDeliveryFailed));
+        }
+        LATE_TRANSFER => {
+            if let Some(to) = other_department {
+                // Two days later: far past the 1 or 3 working hours.
+                run.push((
+                    at(60 * 24 * 2),
+                    Event::Transferred {
+                        to,
+                        far_or_misassigned: false,
+                        reason: "소관 부서가 아님 (늦게 확인)".into(),
+                        due: now,
+                    },
+                ));
+            }
+        }
+        LATE_TRANSFER_OUT => {
+            run.push((
+                at(60 * 24 * 3),
+                Event::TransferredOut {
+                    agency: "한국도로공사 서울경기본부".into(),
+                    reason: "고속도로 관리 기관 소관".into(),
+                    due: None,
+                },
+            ));
+        }
+        _ => run.clear(), // OVERDUE_RECEIPT: nobody received it
+    }
+    run
 }
