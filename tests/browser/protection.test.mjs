@@ -72,16 +72,18 @@ test('panic alert seen live, incident with a recording, measures in legal order,
   // The official presses the panic button in the page header (a plain form post).
   await official.goto(`${server.url}/desk`);
   await Promise.all([official.waitForNavigation(), official.click('.mw-panic')]);
-  assert.match(official.url(), /\/protection\/incidents\/\d+\?done=alert/);
-  assert.match(await official.textContent('[role=status]'), /비상호출을 보냈습니다/);
-  const incidentUrl = official.url().split('?')[0];
+  assert.match(official.url(), /\/protection\/alerts\/\d+$/);
+  assert.match(await official.textContent('#alert-summary'), /알렸습니다/);
   await clean(official);
+  const incidentUrl = server.url + await official.getAttribute('a[href^="/protection/incidents/"]', 'href');
+  await Promise.all([official.waitForNavigation(), official.click('a[href^="/protection/incidents/"]')]);
 
-  // The supervisor sees it live, without reloading.
+  // The supervisor sees it live, without reloading, and opens the incident.
   await sup.waitForSelector('#mw-live-alerts:not([hidden])', { timeout: 10000 });
   assert.match(await sup.textContent('#mw-live-alerts'), /김민원/);
   await Promise.all([sup.waitForNavigation(), sup.click('#mw-live-alerts a')]);
-  assert.equal(sup.url(), incidentUrl);
+  assert.match(sup.url(), /\/protection\/alerts\/\d+$/);
+  await sup.goto(incidentUrl);
 
   // The official records what happened and attaches the recording.
   await official.selectOption('#e-kind', 'verbal_abuse');

@@ -230,6 +230,8 @@ pub struct MeasureInput {
     /// Access restriction: from, until, and why.
     pub restriction_start: Option<DateTime<Utc>>,
     pub restriction_end: Option<DateTime<Utc>>,
+    /// … and what it covers (visits, calls, online filing): at least one.
+    pub restriction_covers: Vec<RestrictionCover>,
     pub reason: String,
     /// Counselling: link the offer to the official's wellbeing page …
     pub link_wellbeing: bool,
@@ -298,6 +300,13 @@ pub fn validate_measure(
                     "restriction_ends_before_start",
                     "출입 제한의 종료 일시는 시작 일시보다 늦어야 합니다",
                     "an access restriction must end after it starts",
+                ));
+            }
+            if input.restriction_covers.is_empty() {
+                return Err(rule(
+                    "restriction_covers_required",
+                    "제한 범위(방문, 전화, 온라인 신청)를 하나 이상 고르세요",
+                    "choose what the restriction covers (visits, calls, online filing)",
                 ));
             }
             if input.reason.trim().is_empty() || input.reason.chars().count() > MAX_SHORT_CHARS {
@@ -609,6 +618,266 @@ pub fn indicators(
     out
 }
 
+// ---------------------------------------------------------------------------------------------
+// Panic alerts: who is told, and who is next in line
+// ---------------------------------------------------------------------------------------------
+
+labelled! {
+    /// Why someone receives a panic alert (the order is the line: supervisors first).
+    AlertRole {
+        Supervisor = "supervisor", "부서장", "supervisor";
+        ProtectionOfficer = "protection_officer", "보호 담당자", "protection officer";
+        SecurityDesk = "security_desk", "청사 방호실", "security desk";
+        OfficeHead = "office_head", "기관장", "office head";
+    }
+}
+
+labelled! {
+    /// How a recipient was told.
+    AlertChannel {
+        Screen = "screen", "화면", "screen";
+        Sms = "sms", "문자", "SMS";
+        Email = "email", "메일", "mail";
+    }
+}
+
+/// A staff account as the alert line sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertStaff {
+    pub id: crate::AccountId,
+    pub role: crate::accounts::Role,
+    pub department_id: Option<DepartmentId>,
+    pub active: bool,
+}
+
+/// The security desk as the administrator set it: an account, or an address only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SecurityDesk {
+    Account(crate::AccountId),
+    Sms(String),
+    Email(String),
+}
+
+/// Whom one recipient is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AlertReach {
+    Account(crate::AccountId),
+    Sms(String),
+    Email(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertRecipient {
+    pub reach: AlertReach,
+    pub role: AlertRole,
+}
+
+/// Who a panic alert pressed by `caller` (in `caller_department`) goes to: the supervisors of
+/// the caller's division (a supervisor whose department is the caller's or an ancestor of it),
+/// every protection officer of the office, and the security desk; when none of those exists,
+/// the office head. Inactive accounts and the caller are left out (nobody alerts themself).
+/// Empty means nobody can be reached, which the confirmation must say.
+pub fn alert_recipients(
+    caller: crate::AccountId,
+    caller_department: Option<DepartmentId>,
+    org: &crate::access::OrgChart,
+    staff: &[AlertStaff],
+    desk: Option<&SecurityDesk>,
+    office_head: Option<crate::AccountId>,
+) -> Vec<AlertRecipient> {
+    use crate::accounts::Role;
+    let usable =
+        |id: crate::AccountId| id != caller && staff.iter().any(|s| s.id == id && s.active);
+    let mut out: Vec<AlertRecipient> = Vec::new();
+    let push = |out: &mut Vec<AlertRecipient>, reach: AlertReach, role: AlertRole| {
+        if !out.iter().any(|r| r.reach == reach) {
+            out.push(AlertRecipient { reach, role });
+        }
+    };
+    for s in staff
+        .iter()
+        .filter(|s| s.role == Role::Supervisor && usable(s.id))
+    {
+        if let (Some(mine), Some(theirs)) = (caller_department, s.department_id)
+            && org.is_within(mine, theirs)
+        {
+            push(&mut out, AlertReach::Account(s.id), AlertRole::Supervisor);
+        }
+    }
+    for s in staff
+        .iter()
+        .filter(|s| s.role == Role::ProtectionOfficer && usable(s.id))
+    {
+        push(
+            &mut out,
+            AlertReach::Account(s.id),
+            AlertRole::ProtectionOfficer,
+        );
+    }
+    match desk {
+        Some(SecurityDesk::Account(id)) if usable(*id) => {
+            push(&mut out, AlertReach::Account(*id), AlertRole::SecurityDesk)
+        }
+        Some(SecurityDesk::Sms(a)) => push(
+            &mut out,
+            AlertReach::Sms(a.clone()),
+            AlertRole::SecurityDesk,
+        ),
+        Some(SecurityDesk::Email(a)) => push(
+            &mut out,
+            AlertReach::Email(a.clone()),
+            AlertRole::SecurityDesk,
+        ),
+        _ => {}
+    }
+    if out.is_empty()
+        && let Some(head) = office_head.filter(|h| usable(*h))
+    {
+        push(&mut out, AlertReach::Account(head), AlertRole::OfficeHead);
+    }
+    out
+}
+
+/// The next in line for an alert nobody acknowledged in time: the office head when they were
+/// not told yet, else everyone already told again (an SMS is harder to miss than a screen).
+pub fn escalation_recipients(
+    told: &[AlertRecipient],
+    caller: crate::AccountId,
+    office_head: Option<crate::AccountId>,
+    staff: &[AlertStaff],
+) -> Vec<AlertRecipient> {
+    if let Some(head) = office_head.filter(|h| {
+        *h != caller
+            && staff.iter().any(|s| s.id == *h && s.active)
+            && !told.iter().any(|r| r.reach == AlertReach::Account(*h))
+    }) {
+        return vec![AlertRecipient {
+            reach: AlertReach::Account(head),
+            role: AlertRole::OfficeHead,
+        }];
+    }
+    told.to_vec()
+}
+
+/// Seconds an alert may stay unacknowledged before it goes to the next in line by SMS
+/// (setting `protection.alert_escalation_seconds`).
+pub const ALERT_ESCALATION_SECONDS: i64 = 60;
+
+pub fn parse_escalation_seconds(value: &str) -> Result<i64, RuleError> {
+    value
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|s| (10..=3600).contains(s))
+        .ok_or_else(|| {
+            rule(
+                "escalation_seconds_out_of_range",
+                "재알림 시간은 10초에서 3600초 사이입니다",
+                "the escalation time is 10 to 3600 seconds",
+            )
+        })
+}
+
+/// What the security desk setting names: an account (by username, looked up by the caller),
+/// a mail address, or a mobile number. `None` for an empty setting.
+pub fn parse_security_desk(value: &str) -> Result<Option<DeskAddress>, RuleError> {
+    let v = value.trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    if v.contains('@') {
+        let (user, host) = v.split_once('@').unwrap_or_default();
+        if user.is_empty() || !host.contains('.') || v.contains(char::is_whitespace) {
+            return Err(desk_error());
+        }
+        return Ok(Some(DeskAddress::Email(v.to_string())));
+    }
+    let digits = v.chars().filter(char::is_ascii_digit).count();
+    if v.chars()
+        .all(|c| c.is_ascii_digit() || c == '-' || c == ' ' || c == '+')
+    {
+        return if (9..=15).contains(&digits) {
+            Ok(Some(DeskAddress::Sms(v.to_string())))
+        } else {
+            Err(desk_error())
+        };
+    }
+    Ok(Some(DeskAddress::Username(v.to_string())))
+}
+
+/// A parsed security desk setting before the account is looked up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeskAddress {
+    Username(String),
+    Sms(String),
+    Email(String),
+}
+
+fn desk_error() -> RuleError {
+    rule(
+        "security_desk_invalid",
+        "방호실은 계정 아이디, 메일 주소 또는 휴대전화 번호로 적으세요",
+        "give the security desk as an account username, a mail address or a mobile number",
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Access restrictions: what they cover and the notice a covered channel answers with
+// ---------------------------------------------------------------------------------------------
+
+labelled! {
+    /// What a temporary access restriction covers (제한 범위).
+    RestrictionCover {
+        Visits = "visits", "방문", "visits";
+        Calls = "calls", "전화", "calls";
+        Online = "online", "온라인 신청", "online filing";
+    }
+}
+
+/// Stored as a comma-separated list in legal (declaration) order.
+pub fn covers_to_text(covers: &[RestrictionCover]) -> String {
+    RestrictionCover::ALL
+        .iter()
+        .filter(|c| covers.contains(c))
+        .map(|c| c.as_str())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The stored list back; unknown entries are ignored (they cannot be written).
+pub fn covers_from_text(s: &str) -> Vec<RestrictionCover> {
+    s.split(',')
+        .filter_map(|p| RestrictionCover::parse(p.trim()).ok())
+        .collect()
+}
+
+/// The lawful notice a covered channel answers with while a restriction runs: the measure,
+/// its period (Korean time) and the basis. Returned as the refusal itself.
+pub fn restriction_notice(
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    covers: &[RestrictionCover],
+) -> RuleError {
+    let fmt = |t: DateTime<Utc>| t.with_timezone(&kst()).format("%Y-%m-%d %H:%M").to_string();
+    let ko_cov: Vec<&str> = covers.iter().map(|c| c.korean()).collect();
+    let en_cov: Vec<&str> = covers.iter().map(|c| c.english()).collect();
+    rule(
+        "access_restricted",
+        &format!(
+            "민원 처리에 관한 법률 시행령 제4조에 따른 일시 출입·접근 제한 조치 기간({} ~ {}, 한국시간)이므로 이 경로({})로는 민원을 받을 수 없습니다. 서면(우편)으로 제출하거나 제한 기간이 끝난 뒤 신청해 주세요",
+            fmt(start),
+            fmt(end),
+            ko_cov.join("·")
+        ),
+        &format!(
+            "a temporary access restriction under Decree art. 4 of the Civil Petitions Act applies from {} to {} (Korean time), covering {}; petitions cannot be received this way until it ends — submit in writing by mail or after that date",
+            fmt(start),
+            fmt(end),
+            en_cov.join(", ")
+        ),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -674,6 +943,98 @@ mod tests {
         assert!(menu[2..].iter().all(|(_, r)| r.is_none()));
     }
 
+    fn staff(id: i64, role: crate::accounts::Role, dept: Option<i64>) -> AlertStaff {
+        AlertStaff {
+            id,
+            role,
+            department_id: dept,
+            active: true,
+        }
+    }
+
+    #[test]
+    fn panic_alert_line_reaches_someone_or_says_nobody() {
+        use crate::access::OrgChart;
+        use crate::accounts::Role;
+        // 1 county ─ 2 civil ─ 3 desk; 4 build (no supervisor).
+        let org = OrgChart::new([(1, None), (2, Some(1)), (3, Some(2)), (4, Some(1))]);
+        let mut people = vec![
+            staff(10, Role::Official, Some(3)),
+            staff(11, Role::Supervisor, Some(2)),
+            staff(12, Role::ProtectionOfficer, Some(2)),
+            staff(13, Role::Official, Some(4)),
+            staff(14, Role::Supervisor, None),
+            staff(15, Role::Administrator, Some(1)),
+        ];
+        let acc = |r: &AlertRecipient| match r.reach {
+            AlertReach::Account(a) => a,
+            _ => 0,
+        };
+        // The desk official: their division's supervisor, the protection officer, the desk.
+        let desk = SecurityDesk::Sms("010-0000-0112".into());
+        let r = alert_recipients(10, Some(3), &org, &people, Some(&desk), Some(15));
+        assert_eq!(r.iter().map(acc).collect::<Vec<_>>(), vec![11, 12, 0]);
+        assert_eq!(r[0].role, AlertRole::Supervisor);
+        assert_eq!(r[2].reach, AlertReach::Sms("010-0000-0112".into()));
+        // Construction has no supervisor: the protection officer of another division still comes.
+        let r = alert_recipients(13, Some(4), &org, &people, None, Some(15));
+        assert_eq!(r.iter().map(acc).collect::<Vec<_>>(), vec![12]);
+        // Nobody in the line: the office head.
+        people[2].active = false;
+        let r = alert_recipients(13, Some(4), &org, &people, None, Some(15));
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].role, AlertRole::OfficeHead);
+        // No office head either: nobody, and the caller never alerts themself.
+        assert!(alert_recipients(13, Some(4), &org, &people, None, None).is_empty());
+        assert!(alert_recipients(15, Some(4), &org, &people, None, Some(15)).is_empty());
+        // The security desk as an account; a deactivated desk account is not counted.
+        let desk = SecurityDesk::Account(15);
+        let r = alert_recipients(13, Some(4), &org, &people, Some(&desk), None);
+        assert_eq!(r[0].role, AlertRole::SecurityDesk);
+        // Escalation: the office head if not told yet, else everyone told again.
+        let told = alert_recipients(10, Some(3), &org, &people, None, None);
+        let next = escalation_recipients(&told, 10, Some(15), &people);
+        assert_eq!(next[0].reach, AlertReach::Account(15));
+        assert_eq!(escalation_recipients(&told, 10, None, &people), told);
+    }
+
+    #[test]
+    fn security_desk_and_escalation_settings_parse() {
+        assert_eq!(parse_security_desk(" ").unwrap(), None);
+        assert_eq!(
+            parse_security_desk("guard@yesi.example.kr").unwrap(),
+            Some(DeskAddress::Email("guard@yesi.example.kr".into()))
+        );
+        assert_eq!(
+            parse_security_desk("010-1234-5678").unwrap(),
+            Some(DeskAddress::Sms("010-1234-5678".into()))
+        );
+        assert_eq!(
+            parse_security_desk("guard.desk").unwrap(),
+            Some(DeskAddress::Username("guard.desk".into()))
+        );
+        assert!(parse_security_desk("12-3").is_err());
+        assert!(parse_security_desk("a@b").is_err());
+        assert_eq!(parse_escalation_seconds("60"), Ok(60));
+        assert!(parse_escalation_seconds("5").is_err());
+        assert!(parse_escalation_seconds("soon").is_err());
+    }
+
+    #[test]
+    fn restriction_covers_round_trip_and_the_notice_states_period_and_basis() {
+        let c = vec![RestrictionCover::Online, RestrictionCover::Visits];
+        assert_eq!(covers_to_text(&c), "visits,online");
+        assert_eq!(
+            covers_from_text("visits,online,bogus"),
+            vec![RestrictionCover::Visits, RestrictionCover::Online]
+        );
+        let n = restriction_notice(at(2026, 5, 1, 0), at(2026, 5, 8, 0), &c);
+        assert_eq!(n.code, "access_restricted");
+        assert!(n.message.contains("시행령 제4조"), "{}", n.message);
+        assert!(n.message.contains("2026-05-01 09:00"), "{}", n.message);
+        assert!(n.message.contains("Decree art. 4"), "{}", n.message);
+    }
+
     #[test]
     fn access_restriction_needs_a_period_and_a_reason() {
         let mut m = input(MeasureKind::AccessRestricted);
@@ -693,6 +1054,11 @@ mod tests {
             "restriction_ends_before_start"
         );
         m.restriction_end = Some(at(2026, 5, 9, 0));
+        assert_eq!(
+            validate_measure(&[], &m).unwrap_err().code,
+            "restriction_covers_required"
+        );
+        m.restriction_covers = vec![RestrictionCover::Online];
         assert_eq!(
             validate_measure(&[], &m).unwrap_err().code,
             "restriction_reason_required"

@@ -462,6 +462,13 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         db.clone(),
         state.petitions.blobs.clone(),
         std::time::Duration::from_secs(1800),
+        stop_rx.clone(),
+    ));
+    // Every 5 seconds: panic alerts nobody acknowledged within the setting (default 60 s)
+    // go to the next in line by SMS.
+    let escalation = tokio::spawn(web::protection::run_escalation(
+        state.clone(),
+        std::time::Duration::from_secs(5),
         stop_rx,
     ));
 
@@ -477,6 +484,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     let _ = worker.await;
     let _ = maintenance.await;
     let _ = drills.await;
+    let _ = escalation.await;
     let _ = sweeper.await;
     db.close().await;
     tracing::info!("stopped");

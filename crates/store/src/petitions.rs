@@ -858,6 +858,17 @@ pub async fn check(
 
     // Repeated petitions (Act art. 23): same petitioner, same content.
     let petitioner_key = petitioner_key(&new);
+    // A temporary access restriction covering online filing (Decree art. 4) answers online
+    // channels with its notice; counter and phone filings are shown to the official instead.
+    if !new.anonymous && matches!(new.channel, Channel::Web | Channel::Api | Channel::Open311) {
+        crate::protection::restriction_refusal(
+            db,
+            &petitioner_key,
+            domain::protection::RestrictionCover::Online,
+            crate::now(),
+        )
+        .await?;
+    }
     let repeat = if new.anonymous {
         None
     } else {

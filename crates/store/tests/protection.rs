@@ -238,17 +238,79 @@ async fn evidence_custody_alerts_contacts_equipment_drills_indicators() {
 
         // Panic alert: an alert and the start of an incident.
         let mut tx = db.begin().await.unwrap();
+        let guard = sp::AlertAddressee {
+            account_id: Some(p.guard),
+            role: domain::protection::AlertRole::ProtectionOfficer,
+            phone: "010-5550-0112".into(),
+            email: String::new(),
+        };
+        let desk = sp::AlertAddressee {
+            account_id: None,
+            role: domain::protection::AlertRole::SecurityDesk,
+            phone: String::new(),
+            email: "desk@example.kr".into(),
+        };
         let (alert, incident) = sp::raise_alert(
             &mut tx,
             p.kim,
             Some(p.dept),
             "2번 창구",
             Channel::Counter,
+            &[guard.clone(), desk.clone()],
+            &|id| ("[긴급]".into(), format!("/protection/incidents/{id}")),
             now,
         )
         .await
         .unwrap();
         tx.commit().await.unwrap();
+        // One row per recipient and channel, each SMS and mail a real outbox row.
+        let told = sp::alert_deliveries(db, alert.id).await.unwrap();
+        let ways: Vec<(&str, &str, &str)> = told
+            .iter()
+            .map(|d| (d.role.as_str(), d.channel.as_str(), d.status.as_str()))
+            .collect();
+        assert_eq!(
+            ways,
+            vec![
+                ("protection_officer", "screen", "waiting"),
+                ("protection_officer", "sms", "pending"),
+                ("security_desk", "email", "pending"),
+            ]
+        );
+        assert_eq!(count(db, "outbox").await, 2);
+        sp::mark_shown(db, alert.id, p.guard, now).await.unwrap();
+        assert_eq!(
+            sp::alert_deliveries(db, alert.id).await.unwrap()[0].status,
+            "shown"
+        );
+        assert_eq!(
+            sp::alert_recipient_ids(db, alert.id).await.unwrap(),
+            vec![p.guard]
+        );
+        // Escalation claims the alert once, and not after an acknowledgement.
+        let due = sp::alerts_to_escalate(db, now).await.unwrap();
+        assert_eq!(due.len(), 1);
+        let mut tx = db.begin().await.unwrap();
+        assert!(
+            sp::escalate_alert(&mut tx, alert.id, &[guard.clone()], "s", "b", now)
+                .await
+                .unwrap()
+        );
+        assert!(
+            !sp::escalate_alert(&mut tx, alert.id, &[guard], "s", "b", now)
+                .await
+                .unwrap()
+        );
+        tx.commit().await.unwrap();
+        assert!(sp::alerts_to_escalate(db, now).await.unwrap().is_empty());
+        let round1: Vec<_> = sp::alert_deliveries(db, alert.id)
+            .await
+            .unwrap()
+            .into_iter()
+            .filter(|d| d.round == 1)
+            .map(|d| d.channel)
+            .collect();
+        assert_eq!(round1, vec!["screen", "sms"]);
         assert_eq!(incident.kind, IncidentKind::Unclassified);
         assert!(incident.from_alert);
         assert_eq!(alert.incident_id, incident.id);

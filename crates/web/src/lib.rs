@@ -223,6 +223,9 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     // Open event streams end when shutdown begins, or the graceful shutdown would wait on them.
     let live = state.protection.clone();
+    // Alerts raised on other app servers sharing the PostgreSQL database reach this one's
+    // screens through the relay; it ends with the server.
+    tokio::spawn(protection::run_relay(state.clone()));
     let shutdown = async move {
         shutdown.await;
         live.stopping.send_replace(true);

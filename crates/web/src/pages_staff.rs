@@ -155,6 +155,8 @@ pub struct Row {
     pub urgency: Urgency,
     pub flagged: bool,
     pub repeat: bool,
+    /// The petitioner is under an access restriction in force (protection measure).
+    pub restricted: bool,
     /// The routing suggestion made at intake, e.g. "도로과 83%" (empty without one).
     pub suggested: String,
 }
@@ -357,6 +359,7 @@ async fn queue_page(
         .into_iter()
         .map(|s| (s.petition_id, suggestion_words(&s.into())))
         .collect();
+    let restricted = store::protection::restricted_petitions(&state.db, &ids, now).await?;
     let paging = Paging {
         size: QUEUE_PAGE,
         first_row: offset + 1,
@@ -403,6 +406,7 @@ async fn queue_page(
                 urgency: u,
                 flagged: p.flagged,
                 repeat: p.repeat_proposed,
+                restricted: restricted.contains(&p.id),
                 suggested: suggested.get(&p.id).cloned().unwrap_or_default(),
                 title: p.title,
             }
@@ -484,6 +488,9 @@ pub struct StaffView {
     pub anonymous: bool,
     pub attachments: Vec<Attached>,
     pub timeline: Vec<(String, String)>,
+    /// Access restrictions in force on the petitioner (period and coverage), with the number
+    /// of their earlier incidents: shown to whoever may read the petition.
+    pub restriction: Option<String>,
     pub flagged: bool,
     pub abuse_kinds: String,
     /// Abuse screening score, two decimals, and the model version.
@@ -717,6 +724,7 @@ async fn staff_view(
         anonymous: p.anonymous,
         attachments,
         timeline,
+        restriction: crate::protection::restriction_banner(state, p.id, lang, now).await?,
         flagged: p.flagged,
         abuse_kinds: p.abuse_kinds.join(", "),
         abuse_score: format!("{:.2}", p.abuse_score),
@@ -1528,6 +1536,7 @@ async fn dashboard_page(
                 suggested: String::new(),
                 flagged: p.flagged,
                 repeat: p.repeat_proposed,
+                restricted: false,
                 title: p.title,
             }
         })

@@ -25,7 +25,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::access::{self, Action, Actor, Capability, OrgChart, Target};
-use domain::accounts::Role;
 use domain::protection::{
     self as rules, Channel, CustodyAction, DrillReminder, EquipmentKind, EvidenceKind, HalfYear,
     IncidentKind, Indicators, MeasureInput, MeasureKind, WarningReason,
@@ -35,9 +34,9 @@ use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use std::convert::Infallible;
 use std::sync::Arc;
+use store::audit;
 use store::blobs::BlobLimits;
 use store::protection::{self as sp, Alert, Contact, Incident};
-use store::{audit, outbox};
 use tokio::sync::{broadcast, watch};
 use utoipa::{OpenApi, ToSchema};
 
@@ -47,13 +46,39 @@ pub struct Live {
     /// Turns true when the server shuts down, so open event streams end and the graceful
     /// shutdown does not wait on them forever.
     pub stopping: watch::Sender<bool>,
+    /// (alert, escalated) pairs already pushed: the process that took the press pushes at
+    /// once and hears its own PostgreSQL notification again, which must not show twice.
+    published: std::sync::Mutex<std::collections::VecDeque<(i64, bool)>>,
 }
 
 impl Live {
     pub fn new() -> Self {
         let (alerts, _) = broadcast::channel(64);
         let (stopping, _) = watch::channel(false);
-        Self { alerts, stopping }
+        Self {
+            alerts,
+            stopping,
+            published: std::sync::Mutex::new(std::collections::VecDeque::new()),
+        }
+    }
+
+    /// Push an alert to this process's screens, once per alert and round.
+    pub fn publish(&self, ev: AlertEvent) {
+        let key = (ev.id, ev.escalated);
+        {
+            let Ok(mut seen) = self.published.lock() else {
+                return;
+            };
+            if seen.contains(&key) {
+                return;
+            }
+            seen.push_back(key);
+            while seen.len() > 512 {
+                seen.pop_front();
+            }
+        }
+        // No subscriber is not an error: the outbox still carries the alert.
+        let _ = self.alerts.send(Arc::new(ev));
     }
 }
 
@@ -80,8 +105,13 @@ pub struct AlertEvent {
     pub department_name: String,
     pub place: String,
     pub at: DateTime<Utc>,
-    /// Where to go: the incident page.
+    /// Sent again to the next in line, nobody having acknowledged it in time.
+    pub escalated: bool,
+    /// Where to go: the alert's page (who was told, "on my way").
     pub url: String,
+    /// The accounts it was sent to (the stream shows it to them whatever their division).
+    #[serde(skip)]
+    pub recipients: Vec<AccountId>,
 }
 
 pub fn routes() -> Router<AppState> {
@@ -125,6 +155,7 @@ pub fn routes() -> Router<AppState> {
             get(list_alerts).post(raise_alert),
         )
         .route("/api/v1/protection/alerts/stream", get(alert_stream))
+        .route("/api/v1/protection/alerts/{id}", get(get_alert))
         .route(
             "/api/v1/protection/alerts/{id}/acknowledge",
             post(acknowledge_alert),
@@ -164,13 +195,13 @@ pub fn routes() -> Router<AppState> {
 #[openapi(
     paths(list_incidents, create_incident, get_incident, update_incident, add_measure,
           upload_evidence, get_evidence, download_evidence, verify_evidence, hand_over_evidence,
-          list_flags, raise_flag, petitioner_history, list_alerts, raise_alert, alert_stream,
+          list_flags, raise_flag, petitioner_history, list_alerts, raise_alert, get_alert, alert_stream,
           acknowledge_alert, list_equipment, add_equipment, issue_equipment, check_equipment,
           list_drills, plan_drill, record_drill, start_contact, warn_contact, finish_contact,
           indicators, get_settings, put_settings),
     components(schemas(IncidentRequest, IncidentSummary, IncidentView, MeasureRequest, MenuItem,
                        EvidenceView, HandoverRequest, VerifyView, FlagRequest, FlagsView,
-                       HistoryView, AlertRequest, AlertEvent, AlertView, EquipmentRequest,
+                       HistoryView, RestrictionView, AlertRequest, AlertEvent, AlertReceipt, DeliveryView, EquipmentRequest,
                        IssueRequest, CheckRequest, DrillsView, DrillRequest, DrillHeldRequest,
                        ContactRequest, ContactView, WarnRequest, FinishRequest,
                        IndicatorsView, SettingsView)),
@@ -313,6 +344,12 @@ pub(crate) fn measure_input(r: &MeasureRequest) -> Result<MeasureInput, ApiError
             .transpose()?,
         restriction_start: r.restriction_start,
         restriction_end: r.restriction_end,
+        restriction_covers: r
+            .restriction_covers
+            .iter()
+            .flatten()
+            .map(|c| rules::RestrictionCover::parse(c))
+            .collect::<Result<Vec<_>, _>>()?,
         reason: r.reason.clone().unwrap_or_default(),
         link_wellbeing: r.link_wellbeing.unwrap_or(false),
         official_consent: r.official_consent.unwrap_or(false),
@@ -346,37 +383,157 @@ pub(crate) async fn take_measure(
     Ok(m)
 }
 
-/// The accounts a panic alert goes to: supervisors and protection officers who may read the
-/// incident (the policy decides, as for every other access).
-async fn alert_recipients(
-    state: &AppState,
-    incident: &Incident,
-) -> Result<Vec<store::accounts::Account>, ApiError> {
-    let org = store::departments::org_chart(&state.db).await?;
-    let all = store::accounts::list(&state.db, None).await?;
-    Ok(all
-        .into_iter()
-        .filter(|a| a.active && matches!(a.role, Role::Supervisor | Role::ProtectionOfficer))
-        .filter(|a| {
-            let actor = Actor {
-                account_id: a.id,
-                role: a.role,
-                department_id: a.department_id,
-            };
-            access::decide(
-                &actor,
-                Capability::Protection,
-                Action::Read,
-                incident_target(incident),
-                &org,
-            )
-            .is_ok()
-        })
-        .collect())
+/// Setting naming the office head (기관장, or whoever the office designates to stand in when
+/// nobody else can be told): an account's username, chosen by the administrator.
+pub const OFFICE_HEAD_KEY: &str = "protection.office_head";
+/// Setting: seconds before an unacknowledged alert goes to the next in line.
+pub const ESCALATION_KEY: &str = "protection.alert_escalation_seconds";
+
+/// The escalation delay in force: the setting, else the default.
+pub(crate) async fn escalation_seconds(db: &store::Db) -> Result<i64, ApiError> {
+    Ok(store::settings::get(db, ESCALATION_KEY)
+        .await?
+        .and_then(|v| rules::parse_escalation_seconds(&v).ok())
+        .unwrap_or(rules::ALERT_ESCALATION_SECONDS))
 }
 
-/// Raise a panic alert: the alert, the start of its incident, the outbox notices, then the
-/// live push (after commit, so nobody is sent to an incident that does not exist).
+/// An active staff account by username (the office head and a security desk account).
+fn staff_named<'a>(
+    all: &'a [store::accounts::Account],
+    username: &str,
+) -> Option<&'a store::accounts::Account> {
+    all.iter()
+        .find(|a| a.username == username.trim() && a.active && a.role.is_staff())
+}
+
+/// Everything the alert line is computed from, read once.
+struct LineInputs {
+    all: Vec<store::accounts::Account>,
+    staff: Vec<rules::AlertStaff>,
+    org: OrgChart,
+    desk: Option<rules::SecurityDesk>,
+    office_head: Option<AccountId>,
+}
+
+async fn line_inputs(db: &store::Db) -> Result<LineInputs, ApiError> {
+    let all = store::accounts::list(db, None).await?;
+    let org = store::departments::org_chart(db).await?;
+    let staff = all
+        .iter()
+        .filter(|a| a.role.is_staff())
+        .map(|a| rules::AlertStaff {
+            id: a.id,
+            role: a.role,
+            department_id: a.department_id,
+            active: a.active,
+        })
+        .collect();
+    let desk_setting = store::settings::get(db, sp::SECURITY_DESK_KEY)
+        .await?
+        .unwrap_or_default();
+    // A setting that no longer parses or names a removed account reaches nobody; the
+    // confirmation then says so instead of pretending.
+    let desk = match rules::parse_security_desk(&desk_setting).ok().flatten() {
+        Some(rules::DeskAddress::Email(a)) => Some(rules::SecurityDesk::Email(a)),
+        Some(rules::DeskAddress::Sms(a)) => Some(rules::SecurityDesk::Sms(a)),
+        Some(rules::DeskAddress::Username(u)) => {
+            staff_named(&all, &u).map(|a| rules::SecurityDesk::Account(a.id))
+        }
+        None => None,
+    };
+    let head = store::settings::get(db, OFFICE_HEAD_KEY)
+        .await?
+        .unwrap_or_default();
+    let office_head = staff_named(&all, &head).map(|a| a.id);
+    Ok(LineInputs {
+        all,
+        staff,
+        org,
+        desk,
+        office_head,
+    })
+}
+
+/// Recipients as addressees: accounts with their phone and mail, bare addresses as they are.
+fn addressees(
+    all: &[store::accounts::Account],
+    line: &[rules::AlertRecipient],
+) -> Vec<sp::AlertAddressee> {
+    line.iter()
+        .filter_map(|r| match &r.reach {
+            rules::AlertReach::Account(id) => {
+                all.iter()
+                    .find(|a| a.id == *id)
+                    .map(|a| sp::AlertAddressee {
+                        account_id: Some(a.id),
+                        role: r.role,
+                        phone: a.phone.clone(),
+                        email: a.email.clone(),
+                    })
+            }
+            rules::AlertReach::Sms(n) => Some(sp::AlertAddressee {
+                account_id: None,
+                role: r.role,
+                phone: n.clone(),
+                email: String::new(),
+            }),
+            rules::AlertReach::Email(m) => Some(sp::AlertAddressee {
+                account_id: None,
+                role: r.role,
+                phone: String::new(),
+                email: m.clone(),
+            }),
+        })
+        .collect()
+}
+
+/// The message every channel carries: who, where, when, and the page to open.
+fn alert_message(
+    who: &str,
+    where_: &str,
+    at: DateTime<Utc>,
+    alert_id: i64,
+    again: bool,
+) -> (String, String) {
+    let subject = if again {
+        "[긴급·재알림] 민원실 비상호출 미확인 (panic alert not yet acknowledged)"
+    } else {
+        "[긴급] 민원실 비상호출 (panic alert)"
+    };
+    let at = at.format("%Y-%m-%d %H:%M:%S UTC");
+    let (again_ko, again_en) = if again {
+        ("[미확인 재알림] ", "[not yet acknowledged] ")
+    } else {
+        ("", "")
+    };
+    let body = format!(
+        "{again_ko}{who} 님이 비상호출을 눌렀습니다: {where_}, {at}.\n{again_en}{who} raised a panic alert: {where_}, {at}.\n/protection/alerts/{alert_id}"
+    );
+    (subject.to_string(), body)
+}
+
+async fn department_name(db: &store::Db, d: Option<DepartmentId>) -> String {
+    match d {
+        Some(d) => store::departments::get(db, d)
+            .await
+            .map(|d| d.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    }
+}
+
+fn place_text(dept_name: &str, place: &str) -> String {
+    if place.is_empty() {
+        dept_name.to_string()
+    } else {
+        format!("{dept_name} {place}").trim().to_string()
+    }
+}
+
+/// Raise a panic alert: the alert, the start of its incident, a row per recipient and channel
+/// with its outbox message, one transaction; then the live push (after commit, so nobody is
+/// sent to an alert that does not exist). On PostgreSQL the commit also notifies every other
+/// app server (`pg_notify`), whose relay pushes it to their screens.
 pub(crate) async fn panic_alert(
     state: &AppState,
     caller: &Caller,
@@ -386,65 +543,35 @@ pub(crate) async fn panic_alert(
     if !caller.account.role.is_staff() {
         return Err(ApiError::forbidden());
     }
+    let inputs = line_inputs(&state.db).await?;
+    let line = rules::alert_recipients(
+        caller.account.id,
+        caller.account.department_id,
+        &inputs.org,
+        &inputs.staff,
+        inputs.desk.as_ref(),
+        inputs.office_head,
+    );
+    let to = addressees(&inputs.all, &line);
+    let dept_name = department_name(&state.db, caller.account.department_id).await;
+    let trimmed: String = place.trim().chars().take(rules::MAX_SHORT_CHARS).collect();
+    let where_ = place_text(&dept_name, &trimmed);
     let now = store::now();
+    let who = caller.account.display_name.clone();
     let mut tx = state.db.begin().await?;
+    // The message links the alert's page, whose id the store knows once it is written.
+    let message = |alert_id: i64| alert_message(&who, &where_, now, alert_id, false);
     let (alert, incident) = sp::raise_alert(
         &mut tx,
         caller.account.id,
         caller.account.department_id,
         place,
         channel,
+        &to,
+        &message,
         now,
     )
     .await?;
-    let dept_name = match caller.account.department_id {
-        Some(d) => store::departments::get(&state.db, d)
-            .await
-            .map(|d| d.name)
-            .unwrap_or_default(),
-        None => String::new(),
-    };
-    let where_ = if alert.place.is_empty() {
-        dept_name.clone()
-    } else {
-        format!("{dept_name} {}", alert.place)
-    };
-    let subject = "[긴급] 민원실 비상호출 (panic alert)";
-    let body = format!(
-        "{} 님이 비상호출을 눌렀습니다: {where_}, {}.\n{} raised a panic alert: {where_}, {}.\n/protection/incidents/{}",
-        caller.account.display_name,
-        alert.at.format("%Y-%m-%d %H:%M:%S UTC"),
-        caller.account.display_name,
-        alert.at.format("%Y-%m-%d %H:%M:%S UTC"),
-        incident.id
-    );
-    for a in alert_recipients(state, &incident).await? {
-        if !a.phone.is_empty() {
-            outbox::enqueue(&mut tx, outbox::Channel::Sms, &a.phone, subject, &body, now).await?;
-        }
-        if !a.email.is_empty() {
-            outbox::enqueue(
-                &mut tx,
-                outbox::Channel::Email,
-                &a.email,
-                subject,
-                &body,
-                now,
-            )
-            .await?;
-        }
-    }
-    if let Some(desk) = store::settings::get(&state.db, sp::SECURITY_DESK_KEY).await? {
-        let desk = desk.trim();
-        if !desk.is_empty() {
-            let ch = if desk.contains('@') {
-                outbox::Channel::Email
-            } else {
-                outbox::Channel::Sms
-            };
-            outbox::enqueue(&mut tx, ch, desk, subject, &body, now).await?;
-        }
-    }
     audit::append(
         &mut tx,
         &access_record(
@@ -456,20 +583,260 @@ pub(crate) async fn panic_alert(
     )
     .await?;
     tx.commit().await?;
-    let event = AlertEvent {
-        id: alert.id,
-        incident_id: incident.id,
-        raised_by: caller.account.id,
-        raised_by_name: caller.account.display_name.clone(),
-        department_id: alert.department_id,
-        department_name: dept_name,
-        place: alert.place.clone(),
-        at: alert.at,
-        url: format!("/protection/incidents/{}", incident.id),
-    };
-    // No subscriber is not an error: the outbox still carries the alert.
-    let _ = state.protection.alerts.send(Arc::new(event));
+    if let Ok(ev) = alert_event(&state.db, alert.id).await {
+        state.protection.publish(ev);
+    }
     Ok((alert, incident))
+}
+
+/// The live event of an alert as stored (any app server builds the same one).
+pub(crate) async fn alert_event(db: &store::Db, id: i64) -> Result<AlertEvent, ApiError> {
+    let a = sp::get_alert(db, id).await?;
+    let raiser = store::accounts::get(db, a.raised_by).await?;
+    Ok(AlertEvent {
+        id: a.id,
+        incident_id: a.incident_id,
+        raised_by: a.raised_by,
+        raised_by_name: raiser.display_name,
+        department_id: a.department_id,
+        department_name: department_name(db, a.department_id).await,
+        place: a.place.clone(),
+        at: a.at,
+        escalated: a.escalated_at.is_some(),
+        url: format!("/protection/alerts/{}", a.id),
+        recipients: sp::alert_recipient_ids(db, a.id).await?,
+    })
+}
+
+/// The target an alert is to the policy: owned by whoever pressed, in their department,
+/// shared with everyone it was sent to (so each recipient reads and acknowledges it whatever
+/// their division).
+pub(crate) fn alert_target<'a>(a: &Alert, recipients: &'a [AccountId]) -> Target<'a> {
+    Target::Record {
+        owner: Some(a.raised_by),
+        department: a.department_id,
+        shared_with: recipients,
+    }
+}
+
+/// One recipient row of the confirmation, addresses masked.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DeliveryView {
+    /// 0: at the press; 1: the escalation to the next in line.
+    pub round: i64,
+    pub account_id: Option<AccountId>,
+    /// Display name, or empty for the security desk's bare address.
+    pub name: String,
+    /// `supervisor`, `protection_officer`, `security_desk`, `office_head`.
+    pub role: String,
+    /// `screen`, `sms`, `email`.
+    pub channel: String,
+    /// Masked phone number or mail address; empty for screens.
+    pub address: String,
+    /// Outbox state (`pending`, `sending`, `sent`, `failed`) or, for screens, `shown`/`waiting`.
+    pub status: String,
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// What a press did, from the rows written: the confirmation of the panic button.
+#[derive(Serialize, ToSchema)]
+pub struct AlertReceipt {
+    #[schema(value_type = Object)]
+    pub alert: Alert,
+    pub incident_id: i64,
+    pub recipients: Vec<DeliveryView>,
+    /// Whether anyone at all was told.
+    pub reached: bool,
+    /// The confirmation sentence, built from `recipients`.
+    pub summary: String,
+}
+
+fn mask_address(channel: &str, address: &str) -> String {
+    use domain::privacy::{PersonalKind, mask};
+    match channel {
+        "sms" => mask(PersonalKind::Phone, address),
+        "email" => mask(PersonalKind::Email, address),
+        _ => String::new(),
+    }
+}
+
+/// The confirmation sentence from the deliveries (Korean, English): how many people and
+/// addresses by which channel, or that nobody could be reached and to call 112.
+pub(crate) fn alert_summary(d: &[DeliveryView]) -> (String, String) {
+    if d.is_empty() {
+        return (
+            "아무에게도 알리지 못했습니다: 부서장, 보호 담당자, 방호실, 기관장이 모두 등록되어 있지 않습니다. 위험하면 지금 112에 전화하고 주변 동료에게 큰 소리로 알리세요. 호출은 기록되었습니다.".into(),
+            "Nobody could be told: no supervisor, protection officer, security desk or office head is set up. If you are in danger call 112 now and alert colleagues nearby. The press was recorded.".into(),
+        );
+    }
+    let mut people: Vec<String> = Vec::new();
+    for r in d {
+        let who = if r.name.is_empty() {
+            r.address.clone()
+        } else {
+            r.name.clone()
+        };
+        if !people.contains(&who) {
+            people.push(who);
+        }
+    }
+    let n = |c: &str| d.iter().filter(|r| r.channel == c).count();
+    (
+        format!(
+            "{}명·곳에 알렸습니다: {} — 화면 {}건, 문자 {}건, 메일 {}건.",
+            people.len(),
+            people.join(", "),
+            n("screen"),
+            n("sms"),
+            n("email")
+        ),
+        format!(
+            "Told {} people or addresses: {} — screen {}, SMS {}, mail {}.",
+            people.len(),
+            people.join(", "),
+            n("screen"),
+            n("sms"),
+            n("email")
+        ),
+    )
+}
+
+/// The confirmation of an alert for the one who pressed, its recipients, and those the
+/// policy lets read its incident.
+pub(crate) async fn alert_receipt(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+) -> Result<AlertReceipt, ApiError> {
+    let a = sp::get_alert(&state.db, id).await?;
+    let recipients = sp::alert_recipient_ids(&state.db, id).await?;
+    caller
+        .may(
+            state,
+            Capability::Protection,
+            Action::Read,
+            alert_target(&a, &recipients),
+        )
+        .await?;
+    let rows: Vec<DeliveryView> = sp::alert_deliveries(&state.db, id)
+        .await?
+        .into_iter()
+        .map(|r| DeliveryView {
+            address: mask_address(&r.channel, &r.address),
+            round: r.round,
+            account_id: r.account_id,
+            name: r.name,
+            role: r.role,
+            channel: r.channel,
+            status: r.status,
+            at: r.delivered_at.or(r.sent_at),
+        })
+        .collect();
+    Ok(AlertReceipt {
+        incident_id: a.incident_id,
+        alert: a,
+        reached: !rows.is_empty(),
+        summary: {
+            let (ko, en) = alert_summary(&rows);
+            format!("{ko} ({en})")
+        },
+        recipients: rows,
+    })
+}
+
+/// Send every alert unacknowledged for the escalation delay to the next in line, by SMS.
+/// Returns how many were escalated by this call (another app server may take some).
+pub async fn escalate_due(state: &AppState, now: DateTime<Utc>) -> Result<usize, ApiError> {
+    let wait = escalation_seconds(&state.db).await?;
+    let due = sp::alerts_to_escalate(&state.db, now - Duration::seconds(wait)).await?;
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let inputs = line_inputs(&state.db).await?;
+    let mut n = 0;
+    for a in due {
+        let told = sp::first_round(&state.db, a.id).await?;
+        let next =
+            rules::escalation_recipients(&told, a.raised_by, inputs.office_head, &inputs.staff);
+        let to = addressees(&inputs.all, &next);
+        let who = inputs
+            .all
+            .iter()
+            .find(|x| x.id == a.raised_by)
+            .map(|x| x.display_name.clone())
+            .unwrap_or_default();
+        let where_ = place_text(&department_name(&state.db, a.department_id).await, &a.place);
+        let (subject, body) = alert_message(&who, &where_, a.at, a.id, true);
+        let mut tx = state.db.begin().await?;
+        if sp::escalate_alert(&mut tx, a.id, &to, &subject, &body, now).await? {
+            tx.commit().await?;
+            n += 1;
+            if let Ok(ev) = alert_event(&state.db, a.id).await {
+                state.protection.publish(ev);
+            }
+        }
+    }
+    Ok(n)
+}
+
+/// The escalation job of `minwon serve`: every few seconds, until `stop` turns true.
+pub async fn run_escalation(
+    state: AppState,
+    every: std::time::Duration,
+    mut stop: watch::Receiver<bool>,
+) {
+    loop {
+        match escalate_due(&state, store::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::warn!(n, "unacknowledged panic alerts escalated"),
+            Err(e) => tracing::error!(error = %e.message, "panic alert escalation failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => {}
+        }
+        if *stop.borrow() {
+            break;
+        }
+    }
+}
+
+/// Relay alerts announced on PostgreSQL by any app server to this server's screens, until
+/// the server stops. On SQLite (one process) there is nothing to relay. A lost connection is
+/// retried after a pause; meanwhile the outbox still carries every alert.
+pub async fn run_relay(state: AppState) {
+    let mut stop = state.protection.stopping.subscribe();
+    loop {
+        let mut listener = match sp::AlertListener::connect(&state.db).await {
+            Ok(Some(l)) => l,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::error!(error = %e, "panic alert relay could not listen");
+                tokio::select! {
+                    _ = tokio::time::sleep(std::time::Duration::from_secs(5)) => continue,
+                    _ = stop.changed() => return,
+                }
+            }
+        };
+        loop {
+            tokio::select! {
+                got = listener.recv() => match got {
+                    Ok(id) => match alert_event(&state.db, id).await {
+                        Ok(ev) => state.protection.publish(ev),
+                        Err(e) => tracing::error!(error = %e.message, id, "panic alert relay could not load alert"),
+                    },
+                    Err(e) => {
+                        tracing::error!(error = %e, "panic alert relay lost its connection");
+                        break;
+                    }
+                },
+                _ = stop.changed() => return,
+            }
+            if *stop.borrow() {
+                return;
+            }
+        }
+    }
 }
 
 /// Evidence limits: the allow-list of `domain::protection` and the size setting.
@@ -931,6 +1298,8 @@ pub struct MeasureRequest {
     pub warning_reason: Option<String>,
     pub restriction_start: Option<DateTime<Utc>>,
     pub restriction_end: Option<DateTime<Utc>>,
+    /// For an access restriction: what it covers, one or more of `visits`, `calls`, `online`.
+    pub restriction_covers: Option<Vec<String>>,
     pub reason: Option<String>,
     pub link_wellbeing: Option<bool>,
     pub official_consent: Option<bool>,
@@ -979,6 +1348,22 @@ pub struct HistoryView {
     pub flags: i64,
     /// Details for supervisors and protection officers; officials get the counts.
     pub recent: Option<Vec<IncidentSummary>>,
+    /// Access restrictions in force on this petitioner: period and coverage for whoever may
+    /// read the petition (they must apply it); the reason and incident only with `recent`.
+    pub restrictions: Vec<RestrictionView>,
+}
+
+/// An access restriction in force, as the desk sees it.
+#[derive(Serialize, ToSchema)]
+pub struct RestrictionView {
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+    /// `visits`, `calls`, `online`.
+    pub covers: Vec<String>,
+    /// The lawful notice to give the petitioner (Korean, then English in parentheses).
+    pub notice: String,
+    pub reason: Option<String>,
+    pub incident_id: Option<i64>,
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -986,13 +1371,6 @@ pub struct HistoryView {
 pub struct AlertRequest {
     pub place: Option<String>,
     pub channel: Option<String>,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct AlertView {
-    #[schema(value_type = Object)]
-    pub alert: Alert,
-    pub incident_id: i64,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -1101,8 +1479,17 @@ pub struct SettingsView {
     pub phone_minutes: i64,
     pub visit_minutes: i64,
     pub evidence_retention_days: i64,
-    /// Mail address or mobile number of the security desk (panic alerts).
+    /// The security desk told of every panic alert: an account's username, a mail address
+    /// or a mobile number.
     pub security_desk: String,
+    /// Username of the office head, told when nobody else in the line exists and sent the
+    /// escalation (empty: none). Omitted on `PUT`: unchanged.
+    #[serde(default)]
+    pub office_head: Option<String>,
+    /// Seconds before an unacknowledged panic alert goes to the next in line by SMS
+    /// (10–3600, default 60). Omitted on `PUT`: unchanged.
+    #[serde(default)]
+    pub alert_escalation_seconds: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -1513,8 +1900,21 @@ pub(crate) async fn history(
             )
             .await?;
     }
+    let restrictions = sp::active_restrictions(&state.db, &key, store::now())
+        .await?
+        .into_iter()
+        .map(|r| RestrictionView {
+            notice: rules::restriction_notice(r.start, r.end, &r.covers).message,
+            covers: r.covers.iter().map(|c| c.as_str().to_string()).collect(),
+            start: r.start,
+            end: r.end,
+            reason: detailed.then_some(r.reason),
+            incident_id: detailed.then_some(r.incident_id),
+        })
+        .collect();
     Ok(HistoryView {
         petition_id,
+        restrictions,
         incidents: incidents.len() as i64,
         flags: flags.len() as i64,
         recent: detailed.then(|| {
@@ -1525,6 +1925,45 @@ pub(crate) async fn history(
                 .collect()
         }),
     })
+}
+
+/// The banner of the desk's petition page while the petitioner is under an access
+/// restriction: period, coverage and how many incidents they have. The page is only shown to
+/// whoever may read the petition (asked before), so no further decision here.
+pub(crate) async fn restriction_banner(
+    state: &AppState,
+    petition_id: i64,
+    lang: crate::pages::common::Lang,
+    now: DateTime<Utc>,
+) -> Result<Option<String>, ApiError> {
+    let key = sp::petitioner_key_of(&state.db, petition_id).await?;
+    let running = sp::active_restrictions(&state.db, &key, now).await?;
+    let Some(r) = running.first() else {
+        return Ok(None);
+    };
+    let incidents = sp::petitioner_history(&state.db, &key).await?.len();
+    let kst = |t: DateTime<Utc>| {
+        (t + Duration::hours(9))
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    };
+    let covers = |ko: bool| {
+        r.covers
+            .iter()
+            .map(|c| if ko { c.korean() } else { c.english() })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    Ok(Some(lang.t(
+        &format!(
+            "이 민원인은 접근 제한 조치 중입니다 (시행령 제4조): {} ~ {}, 범위: {}. 이전 사건 {}건. 제한 범위의 방문·전화는 안내문을 알리고 응대를 제한하세요.",
+            kst(r.start), kst(r.end), covers(true), incidents
+        ),
+        &format!(
+            "This petitioner is under an access restriction (Decree art. 4): {} to {} (Korean time), covering {}. Earlier incidents: {}. For covered visits and calls, give the notice and limit the contact.",
+            kst(r.start), kst(r.end), covers(false), incidents
+        ),
+    ).to_string()))
 }
 
 /// The petitioner's history when their petition arrives: counts for the official handling it,
@@ -1556,43 +1995,50 @@ pub(crate) async fn visible_alerts(
 ) -> Result<Vec<Alert>, ApiError> {
     let policy = Policy::of(state, caller).await?;
     let alerts = sp::alerts_since(&state.db, store::now() - Duration::hours(24)).await?;
-    Ok(alerts
-        .into_iter()
-        .filter(|a| {
-            policy.may(
+    let mut out = Vec::new();
+    for a in alerts {
+        // The recipients are read only for alerts the division rule alone does not open.
+        let open = policy.may(Capability::Protection, Action::Read, alert_target(&a, &[]))
+            || policy.may(
                 Capability::Protection,
                 Action::Read,
-                Target::Record {
-                    owner: Some(a.raised_by),
-                    department: a.department_id,
-                    shared_with: &[],
-                },
-            )
-        })
-        .collect())
+                alert_target(&a, &sp::alert_recipient_ids(&state.db, a.id).await?),
+            );
+        if open {
+            out.push(a);
+        }
+    }
+    Ok(out)
 }
 
-/// The panic button: an alert and the start of an incident; notices to the supervisor, the
-/// protection officers and the security desk through the outbox, and live to their screens.
+/// The panic button: an alert and the start of an incident, sent to the supervisors of the
+/// caller's division, every protection officer and the security desk (else the office head)
+/// by screen, SMS and mail. The answer lists who was told, from the rows written.
 #[utoipa::path(post, path = "/api/v1/protection/alerts", tag = "protection", security(("bearer" = [])),
     request_body = AlertRequest,
-    responses((status = 201, body = AlertView), (status = 403, body = ErrorBody)))]
+    responses((status = 201, body = AlertReceipt), (status = 403, body = ErrorBody)))]
 async fn raise_alert(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     ApiJson(req): ApiJson<AlertRequest>,
 ) -> Result<Response, ApiError> {
     let channel = Channel::parse(req.channel.as_deref().unwrap_or("counter"))?;
-    let (alert, incident) =
+    let (alert, _) =
         panic_alert(&state, &caller, req.place.as_deref().unwrap_or(""), channel).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(AlertView {
-            alert,
-            incident_id: incident.id,
-        }),
-    )
-        .into_response())
+    let receipt = alert_receipt(&state, &caller, alert.id).await?;
+    Ok((StatusCode::CREATED, Json(receipt)).into_response())
+}
+
+/// An alert with who was told, by which channel, and what became of each message.
+#[utoipa::path(get, path = "/api/v1/protection/alerts/{id}", tag = "protection", security(("bearer" = [])),
+    params(("id" = i64, Path)),
+    responses((status = 200, body = AlertReceipt), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn get_alert(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Id(id): Id,
+) -> Result<Json<AlertReceipt>, ApiError> {
+    Ok(Json(alert_receipt(&state, &caller, id).await?))
 }
 
 struct Subscriber {
@@ -1600,22 +2046,30 @@ struct Subscriber {
     stop: watch::Receiver<bool>,
     actor: Actor,
     org: OrgChart,
+    db: store::Db,
 }
 
-/// Server-sent events: `alert` events for every panic alert the caller may see, as they are
-/// raised. For supervisors and protection officers; the stream ends when the server stops.
+/// Server-sent events: `alert` events for every panic alert sent to the caller or that the
+/// policy lets them read, as they are raised on any app server (PostgreSQL relays them) and
+/// again when escalated. Every staff member may listen (the security desk or the office head
+/// can be anyone); the stream ends when the server stops. A recipient's screen row is marked
+/// shown when the event goes out to them.
 #[utoipa::path(get, path = "/api/v1/protection/alerts/stream", tag = "protection", security(("bearer" = [])),
     responses((status = 200, content_type = "text/event-stream"), (status = 403, body = ErrorBody)))]
 async fn alert_stream(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
 ) -> Result<Response, ApiError> {
-    let policy = require_oversight(&state, &caller).await?;
+    if !caller.account.role.is_staff() {
+        return Err(ApiError::forbidden());
+    }
+    let policy = Policy::of(&state, &caller).await?;
     let sub = Subscriber {
         rx: state.protection.alerts.subscribe(),
         stop: state.protection.stopping.subscribe(),
         actor: policy.actor,
         org: policy.org,
+        db: state.db.clone(),
     };
     let stream = futures_util::stream::unfold(sub, |mut s| async move {
         loop {
@@ -1628,9 +2082,14 @@ async fn alert_stream(
                         let target = Target::Record {
                             owner: Some(ev.raised_by),
                             department: ev.department_id,
-                            shared_with: &[],
+                            shared_with: &ev.recipients,
                         };
                         if access::decide(&s.actor, Capability::Protection, Action::Read, target, &s.org).is_ok() {
+                            if ev.recipients.contains(&s.actor.account_id)
+                                && let Err(e) = sp::mark_shown(&s.db, ev.id, s.actor.account_id, store::now()).await
+                            {
+                                tracing::error!(error = %e, "could not record a shown alert");
+                            }
                             let data = serde_json::to_string(&*ev).unwrap_or_default();
                             let event = Event::default().event("alert").id(ev.id.to_string()).data(data);
                             return Some((Ok::<Event, Infallible>(event), s));
@@ -1648,13 +2107,40 @@ async fn alert_stream(
         .into_response())
 }
 
+/// "On my way": a recipient (or a responder of the division) acknowledges the alert, once.
+/// The one who pressed and anyone it was not sent to are refused.
 pub(crate) async fn acknowledge(
     state: &AppState,
     caller: &Caller,
     id: i64,
 ) -> Result<Alert, ApiError> {
     let a = sp::get_alert(&state.db, id).await?;
-    let i = incident_for(state, caller, a.incident_id, Action::Update).await?;
+    let recipients = sp::alert_recipient_ids(&state.db, id).await?;
+    let responder = Target::Record {
+        owner: None,
+        department: a.department_id,
+        shared_with: &recipients,
+    };
+    if caller
+        .may(state, Capability::Protection, Action::Update, responder)
+        .await
+        .is_err()
+    {
+        state
+            .log_access(
+                caller,
+                &incident_subject(a.incident_id),
+                "protection.denied",
+                "alert_ack",
+            )
+            .await?;
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "not_your_alert",
+            "이 비상호출은 귀하에게 보낸 것이 아니어서 출동 확인을 할 수 없습니다",
+            "this alert was not sent to you, so you cannot acknowledge it",
+        ));
+    }
     let mut tx = state.db.begin().await?;
     let a = sp::acknowledge_alert(&mut tx, a.id, caller.account.id, store::now())
         .await
@@ -1662,21 +2148,26 @@ pub(crate) async fn acknowledge(
             store::StoreError::NotFound => ApiError::new(
                 StatusCode::CONFLICT,
                 "already_acknowledged",
-                "이미 확인한 비상호출입니다",
+                "이미 다른 사람이 출동 확인한 비상호출입니다",
                 "this alert has already been acknowledged",
             ),
             other => other.into(),
         })?;
     audit::append(
         &mut tx,
-        &access_record(caller, &incident_subject(i.id), "protection.alert_ack", ""),
+        &access_record(
+            caller,
+            &incident_subject(a.incident_id),
+            "protection.alert_ack",
+            "",
+        ),
     )
     .await?;
     tx.commit().await?;
     Ok(a)
 }
 
-/// "On my way": the first supervisor or officer to respond acknowledges the alert.
+/// "On my way": the first recipient to respond acknowledges the alert.
 #[utoipa::path(post, path = "/api/v1/protection/alerts/{id}/acknowledge", tag = "protection", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, body = Object), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
@@ -2099,6 +2590,12 @@ pub(crate) async fn settings_view(state: &AppState) -> Result<SettingsView, ApiE
         security_desk: store::settings::get(&state.db, sp::SECURITY_DESK_KEY)
             .await?
             .unwrap_or_default(),
+        office_head: Some(
+            store::settings::get(&state.db, OFFICE_HEAD_KEY)
+                .await?
+                .unwrap_or_default(),
+        ),
+        alert_escalation_seconds: Some(escalation_seconds(&state.db).await?),
     })
 }
 
@@ -2147,7 +2644,39 @@ pub(crate) async fn save_settings(
             "증거 보존 기간은 365일 이상이어야 합니다 (evidence is kept at least 365 days)".into(),
         ));
     }
+    // The alert line's settings name accounts that must exist and be able to sign in now.
+    let all = store::accounts::list(&state.db, None).await?;
+    if let Some(rules::DeskAddress::Username(u)) = rules::parse_security_desk(&req.security_desk)?
+        && staff_named(&all, &u).is_none()
+    {
+        return Err(ApiError::bad_request(
+            "security_desk_invalid",
+            format!(
+                "방호실 계정 '{u}'이(가) 없거나 사용 중지되었습니다. 계정 아이디, 메일 주소 또는 휴대전화 번호를 적으세요 (no active staff account '{u}': give an account username, a mail address or a mobile number)"
+            ),
+        ));
+    }
+    if let Some(head) = req.office_head.as_deref().map(str::trim)
+        && !head.is_empty()
+        && staff_named(&all, head).is_none()
+    {
+        return Err(ApiError::bad_request(
+            "office_head_invalid",
+            format!(
+                "기관장 계정 '{head}'이(가) 없거나 사용 중지되었습니다 (no active staff account '{head}' for the office head)"
+            ),
+        ));
+    }
+    if let Some(secs) = req.alert_escalation_seconds {
+        rules::parse_escalation_seconds(&secs.to_string())?;
+    }
     let now = store::now();
+    if let Some(head) = &req.office_head {
+        store::settings::set(&state.db, OFFICE_HEAD_KEY, head.trim(), now).await?;
+    }
+    if let Some(secs) = req.alert_escalation_seconds {
+        store::settings::set(&state.db, ESCALATION_KEY, &secs.to_string(), now).await?;
+    }
     for (ch, m) in [
         (Channel::Counter, req.counter_minutes),
         (Channel::Phone, req.phone_minutes),

@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/protection", get(home))
         .route("/protection/panic", post(panic))
+        .route("/protection/alerts/{id}", get(alert_page))
         .route("/protection/alerts/{id}/acknowledge", post(ack))
         .route("/protection/incidents", post(create))
         .route("/protection/flags", post(raise_flag))
@@ -223,11 +224,6 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(n): Query<Notice>) 
 
 fn done_message(lang: Lang, done: Option<&str>) -> Option<String> {
     done.map(|d| match d {
-        "alert" => label(
-            lang,
-            "비상호출을 보냈습니다. 상급자, 보호 담당자, 방호실에 알렸습니다. 아래에 상황을 기록하세요.",
-            "Panic alert sent to the supervisor, the protection officers and the security desk. Record what happened below.",
-        ),
         _ => label(lang, "저장했습니다.", "Saved."),
     })
 }
@@ -324,10 +320,7 @@ async fn panic(
         return refuse(&ctx);
     };
     match p::panic_alert(&state, caller, &f.place, Channel::Counter).await {
-        Ok((_, incident)) => {
-            Redirect::to(&format!("/protection/incidents/{}?done=alert", incident.id))
-                .into_response()
-        }
+        Ok((alert, _)) => Redirect::to(&format!("/protection/alerts/{}", alert.id)).into_response(),
         Err(e) => ctx.error(&e),
     }
 }
@@ -337,11 +330,147 @@ async fn ack(State(state): State<AppState>, ctx: Ctx, PageId(id): PageId) -> Res
         return refuse(&ctx);
     };
     match p::acknowledge(&state, caller, id).await {
-        Ok(a) => {
-            Redirect::to(&format!("/protection/incidents/{}?done=1", a.incident_id)).into_response()
-        }
+        Ok(_) => Redirect::to(&format!("/protection/alerts/{id}?done=ack")).into_response(),
+        Err(e) => match alert_view(&state, &ctx, caller, id, None, Some(&e)).await {
+            Ok(r) => r,
+            Err(_) => ctx.error(&e),
+        },
+    }
+}
+
+struct DeliveryRow {
+    who: String,
+    role: String,
+    channel: String,
+    status: String,
+    when: String,
+    escalation: bool,
+}
+
+#[derive(Template)]
+#[template(path = "protection_alert.html")]
+struct AlertPage {
+    c: Chrome,
+    id: i64,
+    incident_id: i64,
+    raised_by: String,
+    place: String,
+    when: String,
+    reached: bool,
+    summary: String,
+    rows: Vec<DeliveryRow>,
+    acknowledged: Option<String>,
+    escalated: Option<String>,
+    /// The one who pressed records what happened on the incident page.
+    own: bool,
+    /// A recipient may acknowledge (the server asks the policy again on the press).
+    may_ack: bool,
+    message: Option<String>,
+    error: Option<String>,
+}
+
+/// The confirmation after a press, and the recipients' page of the alert.
+async fn alert_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PageId(id): PageId,
+    Query(n): Query<Notice>,
+) -> Response {
+    let Some(caller) = ctx.staff() else {
+        return refuse(&ctx);
+    };
+    match alert_view(&state, &ctx, caller, id, n.done.as_deref(), None).await {
+        Ok(r) => r,
         Err(e) => ctx.error(&e),
     }
+}
+
+fn delivery_status(lang: Lang, channel: &str, status: &str) -> String {
+    let (ko, en) = match (channel, status) {
+        (_, "shown") => ("화면에 표시됨", "shown on screen"),
+        (_, "waiting") => ("화면 접속 대기", "not on screen yet"),
+        (_, "sent") => ("발송됨", "sent"),
+        (_, "failed") => ("발송 실패", "failed"),
+        (_, "sending") => ("발송 중", "sending"),
+        _ => ("발송 대기", "queued"),
+    };
+    label(lang, ko, en)
+}
+
+async fn alert_view(
+    state: &AppState,
+    ctx: &Ctx,
+    caller: &Caller,
+    id: i64,
+    done: Option<&str>,
+    error: Option<&ApiError>,
+) -> Result<Response, ApiError> {
+    let lang = ctx.lang;
+    let r = p::alert_receipt(state, caller, id).await?;
+    let names = names(state).await?;
+    let dept = match r.alert.department_id {
+        Some(d) => store::departments::get(&state.db, d)
+            .await
+            .map(|d| d.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let (ko, en) = p::alert_summary(&r.recipients);
+    let rows = r
+        .recipients
+        .iter()
+        .map(|d| DeliveryRow {
+            who: if d.name.is_empty() {
+                d.address.clone()
+            } else {
+                format!("{} {}", d.name, d.address).trim().to_string()
+            },
+            role: domain::protection::AlertRole::parse(&d.role)
+                .map(|k| label(lang, k.korean(), k.english()))
+                .unwrap_or_else(|_| d.role.clone()),
+            channel: domain::protection::AlertChannel::parse(&d.channel)
+                .map(|k| label(lang, k.korean(), k.english()))
+                .unwrap_or_else(|_| d.channel.clone()),
+            status: delivery_status(lang, &d.channel, &d.status),
+            when: d.at.map(when).unwrap_or_default(),
+            escalation: d.round > 0,
+        })
+        .collect();
+    let recipient = r
+        .recipients
+        .iter()
+        .any(|d| d.account_id == Some(caller.account.id));
+    let page = AlertPage {
+        c: ctx.chrome(),
+        id,
+        incident_id: r.incident_id,
+        raised_by: name_of(&names, r.alert.raised_by),
+        place: format!("{dept} {}", r.alert.place).trim().to_string(),
+        when: when(r.alert.at),
+        reached: r.reached,
+        summary: match lang {
+            Lang::Ko => ko,
+            Lang::En => en,
+        },
+        rows,
+        acknowledged: r
+            .alert
+            .acknowledged_by
+            .zip(r.alert.acknowledged_at)
+            .map(|(by, at)| format!("{} · {}", name_of(&names, by), when(at))),
+        escalated: r.alert.escalated_at.map(when),
+        own: r.alert.raised_by == caller.account.id,
+        may_ack: recipient && r.alert.acknowledged_at.is_none(),
+        message: done.map(|_| {
+            label(
+                lang,
+                "출동 확인을 기록했습니다.",
+                "Your acknowledgement is recorded.",
+            )
+        }),
+        error: error.map(|e| lang.pick(&e.message)),
+    };
+    Ok(show(ctx, &page, error))
 }
 
 #[derive(Deserialize, Default)]
@@ -563,6 +692,20 @@ struct IncidentPage {
     evidence_kinds: Vec<Choice>,
     message: Option<String>,
     error: Option<String>,
+    /// What was typed into the restriction form, kept after a refusal with its error.
+    typed: Restriction,
+}
+
+/// The access-restriction form as typed (empty on a fresh page).
+#[derive(Default, Clone)]
+struct Restriction {
+    start: String,
+    end: String,
+    reason: String,
+    visits: bool,
+    calls: bool,
+    online: bool,
+    error: Option<String>,
 }
 
 fn measure_detail(lang: Lang, m: &sp::Measure) -> String {
@@ -576,6 +719,16 @@ fn measure_detail(lang: Lang, m: &sp::Measure) -> String {
     }
     if let (Some(s), Some(e)) = (m.restriction_start, m.restriction_end) {
         parts.push(format!("{} – {}", when(s), when(e)));
+    }
+    let covers = domain::protection::covers_from_text(&m.restriction_covers);
+    if !covers.is_empty() {
+        parts.push(
+            covers
+                .iter()
+                .map(|c| label(lang, c.korean(), c.english()))
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
     }
     for t in [&m.reason, &m.recipient, &m.note] {
         if !t.is_empty() {
@@ -599,6 +752,7 @@ async fn incident_page(
     id: i64,
     done: Option<&str>,
     error: Option<&ApiError>,
+    typed: Restriction,
 ) -> Result<Response, ApiError> {
     let lang = ctx.lang;
     let v: IncidentView = p::incident_view(state, caller, id).await?;
@@ -672,6 +826,7 @@ async fn incident_page(
         }),
         message: done_message(lang, done),
         error: error.map(|e| lang.pick(&e.message)),
+        typed,
     };
     Ok(show(ctx, &page, error))
 }
@@ -685,7 +840,17 @@ async fn incident(
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
     };
-    match incident_page(&state, &ctx, caller, id, n.done.as_deref(), None).await {
+    match incident_page(
+        &state,
+        &ctx,
+        caller,
+        id,
+        n.done.as_deref(),
+        None,
+        Restriction::default(),
+    )
+    .await
+    {
         Ok(r) => r,
         Err(e) => ctx.error(&e),
     }
@@ -694,7 +859,18 @@ async fn incident(
 /// After a refused change, the incident page again with the error (or the error page when the
 /// incident itself cannot be shown).
 async fn again(state: &AppState, ctx: &Ctx, caller: &Caller, id: i64, e: ApiError) -> Response {
-    match incident_page(state, ctx, caller, id, None, Some(&e)).await {
+    again_typed(state, ctx, caller, id, e, Restriction::default()).await
+}
+
+async fn again_typed(
+    state: &AppState,
+    ctx: &Ctx,
+    caller: &Caller,
+    id: i64,
+    e: ApiError,
+    typed: Restriction,
+) -> Response {
+    match incident_page(state, ctx, caller, id, None, Some(&e), typed).await {
         Ok(r) => r,
         Err(_) => ctx.error(&e),
     }
@@ -742,6 +918,12 @@ struct MeasureForm {
     official_consent: Option<String>,
     #[serde(default)]
     recipient: String,
+    #[serde(default)]
+    covers_visits: Option<String>,
+    #[serde(default)]
+    covers_calls: Option<String>,
+    #[serde(default)]
+    covers_online: Option<String>,
 }
 
 async fn measure(
@@ -764,6 +946,17 @@ async fn measure(
             link_wellbeing: Some(f.link_wellbeing.is_some()),
             official_consent: Some(f.official_consent.is_some()),
             recipient: Some(f.recipient.clone()),
+            restriction_covers: Some(
+                [
+                    (f.covers_visits.is_some(), "visits"),
+                    (f.covers_calls.is_some(), "calls"),
+                    (f.covers_online.is_some(), "online"),
+                ]
+                .into_iter()
+                .filter(|(on, _)| *on)
+                .map(|(_, c)| c.to_string())
+                .collect(),
+            ),
         };
         p::take_measure(&state, caller, id, &req).await
     }
@@ -771,6 +964,19 @@ async fn measure(
     match result {
         Ok(_) => {
             Redirect::to(&format!("/protection/incidents/{id}?done=1#measures")).into_response()
+        }
+        Err(e) if f.kind == "access_restricted" => {
+            // The restriction form keeps what was typed, its error beside it.
+            let typed = Restriction {
+                start: f.restriction_start.clone(),
+                end: f.restriction_end.clone(),
+                reason: f.reason.clone(),
+                visits: f.covers_visits.is_some(),
+                calls: f.covers_calls.is_some(),
+                online: f.covers_online.is_some(),
+                error: Some(ctx.lang.pick(&e.message)),
+            };
+            again_typed(&state, &ctx, caller, id, e, typed).await
         }
         Err(e) => again(&state, &ctx, caller, id, e).await,
     }
@@ -1597,11 +1803,8 @@ async fn contact_finish(
 
 /// For the live banner: whether this role's screens subscribe to alerts (the stream itself
 /// asks the policy for each alert).
+/// Every staff member listens: the security desk or the office head may be anyone, and a
+/// supervisor need not have a department.
 pub fn listens(caller: Option<&Caller>) -> bool {
-    caller.is_some_and(|c| {
-        matches!(
-            c.account.role,
-            domain::accounts::Role::Supervisor | domain::accounts::Role::ProtectionOfficer
-        )
-    })
+    caller.is_some_and(|c| c.account.role.is_staff())
 }

@@ -1,5 +1,6 @@
 // Frontline protection, progressive enhancement only (every form works without this file):
-// 1. the live panic-alert banner for supervisors and protection officers (server-sent events);
+// 1. the live panic-alert banner for every staff screen (server-sent events; each alert goes
+//    only to its recipients and those the policy lets read it);
 // 2. the running timer on the counter/phone contact page, which offers the warning text once
 //    the recommended time is exceeded.
 (function () {
@@ -26,13 +27,15 @@
       var item = document.createElement("p");
       item.className = "mw-live-alert";
       var strong = document.createElement("strong");
-      strong.textContent = text(lang, "비상호출: ", "Panic alert: ");
+      strong.textContent = a.escalated
+        ? text(lang, "비상호출(미확인 재알림): ", "Panic alert (not yet acknowledged): ")
+        : text(lang, "비상호출: ", "Panic alert: ");
       item.appendChild(strong);
       var where = [a.department_name, a.place].filter(Boolean).join(" ");
       item.appendChild(document.createTextNode(a.raised_by_name + " — " + where + " "));
       var link = document.createElement("a");
       link.href = a.url;
-      link.textContent = text(lang, "사건 보기", "Open the incident");
+      link.textContent = text(lang, "열어서 출동 확인", "Open and acknowledge");
       item.appendChild(link);
       box.appendChild(item);
       box.hidden = false;

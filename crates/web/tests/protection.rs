@@ -104,14 +104,17 @@ async fn panic_alert_live_incident_with_recording_measures_in_order_indicators()
                 .unwrap()
                 .starts_with("text/event-stream")
         );
+        // Every staff screen may listen (the desk or the office head can be anyone); a
+        // resident may not.
+        let resident = api(&s, "resident").await;
         let denied = client()
             .get(s.url("/api/v1/protection/alerts/stream"))
-            .bearer_auth(&kim.token)
+            .bearer_auth(&resident.token)
             .send()
             .await
             .unwrap();
         assert_eq!(denied.status(), 403);
-        // The protection officer of 건설과 listens too but must not hear 민원팀's alert.
+        // Every protection officer of the office is told, 건설과's too.
         let guard2 = api(&s, "guard2").await;
         let mut other_stream = client()
             .get(s.url("/api/v1/protection/alerts/stream"))
@@ -120,6 +123,15 @@ async fn panic_alert_live_incident_with_recording_measures_in_order_indicators()
             .await
             .unwrap();
         assert_eq!(other_stream.status(), 200);
+        // An official of another department listens but is no recipient.
+        let lee = api(&s, "lee").await;
+        let mut lee_stream = client()
+            .get(s.url("/api/v1/protection/alerts/stream"))
+            .bearer_auth(&lee.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(lee_stream.status(), 200);
 
         // kim presses the panic button.
         let (st, raised) = kim
@@ -131,13 +143,94 @@ async fn panic_alert_live_incident_with_recording_measures_in_order_indicators()
         assert_eq!(live["incident_id"].as_i64(), Some(incident));
         assert_eq!(live["place"], "2번 창구");
         assert_eq!(live["raised_by_name"], "kim 이름");
+        assert_eq!(
+            next_alert(&mut other_stream).await["incident_id"].as_i64(),
+            Some(incident)
+        );
         assert!(
-            tokio::time::timeout(Duration::from_millis(500), other_stream.chunk())
+            tokio::time::timeout(Duration::from_millis(500), lee_stream.chunk())
                 .await
                 .map(|c| !String::from_utf8_lossy(&c.unwrap().unwrap()).contains("event: alert"))
                 .unwrap_or(true),
-            "another division's officer must not receive the alert"
+            "an official who is no recipient must not receive the alert"
         );
+        // The answer lists who was told, from the rows written: both screens shown now.
+        let told: Vec<(String, String, String)> = raised["recipients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["name"].as_str().unwrap().to_string(),
+                    r["channel"].as_str().unwrap().to_string(),
+                    r["role"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        for (who, ch) in [
+            ("sup 이름", "screen"),
+            ("sup 이름", "sms"),
+            ("sup 이름", "email"),
+            ("guard 이름", "screen"),
+            ("guard2 이름", "sms"),
+            ("", "email"),
+        ] {
+            assert!(
+                told.iter().any(|(n, c, _)| n == who && c == ch),
+                "{who} {ch} in {told:?}"
+            );
+        }
+        assert_eq!(raised["reached"], true);
+        assert!(raised["summary"].as_str().unwrap().contains("sup 이름"));
+        let alert_id = raised["alert"]["id"].as_i64().unwrap();
+        let (st, receipt) = kim
+            .get(&format!("/api/v1/protection/alerts/{alert_id}"))
+            .await;
+        assert_eq!(st, 200, "{receipt}");
+        let shown: Vec<&str> = receipt["recipients"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["channel"] == "screen" && r["status"] == "shown")
+            .map(|r| r["name"].as_str().unwrap())
+            .collect();
+        assert!(
+            shown.contains(&"sup 이름") && shown.contains(&"guard2 이름"),
+            "{receipt}"
+        );
+        assert!(
+            receipt["recipients"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| r["address"] == "de***@example.kr"
+                    || r["address"].as_str().unwrap().starts_with("de")),
+            "addresses are masked: {receipt}"
+        );
+        // Someone it was not sent to cannot read or acknowledge it.
+        assert_eq!(
+            lee.get(&format!("/api/v1/protection/alerts/{alert_id}"))
+                .await
+                .0,
+            403
+        );
+        let (st, e) = lee
+            .post(
+                &format!("/api/v1/protection/alerts/{alert_id}/acknowledge"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(st, 403);
+        assert_eq!(e["code"], "not_your_alert");
+        bilingual(&e);
+        // Nor can the one who pressed acknowledge their own alert.
+        let (st, _) = kim
+            .post(
+                &format!("/api/v1/protection/alerts/{alert_id}/acknowledge"),
+                json!({}),
+            )
+            .await;
+        assert_eq!(st, 403);
 
         // The outbox carries it to the supervisor, the division's protection officer, the desk.
         let due =
@@ -148,7 +241,7 @@ async fn panic_alert_live_incident_with_recording_measures_in_order_indicators()
         for r in ["sup@example.kr", "guard@example.kr", "desk@example.kr"] {
             assert!(recipients.contains(&r), "{r} in {recipients:?}");
         }
-        assert!(!recipients.contains(&"guard2@example.kr"));
+        assert!(recipients.contains(&"guard2@example.kr"));
         assert!(!recipients.contains(&"admin@example.kr"));
 
         // kim records what happened and attaches the recording.
@@ -274,7 +367,6 @@ async fn panic_alert_live_incident_with_recording_measures_in_order_indicators()
         );
 
         // Acknowledging the alert, once.
-        let alert_id = raised["alert"]["id"].as_i64().unwrap();
         let ack = format!("/api/v1/protection/alerts/{alert_id}/acknowledge");
         assert_eq!(sup.post(&ack, json!({})).await.0, 200);
         assert_eq!(sup.post(&ack, json!({})).await.0, 409);
@@ -698,15 +790,32 @@ async fn the_pages_work_without_javascript() {
             .await;
         assert_eq!(st, 303);
         let to = to.unwrap();
-        assert!(to.ends_with("?done=alert"), "{to}");
-        let incident = to.split('?').next().unwrap().to_string();
+        assert!(to.starts_with("/protection/alerts/"), "{to}");
         let (st, html, _) = kim.get(&to).await;
         assert_eq!(st, 200);
-        assert!(html.contains("비상호출을 보냈습니다"));
-        // Officials' screens do not subscribe to alerts; supervisors' do.
-        assert!(!html.contains("mw-live-alerts"));
+        // The confirmation names who was told and how, from what was queued.
+        assert!(html.contains("명·곳에 알렸습니다"), "{html}");
+        assert!(html.contains("sup 이름") && html.contains("guard 이름"));
+        assert!(html.contains("010-****-5678"), "phone numbers masked");
+        assert!(!html.contains("비상호출을 보냈습니다. 상급자"));
+        let at = html.find("href=\"/protection/incidents/").unwrap() + "href=\"".len();
+        let incident: String = html[at..].chars().take_while(|c| *c != '"').collect();
+        // Every staff screen subscribes to alerts.
+        assert!(html.contains("mw-live-alerts"));
 
         let sup = common::browser(&s, "sup").await;
+        let (st, html, _) = sup.get(&to).await;
+        assert_eq!(st, 200);
+        assert!(html.contains("ack-button"), "a recipient may acknowledge");
+        let (st, _, back) = sup.post(&format!("{to}/acknowledge"), &[]).await;
+        assert_eq!(st, 303);
+        assert!(back.unwrap().ends_with("?done=ack"));
+        let (st, html, _) = sup.post(&format!("{to}/acknowledge"), &[]).await;
+        assert_eq!(st, 409);
+        assert!(
+            html.contains("이미 다른 사람이 출동 확인한"),
+            "Korean error on the page"
+        );
         let (st, html, _) = sup.get(&incident).await;
         assert_eq!(st, 200);
         assert!(html.contains("mw-live-alerts"));
