@@ -477,6 +477,7 @@ async fn receipt_numbers_idempotency_and_encryption() {
                 requires_rrn: true,
                 public: true,
                 active: true,
+                publishable: false,
             },
             store::now(),
         )

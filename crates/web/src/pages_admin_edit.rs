@@ -210,7 +210,7 @@ async fn create_department(
         "department.create",
         |d: &store::departments::Department| format!("department:{}", d.id),
         async |tx| {
-            Ok(store::departments::create(
+            let d = store::departments::create(
                 tx,
                 &store::departments::NewDepartment {
                     code: text(&f, "code").trim(),
@@ -220,7 +220,9 @@ async fn create_department(
                 },
                 store::now(),
             )
-            .await?)
+            .await?;
+            // The public phone is set in the same transaction, so a bad one adds nothing.
+            Ok(store::departments::set_public_phone(tx, d.id, text(&f, "public_phone")).await?)
         },
     )
     .await;
@@ -247,6 +249,7 @@ async fn edit_department(
         ("code".to_string(), d.code),
         ("name".to_string(), d.name),
         ("name_en".to_string(), d.name_en),
+        ("public_phone".to_string(), d.public_phone),
         (
             "parent_id".to_string(),
             d.parent_id.map(|p| p.to_string()).unwrap_or_default(),
@@ -292,7 +295,7 @@ async fn update_department(
         "department.update",
         |d: &store::departments::Department| format!("department:{}", d.id),
         async |tx| {
-            Ok(store::departments::update(
+            store::departments::update(
                 tx,
                 id,
                 &store::departments::DepartmentChange {
@@ -302,7 +305,8 @@ async fn update_department(
                     active,
                 },
             )
-            .await?)
+            .await?;
+            Ok(store::departments::set_public_phone(tx, id, text(&f, "public_phone")).await?)
         },
     )
     .await;
@@ -774,6 +778,7 @@ fn type_form(t: &store::petitions::PetitionType) -> FormMap {
         ("requires_rrn", t.requires_rrn),
         ("public", t.public),
         ("active", t.active),
+        ("publishable", t.publishable),
     ] {
         if on {
             f.insert(flag.into(), "yes".into());
@@ -865,6 +870,8 @@ fn parse_spec(
             requires_rrn: t.requires_rrn,
             public: t.public,
             active: t.active,
+            // Publishing on Open311 is the office's choice for general types too.
+            publishable: ticked(f, "publishable"),
         });
     }
     let period: Period = text(f, "period").trim().parse().map_err(|_| {
@@ -892,6 +899,7 @@ fn parse_spec(
         requires_rrn: ticked(f, "requires_rrn"),
         public: ticked(f, "public"),
         active: ticked(f, "active"),
+        publishable: ticked(f, "publishable"),
     })
 }
 

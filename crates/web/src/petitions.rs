@@ -216,6 +216,8 @@ pub struct TypeView {
     requires_rrn: bool,
     public: bool,
     active: bool,
+    /// Web and Open311 petitions of this type are published on Open311 GET /requests.
+    publishable: bool,
 }
 
 impl From<petitions::PetitionType> for TypeView {
@@ -235,6 +237,7 @@ impl From<petitions::PetitionType> for TypeView {
             requires_rrn: t.requires_rrn,
             public: t.public,
             active: t.active,
+            publishable: t.publishable,
         }
     }
 }
@@ -269,6 +272,10 @@ pub struct TypeRequest {
     public: bool,
     #[serde(default = "yes")]
     active: bool,
+    /// Publish this type's web and Open311 petitions on Open311 GET /requests (masked). Refused
+    /// for types that collect resident registration numbers.
+    #[serde(default)]
+    publishable: bool,
 }
 
 fn yes() -> bool {
@@ -311,6 +318,7 @@ impl TypeRequest {
             requires_rrn: self.requires_rrn,
             public: self.public,
             active: self.active,
+            publishable: self.publishable,
         })
     }
 }
@@ -438,6 +446,10 @@ pub struct PetitionView {
     /// Everything the timeline adds up to: pauses, extensions, transfers, answers, ratings …
     #[schema(value_type = Object)]
     handling: serde_json::Value,
+    /// The random tracking code (`POST /api/v1/track`): only in the answer that filed the
+    /// petition, never again (only its hash is kept).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tracking_code: Option<String>,
 }
 
 fn petitioner_view(p: &Petition, reveal: bool, rrn: Option<String>) -> PetitionerView {
@@ -535,6 +547,7 @@ fn view_with(
         abuse_model: p.abuse_model.clone(),
         repeat_proposed: p.repeat_proposed,
         handling: serde_json::to_value(&p.derived).unwrap_or_default(),
+        tracking_code: None,
     })
 }
 
@@ -730,11 +743,9 @@ async fn file_petition(
     } else {
         StatusCode::CREATED
     };
-    let mut res = (
-        status,
-        Json(view_with(&state, filed.petition, owner, false, &cal)?),
-    )
-        .into_response();
+    let mut view = view_with(&state, filed.petition, owner, false, &cal)?;
+    view.tracking_code = filed.tracking_code;
+    let mut res = (status, Json(view)).into_response();
     if filed.replayed {
         res.headers_mut()
             .insert("idempotency-replayed", HeaderValue::from_static("true"));

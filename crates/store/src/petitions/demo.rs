@@ -235,6 +235,7 @@ fn statutory_types(build: Option<i64>, welfare: Option<i64>, desk: Option<i64>) 
         requires_rrn: false,
         public: true,
         active: true,
+        publishable: false,
     }
     };
     let mut road = spec("road-use", "도로점용허가", Period::Days(5), build);
@@ -285,7 +286,21 @@ fn statutory_types(build: Option<i64>, welfare: Option<i64>, desk: Option<i64>) 
     }];
     let mut ad = spec("outdoor-ad", "옥외광고물 표시 신고", Period::Days(5), build);
     ad.public = true;
-    vec![road, basic, ledger, ad]
+    // A street report of the kind cities publish on Open311 (nothing personal in the type);
+    // the only demo type the office publishes.
+    let mut light = spec(
+        "streetlight",
+        "가로등·보안등 고장 신고",
+        Period::Days(7),
+        build,
+    );
+    light.kind = Kind::Other;
+    light.period = None;
+    light.description =
+        "꺼지거나 깜빡이는 가로등·보안등 (street or security lights that are out or flicker)"
+            .into();
+    light.publishable = true;
+    vec![road, basic, ledger, ad, light]
 }
 
 /// What [`seed`] made.
