@@ -267,19 +267,28 @@ pub async fn find(
     {
         return Ok(Lookup::Locked { until });
     }
-    let found = match (&petition, normalize_code(secret)) {
-        (_, _) if secret.trim().is_empty() => None,
-        (Some(p), Some(code)) if code_matches(db, p.id, &code).await? => Some(p.clone()),
-        // Old links: the phone digits or tracking password, checked as before.
-        (Some(_), _) => match petitions::find_for_petitioner(db, number, secret).await {
-            Ok(p) => Some(p),
-            Err(StoreError::NotFound) => None,
-            Err(e) => return Err(e),
-        },
-        (None, _) => {
+    let found = match &petition {
+        _ if secret.trim().is_empty() => None,
+        None => {
             // The same work as a password check, so timing does not tell unknown numbers.
             crate::secrets::verify_password(secret, crate::secrets::dummy_hash());
             None
+        }
+        Some(p) => {
+            let by_code = match normalize_code(secret) {
+                Some(code) => code_matches(db, p.id, &code).await?,
+                None => false,
+            };
+            if by_code {
+                Some(p.clone())
+            } else {
+                // Old links: the phone digits or tracking password, checked as before.
+                match petitions::find_for_petitioner(db, number, secret).await {
+                    Ok(p) => Some(p),
+                    Err(StoreError::NotFound) => None,
+                    Err(e) => return Err(e),
+                }
+            }
         }
     };
     match found {
