@@ -105,6 +105,62 @@ pub fn mask_text(text: &str, known: &[(PersonalKind, &str)]) -> String {
     masked
 }
 
+/// Who handles a petition, as a resident is told it (notices, the tracking page, Open311). The
+/// Decree (art. 31) wants the department, the official and a contact; an office that hides
+/// officials' names (DOMAIN.md section 5) gives the department and its public phone instead, and
+/// never the official's name or personal number.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Handler<'a> {
+    pub department: &'a str,
+    pub department_phone: &'a str,
+    pub official: &'a str,
+    pub official_phone: &'a str,
+}
+
+/// The one line naming the handler (`담당: 민원봉사과 061-123-4567`), or empty when no
+/// department handles the petition yet.
+pub fn handler_line(h: &Handler<'_>, hide_names: bool) -> String {
+    if h.department.trim().is_empty() {
+        return String::new();
+    }
+    let parts = if hide_names || h.official.trim().is_empty() {
+        [h.department, h.department_phone, ""]
+    } else if h.official_phone.trim().is_empty() {
+        [h.department, h.official, h.department_phone]
+    } else {
+        [h.department, h.official, h.official_phone]
+    };
+    let words: Vec<&str> = parts
+        .iter()
+        .map(|p| p.trim())
+        .filter(|p| !p.is_empty())
+        .collect();
+    format!("담당: {}", words.join(" "))
+}
+
+/// A text an official wrote, on its way to a resident: with hiding on, the official's name
+/// becomes "담당자" and their personal number "***" wherever the text names them.
+pub fn hide_official(text: &str, h: &Handler<'_>, hide_names: bool) -> String {
+    if !hide_names {
+        return text.to_string();
+    }
+    let mut out = text.to_string();
+    // One-character names would cut ordinary syllables.
+    let name = h.official.trim();
+    if name.chars().count() >= 2 {
+        out = out.replace(name, "담당자");
+    }
+    let phone = h.official_phone.trim();
+    let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() >= 7 {
+        out = out.replace(phone, "***");
+        if digits != phone {
+            out = out.replace(&digits, "***");
+        }
+    }
+    out
+}
+
 /// What kind of personal data a word looks like, if any.
 fn looks_like(word: &str) -> Option<PersonalKind> {
     if word.contains('@') && word.contains('.') {
@@ -159,6 +215,29 @@ fn mask_address(value: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn hidden_handler_is_the_department_and_its_phone() {
+        let h = Handler {
+            department: "민원봉사과",
+            department_phone: "061-123-4567",
+            official: "김민원",
+            official_phone: "010-5555-1234",
+        };
+        assert_eq!(handler_line(&h, true), "담당: 민원봉사과 061-123-4567");
+        assert_eq!(
+            handler_line(&h, false),
+            "담당: 민원봉사과 김민원 010-5555-1234"
+        );
+        let text = "김민원 주무관(010-5555-1234, 01055551234)이 답변합니다";
+        let hidden = hide_official(text, &h, true);
+        assert!(
+            !hidden.contains("김민원") && !hidden.contains("5555"),
+            "{hidden}"
+        );
+        assert_eq!(hide_official(text, &h, false), text);
+        assert_eq!(handler_line(&Handler::default(), true), "");
+    }
+
     use super::*;
     use PersonalKind::*;
 

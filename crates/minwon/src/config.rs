@@ -30,6 +30,8 @@ pub struct FileConfig {
     pub mail_from: Option<String>,
     pub behind_tls: Option<bool>,
     pub trust_proxy: Option<bool>,
+    /// Proxies (addresses or CIDR blocks) whose X-Forwarded-For entries are believed.
+    pub trusted_proxies: Option<Vec<String>>,
     pub session_hours: Option<i64>,
     pub rate_per_minute: Option<u32>,
     pub audit_retention_days: Option<i64>,
@@ -111,6 +113,22 @@ impl Settings {
                 self.file.draft_llm_timeout_secs.unwrap_or(30).max(1),
             ),
         })
+    }
+}
+
+impl Settings {
+    /// The trusted proxies: the flag or environment (comma-separated) beats the file's list;
+    /// loopback when neither is given (a reverse proxy on the same machine).
+    pub fn trusted_proxies(
+        &self,
+        given: Option<&str>,
+    ) -> Result<Vec<web::security::TrustedProxy>, String> {
+        let text = match (given, &self.file.trusted_proxies) {
+            (Some(g), _) => g.to_string(),
+            (None, Some(list)) => list.join(","),
+            (None, None) => "127.0.0.1,::1".to_string(),
+        };
+        web::security::parse_trusted_proxies(&text)
     }
 }
 

@@ -86,8 +86,8 @@ pub async fn seed(db: &Db) -> Result<bool, StoreError> {
     let now = store::now();
     let hash = secrets::hash_password(DEMO_PASSWORD)?;
     let mut tx = db.begin().await?;
-    for (code, name, name_en, parent_code) in DEPARTMENTS {
-        departments::create(
+    for (i, (code, name, name_en, parent_code)) in DEPARTMENTS.into_iter().enumerate() {
+        let d = departments::create(
             &mut tx,
             &departments::NewDepartment {
                 code,
@@ -98,6 +98,8 @@ pub async fn seed(db: &Db) -> Result<bool, StoreError> {
             now,
         )
         .await?;
+        // Each department's public line (대표 전화), given out when names are hidden.
+        departments::set_public_phone(&mut tx, d.id, &format!("031-580-{:04}", 2100 + i)).await?;
     }
     tx.commit().await?;
     let mut tx = db.begin().await?;

@@ -69,6 +69,10 @@ struct ServeArgs {
     /// Load the demo county (예시군) into an empty database and print the demo logins.
     #[arg(long)]
     demo: bool,
+    /// Proxies whose X-Forwarded-For entries are believed when `trust_proxy` is on: addresses or
+    /// CIDR blocks, comma-separated. Default: loopback (127.0.0.1, ::1).
+    #[arg(long, env = "MINWON_TRUSTED_PROXIES", value_name = "LIST")]
+    trusted_proxies: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -417,7 +421,11 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::runtime(e.to_string()))?;
     let defaults = web::WebConfig::default();
     let f = &settings.file;
+    let trusted_proxies = settings
+        .trusted_proxies(args.trusted_proxies.as_deref())
+        .map_err(Failure::usage)?;
     let config = web::WebConfig {
+        trusted_proxies,
         session_hours: f.session_hours.unwrap_or(defaults.session_hours),
         behind_tls: f.behind_tls.unwrap_or(defaults.behind_tls),
         trust_proxy: f.trust_proxy.unwrap_or(defaults.trust_proxy),

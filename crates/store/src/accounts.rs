@@ -310,7 +310,7 @@ pub async fn delete_session(db: &Db, token: &str) -> Result<()> {
     Ok(())
 }
 
-/// Remove expired sessions and old login attempts (housekeeping).
+/// Remove expired sessions, old login attempts and old failed tracking look-ups (housekeeping).
 pub async fn purge_expired(db: &Db, now: DateTime<Utc>) -> Result<u64> {
     let s = on_db!(db, |pool| sqlx::query(
         "DELETE FROM sessions WHERE expires_at <= $1"
@@ -326,7 +326,8 @@ pub async fn purge_expired(db: &Db, now: DateTime<Utc>) -> Result<u64> {
     .execute(pool)
     .await
     .map(|r| r.rows_affected()))?;
-    Ok(s + a)
+    let t = crate::tracking::purge(db, now).await?;
+    Ok(s + a + t)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,6 +16,8 @@ pub struct Department {
     pub created_at: DateTime<Utc>,
     /// Retired departments stay in the org chart but take no new accounts, types or petitions.
     pub active: bool,
+    /// The phone residents are given instead of an official's when names are hidden.
+    pub public_phone: String,
 }
 
 pub struct NewDepartment<'a> {
@@ -47,7 +49,7 @@ pub async fn create(
     };
     let sql = "INSERT INTO departments (code, name, name_en, parent_id, created_at) \
                VALUES ($1, $2, $3, $4, $5) \
-               RETURNING id, code, name, name_en, parent_id, created_at, active";
+               RETURNING id, code, name, name_en, parent_id, created_at, active, public_phone";
     let msg = format!(
         "부서 코드 '{}'가 이미 있습니다 (department code '{}' already exists)",
         new.code, new.code
@@ -65,7 +67,7 @@ pub async fn create(
 }
 
 async fn get_by_code_tx(tx: &mut Tx, code: &str) -> Result<Option<Department>> {
-    let sql = "SELECT id, code, name, name_en, parent_id, created_at, active FROM departments WHERE code = $1";
+    let sql = "SELECT id, code, name, name_en, parent_id, created_at, active, public_phone FROM departments WHERE code = $1";
     Ok(on_tx!(tx, |conn| sqlx::query_as::<_, Department>(sql)
         .bind(code)
         .fetch_optional(&mut *conn)
@@ -73,7 +75,7 @@ async fn get_by_code_tx(tx: &mut Tx, code: &str) -> Result<Option<Department>> {
 }
 
 pub async fn get_by_code(db: &Db, code: &str) -> Result<Option<Department>> {
-    let sql = "SELECT id, code, name, name_en, parent_id, created_at, active FROM departments WHERE code = $1";
+    let sql = "SELECT id, code, name, name_en, parent_id, created_at, active, public_phone FROM departments WHERE code = $1";
     Ok(on_db!(db, |pool| sqlx::query_as::<_, Department>(sql)
         .bind(code)
         .fetch_optional(pool)
@@ -81,7 +83,7 @@ pub async fn get_by_code(db: &Db, code: &str) -> Result<Option<Department>> {
 }
 
 pub async fn get(db: &Db, id: DepartmentId) -> Result<Department> {
-    let sql = "SELECT id, code, name, name_en, parent_id, created_at, active FROM departments WHERE id = $1";
+    let sql = "SELECT id, code, name, name_en, parent_id, created_at, active, public_phone FROM departments WHERE id = $1";
     on_db!(db, |pool| sqlx::query_as::<_, Department>(sql)
         .bind(id)
         .fetch_optional(pool)
@@ -90,7 +92,7 @@ pub async fn get(db: &Db, id: DepartmentId) -> Result<Department> {
 }
 
 pub async fn list(db: &Db) -> Result<Vec<Department>> {
-    let sql = "SELECT id, code, name, name_en, parent_id, created_at, active FROM departments ORDER BY id";
+    let sql = "SELECT id, code, name, name_en, parent_id, created_at, active, public_phone FROM departments ORDER BY id";
     Ok(on_db!(db, |pool| sqlx::query_as::<_, Department>(sql)
         .fetch_all(pool)
         .await)?)
@@ -134,13 +136,39 @@ pub async fn update(
         }
     }
     let sql = "UPDATE departments SET name = $1, name_en = $2, parent_id = $3, active = $4 \
-               WHERE id = $5 RETURNING id, code, name, name_en, parent_id, created_at, active";
+               WHERE id = $5 RETURNING id, code, name, name_en, parent_id, created_at, active, public_phone";
     tx.changes(crate::Stale::OrgChart);
     on_tx!(tx, |conn| sqlx::query_as::<_, Department>(sql)
         .bind(change.name.trim())
         .bind(change.name_en.trim())
         .bind(change.parent_id)
         .bind(change.active)
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await)?
+    .ok_or(StoreError::NotFound)
+}
+
+/// Set the department's public phone (대표 전화). Digits, spaces, `-`, `(`, `)` and `+`, with
+/// 7 to 15 digits; empty clears it.
+pub async fn set_public_phone(tx: &mut Tx, id: DepartmentId, phone: &str) -> Result<Department> {
+    let phone = phone.trim();
+    let digits = phone.chars().filter(char::is_ascii_digit).count();
+    let allowed = phone
+        .chars()
+        .all(|c| c.is_ascii_digit() || " -()+".contains(c));
+    if !phone.is_empty() && (!allowed || !(7..=15).contains(&digits)) {
+        return Err(domain::RuleError::new(
+            "bad_public_phone",
+            "대표 전화는 숫자 7~15자리로 적어 주세요 (예: 031-580-2114)",
+            "write the public phone with 7 to 15 digits (e.g. 031-580-2114)",
+        )
+        .into());
+    }
+    let sql = "UPDATE departments SET public_phone = $1 WHERE id = $2 \
+               RETURNING id, code, name, name_en, parent_id, created_at, active, public_phone";
+    on_tx!(tx, |conn| sqlx::query_as::<_, Department>(sql)
+        .bind(phone)
         .bind(id)
         .fetch_optional(&mut *conn)
         .await)?

@@ -22,6 +22,7 @@ pub mod secrets;
 pub mod settings;
 pub mod suggestions;
 pub mod testing;
+pub mod tracking;
 pub mod wellbeing;
 
 use chrono::{DateTime, SubsecRound, Utc};

@@ -244,7 +244,8 @@ pub async fn extras(db: &Db, ids: &[PetitionId]) -> Result<HashMap<PetitionId, R
 /// Which petitions `GET /requests` lists (the spec's parameters other than ids).
 #[derive(Debug, Clone)]
 pub struct RequestFilter {
-    /// Petition types to include (the public ones, or those the client named).
+    /// Petition types to include (the published ones, or those of them the client named). Only
+    /// petitions filed through the web form or Open311 are ever listed.
     pub type_ids: Vec<i64>,
     pub start: DateTime<Utc>,
     pub end: DateTime<Utc>,
@@ -273,6 +274,7 @@ pub async fn find_requests(db: &Db, f: &RequestFilter) -> Result<Vec<PetitionId>
     };
     let sql = format!(
         "SELECT id FROM petitions WHERE arrived_at >= $1 AND arrived_at <= $2 \
+         AND channel IN ('web', 'open311') \
          AND type_id IN ({}){status} ORDER BY arrived_at DESC, id DESC LIMIT {}",
         types.join(", "),
         f.limit.clamp(1, 1000)

@@ -167,6 +167,9 @@ pub struct PetitionType {
     pub active: bool,
     /// Answers and extensions go to the division's supervisor first (결재).
     pub needs_approval: bool,
+    /// The office publishes this type's web and Open311 petitions on Open311 GET (separate
+    /// from `public`, which says residents may file it).
+    pub publishable: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -185,10 +188,11 @@ struct TypeRow {
     public: bool,
     active: bool,
     needs_approval: bool,
+    publishable: bool,
 }
 
 const TYPE_COLUMNS: &str = "id, code, name, kind, period, department_id, description, \
-    required_documents, fields, templates, requires_rrn, public, active, needs_approval";
+    required_documents, fields, templates, requires_rrn, public, active, needs_approval, publishable";
 
 fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
     serde_json::from_str(text).map_err(|e| {
@@ -218,6 +222,7 @@ impl TypeRow {
             public: self.public,
             active: self.active,
             needs_approval: self.needs_approval,
+            publishable: self.publishable,
         })
     }
 }
@@ -248,6 +253,9 @@ pub struct TypeSpec {
     /// Answers and extensions need the supervisor's approval (결재).
     #[serde(default)]
     pub needs_approval: bool,
+    /// Published on Open311 GET (never with `requires_rrn`).
+    #[serde(default)]
+    pub publishable: bool,
 }
 
 fn yes() -> bool {
@@ -269,6 +277,14 @@ fn check_spec(spec: &TypeSpec) -> Result<Period> {
         )
         .into());
     }
+    if spec.publishable && spec.requires_rrn {
+        return Err(RuleError::new(
+            "publishable_rrn",
+            "주민등록번호를 받는 민원 종류는 공개(Open311 게시)할 수 없습니다",
+            "a type that collects resident registration numbers cannot be published on Open311",
+        )
+        .into());
+    }
     match (spec.period, spec.kind.default_period()) {
         (Some(p), _) | (None, Some(p)) => Ok(p),
         (None, None) => Err(RuleError::new(
@@ -285,8 +301,8 @@ pub async fn create_type(tx: &mut Tx, spec: &TypeSpec, now: DateTime<Utc>) -> Re
     let sql = format!(
         "INSERT INTO petition_types (code, name, kind, period, department_id, description, \
          required_documents, fields, templates, requires_rrn, public, active, created_at, updated_at, \
-         needs_approval) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14) RETURNING {TYPE_COLUMNS}"
+         needs_approval, publishable) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15) RETURNING {TYPE_COLUMNS}"
     );
     let msg = format!(
         "민원 종류 코드 '{}'가 이미 있습니다 (type code '{}' exists)",
@@ -312,6 +328,7 @@ pub async fn create_type(tx: &mut Tx, spec: &TypeSpec, now: DateTime<Utc>) -> Re
     .bind(spec.active)
     .bind(now)
     .bind(spec.needs_approval)
+    .bind(spec.publishable)
     .fetch_one(&mut *conn)
     .await)
     .map_err(|e| conflict_on_unique(e, &msg))?;
@@ -328,7 +345,7 @@ pub async fn update_type(
     let sql = format!(
         "UPDATE petition_types SET code = $1, name = $2, kind = $3, period = $4, department_id = $5, \
          description = $6, required_documents = $7, fields = $8, templates = $9, requires_rrn = $10, \
-         public = $11, active = $12, updated_at = $13, needs_approval = $15 WHERE id = $14 \
+         public = $11, active = $12, updated_at = $13, needs_approval = $15, publishable = $16 WHERE id = $14 \
          RETURNING {TYPE_COLUMNS}"
     );
     let docs = to_json(&spec.required_documents)?;
@@ -356,6 +373,7 @@ pub async fn update_type(
     .bind(now)
     .bind(id)
     .bind(spec.needs_approval)
+    .bind(spec.publishable)
     .fetch_optional(&mut *conn)
     .await)
     .map_err(|e| conflict_on_unique(e, &msg))?;
@@ -465,6 +483,7 @@ pub async fn ensure_general_types(
                 public: true,
                 active: true,
                 needs_approval: false,
+                publishable: false,
             },
             now,
         )
@@ -741,6 +760,9 @@ pub struct Filed {
     pub petition: Petition,
     /// `true` when an earlier submission with the same idempotency key was returned.
     pub replayed: bool,
+    /// The random tracking code (`crate::tracking`), given this once; `None` when replayed
+    /// (only its hash is stored).
+    pub tracking_code: Option<String>,
 }
 
 /// A petition checked before its filing transaction: its type, fields and resident registration
@@ -931,6 +953,7 @@ pub async fn file(
             return Ok(Filed {
                 petition: existing,
                 replayed: true,
+                tracking_code: None,
             });
         }
     }
@@ -1046,9 +1069,28 @@ pub async fn file(
         .collect();
     insert_events(tx, &entries)?;
     crate::suggestions::record_at_intake(tx, petition.id, screening.routing.as_ref(), now).await?;
+    // Every petition gets a random tracking code, shown once: on the receipt and in this notice.
+    let code = crate::tracking::issue(tx, petition.id, now).await?;
+    let number = petition
+        .receipt_no
+        .clone()
+        .unwrap_or_else(|| petition.id.to_string());
+    notify_petitioner(
+        tx,
+        &petition,
+        "민원 신청을 받았습니다 (your petition was received)",
+        &format!(
+            "조회 번호 (number): {number}\n조회 코드 (tracking code): {code}\n\
+             처리 상황은 민원 처리 조회 화면에서 이 번호와 코드로 볼 수 있습니다 \
+             (track it on the tracking page with this number and code)."
+        ),
+        now,
+    )
+    .await?;
     Ok(Filed {
         petition,
         replayed: false,
+        tracking_code: Some(code),
     })
 }
 
@@ -1525,9 +1567,12 @@ async fn notify_petitioner(
         return Ok(());
     };
     let number = p.receipt_no.as_deref().unwrap_or("-");
-    let mut body = format!("[{number}] {}\n\n{body}", p.title);
-    if let Some(extra) = handler_line(tx, p).await? {
-        body.push_str(&format!("\n\n{extra}"));
+    let handler = handler_tx(tx, p).await?;
+    // The official's own words pass the name-hiding rule like the handler line does.
+    let mut body = format!("[{number}] {}\n\n{}", p.title, handler.scrub(body));
+    let line = handler.line();
+    if !line.is_empty() {
+        body.push_str(&format!("\n\n{line}"));
     }
     // When the corrected calendar moves the deadline, the petitioner sees the new date.
     if let (Some(due), true) = (p.due_at, p.state.is_open()) {
@@ -1540,25 +1585,75 @@ async fn notify_petitioner(
     Ok(())
 }
 
-/// The handler's department, name and contact for notices (Decree art. 31).
-async fn handler_line(tx: &mut Tx, p: &Petition) -> Result<Option<String>> {
-    let row: Option<(String, Option<String>, Option<String>)> = on_tx!(tx, |conn| sqlx::query_as(
-        "SELECT d.name, a.display_name, a.phone FROM departments d \
-         LEFT JOIN accounts a ON a.id = $2 WHERE d.id = $1"
-    )
-    .bind(p.department_id)
-    .bind(p.assignee_id)
-    .fetch_optional(&mut *conn)
-    .await)?;
-    Ok(row.map(|(dept, name, phone)| {
-        format!(
-            "담당: {dept} {} {}",
-            name.unwrap_or_default(),
-            phone.unwrap_or_default()
-        )
-        .trim()
-        .to_string()
-    }))
+/// Who handles a petition as stored: department, its public phone, the assigned official's
+/// name and personal number, and whether the office hides officials' names.
+#[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct HandlerRow {
+    pub department: String,
+    pub department_phone: String,
+    pub official: Option<String>,
+    pub official_phone: Option<String>,
+    pub hide_names: Option<String>,
+}
+
+impl HandlerRow {
+    pub fn handler(&self) -> domain::privacy::Handler<'_> {
+        domain::privacy::Handler {
+            department: &self.department,
+            department_phone: &self.department_phone,
+            official: self.official.as_deref().unwrap_or(""),
+            official_phone: self.official_phone.as_deref().unwrap_or(""),
+        }
+    }
+
+    pub fn hidden(&self) -> bool {
+        self.hide_names
+            .as_deref()
+            .is_some_and(|v| v.trim() == "true")
+    }
+
+    /// The line residents read (`domain::privacy::handler_line`), empty before assignment.
+    pub fn line(&self) -> String {
+        domain::privacy::handler_line(&self.handler(), self.hidden())
+    }
+
+    /// An official's text on its way to a resident (`domain::privacy::hide_official`).
+    pub fn scrub(&self, text: &str) -> String {
+        domain::privacy::hide_official(text, &self.handler(), self.hidden())
+    }
+}
+
+const HANDLER_SQL: &str = "SELECT d.name AS department, d.public_phone AS department_phone, \
+     a.display_name AS official, a.phone AS official_phone, \
+     (SELECT value FROM settings WHERE key = $3) AS hide_names \
+     FROM departments d LEFT JOIN accounts a ON a.id = $2 WHERE d.id = $1";
+
+/// Who handles the petition, read in the caller's transaction (notices).
+async fn handler_tx(tx: &mut Tx, p: &Petition) -> Result<HandlerRow> {
+    let row: Option<HandlerRow> = on_tx!(tx, |conn| sqlx::query_as(HANDLER_SQL)
+        .bind(p.department_id)
+        .bind(p.assignee_id)
+        .bind(crate::settings::HIDE_HANDLER_NAMES)
+        .fetch_optional(&mut *conn)
+        .await)?;
+    Ok(row.unwrap_or_default())
+}
+
+/// Who handles the petition (tracking page, Open311): the one source of what residents are
+/// told about their handler.
+pub async fn handler(db: &Db, p: &Petition) -> Result<HandlerRow> {
+    let row: Option<HandlerRow> = on_db!(db, |pool| sqlx::query_as(HANDLER_SQL)
+        .bind(p.department_id)
+        .bind(p.assignee_id)
+        .bind(crate::settings::HIDE_HANDLER_NAMES)
+        .fetch_optional(pool)
+        .await)?;
+    let mut row = row.unwrap_or_default();
+    if p.department_id.is_none() {
+        // Without a department the setting still matters for scrubbing texts.
+        row.hide_names = crate::settings::get(db, crate::settings::HIDE_HANDLER_NAMES).await?;
+    }
+    Ok(row)
 }
 
 pub async fn get(db: &Db, id: PetitionId) -> Result<Petition> {

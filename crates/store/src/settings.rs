@@ -8,6 +8,10 @@ use chrono::{DateTime, Utc};
 /// 09:00–18:00 with lunch 12:00–13:00.
 pub const OFFICE_HOURS: &str = "calendar.office_hours";
 
+/// `true` hides officials' names and personal numbers from residents (DOMAIN.md section 5):
+/// notices, tracking and Open311 give the department and its public phone.
+pub const HIDE_HANDLER_NAMES: &str = "petitions.hide_handler_names";
+
 pub async fn get(db: &Db, key: &str) -> Result<Option<String>> {
     let row: Option<(String,)> = on_db!(db, |pool| sqlx::query_as(
         "SELECT value FROM settings WHERE key = $1"

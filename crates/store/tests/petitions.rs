@@ -479,6 +479,7 @@ async fn receipt_numbers_idempotency_and_encryption() {
                 public: true,
                 active: true,
                 needs_approval: false,
+                publishable: false,
             },
             store::now(),
         )

@@ -29,6 +29,10 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/departments",
             get(list_departments).post(create_department),
         )
+        .route(
+            "/api/v1/departments/{code}/public-phone",
+            axum::routing::put(set_public_phone),
+        )
         .route("/api/v1/accounts", get(list_accounts).post(create_account))
         .route("/api/v1/accounts/{id}", get(get_account))
         .route("/api/v1/accounts/{id}/password", post(reset_password))
@@ -40,9 +44,10 @@ pub fn routes() -> Router<AppState> {
 #[openapi(
     info(title = "Minwon API", version = "1", description = "민원 처리 플랫폼 API (Minwon JSON API). Authenticate with `Authorization: Bearer <token>` from POST /api/v1/tokens."),
     paths(healthz, create_token, revoke_current_token, me, list_departments, create_department,
+          set_public_phone,
           list_accounts, create_account, get_account, reset_password, list_audit, verify_audit),
     components(schemas(ErrorBody, Health, TokenRequest, TokenResponse, AccountView, DepartmentView,
-                       NewDepartmentRequest, NewAccountRequest, PasswordRequest, AuditEntryView, AuditVerification)),
+                       NewDepartmentRequest, PublicPhoneRequest, NewAccountRequest, PasswordRequest, AuditEntryView, AuditVerification)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -67,6 +72,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         crate::wellbeing::WellbeingDoc::openapi(),
         crate::protection::ProtectionDoc::openapi(),
         crate::petitions::PetitionsDoc::openapi(),
+        crate::tracking::TrackingDoc::openapi(),
         crate::assist::AssistDoc::openapi(),
         crate::answers::AnswersDoc::openapi(),
         crate::open311_admin::Open311AdminDoc::openapi(),
@@ -229,6 +235,8 @@ pub struct DepartmentView {
     name: String,
     name_en: String,
     parent_id: Option<i64>,
+    /// 대표 전화: given to residents instead of an official's name and number when names are hidden.
+    public_phone: String,
 }
 
 impl From<departments::Department> for DepartmentView {
@@ -239,6 +247,7 @@ impl From<departments::Department> for DepartmentView {
             name: d.name,
             name_en: d.name_en,
             parent_id: d.parent_id,
+            public_phone: d.public_phone,
         }
     }
 }
@@ -270,6 +279,9 @@ pub struct NewDepartmentRequest {
     #[serde(default)]
     name_en: String,
     parent_code: Option<String>,
+    /// 대표 전화, e.g. `031-580-2114`.
+    #[serde(default)]
+    public_phone: String,
 }
 
 /// Add a department (administrators).
@@ -300,8 +312,55 @@ async fn create_department(
         store::now(),
     )
     .await?;
+    // In the same transaction: a bad phone leaves no department behind.
+    let d = departments::set_public_phone(&mut tx, d.id, &req.public_phone).await?;
     tx.commit().await?;
     Ok((StatusCode::CREATED, Json(DepartmentView::from(d))).into_response())
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PublicPhoneRequest {
+    /// e.g. `031-580-2114`; empty clears it.
+    public_phone: String,
+}
+
+/// Set a department's public phone (administrators). With officials' names hidden, residents
+/// are given the department and this number.
+#[utoipa::path(put, path = "/api/v1/departments/{code}/public-phone", security(("bearer" = [])),
+    request_body = PublicPhoneRequest, params(("code" = String, Path)),
+    responses((status = 200, body = DepartmentView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+async fn set_public_phone(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Path(code): Path<String>,
+    ApiJson(req): ApiJson<PublicPhoneRequest>,
+) -> Result<Json<DepartmentView>, ApiError> {
+    caller
+        .may(
+            &state,
+            Capability::Departments,
+            Action::Update,
+            Target::Office,
+        )
+        .await?;
+    let before = departments::get_by_code(&state.db, &code)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let mut tx = state.db.begin().await?;
+    let d = departments::set_public_phone(&mut tx, before.id, &req.public_phone).await?;
+    audit::append(
+        &mut tx,
+        &access_record(
+            &caller,
+            &format!("department:{}", d.id),
+            "department.update",
+            "public_phone",
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(DepartmentView::from(d)))
 }
 
 /// Accounts the caller may read (administrators: all; supervisors: their division), contact

@@ -99,7 +99,7 @@ fn bearer(headers: &HeaderMap) -> Option<&str> {
 
 /// Resolve the caller once per request, then enforce CSRF on browser requests that change state.
 pub async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
-    let address = client_ip(&req, state.config.trust_proxy)
+    let address = client_ip(&req, &state.config)
         .map(|ip| ip.to_string())
         .unwrap_or_default();
     let now = store::now();

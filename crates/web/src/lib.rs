@@ -18,6 +18,7 @@ pub mod petitions;
 pub mod protection;
 pub mod protection_pages;
 pub mod security;
+pub mod tracking;
 pub mod wellbeing;
 pub mod wellbeing_pages;
 
@@ -49,8 +50,11 @@ pub struct WebConfig {
     pub token_days: i64,
     /// Set when a TLS-terminating proxy stands in front: cookies get `Secure`, HSTS is sent.
     pub behind_tls: bool,
-    /// Trust the first X-Forwarded-For hop as the client address.
+    /// Take the client address from X-Forwarded-For, as seen by the trusted proxies below.
     pub trust_proxy: bool,
+    /// The proxies (addresses or CIDR blocks) whose X-Forwarded-For entries are believed: the
+    /// socket peer must be one, and the client is the right-most entry that is not one.
+    pub trusted_proxies: Vec<security::TrustedProxy>,
     /// Requests per minute per client address (0 disables), and the burst allowed.
     pub rate_per_minute: u32,
     pub rate_burst: u32,
@@ -73,6 +77,7 @@ impl Default for WebConfig {
             token_days: 90,
             behind_tls: false,
             trust_proxy: false,
+            trusted_proxies: Vec::new(),
             rate_per_minute: 600,
             rate_burst: 200,
             pii_key: None,
@@ -174,6 +179,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api::routes())
         .merge(petitions::routes())
+        .merge(tracking::routes())
         .merge(assist::routes())
         .merge(answers::routes())
         .merge(pages::routes())

@@ -1,13 +1,19 @@
 //! Open311 GeoReport v2 (the open 311 standard) under `/open311/v2/`, so existing 311 apps and
 //! libraries discover the office's services, file petitions (민원) and follow them.
 //!
-//! - A service is a public, open petition type; its attributes are the type's extra fields
+//! - A service is a public, open petition type that collects no resident registration number;
+//!   its attributes are the type's extra fields
 //!   (추가 입력 항목), and a POSTed request passes the very same validation
 //!   (`domain::petitions::fields::validate_values`, called inside `store::petitions::file`).
 //! - A POSTed request is a petition of the Open311 channel filed by `store::petitions::file`:
 //!   same clock, routing, abuse screening, repeat detection and register as any petition.
 //! - `expected_datetime` is the statutory deadline from `calendar::deadline`; `status` is
 //!   open/closed from `State::is_open`; names, email and phone are write-only.
+//! - GET publishes only what the office publishes (petition data serves petition handling):
+//!   petitions filed through Open311 or the public web form, of a type the administrator marked
+//!   publishable (never one that needs a resident registration number), the description through
+//!   the one masking rule, the address down to the road name, coordinates to about 100 m, the
+//!   handler as the department and its public phone. Anything else answers 404 by id.
 //!
 //! These routes sit outside the session/CSRF layer (see `lib.rs`): a 311 client carries no
 //! cookie, and its credential is the `api_key`, checked here. The global per-address rate limit
@@ -26,7 +32,7 @@ use chrono::{DateTime, Duration, Utc};
 use domain::audit::AuditRecord;
 use domain::petitions::fields::{Datatype, FieldDef};
 use domain::petitions::{Channel, Event, State as PState};
-use domain::privacy::{PersonalKind, mask};
+use domain::privacy::{PersonalKind, mask, mask_text};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
@@ -45,7 +51,9 @@ pub const MAX_REQUESTS: i64 = 1000;
 /// GeoReport's limit on `description`.
 pub const MAX_DESCRIPTION_CHARS: usize = 4000;
 /// Office setting: `true` hides handlers' names in public answers (DOMAIN.md section 5).
-pub const HIDE_HANDLER_NAMES_SETTING: &str = "petitions.hide_handler_names";
+pub const HIDE_HANDLER_NAMES_SETTING: &str = store::settings::HIDE_HANDLER_NAMES;
+/// Decimal places coordinates are published with (3 ≈ 100 m: the street, not the house).
+const COORDINATE_DECIMALS: i32 = 3;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -114,7 +122,7 @@ async fn post_top(
     if stem != "requests" {
         return Open311Error::not_found("자원", "resource").render(format);
     }
-    let address = crate::security::client_ip(&req, state.config.trust_proxy)
+    let address = crate::security::client_ip(&req, &state.config)
         .map(|ip| ip.to_string())
         .unwrap_or_default();
     let body = match axum::body::to_bytes(req.into_body(), crate::MAX_FORM_BYTES).await {
@@ -291,7 +299,18 @@ async fn check_jurisdiction(state: &AppState, q: &Form) -> Result<(), Open311Err
     }
 }
 
-/// A public, open petition type by code, or 404.
+/// A type Open311 clients may file: public, open, and without a resident registration number
+/// (GeoReport has no safe place for one).
+fn fileable(t: &PetitionType) -> bool {
+    t.public && t.active && !t.requires_rrn
+}
+
+/// A type whose web and Open311 petitions the office publishes on GET.
+fn published(t: &PetitionType) -> bool {
+    t.publishable && !t.requires_rrn
+}
+
+/// A fileable petition type by code, or 404.
 async fn public_type(state: &AppState, code: &str) -> Result<PetitionType, Open311Error> {
     let unknown = || {
         Open311Error::new(
@@ -302,7 +321,7 @@ async fn public_type(state: &AppState, code: &str) -> Result<PetitionType, Open3
         )
     };
     match petitions::get_type_by_code(&state.db, code).await {
-        Ok(t) if t.public && t.active => Ok(t),
+        Ok(t) if fileable(&t) => Ok(t),
         Ok(_) | Err(store::StoreError::NotFound) => Err(unknown()),
         Err(e) => Err(e.into()),
     }
@@ -313,6 +332,7 @@ async fn services(state: &AppState, q: &Form, format: Format) -> Answer {
     let types = petitions::list_types(&state.db, true).await?;
     let items = types
         .iter()
+        .filter(|t| fileable(t))
         .map(|t| {
             Val::Obj(vec![
                 ("service_code", Val::str(&t.code)),
@@ -389,39 +409,29 @@ fn definition(t: &PetitionType) -> Val {
 /// What every request view needs, loaded once per answer.
 struct Ctx {
     cal: std::sync::Arc<calendar::WorkCalendar>,
+    /// The published types only.
     types: HashMap<i64, PetitionType>,
-    departments: HashMap<i64, String>,
-    hide_handlers: bool,
     now: DateTime<Utc>,
 }
 
 impl Ctx {
     async fn load(state: &AppState) -> Result<Ctx, Open311Error> {
         let (cal, _) = petitions::work_calendar(&state.db).await?;
-        let types = petitions::list_types(&state.db, true)
+        let types = petitions::list_types(&state.db, false)
             .await?
             .into_iter()
+            .filter(published)
             .map(|t| (t.id, t))
             .collect();
-        let departments = store::departments::list(&state.db)
-            .await?
-            .into_iter()
-            .map(|d| (d.id, d.name))
-            .collect();
-        let hide_handlers = store::settings::get(&state.db, HIDE_HANDLER_NAMES_SETTING)
-            .await?
-            .is_some_and(|v| v.trim() == "true");
         Ok(Ctx {
             cal,
             types,
-            departments,
-            hide_handlers,
             now: store::now(),
         })
     }
 
-    /// Views of these petitions, in the order given; petitions of types that are not public
-    /// services are left out, as if they did not exist.
+    /// Views of these petitions, in the order given; petitions the office does not publish
+    /// (another channel, a type not marked publishable) are left out, as if they did not exist.
     async fn views(&self, state: &AppState, ids: &[i64]) -> Result<Vec<Val>, Open311Error> {
         let extras = keys::extras(&state.db, ids).await?;
         let mut out = Vec::with_capacity(ids.len());
@@ -434,6 +444,10 @@ impl Ctx {
             let Some(t) = self.types.get(&p.type_id) else {
                 continue;
             };
+            let channel = p.channel.as_str();
+            if channel != Channel::Web.as_str() && channel != Channel::Open311.as_str() {
+                continue;
+            }
             out.push(self.view(state, &p, t, extras.get(id)).await?);
         }
         Ok(out)
@@ -449,28 +463,33 @@ impl Ctx {
         // The one deadline function; before receipt, as if received at the latest legal moment
         // (Decree art. 6); none for anonymous reports.
         let due = p.derived.expected_answer(&self.cal, self.now)?;
-        let handler = match (self.hide_handlers, p.assignee_id) {
-            (true, Some(a)) => store::accounts::get(&state.db, a)
-                .await
-                .ok()
-                .map(|a| a.display_name),
-            _ => None,
-        };
+        let handler = petitions::handler(&state.db, p).await?;
         let notes = status_notes(state, p).await?;
-        let scrub = |s: &str| public_text(s, p, handler.as_deref());
+        let scrub = |s: &str| public_text(s, p, &handler);
         let status = if p.state.is_open() { "open" } else { "closed" };
-        let notice = match &p.receipt_no {
+        let mut notice = match &p.receipt_no {
             Some(n) => format!("접수번호 {n} (receipt number {n})"),
             None if p.state == PState::Arrived => {
                 "접수 대기 중입니다 (waiting to be received)".to_string()
             }
             None => String::new(),
         };
+        // A public feed names the department and its public phone, never an official.
+        if !handler.department_phone.is_empty() {
+            notice = format!(
+                "{notice} · 문의 {} {} (contact)",
+                handler.department, handler.department_phone
+            )
+            .trim_start_matches(" · ")
+            .to_string();
+        }
         let address = extra
             .map(|e| e.address_string.clone())
             .filter(|a| !a.is_empty())
             .unwrap_or_else(|| p.location.clone());
-        let coord = |v: Option<f64>| v.map_or(Val::Null, Val::Num);
+        let address = mask(PersonalKind::Address, &address);
+        let scale = 10f64.powi(COORDINATE_DECIMALS);
+        let coord = |v: Option<f64>| v.map_or(Val::Null, |c| Val::Num((c * scale).round() / scale));
         Ok(Val::Obj(vec![
             ("service_request_id", Val::str(p.id.to_string())),
             ("status", Val::str(status)),
@@ -480,17 +499,15 @@ impl Ctx {
             ("description", Val::str(scrub(&p.body))),
             (
                 "agency_responsible",
-                Val::opt(
-                    p.department_id
-                        .and_then(|d| self.departments.get(&d).cloned()),
-                ),
+                Val::opt(Some(handler.department.clone()).filter(|d| !d.is_empty())),
             ),
             ("service_notice", Val::opt(Some(notice))),
             ("requested_datetime", Val::str(iso(p.arrived_at))),
             ("updated_datetime", Val::str(iso(p.updated_at))),
             ("expected_datetime", Val::opt(due.map(iso))),
             ("address", Val::opt(Some(address))),
-            ("address_id", Val::opt(extra.map(|e| e.address_id.clone()))),
+            // An address id pins a house; it stays with the office.
+            ("address_id", Val::Null),
             ("zipcode", Val::Null),
             ("lat", coord(extra.and_then(|e| e.lat))),
             ("long", coord(extra.and_then(|e| e.long))),
@@ -543,11 +560,13 @@ async fn status_notes(state: &AppState, p: &Petition) -> Result<Option<String>, 
     Ok(d.closed_reason.clone().filter(|r| !r.trim().is_empty()))
 }
 
-/// The public part of a text addressed to the petitioner: the petitioner's name (plain or
-/// masked), phone and email are taken out, and the handler's name when the office hides it.
-pub fn public_text(text: &str, p: &Petition, hidden_handler: Option<&str>) -> String {
+/// The public part of a text about a petition: the handler's name and personal number when the
+/// office hides them (`HandlerRow::scrub`), the petitioner's name (plain or masked), phone and
+/// email taken out, and then the one masking rule over what is left (`mask_text`: numbers,
+/// addresses and mail that look personal).
+pub fn public_text(text: &str, p: &Petition, handler: &petitions::HandlerRow) -> String {
     let name = p.petitioner_name.trim();
-    let mut out = text.to_string();
+    let mut out = handler.scrub(text);
     let mut cut = |needle: &str, with: &str| {
         // One-character needles would cut ordinary words.
         if needle.chars().count() >= 2 {
@@ -558,10 +577,13 @@ pub fn public_text(text: &str, p: &Petition, hidden_handler: Option<&str>) -> St
     cut(&mask(PersonalKind::Name, name), "민원인");
     cut(p.petitioner_phone.trim(), "***");
     cut(p.petitioner_email.trim(), "***");
-    if let Some(h) = hidden_handler {
-        cut(h.trim(), "담당자");
-    }
-    out
+    mask_text(
+        &out,
+        &[
+            (PersonalKind::Address, p.petitioner_address.as_str()),
+            (PersonalKind::Name, p.petitioner_name.as_str()),
+        ],
+    )
 }
 
 /// `start_date`/`end_date` as given (RFC 3339), or 400.
@@ -609,7 +631,11 @@ async fn list_requests(state: &AppState, q: &Form, format: Format) -> Answer {
             Some(codes) => {
                 let mut ids = Vec::new();
                 for code in codes.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-                    ids.push(public_type(state, code).await?.id);
+                    // A type that may be filed but is not published lists nothing.
+                    let id = public_type(state, code).await?.id;
+                    if ctx.types.contains_key(&id) {
+                        ids.push(id);
+                    }
                 }
                 ids
             }

@@ -210,7 +210,7 @@ async fn create_department(
         "department.create",
         |d: &store::departments::Department| format!("department:{}", d.id),
         async |tx| {
-            Ok(store::departments::create(
+            let d = store::departments::create(
                 tx,
                 &store::departments::NewDepartment {
                     code: text(&f, "code").trim(),
@@ -220,7 +220,9 @@ async fn create_department(
                 },
                 store::now(),
             )
-            .await?)
+            .await?;
+            // The public phone is set in the same transaction, so a bad one adds nothing.
+            Ok(store::departments::set_public_phone(tx, d.id, text(&f, "public_phone")).await?)
         },
     )
     .await;
@@ -247,6 +249,7 @@ async fn edit_department(
         ("code".to_string(), d.code),
         ("name".to_string(), d.name),
         ("name_en".to_string(), d.name_en),
+        ("public_phone".to_string(), d.public_phone),
         (
             "parent_id".to_string(),
             d.parent_id.map(|p| p.to_string()).unwrap_or_default(),
@@ -292,7 +295,7 @@ async fn update_department(
         "department.update",
         |d: &store::departments::Department| format!("department:{}", d.id),
         async |tx| {
-            Ok(store::departments::update(
+            store::departments::update(
                 tx,
                 id,
                 &store::departments::DepartmentChange {
@@ -302,7 +305,8 @@ async fn update_department(
                     active,
                 },
             )
-            .await?)
+            .await?;
+            Ok(store::departments::set_public_phone(tx, id, text(&f, "public_phone")).await?)
         },
     )
     .await;
@@ -775,6 +779,7 @@ fn type_form(t: &store::petitions::PetitionType) -> FormMap {
         ("public", t.public),
         ("active", t.active),
         ("needs_approval", t.needs_approval),
+        ("publishable", t.publishable),
     ] {
         if on {
             f.insert(flag.into(), "yes".into());
@@ -867,6 +872,8 @@ fn parse_spec(
             public: t.public,
             active: t.active,
             needs_approval: ticked(f, "needs_approval"),
+            // Publishing on Open311 is the office's choice for general types too.
+            publishable: ticked(f, "publishable"),
         });
     }
     let period: Period = text(f, "period").trim().parse().map_err(|_| {
@@ -895,6 +902,7 @@ fn parse_spec(
         public: ticked(f, "public"),
         active: ticked(f, "active"),
         needs_approval: ticked(f, "needs_approval"),
+        publishable: ticked(f, "publishable"),
     })
 }
 

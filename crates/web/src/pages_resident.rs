@@ -511,7 +511,7 @@ async fn file_submit(
     }
     let rrn = if v.anonymous { String::new() } else { sub.rrn };
     match file_petition(&state, &ctx, &t, &v, rrn, &sub.password, sub.files).await {
-        Ok(p) => receipt(&state, &ctx, p).await,
+        Ok((p, code)) => receipt(&state, &ctx, p, code).await,
         Err(e) => refill(v, ctx.lang.pick(&e.message), had_files),
     }
 }
@@ -526,7 +526,7 @@ async fn file_petition(
     rrn: String,
     password: &str,
     files: Vec<(StoredBlob, String)>,
-) -> Result<Petition, ApiError> {
+) -> Result<(Petition, Option<String>), ApiError> {
     let caller = ctx.caller.as_ref();
     let resident = caller.filter(|c| c.account.role == Role::Resident);
     if let Some(c) = resident {
@@ -608,10 +608,10 @@ async fn file_petition(
         })
         .await?;
     if filed.replayed {
-        return Ok(filed.petition);
+        return Ok((filed.petition, None));
     }
     let id = filed.petition.id;
-    Ok(petitions::get(&state.db, id).await?)
+    Ok((petitions::get(&state.db, id).await?, filed.tracking_code))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -663,6 +663,8 @@ pub struct Tracked {
     pub due_lines: Vec<String>,
     pub due_estimate: bool,
     pub department: String,
+    /// `담당: …` from the one handler rule: department and public phone when names are hidden.
+    pub contact: String,
     pub timeline: Vec<(String, String)>,
     pub supplement: Option<Supplement>,
     pub answers: Vec<Answer>,
@@ -689,10 +691,12 @@ pub(crate) async fn tracked(state: &AppState, lang: Lang, p: &Petition) -> Resul
         }
         None => String::new(),
     };
+    // Officials' words reach the petitioner through the name-hiding rule.
+    let handler = petitions::handler(&state.db, p).await?;
     let events = petitions::timeline(&state.db, p.id).await?;
     let timeline = events
         .iter()
-        .filter_map(|e| event_words(lang, &e.event).map(|w| (when(e.at), w)))
+        .filter_map(|e| event_words(lang, &e.event).map(|w| (when(e.at), handler.scrub(&w))))
         .collect();
     let (due, due_lines, due_estimate) = match expected(lang, &cal, p, now) {
         Some((d, l, e)) => (Some(d), l, e),
@@ -720,13 +724,14 @@ pub(crate) async fn tracked(state: &AppState, lang: Lang, p: &Petition) -> Resul
         due_lines,
         due_estimate,
         department,
+        contact: handler.line(),
         timeline,
         supplement: d
             .supplement
             .as_ref()
             .filter(|_| p.state == PState::Supplement)
             .map(|s| Supplement {
-                items: s.items.clone(),
+                items: handler.scrub(&s.items),
                 answer_by: when(s.answer_by),
                 may_ask_more_time: s.more_time < 2,
             }),
@@ -735,7 +740,7 @@ pub(crate) async fn tracked(state: &AppState, lang: Lang, p: &Petition) -> Resul
             .iter()
             .map(|a| Answer {
                 at: when(a.at),
-                text: a.text.clone(),
+                text: handler.scrub(&a.text),
                 additional: a.additional,
             })
             .collect(),
@@ -754,15 +759,18 @@ pub(crate) async fn tracked(state: &AppState, lang: Lang, p: &Petition) -> Resul
 struct ReceiptPage {
     c: Chrome,
     p: Tracked,
+    /// The random tracking code, shown this once (absent on a replayed submission).
+    code: Option<String>,
 }
 
-async fn receipt(state: &AppState, ctx: &Ctx, p: Petition) -> Response {
+async fn receipt(state: &AppState, ctx: &Ctx, p: Petition, code: Option<String>) -> Response {
     match tracked(state, ctx.lang, &p).await {
         Ok(t) => ctx.render_status(
             StatusCode::CREATED,
             &ReceiptPage {
                 c: ctx.chrome(),
                 p: t,
+                code,
             },
         ),
         Err(e) => ctx.error(&e),
@@ -804,8 +812,9 @@ struct TrackForm {
     pin: String,
 }
 
-/// The petition a petitioner may see: by number and phone digits, or (no digits given) their
-/// own when signed in as the resident who filed it. Every other case is "not found".
+/// The petition a petitioner may see: by number and tracking code (or, old links, phone digits
+/// or tracking password) through the one counted check, or (nothing given) their own when
+/// signed in as the resident who filed it. Every other case is "not found" or locked.
 async fn resolve(
     state: &AppState,
     ctx: &Ctx,
@@ -813,7 +822,7 @@ async fn resolve(
     pin: &str,
 ) -> Result<Petition, ApiError> {
     if !pin.trim().is_empty() {
-        return Ok(petitions::find_for_petitioner(&state.db, number, pin).await?);
+        return crate::tracking::lookup(state, number, pin, &ctx.address).await;
     }
     let caller = ctx.caller.as_ref().ok_or_else(ApiError::not_found)?;
     let p = match number.trim().parse::<i64>() {
@@ -879,26 +888,26 @@ async fn track_submit(
     ctx: Ctx,
     axum::Form(f): axum::Form<TrackForm>,
 ) -> Response {
-    let pin_ok = !f.pin.is_empty();
-    let found = if f.number.trim().is_empty() || !pin_ok {
-        None
+    let found = if f.number.trim().is_empty() || f.pin.trim().is_empty() {
+        Err(crate::tracking::mismatch_error())
     } else {
-        petitions::find_for_petitioner(&state.db, &f.number, &f.pin)
-            .await
-            .ok()
+        crate::tracking::lookup(&state, &f.number, &f.pin, &ctx.address).await
     };
     match found {
-        Some(p) => show(&state, &ctx, &p, f.pin, None, None).await,
-        None => ctx.render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
+        Ok(p) => show(&state, &ctx, &p, f.pin, None, None).await,
+        Err(e) if e.status == StatusCode::INTERNAL_SERVER_ERROR => ctx.error(&e),
+        // Wrong or locked: the form again with the number kept and the reason next to it
+        // (429 when locked, with the time to try again; never which part was wrong).
+        Err(e) => ctx.render_status(
+            if e.status == StatusCode::TOO_MANY_REQUESTS {
+                e.status
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            },
             &TrackFormPage {
                 c: ctx.chrome(),
                 number: f.number,
-                error: Some(form_error(
-                    ctx.lang,
-                    "번호, 또는 전화번호 끝 4자리나 조회 비밀번호가 맞지 않습니다. 접수증의 번호와 신청할 때 적은 휴대전화 번호를 확인해 주세요",
-                    "the number, or the last 4 phone digits or tracking password, do not match; check the number on your receipt and the phone number you gave",
-                )),
+                error: Some(ctx.lang.pick(&e.message)),
             },
         ),
     }

@@ -219,6 +219,8 @@ pub struct TypeView {
     active: bool,
     /// Answers and extensions go to the division's supervisor first (결재).
     needs_approval: bool,
+    /// Web and Open311 petitions of this type are published on Open311 GET /requests.
+    publishable: bool,
 }
 
 impl From<petitions::PetitionType> for TypeView {
@@ -239,6 +241,7 @@ impl From<petitions::PetitionType> for TypeView {
             public: t.public,
             active: t.active,
             needs_approval: t.needs_approval,
+            publishable: t.publishable,
         }
     }
 }
@@ -276,6 +279,10 @@ pub struct TypeRequest {
     /// Answers and extensions need the supervisor's approval (결재).
     #[serde(default)]
     needs_approval: bool,
+    /// Publish this type's web and Open311 petitions on Open311 GET /requests (masked). Refused
+    /// for types that collect resident registration numbers.
+    #[serde(default)]
+    publishable: bool,
 }
 
 fn yes() -> bool {
@@ -319,6 +326,7 @@ impl TypeRequest {
             public: self.public,
             active: self.active,
             needs_approval: self.needs_approval,
+            publishable: self.publishable,
         })
     }
 }
@@ -452,6 +460,10 @@ pub struct PetitionView {
     /// Everything the timeline adds up to: pauses, extensions, transfers, answers, ratings …
     #[schema(value_type = Object)]
     handling: serde_json::Value,
+    /// The random tracking code (`POST /api/v1/track`): only in the answer that filed the
+    /// petition, never again (only its hash is kept).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tracking_code: Option<String>,
 }
 
 fn petitioner_view(p: &Petition, reveal: bool, rrn: Option<String>) -> PetitionerView {
@@ -556,6 +568,7 @@ fn view_with(
         abuse_model: p.abuse_model.clone(),
         repeat_proposed: p.repeat_proposed,
         handling: handling(&p.derived),
+        tracking_code: None,
     })
 }
 
@@ -775,11 +788,9 @@ async fn file_petition(
     } else {
         StatusCode::CREATED
     };
-    let mut res = (
-        status,
-        Json(view_with(&state, filed.petition, owner, false, &cal)?),
-    )
-        .into_response();
+    let mut view = view_with(&state, filed.petition, owner, false, &cal)?;
+    view.tracking_code = filed.tracking_code;
+    let mut res = (status, Json(view)).into_response();
     if filed.replayed {
         res.headers_mut()
             .insert("idempotency-replayed", HeaderValue::from_static("true"));

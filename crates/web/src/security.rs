@@ -52,25 +52,115 @@ pub async fn security_headers(State(state): State<AppState>, req: Request, next:
     res
 }
 
-/// The client's address: the socket peer, or the first X-Forwarded-For hop when the office
-/// says a trusted proxy stands in front.
+/// The client's address: the socket peer, or — when the office says trusted proxies stand in
+/// front and the peer is one of them — the right-most `X-Forwarded-For` address that is not a
+/// trusted proxy. Entries to the left of it were written by the client and are never believed.
 #[derive(Debug, Clone)]
 pub struct ClientAddress(pub String);
 
-pub fn client_ip(req: &Request, trust_proxy: bool) -> Option<IpAddr> {
-    if trust_proxy
-        && let Some(ip) = req
-            .headers()
-            .get("x-forwarded-for")
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(',').next())
-            .and_then(|v| v.trim().parse::<IpAddr>().ok())
-    {
-        return Some(ip);
+/// One trusted proxy: an address or a CIDR block (`10.0.0.0/8`, `::1`, `fd00::/8`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrustedProxy {
+    net: IpAddr,
+    prefix: u8,
+}
+
+impl TrustedProxy {
+    /// Parse `ADDR` or `ADDR/PREFIX`; the error is Korean (English) for the config check.
+    pub fn parse(text: &str) -> Result<TrustedProxy, String> {
+        let text = text.trim();
+        let bad = || {
+            format!(
+                "신뢰할 프록시 '{text}'는 주소나 CIDR이 아닙니다 (trusted proxy '{text}' is not an address or CIDR block)"
+            )
+        };
+        let (addr, prefix) = match text.split_once('/') {
+            Some((a, p)) => (a, Some(p.parse::<u8>().map_err(|_| bad())?)),
+            None => (text, None),
+        };
+        let net: IpAddr = addr.parse().map_err(|_| bad())?;
+        let max = if net.is_ipv4() { 32 } else { 128 };
+        let prefix = prefix.unwrap_or(max);
+        if prefix > max {
+            return Err(bad());
+        }
+        Ok(TrustedProxy { net, prefix })
     }
-    req.extensions()
+
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        // An IPv4 peer may arrive as an IPv4-mapped IPv6 address on a dual-stack socket.
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        let bits = |a: IpAddr| -> u128 {
+            match a {
+                IpAddr::V4(v) => u128::from(u32::from(v)) << 96,
+                IpAddr::V6(v) => u128::from(v),
+            }
+        };
+        if ip.is_ipv4() != self.net.is_ipv4() {
+            return false;
+        }
+        let mask = if self.prefix == 0 {
+            0
+        } else {
+            u128::MAX << (128 - u32::from(self.prefix))
+        };
+        bits(ip) & mask == bits(self.net) & mask
+    }
+}
+
+/// Parse a comma- or space-separated list of trusted proxies.
+pub fn parse_trusted_proxies(text: &str) -> Result<Vec<TrustedProxy>, String> {
+    text.split([',', ' '])
+        .filter(|s| !s.trim().is_empty())
+        .map(TrustedProxy::parse)
+        .collect()
+}
+
+pub fn client_ip(req: &Request, config: &crate::WebConfig) -> Option<IpAddr> {
+    let peer = req
+        .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip())
+        .map(|c| c.0.ip());
+    let headers: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    forwarded_client(peer, &headers, config)
+}
+
+/// The rule behind [`client_ip`], on plain values: walk the hops from the socket peer leftwards
+/// while each is a trusted proxy; the first one that is not is the client. A malformed hop stops
+/// the walk at the last trusted one (a forged, unparsable entry never becomes the address).
+pub fn forwarded_client(
+    peer: Option<IpAddr>,
+    forwarded_for: &[&str],
+    config: &crate::WebConfig,
+) -> Option<IpAddr> {
+    let trusted = |ip: IpAddr| config.trusted_proxies.iter().any(|p| p.contains(ip));
+    let mut client = peer?;
+    if !config.trust_proxy || !trusted(client) {
+        return Some(client);
+    }
+    let hops = forwarded_for
+        .iter()
+        .flat_map(|h| h.split(','))
+        .map(str::trim)
+        .filter(|h| !h.is_empty());
+    for hop in hops.collect::<Vec<_>>().into_iter().rev() {
+        let Ok(ip) = hop.parse::<IpAddr>() else {
+            break;
+        };
+        client = ip;
+        if !trusted(ip) {
+            break;
+        }
+    }
+    Some(client)
 }
 
 /// A token bucket per client address. In memory: each app server limits its own traffic,
@@ -118,7 +208,7 @@ impl RateLimiter {
 }
 
 pub async fn rate_limit(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let ip = client_ip(&req, state.config.trust_proxy);
+    let ip = client_ip(&req, &state.config);
     if let Some(ip) = ip
         && !state.limiter.allow(ip)
     {

@@ -155,13 +155,15 @@ fn seoul_time(v: &Value) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
 
-/// The catalogue: a public type with extra fields, a public type without, a hidden one.
+/// The catalogue: a public type with extra fields, a public type without, a hidden one. The
+/// two public ones are published (their web and Open311 petitions appear on GET).
 async fn seed_types(admin: &Api<'_>) -> i64 {
     let (st, road) = admin
         .post(
             "/api/v1/petition-types",
             json!({"code": "road-damage", "name": "도로 파손 신고", "kind": "grievance",
                    "department_code": "civil-team", "description": "도로·보도 파손",
+                   "publishable": true,
                    "fields": [
                        {"key": "size", "label": "파손 크기", "datatype": "choice", "required": true, "choices": ["소", "대"]},
                        {"key": "count", "label": "개수", "datatype": "number"},
@@ -174,7 +176,7 @@ async fn seed_types(admin: &Api<'_>) -> i64 {
         .post(
             "/api/v1/petition-types",
             json!({"code": "question-system", "name": "질의민원(제도·절차)", "kind": "question_system",
-                   "department_code": "civil-team"}),
+                   "department_code": "civil-team", "publishable": true}),
         )
         .await;
     assert_eq!(st, 201, "{q}");
@@ -613,10 +615,14 @@ async fn filing_validation_and_following_to_closed() {
         assert_eq!(r["service_code"], "road-damage");
         assert_eq!(r["service_name"], "도로 파손 신고");
         assert_eq!(r["agency_responsible"], "민원팀");
-        assert_eq!(r["lat"], 37.8315);
-        assert_eq!(r["long"], 127.5105);
-        assert_eq!(r["address"], "경기도 가평군 가평읍 석봉로 181");
-        assert_eq!(r["address_id"], "4182025021");
+        // Published to the street, not the house (issue 14): coordinates to about 100 m, the
+        // address down to the road name, no address id.
+        for (key, given) in [("lat", 37.8315), ("long", 127.5105)] {
+            let v = r[key].as_f64().unwrap();
+            assert!((v - given).abs() < 0.00051 && (v * 1000.0 - (v * 1000.0).round()).abs() < 1e-6, "{key} {v}");
+        }
+        assert_eq!(r["address"], "경기도 가평군 가평읍 석봉로 ***");
+        assert!(r["address_id"].is_null());
         assert_eq!(r["media_url"], "https://img.example.kr/p/1.jpg");
         assert!(r["expected_datetime"].is_null());
         assert!(r["description"].as_str().unwrap().starts_with("석봉로 181"));
@@ -733,7 +739,7 @@ async fn filing_validation_and_following_to_closed() {
         .json();
         assert_eq!(by_ids.as_array().unwrap().len(), 2, "ids override the rest");
         let web_view = &by_ids[1];
-        assert_eq!(web_view["address"], "가평읍 시장로 10");
+        assert_eq!(web_view["address"], "가평읍 시장로 ***", "down to the road name");
         assert!(web_view["lat"].is_null());
         assert!(!by_ids.to_string().contains("resident 이름"));
         let x = o_get(&s, "requests.xml?status=open&service_code=road-damage").await;

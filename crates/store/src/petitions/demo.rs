@@ -238,6 +238,7 @@ fn statutory_types(build: Option<i64>, welfare: Option<i64>, desk: Option<i64>) 
         public: true,
         active: true,
         needs_approval: false,
+        publishable: false,
     }
     };
     let mut road = spec("road-use", "도로점용허가", Period::Days(5), build);
@@ -291,7 +292,22 @@ fn statutory_types(build: Option<i64>, welfare: Option<i64>, desk: Option<i64>) 
     // Approval (결재, issue 14): a fee waiver is decided by the division head.
     let mut waiver = spec(APPROVAL_TYPE, "민원 수수료 감면 신청", Period::Days(7), desk);
     waiver.needs_approval = true;
-    vec![road, basic, ledger, ad, waiver]
+    
+    // A street report of the kind cities publish on Open311 (nothing personal in the type);
+    // the only demo type the office publishes.
+    let mut light = spec(
+        "streetlight",
+        "가로등·보안등 고장 신고",
+        Period::Days(7),
+        build,
+    );
+    light.kind = Kind::Other;
+    light.period = None;
+    light.description =
+        "꺼지거나 깜빡이는 가로등·보안등 (street or security lights that are out or flicker)"
+            .into();
+    light.publishable = true;
+    vec![road, basic, ledger, ad, waiver, light]
 }
 
 /// The demo type whose answers and extensions need the supervisor's approval.

@@ -1,0 +1,754 @@
+//! Issue 14, privacy, over real HTTP on SQLite and (when configured) PostgreSQL:
+//! - Open311 publishes only what the office publishes (web and Open311 petitions of publishable
+//!   types, masked): a counter petition of a welfare type never appears in any GET;
+//! - with officials' names hidden, no notice, tracking answer or Open311 answer carries an
+//!   official's name or personal number (the outbox is read);
+//! - tracking needs a random code, and hammering locks per petition and per address, counted in
+//!   the database (two app servers see one count);
+//! - the client address is the one the trusted proxy saw: a forged X-Forwarded-For changes
+//!   neither login throttling, nor the rate limit, nor the access log.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use common::{
+    Api, Server, add_staff, api, bilingual, client, cookie_value, set_cookie, start_with,
+};
+use domain::accounts::Role;
+use serde_json::{Value, json};
+use store::testing::backends;
+use web::WebConfig;
+use web::security::TrustedProxy;
+
+fn unlimited() -> WebConfig {
+    WebConfig {
+        rate_per_minute: 0,
+        ..WebConfig::default()
+    }
+}
+
+/// Rows of a query with one text column, on either backend.
+async fn texts(s: &Server, sql: &'static str) -> Vec<String> {
+    let rows: Vec<(String,)> = match &s.state.db.pool {
+        store::Pool::Sqlite(p) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
+        store::Pool::Postgres(p) => sqlx::query_as(sql).fetch_all(p).await.unwrap(),
+    };
+    rows.into_iter().map(|r| r.0).collect()
+}
+
+/// What was queued for residents: subject and body of every outbox row.
+async fn outbox_text(s: &Server) -> Vec<String> {
+    texts(
+        s,
+        "SELECT recipient || ' | ' || subject || ' | ' || body FROM outbox ORDER BY id",
+    )
+    .await
+}
+
+async fn o_get(s: &Server, path: &str) -> (u16, String) {
+    let res = client()
+        .get(s.url(&format!("/open311/v2/{path}")))
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+async fn type_id(admin: &Api<'_>, spec: Value) -> i64 {
+    let (st, t) = admin.post("/api/v1/petition-types", spec).await;
+    assert_eq!(st, 201, "{t}");
+    t["id"].as_i64().unwrap()
+}
+
+async fn act(who: &Api<'_>, id: i64, body: Value) -> Value {
+    let (st, p) = who
+        .post(&format!("/api/v1/petitions/{id}/actions"), body)
+        .await;
+    assert_eq!(st, 200, "{p}");
+    p
+}
+
+// ---------------------------------------------------------------------------------------------
+// Item 3: Open311 publishes only what the office publishes
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn open311_publishes_only_what_the_office_publishes() {
+    for backend in backends() {
+        let s = start_with(backend, unlimited()).await;
+        let admin = api(&s, "admin").await;
+        let kim = api(&s, "kim").await;
+        let resident = api(&s, "resident").await;
+
+        let light = type_id(
+            &admin,
+            json!({"code": "streetlight", "name": "가로등 고장 신고", "kind": "other",
+                   "department_code": "civil-team", "publishable": true}),
+        )
+        .await;
+        let welfare = type_id(
+            &admin,
+            json!({"code": "welfare-help", "name": "복지 상담 신청", "kind": "grievance",
+                   "department_code": "civil-team"}),
+        )
+        .await;
+        // A type that collects resident registration numbers can never be published.
+        let rrn_spec = json!({"code": "basic-living", "name": "기초생활수급 신청", "kind": "statutory",
+                              "period": "30d", "department_code": "civil-team", "requires_rrn": true,
+                              "publishable": true});
+        let (st, e) = admin.post("/api/v1/petition-types", rrn_spec.clone()).await;
+        assert_eq!(
+            (st, e["code"].as_str()),
+            (400, Some("publishable_rrn")),
+            "{e}"
+        );
+        bilingual(&e);
+        let mut rrn_ok = rrn_spec;
+        rrn_ok["publishable"] = json!(false);
+        let rrn = type_id(&admin, rrn_ok.clone()).await;
+        rrn_ok["publishable"] = json!(true);
+        let (st, e) = admin
+            .send(
+                reqwest::Method::PUT,
+                &format!("/api/v1/petition-types/{rrn}"),
+                Some(rrn_ok),
+            )
+            .await;
+        assert_eq!(
+            (st, e["code"].as_str()),
+            (400, Some("publishable_rrn")),
+            "{e}"
+        );
+        let (_, listed) = admin.get("/api/v1/petition-types").await;
+        let flags: Vec<(i64, bool)> = listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| {
+                (
+                    t["id"].as_i64().unwrap(),
+                    t["publishable"].as_bool().unwrap(),
+                )
+            })
+            .collect();
+        assert!(
+            flags.contains(&(light, true)) && flags.contains(&(rrn, false)),
+            "{flags:?}"
+        );
+
+        // A welfare application filed at the counter, with a body full of personal detail.
+        let (st, counter) = kim
+            .post(
+                "/api/v1/petitions",
+                json!({"type_id": welfare, "channel": "counter", "title": "기초생활 상담",
+                       "body": "박복지, 010-2222-3333, 실직 후 생계가 어렵습니다.",
+                       "location": "예시군 중앙로 12 101동 202호",
+                       "petitioner": {"name": "박복지", "phone": "010-2222-3333", "address": "예시군 중앙로 12 101동 202호"}}),
+            )
+            .await;
+        assert_eq!(st, 201, "{counter}");
+        let counter_id = counter["id"].as_i64().unwrap();
+        // A streetlight report taken at the counter is not published either (channel).
+        let (st, counter_light) = kim
+            .post(
+                "/api/v1/petitions",
+                json!({"type_id": light, "channel": "counter", "title": "창구 가로등 신고",
+                       "body": "창구에서 받은 가로등 신고", "location": "예시군 석봉로 3",
+                       "petitioner": {"name": "이창구", "phone": "010-3333-4444"}}),
+            )
+            .await;
+        assert_eq!(st, 201, "{counter_light}");
+        let counter_light_id = counter_light["id"].as_i64().unwrap();
+        // A web report of the publishable type: published, masked.
+        let (st, web) = resident
+            .post(
+                "/api/v1/petitions",
+                json!({"type_id": light, "title": "가로등이 꺼졌습니다",
+                       "body": "중앙로 15 앞 가로등이 꺼졌습니다. 이웃 010-5555-6666, hong@example.kr",
+                       "location": "예시군 중앙로 15 앞",
+                       "petitioner": {"name": "홍길동", "phone": "010-7777-8888", "address": "예시군 중앙로 15 2층"}}),
+            )
+            .await;
+        assert_eq!(st, 201, "{web}");
+        let web_id = web["id"].as_i64().unwrap();
+
+        for fmt in ["json", "xml"] {
+            let (st, all) = o_get(&s, &format!("requests.{fmt}")).await;
+            assert_eq!(st, 200, "{all}");
+            for hidden in [counter_id, counter_light_id] {
+                assert!(
+                    !all.contains(&format!("\"service_request_id\":\"{hidden}\""))
+                        && !all.contains(&format!("<service_request_id>{hidden}<")),
+                    "{all}"
+                );
+            }
+            for secret in [
+                "박복지",
+                "2222-3333",
+                "101동",
+                "실직",
+                "창구",
+                "5555-6666",
+                "hong@",
+                "2층",
+            ] {
+                assert!(!all.contains(secret), "{secret} in {all}");
+            }
+            assert!(all.contains(&web_id.to_string()), "{all}");
+            assert!(
+                all.contains("010-****-6666"),
+                "masked by the one rule: {all}"
+            );
+            assert!(all.contains("예시군 중앙로 ***"), "road name only: {all}");
+            // By id: the counter petitions do not exist for Open311.
+            for hidden in [counter_id, counter_light_id] {
+                let (st, one) = o_get(&s, &format!("requests/{hidden}.{fmt}")).await;
+                assert_eq!(st, 404, "{one}");
+                let (st, listed) =
+                    o_get(&s, &format!("requests.{fmt}?service_request_id={hidden}")).await;
+                assert_eq!(st, 200);
+                assert!(
+                    !listed.contains("기초생활") && !listed.contains("창구"),
+                    "{listed}"
+                );
+            }
+            let (st, by_code) =
+                o_get(&s, &format!("requests.{fmt}?service_code=welfare-help")).await;
+            assert_eq!(st, 200);
+            assert!(!by_code.contains("기초생활"), "{by_code}");
+            let (st, one) = o_get(&s, &format!("requests/{web_id}.{fmt}")).await;
+            assert_eq!(st, 200, "{one}");
+        }
+        // Services: what may be filed; never a type that needs a resident registration number.
+        let (_, services) = o_get(&s, "services.json").await;
+        assert!(
+            services.contains("streetlight") && services.contains("welfare-help"),
+            "{services}"
+        );
+        assert!(!services.contains("basic-living"), "{services}");
+        let (st, _) = o_get(&s, "services/basic-living.json").await;
+        assert_eq!(st, 404);
+
+        // Unpublishing the type takes its petitions off at once.
+        let (st, t) = admin
+            .send(
+                reqwest::Method::PUT,
+                &format!("/api/v1/petition-types/{light}"),
+                Some(
+                    json!({"code": "streetlight", "name": "가로등 고장 신고", "kind": "other",
+                            "department_code": "civil-team", "publishable": false}),
+                ),
+            )
+            .await;
+        assert_eq!(st, 200, "{t}");
+        let (st, _) = o_get(&s, &format!("requests/{web_id}.json")).await;
+        assert_eq!(st, 404);
+        s.shutdown().await;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Item 6: hiding officials' names reaches everything
+// ---------------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn hidden_names_reach_notices_tracking_and_open311() {
+    for backend in backends() {
+        let s = start_with(backend, unlimited()).await;
+        let admin = api(&s, "admin").await;
+        add_staff(&s, &[("park", Role::Official, s.ids.team)], "010-4444-9999").await;
+        let park = api(&s, "park").await;
+        let resident = api(&s, "resident").await;
+
+        // The department's public phone, through the API (administrators only, checked).
+        let path = "/api/v1/departments/civil-team/public-phone";
+        let (st, e) = admin.put(path, json!({"public_phone": "전화 없음"})).await;
+        assert_eq!(
+            (st, e["code"].as_str()),
+            (400, Some("bad_public_phone")),
+            "{e}"
+        );
+        bilingual(&e);
+        let (st, _) = park
+            .put(path, json!({"public_phone": "031-580-2114"}))
+            .await;
+        assert_eq!(st, 403);
+        let (st, d) = admin
+            .put(path, json!({"public_phone": "031-580-2114"}))
+            .await;
+        assert_eq!(
+            (st, d["public_phone"].as_str()),
+            (200, Some("031-580-2114")),
+            "{d}"
+        );
+        let (_, depts) = admin.get("/api/v1/departments").await;
+        assert!(depts.to_string().contains("031-580-2114"));
+
+        let light = type_id(
+            &admin,
+            json!({"code": "streetlight", "name": "가로등 고장 신고", "kind": "other",
+                   "department_code": "civil-team", "publishable": true}),
+        )
+        .await;
+        let file = async |title: &str| {
+            let (st, p) = resident
+                .post(
+                    "/api/v1/petitions",
+                    json!({"type_id": light, "title": title, "body": "가로등이 꺼졌습니다.",
+                           "location": "예시군 중앙로 15"}),
+                )
+                .await;
+            assert_eq!(st, 201, "{p}");
+            (
+                p["id"].as_i64().unwrap(),
+                p["tracking_code"].as_str().unwrap().to_string(),
+            )
+        };
+        let handle = async |id: i64| {
+            act(&park, id, json!({"action": "receive"})).await;
+            act(
+                &park,
+                id,
+                json!({"action": "assign", "department_code": "civil-team", "assignee": "park"}),
+            )
+            .await;
+            act(
+                &park,
+                id,
+                json!({"action": "progress_notice", "note": "park 이름 주무관이 현장을 봅니다. 직통 010-4444-9999"}),
+            )
+            .await;
+            act(
+                &park,
+                id,
+                json!({"action": "answer", "text": "교체했습니다. 담당 park 이름 (01044449999)"}),
+            )
+            .await;
+        };
+
+        // Names shown (the setting off): the notice names the official — the test can fail.
+        let (shown, _) = file("이름이 보이는 신고").await;
+        handle(shown).await;
+        let before = outbox_text(&s).await;
+        assert!(
+            before
+                .iter()
+                .any(|m| m.contains("park 이름") && m.contains("010-4444-9999")),
+            "{before:#?}"
+        );
+
+        // Names hidden: nothing from now on names park or gives park's number.
+        store::settings::set(
+            &s.state.db,
+            store::settings::HIDE_HANDLER_NAMES,
+            "true",
+            store::now(),
+        )
+        .await
+        .unwrap();
+        let (id, code) = file("이름을 가리는 신고").await;
+        handle(id).await;
+        let after = outbox_text(&s).await;
+        let new: Vec<&String> = after[before.len()..].iter().collect();
+        assert!(new.len() >= 3, "receipt, progress notice, answer: {new:#?}");
+        for m in &new {
+            assert!(
+                !m.contains("park") && !m.contains("4444-9999") && !m.contains("44449999"),
+                "{m}"
+            );
+        }
+        assert!(
+            new.iter().any(|m| m.contains("담당: 민원팀 031-580-2114")),
+            "{new:#?}"
+        );
+
+        // The tracking answer (API) and page.
+        let res = client()
+            .post(s.url("/api/v1/track"))
+            .json(&json!({"number": id.to_string(), "code": code}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let tracked = res.text().await.unwrap();
+        assert!(tracked.contains("담당: 민원팀 031-580-2114"), "{tracked}");
+        assert!(
+            !tracked.contains("park") && !tracked.contains("4444"),
+            "{tracked}"
+        );
+        let csrf = form_token(&s, "/track").await;
+        let (st, page) = track_page(&s, &csrf, &id.to_string(), &code).await;
+        assert_eq!(st, 200, "{page}");
+        assert!(
+            page.contains("031-580-2114") && page.contains("교체했습니다"),
+            "{page}"
+        );
+        assert!(!page.contains("park") && !page.contains("4444"), "{page}");
+
+        // Open311 (the type is published).
+        let (st, o) = o_get(&s, &format!("requests/{id}.json")).await;
+        assert_eq!(st, 200, "{o}");
+        assert!(!o.contains("park") && !o.contains("4444"), "{o}");
+        assert!(o.contains("031-580-2114"), "{o}");
+        s.shutdown().await;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Item 7: tracking cannot be guessed
+// ---------------------------------------------------------------------------------------------
+
+async fn form_token(s: &Server, path: &str) -> String {
+    let res = client().get(s.url(path)).send().await.unwrap();
+    cookie_value(&set_cookie(&res, "minwon_csrf").unwrap())
+}
+
+async fn track_page(s: &Server, csrf: &str, number: &str, code: &str) -> (u16, String) {
+    let res = client()
+        .post(s.url("/track"))
+        .header("cookie", format!("minwon_csrf={csrf}"))
+        .form(&[("number", number), ("pin", code), ("csrf_token", csrf)])
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
+async fn track_api(base: &str, number: &str, code: &str) -> (u16, Value) {
+    let res = client()
+        .post(format!("{base}/api/v1/track"))
+        .json(&json!({"number": number, "code": code}))
+        .send()
+        .await
+        .unwrap();
+    let st = res.status().as_u16();
+    (st, res.json().await.unwrap_or(Value::Null))
+}
+
+fn multipart(fields: &[(&str, &str)]) -> (String, String) {
+    let boundary = "minwon-privacy-boundary";
+    let mut body = String::new();
+    for (k, v) in fields {
+        body.push_str(&format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
+        ));
+    }
+    body.push_str(&format!("--{boundary}--\r\n"));
+    (body, format!("multipart/form-data; boundary={boundary}"))
+}
+
+#[tokio::test]
+async fn tracking_codes_and_counted_lookups() {
+    for backend in backends() {
+        let s = start_with(backend, unlimited()).await;
+        let admin = api(&s, "admin").await;
+        let t = type_id(
+            &admin,
+            json!({"code": "proposal", "name": "건의민원", "kind": "proposal", "department_code": "civil-team"}),
+        )
+        .await;
+
+        // Filing on the page: the receipt shows the code, and the receipt notice carries it.
+        let csrf = form_token(&s, &format!("/petitions/new/{t}")).await;
+        let (body, content_type) = multipart(&[
+            ("title", "공원 벤치 수리 요청"),
+            ("body", "놀이터 옆 벤치가 부서졌습니다."),
+            ("name", "홍길동"),
+            ("phone", "010-9999-1111"),
+            ("consent", "yes"),
+        ]);
+        let res = client()
+            .post(s.url(&format!("/petitions/new/{t}?csrf_token={csrf}")))
+            .header("cookie", format!("minwon_csrf={csrf}"))
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201);
+        let receipt = res.text().await.unwrap();
+        let grab = |html: &str, id: &str| -> String {
+            html.split(&format!("id=\"{id}\">"))
+                .nth(1)
+                .unwrap_or_else(|| panic!("{id} in {html}"))
+                .split('<')
+                .next()
+                .unwrap()
+                .to_string()
+        };
+        let number = grab(&receipt, "receipt-number");
+        let code = grab(&receipt, "tracking-code");
+        assert_eq!(code.len(), 14, "{code}");
+        let notices = outbox_text(&s).await;
+        assert!(
+            notices
+                .iter()
+                .any(|m| m.starts_with("010-9999-1111") && m.contains(&code)),
+            "{notices:#?}"
+        );
+        // Only the hash is kept.
+        let stored = texts(&s, "SELECT code_hash FROM petition_codes").await;
+        assert!(!stored.iter().any(|h| h.contains(&code)));
+
+        // The code finds it (typed in lower case, with spaces, too); the API answers the same.
+        let (st, page) =
+            track_page(&s, &csrf, &number, &code.to_lowercase().replace('-', " ")).await;
+        assert_eq!(st, 200);
+        assert!(page.contains("공원 벤치 수리 요청"));
+        let (st, v) = track_api(&s.base, &number, &code).await;
+        assert_eq!(
+            (st, v["title"].as_str()),
+            (200, Some("공원 벤치 수리 요청")),
+            "{v}"
+        );
+        // Old links: the number and the phone digits still work, through the same check.
+        let (st, _) = track_page(&s, &csrf, &number, "1111").await;
+        assert_eq!(st, 200);
+
+        // Wrong codes: one message that never says which part was wrong, then a lock with the
+        // time to try again — the right code is refused while it lasts.
+        for _ in 0..store::tracking::DEFAULT_MAX_FAILURES_PER_PETITION {
+            let (st, page) = track_page(&s, &csrf, &number, "WXYZ-WXYZ-WXYZ").await;
+            assert_eq!(st, 422);
+            assert!(
+                page.contains("번호 또는 조회 코드가 맞지 않습니다"),
+                "{page}"
+            );
+            assert!(
+                page.contains(&format!("value=\"{number}\"")),
+                "the number is kept"
+            );
+        }
+        let (st, page) = track_page(&s, &csrf, &number, &code).await;
+        assert_eq!(st, 429, "{page}");
+        assert!(page.contains("이후에 다시 시도해 주세요"), "{page}");
+        assert!(!page.contains("공원 벤치 수리 요청"));
+        let (st, v) = track_api(&s.base, &number, &code).await;
+        assert_eq!(
+            (st, v["code"].as_str()),
+            (429, Some("tracking_locked")),
+            "{v}"
+        );
+        bilingual(&v);
+
+        // Another petition from the same address is not locked by that petition's count …
+        let resident = api(&s, "resident").await;
+        let (_, other) = resident
+            .post(
+                "/api/v1/petitions",
+                json!({"type_id": t, "title": "두 번째 민원", "body": "내용"}),
+            )
+            .await;
+        let other_id = other["id"].as_i64().unwrap().to_string();
+        let other_code = other["tracking_code"].as_str().unwrap().to_string();
+        assert_eq!(track_api(&s.base, &other_id, &other_code).await.0, 200);
+        // … but hammering numbers from one address locks the address, on every app server:
+        // a second server on the same database sees the same count.
+        let second = web::AppState::new(s.state.db.clone(), unlimited());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base2 = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, rx) = tokio::sync::oneshot::channel::<()>();
+        let server2 = tokio::spawn(web::serve(listener, second, async {
+            let _ = rx.await;
+        }));
+        let used = store::tracking::DEFAULT_MAX_FAILURES_PER_PETITION;
+        for i in used..store::tracking::DEFAULT_MAX_FAILURES_PER_ADDRESS {
+            let base = if i % 2 == 0 { &s.base } else { &base2 };
+            let (st, _) = track_api(base, &format!("{}", 90_000 + i), "ABCD-EFGH-JKMN").await;
+            assert_eq!(st, 404);
+        }
+        let (st, v) = track_api(&base2, &other_id, &other_code).await;
+        assert_eq!(
+            (st, v["code"].as_str()),
+            (429, Some("tracking_locked")),
+            "{v}"
+        );
+        let (st, _) = track_api(&s.base, &other_id, &other_code).await;
+        assert_eq!(st, 429);
+        let _ = stop.send(());
+        server2.await.unwrap().unwrap();
+        s.shutdown().await;
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Item 8: the client's address is the one the trusted proxy saw
+// ---------------------------------------------------------------------------------------------
+
+fn behind_proxy(proxies: &str) -> WebConfig {
+    WebConfig {
+        trust_proxy: true,
+        trusted_proxies: web::security::parse_trusted_proxies(proxies).unwrap(),
+        rate_per_minute: 0,
+        ..WebConfig::default()
+    }
+}
+
+async fn login_as(s: &Server, username: &str, forwarded: &str) -> u16 {
+    client()
+        .post(s.url("/api/v1/tokens"))
+        .header("x-forwarded-for", forwarded)
+        .json(&json!({"username": username, "password": "wrong-password-1"}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16()
+}
+
+#[tokio::test]
+async fn forged_forwarded_for_is_ignored() {
+    for backend in backends() {
+        // Login throttling per address: rotating the client-written part changes nothing.
+        let s = start_with(backend, behind_proxy("127.0.0.1, ::1")).await;
+        for i in 0..store::accounts::MAX_FAILURES_PER_ADDRESS {
+            let st = login_as(
+                &s,
+                &format!("nobody{i}"),
+                &format!("198.51.100.{i}, 203.0.113.7"),
+            )
+            .await;
+            assert_eq!(st, 401);
+        }
+        assert_eq!(
+            login_as(&s, "nobody-x", "198.51.100.250, 203.0.113.7").await,
+            429
+        );
+        assert_eq!(login_as(&s, "nobody-x", "203.0.113.7").await, 429);
+        // Another client behind the same proxy is not affected.
+        assert_eq!(
+            login_as(&s, "nobody-y", "198.51.100.1, 203.0.113.8").await,
+            401
+        );
+
+        // The access log records the address the proxy saw, not the forged one.
+        let admin = api(&s, "admin").await;
+        let t = type_id(
+            &admin,
+            json!({"code": "proposal", "name": "건의민원", "kind": "proposal", "department_code": "civil-team"}),
+        )
+        .await;
+        let resident = api(&s, "resident").await;
+        let (_, p) = resident
+            .post(
+                "/api/v1/petitions",
+                json!({"type_id": t, "title": "주소 기록", "body": "내용"}),
+            )
+            .await;
+        let id = p["id"].as_i64().unwrap();
+        let res = client()
+            .post(s.url("/api/v1/track"))
+            .header("x-forwarded-for", "6.6.6.6, 203.0.113.9")
+            .json(&json!({"number": id.to_string(), "code": p["tracking_code"]}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 200);
+        let log = store::audit::list(
+            &s.state.db,
+            &store::audit::AuditQuery {
+                subject: Some(format!("petition:{id}")),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let track = log.iter().find(|e| e.action == "petition.track").unwrap();
+        assert_eq!(track.address, "203.0.113.9");
+        s.shutdown().await;
+
+        // A peer that is not a trusted proxy: its header is not believed at all.
+        let s = start_with(backend, behind_proxy("10.0.0.0/8")).await;
+        for i in 0..store::accounts::MAX_FAILURES_PER_ADDRESS {
+            let st = login_as(&s, &format!("nobody{i}"), &format!("198.51.100.{i}")).await;
+            assert_eq!(st, 401);
+        }
+        assert_eq!(
+            login_as(&s, "nobody-z", "203.0.113.50").await,
+            429,
+            "all from 127.0.0.1"
+        );
+        s.shutdown().await;
+
+        // The rate limit: the forged part rotates, the bucket is the same.
+        let s = start_with(
+            backend,
+            WebConfig {
+                rate_per_minute: 60,
+                rate_burst: 3,
+                ..behind_proxy("127.0.0.1")
+            },
+        )
+        .await;
+        let mut statuses = Vec::new();
+        for i in 0..5 {
+            let res = client()
+                .get(s.url("/healthz"))
+                .header("x-forwarded-for", format!("192.0.2.{i}, 203.0.113.7"))
+                .send()
+                .await
+                .unwrap();
+            statuses.push(res.status().as_u16());
+        }
+        assert_eq!(statuses[..3], [200, 200, 200]);
+        assert!(statuses[3..].iter().all(|s| *s == 429), "{statuses:?}");
+        let other = client()
+            .get(s.url("/healthz"))
+            .header("x-forwarded-for", "203.0.113.8")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(other.status(), 200, "another client has its own bucket");
+        s.shutdown().await;
+    }
+}
+
+#[test]
+fn the_right_most_untrusted_hop_is_the_client() {
+    use std::net::IpAddr;
+    let config = WebConfig {
+        trust_proxy: true,
+        trusted_proxies: vec![
+            TrustedProxy::parse("10.0.0.0/8").unwrap(),
+            TrustedProxy::parse("::1").unwrap(),
+        ],
+        ..WebConfig::default()
+    };
+    let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+    let client_of =
+        |peer: &str, h: &[&str]| web::security::forwarded_client(Some(ip(peer)), h, &config);
+    assert_eq!(
+        client_of("10.0.0.2", &["1.1.1.1, 2.2.2.2"]),
+        Some(ip("2.2.2.2"))
+    );
+    assert_eq!(
+        client_of("10.0.0.2", &["1.1.1.1", "2.2.2.2, 10.0.0.3"]),
+        Some(ip("2.2.2.2"))
+    );
+    assert_eq!(
+        client_of("10.0.0.2", &["junk, 10.0.0.9"]),
+        Some(ip("10.0.0.9"))
+    );
+    assert_eq!(
+        client_of("192.0.2.1", &["2.2.2.2"]),
+        Some(ip("192.0.2.1")),
+        "peer not trusted"
+    );
+    assert_eq!(
+        client_of("::ffff:10.1.2.3", &["2.2.2.2"]),
+        Some(ip("2.2.2.2")),
+        "mapped IPv4"
+    );
+    assert!(TrustedProxy::parse("10.0.0.0/33").is_err());
+    assert!(TrustedProxy::parse("proxy.local").is_err());
+    let off = WebConfig {
+        trust_proxy: false,
+        ..config.clone()
+    };
+    assert_eq!(
+        web::security::forwarded_client(Some(ip("10.0.0.2")), &["2.2.2.2"], &off),
+        Some(ip("10.0.0.2"))
+    );
+}
