@@ -359,10 +359,32 @@ async fn totp_compulsory_for_administrators_by_setting() {
         let (st, e) = admin.get("/api/v1/accounts").await;
         assert_eq!((st, e["code"].as_str()), (403, Some("totp_required")));
         bilingual(&e);
-        let page = browser(&s, "admin").await;
-        let (st, _, to) = page.get("/admin").await;
+        let res = password_step(&s, "admin", PASSWORD).await;
+        let cookie = format!(
+            "minwon_session={}",
+            cookie_value(&set_cookie(&res, "minwon_session").unwrap())
+        );
+        let get = |path: &'static str| {
+            let (s, cookie) = (&s, cookie.clone());
+            async move {
+                let res = client()
+                    .get(s.url(path))
+                    .header("cookie", cookie)
+                    .send()
+                    .await
+                    .unwrap();
+                let to = res
+                    .headers()
+                    .get("location")
+                    .map(|v| v.to_str().unwrap().to_string());
+                (res.status().as_u16(), to, res.text().await.unwrap())
+            }
+        };
+        let (st, to, _) = get("/admin").await;
         assert_eq!((st, to.as_deref()), (303, Some("/account/totp?enrol=required")));
-        assert_eq!(page.get("/account/totp?enrol=required").await.0, 200);
+        let (st, _, html) = get("/account/totp?enrol=required").await;
+        assert_eq!(st, 200);
+        assert!(html.contains("이 역할은 이중 인증이 의무입니다"));
         // Officials are not concerned.
         assert_eq!(kim.get("/api/v1/petitions").await.0, 200);
         // Enrol; then everything is open again, and turning it off is refused.
@@ -495,7 +517,8 @@ async fn resident_sign_up_with_a_code_from_the_outbox() {
         )
         .bind(store::now() - chrono::Duration::seconds(1))
         .execute(pool)
-        .await)
+        .await
+        .map(|r| r.rows_affected()))
         .unwrap();
         let (st, e) = verify(token, code).await;
         assert_eq!((st, e["code"].as_str()), (400, Some("code_expired")));
@@ -563,8 +586,9 @@ async fn the_office_head_sees_late_petitions_of_every_department() {
     for backend in backends() {
         let s = start_with(backend, config()).await;
         let admin = api(&s, "admin").await;
+        // Two petitions received at the counter a month ago, in two departments: both late.
         let mut ids = Vec::new();
-        for (code, dept, filer) in [("a", "civil-team", "kim"), ("b", "build", "lee")] {
+        for (code, dept) in [("late-a", "civil-team"), ("late-b", "build")] {
             let (st, t) = admin
                 .post(
                     "/api/v1/petition-types",
@@ -572,27 +596,43 @@ async fn the_office_head_sees_late_petitions_of_every_department() {
                 )
                 .await;
             assert_eq!(st, 201, "{t}");
-            let (st, p) = api(&s, filer)
+            let new = store::petitions::NewPetition {
+                type_id: t["id"].as_i64().unwrap(),
+                channel: domain::petitions::Channel::Counter,
+                anonymous: false,
+                petitioner_account_id: None,
+                petitioner: store::petitions::Petitioner {
+                    name: "오민지".into(),
+                    phone: "010-7777-8888".into(),
+                    email: String::new(),
+                    address: String::new(),
+                    resident_number: None,
+                },
+                title: "늦은 민원".into(),
+                body: "처리가 늦었습니다".into(),
+                location: String::new(),
+                extra: Default::default(),
+                idempotency_key: None,
+                department_id: None,
+            };
+            let db = &s.state.db;
+            let (cal, _) = store::petitions::work_calendar(db).await.unwrap();
+            let screening = store::petitions::screen(&new.title, &new.body);
+            let checked = store::petitions::check(db, new, &s.state.petitions.key, screening)
                 .await
-                .post(
-                    "/api/v1/petitions",
-                    json!({"type_id": t["id"], "channel": "counter", "title": "늦은 민원", "body": "처리가 늦었습니다",
-                           "petitioner": {"name": "오민지", "phone": "010-7777-8888"}}),
-                )
-                .await;
-            assert_eq!(st, 201, "{p}");
-            ids.push(p["id"].as_i64().unwrap());
-        }
-        // Both became late (their deadline passed a week ago).
-        for id in &ids {
-            store::on_db!(&s.state.db, |pool| sqlx::query(
-                "UPDATE petitions SET due_at = $1 WHERE id = $2"
+                .unwrap();
+            let mut tx = db.begin().await.unwrap();
+            let f = store::petitions::file(
+                &mut tx,
+                &checked,
+                None,
+                &cal,
+                store::now() - chrono::Duration::days(30),
             )
-            .bind(store::now() - chrono::Duration::days(7))
-            .bind(id)
-            .execute(pool)
-            .await)
+            .await
             .unwrap();
+            tx.commit().await.unwrap();
+            ids.push(f.petition.id);
         }
         // Nobody without the flag sees the office-wide list, whatever their role.
         for user in ["admin", "sup", "kim", "lee", "counsel", "resident"] {
@@ -620,6 +660,7 @@ async fn the_office_head_sees_late_petitions_of_every_department() {
             .map(|r| r["id"].as_i64().unwrap())
             .collect();
         assert_eq!(got.len(), 2, "건설과 too, outside the supervisor's division: {late}");
+        assert!(ids.iter().all(|id| got.contains(id)));
         assert!(!late.to_string().contains("오민지"), "no personal data");
         let page = browser(&s, "sup").await;
         let (st, html, _) = page.get("/desk/late").await;
@@ -646,25 +687,30 @@ async fn privacy_officer_reviews_the_month_and_signs_off() {
         assert_eq!(denied.len(), 1);
         assert_eq!(denied[0].1, "office");
 
-        // An unusual volume: one account reads a lot this month.
+        // An unusual volume: one account reads far more this month than its colleagues.
         let lee = store::accounts::find_by_username(&s.state.db, "lee")
             .await
             .unwrap();
         let mut tx = s.state.db.begin().await.unwrap();
-        for i in 0..40 {
-            store::audit::append(
-                &mut tx,
-                &domain::audit::AuditRecord {
-                    at: store::now(),
-                    account_id: Some(lee.id),
-                    address: "127.0.0.1".into(),
-                    subject: format!("petitioner:{i}"),
-                    action: "petition.read".into(),
-                    reason: String::new(),
-                },
-            )
-            .await
-            .unwrap();
+        for (user, n) in [("lee", 40), ("kim", 2), ("sup", 3), ("counsel", 2), ("admin", 1)] {
+            let who = store::accounts::find_by_username(&s.state.db, user)
+                .await
+                .unwrap();
+            for i in 0..n {
+                store::audit::append(
+                    &mut tx,
+                    &domain::audit::AuditRecord {
+                        at: store::now(),
+                        account_id: Some(who.id),
+                        address: "127.0.0.1".into(),
+                        subject: format!("petitioner:{i}"),
+                        action: "petition.read".into(),
+                        reason: String::new(),
+                    },
+                )
+                .await
+                .unwrap();
+            }
         }
         tx.commit().await.unwrap();
 
