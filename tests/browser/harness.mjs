@@ -33,6 +33,7 @@ export async function startServer() {
   });
   return {
     url,
+    data,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

@@ -40,8 +40,13 @@ pub enum Capability {
     Accounts,
     /// The personal-data access log (접속기록).
     AuditLog,
+    /// The monthly review of the access log and its sign-off (접속기록 점검).
+    AuditReview,
     /// Office settings, holidays, petition types.
     Settings,
+    /// Late petitions across the office (no personal data): the head of the civil-affairs
+    /// office's overview (민원실장).
+    LatePetitions,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -72,6 +77,9 @@ pub struct Actor {
     pub account_id: AccountId,
     pub role: Role,
     pub department_id: Option<DepartmentId>,
+    /// The head of the civil-affairs office (민원실장, `accounts.office_head`): a duty on top of
+    /// the role, granting what [`head_grants`] lists.
+    pub office_head: bool,
 }
 
 /// What is asked about.
@@ -227,6 +235,10 @@ fn grants(role: Role, capability: Capability) -> &'static [(&'static [Action], S
 
         (R::Administrator, C::Departments | C::Accounts | C::Settings) => &[(ALL, Office)],
         (R::Administrator, C::AuditLog) => &[(READ_EXPORT, Office)],
+        // The privacy officer reads the whole log (the review is of everyone's accesses) and
+        // signs off each month; nothing else, and nobody else signs off.
+        (R::PrivacyOfficer, C::AuditLog) => &[(READ_EXPORT, Office)],
+        (R::PrivacyOfficer, C::AuditReview) => &[(&[Read, Create], Office)],
 
         // Every staff member concerned by an incident (who reported it, or is listed as
         // involved = shared with them) works on it and its evidence, whatever their role.
@@ -238,6 +250,15 @@ fn grants(role: Role, capability: Capability) -> &'static [(&'static [Action], S
         (r, C::Programs) if r.is_staff() => &[(READ, Office)],
         (r, C::Policy) if r.is_staff() => &[(READ, Office)],
         (r, C::Evaluation) if r.is_staff() => &[(READ, Office)],
+        _ => &[],
+    }
+}
+
+/// What the head of the civil-affairs office may do beyond their role: see every
+/// department's late petitions, to chase them. Nothing personal comes with it.
+fn head_grants(capability: Capability) -> &'static [(&'static [Action], Scope)] {
+    match capability {
+        Capability::LatePetitions => &[(READ, Scope::Office)],
         _ => &[],
     }
 }
@@ -272,8 +293,14 @@ pub fn decide(
     target: Target<'_>,
     org: &OrgChart,
 ) -> Result<(), Denied> {
+    let head: &[(&[Action], Scope)] = if actor.office_head {
+        head_grants(capability)
+    } else {
+        &[]
+    };
     let allowed = grants(actor.role, capability)
         .iter()
+        .chain(head)
         .any(|(actions, scope)| {
             actions.contains(&action) && scope_covers(*scope, actor, &target, org)
         });
@@ -292,7 +319,7 @@ pub fn reaches_office(role: Role, capability: Capability, action: Action) -> boo
 mod tests {
     use super::*;
 
-    const ALL_CAPS: [Capability; 15] = [
+    const ALL_CAPS: [Capability; 17] = [
         Capability::Petitions,
         Capability::PetitionerPersonalData,
         Capability::Protection,
@@ -307,7 +334,9 @@ mod tests {
         Capability::Departments,
         Capability::Accounts,
         Capability::AuditLog,
+        Capability::AuditReview,
         Capability::Settings,
+        Capability::LatePetitions,
     ];
 
     // 1 = office, 2 = 민원과 under it, 3 = 민원팀 under 2, 4 = 건설과 under 1.
@@ -320,6 +349,7 @@ mod tests {
             account_id: 100 + dept,
             role,
             department_id: Some(dept),
+            office_head: false,
         }
     }
 
@@ -569,7 +599,7 @@ mod tests {
     }
 
     #[test]
-    fn only_administrators_read_the_audit_log_and_manage_accounts() {
+    fn only_administrators_and_privacy_officers_read_the_audit_log() {
         for role in Role::ALL {
             let a = actor(role, 1);
             let audit = decide(
@@ -579,7 +609,19 @@ mod tests {
                 Target::Office,
                 &org(),
             );
-            assert_eq!(audit.is_ok(), role == Role::Administrator, "{role:?}");
+            assert_eq!(
+                audit.is_ok(),
+                matches!(role, Role::Administrator | Role::PrivacyOfficer),
+                "{role:?}"
+            );
+            let review = decide(
+                &a,
+                Capability::AuditReview,
+                Action::Create,
+                Target::Office,
+                &org(),
+            );
+            assert_eq!(review.is_ok(), role == Role::PrivacyOfficer, "{role:?} signs off");
             let create = decide(
                 &a,
                 Capability::Accounts,
@@ -591,6 +633,12 @@ mod tests {
             // Nobody may rewrite the audit log.
             for action in [Action::Create, Action::Update, Action::Delete] {
                 assert!(decide(&a, Capability::AuditLog, action, Target::Office, &org()).is_err());
+            }
+            // Nobody changes or deletes a sign-off.
+            for action in [Action::Update, Action::Delete] {
+                assert!(
+                    decide(&a, Capability::AuditReview, action, Target::Office, &org()).is_err()
+                );
             }
         }
     }
@@ -638,6 +686,7 @@ mod tests {
             account_id: 7,
             role: Role::Official,
             department_id: None,
+            office_head: false,
         };
         let t = Target::Record {
             owner: None,
@@ -645,6 +694,50 @@ mod tests {
             shared_with: &[],
         };
         assert!(decide(&a, Capability::Petitions, Action::Read, t, &org()).is_err());
+    }
+
+    /// Only the office head sees late petitions office-wide, whatever their role; the flag
+    /// brings nothing else (no petition bodies, no personal data).
+    #[test]
+    fn late_petitions_reach_only_the_office_head() {
+        for role in Role::ALL {
+            for head in [false, true] {
+                let a = Actor {
+                    office_head: head,
+                    ..actor(role, 3)
+                };
+                let late = decide(
+                    &a,
+                    Capability::LatePetitions,
+                    Action::Read,
+                    Target::Office,
+                    &org(),
+                );
+                assert_eq!(late.is_ok(), head, "{role:?} head={head}");
+                for action in [Action::Create, Action::Update, Action::Delete] {
+                    assert!(
+                        decide(&a, Capability::LatePetitions, action, Target::Office, &org())
+                            .is_err()
+                    );
+                }
+                let plain = Actor {
+                    office_head: false,
+                    ..a.clone()
+                };
+                for cap in ALL_CAPS {
+                    if cap == Capability::LatePetitions {
+                        continue;
+                    }
+                    for action in Action::ALL {
+                        assert_eq!(
+                            decide(&a, cap, action, Target::Office, &org()).is_ok(),
+                            decide(&plain, cap, action, Target::Office, &org()).is_ok(),
+                            "{role:?} {cap:?} {action:?}: the flag grants only late petitions"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]

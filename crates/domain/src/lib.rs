@@ -4,6 +4,7 @@
 pub mod access;
 pub mod accounts;
 pub mod audit;
+pub mod audit_review;
 pub mod petitions;
 pub mod privacy;
 pub mod protection;

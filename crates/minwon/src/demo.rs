@@ -54,7 +54,7 @@ pub const DEPARTMENTS: [(&str, &str, &str, Option<&str>); 12] = [
 ];
 
 /// (username, display name, role, department code)
-pub const ACCOUNTS: [(&str, &str, Role, Option<&str>); 11] = [
+pub const ACCOUNTS: [(&str, &str, Role, Option<&str>); 12] = [
     ("admin", "관리자", Role::Administrator, Some("county")),
     ("sup.civil", "한과장", Role::Supervisor, Some("civil")),
     (
@@ -76,7 +76,11 @@ pub const ACCOUNTS: [(&str, &str, Role, Option<&str>); 11] = [
     ("committee", "강위원", Role::CommitteeMember, Some("admin")),
     ("protect", "조보호", Role::ProtectionOfficer, Some("civil")),
     ("resident", "홍길동", Role::Resident, None),
+    ("privacy", "서보안", Role::PrivacyOfficer, Some("admin")),
 ];
+
+/// The demo's head of the civil-affairs office (민원실장): late petitions of every department.
+pub const OFFICE_HEAD: &str = "sup.civil";
 
 /// Seed the demo county unless the database already has accounts. Returns whether it seeded.
 pub async fn seed(db: &Db) -> Result<bool, StoreError> {
@@ -123,6 +127,10 @@ pub async fn seed(db: &Db) -> Result<bool, StoreError> {
         )
         .await?;
     }
+    tx.commit().await?;
+    let head = accounts::find_by_username(db, OFFICE_HEAD).await?;
+    let mut tx = db.begin().await?;
+    accounts::set_office_head(&mut tx, head.id, true).await?;
     tx.commit().await?;
     Ok(true)
 }

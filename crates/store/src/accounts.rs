@@ -18,6 +18,11 @@ pub struct Account {
     pub department_id: Option<DepartmentId>,
     pub active: bool,
     pub created_at: DateTime<Utc>,
+    /// The head of the civil-affairs office (민원실장): late petitions of every department,
+    /// and the person panic alerts escalate to.
+    pub office_head: bool,
+    /// Signs in with a second factor (TOTP).
+    pub totp_enabled: bool,
 }
 
 #[derive(sqlx::FromRow)]
@@ -32,6 +37,8 @@ struct AccountRow {
     active: bool,
     created_at: DateTime<Utc>,
     password_hash: String,
+    office_head: bool,
+    totp_enabled: bool,
 }
 
 impl AccountRow {
@@ -48,6 +55,8 @@ impl AccountRow {
                 department_id: self.department_id,
                 active: self.active,
                 created_at: self.created_at,
+                office_head: self.office_head,
+                totp_enabled: self.totp_enabled,
             },
             self.password_hash,
         ))
@@ -55,7 +64,7 @@ impl AccountRow {
 }
 
 const SELECT: &str = "SELECT id, username, display_name, email, phone, role, department_id, \
-                      active, created_at, password_hash FROM accounts";
+                      active, created_at, password_hash, office_head, totp_enabled FROM accounts";
 
 pub struct NewAccount<'a> {
     pub username: &'a str,
@@ -75,7 +84,7 @@ pub async fn create(tx: &mut Tx, new: &NewAccount<'_>, now: DateTime<Utc>) -> Re
                password_hash, active, created_at, password_changed_at) \
                VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, $8, $8) \
                RETURNING id, username, display_name, email, phone, role, department_id, active, \
-               created_at, password_hash";
+               created_at, password_hash, office_head, totp_enabled";
     let msg = format!(
         "아이디 '{}'는 이미 사용 중입니다 (username '{}' is taken)",
         new.username, new.username
@@ -102,6 +111,18 @@ pub async fn get(db: &Db, id: AccountId) -> Result<Account> {
     )
     .bind(id)
     .fetch_optional(pool)
+    .await)?;
+    Ok(row.ok_or(StoreError::NotFound)?.into_account()?.0)
+}
+
+/// An account read inside a transaction (sees the transaction's own changes).
+pub async fn get_in(tx: &mut Tx, id: AccountId) -> Result<Account> {
+    let sql = format!("{SELECT} WHERE id = $1");
+    let row = on_tx!(tx, |conn| sqlx::query_as::<_, AccountRow>(
+        sqlx::AssertSqlSafe(sql)
+    )
+    .bind(id)
+    .fetch_optional(&mut *conn)
     .await)?;
     Ok(row.ok_or(StoreError::NotFound)?.into_account()?.0)
 }
@@ -165,7 +186,7 @@ pub async fn update(
     check_staff_department(change.role, change.department_id)?;
     let sql = "UPDATE accounts SET role = $1, department_id = $2, active = $3 WHERE id = $4 \
                RETURNING id, username, display_name, email, phone, role, department_id, active, \
-               created_at, password_hash";
+               created_at, password_hash, office_head, totp_enabled";
     let row = on_tx!(tx, |conn| sqlx::query_as::<_, AccountRow>(sql)
         .bind(change.role.as_str())
         .bind(change.department_id)
@@ -249,24 +270,157 @@ pub async fn create_session(
     ttl: Duration,
     now: DateTime<Utc>,
 ) -> Result<String> {
+    create_session_with_agent(db, account_id, address, "", ttl, now).await
+}
+
+/// Start a session labelled with the browser's user agent, so the person can tell their
+/// sessions apart in the list of their sessions.
+pub async fn create_session_with_agent(
+    db: &Db,
+    account_id: AccountId,
+    address: &str,
+    user_agent: &str,
+    ttl: Duration,
+    now: DateTime<Utc>,
+) -> Result<String> {
     let token = new_token()?;
     let csrf = new_token()?;
+    let agent: String = user_agent.chars().filter(|c| !c.is_control()).take(200).collect();
     on_db!(db, |pool| {
         sqlx::query(
-        "INSERT INTO sessions (token_hash, account_id, csrf_token, address, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)"
-    )
-    .bind(token_hash(&token))
-    .bind(account_id)
-    .bind(csrf)
-    .bind(address)
-    .bind(now)
-    .bind(now + ttl)
-    .execute(pool)
+            "INSERT INTO sessions (token_hash, account_id, csrf_token, address, user_agent, \
+             created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(token_hash(&token))
+        .bind(account_id)
+        .bind(&csrf)
+        .bind(address)
+        .bind(&agent)
+        .bind(now)
+        .bind(now + ttl)
+        .execute(pool)
         .await
         .map(|r| r.rows_affected())
     })?;
     Ok(token)
+}
+
+/// One of a person's live sessions, as their list shows it. `id` is a prefix of the stored
+/// hash: it names the session without revealing the cookie.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct SessionInfo {
+    pub id: String,
+    pub address: String,
+    pub user_agent: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    #[sqlx(skip)]
+    pub current: bool,
+}
+
+/// The public name of the session whose cookie token this is.
+pub fn session_id(token: &str) -> String {
+    token_hash(token).chars().take(16).collect()
+}
+
+/// The account's live sessions, newest first; `current` marks the one of `current_token`.
+pub async fn list_sessions(
+    db: &Db,
+    account_id: AccountId,
+    current_token: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Vec<SessionInfo>> {
+    let mut rows = on_db!(db, |pool| sqlx::query_as::<_, SessionInfo>(
+        "SELECT SUBSTR(token_hash, 1, 16) AS id, address, user_agent, created_at, expires_at \
+         FROM sessions WHERE account_id = $1 AND expires_at > $2 ORDER BY created_at DESC"
+    )
+    .bind(account_id)
+    .bind(now)
+    .fetch_all(pool)
+    .await)?;
+    let current = current_token.map(session_id);
+    for r in &mut rows {
+        r.current = current.as_deref() == Some(r.id.as_str());
+    }
+    Ok(rows)
+}
+
+/// End every session of the account except the one of `keep_token`; returns how many ended.
+pub async fn end_other_sessions(
+    tx: &mut Tx,
+    account_id: AccountId,
+    keep_token: Option<&str>,
+) -> Result<u64> {
+    let keep = keep_token.map(token_hash).unwrap_or_default();
+    Ok(on_tx!(tx, |conn| sqlx::query(
+        "DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2"
+    )
+    .bind(account_id)
+    .bind(&keep)
+    .execute(&mut *conn)
+    .await
+    .map(|r| r.rows_affected()))?)
+}
+
+/// A person's own password change: the new hash, and every other session and API token ends
+/// (someone who knew the old password is out); the session in use stays.
+pub async fn change_own_password(
+    tx: &mut Tx,
+    id: AccountId,
+    password_hash: &str,
+    keep_token: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<u64> {
+    let done = on_tx!(tx, |conn| sqlx::query(
+        "UPDATE accounts SET password_hash = $1, password_changed_at = $2 WHERE id = $3"
+    )
+    .bind(password_hash)
+    .bind(now)
+    .bind(id)
+    .execute(&mut *conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if done == 0 {
+        return Err(StoreError::NotFound);
+    }
+    on_tx!(tx, |conn| sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL"
+    )
+    .bind(now)
+    .bind(id)
+    .execute(&mut *conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    end_other_sessions(tx, id, keep_token).await
+}
+
+/// Mark or unmark an account as the head of the civil-affairs office (민원실장).
+pub async fn set_office_head(tx: &mut Tx, id: AccountId, head: bool) -> Result<()> {
+    let done = on_tx!(tx, |conn| sqlx::query(
+        "UPDATE accounts SET office_head = $1 WHERE id = $2"
+    )
+    .bind(head)
+    .bind(id)
+    .execute(&mut *conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if done == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
+/// The active heads of the civil-affairs office (for escalations such as panic alerts).
+pub async fn office_heads(db: &Db) -> Result<Vec<Account>> {
+    let sql = format!("{SELECT} WHERE office_head = TRUE AND active = TRUE ORDER BY id");
+    let rows = on_db!(db, |pool| sqlx::query_as::<_, AccountRow>(
+        sqlx::AssertSqlSafe(sql)
+    )
+    .fetch_all(pool)
+    .await)?;
+    rows.into_iter()
+        .map(|r| r.into_account().map(|(a, _)| a))
+        .collect()
 }
 
 #[derive(sqlx::FromRow)]
@@ -385,7 +539,8 @@ pub async fn find_api_token(
     let row = on_db!(db, |pool| sqlx::query_as::<_, Row>(
         "SELECT t.id AS token_id, t.name AS token_name, t.created_at AS token_created_at, \
          t.expires_at AS token_expires_at, a.id, a.username, a.display_name, a.email, a.phone, \
-         a.role, a.department_id, a.active, a.created_at, a.password_hash \
+         a.role, a.department_id, a.active, a.created_at, a.password_hash, a.office_head, \
+         a.totp_enabled \
          FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
          WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2"
     )

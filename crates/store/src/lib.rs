@@ -7,10 +7,12 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod audit_review;
 pub mod blobs;
 pub mod departments;
 pub mod group_commit;
 pub mod holidays;
+pub mod mfa;
 pub mod notices;
 pub mod open311;
 pub mod outbox;
@@ -20,6 +22,7 @@ pub mod protection;
 pub mod search;
 pub mod secrets;
 pub mod settings;
+pub mod signup;
 pub mod suggestions;
 pub mod testing;
 pub mod tracking;

@@ -76,6 +76,8 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         crate::assist::AssistDoc::openapi(),
         crate::answers::AnswersDoc::openapi(),
         crate::open311_admin::Open311AdminDoc::openapi(),
+        crate::account::AccountDoc::openapi(),
+        crate::privacy_review::PrivacyReviewDoc::openapi(),
     ];
     docs.into_iter().fold(ApiDoc::openapi(), |mut acc, d| {
         acc.merge(d);
@@ -122,6 +124,9 @@ pub struct TokenRequest {
     password: String,
     /// A label for the token, e.g. the script that uses it.
     name: Option<String>,
+    /// The authenticator app's current code (or a recovery code) when the account signs in
+    /// with two factors.
+    totp_code: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -143,6 +148,20 @@ async fn create_token(
     let now = store::now();
     let name = req.name.unwrap_or_else(|| "api".to_string());
     let mut tx = state.db.begin().await?;
+    if account.totp_enabled {
+        let code = req.totp_code.as_deref().unwrap_or_default();
+        if code.trim().is_empty() {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "totp_code_required",
+                "이중 인증 코드(totp_code)가 필요합니다",
+                "this account needs its two-factor code in totp_code",
+            ));
+        }
+        store::mfa::verify(&mut tx, &state.petitions.key, account.id, code, now).await?;
+    } else if crate::account::must_enrol(&state, &account).await? {
+        return Err(crate::account::enrol_first());
+    }
     let (token, secret) = accounts::create_api_token(
         &mut tx,
         account.id,
@@ -511,9 +530,8 @@ async fn get_account(
     let reason = q.reason.unwrap_or_default();
     let reveal = !reason.trim().is_empty()
         && caller
-            .may(&state, Capability::Accounts, Action::Update, target)
-            .await
-            .is_ok();
+            .permits(&state, Capability::Accounts, Action::Update, target)
+            .await?;
     let action = if reveal {
         "account.reveal"
     } else {

@@ -10,7 +10,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::access::{self, Action, Actor, Capability, Denied, Target};
+use domain::access::{self, Action, Actor, Capability, Target};
 use store::accounts::{self, Account};
 
 pub const SESSION_COOKIE: &str = "minwon_session";
@@ -38,11 +38,13 @@ impl Caller {
             account_id: self.account.id,
             role: self.account.role,
             department_id: self.account.department_id,
+            office_head: self.account.office_head,
         }
     }
 
     /// Ask the one access policy. The org chart comes from the database each time so a change
-    /// to it applies at once.
+    /// to it applies at once. A refusal is written to the access log (the privacy officer's
+    /// monthly review lists denied attempts).
     pub async fn may(
         &self,
         state: &AppState,
@@ -50,16 +52,42 @@ impl Caller {
         action: Action,
         target: Target<'_>,
     ) -> Result<(), ApiError> {
+        if self.permits(state, capability, action, target).await? {
+            return Ok(());
+        }
+        tracing::warn!(
+            account = self.account.id,
+            ?capability,
+            ?action,
+            "access denied"
+        );
+        let record = crate::access_record(
+            self,
+            &denied_subject(&target),
+            &format!(
+                "denied.{}.{}",
+                snake(&format!("{capability:?}")),
+                snake(&format!("{action:?}"))
+            ),
+            "접근 정책이 거부함 (refused by the access policy)",
+        );
+        if let Err(e) = store::audit::record(&state.db, &record).await {
+            tracing::error!(error = %e, "could not log a denied access");
+        }
+        Err(ApiError::forbidden())
+    }
+
+    /// Ask the policy without logging a refusal: for choosing what to show (e.g. whether
+    /// contact data is shown whole), never for guarding an action.
+    pub async fn permits(
+        &self,
+        state: &AppState,
+        capability: Capability,
+        action: Action,
+        target: Target<'_>,
+    ) -> Result<bool, ApiError> {
         let org = store::departments::org_chart(&state.db).await?;
-        access::decide(&self.actor(), capability, action, target, &org).map_err(|Denied| {
-            tracing::warn!(
-                account = self.account.id,
-                ?capability,
-                ?action,
-                "access denied"
-            );
-            ApiError::forbidden()
-        })
+        Ok(access::decide(&self.actor(), capability, action, target, &org).is_ok())
     }
 
     pub fn csrf_token(&self) -> Option<&str> {
@@ -68,6 +96,34 @@ impl Caller {
             Credential::ApiToken { .. } => None,
         }
     }
+}
+
+/// Whose data a refused request was about, in the access log's subject words.
+fn denied_subject(target: &Target<'_>) -> String {
+    match target {
+        Target::Office => "office".to_string(),
+        Target::Department(d) => format!("department:{d}"),
+        Target::Record {
+            owner: Some(o), ..
+        } => format!("account:{o}"),
+        Target::Record {
+            department: Some(d),
+            ..
+        } => format!("department:{d}"),
+        Target::Record { .. } => "record".to_string(),
+    }
+}
+
+/// `AuditLog` → `audit_log`, for action names in the access log.
+fn snake(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
 }
 
 /// What the authentication middleware found, for the extractors below.
@@ -149,9 +205,40 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
             Err(resp) => return resp,
         }
     }
+    // Where the office makes two factors compulsory, an account without them may only set
+    // them up (and sign out) until it has.
+    if let Some(c) = &caller
+        && !c.account.totp_enabled
+        && matches!(
+            c.account.role,
+            domain::accounts::Role::Administrator | domain::accounts::Role::ProtectionOfficer
+        )
+        && !enrolment_path(req.uri().path())
+    {
+        match crate::account::totp_required(&state, &c.account).await {
+            Ok(true) if req.uri().path().starts_with("/api/") => {
+                return crate::account::enrol_first().into_response();
+            }
+            Ok(true) => return Redirect::to("/account/totp?enrol=required").into_response(),
+            Ok(false) => {}
+            Err(e) => return e.into_response(),
+        }
+    }
     req.extensions_mut().insert(RequestAddress(address));
     req.extensions_mut().insert(Authenticated(caller));
     next.run(req).await
+}
+
+/// The paths an account that must still enrol in two-factor sign-in may use.
+fn enrolment_path(path: &str) -> bool {
+    path == "/account"
+        || path.starts_with("/account/")
+        || path == "/logout"
+        || path.starts_with("/static/")
+        || path == "/api/v1/me"
+        || path.starts_with("/api/v1/me/totp")
+        || path == "/api/v1/openapi.json"
+        || path == "/healthz"
 }
 
 fn is_form(headers: &HeaderMap) -> bool {

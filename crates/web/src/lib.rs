@@ -1,6 +1,8 @@
 //! HTTP: the JSON API (`/api/v1`), the pages, sessions, CSRF, security headers, rate limits,
 //! and the outbox worker that sends notifications.
 
+pub mod account;
+pub mod account_pages;
 pub mod answers;
 pub mod api;
 pub mod assist;
@@ -15,6 +17,7 @@ pub mod open311_pages;
 pub mod outbox;
 pub mod pages;
 pub mod petitions;
+pub mod privacy_review;
 pub mod protection;
 pub mod protection_pages;
 pub mod security;
@@ -178,6 +181,9 @@ pub fn app(state: AppState) -> Router {
     };
     Router::new()
         .merge(api::routes())
+        .merge(account::routes())
+        .merge(account_pages::routes())
+        .merge(privacy_review::routes())
         .merge(petitions::routes())
         .merge(tracking::routes())
         .merge(assist::routes())

@@ -135,33 +135,12 @@ struct LoginForm {
 async fn login(
     State(state): State<AppState>,
     Address(address): Address,
+    headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Response {
     match check_login(&state, &form.username, &form.password, &address).await {
-        Ok(account) => {
-            let ttl = chrono::Duration::hours(state.config.session_hours);
-            match store::accounts::create_session(
-                &state.db,
-                account.id,
-                &address,
-                ttl,
-                store::now(),
-            )
-            .await
-            {
-                Ok(token) => {
-                    let mut res = Redirect::to("/").into_response();
-                    let max_age = state.config.session_hours * 3600;
-                    if let Some(v) =
-                        cookie_header(SESSION_COOKIE, &token, max_age, state.config.behind_tls)
-                    {
-                        res.headers_mut().append(header::SET_COOKIE, v);
-                    }
-                    res
-                }
-                Err(e) => ApiError::from(e).into_response(),
-            }
-        }
+        // A right password: the session starts, or the second factor is asked for first.
+        Ok(account) => crate::account_pages::after_password(&state, &account, &address, &headers).await,
         Err(e) => {
             let mut res = render(&LoginPage {
                 signed_in: None,

@@ -149,6 +149,10 @@ pub struct Chrome {
     pub supervisor: bool,
     pub admin: bool,
     pub resident: bool,
+    /// The head of the civil-affairs office (late petitions of every department).
+    pub office_head: bool,
+    /// The privacy officer (the monthly access-log review).
+    pub privacy_officer: bool,
     /// Supervisors and protection officers: their screens show panic alerts live.
     pub alerts: bool,
     /// Link that shows this page in the other language.
@@ -178,6 +182,8 @@ impl Ctx {
             supervisor: matches!(role, Some(Role::Supervisor | Role::Administrator)),
             admin: role == Some(Role::Administrator),
             resident: role == Some(Role::Resident),
+            office_head: self.caller.as_ref().is_some_and(|c| c.account.office_head),
+            privacy_officer: role == Some(Role::PrivacyOfficer),
             alerts: crate::protection_pages::listens(self.caller.as_ref()),
             switch_href: format!("{}{sep}lang={}", self.here, other.code()),
             switch_label: match other {
@@ -186,6 +192,11 @@ impl Ctx {
             },
             switch_lang: other.code(),
         }
+    }
+
+    /// Whether this page's address (path and query, without `lang`) contains `s`.
+    pub fn here_has(&self, s: &str) -> bool {
+        self.here.contains(s)
     }
 
     pub fn staff(&self) -> Option<&Caller> {

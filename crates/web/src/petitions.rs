@@ -1581,19 +1581,35 @@ async fn upload_attachment(
         .into_response())
 }
 
-/// Download an attachment (streamed). Recorded in the access log.
+/// Download an attachment (streamed). A stated reason is required (`?reason=` or the
+/// `X-Access-Reason` header) and recorded in the access-log entry.
 #[utoipa::path(get, path = "/api/v1/petitions/{id}/attachments/{sha256}", security(("bearer" = [])),
-    params(("id" = i64, Path), ("sha256" = String, Path)),
-    responses((status = 200, content_type = "application/octet-stream"), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    params(("id" = i64, Path), ("sha256" = String, Path),
+           ("reason" = Option<String>, Query, description = "why the file is needed (or the X-Access-Reason header); required")),
+    responses((status = 200, content_type = "application/octet-stream"), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 async fn download_attachment(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     Path((id, sha256)): Path<(i64, String)>,
+    Query(q): Query<crate::privacy_review::ReasonQuery>,
+    headers: axum::http::HeaderMap,
+) -> Result<Response, ApiError> {
+    let reason = crate::privacy_review::stated_reason(q.reason.as_deref(), &headers)?;
+    attachment_download(&state, &caller, id, &sha256, &reason).await
+}
+
+/// Stream one attachment after the policy allows it, logging who took it and why.
+pub(crate) async fn attachment_download(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    sha256: &str,
+    reason: &str,
 ) -> Result<Response, ApiError> {
     let p = petitions::get(&state.db, id).await?;
     caller
         .may(
-            &state,
+            state,
             Capability::Petitions,
             Action::Read,
             record_target(&p),
@@ -1606,7 +1622,12 @@ async fn download_attachment(
         .ok_or_else(ApiError::not_found)?;
     let reader = state.petitions.blobs.open(&a.sha256).await?;
     state
-        .log_access(&caller, &subject(&p), "petition.attachment_read", &a.sha256)
+        .log_access(
+            caller,
+            &subject(&p),
+            "petition.attachment_read",
+            &format!("{reason} (sha256 {})", a.sha256),
+        )
         .await?;
     let mut res = Body::from_stream(tokio_util::io::ReaderStream::new(reader)).into_response();
     attachment_headers(&mut res, &a.content_type, &a.filename);

@@ -1032,11 +1032,12 @@ fn tampered() -> ApiError {
 }
 
 /// Stream an evidence file after checking it is intact (a second streamed pass, never whole
-/// in memory). Writes the custody log and the access log.
+/// in memory). Writes the custody log and the access log, both with the stated reason.
 pub(crate) async fn download(
     state: &AppState,
     caller: &Caller,
     id: i64,
+    reason: &str,
 ) -> Result<Response, ApiError> {
     let (e, _) = evidence_for(state, caller, id, Action::Read).await?;
     if let Some(at) = e.purged_at {
@@ -1054,7 +1055,7 @@ pub(crate) async fn download(
         return Err(tampered());
     }
     let reader = state.petitions.blobs.open(&e.sha256).await?;
-    custody(state, caller, &e, CustodyAction::Downloaded, "").await?;
+    custody(state, caller, &e, CustodyAction::Downloaded, reason).await?;
     let mut res = Body::from_stream(tokio_util::io::ReaderStream::new(reader)).into_response();
     crate::petitions::attachment_headers(&mut res, &e.content_type, &e.filename);
     if let Ok(v) = HeaderValue::from_str(&e.sha256) {
@@ -1697,16 +1698,20 @@ async fn get_evidence(
 }
 
 /// Download the file (streamed), after checking it still matches its SHA-256: 409
-/// `evidence_mismatch` when it does not.
+/// `evidence_mismatch` when it does not. A stated reason is required (`?reason=` or the
+/// `X-Access-Reason` header), kept in the custody log and the access log.
 #[utoipa::path(get, path = "/api/v1/protection/evidence/{id}/download", tag = "protection", security(("bearer" = [])),
-    params(("id" = i64, Path)),
-    responses((status = 200, content_type = "application/octet-stream"), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+    params(("id" = i64, Path), ("reason" = Option<String>, Query, description = "why the file is needed (or the X-Access-Reason header); required")),
+    responses((status = 200, content_type = "application/octet-stream"), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
 async fn download_evidence(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     Id(id): Id,
+    axum::extract::Query(q): axum::extract::Query<crate::privacy_review::ReasonQuery>,
+    headers: axum::http::HeaderMap,
 ) -> Result<Response, ApiError> {
-    download(&state, &caller, id).await
+    let reason = crate::privacy_review::stated_reason(q.reason.as_deref(), &headers)?;
+    download(&state, &caller, id, &reason).await
 }
 
 /// Check the stored file against its SHA-256 (the result is written to the custody log).

@@ -1123,11 +1123,21 @@ async fn evidence(
     }
 }
 
-async fn download(State(state): State<AppState>, ctx: Ctx, PageId(id): PageId) -> Response {
+async fn download(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PageId(id): PageId,
+    axum::extract::Query(q): axum::extract::Query<crate::privacy_review::ReasonQuery>,
+) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
     };
-    match p::download(&state, caller, id).await {
+    // No file without a stated reason: ask for it, keeping what was typed.
+    let reason = match crate::privacy_review::page_reason(&ctx, q.reason.as_deref(), &format!("/protection/evidence/{id}/download")) {
+        Ok(r) => r,
+        Err(form) => return form,
+    };
+    match p::download(&state, caller, id, &reason).await {
         Ok(r) => r,
         Err(e) => match evidence_page(&state, &ctx, caller, id, None, Some(&e)).await {
             Ok(r) => r,

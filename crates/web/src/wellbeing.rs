@@ -514,9 +514,8 @@ pub(crate) async fn counsellor_inbox(
             shared_with: &readers,
         };
         if caller
-            .may(state, Capability::WellbeingReferral, Action::Read, target)
-            .await
-            .is_ok()
+            .permits(state, Capability::WellbeingReferral, Action::Read, target)
+            .await?
         {
             referrals.push(r);
         }

@@ -205,7 +205,7 @@ async fn supplement_answers_carry_files_or_nothing() {
             .unwrap();
         assert!(kim_page.contains("stop-photo.txt"));
         assert!(kim_page.contains(&format!(
-            "/api/v1/petitions/{id}/attachments/{}",
+            "/desk/petitions/{id}/attachments/{}/download",
             files[0].sha256
         )));
         s.shutdown().await;

@@ -290,11 +290,15 @@ async fn the_whole_life_of_a_petition() {
                 .status(),
             413
         );
+        // A download states its reason (query or header), kept in the access log.
+        let sha = att["sha256"].as_str().unwrap();
+        let (st, body) = lee
+            .get(&format!("/api/v1/petitions/{id}/attachments/{sha}"))
+            .await;
+        assert_eq!((st, body["code"].as_str()), (400, Some("reason_required")));
         let res = client()
-            .get(s.url(&format!(
-                "/api/v1/petitions/{id}/attachments/{}",
-                att["sha256"].as_str().unwrap()
-            )))
+            .get(s.url(&format!("/api/v1/petitions/{id}/attachments/{sha}")))
+            .header("x-access-reason", "answer drafting")
             .bearer_auth(&lee.token)
             .send()
             .await

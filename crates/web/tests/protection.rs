@@ -371,10 +371,16 @@ async fn panic_alert_live_incident_with_recording_measures_in_order_indicators()
         assert_eq!(sup.post(&ack, json!({})).await.0, 200);
         assert_eq!(sup.post(&ack, json!({})).await.0, 409);
 
-        // Evidence: custody log, download with its hash, hand-over.
+        // Evidence: custody log, download with its hash, hand-over. No reason, no file.
+        let (st, body) = guard
+            .get(&format!("/api/v1/protection/evidence/{ev_id}/download"))
+            .await;
+        assert_eq!((st, body["code"].as_str()), (400, Some("reason_required")));
         let (st, download) = {
             let res = client()
-                .get(s.url(&format!("/api/v1/protection/evidence/{ev_id}/download")))
+                .get(s.url(&format!(
+                    "/api/v1/protection/evidence/{ev_id}/download?reason=%EA%B2%BD%EC%B0%B0+%EC%A0%9C%EC%B6%9C"
+                )))
                 .bearer_auth(&guard.token)
                 .send()
                 .await
@@ -463,7 +469,9 @@ async fn panic_alert_live_incident_with_recording_measures_in_order_indicators()
             .await;
         assert_eq!((st, v["intact"].as_bool()), (200, Some(false)));
         let (st, body) = guard
-            .get(&format!("/api/v1/protection/evidence/{ev_id}/download"))
+            .get(&format!(
+                "/api/v1/protection/evidence/{ev_id}/download?reason=integrity+check"
+            ))
             .await;
         assert_eq!(
             (st, body["code"].as_str()),
