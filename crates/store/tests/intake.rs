@@ -80,6 +80,8 @@ async fn setup(db: Db) -> Setup {
             requires_rrn: false,
             public: true,
             active: true,
+            needs_approval: false,
+            publishable: false,
         },
         now,
     )

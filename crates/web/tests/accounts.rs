@@ -614,6 +614,7 @@ async fn the_office_head_sees_late_petitions_of_every_department() {
                 extra: Default::default(),
                 idempotency_key: None,
                 department_id: None,
+                intake: store::testing::intake_for(domain::petitions::Channel::Counter),
             };
             let db = &s.state.db;
             let (cal, _) = store::petitions::work_calendar(db).await.unwrap();

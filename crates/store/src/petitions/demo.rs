@@ -696,6 +696,7 @@ async fn seed_approvals(
             extra: serde_json::Map::new(),
             idempotency_key: None,
             department_id: Some(desk),
+            intake: demo_intake(Channel::Counter, &ptype.required_documents),
         };
         let screening = screen(&new.title, &new.body);
         let checked = check(db, new, key, screening).await?;
