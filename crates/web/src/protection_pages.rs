@@ -137,7 +137,6 @@ struct Row {
 
 struct AlertRow {
     id: i64,
-    incident_id: i64,
     when: String,
     who: String,
     place: String,
@@ -256,7 +255,6 @@ async fn home_page(
         .into_iter()
         .map(|a| AlertRow {
             id: a.id,
-            incident_id: a.incident_id,
             when: when(a.at),
             who: name_of(&names, a.raised_by),
             place: a.place,

@@ -133,11 +133,21 @@ async fn nobody_in_line_falls_to_the_office_head_then_says_call_112_and_escalate
                 .unwrap(),
             0
         );
+        // Both alerts are due: the first, which reached nobody, now goes to the office head
+        // named since; the second to everyone told again.
         assert_eq!(
             web::protection::escalate_due(&s.state, now + chrono::Duration::seconds(31))
                 .await
                 .unwrap(),
-            1
+            2
+        );
+        let (_, first) = lee.get(&format!("/api/v1/protection/alerts/{alert_id}")).await;
+        assert!(
+            rows(&first).iter().any(|(n, role, c, round)| n == "counsel 이름"
+                && role == "office_head"
+                && c == "sms"
+                && *round == 1),
+            "{first}"
         );
         assert_eq!(
             web::protection::escalate_due(&s.state, now + chrono::Duration::seconds(90))
@@ -236,7 +246,7 @@ async fn a_supervisor_without_a_department_can_listen() {
                 email: "",
                 phone: "010-3333-4444",
                 role: Role::Supervisor,
-                department_id: None,
+                department_id: Some(s.ids.build),
                 password_hash: &hash,
             },
             store::now(),
@@ -244,6 +254,14 @@ async fn a_supervisor_without_a_department_can_listen() {
         .await
         .unwrap();
         tx.commit().await.unwrap();
+        // Left without a department (as after a reorganisation).
+        store::on_db!(&s.state.db, |pool| sqlx::query(
+            "UPDATE accounts SET department_id = NULL WHERE username = 'floating'"
+        )
+        .execute(pool)
+        .await
+        .map(|_| ()))
+        .unwrap();
         let floating = api(&s, "floating").await;
         let res = client()
             .get(s.url("/api/v1/protection/alerts/stream"))
@@ -470,7 +488,7 @@ async fn access_restrictions_answer_online_filing_with_the_notice_and_flag_the_d
         );
         // Someone else files through Open311 as before.
         let res = post(form("010-9000-2000")).await.unwrap();
-        assert_eq!(res.status().as_u16(), 201, "{}", res.text().await.unwrap());
+        assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap());
 
         // The restriction form on the incident page keeps what was typed, error beside it.
         let page = browser(&s, "sup").await;
