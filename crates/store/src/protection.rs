@@ -1600,6 +1600,9 @@ pub struct ActiveRestriction {
     pub reason: String,
 }
 
+/// (measure, incident, start, end, covers, reason) as read.
+type RestrictionRow = (i64, i64, DateTime<Utc>, DateTime<Utc>, String, String);
+
 /// Restrictions in force at `now` for the petitioner known by `key` (the petitions' identity).
 pub async fn active_restrictions(
     db: &Db,
@@ -1609,7 +1612,7 @@ pub async fn active_restrictions(
     if key.is_empty() {
         return Ok(vec![]);
     }
-    let rows: Vec<(i64, i64, DateTime<Utc>, DateTime<Utc>, String, String)> = on_db!(db, |pool| {
+    let rows: Vec<RestrictionRow> = on_db!(db, |pool| {
         sqlx::query_as(
             "SELECT m.id, m.incident_id, m.restriction_start, m.restriction_end, m.restriction_covers, m.reason \
              FROM protection_measures m JOIN protection_incidents i ON i.id = m.incident_id \

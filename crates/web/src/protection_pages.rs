@@ -222,9 +222,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(n): Query<Notice>) 
 }
 
 fn done_message(lang: Lang, done: Option<&str>) -> Option<String> {
-    done.map(|d| match d {
-        _ => label(lang, "저장했습니다.", "Saved."),
-    })
+    done.map(|_| label(lang, "저장했습니다.", "Saved."))
 }
 
 async fn home_page(

@@ -141,12 +141,16 @@ async fn nobody_in_line_falls_to_the_office_head_then_says_call_112_and_escalate
                 .unwrap(),
             2
         );
-        let (_, first) = lee.get(&format!("/api/v1/protection/alerts/{alert_id}")).await;
+        let (_, first) = lee
+            .get(&format!("/api/v1/protection/alerts/{alert_id}"))
+            .await;
         assert!(
-            rows(&first).iter().any(|(n, role, c, round)| n == "counsel 이름"
-                && role == "office_head"
-                && c == "sms"
-                && *round == 1),
+            rows(&first)
+                .iter()
+                .any(|(n, role, c, round)| n == "counsel 이름"
+                    && role == "office_head"
+                    && c == "sms"
+                    && *round == 1),
             "{first}"
         );
         assert_eq!(
