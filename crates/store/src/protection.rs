@@ -1720,10 +1720,27 @@ pub struct Contact {
     pub warned_at: Option<DateTime<Utc>>,
     pub ended_by_official: bool,
     pub incident_id: Option<i64>,
+    /// Who it is with, hashed ('' when not asked).
+    #[serde(skip)]
+    pub petitioner_key: String,
 }
 
 const CONTACT_COLUMNS: &str = "id, account_id, department_id, channel, started_at, finished_at, recorded, \
-     warned_at, ended_by_official, incident_id";
+     warned_at, ended_by_official, incident_id, petitioner_key";
+
+/// Name who a call or visit is with (their petitions' identity), so a restriction in force
+/// on them is shown on the contact screen.
+pub async fn set_contact_petitioner(tx: &mut Tx, contact_id: i64, key: &str) -> Result<()> {
+    on_tx!(tx, |conn| sqlx::query(
+        "UPDATE protection_contacts SET petitioner_key = $2 WHERE id = $1"
+    )
+    .bind(contact_id)
+    .bind(key)
+    .execute(&mut *conn)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
 
 pub async fn start_contact(
     tx: &mut Tx,

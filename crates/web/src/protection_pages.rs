@@ -1647,6 +1647,8 @@ struct ContactShown {
     warned: bool,
     finished: bool,
     incident_id: Option<i64>,
+    /// The lawful notices of restrictions in force on this caller or visitor.
+    restrictions: Vec<String>,
 }
 
 async fn contact_render(
@@ -1673,6 +1675,11 @@ async fn contact_render(
                 warned: v.contact.warned_at.is_some(),
                 finished: v.contact.finished_at.is_some(),
                 incident_id: v.contact.incident_id,
+                restrictions: v
+                    .restrictions
+                    .iter()
+                    .map(|r| lang.pick(&r.notice))
+                    .collect(),
             })
         }
         None => None,
@@ -1704,6 +1711,10 @@ struct ContactForm {
     channel: String,
     #[serde(default)]
     recorded: Option<String>,
+    #[serde(default)]
+    petitioner_name: String,
+    #[serde(default)]
+    petitioner_phone: String,
 }
 
 async fn contact_begin(
@@ -1714,7 +1725,8 @@ async fn contact_begin(
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
     };
-    match p::begin_contact(&state, caller, &f.channel, f.recorded.is_some()).await {
+    let who = (f.petitioner_name.as_str(), f.petitioner_phone.as_str());
+    match p::begin_contact(&state, caller, &f.channel, f.recorded.is_some(), who).await {
         Ok(v) => Redirect::to(&format!("/protection/contact/{}", v.contact.id)).into_response(),
         Err(e) => contact_render(&state, &ctx, None, None, Some(&e))
             .await

@@ -451,7 +451,7 @@ async fn access_restrictions_answer_online_filing_with_the_notice_and_flag_the_d
             .post(
                 &format!("/api/v1/protection/incidents/{}/measures", inc2["id"]),
                 json!({"kind": "access_restricted", "restriction_start": start, "restriction_end": end,
-                       "restriction_covers": ["online"], "reason": "반복 폭언"}),
+                       "restriction_covers": ["online", "calls"], "reason": "반복 폭언"}),
             )
             .await;
         assert_eq!(st, 201);
@@ -493,6 +493,47 @@ async fn access_restrictions_answer_online_filing_with_the_notice_and_flag_the_d
         // Someone else files through Open311 as before.
         let res = post(form("010-9000-2000")).await.unwrap();
         assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap());
+
+        // A call from that person shows the restriction and its notice; a visit is not
+        // covered; another caller has none.
+        let call = |channel: &'static str, phone: &'static str| {
+            kim.post(
+                "/api/v1/protection/contacts",
+                json!({"channel": channel, "recorded": true, "petitioner_name": "박민원",
+                       "petitioner_phone": phone}),
+            )
+        };
+        let (st, c) = call("phone", "010-9000-1000").await;
+        assert_eq!(st, 201, "{c}");
+        assert_eq!(c["restrictions"].as_array().unwrap().len(), 1, "{c}");
+        assert!(
+            c["restrictions"][0]["notice"]
+                .as_str()
+                .unwrap()
+                .contains("시행령 제4조")
+        );
+        assert!(c["restrictions"][0]["reason"].is_null());
+        let (_, c) = call("visit", "010-9000-1000").await;
+        assert!(c["restrictions"].as_array().unwrap().is_empty(), "{c}");
+        let (_, c) = call("phone", "010-9000-2000").await;
+        assert!(c["restrictions"].as_array().unwrap().is_empty(), "{c}");
+        let (st, _, to) = desk
+            .post(
+                "/protection/contact",
+                &[
+                    ("channel", "phone"),
+                    ("recorded", "yes"),
+                    ("petitioner_name", "박민원"),
+                    ("petitioner_phone", "010-9000-1000"),
+                ],
+            )
+            .await;
+        assert_eq!(st, 303);
+        let (_, html, _) = desk.get(&to.unwrap()).await;
+        assert!(
+            html.contains("id=\"contact-restriction\""),
+            "the call screen shows it"
+        );
 
         // The restriction form on the incident page keeps what was typed, error beside it.
         let page = browser(&s, "sup").await;
