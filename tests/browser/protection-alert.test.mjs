@@ -125,7 +125,7 @@ test('official presses, confirmation lists real recipients, supervisor sees it l
   await sup.locator('#m-restrict-error').scrollIntoViewIfNeeded();
   await both(sup, 'restriction-needs-coverage-ko');
   // With coverage but no petitioner known: refused with what to do.
-  await sup.check('#m-cov-online');
+  await sup.click('label[for=m-cov-online]');
   await Promise.all([sup.waitForNavigation(), sup.click('form:has(input[value=access_restricted]) button')]);
   assert.match(await sup.textContent('#m-restrict-error'), /민원인이 확인된 사건/);
   // The official names the petitioner; the restriction is recorded with its coverage.
@@ -137,8 +137,8 @@ test('official presses, confirmation lists real recipients, supervisor sees it l
   await sup.fill('#m-start', '2026-12-01T09:00');
   await sup.fill('#m-end', '2026-12-31T18:00');
   await sup.fill('#m-why', '흉기 소지 위협');
-  await sup.check('#m-cov-online');
-  await sup.check('#m-cov-visits');
+  await sup.click('label[for=m-cov-online]');
+  await sup.click('label[for=m-cov-visits]');
   await Promise.all([sup.waitForNavigation(), sup.click('form:has(input[value=access_restricted]) button')]);
   assert.match(await sup.textContent('#measures ol'), /방문, 온라인 신청/);
   await sup.goto(`${incident}?lang=en`);

@@ -1600,6 +1600,9 @@ pub struct ActiveRestriction {
     pub reason: String,
 }
 
+/// (measure, incident, start, end, covers, reason) as read.
+type RestrictionRow = (i64, i64, DateTime<Utc>, DateTime<Utc>, String, String);
+
 /// Restrictions in force at `now` for the petitioner known by `key` (the petitions' identity).
 pub async fn active_restrictions(
     db: &Db,
@@ -1609,7 +1612,7 @@ pub async fn active_restrictions(
     if key.is_empty() {
         return Ok(vec![]);
     }
-    let rows: Vec<(i64, i64, DateTime<Utc>, DateTime<Utc>, String, String)> = on_db!(db, |pool| {
+    let rows: Vec<RestrictionRow> = on_db!(db, |pool| {
         sqlx::query_as(
             "SELECT m.id, m.incident_id, m.restriction_start, m.restriction_end, m.restriction_covers, m.reason \
              FROM protection_measures m JOIN protection_incidents i ON i.id = m.incident_id \
@@ -1717,10 +1720,27 @@ pub struct Contact {
     pub warned_at: Option<DateTime<Utc>>,
     pub ended_by_official: bool,
     pub incident_id: Option<i64>,
+    /// Who it is with, hashed ('' when not asked).
+    #[serde(skip)]
+    pub petitioner_key: String,
 }
 
 const CONTACT_COLUMNS: &str = "id, account_id, department_id, channel, started_at, finished_at, recorded, \
-     warned_at, ended_by_official, incident_id";
+     warned_at, ended_by_official, incident_id, petitioner_key";
+
+/// Name who a call or visit is with (their petitions' identity), so a restriction in force
+/// on them is shown on the contact screen.
+pub async fn set_contact_petitioner(tx: &mut Tx, contact_id: i64, key: &str) -> Result<()> {
+    on_tx!(tx, |conn| sqlx::query(
+        "UPDATE protection_contacts SET petitioner_key = $2 WHERE id = $1"
+    )
+    .bind(contact_id)
+    .bind(key)
+    .execute(&mut *conn)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
 
 pub async fn start_contact(
     tx: &mut Tx,

@@ -292,9 +292,16 @@ async fn evidence_custody_alerts_contacts_equipment_drills_indicators() {
         assert_eq!(due.len(), 1);
         let mut tx = db.begin().await.unwrap();
         assert!(
-            sp::escalate_alert(&mut tx, alert.id, &[guard.clone()], "s", "b", now)
-                .await
-                .unwrap()
+            sp::escalate_alert(
+                &mut tx,
+                alert.id,
+                std::slice::from_ref(&guard),
+                "s",
+                "b",
+                now
+            )
+            .await
+            .unwrap()
         );
         assert!(
             !sp::escalate_alert(&mut tx, alert.id, &[guard], "s", "b", now)

@@ -406,8 +406,11 @@ async fn save_protection_settings(
         visit_minutes: number("visit_minutes"),
         evidence_retention_days: number("evidence_retention_days"),
         security_desk: f.get("security_desk").cloned().unwrap_or_default(),
-        office_head: Some(f.get("office_head").cloned().unwrap_or_default()),
-        alert_escalation_seconds: Some(number("alert_escalation_seconds")),
+        // Absent fields (an older form) leave these settings as they are.
+        office_head: f.get("office_head").cloned(),
+        alert_escalation_seconds: f
+            .get("alert_escalation_seconds")
+            .map(|_| number("alert_escalation_seconds")),
     };
     let (notice, error) = match crate::protection::save_settings(&state, caller, &req).await {
         Ok(()) => (

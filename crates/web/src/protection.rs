@@ -1432,6 +1432,10 @@ pub struct ContactRequest {
     pub channel: String,
     /// Whether the call is being recorded.
     pub recorded: bool,
+    /// Who is calling or visiting (optional): with a name or phone, a restriction in force on
+    /// them is shown with the contact.
+    pub petitioner_name: Option<String>,
+    pub petitioner_phone: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -1442,6 +1446,8 @@ pub struct ContactView {
     /// The warning to read out when the time is exceeded (Korean, English).
     pub warning_ko: String,
     pub warning_en: String,
+    /// Access restrictions in force on this caller or visitor that cover this channel.
+    pub restrictions: Vec<RestrictionView>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -2443,11 +2449,31 @@ pub(crate) async fn contact_view(state: &AppState, c: Contact) -> Result<Contact
     let channel = Channel::parse(&c.channel)?;
     let minutes = sp::contact_minutes(&state.db, channel).await?;
     let (ko, en) = rules::warning_text(WarningReason::TimeExceeded, minutes);
+    // A call is covered by "calls", a counter or visit contact by "visits".
+    let cover = if channel == Channel::Phone {
+        rules::RestrictionCover::Calls
+    } else {
+        rules::RestrictionCover::Visits
+    };
+    let restrictions = sp::active_restrictions(&state.db, &c.petitioner_key, store::now())
+        .await?
+        .into_iter()
+        .filter(|r| r.covers.contains(&cover))
+        .map(|r| RestrictionView {
+            notice: rules::restriction_notice(r.start, r.end, &r.covers).message,
+            covers: r.covers.iter().map(|c| c.as_str().to_string()).collect(),
+            start: r.start,
+            end: r.end,
+            reason: None,
+            incident_id: None,
+        })
+        .collect();
     Ok(ContactView {
         contact: c,
         recommended_minutes: minutes,
         warning_ko: ko,
         warning_en: en,
+        restrictions,
     })
 }
 
@@ -2456,6 +2482,7 @@ pub(crate) async fn begin_contact(
     caller: &Caller,
     channel: &str,
     recorded: bool,
+    who: (&str, &str),
 ) -> Result<ContactView, ApiError> {
     let own = Target::Record {
         owner: Some(caller.account.id),
@@ -2476,6 +2503,16 @@ pub(crate) async fn begin_contact(
         store::now(),
     )
     .await?;
+    let key = sp::petitioner_key(who.0, who.1);
+    let c = if key.is_empty() {
+        c
+    } else {
+        sp::set_contact_petitioner(&mut tx, c.id, &key).await?;
+        sp::Contact {
+            petitioner_key: key,
+            ..c
+        }
+    };
     tx.commit().await?;
     contact_view(state, c).await
 }
@@ -2489,7 +2526,11 @@ async fn start_contact(
     ApiCaller(caller): ApiCaller,
     ApiJson(req): ApiJson<ContactRequest>,
 ) -> Result<Response, ApiError> {
-    let v = begin_contact(&state, &caller, &req.channel, req.recorded).await?;
+    let who = (
+        req.petitioner_name.as_deref().unwrap_or(""),
+        req.petitioner_phone.as_deref().unwrap_or(""),
+    );
+    let v = begin_contact(&state, &caller, &req.channel, req.recorded, who).await?;
     Ok((StatusCode::CREATED, Json(v)).into_response())
 }
 

@@ -137,7 +137,6 @@ struct Row {
 
 struct AlertRow {
     id: i64,
-    incident_id: i64,
     when: String,
     who: String,
     place: String,
@@ -223,9 +222,7 @@ async fn home(State(state): State<AppState>, ctx: Ctx, Query(n): Query<Notice>) 
 }
 
 fn done_message(lang: Lang, done: Option<&str>) -> Option<String> {
-    done.map(|d| match d {
-        _ => label(lang, "저장했습니다.", "Saved."),
-    })
+    done.map(|_| label(lang, "저장했습니다.", "Saved."))
 }
 
 async fn home_page(
@@ -256,7 +253,6 @@ async fn home_page(
         .into_iter()
         .map(|a| AlertRow {
             id: a.id,
-            incident_id: a.incident_id,
             when: when(a.at),
             who: name_of(&names, a.raised_by),
             place: a.place,
@@ -1661,6 +1657,8 @@ struct ContactShown {
     warned: bool,
     finished: bool,
     incident_id: Option<i64>,
+    /// The lawful notices of restrictions in force on this caller or visitor.
+    restrictions: Vec<String>,
 }
 
 async fn contact_render(
@@ -1687,6 +1685,11 @@ async fn contact_render(
                 warned: v.contact.warned_at.is_some(),
                 finished: v.contact.finished_at.is_some(),
                 incident_id: v.contact.incident_id,
+                restrictions: v
+                    .restrictions
+                    .iter()
+                    .map(|r| lang.pick(&r.notice))
+                    .collect(),
             })
         }
         None => None,
@@ -1718,6 +1721,10 @@ struct ContactForm {
     channel: String,
     #[serde(default)]
     recorded: Option<String>,
+    #[serde(default)]
+    petitioner_name: String,
+    #[serde(default)]
+    petitioner_phone: String,
 }
 
 async fn contact_begin(
@@ -1728,7 +1735,8 @@ async fn contact_begin(
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
     };
-    match p::begin_contact(&state, caller, &f.channel, f.recorded.is_some()).await {
+    let who = (f.petitioner_name.as_str(), f.petitioner_phone.as_str());
+    match p::begin_contact(&state, caller, &f.channel, f.recorded.is_some(), who).await {
         Ok(v) => Redirect::to(&format!("/protection/contact/{}", v.contact.id)).into_response(),
         Err(e) => contact_render(&state, &ctx, None, None, Some(&e))
             .await

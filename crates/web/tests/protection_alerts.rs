@@ -133,11 +133,25 @@ async fn nobody_in_line_falls_to_the_office_head_then_says_call_112_and_escalate
                 .unwrap(),
             0
         );
+        // Both alerts are due: the first, which reached nobody, now goes to the office head
+        // named since; the second to everyone told again.
         assert_eq!(
             web::protection::escalate_due(&s.state, now + chrono::Duration::seconds(31))
                 .await
                 .unwrap(),
-            1
+            2
+        );
+        let (_, first) = lee
+            .get(&format!("/api/v1/protection/alerts/{alert_id}"))
+            .await;
+        assert!(
+            rows(&first)
+                .iter()
+                .any(|(n, role, c, round)| n == "counsel 이름"
+                    && role == "office_head"
+                    && c == "sms"
+                    && *round == 1),
+            "{first}"
         );
         assert_eq!(
             web::protection::escalate_due(&s.state, now + chrono::Duration::seconds(90))
@@ -236,7 +250,7 @@ async fn a_supervisor_without_a_department_can_listen() {
                 email: "",
                 phone: "010-3333-4444",
                 role: Role::Supervisor,
-                department_id: None,
+                department_id: Some(s.ids.build),
                 password_hash: &hash,
             },
             store::now(),
@@ -244,6 +258,14 @@ async fn a_supervisor_without_a_department_can_listen() {
         .await
         .unwrap();
         tx.commit().await.unwrap();
+        // Left without a department (as after a reorganisation).
+        store::on_db!(&s.state.db, |pool| sqlx::query(
+            "UPDATE accounts SET department_id = NULL WHERE username = 'floating'"
+        )
+        .execute(pool)
+        .await
+        .map(|_| ()))
+        .unwrap();
         let floating = api(&s, "floating").await;
         let res = client()
             .get(s.url("/api/v1/protection/alerts/stream"))
@@ -429,7 +451,7 @@ async fn access_restrictions_answer_online_filing_with_the_notice_and_flag_the_d
             .post(
                 &format!("/api/v1/protection/incidents/{}/measures", inc2["id"]),
                 json!({"kind": "access_restricted", "restriction_start": start, "restriction_end": end,
-                       "restriction_covers": ["online"], "reason": "반복 폭언"}),
+                       "restriction_covers": ["online", "calls"], "reason": "반복 폭언"}),
             )
             .await;
         assert_eq!(st, 201);
@@ -470,7 +492,48 @@ async fn access_restrictions_answer_online_filing_with_the_notice_and_flag_the_d
         );
         // Someone else files through Open311 as before.
         let res = post(form("010-9000-2000")).await.unwrap();
-        assert_eq!(res.status().as_u16(), 201, "{}", res.text().await.unwrap());
+        assert_eq!(res.status().as_u16(), 200, "{}", res.text().await.unwrap());
+
+        // A call from that person shows the restriction and its notice; a visit is not
+        // covered; another caller has none.
+        let call = |channel: &'static str, phone: &'static str| {
+            kim.post(
+                "/api/v1/protection/contacts",
+                json!({"channel": channel, "recorded": true, "petitioner_name": "박민원",
+                       "petitioner_phone": phone}),
+            )
+        };
+        let (st, c) = call("phone", "010-9000-1000").await;
+        assert_eq!(st, 201, "{c}");
+        assert_eq!(c["restrictions"].as_array().unwrap().len(), 1, "{c}");
+        assert!(
+            c["restrictions"][0]["notice"]
+                .as_str()
+                .unwrap()
+                .contains("시행령 제4조")
+        );
+        assert!(c["restrictions"][0]["reason"].is_null());
+        let (_, c) = call("visit", "010-9000-1000").await;
+        assert!(c["restrictions"].as_array().unwrap().is_empty(), "{c}");
+        let (_, c) = call("phone", "010-9000-2000").await;
+        assert!(c["restrictions"].as_array().unwrap().is_empty(), "{c}");
+        let (st, _, to) = desk
+            .post(
+                "/protection/contact",
+                &[
+                    ("channel", "phone"),
+                    ("recorded", "yes"),
+                    ("petitioner_name", "박민원"),
+                    ("petitioner_phone", "010-9000-1000"),
+                ],
+            )
+            .await;
+        assert_eq!(st, 303);
+        let (_, html, _) = desk.get(&to.unwrap()).await;
+        assert!(
+            html.contains("id=\"contact-restriction\""),
+            "the call screen shows it"
+        );
 
         // The restriction form on the incident page keeps what was typed, error beside it.
         let page = browser(&s, "sup").await;

@@ -24,3 +24,7 @@ CREATE INDEX protection_alerts_open ON protection_alerts(acknowledged_at, escala
 -- What an access restriction covers: visits, calls, online (comma-separated).
 ALTER TABLE protection_measures ADD COLUMN restriction_covers TEXT NOT NULL DEFAULT '';
 CREATE INDEX protection_measures_restriction ON protection_measures(kind, restriction_end);
+
+-- Who a timed call or visit is with (the petitions' identity, '' when not asked), so the
+-- screen shows a restriction in force on them.
+ALTER TABLE protection_contacts ADD COLUMN petitioner_key TEXT NOT NULL DEFAULT '';
