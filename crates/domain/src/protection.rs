@@ -628,7 +628,7 @@ labelled! {
         Supervisor = "supervisor", "부서장", "supervisor";
         ProtectionOfficer = "protection_officer", "보호 담당자", "protection officer";
         SecurityDesk = "security_desk", "청사 방호실", "security desk";
-        OfficeHead = "office_head", "기관장", "office head";
+        OfficeHead = "office_head", "민원실장", "head of the civil-affairs office";
     }
 }
 

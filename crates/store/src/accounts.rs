@@ -410,6 +410,20 @@ pub async fn set_office_head(tx: &mut Tx, id: AccountId, head: bool) -> Result<(
     Ok(())
 }
 
+/// Make one account the head of the civil-affairs office (or nobody, with `None`): every other
+/// account loses the flag, so there is never more than one head.
+pub async fn make_office_head(tx: &mut Tx, id: Option<AccountId>) -> Result<()> {
+    on_tx!(tx, |conn| sqlx::query(
+        "UPDATE accounts SET office_head = CASE WHEN id = $1 THEN TRUE ELSE FALSE END \
+         WHERE office_head = TRUE OR id = $1"
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await
+    .map(|_| ()))?;
+    Ok(())
+}
+
 /// The active heads of the civil-affairs office (for escalations such as panic alerts).
 pub async fn office_heads(db: &Db) -> Result<Vec<Account>> {
     let sql = format!("{SELECT} WHERE office_head = TRUE AND active = TRUE ORDER BY id");

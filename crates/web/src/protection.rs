@@ -383,9 +383,6 @@ pub(crate) async fn take_measure(
     Ok(m)
 }
 
-/// Setting naming the office head (기관장, or whoever the office designates to stand in when
-/// nobody else can be told): an account's username, chosen by the administrator.
-pub const OFFICE_HEAD_KEY: &str = "protection.office_head";
 /// Setting: seconds before an unacknowledged alert goes to the next in line.
 pub const ESCALATION_KEY: &str = "protection.alert_escalation_seconds";
 
@@ -441,10 +438,12 @@ async fn line_inputs(db: &store::Db) -> Result<LineInputs, ApiError> {
         }
         None => None,
     };
-    let head = store::settings::get(db, OFFICE_HEAD_KEY)
-        .await?
-        .unwrap_or_default();
-    let office_head = staff_named(&all, &head).map(|a| a.id);
+    // The head of the civil-affairs office is a flag on their account (`accounts.office_head`),
+    // the same one that shows them late petitions of every department.
+    let office_head = all
+        .iter()
+        .find(|a| a.office_head && a.active && a.role.is_staff())
+        .map(|a| a.id);
     Ok(LineInputs {
         all,
         staff,
@@ -665,7 +664,7 @@ fn mask_address(channel: &str, address: &str) -> String {
 pub(crate) fn alert_summary(d: &[DeliveryView]) -> (String, String) {
     if d.is_empty() {
         return (
-            "아무에게도 알리지 못했습니다: 부서장, 보호 담당자, 방호실, 기관장이 모두 등록되어 있지 않습니다. 위험하면 지금 112에 전화하고 주변 동료에게 큰 소리로 알리세요. 호출은 기록되었습니다.".into(),
+            "아무에게도 알리지 못했습니다: 부서장, 보호 담당자, 방호실, 민원실장이 모두 등록되어 있지 않습니다. 위험하면 지금 112에 전화하고 주변 동료에게 큰 소리로 알리세요. 호출은 기록되었습니다.".into(),
             "Nobody could be told: no supervisor, protection officer, security desk or office head is set up. If you are in danger call 112 now and alert colleagues nearby. The press was recorded.".into(),
         );
     }
@@ -2637,8 +2636,11 @@ pub(crate) async fn settings_view(state: &AppState) -> Result<SettingsView, ApiE
             .await?
             .unwrap_or_default(),
         office_head: Some(
-            store::settings::get(&state.db, OFFICE_HEAD_KEY)
+            store::accounts::office_heads(&state.db)
                 .await?
+                .into_iter()
+                .next()
+                .map(|a| a.username)
                 .unwrap_or_default(),
         ),
         alert_escalation_seconds: Some(escalation_seconds(&state.db).await?),
@@ -2702,23 +2704,35 @@ pub(crate) async fn save_settings(
             ),
         ));
     }
-    if let Some(head) = req.office_head.as_deref().map(str::trim)
-        && !head.is_empty()
-        && staff_named(&all, head).is_none()
-    {
-        return Err(ApiError::bad_request(
-            "office_head_invalid",
-            format!(
-                "기관장 계정 '{head}'이(가) 없거나 사용 중지되었습니다 (no active staff account '{head}' for the office head)"
-            ),
-        ));
-    }
+    // The office head: one account flagged `office_head`; an empty name clears the flag.
+    let office_head = match req.office_head.as_deref().map(str::trim) {
+        None => None,
+        Some("") => Some(None),
+        Some(head) => match staff_named(&all, head) {
+            Some(a) => Some(Some(a.id)),
+            None => {
+                return Err(ApiError::bad_request(
+                    "office_head_invalid",
+                    format!(
+                        "민원실장 계정 '{head}'이(가) 없거나 사용 중지되었습니다 (no active staff account '{head}' for the head of the civil-affairs office)"
+                    ),
+                ));
+            }
+        },
+    };
     if let Some(secs) = req.alert_escalation_seconds {
         rules::parse_escalation_seconds(&secs.to_string())?;
     }
     let now = store::now();
-    if let Some(head) = &req.office_head {
-        store::settings::set(&state.db, OFFICE_HEAD_KEY, head.trim(), now).await?;
+    if let Some(head) = office_head {
+        let mut tx = state.db.begin().await?;
+        store::accounts::make_office_head(&mut tx, head).await?;
+        store::audit::append(
+            &mut tx,
+            &crate::access_record(caller, "accounts", "accounts.office_head", "protection settings"),
+        )
+        .await?;
+        tx.commit().await?;
     }
     if let Some(secs) = req.alert_escalation_seconds {
         store::settings::set(&state.db, ESCALATION_KEY, &secs.to_string(), now).await?;
