@@ -67,6 +67,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         crate::wellbeing::WellbeingDoc::openapi(),
         crate::protection::ProtectionDoc::openapi(),
         crate::petitions::PetitionsDoc::openapi(),
+        crate::retention::RetentionDoc::openapi(),
         crate::assist::AssistDoc::openapi(),
         crate::open311_admin::Open311AdminDoc::openapi(),
     ];

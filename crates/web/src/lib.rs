@@ -16,6 +16,7 @@ pub mod pages;
 pub mod petitions;
 pub mod protection;
 pub mod protection_pages;
+pub mod retention;
 pub mod security;
 pub mod wellbeing;
 pub mod wellbeing_pages;
@@ -173,6 +174,7 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .merge(api::routes())
         .merge(petitions::routes())
+        .merge(retention::routes())
         .merge(assist::routes())
         .merge(pages::routes())
         .merge(wellbeing::routes())

@@ -44,6 +44,9 @@ pub fn routes() -> Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/desk/receipts/{id}", get(receipt))
+        .route("/admin/retention", get(retention_show))
+        .route("/admin/retention/years", axum::routing::post(retention_years))
+        .route("/admin/retention/purge", axum::routing::post(retention_purge))
 }
 
 /// The channels an official takes petitions in from.
@@ -738,4 +741,138 @@ pub fn transfer_lines(
         ));
     }
     out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Retention (보존기간) for administrators: the same store calls as /api/v1/petitions/retention
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "admin_retention.html")]
+struct RetentionPage {
+    c: Chrome,
+    r: crate::retention::RetentionView,
+    types: HashMap<i64, String>,
+    notice: Option<String>,
+    error: Option<String>,
+    years: String,
+    /// The last purge's outcome, listed.
+    done: Option<crate::retention::PurgeView>,
+}
+
+impl RetentionPage {
+    fn type_name(&self, id: &i64) -> String {
+        self.types.get(id).cloned().unwrap_or_else(|| id.to_string())
+    }
+}
+
+/// Administrators only (Settings), asked of the access policy.
+async fn settling(state: &AppState, ctx: &Ctx, action: Action) -> Result<crate::auth::Caller, Response> {
+    let Some(caller) = ctx.caller.clone() else {
+        return Err(Redirect::to("/login").into_response());
+    };
+    crate::retention::may_settle(state, &caller, action)
+        .await
+        .map_err(|e| ctx.error(&e))?;
+    Ok(caller)
+}
+
+async fn retention_page(
+    state: &AppState,
+    ctx: &Ctx,
+    status: StatusCode,
+    years: Option<String>,
+    notice: Option<String>,
+    error: Option<String>,
+    done: Option<crate::retention::PurgeView>,
+) -> Response {
+    let r = match crate::retention::view(state).await {
+        Ok(r) => r,
+        Err(e) => return ctx.error(&e),
+    };
+    let types = match petitions::list_types(&state.db, false).await {
+        Ok(t) => t.into_iter().map(|t| (t.id, t.name)).collect(),
+        Err(e) => return ctx.error(&e.into()),
+    };
+    let page = RetentionPage {
+        c: ctx.chrome(),
+        years: years.unwrap_or_else(|| r.years_text()),
+        r,
+        types,
+        notice,
+        error,
+        done,
+    };
+    ctx.render_status(status, &page)
+}
+
+async fn retention_show(State(state): State<AppState>, ctx: Ctx) -> Response {
+    if let Err(r) = settling(&state, &ctx, Action::Read).await {
+        return r;
+    }
+    retention_page(&state, &ctx, StatusCode::OK, None, None, None, None).await
+}
+
+#[derive(Deserialize)]
+struct YearsForm {
+    #[serde(default)]
+    years: String,
+}
+
+async fn retention_years(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(f): axum::Form<YearsForm>,
+) -> Response {
+    let caller = match settling(&state, &ctx, Action::Update).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let lang = ctx.lang;
+    let bad = || {
+        lang.pick("보존기간은 1년에서 100년 사이의 숫자입니다 (retention is a number of years from 1 to 100)")
+    };
+    let Ok(years) = f.years.trim().parse::<u32>() else {
+        return retention_page(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(f.years), None, Some(bad()), None).await;
+    };
+    if let Err(e) = store::petitions::retention::set_office_years(&state.db, years, store::now()).await {
+        let e = ApiError::from(e);
+        return retention_page(&state, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(f.years), None, Some(lang.pick(&e.message)), None).await;
+    }
+    if let Err(e) = state
+        .log_access(&caller, "settings", "settings.retention", &years.to_string())
+        .await
+    {
+        return ctx.error(&e);
+    }
+    let notice = match lang {
+        Lang::Ko => format!("보존기간을 {years}년으로 정했습니다."),
+        Lang::En => format!("Retention set to {years} years."),
+    };
+    retention_page(&state, &ctx, StatusCode::OK, None, Some(notice), None, None).await
+}
+
+#[derive(Deserialize)]
+struct PurgeForm {
+    #[serde(default)]
+    dry_run: String,
+}
+
+async fn retention_purge(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(f): axum::Form<PurgeForm>,
+) -> Response {
+    let dry_run = !f.dry_run.is_empty();
+    let caller = match settling(&state, &ctx, if dry_run { Action::Read } else { Action::Delete }).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match crate::retention::run_purge(&state, &caller, dry_run, &ctx.address).await {
+        Ok(done) => {
+            let notice = ctx.lang.pick(&done.message);
+            retention_page(&state, &ctx, StatusCode::OK, None, Some(notice), None, Some(done)).await
+        }
+        Err(e) => ctx.error(&e),
+    }
 }
