@@ -24,16 +24,16 @@ const TITLE = '가게 앞 도로 점용 (창구 접수)';
 
 test('counter intake: missing document → error beside it, input kept → receipt printed on A4', async () => {
   const official = await (await browser.newContext()).newPage();
-  await signIn(official, server.url, 'official.desk');
+  await signIn(official, server.url, 'official.build');
   await official.goto(`${server.url}/desk`);
   await Promise.all([official.waitForNavigation(), official.click('#intake-link')]);
   await audit(official, 'intake-types');
   await Promise.all([official.waitForNavigation(), official.click('#intake-types a:has-text("도로점용허가")')]);
 
   // Everything but the second required document.
-  await official.check('#channel-counter');
+  assert.ok(await official.isChecked('#channel-counter'), 'the counter is the default channel');
   await official.selectOption('#identity_check', 'id_card');
-  await official.check('#doc_0');
+  await official.click('label[for=doc_0]');
   await official.fill('#name', '최영희');
   await official.fill('#phone', '010-2222-3333');
   await official.fill('#title', TITLE);
@@ -60,7 +60,7 @@ test('counter intake: missing document → error beside it, input kept → recei
   await official.setViewportSize({ width: 1280, height: 800 });
 
   // Completed without choosing the file again: the receipt.
-  await official.check('#doc_1');
+  await official.click('label[for=doc_1]');
   await Promise.all([official.waitForNavigation(), official.click('#intake-submit')]);
   assert.match(official.url(), /\/desk\/receipts\/\d+$/);
   const number = (await official.textContent('#receipt-number')).trim();

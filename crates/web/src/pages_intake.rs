@@ -619,14 +619,30 @@ async fn receipt_page(
         store::StoreError::NotFound => ApiError::not_found(),
         e => e.into(),
     })?;
-    caller
-        .may(
-            state,
-            Capability::Petitions,
-            Action::Read,
-            crate::petitions::record_target(&p),
-        )
-        .await?;
+    // The official who took it in at their counter prints its receipt even when it went to
+    // another department (one-stop intake): asked as filing at their own department; anyone
+    // else needs to read the petition.
+    let filer = petitions::timeline(&state.db, p.id)
+        .await?
+        .first()
+        .and_then(|e| e.actor_id);
+    match (filer == Some(caller.account.id), caller.account.department_id) {
+        (true, Some(own)) => {
+            caller
+                .may(state, Capability::Petitions, Action::Create, Target::Department(own))
+                .await?
+        }
+        _ => {
+            caller
+                .may(
+                    state,
+                    Capability::Petitions,
+                    Action::Read,
+                    crate::petitions::record_target(&p),
+                )
+                .await?
+        }
+    }
     let lang = ctx.lang;
     // The receipt is handed to the petitioner: their name in full is theirs to read, but the
     // reading is on the access log like every other.
