@@ -315,7 +315,11 @@ async fn admin_commands_and_their_errors() {
         assert!(out.contains("deleted 0 wellbeing records"), "{out}");
 
         // Issue 14: retention purge of petition files, harmless when nothing is due or run twice.
-        for args in [&["petitions", "purge", "--dry-run"][..], &["petitions", "purge"][..], &["petitions", "purge"][..]] {
+        for args in [
+            &["petitions", "purge", "--dry-run"][..],
+            &["petitions", "purge"][..],
+            &["petitions", "purge"][..],
+        ] {
             let (code, out, err) = run(args, None);
             assert_eq!(code, 0, "{err}");
             assert!(out.contains("nothing to purge; 0 deleted earlier"), "{out}");

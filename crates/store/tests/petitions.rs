@@ -835,9 +835,18 @@ async fn demo_petitions_cover_every_state() {
             .into_iter()
             .map(|(s, d)| (s, serde_json::from_str(&d).unwrap()))
             .collect();
-        assert!(d.iter().any(|(s, d)| s == "arrived" && d.receipt_due.is_some_and(|r| r < now)));
-        assert!(d.iter().any(|(_, d)| d.transfers.iter().any(|t| !t.on_time)));
-        assert!(d.iter().any(|(_, d)| d.agency_transfer.as_ref().is_some_and(|t| !t.on_time)));
+        assert!(
+            d.iter()
+                .any(|(s, d)| s == "arrived" && d.receipt_due.is_some_and(|r| r < now))
+        );
+        assert!(
+            d.iter()
+                .any(|(_, d)| d.transfers.iter().any(|t| !t.on_time))
+        );
+        assert!(
+            d.iter()
+                .any(|(_, d)| d.agency_transfer.as_ref().is_some_and(|t| !t.on_time))
+        );
         assert!(page.counts.overdue > 0);
     })
     .await;

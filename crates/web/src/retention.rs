@@ -17,10 +17,7 @@ use utoipa::{OpenApi, ToSchema};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route(
-            "/api/v1/petitions/retention",
-            get(show).put(set_years),
-        )
+        .route("/api/v1/petitions/retention", get(show).put(set_years))
         .route("/api/v1/petitions/retention/purge", post(purge))
         .route("/api/v1/departments/{id}/remote", put(set_remote))
 }
@@ -28,12 +25,24 @@ pub fn routes() -> Router<AppState> {
 #[derive(OpenApi)]
 #[openapi(
     paths(show, set_years, purge, set_remote),
-    components(schemas(RetentionView, ExpiredView, StatisticsView, YearsRequest, PurgeRequest, PurgeView, RemoteRequest))
+    components(schemas(
+        RetentionView,
+        ExpiredView,
+        StatisticsView,
+        YearsRequest,
+        PurgeRequest,
+        PurgeView,
+        RemoteRequest
+    ))
 )]
 pub struct RetentionDoc;
 
 /// Retention is an office setting: administrators (Settings).
-pub(crate) async fn may_settle(state: &AppState, caller: &Caller, action: Action) -> Result<(), ApiError> {
+pub(crate) async fn may_settle(
+    state: &AppState,
+    caller: &Caller,
+    action: Action,
+) -> Result<(), ApiError> {
     caller
         .may(state, Capability::Settings, action, Target::Office)
         .await
@@ -152,7 +161,12 @@ async fn set_years(
             retention::set_type_years(&mut tx, t, (req.years > 0).then_some(req.years)).await?;
             store::audit::append(
                 &mut tx,
-                &access_record(&caller, &format!("petition_type:{t}"), "petition_type.retention", ""),
+                &access_record(
+                    &caller,
+                    &format!("petition_type:{t}"),
+                    "petition_type.retention",
+                    "",
+                ),
             )
             .await?;
             tx.commit().await?;
@@ -160,7 +174,12 @@ async fn set_years(
         None => {
             retention::set_office_years(&state.db, req.years, now).await?;
             state
-                .log_access(&caller, "settings", "settings.retention", &req.years.to_string())
+                .log_access(
+                    &caller,
+                    "settings",
+                    "settings.retention",
+                    &req.years.to_string(),
+                )
                 .await?;
         }
     }
@@ -253,7 +272,12 @@ async fn set_remote(
     ApiJson(req): ApiJson<RemoteRequest>,
 ) -> Result<Json<serde_json::Value>, ApiError> {
     caller
-        .may(&state, Capability::Departments, Action::Update, Target::Office)
+        .may(
+            &state,
+            Capability::Departments,
+            Action::Update,
+            Target::Office,
+        )
         .await?;
     let mut tx = state.db.begin().await?;
     store::petitions::set_department_remote(&mut tx, id, req.remote)
@@ -264,7 +288,12 @@ async fn set_remote(
         })?;
     store::audit::append(
         &mut tx,
-        &access_record(&caller, &format!("department:{id}"), "department.remote", ""),
+        &access_record(
+            &caller,
+            &format!("department:{id}"),
+            "department.remote",
+            "",
+        ),
     )
     .await?;
     tx.commit().await?;

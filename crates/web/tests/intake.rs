@@ -75,26 +75,47 @@ async fn counter_intake_through_the_api() {
                    "documents_checked": docs, "title": "가게 앞 도로 점용", "body": "공사 자재 적치",
                    "extra": {"area": 12}, "petitioner": {"name": "최영희", "phone": "010-2222-3333"}})
         };
-        let (st, e) = kim.post("/api/v1/petitions", body(json!(["점용 위치도"]), "id_card")).await;
-        assert_eq!((st, e["code"].as_str().unwrap()), (400, "missing_document"), "{e}");
+        let (st, e) = kim
+            .post("/api/v1/petitions", body(json!(["점용 위치도"]), "id_card"))
+            .await;
+        assert_eq!(
+            (st, e["code"].as_str().unwrap()),
+            (400, "missing_document"),
+            "{e}"
+        );
         assert!(e["message"].as_str().unwrap().contains("점용물 설계도"));
         let (st, e) = kim
-            .post("/api/v1/petitions", body(json!(["점용 위치도", "점용물 설계도"]), "signature"))
+            .post(
+                "/api/v1/petitions",
+                body(json!(["점용 위치도", "점용물 설계도"]), "signature"),
+            )
             .await;
-        assert_eq!((st, e["code"].as_str().unwrap()), (400, "identity_check_not_for_channel"));
+        assert_eq!(
+            (st, e["code"].as_str().unwrap()),
+            (400, "identity_check_not_for_channel")
+        );
         let (st, e) = kim
-            .post("/api/v1/petitions", body(json!(["점용 위치도", "점용물 설계도"]), "sixth_sense"))
+            .post(
+                "/api/v1/petitions",
+                body(json!(["점용 위치도", "점용물 설계도"]), "sixth_sense"),
+            )
             .await;
         assert!(st == 400 || st == 422, "{st} {e}");
         assert_eq!(count(&s).await, before, "nothing half-written");
         let (st, p) = kim
-            .post("/api/v1/petitions", body(json!(["점용물 설계도", "점용 위치도"]), "id_card"))
+            .post(
+                "/api/v1/petitions",
+                body(json!(["점용물 설계도", "점용 위치도"]), "id_card"),
+            )
             .await;
         assert_eq!(st, 201, "{p}");
         assert_eq!(p["channel"], "counter");
         assert_eq!(p["state"], "received");
         assert_eq!(p["intake"]["identity_check"], "id_card");
-        assert_eq!(p["intake"]["documents_checked"], json!(["점용 위치도", "점용물 설계도"]));
+        assert_eq!(
+            p["intake"]["documents_checked"],
+            json!(["점용 위치도", "점용물 설계도"])
+        );
         assert!(p["receipt_no"].as_str().is_some());
         // A resident files online: no identity check to record, and an expected answer before
         // receipt computed as if received at the latest legal moment.
@@ -105,17 +126,31 @@ async fn counter_intake_through_the_api() {
                 json!({"type_id": question, "title": "등본", "body": "발급 절차", "identity_check": "id_card"}),
             )
             .await;
-        assert_eq!((st, e["code"].as_str().unwrap()), (400, "intake_not_online"), "{e}");
+        assert_eq!(
+            (st, e["code"].as_str().unwrap()),
+            (400, "intake_not_online"),
+            "{e}"
+        );
         let (st, web) = resident
-            .post("/api/v1/petitions", json!({"type_id": question, "title": "등본", "body": "발급 절차"}))
+            .post(
+                "/api/v1/petitions",
+                json!({"type_id": question, "title": "등본", "body": "발급 절차"}),
+            )
             .await;
         assert_eq!(st, 201, "{web}");
         assert_eq!(web["state"], "arrived");
-        assert_eq!(web["due"], web["receipt_due"], "before receipt, the receipt limit");
+        assert_eq!(
+            web["due"], web["receipt_due"],
+            "before receipt, the receipt limit"
+        );
         let (cal, _) = petitions::work_calendar(&s.state.db).await.unwrap();
-        let receipt_due: chrono::DateTime<Utc> = serde_json::from_value(web["receipt_due"].clone()).unwrap();
-        let expected: chrono::DateTime<Utc> = serde_json::from_value(web["expected_answer"].clone()).unwrap();
-        let stored = petitions::get(&s.state.db, web["id"].as_i64().unwrap()).await.unwrap();
+        let receipt_due: chrono::DateTime<Utc> =
+            serde_json::from_value(web["receipt_due"].clone()).unwrap();
+        let expected: chrono::DateTime<Utc> =
+            serde_json::from_value(web["expected_answer"].clone()).unwrap();
+        let stored = petitions::get(&s.state.db, web["id"].as_i64().unwrap())
+            .await
+            .unwrap();
         let as_if = calendar::deadline(
             &cal,
             &calendar::DeadlineInput::new(receipt_due, stored.derived.period.unwrap()),
@@ -136,8 +171,17 @@ async fn counter_intake_through_the_api() {
         // The OpenAPI document lists what was added.
         let (_, doc) = kim.get("/api/v1/openapi.json").await;
         let doc = doc.to_string();
-        for needle in ["identity_check", "documents_checked", "expected_answer", "/api/v1/petitions/retention/purge", "/api/v1/departments/{id}/remote"] {
-            assert!(doc.contains(needle), "{needle} missing from the OpenAPI document");
+        for needle in [
+            "identity_check",
+            "documents_checked",
+            "expected_answer",
+            "/api/v1/petitions/retention/purge",
+            "/api/v1/departments/{id}/remote",
+        ] {
+            assert!(
+                doc.contains(needle),
+                "{needle} missing from the OpenAPI document"
+            );
         }
         s.shutdown().await;
     }
@@ -149,7 +193,8 @@ fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (Vec<u8>, Stri
     let mut body = Vec::new();
     for (k, v) in fields {
         body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
+                .as_bytes(),
         );
     }
     for (name, bytes) in files {
@@ -194,10 +239,12 @@ async fn counter_intake_on_the_desk_page_and_the_receipt() {
         assert_eq!(resident.get(&format!("/desk/intake/{permit}")).await.0, 403);
 
         let before = count(&s).await;
-        let post = |fields: Vec<(&'static str, String)>, files: Vec<(&'static str, &'static [u8])>| {
+        let post = |fields: Vec<(&'static str, String)>,
+                    files: Vec<(&'static str, &'static [u8])>| {
             let (s, kim) = (&s, &kim);
             async move {
-                let mut f: Vec<(&str, &str)> = fields.iter().map(|(a, b)| (*a, b.as_str())).collect();
+                let mut f: Vec<(&str, &str)> =
+                    fields.iter().map(|(a, b)| (*a, b.as_str())).collect();
                 f.push(("csrf_token", kim.csrf.as_str()));
                 let (body, ct) = multipart(&f, &files);
                 let res = client()
@@ -209,7 +256,10 @@ async fn counter_intake_on_the_desk_page_and_the_receipt() {
                     .await
                     .unwrap();
                 let status = res.status().as_u16();
-                let location = res.headers().get("location").map(|v| v.to_str().unwrap().to_string());
+                let location = res
+                    .headers()
+                    .get("location")
+                    .map(|v| v.to_str().unwrap().to_string());
                 (status, res.text().await.unwrap(), location)
             }
         };
@@ -225,14 +275,27 @@ async fn counter_intake_on_the_desk_page_and_the_receipt() {
             ("x_area", "12".to_string()),
         ];
         // One required document not seen: refused beside the checklist, everything kept.
-        let (st, html, _) = post(typed.clone(), vec![("scan-도면.pdf", b"%PDF-1.4 plan".as_slice())]).await;
+        let (st, html, _) = post(
+            typed.clone(),
+            vec![("scan-도면.pdf", b"%PDF-1.4 plan".as_slice())],
+        )
+        .await;
         assert_eq!(st, 422);
         assert!(html.contains("id=\"documents-error\""), "{html}");
-        assert!(html.contains("점용물 설계도 (required documents not checked"), "{html}");
-        assert!(html.contains("value=\"가게 앞 도로 점용\"") && html.contains("공사 자재를 사흘 동안 둡니다"));
+        assert!(
+            html.contains("점용물 설계도 (required documents not checked"),
+            "{html}"
+        );
+        assert!(
+            html.contains("value=\"가게 앞 도로 점용\"")
+                && html.contains("공사 자재를 사흘 동안 둡니다")
+        );
         assert!(html.contains("value=\"010-2222-3333\"") && html.contains("value=\"12\""));
         assert!(html.contains("id=\"doc_0\" name=\"doc_0\" value=\"yes\" checked"));
-        assert!(html.contains("scan-도면.pdf"), "the scanned file's name stays");
+        assert!(
+            html.contains("scan-도면.pdf"),
+            "the scanned file's name stays"
+        );
         assert_eq!(count(&s).await, before, "nothing half-written");
         let kept = kept_tokens(&html);
         assert_eq!(kept.len(), 1);
@@ -248,7 +311,10 @@ async fn counter_intake_on_the_desk_page_and_the_receipt() {
         // Completed: redirected to the receipt, the kept scan attached.
         let mut done = typed.clone();
         done.push(("doc_1", "yes".to_string()));
-        done.push((Box::leak(kept[0].0.clone().into_boxed_str()), kept[0].1.clone()));
+        done.push((
+            Box::leak(kept[0].0.clone().into_boxed_str()),
+            kept[0].1.clone(),
+        ));
         let (st, _, location) = post(done, vec![]).await;
         assert_eq!(st, 303);
         let location = location.unwrap();
@@ -256,7 +322,10 @@ async fn counter_intake_on_the_desk_page_and_the_receipt() {
         let id: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
         let p = petitions::get(&s.state.db, id).await.unwrap();
         assert_eq!(p.channel, "counter");
-        assert_eq!(p.intake.documents_checked, vec!["점용 위치도", "점용물 설계도"]);
+        assert_eq!(
+            p.intake.documents_checked,
+            vec!["점용 위치도", "점용물 설계도"]
+        );
         let files = petitions::attachments(&s.state.db, id).await.unwrap();
         assert_eq!(files.len(), 1);
         assert_eq!(files[0].filename, "scan-도면.pdf");
@@ -265,12 +334,21 @@ async fn counter_intake_on_the_desk_page_and_the_receipt() {
         let no = p.receipt_no.clone().unwrap();
         assert!(receipt.contains(&no));
         assert!(receipt.contains("/static/print.css"));
-        assert!(receipt.contains("id=\"tracking-code\">3333<"), "the tracking credential");
+        assert!(
+            receipt.contains("id=\"tracking-code\">3333<"),
+            "the tracking credential"
+        );
         assert!(receipt.contains("주민등록증 확인"));
         let (cal, _) = petitions::work_calendar(&s.state.db).await.unwrap();
         let due = p.derived.due(&cal, store::now()).unwrap().unwrap();
-        assert!(receipt.contains(&calendar::to_seoul(due).format("%Y-%m-%d %H:%M").to_string()), "{receipt}");
-        assert!(receipt.contains("id=\"due-lines\"><li>"), "the explanation is printed");
+        assert!(
+            receipt.contains(&calendar::to_seoul(due).format("%Y-%m-%d %H:%M").to_string()),
+            "{receipt}"
+        );
+        assert!(
+            receipt.contains("id=\"due-lines\"><li>"),
+            "the explanation is printed"
+        );
         let (_, css, _) = kim.get("/static/print.css").await;
         assert!(css.contains("@page") && css.contains("A4"));
         // The petition page shows how it was taken in.
@@ -320,11 +398,17 @@ async fn transfers_show_their_limits_on_the_page_and_dashboard() {
         .unwrap();
         tx.commit().await.unwrap();
         let (_, view) = kim.get(&format!("/api/v1/petitions/{id}")).await;
-        assert_eq!(view["handling"]["agency_transfer"]["on_time"], false, "{view}");
+        assert_eq!(
+            view["handling"]["agency_transfer"]["on_time"], false,
+            "{view}"
+        );
         assert_eq!(view["handling"]["agency_transfer"]["limit_hours"], 8);
         let sup = browser(&s, "sup").await;
         let (_, page, _) = sup.get(&format!("/desk/petitions/{id}")).await;
-        assert!(page.contains("id=\"transfers\"") && page.contains("transfer-late"), "{page}");
+        assert!(
+            page.contains("id=\"transfers\"") && page.contains("transfer-late"),
+            "{page}"
+        );
         // A transfer inside the office through the API, on time.
         let (_, p2) = kim
             .post(
@@ -344,16 +428,26 @@ async fn transfers_show_their_limits_on_the_page_and_dashboard() {
         // A remote department gets 3 hours (administrators mark it).
         let admin = api(&s, "admin").await;
         let (st, _) = admin
-            .put(&format!("/api/v1/departments/{}/remote", s.ids.build), json!({"remote": true}))
+            .put(
+                &format!("/api/v1/departments/{}/remote", s.ids.build),
+                json!({"remote": true}),
+            )
             .await;
         assert_eq!(st, 200);
         assert_eq!(
-            kim.put(&format!("/api/v1/departments/{}/remote", s.ids.build), json!({"remote": false}))
-                .await
-                .0,
+            kim.put(
+                &format!("/api/v1/departments/{}/remote", s.ids.build),
+                json!({"remote": false})
+            )
+            .await
+            .0,
             403
         );
-        assert!(petitions::department_remote(&s.state.db, s.ids.build).await.unwrap());
+        assert!(
+            petitions::department_remote(&s.state.db, s.ids.build)
+                .await
+                .unwrap()
+        );
         // The dashboard counts this month's transfers and lists the late one.
         let (st, dash, _) = sup.get("/desk/dashboard").await;
         assert_eq!(st, 200);
@@ -374,7 +468,10 @@ async fn open311_requests_carry_their_expected_answer() {
         let (_, _) = types(&s).await;
         let admin = api(&s, "admin").await;
         let (st, k) = admin
-            .post("/api/v1/open311/keys", json!({"name": "app", "rate_per_minute": null}))
+            .post(
+                "/api/v1/open311/keys",
+                json!({"name": "app", "rate_per_minute": null}),
+            )
             .await;
         assert_eq!(st, 201, "{k}");
         let key = k["api_key"].as_str().unwrap().to_string();
@@ -400,13 +497,25 @@ async fn open311_requests_carry_their_expected_answer() {
         let v: Value = serde_json::from_str(&text).unwrap();
         let item = &v[0];
         assert!(item["expected_datetime"].is_string(), "{text}");
-        let expected = item["expected_datetime"].as_str().expect("a new request has one");
-        let id: i64 = item["service_request_id"].as_str().unwrap().parse().unwrap();
+        let expected = item["expected_datetime"]
+            .as_str()
+            .expect("a new request has one");
+        let id: i64 = item["service_request_id"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         let p = petitions::get(&s.state.db, id).await.unwrap();
         assert_eq!(p.channel, Channel::Open311.as_str());
         let (cal, _) = petitions::work_calendar(&s.state.db).await.unwrap();
-        let want = p.derived.expected_answer(&cal, store::now()).unwrap().unwrap();
-        let got = chrono::DateTime::parse_from_rfc3339(expected).unwrap().with_timezone(&Utc);
+        let want = p
+            .derived
+            .expected_answer(&cal, store::now())
+            .unwrap()
+            .unwrap();
+        let got = chrono::DateTime::parse_from_rfc3339(expected)
+            .unwrap()
+            .with_timezone(&Utc);
         assert_eq!(got, want);
         // The same on GET.
         let res = client()
@@ -446,31 +555,74 @@ async fn retention_purge_through_the_api_and_the_admin_page() {
             idempotency_key: None,
             department_id: None,
         };
-        let checked = petitions::check(&s.state.db, new, &s.state.petitions.key, petitions::screen("a", "b"))
-            .await
-            .unwrap();
+        let checked = petitions::check(
+            &s.state.db,
+            new,
+            &s.state.petitions.key,
+            petitions::screen("a", "b"),
+        )
+        .await
+        .unwrap();
         let mut tx = s.state.db.begin().await.unwrap();
-        let p = petitions::file(&mut tx, &checked, None, &cal, at).await.unwrap().petition;
-        petitions::act(&mut tx, p.id, Event::Answered { text: "답".into(), template: None, additional: false }, None, &cal, at)
+        let p = petitions::file(&mut tx, &checked, None, &cal, at)
             .await
-            .unwrap();
-        petitions::act(&mut tx, p.id, Event::Closed { reason: "끝".into() }, None, &cal, at)
-            .await
-            .unwrap();
+            .unwrap()
+            .petition;
+        petitions::act(
+            &mut tx,
+            p.id,
+            Event::Answered {
+                text: "답".into(),
+                template: None,
+                additional: false,
+            },
+            None,
+            &cal,
+            at,
+        )
+        .await
+        .unwrap();
+        petitions::act(
+            &mut tx,
+            p.id,
+            Event::Closed {
+                reason: "끝".into(),
+            },
+            None,
+            &cal,
+            at,
+        )
+        .await
+        .unwrap();
         tx.commit().await.unwrap();
 
         let kim = api(&s, "kim").await;
-        assert_eq!(kim.post("/api/v1/petitions/retention/purge", json!({"dry_run": true})).await.0, 403);
+        assert_eq!(
+            kim.post(
+                "/api/v1/petitions/retention/purge",
+                json!({"dry_run": true})
+            )
+            .await
+            .0,
+            403
+        );
         let admin = api(&s, "admin").await;
         let (st, r) = admin.get("/api/v1/petitions/retention").await;
         assert_eq!(st, 200);
         assert_eq!(r["years"], 10);
         assert_eq!(r["due"].as_array().unwrap().len(), 1);
-        let (st, dry) = admin.post("/api/v1/petitions/retention/purge", json!({"dry_run": true})).await;
+        let (st, dry) = admin
+            .post(
+                "/api/v1/petitions/retention/purge",
+                json!({"dry_run": true}),
+            )
+            .await;
         assert_eq!(st, 200);
         assert_eq!(dry["petitions"].as_array().unwrap().len(), 1);
         assert!(petitions::get(&s.state.db, p.id).await.is_ok());
-        let (st, e) = admin.put("/api/v1/petitions/retention", json!({"years": 0})).await;
+        let (st, e) = admin
+            .put("/api/v1/petitions/retention", json!({"years": 0}))
+            .await;
         assert_eq!((st, e["code"].as_str().unwrap()), (400, "bad_retention"));
 
         // The page: a preview, then the deletion, then once more (nothing left, and it says so).
@@ -480,18 +632,32 @@ async fn retention_purge_through_the_api_and_the_admin_page() {
         assert!(html.contains("id=\"due-count\">1<"));
         let (_, html, _) = page.post("/admin/retention/purge", &[]).await;
         assert!(html.contains("민원 1건"), "{html}");
-        assert!(matches!(petitions::get(&s.state.db, p.id).await, Err(store::StoreError::NotFound)));
+        assert!(matches!(
+            petitions::get(&s.state.db, p.id).await,
+            Err(store::StoreError::NotFound)
+        ));
         let (_, html, _) = page.post("/admin/retention/purge", &[]).await;
-        assert!(html.contains("보존기간이 지난 민원이 없습니다") && html.contains("1건을 지웠습니다"), "{html}");
-        let (_, again) = admin.post("/api/v1/petitions/retention/purge", json!({})).await;
+        assert!(
+            html.contains("보존기간이 지난 민원이 없습니다") && html.contains("1건을 지웠습니다"),
+            "{html}"
+        );
+        let (_, again) = admin
+            .post("/api/v1/petitions/retention/purge", json!({}))
+            .await;
         assert_eq!(again["petitions"].as_array().unwrap().len(), 0);
         assert_eq!(again["purged_before"], 1);
         let (_, r) = admin.get("/api/v1/petitions/retention").await;
         assert_eq!(r["statistics"][0]["month"], "2014-03");
         assert_eq!(r["statistics"][0]["petitions"], 1);
         let (_, log) = admin.get("/api/v1/audit?limit=200").await;
-        assert_eq!(log.to_string().matches("petition.purge").count(), 1, "one entry per deletion");
-        let (st, html, _) = page.post("/admin/retention/years", &[("years", "abc")]).await;
+        assert_eq!(
+            log.to_string().matches("petition.purge").count(),
+            1,
+            "one entry per deletion"
+        );
+        let (st, html, _) = page
+            .post("/admin/retention/years", &[("years", "abc")])
+            .await;
         assert_eq!(st, 422);
         assert!(html.contains("value=\"abc\""));
         s.shutdown().await;

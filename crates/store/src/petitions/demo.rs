@@ -487,7 +487,15 @@ pub async fn seed(db: &Db, now: DateTime<Utc>, key: &PiiKey) -> Result<DemoRepor
         if scenario >= EXTRA_SCENARIOS {
             let other = dept("env").await.filter(|e| Some(*e) != department_id);
             let online = channel.is_online();
-            for (at, e) in extra_runs(scenario, online, plan.arrival, department_id.unwrap_or(desk), official, other, now) {
+            for (at, e) in extra_runs(
+                scenario,
+                online,
+                plan.arrival,
+                department_id.unwrap_or(desk),
+                official,
+                other,
+                now,
+            ) {
                 later.push(at, p.id, e, official);
             }
             continue;
@@ -698,7 +706,12 @@ const OVERDUE_RECEIPT: u64 = 204;
 /// The demo's extra states, by position: returned and withdrawn petitions (old enough for their
 /// supplement deadline to have passed), transfers done late, and an online petition left
 /// waiting for receipt past its 8 working hours.
-fn extra_scenario(i: usize, channel: Channel, arrival: DateTime<Utc>, now: DateTime<Utc>) -> Option<u64> {
+fn extra_scenario(
+    i: usize,
+    channel: Channel,
+    arrival: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Option<u64> {
     let old = arrival < now - Duration::days(12);
     match i % 41 {
         3 if old => Some(RETURNED),
@@ -729,7 +742,11 @@ fn extra_runs(
         assignee_id: official,
     };
     // Online petitions are received first; counter, phone and mail ones were at intake.
-    let mut run = if online { vec![(at(20), receive)] } else { vec![] };
+    let mut run = if online {
+        vec![(at(20), receive)]
+    } else {
+        vec![]
+    };
     match scenario {
         RETURNED => {
             let answer_by = arrival + Duration::days(5);
