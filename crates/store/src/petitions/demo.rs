@@ -638,10 +638,13 @@ fn working_moment(cal: &WorkCalendar, day: DateTime<Utc>, r: &mut Lcg) -> DateTi
         .map_or(day, |t| t.with_timezone(&Utc))
 }
 
+/// One waiting step: when, its place in the plan (ties), petition, event, actor.
+type Step = (DateTime<Utc>, usize, i64, Event, Option<i64>);
+
 /// Handling steps of the demo petitions, run in time order across petitions.
 #[derive(Default)]
 struct Later {
-    steps: Vec<(DateTime<Utc>, usize, i64, Event, Option<i64>)>,
+    steps: Vec<Step>,
     /// Petitions a step was refused for: their later steps are skipped.
     stopped: std::collections::HashSet<i64>,
 }
