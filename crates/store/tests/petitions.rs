@@ -162,7 +162,10 @@ async fn a_petition_lives_on_legal_time() {
         assert_eq!(p.state, State::Arrived);
         assert!(p.receipt_no.is_none());
         // Issue 14: before receipt the clock is the receipt limit, Tuesday 10:00 (8 working hours).
-        assert_eq!(p.due_at, p.derived.receipt_due, "the receipt clock before receipt");
+        assert_eq!(
+            p.due_at, p.derived.receipt_due,
+            "the receipt clock before receipt"
+        );
         assert_eq!(p.due_at, Some(kst(24, 10, 0)));
         let p = act(
             &s,
