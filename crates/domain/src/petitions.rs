@@ -979,10 +979,9 @@ impl Derived {
     pub fn expected_input(&self, now: DateTime<Utc>) -> Option<(DeadlineInput, bool)> {
         match self.deadline_input(now) {
             Some(input) => Some((input, false)),
-            None if self.state == State::Arrived => Some((
-                DeadlineInput::new(self.receipt_due?, self.period?),
-                true,
-            )),
+            None if self.state == State::Arrived => {
+                Some((DeadlineInput::new(self.receipt_due?, self.period?), true))
+            }
             None => None,
         }
     }
@@ -1697,7 +1696,8 @@ pub const DEFAULT_RETENTION_YEARS: u32 = 10;
 /// the year after completion, plus `years`.
 pub fn retention_ends(completed: DateTime<Utc>, years: u32) -> DateTime<Utc> {
     use chrono::Datelike;
-    let year = calendar::to_seoul(completed).year() + 1 + i32::try_from(years).unwrap_or(i32::MAX / 2);
+    let year =
+        calendar::to_seoul(completed).year() + 1 + i32::try_from(years).unwrap_or(i32::MAX / 2);
     new_year_in_seoul(year)
 }
 

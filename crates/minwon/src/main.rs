@@ -824,9 +824,15 @@ async fn cmd_petitions(
             .await?;
             tx.commit().await?;
             Ok(if remote {
-                format!("{}: 원거리 부서 (remote: transfers get 3 working hours)", d.name)
+                format!(
+                    "{}: 원거리 부서 (remote: transfers get 3 working hours)",
+                    d.name
+                )
             } else {
-                format!("{}: 본청 부서 (not remote: transfers get 1 working hour)", d.name)
+                format!(
+                    "{}: 본청 부서 (not remote: transfers get 1 working hour)",
+                    d.name
+                )
             })
         }
     }
@@ -840,7 +846,9 @@ fn purge_summary(r: &store::petitions::retention::PurgeReport) -> String {
         .map(|e| {
             format!(
                 "{}\t{}\t{}\t{}y",
-                e.receipt_no.clone().unwrap_or_else(|| format!("({})", e.id)),
+                e.receipt_no
+                    .clone()
+                    .unwrap_or_else(|| format!("({})", e.id)),
                 e.type_id,
                 e.completed_at.format("%Y-%m-%d"),
                 e.retention_years

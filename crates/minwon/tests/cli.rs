@@ -314,6 +314,22 @@ async fn admin_commands_and_their_errors() {
         assert_eq!(code, 0, "{err}");
         assert!(out.contains("deleted 0 wellbeing records"), "{out}");
 
+        // Issue 14: retention purge of petition files, harmless when nothing is due or run twice.
+        for args in [
+            &["petitions", "purge", "--dry-run"][..],
+            &["petitions", "purge"][..],
+            &["petitions", "purge"][..],
+        ] {
+            let (code, out, err) = run(args, None);
+            assert_eq!(code, 0, "{err}");
+            assert!(out.contains("nothing to purge; 0 deleted earlier"), "{out}");
+        }
+        let (code, out, err) = run(&["petitions", "remote", "county"], None);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("3 working hours"), "{out}");
+        let (code, _, err) = run(&["petitions", "remote", "no-such"], None);
+        assert_eq!(code, 2, "{err}");
+
         let (code, out, _) = run(&["audit", "verify"], None);
         assert_eq!(code, 0);
         assert!(out.contains("intact"), "{out}");

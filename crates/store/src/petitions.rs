@@ -868,8 +868,9 @@ pub async fn check(
         _ => None,
     };
     let extra = validate_values(&ptype.fields, &new.extra)?;
-    let intake = domain::petitions::intake::check(new.channel, &new.intake, &ptype.required_documents)
-        .map_err(|(_, e)| StoreError::Rule(e))?;
+    let intake =
+        domain::petitions::intake::check(new.channel, &new.intake, &ptype.required_documents)
+            .map_err(|(_, e)| StoreError::Rule(e))?;
     let department_id = new.department_id.or(ptype.department_id).ok_or_else(|| {
         bad(
             "no_department",
@@ -1269,12 +1270,14 @@ async fn any_remote(tx: &mut Tx, ids: &[DepartmentId]) -> Result<bool> {
 /// Mark a department as away from the main office or not: in-office transfers to or from it
 /// get 3 working hours (Decree art. 13).
 pub async fn set_department_remote(tx: &mut Tx, id: DepartmentId, remote: bool) -> Result<()> {
-    let n = on_tx!(tx, |conn| sqlx::query("UPDATE departments SET remote = $1 WHERE id = $2")
-        .bind(remote)
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let n = on_tx!(tx, |conn| sqlx::query(
+        "UPDATE departments SET remote = $1 WHERE id = $2"
+    )
+    .bind(remote)
+    .bind(id)
+    .execute(&mut *conn)
+    .await
+    .map(|r| r.rows_affected()))?;
     if n == 0 {
         return Err(StoreError::NotFound);
     }
@@ -2318,7 +2321,9 @@ pub async fn sweep(db: &Db, now: DateTime<Utc>) -> Result<SweepReport> {
                     subject,
                     &format!(
                         "{word} 민원: [{}] {}\n기한: {due}",
-                        p.receipt_no.clone().unwrap_or_else(|| format!("({})", p.id)),
+                        p.receipt_no
+                            .clone()
+                            .unwrap_or_else(|| format!("({})", p.id)),
                         p.title
                     ),
                     now,

@@ -32,7 +32,11 @@ async fn setup(db: Db) -> Setup {
     let now = store::now();
     let mut tx = db.begin().await.unwrap();
     let mut ids = vec![];
-    for (code, parent) in [("county", None), ("desk", Some("county")), ("build", Some("county"))] {
+    for (code, parent) in [
+        ("county", None),
+        ("desk", Some("county")),
+        ("build", Some("county")),
+    ] {
         let d = departments::create(
             &mut tx,
             &departments::NewDepartment {
@@ -123,7 +127,11 @@ fn new_petition(type_id: i64, channel: Channel, title: &str) -> NewPetition {
     }
 }
 
-async fn file(s: &Setup, new: NewPetition, at: DateTime<Utc>) -> Result<petitions::Petition, StoreError> {
+async fn file(
+    s: &Setup,
+    new: NewPetition,
+    at: DateTime<Utc>,
+) -> Result<petitions::Petition, StoreError> {
     let (cal, _) = petitions::work_calendar(&s.db).await.unwrap();
     let screening = petitions::screen(&new.title, &new.body);
     let checked = petitions::check(&s.db, new, &s.key, screening).await?;
@@ -133,7 +141,12 @@ async fn file(s: &Setup, new: NewPetition, at: DateTime<Utc>) -> Result<petition
     Ok(f.petition)
 }
 
-async fn act(s: &Setup, id: i64, e: Event, at: DateTime<Utc>) -> Result<petitions::Petition, StoreError> {
+async fn act(
+    s: &Setup,
+    id: i64,
+    e: Event,
+    at: DateTime<Utc>,
+) -> Result<petitions::Petition, StoreError> {
     let (cal, _) = petitions::work_calendar(&s.db).await.unwrap();
     let mut tx = s.db.begin().await.unwrap();
     let p = petitions::act(&mut tx, id, e, Some(s.official), &cal, at).await?;
@@ -164,7 +177,10 @@ async fn counter_intake_records_identity_and_documents_or_refuses() {
         // nothing written.
         let mut new = new_petition(s.permit, Channel::Counter, "도로 점용");
         new.intake = IntakeRecord::default();
-        assert_eq!(code(file(&s, new.clone(), at).await.unwrap_err()), "missing_identity_check");
+        assert_eq!(
+            code(file(&s, new.clone(), at).await.unwrap_err()),
+            "missing_identity_check"
+        );
         new.intake.identity_check = Some(IdentityCheck::PhoneCallback);
         assert_eq!(
             code(file(&s, new.clone(), at).await.unwrap_err()),
@@ -172,7 +188,10 @@ async fn counter_intake_records_identity_and_documents_or_refuses() {
         );
         new.intake.identity_check = Some(IdentityCheck::DriverLicense);
         new.intake.documents_checked = vec!["설계도".into()];
-        assert_eq!(code(file(&s, new.clone(), at).await.unwrap_err()), "missing_document");
+        assert_eq!(
+            code(file(&s, new.clone(), at).await.unwrap_err()),
+            "missing_document"
+        );
         assert_eq!(count(&s.db, "SELECT COUNT(*) FROM petitions").await, before);
         // Complete: received at once, the record kept as checked (in the type's order).
         new.intake.documents_checked = vec!["설계도".into(), "점용 위치도".into()];
@@ -188,11 +207,21 @@ async fn counter_intake_records_identity_and_documents_or_refuses() {
         visit.intake.documents_checked = vec!["점용 위치도".into(), "설계도".into()];
         assert_eq!(file(&s, visit, at).await.unwrap().channel, "visit");
         let phone = new_petition(s.permit, Channel::Phone, "전화 접수");
-        assert!(file(&s, phone, at).await.unwrap().intake.documents_checked.is_empty());
+        assert!(
+            file(&s, phone, at)
+                .await
+                .unwrap()
+                .intake
+                .documents_checked
+                .is_empty()
+        );
         // Online petitions carry no intake record.
         let mut web = new_petition(s.general, Channel::Web, "온라인");
         web.intake.identity_check = Some(IdentityCheck::IdCard);
-        assert_eq!(code(file(&s, web, at).await.unwrap_err()), "intake_not_online");
+        assert_eq!(
+            code(file(&s, web, at).await.unwrap_err()),
+            "intake_not_online"
+        );
     }
 }
 
@@ -208,12 +237,19 @@ async fn an_online_petition_is_on_the_receipt_clock_until_received() {
             .await
             .unwrap();
         assert_eq!(p.state, State::Arrived);
-        assert_eq!(p.due_at, p.derived.receipt_due, "the due cache is the receipt limit");
+        assert_eq!(
+            p.due_at, p.derived.receipt_due,
+            "the due cache is the receipt limit"
+        );
         assert_eq!(p.due_at, Some(kst(17, 10, 0)));
         // A counter petition due in 7 days sorts after it.
-        let counter = file(&s, new_petition(s.general, Channel::Counter, "민원"), arrived)
-            .await
-            .unwrap();
+        let counter = file(
+            &s,
+            new_petition(s.general, Channel::Counter, "민원"),
+            arrived,
+        )
+        .await
+        .unwrap();
         // The expected answer: as if received at the latest legal moment (Tuesday 10:00).
         let expected = p.derived.expected_answer(&cal, arrived).unwrap().unwrap();
         let as_if = calendar::deadline(
@@ -255,7 +291,11 @@ async fn an_online_petition_is_on_the_receipt_clock_until_received() {
         assert_eq!(late.items.len(), 1);
         let r = petitions::sweep(&s.db, wed).await.unwrap();
         assert_eq!(r.overdue, 1);
-        assert_eq!(petitions::sweep(&s.db, wed).await.unwrap().overdue, 0, "once");
+        assert_eq!(
+            petitions::sweep(&s.db, wed).await.unwrap().overdue,
+            0,
+            "once"
+        );
         let mails: Vec<(String, String)> = on_db!(&s.db, |pool| sqlx::query_as(
             "SELECT recipient, subject FROM outbox ORDER BY id"
         )
@@ -308,11 +348,16 @@ async fn transfers_have_their_limits_and_late_ones_show() {
         .await
         .unwrap();
         let tr = &moved.derived.transfers[0];
-        assert_eq!((tr.limit_hours, tr.due, tr.on_time), (1, kst(16, 11, 0), false));
+        assert_eq!(
+            (tr.limit_hours, tr.due, tr.on_time),
+            (1, kst(16, 11, 0), false)
+        );
         assert_eq!(moved.derived.late_transfers(), 1);
         // A department away from the main office: 3 working hours, so two is on time.
         let mut tx = s.db.begin().await.unwrap();
-        petitions::set_department_remote(&mut tx, s.build, true).await.unwrap();
+        petitions::set_department_remote(&mut tx, s.build, true)
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         assert!(petitions::department_remote(&s.db, s.build).await.unwrap());
         let q = file(&s, new_petition(s.general, Channel::Counter, "이송 2"), at)
@@ -332,7 +377,10 @@ async fn transfers_have_their_limits_and_late_ones_show() {
         .await
         .unwrap();
         let tr = &far.derived.transfers[0];
-        assert_eq!((tr.limit_hours, tr.due, tr.on_time), (3, kst(16, 14, 0), true));
+        assert_eq!(
+            (tr.limit_hours, tr.due, tr.on_time),
+            (3, kst(16, 14, 0), true)
+        );
         // To another agency: 8 working hours from receipt, the petitioner told.
         let r = file(&s, new_petition(s.general, Channel::Counter, "이송 3"), at)
             .await
@@ -350,9 +398,15 @@ async fn transfers_have_their_limits_and_late_ones_show() {
         .await
         .unwrap();
         let a = out.derived.agency_transfer.clone().unwrap();
-        assert_eq!((a.limit_hours, a.due, a.on_time), (8, kst(17, 10, 0), false));
+        assert_eq!(
+            (a.limit_hours, a.due, a.on_time),
+            (8, kst(17, 10, 0), false)
+        );
         assert_eq!(out.state, State::TransferredOut);
-        assert!(petitions::verify(&s.db, r.id).await.unwrap(), "replay agrees");
+        assert!(
+            petitions::verify(&s.db, r.id).await.unwrap(),
+            "replay agrees"
+        );
         let told: i64 = on_db!(&s.db, |pool| sqlx::query_as::<_, (i64,)>(
             "SELECT COUNT(*) FROM outbox WHERE body LIKE '%경기도청%'"
         )
@@ -403,11 +457,18 @@ async fn retention_deletes_files_keeps_statistics_and_logs_each_deletion() {
         let (cal, _) = petitions::work_calendar(&s.db).await.unwrap();
         // Answered and closed in November 2026: kept until 1 January 2037.
         let at = kst(16, 10, 0);
-        let old = file(&s, new_petition(s.general, Channel::Counter, "오래된 민원"), at)
-            .await
-            .unwrap();
+        let old = file(
+            &s,
+            new_petition(s.general, Channel::Counter, "오래된 민원"),
+            at,
+        )
+        .await
+        .unwrap();
         let blob = blobs
-            .put(Box::pin(std::io::Cursor::new(b"%PDF-1.4 scan".to_vec())), &BlobLimits::default())
+            .put(
+                Box::pin(std::io::Cursor::new(b"%PDF-1.4 scan".to_vec())),
+                &BlobLimits::default(),
+            )
             .await
             .unwrap();
         let mut tx = s.db.begin().await.unwrap();
@@ -428,9 +489,13 @@ async fn retention_deletes_files_keeps_statistics_and_logs_each_deletion() {
             act(&s, old.id, e, kst(16, 11, 0)).await.unwrap();
         }
         // Still open: never deleted, however old.
-        let open = file(&s, new_petition(s.general, Channel::Counter, "열린 민원"), at)
-            .await
-            .unwrap();
+        let open = file(
+            &s,
+            new_petition(s.general, Channel::Counter, "열린 민원"),
+            at,
+        )
+        .await
+        .unwrap();
         let index = SearchIndex::open(None).unwrap();
         index.rebuild(&s.db).await.unwrap();
         let found = |text: &'static str| {
@@ -454,18 +519,38 @@ async fn retention_deletes_files_keeps_statistics_and_logs_each_deletion() {
 
         // On 31 December 2036 nothing is due; on 1 January 2037 (Seoul) it is.
         let eve = Utc.with_ymd_and_hms(2036, 12, 31, 14, 0, 0).unwrap();
-        assert!(retention::expired(&s.db, eve, 100).await.unwrap().is_empty());
+        assert!(
+            retention::expired(&s.db, eve, 100)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         let day = Utc.with_ymd_and_hms(2036, 12, 31, 15, 0, 0).unwrap();
-        let dry = retention::purge(&s.db, Some(&blobs), day, true, None, "test").await.unwrap();
-        assert_eq!(dry.petitions.len(), 1);
-        assert_eq!(dry.petitions[0].id, old.id);
-        assert!(petitions::get(&s.db, old.id).await.is_ok(), "a dry run deletes nothing");
-
-        let r = retention::purge(&s.db, Some(&blobs), day, false, Some(s.official), "10.0.0.1")
+        let dry = retention::purge(&s.db, Some(&blobs), day, true, None, "test")
             .await
             .unwrap();
+        assert_eq!(dry.petitions.len(), 1);
+        assert_eq!(dry.petitions[0].id, old.id);
+        assert!(
+            petitions::get(&s.db, old.id).await.is_ok(),
+            "a dry run deletes nothing"
+        );
+
+        let r = retention::purge(
+            &s.db,
+            Some(&blobs),
+            day,
+            false,
+            Some(s.official),
+            "10.0.0.1",
+        )
+        .await
+        .unwrap();
         assert_eq!((r.petitions.len(), r.attachments_deleted), (1, 1));
-        assert!(matches!(petitions::get(&s.db, old.id).await, Err(StoreError::NotFound)));
+        assert!(matches!(
+            petitions::get(&s.db, old.id).await,
+            Err(StoreError::NotFound)
+        ));
         assert!(blobs.open(&blob.sha256).await.is_err(), "the scan is gone");
         for sql in [
             "SELECT COUNT(*) FROM petition_events WHERE petition_id NOT IN (SELECT id FROM petitions)",
@@ -478,7 +563,13 @@ async fn retention_deletes_files_keeps_statistics_and_logs_each_deletion() {
         let stats = retention::statistics(&s.db).await.unwrap();
         assert_eq!(stats.len(), 1);
         assert_eq!(
-            (stats[0].month.as_str(), stats[0].type_id, stats[0].department_id, stats[0].petitions, stats[0].on_time),
+            (
+                stats[0].month.as_str(),
+                stats[0].type_id,
+                stats[0].department_id,
+                stats[0].petitions,
+                stats[0].on_time
+            ),
             ("2026-11", s.general, s.desk, 1, 1)
         );
         let log = store::audit::list(
@@ -490,7 +581,10 @@ async fn retention_deletes_files_keeps_statistics_and_logs_each_deletion() {
         )
         .await
         .unwrap();
-        let purges: Vec<_> = log.iter().filter(|e| e.action == "petition.purge").collect();
+        let purges: Vec<_> = log
+            .iter()
+            .filter(|e| e.action == "petition.purge")
+            .collect();
         assert_eq!(purges.len(), 1);
         assert_eq!(purges[0].account_id, Some(s.official));
         assert_eq!(
@@ -500,7 +594,9 @@ async fn retention_deletes_files_keeps_statistics_and_logs_each_deletion() {
             }
         );
         // Twice is harmless, and says what happened before.
-        let again = retention::purge(&s.db, Some(&blobs), day, false, None, "test").await.unwrap();
+        let again = retention::purge(&s.db, Some(&blobs), day, false, None, "test")
+            .await
+            .unwrap();
         assert!(again.petitions.is_empty());
         assert_eq!(again.purged_before, 1);
         // The timeline of a kept petition stays append-only.
@@ -514,7 +610,9 @@ async fn retention_deletes_files_keeps_statistics_and_logs_each_deletion() {
         assert!(refused.is_err());
         // A type may keep its files longer.
         let mut tx = s.db.begin().await.unwrap();
-        retention::set_type_years(&mut tx, s.general, Some(30)).await.unwrap();
+        retention::set_type_years(&mut tx, s.general, Some(30))
+            .await
+            .unwrap();
         tx.commit().await.unwrap();
         assert!(retention::set_office_years(&s.db, 0, day).await.is_err());
     }

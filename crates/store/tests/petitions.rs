@@ -161,7 +161,12 @@ async fn a_petition_lives_on_legal_time() {
         .await;
         assert_eq!(p.state, State::Arrived);
         assert!(p.receipt_no.is_none());
-        assert_eq!(p.due_at, None, "no clock before receipt");
+        // Issue 14: before receipt the clock is the receipt limit, Tuesday 10:00 (8 working hours).
+        assert_eq!(
+            p.due_at, p.derived.receipt_due,
+            "the receipt clock before receipt"
+        );
+        assert_eq!(p.due_at, Some(kst(24, 10, 0)));
         let p = act(
             &s,
             p.id,
@@ -488,6 +493,8 @@ async fn receipt_numbers_idempotency_and_encryption() {
         tx.commit().await.unwrap();
         let mut new = new_petition(&s, Channel::Counter, "증명서", "발급 신청");
         new.type_id = t.id;
+        // At the counter the required document is seen (issue 14).
+        new.intake.documents_checked = vec!["신분증".into()];
         let scr = petitions::screen("a", "b");
         let e = petitions::check(&s.db, new.clone(), &s.key, scr.clone())
             .await
@@ -837,9 +844,18 @@ async fn demo_petitions_cover_every_state() {
             .into_iter()
             .map(|(s, d)| (s, serde_json::from_str(&d).unwrap()))
             .collect();
-        assert!(d.iter().any(|(s, d)| s == "arrived" && d.receipt_due.is_some_and(|r| r < now)));
-        assert!(d.iter().any(|(_, d)| d.transfers.iter().any(|t| !t.on_time)));
-        assert!(d.iter().any(|(_, d)| d.agency_transfer.as_ref().is_some_and(|t| !t.on_time)));
+        assert!(
+            d.iter()
+                .any(|(s, d)| s == "arrived" && d.receipt_due.is_some_and(|r| r < now))
+        );
+        assert!(
+            d.iter()
+                .any(|(_, d)| d.transfers.iter().any(|t| !t.on_time))
+        );
+        assert!(
+            d.iter()
+                .any(|(_, d)| d.agency_transfer.as_ref().is_some_and(|t| !t.on_time))
+        );
         assert!(page.counts.overdue > 0);
     })
     .await;

@@ -73,6 +73,7 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
         crate::protection::ProtectionDoc::openapi(),
         crate::petitions::PetitionsDoc::openapi(),
         crate::tracking::TrackingDoc::openapi(),
+        crate::retention::RetentionDoc::openapi(),
         crate::assist::AssistDoc::openapi(),
         crate::answers::AnswersDoc::openapi(),
         crate::open311_admin::Open311AdminDoc::openapi(),

@@ -20,6 +20,7 @@ pub mod petitions;
 pub mod privacy_review;
 pub mod protection;
 pub mod protection_pages;
+pub mod retention;
 pub mod security;
 pub mod tracking;
 pub mod wellbeing;
@@ -186,6 +187,7 @@ pub fn app(state: AppState) -> Router {
         .merge(privacy_review::routes())
         .merge(petitions::routes())
         .merge(tracking::routes())
+        .merge(retention::routes())
         .merge(assist::routes())
         .merge(answers::routes())
         .merge(pages::routes())

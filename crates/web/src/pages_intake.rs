@@ -23,11 +23,9 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use domain::access::{Action, Capability, Target};
 use domain::audit::AuditRecord;
-use domain::petitions::fields::{FieldDef, validate_values};
-use domain::petitions::intake::{
-    FIELD_DOCUMENTS, FIELD_IDENTITY, IdentityCheck, IntakeRecord,
-};
 use domain::petitions::Channel;
+use domain::petitions::fields::{FieldDef, validate_values};
+use domain::petitions::intake::{FIELD_DOCUMENTS, FIELD_IDENTITY, IdentityCheck, IntakeRecord};
 use serde::Deserialize;
 use std::collections::HashMap;
 use store::blobs::StoredBlob;
@@ -44,10 +42,24 @@ pub fn routes() -> Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/desk/receipts/{id}", get(receipt))
+        .route("/admin/retention", get(retention_show))
+        .route(
+            "/admin/retention/years",
+            axum::routing::post(retention_years),
+        )
+        .route(
+            "/admin/retention/purge",
+            axum::routing::post(retention_purge),
+        )
 }
 
 /// The channels an official takes petitions in from.
-const CHANNELS: [Channel; 4] = [Channel::Counter, Channel::Phone, Channel::Mail, Channel::Visit];
+const CHANNELS: [Channel; 4] = [
+    Channel::Counter,
+    Channel::Phone,
+    Channel::Mail,
+    Channel::Visit,
+];
 
 pub fn channel_name(lang: Lang, c: Channel) -> &'static str {
     match c {
@@ -96,7 +108,12 @@ async fn allowed(state: &AppState, ctx: &Ctx) -> Result<(), Response> {
         return Err(ctx.error(&ApiError::forbidden()));
     };
     caller
-        .may(state, Capability::Petitions, Action::Create, Target::Department(own))
+        .may(
+            state,
+            Capability::Petitions,
+            Action::Create,
+            Target::Department(own),
+        )
         .await
         .map_err(|e| ctx.error(&e))
 }
@@ -241,7 +258,13 @@ fn form_page(
             .collect(),
         identities: IdentityCheck::ALL
             .into_iter()
-            .map(|i| (i.as_str(), identity_name(lang, i), values.identity == i.as_str()))
+            .map(|i| {
+                (
+                    i.as_str(),
+                    identity_name(lang, i),
+                    values.identity == i.as_str(),
+                )
+            })
             .collect(),
         documents: t
             .required_documents
@@ -303,7 +326,8 @@ async fn form(
 
 /// Seal a stored file's description so the form can carry it back.
 fn seal(state: &AppState, blob: &StoredBlob, filename: &str) -> Option<String> {
-    let plain = serde_json::json!([blob.sha256, blob.size, blob.content_type, filename]).to_string();
+    let plain =
+        serde_json::json!([blob.sha256, blob.size, blob.content_type, filename]).to_string();
     state.petitions.key.encrypt(&plain).ok()
 }
 
@@ -382,13 +406,25 @@ fn field_errors(lang: Lang, t: &PetitionType, v: &IntakeValues, rrn: &str) -> Fi
         }
     }
     if v.v.title.trim().is_empty() {
-        e.add("title", lang, "제목을 입력해 주세요 (the title is required)");
+        e.add(
+            "title",
+            lang,
+            "제목을 입력해 주세요 (the title is required)",
+        );
     }
     if v.v.body.trim().is_empty() {
-        e.add("body", lang, "내용을 입력해 주세요 (the details are required)");
+        e.add(
+            "body",
+            lang,
+            "내용을 입력해 주세요 (the details are required)",
+        );
     }
     if v.v.name.trim().is_empty() {
-        e.add("name", lang, "신청인 이름을 입력해 주세요 (the petitioner's name is required)");
+        e.add(
+            "name",
+            lang,
+            "신청인 이름을 입력해 주세요 (the petitioner's name is required)",
+        );
     }
     let digits = v.v.phone.chars().filter(char::is_ascii_digit).count();
     if v.v.phone.trim().is_empty() && v.v.email.trim().is_empty() && v.v.address.trim().is_empty() {
@@ -486,7 +522,11 @@ async fn submit(
         errors.add("files", lang, &m);
     }
     if all.len() > MAX_FILES {
-        errors.add("files", lang, "파일은 5개까지 첨부할 수 있습니다 (up to 5 files)");
+        errors.add(
+            "files",
+            lang,
+            "파일은 5개까지 첨부할 수 있습니다 (up to 5 files)",
+        );
     }
     if !errors.is_empty() {
         return refill(values, errors);
@@ -616,14 +656,38 @@ async fn receipt_page(
         store::StoreError::NotFound => ApiError::not_found(),
         e => e.into(),
     })?;
-    caller
-        .may(
-            state,
-            Capability::Petitions,
-            Action::Read,
-            crate::petitions::record_target(&p),
-        )
-        .await?;
+    // The official who took it in at their counter prints its receipt even when it went to
+    // another department (one-stop intake): asked as filing at their own department; anyone
+    // else needs to read the petition.
+    let filer = petitions::timeline(&state.db, p.id)
+        .await?
+        .first()
+        .and_then(|e| e.actor_id);
+    match (
+        filer == Some(caller.account.id),
+        caller.account.department_id,
+    ) {
+        (true, Some(own)) => {
+            caller
+                .may(
+                    state,
+                    Capability::Petitions,
+                    Action::Create,
+                    Target::Department(own),
+                )
+                .await?
+        }
+        _ => {
+            caller
+                .may(
+                    state,
+                    Capability::Petitions,
+                    Action::Read,
+                    crate::petitions::record_target(&p),
+                )
+                .await?
+        }
+    }
     let lang = ctx.lang;
     // The receipt is handed to the petitioner: their name in full is theirs to read, but the
     // reading is on the access log like every other.
@@ -738,4 +802,189 @@ pub fn transfer_lines(
         ));
     }
     out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Retention (보존기간) for administrators: the same store calls as /api/v1/petitions/retention
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "admin_retention.html")]
+struct RetentionPage {
+    c: Chrome,
+    r: crate::retention::RetentionView,
+    types: HashMap<i64, String>,
+    notice: Option<String>,
+    error: Option<String>,
+    years: String,
+    /// The last purge's outcome, listed.
+    done: Option<crate::retention::PurgeView>,
+}
+
+impl RetentionPage {
+    fn type_name(&self, id: &i64) -> String {
+        self.types
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
+    }
+}
+
+/// Administrators only (Settings), asked of the access policy.
+async fn settling(
+    state: &AppState,
+    ctx: &Ctx,
+    action: Action,
+) -> Result<crate::auth::Caller, Response> {
+    let Some(caller) = ctx.caller.clone() else {
+        return Err(Redirect::to("/login").into_response());
+    };
+    crate::retention::may_settle(state, &caller, action)
+        .await
+        .map_err(|e| ctx.error(&e))?;
+    Ok(caller)
+}
+
+async fn retention_page(
+    state: &AppState,
+    ctx: &Ctx,
+    status: StatusCode,
+    years: Option<String>,
+    notice: Option<String>,
+    error: Option<String>,
+    done: Option<crate::retention::PurgeView>,
+) -> Response {
+    let r = match crate::retention::view(state).await {
+        Ok(r) => r,
+        Err(e) => return ctx.error(&e),
+    };
+    let types = match petitions::list_types(&state.db, false).await {
+        Ok(t) => t.into_iter().map(|t| (t.id, t.name)).collect(),
+        Err(e) => return ctx.error(&e.into()),
+    };
+    let page = RetentionPage {
+        c: ctx.chrome(),
+        years: years.unwrap_or_else(|| r.years_text()),
+        r,
+        types,
+        notice,
+        error,
+        done,
+    };
+    ctx.render_status(status, &page)
+}
+
+async fn retention_show(State(state): State<AppState>, ctx: Ctx) -> Response {
+    if let Err(r) = settling(&state, &ctx, Action::Read).await {
+        return r;
+    }
+    retention_page(&state, &ctx, StatusCode::OK, None, None, None, None).await
+}
+
+#[derive(Deserialize)]
+struct YearsForm {
+    #[serde(default)]
+    years: String,
+}
+
+async fn retention_years(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(f): axum::Form<YearsForm>,
+) -> Response {
+    let caller = match settling(&state, &ctx, Action::Update).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let lang = ctx.lang;
+    let bad = || {
+        lang.pick("보존기간은 1년에서 100년 사이의 숫자입니다 (retention is a number of years from 1 to 100)")
+    };
+    let Ok(years) = f.years.trim().parse::<u32>() else {
+        return retention_page(
+            &state,
+            &ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(f.years),
+            None,
+            Some(bad()),
+            None,
+        )
+        .await;
+    };
+    if let Err(e) =
+        store::petitions::retention::set_office_years(&state.db, years, store::now()).await
+    {
+        let e = ApiError::from(e);
+        return retention_page(
+            &state,
+            &ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(f.years),
+            None,
+            Some(lang.pick(&e.message)),
+            None,
+        )
+        .await;
+    }
+    if let Err(e) = state
+        .log_access(
+            &caller,
+            "settings",
+            "settings.retention",
+            &years.to_string(),
+        )
+        .await
+    {
+        return ctx.error(&e);
+    }
+    let notice = match lang {
+        Lang::Ko => format!("보존기간을 {years}년으로 정했습니다."),
+        Lang::En => format!("Retention set to {years} years."),
+    };
+    retention_page(&state, &ctx, StatusCode::OK, None, Some(notice), None, None).await
+}
+
+#[derive(Deserialize)]
+struct PurgeForm {
+    #[serde(default)]
+    dry_run: String,
+}
+
+async fn retention_purge(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(f): axum::Form<PurgeForm>,
+) -> Response {
+    let dry_run = !f.dry_run.is_empty();
+    let caller = match settling(
+        &state,
+        &ctx,
+        if dry_run {
+            Action::Read
+        } else {
+            Action::Delete
+        },
+    )
+    .await
+    {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match crate::retention::run_purge(&state, &caller, dry_run, &ctx.address).await {
+        Ok(done) => {
+            let notice = ctx.lang.pick(&done.message);
+            retention_page(
+                &state,
+                &ctx,
+                StatusCode::OK,
+                None,
+                Some(notice),
+                None,
+                Some(done),
+            )
+            .await
+        }
+        Err(e) => ctx.error(&e),
+    }
 }

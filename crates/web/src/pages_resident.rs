@@ -415,7 +415,10 @@ async fn read_form(state: &AppState, mp: Multipart) -> Result<Submitted, (FileVa
 }
 
 /// The form's extra values as the domain's field validation expects them.
-pub(crate) fn extra_json(defs: &[FieldDef], v: &FileValues) -> serde_json::Map<String, serde_json::Value> {
+pub(crate) fn extra_json(
+    defs: &[FieldDef],
+    v: &FileValues,
+) -> serde_json::Map<String, serde_json::Value> {
     let mut m = serde_json::Map::new();
     for d in defs {
         match (d.datatype, v.extra.get(&d.key)) {
@@ -676,7 +679,11 @@ pub struct Tracked {
     pub anonymous: bool,
 }
 
-pub(crate) async fn tracked(state: &AppState, lang: Lang, p: &Petition) -> Result<Tracked, ApiError> {
+pub(crate) async fn tracked(
+    state: &AppState,
+    lang: Lang,
+    p: &Petition,
+) -> Result<Tracked, ApiError> {
     let now = store::now();
     let (cal, _) = petitions::work_calendar(&state.db).await?;
     let t = petitions::get_type(&state.db, p.type_id).await?;

@@ -1447,7 +1447,7 @@ struct DashboardPage {
     on_time_percent: Option<u32>,
     rated: usize,
     satisfaction: Option<String>,
-    /// This month's transfers, and the late ones listed (issue 14).
+    /// The last 30 days' transfers, and the late ones listed (issue 14).
     transfers: usize,
     late_transfers: Vec<crate::pages::intake::TransferLine>,
 }
@@ -1551,13 +1551,11 @@ async fn dashboard_page(
     };
     let (mut answered, mut on_time, mut rated, mut score_sum) = (0usize, 0usize, 0usize, 0u32);
     let (mut transfers, mut late_transfers) = (0usize, Vec::new());
-    let this_month = |t: DateTime<Utc>| {
-        let at = calendar::to_seoul(t);
-        at.year() == local.year() && at.month() == local.month()
-    };
+    // Transfers of the last 30 days: a late one stays in sight past a month's turn.
+    let recent = now - chrono::Duration::days(30);
     for i in petitions::queue(&state.db, &done_filter, now).await?.items {
         for (at, t) in crate::pages::intake::transfer_lines(&i.petition, &dept_names) {
-            if this_month(at) {
+            if at >= recent {
                 transfers += 1;
                 if !t.on_time {
                     late_transfers.push(t);

@@ -443,7 +443,8 @@ pub struct PetitionView {
     /// Online petitions must be received by then (8 working hours after arrival).
     receipt_due: Option<DateTime<Utc>>,
     received_at: Option<DateTime<Utc>>,
-    /// The due moment now, from `calendar::deadline` (absent without a statutory clock).
+    /// The due moment now, from `calendar::deadline`: before receipt the receipt limit (8
+    /// working hours from arrival), then the statutory one (absent without a clock).
     due: Option<DateTime<Utc>>,
     /// The answer the petitioner can expect: `due` once received; before receipt, computed as
     /// if received at the latest legal moment (`receipt_due`).
@@ -510,7 +511,8 @@ fn view_with(
     cal: &calendar::WorkCalendar,
 ) -> Result<PetitionView, ApiError> {
     let now = store::now();
-    let (due, left, lines) = match p.derived.deadline_input(now) {
+    // The clock the office works against: before receipt the receipt limit (as the queue).
+    let (due, left, lines) = match p.derived.clock_input(now) {
         Some(input) => {
             let due =
                 calendar::deadline(cal, &input, now).map_err(domain::petitions::deadline_error)?;

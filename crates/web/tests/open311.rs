@@ -604,7 +604,7 @@ async fn filing_validation_and_following_to_closed() {
         assert!(p["abuse_model"].as_str().unwrap().starts_with("abuse-"));
         assert!(p["receipt_due"].is_string());
 
-        // Read it back: both formats, no personal data, no statutory deadline before receipt.
+        // Read it back: both formats, no personal data.
         let one = o_get(&s, &format!("requests/{id}.json")).await;
         assert_eq!(one.status, 200, "{}", one.text);
         let r = one.json();
@@ -624,7 +624,8 @@ async fn filing_validation_and_following_to_closed() {
         assert_eq!(r["address"], "경기도 가평군 가평읍 석봉로 ***");
         assert!(r["address_id"].is_null());
         assert_eq!(r["media_url"], "https://img.example.kr/p/1.jpg");
-        assert!(r["expected_datetime"].is_null());
+        // Issue 14: before receipt, the answer expected if received at the latest legal moment.
+        assert!(r["expected_datetime"].is_string(), "{r}");
         assert!(r["description"].as_str().unwrap().starts_with("석봉로 181"));
         seoul_time(&r["requested_datetime"]);
         for private in [

@@ -511,7 +511,15 @@ pub async fn seed(db: &Db, now: DateTime<Utc>, key: &PiiKey) -> Result<DemoRepor
         if scenario >= EXTRA_SCENARIOS {
             let other = dept("env").await.filter(|e| Some(*e) != department_id);
             let online = channel.is_online();
-            for (at, e) in extra_runs(scenario, online, plan.arrival, department_id.unwrap_or(desk), official, other, now) {
+            for (at, e) in extra_runs(
+                scenario,
+                online,
+                plan.arrival,
+                department_id.unwrap_or(desk),
+                official,
+                other,
+                now,
+            ) {
                 later.push(at, p.id, e, official);
             }
             continue;
@@ -738,10 +746,13 @@ fn working_moment(cal: &WorkCalendar, day: DateTime<Utc>, r: &mut Lcg) -> DateTi
         .map_or(day, |t| t.with_timezone(&Utc))
 }
 
+/// One waiting step: when, its place in the plan (ties), petition, event, actor.
+type Step = (DateTime<Utc>, usize, i64, Event, Option<i64>);
+
 /// Handling steps of the demo petitions, run in time order across petitions.
 #[derive(Default)]
 struct Later {
-    steps: Vec<(DateTime<Utc>, usize, i64, Event, Option<i64>)>,
+    steps: Vec<Step>,
     /// Petitions a step was refused for: their later steps are skipped.
     stopped: std::collections::HashSet<i64>,
 }
@@ -806,7 +817,12 @@ const OVERDUE_RECEIPT: u64 = 204;
 /// The demo's extra states, by position: returned and withdrawn petitions (old enough for their
 /// supplement deadline to have passed), transfers done late, and an online petition left
 /// waiting for receipt past its 8 working hours.
-fn extra_scenario(i: usize, channel: Channel, arrival: DateTime<Utc>, now: DateTime<Utc>) -> Option<u64> {
+fn extra_scenario(
+    i: usize,
+    channel: Channel,
+    arrival: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Option<u64> {
     let old = arrival < now - Duration::days(12);
     match i % 41 {
         3 if old => Some(RETURNED),
@@ -837,7 +853,11 @@ fn extra_runs(
         assignee_id: official,
     };
     // Online petitions are received first; counter, phone and mail ones were at intake.
-    let mut run = if online { vec![(at(20), receive)] } else { vec![] };
+    let mut run = if online {
+        vec![(at(20), receive)]
+    } else {
+        vec![]
+    };
     match scenario {
         RETURNED => {
             let answer_by = arrival + Duration::days(5);

@@ -10,9 +10,7 @@ use crate::{Db, Result, StoreError, Tx, on_db, on_tx};
 use calendar::WorkCalendar;
 use chrono::{DateTime, Utc};
 use domain::audit::AuditRecord;
-use domain::petitions::{
-    DEFAULT_RETENTION_YEARS, Derived, retention_cutoff, retention_ends,
-};
+use domain::petitions::{DEFAULT_RETENTION_YEARS, Derived, retention_cutoff, retention_ends};
 use serde::Serialize;
 
 /// The office's retention period in years (a setting; default [`DEFAULT_RETENTION_YEARS`]).
@@ -115,14 +113,17 @@ pub async fn expired(db: &Db, now: DateTime<Utc>, limit: i64) -> Result<Vec<Expi
                 .fetch_all(pool)
                 .await
         })?;
-        out.extend(rows.into_iter().map(|(id, receipt_no, completed_at)| Expired {
-            id,
-            receipt_no,
-            type_id,
-            completed_at,
-            retention_years: years,
-            deletable_from: retention_ends(completed_at, years),
-        }));
+        out.extend(
+            rows.into_iter()
+                .map(|(id, receipt_no, completed_at)| Expired {
+                    id,
+                    receipt_no,
+                    type_id,
+                    completed_at,
+                    retention_years: years,
+                    deletable_from: retention_ends(completed_at, years),
+                }),
+        );
     }
     out.sort_by_key(|e| (e.completed_at, e.id));
     out.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
@@ -222,12 +223,11 @@ async fn purge_one(
         "UPDATE petitions SET event_count = event_count WHERE id = $1 AND {DONE_STATES_SQL} \
          RETURNING derived, department_id, channel, type_id"
     );
-    let row: Option<(String, Option<i64>, String, i64)> = on_tx!(tx, |conn| sqlx::query_as(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(e.id)
-    .fetch_optional(&mut *conn)
-    .await)?;
+    let row: Option<(String, Option<i64>, String, i64)> =
+        on_tx!(tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(e.id)
+            .fetch_optional(&mut *conn)
+            .await)?;
     let Some((derived, department_id, channel, type_id)) = row else {
         return Ok(Vec::new());
     };
@@ -236,7 +236,8 @@ async fn purge_one(
         .format("%Y-%m")
         .to_string();
     let on_time = i64::from(d.answered_on_time(cal));
-    on_tx!(tx, |conn| sqlx::query(
+    on_tx!(tx, |conn| {
+        sqlx::query(
         "INSERT INTO petition_statistics (month, type_id, department_id, channel, petitions, on_time) \
          VALUES ($1, $2, $3, $4, 1, $5) ON CONFLICT (month, type_id, department_id, channel) \
          DO UPDATE SET petitions = petition_statistics.petitions + 1, \
@@ -249,7 +250,8 @@ async fn purge_one(
     .bind(on_time)
     .execute(&mut *conn)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     // The purge record first: the timeline's trigger lets its rows go only after it.
     let seq = tx.next_change_seq().await?;
     on_tx!(tx, |conn| sqlx::query(

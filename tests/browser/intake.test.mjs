@@ -1,0 +1,100 @@
+// Counter intake in the browser (issue 14): an official registers a road-use permit a resident
+// brought to the counter, forgets one required document (the error sits beside the checklist,
+// everything typed and the scanned file are kept), completes it and prints the receipt (접수증)
+// on A4. Every page is audited with axe-core; with MINWON_SCREENSHOTS=DIR the print media too.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { startServer, launchBrowser, audit, signIn } from './harness.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+const TITLE = '가게 앞 도로 점용 (창구 접수)';
+
+test('counter intake: missing document → error beside it, input kept → receipt printed on A4', async () => {
+  const official = await (await browser.newContext()).newPage();
+  await signIn(official, server.url, 'official.build');
+  await official.goto(`${server.url}/desk`);
+  await Promise.all([official.waitForNavigation(), official.click('#intake-link')]);
+  await audit(official, 'intake-types');
+  await Promise.all([official.waitForNavigation(), official.click('#intake-types a:has-text("도로점용허가")')]);
+
+  // Everything but the second required document.
+  assert.ok(await official.isChecked('#channel-counter'), 'the counter is the default channel');
+  await official.selectOption('#identity_check', 'id_card');
+  await official.click('label[for=doc_0]');
+  await official.fill('#name', '최영희');
+  await official.fill('#phone', '010-2222-3333');
+  await official.fill('#title', TITLE);
+  await official.fill('#body', '11월 30일부터 사흘 동안 가게 앞 인도에 공사 자재를 둡니다.');
+  await official.fill('#x_area', '12');
+  await official.selectOption('#x_purpose', '공사');
+  await official.setInputFiles('#files', { name: 'scan-위치도.pdf', mimeType: 'application/pdf', buffer: Buffer.from('%PDF-1.4 위치도 스캔') });
+  await audit(official, 'intake-form');
+  await Promise.all([official.waitForNavigation(), official.click('#intake-submit')]);
+
+  const beside = await official.textContent('#documents-error');
+  assert.match(beside, /점용물 설계도/);
+  assert.match(beside, /required documents not checked/);
+  assert.match(await official.textContent('#form-error'), /입력한 내용과 첨부 파일은 그대로/);
+  assert.equal(await official.inputValue('#title'), TITLE);
+  assert.equal(await official.inputValue('#name'), '최영희');
+  assert.equal(await official.inputValue('#x_area'), '12');
+  assert.equal(await official.inputValue('#identity_check'), 'id_card');
+  assert.ok(await official.isChecked('#doc_0'));
+  assert.match(await official.textContent('#kept-files'), /scan-위치도\.pdf/);
+  await audit(official, 'intake-form-error');
+  await official.setViewportSize({ width: 390, height: 844 });
+  await audit(official, 'intake-form-error-390');
+  await official.setViewportSize({ width: 1280, height: 800 });
+
+  // Completed without choosing the file again: the receipt.
+  await official.click('label[for=doc_1]');
+  await Promise.all([official.waitForNavigation(), official.click('#intake-submit')]);
+  assert.match(official.url(), /\/desk\/receipts\/\d+$/);
+  const number = (await official.textContent('#receipt-number')).trim();
+  assert.match(number, /^\d{4}-\d{7}$/);
+  assert.match(await official.textContent('#due'), /\d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
+  assert.ok((await official.$$('#due-lines li')).length > 0, 'the due date is explained');
+  assert.match(await official.textContent('#tracking-code'), /^3333$/);
+  assert.match(await official.textContent('#receipt-identity'), /주민등록증/);
+  assert.match(await official.textContent('#receipt-documents'), /점용 위치도.*점용물 설계도/);
+  assert.match(await official.textContent('#receipt'), /scan-위치도\.pdf/);
+  await audit(official, 'intake-receipt');
+
+  // Print media: only the slip, on A4.
+  await official.emulateMedia({ media: 'print' });
+  assert.equal(await official.isVisible('header'), false, 'no page header in print');
+  assert.equal(await official.isVisible('.mw-noprint'), false);
+  assert.ok(await official.isVisible('#receipt'));
+  const shots = process.env.MINWON_SCREENSHOTS;
+  if (shots) {
+    mkdirSync(shots, { recursive: true });
+    await official.screenshot({ path: `${shots}/intake-receipt-print.png`, fullPage: true });
+    await official.pdf({ path: `${shots}/intake-receipt.pdf`, format: 'A4' });
+  }
+  await official.emulateMedia({ media: 'screen' });
+
+  // The petition page shows the intake; the English receipt reads the same.
+  await Promise.all([official.waitForNavigation(), official.click('a:has-text("민원 보기")')]);
+  assert.match(await official.textContent('#intake-identity'), /주민등록증/);
+  assert.match(await official.textContent('#receipt-no'), new RegExp(number));
+  await audit(official, 'intake-petition');
+  const receiptUrl = official.url().replace(/\/desk\/petitions\/(\d+)$/, '/desk/receipts/$1');
+  await official.goto(`${receiptUrl}?lang=en`);
+  assert.match(await official.textContent('h1#slip-h'), /Petition receipt/);
+  await audit(official, 'intake-receipt-en');
+  await official.setViewportSize({ width: 390, height: 844 });
+  await audit(official, 'intake-receipt-en-390');
+});
