@@ -211,7 +211,7 @@ async fn home(State(state): State<AppState>, WbPage(caller, chrome): WbPage) -> 
 
 async fn home_inner(state: &AppState, caller: &Caller, chrome: &Chrome) -> Result<Response, ApiError> {
     api::require_own(state, caller, Action::Read).await?;
-    let battery = battery()?;
+    let battery = &battery(&state.db).await?;
     let me = caller.account.id;
     let consent_active = sw::consent(&state.db, me)
         .await?
@@ -540,7 +540,7 @@ async fn check_page_inner(
     id: i64,
 ) -> Result<Response, ApiError> {
     let (check, shares) = api::readable_check(state, caller, id).await?;
-    let battery = battery()?;
+    let battery = &battery(&state.db).await?;
     let owner_view = check.account_id == caller.account.id;
     if check.completed_at.is_none() {
         if !owner_view {
@@ -660,7 +660,7 @@ async fn answers_inner(
     id: i64,
     fields: &[(String, String)],
 ) -> Result<Response, ApiError> {
-    let battery = battery()?;
+    let battery = &battery(&state.db).await?;
     let field = |name: &str| {
         fields
             .iter()
@@ -1125,7 +1125,8 @@ async fn report_page(
             &ReportPage {
                 c: chrome.clone(),
                 report,
-                instrument_names: battery()?
+                instrument_names: battery(&state.db)
+                    .await?
                     .instruments
                     .iter()
                     .map(|i| i.name.ko.clone())
