@@ -435,7 +435,10 @@ pub fn check_import(text: &str, current: &Battery) -> Result<Instrument, RuleErr
     if i.version <= latest {
         return Err(RuleError::new(
             "instrument_version",
-            &format!("버전은 지금의 {latest}보다 커야 합니다 (파일: {})", i.version),
+            &format!(
+                "버전은 지금의 {latest}보다 커야 합니다 (파일: {})",
+                i.version
+            ),
             &format!(
                 "the version must be above the current {latest} (the file says {})",
                 i.version
@@ -1293,8 +1296,16 @@ mod tests {
         let cbi = check_import(&text, b).unwrap();
         assert_eq!((cbi.id.as_str(), cbi.version), ("cbi_client", 2));
         let merged = b.with_versions(vec![cbi]);
-        assert_eq!(merged.get("cbi_client").unwrap().version, 2, "the new text is asked");
-        assert_eq!(merged.instruments.len(), 4, "in the same place of the order");
+        assert_eq!(
+            merged.get("cbi_client").unwrap().version,
+            2,
+            "the new text is asked"
+        );
+        assert_eq!(
+            merged.instruments.len(),
+            4,
+            "in the same place of the order"
+        );
         assert_eq!(
             merged.get_version("cbi_client", 1).unwrap().text_source,
             TextSource::WorkingTranslation,
@@ -1331,6 +1342,9 @@ mod tests {
         });
         assert_eq!(code(working), "instrument_text_source");
         assert_eq!(code("{\"id\": \"phq9\"}".into()), "instrument_schema");
-        assert_eq!(code(licensed(INSTRUMENT_FILES[0], |v| v["extra"] = 1.into())), "instrument_schema");
+        assert_eq!(
+            code(licensed(INSTRUMENT_FILES[0], |v| v["extra"] = 1.into())),
+            "instrument_schema"
+        );
     }
 }

@@ -12,7 +12,10 @@ fn licensed(edit: impl Fn(String) -> String) -> String {
     edit(
         CBI.replace("\"version\": 1,", "\"version\": 2,")
             .replace("\"working_translation\"", "\"published\"")
-            .replace("\"Public domain.\"", "\"Public domain; 예시군 검토 2026-11\""),
+            .replace(
+                "\"Public domain.\"",
+                "\"Public domain; 예시군 검토 2026-11\"",
+            ),
     )
 }
 
@@ -43,10 +46,8 @@ fn import(data: &[String], dir: &std::path::Path, name: &str, text: &str) -> (i3
 async fn an_office_imports_its_validated_text() {
     for backend in store::testing::backends() {
         let t = store::testing::TestDb::new(backend).await.unwrap();
-        let dir = std::env::temp_dir().join(format!(
-            "minwon-import-{backend}-{}",
-            std::process::id()
-        ));
+        let dir =
+            std::env::temp_dir().join(format!("minwon-import-{backend}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).unwrap();
         let mut data = vec!["--data".to_string(), dir.display().to_string()];
@@ -62,7 +63,11 @@ async fn an_office_imports_its_validated_text() {
             &licensed(|s| s.replace("\"from\": 50,", "\"from\": 51,")),
         );
         assert_eq!(code, 2, "{out}");
-        assert!(out.contains("나올 수 없는 점수") && out.contains("a cut-off is a score nobody can get"), "{out}");
+        assert!(
+            out.contains("나올 수 없는 점수")
+                && out.contains("a cut-off is a score nobody can get"),
+            "{out}"
+        );
         let (code, out) = import(
             &data,
             &dir,

@@ -927,7 +927,11 @@ async fn download(
         return refuse(&ctx);
     };
     // No file without a stated reason: ask for it, keeping what was typed.
-    let reason = match crate::privacy_review::page_reason(&ctx, q.reason.as_deref(), &format!("/protection/evidence/{id}/download")) {
+    let reason = match crate::privacy_review::page_reason(
+        &ctx,
+        q.reason.as_deref(),
+        &format!("/protection/evidence/{id}/download"),
+    ) {
         Ok(r) => r,
         Err(form) => return form,
     };

@@ -878,7 +878,9 @@ async fn start_check(
         Json(Started {
             id,
             created,
-            next_instrument: check.next_instrument(&battery(&state.db).await?).map(|i| i.id.clone()),
+            next_instrument: check
+                .next_instrument(&battery(&state.db).await?)
+                .map(|i| i.id.clone()),
         }),
     )
         .into_response())
@@ -964,7 +966,9 @@ async fn submit(
                 Vec::new()
             },
             completed: done.completed,
-            next_instrument: check.next_instrument(&battery(&state.db).await?).map(|i| i.id.clone()),
+            next_instrument: check
+                .next_instrument(&battery(&state.db).await?)
+                .map(|i| i.id.clone()),
         }),
     )
         .into_response())

@@ -209,7 +209,11 @@ async fn home(State(state): State<AppState>, WbPage(caller, chrome): WbPage) -> 
     }
 }
 
-async fn home_inner(state: &AppState, caller: &Caller, chrome: &Chrome) -> Result<Response, ApiError> {
+async fn home_inner(
+    state: &AppState,
+    caller: &Caller,
+    chrome: &Chrome,
+) -> Result<Response, ApiError> {
     api::require_own(state, caller, Action::Read).await?;
     let battery = &battery(&state.db).await?;
     let me = caller.account.id;
@@ -370,10 +374,7 @@ async fn consent_post(
     }
 }
 
-async fn consent_withdraw(
-    State(state): State<AppState>,
-    WbPage(caller, _): WbPage,
-) -> Response {
+async fn consent_withdraw(State(state): State<AppState>, WbPage(caller, _): WbPage) -> Response {
     match api::withdraw_consent(&state, &caller).await {
         Ok(()) => see_other("/wellbeing"),
         Err(e) => refused(e),
@@ -552,7 +553,16 @@ async fn check_page_inner(
         };
         let step = check.responses.len() + 1;
         return Ok(render(
-            &instrument_page(caller, chrome, id, next, step, battery.instruments.len(), &[], None),
+            &instrument_page(
+                caller,
+                chrome,
+                id,
+                next,
+                step,
+                battery.instruments.len(),
+                &[],
+                None,
+            ),
             StatusCode::OK,
         ));
     }
@@ -708,7 +718,9 @@ async fn answers_inner(
             let check = sw::get_check(&state.db, id).await?;
             let step = check.responses.len() + 1;
             Ok(render(
-                &instrument_page(caller, chrome,
+                &instrument_page(
+                    caller,
+                    chrome,
                     id,
                     instrument,
                     step,

@@ -42,7 +42,12 @@ async fn imported_versions_and_the_text_source_on_screen() {
         // kim's check, all on the shipped version 1.
         let kim = api(&s, "kim").await;
         let id = start_check(&kim).await;
-        for (inst, n, v) in [("phq9", 9, 0), ("gad7", 7, 0), ("pss10", 10, 0), ("cbi_client", 6, 50)] {
+        for (inst, n, v) in [
+            ("phq9", 9, 0),
+            ("gad7", 7, 0),
+            ("pss10", 10, 0),
+            ("cbi_client", 6, 50),
+        ] {
             answer(&kim, id, inst, n, v).await;
         }
 
@@ -52,9 +57,17 @@ async fn imported_versions_and_the_text_source_on_screen() {
         let sid = start_check(&sup).await;
         let (st, html, _) = sup_page.get(&format!("/wellbeing/checks/{sid}")).await;
         assert_eq!(st, 200);
-        assert!(html.contains("id=\"text-source\"") && html.contains("작업용 번역"), "{html}");
-        assert!(html.contains("href=\"/wellbeing\"") && html.contains("mw-lang"), "staff navigation and language switch");
-        let (_, html, _) = sup_page.get(&format!("/wellbeing/checks/{sid}?lang=en")).await;
+        assert!(
+            html.contains("id=\"text-source\"") && html.contains("작업용 번역"),
+            "{html}"
+        );
+        assert!(
+            html.contains("href=\"/wellbeing\"") && html.contains("mw-lang"),
+            "staff navigation and language switch"
+        );
+        let (_, html, _) = sup_page
+            .get(&format!("/wellbeing/checks/{sid}?lang=en"))
+            .await;
         assert!(html.contains("<html lang=\"en\">") && html.contains("Wellbeing"));
 
         // The office imports its licensed CBI text as version 2.
@@ -72,14 +85,20 @@ async fn imported_versions_and_the_text_source_on_screen() {
             .iter()
             .find(|i| i["id"] == "cbi_client")
             .unwrap();
-        assert_eq!((cbi["version"].as_i64(), cbi["text_source"].as_str()), (Some(2), Some("published")));
+        assert_eq!(
+            (cbi["version"].as_i64(), cbi["text_source"].as_str()),
+            (Some(2), Some("published"))
+        );
 
         // sup's check reaches the CBI: version 2, shown as the validated text.
         for (inst, n) in [("phq9", 9), ("gad7", 7), ("pss10", 10)] {
             answer(&sup, sid, inst, n, 0).await;
         }
         let (_, html, _) = sup_page.get(&format!("/wellbeing/checks/{sid}")).await;
-        assert!(html.contains("공인 한국어판") && html.contains("v2"), "{html}");
+        assert!(
+            html.contains("공인 한국어판") && html.contains("v2"),
+            "{html}"
+        );
         answer(&sup, sid, "cbi_client", 6, 50).await;
         let version_of = |check: Value| {
             check["results"]
@@ -99,7 +118,10 @@ async fn imported_versions_and_the_text_source_on_screen() {
         let e = store::instruments::import(&s.state.db, &text, store::now())
             .await
             .unwrap_err();
-        assert!(e.to_string().contains("instrument") || e.to_string().contains("버전"), "{e}");
+        assert!(
+            e.to_string().contains("instrument") || e.to_string().contains("버전"),
+            "{e}"
+        );
         s.shutdown().await;
     }
 }
