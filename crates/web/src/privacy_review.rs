@@ -72,16 +72,16 @@ struct ReasonPage {
 
 /// The reason of a page download, or the form that asks for it (with the error next to the
 /// field when a reason was sent but is not acceptable).
-pub fn page_reason(ctx: &Ctx, given: Option<&str>, action: &str) -> Result<String, Response> {
+pub fn page_reason(ctx: &Ctx, given: Option<&str>, action: &str) -> Result<String, Box<Response>> {
     match given {
-        None => Err(ctx.render(&ReasonPage {
+        None => Err(Box::new(ctx.render(&ReasonPage {
             c: ctx.chrome(),
             action: action.to_string(),
             reason: String::new(),
             errs: FieldErrors::default(),
-        })),
+        }))),
         Some(r) => domain::audit_review::validate_reason(r).map_err(|e| {
-            ctx.render_status(
+            Box::new(ctx.render_status(
                 StatusCode::BAD_REQUEST,
                 &ReasonPage {
                     c: ctx.chrome(),
@@ -89,7 +89,7 @@ pub fn page_reason(ctx: &Ctx, given: Option<&str>, action: &str) -> Result<Strin
                     reason: r.to_string(),
                     errs: FieldErrors::one("reason", ctx.lang.pick(&e.message)),
                 },
-            )
+            ))
         }),
     }
 }
@@ -106,7 +106,7 @@ async fn attachment_page(
     let action = format!("/desk/petitions/{id}/attachments/{sha256}/download");
     let reason = match page_reason(&ctx, q.reason.as_deref(), &action) {
         Ok(r) => r,
-        Err(form) => return form,
+        Err(form) => return *form,
     };
     match crate::petitions::attachment_download(&state, caller, id, &sha256, &reason).await {
         Ok(r) => r,

@@ -933,7 +933,7 @@ async fn download(
         &format!("/protection/evidence/{id}/download"),
     ) {
         Ok(r) => r,
-        Err(form) => return form,
+        Err(form) => return *form,
     };
     match p::download(&state, caller, id, &reason).await {
         Ok(r) => r,

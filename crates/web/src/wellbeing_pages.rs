@@ -429,7 +429,6 @@ struct InstrumentPage {
 }
 
 fn instrument_page(
-    caller: &Caller,
     chrome: &Chrome,
     check_id: i64,
     instrument: &Instrument,
@@ -440,7 +439,7 @@ fn instrument_page(
 ) -> InstrumentPage {
     InstrumentPage {
         c: chrome.clone(),
-        csrf_token: csrf(caller),
+        csrf_token: chrome.csrf_token.clone(),
         check_id,
         instrument_id: instrument.id.clone(),
         name_ko: instrument.name.ko.clone(),
@@ -553,16 +552,7 @@ async fn check_page_inner(
         };
         let step = check.responses.len() + 1;
         return Ok(render(
-            &instrument_page(
-                caller,
-                chrome,
-                id,
-                next,
-                step,
-                battery.instruments.len(),
-                &[],
-                None,
-            ),
+            &instrument_page(chrome, id, next, step, battery.instruments.len(), &[], None),
             StatusCode::OK,
         ));
     }
@@ -719,7 +709,6 @@ async fn answers_inner(
             let step = check.responses.len() + 1;
             Ok(render(
                 &instrument_page(
-                    caller,
                     chrome,
                     id,
                     instrument,
