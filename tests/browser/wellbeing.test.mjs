@@ -46,7 +46,7 @@ test('an official takes the check, meets the crisis gate, shares with a counsell
       const alert = await page.textContent('[role=alert]');
       for (const line of ['109', '1577-0199', '112', '119']) assert.match(alert, new RegExp(line));
       await clean(page);
-      await Promise.all([page.waitForNavigation(), page.click('a[href^="/wellbeing/checks/"]')]);
+      await Promise.all([page.waitForNavigation(), page.click('main a[href^="/wellbeing/checks/"]')]);
     }
   }
   assert.match(await page.textContent('main'), /진단이 아닙니다/);

@@ -621,7 +621,11 @@ mod tests {
                 Target::Office,
                 &org(),
             );
-            assert_eq!(review.is_ok(), role == Role::PrivacyOfficer, "{role:?} signs off");
+            assert_eq!(
+                review.is_ok(),
+                role == Role::PrivacyOfficer,
+                "{role:?} signs off"
+            );
             let create = decide(
                 &a,
                 Capability::Accounts,
@@ -716,8 +720,14 @@ mod tests {
                 assert_eq!(late.is_ok(), head, "{role:?} head={head}");
                 for action in [Action::Create, Action::Update, Action::Delete] {
                     assert!(
-                        decide(&a, Capability::LatePetitions, action, Target::Office, &org())
-                            .is_err()
+                        decide(
+                            &a,
+                            Capability::LatePetitions,
+                            action,
+                            Target::Office,
+                            &org()
+                        )
+                        .is_err()
                     );
                 }
                 let plain = Actor {

@@ -211,7 +211,9 @@ pub fn validate_contact(contact: &str) -> Result<(ContactChannel, String), RuleE
         }
     } else {
         let digits: String = t.chars().filter(char::is_ascii_digit).collect();
-        let only_phone_chars = t.chars().all(|c| c.is_ascii_digit() || matches!(c, '-' | ' '));
+        let only_phone_chars = t
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | ' '));
         if only_phone_chars && (10..=11).contains(&digits.len()) && digits.starts_with("01") {
             return Ok((ContactChannel::Sms, digits));
         }

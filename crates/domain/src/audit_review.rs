@@ -52,7 +52,11 @@ pub fn parse_month(s: &str) -> Result<(i32, u32), RuleError> {
 /// A sign-off needs a comment: what was looked at and what was done about the flags.
 pub fn validate_sign_off_comment(comment: &str) -> Result<(), RuleError> {
     let n = comment.trim().chars().count();
-    if (5..=2000).contains(&n) && !comment.chars().any(|c| c.is_control() && c != '\n' && c != '\r') {
+    if (5..=2000).contains(&n)
+        && !comment
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\r')
+    {
         Ok(())
     } else {
         Err(RuleError::new(

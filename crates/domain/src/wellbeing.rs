@@ -365,6 +365,9 @@ impl Instrument {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Battery {
     pub instruments: Vec<Instrument>,
+    /// Earlier versions, no longer asked, kept to read the results they scored.
+    #[serde(skip)]
+    pub retired: Vec<Instrument>,
 }
 
 impl Battery {
@@ -376,8 +379,124 @@ impl Battery {
     pub fn get_version(&self, id: &str, version: i64) -> Option<&Instrument> {
         self.instruments
             .iter()
+            .chain(&self.retired)
             .find(|i| i.id == id && i.version == version)
     }
+
+    /// The battery with an office's imported versions: for each instrument the newest version
+    /// is the one asked, in the same place of the order; older ones move to `retired`.
+    pub fn with_versions(&self, imported: Vec<Instrument>) -> Battery {
+        let mut b = self.clone();
+        let mut imported = imported;
+        imported.sort_by_key(|i| i.version);
+        for i in imported {
+            match b.instruments.iter().position(|c| c.id == i.id) {
+                Some(pos) if b.instruments[pos].version < i.version => {
+                    let old = std::mem::replace(&mut b.instruments[pos], i);
+                    b.retired.push(old);
+                }
+                _ => b.retired.push(i),
+            }
+        }
+        b
+    }
+
+    /// The newest version known of an instrument, asked or retired.
+    pub fn latest_version(&self, id: &str) -> Option<i64> {
+        self.instruments
+            .iter()
+            .chain(&self.retired)
+            .filter(|i| i.id == id)
+            .map(|i| i.version)
+            .max()
+    }
+}
+
+/// Check an office's licensed, validated text of an instrument before it becomes a new
+/// version (`minwon admin wellbeing import-instrument FILE`): the schema, the same instrument
+/// and a higher version, the same number of items, the same scoring (method, reversed items,
+/// answer values) so results stay comparable, every cut-off attainable, and a published text.
+pub fn check_import(text: &str, current: &Battery) -> Result<Instrument, RuleError> {
+    let i: Instrument = serde_json::from_str(text).map_err(|e| {
+        RuleError::new(
+            "instrument_schema",
+            &format!("검사 파일 형식이 맞지 않습니다: {e}"),
+            &format!("the file does not follow the instrument schema: {e}"),
+        )
+    })?;
+    let Some(shipped) = current.get(&i.id) else {
+        return Err(RuleError::new(
+            "unknown_instrument",
+            &format!("'{}'는 이 검사 묶음에 없는 검사입니다", i.id),
+            &format!("'{}' is not an instrument of this battery", i.id),
+        ));
+    };
+    let latest = current.latest_version(&i.id).unwrap_or(0);
+    if i.version <= latest {
+        return Err(RuleError::new(
+            "instrument_version",
+            &format!(
+                "버전은 지금의 {latest}보다 커야 합니다 (파일: {})",
+                i.version
+            ),
+            &format!(
+                "the version must be above the current {latest} (the file says {})",
+                i.version
+            ),
+        ));
+    }
+    if i.items.len() != shipped.items.len() {
+        return Err(RuleError::new(
+            "instrument_items",
+            &format!(
+                "문항 수가 {}개여야 하는데 {}개입니다",
+                shipped.items.len(),
+                i.items.len()
+            ),
+            &format!(
+                "{} has {} items; the file has {}",
+                i.id,
+                shipped.items.len(),
+                i.items.len()
+            ),
+        ));
+    }
+    let values = |inst: &Instrument| -> Vec<Vec<i64>> {
+        inst.items
+            .iter()
+            .map(|it| inst.options_of(it).iter().map(|o| o.value).collect())
+            .collect()
+    };
+    if i.scoring != shipped.scoring || values(&i) != values(shipped) {
+        return Err(RuleError::new(
+            "instrument_scoring",
+            "채점 방식(합계/평균, 역채점 문항, 응답 점수)이 지금 판과 다릅니다",
+            "the scoring (sum or mean, reversed items, answer values) differs from the current version",
+        ));
+    }
+    i.validate().map_err(|e| {
+        if e.contains("not attainable") {
+            RuleError::new(
+                "unattainable_cut_off",
+                &format!("나올 수 없는 점수를 기준점으로 쓰고 있습니다: {e}"),
+                &format!("a cut-off is a score nobody can get: {e}"),
+            )
+        } else {
+            RuleError::new(
+                "instrument_invalid",
+                &format!("검사 파일을 쓸 수 없습니다: {e}"),
+                &format!("the instrument file cannot be used: {e}"),
+            )
+        }
+    })?;
+    if i.text_source != TextSource::Published || i.license.trim().is_empty() {
+        return Err(RuleError::new(
+            "instrument_text_source",
+            "공인 한국어판만 들일 수 있습니다: text_source를 published로, license를 기관의 사용 허락으로 적어 주세요",
+            "only a licensed validated text can be imported: set text_source to published and license to the office's permission",
+        ));
+    }
+    Ok(i)
 }
 
 fn load() -> Result<Battery, String> {
@@ -387,7 +506,10 @@ fn load() -> Result<Battery, String> {
         i.validate()?;
         instruments.push(i);
     }
-    Ok(Battery { instruments })
+    Ok(Battery {
+        instruments,
+        retired: Vec::new(),
+    })
 }
 
 /// The battery, parsed and validated once. An error here means a shipped data file is broken
@@ -1155,5 +1277,74 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// An office's licensed text of an instrument, as a test builds it from the shipped file.
+    fn licensed(file: &str, edit: impl Fn(&mut serde_json::Value)) -> String {
+        let mut v: serde_json::Value = serde_json::from_str(file).unwrap();
+        v["version"] = serde_json::json!(2);
+        v["text_source"] = serde_json::json!("published");
+        v["license"] = serde_json::json!("예시군 사용 허락 2026-11");
+        edit(&mut v);
+        v.to_string()
+    }
+
+    #[test]
+    fn an_office_imports_its_validated_text_as_a_new_version() {
+        let b = battery().unwrap();
+        let text = licensed(INSTRUMENT_FILES[3], |_| {});
+        let cbi = check_import(&text, b).unwrap();
+        assert_eq!((cbi.id.as_str(), cbi.version), ("cbi_client", 2));
+        let merged = b.with_versions(vec![cbi]);
+        assert_eq!(
+            merged.get("cbi_client").unwrap().version,
+            2,
+            "the new text is asked"
+        );
+        assert_eq!(
+            merged.instruments.len(),
+            4,
+            "in the same place of the order"
+        );
+        assert_eq!(
+            merged.get_version("cbi_client", 1).unwrap().text_source,
+            TextSource::WorkingTranslation,
+            "old results keep the version that scored them"
+        );
+        // The same version twice is refused.
+        assert_eq!(
+            check_import(&text, &merged).unwrap_err().code,
+            "instrument_version"
+        );
+    }
+
+    #[test]
+    fn imports_that_would_change_the_instrument_are_refused() {
+        let b = battery().unwrap();
+        let code = |text: String| check_import(&text, b).unwrap_err().code;
+        // A CBI cut-off of 51: a mean of six answers in steps of 25 is 50 or 54.2, never 51.
+        let unattainable = licensed(INSTRUMENT_FILES[3], |v| v["bands"][1]["from"] = 51.into());
+        assert_eq!(code(unattainable.clone()), "unattainable_cut_off");
+        let e = check_import(&unattainable, b).unwrap_err();
+        assert!(e.message.starts_with("나올 수 없는 점수") && e.message.contains("(a cut-off"));
+        let fewer = licensed(INSTRUMENT_FILES[0], |v| {
+            v["items"].as_array_mut().unwrap().pop();
+        });
+        assert_eq!(code(fewer), "instrument_items");
+        let reversed = licensed(INSTRUMENT_FILES[2], |v| {
+            v["scoring"]["reversed"] = serde_json::json!([4, 5]);
+        });
+        assert_eq!(code(reversed), "instrument_scoring");
+        let unknown = licensed(INSTRUMENT_FILES[0], |v| v["id"] = "k10".into());
+        assert_eq!(code(unknown), "unknown_instrument");
+        let working = licensed(INSTRUMENT_FILES[0], |v| {
+            v["text_source"] = "working_translation".into();
+        });
+        assert_eq!(code(working), "instrument_text_source");
+        assert_eq!(code("{\"id\": \"phq9\"}".into()), "instrument_schema");
+        assert_eq!(
+            code(licensed(INSTRUMENT_FILES[0], |v| v["extra"] = 1.into())),
+            "instrument_schema"
+        );
     }
 }

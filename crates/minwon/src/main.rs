@@ -186,6 +186,9 @@ enum Open311KeyCommand {
 enum WellbeingCommand {
     /// Delete results, consents and referrals older than 5 years (also done hourly by serve).
     Purge,
+    /// Check an office's licensed, validated text of an instrument (a JSON file shaped like
+    /// crates/domain/data/instruments/*.json) and add it as a new version.
+    ImportInstrument { file: std::path::PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -729,6 +732,21 @@ async fn admin(data: DataArgs, command: AdminCommand) -> Result<(), Failure> {
                 )));
             }
             format!("증거 파일 {n}개가 모두 온전합니다 (all {n} evidence files intact)")
+        }
+        AdminCommand::Wellbeing {
+            command: WellbeingCommand::ImportInstrument { file },
+        } => {
+            let text = std::fs::read_to_string(&file).map_err(|e| {
+                Failure::usage(format!(
+                    "파일을 읽을 수 없습니다 (cannot read {}: {e})",
+                    file.display()
+                ))
+            })?;
+            let i = store::instruments::import(&db, &text, now).await?;
+            format!(
+                "{} 버전 {}을 들였습니다. 새 검사부터 이 문항을 씁니다 (imported {} version {}: new checks use it; earlier results keep their version)",
+                i.name.ko, i.version, i.id, i.version
+            )
         }
         AdminCommand::Wellbeing {
             command: WellbeingCommand::Purge,

@@ -285,7 +285,11 @@ pub async fn create_session_with_agent(
 ) -> Result<String> {
     let token = new_token()?;
     let csrf = new_token()?;
-    let agent: String = user_agent.chars().filter(|c| !c.is_control()).take(200).collect();
+    let agent: String = user_agent
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
     on_db!(db, |pool| {
         sqlx::query(
             "INSERT INTO sessions (token_hash, account_id, csrf_token, address, user_agent, \

@@ -23,7 +23,10 @@ pub fn month_start(year: i32, month: u32) -> Result<DateTime<Utc>> {
 
 fn shift(year: i32, month: u32, by: i32) -> (i32, u32) {
     let idx = year * 12 + i32::try_from(month).unwrap_or(1) - 1 + by;
-    (idx.div_euclid(12), u32::try_from(idx.rem_euclid(12)).unwrap_or(0) + 1)
+    (
+        idx.div_euclid(12),
+        u32::try_from(idx.rem_euclid(12)).unwrap_or(0) + 1,
+    )
 }
 
 /// The month (year, month) a moment falls in, in Seoul.
@@ -144,7 +147,10 @@ pub async fn month(db: &Db, year: i32, month: u32) -> Result<MonthReview> {
         }
     }
     let names: std::collections::HashMap<AccountId, (String, String, String)> =
-        on_db!(db, |pool| sqlx::query_as::<_, (AccountId, String, String, String)>(
+        on_db!(db, |pool| sqlx::query_as::<
+            _,
+            (AccountId, String, String, String),
+        >(
             "SELECT id, username, display_name, role FROM accounts"
         )
         .fetch_all(pool)

@@ -12,6 +12,7 @@ pub mod blobs;
 pub mod departments;
 pub mod group_commit;
 pub mod holidays;
+pub mod instruments;
 pub mod mfa;
 pub mod notices;
 pub mod open311;

@@ -212,13 +212,15 @@ pub async fn replace_recovery_codes(tx: &mut Tx, account_id: AccountId) -> Resul
 /// Turn two-factor sign-in off (the person, knowing their password and a code, or an
 /// administrator resetting a lost device): the secret and recovery codes are deleted.
 pub async fn disable(tx: &mut Tx, account_id: AccountId) -> Result<()> {
-    on_tx!(tx, |conn| sqlx::query(
+    on_tx!(tx, |conn| {
+        sqlx::query(
         "UPDATE accounts SET totp_secret = '', totp_enabled = FALSE, totp_last_step = 0 WHERE id = $1"
     )
     .bind(account_id)
     .execute(&mut *conn)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     on_tx!(tx, |conn| sqlx::query(
         "DELETE FROM recovery_codes WHERE account_id = $1"
     )
@@ -234,7 +236,9 @@ pub async fn disable(tx: &mut Tx, account_id: AccountId) -> Result<()> {
 pub enum Factor {
     Totp,
     /// A recovery code, with how many remain unused.
-    Recovery { remaining: i64 },
+    Recovery {
+        remaining: i64,
+    },
 }
 
 /// Check the second factor of an enrolled account: a 6-digit app code, or else a recovery code
@@ -310,7 +314,11 @@ pub async fn begin_pending(db: &Db, account_id: AccountId, now: DateTime<Utc>) -
 }
 
 /// The account a pending token stands for, if live and not out of attempts.
-pub async fn pending_account(db: &Db, token: &str, now: DateTime<Utc>) -> Result<Option<AccountId>> {
+pub async fn pending_account(
+    db: &Db,
+    token: &str,
+    now: DateTime<Utc>,
+) -> Result<Option<AccountId>> {
     let row: Option<(AccountId,)> = on_db!(db, |pool| sqlx::query_as(
         "SELECT account_id FROM pending_logins WHERE token_hash = $1 AND expires_at > $2 \
          AND attempts < $3"

@@ -39,7 +39,9 @@ pub struct Pending {
 
 fn code_hash(token: &str, code: &str) -> String {
     // The token salts the short code, so equal codes of two sign-ups hash differently.
-    hex::encode(Sha256::digest(format!("{token}:{}", code.trim()).as_bytes()))
+    hex::encode(Sha256::digest(
+        format!("{token}:{}", code.trim()).as_bytes(),
+    ))
 }
 
 fn new_code() -> Result<String> {
@@ -255,12 +257,14 @@ pub async fn count_wrong(db: &Db, token: &str) -> Result<()> {
 
 /// Where a pending sign-up's code went (masked), for the page that asks for it.
 pub async fn pending_recipient(db: &Db, token: &str) -> Result<Option<(ContactChannel, String)>> {
-    let row: Option<(String, String)> = on_db!(db, |pool| sqlx::query_as(
+    let row: Option<(String, String)> = on_db!(db, |pool| {
+        sqlx::query_as(
         "SELECT channel, recipient FROM verification_codes WHERE token_hash = $1 AND used_at IS NULL"
     )
     .bind(token_hash(token))
     .fetch_optional(pool)
-    .await)?;
+    .await
+    })?;
     Ok(row.map(|(channel, recipient)| {
         if channel == ContactChannel::Email.as_str() {
             (

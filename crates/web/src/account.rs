@@ -29,7 +29,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/me/password", post(api_change_password))
         .route("/api/v1/me/sessions", get(api_sessions))
         .route("/api/v1/me/sessions/others", delete(api_end_others))
-        .route("/api/v1/me/totp", post(api_totp_start).delete(api_totp_disable))
+        .route(
+            "/api/v1/me/totp",
+            post(api_totp_start).delete(api_totp_disable),
+        )
         .route("/api/v1/me/totp/confirm", post(api_totp_confirm))
         .route("/api/v1/signup", post(api_signup))
         .route("/api/v1/signup/verify", post(api_signup_verify))
@@ -39,11 +42,33 @@ pub fn routes() -> Router<AppState> {
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(api_change_password, api_sessions, api_end_others, api_totp_start, api_totp_confirm,
-          api_totp_disable, api_signup, api_signup_verify, api_late, api_set_totp_required),
-    components(schemas(PasswordChange, SessionView, Ended, TotpEnrolment, TotpCode, RecoveryCodes,
-                       TotpDisable, SignUpRequest, SignUpStarted, SignUpVerify, SignedUp, LateView,
-                       TotpRequired))
+    paths(
+        api_change_password,
+        api_sessions,
+        api_end_others,
+        api_totp_start,
+        api_totp_confirm,
+        api_totp_disable,
+        api_signup,
+        api_signup_verify,
+        api_late,
+        api_set_totp_required
+    ),
+    components(schemas(
+        PasswordChange,
+        SessionView,
+        Ended,
+        TotpEnrolment,
+        TotpCode,
+        RecoveryCodes,
+        TotpDisable,
+        SignUpRequest,
+        SignUpStarted,
+        SignUpVerify,
+        SignedUp,
+        LateView,
+        TotpRequired
+    ))
 )]
 pub struct AccountDoc;
 
@@ -75,7 +100,11 @@ fn wrong_password() -> ApiError {
     )
 }
 
-async fn check_own_password(state: &AppState, caller: &Caller, password: &str) -> Result<(), ApiError> {
+async fn check_own_password(
+    state: &AppState,
+    caller: &Caller,
+    password: &str,
+) -> Result<(), ApiError> {
     let (_, hash) = accounts::find_for_login(&state.db, &caller.account.username)
         .await?
         .ok_or_else(ApiError::not_found)?;
@@ -107,8 +136,8 @@ pub async fn change_password(
     let hash = store::secrets::hash_password(new)?;
     let now = store::now();
     let mut tx = state.db.begin().await?;
-    let ended = accounts::change_own_password(&mut tx, caller.account.id, &hash, keep_token, now)
-        .await?;
+    let ended =
+        accounts::change_own_password(&mut tx, caller.account.id, &hash, keep_token, now).await?;
     audit::append(
         &mut tx,
         &access_record(
@@ -176,12 +205,15 @@ pub async fn totp_start(state: &AppState, caller: &Caller) -> Result<mfa::Enrolm
 }
 
 /// Confirm enrolment with a first code; returns the recovery codes (shown once).
-pub async fn totp_confirm(state: &AppState, caller: &Caller, code: &str) -> Result<Vec<String>, ApiError> {
+pub async fn totp_confirm(
+    state: &AppState,
+    caller: &Caller,
+    code: &str,
+) -> Result<Vec<String>, ApiError> {
     let now = store::now();
     let mut tx = state.db.begin().await?;
     let codes =
-        mfa::confirm_enrolment(&mut tx, &state.petitions.key, caller.account.id, code, now)
-            .await?;
+        mfa::confirm_enrolment(&mut tx, &state.petitions.key, caller.account.id, code, now).await?;
     audit::append(
         &mut tx,
         &access_record(
@@ -350,7 +382,12 @@ pub struct LateView {
 /// Every department's late petitions, most late first (the office head).
 pub async fn late_petitions(state: &AppState, caller: &Caller) -> Result<Vec<LateView>, ApiError> {
     caller
-        .may(state, Capability::LatePetitions, Action::Read, Target::Office)
+        .may(
+            state,
+            Capability::LatePetitions,
+            Action::Read,
+            Target::Office,
+        )
         .await?;
     let now = store::now();
     let filter = store::petitions::QueueFilter {
@@ -418,8 +455,14 @@ async fn api_change_password(
     ApiJson(req): ApiJson<PasswordChange>,
 ) -> Result<Json<Ended>, ApiError> {
     let keep = session_token(&caller, &headers);
-    let ended = change_password(&state, &caller, &req.current_password, &req.new_password, keep)
-        .await?;
+    let ended = change_password(
+        &state,
+        &caller,
+        &req.current_password,
+        &req.new_password,
+        keep,
+    )
+    .await?;
     Ok(Json(Ended { ended }))
 }
 
@@ -683,15 +726,29 @@ async fn api_set_totp_required(
 }
 
 /// Store the setting (administrators), logged.
-pub async fn set_totp_required(state: &AppState, caller: &Caller, required: bool) -> Result<(), ApiError> {
+pub async fn set_totp_required(
+    state: &AppState,
+    caller: &Caller,
+    required: bool,
+) -> Result<(), ApiError> {
     caller
         .may(state, Capability::Settings, Action::Update, Target::Office)
         .await?;
     let now = store::now();
-    store::settings::set(&state.db, TOTP_REQUIRED_SETTING, if required { "true" } else { "false" }, now)
-        .await?;
+    store::settings::set(
+        &state.db,
+        TOTP_REQUIRED_SETTING,
+        if required { "true" } else { "false" },
+        now,
+    )
+    .await?;
     state
-        .log_access(caller, "settings", "settings.totp_required", if required { "true" } else { "false" })
+        .log_access(
+            caller,
+            "settings",
+            "settings.totp_required",
+            if required { "true" } else { "false" },
+        )
         .await
 }
 

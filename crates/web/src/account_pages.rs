@@ -191,11 +191,11 @@ async fn render_account(
         Ok(s) => s,
         Err(e) => return ctx.error(&e.into()),
     };
-    let required_setting = match store::settings::get(&state.db, account::TOTP_REQUIRED_SETTING).await
-    {
-        Ok(v) => v.is_some_and(|v| v == "true"),
-        Err(e) => return ctx.error(&e.into()),
-    };
+    let required_setting =
+        match store::settings::get(&state.db, account::TOTP_REQUIRED_SETTING).await {
+            Ok(v) => v.is_some_and(|v| v == "true"),
+            Err(e) => return ctx.error(&e.into()),
+        };
     let totp_required = match account::totp_required(state, &caller.account).await {
         Ok(r) => r,
         Err(e) => return ctx.error(&e),
@@ -243,7 +243,15 @@ async fn account_page(State(state): State<AppState>, ctx: Ctx, headers: HeaderMa
     } else {
         None
     };
-    render_account(&state, &ctx, &headers, notice, FieldErrors::default(), StatusCode::OK).await
+    render_account(
+        &state,
+        &ctx,
+        &headers,
+        notice,
+        FieldErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 #[derive(Deserialize)]
@@ -265,7 +273,10 @@ async fn password_post(
     if f.new_password != f.new_password_again {
         let msg = ctx
             .lang
-            .t("두 번 적은 새 비밀번호가 다릅니다", "The two new passwords differ")
+            .t(
+                "두 번 적은 새 비밀번호가 다릅니다",
+                "The two new passwords differ",
+            )
             .to_string();
         return render_account(
             &state,
@@ -286,8 +297,15 @@ async fn password_post(
                 Lang::Ko => format!("비밀번호를 바꾸었습니다. 다른 로그인 {ended}개를 끝냈습니다."),
                 Lang::En => format!("Password changed. {ended} other session(s) signed out."),
             };
-            render_account(&state, &ctx, &headers, Some(notice), FieldErrors::default(), StatusCode::OK)
-                .await
+            render_account(
+                &state,
+                &ctx,
+                &headers,
+                Some(notice),
+                FieldErrors::default(),
+                StatusCode::OK,
+            )
+            .await
         }
         Err(e) => {
             let field = match e.code {
@@ -321,8 +339,15 @@ async fn end_others_post(State(state): State<AppState>, ctx: Ctx, headers: Heade
                 Lang::Ko => format!("다른 로그인 {ended}개를 끝냈습니다."),
                 Lang::En => format!("{ended} other session(s) signed out."),
             };
-            render_account(&state, &ctx, &headers, Some(notice), FieldErrors::default(), StatusCode::OK)
-                .await
+            render_account(
+                &state,
+                &ctx,
+                &headers,
+                Some(notice),
+                FieldErrors::default(),
+                StatusCode::OK,
+            )
+            .await
         }
         Err(e) => ctx.error(&e),
     }
@@ -361,8 +386,15 @@ async fn totp_required_post(
                     },
                 )
                 .to_string();
-            render_account(&state, &ctx, &headers, Some(notice), FieldErrors::default(), StatusCode::OK)
-                .await
+            render_account(
+                &state,
+                &ctx,
+                &headers,
+                Some(notice),
+                FieldErrors::default(),
+                StatusCode::OK,
+            )
+            .await
         }
         Err(e) => ctx.error(&e),
     }
@@ -434,7 +466,16 @@ async fn totp_page(State(state): State<AppState>, ctx: Ctx) -> Response {
             )
             .to_string()
     });
-    render_totp(&state, &ctx, None, Vec::new(), notice, FieldErrors::default(), StatusCode::OK).await
+    render_totp(
+        &state,
+        &ctx,
+        None,
+        Vec::new(),
+        notice,
+        FieldErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 async fn totp_start_post(State(state): State<AppState>, ctx: Ctx) -> Response {
@@ -463,7 +504,11 @@ struct CodeForm {
     code: String,
 }
 
-async fn totp_confirm_post(State(state): State<AppState>, ctx: Ctx, Form(f): Form<CodeForm>) -> Response {
+async fn totp_confirm_post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<CodeForm>,
+) -> Response {
     let Some(caller) = ctx.caller.clone() else {
         return to_login();
     };
@@ -476,8 +521,16 @@ async fn totp_confirm_post(State(state): State<AppState>, ctx: Ctx, Form(f): For
                     "Two-factor sign-in is on. Write the recovery codes below somewhere safe: they are not shown again.",
                 )
                 .to_string();
-            render_totp(&state, &ctx, None, codes, Some(notice), FieldErrors::default(), StatusCode::OK)
-                .await
+            render_totp(
+                &state,
+                &ctx,
+                None,
+                codes,
+                Some(notice),
+                FieldErrors::default(),
+                StatusCode::OK,
+            )
+            .await
         }
         Err(e) => {
             let status = e.status;
@@ -515,8 +568,16 @@ async fn totp_disable_post(
                 .lang
                 .t("이중 인증을 껐습니다.", "Two-factor sign-in is off.")
                 .to_string();
-            render_totp(&state, &ctx, None, Vec::new(), Some(notice), FieldErrors::default(), StatusCode::OK)
-                .await
+            render_totp(
+                &state,
+                &ctx,
+                None,
+                Vec::new(),
+                Some(notice),
+                FieldErrors::default(),
+                StatusCode::OK,
+            )
+            .await
         }
         Err(e) => {
             let field = match e.code {
@@ -576,8 +637,14 @@ async fn second_step_post(
     let Some(token) = cookie(&headers, PENDING_COOKIE) else {
         return to_login();
     };
-    match store::mfa::complete_pending(&state.db, &state.petitions.key, token, &f.code, store::now())
-        .await
+    match store::mfa::complete_pending(
+        &state.db,
+        &state.petitions.key,
+        token,
+        &f.code,
+        store::now(),
+    )
+    .await
     {
         Ok((account_id, factor)) => {
             let to = match factor {
@@ -638,7 +705,11 @@ struct SignUpForm {
     password: String,
 }
 
-async fn signup_post(State(state): State<AppState>, ctx: Ctx, Form(f): Form<SignUpForm>) -> Response {
+async fn signup_post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<SignUpForm>,
+) -> Response {
     let input = SignUpInput {
         username: &f.username,
         display_name: &f.display_name,
@@ -679,7 +750,14 @@ struct VerifyPage {
 }
 
 async fn verify_page(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap) -> Response {
-    render_verify(&state, &ctx, &headers, FieldErrors::default(), StatusCode::OK).await
+    render_verify(
+        &state,
+        &ctx,
+        &headers,
+        FieldErrors::default(),
+        StatusCode::OK,
+    )
+    .await
 }
 
 async fn render_verify(
@@ -721,7 +799,10 @@ async fn verify_post(
     match account::signup_verify(&state, token, &f.code, &ctx.address).await {
         Ok(v) => {
             let res = start_session(&state, v.account.id, &ctx.address, &headers, "/my").await;
-            with_cookie(res, cookie_header(SIGNUP_COOKIE, "", 0, state.config.behind_tls))
+            with_cookie(
+                res,
+                cookie_header(SIGNUP_COOKIE, "", 0, state.config.behind_tls),
+            )
         }
         Err(e) => {
             let status = e.status;

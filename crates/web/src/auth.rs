@@ -103,9 +103,7 @@ fn denied_subject(target: &Target<'_>) -> String {
     match target {
         Target::Office => "office".to_string(),
         Target::Department(d) => format!("department:{d}"),
-        Target::Record {
-            owner: Some(o), ..
-        } => format!("account:{o}"),
+        Target::Record { owner: Some(o), .. } => format!("account:{o}"),
         Target::Record {
             department: Some(d),
             ..

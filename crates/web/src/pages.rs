@@ -140,7 +140,9 @@ async fn login(
 ) -> Response {
     match check_login(&state, &form.username, &form.password, &address).await {
         // A right password: the session starts, or the second factor is asked for first.
-        Ok(account) => crate::account_pages::after_password(&state, &account, &address, &headers).await,
+        Ok(account) => {
+            crate::account_pages::after_password(&state, &account, &address, &headers).await
+        }
         Err(e) => {
             let mut res = render(&LoginPage {
                 signed_in: None,

@@ -140,6 +140,7 @@ impl FromRequestParts<AppState> for Ctx {
 }
 
 /// What the page chrome (header, navigation, language switch) shows.
+#[derive(Clone)]
 pub struct Chrome {
     pub lang: Lang,
     pub csrf_token: String,

@@ -3,12 +3,12 @@
 //! `domain::audit_review::is_unusual`, denied attempts, and a signed-off review record.
 //! Reading the review is itself written to the access log.
 
+use crate::AppState;
 use crate::account_pages::FieldErrors;
 use crate::auth::{ApiCaller, Caller};
 use crate::error::{ApiError, ErrorBody};
 use crate::json::ApiJson;
 use crate::pages::common::{Chrome, Ctx, when};
-use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -43,14 +43,22 @@ pub struct ReasonQuery {
 
 /// The reason of an API download: the query, else the `X-Access-Reason` header; refused
 /// without one.
-pub fn stated_reason(query: Option<&str>, headers: &axum::http::HeaderMap) -> Result<String, ApiError> {
-    let given = query.filter(|r| !r.trim().is_empty()).map(str::to_string).or_else(|| {
-        headers
-            .get("x-access-reason")
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string)
-    });
-    Ok(domain::audit_review::validate_reason(given.as_deref().unwrap_or_default())?)
+pub fn stated_reason(
+    query: Option<&str>,
+    headers: &axum::http::HeaderMap,
+) -> Result<String, ApiError> {
+    let given = query
+        .filter(|r| !r.trim().is_empty())
+        .map(str::to_string)
+        .or_else(|| {
+            headers
+                .get("x-access-reason")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        });
+    Ok(domain::audit_review::validate_reason(
+        given.as_deref().unwrap_or_default(),
+    )?)
 }
 
 #[derive(Template)]
@@ -64,16 +72,16 @@ struct ReasonPage {
 
 /// The reason of a page download, or the form that asks for it (with the error next to the
 /// field when a reason was sent but is not acceptable).
-pub fn page_reason(ctx: &Ctx, given: Option<&str>, action: &str) -> Result<String, Response> {
+pub fn page_reason(ctx: &Ctx, given: Option<&str>, action: &str) -> Result<String, Box<Response>> {
     match given {
-        None => Err(ctx.render(&ReasonPage {
+        None => Err(Box::new(ctx.render(&ReasonPage {
             c: ctx.chrome(),
             action: action.to_string(),
             reason: String::new(),
             errs: FieldErrors::default(),
-        })),
+        }))),
         Some(r) => domain::audit_review::validate_reason(r).map_err(|e| {
-            ctx.render_status(
+            Box::new(ctx.render_status(
                 StatusCode::BAD_REQUEST,
                 &ReasonPage {
                     c: ctx.chrome(),
@@ -81,7 +89,7 @@ pub fn page_reason(ctx: &Ctx, given: Option<&str>, action: &str) -> Result<Strin
                     reason: r.to_string(),
                     errs: FieldErrors::one("reason", ctx.lang.pick(&e.message)),
                 },
-            )
+            ))
         }),
     }
 }
@@ -98,7 +106,7 @@ async fn attachment_page(
     let action = format!("/desk/petitions/{id}/attachments/{sha256}/download");
     let reason = match page_reason(&ctx, q.reason.as_deref(), &action) {
         Ok(r) => r,
-        Err(form) => return form,
+        Err(form) => return *form,
     };
     match crate::petitions::attachment_download(&state, caller, id, &sha256, &reason).await {
         Ok(r) => r,
@@ -155,7 +163,12 @@ pub async fn sign_off(
     comment: &str,
 ) -> Result<audit_review::SignOff, ApiError> {
     caller
-        .may(state, Capability::AuditReview, Action::Create, Target::Office)
+        .may(
+            state,
+            Capability::AuditReview,
+            Action::Create,
+            Target::Office,
+        )
         .await?;
     let now = store::now();
     if !audit_review::has_begun(year, month, now)? {
@@ -167,8 +180,15 @@ pub async fn sign_off(
     }
     let review = audit_review::month(&state.db, year, month).await?;
     let mut tx = state.db.begin().await?;
-    let id = audit_review::sign_off(&mut tx, &review, caller.account.id, &caller.address, comment, now)
-        .await?;
+    let id = audit_review::sign_off(
+        &mut tx,
+        &review,
+        caller.account.id,
+        &caller.address,
+        comment,
+        now,
+    )
+    .await?;
     tx.commit().await?;
     audit_review::sign_offs(&state.db, &review.month)
         .await?
@@ -375,7 +395,10 @@ async fn render_review(
                     .map(|role| crate::pages::common::role_name(lang, role).to_string())
                     .unwrap_or_default(),
                 entries: v.entries,
-                own_median: v.own_median.map(|m| m.to_string()).unwrap_or_else(|| "—".into()),
+                own_median: v
+                    .own_median
+                    .map(|m| m.to_string())
+                    .unwrap_or_else(|| "—".into()),
                 unusual: v.unusual,
             })
             .collect(),
@@ -429,7 +452,11 @@ async fn render_review(
     ctx.render_status(status, &page)
 }
 
-async fn review_page(State(state): State<AppState>, ctx: Ctx, Query(q): Query<MonthQuery>) -> Response {
+async fn review_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<MonthQuery>,
+) -> Response {
     render_review(
         &state,
         &ctx,
@@ -448,7 +475,11 @@ struct SignOffForm {
     comment: String,
 }
 
-async fn sign_off_post(State(state): State<AppState>, ctx: Ctx, Form(f): Form<SignOffForm>) -> Response {
+async fn sign_off_post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<SignOffForm>,
+) -> Response {
     let Some(caller) = ctx.caller.clone() else {
         return Redirect::to("/login").into_response();
     };
@@ -460,16 +491,30 @@ async fn sign_off_post(State(state): State<AppState>, ctx: Ctx, Form(f): Form<Si
         Ok(s) => {
             let notice = match ctx.lang {
                 crate::pages::common::Lang::Ko => format!("{} 점검에 서명했습니다.", s.month),
-                crate::pages::common::Lang::En => format!("The review of {} is signed off.", s.month),
+                crate::pages::common::Lang::En => {
+                    format!("The review of {} is signed off.", s.month)
+                }
             };
-            render_review(&state, &ctx, Some(&f.month), String::new(), Some(notice), FieldErrors::default(), StatusCode::OK)
-                .await
+            render_review(
+                &state,
+                &ctx,
+                Some(&f.month),
+                String::new(),
+                Some(notice),
+                FieldErrors::default(),
+                StatusCode::OK,
+            )
+            .await
         }
         // Someone without the right gets the refusal page, not the review.
         Err(e) if e.status == StatusCode::FORBIDDEN => ctx.error(&e),
         Err(e) => {
             let status = e.status;
-            let field = if e.code == "invalid_comment" { "comment" } else { "" };
+            let field = if e.code == "invalid_comment" {
+                "comment"
+            } else {
+                ""
+            };
             render_review(
                 &state,
                 &ctx,

@@ -1129,9 +1129,13 @@ async fn download(
         return refuse(&ctx);
     };
     // No file without a stated reason: ask for it, keeping what was typed.
-    let reason = match crate::privacy_review::page_reason(&ctx, q.reason.as_deref(), &format!("/protection/evidence/{id}/download")) {
+    let reason = match crate::privacy_review::page_reason(
+        &ctx,
+        q.reason.as_deref(),
+        &format!("/protection/evidence/{id}/download"),
+    ) {
         Ok(r) => r,
-        Err(form) => return form,
+        Err(form) => return *form,
     };
     match p::download(&state, caller, id, &reason).await {
         Ok(r) => r,

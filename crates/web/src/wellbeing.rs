@@ -125,8 +125,9 @@ pub(crate) fn report_year(raw: Option<&str>) -> Result<i32, ApiError> {
     }
 }
 
-pub(crate) fn battery() -> Result<&'static Battery, ApiError> {
-    wb::battery().map_err(|e| {
+/// The battery this office uses: the shipped instruments and the versions it imported.
+pub(crate) async fn battery(db: &store::Db) -> Result<Battery, ApiError> {
+    store::instruments::battery(db).await.map_err(|e| {
         tracing::error!(error = %e, "wellbeing instrument data broken");
         ApiError::internal()
     })
@@ -302,7 +303,7 @@ pub(crate) async fn answer(
     answers: &[Option<i64>],
 ) -> Result<sw::Submitted, ApiError> {
     owned_check(state, caller, id, Action::Update).await?;
-    let battery = battery()?;
+    let battery = &battery(&state.db).await?;
     let mut tx = state.db.begin().await?;
     let done = sw::submit(&mut tx, id, battery, instrument, answers, store::now()).await?;
     tx.commit().await?;
@@ -558,7 +559,7 @@ pub(crate) async fn group(
         ));
     }
     let (departments, respondents) = sw::report_inputs(&state.db, year).await?;
-    let report = group_report(year, battery()?, &departments, &respondents);
+    let report = group_report(year, &battery(&state.db).await?, &departments, &respondents);
     state
         .log_access(
             caller,
@@ -731,9 +732,9 @@ pub struct CheckSummary {
 async fn instruments(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
-) -> Result<Json<&'static Battery>, ApiError> {
+) -> Result<Json<Battery>, ApiError> {
     require_own(&state, &caller, Action::Read).await?;
-    Ok(Json(battery()?))
+    Ok(Json(battery(&state.db).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -829,7 +830,7 @@ async fn list_checks(
     ApiCaller(caller): ApiCaller,
 ) -> Result<Json<Vec<CheckSummary>>, ApiError> {
     require_own(&state, &caller, Action::Read).await?;
-    let battery = battery()?;
+    let battery = &battery(&state.db).await?;
     let checks = sw::list_checks(&state.db, caller.account.id).await?;
     Ok(Json(
         checks
@@ -877,7 +878,9 @@ async fn start_check(
         Json(Started {
             id,
             created,
-            next_instrument: check.next_instrument(battery()?).map(|i| i.id.clone()),
+            next_instrument: check
+                .next_instrument(&battery(&state.db).await?)
+                .map(|i| i.id.clone()),
         }),
     )
         .into_response())
@@ -898,7 +901,7 @@ async fn get_check(
     let owner_view = check.account_id == caller.account.id;
     Ok(Json(CheckView::new(
         &check,
-        battery()?,
+        &battery(&state.db).await?,
         &shares,
         owner_view,
     )))
@@ -963,7 +966,9 @@ async fn submit(
                 Vec::new()
             },
             completed: done.completed,
-            next_instrument: check.next_instrument(battery()?).map(|i| i.id.clone()),
+            next_instrument: check
+                .next_instrument(&battery(&state.db).await?)
+                .map(|i| i.id.clone()),
         }),
     )
         .into_response())

@@ -4,9 +4,10 @@
 //! same ones the API uses.
 
 use crate::AppState;
-use crate::auth::{Caller, PageCaller};
+use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::pages::{SignedIn, error_page};
+use crate::pages::common::{Chrome, Ctx};
+use crate::pages::error_page;
 use crate::wellbeing::{self as api, InvitationView, battery, invitation_view};
 use askama::Template;
 use axum::extract::{FromRequestParts, Query, State};
@@ -62,13 +63,22 @@ impl<S: Send + Sync> FromRequestParts<S> for PageId {
     }
 }
 
-fn signed_in(c: &Caller) -> Option<SignedIn> {
-    Some(SignedIn {
-        name: c.account.display_name.clone(),
-        role: c.account.role.korean(),
-        csrf_token: c.csrf_token().unwrap_or_default().to_string(),
-        staff: c.account.role.is_staff(),
-    })
+/// The signed-in person and the page chrome every other page has (navigation, language
+/// switch); without a session, the login page.
+struct WbPage(Caller, Chrome);
+
+impl FromRequestParts<AppState> for WbPage {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ctx = Ctx::from_request_parts(parts, state).await?;
+        match ctx.caller.clone() {
+            Some(caller) => Ok(WbPage(caller, ctx.chrome())),
+            None => Err(Redirect::to("/login").into_response()),
+        }
+    }
 }
 
 fn csrf(c: &Caller) -> String {
@@ -167,7 +177,7 @@ struct ReferralRow {
 #[derive(Template)]
 #[template(path = "wellbeing.html")]
 struct HomePage {
-    signed_in: Option<SignedIn>,
+    c: Chrome,
     csrf_token: String,
     consent_active: bool,
     invitations: Vec<InvitationView>,
@@ -192,16 +202,20 @@ async fn counsellor_options(state: &AppState) -> Result<Vec<CounsellorOption>, A
         .collect())
 }
 
-async fn home(State(state): State<AppState>, PageCaller(caller): PageCaller) -> Response {
-    match home_inner(&state, &caller).await {
+async fn home(State(state): State<AppState>, WbPage(caller, chrome): WbPage) -> Response {
+    match home_inner(&state, &caller, &chrome).await {
         Ok(r) => r,
         Err(e) => refused(e),
     }
 }
 
-async fn home_inner(state: &AppState, caller: &Caller) -> Result<Response, ApiError> {
+async fn home_inner(
+    state: &AppState,
+    caller: &Caller,
+    chrome: &Chrome,
+) -> Result<Response, ApiError> {
     api::require_own(state, caller, Action::Read).await?;
-    let battery = battery()?;
+    let battery = &battery(&state.db).await?;
     let me = caller.account.id;
     let consent_active = sw::consent(&state.db, me)
         .await?
@@ -270,7 +284,7 @@ async fn home_inner(state: &AppState, caller: &Caller) -> Result<Response, ApiEr
     let role = caller.account.role;
     Ok(render(
         &HomePage {
-            signed_in: signed_in(caller),
+            c: chrome.clone(),
             csrf_token: csrf(caller),
             consent_active,
             invitations,
@@ -308,13 +322,13 @@ async fn home_inner(state: &AppState, caller: &Caller) -> Result<Response, ApiEr
 #[derive(Template)]
 #[template(path = "wellbeing_consent.html")]
 struct ConsentPage {
-    signed_in: Option<SignedIn>,
+    c: Chrome,
     csrf_token: String,
     active: bool,
     error: Option<String>,
 }
 
-async fn consent_page(State(state): State<AppState>, PageCaller(caller): PageCaller) -> Response {
+async fn consent_page(State(state): State<AppState>, WbPage(caller, chrome): WbPage) -> Response {
     let r: Result<Response, ApiError> = async {
         api::require_own(&state, &caller, Action::Read).await?;
         let active = sw::consent(&state.db, caller.account.id)
@@ -322,7 +336,7 @@ async fn consent_page(State(state): State<AppState>, PageCaller(caller): PageCal
             .is_some_and(|c| c.is_active());
         Ok(render(
             &ConsentPage {
-                signed_in: signed_in(&caller),
+                c: chrome.clone(),
                 csrf_token: csrf(&caller),
                 active,
                 error: None,
@@ -342,14 +356,14 @@ struct ConsentForm {
 
 async fn consent_post(
     State(state): State<AppState>,
-    PageCaller(caller): PageCaller,
+    WbPage(caller, chrome): WbPage,
     Form(form): Form<ConsentForm>,
 ) -> Response {
     match api::give_consent(&state, &caller, form.agree.as_deref() == Some("yes")).await {
         Ok(()) => see_other("/wellbeing"),
         Err(e) if e.status == StatusCode::BAD_REQUEST => render(
             &ConsentPage {
-                signed_in: signed_in(&caller),
+                c: chrome.clone(),
                 csrf_token: csrf(&caller),
                 active: false,
                 error: Some(e.message),
@@ -360,10 +374,7 @@ async fn consent_post(
     }
 }
 
-async fn consent_withdraw(
-    State(state): State<AppState>,
-    PageCaller(caller): PageCaller,
-) -> Response {
+async fn consent_withdraw(State(state): State<AppState>, WbPage(caller, _): WbPage) -> Response {
     match api::withdraw_consent(&state, &caller).await {
         Ok(()) => see_other("/wellbeing"),
         Err(e) => refused(e),
@@ -373,7 +384,7 @@ async fn consent_withdraw(
 // ---------------------------------------------------------------------------------------------
 // The check
 
-async fn start(State(state): State<AppState>, PageCaller(caller): PageCaller) -> Response {
+async fn start(State(state): State<AppState>, WbPage(caller, _): WbPage) -> Response {
     match api::start(&state, &caller).await {
         Ok((id, _)) => see_other(&format!("/wellbeing/checks/{id}")),
         Err(e) if e.code == "consent_required" => see_other("/wellbeing/consent"),
@@ -398,12 +409,17 @@ struct ItemView {
 #[derive(Template)]
 #[template(path = "wellbeing_instrument.html")]
 struct InstrumentPage {
-    signed_in: Option<SignedIn>,
+    c: Chrome,
     csrf_token: String,
     check_id: i64,
     instrument_id: String,
     name_ko: String,
     name_en: String,
+    /// Where the item texts come from, shown under the title (a working translation until an
+    /// office imports its licensed validated version).
+    published: bool,
+    text_source_note: String,
+    version: i64,
     timeframe_ko: String,
     timeframe_en: String,
     step: usize,
@@ -413,7 +429,7 @@ struct InstrumentPage {
 }
 
 fn instrument_page(
-    caller: &Caller,
+    chrome: &Chrome,
     check_id: i64,
     instrument: &Instrument,
     step: usize,
@@ -422,12 +438,15 @@ fn instrument_page(
     error: Option<String>,
 ) -> InstrumentPage {
     InstrumentPage {
-        signed_in: signed_in(caller),
-        csrf_token: csrf(caller),
+        c: chrome.clone(),
+        csrf_token: chrome.csrf_token.clone(),
         check_id,
         instrument_id: instrument.id.clone(),
         name_ko: instrument.name.ko.clone(),
         name_en: instrument.name.en.clone(),
+        published: instrument.text_source == domain::wellbeing::TextSource::Published,
+        text_source_note: instrument.text_source_note.clone(),
+        version: instrument.version,
         timeframe_ko: instrument.timeframe.ko.clone(),
         timeframe_en: instrument.timeframe.en.clone(),
         step,
@@ -485,7 +504,7 @@ struct PurposeOption {
 #[derive(Template)]
 #[template(path = "wellbeing_result.html")]
 struct ResultPage {
-    signed_in: Option<SignedIn>,
+    c: Chrome,
     csrf_token: String,
     check_id: i64,
     owner_view: bool,
@@ -506,10 +525,10 @@ struct ResultPage {
 
 async fn check_page(
     State(state): State<AppState>,
-    PageCaller(caller): PageCaller,
+    WbPage(caller, chrome): WbPage,
     PageId(id): PageId,
 ) -> Response {
-    check_page_inner(&state, &caller, id)
+    check_page_inner(&state, &caller, &chrome, id)
         .await
         .unwrap_or_else(refused)
 }
@@ -517,10 +536,11 @@ async fn check_page(
 async fn check_page_inner(
     state: &AppState,
     caller: &Caller,
+    chrome: &Chrome,
     id: i64,
 ) -> Result<Response, ApiError> {
     let (check, shares) = api::readable_check(state, caller, id).await?;
-    let battery = battery()?;
+    let battery = &battery(&state.db).await?;
     let owner_view = check.account_id == caller.account.id;
     if check.completed_at.is_none() {
         if !owner_view {
@@ -532,7 +552,7 @@ async fn check_page_inner(
         };
         let step = check.responses.len() + 1;
         return Ok(render(
-            &instrument_page(caller, id, next, step, battery.instruments.len(), &[], None),
+            &instrument_page(chrome, id, next, step, battery.instruments.len(), &[], None),
             StatusCode::OK,
         ));
     }
@@ -554,7 +574,7 @@ async fn check_page_inner(
         .collect();
     Ok(render(
         &ResultPage {
-            signed_in: signed_in(caller),
+            c: chrome.clone(),
             csrf_token: csrf(caller),
             check_id: id,
             owner_view,
@@ -614,7 +634,7 @@ async fn check_page_inner(
 #[derive(Template)]
 #[template(path = "wellbeing_crisis.html")]
 struct CrisisPage {
-    signed_in: Option<SignedIn>,
+    c: Chrome,
     csrf_token: String,
     check_id: i64,
     crisis_lines: Vec<CrisisLine>,
@@ -624,11 +644,11 @@ struct CrisisPage {
 /// The answers of one instrument page: `instrument` and `q1` … `qN`.
 async fn answers(
     State(state): State<AppState>,
-    PageCaller(caller): PageCaller,
+    WbPage(caller, chrome): WbPage,
     PageId(id): PageId,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    answers_inner(&state, &caller, id, &fields)
+    answers_inner(&state, &caller, &chrome, id, &fields)
         .await
         .unwrap_or_else(refused)
 }
@@ -636,10 +656,11 @@ async fn answers(
 async fn answers_inner(
     state: &AppState,
     caller: &Caller,
+    chrome: &Chrome,
     id: i64,
     fields: &[(String, String)],
 ) -> Result<Response, ApiError> {
-    let battery = battery()?;
+    let battery = &battery(&state.db).await?;
     let field = |name: &str| {
         fields
             .iter()
@@ -673,7 +694,7 @@ async fn answers_inner(
     match api::answer(state, caller, id, instrument_id, &given).await {
         Ok(done) if done.crisis => Ok(render(
             &CrisisPage {
-                signed_in: signed_in(caller),
+                c: chrome.clone(),
                 csrf_token: csrf(caller),
                 check_id: id,
                 crisis_lines: CRISIS_LINES.to_vec(),
@@ -688,7 +709,7 @@ async fn answers_inner(
             let step = check.responses.len() + 1;
             Ok(render(
                 &instrument_page(
-                    caller,
+                    chrome,
                     id,
                     instrument,
                     step,
@@ -720,7 +741,7 @@ struct ShareForm {
 
 async fn share(
     State(state): State<AppState>,
-    PageCaller(caller): PageCaller,
+    WbPage(caller, _): WbPage,
     PageId(id): PageId,
     Form(form): Form<ShareForm>,
 ) -> Response {
@@ -742,7 +763,7 @@ async fn share(
 
 async fn revoke(
     State(state): State<AppState>,
-    PageCaller(caller): PageCaller,
+    WbPage(caller, _): WbPage,
     PageId(id): PageId,
 ) -> Response {
     let share = match sw::get_share(&state.db, id).await {
@@ -757,7 +778,7 @@ async fn revoke(
 
 async fn delete_check(
     State(state): State<AppState>,
-    PageCaller(caller): PageCaller,
+    WbPage(caller, _): WbPage,
     PageId(id): PageId,
 ) -> Response {
     match api::remove_check(&state, &caller, id).await {
@@ -766,7 +787,7 @@ async fn delete_check(
     }
 }
 
-async fn delete_all(State(state): State<AppState>, PageCaller(caller): PageCaller) -> Response {
+async fn delete_all(State(state): State<AppState>, WbPage(caller, _): WbPage) -> Response {
     match api::remove_everything(&state, &caller).await {
         Ok(_) => see_other("/wellbeing"),
         Err(e) => refused(e),
@@ -785,7 +806,7 @@ struct ReferralForm {
 
 async fn refer(
     State(state): State<AppState>,
-    PageCaller(caller): PageCaller,
+    WbPage(caller, _): WbPage,
     Form(form): Form<ReferralForm>,
 ) -> Response {
     let r = async {
@@ -811,7 +832,7 @@ struct StatusForm {
 
 async fn referral_status(
     State(state): State<AppState>,
-    PageCaller(caller): PageCaller,
+    WbPage(caller, _): WbPage,
     PageId(id): PageId,
     Form(form): Form<StatusForm>,
 ) -> Response {
@@ -828,7 +849,7 @@ async fn referral_status(
 
 async fn dismiss(
     State(state): State<AppState>,
-    PageCaller(caller): PageCaller,
+    WbPage(caller, _): WbPage,
     PageId(id): PageId,
 ) -> Response {
     match api::dismiss(&state, &caller, id).await {
@@ -856,7 +877,7 @@ struct WeekdayOption {
 #[derive(Template)]
 #[template(path = "wellbeing_plan.html")]
 struct PlanPage {
-    signed_in: Option<SignedIn>,
+    c: Chrome,
     csrf_token: String,
     has_plan: bool,
     goals: String,
@@ -883,13 +904,14 @@ const WEEKDAYS: [&str; 7] = [
 async fn plan_view(
     state: &AppState,
     caller: &Caller,
+    chrome: &Chrome,
     error: Option<String>,
 ) -> Result<PlanPage, ApiError> {
     api::require_own(state, caller, Action::Read).await?;
     let plan = sw::plan(&state.db, caller.account.id).await?;
     let weekday = plan.as_ref().and_then(|p| p.reminder_weekday);
     Ok(PlanPage {
-        signed_in: signed_in(caller),
+        c: chrome.clone(),
         csrf_token: csrf(caller),
         has_plan: plan.is_some(),
         goals: plan
@@ -936,8 +958,8 @@ async fn plan_view(
     })
 }
 
-async fn plan_page(State(state): State<AppState>, PageCaller(caller): PageCaller) -> Response {
-    match plan_view(&state, &caller, None).await {
+async fn plan_page(State(state): State<AppState>, WbPage(caller, chrome): WbPage) -> Response {
+    match plan_view(&state, &caller, &chrome, None).await {
         Ok(p) => render(&p, StatusCode::OK),
         Err(e) => refused(e),
     }
@@ -957,7 +979,7 @@ struct PlanForm {
 
 async fn plan_post(
     State(state): State<AppState>,
-    PageCaller(caller): PageCaller,
+    WbPage(caller, chrome): WbPage,
     Form(form): Form<PlanForm>,
 ) -> Response {
     let lines = |s: &str| s.lines().map(str::to_string).collect::<Vec<_>>();
@@ -970,7 +992,7 @@ async fn plan_post(
     match api::save_plan(&state, &caller, &input).await {
         Ok(()) => see_other("/wellbeing/plan"),
         Err(e) if e.status == StatusCode::BAD_REQUEST => {
-            match plan_view(&state, &caller, Some(e.message)).await {
+            match plan_view(&state, &caller, &chrome, Some(e.message)).await {
                 Ok(p) => render(&p, StatusCode::BAD_REQUEST),
                 Err(e) => refused(e),
             }
@@ -991,7 +1013,7 @@ struct CheckinForm {
 
 async fn checkin(
     State(state): State<AppState>,
-    PageCaller(caller): PageCaller,
+    WbPage(caller, chrome): WbPage,
     Form(form): Form<CheckinForm>,
 ) -> Response {
     let done = form.actions_done.trim().parse().unwrap_or(-1);
@@ -999,7 +1021,7 @@ async fn checkin(
     match api::add_checkin(&state, &caller, done, mood, &form.note).await {
         Ok(()) => see_other("/wellbeing/plan"),
         Err(e) if e.status == StatusCode::BAD_REQUEST => {
-            match plan_view(&state, &caller, Some(e.message)).await {
+            match plan_view(&state, &caller, &chrome, Some(e.message)).await {
                 Ok(p) => render(&p, StatusCode::BAD_REQUEST),
                 Err(e) => refused(e),
             }
@@ -1030,7 +1052,7 @@ struct InboxReferral {
 #[derive(Template)]
 #[template(path = "wellbeing_counsellor.html")]
 struct CounsellorPage {
-    signed_in: Option<SignedIn>,
+    c: Chrome,
     csrf_token: String,
     shares: Vec<InboxShare>,
     referrals: Vec<InboxReferral>,
@@ -1038,12 +1060,12 @@ struct CounsellorPage {
 
 async fn counsellor_page(
     State(state): State<AppState>,
-    PageCaller(caller): PageCaller,
+    WbPage(caller, chrome): WbPage,
 ) -> Response {
     match api::counsellor_inbox(&state, &caller).await {
         Ok((shares, referrals)) => render(
             &CounsellorPage {
-                signed_in: signed_in(&caller),
+                c: chrome.clone(),
                 csrf_token: csrf(&caller),
                 shares: shares
                     .iter()
@@ -1081,7 +1103,7 @@ async fn counsellor_page(
 #[derive(Template)]
 #[template(path = "wellbeing_report.html")]
 struct ReportPage {
-    signed_in: Option<SignedIn>,
+    c: Chrome,
     report: GroupReport,
     instrument_names: Vec<String>,
 }
@@ -1094,7 +1116,7 @@ struct ReportQuery {
 
 async fn report_page(
     State(state): State<AppState>,
-    PageCaller(caller): PageCaller,
+    WbPage(caller, chrome): WbPage,
     Query(q): Query<ReportQuery>,
 ) -> Response {
     let r = async {
@@ -1102,9 +1124,10 @@ async fn report_page(
         let report = api::group(&state, &caller, year).await?;
         Ok::<_, ApiError>(render(
             &ReportPage {
-                signed_in: signed_in(&caller),
+                c: chrome.clone(),
                 report,
-                instrument_names: battery()?
+                instrument_names: battery(&state.db)
+                    .await?
                     .instruments
                     .iter()
                     .map(|i| i.name.ko.clone())

@@ -63,12 +63,20 @@ async fn own_password_and_sessions() {
         let (st, list) = kim.get("/api/v1/me/sessions").await;
         assert_eq!(st, 200);
         assert_eq!(list.as_array().unwrap().len(), 2);
-        assert!(list.as_array().unwrap().iter().all(|x| x["current"] == false));
+        assert!(
+            list.as_array()
+                .unwrap()
+                .iter()
+                .all(|x| x["current"] == false)
+        );
 
         // The page lists them, marks this one, and keeps the typed-in nothing on errors.
         let (st, page, _) = first.get("/account").await;
         assert_eq!(st, 200);
-        assert!(page.contains("지금 이 화면"), "the current session is marked");
+        assert!(
+            page.contains("지금 이 화면"),
+            "the current session is marked"
+        );
         let (st, page, _) = first
             .post(
                 "/account/password",
@@ -80,7 +88,10 @@ async fn own_password_and_sessions() {
             )
             .await;
         assert_eq!(st, 400);
-        assert!(page.contains("id=\"current_password-err\""), "error next to the field");
+        assert!(
+            page.contains("id=\"current_password-err\""),
+            "error next to the field"
+        );
         assert!(page.contains("지금 비밀번호가 맞지 않습니다"));
         let (st, page, _) = first
             .post(
@@ -118,10 +129,17 @@ async fn own_password_and_sessions() {
             )
             .await;
         assert_eq!(st, 200, "{page}");
-        assert!(page.contains("다른 로그인 1개를 끝냈습니다"), "the count is what happened");
+        assert!(
+            page.contains("다른 로그인 1개를 끝냈습니다"),
+            "the count is what happened"
+        );
         assert_eq!(first.get("/account").await.0, 200);
         assert_eq!(second.get("/account").await.2.as_deref(), Some("/login"));
-        assert_eq!(kim.get("/api/v1/me").await.0, 401, "tokens end with the password");
+        assert_eq!(
+            kim.get("/api/v1/me").await.0,
+            401,
+            "tokens end with the password"
+        );
         let log = actions_of(&s, "account.password_change").await;
         assert_eq!(log.len(), 1);
 
@@ -160,7 +178,10 @@ async fn own_password_and_sessions() {
         let mut tx = s.state.db.begin().await.unwrap();
         store::accounts::change_own_password(
             &mut tx,
-            store::accounts::find_by_username(&s.state.db, "kim").await.unwrap().id,
+            store::accounts::find_by_username(&s.state.db, "kim")
+                .await
+                .unwrap()
+                .id,
             &store::secrets::hash_password(PASSWORD).unwrap(),
             None,
             store::now(),
@@ -200,10 +221,7 @@ async fn second_step(s: &Server, pending: &str, code: &str) -> reqwest::Response
     let pre = "b".repeat(64);
     client()
         .post(s.url("/login/totp"))
-        .header(
-            "cookie",
-            format!("minwon_2fa={pending}; minwon_csrf={pre}"),
-        )
+        .header("cookie", format!("minwon_2fa={pending}; minwon_csrf={pre}"))
         .form(&[("code", code), ("csrf_token", pre.as_str())])
         .send()
         .await
@@ -218,7 +236,12 @@ async fn totp_enrolment_sign_in_and_recovery_codes() {
         let (st, e) = kim.post("/api/v1/me/totp", json!({})).await;
         assert_eq!(st, 201, "{e}");
         let secret = e["secret"].as_str().unwrap().to_string();
-        assert!(e["otpauth_uri"].as_str().unwrap().starts_with("otpauth://totp/Minwon:kim?"));
+        assert!(
+            e["otpauth_uri"]
+                .as_str()
+                .unwrap()
+                .starts_with("otpauth://totp/Minwon:kim?")
+        );
         // The secret is sealed in the database, never stored as shown.
         let (stored,): (String,) = store::on_db!(&s.state.db, |pool| sqlx::query_as(
             "SELECT totp_secret FROM accounts WHERE username = 'kim'"
@@ -268,7 +291,11 @@ async fn totp_enrolment_sign_in_and_recovery_codes() {
         let (st, e) = token(None).await;
         assert_eq!((st, e["code"].as_str()), (401, Some("totp_code_required")));
         let (st, e) = token(Some(code.clone())).await;
-        assert_eq!((st, e["code"].as_str()), (400, Some("wrong_code")), "replayed code");
+        assert_eq!(
+            (st, e["code"].as_str()),
+            (400, Some("wrong_code")),
+            "replayed code"
+        );
         let next = store::mfa::code_at(&secret, unix_now() + 30).unwrap();
         let (st, _) = token(Some(next)).await;
         assert_eq!(st, 201, "the next step's code works once");
@@ -280,7 +307,10 @@ async fn totp_enrolment_sign_in_and_recovery_codes() {
             res.headers().get("location").unwrap().to_str().unwrap(),
             "/login/totp"
         );
-        assert!(set_cookie(&res, "minwon_session").is_none(), "no session yet");
+        assert!(
+            set_cookie(&res, "minwon_session").is_none(),
+            "no session yet"
+        );
         let pending = cookie_value(&set_cookie(&res, "minwon_2fa").unwrap());
         let res = second_step(&s, &pending, "123456").await;
         assert_eq!(res.status(), 401);
@@ -299,7 +329,10 @@ async fn totp_enrolment_sign_in_and_recovery_codes() {
         assert_eq!(
             store::mfa::recovery_codes_left(
                 &s.state.db,
-                store::accounts::find_by_username(&s.state.db, "kim").await.unwrap().id
+                store::accounts::find_by_username(&s.state.db, "kim")
+                    .await
+                    .unwrap()
+                    .id
             )
             .await
             .unwrap(),
@@ -336,7 +369,10 @@ async fn totp_enrolment_sign_in_and_recovery_codes() {
             )
             .await;
         assert_eq!(st, 204);
-        assert_eq!(password_step(&s, "kim", PASSWORD).await.headers()["location"], "/");
+        assert_eq!(
+            password_step(&s, "kim", PASSWORD).await.headers()["location"],
+            "/"
+        );
         s.shutdown().await;
     }
 }
@@ -381,7 +417,10 @@ async fn totp_compulsory_for_administrators_by_setting() {
             }
         };
         let (st, to, _) = get("/admin").await;
-        assert_eq!((st, to.as_deref()), (303, Some("/account/totp?enrol=required")));
+        assert_eq!(
+            (st, to.as_deref()),
+            (303, Some("/account/totp?enrol=required"))
+        );
         let (st, _, html) = get("/account/totp?enrol=required").await;
         assert_eq!(st, 200);
         assert!(html.contains("이 역할은 이중 인증이 의무입니다"));
@@ -465,7 +504,10 @@ async fn resident_sign_up_with_a_code_from_the_outbox() {
         };
         let started = start("010-5555-6666", "haneul").await;
         assert_eq!(started["channel"], "sms");
-        assert!(!started["sent_to"].as_str().unwrap().contains("5555"), "masked");
+        assert!(
+            !started["sent_to"].as_str().unwrap().contains("5555"),
+            "masked"
+        );
         let token = started["signup_token"].as_str().unwrap().to_string();
         // Not active before the code: no sign-in.
         assert_eq!(
@@ -503,7 +545,10 @@ async fn resident_sign_up_with_a_code_from_the_outbox() {
             token: done["token"].as_str().unwrap().to_string(),
         };
         let (_, mine) = resident.get("/api/v1/petitions?include_done=true").await;
-        assert_eq!(mine["counts"]["total"], 1, "the earlier petition is theirs now");
+        assert_eq!(
+            mine["counts"]["total"], 1,
+            "the earlier petition is theirs now"
+        );
         let (st, e) = verify(token, code).await;
         assert_eq!((st, e["code"].as_str()), (400, Some("code_used")));
 
@@ -569,7 +614,10 @@ async fn resident_sign_up_with_a_code_from_the_outbox() {
         let code = code_in(&outbox_body(&s, "page@example.kr").await);
         let res = c
             .post(s.url("/signup/verify"))
-            .header("cookie", format!("minwon_csrf={pre}; minwon_signup={signup}"))
+            .header(
+                "cookie",
+                format!("minwon_csrf={pre}; minwon_signup={signup}"),
+            )
             .form(&[("code", code.as_str()), ("csrf_token", &pre)])
             .send()
             .await
@@ -660,7 +708,11 @@ async fn the_office_head_sees_late_petitions_of_every_department() {
             .iter()
             .map(|r| r["id"].as_i64().unwrap())
             .collect();
-        assert_eq!(got.len(), 2, "건설과 too, outside the supervisor's division: {late}");
+        assert_eq!(
+            got.len(),
+            2,
+            "건설과 too, outside the supervisor's division: {late}"
+        );
         assert!(ids.iter().all(|id| got.contains(id)));
         assert!(!late.to_string().contains("오민지"), "no personal data");
         let page = browser(&s, "sup").await;
@@ -676,7 +728,12 @@ async fn the_office_head_sees_late_petitions_of_every_department() {
 async fn privacy_officer_reviews_the_month_and_signs_off() {
     for backend in backends() {
         let s = start_with(backend, config()).await;
-        add_staff(&s, &[("privacy", Role::PrivacyOfficer, s.ids.office)], "010-0000-1111").await;
+        add_staff(
+            &s,
+            &[("privacy", Role::PrivacyOfficer, s.ids.office)],
+            "010-0000-1111",
+        )
+        .await;
         let month = {
             let (y, m) = store::audit_review::month_of(store::now());
             format!("{y:04}-{m:02}")
@@ -693,7 +750,13 @@ async fn privacy_officer_reviews_the_month_and_signs_off() {
             .await
             .unwrap();
         let mut tx = s.state.db.begin().await.unwrap();
-        for (user, n) in [("lee", 40), ("kim", 2), ("sup", 3), ("counsel", 2), ("admin", 1)] {
+        for (user, n) in [
+            ("lee", 40),
+            ("kim", 2),
+            ("sup", 3),
+            ("counsel", 2),
+            ("admin", 1),
+        ] {
             let who = store::accounts::find_by_username(&s.state.db, user)
                 .await
                 .unwrap();
@@ -750,8 +813,17 @@ async fn privacy_officer_reviews_the_month_and_signs_off() {
             .unwrap();
         assert_eq!(lee_row["entries"], 40);
         assert_eq!(lee_row["unusual"], true, "{r}");
-        assert!(r["denied_total"].as_i64().unwrap() >= 7, "the refusals above: {r}");
-        assert!(r["accesses"].as_array().unwrap().iter().any(|a| a["subject"] == "petitioner:3"));
+        assert!(
+            r["denied_total"].as_i64().unwrap() >= 7,
+            "the refusals above: {r}"
+        );
+        assert!(
+            r["accesses"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a["subject"] == "petitioner:3")
+        );
         let (st, e) = privacy.get("/api/v1/audit/review?month=2026-13").await;
         assert_eq!((st, e["code"].as_str()), (400, Some("invalid_month")));
 
@@ -771,7 +843,10 @@ async fn privacy_officer_reviews_the_month_and_signs_off() {
         let (st, html, _) = page
             .post(
                 "/privacy/review/sign-off",
-                &[("month", &month), ("comment", "lee 계정 대량 열람: 민원 일괄 처리로 확인함")],
+                &[
+                    ("month", &month),
+                    ("comment", "lee 계정 대량 열람: 민원 일괄 처리로 확인함"),
+                ],
             )
             .await;
         assert_eq!(st, 200, "{html}");

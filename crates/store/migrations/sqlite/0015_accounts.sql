@@ -58,3 +58,14 @@ CREATE TABLE audit_reviews (
     flagged INTEGER NOT NULL
 );
 CREATE INDEX audit_reviews_month ON audit_reviews(month);
+
+-- Wellbeing instruments an office imported (its licensed, validated Korean text): each a new
+-- version of a shipped instrument; results keep the version that scored them.
+CREATE TABLE wellbeing_instrument_versions (
+    id INTEGER PRIMARY KEY,
+    instrument_id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    body TEXT NOT NULL,
+    imported_at TEXT NOT NULL,
+    UNIQUE (instrument_id, version)
+);

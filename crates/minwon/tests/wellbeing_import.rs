@@ -1,0 +1,92 @@
+//! `minwon admin wellbeing import-instrument FILE` on both databases: an office's licensed text
+//! is checked and added as a new version; a file with an unattainable cut-off, a wrong item
+//! count or the same version again is refused with a Korean and English message.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::process::Command;
+
+const CBI: &str = include_str!("../../domain/data/instruments/cbi_client.v1.json");
+
+fn licensed(edit: impl Fn(String) -> String) -> String {
+    edit(
+        CBI.replace("\"version\": 1,", "\"version\": 2,")
+            .replace("\"working_translation\"", "\"published\"")
+            .replace(
+                "\"Public domain.\"",
+                "\"Public domain; 예시군 검토 2026-11\"",
+            ),
+    )
+}
+
+fn import(data: &[String], dir: &std::path::Path, name: &str, text: &str) -> (i32, String) {
+    let file = dir.join(name);
+    std::fs::write(&file, text).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_minwon"))
+        .env_remove("MINWON_DATA")
+        .env_remove("MINWON_DATABASE_URL")
+        .env_remove("MINWON_CONFIG")
+        .arg("admin")
+        .args(data)
+        .args(["wellbeing", "import-instrument"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ),
+    )
+}
+
+#[tokio::test]
+async fn an_office_imports_its_validated_text() {
+    for backend in store::testing::backends() {
+        let t = store::testing::TestDb::new(backend).await.unwrap();
+        let dir =
+            std::env::temp_dir().join(format!("minwon-import-{backend}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut data = vec!["--data".to_string(), dir.display().to_string()];
+        if backend == "postgres" {
+            data.push("--database-url".into());
+            data.push(t.url.clone());
+        }
+        // A cut-off nobody can reach (a mean of six answers in steps of 25 is never 51).
+        let (code, out) = import(
+            &data,
+            &dir,
+            "bad.json",
+            &licensed(|s| s.replace("\"from\": 50,", "\"from\": 51,")),
+        );
+        assert_eq!(code, 2, "{out}");
+        assert!(
+            out.contains("나올 수 없는 점수")
+                && out.contains("a cut-off is a score nobody can get"),
+            "{out}"
+        );
+        let (code, out) = import(
+            &data,
+            &dir,
+            "wrong.json",
+            &licensed(|s| s.replace("\"published\"", "\"working_translation\"")),
+        );
+        assert_eq!(code, 2, "{out}");
+        assert!(out.contains("published"), "{out}");
+        let (code, out) = import(&data, &dir, "cbi.v2.json", &licensed(|s| s));
+        assert_eq!(code, 0, "{out}");
+        assert!(out.contains("cbi_client version 2"), "{out}");
+        let (code, out) = import(&data, &dir, "again.json", &licensed(|s| s));
+        assert_eq!(code, 2, "the same version twice: {out}");
+        assert!(out.contains("must be above the current 2"), "{out}");
+        if backend == "postgres" {
+            let b = store::instruments::battery(&t.db).await.unwrap();
+            assert_eq!(b.get("cbi_client").unwrap().version, 2);
+            assert_eq!(b.get_version("cbi_client", 1).unwrap().version, 1);
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

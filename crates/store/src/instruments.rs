@@ -1,0 +1,54 @@
+//! Wellbeing instrument versions an office imported (its licensed, validated text), merged
+//! with the shipped battery: the newest version of each instrument is asked, older ones stay
+//! to read the results they scored. The checks are `domain::wellbeing::check_import`.
+
+use crate::{Db, Result, StoreError, conflict_on_unique, on_db};
+use chrono::{DateTime, Utc};
+use domain::wellbeing::{Battery, Instrument, battery as shipped, check_import};
+
+/// The imported versions, oldest first.
+pub async fn imported(db: &Db) -> Result<Vec<Instrument>> {
+    let rows: Vec<(String,)> = on_db!(db, |pool| sqlx::query_as(
+        "SELECT body FROM wellbeing_instrument_versions ORDER BY instrument_id, version"
+    )
+    .fetch_all(pool)
+    .await)?;
+    rows.into_iter()
+        .map(|(body,)| {
+            serde_json::from_str(&body).map_err(|e| {
+                StoreError::Conflict(format!(
+                    "들여온 검사 자료를 읽을 수 없습니다 (an imported instrument cannot be read: {e})"
+                ))
+            })
+        })
+        .collect()
+}
+
+/// The battery this office uses: shipped files plus imported versions.
+pub async fn battery(db: &Db) -> Result<Battery> {
+    Ok(shipped()?.with_versions(imported(db).await?))
+}
+
+/// Check an instrument file and add it as a new version. Returns what was added.
+pub async fn import(db: &Db, text: &str, now: DateTime<Utc>) -> Result<Instrument> {
+    let current = battery(db).await?;
+    let i = check_import(text, &current)?;
+    let body = serde_json::to_string(&i).map_err(|e| StoreError::Conflict(e.to_string()))?;
+    let msg = format!(
+        "{} 버전 {}은 이미 있습니다 (version {} of {} exists)",
+        i.id, i.version, i.version, i.id
+    );
+    on_db!(db, |pool| sqlx::query(
+        "INSERT INTO wellbeing_instrument_versions (instrument_id, version, body, imported_at) \
+         VALUES ($1, $2, $3, $4)"
+    )
+    .bind(&i.id)
+    .bind(i.version)
+    .bind(&body)
+    .bind(now)
+    .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))
+    .map_err(|e| conflict_on_unique(e, &msg))?;
+    Ok(i)
+}
