@@ -225,15 +225,11 @@ async fn approval_api(
     Ok(Json(ApprovalView {
         needs_approval,
         pending: pending_view(&p),
-        returned: p
-            .derived
-            .approval_returned
-            .as_ref()
-            .map(|r| ReturnedView {
-                comment: r.comment.clone(),
-                returned_at: r.at,
-                submitted_by: r.submitted_by,
-            }),
+        returned: p.derived.approval_returned.as_ref().map(|r| ReturnedView {
+            comment: r.comment.clone(),
+            returned_at: r.at,
+            submitted_by: r.submitted_by,
+        }),
     }))
 }
 
@@ -290,23 +286,17 @@ pub(crate) async fn decide(
     };
     let (cal, _) = petitions::work_calendar(&state.db).await?;
     let mut tx = state.db.begin().await?;
-    let p = petitions::decide_approval(
-        &mut tx,
-        id,
-        decision,
-        caller.account.id,
-        &cal,
-        store::now(),
-    )
-    .await
-    .map_err(|e| match ApiError::from(e) {
-        // Deciding twice is a conflict with what happened, not a malformed request.
-        e if e.code == "no_pending_approval" => ApiError {
-            status: StatusCode::CONFLICT,
-            ..e
-        },
-        e => e,
-    })?;
+    let p =
+        petitions::decide_approval(&mut tx, id, decision, caller.account.id, &cal, store::now())
+            .await
+            .map_err(|e| match ApiError::from(e) {
+                // Deciding twice is a conflict with what happened, not a malformed request.
+                e if e.code == "no_pending_approval" => ApiError {
+                    status: StatusCode::CONFLICT,
+                    ..e
+                },
+                e => e,
+            })?;
     audit::append(&mut tx, &access_record(caller, &subject(&p), action, "")).await?;
     tx.commit().await?;
     Ok(p)

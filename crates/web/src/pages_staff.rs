@@ -256,7 +256,9 @@ async fn awaiting_approval(
             let p = i.petition;
             (
                 p.id,
-                p.receipt_no.clone().unwrap_or_else(|| format!("({})", p.id)),
+                p.receipt_no
+                    .clone()
+                    .unwrap_or_else(|| format!("({})", p.id)),
                 p.title,
             )
         })
@@ -619,15 +621,21 @@ async fn staff_view(
                 }
                 Event::Closed { reason } if !reason.is_empty() => format!("{words} {reason}"),
                 Event::ApprovalRequested { step, .. } => match step {
-                    domain::petitions::HeldStep::Answer { .. } => {
-                        lang.t("답변 결재 요청", "Answer submitted for approval").to_string()
-                    }
+                    domain::petitions::HeldStep::Answer { .. } => lang
+                        .t("답변 결재 요청", "Answer submitted for approval")
+                        .to_string(),
                     domain::petitions::HeldStep::Extension { .. } => lang
-                        .t("처리기간 연장 결재 요청", "Extension submitted for approval")
+                        .t(
+                            "처리기간 연장 결재 요청",
+                            "Extension submitted for approval",
+                        )
                         .to_string(),
                 },
                 Event::ApprovalReturned { comment } => {
-                    format!("{}: {comment}", lang.t("결재 반려", "Returned by the supervisor"))
+                    format!(
+                        "{}: {comment}",
+                        lang.t("결재 반려", "Returned by the supervisor")
+                    )
                 }
                 Event::Approved { .. } => lang.t("결재함", "Approved").to_string(),
                 _ => words,
@@ -891,11 +899,9 @@ async fn render_petition(state: &AppState, ctx: &Ctx, p: &Petition, s: Shown) ->
 fn held_words(l: Lang, a: &domain::petitions::PendingApproval) -> (String, String, String) {
     use domain::petitions::HeldStep;
     match &a.step {
-        HeldStep::Answer { text, .. } => (
-            l.t("답변", "Answer").to_string(),
-            text.clone(),
-            when(a.at),
-        ),
+        HeldStep::Answer { text, .. } => {
+            (l.t("답변", "Answer").to_string(), text.clone(), when(a.at))
+        }
         HeldStep::Extension {
             period,
             ground,
@@ -1377,8 +1383,7 @@ async fn decide_approval(
         Ok(p) => p,
         Err(e) => return ctx.error(&e),
     };
-    match crate::answers::decide(&state, caller, id, &form.decision, form.comment.clone()).await
-    {
+    match crate::answers::decide(&state, caller, id, &form.decision, form.comment.clone()).await {
         Ok(_) => Redirect::to(&format!("/desk/petitions/{id}?done=1")).into_response(),
         Err(e) => {
             let mut s = Shown::plain();

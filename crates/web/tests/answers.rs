@@ -193,9 +193,13 @@ async fn the_answer_pages_show_similar_beside_refuse_drafts_and_preview() {
         let s = start(backend).await;
         let type_id = make_type(&s, "question", None, false).await;
         let kim = api(&s, "kim").await;
-        let earlier =
-            filed_and_received(&s, type_id, "가평읍 가로등 고장", "가평읍 가로등이 꺼졌습니다.")
-                .await;
+        let earlier = filed_and_received(
+            &s,
+            type_id,
+            "가평읍 가로등 고장",
+            "가평읍 가로등이 꺼졌습니다.",
+        )
+        .await;
         let (st, _) = kim
             .post(
                 &format!("/api/v1/petitions/{earlier}/actions"),
@@ -222,7 +226,9 @@ async fn the_answer_pages_show_similar_beside_refuse_drafts_and_preview() {
             .await;
         assert_eq!(st, 200, "{html}");
         // Beside the editor, not inside it.
-        let aside = html.find("id=\"similar-answers\"").expect("similar answers");
+        let aside = html
+            .find("id=\"similar-answers\"")
+            .expect("similar answers");
         let editor = html.find("id=\"ans-text\"").expect("the editor");
         assert!(html[aside..editor].contains("교체를 마쳤습니다"));
         let textarea = &html[editor..editor + html[editor..].find("</textarea>").unwrap()];
@@ -476,7 +482,12 @@ async fn approval_holds_answers_and_extensions_until_the_supervisor_decides() {
         // kim is told, with the comment.
         let (_, n) = kim.get("/api/v1/notices").await;
         assert_eq!(n[0]["kind"], "approval_returned");
-        assert!(n[0]["body"].as_str().unwrap().contains("근거 조항을 적어 주세요"));
+        assert!(
+            n[0]["body"]
+                .as_str()
+                .unwrap()
+                .contains("근거 조항을 적어 주세요")
+        );
         let mails = outbox_to(&s, "kim@example.kr").await;
         assert!(mails.iter().any(|m| m.contains("근거 조항을 적어 주세요")));
         let (_, a) = kim.get(&format!("/api/v1/petitions/{id}/approval")).await;
@@ -502,7 +513,13 @@ async fn approval_holds_answers_and_extensions_until_the_supervisor_decides() {
         let (_, mine) = resident.get(&format!("/api/v1/petitions/{id}")).await;
         assert_eq!(mine["handling"]["answers"][0]["text"], revised.as_str());
         let kinds = timeline_kinds(&s, "sup", id).await;
-        let tail: Vec<&str> = kinds.iter().rev().take(5).rev().map(String::as_str).collect();
+        let tail: Vec<&str> = kinds
+            .iter()
+            .rev()
+            .take(5)
+            .rev()
+            .map(String::as_str)
+            .collect();
         assert_eq!(
             tail,
             [

@@ -466,7 +466,10 @@ async fn suggestion_correction_and_drafts() {
             let t = d["text"].as_str().unwrap();
             assert!(t.starts_with(text::draft::DRAFT_BANNER));
             // The answer goes to the petitioner: their own name (issue 14).
-            assert!(t.contains("홍길동님께"), "template filled with the real name: {t}");
+            assert!(
+                t.contains("홍길동님께"),
+                "template filled with the real name: {t}"
+            );
             // Another petitioner's answer is beside the draft, never in it.
             assert!(
                 !t.contains("가평읍 포트홀은 보수를 마쳤습니다"),
