@@ -1265,6 +1265,17 @@ fn extension_preview(
             "no clock runs for this petition",
         )
     })?;
+    // A notice is previewed only for an extension the Decree allows (the cap in the period's
+    // own unit, grounds, consent): the same rule the step itself applies.
+    domain::petitions::check_extension(
+        input.period,
+        &p.derived.extensions,
+        period,
+        ground,
+        &get("reason"),
+        !get("consent").is_empty(),
+    )
+    .map_err(|e| l.pick(&e.message))?;
     input.extensions.push(period);
     let due = calendar::deadline(cal, &input, now)
         .map_err(|e| l.pick(&domain::petitions::deadline_error(e).message))?;
@@ -1327,6 +1338,7 @@ async fn act(
             Ok(text) => s.preview = Some(text),
             Err(m) => {
                 s.error = Some(m);
+                s.error_at = "extend";
                 s.status = StatusCode::UNPROCESSABLE_ENTITY;
             }
         }

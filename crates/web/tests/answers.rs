@@ -335,6 +335,22 @@ async fn extensions_stay_within_the_cap_in_the_periods_unit() {
         assert!(html.contains("id=\"ext-error\""), "{html}");
         assert!(html.contains("근무시간") && html.contains("working hours"));
         assert!(html.contains("value=\"1d\""));
+        // Its notice is not even previewed.
+        let (st, html, _) = b
+            .post(
+                &format!("/desk/petitions/{id}/act"),
+                &[
+                    ("action", "extend"),
+                    ("preview", "1"),
+                    ("period", "4h"),
+                    ("ground", "cooperation"),
+                    ("reason", "관계기관 협의"),
+                ],
+            )
+            .await;
+        assert_eq!(st, 422);
+        assert!(html.contains("id=\"ext-error\""), "{html}");
+        assert!(!html.contains("id=\"extension-preview\""));
         s.shutdown().await;
     }
 }
