@@ -635,6 +635,11 @@ async fn approval_through_the_pages() {
             )
             .await;
         assert_eq!(st, 303);
+        // While it waits, the official sees it held and cannot send another answer.
+        let (_, html, _) = kim.get(&format!("/desk/petitions/{id}")).await;
+        assert!(html.contains(&format!("id=\"approval-held\">{want}</div>")));
+        assert!(html.contains("id=\"answer-waits\""));
+        assert!(!html.contains("value=\"preview_answer\""));
         // The supervisor sees it waiting, in the queue and on the petition.
         let (_, html, _) = sup.get("/desk").await;
         assert!(html.contains("id=\"awaiting-approval\""), "{html}");
