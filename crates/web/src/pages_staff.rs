@@ -265,6 +265,25 @@ async fn awaiting_approval(
         .collect())
 }
 
+/// The caller's own notices for a page, in its language: (petition, text, when, read).
+async fn notice_rows(
+    state: &AppState,
+    lang: Lang,
+    caller: &crate::auth::Caller,
+) -> Result<Vec<(i64, String, String, bool)>, ApiError> {
+    Ok(crate::answers::my_notices(state, caller)
+        .await?
+        .into_iter()
+        .map(|n| {
+            let body = match lang {
+                Lang::Ko => n.body_ko,
+                Lang::En => n.body_en,
+            };
+            (n.petition_id, body, when(n.created_at), n.read)
+        })
+        .collect())
+}
+
 async fn queue(State(state): State<AppState>, ctx: Ctx, Query(p): Query<QueueParams>) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
@@ -284,11 +303,7 @@ async fn queue_page(
     let mut f: QueueFilter = filter_for(state, caller).await?;
     let reach = f.departments.clone();
     let awaiting = awaiting_approval(state, caller, &f, store::now()).await?;
-    let notices = crate::answers::my_notices(state, caller)
-        .await?
-        .into_iter()
-        .map(|n| (n.petition_id, n.body, when(n.created_at), n.read))
-        .collect();
+    let notices = notice_rows(state, ctx.lang, caller).await?;
     let department: Option<i64> = p.department_id.parse().ok();
     if let Some(d) = department {
         f.departments = match f.departments {
@@ -1028,6 +1043,15 @@ fn suggestion_words(s: &crate::assist::SuggestionView) -> String {
     )
 }
 
+/// The similar answered petitions beside the answer editor: (title, masked answer).
+async fn similar_rows(state: &AppState, p: &Petition) -> Result<Vec<(String, String)>, ApiError> {
+    Ok(crate::assist::similar_beside(state, p)
+        .await?
+        .into_iter()
+        .map(|x| (x.title, x.answer))
+        .collect())
+}
+
 #[derive(Deserialize)]
 struct DraftForm {
     #[serde(default)]
@@ -1326,6 +1350,11 @@ async fn act(
                 s.status = StatusCode::UNPROCESSABLE_ENTITY;
             }
         }
+        // The similar answers stay beside the editor while the official corrects the answer.
+        match similar_rows(&state, &p).await {
+            Ok(rows) => s.similar = rows,
+            Err(e) => return ctx.error(&e),
+        }
         s.f = Refill(form);
         return render_petition(&state, &ctx, &p, s).await;
     }
@@ -1365,6 +1394,12 @@ async fn act(
                 Some("extend") => "extend",
                 _ => "",
             };
+            if s.error_at == "answer" {
+                match similar_rows(&state, &p).await {
+                    Ok(rows) => s.similar = rows,
+                    Err(e) => return ctx.error(&e),
+                }
+            }
             s.status = StatusCode::UNPROCESSABLE_ENTITY;
             s.f = Refill(form);
             render_petition(&state, &ctx, &p, s).await
@@ -1441,6 +1476,10 @@ struct DashboardPage {
     on_time_percent: Option<u32>,
     rated: usize,
     satisfaction: Option<String>,
+    /// Petitions in reach waiting for the supervisor's approval (결재 대기): (id, number, title).
+    awaiting: Vec<(i64, String, String)>,
+    /// The caller's own notices: (petition, text, when, read).
+    notices: Vec<(i64, String, String, bool)>,
 }
 
 async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> Response {
@@ -1466,6 +1505,8 @@ async fn dashboard_page(
 ) -> Result<DashboardPage, ApiError> {
     let base = filter_for(state, caller).await?;
     let now = store::now();
+    let awaiting = awaiting_approval(state, caller, &base, now).await?;
+    let notices = notice_rows(state, ctx.lang, caller).await?;
     let (cal, _) = petitions::work_calendar(&state.db).await?;
     let (dept_names, type_names) = names(state).await?;
     let mut backlog = Vec::new();
@@ -1573,5 +1614,7 @@ async fn dashboard_page(
         on_time_percent: (answered > 0).then(|| (on_time * 100 / answered) as u32),
         rated,
         satisfaction: (rated > 0).then(|| format!("{:.1}", f64::from(score_sum) / rated as f64)),
+        awaiting,
+        notices,
     })
 }

@@ -247,6 +247,15 @@ async fn the_answer_pages_show_similar_beside_refuse_drafts_and_preview() {
         assert!(html.contains("id=\"ans-error\""), "{html}");
         assert!(html.contains("초안 표시") && html.contains("draft marker"));
         assert!(html.contains("홍길동님, {answer}"));
+        // The similar answers stay beside the editor while the official corrects it.
+        let aside = html
+            .find("id=\"similar-answers\"")
+            .expect("similar answers after a refused preview");
+        let editor = html.find("id=\"ans-text\"").expect("the editor");
+        assert!(aside < editor);
+        assert!(html[aside..editor].contains("교체를 마쳤습니다"), "{html}");
+        let textarea = &html[editor..editor + html[editor..].find("</textarea>").unwrap()];
+        assert!(!textarea.contains("교체를 마쳤습니다"), "{textarea}");
         // A good preview, then sending exactly that.
         let (st, html, _) = b
             .post(
@@ -405,6 +414,20 @@ async fn approval_holds_answers_and_extensions_until_the_supervisor_decides() {
         assert_eq!(n[0]["kind"], "assigned");
         assert_eq!(n[0]["petition_id"], id);
         assert_eq!(n[0]["read"], false);
+        // Two halves: Korean in one, English in the other.
+        let (ko, en) = (
+            n[0]["body_ko"].as_str().unwrap(),
+            n[0]["body_en"].as_str().unwrap(),
+        );
+        assert!(
+            ko.contains("배정되었습니다") && !ko.contains("Assigned"),
+            "{ko}"
+        );
+        assert!(
+            en.contains("Assigned to you") && !en.contains("배정"),
+            "{en}"
+        );
+        assert!(n[0].get("body").is_none(), "{n}");
         let mails = outbox_to(&s, "kim@example.kr").await;
         assert!(mails.iter().any(|m| m.contains("결재 민원")), "{mails:?}");
 
@@ -428,6 +451,39 @@ async fn approval_holds_answers_and_extensions_until_the_supervisor_decides() {
         assert_eq!(st, 200, "{p}");
         assert_eq!(p["state"], "in_progress");
         assert_eq!(p["handling"]["answers"], json!([]));
+        // The supervisor who may approve is told, on screen and by mail; nobody else is.
+        let (st, n) = sup.get("/api/v1/notices").await;
+        assert_eq!(st, 200);
+        assert_eq!(n[0]["kind"], "approval_requested", "{n}");
+        assert_eq!(n[0]["petition_id"], id);
+        assert!(
+            n[0]["body_ko"].as_str().unwrap().contains("답변 결재 요청"),
+            "{n}"
+        );
+        assert!(
+            n[0]["body_en"]
+                .as_str()
+                .unwrap()
+                .contains("Answer submitted for your approval"),
+            "{n}"
+        );
+        let mails = outbox_to(&s, "sup@example.kr").await;
+        assert!(
+            mails
+                .iter()
+                .any(|m| m.contains("결재 요청") && m.contains("결재 민원")),
+            "{mails:?}"
+        );
+        for who in [&kim, &lee, &admin] {
+            let (_, n) = who.get("/api/v1/notices").await;
+            assert!(
+                !n.as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|x| x["kind"] == "approval_requested"),
+                "{n}"
+            );
+        }
         assert_eq!(p["due"], before["due"]);
         assert!(p["handling"].get("approval").is_none(), "{p}");
         let (st, a) = kim.get(&format!("/api/v1/petitions/{id}/approval")).await;
@@ -498,11 +554,14 @@ async fn approval_holds_answers_and_extensions_until_the_supervisor_decides() {
         // kim is told, with the comment.
         let (_, n) = kim.get("/api/v1/notices").await;
         assert_eq!(n[0]["kind"], "approval_returned");
+        let (ko, en) = (
+            n[0]["body_ko"].as_str().unwrap(),
+            n[0]["body_en"].as_str().unwrap(),
+        );
+        assert!(ko.contains("반려되었습니다") && ko.contains("근거 조항을 적어 주세요"));
         assert!(
-            n[0]["body"]
-                .as_str()
-                .unwrap()
-                .contains("근거 조항을 적어 주세요")
+            en.contains("Answer returned") && !en.contains("반려"),
+            "{en}"
         );
         let mails = outbox_to(&s, "kim@example.kr").await;
         assert!(mails.iter().any(|m| m.contains("근거 조항을 적어 주세요")));
@@ -571,6 +630,15 @@ async fn approval_holds_answers_and_extensions_until_the_supervisor_decides() {
         assert_eq!(st, 400, "{e}");
         assert_eq!(e["code"], "own_submission");
         bilingual(&e);
+        // Nor is anyone told to approve their own submission.
+        let (_, n) = sup.get("/api/v1/notices").await;
+        assert!(
+            !n.as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["kind"] == "approval_requested" && x["petition_id"] == id2),
+            "{n}"
+        );
         // Over the cap cannot even be submitted.
         let id3 = filed_and_received(&s, type_id, "연장 초과", "연장 초과 민원입니다.").await;
         let (st, e) = kim
@@ -644,6 +712,23 @@ async fn approval_through_the_pages() {
         let (_, html, _) = sup.get("/desk").await;
         assert!(html.contains("id=\"awaiting-approval\""), "{html}");
         assert!(html.contains("결재 화면"));
+        // … and on the dashboard, with the notice of the submission in the page's language.
+        let (st, html, _) = sup.get("/desk/dashboard").await;
+        assert_eq!(st, 200);
+        let awaiting = html
+            .find("id=\"awaiting-approval\"")
+            .expect("awaiting on the dashboard");
+        assert!(
+            html[awaiting..].contains(&format!("/desk/petitions/{id}#approval")),
+            "{html}"
+        );
+        assert!(html.contains("답변 결재 요청") && !html.contains("submitted for your approval"));
+        let (_, html, _) = sup.get("/desk/dashboard?lang=en").await;
+        assert!(html.contains("Awaiting your approval"), "{html}");
+        assert!(
+            html.contains("Answer submitted for your approval") && !html.contains("답변 결재 요청")
+        );
+        let (_, _, _) = sup.get("/desk?lang=ko").await;
         let (_, html, _) = sup.get(&format!("/desk/petitions/{id}")).await;
         assert!(html.contains(&format!("id=\"approval-held\">{want}</div>")));
         // Returning without a comment: refused next to the comment.
@@ -680,6 +765,11 @@ async fn approval_through_the_pages() {
         assert!(html.contains("id=\"approval-returned\""));
         let (_, html, _) = kim.get("/desk").await;
         assert!(!html.contains("mw-unread"), "read once opened");
+        // The English page shows the English half only.
+        let (_, html, _) = kim.get("/desk?lang=en").await;
+        assert!(html.contains("Answer returned"), "{html}");
+        assert!(!html.contains("결재가 반려되었습니다"), "{html}");
+        let (_, _, _) = kim.get("/desk?lang=ko").await;
         // kim may not decide (no form), and posting anyway is refused.
         let (st, _, _) = kim
             .post(
