@@ -75,6 +75,8 @@ test('draft → similar answers beside → refused with the marker → preview �
   assert.match(await official.textContent('#ans-error'), /초안 표시/);
   assert.match(await official.textContent('#ans-error'), /draft marker/);
   assert.equal(await official.inputValue('#ans-text'), draft.replace(/\r\n/g, '\n'));
+  // The similar answers stay beside the editor while the official corrects it.
+  assert.equal(await official.textContent('#similar-answers'), similar);
   await audit(official, 'answers-refused');
 
   // Written properly: the preview is the text the petitioner gets; send exactly that.
@@ -117,7 +119,18 @@ test('approval: submit → returned with a comment → official told → resubmi
   assert.match(await official.textContent('#approval'), /결재 대기/);
   assert.doesNotMatch(await official.textContent('#state'), /답변완료/);
 
-  // The supervisor finds it waiting and returns it; without a comment first.
+  // The supervisor is told and finds it waiting on the dashboard, in either language.
+  await supervisor.goto(`${server.url}/desk/dashboard`);
+  assert.match(await supervisor.textContent('#awaiting-approval'), /경로우대 민원 수수료 감면 신청/);
+  assert.match(await supervisor.textContent('#my-notices'), /답변 결재 요청: .*경로우대 민원 수수료 감면 신청/);
+  await audit(supervisor, 'approval-dashboard', false);
+  await supervisor.goto(`${server.url}/desk/dashboard?lang=en`);
+  const english = await supervisor.textContent('#my-notices');
+  assert.match(english, /Answer submitted for your approval: .*경로우대/);
+  assert.doesNotMatch(english, /결재 요청/);
+  await supervisor.goto(`${server.url}/desk/dashboard?lang=ko`);
+
+  // … and returns it; without a comment first.
   await supervisor.goto(`${server.url}/desk`);
   assert.match(await supervisor.textContent('#awaiting-approval'), /경로우대 민원 수수료 감면 신청/);
   await audit(supervisor, 'approval-queue', false);

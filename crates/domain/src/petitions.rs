@@ -641,9 +641,9 @@ fn unfilled_placeholder(text: &str) -> Option<String> {
         let Some(close) = after.find('}') else { break };
         let key = after[..close].trim();
         let word = !key.is_empty()
-            && key.chars().all(|c| {
-                c.is_ascii_alphanumeric() || c == '_' || ('가'..='힣').contains(&c)
-            });
+            && key
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || ('가'..='힣').contains(&c));
         if word {
             return Some(key.to_string());
         }
@@ -688,7 +688,9 @@ impl Event {
     pub fn is_internal(&self) -> bool {
         matches!(
             self,
-            Event::ApprovalRequested { .. } | Event::ApprovalReturned { .. } | Event::Approved { .. }
+            Event::ApprovalRequested { .. }
+                | Event::ApprovalReturned { .. }
+                | Event::Approved { .. }
         )
     }
 

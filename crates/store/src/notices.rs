@@ -1,9 +1,13 @@
 //! What an official is told (알림): a petition assigned to them, an approval (결재) returned to
-//! them. Each notice is a row they see on their own screen and, when their account has an email
-//! address, a mail through the outbox — both in the transaction of the step that caused it.
+//! them, and for a supervisor an answer or extension submitted for their approval. Each notice is
+//! a row they see on their own screen and, when their account has an email address, a mail
+//! through the outbox — both in the transaction of the step that caused it. The text is kept as
+//! a Korean and an English half so each page shows its own language.
 
 use chrono::{DateTime, Utc};
 use domain::AccountId;
+use domain::access::{self, Action, Actor, Capability, OrgChart, Target};
+use domain::accounts::Role;
 use serde::Serialize;
 
 use crate::{Db, Result, Tx, on_db, on_tx, outbox};
@@ -16,6 +20,8 @@ pub enum NoticeKind {
     Assigned,
     /// Their answer or extension came back from the supervisor with a comment (결재 반려).
     ApprovalReturned,
+    /// An answer or extension was submitted for the supervisor's approval (결재 요청).
+    ApprovalRequested,
 }
 
 impl NoticeKind {
@@ -23,6 +29,7 @@ impl NoticeKind {
         match self {
             NoticeKind::Assigned => "assigned",
             NoticeKind::ApprovalReturned => "approval_returned",
+            NoticeKind::ApprovalRequested => "approval_requested",
         }
     }
 }
@@ -33,9 +40,31 @@ pub struct StaffNotice {
     pub id: i64,
     pub petition_id: i64,
     pub kind: String,
-    pub body: String,
+    pub body_ko: String,
+    pub body_en: String,
     pub created_at: DateTime<Utc>,
     pub read_at: Option<DateTime<Utc>>,
+}
+
+/// A text in both languages: Korean first, English second.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Words {
+    pub ko: String,
+    pub en: String,
+}
+
+impl Words {
+    pub fn new(ko: impl Into<String>, en: impl Into<String>) -> Self {
+        Words {
+            ko: ko.into(),
+            en: en.into(),
+        }
+    }
+
+    /// Both halves in one line, for a mail (which has no language of its own).
+    fn both(&self) -> String {
+        format!("{} ({})", self.ko, self.en)
+    }
 }
 
 /// Tell `account` about a petition: a row for their screen and, with an address, a mail.
@@ -44,18 +73,19 @@ pub async fn tell(
     account: AccountId,
     petition_id: i64,
     kind: NoticeKind,
-    subject: &str,
-    body: &str,
+    subject: &Words,
+    body: &Words,
     now: DateTime<Utc>,
 ) -> Result<()> {
     on_tx!(tx, |conn| sqlx::query(
-        "INSERT INTO staff_notices (account_id, petition_id, kind, body, created_at) \
-         VALUES ($1, $2, $3, $4, $5)"
+        "INSERT INTO staff_notices (account_id, petition_id, kind, body_ko, body_en, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6)"
     )
     .bind(account)
     .bind(petition_id)
     .bind(kind.as_str())
-    .bind(body)
+    .bind(&body.ko)
+    .bind(&body.en)
     .bind(now)
     .execute(&mut *conn)
     .await
@@ -71,8 +101,8 @@ pub async fn tell(
             tx,
             outbox::Channel::Email,
             &to,
-            &format!("[민원 업무] {subject}"),
-            body,
+            &format!("[민원 업무] {}", subject.both()),
+            &format!("{}\n\n{}", body.ko, body.en),
             now,
         )
         .await?;
@@ -80,10 +110,53 @@ pub async fn tell(
     Ok(())
 }
 
+/// Who may approve (결재) a petition held in `department`, as the one access policy says:
+/// active supervisors it grants `Approve` on the record, but never the one who submitted it.
+pub async fn approvers(
+    tx: &mut Tx,
+    department: Option<domain::DepartmentId>,
+    owner: Option<AccountId>,
+    submitter: Option<AccountId>,
+) -> Result<Vec<AccountId>> {
+    let departments: Vec<(domain::DepartmentId, Option<domain::DepartmentId>)> = on_tx!(
+        tx,
+        |conn| sqlx::query_as("SELECT id, parent_id FROM departments")
+            .fetch_all(&mut *conn)
+            .await
+    )?;
+    let org = OrgChart::new(departments);
+    let supervisors: Vec<(AccountId, Option<domain::DepartmentId>)> = on_tx!(tx, |conn| {
+        sqlx::query_as(
+            "SELECT id, department_id FROM accounts WHERE role = $1 AND active = TRUE ORDER BY id",
+        )
+        .bind(Role::Supervisor.as_str())
+        .fetch_all(&mut *conn)
+        .await
+    })?;
+    let target = Target::Record {
+        owner,
+        department,
+        shared_with: &[],
+    };
+    Ok(supervisors
+        .into_iter()
+        .filter(|(id, _)| Some(*id) != submitter)
+        .filter(|(id, dept)| {
+            let actor = Actor {
+                account_id: *id,
+                role: Role::Supervisor,
+                department_id: *dept,
+            };
+            access::decide(&actor, Capability::Petitions, Action::Approve, target, &org).is_ok()
+        })
+        .map(|(id, _)| id)
+        .collect())
+}
+
 /// An official's notices, unread first, newest first within each.
 pub async fn for_account(db: &Db, account: AccountId, limit: i64) -> Result<Vec<StaffNotice>> {
     Ok(on_db!(db, |pool| sqlx::query_as::<_, StaffNotice>(
-        "SELECT id, petition_id, kind, body, created_at, read_at FROM staff_notices \
+        "SELECT id, petition_id, kind, body_ko, body_en, created_at, read_at FROM staff_notices \
          WHERE account_id = $1 ORDER BY (read_at IS NULL) DESC, id DESC LIMIT $2"
     )
     .bind(account)

@@ -11,7 +11,7 @@ pub mod demo;
 pub mod generate;
 pub mod retention;
 
-use crate::notices::{self, NoticeKind};
+use crate::notices::{self, NoticeKind, Words};
 use crate::{Db, Result, StoreError, Tx, conflict_on_unique, on_db, on_tx, outbox};
 use calendar::{DeadlineInput, HolidayData, OfficeHours, Period, WorkCalendar};
 use chrono::{DateTime, Datelike, Utc};
@@ -1410,6 +1410,10 @@ pub async fn act(
 ) -> Result<Petition> {
     let current = lock(tx, id).await?;
     let notice = petitioner_notice(&event);
+    let submitted = match &event {
+        Event::ApprovalRequested { step, .. } => Some(held_words(step)),
+        _ => None,
+    };
     let next = step(tx, id, &current, event, actor, cal, now).await?;
     let petition = persist(tx, id, &next, cal, now).await?;
     if let Some((subject, body)) = notice {
@@ -1426,13 +1430,50 @@ pub async fn act(
             assignee,
             id,
             NoticeKind::Assigned,
-            "민원이 배정되었습니다 (a petition was assigned to you)",
-            &format!("민원이 배정되었습니다 (assigned to you): {line}"),
+            &Words::new("민원이 배정되었습니다", "A petition was assigned to you"),
+            &Words::new(
+                format!("민원이 배정되었습니다: {line}"),
+                format!("Assigned to you: {line}"),
+            ),
             now,
         )
         .await?;
     }
+    // Whoever may approve the submission is told it waits for them.
+    if let Some(what) = submitted {
+        let line = official_line(&petition);
+        for approver in notices::approvers(
+            tx,
+            petition.department_id,
+            petition.petitioner_account_id,
+            actor,
+        )
+        .await?
+        {
+            notices::tell(
+                tx,
+                approver,
+                id,
+                NoticeKind::ApprovalRequested,
+                &Words::new("결재 요청이 왔습니다", "A submission awaits your approval"),
+                &Words::new(
+                    format!("{} 결재 요청: {line}", what.ko),
+                    format!("{} submitted for your approval: {line}", what.en),
+                ),
+                now,
+            )
+            .await?;
+        }
+    }
     Ok(petition)
+}
+
+/// What a held step is, in a notice to an official.
+fn held_words(step: &HeldStep) -> Words {
+    match step {
+        HeldStep::Answer { .. } => Words::new("답변", "Answer"),
+        HeldStep::Extension { .. } => Words::new("처리기간 연장", "Extension"),
+    }
 }
 
 /// The petition as named in a notice to an official: receipt number and title.
@@ -1484,20 +1525,20 @@ pub async fn decide_approval(
             let next = step(tx, id, &current, event, Some(approver), cal, now).await?;
             let petition = persist(tx, id, &next, cal, now).await?;
             if let Some(official) = pending.submitted_by {
-                let what = match pending.step {
-                    HeldStep::Answer { .. } => "답변 (answer)",
-                    HeldStep::Extension { .. } => "처리기간 연장 (extension)",
-                };
+                let what = held_words(&pending.step);
+                let (line, comment) = (official_line(&petition), comment.trim());
                 notices::tell(
                     tx,
                     official,
                     id,
                     NoticeKind::ApprovalReturned,
-                    "결재가 반려되었습니다 (your submission was returned)",
-                    &format!(
-                        "{what} 결재가 반려되었습니다 (returned): {} — 의견 (comment): {}",
-                        official_line(&petition),
-                        comment.trim()
+                    &Words::new("결재가 반려되었습니다", "Your submission was returned"),
+                    &Words::new(
+                        format!(
+                            "{} 결재가 반려되었습니다: {line} — 의견: {comment}",
+                            what.ko
+                        ),
+                        format!("{} returned: {line} — comment: {comment}", what.en),
                     ),
                     now,
                 )

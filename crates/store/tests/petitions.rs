@@ -809,6 +809,34 @@ async fn demo_petitions_cover_every_state() {
         .await)
         .unwrap();
         assert!(flagged > 0);
+        // Approval (결재, issue 14): an answer and an extension wait for the supervisor, on a
+        // type marked for approval.
+        let waiting: Vec<&petitions::Petition> = page
+            .items
+            .iter()
+            .map(|i| &i.petition)
+            .filter(|p| p.derived.approval.is_some())
+            .collect();
+        let steps: Vec<&str> = waiting
+            .iter()
+            .map(|p| match p.derived.approval.as_ref().unwrap().step {
+                domain::petitions::HeldStep::Answer { .. } => "answer",
+                domain::petitions::HeldStep::Extension { .. } => "extension",
+            })
+            .collect();
+        assert!(
+            steps.contains(&"answer") && steps.contains(&"extension"),
+            "{steps:?}"
+        );
+        for p in waiting {
+            assert!(
+                petitions::get_type(&db, p.type_id)
+                    .await
+                    .unwrap()
+                    .needs_approval
+            );
+            assert!(p.derived.answers.is_empty() && p.derived.extensions.is_empty());
+        }
         let ids: Vec<(i64,)> = on_db!(&db, |pool| sqlx::query_as(
             "SELECT id FROM petitions ORDER BY id LIMIT 40"
         )

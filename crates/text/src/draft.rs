@@ -75,13 +75,6 @@ pub fn draft_answer(
     }
     body.push_str(rest);
 
-    let mut ranked: Vec<&(String, String, f32)> = similar
-        .iter()
-        .filter(|(_, answer, score)| !answer.trim().is_empty() && score.is_finite())
-        .collect();
-    ranked.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
-    ranked.truncate(MAX_SOURCES);
-
     let mut text = format!("{DRAFT_BANNER}\n\n{}", body.trim_end());
     if !unfilled.is_empty() {
         text.push_str(&format!(
@@ -92,16 +85,29 @@ pub fn draft_answer(
     Draft {
         text,
         marked_as_draft: true,
-        sources: ranked
-            .iter()
-            .map(|(title, answer, score)| DraftSource {
-                title: title.clone(),
-                score: *score,
-                answer: answer.trim().to_string(),
-            })
-            .collect(),
+        sources: reference_answers(similar),
         unfilled,
     }
+}
+
+/// The similar answered petitions worth reading beside an answer (title, answer, score): those
+/// with an answer, best first, at most [`MAX_SOURCES`]. The same pick beside a draft and beside
+/// an answer being previewed.
+pub fn reference_answers(similar: &[(String, String, f32)]) -> Vec<DraftSource> {
+    let mut ranked: Vec<&(String, String, f32)> = similar
+        .iter()
+        .filter(|(_, answer, score)| !answer.trim().is_empty() && score.is_finite())
+        .collect();
+    ranked.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.0.cmp(&b.0)));
+    ranked.truncate(MAX_SOURCES);
+    ranked
+        .iter()
+        .map(|(title, answer, score)| DraftSource {
+            title: title.clone(),
+            score: *score,
+            answer: answer.trim().to_string(),
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -20,7 +20,7 @@ pub mod tokenize;
 pub mod vocab;
 
 pub use abuse::{AbuseModel, Screening, Span, evaluate_abuse, train_abuse};
-pub use draft::{Draft, draft_answer};
+pub use draft::{Draft, DraftSource, draft_answer, reference_answers};
 pub use lexicon::AbuseKind;
 pub use normalize::normalize;
 pub use routing::{Router, RoutingExample, Suggestion, evaluate_routing, train_routing};

@@ -1,6 +1,6 @@
 //! Answers as the official meant them, and approval (결재, issue 14): the preview of exactly the
 //! text the petitioner will receive, the supervisor's decision on an answer or extension held
-//! for approval, and the notices an official is given (assigned, returned).
+//! for approval, and the notices an official is given (assigned, returned, awaiting approval).
 //!
 //! Handlers parse, ask the access policy, call one store function and answer; the rules (what a
 //! sendable answer is, who may decide) live in `domain::petitions`.
@@ -225,15 +225,11 @@ async fn approval_api(
     Ok(Json(ApprovalView {
         needs_approval,
         pending: pending_view(&p),
-        returned: p
-            .derived
-            .approval_returned
-            .as_ref()
-            .map(|r| ReturnedView {
-                comment: r.comment.clone(),
-                returned_at: r.at,
-                submitted_by: r.submitted_by,
-            }),
+        returned: p.derived.approval_returned.as_ref().map(|r| ReturnedView {
+            comment: r.comment.clone(),
+            returned_at: r.at,
+            submitted_by: r.submitted_by,
+        }),
     }))
 }
 
@@ -290,23 +286,17 @@ pub(crate) async fn decide(
     };
     let (cal, _) = petitions::work_calendar(&state.db).await?;
     let mut tx = state.db.begin().await?;
-    let p = petitions::decide_approval(
-        &mut tx,
-        id,
-        decision,
-        caller.account.id,
-        &cal,
-        store::now(),
-    )
-    .await
-    .map_err(|e| match ApiError::from(e) {
-        // Deciding twice is a conflict with what happened, not a malformed request.
-        e if e.code == "no_pending_approval" => ApiError {
-            status: StatusCode::CONFLICT,
-            ..e
-        },
-        e => e,
-    })?;
+    let p =
+        petitions::decide_approval(&mut tx, id, decision, caller.account.id, &cal, store::now())
+            .await
+            .map_err(|e| match ApiError::from(e) {
+                // Deciding twice is a conflict with what happened, not a malformed request.
+                e if e.code == "no_pending_approval" => ApiError {
+                    status: StatusCode::CONFLICT,
+                    ..e
+                },
+                e => e,
+            })?;
     audit::append(&mut tx, &access_record(caller, &subject(&p), action, "")).await?;
     tx.commit().await?;
     Ok(p)
@@ -331,9 +321,12 @@ async fn decide_api(
 pub struct NoticeView {
     pub id: i64,
     pub petition_id: i64,
-    /// `assigned` or `approval_returned`.
+    /// `assigned`, `approval_returned` or `approval_requested`.
     pub kind: String,
-    pub body: String,
+    /// The notice in Korean.
+    pub body_ko: String,
+    /// The same notice in English.
+    pub body_en: String,
     pub created_at: DateTime<Utc>,
     pub read: bool,
 }
@@ -354,7 +347,8 @@ pub(crate) async fn my_notices(
                 id: n.id,
                 petition_id: n.petition_id,
                 kind: n.kind,
-                body: n.body,
+                body_ko: n.body_ko,
+                body_en: n.body_en,
                 created_at: n.created_at,
                 read: n.read_at.is_some(),
             })
@@ -362,7 +356,8 @@ pub(crate) async fn my_notices(
     )
 }
 
-/// The signed-in official's notices: petitions assigned to them, approvals returned to them.
+/// The signed-in official's notices, in both languages: petitions assigned to them, approvals
+/// returned to them, and (supervisors) submissions awaiting their approval.
 #[utoipa::path(get, path = "/api/v1/notices", security(("bearer" = [])),
     responses((status = 200, body = [NoticeView]), (status = 403, body = ErrorBody)))]
 async fn notices_api(

@@ -291,6 +291,29 @@ async fn draft_api(
     ))
 }
 
+/// Similar answered petitions as shown beside the editor: personal data masked.
+fn masked_beside(sources: &[text::DraftSource]) -> Vec<SimilarAnswer> {
+    sources
+        .iter()
+        .map(|s| SimilarAnswer {
+            title: mask_text(&s.title, &[]),
+            answer: mask_text(&s.answer, &[]),
+            score: s.score,
+        })
+        .collect()
+}
+
+/// The similar answered petitions beside the answer editor of `p` (the caller may handle it),
+/// the same pick as beside a draft: shown again with a preview, refused or not, so the
+/// official keeps them while correcting the answer.
+pub(crate) async fn similar_beside(
+    state: &AppState,
+    p: &Petition,
+) -> Result<Vec<SimilarAnswer>, ApiError> {
+    let similar = suggestions::answered_like(&state.db, p, SIMILAR).await?;
+    Ok(masked_beside(&text::reference_answers(&similar)))
+}
+
 /// Builds a draft answer (see [`draft_api`]).
 pub(crate) async fn draft(
     state: &AppState,
@@ -318,15 +341,7 @@ pub(crate) async fn draft(
     let similar = suggestions::answered_like(&state.db, &p, SIMILAR).await?;
     let built_in = text::draft_answer(&letter, &Default::default(), &similar);
     let sources: Vec<String> = built_in.sources.iter().map(|s| s.title.clone()).collect();
-    let beside: Vec<SimilarAnswer> = built_in
-        .sources
-        .iter()
-        .map(|s| SimilarAnswer {
-            title: mask_text(&s.title, &[]),
-            answer: mask_text(&s.answer, &[]),
-            score: s.score,
-        })
-        .collect();
+    let beside = masked_beside(&built_in.sources);
     let Some(endpoint) = state.config.drafting.clone() else {
         return Ok(DraftView {
             text: built_in.text,

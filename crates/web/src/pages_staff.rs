@@ -258,9 +258,30 @@ async fn awaiting_approval(
             let p = i.petition;
             (
                 p.id,
-                p.receipt_no.clone().unwrap_or_else(|| format!("({})", p.id)),
+                p.receipt_no
+                    .clone()
+                    .unwrap_or_else(|| format!("({})", p.id)),
                 p.title,
             )
+        })
+        .collect())
+}
+
+/// The caller's own notices for a page, in its language: (petition, text, when, read).
+async fn notice_rows(
+    state: &AppState,
+    lang: Lang,
+    caller: &crate::auth::Caller,
+) -> Result<Vec<(i64, String, String, bool)>, ApiError> {
+    Ok(crate::answers::my_notices(state, caller)
+        .await?
+        .into_iter()
+        .map(|n| {
+            let body = match lang {
+                Lang::Ko => n.body_ko,
+                Lang::En => n.body_en,
+            };
+            (n.petition_id, body, when(n.created_at), n.read)
         })
         .collect())
 }
@@ -284,11 +305,7 @@ async fn queue_page(
     let mut f: QueueFilter = filter_for(state, caller).await?;
     let reach = f.departments.clone();
     let awaiting = awaiting_approval(state, caller, &f, store::now()).await?;
-    let notices = crate::answers::my_notices(state, caller)
-        .await?
-        .into_iter()
-        .map(|n| (n.petition_id, n.body, when(n.created_at), n.read))
-        .collect();
+    let notices = notice_rows(state, ctx.lang, caller).await?;
     let department: Option<i64> = p.department_id.parse().ok();
     if let Some(d) = department {
         f.departments = match f.departments {
@@ -632,15 +649,21 @@ async fn staff_view(
                 }
                 Event::Closed { reason } if !reason.is_empty() => format!("{words} {reason}"),
                 Event::ApprovalRequested { step, .. } => match step {
-                    domain::petitions::HeldStep::Answer { .. } => {
-                        lang.t("답변 결재 요청", "Answer submitted for approval").to_string()
-                    }
+                    domain::petitions::HeldStep::Answer { .. } => lang
+                        .t("답변 결재 요청", "Answer submitted for approval")
+                        .to_string(),
                     domain::petitions::HeldStep::Extension { .. } => lang
-                        .t("처리기간 연장 결재 요청", "Extension submitted for approval")
+                        .t(
+                            "처리기간 연장 결재 요청",
+                            "Extension submitted for approval",
+                        )
                         .to_string(),
                 },
                 Event::ApprovalReturned { comment } => {
-                    format!("{}: {comment}", lang.t("결재 반려", "Returned by the supervisor"))
+                    format!(
+                        "{}: {comment}",
+                        lang.t("결재 반려", "Returned by the supervisor")
+                    )
                 }
                 Event::Approved { .. } => lang.t("결재함", "Approved").to_string(),
                 _ => words,
@@ -914,11 +937,9 @@ async fn render_petition(state: &AppState, ctx: &Ctx, p: &Petition, s: Shown) ->
 fn held_words(l: Lang, a: &domain::petitions::PendingApproval) -> (String, String, String) {
     use domain::petitions::HeldStep;
     match &a.step {
-        HeldStep::Answer { text, .. } => (
-            l.t("답변", "Answer").to_string(),
-            text.clone(),
-            when(a.at),
-        ),
+        HeldStep::Answer { text, .. } => {
+            (l.t("답변", "Answer").to_string(), text.clone(), when(a.at))
+        }
         HeldStep::Extension {
             period,
             ground,
@@ -1043,6 +1064,15 @@ fn suggestion_words(s: &crate::assist::SuggestionView) -> String {
         s.department_name.as_deref().unwrap_or(&s.department_code),
         s.score * 100.0
     )
+}
+
+/// The similar answered petitions beside the answer editor: (title, masked answer).
+async fn similar_rows(state: &AppState, p: &Petition) -> Result<Vec<(String, String)>, ApiError> {
+    Ok(crate::assist::similar_beside(state, p)
+        .await?
+        .into_iter()
+        .map(|x| (x.title, x.answer))
+        .collect())
 }
 
 #[derive(Deserialize)]
@@ -1282,6 +1312,17 @@ fn extension_preview(
             "no clock runs for this petition",
         )
     })?;
+    // A notice is previewed only for an extension the Decree allows (the cap in the period's
+    // own unit, grounds, consent): the same rule the step itself applies.
+    domain::petitions::check_extension(
+        input.period,
+        &p.derived.extensions,
+        period,
+        ground,
+        &get("reason"),
+        !get("consent").is_empty(),
+    )
+    .map_err(|e| l.pick(&e.message))?;
     input.extensions.push(period);
     let due = calendar::deadline(cal, &input, now)
         .map_err(|e| l.pick(&domain::petitions::deadline_error(e).message))?;
@@ -1332,6 +1373,11 @@ async fn act(
                 s.status = StatusCode::UNPROCESSABLE_ENTITY;
             }
         }
+        // The similar answers stay beside the editor while the official corrects the answer.
+        match similar_rows(&state, &p).await {
+            Ok(rows) => s.similar = rows,
+            Err(e) => return ctx.error(&e),
+        }
         s.f = Refill(form);
         return render_petition(&state, &ctx, &p, s).await;
     }
@@ -1344,6 +1390,7 @@ async fn act(
             Ok(text) => s.preview = Some(text),
             Err(m) => {
                 s.error = Some(m);
+                s.error_at = "extend";
                 s.status = StatusCode::UNPROCESSABLE_ENTITY;
             }
         }
@@ -1370,6 +1417,12 @@ async fn act(
                 Some("extend") => "extend",
                 _ => "",
             };
+            if s.error_at == "answer" {
+                match similar_rows(&state, &p).await {
+                    Ok(rows) => s.similar = rows,
+                    Err(e) => return ctx.error(&e),
+                }
+            }
             s.status = StatusCode::UNPROCESSABLE_ENTITY;
             s.f = Refill(form);
             render_petition(&state, &ctx, &p, s).await
@@ -1400,8 +1453,7 @@ async fn decide_approval(
         Ok(p) => p,
         Err(e) => return ctx.error(&e),
     };
-    match crate::answers::decide(&state, caller, id, &form.decision, form.comment.clone()).await
-    {
+    match crate::answers::decide(&state, caller, id, &form.decision, form.comment.clone()).await {
         Ok(_) => Redirect::to(&format!("/desk/petitions/{id}?done=1")).into_response(),
         Err(e) => {
             let mut s = Shown::plain();
@@ -1450,6 +1502,10 @@ struct DashboardPage {
     /// The last 30 days' transfers, and the late ones listed (issue 14).
     transfers: usize,
     late_transfers: Vec<crate::pages::intake::TransferLine>,
+    /// Petitions in reach waiting for the supervisor's approval (결재 대기): (id, number, title).
+    awaiting: Vec<(i64, String, String)>,
+    /// The caller's own notices: (petition, text, when, read).
+    notices: Vec<(i64, String, String, bool)>,
 }
 
 async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> Response {
@@ -1475,6 +1531,8 @@ async fn dashboard_page(
 ) -> Result<DashboardPage, ApiError> {
     let base = filter_for(state, caller).await?;
     let now = store::now();
+    let awaiting = awaiting_approval(state, caller, &base, now).await?;
+    let notices = notice_rows(state, ctx.lang, caller).await?;
     let (cal, _) = petitions::work_calendar(&state.db).await?;
     let (dept_names, type_names) = names(state).await?;
     let mut backlog = Vec::new();
@@ -1596,5 +1654,7 @@ async fn dashboard_page(
         satisfaction: (rated > 0).then(|| format!("{:.1}", f64::from(score_sum) / rated as f64)),
         transfers,
         late_transfers,
+        awaiting,
+        notices,
     })
 }

@@ -1448,7 +1448,11 @@ pub(crate) async fn take_step(
     // For a type the administrator marked, an answer or an extension goes to the supervisor
     // first (결재); it takes effect when approved.
     let event = match domain::petitions::HeldStep::of(&event) {
-        Some(step) if petitions::get_type(&state.db, p.type_id).await?.needs_approval => {
+        Some(step)
+            if petitions::get_type(&state.db, p.type_id)
+                .await?
+                .needs_approval =>
+        {
             Event::ApprovalRequested {
                 step,
                 submitted_by: Some(caller.account.id),

@@ -193,9 +193,13 @@ async fn the_answer_pages_show_similar_beside_refuse_drafts_and_preview() {
         let s = start(backend).await;
         let type_id = make_type(&s, "question", None, false).await;
         let kim = api(&s, "kim").await;
-        let earlier =
-            filed_and_received(&s, type_id, "가평읍 가로등 고장", "가평읍 가로등이 꺼졌습니다.")
-                .await;
+        let earlier = filed_and_received(
+            &s,
+            type_id,
+            "가평읍 가로등 고장",
+            "가평읍 가로등이 꺼졌습니다.",
+        )
+        .await;
         let (st, _) = kim
             .post(
                 &format!("/api/v1/petitions/{earlier}/actions"),
@@ -222,7 +226,9 @@ async fn the_answer_pages_show_similar_beside_refuse_drafts_and_preview() {
             .await;
         assert_eq!(st, 200, "{html}");
         // Beside the editor, not inside it.
-        let aside = html.find("id=\"similar-answers\"").expect("similar answers");
+        let aside = html
+            .find("id=\"similar-answers\"")
+            .expect("similar answers");
         let editor = html.find("id=\"ans-text\"").expect("the editor");
         assert!(html[aside..editor].contains("교체를 마쳤습니다"));
         let textarea = &html[editor..editor + html[editor..].find("</textarea>").unwrap()];
@@ -241,6 +247,15 @@ async fn the_answer_pages_show_similar_beside_refuse_drafts_and_preview() {
         assert!(html.contains("id=\"ans-error\""), "{html}");
         assert!(html.contains("초안 표시") && html.contains("draft marker"));
         assert!(html.contains("홍길동님, {answer}"));
+        // The similar answers stay beside the editor while the official corrects it.
+        let aside = html
+            .find("id=\"similar-answers\"")
+            .expect("similar answers after a refused preview");
+        let editor = html.find("id=\"ans-text\"").expect("the editor");
+        assert!(aside < editor);
+        assert!(html[aside..editor].contains("교체를 마쳤습니다"), "{html}");
+        let textarea = &html[editor..editor + html[editor..].find("</textarea>").unwrap()];
+        assert!(!textarea.contains("교체를 마쳤습니다"), "{textarea}");
         // A good preview, then sending exactly that.
         let (st, html, _) = b
             .post(
@@ -329,6 +344,22 @@ async fn extensions_stay_within_the_cap_in_the_periods_unit() {
         assert!(html.contains("id=\"ext-error\""), "{html}");
         assert!(html.contains("근무시간") && html.contains("working hours"));
         assert!(html.contains("value=\"1d\""));
+        // Its notice is not even previewed.
+        let (st, html, _) = b
+            .post(
+                &format!("/desk/petitions/{id}/act"),
+                &[
+                    ("action", "extend"),
+                    ("preview", "1"),
+                    ("period", "4h"),
+                    ("ground", "cooperation"),
+                    ("reason", "관계기관 협의"),
+                ],
+            )
+            .await;
+        assert_eq!(st, 422);
+        assert!(html.contains("id=\"ext-error\""), "{html}");
+        assert!(!html.contains("id=\"extension-preview\""));
         s.shutdown().await;
     }
 }
@@ -383,6 +414,20 @@ async fn approval_holds_answers_and_extensions_until_the_supervisor_decides() {
         assert_eq!(n[0]["kind"], "assigned");
         assert_eq!(n[0]["petition_id"], id);
         assert_eq!(n[0]["read"], false);
+        // Two halves: Korean in one, English in the other.
+        let (ko, en) = (
+            n[0]["body_ko"].as_str().unwrap(),
+            n[0]["body_en"].as_str().unwrap(),
+        );
+        assert!(
+            ko.contains("배정되었습니다") && !ko.contains("Assigned"),
+            "{ko}"
+        );
+        assert!(
+            en.contains("Assigned to you") && !en.contains("배정"),
+            "{en}"
+        );
+        assert!(n[0].get("body").is_none(), "{n}");
         let mails = outbox_to(&s, "kim@example.kr").await;
         assert!(mails.iter().any(|m| m.contains("결재 민원")), "{mails:?}");
 
@@ -406,6 +451,39 @@ async fn approval_holds_answers_and_extensions_until_the_supervisor_decides() {
         assert_eq!(st, 200, "{p}");
         assert_eq!(p["state"], "in_progress");
         assert_eq!(p["handling"]["answers"], json!([]));
+        // The supervisor who may approve is told, on screen and by mail; nobody else is.
+        let (st, n) = sup.get("/api/v1/notices").await;
+        assert_eq!(st, 200);
+        assert_eq!(n[0]["kind"], "approval_requested", "{n}");
+        assert_eq!(n[0]["petition_id"], id);
+        assert!(
+            n[0]["body_ko"].as_str().unwrap().contains("답변 결재 요청"),
+            "{n}"
+        );
+        assert!(
+            n[0]["body_en"]
+                .as_str()
+                .unwrap()
+                .contains("Answer submitted for your approval"),
+            "{n}"
+        );
+        let mails = outbox_to(&s, "sup@example.kr").await;
+        assert!(
+            mails
+                .iter()
+                .any(|m| m.contains("결재 요청") && m.contains("결재 민원")),
+            "{mails:?}"
+        );
+        for who in [&kim, &lee, &admin] {
+            let (_, n) = who.get("/api/v1/notices").await;
+            assert!(
+                !n.as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|x| x["kind"] == "approval_requested"),
+                "{n}"
+            );
+        }
         assert_eq!(p["due"], before["due"]);
         assert!(p["handling"].get("approval").is_none(), "{p}");
         let (st, a) = kim.get(&format!("/api/v1/petitions/{id}/approval")).await;
@@ -476,7 +554,15 @@ async fn approval_holds_answers_and_extensions_until_the_supervisor_decides() {
         // kim is told, with the comment.
         let (_, n) = kim.get("/api/v1/notices").await;
         assert_eq!(n[0]["kind"], "approval_returned");
-        assert!(n[0]["body"].as_str().unwrap().contains("근거 조항을 적어 주세요"));
+        let (ko, en) = (
+            n[0]["body_ko"].as_str().unwrap(),
+            n[0]["body_en"].as_str().unwrap(),
+        );
+        assert!(ko.contains("반려되었습니다") && ko.contains("근거 조항을 적어 주세요"));
+        assert!(
+            en.contains("Answer returned") && !en.contains("반려"),
+            "{en}"
+        );
         let mails = outbox_to(&s, "kim@example.kr").await;
         assert!(mails.iter().any(|m| m.contains("근거 조항을 적어 주세요")));
         let (_, a) = kim.get(&format!("/api/v1/petitions/{id}/approval")).await;
@@ -502,7 +588,13 @@ async fn approval_holds_answers_and_extensions_until_the_supervisor_decides() {
         let (_, mine) = resident.get(&format!("/api/v1/petitions/{id}")).await;
         assert_eq!(mine["handling"]["answers"][0]["text"], revised.as_str());
         let kinds = timeline_kinds(&s, "sup", id).await;
-        let tail: Vec<&str> = kinds.iter().rev().take(5).rev().map(String::as_str).collect();
+        let tail: Vec<&str> = kinds
+            .iter()
+            .rev()
+            .take(5)
+            .rev()
+            .map(String::as_str)
+            .collect();
         assert_eq!(
             tail,
             [
@@ -538,6 +630,15 @@ async fn approval_holds_answers_and_extensions_until_the_supervisor_decides() {
         assert_eq!(st, 400, "{e}");
         assert_eq!(e["code"], "own_submission");
         bilingual(&e);
+        // Nor is anyone told to approve their own submission.
+        let (_, n) = sup.get("/api/v1/notices").await;
+        assert!(
+            !n.as_array()
+                .unwrap()
+                .iter()
+                .any(|x| x["kind"] == "approval_requested" && x["petition_id"] == id2),
+            "{n}"
+        );
         // Over the cap cannot even be submitted.
         let id3 = filed_and_received(&s, type_id, "연장 초과", "연장 초과 민원입니다.").await;
         let (st, e) = kim
@@ -602,10 +703,32 @@ async fn approval_through_the_pages() {
             )
             .await;
         assert_eq!(st, 303);
+        // While it waits, the official sees it held and cannot send another answer.
+        let (_, html, _) = kim.get(&format!("/desk/petitions/{id}")).await;
+        assert!(html.contains(&format!("id=\"approval-held\">{want}</div>")));
+        assert!(html.contains("id=\"answer-waits\""));
+        assert!(!html.contains("value=\"preview_answer\""));
         // The supervisor sees it waiting, in the queue and on the petition.
         let (_, html, _) = sup.get("/desk").await;
         assert!(html.contains("id=\"awaiting-approval\""), "{html}");
         assert!(html.contains("결재 화면"));
+        // … and on the dashboard, with the notice of the submission in the page's language.
+        let (st, html, _) = sup.get("/desk/dashboard").await;
+        assert_eq!(st, 200);
+        let awaiting = html
+            .find("id=\"awaiting-approval\"")
+            .expect("awaiting on the dashboard");
+        assert!(
+            html[awaiting..].contains(&format!("/desk/petitions/{id}#approval")),
+            "{html}"
+        );
+        assert!(html.contains("답변 결재 요청") && !html.contains("submitted for your approval"));
+        let (_, html, _) = sup.get("/desk/dashboard?lang=en").await;
+        assert!(html.contains("Awaiting your approval"), "{html}");
+        assert!(
+            html.contains("Answer submitted for your approval") && !html.contains("답변 결재 요청")
+        );
+        let (_, _, _) = sup.get("/desk?lang=ko").await;
         let (_, html, _) = sup.get(&format!("/desk/petitions/{id}")).await;
         assert!(html.contains(&format!("id=\"approval-held\">{want}</div>")));
         // Returning without a comment: refused next to the comment.
@@ -642,6 +765,11 @@ async fn approval_through_the_pages() {
         assert!(html.contains("id=\"approval-returned\""));
         let (_, html, _) = kim.get("/desk").await;
         assert!(!html.contains("mw-unread"), "read once opened");
+        // The English page shows the English half only.
+        let (_, html, _) = kim.get("/desk?lang=en").await;
+        assert!(html.contains("Answer returned"), "{html}");
+        assert!(!html.contains("결재가 반려되었습니다"), "{html}");
+        let (_, _, _) = kim.get("/desk?lang=ko").await;
         // kim may not decide (no form), and posting anyway is refused.
         let (st, _, _) = kim
             .post(

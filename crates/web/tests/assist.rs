@@ -465,10 +465,22 @@ async fn suggestion_correction_and_drafts() {
             assert!(d["note"].as_str().unwrap().contains(why), "{d}");
             let t = d["text"].as_str().unwrap();
             assert!(t.starts_with(text::draft::DRAFT_BANNER));
-            assert!(t.contains("홍*동님께"), "template filled, name masked: {t}");
+            // The answer goes to the petitioner: their own name (issue 14).
             assert!(
-                t.contains("가평읍 포트홀은 보수를 마쳤습니다"),
-                "similar answer quoted"
+                t.contains("홍길동님께"),
+                "template filled with the real name: {t}"
+            );
+            // Another petitioner's answer is beside the draft, never in it.
+            assert!(
+                !t.contains("가평읍 포트홀은 보수를 마쳤습니다"),
+                "similar answer kept out of the text: {t}"
+            );
+            assert!(
+                d["similar"][0]["answer"]
+                    .as_str()
+                    .unwrap()
+                    .contains("가평읍 포트홀은 보수를 마쳤습니다"),
+                "{d}"
             );
             let last = suggestions::drafts(&s.state.db, id)
                 .await

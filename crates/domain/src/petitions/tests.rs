@@ -678,7 +678,10 @@ fn approval_holds_the_step_until_decided() {
     assert_eq!(again.unwrap_err().code, "approval_pending");
     // Nobody decides their own submission.
     let pending = held.approval.clone().unwrap();
-    assert_eq!(check_approver(&pending, 7).unwrap_err().code, "own_submission");
+    assert_eq!(
+        check_approver(&pending, 7).unwrap_err().code,
+        "own_submission"
+    );
     check_approver(&pending, 8).unwrap();
     // Returned needs a comment; then it is remembered for the official.
     let no_comment = held.apply(

@@ -3,13 +3,16 @@
 ALTER TABLE petition_types ADD COLUMN needs_approval INTEGER NOT NULL DEFAULT 0;
 
 -- What an official is told on their own screen (a petition assigned to them, an approval
--- returned to them); the same notice goes to the outbox when their account has an address.
+-- returned to them, for a supervisor one submitted for their approval); the same notice goes to
+-- the outbox when their account has an address. Korean and English halves, so each page shows
+-- its own language.
 CREATE TABLE staff_notices (
     id INTEGER PRIMARY KEY,
     account_id INTEGER NOT NULL REFERENCES accounts(id),
     petition_id INTEGER NOT NULL REFERENCES petitions(id) ON DELETE CASCADE,
     kind TEXT NOT NULL,
-    body TEXT NOT NULL,
+    body_ko TEXT NOT NULL,
+    body_en TEXT NOT NULL,
     created_at TEXT NOT NULL,
     read_at TEXT
 );

@@ -13,9 +13,9 @@ use super::{
 use crate::{Db, Result, accounts, departments, on_db};
 use calendar::{Period, WorkCalendar};
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use domain::petitions::fields::{Datatype, FieldDef};
 use domain::AccountId;
 use domain::petitions::intake::{IdentityCheck, IntakeRecord};
+use domain::petitions::fields::{Datatype, FieldDef};
 use domain::petitions::{Channel, Event, ExtensionGround, HeldStep, Kind, PauseKind};
 
 /// (department code, type code, title, body)
@@ -290,7 +290,12 @@ fn statutory_types(build: Option<i64>, welfare: Option<i64>, desk: Option<i64>) 
     let mut ad = spec("outdoor-ad", "옥외광고물 표시 신고", Period::Days(5), build);
     ad.public = true;
     // Approval (결재, issue 14): a fee waiver is decided by the division head.
-    let mut waiver = spec(APPROVAL_TYPE, "민원 수수료 감면 신청", Period::Days(7), desk);
+    let mut waiver = spec(
+        APPROVAL_TYPE,
+        "민원 수수료 감면 신청",
+        Period::Days(7),
+        desk,
+    );
     waiver.needs_approval = true;
     
     // A street report of the kind cities publish on Open311 (nothing personal in the type);
@@ -721,8 +726,15 @@ async fn seed_approvals(
             },
         ];
         for (k, e) in steps.into_iter().enumerate() {
-            act(&mut tx, p.id, e, official, cal, arrival + Duration::minutes(20 * (k as i64 + 1)))
-                .await?;
+            act(
+                &mut tx,
+                p.id,
+                e,
+                official,
+                cal,
+                arrival + Duration::minutes(20 * (k as i64 + 1)),
+            )
+            .await?;
         }
         tx.commit().await?;
         filed += 1;
