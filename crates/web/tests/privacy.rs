@@ -13,7 +13,7 @@
 mod common;
 
 use common::{
-    Api, Server, add_staff, api, bilingual, client, cookie_value, set_cookie, start_with,
+    Api, Server, add_staff, api, bilingual, browser, client, cookie_value, set_cookie, start_with,
 };
 use domain::accounts::Role;
 use serde_json::{Value, json};
@@ -338,15 +338,20 @@ async fn hidden_names_reach_notices_tracking_and_open311() {
             "{before:#?}"
         );
 
-        // Names hidden: nothing from now on names park or gives park's number.
-        store::settings::set(
-            &s.state.db,
-            store::settings::HIDE_HANDLER_NAMES,
-            "true",
-            store::now(),
-        )
-        .await
-        .unwrap();
+        // Names hidden (the administrator's page): nothing from now on names park or gives
+        // park's number.
+        let admin_page = browser(&s, "admin").await;
+        let (st, _, _) = admin_page
+            .post("/admin/settings", &[("hide_names", "yes")])
+            .await;
+        assert!(st == 303 || st == 200, "{st}");
+        assert_eq!(
+            store::settings::get(&s.state.db, store::settings::HIDE_HANDLER_NAMES)
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("true")
+        );
         let (id, code) = file("이름을 가리는 신고").await;
         handle(id).await;
         let after = outbox_text(&s).await;
@@ -391,6 +396,112 @@ async fn hidden_names_reach_notices_tracking_and_open311() {
         assert_eq!(st, 200, "{o}");
         assert!(!o.contains("park") && !o.contains("4444"), "{o}");
         assert!(o.contains("031-580-2114"), "{o}");
+        s.shutdown().await;
+    }
+}
+
+/// The administrator's pages: the publishable flag (refused for an RRN type, with the message
+/// next to the form and what was typed kept) and the department's public phone.
+#[tokio::test]
+async fn admin_pages_set_publishable_and_public_phone() {
+    for backend in backends() {
+        let s = start_with(backend, unlimited()).await;
+        let page = browser(&s, "admin").await;
+        let team = s.ids.team.to_string();
+        let rrn_form = |publishable: bool| {
+            let mut f = vec![
+                ("code", "basic-living"),
+                ("name", "기초생활수급 신청"),
+                ("period", "30d"),
+                ("department_id", team.as_str()),
+                ("requires_rrn", "yes"),
+                ("public", "yes"),
+                ("active", "yes"),
+            ];
+            if publishable {
+                f.push(("publishable", "yes"));
+            }
+            f
+        };
+        let (st, html, _) = page.post("/admin/types", &rrn_form(true)).await;
+        assert_eq!(st, 422, "{html}");
+        assert!(
+            html.contains("주민등록번호를 받는 민원 종류는 공개(Open311 게시)할 수 없습니다"),
+            "{html}"
+        );
+        assert!(
+            html.contains("value=\"기초생활수급 신청\""),
+            "what was typed is kept"
+        );
+        assert!(
+            store::petitions::list_types(&s.state.db, false)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let (st, _, to) = page.post("/admin/types", &rrn_form(false)).await;
+        assert_eq!(st, 303);
+        let (st, html, _) = page.get(to.as_deref().unwrap()).await;
+        assert_eq!(st, 200);
+        assert!(html.contains("id=\"publishable\""), "{html}");
+        assert!(
+            !html.contains("aria-describedby=\"publishable-help\" checked"),
+            "{html}"
+        );
+
+        // A general type becomes publishable on its page.
+        let admin = api(&s, "admin").await;
+        let general = type_id(
+            &admin,
+            json!({"code": "proposal", "name": "건의민원", "kind": "proposal", "department_code": "civil-team"}),
+        )
+        .await;
+        let (st, _, _) = page
+            .post(
+                &format!("/admin/types/{general}"),
+                &[("department_id", team.as_str()), ("publishable", "yes")],
+            )
+            .await;
+        assert_eq!(st, 303);
+        assert!(
+            store::petitions::get_type(&s.state.db, general)
+                .await
+                .unwrap()
+                .publishable
+        );
+
+        // The department's public phone: a bad one is explained and kept, nothing changes.
+        let path = format!("/admin/departments/{}", s.ids.team);
+        let civil = s.ids.civil.to_string();
+        let post = async |phone: &str| {
+            let pairs = [
+                ("name", "민원팀"),
+                ("name_en", ""),
+                ("parent_id", civil.as_str()),
+                ("active", "yes"),
+                ("public_phone", phone),
+            ];
+            page.post(&path, &pairs).await
+        };
+        let (st, html, _) = post("내선 없음").await;
+        assert_eq!(st, 422, "{html}");
+        assert!(
+            html.contains("대표 전화는 숫자 7~15자리로 적어 주세요"),
+            "{html}"
+        );
+        assert!(html.contains("value=\"내선 없음\""));
+        let d = store::departments::get(&s.state.db, s.ids.team)
+            .await
+            .unwrap();
+        assert_eq!(d.public_phone, "");
+        let (st, _, _) = post("031-580-2114").await;
+        assert_eq!(st, 303);
+        let d = store::departments::get(&s.state.db, s.ids.team)
+            .await
+            .unwrap();
+        assert_eq!(d.public_phone, "031-580-2114");
+        let (_, html, _) = page.get(&path).await;
+        assert!(html.contains("value=\"031-580-2114\""));
         s.shutdown().await;
     }
 }
