@@ -730,7 +730,12 @@ async fn tracked(state: &AppState, lang: Lang, p: &Petition) -> Result<Tracked, 
         due_lines,
         due_estimate,
         department,
-        contact: handler.line(),
+        // The page labels the line itself (문의 / Contact).
+        contact: handler
+            .line()
+            .trim_start_matches("담당:")
+            .trim()
+            .to_string(),
         timeline,
         supplement: d
             .supplement

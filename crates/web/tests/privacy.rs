@@ -386,7 +386,7 @@ async fn hidden_names_reach_notices_tracking_and_open311() {
         let (st, page) = track_page(&s, &csrf, &id.to_string(), &code).await;
         assert_eq!(st, 200, "{page}");
         assert!(
-            page.contains("031-580-2114") && page.contains("교체했습니다"),
+            page.contains("민원팀 031-580-2114") && page.contains("교체했습니다"),
             "{page}"
         );
         assert!(!page.contains("park") && !page.contains("4444"), "{page}");
