@@ -730,12 +730,15 @@ async fn tracked(state: &AppState, lang: Lang, p: &Petition) -> Result<Tracked, 
         due_lines,
         due_estimate,
         department,
-        // The page labels the line itself (문의 / Contact).
-        contact: handler
-            .line()
-            .trim_start_matches("담당:")
-            .trim()
-            .to_string(),
+        // The page labels the line itself (담당 / Handled by); in English the words around the
+        // stored department name are English too.
+        contact: match lang {
+            Lang::Ko => handler.line(),
+            Lang::En => handler.line_en(),
+        }
+        .split_once(": ")
+        .map(|(_, rest)| rest.to_string())
+        .unwrap_or_default(),
         timeline,
         supplement: d
             .supplement
