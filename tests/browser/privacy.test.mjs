@@ -55,8 +55,21 @@ test('file → receipt shows the tracking code → track with it → wrong codes
   await resident.fill('#pin', code.toLowerCase());
   await Promise.all([resident.waitForNavigation(), resident.click('form.mw-form button[type=submit]')]);
   assert.equal((await resident.textContent('h1')).trim(), TITLE);
-  assert.match(await resident.textContent('#contact'), /담당: .+ 031-580-\d{4}/);
+  assert.match(await resident.textContent('#contact'), /^\S+ 031-580-\d{4}$/);
   await audit(resident, 'privacy-tracked');
+
+  // In English the handler line reads in English around the department's stored name.
+  await resident.goto(`${server.url}/track?lang=en`);
+  await resident.fill('#number', number);
+  await resident.fill('#pin', code);
+  await Promise.all([resident.waitForNavigation(), resident.click('form.mw-form button[type=submit]')]);
+  assert.equal((await resident.textContent('dt:has(+ #contact)')).trim(), 'Handled by');
+  assert.match(await resident.textContent('#contact'), /^\S+ \(department\), phone 031-580-\d{4}$/);
+  await audit(resident, 'privacy-tracked-en');
+  await resident.setViewportSize({ width: 390, height: 844 });
+  await audit(resident, 'privacy-tracked-en-390');
+  await resident.setViewportSize({ width: 1280, height: 900 });
+  await resident.goto(`${server.url}/track?lang=ko`);
 
   // Another person guesses from the same address (a fresh browser, nothing shared but the IP).
   const guesser = await (await browser.newContext()).newPage();

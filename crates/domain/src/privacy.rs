@@ -117,25 +117,55 @@ pub struct Handler<'a> {
     pub official_phone: &'a str,
 }
 
+/// What residents are told about the handler: the department, the official's name (none when
+/// hidden) and the phone to call. `None` when no department handles the petition yet.
+pub fn handler_told<'a>(h: &Handler<'a>, hide_names: bool) -> Option<(&'a str, &'a str, &'a str)> {
+    let department = h.department.trim();
+    if department.is_empty() {
+        return None;
+    }
+    let official = h.official.trim();
+    if hide_names || official.is_empty() {
+        return Some((department, "", h.department_phone.trim()));
+    }
+    let phone = match h.official_phone.trim() {
+        "" => h.department_phone.trim(),
+        own => own,
+    };
+    Some((department, official, phone))
+}
+
 /// The one line naming the handler (`담당: 민원봉사과 061-123-4567`), or empty when no
 /// department handles the petition yet.
 pub fn handler_line(h: &Handler<'_>, hide_names: bool) -> String {
-    if h.department.trim().is_empty() {
+    handler_line_in(h, hide_names, false)
+}
+
+/// The same line for an English reader: the labels in English, the department's name as
+/// stored (`Handled by: 민원봉사과 (department), phone 061-123-4567`).
+pub fn handler_line_en(h: &Handler<'_>, hide_names: bool) -> String {
+    handler_line_in(h, hide_names, true)
+}
+
+fn handler_line_in(h: &Handler<'_>, hide_names: bool, english: bool) -> String {
+    let Some((department, official, phone)) = handler_told(h, hide_names) else {
         return String::new();
-    }
-    let parts = if hide_names || h.official.trim().is_empty() {
-        [h.department, h.department_phone, ""]
-    } else if h.official_phone.trim().is_empty() {
-        [h.department, h.official, h.department_phone]
-    } else {
-        [h.department, h.official, h.official_phone]
     };
-    let words: Vec<&str> = parts
-        .iter()
-        .map(|p| p.trim())
-        .filter(|p| !p.is_empty())
-        .collect();
-    format!("담당: {}", words.join(" "))
+    if !english {
+        let words: Vec<&str> = [department, official, phone]
+            .into_iter()
+            .filter(|p| !p.is_empty())
+            .collect();
+        return format!("담당: {}", words.join(" "));
+    }
+    let mut line = format!("Handled by: {department} (department)");
+    if !official.is_empty() {
+        line.push_str(&format!(", {official}"));
+    }
+    if !phone.is_empty() {
+        line.push_str(&format!(", phone {phone}"));
+    }
+    line
 }
 
 /// A text an official wrote, on its way to a resident: with hiding on, the official's name
@@ -235,6 +265,15 @@ mod tests {
             "{hidden}"
         );
         assert_eq!(hide_official(text, &h, false), text);
+        assert_eq!(
+            handler_line_en(&h, true),
+            "Handled by: 민원봉사과 (department), phone 061-123-4567"
+        );
+        assert_eq!(
+            handler_line_en(&h, false),
+            "Handled by: 민원봉사과 (department), 김민원, phone 010-5555-1234"
+        );
+        assert_eq!(handler_line_en(&Handler::default(), false), "");
         assert_eq!(handler_line(&Handler::default(), true), "");
     }
 

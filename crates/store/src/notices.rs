@@ -146,6 +146,8 @@ pub async fn approvers(
                 account_id: *id,
                 role: Role::Supervisor,
                 department_id: *dept,
+                // The head's extra grants cover late petitions only, never approval.
+                office_head: false,
             };
             access::decide(&actor, Capability::Petitions, Action::Approve, target, &org).is_ok()
         })

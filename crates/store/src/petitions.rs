@@ -1661,11 +1661,39 @@ impl HandlerRow {
         domain::privacy::handler_line(&self.handler(), self.hidden())
     }
 
+    /// The same line for an English reader (`domain::privacy::handler_line_en`).
+    pub fn line_en(&self) -> String {
+        domain::privacy::handler_line_en(&self.handler(), self.hidden())
+    }
+
     /// An official's text on its way to a resident (`domain::privacy::hide_official`).
     pub fn scrub(&self, text: &str) -> String {
         domain::privacy::hide_official(text, &self.handler(), self.hidden())
     }
+
+    /// JSON on its way to a resident (the petition's `handling`, timeline events): every text
+    /// passes [`Self::scrub`], and with hiding on the officials' account ids (`assignee_id`)
+    /// are dropped too, so nothing leads back to the person.
+    pub fn scrub_json(&self, v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::String(s) => *s = self.scrub(s),
+            serde_json::Value::Array(items) => items.iter_mut().for_each(|i| self.scrub_json(i)),
+            serde_json::Value::Object(map) => {
+                for (key, value) in map.iter_mut() {
+                    if self.hidden() && OFFICIAL_IDS.contains(&key.as_str()) {
+                        *value = serde_json::Value::Null;
+                    } else {
+                        self.scrub_json(value);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
 }
+
+/// JSON keys that identify an official (account ids), hidden from residents with names.
+const OFFICIAL_IDS: &[&str] = &["assignee_id", "actor_id"];
 
 const HANDLER_SQL: &str = "SELECT d.name AS department, d.public_phone AS department_phone, \
      a.display_name AS official, a.phone AS official_phone, \

@@ -1,6 +1,6 @@
 //! Office settings as key/value text (hours, retention periods, name hiding …).
 
-use crate::{Db, Result, StoreError, on_db};
+use crate::{Db, Result, StoreError, Tx, on_db, on_tx};
 use calendar::OfficeHours;
 use chrono::{DateTime, Utc};
 
@@ -31,6 +31,30 @@ pub async fn set(db: &Db, key: &str, value: &str, now: DateTime<Utc>) -> Result<
     .bind(value)
     .bind(now)
     .execute(pool)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Whether the office hides officials' names from residents (absent = no).
+pub async fn hide_handler_names(db: &Db) -> Result<bool> {
+    Ok(get(db, HIDE_HANDLER_NAMES)
+        .await?
+        .is_some_and(|v| v.trim() == "true"))
+}
+
+/// Turn name hiding on or off inside the caller's transaction, so the change and its
+/// access-log entry land together or not at all.
+pub async fn set_hide_handler_names(tx: &mut Tx, hide: bool, now: DateTime<Utc>) -> Result<()> {
+    let value = if hide { "true" } else { "false" };
+    on_tx!(tx, |conn| sqlx::query(
+        "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
+    )
+    .bind(HIDE_HANDLER_NAMES)
+    .bind(value)
+    .bind(now)
+    .execute(&mut *conn)
     .await
     .map(|r| r.rows_affected()))?;
     Ok(())

@@ -33,6 +33,10 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/departments/{code}/public-phone",
             axum::routing::put(set_public_phone),
         )
+        .route(
+            "/api/v1/settings/hide-handler-names",
+            get(get_hide_names).put(set_hide_names),
+        )
         .route("/api/v1/accounts", get(list_accounts).post(create_account))
         .route("/api/v1/accounts/{id}", get(get_account))
         .route("/api/v1/accounts/{id}/password", post(reset_password))
@@ -44,10 +48,10 @@ pub fn routes() -> Router<AppState> {
 #[openapi(
     info(title = "Minwon API", version = "1", description = "민원 처리 플랫폼 API (Minwon JSON API). Authenticate with `Authorization: Bearer <token>` from POST /api/v1/tokens."),
     paths(healthz, create_token, revoke_current_token, me, list_departments, create_department,
-          set_public_phone,
+          set_public_phone, get_hide_names, set_hide_names,
           list_accounts, create_account, get_account, reset_password, list_audit, verify_audit),
     components(schemas(ErrorBody, Health, TokenRequest, TokenResponse, AccountView, DepartmentView,
-                       NewDepartmentRequest, PublicPhoneRequest, NewAccountRequest, PasswordRequest, AuditEntryView, AuditVerification)),
+                       NewDepartmentRequest, PublicPhoneRequest, HideNamesSetting, NewAccountRequest, PasswordRequest, AuditEntryView, AuditVerification)),
     modifiers(&BearerAuth)
 )]
 pub struct ApiDoc;
@@ -381,6 +385,68 @@ async fn set_public_phone(
     .await?;
     tx.commit().await?;
     Ok(Json(DepartmentView::from(d)))
+}
+
+/// Whether the office hides officials' names from residents (담당자 실명 비공개).
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HideNamesSetting {
+    /// `true`: notices, the tracking page and answer, the resident's own petition JSON and
+    /// Open311 give the department and its public phone, never the official's name or number.
+    hide_handler_names: bool,
+}
+
+/// Read the name-hiding setting (administrators). The read is recorded in the access log.
+#[utoipa::path(get, path = "/api/v1/settings/hide-handler-names", security(("bearer" = [])),
+    responses((status = 200, body = HideNamesSetting), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn get_hide_names(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+) -> Result<Json<HideNamesSetting>, ApiError> {
+    caller
+        .may(&state, Capability::Settings, Action::Read, Target::Office)
+        .await?;
+    let hide = store::settings::hide_handler_names(&state.db).await?;
+    state
+        .log_access(
+            &caller,
+            "settings",
+            "settings.read",
+            store::settings::HIDE_HANDLER_NAMES,
+        )
+        .await?;
+    Ok(Json(HideNamesSetting {
+        hide_handler_names: hide,
+    }))
+}
+
+/// Turn name hiding on or off (administrators); the change and its access-log entry are one
+/// transaction.
+#[utoipa::path(put, path = "/api/v1/settings/hide-handler-names", security(("bearer" = [])),
+    request_body = HideNamesSetting,
+    responses((status = 200, body = HideNamesSetting), (status = 422, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+async fn set_hide_names(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiJson(req): ApiJson<HideNamesSetting>,
+) -> Result<Json<HideNamesSetting>, ApiError> {
+    caller
+        .may(&state, Capability::Settings, Action::Update, Target::Office)
+        .await?;
+    let mut tx = state.db.begin().await?;
+    store::settings::set_hide_handler_names(&mut tx, req.hide_handler_names, store::now()).await?;
+    audit::append(
+        &mut tx,
+        &access_record(
+            &caller,
+            "settings",
+            "settings.update",
+            store::settings::HIDE_HANDLER_NAMES,
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(req))
 }
 
 /// Accounts the caller may read (administrators: all; supervisors: their division), contact

@@ -440,19 +440,24 @@ async fn save_settings(
     if let Err(r) = allowed(&state, &ctx, Capability::Settings, Action::Update).await {
         return r;
     }
-    let value = if f.hide_names.is_empty() {
-        "false"
-    } else {
-        "true"
+    let Some(caller) = ctx.caller.as_ref() else {
+        return ctx.error(&crate::error::ApiError::forbidden());
     };
-    if let Err(e) = store::settings::set(&state.db, HIDE_HANDLER_NAMES, value, store::now()).await {
-        return ctx.error(&e.into());
+    // The change and its access-log entry land together or not at all.
+    let hide = !f.hide_names.is_empty();
+    let saved: Result<(), crate::error::ApiError> = async {
+        let mut tx = state.db.begin().await?;
+        store::settings::set_hide_handler_names(&mut tx, hide, store::now()).await?;
+        store::audit::append(
+            &mut tx,
+            &crate::access_record(caller, "settings", "settings.update", HIDE_HANDLER_NAMES),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
     }
-    if let Some(caller) = ctx.caller.as_ref()
-        && let Err(e) = state
-            .log_access(caller, "settings", "settings.update", HIDE_HANDLER_NAMES)
-            .await
-    {
+    .await;
+    if let Err(e) = saved {
         return ctx.error(&e);
     }
     let notice = ctx.lang.t("설정을 저장했습니다.", "Settings saved.");

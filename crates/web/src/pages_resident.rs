@@ -731,7 +731,15 @@ pub(crate) async fn tracked(
         due_lines,
         due_estimate,
         department,
-        contact: handler.line(),
+        // The page labels the line itself (담당 / Handled by); in English the words around the
+        // stored department name are English too.
+        contact: match lang {
+            Lang::Ko => handler.line(),
+            Lang::En => handler.line_en(),
+        }
+        .split_once(": ")
+        .map(|(_, rest)| rest.to_string())
+        .unwrap_or_default(),
         timeline,
         supplement: d
             .supplement

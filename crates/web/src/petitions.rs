@@ -585,6 +585,30 @@ fn handling(d: &domain::petitions::Derived) -> serde_json::Value {
     v
 }
 
+/// A petition as a resident (or an API client acting for one) reads it: the officials' words in
+/// `handling` pass the one name-hiding rule (`store::petitions::HandlerRow`, the same as the
+/// notices and the tracking page), and with hiding on the official's account id is left out.
+/// Staff read it as stored.
+async fn view_for(
+    state: &AppState,
+    caller: &Caller,
+    p: Petition,
+    reveal: bool,
+    explain: bool,
+    cal: &calendar::WorkCalendar,
+) -> Result<PetitionView, ApiError> {
+    if caller.account.role != Role::Resident {
+        return view_with(state, p, reveal, explain, cal);
+    }
+    let handler = petitions::handler(&state.db, &p).await?;
+    let mut v = view_with(state, p, reveal, explain, cal)?;
+    if handler.hidden() {
+        v.assignee_id = None;
+    }
+    handler.scrub_json(&mut v.handling);
+    Ok(v)
+}
+
 pub(crate) fn record_target(p: &Petition) -> Target<'static> {
     Target::Record {
         owner: p.petitioner_account_id,
@@ -942,7 +966,7 @@ async fn queue(
     let mut items = Vec::with_capacity(page.items.len());
     for item in page.items {
         let own = item.petition.petitioner_account_id == Some(caller.account.id);
-        items.push(view_with(&state, item.petition, own, false, &cal)?);
+        items.push(view_for(&state, &caller, item.petition, own, false, &cal).await?);
     }
     let c = page.counts;
     Ok(Json(QueueView {
@@ -1027,7 +1051,7 @@ async fn search(
         let own = p.petitioner_account_id == Some(caller.account.id);
         hits.push(SearchHitView {
             score: h.score,
-            petition: view_with(&state, p, own, false, &cal)?,
+            petition: view_for(&state, &caller, p, own, false, &cal).await?,
         });
     }
     Ok(Json(SearchView {
@@ -1078,7 +1102,10 @@ async fn get_petition(
     state
         .log_access(&caller, &subject(&p), action, reason.trim())
         .await?;
-    Ok(Json(view(&state, p, reveal, true).await?))
+    let (cal, _) = petitions::work_calendar(&state.db).await?;
+    Ok(Json(
+        view_for(&state, &caller, p, reveal, true, &cal).await?,
+    ))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -1113,18 +1140,34 @@ async fn timeline(
         .log_access(&caller, &subject(&p), "petition.timeline", "")
         .await?;
     let events = petitions::timeline(&state.db, id).await?;
+    // A resident reads the timeline through the same name-hiding rule as the petition itself.
     let staff = caller.account.role.is_staff();
+    let handler = if caller.account.role == Role::Resident {
+        Some(petitions::handler(&state.db, &p).await?)
+    } else {
+        None
+    };
     Ok(Json(
         events
             .into_iter()
             // Approval steps are the office's internal work; the petitioner sees their outcome.
             .filter(|e| staff || !e.event.is_internal())
-            .map(|e| TimelineView {
-                seq: e.seq,
-                at: e.at,
-                actor_id: e.actor_id,
-                kind: e.kind,
-                event: serde_json::to_value(&e.event).unwrap_or_default(),
+            .map(|e| {
+                let mut event = serde_json::to_value(&e.event).unwrap_or_default();
+                let mut actor_id = e.actor_id;
+                if let Some(h) = &handler {
+                    h.scrub_json(&mut event);
+                    if h.hidden() && actor_id != p.petitioner_account_id {
+                        actor_id = None;
+                    }
+                }
+                TimelineView {
+                    seq: e.seq,
+                    at: e.at,
+                    actor_id,
+                    kind: e.kind,
+                    event,
+                }
             })
             .collect(),
     ))
@@ -1320,7 +1363,10 @@ async fn act(
     ApiJson(req): ApiJson<ActionRequest>,
 ) -> Result<Json<PetitionView>, ApiError> {
     let (p, is_petitioner) = take_step(&state, &caller, id, req).await?;
-    Ok(Json(view(&state, p, is_petitioner, false).await?))
+    let (cal, _) = petitions::work_calendar(&state.db).await?;
+    Ok(Json(
+        view_for(&state, &caller, p, is_petitioner, false, &cal).await?,
+    ))
 }
 
 /// One handling step by a signed-in caller, shared by the API and the pages: checks whose step

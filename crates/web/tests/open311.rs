@@ -619,7 +619,10 @@ async fn filing_validation_and_following_to_closed() {
         // address down to the road name, no address id.
         for (key, given) in [("lat", 37.8315), ("long", 127.5105)] {
             let v = r[key].as_f64().unwrap();
-            assert!((v - given).abs() < 0.00051 && (v * 1000.0 - (v * 1000.0).round()).abs() < 1e-6, "{key} {v}");
+            assert!(
+                (v - given).abs() < 0.00051 && (v * 1000.0 - (v * 1000.0).round()).abs() < 1e-6,
+                "{key} {v}"
+            );
         }
         assert_eq!(r["address"], "경기도 가평군 가평읍 석봉로 ***");
         assert!(r["address_id"].is_null());
@@ -740,7 +743,10 @@ async fn filing_validation_and_following_to_closed() {
         .json();
         assert_eq!(by_ids.as_array().unwrap().len(), 2, "ids override the rest");
         let web_view = &by_ids[1];
-        assert_eq!(web_view["address"], "가평읍 시장로 ***", "down to the road name");
+        assert_eq!(
+            web_view["address"], "가평읍 시장로 ***",
+            "down to the road name"
+        );
         assert!(web_view["lat"].is_null());
         assert!(!by_ids.to_string().contains("resident 이름"));
         let x = o_get(&s, "requests.xml?status=open&service_code=road-damage").await;

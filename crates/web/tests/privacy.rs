@@ -13,7 +13,7 @@
 mod common;
 
 use common::{
-    Api, Server, add_staff, api, bilingual, client, cookie_value, set_cookie, start_with,
+    Api, Server, add_staff, api, bilingual, browser, client, cookie_value, set_cookie, start_with,
 };
 use domain::accounts::Role;
 use serde_json::{Value, json};
@@ -330,6 +330,10 @@ async fn hidden_names_reach_notices_tracking_and_open311() {
         // Names shown (the setting off): the notice names the official — the test can fail.
         let (shown, _) = file("이름이 보이는 신고").await;
         handle(shown).await;
+        // … and so does the resident's own petition JSON, so the checks below can fail.
+        let (_, own) = resident.get(&format!("/api/v1/petitions/{shown}")).await;
+        assert!(own["handling"].to_string().contains("park 이름"), "{own}");
+        assert!(own["assignee_id"].as_i64().is_some(), "{own}");
         let before = outbox_text(&s).await;
         assert!(
             before
@@ -338,15 +342,20 @@ async fn hidden_names_reach_notices_tracking_and_open311() {
             "{before:#?}"
         );
 
-        // Names hidden: nothing from now on names park or gives park's number.
-        store::settings::set(
-            &s.state.db,
-            store::settings::HIDE_HANDLER_NAMES,
-            "true",
-            store::now(),
-        )
-        .await
-        .unwrap();
+        // Names hidden (the administrator's page): nothing from now on names park or gives
+        // park's number.
+        let admin_page = browser(&s, "admin").await;
+        let (st, _, _) = admin_page
+            .post("/admin/settings", &[("hide_names", "yes")])
+            .await;
+        assert!(st == 303 || st == 200, "{st}");
+        assert_eq!(
+            store::settings::get(&s.state.db, store::settings::HIDE_HANDLER_NAMES)
+                .await
+                .unwrap()
+                .as_deref(),
+            Some("true")
+        );
         let (id, code) = file("이름을 가리는 신고").await;
         handle(id).await;
         let after = outbox_text(&s).await;
@@ -381,16 +390,260 @@ async fn hidden_names_reach_notices_tracking_and_open311() {
         let (st, page) = track_page(&s, &csrf, &id.to_string(), &code).await;
         assert_eq!(st, 200, "{page}");
         assert!(
-            page.contains("031-580-2114") && page.contains("교체했습니다"),
+            page.contains("민원팀 031-580-2114") && page.contains("교체했습니다"),
             "{page}"
         );
         assert!(!page.contains("park") && !page.contains("4444"), "{page}");
+
+        // The English tracking page: the handler line in English, the department as stored.
+        let res = client()
+            .post(s.url("/track?lang=en"))
+            .header("cookie", format!("minwon_csrf={csrf}"))
+            .form(&[
+                ("number", id.to_string().as_str()),
+                ("pin", code.as_str()),
+                ("csrf_token", csrf.as_str()),
+            ])
+            .send()
+            .await
+            .unwrap();
+        let page = res.text().await.unwrap();
+        assert!(
+            page.contains(
+                "<dt>Handled by</dt><dd id=\"contact\">민원팀 (department), phone 031-580-2114</dd>"
+            ),
+            "{page}"
+        );
+        assert!(!page.contains("park") && !page.contains("4444"), "{page}");
+
+        // Everything the resident reaches through the JSON API: their petition (its
+        // `handling`), the timeline, the list, the search and the answer to their own step.
+        let (st, own) = resident.get(&format!("/api/v1/petitions/{id}")).await;
+        assert_eq!(st, 200, "{own}");
+        let text = own.to_string();
+        assert!(text.contains("교체했습니다"), "{own}");
+        assert!(!text.contains("park") && !text.contains("4444"), "{own}");
+        assert!(own["assignee_id"].is_null(), "{own}");
+        assert!(own["handling"]["assignee_id"].is_null(), "{own}");
+        let (st, tl) = resident
+            .get(&format!("/api/v1/petitions/{id}/timeline"))
+            .await;
+        assert_eq!(st, 200, "{tl}");
+        let text = tl.to_string();
+        assert!(text.contains("교체했습니다"), "{tl}");
+        assert!(!text.contains("park") && !text.contains("4444"), "{tl}");
+        let (_, list) = resident.get("/api/v1/petitions").await;
+        let text = list.to_string();
+        assert!(text.contains("교체했습니다"), "{list}");
+        assert!(!text.contains("park") && !text.contains("4444"), "{list}");
+        let (st, search) = resident.get("/api/v1/petitions/search?q=교체").await;
+        if st == 200 {
+            let text = search.to_string();
+            assert!(!text.contains("park") && !text.contains("4444"), "{search}");
+        }
+        let stepped = act(&resident, id, json!({"action": "rate", "score": 5})).await;
+        let text = stepped.to_string();
+        assert!(
+            !text.contains("park") && !text.contains("4444"),
+            "{stepped}"
+        );
+        // Staff still read who handles it.
+        let (_, staff) = park.get(&format!("/api/v1/petitions/{id}")).await;
+        assert!(
+            staff["handling"].to_string().contains("park 이름"),
+            "{staff}"
+        );
 
         // Open311 (the type is published).
         let (st, o) = o_get(&s, &format!("requests/{id}.json")).await;
         assert_eq!(st, 200, "{o}");
         assert!(!o.contains("park") && !o.contains("4444"), "{o}");
         assert!(o.contains("031-580-2114"), "{o}");
+        s.shutdown().await;
+    }
+}
+
+/// Item 6 (API): the name-hiding setting is read and changed by administrators only, each
+/// change logged in the access log; every other role is refused.
+#[tokio::test]
+async fn hide_names_setting_through_the_api_is_for_administrators() {
+    for backend in backends() {
+        let s = start_with(backend, unlimited()).await;
+        let path = "/api/v1/settings/hide-handler-names";
+        for user in ["sup", "kim", "counsel", "resident"] {
+            let who = api(&s, user).await;
+            let (st, e) = who.get(path).await;
+            assert_eq!(st, 403, "{user}: {e}");
+            let (st, e) = who.put(path, json!({"hide_handler_names": true})).await;
+            assert_eq!(st, 403, "{user}: {e}");
+        }
+        let res = client().get(s.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 401);
+        assert!(
+            !store::settings::hide_handler_names(&s.state.db)
+                .await
+                .unwrap(),
+            "refused callers changed nothing"
+        );
+
+        let admin = api(&s, "admin").await;
+        let (st, v) = admin.get(path).await;
+        assert_eq!(
+            (st, v["hide_handler_names"].as_bool()),
+            (200, Some(false)),
+            "{v}"
+        );
+        let (st, e) = admin.put(path, json!({"hide_handler_names": "예"})).await;
+        assert_eq!(st, 422, "{e}");
+        bilingual(&e);
+        let (st, v) = admin.put(path, json!({"hide_handler_names": true})).await;
+        assert_eq!(
+            (st, v["hide_handler_names"].as_bool()),
+            (200, Some(true)),
+            "{v}"
+        );
+        let (_, v) = admin.get(path).await;
+        assert_eq!(v["hide_handler_names"].as_bool(), Some(true), "{v}");
+        assert!(
+            store::settings::hide_handler_names(&s.state.db)
+                .await
+                .unwrap()
+        );
+        let logged = texts(
+            &s,
+            "SELECT action || ' ' || reason FROM audit_log WHERE subject = 'settings' ORDER BY seq",
+        )
+        .await;
+        let name = store::settings::HIDE_HANDLER_NAMES;
+        assert_eq!(
+            logged,
+            vec![
+                format!("settings.read {name}"),
+                format!("settings.update {name}"),
+                format!("settings.read {name}"),
+            ],
+            "{logged:?}"
+        );
+        let (st, v) = admin.put(path, json!({"hide_handler_names": false})).await;
+        assert_eq!(
+            (st, v["hide_handler_names"].as_bool()),
+            (200, Some(false)),
+            "{v}"
+        );
+
+        // Listed in the OpenAPI document, both methods.
+        let (_, doc) = admin.get("/api/v1/openapi.json").await;
+        let listed = &doc["paths"][path];
+        assert!(
+            listed["get"].is_object() && listed["put"].is_object(),
+            "{listed}"
+        );
+        s.shutdown().await;
+    }
+}
+
+/// The administrator's pages: the publishable flag (refused for an RRN type, with the message
+/// next to the form and what was typed kept) and the department's public phone.
+#[tokio::test]
+async fn admin_pages_set_publishable_and_public_phone() {
+    for backend in backends() {
+        let s = start_with(backend, unlimited()).await;
+        let page = browser(&s, "admin").await;
+        let team = s.ids.team.to_string();
+        let rrn_form = |publishable: bool| {
+            let mut f = vec![
+                ("code", "basic-living"),
+                ("name", "기초생활수급 신청"),
+                ("period", "30d"),
+                ("department_id", team.as_str()),
+                ("requires_rrn", "yes"),
+                ("public", "yes"),
+                ("active", "yes"),
+            ];
+            if publishable {
+                f.push(("publishable", "yes"));
+            }
+            f
+        };
+        let (st, html, _) = page.post("/admin/types", &rrn_form(true)).await;
+        assert_eq!(st, 422, "{html}");
+        assert!(
+            html.contains("주민등록번호를 받는 민원 종류는 공개(Open311 게시)할 수 없습니다"),
+            "{html}"
+        );
+        assert!(
+            html.contains("value=\"기초생활수급 신청\""),
+            "what was typed is kept"
+        );
+        assert!(
+            store::petitions::list_types(&s.state.db, false)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let (st, _, to) = page.post("/admin/types", &rrn_form(false)).await;
+        assert_eq!(st, 303);
+        let (st, html, _) = page.get(to.as_deref().unwrap()).await;
+        assert_eq!(st, 200);
+        assert!(html.contains("id=\"publishable\""), "{html}");
+        assert!(
+            !html.contains("aria-describedby=\"publishable-help\" checked"),
+            "{html}"
+        );
+
+        // A general type becomes publishable on its page.
+        let admin = api(&s, "admin").await;
+        let general = type_id(
+            &admin,
+            json!({"code": "proposal", "name": "건의민원", "kind": "proposal", "department_code": "civil-team"}),
+        )
+        .await;
+        let (st, _, _) = page
+            .post(
+                &format!("/admin/types/{general}"),
+                &[("department_id", team.as_str()), ("publishable", "yes")],
+            )
+            .await;
+        assert_eq!(st, 303);
+        assert!(
+            store::petitions::get_type(&s.state.db, general)
+                .await
+                .unwrap()
+                .publishable
+        );
+
+        // The department's public phone: a bad one is explained and kept, nothing changes.
+        let path = format!("/admin/departments/{}", s.ids.team);
+        let civil = s.ids.civil.to_string();
+        let post = async |phone: &str| {
+            let pairs = [
+                ("name", "민원팀"),
+                ("name_en", ""),
+                ("parent_id", civil.as_str()),
+                ("active", "yes"),
+                ("public_phone", phone),
+            ];
+            page.post(&path, &pairs).await
+        };
+        let (st, html, _) = post("내선 없음").await;
+        assert_eq!(st, 422, "{html}");
+        assert!(
+            html.contains("대표 전화는 숫자 7~15자리로 적어 주세요"),
+            "{html}"
+        );
+        assert!(html.contains("value=\"내선 없음\""));
+        let d = store::departments::get(&s.state.db, s.ids.team)
+            .await
+            .unwrap();
+        assert_eq!(d.public_phone, "");
+        let (st, _, _) = post("031-580-2114").await;
+        assert_eq!(st, 303);
+        let d = store::departments::get(&s.state.db, s.ids.team)
+            .await
+            .unwrap();
+        assert_eq!(d.public_phone, "031-580-2114");
+        let (_, html, _) = page.get(&path).await;
+        assert!(html.contains("value=\"031-580-2114\""));
         s.shutdown().await;
     }
 }
