@@ -2729,7 +2729,12 @@ pub(crate) async fn save_settings(
         store::accounts::make_office_head(&mut tx, head).await?;
         store::audit::append(
             &mut tx,
-            &crate::access_record(caller, "accounts", "accounts.office_head", "protection settings"),
+            &crate::access_record(
+                caller,
+                "accounts",
+                "accounts.office_head",
+                "protection settings",
+            ),
         )
         .await?;
         tx.commit().await?;

@@ -400,6 +400,7 @@ async fn access_restrictions_answer_online_filing_with_the_notice_and_flag_the_d
             .post(
                 "/api/v1/petitions",
                 json!({"type_id": tid, "channel": "counter", "title": "창구 민원", "body": "창구에서 접수",
+                       "identity_check": "id_card",
                        "petitioner": {"name": "홍길동", "phone": "010-1111-2222"}}),
             )
             .await;

@@ -14,8 +14,8 @@ use crate::{Db, Result, accounts, departments, on_db};
 use calendar::{Period, WorkCalendar};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use domain::AccountId;
-use domain::petitions::intake::{IdentityCheck, IntakeRecord};
 use domain::petitions::fields::{Datatype, FieldDef};
+use domain::petitions::intake::{IdentityCheck, IntakeRecord};
 use domain::petitions::{Channel, Event, ExtensionGround, HeldStep, Kind, PauseKind};
 
 /// (department code, type code, title, body)
@@ -297,7 +297,7 @@ fn statutory_types(build: Option<i64>, welfare: Option<i64>, desk: Option<i64>) 
         desk,
     );
     waiver.needs_approval = true;
-    
+
     // A street report of the kind cities publish on Open311 (nothing personal in the type);
     // the only demo type the office publishes.
     let mut light = spec(
@@ -645,8 +645,16 @@ pub async fn seed(db: &Db, now: DateTime<Utc>, key: &PiiKey) -> Result<DemoRepor
         }
     }
     later.run_until(db, &cal, now).await?;
-    filed += seed_approvals(db, &types, desk, account("official.desk").await, &cal, now, key)
-        .await?;
+    filed += seed_approvals(
+        db,
+        &types,
+        desk,
+        account("official.desk").await,
+        &cal,
+        now,
+        key,
+    )
+    .await?;
     Ok(DemoReport {
         types: types.len(),
         petitions: filed,
