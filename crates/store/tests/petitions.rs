@@ -859,6 +859,15 @@ async fn demo_petitions_cover_every_state() {
         let mut sorted = rows.clone();
         sorted.sort();
         assert!(rows.len() > 250, "{}", rows.len());
+        if let Some(i) = (0..rows.len()).find(|&i| rows[i] != sorted[i]) {
+            let dbg: Vec<(String, String, String, String)> = on_db!(&db, |pool| {
+                sqlx::query_as("SELECT receipt_no, received_at, channel, title FROM petitions WHERE receipt_no IS NOT NULL ORDER BY received_at, id")
+                    .fetch_all(pool)
+                    .await
+            })
+            .unwrap();
+            eprintln!("DBG {:#?}", &dbg[i.saturating_sub(3)..(i + 5).min(dbg.len())]);
+        }
         assert_eq!(rows, sorted, "receipt numbers out of receipt order");
         // Awaiting receipt past the 8 working hours, late transfers inside the office and to
         // another agency: the demo shows each clock of issue 14.

@@ -465,7 +465,7 @@ async fn resident_sign_up_with_a_code_from_the_outbox() {
         let (st, p) = kim
             .post(
                 "/api/v1/petitions",
-                json!({"type_id": t["id"], "channel": "counter", "title": "가로등 고장", "body": "골목 가로등이 꺼졌습니다",
+                json!({"type_id": t["id"], "channel": "counter", "identity_check": "id_card", "title": "가로등 고장", "body": "골목 가로등이 꺼졌습니다",
                        "petitioner": {"name": "정하늘", "phone": "010-5555-6666"}}),
             )
             .await;

@@ -40,7 +40,7 @@ async fn types(s: &Server) -> (i64, i64) {
         .post(
             "/api/v1/petition-types",
             json!({"code": "question-system", "name": "질의민원(제도·절차)", "kind": "question_system",
-                   "department_code": "civil-team"}),
+                   "department_code": "civil-team", "publishable": true}),
         )
         .await;
     assert_eq!(st, 201, "{q}");

@@ -141,7 +141,7 @@ async fn open311_publishes_only_what_the_office_publishes() {
         let (st, counter) = kim
             .post(
                 "/api/v1/petitions",
-                json!({"type_id": welfare, "channel": "counter", "title": "기초생활 상담",
+                json!({"type_id": welfare, "channel": "counter", "identity_check": "id_card", "title": "기초생활 상담",
                        "body": "박복지, 010-2222-3333, 실직 후 생계가 어렵습니다.",
                        "location": "예시군 중앙로 12 101동 202호",
                        "petitioner": {"name": "박복지", "phone": "010-2222-3333", "address": "예시군 중앙로 12 101동 202호"}}),
@@ -153,7 +153,7 @@ async fn open311_publishes_only_what_the_office_publishes() {
         let (st, counter_light) = kim
             .post(
                 "/api/v1/petitions",
-                json!({"type_id": light, "channel": "counter", "title": "창구 가로등 신고",
+                json!({"type_id": light, "channel": "counter", "identity_check": "id_card", "title": "창구 가로등 신고",
                        "body": "창구에서 받은 가로등 신고", "location": "예시군 석봉로 3",
                        "petitioner": {"name": "이창구", "phone": "010-3333-4444"}}),
             )

@@ -644,17 +644,18 @@ pub async fn seed(db: &Db, now: DateTime<Utc>, key: &PiiKey) -> Result<DemoRepor
             later.push(at, p.id, e, official);
         }
     }
-    later.run_until(db, &cal, now).await?;
     filed += seed_approvals(
         db,
         &types,
         desk,
         account("official.desk").await,
+        &mut later,
         &cal,
         now,
         key,
     )
     .await?;
+    later.run_until(db, &cal, now).await?;
     Ok(DemoReport {
         types: types.len(),
         petitions: filed,
@@ -662,12 +663,16 @@ pub async fn seed(db: &Db, now: DateTime<Utc>, key: &PiiKey) -> Result<DemoRepor
 }
 
 /// Two fee-waiver petitions at the desk waiting for the supervisor (결재 대기): one answer, one
-/// extension, submitted by the desk official. Returns how many were filed.
+/// extension, submitted by the desk official. Filed online; their receipt and steps join the
+/// other petitions' in time order (`later`), so receipt numbers keep receipt order. Returns how
+/// many were filed.
+#[allow(clippy::too_many_arguments)]
 async fn seed_approvals(
     db: &Db,
     types: &[super::PetitionType],
     desk: i64,
     official: Option<AccountId>,
+    later: &mut Later,
     cal: &WorkCalendar,
     now: DateTime<Utc>,
     key: &PiiKey,
@@ -698,10 +703,11 @@ async fn seed_approvals(
     ];
     let mut filed = 0;
     for (i, (name, title, step)) in held.into_iter().enumerate() {
-        let arrival = now - Duration::hours(3 + i as i64);
+        // After every other demo filing (those arrive at least five minutes before `now`).
+        let arrival = now - Duration::minutes(4 - 2 * i as i64);
         let new = NewPetition {
             type_id: ptype.id,
-            channel: Channel::Counter,
+            channel: Channel::Web,
             anonymous: false,
             petitioner_account_id: None,
             petitioner: Petitioner {
@@ -717,13 +723,17 @@ async fn seed_approvals(
             extra: serde_json::Map::new(),
             idempotency_key: None,
             department_id: Some(desk),
-            intake: demo_intake(Channel::Counter, &ptype.required_documents),
+            intake: demo_intake(Channel::Web, &ptype.required_documents),
         };
         let screening = screen(&new.title, &new.body);
         let checked = check(db, new, key, screening).await?;
         let mut tx = db.begin().await?;
         let p = file(&mut tx, &checked, None, cal, arrival).await?.petition;
+        tx.commit().await?;
         let steps = [
+            Event::Received {
+                receipt_no: String::new(),
+            },
             Event::Assigned {
                 department_id: desk,
                 assignee_id: official,
@@ -734,17 +744,13 @@ async fn seed_approvals(
             },
         ];
         for (k, e) in steps.into_iter().enumerate() {
-            act(
-                &mut tx,
+            later.push(
+                arrival + Duration::seconds(20 * (k as i64 + 1)),
                 p.id,
                 e,
                 official,
-                cal,
-                arrival + Duration::minutes(20 * (k as i64 + 1)),
-            )
-            .await?;
+            );
         }
-        tx.commit().await?;
         filed += 1;
     }
     Ok(filed)
