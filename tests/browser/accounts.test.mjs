@@ -85,7 +85,7 @@ test('an official changes their password; a wrong current one is explained next 
   // The new password signs in; the old one no longer does.
   const other = await (await browser.newContext()).newPage();
   await signIn(other, server.url, 'official.env', DEMO_PASSWORD);
-  assert.match(await other.textContent('[role=alert]'), /아이디 또는 비밀번호가 맞지 않습니다/);
+  assert.match(await other.textContent('[role=alert]:not(#mw-live-alerts)'), /아이디 또는 비밀번호가 맞지 않습니다/);
   await signIn(other, server.url, 'official.env', 'Env-official-2027');
   await other.goto(`${server.url}/account?lang=en`);
   assert.match(await other.textContent('h1'), /My account/);

@@ -37,7 +37,7 @@ test('administrator sets up a department, an account, a type and office hours; t
   await admin.fill('#name_en', 'Urban Renewal');
   await admin.selectOption('#parent_id', { label: '예시군청' });
   await submit(admin, 'form.mw-form');
-  assert.match(await admin.textContent('[role=alert]'), /부서 코드는 영문 소문자/);
+  assert.match(await admin.textContent('[role=alert]:not(#mw-live-alerts)'), /부서 코드는 영문 소문자/);
   assert.equal(await admin.inputValue('#name'), '도시재생과');
   await admin.fill('#code', 'urban');
   await submit(admin, 'form.mw-form');
@@ -72,7 +72,7 @@ test('administrator sets up a department, an account, a type and office hours; t
   await admin.fill('#t0_name', '허가 안내');
   await admin.fill('#t0_text', '{name}님, 신청하신 광고물 표시를 허가합니다.\n{answer}\n{department}');
   await submit(admin, '#type-form');
-  assert.match(await admin.textContent('[role=alert]'), /7d\(7일\)/);
+  assert.match(await admin.textContent('[role=alert]:not(#mw-live-alerts)'), /7d\(7일\)/);
   assert.equal(await admin.inputValue('#f0_key'), 'sign_area', 'refilled');
   assert.equal(await admin.inputValue('#t0_name'), '허가 안내');
   await audit(admin, 'admin-type-error');
@@ -89,7 +89,7 @@ test('administrator sets up a department, an account, a type and office hours; t
   await admin.fill('#hours-ls', '18:00');
   await admin.fill('#hours-le', '19:00');
   await submit(admin, '#hours-form');
-  assert.match(await admin.textContent('[role=alert]'), /근무시간이 맞지 않습니다/);
+  assert.match(await admin.textContent('[role=alert]:not(#mw-live-alerts)'), /근무시간이 맞지 않습니다/);
   assert.equal(await admin.inputValue('#hours-ls'), '18:00');
   await admin.fill('#hours-ls', '12:00');
   await admin.fill('#hours-le', '13:00');

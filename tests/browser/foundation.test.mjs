@@ -42,7 +42,7 @@ test('sign-in: a wrong password is explained, the right one signs in, sign-out w
   if (shots) await page.screenshot({ path: `${shots}/login.png`, fullPage: true });
 
   await signIn(page, server.url, 'official.desk', 'not-the-password-1');
-  const alert = await page.textContent('[role=alert]');
+  const alert = await page.textContent('[role=alert]:not(#mw-live-alerts)');
   assert.match(alert, /아이디 또는 비밀번호가 맞지 않습니다/);
   assert.match(alert, /wrong username or password/);
   assert.deepEqual(await seriousViolations(page), []);

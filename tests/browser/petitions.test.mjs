@@ -48,7 +48,7 @@ test('file → receive → supplement → answer → rate, every page accessible
   await resident.setInputFiles('#files', { name: 'plan.txt', mimeType: 'text/plain', buffer: Buffer.from('위치도: 마을회관 앞 20m') });
   await audit(resident, 'petition-form');
   await Promise.all([resident.waitForNavigation(), resident.click('form.mw-form button[type=submit]')]);
-  const alert = await resident.textContent('[role=alert]');
+  const alert = await resident.textContent('[role=alert]:not(#mw-live-alerts)');
   assert.match(alert, /휴대전화 번호를 확인해 주세요/);
   assert.match(alert, /please check the phone number/);
   assert.equal(await resident.inputValue('#title'), TITLE);
@@ -99,7 +99,7 @@ test('file → receive → supplement → answer → rate, every page accessible
   await resident.fill('#number', number);
   await resident.fill('#pin', '0000');
   await Promise.all([resident.waitForNavigation(), resident.click('form.mw-form button[type=submit]')]);
-  assert.match(await resident.textContent('[role=alert]'), /맞지 않습니다/);
+  assert.match(await resident.textContent('[role=alert]:not(#mw-live-alerts)'), /맞지 않습니다/);
   await resident.fill('#number', receiptNo);
   await resident.fill('#pin', '6789');
   await Promise.all([resident.waitForNavigation(), resident.click('form.mw-form button[type=submit]')]);
@@ -167,7 +167,7 @@ test('an irreversible step needs its confirmation; the extension notice can be p
   await page.click('summary:has-text("종결")');
   await page.$eval('#confirm-close', (e) => e.removeAttribute('required'));
   await Promise.all([page.waitForNavigation(), page.click('form:has(input[value=close]) button[type=submit]')]);
-  assert.match(await page.textContent('[role=alert]'), /되돌릴 수 없는/);
+  assert.match(await page.textContent('[role=alert]:not(#mw-live-alerts)'), /되돌릴 수 없는/);
 });
 
 test('the language switch shows the pages in English', async () => {
@@ -204,7 +204,7 @@ test('administrator: holiday data and settings; others are refused', async () =>
   await page.fill('#h-date', '2026-12-24');
   await page.$eval('#h-name', (e) => e.removeAttribute('required'));
   await Promise.all([page.waitForNavigation(), page.click('form[action="/admin/holidays"] button')]);
-  assert.ok(await page.$('[role=alert]'));
+  assert.ok(await page.$('[role=alert]:not(#mw-live-alerts)'));
   assert.equal(await page.inputValue('#h-date'), '2026-12-24');
   await page.fill('#h-name', '군민의 날');
   await page.selectOption('#h-kind', 'local');
