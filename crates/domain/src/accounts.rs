@@ -68,6 +68,21 @@ impl Role {
         }
     }
 
+    /// The role's English name, as pages show it.
+    pub fn english(self) -> &'static str {
+        match self {
+            Role::Resident => "resident",
+            Role::Official => "official",
+            Role::Supervisor => "supervisor",
+            Role::TrainingOfficer => "training officer",
+            Role::Counsellor => "counsellor",
+            Role::CommitteeMember => "committee member",
+            Role::ProtectionOfficer => "protection officer",
+            Role::Administrator => "administrator",
+            Role::PrivacyOfficer => "privacy officer",
+        }
+    }
+
     /// Staff are the office's own people; residents are the public.
     pub fn is_staff(self) -> bool {
         self != Role::Resident

@@ -1,6 +1,7 @@
 //! The demo county (예시군): a fictional office with a dozen departments, an account for every
 //! role, and (through the capabilities' own seeders) realistic work in every state.
 
+use chrono::{DateTime, Utc};
 use domain::accounts::Role;
 use store::{Db, StoreError, accounts, departments, secrets};
 
@@ -132,7 +133,72 @@ pub async fn seed(db: &Db) -> Result<bool, StoreError> {
     let mut tx = db.begin().await?;
     accounts::set_office_head(&mut tx, head.id, true).await?;
     tx.commit().await?;
+    access_history(db, now).await?;
     Ok(true)
+}
+
+/// Last month's access log as the privacy officer reviews it (issue 14): officials reading
+/// their petitions on working days, one official reading far more than anyone else (the
+/// review highlights them) and a few refused attempts. Appended after today's entries, so the
+/// chain stays whole; the review reads entries by their time.
+async fn access_history(db: &Db, now: DateTime<Utc>) -> Result<(), StoreError> {
+    use chrono::{Datelike, Duration, TimeZone, Weekday};
+    let today = calendar::to_seoul(now).date_naive();
+    let Some(first_this_month) = today.with_day(1) else {
+        return Ok(());
+    };
+    let last_month_end = first_this_month - Duration::days(1);
+    let Some(first) = last_month_end.with_day(1) else {
+        return Ok(());
+    };
+    let days: Vec<_> = first
+        .iter_days()
+        .take_while(|d| *d <= last_month_end)
+        .filter(|d| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun))
+        .collect();
+    // (username, reads over the month, refused attempts)
+    let readers: [(&str, usize, usize); 6] = [
+        ("official.desk", 46, 0),
+        ("official.build", 38, 0),
+        ("official.env", 140, 2),
+        ("official.welfare", 41, 1),
+        ("sup.civil", 29, 0),
+        ("protect", 22, 0),
+    ];
+    let mut tx = db.begin().await?;
+    for (k, (username, reads, refused)) in readers.into_iter().enumerate() {
+        let account = accounts::find_by_username(db, username).await?;
+        for i in 0..reads + refused {
+            let day = days[(i * 7 + k * 3) % days.len()];
+            let minute = ((i * 37 + k * 11) % 480) as i64;
+            let local = day
+                .and_hms_opt(9, 0, 0)
+                .map(|t| t + Duration::minutes(minute));
+            let Some(at) = local.and_then(|t| calendar::SEOUL.from_local_datetime(&t).single())
+            else {
+                continue;
+            };
+            let receipt = format!("{}-{:07}", first.year(), 1 + (i * 13 + k * 29) % 300);
+            let (action, reason) = if i < reads {
+                ("petition.read", "")
+            } else {
+                ("denied.petitions.read", "")
+            };
+            store::audit::append(
+                &mut tx,
+                &domain::audit::AuditRecord {
+                    at: at.with_timezone(&Utc),
+                    account_id: Some(account.id),
+                    address: format!("10.20.{}.{}", 1 + k, 10 + i % 40),
+                    subject: format!("petitioner:{receipt}"),
+                    action: action.into(),
+                    reason: reason.into(),
+                },
+            )
+            .await?;
+        }
+    }
+    tx.commit().await
 }
 
 /// The sign-in table printed by `serve --demo`.

@@ -268,13 +268,7 @@ struct ErrorPage {
 pub fn role_name(lang: Lang, role: Role) -> &'static str {
     match lang {
         Lang::Ko => role.korean(),
-        Lang::En => match role {
-            Role::Resident => "resident",
-            Role::Official => "official",
-            Role::Supervisor => "supervisor",
-            Role::Administrator => "administrator",
-            _ => "staff",
-        },
+        Lang::En => role.english(),
     }
 }
 
