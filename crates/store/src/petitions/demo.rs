@@ -170,6 +170,19 @@ pub(crate) const SAMPLES: &[(&str, &str, &str, &str)] = &[
         "축제 기간 셔틀버스 운행 건의",
         "{place}에서 열리는 축제 기간에 역까지 셔틀버스를 운행해 주세요.",
     ),
+    // Street-light reports: the type the demo office publishes on Open311.
+    (
+        "build",
+        "streetlight",
+        "골목 가로등 고장",
+        "{place} 골목 가로등이 며칠째 꺼져 있어 밤길이 어둡습니다. 점검 부탁드립니다.",
+    ),
+    (
+        "build",
+        "streetlight",
+        "보안등 깜빡임",
+        "{place} 공원 입구 보안등이 계속 깜빡입니다.",
+    ),
 ];
 
 pub(crate) const PLACES: &[&str] = &[
