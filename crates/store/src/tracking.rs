@@ -84,6 +84,18 @@ pub async fn issue(tx: &mut Tx, petition_id: PetitionId, now: DateTime<Utc>) -> 
     Ok(code)
 }
 
+/// A new code for a petition whose petitioner lost theirs: every earlier code stops working.
+pub async fn reissue(tx: &mut Tx, petition_id: PetitionId, now: DateTime<Utc>) -> Result<String> {
+    on_tx!(tx, |conn| sqlx::query(
+        "DELETE FROM petition_codes WHERE petition_id = $1"
+    )
+    .bind(petition_id)
+    .execute(&mut *conn)
+    .await
+    .map(|_| ()))?;
+    issue(tx, petition_id, now).await
+}
+
 /// The limits in force (office settings, else the defaults).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {

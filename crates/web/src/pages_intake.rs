@@ -20,7 +20,7 @@ use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use domain::access::{Action, Capability, Target};
 use domain::audit::AuditRecord;
 use domain::petitions::Channel;
@@ -42,6 +42,7 @@ pub fn routes() -> Router<AppState> {
                 .layer(axum::extract::DefaultBodyLimit::disable()),
         )
         .route("/desk/receipts/{id}", get(receipt))
+        .route("/desk/receipts/{id}/tracking-code", post(reissue_code))
         .route("/admin/retention", get(retention_show))
         .route(
             "/admin/retention/years",
@@ -82,18 +83,6 @@ pub fn identity_name(lang: Lang, i: IdentityCheck) -> &'static str {
 
 fn parse_channel(s: &str) -> Option<Channel> {
     CHANNELS.into_iter().find(|c| c.as_str() == s)
-}
-
-/// The tracking credential printed on the receipt, in one place: today the last four digits of
-/// the phone number the petitioner gave (with the receipt number); another branch replaces it
-/// with a random tracking code, which only this function needs to learn.
-pub fn tracking_code(p: &Petition) -> Option<String> {
-    let digits: String = p
-        .petitioner_phone
-        .chars()
-        .filter(char::is_ascii_digit)
-        .collect();
-    (digits.len() >= 4).then(|| digits[digits.len() - 4..].to_string())
 }
 
 /// Only staff the access policy lets file petitions at their own department's counter.
@@ -532,7 +521,21 @@ async fn submit(
         return refill(values, errors);
     }
     match file(&state, &ctx, &t, &values, rrn, all).await {
-        Ok(p) => Redirect::to(&format!("/desk/receipts/{}", p.id)).into_response(),
+        // The receipt is shown at once: the random tracking code exists in the clear only now
+        // (the database keeps its hash), so it is printed from this answer.
+        Ok((p, code)) => match ctx.staff() {
+            Some(caller) => match receipt_page(&state, &ctx, caller, p.id, code).await {
+                Ok(mut page) => {
+                    page.notice = Some((
+                        "접수했습니다. 접수증을 인쇄해 민원인에게 드리세요.",
+                        "Registered. Print the receipt and hand it to the resident.",
+                    ));
+                    ctx.render(&page)
+                }
+                Err(e) => ctx.error(&e),
+            },
+            None => ctx.error(&ApiError::forbidden()),
+        },
         Err(e) => {
             let mut errors = FieldErrors::default();
             errors.add(field_of(e.code), lang, &e.message);
@@ -550,7 +553,7 @@ async fn file(
     values: &IntakeValues,
     rrn: String,
     files: Vec<(StoredBlob, String)>,
-) -> Result<Petition, ApiError> {
+) -> Result<(Petition, Option<String>), ApiError> {
     let caller = ctx.staff().ok_or_else(ApiError::forbidden)?;
     let channel = parse_channel(&values.channel).ok_or_else(ApiError::forbidden)?;
     let v = &values.v;
@@ -611,7 +614,12 @@ async fn file(
             })
         })
         .await?;
-    Ok(petitions::get(&state.db, filed.petition.id).await?)
+    let code = if filed.replayed {
+        None
+    } else {
+        filed.tracking_code
+    };
+    Ok((petitions::get(&state.db, filed.petition.id).await?, code))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -628,6 +636,8 @@ struct ReceiptPage {
     documents: Vec<String>,
     petitioner: String,
     tracking_code: Option<String>,
+    /// What just happened, when this answer follows an action (Korean, English).
+    notice: Option<(&'static str, &'static str)>,
     official: String,
     department: String,
     printed_at: String,
@@ -640,8 +650,53 @@ async fn receipt(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -
             Some(_) => ctx.error(&ApiError::forbidden()),
         };
     };
-    match receipt_page(&state, &ctx, caller, id).await {
+    match receipt_page(&state, &ctx, caller, id, None).await {
         Ok(page) => ctx.render(&page),
+        Err(e) => ctx.error(&e),
+    }
+}
+
+/// A new tracking code for a petitioner who lost theirs: the old codes stop working, the new
+/// one is printed on a fresh receipt, and the reissue is on the access log.
+async fn reissue_code(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+    let Some(caller) = ctx.staff() else {
+        return match &ctx.caller {
+            None => Redirect::to("/login").into_response(),
+            Some(_) => ctx.error(&ApiError::forbidden()),
+        };
+    };
+    let code = async {
+        // The same permission as printing the receipt: checked before anything changes.
+        receipt_page(&state, &ctx, caller, id, None).await?;
+        let now = store::now();
+        let mut tx = state.db.begin().await?;
+        let code = store::tracking::reissue(&mut tx, id, now).await?;
+        let p = petitions::get(&state.db, id).await?;
+        store::audit::append(
+            &mut tx,
+            &crate::access_record(
+                caller,
+                &crate::petitions::subject(&p),
+                "petition.tracking_code.reissue",
+                "",
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, ApiError>(code)
+    }
+    .await;
+    match code {
+        Ok(code) => match receipt_page(&state, &ctx, caller, id, Some(code)).await {
+            Ok(mut page) => {
+                page.notice = Some((
+                    "새 조회 번호를 발급했습니다. 이전 번호는 더 이상 쓸 수 없습니다. 접수증을 다시 인쇄해 드리세요.",
+                    "A new tracking code was issued; the old one no longer works. Print the receipt again for the resident.",
+                ));
+                ctx.render(&page)
+            }
+            Err(e) => ctx.error(&e),
+        },
         Err(e) => ctx.error(&e),
     }
 }
@@ -651,6 +706,7 @@ async fn receipt_page(
     ctx: &Ctx,
     caller: &crate::auth::Caller,
     id: i64,
+    tracking_code: Option<String>,
 ) -> Result<ReceiptPage, ApiError> {
     let p = petitions::get(&state.db, id).await.map_err(|e| match e {
         store::StoreError::NotFound => ApiError::not_found(),
@@ -725,7 +781,8 @@ async fn receipt_page(
         identity: p.intake.identity_check.map(|i| identity_name(lang, i)),
         documents: p.intake.documents_checked.clone(),
         petitioner: p.petitioner_name.clone(),
-        tracking_code: tracking_code(&p),
+        notice: None,
+        tracking_code,
         official: caller.account.display_name.clone(),
         department,
         printed_at: when(store::now()),

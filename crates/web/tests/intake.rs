@@ -47,6 +47,17 @@ async fn types(s: &Server) -> (i64, i64) {
     (permit["id"].as_i64().unwrap(), q["id"].as_i64().unwrap())
 }
 
+/// A look-up on the tracking API with a receipt number and a code: its status and body.
+async fn client_track(s: &Server, number: &str, code: &str) -> (u16, String) {
+    let res = client()
+        .post(s.url("/api/v1/track"))
+        .json(&json!({"number": number, "code": code}))
+        .send()
+        .await
+        .unwrap();
+    (res.status().as_u16(), res.text().await.unwrap())
+}
+
 async fn count(s: &Server) -> i64 {
     petitions::queue(
         &s.state.db,
@@ -308,18 +319,24 @@ async fn counter_intake_on_the_desk_page_and_the_receipt() {
         assert!(html.contains("id=\"identity_check-error\""));
         assert!(!html.contains("kept_1"), "{html}");
 
-        // Completed: redirected to the receipt, the kept scan attached.
+        // Completed: the receipt at once (its tracking code exists in the clear only now), the
+        // kept scan attached.
         let mut done = typed.clone();
         done.push(("doc_1", "yes".to_string()));
         done.push((
             Box::leak(kept[0].0.clone().into_boxed_str()),
             kept[0].1.clone(),
         ));
-        let (st, _, location) = post(done, vec![]).await;
-        assert_eq!(st, 303);
-        let location = location.unwrap();
-        assert!(location.starts_with("/desk/receipts/"), "{location}");
-        let id: i64 = location.rsplit('/').next().unwrap().parse().unwrap();
+        let (st, receipt, _) = post(done, vec![]).await;
+        assert_eq!(st, 200, "{receipt}");
+        let id: i64 = receipt
+            .split("href=\"/desk/petitions/")
+            .nth(1)
+            .and_then(|rest| rest.split('"').next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        let location = format!("/desk/receipts/{id}");
         let p = petitions::get(&s.state.db, id).await.unwrap();
         assert_eq!(p.channel, "counter");
         assert_eq!(
@@ -329,15 +346,25 @@ async fn counter_intake_on_the_desk_page_and_the_receipt() {
         let files = petitions::attachments(&s.state.db, id).await.unwrap();
         assert_eq!(files.len(), 1);
         assert_eq!(files[0].filename, "scan-도면.pdf");
-        let (st, receipt, _) = kim.get(&location).await;
-        assert_eq!(st, 200);
         let no = p.receipt_no.clone().unwrap();
         assert!(receipt.contains(&no));
         assert!(receipt.contains("/static/print.css"));
-        assert!(
-            receipt.contains("id=\"tracking-code\">3333<"),
-            "the tracking credential"
-        );
+        // The random tracking code is printed, and it finds the petition.
+        let code = receipt
+            .split("id=\"tracking-code\">")
+            .nth(1)
+            .and_then(|rest| rest.split('<').next())
+            .unwrap()
+            .to_string();
+        assert_eq!(code.len(), 14, "{code}");
+        let (st, tracked) = client_track(&s, &no, &code).await;
+        assert_eq!(st, 200, "{tracked}");
+        // Printed again later, the code is not shown (only its hash is kept); a new one can be
+        // issued, and the old one then stops working.
+        let (st, again_receipt, _) = kim.get(&location).await;
+        assert_eq!(st, 200);
+        assert!(!again_receipt.contains("id=\"tracking-code\""));
+        assert!(again_receipt.contains("id=\"reissue-code\""));
         assert!(receipt.contains("주민등록증 확인"));
         let (cal, _) = petitions::work_calendar(&s.state.db).await.unwrap();
         let due = p.derived.due(&cal, store::now()).unwrap().unwrap();
@@ -357,9 +384,27 @@ async fn counter_intake_on_the_desk_page_and_the_receipt() {
         // Resubmitting the same form files nothing twice.
         let mut again = typed.clone();
         again.push(("doc_1", "yes".to_string()));
-        let (st, _, location2) = post(again, vec![]).await;
-        assert_eq!(st, 303);
-        assert_eq!(location2.as_deref(), Some(location.as_str()));
+        let before = count(&s).await;
+        let (st, replayed, _) = post(again, vec![]).await;
+        assert_eq!(st, 200);
+        assert!(replayed.contains(&no), "the same petition's receipt");
+        assert!(!replayed.contains("id=\"tracking-code\""));
+        assert_eq!(count(&s).await, before, "nothing filed twice");
+        let (st, reissued, _) = kim.post(&format!("{location}/tracking-code"), &[]).await;
+        assert_eq!(st, 200, "{reissued}");
+        let new_code = reissued
+            .split("id=\"tracking-code\">")
+            .nth(1)
+            .and_then(|rest| rest.split('<').next())
+            .unwrap()
+            .to_string();
+        assert_ne!(new_code, code);
+        assert_eq!(client_track(&s, &no, &new_code).await.0, 200);
+        assert_ne!(
+            client_track(&s, &no, &code).await.0,
+            200,
+            "the old code stops working"
+        );
         s.shutdown().await;
     }
 }
