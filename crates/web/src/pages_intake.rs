@@ -22,7 +22,6 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use domain::access::{Action, Capability, Target};
-use domain::audit::AuditRecord;
 use domain::petitions::Channel;
 use domain::petitions::fields::{FieldDef, validate_values};
 use domain::petitions::intake::{FIELD_DOCUMENTS, FIELD_IDENTITY, IdentityCheck, IntakeRecord};
@@ -554,7 +553,8 @@ async fn file(
     rrn: String,
     files: Vec<(StoredBlob, String)>,
 ) -> Result<(Petition, Option<String>), ApiError> {
-    let caller = ctx.staff().ok_or_else(ApiError::forbidden)?;
+    // Only staff file on a resident's behalf (the page checked the policy already).
+    ctx.staff().ok_or_else(ApiError::forbidden)?;
     let channel = parse_channel(&values.channel).ok_or_else(ApiError::forbidden)?;
     let v = &values.v;
     let new = petitions::NewPetition {
@@ -583,43 +583,7 @@ async fn file(
     let screening = crate::petitions::screen(&new.title, &new.body)
         .await
         .ok_or_else(ApiError::internal)?;
-    let now = store::now();
-    let (cal, _) = petitions::work_calendar(&state.db).await?;
-    let actor = Some(caller.account.id);
-    let checked = petitions::check(&state.db, new, &state.petitions.key, screening).await?;
-    let address = ctx.address.clone();
-    let filed = state
-        .petitions
-        .intake(&state.db)
-        .run(move |tx| {
-            Box::pin(async move {
-                let filed = petitions::file(tx, &checked, actor, &cal, now).await?;
-                if filed.replayed {
-                    return Ok(filed);
-                }
-                let id = filed.petition.id;
-                for (blob, filename) in &files {
-                    petitions::add_attachment(tx, id, blob, filename, actor, &cal, now).await?;
-                }
-                let record = AuditRecord {
-                    at: now,
-                    account_id: actor,
-                    address,
-                    subject: crate::petitions::subject(&filed.petition),
-                    action: "petition.create".into(),
-                    reason: checked.petition().channel.as_str().into(),
-                };
-                store::audit::append(tx, &record).await?;
-                Ok(filed)
-            })
-        })
-        .await?;
-    let code = if filed.replayed {
-        None
-    } else {
-        filed.tracking_code
-    };
-    Ok((petitions::get(&state.db, filed.petition.id).await?, code))
+    crate::pages::resident::file_checked(state, ctx, new, screening, files, None).await
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -575,11 +575,26 @@ async fn file_petition(
     })
     .await
     .map_err(|_| ApiError::internal())?;
-    let password = password?;
+    file_checked(state, ctx, new, screening, files, password?).await
+}
+
+/// Write a petition through the shared intake transaction — the petition, its files, an
+/// optional tracking password and the access-log entry, all or nothing — for the resident's
+/// form and the official's counter intake alike. Returns the petition and its tracking code
+/// (absent when the submission was a replay of an earlier one).
+pub(crate) async fn file_checked(
+    state: &AppState,
+    ctx: &Ctx,
+    new: petitions::NewPetition,
+    screening: petitions::ScreeningRecord,
+    files: Vec<(StoredBlob, String)>,
+    password: Option<petitions::TrackingPassword>,
+) -> Result<(Petition, Option<String>), ApiError> {
     let now = store::now();
     let (cal, _) = petitions::work_calendar(&state.db).await?;
-    let actor = caller.map(|c| c.account.id);
+    let actor = ctx.caller.as_ref().map(|c| c.account.id);
     let checked = petitions::check(&state.db, new, &state.petitions.key, screening).await?;
+    let reason = checked.petition().channel.as_str().to_string();
     let address = ctx.address.clone();
     let filed = state
         .petitions
@@ -603,7 +618,7 @@ async fn file_petition(
                     address,
                     subject: crate::petitions::subject(&filed.petition),
                     action: "petition.create".into(),
-                    reason: "web".into(),
+                    reason,
                 };
                 store::audit::append(tx, &record).await?;
                 Ok(filed)
