@@ -631,11 +631,10 @@ async fn reissue_code(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i6
     };
     let code = async {
         // The same permission as printing the receipt: checked before anything changes.
-        receipt_page(&state, &ctx, caller, id, None).await?;
+        let p = printable(&state, caller, id).await?;
         let now = store::now();
         let mut tx = state.db.begin().await?;
         let code = store::tracking::reissue(&mut tx, id, now).await?;
-        let p = petitions::get(&state.db, id).await?;
         store::audit::append(
             &mut tx,
             &crate::access_record(
@@ -672,42 +671,7 @@ async fn receipt_page(
     id: i64,
     tracking_code: Option<String>,
 ) -> Result<ReceiptPage, ApiError> {
-    let p = petitions::get(&state.db, id).await.map_err(|e| match e {
-        store::StoreError::NotFound => ApiError::not_found(),
-        e => e.into(),
-    })?;
-    // The official who took it in at their counter prints its receipt even when it went to
-    // another department (one-stop intake): asked as filing at their own department; anyone
-    // else needs to read the petition.
-    let filer = petitions::timeline(&state.db, p.id)
-        .await?
-        .first()
-        .and_then(|e| e.actor_id);
-    match (
-        filer == Some(caller.account.id),
-        caller.account.department_id,
-    ) {
-        (true, Some(own)) => {
-            caller
-                .may(
-                    state,
-                    Capability::Petitions,
-                    Action::Create,
-                    Target::Department(own),
-                )
-                .await?
-        }
-        _ => {
-            caller
-                .may(
-                    state,
-                    Capability::Petitions,
-                    Action::Read,
-                    crate::petitions::record_target(&p),
-                )
-                .await?
-        }
-    }
+    let p = printable(state, caller, id).await?;
     let lang = ctx.lang;
     // The receipt is handed to the petitioner: their name in full is theirs to read, but the
     // reading is on the access log like every other.
@@ -752,6 +716,51 @@ async fn receipt_page(
         printed_at: when(store::now()),
         p: t,
     })
+}
+
+/// The petition whose receipt the caller may print (and whose tracking code they may reissue).
+/// The official who took it in at their counter prints its receipt even when it went to another
+/// department (one-stop intake): asked as filing at their own department; anyone else needs to
+/// read the petition.
+async fn printable(
+    state: &AppState,
+    caller: &crate::auth::Caller,
+    id: i64,
+) -> Result<Petition, ApiError> {
+    let p = petitions::get(&state.db, id).await.map_err(|e| match e {
+        store::StoreError::NotFound => ApiError::not_found(),
+        e => e.into(),
+    })?;
+    let filer = petitions::timeline(&state.db, p.id)
+        .await?
+        .first()
+        .and_then(|e| e.actor_id);
+    match (
+        filer == Some(caller.account.id),
+        caller.account.department_id,
+    ) {
+        (true, Some(own)) => {
+            caller
+                .may(
+                    state,
+                    Capability::Petitions,
+                    Action::Create,
+                    Target::Department(own),
+                )
+                .await?
+        }
+        _ => {
+            caller
+                .may(
+                    state,
+                    Capability::Petitions,
+                    Action::Read,
+                    crate::petitions::record_target(&p),
+                )
+                .await?
+        }
+    }
+    Ok(p)
 }
 
 // ---------------------------------------------------------------------------------------------
