@@ -4,7 +4,7 @@
 //! [`Action`], [`Target`]) and call [`decide`]. The grant table below is the whole policy, so a
 //! reviewer reads one function to know who may do what.
 
-use crate::accounts::Role;
+use crate::office::accounts::Role;
 use crate::{AccountId, DepartmentId};
 use std::collections::HashMap;
 

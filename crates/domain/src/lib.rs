@@ -1,15 +1,15 @@
 //! The entities and rules of every capability. Pure: no I/O, no clock, no randomness —
 //! time and identifiers come in as arguments so every rule is testable at any date.
 
+// Rules every capability shares: the one access policy and the one masking rule.
 pub mod access;
-pub mod accounts;
-pub mod audit;
-pub mod audit_review;
-pub mod petitions;
 pub mod privacy;
+
+// One folder per capability, with the same name in `store` and `web`.
+pub mod office;
+pub mod petitions;
 pub mod protection;
 pub mod wellbeing;
-pub mod wellbeing_report;
 
 /// Identifier of an account (계정).
 pub type AccountId = i64;

@@ -257,7 +257,7 @@ pub async fn train_office_routing(
     min_examples: usize,
     out: &mut (dyn Write + Send),
 ) -> Result<(), CliError> {
-    let exs = store::suggestions::training_examples(db)
+    let exs = store::petitions::suggestions::training_examples(db)
         .await
         .map_err(|e| CliError::Text(e.to_string()))?;
     let mut per_label: std::collections::BTreeMap<&str, usize> = Default::default();

@@ -102,11 +102,11 @@ impl Settings {
 
 impl Settings {
     /// The drafting endpoint, when configured (environment first, then the config file).
-    pub fn draft_endpoint(&self) -> Option<web::assist::DraftEndpoint> {
+    pub fn draft_endpoint(&self) -> Option<web::petitions::assist::DraftEndpoint> {
         let env = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
         let base_url = env("MINWON_DRAFT_LLM_URL").or_else(|| self.file.draft_llm_url.clone())?;
         let model = env("MINWON_DRAFT_LLM_MODEL").or_else(|| self.file.draft_llm_model.clone())?;
-        Some(web::assist::DraftEndpoint {
+        Some(web::petitions::assist::DraftEndpoint {
             base_url,
             model,
             timeout: std::time::Duration::from_secs(
@@ -122,13 +122,13 @@ impl Settings {
     pub fn trusted_proxies(
         &self,
         given: Option<&str>,
-    ) -> Result<Vec<web::security::TrustedProxy>, String> {
+    ) -> Result<Vec<web::kit::security::TrustedProxy>, String> {
         let text = match (given, &self.file.trusted_proxies) {
             (Some(g), _) => g.to_string(),
             (None, Some(list)) => list.join(","),
             (None, None) => "127.0.0.1,::1".to_string(),
         };
-        web::security::parse_trusted_proxies(&text)
+        web::kit::security::parse_trusted_proxies(&text)
     }
 }
 

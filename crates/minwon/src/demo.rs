@@ -2,8 +2,8 @@
 //! role, and (through the capabilities' own seeders) realistic work in every state.
 
 use chrono::{DateTime, Utc};
-use domain::accounts::Role;
-use store::{Db, StoreError, accounts, departments, secrets};
+use domain::office::accounts::Role;
+use store::{Db, StoreError, kit::secrets, office::accounts, office::departments};
 
 /// Every demo account uses this password; the demo is for trying Minwon, never for real data.
 pub const DEMO_PASSWORD: &str = "minwon-demo-2026";
@@ -184,9 +184,9 @@ async fn access_history(db: &Db, now: DateTime<Utc>) -> Result<(), StoreError> {
             } else {
                 ("denied.petitions.read", "")
             };
-            store::audit::append(
+            store::office::audit::append(
                 &mut tx,
-                &domain::audit::AuditRecord {
+                &domain::office::audit::AuditRecord {
                     at: at.with_timezone(&Utc),
                     account_id: Some(account.id),
                     address: format!("10.20.{}.{}", 1 + k, 10 + i % 40),

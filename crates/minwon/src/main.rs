@@ -389,7 +389,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     match cmd_text::load_office_router(&settings.data) {
         Ok(Some(r)) => {
             tracing::info!(version = r.version(), "office routing model loaded");
-            store::suggestions::install_router(Some(r));
+            store::petitions::suggestions::install_router(Some(r));
         }
         Ok(None) => {}
         Err(e) => tracing::warn!(error = %e, "office routing model unreadable; no suggestions"),
@@ -441,35 +441,38 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     let state = web::AppState::new(db.clone(), config);
 
     let (stop_tx, stop_rx) = watch::channel(false);
-    let worker = web::outbox::Worker {
+    let worker = web::kit::outbox::Worker {
         db: db.clone(),
-        smtp: f.smtp_host.clone().map(|host| web::outbox::SmtpConfig {
-            host,
-            port: f.smtp_port.unwrap_or(25),
-            from: f
-                .mail_from
-                .clone()
-                .unwrap_or_else(|| "minwon@localhost".to_string()),
-        }),
+        smtp: f
+            .smtp_host
+            .clone()
+            .map(|host| web::kit::outbox::SmtpConfig {
+                host,
+                port: f.smtp_port.unwrap_or(25),
+                from: f
+                    .mail_from
+                    .clone()
+                    .unwrap_or_else(|| "minwon@localhost".to_string()),
+            }),
         mail_log: Some(settings.data.join("mail.log")),
-        sms: Box::new(web::outbox::SmsLogFile(settings.data.join("sms.log"))),
+        sms: Box::new(web::kit::outbox::SmsLogFile(settings.data.join("sms.log"))),
     };
     let worker = tokio::spawn(worker.run(stop_rx.clone()));
     // Every 5 minutes: due-soon and overdue reminders and 30-day progress notices.
-    let sweeper = tokio::spawn(web::petitions::run_sweeper(
+    let sweeper = tokio::spawn(web::petitions::api::run_sweeper(
         state.clone(),
         std::time::Duration::from_secs(300),
         stop_rx.clone(),
     ));
     // Hourly: the 5-year deletion of wellbeing records and due self-management reminders.
-    let maintenance = tokio::spawn(web::wellbeing::run_maintenance(
+    let maintenance = tokio::spawn(web::wellbeing::api::run_maintenance(
         db.clone(),
         std::time::Duration::from_secs(3600),
         store::now,
         stop_rx.clone(),
     ));
     // Half-hourly: a drill reminder when this half-year has no drill (once per half-year).
-    let drills = tokio::spawn(web::protection::run_reminders(
+    let drills = tokio::spawn(web::protection::api::run_reminders(
         db.clone(),
         state.petitions.blobs.clone(),
         std::time::Duration::from_secs(1800),
@@ -477,7 +480,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     ));
     // Every 5 seconds: panic alerts nobody acknowledged within the setting (default 60 s)
     // go to the next in line by SMS.
-    let escalation = tokio::spawn(web::protection::run_escalation(
+    let escalation = tokio::spawn(web::protection::api::run_escalation(
         state.clone(),
         std::time::Duration::from_secs(5),
         stop_rx,
@@ -532,10 +535,12 @@ fn read_password(from_stdin: bool) -> Result<(String, bool), Failure> {
             .read_line(&mut line)
             .map_err(|e| Failure::runtime(format!("cannot read stdin: {e}")))?;
         let pw = line.trim_end_matches(['\r', '\n']).to_string();
-        domain::accounts::validate_password(&pw).map_err(|e| Failure::usage(e.to_string()))?;
+        domain::office::accounts::validate_password(&pw)
+            .map_err(|e| Failure::usage(e.to_string()))?;
         Ok((pw, false))
     } else {
-        let token = store::secrets::new_token().map_err(|e| Failure::runtime(e.to_string()))?;
+        let token =
+            store::kit::secrets::new_token().map_err(|e| Failure::runtime(e.to_string()))?;
         // Letters and digits from the random token, plus a separator for the class rule.
         Ok((format!("{}-{}", &token[..8], &token[8..16]), true))
     }
@@ -553,9 +558,9 @@ async fn admin(data: DataArgs, command: AdminCommand) -> Result<(), Failure> {
                 parent,
             } => {
                 let mut tx = db.begin().await?;
-                let d = store::departments::create(
+                let d = store::office::departments::create(
                     &mut tx,
-                    &store::departments::NewDepartment {
+                    &store::office::departments::NewDepartment {
                         code: &code,
                         name: &name,
                         name_en: &name_en,
@@ -571,7 +576,7 @@ async fn admin(data: DataArgs, command: AdminCommand) -> Result<(), Failure> {
                 )
             }
             DepartmentCommand::List => {
-                let rows = store::departments::list(&db).await?;
+                let rows = store::office::departments::list(&db).await?;
                 rows.iter()
                     .map(|d| {
                         let parent = d
@@ -595,12 +600,12 @@ async fn admin(data: DataArgs, command: AdminCommand) -> Result<(), Failure> {
                 phone,
                 password_stdin,
             } => {
-                let role: domain::accounts::Role = role
+                let role: domain::office::accounts::Role = role
                     .parse()
                     .map_err(|e: domain::RuleError| Failure::usage(e.to_string()))?;
                 let department_id = match department.as_deref() {
                     Some(code) => Some(
-                        store::departments::get_by_code(&db, code)
+                        store::office::departments::get_by_code(&db, code)
                             .await?
                             .ok_or_else(|| {
                                 Failure::usage(format!(
@@ -612,11 +617,11 @@ async fn admin(data: DataArgs, command: AdminCommand) -> Result<(), Failure> {
                     None => None,
                 };
                 let (password, generated) = read_password(password_stdin)?;
-                let hash = store::secrets::hash_password(&password)?;
+                let hash = store::kit::secrets::hash_password(&password)?;
                 let mut tx = db.begin().await?;
-                let account = store::accounts::create(
+                let account = store::office::accounts::create(
                     &mut tx,
-                    &store::accounts::NewAccount {
+                    &store::office::accounts::NewAccount {
                         username: &username,
                         display_name: &name,
                         email: &email,
@@ -628,7 +633,7 @@ async fn admin(data: DataArgs, command: AdminCommand) -> Result<(), Failure> {
                     now,
                 )
                 .await?;
-                store::audit::append(
+                store::office::audit::append(
                     &mut tx,
                     &cli_record(&format!("account:{}", account.id), "account.create"),
                 )
@@ -647,7 +652,7 @@ async fn admin(data: DataArgs, command: AdminCommand) -> Result<(), Failure> {
                 username,
                 password_stdin,
             } => {
-                let account = store::accounts::find_by_username(&db, &username)
+                let account = store::office::accounts::find_by_username(&db, &username)
                     .await
                     .map_err(|_| {
                         Failure::usage(format!(
@@ -655,10 +660,10 @@ async fn admin(data: DataArgs, command: AdminCommand) -> Result<(), Failure> {
                         ))
                     })?;
                 let (password, generated) = read_password(password_stdin)?;
-                let hash = store::secrets::hash_password(&password)?;
+                let hash = store::kit::secrets::hash_password(&password)?;
                 let mut tx = db.begin().await?;
-                store::accounts::set_password(&mut tx, account.id, &hash, now).await?;
-                store::audit::append(
+                store::office::accounts::set_password(&mut tx, account.id, &hash, now).await?;
+                store::office::audit::append(
                     &mut tx,
                     &cli_record(&format!("account:{}", account.id), "account.password_reset"),
                 )
@@ -671,8 +676,8 @@ async fn admin(data: DataArgs, command: AdminCommand) -> Result<(), Failure> {
                 s
             }
             AccountCommand::List => {
-                let rows = store::accounts::list(&db, None).await?;
-                store::audit::record(&db, &cli_record("accounts", "account.list")).await?;
+                let rows = store::office::accounts::list(&db, None).await?;
+                store::office::audit::record(&db, &cli_record("accounts", "account.list")).await?;
                 rows.iter()
                     .map(|a| {
                         format!(
@@ -689,7 +694,7 @@ async fn admin(data: DataArgs, command: AdminCommand) -> Result<(), Failure> {
             }
         },
         AdminCommand::Reindex => {
-            let index = store::search::SearchIndex::open(Some(&settings.data.join("search-index")))
+            let index = store::petitions::search::SearchIndex::open(Some(&settings.data.join("search-index")))
                 .map_err(|e| {
                     Failure::runtime(format!(
                         "{e} — 서버가 실행 중이면 먼저 멈추세요 (stop the server first: it holds the index)"
@@ -717,7 +722,7 @@ async fn admin(data: DataArgs, command: AdminCommand) -> Result<(), Failure> {
         AdminCommand::Protection {
             command: ProtectionCommand::VerifyEvidence,
         } => {
-            let blobs = store::blobs::LocalBlobStore::new(settings.data.join("blobs"))?;
+            let blobs = store::kit::blobs::LocalBlobStore::new(settings.data.join("blobs"))?;
             let (n, broken) = store::protection::verify_all(&db, &blobs, now).await?;
             if !broken.is_empty() {
                 let list: Vec<String> = broken
@@ -742,7 +747,7 @@ async fn admin(data: DataArgs, command: AdminCommand) -> Result<(), Failure> {
                     file.display()
                 ))
             })?;
-            let i = store::instruments::import(&db, &text, now).await?;
+            let i = store::wellbeing::instruments::import(&db, &text, now).await?;
             format!(
                 "{} 버전 {}을 들였습니다. 새 검사부터 이 문항을 씁니다 (imported {} version {}: new checks use it; earlier results keep their version)",
                 i.name.ko, i.version, i.id, i.version
@@ -769,11 +774,11 @@ async fn admin(data: DataArgs, command: AdminCommand) -> Result<(), Failure> {
             format!("민원 {n}건을 만들었습니다 (generated {n} petitions)")
         }
         AdminCommand::Audit { command } => match command {
-            AuditCommand::Verify => match store::audit::verify(&db).await? {
-                store::audit::Verification::Intact { entries } => {
+            AuditCommand::Verify => match store::office::audit::verify(&db).await? {
+                store::office::audit::Verification::Intact { entries } => {
                     format!("접속기록이 온전합니다 (access log intact): {entries} entries")
                 }
-                store::audit::Verification::Broken(b) => {
+                store::office::audit::Verification::Broken(b) => {
                     db.close().await;
                     return Err(Failure::runtime(format!(
                         "접속기록이 변조되었습니다 (access log tampered): {b}"
@@ -789,7 +794,8 @@ async fn admin(data: DataArgs, command: AdminCommand) -> Result<(), Failure> {
                         "접속기록은 2년 이상 보관해야 합니다 (the access log must be kept at least 2 years: 730 days)",
                     ));
                 }
-                let n = store::audit::prune(&db, now - chrono::Duration::days(days)).await?;
+                let n =
+                    store::office::audit::prune(&db, now - chrono::Duration::days(days)).await?;
                 format!("{n}건을 지웠습니다 (pruned {n} entries older than {days} days)")
             }
         },
@@ -800,8 +806,8 @@ async fn admin(data: DataArgs, command: AdminCommand) -> Result<(), Failure> {
 }
 
 /// Access-log record of an administrator acting on the command line (no account, local).
-fn cli_record(subject: &str, action: &str) -> domain::audit::AuditRecord {
-    domain::audit::AuditRecord {
+fn cli_record(subject: &str, action: &str) -> domain::office::audit::AuditRecord {
+    domain::office::audit::AuditRecord {
         at: store::now(),
         account_id: None,
         address: "cli".to_string(),
@@ -820,13 +826,13 @@ async fn cmd_petitions(
 ) -> Result<String, Failure> {
     match command {
         PetitionsCommand::Purge { dry_run } => {
-            let blobs = store::blobs::LocalBlobStore::new(settings.data.join("blobs"))?;
+            let blobs = store::kit::blobs::LocalBlobStore::new(settings.data.join("blobs"))?;
             let r = store::petitions::retention::purge(db, Some(&blobs), now, dry_run, None, "cli")
                 .await?;
             Ok(purge_summary(&r))
         }
         PetitionsCommand::Remote { department, remote } => {
-            let d = store::departments::get_by_code(db, &department)
+            let d = store::office::departments::get_by_code(db, &department)
                 .await?
                 .ok_or_else(|| {
                     Failure::usage(format!(
@@ -835,7 +841,7 @@ async fn cmd_petitions(
                 })?;
             let mut tx = db.begin().await?;
             store::petitions::set_department_remote(&mut tx, d.id, remote).await?;
-            store::audit::append(
+            store::office::audit::append(
                 &mut tx,
                 &cli_record(&format!("department:{}", d.id), "department.remote"),
             )

@@ -83,7 +83,7 @@ async fn an_office_imports_its_validated_text() {
         assert_eq!(code, 2, "the same version twice: {out}");
         assert!(out.contains("must be above the current 2"), "{out}");
         if backend == "postgres" {
-            let b = store::instruments::battery(&t.db).await.unwrap();
+            let b = store::wellbeing::instruments::battery(&t.db).await.unwrap();
             assert_eq!(b.get("cbi_client").unwrap().version, 2);
             assert_eq!(b.get_version("cbi_client", 1).unwrap().version, 1);
         }

@@ -5,29 +5,17 @@
 //! migrations differ per backend (column types). Writes take a [`Tx`] so that a change and its
 //! access-log entry commit together or not at all.
 
-pub mod accounts;
-pub mod audit;
-pub mod audit_review;
-pub mod blobs;
-pub mod departments;
-pub mod group_commit;
-pub mod holidays;
-pub mod instruments;
-pub mod mfa;
-pub mod notices;
+// Database plumbing that knows no capability.
+pub mod kit;
+
+// One folder per capability, with the same name in `domain` and `web`.
+pub mod office;
 pub mod open311;
-pub mod outbox;
-mod pending;
 pub mod petitions;
 pub mod protection;
-pub mod search;
-pub mod secrets;
-pub mod settings;
-pub mod signup;
-pub mod suggestions;
-pub mod testing;
-pub mod tracking;
 pub mod wellbeing;
+
+pub mod testing;
 
 use chrono::{DateTime, SubsecRound, Utc};
 use sqlx::postgres::{PgPool, PgPoolOptions};
@@ -131,7 +119,7 @@ pub struct Tx {
     /// Public for [`on_tx!`] only.
     #[doc(hidden)]
     pub conn: TxConn,
-    pending: pending::Pending,
+    pending: kit::pending::Pending,
     kept: Arc<Kept>,
     /// Kept data this transaction changes, forgotten once it has committed.
     stale: Vec<Stale>,
@@ -238,7 +226,7 @@ impl Db {
         };
         Ok(Tx {
             conn,
-            pending: pending::Pending::default(),
+            pending: kit::pending::Pending::default(),
             kept: self.kept.clone(),
             stale: Vec::new(),
         })

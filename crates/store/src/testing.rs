@@ -24,7 +24,7 @@ impl TempDir {
     pub fn new(prefix: &str) -> Result<TempDir> {
         let name = format!(
             "{prefix}-{}",
-            crate::secrets::new_token()?.get(..12).unwrap_or("x")
+            crate::kit::secrets::new_token()?.get(..12).unwrap_or("x")
         );
         let path = std::env::temp_dir().join(name);
         std::fs::create_dir_all(&path).map_err(|e| StoreError::Conflict(e.to_string()))?;
@@ -47,7 +47,7 @@ impl TestDb {
             let admin_url = std::env::var("MINWON_TEST_POSTGRES_URL")
                 .map_err(|_| StoreError::BadUrl("MINWON_TEST_POSTGRES_URL".into()))?;
             let admin = Db::connect(&admin_url).await?;
-            let name = format!("minwon_test_{}", &crate::secrets::new_token()?[..16]);
+            let name = format!("minwon_test_{}", &crate::kit::secrets::new_token()?[..16]);
             let create = format!("CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0");
             on_db!(&admin, |pool| sqlx::query(sqlx::AssertSqlSafe(create))
                 .execute(pool)
@@ -83,8 +83,8 @@ impl TestDb {
 /// to `roads` (도로과), certificates to `papers` (민원과). For routing tests (the office model is
 /// trained from such history).
 pub struct TopicHistory {
-    pub roads: crate::departments::Department,
-    pub papers: crate::departments::Department,
+    pub roads: crate::office::departments::Department,
+    pub papers: crate::office::departments::Department,
     pub type_id: i64,
 }
 
@@ -127,7 +127,7 @@ const PLACES: [&str; 5] = ["석봉로", "가평읍", "청평면", "설악면", "
 /// Files `per_topic` road and `per_topic` certificate petitions at the counter, each handled
 /// and answered by its topic's department.
 pub async fn topic_history(db: &Db, per_topic: usize) -> Result<TopicHistory> {
-    use crate::{departments, petitions};
+    use crate::{office::departments, petitions};
     let now = crate::now();
     let mut tx = db.begin().await?;
     let mut made = Vec::new();

@@ -3,15 +3,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use domain::accounts::Role;
+use domain::office::accounts::Role;
 use domain::petitions::intake::{IdentityCheck, IntakeRecord};
 use domain::petitions::{Channel, Event, State};
-use store::blobs::{BlobLimits, BlobStore, LocalBlobStore};
+use store::kit::blobs::{BlobLimits, BlobStore, LocalBlobStore};
 use store::petitions::retention;
+use store::petitions::search::{SearchIndex, SearchQuery};
 use store::petitions::{self, NewPetition, Petitioner, PiiKey, TypeSpec};
-use store::search::{SearchIndex, SearchQuery};
 use store::testing::{TempDir, TestDb, backends, intake_for};
-use store::{Db, StoreError, accounts, departments, on_db};
+use store::{Db, StoreError, office::accounts, office::departments, on_db};
 
 struct Setup {
     db: Db,
@@ -572,9 +572,9 @@ async fn retention_deletes_files_keeps_statistics_and_logs_each_deletion() {
             ),
             ("2026-11", s.general, s.desk, 1, 1)
         );
-        let log = store::audit::list(
+        let log = store::office::audit::list(
             &s.db,
-            &store::audit::AuditQuery {
+            &store::office::audit::AuditQuery {
                 limit: 50,
                 ..Default::default()
             },
@@ -588,8 +588,8 @@ async fn retention_deletes_files_keeps_statistics_and_logs_each_deletion() {
         assert_eq!(purges.len(), 1);
         assert_eq!(purges[0].account_id, Some(s.official));
         assert_eq!(
-            store::audit::verify(&s.db).await.unwrap(),
-            store::audit::Verification::Intact {
+            store::office::audit::verify(&s.db).await.unwrap(),
+            store::office::audit::Verification::Intact {
                 entries: u64::try_from(log.len()).unwrap()
             }
         );

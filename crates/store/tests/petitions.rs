@@ -4,12 +4,12 @@
 
 use calendar::{DeadlineInput, Pause, Period};
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use domain::accounts::Role;
+use domain::office::accounts::Role;
 use domain::petitions::{Channel, Event, ExtensionGround, Kind, State};
+use store::petitions::search::{SearchIndex, SearchQuery};
 use store::petitions::{self, NewPetition, Petitioner, PiiKey, TypeSpec};
-use store::search::{SearchIndex, SearchQuery};
 use store::testing::{TestDb, backends};
-use store::{Db, StoreError, accounts, departments, on_db};
+use store::{Db, StoreError, office::accounts, office::departments, on_db};
 
 struct Setup {
     db: Db,
@@ -683,7 +683,7 @@ async fn queue_search_reminders_and_holiday_edits() {
         // A holiday added on b's due day moves its cached due moment.
         let before = petitions::get(&s.db, b.id).await.unwrap().due_at.unwrap();
         let due_day = calendar::to_seoul(before).date_naive();
-        store::holidays::add(&s.db, due_day, "임시공휴일", "temporary", false, now)
+        store::office::holidays::add(&s.db, due_day, "임시공휴일", "temporary", false, now)
             .await
             .unwrap();
         petitions::refresh_due_cache(&s.db, now).await.unwrap();
@@ -1013,7 +1013,7 @@ async fn group_commit_refusals_leave_no_gaps_in_the_counters() {
     each_backend(|db| async move {
         let s = setup(db).await;
         let (cal, _) = petitions::work_calendar(&s.db).await.unwrap();
-        let group = store::group_commit::GroupCommit::start(s.db.clone());
+        let group = store::kit::group_commit::GroupCommit::start(s.db.clone());
         let mut calls = vec![];
         for i in 0..40i64 {
             let (group, key, cal) = (group.clone(), s.key.clone(), cal.clone());
@@ -1031,9 +1031,9 @@ async fn group_commit_refusals_leave_no_gaps_in_the_counters() {
                         Box::pin(async move {
                             let now = store::now();
                             let f = petitions::file(tx, &checked, None, &cal, now).await?;
-                            store::audit::append(
+                            store::office::audit::append(
                                 tx,
-                                &domain::audit::AuditRecord {
+                                &domain::office::audit::AuditRecord {
                                     at: now,
                                     account_id: None,
                                     address: String::new(),
@@ -1081,8 +1081,8 @@ async fn group_commit_refusals_leave_no_gaps_in_the_counters() {
             "change numbers are gap-free"
         );
         assert!(matches!(
-            store::audit::verify(&s.db).await.unwrap(),
-            store::audit::Verification::Intact { entries: 30 }
+            store::office::audit::verify(&s.db).await.unwrap(),
+            store::office::audit::Verification::Intact { entries: 30 }
         ));
         // Next filings continue from the written-back counters.
         let next = file(

@@ -3,14 +3,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chrono::Duration;
-use domain::accounts::Role;
+use domain::office::accounts::Role;
 use domain::protection::{
     Channel, CustodyAction, EquipmentKind, EvidenceKind, IncidentKind, MeasureInput, MeasureKind,
     WarningReason,
 };
 use store::protection as sp;
 use store::testing::{TestDb, backends};
-use store::{Db, StoreError, accounts, departments, on_db, outbox, wellbeing};
+use store::{Db, StoreError, kit::outbox, office::accounts, office::departments, on_db, wellbeing};
 
 struct People {
     dept: i64,
@@ -340,7 +340,7 @@ async fn evidence_custody_alerts_contacts_equipment_drills_indicators() {
         );
 
         // Evidence: stored blob + custody log.
-        let blob = store::blobs::StoredBlob {
+        let blob = store::kit::blobs::StoredBlob {
             sha256: "ab".repeat(32),
             size: 10,
             content_type: "audio/wav".into(),
@@ -512,7 +512,7 @@ async fn evidence_custody_alerts_contacts_equipment_drills_indicators() {
 
 #[tokio::test]
 async fn a_changed_evidence_file_is_found_by_the_sweep() {
-    use store::blobs::{BlobLimits, BlobStore, LocalBlobStore};
+    use store::kit::blobs::{BlobLimits, BlobStore, LocalBlobStore};
     for backend in backends() {
         let t = TestDb::new(backend).await.unwrap();
         let db = &t.db;
@@ -574,7 +574,7 @@ async fn a_changed_evidence_file_is_found_by_the_sweep() {
 /// still within the period is untouched.
 #[tokio::test]
 async fn evidence_is_deleted_after_its_retention_period() {
-    use store::blobs::{BlobLimits, BlobStore, LocalBlobStore};
+    use store::kit::blobs::{BlobLimits, BlobStore, LocalBlobStore};
     for backend in backends() {
         let t = TestDb::new(backend).await.unwrap();
         let db = &t.db;

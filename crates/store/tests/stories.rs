@@ -3,11 +3,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chrono::{Duration, TimeZone, Utc};
-use domain::accounts::Role;
-use domain::audit::{AuditRecord, ChainBreak};
-use store::audit::Verification;
+use domain::office::accounts::Role;
+use domain::office::audit::{AuditRecord, ChainBreak};
+use store::office::audit::Verification;
 use store::testing::{TestDb, backends};
-use store::{Db, StoreError, accounts, audit, departments, on_db, on_tx, outbox, secrets};
+use store::{
+    Db, StoreError, kit::outbox, kit::secrets, office::accounts, office::audit,
+    office::departments, on_db, on_tx,
+};
 
 async fn each_backend<F, Fut>(story: F)
 where
@@ -398,7 +401,7 @@ async fn outbox_claims_retries_and_gives_up() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn group_commit_keeps_each_callers_work_apart() {
     each_backend(|db| async move {
-        let group = store::group_commit::GroupCommit::start(db.clone());
+        let group = store::kit::group_commit::GroupCommit::start(db.clone());
         // Alone in its batch, a refused caller rolls back the whole (its own) transaction.
         let lone = group
             .run(|tx| {

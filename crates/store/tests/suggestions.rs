@@ -5,8 +5,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use domain::petitions::{Channel, Event};
+use store::petitions::suggestions::{self, CORRECTION_WEIGHT, DraftRequest};
 use store::petitions::{self, NewPetition, Petitioner, PiiKey};
-use store::suggestions::{self, CORRECTION_WEIGHT, DraftRequest};
 use store::testing::{TestDb, backends, topic_history};
 
 #[tokio::test]

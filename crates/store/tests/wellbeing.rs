@@ -3,13 +3,13 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chrono::{Duration, TimeZone, Utc};
-use domain::accounts::Role;
+use domain::office::accounts::Role;
 use domain::wellbeing::{
     InvitationReason, PlanInput, ReferralKind, ReferralStatus, SharePurpose, battery,
 };
 use store::testing::{TestDb, backends};
 use store::wellbeing as sw;
-use store::{Db, StoreError, accounts, departments, on_db, outbox};
+use store::{Db, StoreError, kit::outbox, office::accounts, office::departments, on_db};
 
 async fn each_backend<F, Fut>(story: F)
 where

@@ -7,11 +7,11 @@
 //! A measuring tool, not production code: any failure aborts the measurement.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use domain::accounts::Role;
-use domain::audit::AuditRecord;
+use domain::office::accounts::Role;
+use domain::office::audit::AuditRecord;
 use std::time::{Duration, Instant};
 use store::testing::TestDb;
-use store::{accounts, audit, secrets};
+use store::{kit::secrets, office::accounts, office::audit};
 
 struct Stats {
     rps: f64,

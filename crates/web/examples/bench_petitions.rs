@@ -14,14 +14,14 @@
 //! A measuring tool, not production code: any failure aborts the measurement.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use domain::accounts::Role;
+use domain::office::accounts::Role;
 use serde_json::json;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 use store::petitions;
 use store::testing::TestDb;
-use store::{Db, accounts, departments, on_db};
+use store::{Db, office::accounts, office::departments, on_db};
 
 fn rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")

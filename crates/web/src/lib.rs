@@ -1,35 +1,20 @@
 //! HTTP: the JSON API (`/api/v1`), the pages, sessions, CSRF, security headers, rate limits,
 //! and the outbox worker that sends notifications.
 
-pub mod account;
-pub mod account_pages;
-pub mod answers;
-pub mod api;
-pub mod assist;
-pub mod auth;
-pub mod error;
-pub mod json;
+// Plumbing that knows no capability.
+pub mod kit;
+
+// One folder per capability, with the same name in `domain` and `store`.
+pub mod office;
 pub mod open311;
-pub mod open311_admin;
-pub mod open311_form;
-pub mod open311_format;
-pub mod open311_pages;
-pub mod outbox;
-pub mod pages;
 pub mod petitions;
-pub mod privacy_review;
 pub mod protection;
-pub mod protection_pages;
-pub mod retention;
-pub mod security;
-pub mod tracking;
 pub mod wellbeing;
-pub mod wellbeing_pages;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Request};
-use domain::audit::AuditRecord;
+use domain::office::audit::AuditRecord;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -58,7 +43,7 @@ pub struct WebConfig {
     pub trust_proxy: bool,
     /// The proxies (addresses or CIDR blocks) whose X-Forwarded-For entries are believed: the
     /// socket peer must be one, and the client is the right-most entry that is not one.
-    pub trusted_proxies: Vec<security::TrustedProxy>,
+    pub trusted_proxies: Vec<kit::security::TrustedProxy>,
     /// Requests per minute per client address (0 disables), and the burst allowed.
     pub rate_per_minute: u32,
     pub rate_burst: u32,
@@ -71,7 +56,7 @@ pub struct WebConfig {
     /// Largest attachment accepted, in bytes.
     pub attachment_max_bytes: u64,
     /// Optional OpenAI-compatible endpoint for draft answers (off by default).
-    pub drafting: Option<assist::DraftEndpoint>,
+    pub drafting: Option<petitions::assist::DraftEndpoint>,
 }
 
 impl Default for WebConfig {
@@ -96,7 +81,7 @@ impl Default for WebConfig {
 pub struct AppState {
     pub db: Db,
     pub config: Arc<WebConfig>,
-    pub limiter: Arc<security::RateLimiter>,
+    pub limiter: Arc<kit::security::RateLimiter>,
     /// The petition desk's key, blob store and search index.
     pub petitions: Arc<petitions::Desk>,
     /// Live panic alerts (server-sent events) and the shutdown signal for open streams.
@@ -105,7 +90,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: Db, config: WebConfig) -> Self {
-        let limiter = security::RateLimiter::new(config.rate_per_minute, config.rate_burst);
+        let limiter = kit::security::RateLimiter::new(config.rate_per_minute, config.rate_burst);
         let desk = petitions::Desk::from_config(
             config.pii_key.clone(),
             config.data_dir.as_deref(),
@@ -123,19 +108,20 @@ impl AppState {
     /// Write one access-log entry in its own transaction (reads of personal data).
     pub async fn log_access(
         &self,
-        caller: &auth::Caller,
+        caller: &kit::auth::Caller,
         subject: &str,
         action: &str,
         reason: &str,
-    ) -> Result<(), error::ApiError> {
-        store::audit::record(&self.db, &access_record(caller, subject, action, reason)).await?;
+    ) -> Result<(), kit::error::ApiError> {
+        store::office::audit::record(&self.db, &access_record(caller, subject, action, reason))
+            .await?;
         Ok(())
     }
 }
 
 /// The access-log record of one action by a caller.
 pub fn access_record(
-    caller: &auth::Caller,
+    caller: &kit::auth::Caller,
     subject: &str,
     action: &str,
     reason: &str,
@@ -171,7 +157,7 @@ impl MakeRequestId for NextRequestId {
 /// The whole application.
 pub fn app(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
-    let prefix: String = store::secrets::new_token()
+    let prefix: String = store::kit::secrets::new_token()
         .unwrap_or_default()
         .chars()
         .take(8)
@@ -181,39 +167,31 @@ pub fn app(state: AppState) -> Router {
         counter: Arc::new(AtomicU64::new(1)),
     };
     Router::new()
-        .merge(api::routes())
-        .merge(account::routes())
-        .merge(account_pages::routes())
-        .merge(privacy_review::routes())
+        .merge(office::routes())
         .merge(petitions::routes())
-        .merge(tracking::routes())
-        .merge(retention::routes())
-        .merge(assist::routes())
-        .merge(answers::routes())
-        .merge(pages::routes())
-        .merge(wellbeing::routes())
         .merge(protection::routes())
-        .merge(open311_admin::routes())
-        .merge(open311_pages::routes())
-        .fallback(pages::not_found)
+        .merge(wellbeing::routes())
+        .merge(open311::routes())
+        .route("/static/{*path}", axum::routing::get(kit::page::static_file))
+        .fallback(kit::page::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            auth::authenticate,
+            kit::auth::authenticate,
         ))
         // Open311 clients carry no session: the api_key is their credential, so these routes
         // skip the session/CSRF layer above but keep every layer below (rate limit, headers …).
-        .merge(open311::routes())
+        .merge(open311::public_routes())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            security::rate_limit,
+            kit::security::rate_limit,
         ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            security::security_headers,
+            kit::security::security_headers,
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(|_| {
-            axum::response::IntoResponse::into_response(error::ApiError::internal())
+            axum::response::IntoResponse::into_response(kit::error::ApiError::internal())
         }))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {

@@ -7,7 +7,7 @@
 mod common;
 
 use common::*;
-use domain::accounts::Role;
+use domain::office::accounts::Role;
 use serde_json::{Value, json};
 use store::testing::backends;
 use web::WebConfig;
@@ -176,13 +176,13 @@ async fn own_password_and_sessions() {
 
         // And from the page: another session ends, this one stays.
         let mut tx = s.state.db.begin().await.unwrap();
-        store::accounts::change_own_password(
+        store::office::accounts::change_own_password(
             &mut tx,
-            store::accounts::find_by_username(&s.state.db, "kim")
+            store::office::accounts::find_by_username(&s.state.db, "kim")
                 .await
                 .unwrap()
                 .id,
-            &store::secrets::hash_password(PASSWORD).unwrap(),
+            &store::kit::secrets::hash_password(PASSWORD).unwrap(),
             None,
             store::now(),
         )
@@ -257,7 +257,7 @@ async fn totp_enrolment_sign_in_and_recovery_codes() {
             .await;
         assert_eq!((st, e["code"].as_str()), (400, Some("wrong_code")));
         bilingual(&e);
-        let code = store::mfa::code_at(&secret, unix_now()).unwrap();
+        let code = store::office::mfa::code_at(&secret, unix_now()).unwrap();
         let (st, r) = kim
             .post("/api/v1/me/totp/confirm", json!({"code": code}))
             .await;
@@ -296,7 +296,7 @@ async fn totp_enrolment_sign_in_and_recovery_codes() {
             (400, Some("wrong_code")),
             "replayed code"
         );
-        let next = store::mfa::code_at(&secret, unix_now() + 30).unwrap();
+        let next = store::office::mfa::code_at(&secret, unix_now() + 30).unwrap();
         let (st, _) = token(Some(next)).await;
         assert_eq!(st, 201, "the next step's code works once");
 
@@ -327,9 +327,9 @@ async fn totp_enrolment_sign_in_and_recovery_codes() {
         let res = second_step(&s, &pending, &recovery[1]).await;
         assert_eq!(res.status(), 303);
         assert_eq!(
-            store::mfa::recovery_codes_left(
+            store::office::mfa::recovery_codes_left(
                 &s.state.db,
-                store::accounts::find_by_username(&s.state.db, "kim")
+                store::office::accounts::find_by_username(&s.state.db, "kim")
                     .await
                     .unwrap()
                     .id
@@ -344,7 +344,7 @@ async fn totp_enrolment_sign_in_and_recovery_codes() {
         for _ in 0..5 {
             assert_eq!(second_step(&s, &pending, "999999").await.status(), 401);
         }
-        let late = store::mfa::code_at(&secret, unix_now() + 60).unwrap();
+        let late = store::office::mfa::code_at(&secret, unix_now() + 60).unwrap();
         let res = second_step(&s, &pending, &late).await;
         assert_eq!(
             res.headers().get("location").unwrap().to_str().unwrap(),
@@ -429,7 +429,7 @@ async fn totp_compulsory_for_administrators_by_setting() {
         // Enrol; then everything is open again, and turning it off is refused.
         let (_, e) = admin.post("/api/v1/me/totp", json!({})).await;
         let secret = e["secret"].as_str().unwrap().to_string();
-        let code = store::mfa::code_at(&secret, unix_now()).unwrap();
+        let code = store::office::mfa::code_at(&secret, unix_now()).unwrap();
         let (st, r) = admin
             .post("/api/v1/me/totp/confirm", json!({"code": code}))
             .await;
@@ -484,7 +484,7 @@ async fn resident_sign_up_with_a_code_from_the_outbox() {
         assert_eq!(e["code"], "invalid_contact");
         bilingual(&e);
         assert!(
-            store::accounts::find_by_username(&s.state.db, "haneul")
+            store::office::accounts::find_by_username(&s.state.db, "haneul")
                 .await
                 .is_err()
         );
@@ -688,16 +688,19 @@ async fn the_office_head_sees_late_petitions_of_every_department() {
             let (st, e) = api(&s, user).await.get("/api/v1/petitions/late").await;
             assert_eq!((st, e["code"].as_str()), (403, Some("forbidden")), "{user}");
         }
-        let sup = store::accounts::find_by_username(&s.state.db, "sup")
+        let sup = store::office::accounts::find_by_username(&s.state.db, "sup")
             .await
             .unwrap();
         let mut tx = s.state.db.begin().await.unwrap();
-        store::accounts::set_office_head(&mut tx, sup.id, true)
+        store::office::accounts::set_office_head(&mut tx, sup.id, true)
             .await
             .unwrap();
         tx.commit().await.unwrap();
         assert_eq!(
-            store::accounts::office_heads(&s.state.db).await.unwrap()[0].id,
+            store::office::accounts::office_heads(&s.state.db)
+                .await
+                .unwrap()[0]
+                .id,
             sup.id
         );
         let (st, late) = api(&s, "sup").await.get("/api/v1/petitions/late").await;
@@ -735,7 +738,7 @@ async fn privacy_officer_reviews_the_month_and_signs_off() {
         )
         .await;
         let month = {
-            let (y, m) = store::audit_review::month_of(store::now());
+            let (y, m) = store::office::audit_review::month_of(store::now());
             format!("{y:04}-{m:02}")
         };
         // A refused request is logged as a denied attempt.
@@ -746,7 +749,7 @@ async fn privacy_officer_reviews_the_month_and_signs_off() {
         assert_eq!(denied[0].1, "office");
 
         // An unusual volume: one account reads far more this month than its colleagues.
-        let lee = store::accounts::find_by_username(&s.state.db, "lee")
+        let lee = store::office::accounts::find_by_username(&s.state.db, "lee")
             .await
             .unwrap();
         let mut tx = s.state.db.begin().await.unwrap();
@@ -757,13 +760,13 @@ async fn privacy_officer_reviews_the_month_and_signs_off() {
             ("counsel", 2),
             ("admin", 1),
         ] {
-            let who = store::accounts::find_by_username(&s.state.db, user)
+            let who = store::office::accounts::find_by_username(&s.state.db, user)
                 .await
                 .unwrap();
             for i in 0..n {
-                store::audit::append(
+                store::office::audit::append(
                     &mut tx,
-                    &domain::audit::AuditRecord {
+                    &domain::office::audit::AuditRecord {
                         at: store::now(),
                         account_id: Some(who.id),
                         address: "127.0.0.1".into(),
@@ -866,8 +869,8 @@ async fn privacy_officer_reviews_the_month_and_signs_off() {
             .await;
         assert_eq!(r["sign_offs"][0]["flagged"].as_i64(), Some(1));
         assert_eq!(
-            store::audit::verify(&s.state.db).await.unwrap(),
-            store::audit::Verification::Intact {
+            store::office::audit::verify(&s.state.db).await.unwrap(),
+            store::office::audit::Verification::Intact {
                 entries: store::on_db!(&s.state.db, |pool| sqlx::query_as::<_, (i64,)>(
                     "SELECT COUNT(*) FROM audit_log"
                 )

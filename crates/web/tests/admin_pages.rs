@@ -7,7 +7,7 @@
 mod common;
 
 use common::{PASSWORD, Server, client, session, session_csrf, start_with};
-use domain::accounts::Role;
+use domain::office::accounts::Role;
 use serde_json::{Value, json};
 use store::testing::backends;
 use web::WebConfig;
@@ -49,9 +49,9 @@ async fn post(
 }
 
 async fn audit_actions(s: &Server, subject: &str) -> Vec<String> {
-    store::audit::list(
+    store::office::audit::list(
         &s.state.db,
-        &store::audit::AuditQuery {
+        &store::office::audit::AuditQuery {
             subject: Some(subject.into()),
             limit: 100,
             ..Default::default()
@@ -74,16 +74,16 @@ async fn server(backend: &str) -> Server {
     )
     .await;
     // The roles the shared server does not seed, so that every role is tried.
-    let hash = store::secrets::hash_password(PASSWORD).unwrap();
+    let hash = store::kit::secrets::hash_password(PASSWORD).unwrap();
     let mut tx = s.state.db.begin().await.unwrap();
     for (username, role) in [
         ("trainer", Role::TrainingOfficer),
         ("committee", Role::CommitteeMember),
         ("protector", Role::ProtectionOfficer),
     ] {
-        store::accounts::create(
+        store::office::accounts::create(
             &mut tx,
-            &store::accounts::NewAccount {
+            &store::office::accounts::NewAccount {
                 username,
                 display_name: username,
                 email: "",
@@ -106,7 +106,7 @@ async fn only_administrators_reach_the_editing_pages() {
     for backend in backends() {
         let s = server(backend).await;
         let d = s.ids.build;
-        let kim = store::accounts::find_by_username(&s.state.db, "kim")
+        let kim = store::office::accounts::find_by_username(&s.state.db, "kim")
             .await
             .unwrap()
             .id;
@@ -207,18 +207,21 @@ async fn only_administrators_reach_the_editing_pages() {
         // Nothing was changed by any of them.
         let db = &s.state.db;
         assert!(
-            store::departments::get_by_code(db, "x-dept")
+            store::office::departments::get_by_code(db, "x-dept")
                 .await
                 .unwrap()
                 .is_none()
         );
-        assert_eq!(store::departments::get(db, d).await.unwrap().name, "건설과");
+        assert_eq!(
+            store::office::departments::get(db, d).await.unwrap().name,
+            "건설과"
+        );
         assert!(
-            store::accounts::find_by_username(db, "intruder")
+            store::office::accounts::find_by_username(db, "intruder")
                 .await
                 .is_err()
         );
-        let k = store::accounts::get(db, kim).await.unwrap();
+        let k = store::office::accounts::get(db, kim).await.unwrap();
         assert_eq!(k.role, Role::Official);
         assert!(
             store::petitions::get_type_by_code(db, "fake")
@@ -228,7 +231,7 @@ async fn only_administrators_reach_the_editing_pages() {
         let t = store::petitions::get_type(db, type_id).await.unwrap();
         assert_eq!(t.name, "옥외광고물 허가");
         assert_eq!(
-            store::settings::office_hours(db).await.unwrap(),
+            store::office::settings::office_hours(db).await.unwrap(),
             calendar::OfficeHours::default()
         );
         // kim's password still works.
@@ -274,7 +277,7 @@ async fn departments_and_accounts_are_edited_with_explanations_and_log_entries()
         )
         .await;
         assert_eq!(st, 303);
-        let urban = store::departments::get_by_code(&db, "urban")
+        let urban = store::office::departments::get_by_code(&db, "urban")
             .await
             .unwrap()
             .unwrap();
@@ -297,7 +300,7 @@ async fn departments_and_accounts_are_edited_with_explanations_and_log_entries()
         assert_eq!(st, 422);
         assert!(body.contains("하위 부서 아래로 옮길 수 없습니다"));
         assert_eq!(
-            store::departments::get(&db, s.ids.civil)
+            store::office::departments::get(&db, s.ids.civil)
                 .await
                 .unwrap()
                 .parent_id,
@@ -319,7 +322,9 @@ async fn departments_and_accounts_are_edited_with_explanations_and_log_entries()
         )
         .await;
         assert_eq!(st, 303);
-        let moved = store::departments::get(&db, urban.id).await.unwrap();
+        let moved = store::office::departments::get(&db, urban.id)
+            .await
+            .unwrap();
         assert_eq!(
             (moved.name.as_str(), moved.parent_id),
             ("도시재생팀", Some(s.ids.build))
@@ -334,7 +339,12 @@ async fn departments_and_accounts_are_edited_with_explanations_and_log_entries()
         .await;
         assert_eq!(st, 422);
         assert!(body.contains("확인란"));
-        assert!(store::departments::get(&db, urban.id).await.unwrap().active);
+        assert!(
+            store::office::departments::get(&db, urban.id)
+                .await
+                .unwrap()
+                .active
+        );
         let (st, _, _) = post(
             &s,
             &admin,
@@ -347,7 +357,12 @@ async fn departments_and_accounts_are_edited_with_explanations_and_log_entries()
         )
         .await;
         assert_eq!(st, 303);
-        assert!(!store::departments::get(&db, urban.id).await.unwrap().active);
+        assert!(
+            !store::office::departments::get(&db, urban.id)
+                .await
+                .unwrap()
+                .active
+        );
 
         // Accounts: a weak password is explained, the typed name kept, nothing created.
         let team_id = s.ids.team.to_string();
@@ -372,7 +387,7 @@ async fn departments_and_accounts_are_edited_with_explanations_and_log_entries()
         );
         assert!(body.contains("value=\"박새내\""));
         assert!(
-            store::accounts::find_by_username(&db, "park")
+            store::office::accounts::find_by_username(&db, "park")
                 .await
                 .is_err()
         );
@@ -426,7 +441,7 @@ async fn departments_and_accounts_are_edited_with_explanations_and_log_entries()
         )
         .await;
         assert_eq!(st, 303);
-        let park = store::accounts::find_by_username(&db, "park")
+        let park = store::office::accounts::find_by_username(&db, "park")
             .await
             .unwrap();
         assert_eq!(
@@ -494,7 +509,7 @@ async fn departments_and_accounts_are_edited_with_explanations_and_log_entries()
         assert_eq!(st, 422);
         assert!(body.contains("부서가 필요합니다"));
         // An administrator cannot lock themselves out.
-        let me_id = store::accounts::find_by_username(&db, "admin")
+        let me_id = store::office::accounts::find_by_username(&db, "admin")
             .await
             .unwrap()
             .id;
@@ -507,7 +522,12 @@ async fn departments_and_accounts_are_edited_with_explanations_and_log_entries()
         )
         .await;
         assert_eq!(st, 422);
-        assert!(store::accounts::get(&db, me_id).await.unwrap().active);
+        assert!(
+            store::office::accounts::get(&db, me_id)
+                .await
+                .unwrap()
+                .active
+        );
         // Password reset: unconfirmed refused; confirmed, the new one works.
         let pw = format!("{path}/password");
         let (st, _, _) = post(&s, &admin, &pw, &[("new_password", "Another-pass-2026")]).await;
@@ -714,7 +734,7 @@ async fn petition_types_and_office_hours_are_edited_and_followed() {
         assert_eq!(st, 422);
         assert!(body.contains("09:00처럼"));
         assert_eq!(
-            store::settings::office_hours(&db).await.unwrap(),
+            store::office::settings::office_hours(&db).await.unwrap(),
             calendar::OfficeHours::default()
         );
         let (st, _, body) = post(
@@ -731,7 +751,7 @@ async fn petition_types_and_office_hours_are_edited_and_followed() {
         .await;
         assert_eq!(st, 200);
         assert!(body.contains("근무시간을 저장했습니다"));
-        let hours = store::settings::office_hours(&db).await.unwrap();
+        let hours = store::office::settings::office_hours(&db).await.unwrap();
         assert_eq!(
             hours.end,
             chrono::NaiveTime::from_hms_opt(19, 0, 0).unwrap()
@@ -775,7 +795,8 @@ async fn protection_settings_from_the_admin_page() {
         };
         let (st, _, body) = post(&s, &admin, "/admin/protection-settings", &form("100")).await;
         assert!(body.contains("365"), "{st} {body}");
-        let retention = || store::settings::get(&s.state.db, "protection.evidence_retention_days");
+        let retention =
+            || store::office::settings::get(&s.state.db, "protection.evidence_retention_days");
         assert_eq!(retention().await.unwrap(), None, "nothing saved");
         let (st, _, body) = post(&s, &admin, "/admin/protection-settings", &form("730")).await;
         assert_eq!(st, 200, "{body}");

@@ -17,10 +17,10 @@ use axum::extract::State;
 use axum::routing::post;
 use common::{PASSWORD, Server, client, cookie_value, set_cookie, start_with};
 use serde_json::{Value, json};
-use store::suggestions;
+use store::petitions::suggestions;
 use store::testing::backends;
 use web::WebConfig;
-use web::assist::DraftEndpoint;
+use web::petitions::assist::DraftEndpoint;
 
 /// What the fake model server does with each request.
 #[derive(Clone, Copy, PartialEq)]

@@ -575,11 +575,11 @@ async fn browser_sessions_with_csrf() {
 #[tokio::test]
 async fn expired_sessions_are_anonymous() {
     let s = start("sqlite").await;
-    let account = store::accounts::find_by_username(&s.state.db, "kim")
+    let account = store::office::accounts::find_by_username(&s.state.db, "kim")
         .await
         .unwrap();
     let past = store::now() - chrono::Duration::hours(10);
-    let token = store::accounts::create_session(
+    let token = store::office::accounts::create_session(
         &s.state.db,
         account.id,
         "127.0.0.1",
@@ -603,7 +603,7 @@ async fn password_guessing_is_throttled() {
     for backend in backends() {
         let s = start(backend).await;
         let c = client();
-        for _ in 0..store::accounts::MAX_FAILURES_PER_USERNAME {
+        for _ in 0..store::office::accounts::MAX_FAILURES_PER_USERNAME {
             let res = c
                 .post(s.url("/api/v1/tokens"))
                 .json(&json!({"username": "kim", "password": "guess-guess-1"}))
@@ -681,7 +681,7 @@ async fn graceful_shutdown_finishes_acknowledged_writes() {
     for h in inflight {
         if let Ok(Ok((i, 201))) = h.await {
             assert!(
-                store::departments::get_by_code(&db, &format!("d-{i}"))
+                store::office::departments::get_by_code(&db, &format!("d-{i}"))
                     .await
                     .unwrap()
                     .is_some(),

@@ -363,7 +363,7 @@ async fn keys_are_issued_revoked_and_rate_limited() {
                 .await
                 .unwrap(),
         };
-        assert_eq!(stored[0].0, store::secrets::token_hash(&key));
+        assert_eq!(stored[0].0, store::kit::secrets::token_hash(&key));
 
         let good = [
             ("service_code", "question-system"),
@@ -805,7 +805,7 @@ async fn filing_validation_and_following_to_closed() {
         assert_eq!(old, json!([]), "a window in the past holds none of today's");
 
         // The office hides handlers' names (administrator page setting); kim handles it.
-        store::settings::set(
+        store::office::settings::set(
             &s.state.db,
             "petitions.hide_handler_names",
             "true",

@@ -5,7 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use proptest::prelude::*;
-use web::open311_form::{AttrValue, Form, parse};
+use web::open311::form::{AttrValue, Form, parse};
 
 /// Text as clients send it: ASCII, Hangul, punctuation that needs percent-encoding.
 fn text() -> impl Strategy<Value = String> {

@@ -3,9 +3,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::sync::{Arc, Mutex};
-use store::outbox::{self, Channel};
+use store::kit::outbox::{self, Channel};
 use store::testing::{TempDir, TestDb, backends};
-use web::outbox::{SmsLogFile, SmtpConfig, Worker};
+use web::kit::outbox::{SmsLogFile, SmtpConfig, Worker};
 
 #[derive(Clone, Default)]
 struct Sink {

@@ -275,9 +275,9 @@ async fn pages_follow_the_access_policy() {
         assert!(body.contains("건의민원"));
 
         // With handlers' names hidden, a template answer names the department only.
-        store::settings::set(
+        store::office::settings::set(
             &s.state.db,
-            web::pages::admin::HIDE_HANDLER_NAMES,
+            web::office::admin_pages::HIDE_HANDLER_NAMES,
             "true",
             store::now(),
         )

@@ -15,11 +15,11 @@ mod common;
 use common::{
     Api, Server, add_staff, api, bilingual, browser, client, cookie_value, set_cookie, start_with,
 };
-use domain::accounts::Role;
+use domain::office::accounts::Role;
 use serde_json::{Value, json};
 use store::testing::backends;
 use web::WebConfig;
-use web::security::TrustedProxy;
+use web::kit::security::TrustedProxy;
 
 fn unlimited() -> WebConfig {
     WebConfig {
@@ -350,7 +350,7 @@ async fn hidden_names_reach_notices_tracking_and_open311() {
             .await;
         assert!(st == 303 || st == 200, "{st}");
         assert_eq!(
-            store::settings::get(&s.state.db, store::settings::HIDE_HANDLER_NAMES)
+            store::office::settings::get(&s.state.db, store::office::settings::HIDE_HANDLER_NAMES)
                 .await
                 .unwrap()
                 .as_deref(),
@@ -480,7 +480,7 @@ async fn hide_names_setting_through_the_api_is_for_administrators() {
         let res = client().get(s.url(path)).send().await.unwrap();
         assert_eq!(res.status(), 401);
         assert!(
-            !store::settings::hide_handler_names(&s.state.db)
+            !store::office::settings::hide_handler_names(&s.state.db)
                 .await
                 .unwrap(),
             "refused callers changed nothing"
@@ -505,7 +505,7 @@ async fn hide_names_setting_through_the_api_is_for_administrators() {
         let (_, v) = admin.get(path).await;
         assert_eq!(v["hide_handler_names"].as_bool(), Some(true), "{v}");
         assert!(
-            store::settings::hide_handler_names(&s.state.db)
+            store::office::settings::hide_handler_names(&s.state.db)
                 .await
                 .unwrap()
         );
@@ -514,7 +514,7 @@ async fn hide_names_setting_through_the_api_is_for_administrators() {
             "SELECT action || ' ' || reason FROM audit_log WHERE subject = 'settings' ORDER BY seq",
         )
         .await;
-        let name = store::settings::HIDE_HANDLER_NAMES;
+        let name = store::office::settings::HIDE_HANDLER_NAMES;
         assert_eq!(
             logged,
             vec![
@@ -632,13 +632,13 @@ async fn admin_pages_set_publishable_and_public_phone() {
             "{html}"
         );
         assert!(html.contains("value=\"내선 없음\""));
-        let d = store::departments::get(&s.state.db, s.ids.team)
+        let d = store::office::departments::get(&s.state.db, s.ids.team)
             .await
             .unwrap();
         assert_eq!(d.public_phone, "");
         let (st, _, _) = post("031-580-2114").await;
         assert_eq!(st, 303);
-        let d = store::departments::get(&s.state.db, s.ids.team)
+        let d = store::office::departments::get(&s.state.db, s.ids.team)
             .await
             .unwrap();
         assert_eq!(d.public_phone, "031-580-2114");
@@ -761,7 +761,7 @@ async fn tracking_codes_and_counted_lookups() {
 
         // Wrong codes: one message that never says which part was wrong, then a lock with the
         // time to try again — the right code is refused while it lasts.
-        for _ in 0..store::tracking::DEFAULT_MAX_FAILURES_PER_PETITION {
+        for _ in 0..store::petitions::tracking::DEFAULT_MAX_FAILURES_PER_PETITION {
             let (st, page) = track_page(&s, &csrf, &number, "WXYZ-WXYZ-WXYZ").await;
             assert_eq!(st, 422);
             assert!(
@@ -805,8 +805,8 @@ async fn tracking_codes_and_counted_lookups() {
         let server2 = tokio::spawn(web::serve(listener, second, async {
             let _ = rx.await;
         }));
-        let used = store::tracking::DEFAULT_MAX_FAILURES_PER_PETITION;
-        for i in used..store::tracking::DEFAULT_MAX_FAILURES_PER_ADDRESS {
+        let used = store::petitions::tracking::DEFAULT_MAX_FAILURES_PER_PETITION;
+        for i in used..store::petitions::tracking::DEFAULT_MAX_FAILURES_PER_ADDRESS {
             let base = if i % 2 == 0 { &s.base } else { &base2 };
             let (st, _) = track_api(base, &format!("{}", 90_000 + i), "ABCD-EFGH-JKMN").await;
             assert_eq!(st, 404);
@@ -832,7 +832,7 @@ async fn tracking_codes_and_counted_lookups() {
 fn behind_proxy(proxies: &str) -> WebConfig {
     WebConfig {
         trust_proxy: true,
-        trusted_proxies: web::security::parse_trusted_proxies(proxies).unwrap(),
+        trusted_proxies: web::kit::security::parse_trusted_proxies(proxies).unwrap(),
         rate_per_minute: 0,
         ..WebConfig::default()
     }
@@ -855,7 +855,7 @@ async fn forged_forwarded_for_is_ignored() {
     for backend in backends() {
         // Login throttling per address: rotating the client-written part changes nothing.
         let s = start_with(backend, behind_proxy("127.0.0.1, ::1")).await;
-        for i in 0..store::accounts::MAX_FAILURES_PER_ADDRESS {
+        for i in 0..store::office::accounts::MAX_FAILURES_PER_ADDRESS {
             let st = login_as(
                 &s,
                 &format!("nobody{i}"),
@@ -898,9 +898,9 @@ async fn forged_forwarded_for_is_ignored() {
             .await
             .unwrap();
         assert_eq!(res.status(), 200);
-        let log = store::audit::list(
+        let log = store::office::audit::list(
             &s.state.db,
-            &store::audit::AuditQuery {
+            &store::office::audit::AuditQuery {
                 subject: Some(format!("petition:{id}")),
                 limit: 10,
                 ..Default::default()
@@ -914,7 +914,7 @@ async fn forged_forwarded_for_is_ignored() {
 
         // A peer that is not a trusted proxy: its header is not believed at all.
         let s = start_with(backend, behind_proxy("10.0.0.0/8")).await;
-        for i in 0..store::accounts::MAX_FAILURES_PER_ADDRESS {
+        for i in 0..store::office::accounts::MAX_FAILURES_PER_ADDRESS {
             let st = login_as(&s, &format!("nobody{i}"), &format!("198.51.100.{i}")).await;
             assert_eq!(st, 401);
         }
@@ -971,7 +971,7 @@ fn the_right_most_untrusted_hop_is_the_client() {
     };
     let ip = |s: &str| s.parse::<IpAddr>().unwrap();
     let client_of =
-        |peer: &str, h: &[&str]| web::security::forwarded_client(Some(ip(peer)), h, &config);
+        |peer: &str, h: &[&str]| web::kit::security::forwarded_client(Some(ip(peer)), h, &config);
     assert_eq!(
         client_of("10.0.0.2", &["1.1.1.1, 2.2.2.2"]),
         Some(ip("2.2.2.2"))
@@ -1001,7 +1001,7 @@ fn the_right_most_untrusted_hop_is_the_client() {
         ..config.clone()
     };
     assert_eq!(
-        web::security::forwarded_client(Some(ip("10.0.0.2")), &["2.2.2.2"], &off),
+        web::kit::security::forwarded_client(Some(ip("10.0.0.2")), &["2.2.2.2"], &off),
         Some(ip("10.0.0.2"))
     );
 }

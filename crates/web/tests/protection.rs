@@ -7,10 +7,10 @@
 mod common;
 
 use common::{Server, api, bilingual, client, start_with};
-use domain::accounts::Role;
+use domain::office::accounts::Role;
 use serde_json::{Value, json};
 use std::time::Duration;
-use store::accounts;
+use store::office::accounts;
 use store::testing::{TempDir, backends};
 use web::WebConfig;
 
@@ -233,10 +233,14 @@ async fn panic_alert_live_incident_with_recording_measures_in_order_indicators()
         assert_eq!(st, 403);
 
         // The outbox carries it to the supervisor, the division's protection officer, the desk.
-        let due =
-            store::outbox::claim_due(&s.state.db, store::now(), 50, chrono::Duration::minutes(5))
-                .await
-                .unwrap();
+        let due = store::kit::outbox::claim_due(
+            &s.state.db,
+            store::now(),
+            50,
+            chrono::Duration::minutes(5),
+        )
+        .await
+        .unwrap();
         let recipients: Vec<&str> = due.iter().map(|m| m.recipient.as_str()).collect();
         for r in ["sup@example.kr", "guard@example.kr", "desk@example.kr"] {
             assert!(recipients.contains(&r), "{r} in {recipients:?}");
@@ -283,7 +287,7 @@ async fn panic_alert_live_incident_with_recording_measures_in_order_indicators()
             (415, Some("evidence_type_not_allowed"))
         );
         bilingual(&body);
-        store::settings::set(&s.state.db, "protection.evidence_max_mb", "1", store::now())
+        store::office::settings::set(&s.state.db, "protection.evidence_max_mb", "1", store::now())
             .await
             .unwrap();
         let mut big = wav();
@@ -454,7 +458,7 @@ async fn panic_alert_live_incident_with_recording_measures_in_order_indicators()
         assert!(n >= 4, "{n}");
 
         // A byte flipped on disk: verify reports it, download refuses.
-        let blob_path = store::blobs::LocalBlobStore::new(data.0.join("blobs"))
+        let blob_path = store::kit::blobs::LocalBlobStore::new(data.0.join("blobs"))
             .unwrap()
             .path_of(&sha)
             .unwrap();

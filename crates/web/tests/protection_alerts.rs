@@ -6,7 +6,7 @@
 mod common;
 
 use common::{api, bilingual, browser, client, start_with};
-use domain::accounts::Role;
+use domain::office::accounts::Role;
 use serde_json::{Value, json};
 use store::testing::backends;
 use web::WebConfig;
@@ -128,7 +128,7 @@ async fn nobody_in_line_falls_to_the_office_head_then_says_call_112_and_escalate
         let id = r["alert"]["id"].as_i64().unwrap();
         let now = store::now();
         assert_eq!(
-            web::protection::escalate_due(&s.state, now + chrono::Duration::seconds(10))
+            web::protection::api::escalate_due(&s.state, now + chrono::Duration::seconds(10))
                 .await
                 .unwrap(),
             0
@@ -136,7 +136,7 @@ async fn nobody_in_line_falls_to_the_office_head_then_says_call_112_and_escalate
         // Both alerts are due: the first, which reached nobody, now goes to the office head
         // named since; the second to everyone told again.
         assert_eq!(
-            web::protection::escalate_due(&s.state, now + chrono::Duration::seconds(31))
+            web::protection::api::escalate_due(&s.state, now + chrono::Duration::seconds(31))
                 .await
                 .unwrap(),
             2
@@ -154,7 +154,7 @@ async fn nobody_in_line_falls_to_the_office_head_then_says_call_112_and_escalate
             "{first}"
         );
         assert_eq!(
-            web::protection::escalate_due(&s.state, now + chrono::Duration::seconds(90))
+            web::protection::api::escalate_due(&s.state, now + chrono::Duration::seconds(90))
                 .await
                 .unwrap(),
             0,
@@ -214,9 +214,12 @@ async fn nobody_in_line_falls_to_the_office_head_then_says_call_112_and_escalate
         let (_, r2) = lee.post("/api/v1/protection/alerts", json!({})).await;
         let id2 = r2["alert"]["id"].as_i64().unwrap();
         assert_eq!(
-            web::protection::escalate_due(&s.state, store::now() + chrono::Duration::seconds(31))
-                .await
-                .unwrap(),
+            web::protection::api::escalate_due(
+                &s.state,
+                store::now() + chrono::Duration::seconds(31)
+            )
+            .await
+            .unwrap(),
             1
         );
         let (_, a1) = lee.get(&format!("/api/v1/protection/alerts/{id}")).await;
@@ -240,11 +243,11 @@ async fn nobody_in_line_falls_to_the_office_head_then_says_call_112_and_escalate
 async fn a_supervisor_without_a_department_can_listen() {
     for backend in backends() {
         let s = start_with(backend, config()).await;
-        let hash = store::secrets::hash_password(common::PASSWORD).unwrap();
+        let hash = store::kit::secrets::hash_password(common::PASSWORD).unwrap();
         let mut tx = s.state.db.begin().await.unwrap();
-        store::accounts::create(
+        store::office::accounts::create(
             &mut tx,
-            &store::accounts::NewAccount {
+            &store::office::accounts::NewAccount {
                 username: "floating",
                 display_name: "무소속 과장",
                 email: "",

@@ -7,10 +7,10 @@
 mod common;
 
 use common::{Api, Server, api, bilingual, browser, start};
-use domain::accounts::Role;
+use domain::office::accounts::Role;
 use domain::wellbeing::battery;
 use serde_json::{Value, json};
-use store::accounts;
+use store::office::accounts;
 use store::testing::backends;
 use store::wellbeing as sw;
 
@@ -1041,7 +1041,7 @@ async fn the_maintenance_job_purges_old_records_and_stops() {
         let id = kim_completes(&kim).await;
         let kim_id = account_id(&s, "kim").await;
         let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-        let job = tokio::spawn(web::wellbeing::run_maintenance(
+        let job = tokio::spawn(web::wellbeing::api::run_maintenance(
             s.state.db.clone(),
             std::time::Duration::from_secs(3600),
             // Six years from now, today's check is past the 5-year retention.

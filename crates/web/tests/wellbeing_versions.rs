@@ -74,7 +74,7 @@ async fn imported_versions_and_the_text_source_on_screen() {
         let text = CBI
             .replace("\"version\": 1,", "\"version\": 2,")
             .replace("\"working_translation\"", "\"published\"");
-        let v2 = store::instruments::import(&s.state.db, &text, store::now())
+        let v2 = store::wellbeing::instruments::import(&s.state.db, &text, store::now())
             .await
             .unwrap();
         assert_eq!(v2.version, 2);
@@ -115,7 +115,7 @@ async fn imported_versions_and_the_text_source_on_screen() {
         let (_, old) = kim.get(&format!("/api/v1/wellbeing/checks/{id}")).await;
         assert_eq!(version_of(old), Some(1));
         // The same version again is refused.
-        let e = store::instruments::import(&s.state.db, &text, store::now())
+        let e = store::wellbeing::instruments::import(&s.state.db, &text, store::now())
             .await
             .unwrap_err();
         assert!(

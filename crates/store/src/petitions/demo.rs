@@ -10,7 +10,7 @@ use super::{
     NewPetition, Petitioner, PiiKey, Template, TypeSpec, act, check, create_type,
     ensure_general_types, file, screen, work_calendar,
 };
-use crate::{Db, Result, accounts, departments, on_db};
+use crate::{Db, Result, office::accounts, office::departments, on_db};
 use calendar::{Period, WorkCalendar};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use domain::AccountId;

@@ -8,7 +8,7 @@
 
 use super::demo::{Lcg, PLACES, SAMPLES, person};
 use super::{ensure_general_types, list_types, to_json, work_calendar};
-use crate::{Db, Result, StoreError, departments, on_db, on_tx};
+use crate::{Db, Result, StoreError, office::departments, on_db, on_tx};
 use chrono::{DateTime, Datelike, Duration, Utc};
 use domain::petitions::{Channel, Derived, Event, TimelineEntry, receipt_number};
 use sha2::{Digest, Sha256};
@@ -198,7 +198,7 @@ pub async fn generate(
         done += count as u64;
         progress(done);
     }
-    crate::settings::set(db, super::DUE_CACHE_SETTING, &fingerprint, now).await?;
+    crate::office::settings::set(db, super::DUE_CACHE_SETTING, &fingerprint, now).await?;
     // Fresh statistics after a bulk load, so the planner uses the queue indexes at once. On
     // PostgreSQL also VACUUM: an index-only scan (the queue's counts) must visit the table for
     // every row until the visibility map says its page is all-visible, which autovacuum would

@@ -5,11 +5,11 @@
 //! with no personal data (`petition_purges`) and one access-log entry per deletion.
 
 use super::{from_json, work_calendar};
-use crate::blobs::BlobStore;
+use crate::kit::blobs::BlobStore;
 use crate::{Db, Result, StoreError, Tx, on_db, on_tx};
 use calendar::WorkCalendar;
 use chrono::{DateTime, Utc};
-use domain::audit::AuditRecord;
+use domain::office::audit::AuditRecord;
 use domain::petitions::{DEFAULT_RETENTION_YEARS, Derived, retention_cutoff, retention_ends};
 use serde::Serialize;
 
@@ -45,7 +45,7 @@ pub struct PurgeReport {
 
 /// The office's retention period in years.
 pub async fn office_years(db: &Db) -> Result<u32> {
-    Ok(crate::settings::get(db, RETENTION_SETTING)
+    Ok(crate::office::settings::get(db, RETENTION_SETTING)
         .await?
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or(DEFAULT_RETENTION_YEARS))
@@ -56,7 +56,7 @@ pub async fn set_office_years(db: &Db, years: u32, now: DateTime<Utc>) -> Result
     if years == 0 || years > 100 {
         return Err(bad_years());
     }
-    crate::settings::set(db, RETENTION_SETTING, &years.to_string(), now).await
+    crate::office::settings::set(db, RETENTION_SETTING, &years.to_string(), now).await
 }
 
 /// Set a type's own retention period (`None` = the office's).
@@ -289,7 +289,7 @@ async fn purge_one(
             .await
             .map(|r| r.rows_affected()))?;
     }
-    crate::audit::append(
+    crate::office::audit::append(
         tx,
         &AuditRecord {
             at: now,

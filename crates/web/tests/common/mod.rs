@@ -1,10 +1,10 @@
 //! A real server on 127.0.0.1:0 over a fresh database, driven over real HTTP.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use domain::accounts::Role;
+use domain::office::accounts::Role;
 use serde_json::Value;
 use store::testing::TestDb;
-use store::{accounts, departments, secrets};
+use store::{kit::secrets, office::accounts, office::departments};
 use web::{AppState, WebConfig};
 
 pub const PASSWORD: &str = "test-pass-1234";

@@ -1,0 +1,5 @@
+//! The office itself (사무실): accounts and roles, the access log and its monthly review.
+
+pub mod accounts;
+pub mod audit;
+pub mod audit_review;

@@ -1,0 +1,438 @@
+//! Who is calling: a browser session (cookie) or an API token (Authorization: Bearer), and the
+//! CSRF check for browser requests that change something.
+
+use crate::AppState;
+use crate::kit::error::ApiError;
+use crate::kit::security::client_ip;
+use axum::body::Body;
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::access::{self, Action, Actor, Capability, Target};
+use store::office::accounts::{self, Account};
+
+pub const SESSION_COOKIE: &str = "minwon_session";
+/// Pre-session CSRF cookie for the login form (double submit).
+pub const CSRF_COOKIE: &str = "minwon_csrf";
+
+/// How the caller proved who they are.
+#[derive(Debug, Clone)]
+pub enum Credential {
+    Session { csrf_token: String },
+    ApiToken { token_id: i64 },
+}
+
+/// An authenticated caller.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub account: Account,
+    pub credential: Credential,
+    pub address: String,
+}
+
+impl Caller {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            account_id: self.account.id,
+            role: self.account.role,
+            department_id: self.account.department_id,
+            office_head: self.account.office_head,
+        }
+    }
+
+    /// Ask the one access policy. The org chart comes from the database each time so a change
+    /// to it applies at once. A refusal is written to the access log (the privacy officer's
+    /// monthly review lists denied attempts).
+    pub async fn may(
+        &self,
+        state: &AppState,
+        capability: Capability,
+        action: Action,
+        target: Target<'_>,
+    ) -> Result<(), ApiError> {
+        if self.permits(state, capability, action, target).await? {
+            return Ok(());
+        }
+        tracing::warn!(
+            account = self.account.id,
+            ?capability,
+            ?action,
+            "access denied"
+        );
+        let record = crate::access_record(
+            self,
+            &denied_subject(&target),
+            &format!(
+                "denied.{}.{}",
+                snake(&format!("{capability:?}")),
+                snake(&format!("{action:?}"))
+            ),
+            "접근 정책이 거부함 (refused by the access policy)",
+        );
+        if let Err(e) = store::office::audit::record(&state.db, &record).await {
+            tracing::error!(error = %e, "could not log a denied access");
+        }
+        Err(ApiError::forbidden())
+    }
+
+    /// Ask the policy without logging a refusal: for choosing what to show (e.g. whether
+    /// contact data is shown whole), never for guarding an action.
+    pub async fn permits(
+        &self,
+        state: &AppState,
+        capability: Capability,
+        action: Action,
+        target: Target<'_>,
+    ) -> Result<bool, ApiError> {
+        let org = store::office::departments::org_chart(&state.db).await?;
+        Ok(access::decide(&self.actor(), capability, action, target, &org).is_ok())
+    }
+
+    pub fn csrf_token(&self) -> Option<&str> {
+        match &self.credential {
+            Credential::Session { csrf_token } => Some(csrf_token),
+            Credential::ApiToken { .. } => None,
+        }
+    }
+}
+
+/// Whose data a refused request was about, in the access log's subject words.
+fn denied_subject(target: &Target<'_>) -> String {
+    match target {
+        Target::Office => "office".to_string(),
+        Target::Department(d) => format!("department:{d}"),
+        Target::Record { owner: Some(o), .. } => format!("account:{o}"),
+        Target::Record {
+            department: Some(d),
+            ..
+        } => format!("department:{d}"),
+        Target::Record { .. } => "record".to_string(),
+    }
+}
+
+/// `AuditLog` → `audit_log`, for action names in the access log.
+fn snake(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+/// What the authentication middleware found, for the extractors below.
+#[derive(Debug, Clone)]
+pub struct Authenticated(pub Option<Caller>);
+
+/// The address recorded in the access log for this request.
+#[derive(Debug, Clone)]
+pub struct RequestAddress(pub String);
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn bearer(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+}
+
+/// Resolve the caller once per request, then enforce CSRF on browser requests that change state.
+pub async fn authenticate(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let address = client_ip(&req, &state.config)
+        .map(|ip| ip.to_string())
+        .unwrap_or_default();
+    let now = store::now();
+    let mut caller = None;
+    let mut bad_token = false;
+    if let Some(secret) = bearer(req.headers()) {
+        match accounts::find_api_token(&state.db, secret, now).await {
+            Ok(Some((token, account))) => {
+                caller = Some(Caller {
+                    account,
+                    credential: Credential::ApiToken { token_id: token.id },
+                    address: address.clone(),
+                })
+            }
+            Ok(None) => bad_token = true,
+            Err(e) => return ApiError::from(e).into_response(),
+        }
+    } else if let Some(token) = cookie(req.headers(), SESSION_COOKIE) {
+        match accounts::find_session(&state.db, token, now).await {
+            Ok(Some(s)) => {
+                caller = Some(Caller {
+                    account: s.account,
+                    credential: Credential::Session {
+                        csrf_token: s.csrf_token,
+                    },
+                    address: address.clone(),
+                })
+            }
+            Ok(None) => {}
+            Err(e) => return ApiError::from(e).into_response(),
+        }
+    }
+    if bad_token {
+        return ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "invalid_token",
+            "API 토큰이 유효하지 않거나 만료되었습니다",
+            "the API token is invalid, revoked or expired",
+        )
+        .into_response();
+    }
+
+    let unsafe_method = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if unsafe_method && bearer(req.headers()).is_none() {
+        match csrf_check(req, caller.as_ref()).await {
+            Ok(r) => req = r,
+            Err(resp) => return resp,
+        }
+    }
+    // Where the office makes two factors compulsory, an account without them may only set
+    // them up (and sign out) until it has.
+    if let Some(c) = &caller
+        && !c.account.totp_enabled
+        && matches!(
+            c.account.role,
+            domain::office::accounts::Role::Administrator
+                | domain::office::accounts::Role::ProtectionOfficer
+        )
+        && !enrolment_path(req.uri().path())
+    {
+        match crate::office::account_api::totp_required(&state, &c.account).await {
+            Ok(true) if req.uri().path().starts_with("/api/") => {
+                return crate::office::account_api::enrol_first().into_response();
+            }
+            Ok(true) => return Redirect::to("/account/totp?enrol=required").into_response(),
+            Ok(false) => {}
+            Err(e) => return e.into_response(),
+        }
+    }
+    req.extensions_mut().insert(RequestAddress(address));
+    req.extensions_mut().insert(Authenticated(caller));
+    next.run(req).await
+}
+
+/// The paths an account that must still enrol in two-factor sign-in may use.
+fn enrolment_path(path: &str) -> bool {
+    path == "/account"
+        || path.starts_with("/account/")
+        || path == "/logout"
+        || path.starts_with("/static/")
+        || path == "/api/v1/me"
+        || path.starts_with("/api/v1/me/totp")
+        || path == "/api/v1/openapi.json"
+        || path == "/healthz"
+}
+
+fn is_form(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.starts_with("application/x-www-form-urlencoded")
+                || v.starts_with("multipart/form-data")
+        })
+}
+
+fn csrf_rejected() -> Response {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "csrf",
+        "보안 토큰이 없거나 맞지 않습니다. 페이지를 새로 고친 뒤 다시 시도해 주세요",
+        "the form's security token is missing or wrong; reload the page and try again",
+    )
+    .into_response()
+}
+
+/// Browser requests carry ambient credentials (cookies), so a change needs proof that the page
+/// sending it is ours: the session's CSRF token (or, before login, the CSRF cookie's value) in
+/// the `X-CSRF-Token` header or the form field `csrf_token`. Requests with neither a session
+/// cookie nor a form body carry no ambient credential and pass (e.g. scripts obtaining a token).
+async fn csrf_check(req: Request, caller: Option<&Caller>) -> Result<Request, Response> {
+    let has_session_cookie = cookie(req.headers(), SESSION_COOKIE).is_some();
+    let form = is_form(req.headers());
+    if !has_session_cookie && !form {
+        return Ok(req);
+    }
+    let expected = match caller.and_then(Caller::csrf_token) {
+        Some(t) => t.to_string(),
+        None => match cookie(req.headers(), CSRF_COOKIE) {
+            Some(t) if !t.is_empty() => t.to_string(),
+            _ => return Err(csrf_rejected()),
+        },
+    };
+    if let Some(given) = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+    {
+        return if constant_time_eq(given.as_bytes(), expected.as_bytes()) {
+            Ok(req)
+        } else {
+            Err(csrf_rejected())
+        };
+    }
+    let urlencoded = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !urlencoded {
+        // Multipart forms carry the token in the query string of their action.
+        let in_query = req.uri().query().and_then(|q| {
+            serde_urlencoded::from_str::<Vec<(String, String)>>(q)
+                .ok()?
+                .into_iter()
+                .find(|(k, _)| k == "csrf_token")
+                .map(|(_, v)| v)
+        });
+        return match in_query {
+            Some(t) if constant_time_eq(t.as_bytes(), expected.as_bytes()) => Ok(req),
+            _ => Err(csrf_rejected()),
+        };
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = match axum::body::to_bytes(body, crate::MAX_FORM_BYTES).await {
+        Ok(b) => b,
+        Err(_) => {
+            return Err(ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large",
+                "요청이 너무 큽니다",
+                "the request is too large",
+            )
+            .into_response());
+        }
+    };
+    let given = serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
+        .ok()
+        .and_then(|fields| {
+            fields
+                .into_iter()
+                .find(|(k, _)| k == "csrf_token")
+                .map(|(_, v)| v)
+        });
+    match given {
+        Some(t) if constant_time_eq(t.as_bytes(), expected.as_bytes()) => {
+            Ok(Request::from_parts(parts, Body::from(bytes)))
+        }
+        _ => Err(csrf_rejected()),
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Extractor for the JSON API: the caller, or 401 JSON.
+pub struct ApiCaller(pub Caller);
+
+impl<S: Send + Sync> FromRequestParts<S> for ApiCaller {
+    type Rejection = ApiError;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<Authenticated>() {
+            Some(Authenticated(Some(c))) => Ok(ApiCaller(c.clone())),
+            _ => Err(ApiError::unauthenticated()),
+        }
+    }
+}
+
+/// Extractor for pages: the caller, or a redirect to the login page.
+pub struct PageCaller(pub Caller);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageCaller {
+    type Rejection = Response;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<Authenticated>() {
+            Some(Authenticated(Some(c))) => Ok(PageCaller(c.clone())),
+            _ => Err(Redirect::to("/login").into_response()),
+        }
+    }
+}
+
+/// Extractor for pages anyone may see: the caller if signed in.
+pub struct MaybeCaller(pub Option<Caller>);
+
+impl<S: Send + Sync> FromRequestParts<S> for MaybeCaller {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(MaybeCaller(
+            parts
+                .extensions
+                .get::<Authenticated>()
+                .and_then(|a| a.0.clone()),
+        ))
+    }
+}
+
+/// The request's client address (for login throttling and the access log).
+pub struct Address(pub String);
+
+impl<S: Send + Sync> FromRequestParts<S> for Address {
+    type Rejection = std::convert::Infallible;
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Address(
+            parts
+                .extensions
+                .get::<RequestAddress>()
+                .map(|a| a.0.clone())
+                .unwrap_or_default(),
+        ))
+    }
+}
+
+/// Check a username and password with throttling; records the attempt either way.
+pub async fn check_login(
+    state: &AppState,
+    username: &str,
+    password: &str,
+    address: &str,
+) -> Result<Account, ApiError> {
+    let now = store::now();
+    let username = username.trim();
+    if !accounts::login_allowed(&state.db, username, address, now).await? {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "login_throttled",
+            "로그인 실패가 너무 많습니다. 15분 뒤에 다시 시도해 주세요",
+            "too many failed sign-ins; try again in 15 minutes",
+        ));
+    }
+    let found = accounts::find_for_login(&state.db, username).await?;
+    let ok = match &found {
+        Some((account, hash)) => {
+            account.active && store::kit::secrets::verify_password(password, hash)
+        }
+        None => {
+            // Same work as a real check, so timing does not reveal unknown usernames.
+            store::kit::secrets::verify_password(password, store::kit::secrets::dummy_hash());
+            false
+        }
+    };
+    accounts::record_login_attempt(&state.db, username, address, ok, now).await?;
+    match found {
+        Some((account, _)) if ok => Ok(account),
+        _ => Err(ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "bad_credentials",
+            "아이디 또는 비밀번호가 맞지 않습니다",
+            "wrong username or password",
+        )),
+    }
+}

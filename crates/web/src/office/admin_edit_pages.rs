@@ -1,0 +1,1023 @@
+//! The administrator's editing pages: departments (create, rename, move in the org chart,
+//! retire), accounts (create, change role and department, lock, reset the password) and
+//! petition types (statutory types in full; the five general types keep their kind and period
+//! and may change department and templates). Every form is refilled with what was typed when a
+//! rule refuses it; every change and its access-log entry commit in one transaction.
+
+use crate::AppState;
+use crate::kit::error::ApiError;
+use crate::kit::page::{Chrome, Ctx, Lang, role_name};
+use crate::office::admin_pages::allowed;
+use crate::petitions::staff_pages::Refill;
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use calendar::Period;
+use domain::access::{Action, Capability};
+use domain::office::accounts::Role;
+use domain::petitions::Kind;
+use domain::petitions::fields::{Datatype, FieldDef};
+use serde::Deserialize;
+use std::collections::HashMap;
+use store::petitions::{Template as AnswerTemplate, TypeSpec};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/departments/new", get(new_department))
+        .route("/admin/departments", post(create_department))
+        .route(
+            "/admin/departments/{id}",
+            get(edit_department).post(update_department),
+        )
+        .route("/admin/accounts/new", get(new_account))
+        .route("/admin/accounts", post(create_account))
+        .route(
+            "/admin/accounts/{id}",
+            get(edit_account).post(update_account),
+        )
+        .route("/admin/accounts/{id}/password", post(reset_password))
+        .route("/admin/types/new", get(new_type))
+        .route("/admin/types", post(create_type))
+        .route("/admin/types/{id}", get(edit_type).post(update_type))
+}
+
+type FormMap = HashMap<String, String>;
+
+#[derive(Deserialize, Default)]
+struct Saved {
+    #[serde(default)]
+    saved: String,
+}
+
+fn saved_notice(l: Lang, s: &Saved) -> Option<String> {
+    (!s.saved.is_empty()).then(|| l.t("저장했습니다.", "Saved.").to_string())
+}
+
+fn ticked(f: &FormMap, key: &str) -> bool {
+    f.get(key).is_some_and(|v| !v.is_empty())
+}
+
+fn text<'a>(f: &'a FormMap, key: &str) -> &'a str {
+    f.get(key).map(String::as_str).unwrap_or("")
+}
+
+fn both(l: Lang, ko: &str, en: &str) -> String {
+    match l {
+        Lang::Ko => format!("{ko} ({en})"),
+        Lang::En => en.to_string(),
+    }
+}
+
+/// Department choices for a select: (id, name, selected), retired ones marked.
+async fn department_options(
+    state: &AppState,
+    l: Lang,
+    selected: &str,
+    except: Option<i64>,
+) -> Result<Vec<(i64, String, bool)>, ApiError> {
+    Ok(store::office::departments::list(&state.db)
+        .await?
+        .into_iter()
+        .filter(|d| Some(d.id) != except)
+        .map(|d| {
+            let name = if d.active {
+                d.name
+            } else {
+                format!("{} ({})", d.name, l.t("폐지", "retired"))
+            };
+            (d.id, name, d.id.to_string() == selected)
+        })
+        .collect())
+}
+
+fn optional_id(l: Lang, f: &FormMap, key: &str) -> Result<Option<i64>, String> {
+    let v = text(f, key).trim();
+    if v.is_empty() {
+        return Ok(None);
+    }
+    v.parse().map(Some).map_err(|_| {
+        both(
+            l,
+            "목록에서 부서를 골라 주세요",
+            "choose a department from the list",
+        )
+    })
+}
+
+/// Run one change and its access-log entry in a transaction.
+async fn commit<T>(
+    state: &AppState,
+    ctx: &Ctx,
+    action: &str,
+    subject: impl Fn(&T) -> String,
+    change: impl AsyncFnOnce(&mut store::Tx) -> Result<T, ApiError>,
+) -> Result<T, ApiError> {
+    let caller = ctx.caller.as_ref().ok_or_else(ApiError::forbidden)?;
+    let mut tx = state.db.begin().await?;
+    let done = change(&mut tx).await?;
+    store::office::audit::append(
+        &mut tx,
+        &crate::access_record(caller, &subject(&done), action, ""),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(done)
+}
+
+fn see_other(to: String) -> Response {
+    Redirect::to(&to).into_response()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Departments
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "office/admin_department.html")]
+struct DepartmentPage {
+    c: Chrome,
+    id: Option<i64>,
+    f: Refill,
+    parents: Vec<(i64, String, bool)>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+async fn department_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: Option<i64>,
+    f: FormMap,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Response {
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let parents = match department_options(state, ctx.lang, text(&f, "parent_id"), id).await {
+        Ok(p) => p,
+        Err(e) => return ctx.error(&e),
+    };
+    ctx.render_status(
+        status,
+        &DepartmentPage {
+            c: ctx.chrome(),
+            id,
+            f: Refill(f),
+            parents,
+            notice,
+            error,
+        },
+    )
+}
+
+async fn new_department(State(state): State<AppState>, ctx: Ctx) -> Response {
+    if let Err(r) = allowed(&state, &ctx, Capability::Departments, Action::Create).await {
+        return r;
+    }
+    let f = FormMap::from([("active".to_string(), "yes".to_string())]);
+    department_page(&state, &ctx, None, f, None, None).await
+}
+
+async fn create_department(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(f): axum::Form<FormMap>,
+) -> Response {
+    if let Err(r) = allowed(&state, &ctx, Capability::Departments, Action::Create).await {
+        return r;
+    }
+    let l = ctx.lang;
+    let parent = match optional_id(l, &f, "parent_id") {
+        Ok(p) => p,
+        Err(m) => return department_page(&state, &ctx, None, f, None, Some(m)).await,
+    };
+    let parent_code = match parent {
+        Some(id) => match store::office::departments::get(&state.db, id).await {
+            Ok(d) => Some(d.code),
+            Err(e) => return ctx.error(&e.into()),
+        },
+        None => None,
+    };
+    let made = commit(
+        &state,
+        &ctx,
+        "department.create",
+        |d: &store::office::departments::Department| format!("department:{}", d.id),
+        async |tx| {
+            let d = store::office::departments::create(
+                tx,
+                &store::office::departments::NewDepartment {
+                    code: text(&f, "code").trim(),
+                    name: text(&f, "name"),
+                    name_en: text(&f, "name_en"),
+                    parent_code: parent_code.as_deref(),
+                },
+                store::now(),
+            )
+            .await?;
+            // The public phone is set in the same transaction, so a bad one adds nothing.
+            Ok(
+                store::office::departments::set_public_phone(tx, d.id, text(&f, "public_phone"))
+                    .await?,
+            )
+        },
+    )
+    .await;
+    match made {
+        Ok(d) => see_other(format!("/admin/departments/{}?saved=1", d.id)),
+        Err(e) => department_page(&state, &ctx, None, f, None, Some(l.pick(&e.message))).await,
+    }
+}
+
+async fn edit_department(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(s): Query<Saved>,
+) -> Response {
+    if let Err(r) = allowed(&state, &ctx, Capability::Departments, Action::Update).await {
+        return r;
+    }
+    let d = match store::office::departments::get(&state.db, id).await {
+        Ok(d) => d,
+        Err(e) => return ctx.error(&e.into()),
+    };
+    let mut f = FormMap::from([
+        ("code".to_string(), d.code),
+        ("name".to_string(), d.name),
+        ("name_en".to_string(), d.name_en),
+        ("public_phone".to_string(), d.public_phone),
+        (
+            "parent_id".to_string(),
+            d.parent_id.map(|p| p.to_string()).unwrap_or_default(),
+        ),
+    ]);
+    if d.active {
+        f.insert("active".into(), "yes".into());
+    }
+    department_page(&state, &ctx, Some(id), f, saved_notice(ctx.lang, &s), None).await
+}
+
+async fn update_department(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(mut f): axum::Form<FormMap>,
+) -> Response {
+    if let Err(r) = allowed(&state, &ctx, Capability::Departments, Action::Update).await {
+        return r;
+    }
+    let l = ctx.lang;
+    let before = match store::office::departments::get(&state.db, id).await {
+        Ok(d) => d,
+        Err(e) => return ctx.error(&e.into()),
+    };
+    f.insert("code".into(), before.code.clone());
+    let active = ticked(&f, "active");
+    if before.active && !active && !ticked(&f, "confirm") {
+        let m = both(
+            l,
+            "부서를 폐지하려면 확인란에 표시해 주세요. 폐지한 부서에는 새 계정이나 민원 종류를 둘 수 없습니다",
+            "tick the confirmation to retire the department; a retired department takes no new accounts or petition types",
+        );
+        return department_page(&state, &ctx, Some(id), f, None, Some(m)).await;
+    }
+    let parent = match optional_id(l, &f, "parent_id") {
+        Ok(p) => p,
+        Err(m) => return department_page(&state, &ctx, Some(id), f, None, Some(m)).await,
+    };
+    let done = commit(
+        &state,
+        &ctx,
+        "department.update",
+        |d: &store::office::departments::Department| format!("department:{}", d.id),
+        async |tx| {
+            store::office::departments::update(
+                tx,
+                id,
+                &store::office::departments::DepartmentChange {
+                    name: text(&f, "name"),
+                    name_en: text(&f, "name_en"),
+                    parent_id: parent,
+                    active,
+                },
+            )
+            .await?;
+            Ok(
+                store::office::departments::set_public_phone(tx, id, text(&f, "public_phone"))
+                    .await?,
+            )
+        },
+    )
+    .await;
+    match done {
+        Ok(_) => see_other(format!("/admin/departments/{id}?saved=1")),
+        Err(e) => department_page(&state, &ctx, Some(id), f, None, Some(l.pick(&e.message))).await,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Accounts
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "office/admin_account.html")]
+struct AccountPage {
+    c: Chrome,
+    id: Option<i64>,
+    f: Refill,
+    roles: Vec<(&'static str, &'static str, bool)>,
+    departments: Vec<(i64, String, bool)>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+async fn account_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: Option<i64>,
+    mut f: FormMap,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Response {
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    // A password is never sent back into a page.
+    f.remove("password");
+    let departments =
+        match department_options(state, ctx.lang, text(&f, "department_id"), None).await {
+            Ok(d) => d,
+            Err(e) => return ctx.error(&e),
+        };
+    let roles = Role::ALL
+        .iter()
+        .map(|r| {
+            (
+                r.as_str(),
+                role_name(ctx.lang, *r),
+                text(&f, "role") == r.as_str(),
+            )
+        })
+        .collect();
+    ctx.render_status(
+        status,
+        &AccountPage {
+            c: ctx.chrome(),
+            id,
+            f: Refill(f),
+            roles,
+            departments,
+            notice,
+            error,
+        },
+    )
+}
+
+async fn new_account(State(state): State<AppState>, ctx: Ctx) -> Response {
+    if let Err(r) = allowed(&state, &ctx, Capability::Accounts, Action::Create).await {
+        return r;
+    }
+    let f = FormMap::from([("role".to_string(), "official".to_string())]);
+    account_page(&state, &ctx, None, f, None, None).await
+}
+
+/// The role and department of an account form, checked: a known role, and a department that
+/// exists and is not retired (an account may stay in a department retired after it was put there).
+async fn role_and_department(
+    state: &AppState,
+    l: Lang,
+    f: &FormMap,
+    current: Option<i64>,
+) -> Result<(Role, Option<i64>), String> {
+    let role: Role = text(f, "role")
+        .parse()
+        .map_err(|e: domain::RuleError| l.pick(&e.message))?;
+    let department = optional_id(l, f, "department_id")?;
+    in_use(state, l, department, current).await?;
+    Ok((role, department))
+}
+
+/// A department chosen on a form exists and, unless it is the one already there, is not retired.
+async fn in_use(
+    state: &AppState,
+    l: Lang,
+    chosen: Option<i64>,
+    current: Option<i64>,
+) -> Result<(), String> {
+    let Some(d) = chosen else { return Ok(()) };
+    let dept = store::office::departments::get(&state.db, d)
+        .await
+        .map_err(|e| l.pick(&ApiError::from(e).message))?;
+    if !dept.active && chosen != current {
+        return Err(both(
+            l,
+            "폐지된 부서에는 새 계정이나 민원 종류를 둘 수 없습니다",
+            "a retired department takes no new accounts or petition types",
+        ));
+    }
+    Ok(())
+}
+
+async fn create_account(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(f): axum::Form<FormMap>,
+) -> Response {
+    if let Err(r) = allowed(&state, &ctx, Capability::Accounts, Action::Create).await {
+        return r;
+    }
+    let l = ctx.lang;
+    let (role, department_id) = match role_and_department(&state, l, &f, None).await {
+        Ok(x) => x,
+        Err(m) => return account_page(&state, &ctx, None, f, None, Some(m)).await,
+    };
+    let password = text(&f, "password");
+    if let Err(e) = domain::office::accounts::validate_password(password) {
+        return account_page(&state, &ctx, None, f, None, Some(l.pick(&e.message))).await;
+    }
+    let hash = match store::kit::secrets::hash_password(password) {
+        Ok(h) => h,
+        Err(e) => return ctx.error(&e.into()),
+    };
+    let made = commit(
+        &state,
+        &ctx,
+        "account.create",
+        |a: &store::office::accounts::Account| format!("account:{}", a.id),
+        async |tx| {
+            Ok(store::office::accounts::create(
+                tx,
+                &store::office::accounts::NewAccount {
+                    username: text(&f, "username").trim(),
+                    display_name: text(&f, "display_name"),
+                    email: text(&f, "email"),
+                    phone: text(&f, "phone"),
+                    role,
+                    department_id,
+                    password_hash: &hash,
+                },
+                store::now(),
+            )
+            .await?)
+        },
+    )
+    .await;
+    match made {
+        Ok(a) => see_other(format!("/admin/accounts/{}?saved=1", a.id)),
+        Err(e) => account_page(&state, &ctx, None, f, None, Some(l.pick(&e.message))).await,
+    }
+}
+
+fn account_form(a: store::office::accounts::Account) -> FormMap {
+    let mut f = FormMap::from([
+        ("username".to_string(), a.username),
+        ("display_name".to_string(), a.display_name),
+        ("role".to_string(), a.role.as_str().to_string()),
+        (
+            "department_id".to_string(),
+            a.department_id.map(|d| d.to_string()).unwrap_or_default(),
+        ),
+    ]);
+    if a.active {
+        f.insert("active".into(), "yes".into());
+    }
+    f
+}
+
+async fn edit_account(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(s): Query<Saved>,
+) -> Response {
+    if let Err(r) = allowed(&state, &ctx, Capability::Accounts, Action::Update).await {
+        return r;
+    }
+    match store::office::accounts::get(&state.db, id).await {
+        Ok(a) => {
+            account_page(
+                &state,
+                &ctx,
+                Some(id),
+                account_form(a),
+                saved_notice(ctx.lang, &s),
+                None,
+            )
+            .await
+        }
+        Err(e) => ctx.error(&e.into()),
+    }
+}
+
+async fn update_account(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(f): axum::Form<FormMap>,
+) -> Response {
+    if let Err(r) = allowed(&state, &ctx, Capability::Accounts, Action::Update).await {
+        return r;
+    }
+    let l = ctx.lang;
+    let before = match store::office::accounts::get(&state.db, id).await {
+        Ok(a) => a,
+        Err(e) => return ctx.error(&e.into()),
+    };
+    // Name and username are not edited here; keep them on the page.
+    let mut f = f;
+    f.insert("username".into(), before.username.clone());
+    f.insert("display_name".into(), before.display_name.clone());
+    let (role, department_id) = match role_and_department(&state, l, &f, before.department_id).await
+    {
+        Ok(x) => x,
+        Err(m) => return account_page(&state, &ctx, Some(id), f, None, Some(m)).await,
+    };
+    let active = ticked(&f, "active");
+    let own = ctx.caller.as_ref().is_some_and(|c| c.account.id == id);
+    if own && (!active || role != Role::Administrator) {
+        let m = both(
+            l,
+            "자기 계정을 잠그거나 관리자 역할을 뺄 수 없습니다. 다른 관리자에게 부탁해 주세요",
+            "you cannot lock your own account or take away your own administrator role; ask another administrator",
+        );
+        return account_page(&state, &ctx, Some(id), f, None, Some(m)).await;
+    }
+    let done = commit(
+        &state,
+        &ctx,
+        if before.active && !active {
+            "account.lock"
+        } else if !before.active && active {
+            "account.unlock"
+        } else {
+            "account.update"
+        },
+        |a: &store::office::accounts::Account| format!("account:{}", a.id),
+        async |tx| {
+            Ok(store::office::accounts::update(
+                tx,
+                id,
+                &store::office::accounts::AccountChange {
+                    role,
+                    department_id,
+                    active,
+                },
+                store::now(),
+            )
+            .await?)
+        },
+    )
+    .await;
+    match done {
+        Ok(_) => see_other(format!("/admin/accounts/{id}?saved=1")),
+        Err(e) => account_page(&state, &ctx, Some(id), f, None, Some(l.pick(&e.message))).await,
+    }
+}
+
+async fn reset_password(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(f): axum::Form<FormMap>,
+) -> Response {
+    if let Err(r) = allowed(&state, &ctx, Capability::Accounts, Action::Update).await {
+        return r;
+    }
+    let l = ctx.lang;
+    let before = match store::office::accounts::get(&state.db, id).await {
+        Ok(a) => a,
+        Err(e) => return ctx.error(&e.into()),
+    };
+    let refused = |m: String| {
+        let page = account_form(before.clone());
+        async { account_page(&state, &ctx, Some(id), page, None, Some(m)).await }
+    };
+    if !ticked(&f, "confirm") {
+        return refused(both(
+            l,
+            "비밀번호를 바꾸려면 확인란에 표시해 주세요. 이전 비밀번호와 로그인은 되돌릴 수 없게 끝납니다",
+            "tick the confirmation to set the password; the old password and every session end and cannot be restored",
+        ))
+        .await;
+    }
+    let password = text(&f, "new_password");
+    if let Err(e) = domain::office::accounts::validate_password(password) {
+        return refused(l.pick(&e.message)).await;
+    }
+    let hash = match store::kit::secrets::hash_password(password) {
+        Ok(h) => h,
+        Err(e) => return ctx.error(&e.into()),
+    };
+    let done = commit(
+        &state,
+        &ctx,
+        "account.password_reset",
+        |_: &()| format!("account:{id}"),
+        async |tx| Ok(store::office::accounts::set_password(tx, id, &hash, store::now()).await?),
+    )
+    .await;
+    match done {
+        Ok(()) => see_other(format!("/admin/accounts/{id}?saved=1")),
+        Err(e) => refused(l.pick(&e.message)).await,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Petition types
+// ---------------------------------------------------------------------------------------------
+
+/// How many empty rows a type form offers for new extra fields and templates.
+const BLANK_FIELD_ROWS: usize = 2;
+const BLANK_TEMPLATE_ROWS: usize = 1;
+
+pub struct FieldRow {
+    pub i: usize,
+    pub key: String,
+    pub label: String,
+    pub datatype: String,
+    pub required: bool,
+    pub choices: String,
+}
+
+pub struct TemplateRow {
+    pub i: usize,
+    pub name: String,
+    pub text: String,
+}
+
+const DATATYPES: [(&str, &str, &str); 5] = [
+    ("text", "글", "text"),
+    ("number", "숫자", "number"),
+    ("date", "날짜", "date"),
+    ("bool", "예/아니오", "yes/no"),
+    ("choice", "고르기", "choice"),
+];
+
+#[derive(Template)]
+#[template(path = "petitions/admin_type.html")]
+struct TypePage {
+    c: Chrome,
+    id: Option<i64>,
+    /// The five general types: only the department and templates are editable.
+    general: Option<String>,
+    f: Refill,
+    fields: Vec<FieldRow>,
+    templates: Vec<TemplateRow>,
+    datatypes: Vec<(&'static str, &'static str)>,
+    placeholders: String,
+    departments: Vec<(i64, String, bool)>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+/// The numbered rows of the form (`f0_key`, `t0_name`, …) in which one of the `typed` parts
+/// holds something: a select and a checkbox are not typed, so a blank row stays blank.
+fn row_numbers(f: &FormMap, prefix: char, typed: &[&str]) -> Vec<usize> {
+    let mut n: Vec<usize> = f
+        .iter()
+        .filter(|(_, v)| !v.trim().is_empty())
+        .filter_map(|(k, _)| {
+            let rest = k.strip_prefix(prefix)?;
+            let (i, part) = rest.split_once('_')?;
+            typed.contains(&part).then_some(())?;
+            i.parse().ok()
+        })
+        .collect();
+    n.sort_unstable();
+    n.dedup();
+    n
+}
+
+const FIELD_TYPED: [&str; 3] = ["key", "label", "choices"];
+const TEMPLATE_TYPED: [&str; 2] = ["name", "text"];
+
+async fn type_page(
+    state: &AppState,
+    ctx: &Ctx,
+    id: Option<i64>,
+    general: Option<String>,
+    f: FormMap,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Response {
+    let l = ctx.lang;
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let departments = match department_options(state, l, text(&f, "department_id"), None).await {
+        Ok(d) => d,
+        Err(e) => return ctx.error(&e),
+    };
+    let filled = row_numbers(&f, 'f', &FIELD_TYPED);
+    let next = filled.last().map_or(0, |i| i + 1);
+    let fields = filled
+        .into_iter()
+        .chain(next..next + BLANK_FIELD_ROWS)
+        .map(|i| FieldRow {
+            i,
+            key: text(&f, &format!("f{i}_key")).to_string(),
+            label: text(&f, &format!("f{i}_label")).to_string(),
+            datatype: text(&f, &format!("f{i}_datatype")).to_string(),
+            required: ticked(&f, &format!("f{i}_required")),
+            choices: text(&f, &format!("f{i}_choices")).to_string(),
+        })
+        .collect();
+    let filled = row_numbers(&f, 't', &TEMPLATE_TYPED);
+    let next = filled.last().map_or(0, |i| i + 1);
+    let templates = filled
+        .into_iter()
+        .chain(next..next + BLANK_TEMPLATE_ROWS)
+        .map(|i| TemplateRow {
+            i,
+            name: text(&f, &format!("t{i}_name")).to_string(),
+            text: text(&f, &format!("t{i}_text")).to_string(),
+        })
+        .collect();
+    ctx.render_status(
+        status,
+        &TypePage {
+            c: ctx.chrome(),
+            id,
+            general,
+            f: Refill(f),
+            fields,
+            templates,
+            datatypes: DATATYPES
+                .iter()
+                .map(|(k, ko, en)| (*k, l.t(ko, en)))
+                .collect(),
+            placeholders: domain::petitions::TEMPLATE_PLACEHOLDERS
+                .map(|p| format!("{{{p}}}"))
+                .join(" "),
+            departments,
+            notice,
+            error,
+        },
+    )
+}
+
+/// A stored type as the form's fields.
+fn type_form(t: &store::petitions::PetitionType) -> FormMap {
+    let mut f = FormMap::from([
+        ("code".to_string(), t.code.clone()),
+        ("name".to_string(), t.name.clone()),
+        ("period".to_string(), t.period.to_string()),
+        (
+            "department_id".to_string(),
+            t.department_id.map(|d| d.to_string()).unwrap_or_default(),
+        ),
+        ("description".to_string(), t.description.clone()),
+        ("documents".to_string(), t.required_documents.join("\n")),
+    ]);
+    for (flag, on) in [
+        ("requires_rrn", t.requires_rrn),
+        ("public", t.public),
+        ("active", t.active),
+        ("needs_approval", t.needs_approval),
+        ("publishable", t.publishable),
+    ] {
+        if on {
+            f.insert(flag.into(), "yes".into());
+        }
+    }
+    for (i, d) in t.fields.iter().enumerate() {
+        f.insert(format!("f{i}_key"), d.key.clone());
+        f.insert(format!("f{i}_label"), d.label.clone());
+        f.insert(
+            format!("f{i}_datatype"),
+            serde_json::to_value(d.datatype)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+        );
+        if d.required {
+            f.insert(format!("f{i}_required"), "yes".into());
+        }
+        f.insert(format!("f{i}_choices"), d.choices.join(", "));
+    }
+    for (i, t) in t.templates.iter().enumerate() {
+        f.insert(format!("t{i}_name"), t.name.clone());
+        f.insert(format!("t{i}_text"), t.text.clone());
+    }
+    f
+}
+
+fn parse_templates(f: &FormMap) -> Vec<AnswerTemplate> {
+    row_numbers(f, 't', &TEMPLATE_TYPED)
+        .into_iter()
+        .map(|i| AnswerTemplate {
+            name: text(f, &format!("t{i}_name")).trim().to_string(),
+            // Browsers send CRLF from a textarea; the answer text uses plain newlines.
+            text: text(f, &format!("t{i}_text")).replace("\r\n", "\n"),
+        })
+        .collect()
+}
+
+fn parse_fields(l: Lang, f: &FormMap) -> Result<Vec<FieldDef>, String> {
+    row_numbers(f, 'f', &FIELD_TYPED)
+        .into_iter()
+        .map(|i| {
+            let get = |k: &str| text(f, &format!("f{i}_{k}")).trim().to_string();
+            let datatype: Datatype = serde_json::from_value(serde_json::Value::String(get(
+                "datatype",
+            )))
+            .map_err(|_| {
+                both(
+                    l,
+                    &format!("{}번째 추가 항목의 자료형을 골라 주세요", i + 1),
+                    &format!("choose the datatype of extra field {}", i + 1),
+                )
+            })?;
+            Ok(FieldDef {
+                key: get("key"),
+                label: get("label"),
+                datatype,
+                required: ticked(f, &format!("f{i}_required")),
+                choices: get("choices")
+                    .split([',', '\n'])
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            })
+        })
+        .collect()
+}
+
+/// The type the form describes. General types keep everything but department and templates.
+fn parse_spec(
+    l: Lang,
+    f: &FormMap,
+    before: Option<&store::petitions::PetitionType>,
+) -> Result<TypeSpec, String> {
+    let department_id = optional_id(l, f, "department_id")?;
+    let templates = parse_templates(f);
+    if let Some(t) = before.filter(|t| t.kind != Kind::Statutory) {
+        return Ok(TypeSpec {
+            code: t.code.clone(),
+            name: t.name.clone(),
+            kind: t.kind,
+            period: Some(t.period),
+            department_id,
+            description: t.description.clone(),
+            required_documents: t.required_documents.clone(),
+            fields: t.fields.clone(),
+            templates,
+            requires_rrn: t.requires_rrn,
+            public: t.public,
+            active: t.active,
+            needs_approval: ticked(f, "needs_approval"),
+            // Publishing on Open311 is the office's choice for general types too.
+            publishable: ticked(f, "publishable"),
+        });
+    }
+    let period: Period = text(f, "period").trim().parse().map_err(|_| {
+        both(
+            l,
+            "처리기간을 7d(7일), 3h(3시간), 2w(2주), 1m(1개월), 1y(1년) 또는 immediate(즉시) 형식으로 적어 주세요",
+            "write the period as 7d (days), 3h (hours), 2w (weeks), 1m (months), 1y (years) or immediate",
+        )
+    })?;
+    Ok(TypeSpec {
+        code: text(f, "code").trim().to_string(),
+        name: text(f, "name").to_string(),
+        kind: Kind::Statutory,
+        period: Some(period),
+        department_id,
+        description: text(f, "description").trim().to_string(),
+        required_documents: text(f, "documents")
+            .lines()
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(str::to_string)
+            .collect(),
+        fields: parse_fields(l, f)?,
+        templates,
+        requires_rrn: ticked(f, "requires_rrn"),
+        public: ticked(f, "public"),
+        active: ticked(f, "active"),
+        needs_approval: ticked(f, "needs_approval"),
+        publishable: ticked(f, "publishable"),
+    })
+}
+
+fn general_name(l: Lang, t: &store::petitions::PetitionType) -> Option<String> {
+    (t.kind != Kind::Statutory).then(|| {
+        format!(
+            "{} · {} {}",
+            t.name,
+            l.t("처리기간", "period"),
+            t.period.korean()
+        )
+    })
+}
+
+async fn new_type(State(state): State<AppState>, ctx: Ctx) -> Response {
+    if let Err(r) = allowed(&state, &ctx, Capability::Settings, Action::Update).await {
+        return r;
+    }
+    let f = FormMap::from([
+        ("public".to_string(), "yes".to_string()),
+        ("active".to_string(), "yes".to_string()),
+    ]);
+    type_page(&state, &ctx, None, None, f, None, None).await
+}
+
+async fn create_type(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(f): axum::Form<FormMap>,
+) -> Response {
+    if let Err(r) = allowed(&state, &ctx, Capability::Settings, Action::Update).await {
+        return r;
+    }
+    let l = ctx.lang;
+    let spec = match parse_spec(l, &f, None) {
+        Ok(s) => s,
+        Err(m) => return type_page(&state, &ctx, None, None, f, None, Some(m)).await,
+    };
+    if let Err(m) = in_use(&state, l, spec.department_id, None).await {
+        return type_page(&state, &ctx, None, None, f, None, Some(m)).await;
+    }
+    let made = commit(
+        &state,
+        &ctx,
+        "petition_type.create",
+        |t: &store::petitions::PetitionType| format!("petition_type:{}", t.id),
+        async |tx| Ok(store::petitions::create_type(tx, &spec, store::now()).await?),
+    )
+    .await;
+    match made {
+        Ok(t) => see_other(format!("/admin/types/{}?saved=1", t.id)),
+        Err(e) => type_page(&state, &ctx, None, None, f, None, Some(l.pick(&e.message))).await,
+    }
+}
+
+async fn edit_type(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Query(s): Query<Saved>,
+) -> Response {
+    if let Err(r) = allowed(&state, &ctx, Capability::Settings, Action::Update).await {
+        return r;
+    }
+    match store::petitions::get_type(&state.db, id).await {
+        Ok(t) => {
+            let general = general_name(ctx.lang, &t);
+            let notice = saved_notice(ctx.lang, &s);
+            type_page(&state, &ctx, Some(id), general, type_form(&t), notice, None).await
+        }
+        Err(e) => ctx.error(&e.into()),
+    }
+}
+
+async fn update_type(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    axum::Form(f): axum::Form<FormMap>,
+) -> Response {
+    if let Err(r) = allowed(&state, &ctx, Capability::Settings, Action::Update).await {
+        return r;
+    }
+    let l = ctx.lang;
+    let before = match store::petitions::get_type(&state.db, id).await {
+        Ok(t) => t,
+        Err(e) => return ctx.error(&e.into()),
+    };
+    let general = general_name(l, &before);
+    let spec = match parse_spec(l, &f, Some(&before)) {
+        Ok(s) => s,
+        Err(m) => return type_page(&state, &ctx, Some(id), general, f, None, Some(m)).await,
+    };
+    if let Err(m) = in_use(&state, l, spec.department_id, before.department_id).await {
+        return type_page(&state, &ctx, Some(id), general, f, None, Some(m)).await;
+    }
+    let done = commit(
+        &state,
+        &ctx,
+        "petition_type.update",
+        |t: &store::petitions::PetitionType| format!("petition_type:{}", t.id),
+        async |tx| Ok(store::petitions::update_type(tx, id, &spec, store::now()).await?),
+    )
+    .await;
+    match done {
+        Ok(_) => see_other(format!("/admin/types/{id}?saved=1")),
+        Err(e) => {
+            let m = Some(l.pick(&e.message));
+            type_page(&state, &ctx, Some(id), general, f, None, m).await
+        }
+    }
+}

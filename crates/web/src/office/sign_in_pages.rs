@@ -1,0 +1,104 @@
+//! The home page and the sign-in flow (로그인).
+
+use crate::AppState;
+use crate::kit::auth::{Address, CSRF_COOKIE, SESSION_COOKIE, check_login, cookie};
+use crate::kit::error::ApiError;
+use crate::kit::page::{self as common, SignedIn, cookie_header, render};
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use serde::Deserialize;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/login", get(login_form).post(login))
+        .route("/logout", axum::routing::post(logout))
+}
+
+#[derive(Template)]
+#[template(path = "office/home.html")]
+struct HomePage {
+    c: common::Chrome,
+}
+
+#[derive(Template)]
+#[template(path = "office/login.html")]
+struct LoginPage {
+    signed_in: Option<SignedIn>,
+    csrf_token: String,
+    username: String,
+    error: Option<String>,
+}
+
+async fn home(ctx: common::Ctx) -> Response {
+    ctx.render(&HomePage { c: ctx.chrome() })
+}
+
+async fn login_form(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let existing = cookie(&headers, CSRF_COOKIE).map(str::to_string);
+    let token = match existing {
+        Some(t) if t.len() == 64 => t,
+        _ => match store::kit::secrets::new_token() {
+            Ok(t) => t,
+            Err(_) => return ApiError::internal().into_response(),
+        },
+    };
+    let mut res = render(&LoginPage {
+        signed_in: None,
+        csrf_token: token.clone(),
+        username: String::new(),
+        error: None,
+    });
+    if let Some(v) = cookie_header(CSRF_COOKIE, &token, 3600, state.config.behind_tls) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+    csrf_token: String,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    Address(address): Address,
+    headers: HeaderMap,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    match check_login(&state, &form.username, &form.password, &address).await {
+        // A right password: the session starts, or the second factor is asked for first.
+        Ok(account) => {
+            crate::office::account_pages::after_password(&state, &account, &address, &headers).await
+        }
+        Err(e) => {
+            let mut res = render(&LoginPage {
+                signed_in: None,
+                csrf_token: form.csrf_token,
+                username: form.username,
+                error: Some(e.message),
+            });
+            *res.status_mut() = e.status;
+            res
+        }
+    }
+}
+
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(token) = cookie(&headers, SESSION_COOKIE)
+        && let Err(e) = store::office::accounts::delete_session(&state.db, token).await
+    {
+        return ApiError::from(e).into_response();
+    }
+    let mut res = Redirect::to("/").into_response();
+    if let Some(v) = cookie_header(SESSION_COOKIE, "", 0, state.config.behind_tls) {
+        res.headers_mut().append(header::SET_COOKIE, v);
+    }
+    res
+}

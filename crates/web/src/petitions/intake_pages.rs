@@ -1,0 +1,1020 @@
+//! Intake on a resident's behalf at the desk (대리 접수, issue 14): an official registers a
+//! petition that came in at the counter, on the phone, by mail or on a visit — how the identity
+//! was checked, the type's required documents as a checklist, the extra fields, the scanned
+//! attachments — and prints the receipt (접수증) on A4.
+//!
+//! The form goes through the same store calls as `POST /api/v1/petitions` (`petitions::check`,
+//! which applies `domain::petitions::intake::check`, then `petitions::file` with the attachments
+//! and the access-log entry in one transaction). Errors are shown beside their field; what was
+//! typed and the files already scanned are kept (the files as sealed tokens, so a resubmission
+//! does not need them again and cannot point at somebody else's file).
+
+use crate::AppState;
+use crate::kit::error::ApiError;
+use crate::kit::page::{Chrome, Ctx, Lang, explain_lines, when};
+use crate::petitions::resident_pages::{
+    FieldView, FileValues, MAX_FILES, Tracked, extra_json, field_views, read_parts, tracked,
+};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use domain::access::{Action, Capability, Target};
+use domain::petitions::Channel;
+use domain::petitions::fields::{FieldDef, validate_values};
+use domain::petitions::intake::{FIELD_DOCUMENTS, FIELD_IDENTITY, IdentityCheck, IntakeRecord};
+use serde::Deserialize;
+use std::collections::HashMap;
+use store::kit::blobs::StoredBlob;
+use store::petitions::{self, Petition, PetitionType};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/desk/intake", get(choose))
+        .route(
+            "/desk/intake/{type_id}",
+            get(form)
+                .post(submit)
+                // Scanned files stream to the blob store, which enforces the per-file limit.
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/desk/receipts/{id}", get(receipt))
+        .route("/desk/receipts/{id}/tracking-code", post(reissue_code))
+        .route("/admin/retention", get(retention_show))
+        .route(
+            "/admin/retention/years",
+            axum::routing::post(retention_years),
+        )
+        .route(
+            "/admin/retention/purge",
+            axum::routing::post(retention_purge),
+        )
+}
+
+/// The channels an official takes petitions in from.
+const CHANNELS: [Channel; 4] = [
+    Channel::Counter,
+    Channel::Phone,
+    Channel::Mail,
+    Channel::Visit,
+];
+
+pub fn channel_name(lang: Lang, c: Channel) -> &'static str {
+    match c {
+        Channel::Counter => lang.t("창구 방문", "At the counter"),
+        Channel::Phone => lang.t("전화", "By phone"),
+        Channel::Mail => lang.t("우편", "By mail"),
+        Channel::Visit => lang.t("출장 방문", "On a visit"),
+        Channel::Web => lang.t("인터넷", "Online"),
+        Channel::Api => lang.t("연계 시스템", "Another system"),
+        Channel::Open311 => lang.t("Open311", "Open311"),
+    }
+}
+
+pub fn identity_name(lang: Lang, i: IdentityCheck) -> &'static str {
+    match lang {
+        Lang::Ko => i.korean(),
+        Lang::En => i.english(),
+    }
+}
+
+fn parse_channel(s: &str) -> Option<Channel> {
+    CHANNELS.into_iter().find(|c| c.as_str() == s)
+}
+
+/// Only staff the access policy lets file petitions at their own department's counter.
+async fn allowed(state: &AppState, ctx: &Ctx) -> Result<(), Response> {
+    let Some(caller) = ctx.staff() else {
+        return Err(match &ctx.caller {
+            None => Redirect::to("/login").into_response(),
+            Some(_) => ctx.error(&ApiError::forbidden()),
+        });
+    };
+    let Some(own) = caller.account.department_id else {
+        return Err(ctx.error(&ApiError::forbidden()));
+    };
+    caller
+        .may(
+            state,
+            Capability::Petitions,
+            Action::Create,
+            Target::Department(own),
+        )
+        .await
+        .map_err(|e| ctx.error(&e))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Choosing the type
+// ---------------------------------------------------------------------------------------------
+
+pub struct TypeLink {
+    pub id: i64,
+    pub name: String,
+    pub kind: &'static str,
+    pub documents: usize,
+}
+
+#[derive(Template)]
+#[template(path = "petitions/desk_intake_types.html")]
+struct TypesPage {
+    c: Chrome,
+    types: Vec<TypeLink>,
+}
+
+async fn choose(State(state): State<AppState>, ctx: Ctx) -> Response {
+    if let Err(r) = allowed(&state, &ctx).await {
+        return r;
+    }
+    // Officials take in every open type, the ones not offered online too.
+    let types = match petitions::list_types(&state.db, false).await {
+        Ok(t) => t,
+        Err(e) => return ctx.error(&e.into()),
+    };
+    let types = types
+        .into_iter()
+        .filter(|t| t.active)
+        .map(|t| TypeLink {
+            id: t.id,
+            name: t.name,
+            kind: t.kind.korean(),
+            documents: t.required_documents.len(),
+        })
+        .collect();
+    ctx.render(&TypesPage {
+        c: ctx.chrome(),
+        types,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The form
+// ---------------------------------------------------------------------------------------------
+
+/// A file scanned earlier in this form, kept across a refusal.
+pub struct KeptFile {
+    pub filename: String,
+    /// The blob's description sealed with the office key (AES-GCM): only this server made it.
+    pub token: String,
+}
+
+/// What the official typed, to put back after a refusal.
+#[derive(Default)]
+pub struct IntakeValues {
+    pub v: FileValues,
+    pub channel: String,
+    pub identity: String,
+    pub documents: Vec<String>,
+    pub kept: Vec<KeptFile>,
+}
+
+/// Errors beside their fields (field id → message).
+#[derive(Default)]
+pub struct FieldErrors(HashMap<String, String>);
+
+impl FieldErrors {
+    pub fn of(&self, field: &str) -> Option<&String> {
+        self.0.get(field)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// The fields with errors, in form order, for the summary at the top.
+    pub fn summary(&self) -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> =
+            self.0.iter().map(|(k, m)| (k.clone(), m.clone())).collect();
+        v.sort();
+        v
+    }
+    fn add(&mut self, field: &str, lang: Lang, message: &str) {
+        self.0
+            .entry(field.to_string())
+            .or_insert_with(|| lang.pick(message));
+    }
+}
+
+pub struct DocumentCheck {
+    pub index: usize,
+    pub name: String,
+    pub checked: bool,
+}
+
+#[derive(Template)]
+#[template(path = "petitions/desk_intake.html")]
+struct FormPage {
+    c: Chrome,
+    type_id: i64,
+    type_name: String,
+    kind: &'static str,
+    period: String,
+    requires_rrn: bool,
+    channels: Vec<(&'static str, &'static str, bool)>,
+    identities: Vec<(&'static str, &'static str, bool)>,
+    documents: Vec<DocumentCheck>,
+    fields: Vec<FieldView>,
+    values: IntakeValues,
+    errors: FieldErrors,
+    max_mb: u64,
+}
+
+fn form_page(
+    ctx: &Ctx,
+    state: &AppState,
+    t: &PetitionType,
+    values: IntakeValues,
+    errors: FieldErrors,
+) -> FormPage {
+    let lang = ctx.lang;
+    FormPage {
+        c: ctx.chrome(),
+        type_id: t.id,
+        type_name: t.name.clone(),
+        kind: t.kind.korean(),
+        period: t.period.korean(),
+        requires_rrn: t.requires_rrn,
+        channels: CHANNELS
+            .into_iter()
+            .map(|c| {
+                (
+                    c.as_str(),
+                    channel_name(lang, c),
+                    values.channel == c.as_str(),
+                )
+            })
+            .collect(),
+        identities: IdentityCheck::ALL
+            .into_iter()
+            .map(|i| {
+                (
+                    i.as_str(),
+                    identity_name(lang, i),
+                    values.identity == i.as_str(),
+                )
+            })
+            .collect(),
+        documents: t
+            .required_documents
+            .iter()
+            .enumerate()
+            .map(|(index, name)| DocumentCheck {
+                index,
+                name: name.clone(),
+                checked: values.documents.contains(name),
+            })
+            .collect(),
+        fields: field_views(&t.fields, &values.v),
+        values,
+        errors,
+        max_mb: state.petitions.limits.max_bytes / (1024 * 1024),
+    }
+}
+
+async fn intake_type(state: &AppState, type_id: i64) -> Result<PetitionType, ApiError> {
+    let t = petitions::get_type(&state.db, type_id).await?;
+    if !t.active {
+        return Err(ApiError::not_found());
+    }
+    Ok(t)
+}
+
+#[derive(Deserialize)]
+struct FormQuery {
+    channel: Option<String>,
+}
+
+async fn form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(type_id): Path<i64>,
+    Query(q): Query<FormQuery>,
+) -> Response {
+    if let Err(r) = allowed(&state, &ctx).await {
+        return r;
+    }
+    let t = match intake_type(&state, type_id).await {
+        Ok(t) => t,
+        Err(e) => return ctx.error(&e),
+    };
+    let values = IntakeValues {
+        v: FileValues {
+            // A fresh key per form: a resubmitted form files nothing twice.
+            idem: store::kit::secrets::new_token().unwrap_or_default(),
+            ..FileValues::default()
+        },
+        channel: q
+            .channel
+            .filter(|c| parse_channel(c).is_some())
+            .unwrap_or_else(|| "counter".into()),
+        ..IntakeValues::default()
+    };
+    ctx.render(&form_page(&ctx, &state, &t, values, FieldErrors::default()))
+}
+
+/// Seal a stored file's description so the form can carry it back.
+fn seal(state: &AppState, blob: &StoredBlob, filename: &str) -> Option<String> {
+    let plain =
+        serde_json::json!([blob.sha256, blob.size, blob.content_type, filename]).to_string();
+    state.petitions.key.encrypt(&plain).ok()
+}
+
+/// Open a sealed file token; `None` when it was not made by this server.
+fn unseal(state: &AppState, token: &str) -> Option<(StoredBlob, String)> {
+    let plain = state.petitions.key.decrypt(token).ok()?;
+    let (sha256, size, content_type, filename): (String, u64, String, String) =
+        serde_json::from_str(&plain).ok()?;
+    Some((
+        StoredBlob {
+            sha256,
+            size,
+            content_type,
+        },
+        filename,
+    ))
+}
+
+/// Everything the form sent, apart from the files.
+fn values_from(texts: &HashMap<String, String>, t: &PetitionType) -> IntakeValues {
+    let get = |k: &str| texts.get(k).cloned().unwrap_or_default();
+    let mut extra = HashMap::new();
+    for (k, v) in texts {
+        if let Some(key) = k.strip_prefix("x_") {
+            extra.insert(key.to_string(), v.clone());
+        }
+    }
+    IntakeValues {
+        v: FileValues {
+            title: get("title"),
+            body: get("body"),
+            location: get("location"),
+            name: get("name"),
+            phone: get("phone"),
+            email: get("email"),
+            address: get("address"),
+            idem: get("idem"),
+            extra,
+            ..FileValues::default()
+        },
+        channel: get("channel"),
+        identity: get("identity_check"),
+        documents: t
+            .required_documents
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| texts.contains_key(&format!("doc_{i}")))
+            .map(|(_, d)| d.clone())
+            .collect(),
+        kept: Vec::new(),
+    }
+}
+
+/// The form's own checks, each beside its field; the rules themselves are the domain's (the
+/// same functions the API goes through), so the page and the API never disagree.
+fn field_errors(lang: Lang, t: &PetitionType, v: &IntakeValues, rrn: &str) -> FieldErrors {
+    let mut e = FieldErrors::default();
+    let channel = parse_channel(&v.channel);
+    if channel.is_none() {
+        e.add(
+            "channel",
+            lang,
+            "접수 경로를 고르세요 (choose how the petition came in)",
+        );
+    }
+    let identity = v.identity.parse::<IdentityCheck>().ok();
+    if let Some(channel) = channel {
+        let record = IntakeRecord {
+            identity_check: identity,
+            documents_checked: v.documents.clone(),
+        };
+        if let Err((field, rule)) =
+            domain::petitions::intake::check(channel, &record, &t.required_documents)
+        {
+            e.add(field, lang, &rule.message);
+        }
+    }
+    if v.v.title.trim().is_empty() {
+        e.add(
+            "title",
+            lang,
+            "제목을 입력해 주세요 (the title is required)",
+        );
+    }
+    if v.v.body.trim().is_empty() {
+        e.add(
+            "body",
+            lang,
+            "내용을 입력해 주세요 (the details are required)",
+        );
+    }
+    if v.v.name.trim().is_empty() {
+        e.add(
+            "name",
+            lang,
+            "신청인 이름을 입력해 주세요 (the petitioner's name is required)",
+        );
+    }
+    let digits = v.v.phone.chars().filter(char::is_ascii_digit).count();
+    if v.v.phone.trim().is_empty() && v.v.email.trim().is_empty() && v.v.address.trim().is_empty() {
+        e.add(
+            "phone",
+            lang,
+            "연락처(전화, 전자우편, 주소 중 하나)를 입력해 주세요 (a contact is required: phone, email or address)",
+        );
+    } else if !v.v.phone.trim().is_empty() && !(9..=11).contains(&digits) {
+        e.add(
+            "phone",
+            lang,
+            "전화번호를 확인해 주세요 (9~11자리) (please check the phone number: 9 to 11 digits)",
+        );
+    }
+    if t.requires_rrn && rrn.trim().is_empty() {
+        e.add(
+            "resident_number",
+            lang,
+            "이 민원은 주민등록번호가 필요합니다 (this petition type requires a resident registration number)",
+        );
+    }
+    // Each extra field through the one validation of extra fields, so its error sits beside it.
+    let values = extra_json(&t.fields, &v.v);
+    for d in &t.fields {
+        let mut one = serde_json::Map::new();
+        if let Some(x) = values.get(&d.key) {
+            one.insert(d.key.clone(), x.clone());
+        }
+        if let Err(rule) = validate_values(std::slice::from_ref::<FieldDef>(d), &one) {
+            e.add(&format!("x_{}", d.key), lang, &rule.message);
+        }
+    }
+    e
+}
+
+/// Where a store refusal belongs on the form.
+fn field_of(code: &str) -> &'static str {
+    match code {
+        "missing_identity_check" | "identity_check_not_for_channel" | "bad_identity_check" => {
+            FIELD_IDENTITY
+        }
+        "missing_document" | "unknown_document" => FIELD_DOCUMENTS,
+        "rrn_not_allowed" | "bad_rrn" => "resident_number",
+        "too_long" => "body",
+        _ => "form",
+    }
+}
+
+async fn submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(type_id): Path<i64>,
+    mp: Multipart,
+) -> Response {
+    if let Err(r) = allowed(&state, &ctx).await {
+        return r;
+    }
+    let t = match intake_type(&state, type_id).await {
+        Ok(t) => t,
+        Err(e) => return ctx.error(&e),
+    };
+    let lang = ctx.lang;
+    let refill = |values: IntakeValues, errors: FieldErrors| {
+        ctx.render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &form_page(&ctx, &state, &t, values, errors),
+        )
+    };
+    let (texts, files, read_error) = match read_parts(&state, mp, async |_| true).await {
+        Ok((texts, files)) => (texts, files, None),
+        Err((texts, m)) => (texts, Vec::new(), Some(m)),
+    };
+    let mut values = values_from(&texts, &t);
+    let rrn = texts.get("resident_number").cloned().unwrap_or_default();
+    // Files from earlier attempts (sealed) and the ones sent now.
+    let mut all: Vec<(StoredBlob, String)> = texts
+        .iter()
+        .filter(|(k, _)| k.starts_with("kept_"))
+        .filter_map(|(_, token)| unseal(&state, token))
+        .collect();
+    all.sort_by(|a, b| a.1.cmp(&b.1));
+    all.extend(files);
+    values.kept = all
+        .iter()
+        .filter_map(|(b, name)| {
+            seal(&state, b, name).map(|token| KeptFile {
+                filename: name.clone(),
+                token,
+            })
+        })
+        .collect();
+    let mut errors = field_errors(lang, &t, &values, &rrn);
+    if let Some(m) = read_error {
+        errors.add("files", lang, &m);
+    }
+    if all.len() > MAX_FILES {
+        errors.add(
+            "files",
+            lang,
+            "파일은 5개까지 첨부할 수 있습니다 (up to 5 files)",
+        );
+    }
+    if !errors.is_empty() {
+        return refill(values, errors);
+    }
+    match file(&state, &ctx, &t, &values, rrn, all).await {
+        // The receipt is shown at once: the random tracking code exists in the clear only now
+        // (the database keeps its hash), so it is printed from this answer.
+        Ok((p, code)) => match ctx.staff() {
+            Some(caller) => match receipt_page(&state, &ctx, caller, p.id, code).await {
+                Ok(mut page) => {
+                    page.notice = Some((
+                        "접수했습니다. 접수증을 인쇄해 민원인에게 드리세요.",
+                        "Registered. Print the receipt and hand it to the resident.",
+                    ));
+                    ctx.render(&page)
+                }
+                Err(e) => ctx.error(&e),
+            },
+            None => ctx.error(&ApiError::forbidden()),
+        },
+        Err(e) => {
+            let mut errors = FieldErrors::default();
+            errors.add(field_of(e.code), lang, &e.message);
+            refill(values, errors)
+        }
+    }
+}
+
+/// File through the store as the API does; attachments, intake record and access-log entry in
+/// the same transaction.
+async fn file(
+    state: &AppState,
+    ctx: &Ctx,
+    t: &PetitionType,
+    values: &IntakeValues,
+    rrn: String,
+    files: Vec<(StoredBlob, String)>,
+) -> Result<(Petition, Option<String>), ApiError> {
+    // Only staff file on a resident's behalf (the page checked the policy already).
+    ctx.staff().ok_or_else(ApiError::forbidden)?;
+    let channel = parse_channel(&values.channel).ok_or_else(ApiError::forbidden)?;
+    let v = &values.v;
+    let new = petitions::NewPetition {
+        intake: IntakeRecord {
+            identity_check: values.identity.parse().ok(),
+            documents_checked: values.documents.clone(),
+        },
+        type_id: t.id,
+        channel,
+        anonymous: false,
+        petitioner_account_id: None,
+        petitioner: petitions::Petitioner {
+            name: v.name.clone(),
+            phone: v.phone.clone(),
+            email: v.email.clone(),
+            address: v.address.clone(),
+            resident_number: Some(rrn).filter(|r| !r.trim().is_empty()),
+        },
+        title: v.title.clone(),
+        body: v.body.clone(),
+        location: v.location.clone(),
+        extra: extra_json(&t.fields, v),
+        idempotency_key: Some(v.idem.clone()).filter(|k| !k.is_empty()),
+        department_id: None,
+    };
+    let screening = crate::petitions::api::screen(&new.title, &new.body)
+        .await
+        .ok_or_else(ApiError::internal)?;
+    crate::petitions::resident_pages::file_checked(state, ctx, new, screening, files, None).await
+}
+
+// ---------------------------------------------------------------------------------------------
+// The receipt (접수증)
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "petitions/desk_receipt.html")]
+struct ReceiptPage {
+    c: Chrome,
+    p: Tracked,
+    channel: &'static str,
+    identity: Option<&'static str>,
+    documents: Vec<String>,
+    petitioner: String,
+    tracking_code: Option<String>,
+    /// What just happened, when this answer follows an action (Korean, English).
+    notice: Option<(&'static str, &'static str)>,
+    official: String,
+    department: String,
+    printed_at: String,
+}
+
+async fn receipt(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+    let Some(caller) = ctx.staff() else {
+        return match &ctx.caller {
+            None => Redirect::to("/login").into_response(),
+            Some(_) => ctx.error(&ApiError::forbidden()),
+        };
+    };
+    match receipt_page(&state, &ctx, caller, id, None).await {
+        Ok(page) => ctx.render(&page),
+        Err(e) => ctx.error(&e),
+    }
+}
+
+/// A new tracking code for a petitioner who lost theirs: the old codes stop working, the new
+/// one is printed on a fresh receipt, and the reissue is on the access log.
+async fn reissue_code(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
+    let Some(caller) = ctx.staff() else {
+        return match &ctx.caller {
+            None => Redirect::to("/login").into_response(),
+            Some(_) => ctx.error(&ApiError::forbidden()),
+        };
+    };
+    let code = async {
+        // The same permission as printing the receipt: checked before anything changes.
+        let p = printable(&state, caller, id).await?;
+        let now = store::now();
+        let mut tx = state.db.begin().await?;
+        let code = store::petitions::tracking::reissue(&mut tx, id, now).await?;
+        store::office::audit::append(
+            &mut tx,
+            &crate::access_record(
+                caller,
+                &crate::petitions::api::subject(&p),
+                "petition.tracking_code.reissue",
+                "",
+            ),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok::<_, ApiError>(code)
+    }
+    .await;
+    match code {
+        Ok(code) => match receipt_page(&state, &ctx, caller, id, Some(code)).await {
+            Ok(mut page) => {
+                page.notice = Some((
+                    "새 조회 번호를 발급했습니다. 이전 번호는 더 이상 쓸 수 없습니다. 접수증을 다시 인쇄해 드리세요.",
+                    "A new tracking code was issued; the old one no longer works. Print the receipt again for the resident.",
+                ));
+                ctx.render(&page)
+            }
+            Err(e) => ctx.error(&e),
+        },
+        Err(e) => ctx.error(&e),
+    }
+}
+
+async fn receipt_page(
+    state: &AppState,
+    ctx: &Ctx,
+    caller: &crate::kit::auth::Caller,
+    id: i64,
+    tracking_code: Option<String>,
+) -> Result<ReceiptPage, ApiError> {
+    let p = printable(state, caller, id).await?;
+    let lang = ctx.lang;
+    // The receipt is handed to the petitioner: their name in full is theirs to read, but the
+    // reading is on the access log like every other.
+    state
+        .log_access(
+            caller,
+            &crate::petitions::api::subject(&p),
+            "petition.receipt",
+            "",
+        )
+        .await?;
+    let mut t = tracked(state, lang, &p).await?;
+    if t.due_lines.is_empty() {
+        // `tracked` explains only a running clock; the receipt always says how it was computed.
+        let (cal, _) = petitions::work_calendar(&state.db).await?;
+        if let Some((input, _)) = p.derived.expected_input(store::now()) {
+            t.due_lines = calendar::explain(&cal, &input, store::now())
+                .map(|e| explain_lines(lang, &e))
+                .unwrap_or_default();
+        }
+    }
+    let department = match p.department_id {
+        Some(d) => store::office::departments::get(&state.db, d)
+            .await
+            .map(|d| d.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    Ok(ReceiptPage {
+        c: ctx.chrome(),
+        channel: Channel::ALL
+            .into_iter()
+            .find(|c| c.as_str() == p.channel)
+            .map_or("", |c| channel_name(lang, c)),
+        identity: p.intake.identity_check.map(|i| identity_name(lang, i)),
+        documents: p.intake.documents_checked.clone(),
+        petitioner: p.petitioner_name.clone(),
+        notice: None,
+        tracking_code,
+        official: caller.account.display_name.clone(),
+        department,
+        printed_at: when(store::now()),
+        p: t,
+    })
+}
+
+/// The petition whose receipt the caller may print (and whose tracking code they may reissue).
+/// The official who took it in at their counter prints its receipt even when it went to another
+/// department (one-stop intake): asked as filing at their own department; anyone else needs to
+/// read the petition.
+async fn printable(
+    state: &AppState,
+    caller: &crate::kit::auth::Caller,
+    id: i64,
+) -> Result<Petition, ApiError> {
+    let p = petitions::get(&state.db, id).await.map_err(|e| match e {
+        store::StoreError::NotFound => ApiError::not_found(),
+        e => e.into(),
+    })?;
+    let filer = petitions::timeline(&state.db, p.id)
+        .await?
+        .first()
+        .and_then(|e| e.actor_id);
+    match (
+        filer == Some(caller.account.id),
+        caller.account.department_id,
+    ) {
+        (true, Some(own)) => {
+            caller
+                .may(
+                    state,
+                    Capability::Petitions,
+                    Action::Create,
+                    Target::Department(own),
+                )
+                .await?
+        }
+        _ => {
+            caller
+                .may(
+                    state,
+                    Capability::Petitions,
+                    Action::Read,
+                    crate::petitions::api::record_target(&p),
+                )
+                .await?
+        }
+    }
+    Ok(p)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transfers on the clock (이송 기한), shown on the petition page and the dashboard
+// ---------------------------------------------------------------------------------------------
+
+/// One transfer with its limit and whether it was met (Decree art. 13, Act art. 16).
+pub struct TransferLine {
+    pub petition_id: i64,
+    pub number: String,
+    pub at: String,
+    pub from: String,
+    pub to: String,
+    /// 1 or 3 working hours inside the office, 8 to another agency.
+    pub limit_hours: u32,
+    pub due: String,
+    pub on_time: bool,
+    pub to_agency: bool,
+}
+
+/// The transfers of one petition, in the order they happened.
+pub fn transfer_lines(
+    p: &Petition,
+    dept_names: &HashMap<i64, String>,
+) -> Vec<(chrono::DateTime<chrono::Utc>, TransferLine)> {
+    let number = p
+        .receipt_no
+        .clone()
+        .unwrap_or_else(|| format!("({})", p.id));
+    let name = |d: Option<i64>| {
+        d.and_then(|d| dept_names.get(&d).cloned())
+            .unwrap_or_default()
+    };
+    let d = &p.derived;
+    let mut out: Vec<_> = d
+        .transfers
+        .iter()
+        .map(|t| {
+            (
+                t.at,
+                TransferLine {
+                    petition_id: p.id,
+                    number: number.clone(),
+                    at: when(t.at),
+                    from: name(t.from),
+                    to: name(Some(t.to)),
+                    limit_hours: t.limit_hours,
+                    due: when(t.due),
+                    on_time: t.on_time,
+                    to_agency: false,
+                },
+            )
+        })
+        .collect();
+    if let Some(t) = &d.agency_transfer {
+        out.push((
+            t.at,
+            TransferLine {
+                petition_id: p.id,
+                number,
+                at: when(t.at),
+                from: name(p.department_id),
+                to: t.agency.clone(),
+                limit_hours: t.limit_hours,
+                due: when(t.due),
+                on_time: t.on_time,
+                to_agency: true,
+            },
+        ));
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Retention (보존기간) for administrators: the same store calls as /api/v1/petitions/retention
+// ---------------------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "petitions/admin_retention.html")]
+struct RetentionPage {
+    c: Chrome,
+    r: crate::petitions::retention::RetentionView,
+    types: HashMap<i64, String>,
+    notice: Option<String>,
+    error: Option<String>,
+    years: String,
+    /// The last purge's outcome, listed.
+    done: Option<crate::petitions::retention::PurgeView>,
+}
+
+impl RetentionPage {
+    fn type_name(&self, id: &i64) -> String {
+        self.types
+            .get(id)
+            .cloned()
+            .unwrap_or_else(|| id.to_string())
+    }
+}
+
+/// Administrators only (Settings), asked of the access policy.
+async fn settling(
+    state: &AppState,
+    ctx: &Ctx,
+    action: Action,
+) -> Result<crate::kit::auth::Caller, Response> {
+    let Some(caller) = ctx.caller.clone() else {
+        return Err(Redirect::to("/login").into_response());
+    };
+    crate::petitions::retention::may_settle(state, &caller, action)
+        .await
+        .map_err(|e| ctx.error(&e))?;
+    Ok(caller)
+}
+
+async fn retention_page(
+    state: &AppState,
+    ctx: &Ctx,
+    status: StatusCode,
+    years: Option<String>,
+    notice: Option<String>,
+    error: Option<String>,
+    done: Option<crate::petitions::retention::PurgeView>,
+) -> Response {
+    let r = match crate::petitions::retention::view(state).await {
+        Ok(r) => r,
+        Err(e) => return ctx.error(&e),
+    };
+    let types = match petitions::list_types(&state.db, false).await {
+        Ok(t) => t.into_iter().map(|t| (t.id, t.name)).collect(),
+        Err(e) => return ctx.error(&e.into()),
+    };
+    let page = RetentionPage {
+        c: ctx.chrome(),
+        years: years.unwrap_or_else(|| r.years_text()),
+        r,
+        types,
+        notice,
+        error,
+        done,
+    };
+    ctx.render_status(status, &page)
+}
+
+async fn retention_show(State(state): State<AppState>, ctx: Ctx) -> Response {
+    if let Err(r) = settling(&state, &ctx, Action::Read).await {
+        return r;
+    }
+    retention_page(&state, &ctx, StatusCode::OK, None, None, None, None).await
+}
+
+#[derive(Deserialize)]
+struct YearsForm {
+    #[serde(default)]
+    years: String,
+}
+
+async fn retention_years(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(f): axum::Form<YearsForm>,
+) -> Response {
+    let caller = match settling(&state, &ctx, Action::Update).await {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let lang = ctx.lang;
+    let bad = || {
+        lang.pick("보존기간은 1년에서 100년 사이의 숫자입니다 (retention is a number of years from 1 to 100)")
+    };
+    let Ok(years) = f.years.trim().parse::<u32>() else {
+        return retention_page(
+            &state,
+            &ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(f.years),
+            None,
+            Some(bad()),
+            None,
+        )
+        .await;
+    };
+    if let Err(e) =
+        store::petitions::retention::set_office_years(&state.db, years, store::now()).await
+    {
+        let e = ApiError::from(e);
+        return retention_page(
+            &state,
+            &ctx,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(f.years),
+            None,
+            Some(lang.pick(&e.message)),
+            None,
+        )
+        .await;
+    }
+    if let Err(e) = state
+        .log_access(
+            &caller,
+            "settings",
+            "settings.retention",
+            &years.to_string(),
+        )
+        .await
+    {
+        return ctx.error(&e);
+    }
+    let notice = match lang {
+        Lang::Ko => format!("보존기간을 {years}년으로 정했습니다."),
+        Lang::En => format!("Retention set to {years} years."),
+    };
+    retention_page(&state, &ctx, StatusCode::OK, None, Some(notice), None, None).await
+}
+
+#[derive(Deserialize)]
+struct PurgeForm {
+    #[serde(default)]
+    dry_run: String,
+}
+
+async fn retention_purge(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(f): axum::Form<PurgeForm>,
+) -> Response {
+    let dry_run = !f.dry_run.is_empty();
+    let caller = match settling(
+        &state,
+        &ctx,
+        if dry_run {
+            Action::Read
+        } else {
+            Action::Delete
+        },
+    )
+    .await
+    {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    match crate::petitions::retention::run_purge(&state, &caller, dry_run, &ctx.address).await {
+        Ok(done) => {
+            let notice = ctx.lang.pick(&done.message);
+            retention_page(
+                &state,
+                &ctx,
+                StatusCode::OK,
+                None,
+                Some(notice),
+                None,
+                Some(done),
+            )
+            .await
+        }
+        Err(e) => ctx.error(&e),
+    }
+}

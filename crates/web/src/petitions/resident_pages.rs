@@ -1,0 +1,1175 @@
+//! Pages for residents: choose a petition type, file (with the type's extra fields,
+//! attachments and consent), the receipt, tracking by number and phone digits, and the
+//! petitioner's own steps (supplement, more time, rating). No account is needed; a signed-in
+//! resident also sees all their petitions under `/my`.
+//!
+//! Every rule lives in the store and domain: these handlers call `store::petitions::file`,
+//! `act`, `find_for_petitioner` and the calendar's deadline and explanation, exactly as the
+//! JSON API does.
+
+use crate::AppState;
+use crate::kit::error::ApiError;
+use crate::kit::page::{Chrome, Ctx, Lang, event_words, explain_lines, state_name, when};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use chrono::{DateTime, Utc};
+use domain::access::{Action, Capability, Target};
+use domain::office::accounts::Role;
+use domain::office::audit::AuditRecord;
+use domain::petitions::fields::{Datatype, FieldDef};
+use domain::petitions::{Channel, Event, State as PState};
+use serde::Deserialize;
+use std::collections::HashMap;
+use store::kit::blobs::StoredBlob;
+use store::petitions::{self, Petition, PetitionType};
+use tokio::io::AsyncWriteExt;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/petitions/new", get(choose_type))
+        .route(
+            "/petitions/new/{type_id}",
+            get(file_form)
+                .post(file_submit)
+                // Attachments stream to the blob store, which enforces the per-file limit.
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/track", get(track_form).post(track_submit))
+        .route("/track/step", axum::routing::post(track_step))
+        .route(
+            "/track/supplement",
+            axum::routing::post(track_supplement)
+                // Attachments stream to the blob store, as when filing.
+                .layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/my", get(my_list))
+        .route("/my/{id}", get(my_one))
+}
+
+/// At most this many files per petition from the web form.
+pub(crate) const MAX_FILES: usize = 5;
+/// Largest text field accepted in the filing form.
+const MAX_TEXT_BYTES: usize = 100 * 1024;
+
+// ---------------------------------------------------------------------------------------------
+// Choosing a type
+// ---------------------------------------------------------------------------------------------
+
+pub struct TypeCard {
+    pub id: i64,
+    pub name: String,
+    pub kind: &'static str,
+    pub period: String,
+    pub description: String,
+}
+
+#[derive(Template)]
+#[template(path = "petitions/petition_types.html")]
+struct TypesPage {
+    c: Chrome,
+    q: String,
+    types: Vec<TypeCard>,
+}
+
+#[derive(Deserialize)]
+struct TypeQuery {
+    #[serde(default)]
+    q: String,
+}
+
+/// Whether every word of the query appears in the type's name, kind, description or documents.
+fn matches_words(t: &PetitionType, q: &str) -> bool {
+    let hay = format!(
+        "{} {} {} {}",
+        t.name,
+        t.kind.korean(),
+        t.description,
+        t.required_documents.join(" ")
+    )
+    .to_lowercase();
+    q.split_whitespace()
+        .all(|w| hay.contains(&w.to_lowercase()))
+}
+
+async fn choose_type(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<TypeQuery>,
+) -> Response {
+    let types = match petitions::list_types(&state.db, true).await {
+        Ok(t) => t,
+        Err(e) => return ctx.error(&e.into()),
+    };
+    let cards = types
+        .into_iter()
+        .filter(|t| t.active && matches_words(t, &q.q))
+        .map(|t| TypeCard {
+            id: t.id,
+            kind: t.kind.korean(),
+            period: t.period.korean(),
+            description: t.description,
+            name: t.name,
+        })
+        .collect();
+    ctx.render(&TypesPage {
+        c: ctx.chrome(),
+        q: q.q,
+        types: cards,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// The filing form
+// ---------------------------------------------------------------------------------------------
+
+/// One extra field of the type as the form shows it.
+pub struct FieldView {
+    pub name: String,
+    pub label: String,
+    pub input: &'static str,
+    pub required: bool,
+    pub choices: Vec<(String, bool)>,
+    pub value: String,
+    pub checked: bool,
+}
+
+/// What the resident typed, to refill the form after a mistake.
+#[derive(Default)]
+pub struct FileValues {
+    pub title: String,
+    pub body: String,
+    pub location: String,
+    pub name: String,
+    pub phone: String,
+    pub email: String,
+    pub address: String,
+    pub consent: bool,
+    pub idem: String,
+    /// An anonymous report (익명 신고): no name or contact, no statutory clock (Act art. 2).
+    pub anonymous: bool,
+    pub(crate) extra: HashMap<String, String>,
+}
+
+#[derive(Template)]
+#[template(path = "petitions/petition_file.html")]
+struct FilePage {
+    c: Chrome,
+    t: TypeCard,
+    documents: Vec<String>,
+    requires_rrn: bool,
+    fields: Vec<FieldView>,
+    v: FileValues,
+    error: Option<String>,
+    max_mb: u64,
+    /// Statutory petitions need a named applicant; the other kinds may be reported anonymously.
+    may_anonymous: bool,
+}
+
+pub(crate) fn field_views(defs: &[FieldDef], v: &FileValues) -> Vec<FieldView> {
+    defs.iter()
+        .map(|d| {
+            let value = v.extra.get(&d.key).cloned().unwrap_or_default();
+            FieldView {
+                name: format!("x_{}", d.key),
+                label: d.label.clone(),
+                input: match d.datatype {
+                    Datatype::Text => "text",
+                    Datatype::Number => "number",
+                    Datatype::Date => "date",
+                    Datatype::Bool => "checkbox",
+                    Datatype::Choice => "select",
+                },
+                required: d.required,
+                choices: d.choices.iter().map(|c| (c.clone(), *c == value)).collect(),
+                checked: value == "true",
+                value,
+            }
+        })
+        .collect()
+}
+
+async fn open_type(state: &AppState, type_id: i64) -> Result<PetitionType, ApiError> {
+    let t = petitions::get_type(&state.db, type_id).await?;
+    if !t.active || !t.public {
+        return Err(ApiError::not_found());
+    }
+    Ok(t)
+}
+
+fn file_page(
+    ctx: &Ctx,
+    state: &AppState,
+    t: PetitionType,
+    v: FileValues,
+    error: Option<String>,
+) -> FilePage {
+    FilePage {
+        c: ctx.chrome(),
+        fields: field_views(&t.fields, &v),
+        documents: t.required_documents.clone(),
+        requires_rrn: t.requires_rrn,
+        t: TypeCard {
+            id: t.id,
+            name: t.name,
+            kind: t.kind.korean(),
+            period: t.period.korean(),
+            description: t.description,
+        },
+        may_anonymous: t.kind != domain::petitions::Kind::Statutory,
+        v,
+        error,
+        max_mb: state.petitions.limits.max_bytes / (1024 * 1024),
+    }
+}
+
+#[derive(Deserialize)]
+struct FileFormQuery {
+    #[serde(default)]
+    anonymous: bool,
+}
+
+async fn file_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(type_id): Path<i64>,
+    Query(q): Query<FileFormQuery>,
+) -> Response {
+    let t = match open_type(&state, type_id).await {
+        Ok(t) => t,
+        Err(e) => return ctx.error(&e),
+    };
+    let mut v = FileValues {
+        // A fresh key per form: a resubmitted form files nothing twice.
+        idem: store::kit::secrets::new_token().unwrap_or_default(),
+        anonymous: q.anonymous && t.kind != domain::petitions::Kind::Statutory,
+        ..FileValues::default()
+    };
+    if let Some(c) = ctx
+        .caller
+        .as_ref()
+        .filter(|c| c.account.role == Role::Resident)
+    {
+        v.name = c.account.display_name.clone();
+        v.phone = c.account.phone.clone();
+        v.email = c.account.email.clone();
+    }
+    ctx.render(&file_page(&ctx, &state, t, v, None))
+}
+
+/// Read a text part with a size cap.
+async fn read_text(field: &mut axum::extract::multipart::Field<'_>) -> Result<String, String> {
+    let mut buf = Vec::new();
+    while let Some(chunk) = field.chunk().await.map_err(|e| e.to_string())? {
+        buf.extend_from_slice(&chunk);
+        if buf.len() > MAX_TEXT_BYTES {
+            return Err("입력이 너무 깁니다 (the text is too long)".into());
+        }
+    }
+    String::from_utf8(buf).map_err(|_| "글자 인코딩이 맞지 않습니다 (the text is not UTF-8)".into())
+}
+
+/// Stream one uploaded file into the blob store without holding it in memory.
+async fn store_file(
+    state: &AppState,
+    field: &mut axum::extract::multipart::Field<'_>,
+) -> Result<StoredBlob, String> {
+    store_file_within(state, field, &state.petitions.limits)
+        .await
+        .map_err(|e| e.message)
+}
+
+/// [`store_file`] under other limits (evidence takes recordings and video).
+pub(crate) async fn store_file_within(
+    state: &AppState,
+    field: &mut axum::extract::multipart::Field<'_>,
+    limits: &store::kit::blobs::BlobLimits,
+) -> Result<StoredBlob, ApiError> {
+    let (writer, reader) = tokio::io::duplex(64 * 1024);
+    let put = state.petitions.blobs.put(Box::pin(reader), limits);
+    let feed = async {
+        let mut writer = writer;
+        while let Some(chunk) = field.chunk().await.map_err(|e| e.to_string())? {
+            // A refused file (too large, wrong type) closes the reader: stop feeding.
+            if writer.write_all(&chunk).await.is_err() {
+                break;
+            }
+        }
+        writer.shutdown().await.ok();
+        Ok::<(), String>(())
+    };
+    let (fed, stored) = tokio::join!(feed, put);
+    let blob = stored.map_err(ApiError::from)?;
+    fed.map_err(|m| ApiError::bad_request("upload_failed", m))?;
+    Ok(blob)
+}
+
+/// The parts of the filing form.
+struct Submitted {
+    values: FileValues,
+    rrn: String,
+    /// Optional tracking password (never refilled into the form).
+    password: String,
+    files: Vec<(StoredBlob, String)>,
+}
+
+/// Every part of a multipart form: text parts by name (capped), files streamed to the blob
+/// store (at most [`MAX_FILES`], under the attachment limits). On a refusal the text read so
+/// far comes back with the message, so the form can be refilled. `may_send_files` sees the text
+/// parts before the first file (forms put them first); when it says no, reading stops there and
+/// no file reaches the store.
+pub(crate) async fn read_parts(
+    state: &AppState,
+    mut mp: Multipart,
+    may_send_files: impl AsyncFnOnce(&HashMap<String, String>) -> bool,
+) -> Result<(HashMap<String, String>, Vec<(StoredBlob, String)>), (HashMap<String, String>, String)>
+{
+    let mut texts = HashMap::new();
+    let mut files = Vec::new();
+    let mut gate = Some(may_send_files);
+    loop {
+        let mut field = match mp.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) => {
+                return Err((
+                    texts,
+                    format!("양식을 읽을 수 없습니다 (the form could not be read: {e})"),
+                ));
+            }
+        };
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "files" {
+            let filename = field.file_name().unwrap_or_default().to_string();
+            if filename.is_empty() {
+                continue; // the empty file input a browser always sends
+            }
+            if let Some(gate) = gate.take()
+                && !gate(&texts).await
+            {
+                break;
+            }
+            if files.len() >= MAX_FILES {
+                return Err((
+                    texts,
+                    "파일은 5개까지 첨부할 수 있습니다 (up to 5 files)".into(),
+                ));
+            }
+            match store_file(state, &mut field).await {
+                Ok(b) => files.push((b, filename)),
+                Err(m) => return Err((texts, format!("{filename}: {m}"))),
+            }
+            continue;
+        }
+        match read_text(&mut field).await {
+            Ok(t) => {
+                texts.insert(name, t);
+            }
+            Err(m) => return Err((texts, m)),
+        }
+    }
+    Ok((texts, files))
+}
+
+fn file_values(mut texts: HashMap<String, String>) -> (FileValues, String, String) {
+    let mut take = |k: &str| texts.remove(k).unwrap_or_default();
+    let mut v = FileValues {
+        title: take("title"),
+        body: take("body"),
+        location: take("location"),
+        name: take("name"),
+        phone: take("phone"),
+        email: take("email"),
+        address: take("address"),
+        consent: !take("consent").is_empty(),
+        anonymous: !take("anonymous").is_empty(),
+        idem: take("idem"),
+        ..FileValues::default()
+    };
+    let rrn = take("resident_number");
+    let password = take("tracking_password");
+    for (k, text) in texts {
+        if let Some(key) = k.strip_prefix("x_") {
+            v.extra.insert(key.to_string(), text);
+        }
+    }
+    (v, rrn, password)
+}
+
+async fn read_form(state: &AppState, mp: Multipart) -> Result<Submitted, (FileValues, String)> {
+    match read_parts(state, mp, async |_| true).await {
+        Ok((texts, files)) => {
+            let (values, rrn, password) = file_values(texts);
+            Ok(Submitted {
+                values,
+                rrn,
+                password,
+                files,
+            })
+        }
+        Err((texts, m)) => Err((file_values(texts).0, m)),
+    }
+}
+
+/// The form's extra values as the domain's field validation expects them.
+pub(crate) fn extra_json(
+    defs: &[FieldDef],
+    v: &FileValues,
+) -> serde_json::Map<String, serde_json::Value> {
+    let mut m = serde_json::Map::new();
+    for d in defs {
+        match (d.datatype, v.extra.get(&d.key)) {
+            (Datatype::Bool, Some(s)) => {
+                m.insert(d.key.clone(), serde_json::Value::Bool(s == "true"));
+            }
+            (Datatype::Bool, None) => {}
+            (_, Some(s)) if !s.trim().is_empty() => {
+                m.insert(d.key.clone(), serde_json::Value::String(s.clone()));
+            }
+            _ => {}
+        }
+    }
+    m
+}
+
+fn form_error(lang: Lang, ko: &str, en: &str) -> String {
+    match lang {
+        Lang::Ko => format!("{ko} ({en})"),
+        Lang::En => en.to_string(),
+    }
+}
+
+async fn file_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(type_id): Path<i64>,
+    mp: Multipart,
+) -> Response {
+    let t = match open_type(&state, type_id).await {
+        Ok(t) => t,
+        Err(e) => return ctx.error(&e),
+    };
+    let refill = |v: FileValues, message: String, had_files: bool| {
+        let message = if had_files {
+            format!(
+                "{message} — {}",
+                ctx.lang.t(
+                    "첨부 파일은 다시 골라 주세요",
+                    "please choose the attachments again"
+                )
+            )
+        } else {
+            message
+        };
+        ctx.render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &file_page(&ctx, &state, t.clone(), v, Some(message)),
+        )
+    };
+    let sub = match read_form(&state, mp).await {
+        Ok(s) => s,
+        Err((v, m)) => return refill(v, ctx.lang.pick(&m), true),
+    };
+    let had_files = !sub.files.is_empty();
+    let mut v = sub.values;
+    if v.anonymous {
+        // Nothing about the person is kept, whatever the form carried.
+        (v.name, v.phone, v.email, v.address) = Default::default();
+        if !petitions::TRACKING_PASSWORD_CHARS.contains(&sub.password.chars().count()) {
+            let m = form_error(
+                ctx.lang,
+                "익명 신고는 조회 비밀번호(8자~64자)가 있어야 처리 상황을 볼 수 있습니다",
+                "an anonymous report needs a tracking password (8 to 64 characters) to be followed",
+            );
+            return refill(v, m, had_files);
+        }
+    } else if !v.consent {
+        let m = form_error(
+            ctx.lang,
+            "개인정보 수집·이용에 동의해야 신청할 수 있습니다",
+            "please agree to the use of your personal data to file",
+        );
+        return refill(v, m, had_files);
+    }
+    let digits = v.phone.chars().filter(char::is_ascii_digit).count();
+    if !v.anonymous && !(9..=11).contains(&digits) {
+        let m = form_error(
+            ctx.lang,
+            "휴대전화 번호를 확인해 주세요 (9~11자리). 처리 조회에 끝 4자리를 씁니다",
+            "please check the phone number (9–11 digits); its last 4 digits let you track the petition",
+        );
+        return refill(v, m, had_files);
+    }
+    let n = sub.password.chars().count();
+    if n > 0 && !petitions::TRACKING_PASSWORD_CHARS.contains(&n) {
+        let m = form_error(
+            ctx.lang,
+            "조회 비밀번호는 8자에서 64자까지입니다. 쓰지 않으려면 비워 두세요",
+            "the tracking password has 8 to 64 characters; leave it empty if you do not want one",
+        );
+        return refill(v, m, had_files);
+    }
+    let rrn = if v.anonymous { String::new() } else { sub.rrn };
+    match file_petition(&state, &ctx, &t, &v, rrn, &sub.password, sub.files).await {
+        Ok((p, code)) => receipt(&state, &ctx, p, code).await,
+        Err(e) => refill(v, ctx.lang.pick(&e.message), had_files),
+    }
+}
+
+/// File through the store (the same call as the API), attachments and access-log entry in the
+/// same transaction: either everything is recorded or nothing is.
+async fn file_petition(
+    state: &AppState,
+    ctx: &Ctx,
+    t: &PetitionType,
+    v: &FileValues,
+    rrn: String,
+    password: &str,
+    files: Vec<(StoredBlob, String)>,
+) -> Result<(Petition, Option<String>), ApiError> {
+    let caller = ctx.caller.as_ref();
+    let resident = caller.filter(|c| c.account.role == Role::Resident);
+    if let Some(c) = resident {
+        c.may(
+            state,
+            Capability::Petitions,
+            Action::Create,
+            Target::Record {
+                owner: Some(c.account.id),
+                department: None,
+                shared_with: &[],
+            },
+        )
+        .await?;
+    }
+    let new = petitions::NewPetition {
+        intake: Default::default(),
+        type_id: t.id,
+        channel: Channel::Web,
+        anonymous: v.anonymous,
+        petitioner_account_id: resident.filter(|_| !v.anonymous).map(|c| c.account.id),
+        petitioner: petitions::Petitioner {
+            name: v.name.clone(),
+            phone: v.phone.clone(),
+            email: v.email.clone(),
+            address: v.address.clone(),
+            resident_number: Some(rrn).filter(|r| !r.trim().is_empty()),
+        },
+        title: v.title.clone(),
+        body: v.body.clone(),
+        location: v.location.clone(),
+        extra: extra_json(&t.fields, v),
+        idempotency_key: Some(v.idem.clone()).filter(|k| !k.is_empty()),
+        department_id: None,
+    };
+    // CPU work (screening, password hashing) before the shared transaction, off the async threads.
+    let (title, body, password) = (new.title.clone(), new.body.clone(), password.to_string());
+    let (screening, password) = tokio::task::spawn_blocking(move || {
+        let password = (!password.is_empty())
+            .then(|| petitions::TrackingPassword::new(&password))
+            .transpose();
+        (petitions::screen(&title, &body), password)
+    })
+    .await
+    .map_err(|_| ApiError::internal())?;
+    file_checked(state, ctx, new, screening, files, password?).await
+}
+
+/// Write a petition through the shared intake transaction — the petition, its files, an
+/// optional tracking password and the access-log entry, all or nothing — for the resident's
+/// form and the official's counter intake alike. Returns the petition and its tracking code
+/// (absent when the submission was a replay of an earlier one).
+pub(crate) async fn file_checked(
+    state: &AppState,
+    ctx: &Ctx,
+    new: petitions::NewPetition,
+    screening: petitions::ScreeningRecord,
+    files: Vec<(StoredBlob, String)>,
+    password: Option<petitions::TrackingPassword>,
+) -> Result<(Petition, Option<String>), ApiError> {
+    let now = store::now();
+    let (cal, _) = petitions::work_calendar(&state.db).await?;
+    let actor = ctx.caller.as_ref().map(|c| c.account.id);
+    let checked = petitions::check(&state.db, new, &state.petitions.key, screening).await?;
+    let reason = checked.petition().channel.as_str().to_string();
+    let address = ctx.address.clone();
+    let filed = state
+        .petitions
+        .intake(&state.db)
+        .run(move |tx| {
+            Box::pin(async move {
+                let filed = petitions::file(tx, &checked, actor, &cal, now).await?;
+                if filed.replayed {
+                    return Ok(filed);
+                }
+                let id = filed.petition.id;
+                for (blob, filename) in &files {
+                    petitions::add_attachment(tx, id, blob, filename, actor, &cal, now).await?;
+                }
+                if let Some(password) = &password {
+                    petitions::set_tracking_password(tx, id, password, now).await?;
+                }
+                let record = AuditRecord {
+                    at: now,
+                    account_id: actor,
+                    address,
+                    subject: crate::petitions::api::subject(&filed.petition),
+                    action: "petition.create".into(),
+                    reason,
+                };
+                store::office::audit::append(tx, &record).await?;
+                Ok(filed)
+            })
+        })
+        .await?;
+    if filed.replayed {
+        return Ok((filed.petition, None));
+    }
+    let id = filed.petition.id;
+    Ok((petitions::get(&state.db, id).await?, filed.tracking_code))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Receipt and tracking
+// ---------------------------------------------------------------------------------------------
+
+/// The expected completion: the due moment from the one deadline function once received;
+/// before receipt, the latest it can be (received at the end of the 8-hour receipt limit).
+fn expected(
+    lang: Lang,
+    cal: &calendar::WorkCalendar,
+    p: &Petition,
+    now: DateTime<Utc>,
+) -> Option<(String, Vec<String>, bool)> {
+    let (input, estimate) = p.derived.expected_input(now)?;
+    let due = calendar::deadline(cal, &input, now).ok()?;
+    let lines = calendar::explain(cal, &input, now)
+        .map(|e| explain_lines(lang, &e))
+        .unwrap_or_default();
+    Some((when(due), lines, estimate))
+}
+
+pub struct Answer {
+    pub at: String,
+    pub text: String,
+    pub additional: bool,
+}
+
+pub struct Supplement {
+    pub items: String,
+    pub answer_by: String,
+    pub may_ask_more_time: bool,
+}
+
+/// Everything the petitioner sees about their petition.
+pub struct Tracked {
+    /// What the petitioner types to find it: the receipt number, or the petition number before receipt.
+    pub number: String,
+    pub receipt_no: Option<String>,
+    pub petition_no: i64,
+    pub type_name: String,
+    pub title: String,
+    pub body: String,
+    pub state: String,
+    pub state_code: &'static str,
+    pub arrived_at: String,
+    pub received_at: Option<String>,
+    pub due: Option<String>,
+    pub due_lines: Vec<String>,
+    pub due_estimate: bool,
+    pub department: String,
+    /// `담당: …` from the one handler rule: department and public phone when names are hidden.
+    pub contact: String,
+    pub timeline: Vec<(String, String)>,
+    pub supplement: Option<Supplement>,
+    pub answers: Vec<Answer>,
+    pub can_rate: bool,
+    pub satisfaction: Option<u8>,
+    pub dissatisfied: bool,
+    pub attachments: Vec<String>,
+    /// Tracked with the password only, and without a statutory clock.
+    pub anonymous: bool,
+}
+
+pub(crate) async fn tracked(
+    state: &AppState,
+    lang: Lang,
+    p: &Petition,
+) -> Result<Tracked, ApiError> {
+    let now = store::now();
+    let (cal, _) = petitions::work_calendar(&state.db).await?;
+    let t = petitions::get_type(&state.db, p.type_id).await?;
+    let department = match p.department_id {
+        Some(d) => {
+            let d = store::office::departments::get(&state.db, d).await?;
+            match lang {
+                Lang::Ko => d.name,
+                Lang::En if !d.name_en.is_empty() => d.name_en,
+                Lang::En => d.name,
+            }
+        }
+        None => String::new(),
+    };
+    // Officials' words reach the petitioner through the name-hiding rule.
+    let handler = petitions::handler(&state.db, p).await?;
+    let events = petitions::timeline(&state.db, p.id).await?;
+    let timeline = events
+        .iter()
+        .filter_map(|e| event_words(lang, &e.event).map(|w| (when(e.at), handler.scrub(&w))))
+        .collect();
+    let (due, due_lines, due_estimate) = match expected(lang, &cal, p, now) {
+        Some((d, l, e)) => (Some(d), l, e),
+        None => (None, vec![], false),
+    };
+    let d = &p.derived;
+    let answered = matches!(p.state, PState::Answered | PState::Closed) && !d.answers.is_empty();
+    let attachments = petitions::attachments(&state.db, p.id)
+        .await?
+        .into_iter()
+        .map(|a| a.filename)
+        .collect();
+    Ok(Tracked {
+        number: p.receipt_no.clone().unwrap_or_else(|| p.id.to_string()),
+        receipt_no: p.receipt_no.clone(),
+        petition_no: p.id,
+        type_name: t.name,
+        title: p.title.clone(),
+        body: p.body.clone(),
+        state: state_name(lang, p.state).to_string(),
+        state_code: p.state.as_str(),
+        arrived_at: when(p.arrived_at),
+        received_at: p.received_at.map(when),
+        due,
+        due_lines,
+        due_estimate,
+        department,
+        // The page labels the line itself (담당 / Handled by); in English the words around the
+        // stored department name are English too.
+        contact: match lang {
+            Lang::Ko => handler.line(),
+            Lang::En => handler.line_en(),
+        }
+        .split_once(": ")
+        .map(|(_, rest)| rest.to_string())
+        .unwrap_or_default(),
+        timeline,
+        supplement: d
+            .supplement
+            .as_ref()
+            .filter(|_| p.state == PState::Supplement)
+            .map(|s| Supplement {
+                items: handler.scrub(&s.items),
+                answer_by: when(s.answer_by),
+                may_ask_more_time: s.more_time < 2,
+            }),
+        answers: d
+            .answers
+            .iter()
+            .map(|a| Answer {
+                at: when(a.at),
+                text: handler.scrub(&a.text),
+                additional: a.additional,
+            })
+            .collect(),
+        can_rate: answered && d.satisfaction.is_none(),
+        satisfaction: d.satisfaction,
+        dissatisfied: d
+            .satisfaction
+            .is_some_and(|s| s <= domain::petitions::DISSATISFIED_AT_MOST),
+        attachments,
+        anonymous: p.anonymous,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "petitions/petition_receipt.html")]
+struct ReceiptPage {
+    c: Chrome,
+    p: Tracked,
+    /// The random tracking code, shown this once (absent on a replayed submission).
+    code: Option<String>,
+}
+
+async fn receipt(state: &AppState, ctx: &Ctx, p: Petition, code: Option<String>) -> Response {
+    match tracked(state, ctx.lang, &p).await {
+        Ok(t) => ctx.render_status(
+            StatusCode::CREATED,
+            &ReceiptPage {
+                c: ctx.chrome(),
+                p: t,
+                code,
+            },
+        ),
+        Err(e) => ctx.error(&e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "petitions/track_form.html")]
+struct TrackFormPage {
+    c: Chrome,
+    number: String,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "petitions/track.html")]
+struct TrackPage {
+    c: Chrome,
+    p: Tracked,
+    /// Sent back with each step so the petitioner stays verified without an account.
+    pin: String,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+async fn track_form(ctx: Ctx) -> Response {
+    ctx.render(&TrackFormPage {
+        c: ctx.chrome(),
+        number: String::new(),
+        error: None,
+    })
+}
+
+#[derive(Deserialize)]
+struct TrackForm {
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    pin: String,
+}
+
+/// The petition a petitioner may see: by number and tracking code (or, old links, phone digits
+/// or tracking password) through the one counted check, or (nothing given) their own when
+/// signed in as the resident who filed it. Every other case is "not found" or locked.
+async fn resolve(
+    state: &AppState,
+    ctx: &Ctx,
+    number: &str,
+    pin: &str,
+) -> Result<Petition, ApiError> {
+    if !pin.trim().is_empty() {
+        return crate::petitions::tracking::lookup(state, number, pin, &ctx.address).await;
+    }
+    let caller = ctx.caller.as_ref().ok_or_else(ApiError::not_found)?;
+    let p = match number.trim().parse::<i64>() {
+        Ok(id) => petitions::get(&state.db, id).await?,
+        Err(_) => petitions::get_by_receipt_no(&state.db, number.trim()).await?,
+    };
+    if p.petitioner_account_id != Some(caller.account.id) {
+        return Err(ApiError::not_found());
+    }
+    Ok(p)
+}
+
+/// The access-log entry of a petitioner reading or changing their own petition.
+async fn log(state: &AppState, ctx: &Ctx, p: &Petition, action: &str) -> Result<(), ApiError> {
+    store::office::audit::record(
+        &state.db,
+        &AuditRecord {
+            at: store::now(),
+            account_id: ctx.caller.as_ref().map(|c| c.account.id),
+            address: ctx.address.clone(),
+            subject: crate::petitions::api::subject(p),
+            action: action.into(),
+            reason: "petitioner".into(),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
+async fn show(
+    state: &AppState,
+    ctx: &Ctx,
+    p: &Petition,
+    pin: String,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Response {
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    if let Err(e) = log(state, ctx, p, "petition.track").await {
+        return ctx.error(&e);
+    }
+    match tracked(state, ctx.lang, p).await {
+        Ok(t) => ctx.render_status(
+            status,
+            &TrackPage {
+                c: ctx.chrome(),
+                p: t,
+                pin,
+                notice,
+                error,
+            },
+        ),
+        Err(e) => ctx.error(&e),
+    }
+}
+
+async fn track_submit(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(f): axum::Form<TrackForm>,
+) -> Response {
+    let found = if f.number.trim().is_empty() || f.pin.trim().is_empty() {
+        Err(crate::petitions::tracking::mismatch_error())
+    } else {
+        crate::petitions::tracking::lookup(&state, &f.number, &f.pin, &ctx.address).await
+    };
+    match found {
+        Ok(p) => show(&state, &ctx, &p, f.pin, None, None).await,
+        Err(e) if e.status == StatusCode::INTERNAL_SERVER_ERROR => ctx.error(&e),
+        // Wrong or locked: the form again with the number kept and the reason next to it
+        // (429 when locked, with the time to try again; never which part was wrong).
+        Err(e) => ctx.render_status(
+            if e.status == StatusCode::TOO_MANY_REQUESTS {
+                e.status
+            } else {
+                StatusCode::UNPROCESSABLE_ENTITY
+            },
+            &TrackFormPage {
+                c: ctx.chrome(),
+                number: f.number,
+                error: Some(ctx.lang.pick(&e.message)),
+            },
+        ),
+    }
+}
+
+#[derive(Deserialize)]
+struct StepForm {
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    pin: String,
+    step: String,
+    #[serde(default)]
+    answer_by: String,
+    #[serde(default)]
+    score: String,
+    #[serde(default)]
+    comment: String,
+    #[serde(default)]
+    more_wanted: Option<String>,
+}
+
+/// The petitioner's own steps: ask for more time to supplement, rate the answer
+/// (a low rating with a request opens the way to an additional answer).
+async fn track_step(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    axum::Form(f): axum::Form<StepForm>,
+) -> Response {
+    let p = match resolve(&state, &ctx, &f.number, &f.pin).await {
+        Ok(p) => p,
+        Err(e) => return ctx.error(&e),
+    };
+    let l = ctx.lang;
+    let closing = match store::office::settings::office_hours(&state.db).await {
+        Ok(h) => h.end,
+        Err(e) => return ctx.error(&e.into()),
+    };
+    let event = match f.step.as_str() {
+        "more_time" => match crate::petitions::staff_pages::end_of_day(&f.answer_by, closing) {
+            Some(answer_by) => Ok(Event::SupplementMoreTime { answer_by }),
+            None => Err(form_error(
+                l,
+                "새 보완 기한 날짜를 골라 주세요",
+                "please choose the new date",
+            )),
+        },
+        "rate" => match f.score.parse::<u8>() {
+            Ok(score) if (1..=5).contains(&score) => {
+                let mut comment = f.comment.trim().to_string();
+                if f.more_wanted.is_some() {
+                    comment = format!("[추가 답변 요청 additional answer requested] {comment}");
+                }
+                Ok(Event::Rated { score, comment })
+            }
+            _ => Err(form_error(
+                l,
+                "만족도를 1점에서 5점 사이로 골라 주세요",
+                "please choose a rating from 1 to 5",
+            )),
+        },
+        _ => Err(form_error(l, "알 수 없는 요청입니다", "unknown step")),
+    };
+    let event = match event {
+        Ok(e) => e,
+        Err(m) => return show(&state, &ctx, &p, f.pin, None, Some(m)).await,
+    };
+    let result = petitioner_step(&state, &ctx, &p, event, Vec::new()).await;
+    match result {
+        Ok(after) => {
+            let notice = l
+                .t("반영되었습니다. 고맙습니다.", "Done. Thank you.")
+                .to_string();
+            show(&state, &ctx, &after, f.pin, Some(notice), None).await
+        }
+        Err(e) => show(&state, &ctx, &p, f.pin, None, Some(l.pick(&e.message))).await,
+    }
+}
+
+/// One step of the petitioner's, with the files they sent, and its access-log entry: one
+/// transaction, so a refused step leaves no attachment recorded either.
+async fn petitioner_step(
+    state: &AppState,
+    ctx: &Ctx,
+    p: &Petition,
+    event: Event,
+    files: Vec<(StoredBlob, String)>,
+) -> Result<Petition, ApiError> {
+    let name = event.name();
+    let now = store::now();
+    let (cal, _) = petitions::work_calendar(&state.db).await?;
+    let actor = ctx.caller.as_ref().map(|c| c.account.id);
+    let mut tx = state.db.begin().await?;
+    // Files first: the step may end the state in which the petitioner may add them.
+    for (blob, filename) in &files {
+        petitions::add_attachment(&mut tx, p.id, blob, filename, actor, &cal, now).await?;
+    }
+    let after = petitions::act(&mut tx, p.id, event, actor, &cal, now).await?;
+    store::office::audit::append(
+        &mut tx,
+        &AuditRecord {
+            at: now,
+            account_id: actor,
+            address: ctx.address.clone(),
+            subject: crate::petitions::api::subject(&after),
+            action: format!("petition.{name}"),
+            reason: "petitioner".into(),
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// The answer to a supplement request with attachments (multipart: the form token travels in
+/// the query string). Files are only taken while a supplement is asked for.
+async fn track_supplement(State(state): State<AppState>, ctx: Ctx, mp: Multipart) -> Response {
+    let l = ctx.lang;
+    // Files are streamed only for a petitioner who is verified and asked for a supplement.
+    let verified = async |t: &HashMap<String, String>| {
+        let get = |k: &str| t.get(k).map(String::as_str).unwrap_or_default();
+        resolve(&state, &ctx, get("number"), get("pin"))
+            .await
+            .is_ok_and(|p| p.state == PState::Supplement)
+    };
+    let (texts, files) = match read_parts(&state, mp, verified).await {
+        Ok(x) => x,
+        Err((texts, m)) => {
+            let get = |k: &str| texts.get(k).cloned().unwrap_or_default();
+            return match resolve(&state, &ctx, &get("number"), &get("pin")).await {
+                Ok(p) => {
+                    let m = format!(
+                        "{} — {}",
+                        l.pick(&m),
+                        l.t("파일을 다시 골라 주세요", "please choose the files again")
+                    );
+                    show(&state, &ctx, &p, get("pin"), None, Some(m)).await
+                }
+                Err(e) => ctx.error(&e),
+            };
+        }
+    };
+    let get = |k: &str| texts.get(k).cloned().unwrap_or_default();
+    let pin = get("pin");
+    let p = match resolve(&state, &ctx, &get("number"), &pin).await {
+        Ok(p) => p,
+        Err(e) => return ctx.error(&e),
+    };
+    let note = get("note").trim().to_string();
+    if p.state != PState::Supplement {
+        let m = form_error(
+            l,
+            "지금은 보완 요청이 없습니다",
+            "there is no supplement request now",
+        );
+        return show(&state, &ctx, &p, pin, None, Some(m)).await;
+    }
+    if note.is_empty() {
+        let m = form_error(
+            l,
+            "보완할 내용을 적어 주세요",
+            "please write the information asked for",
+        );
+        return show(&state, &ctx, &p, pin, None, Some(m)).await;
+    }
+    let event = Event::SupplementReceived { note };
+    match petitioner_step(&state, &ctx, &p, event, files).await {
+        Ok(after) => {
+            let notice = l
+                .t("반영되었습니다. 고맙습니다.", "Done. Thank you.")
+                .to_string();
+            show(&state, &ctx, &after, pin, Some(notice), None).await
+        }
+        Err(e) => show(&state, &ctx, &p, pin, None, Some(l.pick(&e.message))).await,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A signed-in resident's own petitions
+// ---------------------------------------------------------------------------------------------
+
+pub struct MyRow {
+    pub number: String,
+    pub title: String,
+    pub state: String,
+    pub arrived_at: String,
+}
+
+#[derive(Template)]
+#[template(path = "petitions/my_petitions.html")]
+struct MyPage {
+    c: Chrome,
+    rows: Vec<MyRow>,
+}
+
+async fn my_list(State(state): State<AppState>, ctx: Ctx) -> Response {
+    let Some(caller) = ctx.caller.as_ref() else {
+        return axum::response::IntoResponse::into_response(axum::response::Redirect::to("/login"));
+    };
+    let f = store::petitions::QueueFilter {
+        petitioner_account_id: Some(caller.account.id),
+        include_done: true,
+        limit: 200,
+        ..Default::default()
+    };
+    let page = match petitions::queue(&state.db, &f, store::now()).await {
+        Ok(p) => p,
+        Err(e) => return ctx.error(&e.into()),
+    };
+    let rows = page
+        .items
+        .into_iter()
+        .map(|i| MyRow {
+            number: i
+                .petition
+                .receipt_no
+                .clone()
+                .unwrap_or_else(|| i.petition.id.to_string()),
+            title: i.petition.title,
+            state: state_name(ctx.lang, i.petition.state).to_string(),
+            arrived_at: when(i.petition.arrived_at),
+        })
+        .collect();
+    ctx.render(&MyPage {
+        c: ctx.chrome(),
+        rows,
+    })
+}
+
+async fn my_one(State(state): State<AppState>, ctx: Ctx, Path(number): Path<String>) -> Response {
+    match resolve(&state, &ctx, &number, "").await {
+        Ok(p) => show(&state, &ctx, &p, String::new(), None, None).await,
+        Err(e) => ctx.error(&e),
+    }
+}

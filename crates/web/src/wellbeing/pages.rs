@@ -1,0 +1,1141 @@
+//! The wellbeing pages under `/wellbeing`: consent, one instrument per page (pause and resume),
+//! the crisis page, results with bands and next steps, sharing, the plan, the counsellor's inbox
+//! and the group report. Every decision goes through the functions of [`crate::wellbeing::api`], the
+//! same ones the API uses.
+
+use crate::AppState;
+use crate::kit::auth::Caller;
+use crate::kit::error::ApiError;
+use crate::kit::page::error_page;
+use crate::kit::page::{Chrome, Ctx};
+use crate::wellbeing::api::{self as api, InvitationView, battery, invitation_view};
+use askama::Template;
+use axum::extract::{FromRequestParts, Query, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::{DateTime, Utc};
+use domain::access::Action;
+use domain::office::accounts::Role;
+use domain::wellbeing::report::GroupReport;
+use domain::wellbeing::{
+    CRISIS_LINES, CrisisLine, Instrument, NextStep, PlanInput, ReferralKind, ReferralLevel,
+    ReferralStatus, SCREENING_NOTICE_EN, SCREENING_NOTICE_KO, SharePurpose,
+};
+use serde::Deserialize;
+use store::wellbeing as sw;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/wellbeing", get(home))
+        .route("/wellbeing/consent", get(consent_page).post(consent_post))
+        .route("/wellbeing/consent/withdraw", post(consent_withdraw))
+        .route("/wellbeing/checks", post(start))
+        .route("/wellbeing/checks/{id}", get(check_page))
+        .route("/wellbeing/checks/{id}/answers", post(answers))
+        .route("/wellbeing/checks/{id}/share", post(share))
+        .route("/wellbeing/checks/{id}/delete", post(delete_check))
+        .route("/wellbeing/shares/{id}/revoke", post(revoke))
+        .route("/wellbeing/referrals", post(refer))
+        .route("/wellbeing/referrals/{id}/status", post(referral_status))
+        .route("/wellbeing/plan", get(plan_page).post(plan_post))
+        .route("/wellbeing/plan/checkin", post(checkin))
+        .route("/wellbeing/invitations/{id}/dismiss", post(dismiss))
+        .route("/wellbeing/delete-all", post(delete_all))
+        .route("/wellbeing/counsellor", get(counsellor_page))
+        .route("/wellbeing/report", get(report_page))
+}
+
+/// A numeric id from the path, or a bilingual error page.
+struct PageId(i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for PageId {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        api::Id::from_request_parts(parts, state)
+            .await
+            .map(|api::Id(id)| PageId(id))
+            .map_err(refused)
+    }
+}
+
+/// The signed-in person and the page chrome every other page has (navigation, language
+/// switch); without a session, the login page.
+struct WbPage(Caller, Chrome);
+
+impl FromRequestParts<AppState> for WbPage {
+    type Rejection = Response;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let ctx = Ctx::from_request_parts(parts, state).await?;
+        match ctx.caller.clone() {
+            Some(caller) => Ok(WbPage(caller, ctx.chrome())),
+            None => Err(Redirect::to("/login").into_response()),
+        }
+    }
+}
+
+fn csrf(c: &Caller) -> String {
+    c.csrf_token().unwrap_or_default().to_string()
+}
+
+fn render(t: &impl Template, status: StatusCode) -> Response {
+    match t.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed");
+            ApiError::internal().into_response()
+        }
+    }
+}
+
+/// An error as a page, Korean first, English second.
+fn refused(e: ApiError) -> Response {
+    let heading = match e.status {
+        StatusCode::FORBIDDEN => "볼 수 없는 페이지입니다 (Not allowed)",
+        StatusCode::NOT_FOUND => "찾는 항목이 없습니다 (Not found)",
+        StatusCode::CONFLICT => "처리할 수 없는 요청입니다 (Conflict)",
+        _ => "요청을 처리할 수 없습니다 (Request refused)",
+    };
+    error_page(e.status, heading, &e.message)
+}
+
+fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+fn date(t: &DateTime<Utc>) -> String {
+    (*t + chrono::Duration::hours(9))
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+fn referral_text(level: ReferralLevel) -> Option<(&'static str, &'static str)> {
+    match level {
+        ReferralLevel::Urgent => Some((
+            "가능한 한 빨리 전문가의 도움을 받으시기를 권합니다.",
+            "Urgent: please see a professional as soon as possible.",
+        )),
+        ReferralLevel::Suggested => Some((
+            "전문가 상담을 받아 보시기를 권합니다.",
+            "We suggest talking to a professional.",
+        )),
+        ReferralLevel::None => None,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Home
+
+struct TrendRow {
+    id: i64,
+    date: String,
+    completed: bool,
+    crisis: bool,
+    cells: Vec<String>,
+}
+
+struct CounsellorOption {
+    id: i64,
+    name: String,
+}
+
+struct AccessRow {
+    date: String,
+    who: String,
+    what: &'static str,
+}
+
+/// The access-log actions in words.
+fn access_words(action: &str) -> &'static str {
+    match action {
+        "wellbeing.read" => "결과 열람 (read a shared result)",
+        "wellbeing.read_denied" => "열람 시도 — 거부됨 (attempt to read, refused)",
+        "wellbeing.write_denied" => "변경 시도 — 거부됨 (attempt to change, refused)",
+        "wellbeing.share" => "상담사와 공유 (shared with a counsellor)",
+        "wellbeing.share_revoke" => "공유 철회 (share revoked)",
+        "wellbeing.delete" => "결과 삭제 (result deleted)",
+        "wellbeing.delete_all" => "모든 기록 삭제 (all records deleted)",
+        "wellbeing.inbox" => "상담사 목록에서 확인 (seen in a counsellor's inbox)",
+        "wellbeing.referral_status" => "요청 상태 변경 (request status changed)",
+        _ => "기타 (other)",
+    }
+}
+
+struct ReferralRow {
+    kind: String,
+    status: String,
+    date: String,
+}
+
+#[derive(Template)]
+#[template(path = "wellbeing/wellbeing.html")]
+struct HomePage {
+    c: Chrome,
+    csrf_token: String,
+    consent_active: bool,
+    invitations: Vec<InvitationView>,
+    open_check: Option<(i64, usize, usize)>,
+    instrument_names: Vec<String>,
+    trend: Vec<TrendRow>,
+    referrals: Vec<ReferralRow>,
+    counsellors: Vec<CounsellorOption>,
+    is_counsellor: bool,
+    may_report: bool,
+    access: Vec<AccessRow>,
+}
+
+async fn counsellor_options(state: &AppState) -> Result<Vec<CounsellorOption>, ApiError> {
+    Ok(sw::counsellors(&state.db)
+        .await?
+        .into_iter()
+        .map(|c| CounsellorOption {
+            id: c.id,
+            name: c.display_name,
+        })
+        .collect())
+}
+
+async fn home(State(state): State<AppState>, WbPage(caller, chrome): WbPage) -> Response {
+    match home_inner(&state, &caller, &chrome).await {
+        Ok(r) => r,
+        Err(e) => refused(e),
+    }
+}
+
+async fn home_inner(
+    state: &AppState,
+    caller: &Caller,
+    chrome: &Chrome,
+) -> Result<Response, ApiError> {
+    api::require_own(state, caller, Action::Read).await?;
+    let battery = &battery(&state.db).await?;
+    let me = caller.account.id;
+    let consent_active = sw::consent(&state.db, me)
+        .await?
+        .is_some_and(|c| c.is_active());
+    let checks = sw::list_checks(&state.db, me).await?;
+    let open_check = checks
+        .iter()
+        .find(|c| c.completed_at.is_none())
+        .map(|c| (c.id, c.responses.len(), battery.instruments.len()));
+    // Completed checks newest first; each cell compares with the next older check, where a
+    // higher score is worse on all four instruments.
+    let completed: Vec<_> = checks
+        .iter()
+        .filter(|c| c.completed_at.is_some())
+        .map(|c| (c, c.results(battery)))
+        .collect();
+    let trend = completed
+        .iter()
+        .enumerate()
+        .map(|(n, (c, results))| TrendRow {
+            id: c.id,
+            date: date(&c.started_at),
+            completed: true,
+            crisis: c.crisis,
+            cells: battery
+                .instruments
+                .iter()
+                .map(|i| {
+                    let Some(r) = results.iter().find(|r| r.instrument == i.id) else {
+                        return "—".into();
+                    };
+                    let before = completed.get(n + 1).and_then(|(_, older)| {
+                        older
+                            .iter()
+                            .find(|o| o.instrument == i.id && o.version == r.version)
+                    });
+                    let change = match before.map(|o| r.score.value() - o.score.value()) {
+                        Some(d) if d > 0.0 => format!(" ▲{d:.0} 나빠짐 (worse)"),
+                        Some(d) if d < 0.0 => format!(" ▼{:.0} 좋아짐 (better)", -d),
+                        Some(_) => " 변화 없음 (same)".into(),
+                        None => String::new(),
+                    };
+                    format!("{} ({}){change}", r.score_display, r.band.ko)
+                })
+                .collect(),
+        })
+        .collect();
+    let referrals = sw::referrals_of(&state.db, me)
+        .await?
+        .iter()
+        .map(|r| ReferralRow {
+            kind: ReferralKind::parse(&r.kind)
+                .map(|k| k.korean().to_string())
+                .unwrap_or_else(|_| r.kind.clone()),
+            status: ReferralStatus::parse(&r.status)
+                .map(|s| s.korean().to_string())
+                .unwrap_or_else(|_| r.status.clone()),
+            date: date(&r.created_at),
+        })
+        .collect();
+    let invitations = sw::invitations(&state.db, me)
+        .await?
+        .iter()
+        .map(invitation_view)
+        .collect();
+    let role = caller.account.role;
+    Ok(render(
+        &HomePage {
+            c: chrome.clone(),
+            csrf_token: csrf(caller),
+            consent_active,
+            invitations,
+            open_check,
+            instrument_names: battery
+                .instruments
+                .iter()
+                .map(|i| i.name.ko.clone())
+                .collect(),
+            trend,
+            referrals,
+            counsellors: counsellor_options(state).await?,
+            access: api::access_history(state, caller)
+                .await?
+                .iter()
+                .map(|a| {
+                    let (at, who, action) = a.parts();
+                    AccessRow {
+                        date: date(at),
+                        who: who.to_string(),
+                        what: access_words(action),
+                    }
+                })
+                .collect(),
+            is_counsellor: role == Role::Counsellor,
+            may_report: matches!(role, Role::Counsellor | Role::TrainingOfficer),
+        },
+        StatusCode::OK,
+    ))
+}
+
+// ---------------------------------------------------------------------------------------------
+// Consent
+
+#[derive(Template)]
+#[template(path = "wellbeing/wellbeing_consent.html")]
+struct ConsentPage {
+    c: Chrome,
+    csrf_token: String,
+    active: bool,
+    error: Option<String>,
+}
+
+async fn consent_page(State(state): State<AppState>, WbPage(caller, chrome): WbPage) -> Response {
+    let r: Result<Response, ApiError> = async {
+        api::require_own(&state, &caller, Action::Read).await?;
+        let active = sw::consent(&state.db, caller.account.id)
+            .await?
+            .is_some_and(|c| c.is_active());
+        Ok(render(
+            &ConsentPage {
+                c: chrome.clone(),
+                csrf_token: csrf(&caller),
+                active,
+                error: None,
+            },
+            StatusCode::OK,
+        ))
+    }
+    .await;
+    r.unwrap_or_else(refused)
+}
+
+#[derive(Deserialize)]
+struct ConsentForm {
+    #[serde(default)]
+    agree: Option<String>,
+}
+
+async fn consent_post(
+    State(state): State<AppState>,
+    WbPage(caller, chrome): WbPage,
+    Form(form): Form<ConsentForm>,
+) -> Response {
+    match api::give_consent(&state, &caller, form.agree.as_deref() == Some("yes")).await {
+        Ok(()) => see_other("/wellbeing"),
+        Err(e) if e.status == StatusCode::BAD_REQUEST => render(
+            &ConsentPage {
+                c: chrome.clone(),
+                csrf_token: csrf(&caller),
+                active: false,
+                error: Some(e.message),
+            },
+            StatusCode::BAD_REQUEST,
+        ),
+        Err(e) => refused(e),
+    }
+}
+
+async fn consent_withdraw(State(state): State<AppState>, WbPage(caller, _): WbPage) -> Response {
+    match api::withdraw_consent(&state, &caller).await {
+        Ok(()) => see_other("/wellbeing"),
+        Err(e) => refused(e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The check
+
+async fn start(State(state): State<AppState>, WbPage(caller, _): WbPage) -> Response {
+    match api::start(&state, &caller).await {
+        Ok((id, _)) => see_other(&format!("/wellbeing/checks/{id}")),
+        Err(e) if e.code == "consent_required" => see_other("/wellbeing/consent"),
+        Err(e) => refused(e),
+    }
+}
+
+struct OptionView {
+    value: i64,
+    ko: String,
+    en: String,
+    checked: bool,
+}
+
+struct ItemView {
+    number: usize,
+    ko: String,
+    en: String,
+    options: Vec<OptionView>,
+}
+
+#[derive(Template)]
+#[template(path = "wellbeing/wellbeing_instrument.html")]
+struct InstrumentPage {
+    c: Chrome,
+    csrf_token: String,
+    check_id: i64,
+    instrument_id: String,
+    name_ko: String,
+    name_en: String,
+    /// Where the item texts come from, shown under the title (a working translation until an
+    /// office imports its licensed validated version).
+    published: bool,
+    text_source_note: String,
+    version: i64,
+    timeframe_ko: String,
+    timeframe_en: String,
+    step: usize,
+    steps: usize,
+    items: Vec<ItemView>,
+    error: Option<String>,
+}
+
+fn instrument_page(
+    chrome: &Chrome,
+    check_id: i64,
+    instrument: &Instrument,
+    step: usize,
+    steps: usize,
+    given: &[Option<i64>],
+    error: Option<String>,
+) -> InstrumentPage {
+    InstrumentPage {
+        c: chrome.clone(),
+        csrf_token: chrome.csrf_token.clone(),
+        check_id,
+        instrument_id: instrument.id.clone(),
+        name_ko: instrument.name.ko.clone(),
+        name_en: instrument.name.en.clone(),
+        published: instrument.text_source == domain::wellbeing::TextSource::Published,
+        text_source_note: instrument.text_source_note.clone(),
+        version: instrument.version,
+        timeframe_ko: instrument.timeframe.ko.clone(),
+        timeframe_en: instrument.timeframe.en.clone(),
+        step,
+        steps,
+        items: instrument
+            .items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| ItemView {
+                number: item.number,
+                ko: item.ko.clone(),
+                en: item.en.clone(),
+                options: instrument
+                    .option_sets
+                    .get(&item.options)
+                    .map(|os| {
+                        os.iter()
+                            .map(|o| OptionView {
+                                value: o.value,
+                                ko: o.ko.clone(),
+                                en: o.en.clone(),
+                                checked: given.get(i).copied().flatten() == Some(o.value),
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        error,
+    }
+}
+
+struct ResultRow {
+    name_ko: String,
+    name_en: String,
+    score: String,
+    band_ko: String,
+    band_en: String,
+    convention: bool,
+}
+
+struct ShareRow {
+    id: i64,
+    counsellor: String,
+    purpose: String,
+    given: String,
+    revoked: Option<String>,
+}
+
+struct PurposeOption {
+    value: &'static str,
+    ko: &'static str,
+}
+
+#[derive(Template)]
+#[template(path = "wellbeing/wellbeing_result.html")]
+struct ResultPage {
+    c: Chrome,
+    csrf_token: String,
+    check_id: i64,
+    owner_view: bool,
+    owner_name: String,
+    shared_for: Vec<String>,
+    date: String,
+    crisis: bool,
+    crisis_lines: Vec<CrisisLine>,
+    results: Vec<ResultRow>,
+    referral: Option<(&'static str, &'static str)>,
+    next_steps: Vec<NextStep>,
+    notice_ko: &'static str,
+    notice_en: &'static str,
+    shares: Vec<ShareRow>,
+    counsellors: Vec<CounsellorOption>,
+    purposes: Vec<PurposeOption>,
+}
+
+async fn check_page(
+    State(state): State<AppState>,
+    WbPage(caller, chrome): WbPage,
+    PageId(id): PageId,
+) -> Response {
+    check_page_inner(&state, &caller, &chrome, id)
+        .await
+        .unwrap_or_else(refused)
+}
+
+async fn check_page_inner(
+    state: &AppState,
+    caller: &Caller,
+    chrome: &Chrome,
+    id: i64,
+) -> Result<Response, ApiError> {
+    let (check, shares) = api::readable_check(state, caller, id).await?;
+    let battery = &battery(&state.db).await?;
+    let owner_view = check.account_id == caller.account.id;
+    if check.completed_at.is_none() {
+        if !owner_view {
+            // A shared check is always complete; an unfinished one is nobody else's business.
+            return Err(ApiError::forbidden());
+        }
+        let Some(next) = check.next_instrument(battery) else {
+            return Err(ApiError::not_found());
+        };
+        let step = check.responses.len() + 1;
+        return Ok(render(
+            &instrument_page(chrome, id, next, step, battery.instruments.len(), &[], None),
+            StatusCode::OK,
+        ));
+    }
+    let results = check.results(battery);
+    let referral = results
+        .iter()
+        .map(|r| r.referral)
+        .max()
+        .unwrap_or(ReferralLevel::None);
+    let owner_name = shares
+        .first()
+        .map(|s| s.owner_name.clone())
+        .unwrap_or_default();
+    let shared_for = shares
+        .iter()
+        .filter(|s| s.counsellor_id == caller.account.id && s.revoked_at.is_none())
+        .filter_map(|s| SharePurpose::parse(&s.purpose).ok())
+        .map(|p| p.korean().to_string())
+        .collect();
+    Ok(render(
+        &ResultPage {
+            c: chrome.clone(),
+            csrf_token: csrf(caller),
+            check_id: id,
+            owner_view,
+            owner_name,
+            shared_for,
+            date: date(&check.started_at),
+            crisis: check.crisis,
+            crisis_lines: CRISIS_LINES.to_vec(),
+            next_steps: domain::wellbeing::next_steps(&results, check.crisis),
+            results: results
+                .iter()
+                .map(|r| ResultRow {
+                    name_ko: r.name.ko.clone(),
+                    name_en: r.name.en.clone(),
+                    score: r.score_display.clone(),
+                    band_ko: r.band.ko.clone(),
+                    band_en: r.band.en.clone(),
+                    convention: r.bands_convention,
+                })
+                .collect(),
+            referral: referral_text(referral),
+            notice_ko: SCREENING_NOTICE_KO,
+            notice_en: SCREENING_NOTICE_EN,
+            shares: if owner_view {
+                shares
+                    .iter()
+                    .map(|s| ShareRow {
+                        id: s.id,
+                        counsellor: s.counsellor_name.clone(),
+                        purpose: SharePurpose::parse(&s.purpose)
+                            .map(|p| p.korean().to_string())
+                            .unwrap_or_else(|_| s.purpose.clone()),
+                        given: date(&s.given_at),
+                        revoked: s.revoked_at.as_ref().map(date),
+                    })
+                    .collect()
+            } else {
+                Vec::new()
+            },
+            counsellors: if owner_view {
+                counsellor_options(state).await?
+            } else {
+                Vec::new()
+            },
+            purposes: SharePurpose::ALL
+                .iter()
+                .map(|p| PurposeOption {
+                    value: p.as_str(),
+                    ko: p.korean(),
+                })
+                .collect(),
+        },
+        StatusCode::OK,
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "wellbeing/wellbeing_crisis.html")]
+struct CrisisPage {
+    c: Chrome,
+    csrf_token: String,
+    check_id: i64,
+    crisis_lines: Vec<CrisisLine>,
+    counsellors: Vec<CounsellorOption>,
+}
+
+/// The answers of one instrument page: `instrument` and `q1` … `qN`.
+async fn answers(
+    State(state): State<AppState>,
+    WbPage(caller, chrome): WbPage,
+    PageId(id): PageId,
+    Form(fields): Form<Vec<(String, String)>>,
+) -> Response {
+    answers_inner(&state, &caller, &chrome, id, &fields)
+        .await
+        .unwrap_or_else(refused)
+}
+
+async fn answers_inner(
+    state: &AppState,
+    caller: &Caller,
+    chrome: &Chrome,
+    id: i64,
+    fields: &[(String, String)],
+) -> Result<Response, ApiError> {
+    let battery = &battery(&state.db).await?;
+    let field = |name: &str| {
+        fields
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
+    let instrument_id = field("instrument").unwrap_or_default();
+    let Some(instrument) = battery.get(instrument_id) else {
+        return Err(ApiError::bad_request(
+            "unknown_instrument",
+            format!("알 수 없는 검사 도구입니다 (unknown instrument '{instrument_id}')"),
+        ));
+    };
+    let mut given = Vec::with_capacity(instrument.items.len());
+    for item in &instrument.items {
+        let raw = field(&format!("q{}", item.number)).filter(|v| !v.is_empty());
+        match raw.map(str::parse::<i64>) {
+            None => given.push(None),
+            Some(Ok(v)) => given.push(Some(v)),
+            Some(Err(_)) => {
+                return Err(ApiError::bad_request(
+                    "answer_out_of_range",
+                    format!(
+                        "{}번 문항의 답이 올바르지 않습니다 (item {} has an invalid answer)",
+                        item.number, item.number
+                    ),
+                ));
+            }
+        }
+    }
+    match api::answer(state, caller, id, instrument_id, &given).await {
+        Ok(done) if done.crisis => Ok(render(
+            &CrisisPage {
+                c: chrome.clone(),
+                csrf_token: csrf(caller),
+                check_id: id,
+                crisis_lines: CRISIS_LINES.to_vec(),
+                counsellors: counsellor_options(state).await?,
+            },
+            StatusCode::OK,
+        )),
+        Ok(_) => Ok(see_other(&format!("/wellbeing/checks/{id}"))),
+        Err(e) if e.status == StatusCode::BAD_REQUEST => {
+            // Show the same page again with what was ticked and what is missing.
+            let check = sw::get_check(&state.db, id).await?;
+            let step = check.responses.len() + 1;
+            Ok(render(
+                &instrument_page(
+                    chrome,
+                    id,
+                    instrument,
+                    step,
+                    battery.instruments.len(),
+                    &given,
+                    Some(e.message),
+                ),
+                StatusCode::BAD_REQUEST,
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn not_a_counsellor() -> ApiError {
+    ApiError::bad_request(
+        "not_a_counsellor",
+        "상담사를 목록에서 골라 주세요 (choose a counsellor from the list)".into(),
+    )
+}
+
+#[derive(Deserialize)]
+struct ShareForm {
+    #[serde(default)]
+    counsellor_id: String,
+    #[serde(default)]
+    purpose: String,
+}
+
+async fn share(
+    State(state): State<AppState>,
+    WbPage(caller, _): WbPage,
+    PageId(id): PageId,
+    Form(form): Form<ShareForm>,
+) -> Response {
+    let r = async {
+        let purpose = SharePurpose::parse(&form.purpose)?;
+        let counsellor = form
+            .counsellor_id
+            .trim()
+            .parse()
+            .map_err(|_| not_a_counsellor())?;
+        api::share_check(&state, &caller, id, counsellor, purpose).await
+    }
+    .await;
+    match r {
+        Ok(_) => see_other(&format!("/wellbeing/checks/{id}")),
+        Err(e) => refused(e),
+    }
+}
+
+async fn revoke(
+    State(state): State<AppState>,
+    WbPage(caller, _): WbPage,
+    PageId(id): PageId,
+) -> Response {
+    let share = match sw::get_share(&state.db, id).await {
+        Ok(s) => s,
+        Err(e) => return refused(e.into()),
+    };
+    match api::revoke(&state, &caller, id).await {
+        Ok(()) => see_other(&format!("/wellbeing/checks/{}", share.check_id)),
+        Err(e) => refused(e),
+    }
+}
+
+async fn delete_check(
+    State(state): State<AppState>,
+    WbPage(caller, _): WbPage,
+    PageId(id): PageId,
+) -> Response {
+    match api::remove_check(&state, &caller, id).await {
+        Ok(()) => see_other("/wellbeing"),
+        Err(e) => refused(e),
+    }
+}
+
+async fn delete_all(State(state): State<AppState>, WbPage(caller, _): WbPage) -> Response {
+    match api::remove_everything(&state, &caller).await {
+        Ok(_) => see_other("/wellbeing"),
+        Err(e) => refused(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct ReferralForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    counsellor_id: String,
+    #[serde(default)]
+    message: String,
+}
+
+async fn refer(
+    State(state): State<AppState>,
+    WbPage(caller, _): WbPage,
+    Form(form): Form<ReferralForm>,
+) -> Response {
+    let r = async {
+        let kind = ReferralKind::parse(&form.kind)?;
+        let counsellor = match form.counsellor_id.trim() {
+            "" => None,
+            s => Some(s.parse::<i64>().map_err(|_| not_a_counsellor())?),
+        };
+        api::refer(&state, &caller, kind, counsellor, &form.message).await
+    }
+    .await;
+    match r {
+        Ok(_) => see_other("/wellbeing"),
+        Err(e) => refused(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct StatusForm {
+    #[serde(default)]
+    status: String,
+}
+
+async fn referral_status(
+    State(state): State<AppState>,
+    WbPage(caller, _): WbPage,
+    PageId(id): PageId,
+    Form(form): Form<StatusForm>,
+) -> Response {
+    let r = async {
+        let status = ReferralStatus::parse(&form.status)?;
+        api::move_referral(&state, &caller, id, status).await
+    }
+    .await;
+    match r {
+        Ok(()) => see_other("/wellbeing/counsellor"),
+        Err(e) => refused(e),
+    }
+}
+
+async fn dismiss(
+    State(state): State<AppState>,
+    WbPage(caller, _): WbPage,
+    PageId(id): PageId,
+) -> Response {
+    match api::dismiss(&state, &caller, id).await {
+        Ok(()) => see_other("/wellbeing"),
+        Err(e) => refused(e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Plan
+
+struct CheckinRow {
+    date: String,
+    actions_done: i64,
+    mood: i64,
+    note: String,
+}
+
+struct WeekdayOption {
+    value: u32,
+    ko: &'static str,
+    selected: bool,
+}
+
+#[derive(Template)]
+#[template(path = "wellbeing/wellbeing_plan.html")]
+struct PlanPage {
+    c: Chrome,
+    csrf_token: String,
+    has_plan: bool,
+    goals: String,
+    actions: String,
+    action_list: Vec<String>,
+    weekdays: Vec<WeekdayOption>,
+    no_reminder: bool,
+    hour: u32,
+    next_reminder: Option<String>,
+    checkins: Vec<CheckinRow>,
+    error: Option<String>,
+}
+
+const WEEKDAYS: [&str; 7] = [
+    "월요일",
+    "화요일",
+    "수요일",
+    "목요일",
+    "금요일",
+    "토요일",
+    "일요일",
+];
+
+async fn plan_view(
+    state: &AppState,
+    caller: &Caller,
+    chrome: &Chrome,
+    error: Option<String>,
+) -> Result<PlanPage, ApiError> {
+    api::require_own(state, caller, Action::Read).await?;
+    let plan = sw::plan(&state.db, caller.account.id).await?;
+    let weekday = plan.as_ref().and_then(|p| p.reminder_weekday);
+    Ok(PlanPage {
+        c: chrome.clone(),
+        csrf_token: csrf(caller),
+        has_plan: plan.is_some(),
+        goals: plan
+            .as_ref()
+            .map(|p| p.goals.join("\n"))
+            .unwrap_or_default(),
+        actions: plan
+            .as_ref()
+            .map(|p| p.actions.join("\n"))
+            .unwrap_or_default(),
+        action_list: plan.as_ref().map(|p| p.actions.clone()).unwrap_or_default(),
+        weekdays: WEEKDAYS
+            .iter()
+            .enumerate()
+            .map(|(i, ko)| WeekdayOption {
+                value: i as u32,
+                ko,
+                selected: weekday == Some(i as i64),
+            })
+            .collect(),
+        no_reminder: weekday.is_none(),
+        hour: plan
+            .as_ref()
+            .and_then(|p| p.reminder_hour)
+            .and_then(|h| u32::try_from(h).ok())
+            .unwrap_or(9),
+        next_reminder: plan
+            .as_ref()
+            .and_then(|p| p.next_reminder_at.as_ref().map(date)),
+        checkins: plan
+            .map(|p| {
+                p.checkins
+                    .iter()
+                    .map(|c| CheckinRow {
+                        date: date(&c.at),
+                        actions_done: c.actions_done,
+                        mood: c.mood,
+                        note: c.note.clone(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        error,
+    })
+}
+
+async fn plan_page(State(state): State<AppState>, WbPage(caller, chrome): WbPage) -> Response {
+    match plan_view(&state, &caller, &chrome, None).await {
+        Ok(p) => render(&p, StatusCode::OK),
+        Err(e) => refused(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct PlanForm {
+    #[serde(default)]
+    goals: String,
+    #[serde(default)]
+    actions: String,
+    #[serde(default)]
+    reminder_weekday: String,
+    #[serde(default)]
+    reminder_hour: String,
+}
+
+async fn plan_post(
+    State(state): State<AppState>,
+    WbPage(caller, chrome): WbPage,
+    Form(form): Form<PlanForm>,
+) -> Response {
+    let lines = |s: &str| s.lines().map(str::to_string).collect::<Vec<_>>();
+    let input = PlanInput {
+        goals: lines(&form.goals),
+        actions: lines(&form.actions),
+        reminder_weekday: form.reminder_weekday.trim().parse().ok(),
+        reminder_hour: form.reminder_hour.trim().parse().ok(),
+    };
+    match api::save_plan(&state, &caller, &input).await {
+        Ok(()) => see_other("/wellbeing/plan"),
+        Err(e) if e.status == StatusCode::BAD_REQUEST => {
+            match plan_view(&state, &caller, &chrome, Some(e.message)).await {
+                Ok(p) => render(&p, StatusCode::BAD_REQUEST),
+                Err(e) => refused(e),
+            }
+        }
+        Err(e) => refused(e),
+    }
+}
+
+#[derive(Deserialize)]
+struct CheckinForm {
+    #[serde(default)]
+    actions_done: String,
+    #[serde(default)]
+    mood: String,
+    #[serde(default)]
+    note: String,
+}
+
+async fn checkin(
+    State(state): State<AppState>,
+    WbPage(caller, chrome): WbPage,
+    Form(form): Form<CheckinForm>,
+) -> Response {
+    let done = form.actions_done.trim().parse().unwrap_or(-1);
+    let mood = form.mood.trim().parse().unwrap_or(0);
+    match api::add_checkin(&state, &caller, done, mood, &form.note).await {
+        Ok(()) => see_other("/wellbeing/plan"),
+        Err(e) if e.status == StatusCode::BAD_REQUEST => {
+            match plan_view(&state, &caller, &chrome, Some(e.message)).await {
+                Ok(p) => render(&p, StatusCode::BAD_REQUEST),
+                Err(e) => refused(e),
+            }
+        }
+        Err(e) => refused(e),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Counsellor and report
+
+struct InboxShare {
+    check_id: i64,
+    owner: String,
+    purpose: String,
+    given: String,
+}
+
+struct InboxReferral {
+    id: i64,
+    owner: String,
+    kind: String,
+    message: String,
+    status: String,
+    date: String,
+}
+
+#[derive(Template)]
+#[template(path = "wellbeing/wellbeing_counsellor.html")]
+struct CounsellorPage {
+    c: Chrome,
+    csrf_token: String,
+    shares: Vec<InboxShare>,
+    referrals: Vec<InboxReferral>,
+}
+
+async fn counsellor_page(
+    State(state): State<AppState>,
+    WbPage(caller, chrome): WbPage,
+) -> Response {
+    match api::counsellor_inbox(&state, &caller).await {
+        Ok((shares, referrals)) => render(
+            &CounsellorPage {
+                c: chrome.clone(),
+                csrf_token: csrf(&caller),
+                shares: shares
+                    .iter()
+                    .map(|s| InboxShare {
+                        check_id: s.check_id,
+                        owner: s.owner_name.clone(),
+                        purpose: SharePurpose::parse(&s.purpose)
+                            .map(|p| p.korean().to_string())
+                            .unwrap_or_else(|_| s.purpose.clone()),
+                        given: date(&s.given_at),
+                    })
+                    .collect(),
+                referrals: referrals
+                    .iter()
+                    .map(|r| InboxReferral {
+                        id: r.id,
+                        owner: r.owner_name.clone(),
+                        kind: ReferralKind::parse(&r.kind)
+                            .map(|k| k.korean().to_string())
+                            .unwrap_or_else(|_| r.kind.clone()),
+                        message: r.message.clone(),
+                        status: ReferralStatus::parse(&r.status)
+                            .map(|s| s.korean().to_string())
+                            .unwrap_or_else(|_| r.status.clone()),
+                        date: date(&r.created_at),
+                    })
+                    .collect(),
+            },
+            StatusCode::OK,
+        ),
+        Err(e) => refused(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "wellbeing/wellbeing_report.html")]
+struct ReportPage {
+    c: Chrome,
+    report: GroupReport,
+    instrument_names: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct ReportQuery {
+    #[serde(default)]
+    year: String,
+}
+
+async fn report_page(
+    State(state): State<AppState>,
+    WbPage(caller, chrome): WbPage,
+    Query(q): Query<ReportQuery>,
+) -> Response {
+    let r = async {
+        let year = api::report_year(Some(&q.year))?;
+        let report = api::group(&state, &caller, year).await?;
+        Ok::<_, ApiError>(render(
+            &ReportPage {
+                c: chrome.clone(),
+                report,
+                instrument_names: battery(&state.db)
+                    .await?
+                    .instruments
+                    .iter()
+                    .map(|i| i.name.ko.clone())
+                    .collect(),
+            },
+            StatusCode::OK,
+        ))
+    }
+    .await;
+    r.unwrap_or_else(refused)
+}
