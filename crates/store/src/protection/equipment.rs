@@ -1,0 +1,161 @@
+//! Protective equipment (보호장비): issue, checks and the register.
+
+use super::*;
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Equipment {
+    pub id: i64,
+    pub kind: String,
+    pub label: String,
+    pub location: String,
+    pub department_id: Option<DepartmentId>,
+    pub holder_id: Option<AccountId>,
+    pub issued_at: Option<DateTime<Utc>>,
+    pub last_checked_at: Option<DateTime<Utc>>,
+    pub faulty: bool,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct EquipmentCheck {
+    pub id: i64,
+    pub equipment_id: i64,
+    pub at: DateTime<Utc>,
+    pub checked_by: AccountId,
+    pub ok: bool,
+    pub fault: String,
+}
+
+pub(super) const EQUIPMENT_COLUMNS: &str = "id, kind, label, location, department_id, holder_id, issued_at, \
+     last_checked_at, faulty, created_at";
+
+pub(super) fn short(v: &str, code: &'static str, ko: &str, en: &str) -> Result<String> {
+    let v = v.trim();
+    if v.is_empty() || v.chars().count() > rules::MAX_SHORT_CHARS {
+        return Err(bad(code, ko, en));
+    }
+    Ok(v.to_string())
+}
+
+pub async fn add_equipment(
+    tx: &mut Tx,
+    kind: EquipmentKind,
+    label: &str,
+    location: &str,
+    department_id: Option<DepartmentId>,
+    now: DateTime<Utc>,
+) -> Result<Equipment> {
+    let label = short(
+        label,
+        "equipment_label_required",
+        "장비 번호(이름)를 적으세요",
+        "give the equipment a label",
+    )?;
+    let sql = format!(
+        "INSERT INTO protection_equipment (kind, label, location, department_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5) RETURNING {EQUIPMENT_COLUMNS}"
+    );
+    on_tx!(tx, |conn| sqlx::query_as::<_, Equipment>(
+        sqlx::AssertSqlSafe(sql)
+    )
+    .bind(kind.as_str())
+    .bind(&label)
+    .bind(location.trim())
+    .bind(department_id)
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await)
+    .map_err(|e| {
+        crate::conflict_on_unique(
+            e,
+            "같은 번호의 장비가 이미 있습니다 (equipment with this label exists)",
+        )
+    })
+}
+
+/// Issue to `holder` (or take back with `None`).
+pub async fn issue_equipment(
+    tx: &mut Tx,
+    id: i64,
+    holder: Option<AccountId>,
+    now: DateTime<Utc>,
+) -> Result<Equipment> {
+    let sql = format!(
+        "UPDATE protection_equipment SET holder_id = $2, issued_at = $3 WHERE id = $1 RETURNING {EQUIPMENT_COLUMNS}"
+    );
+    on_tx!(tx, |conn| sqlx::query_as::<_, Equipment>(
+        sqlx::AssertSqlSafe(sql)
+    )
+    .bind(id)
+    .bind(holder)
+    .bind(holder.map(|_| now))
+    .fetch_optional(&mut *conn)
+    .await)?
+    .ok_or(StoreError::NotFound)
+}
+
+/// Record a check: working, or the fault found.
+pub async fn check_equipment(
+    tx: &mut Tx,
+    id: i64,
+    ok: bool,
+    fault: &str,
+    by: AccountId,
+    now: DateTime<Utc>,
+) -> Result<EquipmentCheck> {
+    if !ok && fault.trim().is_empty() {
+        return Err(bad(
+            "fault_required",
+            "고장 내용을 적으세요",
+            "describe the fault",
+        ));
+    }
+    let n = on_tx!(tx, |conn| sqlx::query(
+        "UPDATE protection_equipment SET last_checked_at = $2, faulty = $3 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(now)
+    .bind(!ok)
+    .execute(&mut *conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    if n == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(on_tx!(tx, |conn| {
+        sqlx::query_as::<_, EquipmentCheck>(
+        "INSERT INTO protection_equipment_checks (equipment_id, at, checked_by, ok, fault) VALUES ($1, $2, $3, $4, $5) \
+         RETURNING id, equipment_id, at, checked_by, ok, fault"
+    )
+    .bind(id)
+    .bind(now)
+    .bind(by)
+    .bind(ok)
+    .bind(fault.trim())
+    .fetch_one(&mut *conn)
+    .await
+    })?)
+}
+
+pub async fn equipment(db: &Db) -> Result<Vec<Equipment>> {
+    let sql = format!("SELECT {EQUIPMENT_COLUMNS} FROM protection_equipment ORDER BY kind, label");
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, Equipment>(
+        sqlx::AssertSqlSafe(sql)
+    )
+    .fetch_all(pool)
+    .await)?)
+}
+
+pub async fn equipment_checks(db: &Db, id: i64) -> Result<Vec<EquipmentCheck>> {
+    Ok(on_db!(db, |pool| sqlx::query_as::<_, EquipmentCheck>(
+        "SELECT id, equipment_id, at, checked_by, ok, fault FROM protection_equipment_checks \
+         WHERE equipment_id = $1 ORDER BY id DESC"
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await)?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Drills
+// ---------------------------------------------------------------------------------------------

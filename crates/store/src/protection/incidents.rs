@@ -1,0 +1,346 @@
+//! Incidents (피해 사건): recording, the people involved, and reading them back.
+
+use super::*;
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Incident {
+    pub id: i64,
+    pub kind: IncidentKind,
+    pub channel: Channel,
+    pub occurred_at: DateTime<Utc>,
+    pub place: String,
+    pub petition_id: Option<i64>,
+    #[serde(skip)]
+    pub petitioner_key: String,
+    /// Personal data: read only through the API, which logs it.
+    pub petitioner_name: String,
+    pub narrative: String,
+    pub department_id: Option<DepartmentId>,
+    pub reported_by: AccountId,
+    /// Officials involved besides the reporter.
+    pub involved: Vec<AccountId>,
+    pub from_alert: bool,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct IncidentRow {
+    id: i64,
+    kind: String,
+    channel: String,
+    occurred_at: DateTime<Utc>,
+    place: String,
+    petition_id: Option<i64>,
+    petitioner_key: String,
+    petitioner_name: String,
+    narrative: String,
+    department_id: Option<i64>,
+    reported_by: i64,
+    from_alert: bool,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+impl IncidentRow {
+    fn into_incident(self, involved: Vec<AccountId>) -> Result<Incident> {
+        Ok(Incident {
+            id: self.id,
+            kind: parse_or_db(IncidentKind::parse(&self.kind))?,
+            channel: parse_or_db(Channel::parse(&self.channel))?,
+            occurred_at: self.occurred_at,
+            place: self.place,
+            petition_id: self.petition_id,
+            petitioner_key: self.petitioner_key,
+            petitioner_name: self.petitioner_name,
+            narrative: self.narrative,
+            department_id: self.department_id,
+            reported_by: self.reported_by,
+            involved,
+            from_alert: self.from_alert,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+pub(super) const INCIDENT_COLUMNS: &str = "id, kind, channel, occurred_at, place, petition_id, petitioner_key, \
+     petitioner_name, narrative, department_id, reported_by, from_alert, created_at, updated_at";
+
+/// The details of an incident as reported or corrected.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IncidentDetails {
+    pub kind: IncidentKind,
+    pub channel: Channel,
+    pub occurred_at: DateTime<Utc>,
+    pub place: String,
+    pub petition_id: Option<i64>,
+    pub petitioner_name: String,
+    pub petitioner_phone: String,
+    pub narrative: String,
+    pub involved: Vec<AccountId>,
+}
+
+/// What recording an incident did besides the row itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Recorded {
+    pub incident: Incident,
+    /// Officials invited to the wellbeing check because they reached repeated incidents.
+    pub invited: Vec<AccountId>,
+}
+
+pub(super) async fn resolve_key(tx: &mut Tx, d: &IncidentDetails) -> Result<String> {
+    if let Some(pid) = d.petition_id {
+        let row: Option<(String,)> = on_tx!(tx, |conn| sqlx::query_as(
+            "SELECT petitioner_key FROM petitions WHERE id = $1"
+        )
+        .bind(pid)
+        .fetch_optional(&mut *conn)
+        .await)?;
+        return row.map(|r| r.0).ok_or_else(|| {
+            bad(
+                "unknown_petition",
+                "연결할 민원이 없습니다",
+                "no such petition to link",
+            )
+        });
+    }
+    Ok(petitioner_key(&d.petitioner_name, &d.petitioner_phone))
+}
+
+pub(super) async fn set_involved(
+    tx: &mut Tx,
+    id: i64,
+    reporter: AccountId,
+    ids: &[AccountId],
+) -> Result<()> {
+    on_tx!(tx, |conn| sqlx::query(
+        "DELETE FROM protection_incident_officials WHERE incident_id = $1"
+    )
+    .bind(id)
+    .execute(&mut *conn)
+    .await
+    .map(|r| r.rows_affected()))?;
+    let mut seen = Vec::new();
+    for a in ids.iter().filter(|a| **a != reporter) {
+        if seen.contains(a) {
+            continue;
+        }
+        seen.push(*a);
+        on_tx!(tx, |conn| sqlx::query(
+            "INSERT INTO protection_incident_officials (incident_id, account_id) VALUES ($1, $2)"
+        )
+        .bind(id)
+        .bind(*a)
+        .execute(&mut *conn)
+        .await
+        .map(|r| r.rows_affected()))
+        .map_err(|e| match &e {
+            sqlx::Error::Database(d) if d.is_foreign_key_violation() => bad(
+                "unknown_official",
+                "관련 공무원 계정이 없습니다",
+                "no such official",
+            ),
+            _ => StoreError::Database(e),
+        })?;
+    }
+    Ok(())
+}
+
+/// Invite every official concerned who now has [`rules::REPEATED_INCIDENTS`] incidents within
+/// [`rules::REPEATED_WINDOW_DAYS`] (an invitation still open is not repeated).
+pub(super) async fn invite_if_repeated(
+    tx: &mut Tx,
+    officials: &[AccountId],
+    now: DateTime<Utc>,
+) -> Result<Vec<AccountId>> {
+    let since = now - Duration::days(rules::REPEATED_WINDOW_DAYS);
+    let mut invited = Vec::new();
+    for a in officials {
+        let (n,): (i64,) = on_tx!(tx, |conn| sqlx::query_as(
+            "SELECT COUNT(*) FROM protection_incidents i WHERE i.occurred_at >= $2 AND \
+             (i.reported_by = $1 OR EXISTS (SELECT 1 FROM protection_incident_officials o \
+              WHERE o.incident_id = i.id AND o.account_id = $1))"
+        )
+        .bind(*a)
+        .bind(since)
+        .fetch_one(&mut *conn)
+        .await)?;
+        if rules::is_repeated(n) {
+            crate::wellbeing::invite(tx, *a, InvitationReason::RepeatedIncidents, now).await?;
+            invited.push(*a);
+        }
+    }
+    Ok(invited)
+}
+
+/// Record an incident reported by `reporter`.
+pub async fn create_incident(
+    tx: &mut Tx,
+    d: &IncidentDetails,
+    reporter: AccountId,
+    department_id: Option<DepartmentId>,
+    from_alert: bool,
+    now: DateTime<Utc>,
+) -> Result<Recorded> {
+    rules::validate_incident(&d.narrative, &d.place, d.occurred_at, now)?;
+    let key = resolve_key(tx, d).await?;
+    let sql = format!(
+        "INSERT INTO protection_incidents (kind, channel, occurred_at, place, petition_id, petitioner_key, \
+         petitioner_name, narrative, department_id, reported_by, from_alert, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING {INCIDENT_COLUMNS}"
+    );
+    let row: IncidentRow = on_tx!(tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(d.kind.as_str())
+        .bind(d.channel.as_str())
+        .bind(d.occurred_at)
+        .bind(d.place.trim())
+        .bind(d.petition_id)
+        .bind(&key)
+        .bind(d.petitioner_name.trim())
+        .bind(d.narrative.trim())
+        .bind(department_id)
+        .bind(reporter)
+        .bind(from_alert)
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await)?;
+    set_involved(tx, row.id, reporter, &d.involved).await?;
+    let id = row.id;
+    let incident = row.into_incident(involved_in(tx, id).await?)?;
+    let mut concerned = vec![reporter];
+    concerned.extend(incident.involved.iter().copied());
+    let invited = invite_if_repeated(tx, &concerned, now).await?;
+    Ok(Recorded { incident, invited })
+}
+
+/// Correct or complete the details (e.g. after a panic alert). The measures stay as they are.
+pub async fn update_incident(
+    tx: &mut Tx,
+    id: i64,
+    d: &IncidentDetails,
+    now: DateTime<Utc>,
+) -> Result<Incident> {
+    let before = get_incident_tx(tx, id).await?;
+    rules::validate_incident(&d.narrative, &d.place, d.occurred_at, now)?;
+    let key = resolve_key(tx, d).await?;
+    let sql = format!(
+        "UPDATE protection_incidents SET kind = $2, channel = $3, occurred_at = $4, place = $5, petition_id = $6, \
+         petitioner_key = $7, petitioner_name = $8, narrative = $9, updated_at = $10 WHERE id = $1 \
+         RETURNING {INCIDENT_COLUMNS}"
+    );
+    let row: IncidentRow = on_tx!(tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .bind(d.kind.as_str())
+        .bind(d.channel.as_str())
+        .bind(d.occurred_at)
+        .bind(d.place.trim())
+        .bind(d.petition_id)
+        .bind(&key)
+        .bind(d.petitioner_name.trim())
+        .bind(d.narrative.trim())
+        .bind(now)
+        .fetch_one(&mut *conn)
+        .await)?;
+    set_involved(tx, id, before.reported_by, &d.involved).await?;
+    let incident = row.into_incident(involved_in(tx, id).await?)?;
+    let newly: Vec<AccountId> = incident
+        .involved
+        .iter()
+        .copied()
+        .filter(|a| !before.involved.contains(a))
+        .collect();
+    invite_if_repeated(tx, &newly, now).await?;
+    Ok(incident)
+}
+
+pub(super) async fn involved_in(tx: &mut Tx, id: i64) -> Result<Vec<AccountId>> {
+    let rows: Vec<(i64,)> = on_tx!(tx, |conn| {
+        sqlx::query_as(
+        "SELECT account_id FROM protection_incident_officials WHERE incident_id = $1 ORDER BY account_id"
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await
+    })?;
+    Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+pub(super) async fn get_incident_tx(tx: &mut Tx, id: i64) -> Result<Incident> {
+    let sql = format!("SELECT {INCIDENT_COLUMNS} FROM protection_incidents WHERE id = $1");
+    let row: Option<IncidentRow> = on_tx!(tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(&mut *conn)
+        .await)?;
+    let row = row.ok_or(StoreError::NotFound)?;
+    let involved = involved_in(tx, id).await?;
+    row.into_incident(involved)
+}
+
+pub async fn get_incident(db: &Db, id: i64) -> Result<Incident> {
+    let sql = format!("SELECT {INCIDENT_COLUMNS} FROM protection_incidents WHERE id = $1");
+    let row: Option<IncidentRow> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(id)
+        .fetch_optional(pool)
+        .await)?;
+    let row = row.ok_or(StoreError::NotFound)?;
+    let rows: Vec<(i64,)> = on_db!(db, |pool| {
+        sqlx::query_as(
+        "SELECT account_id FROM protection_incident_officials WHERE incident_id = $1 ORDER BY account_id"
+    )
+    .bind(id)
+    .fetch_all(pool)
+    .await
+    })?;
+    row.into_incident(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// Incidents that occurred at or after `since`, newest first (the caller filters by access).
+pub async fn list_incidents(db: &Db, since: DateTime<Utc>, limit: i64) -> Result<Vec<Incident>> {
+    let sql = format!(
+        "SELECT {INCIDENT_COLUMNS} FROM protection_incidents WHERE occurred_at >= $1 \
+         ORDER BY occurred_at DESC, id DESC LIMIT $2"
+    );
+    let rows: Vec<IncidentRow> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(since)
+        .bind(limit)
+        .fetch_all(pool)
+        .await)?;
+    let links: Vec<(i64, i64)> = on_db!(db, |pool| sqlx::query_as(
+        "SELECT o.incident_id, o.account_id FROM protection_incident_officials o \
+         JOIN protection_incidents i ON i.id = o.incident_id WHERE i.occurred_at >= $1"
+    )
+    .bind(since)
+    .fetch_all(pool)
+    .await)?;
+    rows.into_iter()
+        .map(|r| {
+            let involved = links
+                .iter()
+                .filter(|(i, _)| *i == r.id)
+                .map(|(_, a)| *a)
+                .collect();
+            r.into_incident(involved)
+        })
+        .collect()
+}
+
+/// Earlier incidents with the same petitioner (their history when the next petition comes).
+pub async fn petitioner_history(db: &Db, key: &str) -> Result<Vec<Incident>> {
+    if key.is_empty() {
+        return Ok(vec![]);
+    }
+    let sql = format!(
+        "SELECT {INCIDENT_COLUMNS} FROM protection_incidents WHERE petitioner_key = $1 \
+         ORDER BY occurred_at DESC, id DESC LIMIT 100"
+    );
+    let rows: Vec<IncidentRow> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(key)
+        .fetch_all(pool)
+        .await)?;
+    rows.into_iter().map(|r| r.into_incident(vec![])).collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Measures
+// ---------------------------------------------------------------------------------------------
