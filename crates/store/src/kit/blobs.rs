@@ -2,6 +2,7 @@
 //! trait so that a shared S3-compatible store can replace the local directory when several app
 //! servers share data. Files stream through in chunks; none is held whole in memory.
 
+use crate::kit::ByKey;
 use crate::{Result, StoreError};
 use sha2::{Digest, Sha256};
 use std::future::Future;
@@ -220,7 +221,7 @@ impl LocalBlobStore {
         .await;
         match result {
             Ok((sha256, size, content_type)) => {
-                let dest = self.path_of(&sha256).ok_or(StoreError::NotFound)?;
+                let dest = self.path_of(&sha256).or_not_found()?;
                 if let Some(dir) = dest.parent() {
                     tokio::fs::create_dir_all(dir).await.map_err(io_error)?;
                 }
@@ -255,7 +256,7 @@ impl BlobStore for LocalBlobStore {
 
     fn open<'a>(&'a self, sha256: &'a str) -> BoxFuture<'a, Result<ByteStream>> {
         Box::pin(async move {
-            let path = self.path_of(sha256).ok_or(StoreError::NotFound)?;
+            let path = self.path_of(sha256).or_not_found()?;
             match tokio::fs::File::open(path).await {
                 Ok(f) => Ok(Box::pin(f) as ByteStream),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StoreError::NotFound),
@@ -266,7 +267,7 @@ impl BlobStore for LocalBlobStore {
 
     fn remove<'a>(&'a self, sha256: &'a str) -> BoxFuture<'a, Result<()>> {
         Box::pin(async move {
-            let path = self.path_of(sha256).ok_or(StoreError::NotFound)?;
+            let path = self.path_of(sha256).or_not_found()?;
             match tokio::fs::remove_file(path).await {
                 Ok(()) => Ok(()),
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),

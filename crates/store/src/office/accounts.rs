@@ -1,5 +1,6 @@
 //! Accounts, sessions, API tokens and login throttling.
 
+use crate::kit::ByKey;
 use crate::kit::secrets::{new_token, token_hash};
 use crate::{Db, Result, StoreError, Tx, conflict_on_unique, on_db, on_tx};
 use chrono::{DateTime, Duration, Utc};
@@ -112,7 +113,7 @@ pub async fn get(db: &Db, id: AccountId) -> Result<Account> {
     .bind(id)
     .fetch_optional(pool)
     .await)?;
-    Ok(row.ok_or(StoreError::NotFound)?.into_account()?.0)
+    Ok(row.or_not_found()?.into_account()?.0)
 }
 
 /// An account read inside a transaction (sees the transaction's own changes).
@@ -124,7 +125,7 @@ pub async fn get_in(tx: &mut Tx, id: AccountId) -> Result<Account> {
     .bind(id)
     .fetch_optional(&mut *conn)
     .await)?;
-    Ok(row.ok_or(StoreError::NotFound)?.into_account()?.0)
+    Ok(row.or_not_found()?.into_account()?.0)
 }
 
 /// The account and its password hash, for login.
@@ -140,10 +141,7 @@ pub async fn find_for_login(db: &Db, username: &str) -> Result<Option<(Account, 
 }
 
 pub async fn find_by_username(db: &Db, username: &str) -> Result<Account> {
-    Ok(find_for_login(db, username)
-        .await?
-        .ok_or(StoreError::NotFound)?
-        .0)
+    Ok(find_for_login(db, username).await?.or_not_found()?.0)
 }
 
 /// Every account, or those of the given departments.
@@ -194,7 +192,7 @@ pub async fn update(
         .bind(id)
         .fetch_optional(&mut *conn)
         .await)?
-    .ok_or(StoreError::NotFound)?;
+    .or_not_found()?;
     if !change.active {
         end_sessions(tx, id, now).await?;
     }
@@ -226,9 +224,7 @@ pub async fn set_password(
     .execute(&mut *conn)
     .await
     .map(|r| r.rows_affected()))?;
-    if done == 0 {
-        return Err(StoreError::NotFound);
-    }
+    crate::kit::touched_one(done)?;
     end_sessions(tx, id, now).await
 }
 
@@ -384,9 +380,7 @@ pub async fn change_own_password(
     .execute(&mut *conn)
     .await
     .map(|r| r.rows_affected()))?;
-    if done == 0 {
-        return Err(StoreError::NotFound);
-    }
+    crate::kit::touched_one(done)?;
     on_tx!(tx, |conn| sqlx::query(
         "UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL"
     )
@@ -408,9 +402,7 @@ pub async fn set_office_head(tx: &mut Tx, id: AccountId, head: bool) -> Result<(
     .execute(&mut *conn)
     .await
     .map(|r| r.rows_affected()))?;
-    if done == 0 {
-        return Err(StoreError::NotFound);
-    }
+    crate::kit::touched_one(done)?;
     Ok(())
 }
 

@@ -1,5 +1,6 @@
 //! The org chart (조직도): departments with parent departments.
 
+use crate::kit::ByKey;
 use crate::{Db, Result, StoreError, Tx, conflict_on_unique, on_db, on_tx};
 use chrono::{DateTime, Utc};
 use domain::access::OrgChart;
@@ -91,7 +92,7 @@ pub async fn get(db: &Db, id: DepartmentId) -> Result<Department> {
         .bind(id)
         .fetch_optional(pool)
         .await)?
-    .ok_or(StoreError::NotFound)
+    .or_not_found()
 }
 
 pub async fn list(db: &Db) -> Result<Vec<Department>> {
@@ -149,7 +150,7 @@ pub async fn update(
         .bind(id)
         .fetch_optional(&mut *conn)
         .await)?
-    .ok_or(StoreError::NotFound)
+    .or_not_found()
 }
 
 /// Set the department's public phone (대표 전화). Digits, spaces, `-`, `(`, `)` and `+`, with
@@ -175,7 +176,7 @@ pub async fn set_public_phone(tx: &mut Tx, id: DepartmentId, phone: &str) -> Res
         .bind(id)
         .fetch_optional(&mut *conn)
         .await)?
-    .ok_or(StoreError::NotFound)
+    .or_not_found()
 }
 
 /// The org chart for the access policy's division scope.

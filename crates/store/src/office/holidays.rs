@@ -68,9 +68,7 @@ pub async fn delete(db: &Db, id: i64) -> Result<()> {
     .execute(pool)
     .await
     .map(|r| r.rows_affected()))?;
-    if done == 0 {
-        return Err(StoreError::NotFound);
-    }
+    crate::kit::touched_one(done)?;
     db.kept.forget(&crate::Stale::Calendar);
     Ok(())
 }

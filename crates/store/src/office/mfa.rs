@@ -4,6 +4,7 @@
 //! The TOTP secret is sealed with the data key (`PiiKey`, AES-GCM) and shown only while the
 //! person enrols; recovery codes are kept as SHA-256 hashes and each works once.
 
+use crate::kit::ByKey;
 use crate::kit::secrets::{new_token, token_hash};
 use crate::petitions::PiiKey;
 use crate::{Db, Result, StoreError, Tx, on_db, on_tx};
@@ -68,9 +69,7 @@ pub async fn begin_enrolment(
     .execute(&mut *conn)
     .await
     .map(|r| r.rows_affected()))?;
-    if done == 0 {
-        return Err(StoreError::NotFound);
-    }
+    crate::kit::touched_one(done)?;
     // The label is the issuer and the username: letters the URI allows as they are.
     let label: String = username
         .chars()
@@ -98,7 +97,7 @@ async fn secret_row(tx: &mut Tx, account_id: AccountId) -> Result<SecretRow> {
     .bind(account_id)
     .fetch_optional(&mut *conn)
     .await)?
-    .ok_or(StoreError::NotFound)
+    .or_not_found()
 }
 
 /// Check a TOTP code and use up its time step, so one code never signs in twice.

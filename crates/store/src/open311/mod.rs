@@ -3,8 +3,9 @@
 //! address id, device and account ids, media link, the token), and the queries behind
 //! `GET /requests`. The petition itself is filed by `petitions::file` like any other.
 
+use crate::kit::ByKey;
 use crate::kit::secrets::{new_token, token_hash};
-use crate::{Db, Result, StoreError, Tx, conflict_on_unique, on_db, on_tx};
+use crate::{Db, Result, Tx, conflict_on_unique, on_db, on_tx};
 use chrono::{DateTime, Utc};
 use domain::RuleError;
 use domain::office::audit::AuditRecord;
@@ -91,7 +92,7 @@ pub async fn revoke_key(tx: &mut Tx, name: &str, now: DateTime<Utc>) -> Result<K
     .bind(name.trim())
     .fetch_optional(&mut *conn)
     .await)?
-    .ok_or(StoreError::NotFound)
+    .or_not_found()
 }
 
 /// Every key ever issued, newest first.

@@ -2,6 +2,7 @@
 //! Open311 may publish.
 
 use super::*;
+use crate::kit::ByKey;
 
 /// An answer template (답변 서식) with `{placeholders}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -238,7 +239,7 @@ pub async fn update_type(
     .await)
     .map_err(|e| conflict_on_unique(e, &msg))?;
     tx.changes(crate::Stale::Type(id));
-    row.ok_or(StoreError::NotFound)?.into_type()
+    row.or_not_found()?.into_type()
 }
 
 pub async fn get_type(db: &Db, id: i64) -> Result<PetitionType> {
@@ -249,7 +250,7 @@ pub async fn get_type(db: &Db, id: i64) -> Result<PetitionType> {
     .bind(id)
     .fetch_optional(pool)
     .await)?
-    .ok_or(StoreError::NotFound)?
+    .or_not_found()?
     .into_type()
 }
 
@@ -276,7 +277,7 @@ pub async fn get_type_by_code(db: &Db, code: &str) -> Result<PetitionType> {
     .bind(code)
     .fetch_optional(pool)
     .await)?
-    .ok_or(StoreError::NotFound)?
+    .or_not_found()?
     .into_type()
 }
 

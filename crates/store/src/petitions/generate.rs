@@ -8,6 +8,7 @@
 
 use super::demo::{Lcg, PLACES, SAMPLES, person};
 use super::{ensure_general_types, list_types, to_json, work_calendar};
+use crate::kit::ByKey;
 use crate::{Db, Result, StoreError, office::departments, on_db, on_tx};
 use chrono::{DateTime, Datelike, Duration, Utc};
 use domain::petitions::{Channel, Derived, Event, TimelineEntry, receipt_number};
@@ -188,7 +189,7 @@ pub async fn generate(
         let id_of: std::collections::HashMap<i64, i64> = ids.into_iter().collect();
         let mut events: Vec<(i64, i64, &TimelineEntry)> = Vec::new();
         for row in &rows {
-            let id = *id_of.get(&row.change_seq).ok_or(StoreError::NotFound)?;
+            let id = *id_of.get(&row.change_seq).or_not_found()?;
             for (k, e) in row.timeline.iter().enumerate() {
                 events.push((id, k as i64 + 1, e));
             }

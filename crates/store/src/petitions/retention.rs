@@ -72,9 +72,7 @@ pub async fn set_type_years(tx: &mut Tx, type_id: i64, years: Option<u32>) -> Re
     .execute(&mut *conn)
     .await
     .map(|r| r.rows_affected()))?;
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
+    crate::kit::touched_one(n)?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! A petition as stored (민원 행), who handles it, and reading it back with its timeline.
 
 use super::*;
+use crate::kit::ByKey;
 
 /// One petition as stored: intake data plus the copy of the derived state.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -272,7 +273,7 @@ pub async fn get(db: &Db, id: PetitionId) -> Result<Petition> {
     .bind(id)
     .fetch_optional(pool)
     .await)?
-    .ok_or(StoreError::NotFound)?
+    .or_not_found()?
     .into_petition()
 }
 
@@ -284,7 +285,7 @@ pub async fn get_by_receipt_no(db: &Db, receipt_no: &str) -> Result<Petition> {
     .bind(receipt_no)
     .fetch_optional(pool)
     .await)?
-    .ok_or(StoreError::NotFound)?
+    .or_not_found()?
     .into_petition()
 }
 

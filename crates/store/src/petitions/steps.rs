@@ -2,6 +2,7 @@
 //! state, approval (결재) and the notices each step sends.
 
 use super::*;
+use crate::kit::ByKey;
 
 /// Apply one event and append it to the timeline. The row is rewritten by [`persist`].
 pub(super) async fn step(
@@ -124,9 +125,7 @@ pub async fn set_department_remote(tx: &mut Tx, id: DepartmentId, remote: bool) 
     .execute(&mut *conn)
     .await
     .map(|r| r.rows_affected()))?;
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
+    crate::kit::touched_one(n)?;
     Ok(())
 }
 
@@ -233,7 +232,7 @@ pub(super) async fn persist(
     .bind(id)
     .fetch_optional(&mut *conn)
     .await)?
-    .ok_or(StoreError::NotFound)?
+    .or_not_found()?
     .into_petition()
 }
 
@@ -247,7 +246,7 @@ pub(super) async fn lock(tx: &mut Tx, id: PetitionId) -> Result<Derived> {
     .bind(id)
     .fetch_optional(&mut *conn)
     .await)?;
-    from_json(&row.ok_or(StoreError::NotFound)?.0)
+    from_json(&row.or_not_found()?.0)
 }
 
 /// Apply one handling step (any event but `Filed`). Refused steps change nothing.

@@ -2,6 +2,7 @@
 //! relay between app servers (PostgreSQL LISTEN/NOTIFY).
 
 use super::*;
+use crate::kit::ByKey;
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct Alert {
@@ -85,7 +86,7 @@ pub async fn acknowledge_alert(
     .bind(now)
     .fetch_optional(&mut *conn)
     .await)?
-    .ok_or(StoreError::NotFound)
+    .or_not_found()
 }
 
 pub async fn get_alert(db: &Db, id: i64) -> Result<Alert> {
@@ -96,7 +97,7 @@ pub async fn get_alert(db: &Db, id: i64) -> Result<Alert> {
     .bind(id)
     .fetch_optional(pool)
     .await)?
-    .ok_or(StoreError::NotFound)
+    .or_not_found()
 }
 
 /// Alerts raised since `since`, newest first.

@@ -1,6 +1,7 @@
 //! Timed contacts (응대 시간 관리): start, warn, finish.
 
 use super::*;
+use crate::kit::ByKey;
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct Contact {
@@ -75,7 +76,7 @@ pub async fn get_contact(db: &Db, id: i64) -> Result<Contact> {
     .bind(id)
     .fetch_optional(pool)
     .await)?
-    .ok_or(StoreError::NotFound)
+    .or_not_found()
 }
 
 /// The contact's incident, created on its first warning (a warning is an incident measure).

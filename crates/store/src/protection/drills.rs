@@ -1,6 +1,7 @@
 //! Drills (모의훈련) planned, held and reminded.
 
 use super::*;
+use crate::kit::ByKey;
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct Drill {
@@ -92,7 +93,7 @@ pub async fn record_drill(
     .bind(now)
     .fetch_optional(&mut *conn)
     .await)?
-    .ok_or(StoreError::NotFound)
+    .or_not_found()
 }
 
 pub async fn drills(db: &Db) -> Result<Vec<Drill>> {

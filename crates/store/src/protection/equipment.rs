@@ -1,6 +1,7 @@
 //! Protective equipment (보호장비): issue, checks and the register.
 
 use super::*;
+use crate::kit::ByKey;
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct Equipment {
@@ -91,7 +92,7 @@ pub async fn issue_equipment(
     .bind(holder.map(|_| now))
     .fetch_optional(&mut *conn)
     .await)?
-    .ok_or(StoreError::NotFound)
+    .or_not_found()
 }
 
 /// Record a check: working, or the fault found.
@@ -119,9 +120,7 @@ pub async fn check_equipment(
     .execute(&mut *conn)
     .await
     .map(|r| r.rows_affected()))?;
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
+    crate::kit::touched_one(n)?;
     Ok(on_tx!(tx, |conn| {
         sqlx::query_as::<_, EquipmentCheck>(
         "INSERT INTO protection_equipment_checks (equipment_id, at, checked_by, ok, fault) VALUES ($1, $2, $3, $4, $5) \

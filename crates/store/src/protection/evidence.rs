@@ -1,6 +1,7 @@
 //! Evidence (증거) with its chain of custody, verification and retention.
 
 use super::*;
+use crate::kit::ByKey;
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct Evidence {
@@ -121,7 +122,7 @@ pub async fn get_evidence(db: &Db, id: i64) -> Result<Evidence> {
     .bind(id)
     .fetch_optional(pool)
     .await)?
-    .ok_or(StoreError::NotFound)
+    .or_not_found()
 }
 
 /// Every evidence file (for the integrity sweep).

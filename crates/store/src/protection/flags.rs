@@ -1,6 +1,7 @@
 //! Flags on petitions (위험 표시) and the screened petitions the protection officer reviews.
 
 use super::*;
+use crate::kit::ByKey;
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct Flag {
@@ -23,7 +24,7 @@ pub async fn petitioner_key_of(db: &Db, petition_id: i64) -> Result<String> {
     .bind(petition_id)
     .fetch_optional(pool)
     .await)?;
-    Ok(row.ok_or(StoreError::NotFound)?.0)
+    Ok(row.or_not_found()?.0)
 }
 
 /// The same identity for a caller or visitor known only by name and phone (as petitions

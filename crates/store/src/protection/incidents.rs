@@ -1,6 +1,7 @@
 //! Incidents (피해 사건): recording, the people involved, and reading them back.
 
 use super::*;
+use crate::kit::ByKey;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Incident {
@@ -272,7 +273,7 @@ pub(super) async fn get_incident_tx(tx: &mut Tx, id: i64) -> Result<Incident> {
         .bind(id)
         .fetch_optional(&mut *conn)
         .await)?;
-    let row = row.ok_or(StoreError::NotFound)?;
+    let row = row.or_not_found()?;
     let involved = involved_in(tx, id).await?;
     row.into_incident(involved)
 }
@@ -283,7 +284,7 @@ pub async fn get_incident(db: &Db, id: i64) -> Result<Incident> {
         .bind(id)
         .fetch_optional(pool)
         .await)?;
-    let row = row.ok_or(StoreError::NotFound)?;
+    let row = row.or_not_found()?;
     let rows: Vec<(i64,)> = on_db!(db, |pool| {
         sqlx::query_as(
         "SELECT account_id FROM protection_incident_officials WHERE incident_id = $1 ORDER BY account_id"

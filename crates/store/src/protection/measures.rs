@@ -41,9 +41,7 @@ pub async fn add_measure(
     .execute(&mut *conn)
     .await
     .map(|r| r.rows_affected()))?;
-    if touched == 0 {
-        return Err(StoreError::NotFound);
-    }
+    crate::kit::touched_one(touched)?;
     let taken: Vec<(String,)> = on_tx!(tx, |conn| sqlx::query_as(
         "SELECT kind FROM protection_measures WHERE incident_id = $1 ORDER BY id"
     )

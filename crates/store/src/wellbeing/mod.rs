@@ -5,6 +5,7 @@
 
 pub mod instruments;
 
+use crate::kit::ByKey;
 use crate::{Db, Result, StoreError, Tx, conflict_on_unique, kit::outbox, on_db, on_tx};
 use chrono::{DateTime, Datelike, TimeZone, Utc};
 use domain::wellbeing::report::{ReportDepartment, Respondent};
@@ -74,9 +75,7 @@ pub async fn withdraw_consent(tx: &mut Tx, account: AccountId, now: DateTime<Utc
     .await
     .map(|r| r.rows_affected())
     })?;
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
+    crate::kit::touched_one(n)?;
     Ok(())
 }
 
@@ -214,11 +213,9 @@ pub async fn get_check(db: &Db, id: i64) -> Result<Check> {
     .bind(id)
     .fetch_optional(pool)
     .await)?
-    .ok_or(StoreError::NotFound)?;
+    .or_not_found()?;
     let responses = responses_of(db, &[row.id]).await?;
-    with_responses(vec![row], responses)
-        .pop()
-        .ok_or(StoreError::NotFound)
+    with_responses(vec![row], responses).pop().or_not_found()
 }
 
 /// The official's checks, newest first (the trend and the list of past results).
@@ -508,7 +505,7 @@ pub async fn get_share(db: &Db, id: i64) -> Result<Share> {
     .bind(id)
     .fetch_optional(pool)
     .await)?
-    .ok_or(StoreError::NotFound)
+    .or_not_found()
 }
 
 /// End a share. Refused (not found) when it is not the owner's or already revoked.
@@ -529,9 +526,7 @@ pub async fn revoke_share(
     .await
     .map(|r| r.rows_affected())
     })?;
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
+    crate::kit::touched_one(n)?;
     Ok(())
 }
 
@@ -626,7 +621,7 @@ pub async fn get_referral(db: &Db, id: i64) -> Result<Referral> {
     .bind(id)
     .fetch_optional(pool)
     .await)?
-    .ok_or(StoreError::NotFound)
+    .or_not_found()
 }
 
 /// The counsellors a referral is addressed to: the named one, or every counsellor.
@@ -676,9 +671,7 @@ pub async fn set_referral_status(
     .execute(&mut *conn)
     .await
     .map(|r| r.rows_affected()))?;
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
+    crate::kit::touched_one(n)?;
     Ok(())
 }
 
@@ -958,9 +951,7 @@ pub async fn dismiss_invitation(
     .await
     .map(|r| r.rows_affected())
     })?;
-    if n == 0 {
-        return Err(StoreError::NotFound);
-    }
+    crate::kit::touched_one(n)?;
     Ok(())
 }
 
@@ -1033,7 +1024,7 @@ pub async fn maintenance(db: &Db, now: DateTime<Utc>) -> Result<(u64, u64)> {
 /// The departments with their staff headcount, and each respondent's latest completed check in
 /// `year` (Korean calendar year). Only department and band keys leave this function.
 pub async fn report_inputs(db: &Db, year: i32) -> Result<(Vec<ReportDepartment>, Vec<Respondent>)> {
-    let kst = chrono::FixedOffset::east_opt(9 * 3600).ok_or(StoreError::NotFound)?;
+    let kst = chrono::FixedOffset::east_opt(9 * 3600).or_not_found()?;
     let bound = |y: i32| {
         kst.with_ymd_and_hms(y, 1, 1, 0, 0, 0)
             .single()
