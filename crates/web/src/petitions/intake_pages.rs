@@ -11,10 +11,11 @@
 
 use crate::AppState;
 use crate::kit::error::ApiError;
-use crate::kit::page::{Chrome, Ctx, Lang, explain_lines, when};
+use crate::kit::page::{Chrome, Ctx, Lang, when};
 use crate::petitions::resident_pages::{
     FieldView, FileValues, MAX_FILES, Tracked, extra_json, field_views, read_parts, tracked,
 };
+use crate::petitions::views::explain_lines;
 use askama::Template;
 use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};

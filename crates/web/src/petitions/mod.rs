@@ -9,6 +9,7 @@ pub mod resident_pages;
 pub mod retention;
 pub mod staff_pages;
 pub mod tracking;
+pub mod views;
 
 pub use api::Desk;
 

@@ -9,7 +9,8 @@
 
 use crate::AppState;
 use crate::kit::error::ApiError;
-use crate::kit::page::{Chrome, Ctx, Lang, event_words, explain_lines, state_name, when};
+use crate::kit::page::{Chrome, Ctx, Lang, when};
+use crate::petitions::views::{event_words, explain_lines, state_name};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};

@@ -6,10 +6,9 @@
 
 use crate::AppState;
 use crate::kit::error::ApiError;
-use crate::kit::page::{
-    Chrome, Ctx, Lang, event_words, explain_lines, ground_name, pause_name, state_name, when,
-};
+use crate::kit::page::{Chrome, Ctx, Lang, when};
 use crate::petitions::api::{ActionRequest, filter_for, record_target, subject, take_step};
+use crate::petitions::views::{event_words, explain_lines, ground_name, pause_name, state_name};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -951,7 +950,7 @@ fn held_words(l: Lang, a: &domain::petitions::PendingApproval) -> (String, Strin
             l.t("처리기간 연장", "Extension").to_string(),
             format!(
                 "{} — {}: {reason}",
-                crate::kit::page::period_words(l, *period),
+                crate::petitions::views::period_words(l, *period),
                 ground_name(l, *ground)
             ),
             when(a.at),
