@@ -308,10 +308,6 @@ pub async fn queue(db: &Db, f: &QueueFilter, now: DateTime<Utc>) -> Result<Queue
     })
 }
 
-// ---------------------------------------------------------------------------------------------
-// Reminders and progress notices
-// ---------------------------------------------------------------------------------------------
-
 #[cfg(test)]
 mod open_index_tests {
     /// The queue's open-state condition is the partial indexes' condition, word for word:

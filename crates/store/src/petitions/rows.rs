@@ -355,7 +355,3 @@ pub async fn verify(db: &Db, id: PetitionId) -> Result<bool> {
         && p.event_count == i64::from(replayed.events)
         && entries.len() == replayed.events as usize)
 }
-
-// ---------------------------------------------------------------------------------------------
-// Attachments
-// ---------------------------------------------------------------------------------------------

@@ -108,7 +108,3 @@ pub(super) async fn refresh_due_cache_with(
     crate::office::settings::set(db, DUE_CACHE_SETTING, fingerprint, now).await?;
     Ok(changed)
 }
-
-// ---------------------------------------------------------------------------------------------
-// The catalogue of petition types
-// ---------------------------------------------------------------------------------------------
