@@ -15,6 +15,8 @@ pub mod petitions;
 pub mod protection;
 pub mod wellbeing;
 
+// Test databases and fixtures: for tests and benchmarks only, never in the binary.
+#[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
 use chrono::{DateTime, SubsecRound, Utc};

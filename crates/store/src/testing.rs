@@ -1,5 +1,8 @@
 //! Test databases: a fresh SQLite file, and a fresh PostgreSQL database when
-//! `MINWON_TEST_POSTGRES_URL` names a server. The same stories run on each.
+//! `MINWON_TEST_POSTGRES_URL` names a server. The same stories run on each: [`backend_tests!`]
+//! makes one story two tests, `…::sqlite` and `…::postgres`.
+//!
+//! Behind the `testing` feature (tests and benchmarks enable it; the binary never has it).
 
 use crate::{Db, Result, StoreError, on_db};
 
@@ -32,13 +35,83 @@ impl TempDir {
     }
 }
 
-/// The backends to run a story on: always SQLite, and PostgreSQL when configured.
+/// The backends to run something on: always SQLite, and PostgreSQL when configured (for the
+/// benchmarks; tests use [`backend_tests!`], which names the backend in each test).
 pub fn backends() -> Vec<&'static str> {
     let mut v = vec!["sqlite"];
-    if std::env::var("MINWON_TEST_POSTGRES_URL").is_ok_and(|u| !u.is_empty()) {
+    if postgres_url_set() {
         v.push("postgres");
     }
     v
+}
+
+fn postgres_url_set() -> bool {
+    std::env::var("MINWON_TEST_POSTGRES_URL").is_ok_and(|u| !u.is_empty())
+}
+
+/// Whether the PostgreSQL twin `test` of a story runs: yes when `MINWON_TEST_POSTGRES_URL` names
+/// a server. Without one it is skipped and says so on stderr, so it cannot pass unnoticed as if it
+/// ran; with `MINWON_REQUIRE_POSTGRES=1` (CI, `scripts/test.sh` after starting a cluster) a missing
+/// URL is an error instead and the twin fails.
+pub fn postgres_twin_runs(test: &str) -> std::result::Result<bool, String> {
+    if postgres_url_set() {
+        Ok(true)
+    } else if std::env::var("MINWON_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+        Err(format!(
+            "{test}: MINWON_REQUIRE_POSTGRES=1 but MINWON_TEST_POSTGRES_URL is not set"
+        ))
+    } else {
+        eprintln!("{test}: skipped, MINWON_TEST_POSTGRES_URL is not set");
+        Ok(false)
+    }
+}
+
+/// One storage story, two tests: `NAME::sqlite` and `NAME::postgres`, so a failure names its
+/// backend and each runs (and fails) on its own. The story is an async fn whose one argument is
+/// the backend's name for [`TestDb::new`]; its doc comment documents the generated module, and
+/// its `#[tokio::test]` attribute (with any arguments) goes on both tests. Inside, the story sees
+/// the items of the module around it. The PostgreSQL twin needs a server, see
+/// [`postgres_twin_runs`].
+///
+/// ```ignore
+/// store::backend_tests! {
+///     /// A department is found by its code.
+///     #[tokio::test]
+///     async fn departments_by_code(backend) {
+///         let t = store::testing::TestDb::new(backend).await.unwrap();
+///         // ...
+///     }
+/// }
+/// ```
+#[macro_export]
+macro_rules! backend_tests {
+    (
+        $(#[doc = $doc:expr])*
+        #[tokio::test $(($($test:tt)*))?]
+        async fn $name:ident($backend:ident) $body:block
+    ) => {
+        $(#[doc = $doc])*
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn story($backend: &'static str) $body
+
+            #[tokio::test $(($($test)*))?]
+            async fn sqlite() {
+                story("sqlite").await;
+            }
+
+            #[tokio::test $(($($test)*))?]
+            async fn postgres() {
+                match $crate::testing::postgres_twin_runs(module_path!()) {
+                    Ok(true) => story("postgres").await,
+                    Ok(false) => {}
+                    Err(e) => panic!("{e}"),
+                }
+            }
+        }
+    };
 }
 
 impl TestDb {

@@ -31,21 +31,21 @@ fn data_args(dir: &std::path::Path, pg: Option<&str>) -> Vec<String> {
     v
 }
 
-async fn databases(
+/// A data directory and a fresh database on `backend`; the URL to pass when it is PostgreSQL
+/// (SQLite lives in the data directory).
+async fn database(
     name: &str,
-) -> Vec<(std::path::PathBuf, Option<String>, store::testing::TestDb)> {
-    let mut out = Vec::new();
-    for backend in store::testing::backends() {
-        let t = store::testing::TestDb::new(backend).await.unwrap();
-        let pg = (backend == "postgres").then(|| t.url.clone());
-        out.push((temp_dir(&format!("{name}-{backend}")), pg, t));
-    }
-    out
+    backend: &str,
+) -> (std::path::PathBuf, Option<String>, store::testing::TestDb) {
+    let t = store::testing::TestDb::new(backend).await.unwrap();
+    let pg = (backend == "postgres").then(|| t.url.clone());
+    (temp_dir(&format!("{name}-{backend}")), pg, t)
 }
 
-#[tokio::test]
-async fn serve_demo_prints_url_and_logins_and_stops_gracefully() {
-    for (dir, pg, _t) in databases("serve").await {
+store::backend_tests! {
+    #[tokio::test]
+    async fn serve_demo_prints_url_and_logins_and_stops_gracefully(backend) {
+        let (dir, pg, _t) = database("serve", backend).await;
         let mut child = minwon()
             .arg("serve")
             .arg("--demo")
@@ -134,9 +134,10 @@ async fn serve_demo_prints_url_and_logins_and_stops_gracefully() {
     }
 }
 
-#[tokio::test]
-async fn admin_commands_and_their_errors() {
-    for (dir, pg, _t) in databases("admin").await {
+store::backend_tests! {
+    #[tokio::test]
+    async fn admin_commands_and_their_errors(backend) {
+        let (dir, pg, _t) = database("admin", backend).await;
         let data = data_args(&dir, pg.as_deref());
         let run = |args: &[&str], stdin: Option<&str>| {
             let mut c = minwon();
@@ -488,9 +489,10 @@ fn run_minwon(args: &[String], stdin: &str) -> (i32, String, String) {
     )
 }
 
-#[tokio::test]
-async fn train_routing_from_the_database_and_route_with_it() {
-    for (dir, _, t) in databases("office-routing").await {
+store::backend_tests! {
+    #[tokio::test]
+    async fn train_routing_from_the_database_and_route_with_it(backend) {
+        let (dir, _, t) = database("office-routing", backend).await;
         let db_args = vec![
             "--data".to_string(),
             dir.display().to_string(),

@@ -4,11 +4,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::{Server, client, cookie_value, session, set_cookie, start_with};
 use serde_json::{Value, json};
-use store::testing::backends;
 use web::WebConfig;
 
 async fn page(path: &str, s: &Server, cookie: &str) -> (u16, String) {
@@ -62,9 +61,9 @@ async fn form_token(s: &Server, path: &str) -> String {
     cookie_value(&set_cookie(&res, "minwon_csrf").unwrap())
 }
 
-#[tokio::test]
-async fn pages_follow_the_access_policy() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn pages_follow_the_access_policy(backend) {
         let s = unlimited(backend).await;
         let admin = s.token("admin").await;
         let resident = s.token("resident").await;
@@ -330,11 +329,11 @@ fn multipart(fields: &[(&str, &str)]) -> (String, String) {
     (body, format!("multipart/form-data; boundary={boundary}"))
 }
 
-/// Anyone may report anonymously without an account (Act art. 2): no name or contact is kept,
-/// no statutory clock runs, and the report is followed with its tracking password only.
-#[tokio::test]
-async fn anonymous_reports_without_an_account() {
-    for backend in backends() {
+store::backend_tests! {
+    /// Anyone may report anonymously without an account (Act art. 2): no name or contact is kept,
+    /// no statutory clock runs, and the report is followed with its tracking password only.
+    #[tokio::test]
+    async fn anonymous_reports_without_an_account(backend) {
         let s = unlimited(backend).await;
         let admin = s.token("admin").await;
         let t = proposal_type(&s, &admin).await;

@@ -1,18 +1,21 @@
 //! Routing suggestions at intake, corrections as training data and the drafting log, on SQLite
-//! and (with MINWON_TEST_POSTGRES_URL) PostgreSQL. One test function: the office router is
-//! process-wide, so the steps that install and remove it must not run in parallel.
+//! and (with MINWON_TEST_POSTGRES_URL) PostgreSQL. The office router is process-wide, so the
+//! story's twins take `ROUTER` and never install and remove it in parallel.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use domain::petitions::{Channel, Event};
 use store::petitions::suggestions::{self, CORRECTION_WEIGHT, DraftRequest};
 use store::petitions::{self, NewPetition, Petitioner, PiiKey};
-use store::testing::{TestDb, backends, topic_history};
+use store::testing::{TestDb, topic_history};
 
-#[tokio::test]
-async fn suggestions_corrections_training_data_and_draft_log() {
-    for backend in backends() {
-        eprintln!("on {backend}");
+/// Held while a story installs, uses or removes the process-wide routing model.
+static ROUTER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+store::backend_tests! {
+    #[tokio::test]
+    async fn suggestions_corrections_training_data_and_draft_log(backend) {
+        let _router = ROUTER.lock().await;
         let t = TestDb::new(backend).await.unwrap();
         let db = &t.db;
         let h = topic_history(db, 12).await.unwrap();

@@ -4,12 +4,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::{PASSWORD, Server, client, session, session_csrf, start_with};
 use domain::office::accounts::Role;
 use serde_json::{Value, json};
-use store::testing::backends;
 use web::WebConfig;
 
 async fn get(s: &Server, path: &str, cookie: &str) -> (u16, String) {
@@ -101,9 +100,9 @@ async fn server(backend: &str) -> Server {
     s
 }
 
-#[tokio::test]
-async fn only_administrators_reach_the_editing_pages() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn only_administrators_reach_the_editing_pages(backend) {
         let s = server(backend).await;
         let d = s.ids.build;
         let kim = store::office::accounts::find_by_username(&s.state.db, "kim")
@@ -240,9 +239,9 @@ async fn only_administrators_reach_the_editing_pages() {
     }
 }
 
-#[tokio::test]
-async fn departments_and_accounts_are_edited_with_explanations_and_log_entries() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn departments_and_accounts_are_edited_with_explanations_and_log_entries(backend) {
         let s = server(backend).await;
         let admin = session(&s, "admin").await;
         let db = s.state.db.clone();
@@ -573,9 +572,9 @@ async fn departments_and_accounts_are_edited_with_explanations_and_log_entries()
     }
 }
 
-#[tokio::test]
-async fn petition_types_and_office_hours_are_edited_and_followed() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn petition_types_and_office_hours_are_edited_and_followed(backend) {
         let s = server(backend).await;
         let admin = session(&s, "admin").await;
         let db = s.state.db.clone();
@@ -774,11 +773,11 @@ async fn petition_types_and_office_hours_are_edited_and_followed() {
     }
 }
 
-/// The frontline-protection settings from the administrator's page: saved when valid (same
-/// checks as the API), explained and unchanged when not, refused to an official.
-#[tokio::test]
-async fn protection_settings_from_the_admin_page() {
-    for backend in backends() {
+store::backend_tests! {
+    /// The frontline-protection settings from the administrator's page: saved when valid (same
+    /// checks as the API), explained and unchanged when not, refused to an official.
+    #[tokio::test]
+    async fn protection_settings_from_the_admin_page(backend) {
         let s = server(backend).await;
         let admin = session(&s, "admin").await;
         let (st, body) = get(&s, "/admin", &admin).await;

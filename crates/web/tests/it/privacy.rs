@@ -10,14 +10,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::{
     Api, Server, add_staff, api, bilingual, browser, client, cookie_value, set_cookie, start_with,
 };
 use domain::office::accounts::Role;
 use serde_json::{Value, json};
-use store::testing::backends;
 use web::WebConfig;
 use web::kit::security::TrustedProxy;
 
@@ -73,9 +72,9 @@ async fn act(who: &Api<'_>, id: i64, body: Value) -> Value {
 // Item 3: Open311 publishes only what the office publishes
 // ---------------------------------------------------------------------------------------------
 
-#[tokio::test]
-async fn open311_publishes_only_what_the_office_publishes() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn open311_publishes_only_what_the_office_publishes(backend) {
         let s = start_with(backend, unlimited()).await;
         let admin = api(&s, "admin").await;
         let kim = api(&s, "kim").await;
@@ -252,9 +251,9 @@ async fn open311_publishes_only_what_the_office_publishes() {
 // Item 6: hiding officials' names reaches everything
 // ---------------------------------------------------------------------------------------------
 
-#[tokio::test]
-async fn hidden_names_reach_notices_tracking_and_open311() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn hidden_names_reach_notices_tracking_and_open311(backend) {
         let s = start_with(backend, unlimited()).await;
         let admin = api(&s, "admin").await;
         add_staff(&s, &[("park", Role::Official, s.ids.team)], "010-4444-9999").await;
@@ -463,11 +462,11 @@ async fn hidden_names_reach_notices_tracking_and_open311() {
     }
 }
 
-/// Item 6 (API): the name-hiding setting is read and changed by administrators only, each
-/// change logged in the access log; every other role is refused.
-#[tokio::test]
-async fn hide_names_setting_through_the_api_is_for_administrators() {
-    for backend in backends() {
+store::backend_tests! {
+    /// Item 6 (API): the name-hiding setting is read and changed by administrators only, each
+    /// change logged in the access log; every other role is refused.
+    #[tokio::test]
+    async fn hide_names_setting_through_the_api_is_for_administrators(backend) {
         let s = start_with(backend, unlimited()).await;
         let path = "/api/v1/settings/hide-handler-names";
         for user in ["sup", "kim", "counsel", "resident"] {
@@ -542,11 +541,11 @@ async fn hide_names_setting_through_the_api_is_for_administrators() {
     }
 }
 
-/// The administrator's pages: the publishable flag (refused for an RRN type, with the message
-/// next to the form and what was typed kept) and the department's public phone.
-#[tokio::test]
-async fn admin_pages_set_publishable_and_public_phone() {
-    for backend in backends() {
+store::backend_tests! {
+    /// The administrator's pages: the publishable flag (refused for an RRN type, with the message
+    /// next to the form and what was typed kept) and the department's public phone.
+    #[tokio::test]
+    async fn admin_pages_set_publishable_and_public_phone(backend) {
         let s = start_with(backend, unlimited()).await;
         let page = browser(&s, "admin").await;
         let team = s.ids.team.to_string();
@@ -691,9 +690,9 @@ fn multipart(fields: &[(&str, &str)]) -> (String, String) {
     (body, format!("multipart/form-data; boundary={boundary}"))
 }
 
-#[tokio::test]
-async fn tracking_codes_and_counted_lookups() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn tracking_codes_and_counted_lookups(backend) {
         let s = start_with(backend, unlimited()).await;
         let admin = api(&s, "admin").await;
         let t = type_id(
@@ -850,9 +849,9 @@ async fn login_as(s: &Server, username: &str, forwarded: &str) -> u16 {
         .as_u16()
 }
 
-#[tokio::test]
-async fn forged_forwarded_for_is_ignored() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn forged_forwarded_for_is_ignored(backend) {
         // Login throttling per address: rotating the client-written part changes nothing.
         let s = start_with(backend, behind_proxy("127.0.0.1, ::1")).await;
         for i in 0..store::office::accounts::MAX_FAILURES_PER_ADDRESS {

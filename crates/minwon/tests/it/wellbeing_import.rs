@@ -6,7 +6,7 @@
 
 use std::process::Command;
 
-const CBI: &str = include_str!("../../domain/data/instruments/cbi_client.v1.json");
+const CBI: &str = include_str!("../../../domain/data/instruments/cbi_client.v1.json");
 
 fn licensed(edit: impl Fn(String) -> String) -> String {
     edit(
@@ -42,9 +42,9 @@ fn import(data: &[String], dir: &std::path::Path, name: &str, text: &str) -> (i3
     )
 }
 
-#[tokio::test]
-async fn an_office_imports_its_validated_text() {
-    for backend in store::testing::backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn an_office_imports_its_validated_text(backend) {
         let t = store::testing::TestDb::new(backend).await.unwrap();
         let dir =
             std::env::temp_dir().join(format!("minwon-import-{backend}-{}", std::process::id()));

@@ -4,11 +4,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::{Server, client, session, session_csrf, start_with};
 use serde_json::{Value, json};
-use store::testing::backends;
 use web::WebConfig;
 
 async fn api(s: &Server, token: &str, path: &str, body: Value) -> Value {
@@ -64,9 +63,9 @@ async fn answer(
     (res.status().as_u16(), res.text().await.unwrap())
 }
 
-#[tokio::test]
-async fn supplement_answers_carry_files_or_nothing() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn supplement_answers_carry_files_or_nothing(backend) {
         let s = start_with(
             backend,
             WebConfig {

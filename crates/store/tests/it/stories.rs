@@ -6,23 +6,11 @@ use chrono::{Duration, TimeZone, Utc};
 use domain::office::accounts::Role;
 use domain::office::audit::{AuditRecord, ChainBreak};
 use store::office::audit::Verification;
-use store::testing::{TestDb, backends};
+use store::testing::TestDb;
 use store::{
-    Db, StoreError, kit::outbox, kit::secrets, office::accounts, office::audit,
-    office::departments, on_db, on_tx,
+    StoreError, kit::outbox, kit::secrets, office::accounts, office::audit, office::departments,
+    on_db, on_tx,
 };
-
-async fn each_backend<F, Fut>(story: F)
-where
-    F: Fn(Db) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    for backend in backends() {
-        eprintln!("story on {backend}");
-        let t = TestDb::new(backend).await.expect("test database");
-        story(t.db.clone()).await;
-    }
-}
 
 fn record(subject: &str, n: i64) -> AuditRecord {
     AuditRecord {
@@ -35,9 +23,11 @@ fn record(subject: &str, n: i64) -> AuditRecord {
     }
 }
 
-#[tokio::test]
-async fn org_chart_and_accounts() {
-    each_backend(|db| async move {
+store::backend_tests! {
+    #[tokio::test]
+    async fn org_chart_and_accounts(backend) {
+        let t = TestDb::new(backend).await.unwrap();
+        let db = t.db.clone();
         let now = store::now();
         let mut tx = db.begin().await.unwrap();
         let office = departments::create(
@@ -178,13 +168,14 @@ async fn org_chart_and_accounts() {
                 .unwrap()
                 .is_none()
         );
-    })
-    .await;
+    }
 }
 
-#[tokio::test]
-async fn login_throttling_counts_failures_since_last_success() {
-    each_backend(|db| async move {
+store::backend_tests! {
+    #[tokio::test]
+    async fn login_throttling_counts_failures_since_last_success(backend) {
+        let t = TestDb::new(backend).await.unwrap();
+        let db = t.db.clone();
         let t0 = store::now();
         for i in 0..accounts::MAX_FAILURES_PER_USERNAME {
             assert!(
@@ -220,13 +211,14 @@ async fn login_throttling_counts_failures_since_last_success() {
                 .await
                 .unwrap()
         );
-    })
-    .await;
+    }
 }
 
-#[tokio::test]
-async fn audit_chain_detects_deletion_and_forbids_update() {
-    each_backend(|db| async move {
+store::backend_tests! {
+    #[tokio::test]
+    async fn audit_chain_detects_deletion_and_forbids_update(backend) {
+        let t = TestDb::new(backend).await.unwrap();
+        let db = t.db.clone();
         for n in 1..=20 {
             audit::record(&db, &record(&format!("account:{n}"), n))
                 .await
@@ -284,13 +276,14 @@ async fn audit_chain_detects_deletion_and_forbids_update() {
                 found: 10
             })
         );
-    })
-    .await;
+    }
 }
 
-#[tokio::test]
-async fn audit_chain_detects_truncation_and_survives_pruning() {
-    each_backend(|db| async move {
+store::backend_tests! {
+    #[tokio::test]
+    async fn audit_chain_detects_truncation_and_survives_pruning(backend) {
+        let t = TestDb::new(backend).await.unwrap();
+        let db = t.db.clone();
         for n in 1..=10 {
             audit::record(&db, &record("account:1", n * 1_000_000))
                 .await
@@ -317,13 +310,14 @@ async fn audit_chain_detects_truncation_and_survives_pruning() {
                 head_seq: 10
             })
         );
-    })
-    .await;
+    }
 }
 
-#[tokio::test]
-async fn audit_appends_from_many_tasks_form_one_chain() {
-    each_backend(|db| async move {
+store::backend_tests! {
+    #[tokio::test]
+    async fn audit_appends_from_many_tasks_form_one_chain(backend) {
+        let t = TestDb::new(backend).await.unwrap();
+        let db = t.db.clone();
         let mut tasks = Vec::new();
         for n in 0..40 {
             let db = db.clone();
@@ -338,13 +332,14 @@ async fn audit_appends_from_many_tasks_form_one_chain() {
             audit::verify(&db).await.unwrap(),
             Verification::Intact { entries: 40 }
         );
-    })
-    .await;
+    }
 }
 
-#[tokio::test]
-async fn outbox_claims_retries_and_gives_up() {
-    each_backend(|db| async move {
+store::backend_tests! {
+    #[tokio::test]
+    async fn outbox_claims_retries_and_gives_up(backend) {
+        let t = TestDb::new(backend).await.unwrap();
+        let db = t.db.clone();
         let now = store::now();
         let mut tx = db.begin().await.unwrap();
         let id = outbox::enqueue(
@@ -392,15 +387,16 @@ async fn outbox_claims_retries_and_gives_up() {
                 .unwrap()
                 .is_empty()
         );
-    })
-    .await;
+    }
 }
 
-/// Group commit: many callers at once share transactions; each caller's refused work rolls
-/// back alone (its savepoint), everything else commits, and every caller hears its own result.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn group_commit_keeps_each_callers_work_apart() {
-    each_backend(|db| async move {
+store::backend_tests! {
+    /// Group commit: many callers at once share transactions; each caller's refused work rolls
+    /// back alone (its savepoint), everything else commits, and every caller hears its own result.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn group_commit_keeps_each_callers_work_apart(backend) {
+        let t = TestDb::new(backend).await.unwrap();
+        let db = t.db.clone();
         let group = store::kit::group_commit::GroupCommit::start(db.clone());
         // Alone in its batch, a refused caller rolls back the whole (its own) transaction.
         let lone = group
@@ -463,6 +459,5 @@ async fn group_commit_keeps_each_callers_work_apart() {
         .await)
         .unwrap();
         assert_eq!(n, 40, "the 20 refused callers left nothing behind");
-    })
-    .await;
+    }
 }

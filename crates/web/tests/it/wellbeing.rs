@@ -4,14 +4,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::{Api, Server, api, bilingual, browser, start};
 use domain::office::accounts::Role;
 use domain::wellbeing::battery;
 use serde_json::{Value, json};
 use store::office::accounts;
-use store::testing::backends;
 use store::wellbeing as sw;
 
 /// Extra roles the common seed does not have: HR, protection officer, committee member, a
@@ -80,9 +79,9 @@ async fn kim_completes(kim: &Api<'_>) -> i64 {
     id
 }
 
-#[tokio::test]
-async fn the_check_through_the_api() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn the_check_through_the_api(backend) {
         let s = start(backend).await;
         let kim = api(&s, "kim").await;
 
@@ -317,9 +316,9 @@ async fn the_check_through_the_api() {
     }
 }
 
-#[tokio::test]
-async fn no_other_role_reaches_a_result_through_the_api() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn no_other_role_reaches_a_result_through_the_api(backend) {
         let s = start(backend).await;
         seed_more(&s).await;
         let kim = api(&s, "kim").await;
@@ -475,9 +474,9 @@ async fn no_other_role_reaches_a_result_through_the_api() {
     }
 }
 
-#[tokio::test]
-async fn referrals_plans_invitations_and_deleting_everything() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn referrals_plans_invitations_and_deleting_everything(backend) {
         let s = start(backend).await;
         let kim = api(&s, "kim").await;
         let counsel = api(&s, "counsel").await;
@@ -645,9 +644,9 @@ async fn referrals_plans_invitations_and_deleting_everything() {
     }
 }
 
-#[tokio::test]
-async fn the_group_report_never_reveals_a_small_group() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn the_group_report_never_reveals_a_small_group(backend) {
         let s = start(backend).await;
         seed_more(&s).await;
         let db = &s.state.db;
@@ -786,9 +785,9 @@ fn as_refs(f: &[(String, String)]) -> Vec<(&str, &str)> {
     f.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
 }
 
-#[tokio::test]
-async fn the_check_through_the_pages_and_every_role_refused() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn the_check_through_the_pages_and_every_role_refused(backend) {
         let s = start(backend).await;
         seed_more(&s).await;
         let kim = browser(&s, "kim").await;
@@ -1033,9 +1032,9 @@ async fn the_check_through_the_pages_and_every_role_refused() {
     }
 }
 
-#[tokio::test]
-async fn the_maintenance_job_purges_old_records_and_stops() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn the_maintenance_job_purges_old_records_and_stops(backend) {
         let s = start(backend).await;
         let kim = api(&s, "kim").await;
         let id = kim_completes(&kim).await;

@@ -4,12 +4,11 @@
 //! denied attempts and sign-off, tried by every role.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use domain::office::accounts::Role;
 use serde_json::{Value, json};
-use store::testing::backends;
 use web::WebConfig;
 
 fn config() -> WebConfig {
@@ -52,9 +51,9 @@ async fn actions_of(s: &Server, action: &str) -> Vec<(Option<i64>, String, Strin
     .unwrap()
 }
 
-#[tokio::test]
-async fn own_password_and_sessions() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn own_password_and_sessions(backend) {
         let s = start_with(backend, config()).await;
         // Two browser sessions and a token for kim.
         let first = browser(&s, "kim").await;
@@ -228,9 +227,9 @@ async fn second_step(s: &Server, pending: &str, code: &str) -> reqwest::Response
         .unwrap()
 }
 
-#[tokio::test]
-async fn totp_enrolment_sign_in_and_recovery_codes() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn totp_enrolment_sign_in_and_recovery_codes(backend) {
         let s = start_with(backend, config()).await;
         let kim = api(&s, "kim").await;
         let (st, e) = kim.post("/api/v1/me/totp", json!({})).await;
@@ -377,9 +376,9 @@ async fn totp_enrolment_sign_in_and_recovery_codes() {
     }
 }
 
-#[tokio::test]
-async fn totp_compulsory_for_administrators_by_setting() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn totp_compulsory_for_administrators_by_setting(backend) {
         let s = start_with(backend, config()).await;
         let admin = api(&s, "admin").await;
         let kim = api(&s, "kim").await;
@@ -448,9 +447,9 @@ async fn totp_compulsory_for_administrators_by_setting() {
     }
 }
 
-#[tokio::test]
-async fn resident_sign_up_with_a_code_from_the_outbox() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn resident_sign_up_with_a_code_from_the_outbox(backend) {
         let s = start_with(backend, config()).await;
         // A petition filed at the counter earlier, under the phone the resident will prove.
         let admin = api(&s, "admin").await;
@@ -629,9 +628,9 @@ async fn resident_sign_up_with_a_code_from_the_outbox() {
     }
 }
 
-#[tokio::test]
-async fn the_office_head_sees_late_petitions_of_every_department() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn the_office_head_sees_late_petitions_of_every_department(backend) {
         let s = start_with(backend, config()).await;
         let admin = api(&s, "admin").await;
         // Two petitions received at the counter a month ago, in two departments: both late.
@@ -727,9 +726,9 @@ async fn the_office_head_sees_late_petitions_of_every_department() {
     }
 }
 
-#[tokio::test]
-async fn privacy_officer_reviews_the_month_and_signs_off() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn privacy_officer_reviews_the_month_and_signs_off(backend) {
         let s = start_with(backend, config()).await;
         add_staff(
             &s,

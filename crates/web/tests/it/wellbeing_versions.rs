@@ -3,13 +3,12 @@
 //! office's imported validated text becomes a new version while earlier results keep theirs.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use serde_json::{Value, json};
-use store::testing::backends;
 
-const CBI: &str = include_str!("../../domain/data/instruments/cbi_client.v1.json");
+const CBI: &str = include_str!("../../../domain/data/instruments/cbi_client.v1.json");
 
 fn answers(n: usize, v: i64) -> Vec<Value> {
     vec![json!(v); n]
@@ -35,9 +34,9 @@ async fn start_check(who: &Api<'_>) -> i64 {
     started["id"].as_i64().unwrap()
 }
 
-#[tokio::test]
-async fn imported_versions_and_the_text_source_on_screen() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn imported_versions_and_the_text_source_on_screen(backend) {
         let s = start(backend).await;
         // kim's check, all on the shipped version 1.
         let kim = api(&s, "kim").await;

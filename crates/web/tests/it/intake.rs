@@ -5,14 +5,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use chrono::{Duration, Utc};
 use common::{Server, api, browser, client, start_with};
 use domain::petitions::{Channel, Event};
 use serde_json::{Value, json};
 use store::petitions;
-use store::testing::backends;
 use web::WebConfig;
 
 fn config() -> WebConfig {
@@ -74,9 +73,9 @@ async fn count(s: &Server) -> i64 {
     .total
 }
 
-#[tokio::test]
-async fn counter_intake_through_the_api() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn counter_intake_through_the_api(backend) {
         let s = start_with(backend, config()).await;
         let (permit, question) = types(&s).await;
         let kim = api(&s, "kim").await;
@@ -233,9 +232,9 @@ fn kept_tokens(html: &str) -> Vec<(String, String)> {
     out
 }
 
-#[tokio::test]
-async fn counter_intake_on_the_desk_page_and_the_receipt() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn counter_intake_on_the_desk_page_and_the_receipt(backend) {
         let s = start_with(backend, config()).await;
         let (permit, _) = types(&s).await;
         let kim = browser(&s, "kim").await;
@@ -409,9 +408,9 @@ async fn counter_intake_on_the_desk_page_and_the_receipt() {
     }
 }
 
-#[tokio::test]
-async fn transfers_show_their_limits_on_the_page_and_dashboard() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn transfers_show_their_limits_on_the_page_and_dashboard(backend) {
         let s = start_with(backend, config()).await;
         let (_, question) = types(&s).await;
         let kim = api(&s, "kim").await;
@@ -502,9 +501,9 @@ async fn transfers_show_their_limits_on_the_page_and_dashboard() {
     }
 }
 
-#[tokio::test]
-async fn open311_requests_carry_their_expected_answer() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn open311_requests_carry_their_expected_answer(backend) {
         let s = start_with(backend, config()).await;
         let (_, _) = types(&s).await;
         let admin = api(&s, "admin").await;
@@ -570,9 +569,9 @@ async fn open311_requests_carry_their_expected_answer() {
     }
 }
 
-#[tokio::test]
-async fn retention_purge_through_the_api_and_the_admin_page() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn retention_purge_through_the_api_and_the_admin_page(backend) {
         let s = start_with(backend, config()).await;
         let (_, question) = types(&s).await;
         // A petition completed in 2014: past 10 years from 1 January 2015.

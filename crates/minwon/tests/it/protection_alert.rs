@@ -116,9 +116,9 @@ fn told(receipt: &Value) -> Vec<(String, String, String)> {
         .collect()
 }
 
-#[tokio::test]
-async fn every_demo_department_reaches_someone_across_servers_and_escalates() {
-    for backend in store::testing::backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn every_demo_department_reaches_someone_across_servers_and_escalates(backend) {
         eprintln!("panic alerts on {backend}");
         let t = store::testing::TestDb::new(backend).await.unwrap();
         let pg = (backend == "postgres").then(|| t.url.clone());

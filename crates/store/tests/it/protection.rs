@@ -9,7 +9,7 @@ use domain::protection::{
     WarningReason,
 };
 use store::protection as sp;
-use store::testing::{TestDb, backends};
+use store::testing::TestDb;
 use store::{Db, StoreError, kit::outbox, office::accounts, office::departments, on_db, wellbeing};
 
 struct People {
@@ -89,10 +89,9 @@ async fn count(db: &Db, table: &str) -> i64 {
     n
 }
 
-#[tokio::test]
-async fn incidents_measures_in_legal_order_and_repeated_exposure() {
-    for backend in backends() {
-        eprintln!("story on {backend}");
+store::backend_tests! {
+    #[tokio::test]
+    async fn incidents_measures_in_legal_order_and_repeated_exposure(backend) {
         let t = TestDb::new(backend).await.unwrap();
         let db = &t.db;
         let p = seed(db).await;
@@ -227,10 +226,9 @@ async fn incidents_measures_in_legal_order_and_repeated_exposure() {
     }
 }
 
-#[tokio::test]
-async fn evidence_custody_alerts_contacts_equipment_drills_indicators() {
-    for backend in backends() {
-        eprintln!("story on {backend}");
+store::backend_tests! {
+    #[tokio::test]
+    async fn evidence_custody_alerts_contacts_equipment_drills_indicators(backend) {
         let t = TestDb::new(backend).await.unwrap();
         let db = &t.db;
         let p = seed(db).await;
@@ -510,10 +508,10 @@ async fn evidence_custody_alerts_contacts_equipment_drills_indicators() {
     }
 }
 
-#[tokio::test]
-async fn a_changed_evidence_file_is_found_by_the_sweep() {
-    use store::kit::blobs::{BlobLimits, BlobStore, LocalBlobStore};
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn a_changed_evidence_file_is_found_by_the_sweep(backend) {
+        use store::kit::blobs::{BlobLimits, BlobStore, LocalBlobStore};
         let t = TestDb::new(backend).await.unwrap();
         let db = &t.db;
         let p = seed(db).await;
@@ -569,13 +567,13 @@ async fn a_changed_evidence_file_is_found_by_the_sweep() {
     }
 }
 
-/// Evidence past the retention setting is deleted by the purge: the file goes, the record and
-/// its custody log stay (with a `purged` entry), the sweep no longer checks it, and evidence
-/// still within the period is untouched.
-#[tokio::test]
-async fn evidence_is_deleted_after_its_retention_period() {
-    use store::kit::blobs::{BlobLimits, BlobStore, LocalBlobStore};
-    for backend in backends() {
+store::backend_tests! {
+    /// Evidence past the retention setting is deleted by the purge: the file goes, the record and
+    /// its custody log stay (with a `purged` entry), the sweep no longer checks it, and evidence
+    /// still within the period is untouched.
+    #[tokio::test]
+    async fn evidence_is_deleted_after_its_retention_period(backend) {
+        use store::kit::blobs::{BlobLimits, BlobStore, LocalBlobStore};
         let t = TestDb::new(backend).await.unwrap();
         let db = &t.db;
         let p = seed(db).await;

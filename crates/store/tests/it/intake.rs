@@ -10,7 +10,7 @@ use store::kit::blobs::{BlobLimits, BlobStore, LocalBlobStore};
 use store::petitions::retention;
 use store::petitions::search::{SearchIndex, SearchQuery};
 use store::petitions::{self, NewPetition, Petitioner, PiiKey, TypeSpec};
-use store::testing::{TempDir, TestDb, backends, intake_for};
+use store::testing::{TempDir, TestDb, intake_for};
 use store::{Db, StoreError, office::accounts, office::departments, on_db};
 
 struct Setup {
@@ -166,9 +166,9 @@ async fn count(db: &Db, sql: &'static str) -> i64 {
     n
 }
 
-#[tokio::test]
-async fn counter_intake_records_identity_and_documents_or_refuses() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn counter_intake_records_identity_and_documents_or_refuses(backend) {
         let t = TestDb::new(backend).await.unwrap();
         let s = setup(t.db.clone()).await;
         let at = kst(16, 10, 0);
@@ -225,9 +225,9 @@ async fn counter_intake_records_identity_and_documents_or_refuses() {
     }
 }
 
-#[tokio::test]
-async fn an_online_petition_is_on_the_receipt_clock_until_received() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn an_online_petition_is_on_the_receipt_clock_until_received(backend) {
         let t = TestDb::new(backend).await.unwrap();
         let s = setup(t.db.clone()).await;
         let (cal, _) = petitions::work_calendar(&s.db).await.unwrap();
@@ -324,9 +324,9 @@ async fn an_online_petition_is_on_the_receipt_clock_until_received() {
     }
 }
 
-#[tokio::test]
-async fn transfers_have_their_limits_and_late_ones_show() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn transfers_have_their_limits_and_late_ones_show(backend) {
         let t = TestDb::new(backend).await.unwrap();
         let s = setup(t.db.clone()).await;
         let at = kst(16, 10, 0);
@@ -447,9 +447,9 @@ async fn transfers_have_their_limits_and_late_ones_show() {
     }
 }
 
-#[tokio::test]
-async fn retention_deletes_files_keeps_statistics_and_logs_each_deletion() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn retention_deletes_files_keeps_statistics_and_logs_each_deletion(backend) {
         let t = TestDb::new(backend).await.unwrap();
         let s = setup(t.db.clone()).await;
         let dir = TempDir::new("minwon-retention").unwrap();

@@ -5,13 +5,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use calendar::{DeadlineInput, Pause, Period, WorkCalendar};
 use chrono::{DateTime, Utc};
 use common::{Server, client, start_with};
 use serde_json::{Value, json};
-use store::testing::backends;
 use web::WebConfig;
 
 struct Api<'a> {
@@ -92,9 +91,9 @@ fn expected_due(timeline: &Value, period: Period) -> DateTime<Utc> {
     calendar::deadline(&cal, &input, Utc::now()).unwrap()
 }
 
-#[tokio::test]
-async fn the_whole_life_of_a_petition() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn the_whole_life_of_a_petition(backend) {
         let s = start_with(
             backend,
             WebConfig {
@@ -483,11 +482,11 @@ async fn the_whole_life_of_a_petition() {
     }
 }
 
-/// A grievance's on-site investigation stops the clock (Decree art. 17) and may be extended
-/// once; other kinds cannot use it.
-#[tokio::test]
-async fn grievance_site_investigation_over_http() {
-    for backend in backends() {
+store::backend_tests! {
+    /// A grievance's on-site investigation stops the clock (Decree art. 17) and may be extended
+    /// once; other kinds cannot use it.
+    #[tokio::test]
+    async fn grievance_site_investigation_over_http(backend) {
         let s = start_with(
             backend,
             WebConfig {

@@ -2,16 +2,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::{PASSWORD, client, cookie_value, set_cookie, start, start_with};
 use serde_json::{Value, json};
-use store::testing::backends;
 use web::WebConfig;
 
-#[tokio::test]
-async fn health_headers_and_request_ids() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn health_headers_and_request_ids(backend) {
         let s = start(backend).await;
         let res = client().get(s.url("/healthz")).send().await.unwrap();
         assert_eq!(res.status(), 200);
@@ -88,9 +87,9 @@ async fn hsts_behind_tls() {
     s.shutdown().await;
 }
 
-#[tokio::test]
-async fn tokens_authenticate_and_revoke() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn tokens_authenticate_and_revoke(backend) {
         let s = start(backend).await;
         let c = client();
         let res = c.get(s.url("/api/v1/me")).send().await.unwrap();
@@ -143,9 +142,9 @@ async fn tokens_authenticate_and_revoke() {
     }
 }
 
-#[tokio::test]
-async fn roles_reach_only_what_the_policy_allows() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn roles_reach_only_what_the_policy_allows(backend) {
         let s = start(backend).await;
         let c = client();
         let admin = s.token("admin").await;
@@ -365,9 +364,9 @@ async fn roles_reach_only_what_the_policy_allows() {
     }
 }
 
-#[tokio::test]
-async fn bad_input_gets_clear_errors_and_writes_nothing() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn bad_input_gets_clear_errors_and_writes_nothing(backend) {
         let s = start(backend).await;
         let c = client();
         let admin = s.token("admin").await;
@@ -443,9 +442,9 @@ async fn bad_input_gets_clear_errors_and_writes_nothing() {
     }
 }
 
-#[tokio::test]
-async fn browser_sessions_with_csrf() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn browser_sessions_with_csrf(backend) {
         let s = start(backend).await;
         let c = client();
         // The login page sets a pre-session CSRF cookie and embeds the same token.
@@ -598,9 +597,9 @@ async fn expired_sessions_are_anonymous() {
     s.shutdown().await;
 }
 
-#[tokio::test]
-async fn password_guessing_is_throttled() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn password_guessing_is_throttled(backend) {
         let s = start(backend).await;
         let c = client();
         for _ in 0..store::office::accounts::MAX_FAILURES_PER_USERNAME {

@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, Mutex};
 use store::kit::outbox::{self, Channel};
-use store::testing::{TempDir, TestDb, backends};
+use store::testing::{TempDir, TestDb};
 use web::kit::outbox::{SmsLogFile, SmtpConfig, Worker};
 
 #[derive(Clone, Default)]
@@ -40,9 +40,9 @@ fn smtp_sink() -> (u16, Arc<Mutex<Vec<String>>>) {
     (port, received)
 }
 
-#[tokio::test]
-async fn mail_and_sms_are_delivered_and_failures_retried() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn mail_and_sms_are_delivered_and_failures_retried(backend) {
         let t = TestDb::new(backend).await.unwrap();
         let db = t.db.clone();
         let (port, received) = smtp_sink();

@@ -5,12 +5,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use chrono::{DateTime, Utc};
 use common::{Server, client, start_with};
 use serde_json::{Value, json};
-use store::testing::backends;
 use web::WebConfig;
 
 /// Calls of the JSON API with one user's token.
@@ -209,9 +208,9 @@ fn config() -> WebConfig {
     }
 }
 
-#[tokio::test]
-async fn discovery_services_and_definitions() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn discovery_services_and_definitions(backend) {
         let s = start_with(backend, config()).await;
         let admin = api(&s, "admin").await;
         seed_types(&admin).await;
@@ -322,9 +321,9 @@ async fn discovery_services_and_definitions() {
     }
 }
 
-#[tokio::test]
-async fn keys_are_issued_revoked_and_rate_limited() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn keys_are_issued_revoked_and_rate_limited(backend) {
         let s = start_with(backend, config()).await;
         let admin = api(&s, "admin").await;
         let kim = api(&s, "kim").await;
@@ -432,9 +431,9 @@ async fn keys_are_issued_revoked_and_rate_limited() {
     }
 }
 
-#[tokio::test]
-async fn filing_validation_and_following_to_closed() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn filing_validation_and_following_to_closed(backend) {
         let s = start_with(backend, config()).await;
         let admin = api(&s, "admin").await;
         let kim = api(&s, "kim").await;
@@ -899,12 +898,12 @@ async fn python_client(args: &[&str]) -> String {
     stdout.trim().lines().last().unwrap_or_default().to_string()
 }
 
-#[tokio::test]
-async fn a_third_party_client_files_and_follows_a_petition() {
-    if !georeport_available() {
-        return;
-    }
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn a_third_party_client_files_and_follows_a_petition(backend) {
+        if !georeport_available() {
+            return;
+        }
         let s = start_with(backend, config()).await;
         let admin = api(&s, "admin").await;
         let kim = api(&s, "kim").await;
@@ -981,9 +980,9 @@ fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
     &html[from..from + len]
 }
 
-#[tokio::test]
-async fn administrators_manage_keys_on_their_page() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn administrators_manage_keys_on_their_page(backend) {
         let s = start_with(backend, config()).await;
         let admin = api(&s, "admin").await;
         seed_types(&admin).await;

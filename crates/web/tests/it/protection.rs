@@ -4,14 +4,14 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::{Server, api, bilingual, client, start_with};
 use domain::office::accounts::Role;
 use serde_json::{Value, json};
 use std::time::Duration;
 use store::office::accounts;
-use store::testing::{TempDir, backends};
+use store::testing::TempDir;
 use web::WebConfig;
 
 async fn seed_more(s: &Server) {
@@ -64,9 +64,9 @@ async fn next_alert(res: &mut reqwest::Response) -> Value {
     }
 }
 
-#[tokio::test]
-async fn panic_alert_live_incident_with_recording_measures_in_order_indicators() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn panic_alert_live_incident_with_recording_measures_in_order_indicators(backend) {
         let data = TempDir::new("minwon-protect").unwrap();
         let config = WebConfig {
             data_dir: Some(data.0.clone()),
@@ -530,9 +530,9 @@ async fn panic_alert_live_incident_with_recording_measures_in_order_indicators()
     }
 }
 
-#[tokio::test]
-async fn contacts_flags_history_equipment_drills() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn contacts_flags_history_equipment_drills(backend) {
         let s = common::start(backend).await;
         seed_more(&s).await;
         let kim = api(&s, "kim").await;
@@ -773,9 +773,9 @@ async fn contacts_flags_history_equipment_drills() {
     }
 }
 
-#[tokio::test]
-async fn the_pages_work_without_javascript() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn the_pages_work_without_javascript(backend) {
         let s = common::start(backend).await;
         seed_more(&s).await;
         let kim = common::browser(&s, "kim").await;

@@ -6,11 +6,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::{Server, api, bilingual, browser, start};
 use serde_json::{Value, json};
-use store::testing::backends;
 
 const TEMPLATE: &str = "{name}님, {answer}\n담당: {department} {official}";
 
@@ -72,9 +71,9 @@ async fn timeline_kinds(s: &Server, user: &str, id: i64) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test]
-async fn an_answer_goes_out_only_as_meant() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn an_answer_goes_out_only_as_meant(backend) {
         let s = start(backend).await;
         let type_id = make_type(&s, "question", None, false).await;
         let kim = api(&s, "kim").await;
@@ -187,9 +186,9 @@ async fn an_answer_goes_out_only_as_meant() {
     }
 }
 
-#[tokio::test]
-async fn the_answer_pages_show_similar_beside_refuse_drafts_and_preview() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn the_answer_pages_show_similar_beside_refuse_drafts_and_preview(backend) {
         let s = start(backend).await;
         let type_id = make_type(&s, "question", None, false).await;
         let kim = api(&s, "kim").await;
@@ -292,9 +291,9 @@ async fn the_answer_pages_show_similar_beside_refuse_drafts_and_preview() {
     }
 }
 
-#[tokio::test]
-async fn extensions_stay_within_the_cap_in_the_periods_unit() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn extensions_stay_within_the_cap_in_the_periods_unit(backend) {
         let s = start(backend).await;
         let kim = api(&s, "kim").await;
         for (code, period, over, at_cap) in [
@@ -386,9 +385,9 @@ async fn outbox_to(s: &Server, to: &str) -> Vec<String> {
         .collect()
 }
 
-#[tokio::test]
-async fn approval_holds_answers_and_extensions_until_the_supervisor_decides() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn approval_holds_answers_and_extensions_until_the_supervisor_decides(backend) {
         let s = start(backend).await;
         let type_id = make_type(&s, "approved-type", Some("7d"), true).await;
         let kim = api(&s, "kim").await;
@@ -675,9 +674,9 @@ async fn approval_holds_answers_and_extensions_until_the_supervisor_decides() {
     }
 }
 
-#[tokio::test]
-async fn approval_through_the_pages() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn approval_through_the_pages(backend) {
         let s = start(backend).await;
         let type_id = make_type(&s, "approved-type", Some("7d"), true).await;
         let id = filed_and_received(&s, type_id, "결재 화면", "결재 화면 민원입니다.").await;

@@ -7,21 +7,9 @@ use domain::office::accounts::Role;
 use domain::wellbeing::{
     InvitationReason, PlanInput, ReferralKind, ReferralStatus, SharePurpose, battery,
 };
-use store::testing::{TestDb, backends};
+use store::testing::TestDb;
 use store::wellbeing as sw;
 use store::{Db, StoreError, kit::outbox, office::accounts, office::departments, on_db};
-
-async fn each_backend<F, Fut>(story: F)
-where
-    F: Fn(Db) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    for backend in backends() {
-        eprintln!("story on {backend}");
-        let t = TestDb::new(backend).await.expect("test database");
-        story(t.db.clone()).await;
-    }
-}
 
 struct People {
     dept: i64,
@@ -113,9 +101,11 @@ async fn complete_check(db: &Db, who: i64, dept: i64, phq: &[Option<i64>]) -> i6
     id
 }
 
-#[tokio::test]
-async fn a_check_from_consent_to_results() {
-    each_backend(|db| async move {
+store::backend_tests! {
+    #[tokio::test]
+    async fn a_check_from_consent_to_results(backend) {
+        let t = TestDb::new(backend).await.unwrap();
+        let db = t.db.clone();
         let p = seed(&db).await;
         let b = battery().unwrap();
         let now = store::now();
@@ -230,13 +220,14 @@ async fn a_check_from_consent_to_results() {
         sw::withdraw_consent(&mut tx, p.kim, now).await.unwrap();
         tx.commit().await.unwrap();
         assert!(!sw::consent(&db, p.kim).await.unwrap().unwrap().is_active());
-    })
-    .await;
+    }
 }
 
-#[tokio::test]
-async fn shares_are_per_counsellor_and_purpose_and_revocable() {
-    each_backend(|db| async move {
+store::backend_tests! {
+    #[tokio::test]
+    async fn shares_are_per_counsellor_and_purpose_and_revocable(backend) {
+        let t = TestDb::new(backend).await.unwrap();
+        let db = t.db.clone();
         let p = seed(&db).await;
         let b = battery().unwrap();
         let now = store::now();
@@ -334,13 +325,14 @@ async fn shares_are_per_counsellor_and_purpose_and_revocable() {
         ));
         assert_eq!(count(&db, "wellbeing_shares").await, 0);
         assert_eq!(count(&db, "wellbeing_responses").await, 0);
-    })
-    .await;
+    }
 }
 
-#[tokio::test]
-async fn referrals_plans_reminders_and_invitations() {
-    each_backend(|db| async move {
+store::backend_tests! {
+    #[tokio::test]
+    async fn referrals_plans_reminders_and_invitations(backend) {
+        let t = TestDb::new(backend).await.unwrap();
+        let db = t.db.clone();
         let p = seed(&db).await;
         let now = Utc.with_ymd_and_hms(2026, 11, 24, 1, 0, 0).unwrap(); // Tue 10:00 KST
 
@@ -498,13 +490,14 @@ async fn referrals_plans_reminders_and_invitations() {
         assert!(sw::plan(&db, p.kim).await.unwrap().is_none());
         assert!(sw::referrals_of(&db, p.kim).await.unwrap().is_empty());
         assert_eq!(sw::referrals_of(&db, p.lee).await.unwrap().len(), 1);
-    })
-    .await;
+    }
 }
 
-#[tokio::test]
-async fn purge_after_five_years_and_report_inputs() {
-    each_backend(|db| async move {
+store::backend_tests! {
+    #[tokio::test]
+    async fn purge_after_five_years_and_report_inputs(backend) {
+        let t = TestDb::new(backend).await.unwrap();
+        let db = t.db.clone();
         let p = seed(&db).await;
         let old = complete_check(&db, p.kim, p.dept, &all("phq9", 1)).await;
         let recent = complete_check(&db, p.lee, p.dept, &all("phq9", 3)).await;
@@ -547,6 +540,5 @@ async fn purge_after_five_years_and_report_inputs() {
         // Nothing left to purge.
         let (again, _) = sw::maintenance(&db, store::now()).await.unwrap();
         assert_eq!(again, 0);
-    })
-    .await;
+    }
 }

@@ -3,12 +3,11 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::{api, bilingual, browser, client, start_with};
 use domain::office::accounts::Role;
 use serde_json::{Value, json};
-use store::testing::backends;
 use web::WebConfig;
 
 fn config() -> WebConfig {
@@ -43,9 +42,9 @@ fn rows(receipt: &Value) -> Vec<(String, String, String, i64)> {
         .collect()
 }
 
-#[tokio::test]
-async fn nobody_in_line_falls_to_the_office_head_then_says_call_112_and_escalates() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn nobody_in_line_falls_to_the_office_head_then_says_call_112_and_escalates(backend) {
         let s = start_with(backend, config()).await;
         let admin = api(&s, "admin").await;
         // 건설과 has no supervisor and the office no protection officer or security desk.
@@ -239,9 +238,9 @@ async fn nobody_in_line_falls_to_the_office_head_then_says_call_112_and_escalate
     }
 }
 
-#[tokio::test]
-async fn a_supervisor_without_a_department_can_listen() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn a_supervisor_without_a_department_can_listen(backend) {
         let s = start_with(backend, config()).await;
         let hash = store::kit::secrets::hash_password(common::PASSWORD).unwrap();
         let mut tx = s.state.db.begin().await.unwrap();
@@ -284,9 +283,9 @@ async fn a_supervisor_without_a_department_can_listen() {
     }
 }
 
-#[tokio::test]
-async fn access_restrictions_answer_online_filing_with_the_notice_and_flag_the_desk() {
-    for backend in backends() {
+store::backend_tests! {
+    #[tokio::test]
+    async fn access_restrictions_answer_online_filing_with_the_notice_and_flag_the_desk(backend) {
         let s = start_with(backend, config()).await;
         common::add_staff(
             &s,

@@ -8,7 +8,7 @@ use domain::office::accounts::Role;
 use domain::petitions::{Channel, Event, ExtensionGround, Kind, State};
 use store::petitions::search::{SearchIndex, SearchQuery};
 use store::petitions::{self, NewPetition, Petitioner, PiiKey, TypeSpec};
-use store::testing::{TestDb, backends};
+use store::testing::TestDb;
 use store::{Db, StoreError, office::accounts, office::departments, on_db};
 
 struct Setup {
@@ -98,18 +98,6 @@ fn new_petition(s: &Setup, channel: Channel, title: &str, body: &str) -> NewPeti
     }
 }
 
-async fn each_backend<F, Fut>(story: F)
-where
-    F: Fn(Db) -> Fut,
-    Fut: std::future::Future<Output = ()>,
-{
-    for backend in backends() {
-        eprintln!("story on {backend}");
-        let t = TestDb::new(backend).await.unwrap();
-        story(t.db.clone()).await;
-    }
-}
-
 async fn file(s: &Setup, new: &NewPetition, at: DateTime<Utc>) -> petitions::Petition {
     let (cal, _) = petitions::work_calendar(&s.db).await.unwrap();
     let screening = petitions::screen(&new.title, &new.body);
@@ -142,9 +130,11 @@ fn kst(d: u32, h: u32, m: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, d, h, m, 0).unwrap() - Duration::hours(9)
 }
 
-#[tokio::test]
-async fn a_petition_lives_on_legal_time() {
-    each_backend(|db| async move {
+store::backend_tests! {
+    #[tokio::test]
+    async fn a_petition_lives_on_legal_time(backend) {
+        let t = TestDb::new(backend).await.unwrap();
+        let db = t.db.clone();
         let s = setup(db).await;
         let cal = calendar::WorkCalendar::standard().unwrap();
         // Arrives online Monday 10:00, received 10:30.
@@ -408,13 +398,14 @@ async fn a_petition_lives_on_legal_time() {
         .await)
         .unwrap();
         assert!(n >= 5, "{n} notices");
-    })
-    .await;
+    }
 }
 
-#[tokio::test]
-async fn receipt_numbers_idempotency_and_encryption() {
-    each_backend(|db| async move {
+store::backend_tests! {
+    #[tokio::test]
+    async fn receipt_numbers_idempotency_and_encryption(backend) {
+        let t = TestDb::new(backend).await.unwrap();
+        let db = t.db.clone();
         let s = setup(db).await;
         // Counter petitions are received at once, numbered in order, also when concurrent.
         let mut handles = vec![];
@@ -520,13 +511,14 @@ async fn receipt_numbers_idempotency_and_encryption() {
             .await
             .unwrap_err();
         assert!(matches!(e, StoreError::Rule(ref r) if r.code == "rrn_not_allowed"));
-    })
-    .await;
+    }
 }
 
-#[tokio::test]
-async fn queue_search_reminders_and_holiday_edits() {
-    each_backend(|db| async move {
+store::backend_tests! {
+    #[tokio::test]
+    async fn queue_search_reminders_and_holiday_edits(backend) {
+        let t = TestDb::new(backend).await.unwrap();
+        let db = t.db.clone();
         let s = setup(db).await;
         let now = kst(24, 10, 0);
         let a = file(
@@ -692,13 +684,14 @@ async fn queue_search_reminders_and_holiday_edits() {
         let (cal, _) = petitions::work_calendar(&s.db).await.unwrap();
         let p = petitions::get(&s.db, b.id).await.unwrap();
         assert_eq!(Some(after), p.derived.due(&cal, now).unwrap());
-    })
-    .await;
+    }
 }
 
-#[tokio::test]
-async fn demo_petitions_cover_every_state() {
-    each_backend(|db| async move {
+store::backend_tests! {
+    #[tokio::test]
+    async fn demo_petitions_cover_every_state(backend) {
+        let t = TestDb::new(backend).await.unwrap();
+        let db = t.db.clone();
         let now = kst(24, 15, 0);
         let mut tx = db.begin().await.unwrap();
         for (code, parent) in [
@@ -894,13 +887,14 @@ async fn demo_petitions_cover_every_state() {
                 .any(|(_, d)| d.agency_transfer.as_ref().is_some_and(|t| !t.on_time))
         );
         assert!(page.counts.overdue > 0);
-    })
-    .await;
+    }
 }
 
-#[tokio::test]
-async fn generated_petitions_are_consistent() {
-    each_backend(|db| async move {
+store::backend_tests! {
+    #[tokio::test]
+    async fn generated_petitions_are_consistent(backend) {
+        let t = TestDb::new(backend).await.unwrap();
+        let db = t.db.clone();
         let s = setup(db).await;
         let now = store::now();
         let n = petitions::generate::generate(&s.db, 1500, 7, now, |_| {})
@@ -939,15 +933,16 @@ async fn generated_petitions_are_consistent() {
         )
         .await;
         assert!(p.change_seq > 1500);
-    })
-    .await;
+    }
 }
 
-/// A petition is never moved to a retired department (or one that does not exist); the
-/// refused step leaves the petition as it was.
-#[tokio::test]
-async fn no_transfer_to_a_retired_department() {
-    each_backend(|db| async move {
+store::backend_tests! {
+    /// A petition is never moved to a retired department (or one that does not exist); the
+    /// refused step leaves the petition as it was.
+    #[tokio::test]
+    async fn no_transfer_to_a_retired_department(backend) {
+        let t = TestDb::new(backend).await.unwrap();
+        let db = t.db.clone();
         let s = setup(db).await;
         let p = file(
             &s,
@@ -1000,17 +995,18 @@ async fn no_transfer_to_a_retired_department() {
         let after = petitions::get(&s.db, p.id).await.unwrap();
         assert_eq!(after.department_id, p.department_id);
         assert_eq!(after.derived.events, p.derived.events);
-    })
-    .await;
+    }
 }
 
-/// Filings through group commit, some refused after they took a receipt number, a change number
-/// and an access-log entry: the refused ones give their numbers back (their savepoint and the
-/// counters roll back together), so receipt numbers, change numbers and the access log's chain
-/// stay gap-free and in order.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn group_commit_refusals_leave_no_gaps_in_the_counters() {
-    each_backend(|db| async move {
+store::backend_tests! {
+    /// Filings through group commit, some refused after they took a receipt number, a change number
+    /// and an access-log entry: the refused ones give their numbers back (their savepoint and the
+    /// counters roll back together), so receipt numbers, change numbers and the access log's chain
+    /// stay gap-free and in order.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn group_commit_refusals_leave_no_gaps_in_the_counters(backend) {
+        let t = TestDb::new(backend).await.unwrap();
+        let db = t.db.clone();
         let s = setup(db).await;
         let (cal, _) = petitions::work_calendar(&s.db).await.unwrap();
         let group = store::kit::group_commit::GroupCommit::start(s.db.clone());
@@ -1093,6 +1089,5 @@ async fn group_commit_refusals_leave_no_gaps_in_the_counters() {
         .await;
         assert_eq!(next.receipt_no.unwrap(), format!("{year}-{:07}", 31));
         assert_eq!(next.change_seq, max + 1);
-    })
-    .await;
+    }
 }

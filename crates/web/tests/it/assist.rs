@@ -4,11 +4,12 @@
 //! and through an OpenAI-compatible endpoint — a real axum server on a real socket in this test —
 //! with the prompt masked, every exchange logged, and failures falling back.
 //!
-//! One test function: the office's routing model is process-wide.
+//! The office's routing model is process-wide: the story's twins (and nothing else here) take
+//! `ROUTER` so that one never removes the model under the other.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -18,7 +19,6 @@ use axum::routing::post;
 use common::{PASSWORD, Server, client, cookie_value, set_cookie, start_with};
 use serde_json::{Value, json};
 use store::petitions::suggestions;
-use store::testing::backends;
 use web::WebConfig;
 use web::petitions::assist::DraftEndpoint;
 
@@ -145,13 +145,17 @@ fn office_router() -> text::Router {
     text::train_routing(&exs, &text::routing::RoutingTrainOptions::default()).unwrap()
 }
 
-#[tokio::test]
-async fn suggestion_correction_and_drafts() {
-    let (model_base, fake) = fake_model().await;
-    let router = office_router();
-    let version = router.version().to_string();
-    suggestions::install_router(Some(router));
-    for backend in backends() {
+/// Held while a story installs, uses or removes the process-wide routing model.
+static ROUTER: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+store::backend_tests! {
+    #[tokio::test]
+    async fn suggestion_correction_and_drafts(backend) {
+        let _router = ROUTER.lock().await;
+        let (model_base, fake) = fake_model().await;
+        let router = office_router();
+        let version = router.version().to_string();
+        suggestions::install_router(Some(router));
         let s = start_with(
             backend,
             WebConfig {
@@ -516,6 +520,6 @@ async fn suggestion_correction_and_drafts() {
         assert!(html.contains("이번 주에 보수하겠습니다"), "{html}");
         assert!(html.contains("초안"));
         s.shutdown().await;
+        suggestions::install_router(None);
     }
-    suggestions::install_router(None);
 }

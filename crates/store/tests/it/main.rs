@@ -1,0 +1,10 @@
+//! The store crate's integration tests, one binary: each storage story on SQLite and on
+//! PostgreSQL (`store::backend_tests!`).
+// One binary per crate links once instead of once per file.
+
+mod intake;
+mod petitions;
+mod protection;
+mod stories;
+mod suggestions;
+mod wellbeing;

@@ -1,0 +1,22 @@
+//! The web crate's integration tests, one binary: a real server over real HTTP on each database
+//! (`common`), one module per story file.
+// One binary per crate links once instead of once per file.
+
+mod accounts;
+mod admin_pages;
+mod answers;
+mod assist;
+mod common;
+mod http;
+mod intake;
+mod open311;
+mod open311_form_props;
+mod outbox;
+mod pages;
+mod pages_supplement;
+mod petitions;
+mod privacy;
+mod protection;
+mod protection_alerts;
+mod wellbeing;
+mod wellbeing_versions;
