@@ -17,7 +17,8 @@ pub mod wellbeing;
 
 pub mod testing;
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
+pub use kit::clock::Clock;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -52,6 +53,8 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 pub struct Db {
     pub pool: Pool,
     pub(crate) kept: Arc<Kept>,
+    /// The clock of everything done on this database (set by tests; see [`kit::clock`]).
+    clock: Clock,
 }
 
 #[derive(Clone, Debug)]
@@ -173,7 +176,13 @@ impl Db {
         Db {
             pool,
             kept: Arc::default(),
+            clock: Clock::system(),
         }
+    }
+
+    /// The clock of this database: the system's unless a test has set it. Clones share it.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     /// Connect to `sqlite://PATH` (created if missing; WAL, synchronous=FULL) or `postgres://…`.
@@ -275,9 +284,10 @@ impl Tx {
 }
 
 /// The current time at the precision both databases keep (microseconds), so a value read back
-/// equals the value written.
+/// equals the value written: the clock of this task (a request runs on its database's clock),
+/// else the system's. See [`kit::clock`].
 pub fn now() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(6)
+    kit::clock::now()
 }
 
 /// Map a unique-constraint violation to a [`StoreError::Conflict`] with a message for people.

@@ -753,7 +753,7 @@ async fn filing_validation_and_following_to_closed() {
         assert_eq!(x.xml("service_requests").matches("<request>").count(), 3);
 
         // List errors.
-        let now = Utc::now();
+        let now = store::now();
         let iso = |d: DateTime<Utc>| d.to_rfc3339().replace('+', "%2B");
         for fmt in ["json", "xml"] {
             o_get(

@@ -95,7 +95,7 @@ async fn supplement_answers_carry_files_or_nothing() {
         let kim = s.token("kim").await;
         let act = format!("/api/v1/petitions/{id}/actions");
         api(&s, &kim, &act, json!({"action": "receive"})).await;
-        let answer_by = (chrono::Utc::now() + chrono::Duration::days(7)).to_rfc3339();
+        let answer_by = (store::now() + chrono::Duration::days(7)).to_rfc3339();
         api(
             &s,
             &kim,
