@@ -211,7 +211,7 @@ pub fn run_deadline(args: &DeadlineArgs, out: &mut impl Write) -> Result<(), Cli
     let now = match &args.now {
         Some(now) => parse_instant("now", now)?,
         // The CLI may read the clock; the calendar crate never does.
-        None => DateTime::<Utc>::from(std::time::SystemTime::now()),
+        None => store::now(),
     };
     let data = load_holiday_data(args.holiday_data.as_ref())?;
     let cal = WorkCalendar::new(

@@ -4,17 +4,18 @@
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
-/// Flags shared by every subcommand that touches data.
+/// Flags shared by every subcommand that touches data. Global: they may stand before or after
+/// the subcommands below (`admin --data DIR audit verify` or `admin audit verify --data DIR`).
 #[derive(Debug, Clone, clap::Args)]
 pub struct DataArgs {
     /// Data directory (database file, attachments, keys, logs).
-    #[arg(long = "data", env = "MINWON_DATA", value_name = "DIR")]
+    #[arg(long = "data", env = "MINWON_DATA", value_name = "DIR", global = true)]
     pub data: Option<PathBuf>,
     /// Database URL: `sqlite://PATH` or `postgres://USER@HOST/DB`. Default: SQLite in the data directory.
-    #[arg(long, env = "MINWON_DATABASE_URL", value_name = "URL")]
+    #[arg(long, env = "MINWON_DATABASE_URL", value_name = "URL", global = true)]
     pub database_url: Option<String>,
     /// Configuration file (TOML). Default: `minwon.toml` in the data directory, if present.
-    #[arg(long, env = "MINWON_CONFIG", value_name = "FILE")]
+    #[arg(long, env = "MINWON_CONFIG", value_name = "FILE", global = true)]
     pub config: Option<PathBuf>,
 }
 

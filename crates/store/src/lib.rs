@@ -19,7 +19,8 @@ pub mod wellbeing;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
+pub use kit::clock::Clock;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
@@ -54,6 +55,8 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 pub struct Db {
     pub pool: Pool,
     pub(crate) kept: Arc<Kept>,
+    /// The clock of everything done on this database (set by tests; see [`kit::clock`]).
+    clock: Clock,
 }
 
 #[derive(Clone, Debug)]
@@ -175,7 +178,13 @@ impl Db {
         Db {
             pool,
             kept: Arc::default(),
+            clock: Clock::system(),
         }
+    }
+
+    /// The clock of this database: the system's unless a test has set it. Clones share it.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
     }
 
     /// Connect to `sqlite://PATH` (created if missing; WAL, synchronous=FULL) or `postgres://…`.
@@ -277,9 +286,10 @@ impl Tx {
 }
 
 /// The current time at the precision both databases keep (microseconds), so a value read back
-/// equals the value written.
+/// equals the value written: the clock of this task (a request runs on its database's clock),
+/// else the system's. See [`kit::clock`].
 pub fn now() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(6)
+    kit::clock::now()
 }
 
 /// Map a unique-constraint violation to a [`StoreError::Conflict`] with a message for people.

@@ -154,6 +154,16 @@ impl MakeRequestId for NextRequestId {
     }
 }
 
+/// Run each request on its database's clock, so that `store::now()` in a handler reads the time
+/// a test has set for this server (the system time otherwise).
+async fn on_the_db_clock(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    state.db.clock().scope(next.run(req)).await
+}
+
 /// The whole application.
 pub fn app(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
@@ -188,6 +198,10 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             kit::security::security_headers,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            on_the_db_clock,
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CatchPanicLayer::custom(|_| {

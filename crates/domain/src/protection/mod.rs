@@ -4,7 +4,7 @@
 //! time and the indicators for the evaluation. Pure: time comes in as arguments.
 
 use crate::{DepartmentId, RuleError};
-use chrono::{DateTime, Datelike, Duration, FixedOffset, NaiveDate, Offset, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -401,18 +401,16 @@ pub fn restriction_active(
     !lifted && start <= at && at < end
 }
 
-fn kst() -> FixedOffset {
-    FixedOffset::east_opt(9 * 3600).unwrap_or_else(|| Utc.fix())
-}
-
 /// The date in Korea of an instant.
 pub fn local_date(at: DateTime<Utc>) -> NaiveDate {
-    at.with_timezone(&kst()).date_naive()
+    at.with_timezone(&calendar::SEOUL).date_naive()
 }
 
 /// The month (KST) an instant falls in, as `YYYY-MM`.
 pub fn month_of(at: DateTime<Utc>) -> String {
-    at.with_timezone(&kst()).format("%Y-%m").to_string()
+    at.with_timezone(&calendar::SEOUL)
+        .format("%Y-%m")
+        .to_string()
 }
 
 /// A half-year (반기): 1 = January–June, 2 = July–December.
@@ -858,7 +856,11 @@ pub fn restriction_notice(
     end: DateTime<Utc>,
     covers: &[RestrictionCover],
 ) -> RuleError {
-    let fmt = |t: DateTime<Utc>| t.with_timezone(&kst()).format("%Y-%m-%d %H:%M").to_string();
+    let fmt = |t: DateTime<Utc>| {
+        t.with_timezone(&calendar::SEOUL)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
+    };
     let ko_cov: Vec<&str> = covers.iter().map(|c| c.korean()).collect();
     let en_cov: Vec<&str> = covers.iter().map(|c| c.english()).collect();
     rule(

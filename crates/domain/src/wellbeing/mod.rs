@@ -25,7 +25,7 @@ pub use results::*;
 pub use sharing::*;
 
 use crate::RuleError;
-use chrono::{DateTime, Datelike, Duration, FixedOffset, Months, NaiveTime, Offset, TimeZone, Utc};
+use chrono::{DateTime, Datelike, Duration, Months, NaiveTime, TimeZone, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;

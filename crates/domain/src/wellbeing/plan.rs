@@ -90,15 +90,9 @@ impl PlanInput {
     }
 }
 
-/// Korean time (UTC+9, no daylight saving), for weekly reminders.
-pub(super) fn kst() -> FixedOffset {
-    // 9 hours is always in range; the fallback only keeps this free of a panic path.
-    FixedOffset::east_opt(9 * 3600).unwrap_or_else(|| Utc.fix())
-}
-
 /// The next weekly reminder strictly after `after`: on `weekday` (0 = Monday) at `hour`:00 KST.
 pub fn next_reminder(after: DateTime<Utc>, weekday: u32, hour: u32) -> Option<DateTime<Utc>> {
-    let local = after.with_timezone(&kst());
+    let local = after.with_timezone(&calendar::SEOUL);
     let time = NaiveTime::from_hms_opt(hour.min(23), 0, 0)?;
     let today = local.date_naive();
     let days_ahead = (i64::from(weekday.min(6))
@@ -106,7 +100,7 @@ pub fn next_reminder(after: DateTime<Utc>, weekday: u32, hour: u32) -> Option<Da
     .rem_euclid(7);
     for extra in [0, 7] {
         let date = today + Duration::days(days_ahead + extra);
-        let at = kst()
+        let at = calendar::SEOUL
             .from_local_datetime(&date.and_time(time))
             .single()?
             .with_timezone(&Utc);

@@ -559,3 +559,54 @@ store::backend_tests! {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+store::backend_tests! {
+    /// Issue 15 item 10: the data flags may stand before or after an admin subcommand.
+    #[tokio::test]
+    async fn data_flags_before_or_after_the_subcommand(backend) {
+        let (dir, pg, _t) = database("flags", backend).await;
+        let data = data_args(&dir, pg.as_deref());
+        let run = |before: &[String], args: &[&str], after: &[String]| {
+            let out = minwon()
+                .arg("admin")
+                .args(before)
+                .args(args)
+                .args(after)
+                .output()
+                .unwrap();
+            (
+                out.status.code().unwrap_or(-1),
+                String::from_utf8_lossy(&out.stdout).to_string(),
+                String::from_utf8_lossy(&out.stderr).to_string(),
+            )
+        };
+        let create = [
+            "department",
+            "create",
+            "--code",
+            "county",
+            "--name",
+            "예시군청",
+        ];
+        // After: the department lands in this test's database …
+        let (code, _, err) = run(&[], &create, &data);
+        assert_eq!(code, 0, "{err}");
+        // … so the same code given with the flags before is refused there.
+        let (code, _, err) = run(&data, &create, &[]);
+        assert_eq!(code, 2, "{err}");
+        assert!(err.contains("already exists"), "{err}");
+        for (before, after) in [(&data[..], &[][..]), (&[][..], &data[..])] {
+            let (code, out, err) = run(before, &["audit", "verify"], after);
+            assert_eq!(code, 0, "{err}");
+            assert!(out.contains("intact"), "{out}");
+            let (code, out, err) = run(before, &["department", "list"], after);
+            assert_eq!(code, 0, "{err}");
+            assert!(out.contains("county"), "{out}");
+        }
+        // Split: --data before, --database-url after (or the other way for PostgreSQL).
+        let (code, out, err) = run(&data[..2], &["audit", "verify"], &data[2..]);
+        assert_eq!(code, 0, "{err}");
+        assert!(out.contains("intact"), "{out}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

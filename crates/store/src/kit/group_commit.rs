@@ -98,7 +98,8 @@ async fn writer(db: Db, mut rx: mpsc::Receiver<Job>) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let jobs = std::mem::take(&mut batch);
-        if let Err(e) = tokio::spawn(run_batch(db.clone(), jobs)).await {
+        let batch = db.clock().scope(run_batch(db.clone(), jobs));
+        if let Err(e) = tokio::spawn(batch).await {
             tracing::error!(error = %e, "an intake batch was lost");
         }
     }

@@ -5,9 +5,9 @@ use super::*;
 /// The departments with their staff headcount, and each respondent's latest completed check in
 /// `year` (Korean calendar year). Only department and band keys leave this function.
 pub async fn report_inputs(db: &Db, year: i32) -> Result<(Vec<ReportDepartment>, Vec<Respondent>)> {
-    let kst = chrono::FixedOffset::east_opt(9 * 3600).or_not_found()?;
     let bound = |y: i32| {
-        kst.with_ymd_and_hms(y, 1, 1, 0, 0, 0)
+        calendar::SEOUL
+            .with_ymd_and_hms(y, 1, 1, 0, 0, 0)
             .single()
             .map(|t| t.with_timezone(&Utc))
             .ok_or_else(|| {
@@ -78,5 +78,5 @@ pub async fn report_inputs(db: &Db, year: i32) -> Result<(Vec<ReportDepartment>,
 
 /// The current year in Korea, the default report period.
 pub fn current_year(now: DateTime<Utc>) -> i32 {
-    (now + chrono::Duration::hours(9)).year()
+    calendar::to_seoul(now).year()
 }

@@ -1115,7 +1115,8 @@ fn month_start(s: &str) -> Result<DateTime<Utc>, ApiError> {
     let d =
         NaiveDate::parse_from_str(&format!("{}-01", s.trim()), "%Y-%m-%d").map_err(|_| bad())?;
     let local = d.and_hms_opt(0, 0, 0).ok_or_else(bad)?;
-    Ok(local.and_utc() - Duration::hours(9))
+    let start = local.and_local_timezone(calendar::seoul()).single();
+    start.map(|t| t.to_utc()).ok_or_else(bad)
 }
 
 /// Indicators per month and department for `[from, to]` months (default: this year).
@@ -1951,11 +1952,7 @@ pub(crate) async fn restriction_banner(
         return Ok(None);
     };
     let incidents = sp::petitioner_history(&state.db, &key).await?.len();
-    let kst = |t: DateTime<Utc>| {
-        (t + Duration::hours(9))
-            .format("%Y-%m-%d %H:%M")
-            .to_string()
-    };
+    let kst = |t: DateTime<Utc>| calendar::to_seoul(t).format("%Y-%m-%d %H:%M").to_string();
     let covers = |ko: bool| {
         r.covers
             .iter()
@@ -2095,7 +2092,7 @@ async fn alert_stream(
                         };
                         if access::decide(&s.actor, Capability::Protection, Action::Read, target, &s.org).is_ok() {
                             if ev.recipients.contains(&s.actor.account_id)
-                                && let Err(e) = sp::mark_shown(&s.db, ev.id, s.actor.account_id, store::now()).await
+                                && let Err(e) = sp::mark_shown(&s.db, ev.id, s.actor.account_id, s.db.clock().now()).await
                             {
                                 tracing::error!(error = %e, "could not record a shown alert");
                             }

@@ -16,7 +16,7 @@ use axum::Router;
 use axum::extract::{Multipart, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use domain::access::Action;
 use domain::protection::{
     Channel, EquipmentKind, EvidenceKind, IncidentKind, MeasureKind, WarningReason,
@@ -87,8 +87,10 @@ fn local_time(s: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
     }
     NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
         .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
-        .map(|t| Some(t.and_utc() - Duration::hours(9)))
-        .map_err(|_| {
+        .ok()
+        .and_then(|t| t.and_local_timezone(calendar::seoul()).single())
+        .map(|t| Some(t.to_utc()))
+        .ok_or_else(|| {
             ApiError::bad_request(
                 "bad_time",
                 "일시 형식이 올바르지 않습니다 (the date and time are not valid)".into(),
@@ -799,7 +801,7 @@ async fn incident_page(
         channel: label(lang, i.channel.korean(), i.channel.english()),
         channel_value: i.channel.as_str().into(),
         when: when(i.occurred_at),
-        occurred_local: (i.occurred_at + Duration::hours(9))
+        occurred_local: calendar::to_seoul(i.occurred_at)
             .format("%Y-%m-%dT%H:%M")
             .to_string(),
         place: i.place.clone(),

@@ -111,9 +111,7 @@ fn see_other(to: &str) -> Response {
 }
 
 fn date(t: &DateTime<Utc>) -> String {
-    (*t + chrono::Duration::hours(9))
-        .format("%Y-%m-%d %H:%M")
-        .to_string()
+    calendar::to_seoul(*t).format("%Y-%m-%d %H:%M").to_string()
 }
 
 fn referral_text(level: ReferralLevel) -> Option<(&'static str, &'static str)> {

@@ -6,6 +6,7 @@ mod accounts;
 mod admin_pages;
 mod answers;
 mod assist;
+mod clock;
 mod common;
 mod http;
 mod intake;

@@ -752,7 +752,7 @@ store::backend_tests! {
         assert_eq!(x.xml("service_requests").matches("<request>").count(), 3);
 
         // List errors.
-        let now = Utc::now();
+        let now = store::now();
         let iso = |d: DateTime<Utc>| d.to_rfc3339().replace('+', "%2B");
         for fmt in ["json", "xml"] {
             o_get(

@@ -94,7 +94,7 @@ store::backend_tests! {
         let kim = s.token("kim").await;
         let act = format!("/api/v1/petitions/{id}/actions");
         api(&s, &kim, &act, json!({"action": "receive"})).await;
-        let answer_by = (chrono::Utc::now() + chrono::Duration::days(7)).to_rfc3339();
+        let answer_by = (store::now() + chrono::Duration::days(7)).to_rfc3339();
         api(
             &s,
             &kim,

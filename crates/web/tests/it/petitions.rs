@@ -88,7 +88,7 @@ fn expected_due(timeline: &Value, period: Period) -> DateTime<Utc> {
             .extensions
             .push(e["event"]["period"].as_str().unwrap().parse().unwrap());
     }
-    calendar::deadline(&cal, &input, Utc::now()).unwrap()
+    calendar::deadline(&cal, &input, store::now()).unwrap()
 }
 
 store::backend_tests! {
@@ -243,7 +243,7 @@ store::backend_tests! {
             (200, "in_progress"),
             "{p}"
         );
-        let answer_by = (Utc::now() + chrono::Duration::days(10)).to_rfc3339();
+        let answer_by = (store::now() + chrono::Duration::days(10)).to_rfc3339();
         let (st, p) = lee
             .act(id, json!({"action": "request_supplement", "items": "파손 위치 사진", "answer_by": answer_by}))
             .await;
