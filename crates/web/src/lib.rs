@@ -11,6 +11,8 @@ pub mod petitions;
 pub mod protection;
 pub mod wellbeing;
 
+pub use office::api::openapi_document;
+
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Request};
