@@ -98,11 +98,20 @@ async fn the_menu_shows_what_the_policy_permits_each_role() {
         ("resident", vec!["/my", "/account"]),
         ("kim", [&staff[..], &["/account"]].concat()),
         ("counsel", [&staff[..], &["/account"]].concat()),
-        ("privacy", [&staff[..], &["/privacy/review", "/account"]].concat()),
+        (
+            "privacy",
+            [&staff[..], &["/privacy/review", "/account"]].concat(),
+        ),
         ("head", [&staff[..], &["/desk/late", "/account"]].concat()),
         (
             "sup",
-            vec!["/desk", "/desk/dashboard", "/protection", "/wellbeing", "/account"],
+            vec![
+                "/desk",
+                "/desk/dashboard",
+                "/protection",
+                "/wellbeing",
+                "/account",
+            ],
         ),
         (
             "admin",

@@ -14,8 +14,7 @@ use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
+use axum::Json;
 use chrono::{DateTime, Utc};
 use domain::access::{Action, Capability, Target};
 use domain::office::accounts::Role;
@@ -33,6 +32,8 @@ use store::petitions::search::{SearchIndex, SearchQuery};
 use store::petitions::{self, Petition, PiiKey, QueueFilter, TypeSpec};
 use store::{office::audit, office::departments};
 use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 /// What the petition desk needs besides the database: the key for resident registration
 /// numbers, the blob store for attachments, this process's search index.
@@ -143,56 +144,36 @@ impl BlobStore for NoBlobs {
     }
 }
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/petition-types", get(list_types).post(create_type))
-        .route("/api/v1/petition-types/{id}", put(update_type))
-        .route("/api/v1/petitions", get(queue).post(file_petition))
-        .route("/api/v1/petitions/search", get(search))
-        .route("/api/v1/petitions/{id}", get(get_petition))
-        .route("/api/v1/petitions/{id}/timeline", get(timeline))
-        .route("/api/v1/petitions/{id}/actions", post(act))
-        .route(
-            "/api/v1/petitions/{id}/attachments",
-            post(upload_attachment).layer(axum::extract::DefaultBodyLimit::disable()),
-        )
-        .route(
-            "/api/v1/petitions/{id}/attachments/{sha256}",
-            get(download_attachment),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(PetitionsDoc::openapi())
+        .routes(routes!(list_types, create_type))
+        .routes(routes!(update_type))
+        .routes(routes!(queue, file_petition))
+        .routes(routes!(search))
+        .routes(routes!(get_petition))
+        .routes(routes!(timeline))
+        .routes(routes!(act))
+        // Attachments have their own size limit (the desk's), checked while the body streams.
+        .routes(routes!(upload_attachment).layer(axum::extract::DefaultBodyLimit::disable()))
+        .routes(routes!(download_attachment))
 }
 
 #[derive(OpenApi)]
-#[openapi(
-    paths(
-        list_types,
-        create_type,
-        update_type,
-        file_petition,
-        queue,
-        search,
-        get_petition,
-        timeline,
-        act,
-        upload_attachment,
-        download_attachment
-    ),
-    components(schemas(
-        TypeView,
-        TypeRequest,
-        FileRequest,
-        PetitionerInput,
-        PetitionView,
-        PetitionerView,
-        QueueView,
-        QueueCountsView,
-        SearchView,
-        SearchHitView,
-        TimelineView,
-        ActionRequest,
-        AttachmentView
-    ))
-)]
+#[openapi(components(schemas(
+    TypeView,
+    TypeRequest,
+    FileRequest,
+    PetitionerInput,
+    PetitionView,
+    PetitionerView,
+    QueueView,
+    QueueCountsView,
+    SearchView,
+    SearchHitView,
+    TimelineView,
+    ActionRequest,
+    AttachmentView
+)))]
 pub struct PetitionsDoc;
 
 // ---------------------------------------------------------------------------------------------
