@@ -365,6 +365,14 @@ pub fn may_open(actor: &Actor, screen: Screen) -> bool {
     }
 }
 
+/// Whether the role holds `action` on `capability` at some scope: for showing a part of a page
+/// (e.g. the list of what waits for one's approval), never for guarding an action.
+pub fn holds(role: Role, capability: Capability, action: Action) -> bool {
+    grants(role, capability)
+        .iter()
+        .any(|(actions, _)| actions.contains(&action))
+}
+
 /// The division's dashboard (and its workload figures): supervisors and administrators.
 pub fn may_see_dashboard(role: Role) -> bool {
     matches!(role, Role::Supervisor | Role::Administrator)
@@ -406,6 +414,19 @@ mod tests {
             department_id: Some(dept),
             office_head: false,
         }
+    }
+
+    #[test]
+    fn only_supervisors_hold_approval_of_petitions() {
+        for role in Role::ALL {
+            assert_eq!(
+                holds(role, Capability::Petitions, Approve),
+                role == Role::Supervisor,
+                "{role:?}"
+            );
+        }
+        assert!(holds(Role::Official, Capability::Petitions, Update));
+        assert!(!holds(Role::Resident, Capability::Settings, Read));
     }
 
     #[test]

@@ -199,6 +199,32 @@ pub fn access_record(
     }
 }
 
+/// What an audited write leaves in the access log: whose data, which action, why.
+pub struct Audit {
+    pub subject: String,
+    pub action: String,
+    pub reason: String,
+}
+
+/// One audited write: begin a transaction, make the change (which may queue outbox messages
+/// in the same transaction), append the caller's access-log entry, commit. The change and its
+/// log entry land together or not at all.
+pub async fn audited<T>(
+    state: &AppState,
+    caller: &kit::auth::Caller,
+    change: impl AsyncFnOnce(&mut store::Tx) -> Result<(T, Audit), kit::error::ApiError>,
+) -> Result<T, kit::error::ApiError> {
+    let mut tx = state.db.begin().await?;
+    let (value, audit) = change(&mut tx).await?;
+    store::office::audit::append(
+        &mut tx,
+        &access_record(caller, &audit.subject, &audit.action, &audit.reason),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(value)
+}
+
 /// Request ids: a process-unique counter with a random prefix, cheap and unique enough to
 /// follow one request through the logs.
 #[derive(Clone)]

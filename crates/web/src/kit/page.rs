@@ -311,6 +311,34 @@ impl Ctx {
     }
 }
 
+/// Why a page handler could not show its page, already rendered: our error page in the
+/// caller's language (see [`OrPage`]), or a redirect (e.g. to sign in).
+#[derive(Debug)]
+pub struct PageError(Response);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        self.0
+    }
+}
+
+impl From<Response> for PageError {
+    fn from(r: Response) -> Self {
+        PageError(r)
+    }
+}
+
+/// `result.or_page(&ctx)?` in a page handler: a failure becomes our error page.
+pub trait OrPage<T> {
+    fn or_page(self, ctx: &Ctx) -> Result<T, PageError>;
+}
+
+impl<T, E: Into<ApiError>> OrPage<T> for Result<T, E> {
+    fn or_page(self, ctx: &Ctx) -> Result<T, PageError> {
+        self.map_err(|e| PageError(ctx.error(&e.into())))
+    }
+}
+
 #[derive(Template)]
 #[template(path = "kit/mw_error.html")]
 struct ErrorPage {

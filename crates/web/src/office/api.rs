@@ -4,10 +4,10 @@ use crate::kit::auth::{Address, ApiCaller, Credential, check_login};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::json::ApiJson;
 use crate::{AppState, access_record};
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use chrono::{DateTime, Utc};
 use domain::access::{Action, Capability, Target};
 use domain::office::accounts::{Role, validate_password};
@@ -364,7 +364,7 @@ async fn get_hide_names(
     caller
         .may(&state, Capability::Settings, Action::Read, Target::Office)
         .await?;
-    let hide = store::office::settings::hide_handler_names(&state.db).await?;
+    let hide = caller.settings(&state).await?.hide_handler_names();
     state
         .log_access(
             &caller,
@@ -416,7 +416,7 @@ async fn list_accounts(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
 ) -> Result<Json<Vec<AccountView>>, ApiError> {
-    let org = departments::org_chart(&state.db).await?;
+    let org = caller.org_chart(&state).await?;
     let actor = caller.actor();
     let office_wide =
         domain::access::reaches_office(actor.role, Capability::Accounts, Action::Read);
@@ -434,7 +434,7 @@ async fn list_accounts(
                         department: a.department_id,
                         shared_with: &[],
                     },
-                    &org,
+                    org,
                 )
                 .is_ok()
         })

@@ -5,9 +5,9 @@
 //! Handlers parse, ask the access policy, call one store function and answer; the rules (what a
 //! sendable answer is, who may decide) live in `domain::petitions`.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::Json;
 use chrono::{DateTime, Utc};
 use domain::access::{Action, Capability};
 use domain::petitions::HeldStep;

@@ -10,8 +10,8 @@
 
 use std::time::Duration;
 
-use axum::extract::{Path, State};
 use axum::Json;
+use axum::extract::{Path, State};
 use domain::access::{Action, Capability};
 use domain::privacy::{PersonalKind, mask_text};
 use serde::{Deserialize, Serialize};
