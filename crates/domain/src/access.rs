@@ -337,6 +337,10 @@ pub enum Screen {
     AccessLogReview,
     /// One's own account (내 계정).
     Account,
+    /// A counsellor's inbox: results shared with them and referrals addressed to them.
+    CounsellorInbox,
+    /// The group wellbeing report (small cells suppressed).
+    WellbeingReport,
 }
 
 /// Whether the menu offers `screen` to the actor. Screens that stand for one grant ask
@@ -362,7 +366,18 @@ pub fn may_open(actor: &Actor, screen: Screen) -> bool {
         Screen::LatePetitions => office(Capability::LatePetitions, Read),
         Screen::AccessLogReview => office(Capability::AuditReview, Read),
         Screen::Account => true,
+        // Only a counsellor is ever shared an official's results.
+        Screen::CounsellorInbox => grants(actor.role, Capability::Wellbeing)
+            .iter()
+            .any(|(actions, scope)| *scope == Scope::SharedWithActor && actions.contains(&Read)),
+        Screen::WellbeingReport => holds(actor.role, Capability::WellbeingGroupReport, Read),
     }
+}
+
+/// Where the office makes two factors compulsory, the roles that hold the most must use them:
+/// administrators and protection officers.
+pub fn second_factor_compulsory(role: Role) -> bool {
+    matches!(role, Role::Administrator | Role::ProtectionOfficer)
 }
 
 /// Whether the role holds `action` on `capability` at some scope: for showing a part of a page
@@ -413,6 +428,28 @@ mod tests {
             role,
             department_id: Some(dept),
             office_head: false,
+        }
+    }
+
+    #[test]
+    fn wellbeing_screens_and_second_factor_by_role() {
+        for role in Role::ALL {
+            let a = actor(role, 3);
+            assert_eq!(
+                may_open(&a, Screen::CounsellorInbox),
+                role == Role::Counsellor,
+                "{role:?} inbox"
+            );
+            assert_eq!(
+                may_open(&a, Screen::WellbeingReport),
+                matches!(role, Role::Counsellor | Role::TrainingOfficer),
+                "{role:?} report"
+            );
+            assert_eq!(
+                second_factor_compulsory(role),
+                matches!(role, Role::Administrator | Role::ProtectionOfficer),
+                "{role:?} second factor"
+            );
         }
     }
 

@@ -279,11 +279,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     // them up (and sign out) until it has.
     if let Some(c) = &caller
         && !c.account.totp_enabled
-        && matches!(
-            c.account.role,
-            domain::office::accounts::Role::Administrator
-                | domain::office::accounts::Role::ProtectionOfficer
-        )
+        && access::second_factor_compulsory(c.account.role)
         && !enrolment_path(req.uri().path())
     {
         match crate::office::account_api::totp_required(&state, &c.account).await {

@@ -13,7 +13,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use domain::access::{Action, Capability, Target};
-use domain::office::accounts::{Role, validate_display_name, validate_password, validate_username};
+use domain::office::accounts::{validate_display_name, validate_password, validate_username};
 use serde::{Deserialize, Serialize};
 use store::office::accounts::{self, Account, SessionInfo};
 use store::{office::audit, office::mfa, office::signup};
@@ -61,7 +61,7 @@ pub struct AccountDoc;
 /// Whether two-factor sign-in is compulsory for this account (the setting, for the roles that
 /// hold the most: administrators and protection officers).
 pub async fn totp_required(state: &AppState, account: &Account) -> Result<bool, ApiError> {
-    if !matches!(account.role, Role::Administrator | Role::ProtectionOfficer) {
+    if !domain::access::second_factor_compulsory(account.role) {
         return Ok(false);
     }
     Ok(

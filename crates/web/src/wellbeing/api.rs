@@ -477,7 +477,7 @@ pub(crate) async fn counsellor_inbox(
     state: &AppState,
     caller: &Caller,
 ) -> Result<(Vec<Share>, Vec<sw::Referral>), ApiError> {
-    if caller.account.role != Role::Counsellor {
+    if !caller.may_open(domain::access::Screen::CounsellorInbox) {
         return Err(ApiError::forbidden());
     }
     let shares = sw::shares_to(&state.db, caller.account.id).await?;
