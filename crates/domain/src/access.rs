@@ -315,6 +315,84 @@ pub fn reaches_office(role: Role, capability: Capability, action: Action) -> boo
         .any(|(actions, scope)| actions.contains(&action) && *scope == Scope::Office)
 }
 
+/// A screen reached from the header menu. Whether the menu shows it is part of the policy, so
+/// a page never decides by testing roles itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Screen {
+    /// A resident's own petitions (나의 민원).
+    MyPetitions,
+    /// The desk's work queue (업무 목록).
+    WorkQueue,
+    /// The division's dashboard (현황판).
+    Dashboard,
+    /// Office administration: departments, accounts, settings (관리).
+    Administration,
+    /// Frontline protection (민원공무원 보호).
+    Protection,
+    /// The staff member's own wellbeing (마음건강).
+    Wellbeing,
+    /// Late petitions across the office (지연 민원).
+    LatePetitions,
+    /// The monthly access-log review (접속기록 점검).
+    AccessLogReview,
+    /// One's own account (내 계정).
+    Account,
+    /// A counsellor's inbox: results shared with them and referrals addressed to them.
+    CounsellorInbox,
+    /// The group wellbeing report (small cells suppressed).
+    WellbeingReport,
+}
+
+/// Whether the menu offers `screen` to the actor. Screens that stand for one grant ask
+/// [`decide`] about the office as a whole (no org chart needed for office-wide grants).
+pub fn may_open(actor: &Actor, screen: Screen) -> bool {
+    let office = |capability, action| {
+        decide(
+            actor,
+            capability,
+            action,
+            Target::Office,
+            &OrgChart::default(),
+        )
+        .is_ok()
+    };
+    match screen {
+        Screen::MyPetitions => actor.role == Role::Resident,
+        // Every staff member works petitions, may be concerned by an incident and keeps their
+        // own wellbeing records.
+        Screen::WorkQueue | Screen::Protection | Screen::Wellbeing => actor.role.is_staff(),
+        Screen::Dashboard => may_see_dashboard(actor.role),
+        Screen::Administration => office(Capability::Settings, Update),
+        Screen::LatePetitions => office(Capability::LatePetitions, Read),
+        Screen::AccessLogReview => office(Capability::AuditReview, Read),
+        Screen::Account => true,
+        // Only a counsellor is ever shared an official's results.
+        Screen::CounsellorInbox => grants(actor.role, Capability::Wellbeing)
+            .iter()
+            .any(|(actions, scope)| *scope == Scope::SharedWithActor && actions.contains(&Read)),
+        Screen::WellbeingReport => holds(actor.role, Capability::WellbeingGroupReport, Read),
+    }
+}
+
+/// Where the office makes two factors compulsory, the roles that hold the most must use them:
+/// administrators and protection officers.
+pub fn second_factor_compulsory(role: Role) -> bool {
+    matches!(role, Role::Administrator | Role::ProtectionOfficer)
+}
+
+/// Whether the role holds `action` on `capability` at some scope: for showing a part of a page
+/// (e.g. the list of what waits for one's approval), never for guarding an action.
+pub fn holds(role: Role, capability: Capability, action: Action) -> bool {
+    grants(role, capability)
+        .iter()
+        .any(|(actions, _)| actions.contains(&action))
+}
+
+/// The division's dashboard (and its workload figures): supervisors and administrators.
+pub fn may_see_dashboard(role: Role) -> bool {
+    matches!(role, Role::Supervisor | Role::Administrator)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -351,6 +429,96 @@ mod tests {
             department_id: Some(dept),
             office_head: false,
         }
+    }
+
+    #[test]
+    fn wellbeing_screens_and_second_factor_by_role() {
+        for role in Role::ALL {
+            let a = actor(role, 3);
+            assert_eq!(
+                may_open(&a, Screen::CounsellorInbox),
+                role == Role::Counsellor,
+                "{role:?} inbox"
+            );
+            assert_eq!(
+                may_open(&a, Screen::WellbeingReport),
+                matches!(role, Role::Counsellor | Role::TrainingOfficer),
+                "{role:?} report"
+            );
+            assert_eq!(
+                second_factor_compulsory(role),
+                matches!(role, Role::Administrator | Role::ProtectionOfficer),
+                "{role:?} second factor"
+            );
+        }
+    }
+
+    #[test]
+    fn only_supervisors_hold_approval_of_petitions() {
+        for role in Role::ALL {
+            assert_eq!(
+                holds(role, Capability::Petitions, Approve),
+                role == Role::Supervisor,
+                "{role:?}"
+            );
+        }
+        assert!(holds(Role::Official, Capability::Petitions, Update));
+        assert!(!holds(Role::Resident, Capability::Settings, Read));
+    }
+
+    #[test]
+    fn the_menu_offers_each_role_its_screens() {
+        use Screen as S;
+        let expect = |role: Role, head: bool, screens: &[Screen]| {
+            let a = Actor {
+                office_head: head,
+                ..actor(role, 3)
+            };
+            for screen in [
+                S::MyPetitions,
+                S::WorkQueue,
+                S::Dashboard,
+                S::Administration,
+                S::Protection,
+                S::Wellbeing,
+                S::LatePetitions,
+                S::AccessLogReview,
+                S::Account,
+            ] {
+                assert_eq!(
+                    may_open(&a, screen),
+                    screens.contains(&screen),
+                    "{role:?} (head: {head}) and {screen:?}"
+                );
+            }
+        };
+        let staff = [S::WorkQueue, S::Protection, S::Wellbeing, S::Account];
+        expect(Role::Resident, false, &[S::MyPetitions, S::Account]);
+        expect(Role::Official, false, &staff);
+        expect(
+            Role::Official,
+            true,
+            &[&staff[..], &[S::LatePetitions]].concat(),
+        );
+        expect(
+            Role::Supervisor,
+            false,
+            &[&staff[..], &[S::Dashboard]].concat(),
+        );
+        expect(Role::TrainingOfficer, false, &staff);
+        expect(Role::Counsellor, false, &staff);
+        expect(Role::CommitteeMember, false, &staff);
+        expect(Role::ProtectionOfficer, false, &staff);
+        expect(
+            Role::Administrator,
+            false,
+            &[&staff[..], &[S::Dashboard, S::Administration]].concat(),
+        );
+        expect(
+            Role::PrivacyOfficer,
+            false,
+            &[&staff[..], &[S::AccessLogReview]].concat(),
+        );
     }
 
     #[test]

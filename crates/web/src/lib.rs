@@ -11,6 +11,67 @@ pub mod petitions;
 pub mod protection;
 pub mod wellbeing;
 
+/// Every capability, each registering its routes, OpenAPI paths and menu entries once.
+const CAPABILITIES: &[Registration] = &[
+    office::REGISTRATION,
+    petitions::REGISTRATION,
+    open311::REGISTRATION,
+    protection::REGISTRATION,
+    wellbeing::REGISTRATION,
+];
+
+/// What one capability brings to the application.
+pub struct Registration {
+    /// The capability's folder name, the same in `domain`, `store` and `web`.
+    pub name: &'static str,
+    /// Routes behind the session layer, with the OpenAPI paths of their handlers.
+    pub routes: fn() -> OpenApiRouter<AppState>,
+    /// Routes whose clients carry their own credential instead of a session (Open311's
+    /// api_key): outside the session and CSRF layer, inside every other.
+    pub public_routes: Option<fn() -> Router<AppState>>,
+    /// Entries of the header menu.
+    pub nav: &'static [kit::page::NavEntry],
+}
+
+/// Every capability's menu entries.
+pub fn navigation() -> impl Iterator<Item = &'static kit::page::NavEntry> {
+    CAPABILITIES.iter().flat_map(|c| c.nav.iter())
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Minwon API", version = "1", description = "민원 처리 플랫폼 API (Minwon JSON API). Authenticate with `Authorization: Bearer <token>` from POST /api/v1/tokens."),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// Every capability's session routes, with the OpenAPI document they describe.
+fn capability_routes() -> OpenApiRouter<AppState> {
+    CAPABILITIES
+        .iter()
+        .fold(OpenApiRouter::with_openapi(ApiDoc::openapi()), |r, c| {
+            r.merge((c.routes)())
+        })
+}
+
+/// The OpenAPI document served at `/api/v1/openapi.json`.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    capability_routes().split_for_parts().1
+}
+
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderName, Request};
@@ -25,6 +86,8 @@ use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
 use tower_http::trace::TraceLayer;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
 /// Largest JSON or form body accepted (attachments get their own limit on their own routes).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -136,6 +199,32 @@ pub fn access_record(
     }
 }
 
+/// What an audited write leaves in the access log: whose data, which action, why.
+pub struct Audit {
+    pub subject: String,
+    pub action: String,
+    pub reason: String,
+}
+
+/// One audited write: begin a transaction, make the change (which may queue outbox messages
+/// in the same transaction), append the caller's access-log entry, commit. The change and its
+/// log entry land together or not at all.
+pub async fn audited<T>(
+    state: &AppState,
+    caller: &kit::auth::Caller,
+    change: impl AsyncFnOnce(&mut store::Tx) -> Result<(T, Audit), kit::error::ApiError>,
+) -> Result<T, kit::error::ApiError> {
+    let mut tx = state.db.begin().await?;
+    let (value, audit) = change(&mut tx).await?;
+    store::office::audit::append(
+        &mut tx,
+        &access_record(caller, &audit.subject, &audit.action, &audit.reason),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(value)
+}
+
 /// Request ids: a process-unique counter with a random prefix, cheap and unique enough to
 /// follow one request through the logs.
 #[derive(Clone)]
@@ -176,12 +265,17 @@ pub fn app(state: AppState) -> Router {
         prefix: prefix.into(),
         counter: Arc::new(AtomicU64::new(1)),
     };
-    Router::new()
-        .merge(office::routes())
-        .merge(petitions::routes())
-        .merge(protection::routes())
-        .merge(wellbeing::routes())
-        .merge(open311::routes())
+    let (routes, document) = capability_routes().split_for_parts();
+    let document = Arc::new(document);
+    let public = CAPABILITIES
+        .iter()
+        .filter_map(|c| c.public_routes)
+        .fold(Router::new(), |r, routes| r.merge(routes()));
+    routes
+        .route(
+            "/api/v1/openapi.json",
+            axum::routing::get(move || async move { axum::Json(document.as_ref().clone()) }),
+        )
         .route("/static/{*path}", axum::routing::get(kit::page::static_file))
         .fallback(kit::page::not_found)
         .layer(axum::middleware::from_fn_with_state(
@@ -190,7 +284,7 @@ pub fn app(state: AppState) -> Router {
         ))
         // Open311 clients carry no session: the api_key is their credential, so these routes
         // skip the session/CSRF layer above but keep every layer below (rate limit, headers …).
-        .merge(open311::public_routes())
+        .merge(public)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             kit::security::rate_limit,

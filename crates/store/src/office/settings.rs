@@ -70,9 +70,14 @@ pub async fn all(db: &Db) -> Result<Vec<(String, String)>> {
 
 /// The office's hours, or the default when never set.
 pub async fn office_hours(db: &Db) -> Result<OfficeHours> {
-    match get(db, OFFICE_HOURS).await? {
+    parse_office_hours(get(db, OFFICE_HOURS).await?.as_deref())
+}
+
+/// The office hours from the setting's text (absent = the default).
+pub fn parse_office_hours(text: Option<&str>) -> Result<OfficeHours> {
+    match text {
         None => Ok(OfficeHours::default()),
-        Some(text) => serde_json::from_str(&text).map_err(|e| {
+        Some(text) => serde_json::from_str(text).map_err(|e| {
             StoreError::Conflict(format!("근무시간 설정 오류 (office hours setting: {e})"))
         }),
     }

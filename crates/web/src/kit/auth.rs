@@ -10,8 +10,12 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::access::{self, Action, Actor, Capability, Target};
+use calendar::OfficeHours;
+use domain::access::{self, Action, Actor, Capability, OrgChart, Target};
+use std::collections::HashMap;
+use std::sync::Arc;
 use store::office::accounts::{self, Account};
+use tokio::sync::OnceCell;
 
 pub const SESSION_COOKIE: &str = "minwon_session";
 /// Pre-session CSRF cookie for the login form (double submit).
@@ -30,9 +34,78 @@ pub struct Caller {
     pub account: Account,
     pub credential: Credential,
     pub address: String,
+    /// What the policy reads for this request, read once.
+    facts: RequestFacts,
+}
+
+/// The org chart and the office settings as this request sees them: read on first use, then
+/// shared by every question the request asks (clones of the caller share them), so one staff
+/// action no longer goes back to the store for each.
+#[derive(Debug, Clone, Default)]
+struct RequestFacts {
+    org: Arc<OnceCell<OrgChart>>,
+    settings: Arc<OnceCell<Settings>>,
+}
+
+/// The office settings (key/value text), read once per request.
+#[derive(Debug, Clone, Default)]
+pub struct Settings(HashMap<String, String>);
+
+impl Settings {
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(String::as_str)
+    }
+
+    /// The office hours, or the default when never set.
+    pub fn office_hours(&self) -> Result<OfficeHours, ApiError> {
+        Ok(store::office::settings::parse_office_hours(
+            self.get(store::office::settings::OFFICE_HOURS),
+        )?)
+    }
+
+    /// Whether officials' names are hidden from residents (absent = no).
+    pub fn hide_handler_names(&self) -> bool {
+        self.get(store::office::settings::HIDE_HANDLER_NAMES)
+            .is_some_and(|v| v.trim() == "true")
+    }
 }
 
 impl Caller {
+    fn new(account: Account, credential: Credential, address: String) -> Self {
+        Self {
+            account,
+            credential,
+            address,
+            facts: RequestFacts::default(),
+        }
+    }
+
+    /// The org chart for this request.
+    pub async fn org_chart(&self, state: &AppState) -> Result<&OrgChart, ApiError> {
+        Ok(self
+            .facts
+            .org
+            .get_or_try_init(|| store::office::departments::org_chart(&state.db))
+            .await?)
+    }
+
+    /// The office settings for this request.
+    pub async fn settings(&self, state: &AppState) -> Result<&Settings, ApiError> {
+        Ok(self
+            .facts
+            .settings
+            .get_or_try_init(|| async {
+                let rows = store::office::settings::all(&state.db).await?;
+                Ok::<_, store::StoreError>(Settings(rows.into_iter().collect()))
+            })
+            .await?)
+    }
+
+    /// Whether the header menu offers the caller a screen (see [`access::may_open`]).
+    pub fn may_open(&self, screen: access::Screen) -> bool {
+        access::may_open(&self.actor(), screen)
+    }
+
     pub fn actor(&self) -> Actor {
         Actor {
             account_id: self.account.id,
@@ -42,8 +115,7 @@ impl Caller {
         }
     }
 
-    /// Ask the one access policy. The org chart comes from the database each time so a change
-    /// to it applies at once. A refusal is written to the access log (the privacy officer's
+    /// Ask the one access policy, with the org chart read once for the request. A refusal is written to the access log (the privacy officer's
     /// monthly review lists denied attempts).
     pub async fn may(
         &self,
@@ -86,8 +158,8 @@ impl Caller {
         action: Action,
         target: Target<'_>,
     ) -> Result<bool, ApiError> {
-        let org = store::office::departments::org_chart(&state.db).await?;
-        Ok(access::decide(&self.actor(), capability, action, target, &org).is_ok())
+        let org = self.org_chart(state).await?;
+        Ok(access::decide(&self.actor(), capability, action, target, org).is_ok())
     }
 
     pub fn csrf_token(&self) -> Option<&str> {
@@ -162,11 +234,11 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     if let Some(secret) = bearer(req.headers()) {
         match accounts::find_api_token(&state.db, secret, now).await {
             Ok(Some((token, account))) => {
-                caller = Some(Caller {
+                caller = Some(Caller::new(
                     account,
-                    credential: Credential::ApiToken { token_id: token.id },
-                    address: address.clone(),
-                })
+                    Credential::ApiToken { token_id: token.id },
+                    address.clone(),
+                ))
             }
             Ok(None) => bad_token = true,
             Err(e) => return ApiError::from(e).into_response(),
@@ -174,13 +246,13 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     } else if let Some(token) = cookie(req.headers(), SESSION_COOKIE) {
         match accounts::find_session(&state.db, token, now).await {
             Ok(Some(s)) => {
-                caller = Some(Caller {
-                    account: s.account,
-                    credential: Credential::Session {
+                caller = Some(Caller::new(
+                    s.account,
+                    Credential::Session {
                         csrf_token: s.csrf_token,
                     },
-                    address: address.clone(),
-                })
+                    address.clone(),
+                ))
             }
             Ok(None) => {}
             Err(e) => return ApiError::from(e).into_response(),
@@ -207,11 +279,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     // them up (and sign out) until it has.
     if let Some(c) = &caller
         && !c.account.totp_enabled
-        && matches!(
-            c.account.role,
-            domain::office::accounts::Role::Administrator
-                | domain::office::accounts::Role::ProtectionOfficer
-        )
+        && access::second_factor_compulsory(c.account.role)
         && !enrolment_path(req.uri().path())
     {
         match crate::office::account_api::totp_required(&state, &c.account).await {

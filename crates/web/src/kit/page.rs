@@ -11,6 +11,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Response};
 use chrono::{DateTime, Utc};
+use domain::access::{self, Actor, Screen};
 use domain::office::accounts::Role;
 
 /// The language cookie set by the switch (`?lang=en` or `?lang=ko` on any page).
@@ -138,6 +139,60 @@ impl FromRequestParts<AppState> for Ctx {
     }
 }
 
+/// One link of the header menu, contributed by a capability's registration.
+#[derive(Debug, Clone, Copy)]
+pub struct NavEntry {
+    pub href: &'static str,
+    pub ko: &'static str,
+    pub en: &'static str,
+    /// Place in the menu, lower first, so the menu reads the same whatever order the
+    /// capabilities are listed in.
+    pub place: u8,
+    /// Who sees the link.
+    pub shown_to: Audience,
+}
+
+/// Who a menu link is shown to.
+#[derive(Debug, Clone, Copy)]
+pub enum Audience {
+    /// Everyone, signed in or not.
+    Everyone,
+    /// Those signed in whom the access policy lets open the screen.
+    Permitted(Screen),
+}
+
+impl NavEntry {
+    fn shown(&self, actor: Option<&Actor>) -> bool {
+        match self.shown_to {
+            Audience::Everyone => true,
+            Audience::Permitted(screen) => actor.is_some_and(|a| access::may_open(a, screen)),
+        }
+    }
+}
+
+/// A link of the menu as one page shows it.
+#[derive(Debug, Clone)]
+pub struct NavLink {
+    pub href: &'static str,
+    pub label: &'static str,
+}
+
+/// The header menu for this caller: every capability's entries the policy lets them see.
+pub fn menu(lang: Lang, caller: Option<&Caller>) -> Vec<NavLink> {
+    let actor = caller.map(Caller::actor);
+    let mut entries: Vec<&NavEntry> = crate::navigation()
+        .filter(|e| e.shown(actor.as_ref()))
+        .collect();
+    entries.sort_by_key(|e| e.place);
+    entries
+        .into_iter()
+        .map(|e| NavLink {
+            href: e.href,
+            label: lang.t(e.ko, e.en),
+        })
+        .collect()
+}
+
 /// What the page chrome (header, navigation, language switch) shows.
 #[derive(Clone)]
 pub struct Chrome {
@@ -145,20 +200,23 @@ pub struct Chrome {
     pub csrf_token: String,
     /// Name and role of the signed-in person.
     pub who: Option<(String, String)>,
+    /// Staff see the panic button.
     pub staff: bool,
-    pub supervisor: bool,
-    pub admin: bool,
-    pub resident: bool,
-    /// The head of the civil-affairs office (late petitions of every department).
-    pub office_head: bool,
-    /// The privacy officer (the monthly access-log review).
-    pub privacy_officer: bool,
+    /// The main menu.
+    pub nav: Vec<NavLink>,
     /// Supervisors and protection officers: their screens show panic alerts live.
     pub alerts: bool,
     /// Link that shows this page in the other language.
     pub switch_href: String,
     pub switch_label: &'static str,
     pub switch_lang: &'static str,
+}
+
+impl Chrome {
+    /// Whether the menu offers this screen: pages link to it only then.
+    pub fn offers(&self, href: &str) -> bool {
+        self.nav.iter().any(|l| l.href == href)
+    }
 }
 
 impl Ctx {
@@ -179,11 +237,7 @@ impl Ctx {
                 )
             }),
             staff: role.is_some_and(Role::is_staff),
-            supervisor: matches!(role, Some(Role::Supervisor | Role::Administrator)),
-            admin: role == Some(Role::Administrator),
-            resident: role == Some(Role::Resident),
-            office_head: self.caller.as_ref().is_some_and(|c| c.account.office_head),
-            privacy_officer: role == Some(Role::PrivacyOfficer),
+            nav: menu(self.lang, self.caller.as_ref()),
             alerts: crate::protection::pages::listens(self.caller.as_ref()),
             switch_href: format!("{}{sep}lang={}", self.here, other.code()),
             switch_label: match other {
@@ -253,6 +307,34 @@ impl Ctx {
             message: self.lang.pick(&e.message),
         };
         self.render_status(e.status, &t)
+    }
+}
+
+/// Why a page handler could not show its page, already rendered: our error page in the
+/// caller's language (see [`OrPage`]), or a redirect (e.g. to sign in).
+#[derive(Debug)]
+pub struct PageError(Response);
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        self.0
+    }
+}
+
+impl From<Response> for PageError {
+    fn from(r: Response) -> Self {
+        PageError(r)
+    }
+}
+
+/// `result.or_page(&ctx)?` in a page handler: a failure becomes our error page.
+pub trait OrPage<T> {
+    fn or_page(self, ctx: &Ctx) -> Result<T, PageError>;
+}
+
+impl<T, E: Into<ApiError>> OrPage<T> for Result<T, E> {
+    fn or_page(self, ctx: &Ctx) -> Result<T, PageError> {
+        self.map_err(|e| PageError(ctx.error(&e.into())))
     }
 }
 

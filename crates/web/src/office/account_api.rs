@@ -7,69 +7,52 @@ use crate::kit::auth::{ApiCaller, Caller, Credential, SESSION_COOKIE, cookie};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::json::ApiJson;
 use crate::{AppState, access_record};
+use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post, put};
-use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use domain::access::{Action, Capability, Target};
-use domain::office::accounts::{Role, validate_display_name, validate_password, validate_username};
+use domain::office::accounts::{validate_display_name, validate_password, validate_username};
 use serde::{Deserialize, Serialize};
 use store::office::accounts::{self, Account, SessionInfo};
 use store::{office::audit, office::mfa, office::signup};
 use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 /// The setting that makes two-factor sign-in compulsory for administrators and protection
 /// officers (`true`/`false`, default `false`).
 pub const TOTP_REQUIRED_SETTING: &str = "security.totp_required";
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/me/password", post(api_change_password))
-        .route("/api/v1/me/sessions", get(api_sessions))
-        .route("/api/v1/me/sessions/others", delete(api_end_others))
-        .route(
-            "/api/v1/me/totp",
-            post(api_totp_start).delete(api_totp_disable),
-        )
-        .route("/api/v1/me/totp/confirm", post(api_totp_confirm))
-        .route("/api/v1/signup", post(api_signup))
-        .route("/api/v1/signup/verify", post(api_signup_verify))
-        .route("/api/v1/petitions/late", get(api_late))
-        .route("/api/v1/settings/totp-required", put(api_set_totp_required))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(AccountDoc::openapi())
+        .routes(routes!(api_change_password))
+        .routes(routes!(api_sessions))
+        .routes(routes!(api_end_others))
+        .routes(routes!(api_totp_start, api_totp_disable))
+        .routes(routes!(api_totp_confirm))
+        .routes(routes!(api_signup))
+        .routes(routes!(api_signup_verify))
+        .routes(routes!(api_late))
+        .routes(routes!(api_set_totp_required))
 }
 
 #[derive(OpenApi)]
-#[openapi(
-    paths(
-        api_change_password,
-        api_sessions,
-        api_end_others,
-        api_totp_start,
-        api_totp_confirm,
-        api_totp_disable,
-        api_signup,
-        api_signup_verify,
-        api_late,
-        api_set_totp_required
-    ),
-    components(schemas(
-        PasswordChange,
-        SessionView,
-        Ended,
-        TotpEnrolment,
-        TotpCode,
-        RecoveryCodes,
-        TotpDisable,
-        SignUpRequest,
-        SignUpStarted,
-        SignUpVerify,
-        SignedUp,
-        LateView,
-        TotpRequired
-    ))
-)]
+#[openapi(components(schemas(
+    PasswordChange,
+    SessionView,
+    Ended,
+    TotpEnrolment,
+    TotpCode,
+    RecoveryCodes,
+    TotpDisable,
+    SignUpRequest,
+    SignUpStarted,
+    SignUpVerify,
+    SignedUp,
+    LateView,
+    TotpRequired
+)))]
 pub struct AccountDoc;
 
 // ---------------------------------------------------------------------------------------------
@@ -78,7 +61,7 @@ pub struct AccountDoc;
 /// Whether two-factor sign-in is compulsory for this account (the setting, for the roles that
 /// hold the most: administrators and protection officers).
 pub async fn totp_required(state: &AppState, account: &Account) -> Result<bool, ApiError> {
-    if !matches!(account.role, Role::Administrator | Role::ProtectionOfficer) {
+    if !domain::access::second_factor_compulsory(account.role) {
         return Ok(false);
     }
     Ok(

@@ -213,7 +213,10 @@ async fn render_account(
             role: crate::kit::page::role_name(ctx.lang, account.role).to_string(),
             totp_enabled: account.totp_enabled,
             totp_required,
-            admin: account.role == domain::office::accounts::Role::Administrator,
+            admin: domain::access::may_open(
+                &caller.actor(),
+                domain::access::Screen::Administration,
+            ),
             required_setting,
             sessions: sessions
                 .into_iter()

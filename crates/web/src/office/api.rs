@@ -4,11 +4,10 @@ use crate::kit::auth::{Address, ApiCaller, Credential, check_login};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::json::ApiJson;
 use crate::{AppState, access_record};
+use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use domain::access::{Action, Capability, Target};
 use domain::office::accounts::{Role, validate_password};
@@ -17,82 +16,41 @@ use serde::{Deserialize, Serialize};
 use store::office::accounts::{self, Account};
 use store::{office::audit, office::departments};
 use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/healthz", get(healthz))
-        .route("/api/v1/openapi.json", get(openapi))
-        .route("/api/v1/tokens", post(create_token))
-        .route("/api/v1/tokens/current", delete(revoke_current_token))
-        .route("/api/v1/me", get(me))
-        .route(
-            "/api/v1/departments",
-            get(list_departments).post(create_department),
-        )
-        .route(
-            "/api/v1/departments/{code}/public-phone",
-            axum::routing::put(set_public_phone),
-        )
-        .route(
-            "/api/v1/settings/hide-handler-names",
-            get(get_hide_names).put(set_hide_names),
-        )
-        .route("/api/v1/accounts", get(list_accounts).post(create_account))
-        .route("/api/v1/accounts/{id}", get(get_account))
-        .route("/api/v1/accounts/{id}/password", post(reset_password))
-        .route("/api/v1/audit", get(list_audit))
-        .route("/api/v1/audit/verify", get(verify_audit))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(healthz))
+        .routes(routes!(create_token))
+        .routes(routes!(revoke_current_token))
+        .routes(routes!(me))
+        .routes(routes!(list_departments, create_department))
+        .routes(routes!(set_public_phone))
+        .routes(routes!(get_hide_names, set_hide_names))
+        .routes(routes!(list_accounts, create_account))
+        .routes(routes!(get_account))
+        .routes(routes!(reset_password))
+        .routes(routes!(list_audit))
+        .routes(routes!(verify_audit))
 }
 
 #[derive(OpenApi)]
-#[openapi(
-    info(title = "Minwon API", version = "1", description = "민원 처리 플랫폼 API (Minwon JSON API). Authenticate with `Authorization: Bearer <token>` from POST /api/v1/tokens."),
-    paths(healthz, create_token, revoke_current_token, me, list_departments, create_department,
-          set_public_phone, get_hide_names, set_hide_names,
-          list_accounts, create_account, get_account, reset_password, list_audit, verify_audit),
-    components(schemas(ErrorBody, Health, TokenRequest, TokenResponse, AccountView, DepartmentView,
-                       NewDepartmentRequest, PublicPhoneRequest, HideNamesSetting, NewAccountRequest, PasswordRequest, AuditEntryView, AuditVerification)),
-    modifiers(&BearerAuth)
-)]
+#[openapi(components(schemas(
+    ErrorBody,
+    Health,
+    TokenRequest,
+    TokenResponse,
+    AccountView,
+    DepartmentView,
+    NewDepartmentRequest,
+    PublicPhoneRequest,
+    HideNamesSetting,
+    NewAccountRequest,
+    PasswordRequest,
+    AuditEntryView,
+    AuditVerification
+)))]
 pub struct ApiDoc;
-
-struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
-    }
-}
-
-/// The OpenAPI document: this module's paths merged with every capability's own document.
-pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    let docs: Vec<utoipa::openapi::OpenApi> = vec![
-        // Each capability module adds its `XxxDoc::openapi()` here.
-        crate::wellbeing::api::WellbeingDoc::openapi(),
-        crate::protection::api::ProtectionDoc::openapi(),
-        crate::petitions::api::PetitionsDoc::openapi(),
-        crate::petitions::tracking::TrackingDoc::openapi(),
-        crate::petitions::retention::RetentionDoc::openapi(),
-        crate::petitions::assist::AssistDoc::openapi(),
-        crate::petitions::answers::AnswersDoc::openapi(),
-        crate::open311::admin::Open311AdminDoc::openapi(),
-        crate::office::account_api::AccountDoc::openapi(),
-        crate::office::privacy_review::PrivacyReviewDoc::openapi(),
-    ];
-    docs.into_iter().fold(ApiDoc::openapi(), |mut acc, d| {
-        acc.merge(d);
-        acc
-    })
-}
-
-async fn openapi() -> Response {
-    Json(openapi_document()).into_response()
-}
 
 #[derive(Serialize, ToSchema)]
 pub struct Health {
@@ -406,7 +364,7 @@ async fn get_hide_names(
     caller
         .may(&state, Capability::Settings, Action::Read, Target::Office)
         .await?;
-    let hide = store::office::settings::hide_handler_names(&state.db).await?;
+    let hide = caller.settings(&state).await?.hide_handler_names();
     state
         .log_access(
             &caller,
@@ -458,7 +416,7 @@ async fn list_accounts(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
 ) -> Result<Json<Vec<AccountView>>, ApiError> {
-    let org = departments::org_chart(&state.db).await?;
+    let org = caller.org_chart(&state).await?;
     let actor = caller.actor();
     let office_wide =
         domain::access::reaches_office(actor.role, Capability::Accounts, Action::Read);
@@ -476,7 +434,7 @@ async fn list_accounts(
                         department: a.department_id,
                         shared_with: &[],
                     },
-                    &org,
+                    org,
                 )
                 .is_ok()
         })

@@ -14,16 +14,17 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Json, Router};
+use axum::{Form, Json};
 use domain::access::{Action, Capability, Target};
 use serde::{Deserialize, Serialize};
 use store::office::audit_review::{self, MonthReview};
 use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/audit/review", get(api_review))
-        .route("/api/v1/audit/review/{month}/sign-off", post(api_sign_off))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(PrivacyReviewDoc::openapi())
+        .routes(routes!(api_review))
+        .routes(routes!(api_sign_off))
         .route("/privacy/review", get(review_page))
         .route("/privacy/review/sign-off", post(sign_off_post))
         .route(
@@ -115,10 +116,7 @@ async fn attachment_page(
 }
 
 #[derive(OpenApi)]
-#[openapi(
-    paths(api_review, api_sign_off),
-    components(schemas(ReviewView, SignOffRequest, SignOffView))
-)]
+#[openapi(components(schemas(ReviewView, SignOffRequest, SignOffView)))]
 pub struct PrivacyReviewDoc;
 
 /// The month asked for, or by default the month before the current one (the one to review).

@@ -5,28 +5,25 @@ use crate::kit::auth::ApiCaller;
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::json::ApiJson;
 use crate::{AppState, access_record};
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get};
-use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use domain::access::{Action, Capability, Target};
 use serde::{Deserialize, Serialize};
 use store::open311 as keys;
 use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/open311/keys", get(list_keys).post(issue_key))
-        .route("/api/v1/open311/keys/{name}", delete(revoke_key))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(Open311AdminDoc::openapi())
+        .routes(routes!(list_keys, issue_key))
+        .routes(routes!(revoke_key))
 }
 
 #[derive(OpenApi)]
-#[openapi(
-    paths(list_keys, issue_key, revoke_key),
-    components(schemas(KeyView, IssueKeyRequest, IssuedKey))
-)]
+#[openapi(components(schemas(KeyView, IssueKeyRequest, IssuedKey)))]
 pub struct Open311AdminDoc;
 
 #[derive(Serialize, ToSchema)]

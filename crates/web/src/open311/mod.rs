@@ -8,14 +8,25 @@ pub mod format;
 pub mod pages;
 
 use crate::AppState;
+use crate::Registration;
 use axum::Router;
+use utoipa_axum::router::OpenApiRouter;
 
-/// Routes behind the session layer (key administration).
-pub fn routes() -> Router<AppState> {
-    Router::new().merge(admin::routes()).merge(pages::routes())
+/// Open311's routes (with their OpenAPI paths) and menu entries, named here once.
+pub const REGISTRATION: Registration = Registration {
+    name: "open311",
+    routes,
+    public_routes: Some(public_routes),
+    nav: &[],
+};
+
+fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .merge(admin::routes())
+        .merge(pages::routes().into())
 }
 
 /// The standard's own routes: clients carry an api_key instead of a session.
-pub fn public_routes() -> Router<AppState> {
+fn public_routes() -> Router<AppState> {
     api::routes()
 }

@@ -5,10 +5,9 @@
 //! Handlers parse, ask the access policy, call one store function and answer; the rules (what a
 //! sendable answer is, who may decide) live in `domain::petitions`.
 
+use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
-use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use domain::access::{Action, Capability};
 use domain::petitions::HeldStep;
@@ -16,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use store::petitions::{self, ApprovalDecision, Petition};
 use store::{office::audit, petitions::notices};
 use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
@@ -23,32 +23,23 @@ use crate::kit::json::ApiJson;
 use crate::petitions::api::{PetitionView, record_target, render_answer, subject, view};
 use crate::{AppState, access_record};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route(
-            "/api/v1/petitions/{id}/answer-preview",
-            axum::routing::post(preview_api),
-        )
-        .route(
-            "/api/v1/petitions/{id}/approval",
-            get(approval_api).post(decide_api),
-        )
-        .route("/api/v1/notices", get(notices_api))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(AnswersDoc::openapi())
+        .routes(routes!(preview_api))
+        .routes(routes!(approval_api, decide_api))
+        .routes(routes!(notices_api))
 }
 
 #[derive(OpenApi)]
-#[openapi(
-    paths(preview_api, approval_api, decide_api, notices_api),
-    components(schemas(
-        PreviewRequest,
-        PreviewView,
-        ApprovalView,
-        PendingView,
-        ReturnedView,
-        DecisionRequest,
-        NoticeView
-    ))
-)]
+#[openapi(components(schemas(
+    PreviewRequest,
+    PreviewView,
+    ApprovalView,
+    PendingView,
+    ReturnedView,
+    DecisionRequest,
+    NoticeView
+)))]
 pub struct AnswersDoc;
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -10,12 +10,11 @@ use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::json::ApiJson;
 use crate::{AppState, access_record};
+use axum::Json;
 use axum::body::Body;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use domain::access::{Action, Capability, Target};
 use domain::office::accounts::Role;
@@ -33,6 +32,8 @@ use store::petitions::search::{SearchIndex, SearchQuery};
 use store::petitions::{self, Petition, PiiKey, QueueFilter, TypeSpec};
 use store::{office::audit, office::departments};
 use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::router::{OpenApiRouter, UtoipaMethodRouterExt};
+use utoipa_axum::routes;
 
 /// What the petition desk needs besides the database: the key for resident registration
 /// numbers, the blob store for attachments, this process's search index.
@@ -143,56 +144,36 @@ impl BlobStore for NoBlobs {
     }
 }
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/petition-types", get(list_types).post(create_type))
-        .route("/api/v1/petition-types/{id}", put(update_type))
-        .route("/api/v1/petitions", get(queue).post(file_petition))
-        .route("/api/v1/petitions/search", get(search))
-        .route("/api/v1/petitions/{id}", get(get_petition))
-        .route("/api/v1/petitions/{id}/timeline", get(timeline))
-        .route("/api/v1/petitions/{id}/actions", post(act))
-        .route(
-            "/api/v1/petitions/{id}/attachments",
-            post(upload_attachment).layer(axum::extract::DefaultBodyLimit::disable()),
-        )
-        .route(
-            "/api/v1/petitions/{id}/attachments/{sha256}",
-            get(download_attachment),
-        )
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(PetitionsDoc::openapi())
+        .routes(routes!(list_types, create_type))
+        .routes(routes!(update_type))
+        .routes(routes!(queue, file_petition))
+        .routes(routes!(search))
+        .routes(routes!(get_petition))
+        .routes(routes!(timeline))
+        .routes(routes!(act))
+        // Attachments have their own size limit (the desk's), checked while the body streams.
+        .routes(routes!(upload_attachment).layer(axum::extract::DefaultBodyLimit::disable()))
+        .routes(routes!(download_attachment))
 }
 
 #[derive(OpenApi)]
-#[openapi(
-    paths(
-        list_types,
-        create_type,
-        update_type,
-        file_petition,
-        queue,
-        search,
-        get_petition,
-        timeline,
-        act,
-        upload_attachment,
-        download_attachment
-    ),
-    components(schemas(
-        TypeView,
-        TypeRequest,
-        FileRequest,
-        PetitionerInput,
-        PetitionView,
-        PetitionerView,
-        QueueView,
-        QueueCountsView,
-        SearchView,
-        SearchHitView,
-        TimelineView,
-        ActionRequest,
-        AttachmentView
-    ))
-)]
+#[openapi(components(schemas(
+    TypeView,
+    TypeRequest,
+    FileRequest,
+    PetitionerInput,
+    PetitionView,
+    PetitionerView,
+    QueueView,
+    QueueCountsView,
+    SearchView,
+    SearchHitView,
+    TimelineView,
+    ActionRequest,
+    AttachmentView
+)))]
 pub struct PetitionsDoc;
 
 // ---------------------------------------------------------------------------------------------
@@ -853,7 +834,7 @@ pub(crate) async fn reach(state: &AppState, caller: &Caller) -> Result<Option<Ve
     if domain::access::reaches_office(actor.role, Capability::Petitions, Action::Read) {
         return Ok(None);
     }
-    let org = departments::org_chart(&state.db).await?;
+    let org = caller.org_chart(state).await?;
     let all = departments::list(&state.db).await?;
     Ok(Some(
         all.into_iter()
@@ -863,7 +844,7 @@ pub(crate) async fn reach(state: &AppState, caller: &Caller) -> Result<Option<Ve
                     Capability::Petitions,
                     Action::Read,
                     Target::Department(d.id),
-                    &org,
+                    org,
                 )
                 .is_ok()
             })
@@ -1329,10 +1310,7 @@ pub(crate) async fn render_answer(
     // The answer goes to the petitioner: their own name, unmasked (masking is for staff screens).
     let petitioner = p.petitioner_name.trim();
     // Offices may hide handlers' real names (DOMAIN.md section 5): sign with the department.
-    let hide =
-        store::office::settings::get(&state.db, crate::office::admin_pages::HIDE_HANDLER_NAMES)
-            .await?
-            .is_some_and(|v| v.trim() == "true");
+    let hide = caller.settings(state).await?.hide_handler_names();
     let official = if hide {
         ""
     } else {
@@ -1518,24 +1496,20 @@ pub(crate) async fn take_step(
         _ => None,
     };
     let (cal, _) = petitions::work_calendar(&state.db).await?;
-    let mut tx = state.db.begin().await?;
-    let p = petitions::act(&mut tx, id, event, Some(caller.account.id), &cal, now).await?;
-    if let Some(d) = routed_to {
-        store::petitions::suggestions::record_correction(
-            &mut tx,
-            &p,
-            d,
-            Some(caller.account.id),
-            now,
-        )
-        .await?;
-    }
-    audit::append(
-        &mut tx,
-        &access_record(caller, &subject(&p), &format!("petition.{name}"), ""),
-    )
+    let by = Some(caller.account.id);
+    let p = crate::audited(state, caller, async |tx: &mut store::Tx| {
+        let p = petitions::act(tx, id, event, by, &cal, now).await?;
+        if let Some(d) = routed_to {
+            store::petitions::suggestions::record_correction(tx, &p, d, by, now).await?;
+        }
+        let audit = crate::Audit {
+            subject: subject(&p),
+            action: format!("petition.{name}"),
+            reason: String::new(),
+        };
+        Ok((p, audit))
+    })
     .await?;
-    tx.commit().await?;
     Ok((p, is_petitioner))
 }
 

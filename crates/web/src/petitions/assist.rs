@@ -10,9 +10,8 @@
 
 use std::time::Duration;
 
+use axum::Json;
 use axum::extract::{Path, State};
-use axum::routing::{get, post};
-use axum::{Json, Router};
 use domain::access::{Action, Capability};
 use domain::privacy::{PersonalKind, mask_text};
 use serde::{Deserialize, Serialize};
@@ -20,6 +19,7 @@ use serde_json::json;
 use store::petitions::{self, Petition};
 use store::{office::audit, petitions::suggestions};
 use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
@@ -56,30 +56,24 @@ const PROMPT_TEXT_CHARS: usize = 4000;
 /// Largest response body read from the endpoint.
 const MAX_RESPONSE_BYTES: usize = 256 * 1024;
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/petitions/{id}/assist", get(assist))
-        .route(
-            "/api/v1/petitions/{id}/routing-correction",
-            post(correct_routing),
-        )
-        .route("/api/v1/petitions/{id}/draft", post(draft_api))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(AssistDoc::openapi())
+        .routes(routes!(assist))
+        .routes(routes!(correct_routing))
+        .routes(routes!(draft_api))
 }
 
 #[derive(OpenApi)]
-#[openapi(
-    paths(assist, correct_routing, draft_api),
-    components(schemas(
-        AssistView,
-        SuggestionView,
-        ScreeningView,
-        CorrectionRequest,
-        CorrectionResult,
-        DraftRequest,
-        DraftView,
-        SimilarAnswer
-    ))
-)]
+#[openapi(components(schemas(
+    AssistView,
+    SuggestionView,
+    ScreeningView,
+    CorrectionRequest,
+    CorrectionResult,
+    DraftRequest,
+    DraftView,
+    SimilarAnswer
+)))]
 pub struct AssistDoc;
 
 /// The routing suggestion made at intake.

@@ -7,34 +7,31 @@ use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::json::ApiJson;
 use crate::{AppState, access_record};
+use axum::Json;
 use axum::extract::{Path, State};
-use axum::routing::{get, post, put};
-use axum::{Json, Router};
 use domain::access::{Action, Capability, Target};
 use serde::{Deserialize, Serialize};
 use store::petitions::retention;
 use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/petitions/retention", get(show).put(set_years))
-        .route("/api/v1/petitions/retention/purge", post(purge))
-        .route("/api/v1/departments/{id}/remote", put(set_remote))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(RetentionDoc::openapi())
+        .routes(routes!(show, set_years))
+        .routes(routes!(purge))
+        .routes(routes!(set_remote))
 }
 
 #[derive(OpenApi)]
-#[openapi(
-    paths(show, set_years, purge, set_remote),
-    components(schemas(
-        RetentionView,
-        ExpiredView,
-        StatisticsView,
-        YearsRequest,
-        PurgeRequest,
-        PurgeView,
-        RemoteRequest
-    ))
-)]
+#[openapi(components(schemas(
+    RetentionView,
+    ExpiredView,
+    StatisticsView,
+    YearsRequest,
+    PurgeRequest,
+    PurgeView,
+    RemoteRequest
+)))]
 pub struct RetentionDoc;
 
 /// Retention is an office setting: administrators (Settings).

@@ -6,7 +6,7 @@
 
 use crate::AppState;
 use crate::kit::error::ApiError;
-use crate::kit::page::{Chrome, Ctx, Lang, when};
+use crate::kit::page::{Chrome, Ctx, Lang, OrPage, PageError, when};
 use crate::petitions::api::{ActionRequest, filter_for, record_target, subject, take_step};
 use crate::petitions::views::{event_words, explain_lines, ground_name, pause_name, state_name};
 use askama::Template;
@@ -16,7 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use domain::access::{Action, Capability};
+use domain::access::{Action, Capability, Screen};
 use domain::petitions::{ExtensionGround, PauseKind, State as PState};
 use domain::privacy::{PersonalKind, mask};
 use serde::{Deserialize, Serialize};
@@ -234,7 +234,7 @@ async fn awaiting_approval(
     base: &QueueFilter,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<(i64, String, String)>, ApiError> {
-    if caller.account.role != domain::office::accounts::Role::Supervisor {
+    if !domain::access::holds(caller.account.role, Capability::Petitions, Action::Approve) {
         return Ok(vec![]);
     }
     let f = QueueFilter {
@@ -1353,14 +1353,9 @@ async fn act(
     ctx: Ctx,
     Path(id): Path<i64>,
     axum::Form(form): axum::Form<HashMap<String, String>>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
-    let p = match open(&state, caller, id).await {
-        Ok(p) => p,
-        Err(e) => return ctx.error(&e),
-    };
+) -> Result<Response, PageError> {
+    let caller = ctx.staff().ok_or_else(|| refuse(&ctx))?;
+    let p = open(&state, caller, id).await.or_page(&ctx)?;
     let l = ctx.lang;
     let mut s = Shown::plain();
     if form.get("action").is_some_and(|a| a == "preview_answer") {
@@ -1377,18 +1372,12 @@ async fn act(
             }
         }
         // The similar answers stay beside the editor while the official corrects the answer.
-        match similar_rows(&state, &p).await {
-            Ok(rows) => s.similar = rows,
-            Err(e) => return ctx.error(&e),
-        }
+        s.similar = similar_rows(&state, &p).await.or_page(&ctx)?;
         s.f = Refill(form);
-        return render_petition(&state, &ctx, &p, s).await;
+        return Ok(render_petition(&state, &ctx, &p, s).await);
     }
     if form.get("preview").is_some_and(|v| !v.is_empty()) {
-        let cal = match petitions::work_calendar(&state.db).await {
-            Ok((c, _)) => c,
-            Err(e) => return ctx.error(&e.into()),
-        };
+        let (cal, _) = petitions::work_calendar(&state.db).await.or_page(&ctx)?;
         match extension_preview(l, &cal, &p, &form) {
             Ok(text) => s.preview = Some(text),
             Err(m) => {
@@ -1398,39 +1387,36 @@ async fn act(
             }
         }
         s.f = Refill(form);
-        return render_petition(&state, &ctx, &p, s).await;
+        return Ok(render_petition(&state, &ctx, &p, s).await);
     }
     // A date typed for an answer-by means the end of that working day: the office's closing time.
-    let closing = match store::office::settings::office_hours(&state.db).await {
-        Ok(h) => h.end,
-        Err(e) => return ctx.error(&e.into()),
-    };
+    let closing = caller
+        .settings(&state)
+        .await
+        .and_then(|s| s.office_hours())
+        .or_page(&ctx)?
+        .end;
     let result = match action_request(l, &form, closing) {
         Ok(req) => take_step(&state, caller, id, req)
             .await
             .map_err(|e| l.pick(&e.message)),
         Err(m) => Err(m),
     };
-    match result {
-        Ok(_) => Redirect::to(&format!("/desk/petitions/{id}?done=1")).into_response(),
-        Err(m) => {
-            s.error = Some(m);
-            s.error_at = match form.get("action").map(String::as_str) {
-                Some("answer" | "send_answer") => "answer",
-                Some("extend") => "extend",
-                _ => "",
-            };
-            if s.error_at == "answer" {
-                match similar_rows(&state, &p).await {
-                    Ok(rows) => s.similar = rows,
-                    Err(e) => return ctx.error(&e),
-                }
-            }
-            s.status = StatusCode::UNPROCESSABLE_ENTITY;
-            s.f = Refill(form);
-            render_petition(&state, &ctx, &p, s).await
-        }
+    let Err(m) = result else {
+        return Ok(Redirect::to(&format!("/desk/petitions/{id}?done=1")).into_response());
+    };
+    s.error = Some(m);
+    s.error_at = match form.get("action").map(String::as_str) {
+        Some("answer" | "send_answer") => "answer",
+        Some("extend") => "extend",
+        _ => "",
+    };
+    if s.error_at == "answer" {
+        s.similar = similar_rows(&state, &p).await.or_page(&ctx)?;
     }
+    s.status = StatusCode::UNPROCESSABLE_ENTITY;
+    s.f = Refill(form);
+    Ok(render_petition(&state, &ctx, &p, s).await)
 }
 
 #[derive(Deserialize)]
@@ -1519,20 +1505,13 @@ struct DashboardPage {
     notices: Vec<(i64, String, String, bool)>,
 }
 
-async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
-    if !matches!(
-        caller.account.role,
-        domain::office::accounts::Role::Supervisor | domain::office::accounts::Role::Administrator
-    ) {
-        return ctx.error(&ApiError::forbidden());
+async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
+    let caller = ctx.staff().ok_or_else(|| refuse(&ctx))?;
+    if !caller.may_open(Screen::Dashboard) {
+        return Err(ApiError::forbidden()).or_page(&ctx);
     }
-    match dashboard_page(&state, &ctx, caller).await {
-        Ok(page) => ctx.render(&page),
-        Err(e) => ctx.error(&e),
-    }
+    let page = dashboard_page(&state, &ctx, caller).await.or_page(&ctx)?;
+    Ok(ctx.render(&page))
 }
 
 async fn dashboard_page(

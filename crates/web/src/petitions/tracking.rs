@@ -7,26 +7,23 @@ use crate::AppState;
 use crate::kit::auth::Address;
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::json::ApiJson;
+use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
-use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use domain::office::audit::AuditRecord;
 use serde::{Deserialize, Serialize};
 use store::petitions::tracking::{self, Lookup};
 use store::petitions::{self, Petition};
 use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/track", post(track))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(TrackingDoc::openapi()).routes(routes!(track))
 }
 
 #[derive(OpenApi)]
-#[openapi(
-    paths(track),
-    components(schemas(TrackRequest, TrackView, TrackAnswer))
-)]
+#[openapi(components(schemas(TrackRequest, TrackView, TrackAnswer)))]
 pub struct TrackingDoc;
 
 /// The refusal when look-ups are locked: when to try again, in Seoul time. It never says

@@ -11,11 +11,10 @@ use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::json::ApiJson;
 use crate::{AppState, access_record};
+use axum::Json;
 use axum::extract::{FromRequestParts, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
-use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use domain::AccountId;
 use domain::access::{Action, Capability, Target};
@@ -30,58 +29,33 @@ use serde::{Deserialize, Serialize};
 use store::office::audit;
 use store::wellbeing::{self as sw, Check, Share};
 use utoipa::{OpenApi, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
 
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/api/v1/wellbeing/instruments", get(instruments))
-        .route(
-            "/api/v1/wellbeing/consent",
-            get(get_consent).post(post_consent).delete(delete_consent),
-        )
-        .route(
-            "/api/v1/wellbeing/checks",
-            get(list_checks).post(start_check),
-        )
-        .route(
-            "/api/v1/wellbeing/checks/{id}",
-            get(get_check).delete(delete_check),
-        )
-        .route("/api/v1/wellbeing/checks/{id}/responses", post(submit))
-        .route(
-            "/api/v1/wellbeing/checks/{id}/shares",
-            get(list_shares).post(create_share),
-        )
-        .route("/api/v1/wellbeing/shares/{id}", delete(revoke_share))
-        .route("/api/v1/wellbeing/counsellors", get(list_counsellors))
-        .route("/api/v1/wellbeing/inbox", get(inbox))
-        .route(
-            "/api/v1/wellbeing/referrals",
-            get(list_referrals).post(create_referral),
-        )
-        .route(
-            "/api/v1/wellbeing/referrals/{id}/status",
-            post(set_referral_status),
-        )
-        .route("/api/v1/wellbeing/plan", get(get_plan).put(put_plan))
-        .route("/api/v1/wellbeing/plan/checkins", post(checkin))
-        .route("/api/v1/wellbeing/invitations", get(list_invitations))
-        .route(
-            "/api/v1/wellbeing/invitations/{id}/dismiss",
-            post(dismiss_invitation),
-        )
-        .route("/api/v1/wellbeing/me", delete(delete_everything))
-        .route("/api/v1/wellbeing/access-log", get(my_access_log))
-        .route("/api/v1/wellbeing/report", get(report))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(WellbeingDoc::openapi())
+        .routes(routes!(instruments))
+        .routes(routes!(get_consent, post_consent, delete_consent))
+        .routes(routes!(list_checks, start_check))
+        .routes(routes!(get_check, delete_check))
+        .routes(routes!(submit))
+        .routes(routes!(list_shares, create_share))
+        .routes(routes!(revoke_share))
+        .routes(routes!(list_counsellors))
+        .routes(routes!(inbox))
+        .routes(routes!(list_referrals, create_referral))
+        .routes(routes!(set_referral_status))
+        .routes(routes!(get_plan, put_plan))
+        .routes(routes!(checkin))
+        .routes(routes!(list_invitations))
+        .routes(routes!(dismiss_invitation))
+        .routes(routes!(delete_everything))
+        .routes(routes!(my_access_log))
+        .routes(routes!(report))
 }
 
 #[derive(OpenApi)]
 #[openapi(
-    paths(instruments, get_consent, post_consent, delete_consent, list_checks, start_check,
-          get_check, delete_check, submit, list_shares, create_share, revoke_share,
-          list_counsellors, inbox, list_referrals, create_referral, set_referral_status,
-          get_plan, put_plan, checkin, list_invitations, dismiss_invitation, delete_everything, my_access_log,
-          report),
-    components(schemas(ConsentView, ConsentRequest, CheckView, CheckSummary, ResultView,
+        components(schemas(ConsentView, ConsentRequest, CheckView, CheckSummary, ResultView,
                        SubmitRequest, SubmitView, ShareRequest, ShareView, CounsellorView,
                        InboxView, ReferralRequest, ReferralView, StatusRequest, PlanView,
                        PlanRequest, CheckinRequest, InvitationView, Started, AccessView)),
@@ -503,7 +477,7 @@ pub(crate) async fn counsellor_inbox(
     state: &AppState,
     caller: &Caller,
 ) -> Result<(Vec<Share>, Vec<sw::Referral>), ApiError> {
-    if caller.account.role != Role::Counsellor {
+    if !caller.may_open(domain::access::Screen::CounsellorInbox) {
         return Err(ApiError::forbidden());
     }
     let shares = sw::shares_to(&state.db, caller.account.id).await?;

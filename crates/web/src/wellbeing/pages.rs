@@ -16,8 +16,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use chrono::{DateTime, Utc};
-use domain::access::Action;
-use domain::office::accounts::Role;
+use domain::access::{Action, Screen};
 use domain::wellbeing::report::GroupReport;
 use domain::wellbeing::{
     CRISIS_LINES, CrisisLine, Instrument, NextStep, PlanInput, ReferralKind, ReferralLevel,
@@ -279,7 +278,6 @@ async fn home_inner(
         .iter()
         .map(invitation_view)
         .collect();
-    let role = caller.account.role;
     Ok(render(
         &HomePage {
             c: chrome.clone(),
@@ -307,8 +305,8 @@ async fn home_inner(
                     }
                 })
                 .collect(),
-            is_counsellor: role == Role::Counsellor,
-            may_report: matches!(role, Role::Counsellor | Role::TrainingOfficer),
+            is_counsellor: caller.may_open(Screen::CounsellorInbox),
+            may_report: caller.may_open(Screen::WellbeingReport),
         },
         StatusCode::OK,
     ))

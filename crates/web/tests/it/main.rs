@@ -19,5 +19,6 @@ mod petitions;
 mod privacy;
 mod protection;
 mod protection_alerts;
+mod registration;
 mod wellbeing;
 mod wellbeing_versions;
