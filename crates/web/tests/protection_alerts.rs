@@ -128,7 +128,7 @@ async fn nobody_in_line_falls_to_the_office_head_then_says_call_112_and_escalate
         let id = r["alert"]["id"].as_i64().unwrap();
         let now = store::now();
         assert_eq!(
-            web::protection::api::escalate_due(&s.state, now + chrono::Duration::seconds(10))
+            web::protection::alerts::escalate_due(&s.state, now + chrono::Duration::seconds(10))
                 .await
                 .unwrap(),
             0
@@ -136,7 +136,7 @@ async fn nobody_in_line_falls_to_the_office_head_then_says_call_112_and_escalate
         // Both alerts are due: the first, which reached nobody, now goes to the office head
         // named since; the second to everyone told again.
         assert_eq!(
-            web::protection::api::escalate_due(&s.state, now + chrono::Duration::seconds(31))
+            web::protection::alerts::escalate_due(&s.state, now + chrono::Duration::seconds(31))
                 .await
                 .unwrap(),
             2
@@ -154,7 +154,7 @@ async fn nobody_in_line_falls_to_the_office_head_then_says_call_112_and_escalate
             "{first}"
         );
         assert_eq!(
-            web::protection::api::escalate_due(&s.state, now + chrono::Duration::seconds(90))
+            web::protection::alerts::escalate_due(&s.state, now + chrono::Duration::seconds(90))
                 .await
                 .unwrap(),
             0,
@@ -214,7 +214,7 @@ async fn nobody_in_line_falls_to_the_office_head_then_says_call_112_and_escalate
         let (_, r2) = lee.post("/api/v1/protection/alerts", json!({})).await;
         let id2 = r2["alert"]["id"].as_i64().unwrap();
         assert_eq!(
-            web::protection::api::escalate_due(
+            web::protection::alerts::escalate_due(
                 &s.state,
                 store::now() + chrono::Duration::seconds(31)
             )

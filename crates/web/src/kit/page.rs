@@ -185,7 +185,7 @@ impl Ctx {
             resident: role == Some(Role::Resident),
             office_head: self.caller.as_ref().is_some_and(|c| c.account.office_head),
             privacy_officer: role == Some(Role::PrivacyOfficer),
-            alerts: crate::protection::pages::listens(self.caller.as_ref()),
+            alerts: crate::protection::alerts::listens(self.caller.as_ref()),
             switch_href: format!("{}{sep}lang={}", self.here, other.code()),
             switch_label: match other {
                 Lang::En => "English",
