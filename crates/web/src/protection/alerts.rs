@@ -2,9 +2,10 @@
 //! server-sent events and its PostgreSQL relay, the confirmation page and "on my way".
 
 use super::targets::{Policy, incident_subject};
-use super::views::{Notice, PageId, label, name_of, names, refuse, show};
+use super::views::{Notice, PageId, label, name_of, named, names, refuse, show};
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
+use crate::kit::form::PageForm;
 use crate::kit::json::ApiJson;
 use crate::kit::page::{Chrome, Ctx, Lang, when};
 use crate::wellbeing::api::Id;
@@ -254,12 +255,14 @@ pub(crate) fn place_text(dept_name: &str, place: &str) -> String {
 pub(crate) async fn panic_alert(
     state: &AppState,
     caller: &Caller,
-    place: &str,
-    channel: Channel,
+    req: &AlertRequest,
 ) -> Result<(Alert, Incident), ApiError> {
     if !caller.account.role.is_staff() {
         return Err(ApiError::forbidden());
     }
+    // The panic button of the pages is at the counter.
+    let channel = Channel::parse(req.channel.as_deref().unwrap_or("counter"))?;
+    let place = req.place.as_deref().unwrap_or("");
     let inputs = line_inputs(&state.db).await?;
     let line = rules::alert_recipients(
         caller.account.id,
@@ -606,9 +609,7 @@ pub(crate) async fn raise_alert(
     ApiCaller(caller): ApiCaller,
     ApiJson(req): ApiJson<AlertRequest>,
 ) -> Result<Response, ApiError> {
-    let channel = Channel::parse(req.channel.as_deref().unwrap_or("counter"))?;
-    let (alert, _) =
-        panic_alert(&state, &caller, req.place.as_deref().unwrap_or(""), channel).await?;
+    let (alert, _) = panic_alert(&state, &caller, &req).await?;
     let receipt = alert_receipt(&state, &caller, alert.id).await?;
     Ok((StatusCode::CREATED, Json(receipt)).into_response())
 }
@@ -691,6 +692,16 @@ pub(crate) async fn alert_stream(
         .into_response())
 }
 
+/// Whom "on my way" is for, to the policy: those it was sent to and the division's
+/// responders, not the one who pressed.
+pub(crate) fn responder_target<'a>(a: &Alert, recipients: &'a [AccountId]) -> Target<'a> {
+    Target::Record {
+        owner: None,
+        department: a.department_id,
+        shared_with: recipients,
+    }
+}
+
 /// "On my way": a recipient (or a responder of the division) acknowledges the alert, once.
 /// The one who pressed and anyone it was not sent to are refused.
 pub(crate) async fn acknowledge(
@@ -700,13 +711,13 @@ pub(crate) async fn acknowledge(
 ) -> Result<Alert, ApiError> {
     let a = sp::get_alert(&state.db, id).await?;
     let recipients = sp::alert_recipient_ids(&state.db, id).await?;
-    let responder = Target::Record {
-        owner: None,
-        department: a.department_id,
-        shared_with: &recipients,
-    };
     if caller
-        .may(state, Capability::Protection, Action::Update, responder)
+        .may(
+            state,
+            Capability::Protection,
+            Action::Update,
+            responder_target(&a, &recipients),
+        )
         .await
         .is_err()
     {
@@ -763,22 +774,16 @@ pub(crate) async fn acknowledge_alert(
     Ok(Json(acknowledge(&state, &caller, id).await?))
 }
 
-#[derive(Deserialize, Default)]
-pub(crate) struct PanicForm {
-    #[serde(default)]
-    place: String,
-}
-
 /// The panic button of every staff page: works as a plain form post.
 pub(crate) async fn panic(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::Form(f): axum::Form<PanicForm>,
+    PageForm(req): PageForm<AlertRequest>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
     };
-    match panic_alert(&state, caller, &f.place, Channel::Counter).await {
+    match panic_alert(&state, caller, &req).await {
         Ok((alert, _)) => Redirect::to(&format!("/protection/alerts/{}", alert.id)).into_response(),
         Err(e) => ctx.error(&e),
     }
@@ -822,7 +827,7 @@ pub(crate) struct AlertPage {
     escalated: Option<String>,
     /// The one who pressed records what happened on the incident page.
     own: bool,
-    /// A recipient may acknowledge (the server asks the policy again on the press).
+    /// The policy would take "on my way" from the caller (it asks again on the press).
     may_ack: bool,
     message: Option<String>,
     error: Option<String>,
@@ -885,20 +890,27 @@ pub(crate) async fn alert_view(
                 format!("{} {}", d.name, d.address).trim().to_string()
             },
             role: domain::protection::AlertRole::parse(&d.role)
-                .map(|k| label(lang, k.korean(), k.english()))
+                .map(|k| named(lang, k))
                 .unwrap_or_else(|_| d.role.clone()),
             channel: domain::protection::AlertChannel::parse(&d.channel)
-                .map(|k| label(lang, k.korean(), k.english()))
+                .map(|k| named(lang, k))
                 .unwrap_or_else(|_| d.channel.clone()),
             status: delivery_status(lang, &d.channel, &d.status),
             when: d.at.map(when).unwrap_or_default(),
             escalation: d.round > 0,
         })
         .collect();
-    let recipient = r
-        .recipients
-        .iter()
-        .any(|d| d.account_id == Some(caller.account.id));
+    // The button shows when the policy would take the press.
+    let recipients = sp::alert_recipient_ids(&state.db, id).await?;
+    let may_ack = r.alert.acknowledged_at.is_none()
+        && caller
+            .permits(
+                state,
+                Capability::Protection,
+                Action::Update,
+                responder_target(&r.alert, &recipients),
+            )
+            .await?;
     let page = AlertPage {
         c: ctx.chrome(),
         id,
@@ -919,7 +931,7 @@ pub(crate) async fn alert_view(
             .map(|(by, at)| format!("{} · {}", name_of(&names, by), when(at))),
         escalated: r.alert.escalated_at.map(when),
         own: r.alert.raised_by == caller.account.id,
-        may_ack: recipient && r.alert.acknowledged_at.is_none(),
+        may_ack,
         message: done.map(|_| {
             label(
                 lang,

@@ -3,9 +3,10 @@
 
 use super::flags::RestrictionView;
 use super::targets::incident_subject;
-use super::views::{Choice, Notice, PageId, choices, done_message, label, refuse, show};
+use super::views::{Choice, Notice, PageId, choices, done_message, named, refuse, show};
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
+use crate::kit::form::PageForm;
 use crate::kit::json::ApiJson;
 use crate::kit::page::{Chrome, Ctx, when};
 use crate::wellbeing::api::Id;
@@ -28,6 +29,7 @@ pub struct ContactRequest {
     /// `counter`, `phone` or `visit`.
     pub channel: String,
     /// Whether the call is being recorded.
+    #[serde(default, deserialize_with = "crate::kit::form::yes_no")]
     pub recorded: bool,
     /// Who is calling or visiting (optional): with a name or phone, a restriction in force on
     /// them is shown with the contact.
@@ -58,6 +60,7 @@ pub struct WarnRequest {
 #[serde(deny_unknown_fields)]
 pub struct FinishRequest {
     /// The official ends the contact (needs a recorded warning first).
+    #[serde(default, deserialize_with = "crate::kit::form::yes_no")]
     pub ended_by_official: bool,
 }
 
@@ -96,9 +99,7 @@ pub(crate) async fn contact_view(state: &AppState, c: Contact) -> Result<Contact
 pub(crate) async fn begin_contact(
     state: &AppState,
     caller: &Caller,
-    channel: &str,
-    recorded: bool,
-    who: (&str, &str),
+    req: &ContactRequest,
 ) -> Result<ContactView, ApiError> {
     let own = Target::Record {
         owner: Some(caller.account.id),
@@ -108,18 +109,21 @@ pub(crate) async fn begin_contact(
     caller
         .may(state, Capability::Protection, Action::Create, own)
         .await?;
-    let channel = Channel::parse(channel)?;
+    let channel = Channel::parse(&req.channel)?;
     let mut tx = state.db.begin().await?;
     let c = sp::start_contact(
         &mut tx,
         caller.account.id,
         caller.account.department_id,
         channel,
-        recorded,
+        req.recorded,
         store::now(),
     )
     .await?;
-    let key = sp::petitioner_key(who.0, who.1);
+    let key = sp::petitioner_key(
+        req.petitioner_name.as_deref().unwrap_or(""),
+        req.petitioner_phone.as_deref().unwrap_or(""),
+    );
     let c = if key.is_empty() {
         c
     } else {
@@ -142,11 +146,7 @@ pub(crate) async fn start_contact(
     ApiCaller(caller): ApiCaller,
     ApiJson(req): ApiJson<ContactRequest>,
 ) -> Result<Response, ApiError> {
-    let who = (
-        req.petitioner_name.as_deref().unwrap_or(""),
-        req.petitioner_phone.as_deref().unwrap_or(""),
-    );
-    let v = begin_contact(&state, &caller, &req.channel, req.recorded, who).await?;
+    let v = begin_contact(&state, &caller, &req).await?;
     Ok((StatusCode::CREATED, Json(v)).into_response())
 }
 
@@ -268,7 +268,7 @@ pub(crate) async fn contact_render(
             let ch = Channel::parse(&v.contact.channel)?;
             Some(ContactShown {
                 id: v.contact.id,
-                channel: label(lang, ch.korean(), ch.english()),
+                channel: named(lang, ch),
                 started: when(v.contact.started_at),
                 started_iso: v.contact.started_at.to_rfc3339(),
                 minutes: v.recommended_minutes,
@@ -290,9 +290,7 @@ pub(crate) async fn contact_render(
     let page = ContactPage {
         c: ctx.chrome(),
         contact: shown,
-        reasons: choices(lang, WarningReason::ALL, |k| {
-            (k.as_str(), k.korean(), k.english())
-        }),
+        reasons: choices(lang, WarningReason::ALL),
         message: done_message(lang, done),
         error: error.map(|e| lang.pick(&e.message)),
     };
@@ -308,28 +306,15 @@ pub(crate) async fn contact_start(State(state): State<AppState>, ctx: Ctx) -> Re
         .unwrap_or_else(|e| ctx.error(&e))
 }
 
-#[derive(Deserialize, Default)]
-pub(crate) struct ContactForm {
-    #[serde(default)]
-    channel: String,
-    #[serde(default)]
-    recorded: Option<String>,
-    #[serde(default)]
-    petitioner_name: String,
-    #[serde(default)]
-    petitioner_phone: String,
-}
-
 pub(crate) async fn contact_begin(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::Form(f): axum::Form<ContactForm>,
+    PageForm(req): PageForm<ContactRequest>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
     };
-    let who = (f.petitioner_name.as_str(), f.petitioner_phone.as_str());
-    match begin_contact(&state, caller, &f.channel, f.recorded.is_some(), who).await {
+    match begin_contact(&state, caller, &req).await {
         Ok(v) => Redirect::to(&format!("/protection/contact/{}", v.contact.id)).into_response(),
         Err(e) => contact_render(&state, &ctx, None, None, Some(&e))
             .await
@@ -370,43 +355,31 @@ pub(crate) async fn contact_again(
     }
 }
 
-#[derive(Deserialize, Default)]
-pub(crate) struct WarnForm {
-    #[serde(default)]
-    reason: String,
-}
-
 pub(crate) async fn contact_warn(
     State(state): State<AppState>,
     ctx: Ctx,
     PageId(id): PageId,
-    axum::Form(f): axum::Form<WarnForm>,
+    PageForm(req): PageForm<WarnRequest>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
     };
-    match warn(&state, caller, id, &f.reason).await {
+    match warn(&state, caller, id, &req.reason).await {
         Ok(_) => Redirect::to(&format!("/protection/contact/{id}?done=1")).into_response(),
         Err(e) => contact_again(&state, &ctx, caller, id, e).await,
     }
-}
-
-#[derive(Deserialize, Default)]
-pub(crate) struct FinishForm {
-    #[serde(default)]
-    ended_by_official: String,
 }
 
 pub(crate) async fn contact_finish(
     State(state): State<AppState>,
     ctx: Ctx,
     PageId(id): PageId,
-    axum::Form(f): axum::Form<FinishForm>,
+    PageForm(req): PageForm<FinishRequest>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
     };
-    match finish(&state, caller, id, f.ended_by_official == "yes").await {
+    match finish(&state, caller, id, req.ended_by_official).await {
         Ok(_) => Redirect::to(&format!("/protection/contact/{id}?done=1")).into_response(),
         Err(e) => contact_again(&state, &ctx, caller, id, e).await,
     }

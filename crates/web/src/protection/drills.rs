@@ -2,10 +2,11 @@
 //! evidence-retention job.
 
 use super::targets::{dept_visible, require_oversight};
-use super::views::{Notice, PageId, done_message, local_time, refuse, show};
+use super::views::{Notice, PageId, done_message, refuse, show};
 use crate::AppState;
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
+use crate::kit::form::PageForm;
 use crate::kit::json::ApiJson;
 use crate::kit::page::{Chrome, Ctx, Lang, when};
 use crate::wellbeing::api::Id;
@@ -49,6 +50,8 @@ pub struct DrillRequest {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DrillHeldRequest {
+    /// Default: now.
+    #[serde(default, deserialize_with = "crate::kit::form::moment")]
     pub held_at: Option<DateTime<Utc>>,
     pub participants: String,
     pub after_action: Option<String>,
@@ -300,74 +303,27 @@ pub(crate) async fn drills(
         .unwrap_or_else(|e| ctx.error(&e))
 }
 
-#[derive(Deserialize, Default)]
-pub(crate) struct DrillForm {
-    #[serde(default)]
-    planned_on: String,
-    #[serde(default)]
-    scenario: String,
-    #[serde(default)]
-    partner: String,
-}
-
 pub(crate) async fn plan_form(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::Form(f): axum::Form<DrillForm>,
+    PageForm(req): PageForm<DrillRequest>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
     };
-    let r = async {
-        let planned_on =
-            NaiveDate::parse_from_str(f.planned_on.trim(), "%Y-%m-%d").map_err(|_| {
-                ApiError::bad_request(
-                    "bad_date",
-                    "날짜 형식이 올바르지 않습니다 (the date is not valid)".into(),
-                )
-            })?;
-        let req = DrillRequest {
-            planned_on,
-            scenario: f.scenario.clone(),
-            partner: Some(f.partner.clone()),
-            department_id: None,
-        };
-        plan(&state, caller, &req).await
-    }
-    .await;
+    let r = plan(&state, caller, &req).await;
     drills_done(&state, &ctx, caller, r).await
-}
-
-#[derive(Deserialize, Default)]
-pub(crate) struct HeldForm {
-    #[serde(default)]
-    held_at: String,
-    #[serde(default)]
-    participants: String,
-    #[serde(default)]
-    after_action: String,
-    #[serde(default)]
-    fixes: String,
 }
 
 pub(crate) async fn held_form(
     State(state): State<AppState>,
     ctx: Ctx,
     PageId(id): PageId,
-    axum::Form(f): axum::Form<HeldForm>,
+    PageForm(req): PageForm<DrillHeldRequest>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
     };
-    let r = async {
-        let req = DrillHeldRequest {
-            held_at: local_time(&f.held_at)?,
-            participants: f.participants.clone(),
-            after_action: Some(f.after_action.clone()),
-            fixes: Some(f.fixes.clone()),
-        };
-        held(&state, caller, id, &req).await
-    }
-    .await;
+    let r = held(&state, caller, id, &req).await;
     drills_done(&state, &ctx, caller, r).await
 }

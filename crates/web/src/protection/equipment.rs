@@ -2,11 +2,12 @@
 
 use super::targets::{dept_visible, require_oversight};
 use super::views::{
-    Choice, Notice, PageId, choices, done_message, label, name_of, names, refuse, show,
+    Choice, Notice, PageId, choices, done_message, name_of, named, names, refuse, show,
 };
 use crate::AppState;
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
+use crate::kit::form::PageForm;
 use crate::kit::json::ApiJson;
 use crate::kit::page::{Chrome, Ctx, when};
 use crate::wellbeing::api::Id;
@@ -34,13 +35,15 @@ pub struct EquipmentRequest {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IssueRequest {
-    /// The holder; `null` takes it back.
+    /// The holder; `null` (a blank form field) takes it back.
+    #[serde(default, deserialize_with = "crate::kit::form::empty_as_none")]
     pub holder_id: Option<i64>,
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CheckRequest {
+    #[serde(deserialize_with = "crate::kit::form::yes_no")]
     pub ok: bool,
     pub fault: Option<String>,
 }
@@ -157,12 +160,13 @@ pub(crate) async fn check(
     state: &AppState,
     caller: &Caller,
     id: i64,
-    ok: bool,
-    fault: &str,
+    req: &CheckRequest,
 ) -> Result<sp::EquipmentCheck, ApiError> {
     equipment_in_reach(state, caller, id).await?;
     let mut tx = state.db.begin().await?;
-    let c = sp::check_equipment(&mut tx, id, ok, fault, caller.account.id, store::now()).await?;
+    let fault = req.fault.as_deref().unwrap_or("");
+    let c =
+        sp::check_equipment(&mut tx, id, req.ok, fault, caller.account.id, store::now()).await?;
     tx.commit().await?;
     Ok(c)
 }
@@ -177,14 +181,7 @@ pub(crate) async fn check_equipment(
     Id(id): Id,
     ApiJson(req): ApiJson<CheckRequest>,
 ) -> Result<Response, ApiError> {
-    let c = check(
-        &state,
-        &caller,
-        id,
-        req.ok,
-        req.fault.as_deref().unwrap_or(""),
-    )
-    .await?;
+    let c = check(&state, &caller, id, &req).await?;
     Ok((StatusCode::CREATED, Json(c)).into_response())
 }
 
@@ -232,7 +229,7 @@ pub(crate) async fn equipment_page(
         .map(|e| EquipmentRow {
             id: e.id,
             kind: EquipmentKind::parse(&e.kind)
-                .map(|k| label(lang, k.korean(), k.english()))
+                .map(|k| named(lang, k))
                 .unwrap_or(e.kind),
             label: e.label,
             location: e.location,
@@ -254,9 +251,7 @@ pub(crate) async fn equipment_page(
     let page = EquipmentPage {
         c: ctx.chrome(),
         rows,
-        kinds: choices(lang, EquipmentKind::ALL, |k| {
-            (k.as_str(), k.korean(), k.english())
-        }),
+        kinds: choices(lang, EquipmentKind::ALL),
         people,
         message: done_message(lang, done),
         error: error.map(|e| lang.pick(&e.message)),
@@ -292,71 +287,40 @@ pub(crate) async fn equipment_done<T>(
     }
 }
 
-#[derive(Deserialize, Default)]
-pub(crate) struct EquipmentForm {
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    label: String,
-    #[serde(default)]
-    location: String,
-}
-
 pub(crate) async fn add_equipment_form(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::Form(f): axum::Form<EquipmentForm>,
+    PageForm(req): PageForm<EquipmentRequest>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
     };
-    let req = EquipmentRequest {
-        kind: f.kind,
-        label: f.label,
-        location: Some(f.location),
-        department_id: None,
-    };
     let r = register_equipment(&state, caller, &req).await;
     equipment_done(&state, &ctx, caller, r).await
-}
-
-#[derive(Deserialize, Default)]
-pub(crate) struct IssueForm {
-    #[serde(default)]
-    holder_id: String,
 }
 
 pub(crate) async fn issue_form(
     State(state): State<AppState>,
     ctx: Ctx,
     PageId(id): PageId,
-    axum::Form(f): axum::Form<IssueForm>,
+    PageForm(req): PageForm<IssueRequest>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
     };
-    let holder = f.holder_id.trim().parse::<i64>().ok();
-    let r = issue(&state, caller, id, holder).await;
+    let r = issue(&state, caller, id, req.holder_id).await;
     equipment_done(&state, &ctx, caller, r).await
-}
-
-#[derive(Deserialize, Default)]
-pub(crate) struct CheckForm {
-    #[serde(default)]
-    ok: String,
-    #[serde(default)]
-    fault: String,
 }
 
 pub(crate) async fn check_form(
     State(state): State<AppState>,
     ctx: Ctx,
     PageId(id): PageId,
-    axum::Form(f): axum::Form<CheckForm>,
+    PageForm(req): PageForm<CheckRequest>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
     };
-    let r = check(&state, caller, id, f.ok == "yes", &f.fault).await;
+    let r = check(&state, caller, id, &req).await;
     equipment_done(&state, &ctx, caller, r).await
 }

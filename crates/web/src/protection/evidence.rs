@@ -3,9 +3,10 @@
 
 use super::incidents::again;
 use super::targets::{evidence_subject, incident_target};
-use super::views::{Notice, PageId, done_message, label, name_of, names, refuse, show};
+use super::views::{Notice, PageId, done_message, label, name_of, named, names, refuse, show};
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
+use crate::kit::form::PageForm;
 use crate::kit::json::ApiJson;
 use crate::kit::page::{Chrome, Ctx, when};
 use crate::wellbeing::api::Id;
@@ -513,9 +514,7 @@ pub(crate) async fn evidence_page(
             CustodyRow {
                 when: when(c.at),
                 alarm: c.action == "mismatch",
-                action: action
-                    .map(|a| label(lang, a.korean(), a.english()))
-                    .unwrap_or(c.action),
+                action: action.map(|a| named(lang, a)).unwrap_or(c.action),
                 actor: c.actor_id.map(|a| name_of(&names, a)).unwrap_or_default(),
                 detail: c.detail,
             }
@@ -526,7 +525,7 @@ pub(crate) async fn evidence_page(
         id: v.id,
         incident_id: v.incident_id,
         kind: EvidenceKind::parse(&v.kind)
-            .map(|k| label(lang, k.korean(), k.english()))
+            .map(|k| named(lang, k))
             .unwrap_or(v.kind),
         filename: v.filename,
         content_type: v.content_type,
@@ -627,22 +626,16 @@ pub(crate) async fn verify_form(
     outcome.unwrap_or_else(|e| ctx.error(&e))
 }
 
-#[derive(Deserialize, Default)]
-pub(crate) struct HandoverForm {
-    #[serde(default)]
-    recipient: String,
-}
-
 pub(crate) async fn handover(
     State(state): State<AppState>,
     ctx: Ctx,
     PageId(id): PageId,
-    axum::Form(f): axum::Form<HandoverForm>,
+    PageForm(req): PageForm<HandoverRequest>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
     };
-    match hand_over(&state, caller, id, &f.recipient).await {
+    match hand_over(&state, caller, id, &req.recipient).await {
         Ok(()) => Redirect::to(&format!("/protection/evidence/{id}?done=1")).into_response(),
         Err(e) => evidence_page(&state, &ctx, caller, id, None, Some(&e))
             .await

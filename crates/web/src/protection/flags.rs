@@ -3,9 +3,10 @@
 
 use super::incidents::{IncidentSummary, home_page};
 use super::targets::Policy;
-use super::views::{PageId, Row, label, name_of, names, refuse};
+use super::views::{PageId, Row, name_of, named, names, refuse};
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
+use crate::kit::form::PageForm;
 use crate::kit::json::ApiJson;
 use crate::kit::page::{Chrome, Ctx, when};
 use crate::wellbeing::api::Id;
@@ -27,6 +28,7 @@ use utoipa::ToSchema;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FlagRequest {
+    #[serde(default, deserialize_with = "crate::kit::form::empty_as_none")]
     pub petition_id: Option<i64>,
     pub channel: String,
     pub petitioner_name: Option<String>,
@@ -295,48 +297,15 @@ pub(crate) async fn petitioner_history(
     Ok(Json(history(&state, &caller, id).await?))
 }
 
-#[derive(Deserialize, Default)]
-pub(crate) struct FlagForm {
-    #[serde(default)]
-    channel: String,
-    #[serde(default)]
-    petition_id: String,
-    #[serde(default)]
-    petitioner_name: String,
-    #[serde(default)]
-    petitioner_phone: String,
-    #[serde(default)]
-    reason: String,
-}
-
 pub(crate) async fn flag_form(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::Form(f): axum::Form<FlagForm>,
+    PageForm(req): PageForm<FlagRequest>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
     };
-    let result = async {
-        let petition_id = match f.petition_id.trim() {
-            "" => None,
-            s => Some(s.parse::<i64>().map_err(|_| {
-                ApiError::bad_request(
-                    "bad_petition",
-                    "민원 번호가 올바르지 않습니다 (the petition number is not valid)".into(),
-                )
-            })?),
-        };
-        let req = FlagRequest {
-            petition_id,
-            channel: f.channel.clone(),
-            petitioner_name: Some(f.petitioner_name.clone()),
-            petitioner_phone: Some(f.petitioner_phone.clone()),
-            reason: f.reason.clone(),
-        };
-        flag(&state, caller, &req).await
-    }
-    .await;
+    let result = flag(&state, caller, &req).await;
     match result {
         Ok(_) => Redirect::to("/protection?done=1").into_response(),
         Err(e) => home_page(&state, &ctx, caller, None, Some(&e))
@@ -377,8 +346,8 @@ pub(crate) async fn history_page(
                     Row {
                         id: i.id,
                         when: when(i.occurred_at),
-                        kind: label(lang, kind.korean(), kind.english()),
-                        channel: label(lang, channel.korean(), channel.english()),
+                        kind: named(lang, kind),
+                        channel: named(lang, channel),
                         place: i.place,
                         reporter: name_of(&names, i.reported_by),
                         from_alert: i.from_alert,

@@ -8,10 +8,11 @@ use super::measures::{MenuItem, menu};
 use super::targets::{Policy, incident_for, incident_subject, incident_target};
 use super::views::{
     Choice, Notice, PageId, Row, channel_choices, choices, done_message, kind_choices, label,
-    local_time, name_of, names, refuse, show,
+    name_of, named, names, refuse, show,
 };
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
+use crate::kit::form::PageForm;
 use crate::kit::json::ApiJson;
 use crate::kit::page::{Chrome, Ctx, Lang, when};
 use crate::wellbeing::api::Id;
@@ -23,6 +24,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Duration, Utc};
 use domain::access::{Action, Capability, Target};
+use domain::label::Label;
 use domain::protection::{Channel, EvidenceKind, IncidentKind, MeasureKind, WarningReason};
 use serde::{Deserialize, Serialize};
 use store::office::audit;
@@ -109,9 +111,11 @@ pub struct IncidentRequest {
     pub kind: String,
     /// `counter`, `phone`, `visit`, `online`.
     pub channel: String,
-    /// Default: now.
+    /// Default: now. A form's `datetime-local` value is Korean time.
+    #[serde(default, deserialize_with = "crate::kit::form::moment")]
     pub occurred_at: Option<DateTime<Utc>>,
     pub place: Option<String>,
+    #[serde(default, deserialize_with = "crate::kit::form::empty_as_none")]
     pub petition_id: Option<i64>,
     pub petitioner_name: Option<String>,
     pub petitioner_phone: Option<String>,
@@ -138,7 +142,7 @@ impl From<&Incident> for IncidentSummary {
         IncidentSummary {
             id: i.id,
             kind: i.kind.as_str().into(),
-            kind_label: format!("{} ({})", i.kind.korean(), i.kind.english()),
+            kind_label: i.kind.both(),
             channel: i.channel.as_str().into(),
             occurred_at: i.occurred_at,
             place: i.place.clone(),
@@ -356,8 +360,8 @@ pub(crate) async fn home_page(
         .map(|i| Row {
             id: i.id,
             when: when(i.occurred_at),
-            kind: label(lang, i.kind.korean(), i.kind.english()),
-            channel: label(lang, i.channel.korean(), i.channel.english()),
+            kind: named(lang, i.kind),
+            channel: named(lang, i.channel),
             place: i.place.clone(),
             reporter: name_of(&names, i.reported_by),
             from_alert: i.from_alert,
@@ -393,7 +397,7 @@ pub(crate) async fn home_page(
         .map(|f| FlagRow {
             when: when(f.created_at),
             channel: Channel::parse(&f.channel)
-                .map(|c| label(lang, c.korean(), c.english()))
+                .map(|c| named(lang, c))
                 .unwrap_or(f.channel),
             reason: f.reason,
             by: name_of(&names, f.raised_by),
@@ -415,64 +419,15 @@ pub(crate) async fn home_page(
     Ok(show(ctx, &page, error))
 }
 
-#[derive(Deserialize, Default)]
-pub(crate) struct IncidentForm {
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    channel: String,
-    #[serde(default)]
-    occurred_at: String,
-    #[serde(default)]
-    place: String,
-    #[serde(default)]
-    petition_id: String,
-    #[serde(default)]
-    petitioner_name: String,
-    #[serde(default)]
-    petitioner_phone: String,
-    #[serde(default)]
-    narrative: String,
-}
-
-impl IncidentForm {
-    fn request(&self) -> Result<IncidentRequest, ApiError> {
-        let petition_id = match self.petition_id.trim() {
-            "" => None,
-            s => Some(s.parse().map_err(|_| {
-                ApiError::bad_request(
-                    "bad_petition",
-                    "민원 번호가 올바르지 않습니다 (the petition number is not valid)".into(),
-                )
-            })?),
-        };
-        Ok(IncidentRequest {
-            kind: self.kind.clone(),
-            channel: self.channel.clone(),
-            occurred_at: local_time(&self.occurred_at)?,
-            place: Some(self.place.clone()),
-            petition_id,
-            petitioner_name: Some(self.petitioner_name.clone()),
-            petitioner_phone: Some(self.petitioner_phone.clone()),
-            narrative: Some(self.narrative.clone()),
-            involved: None,
-        })
-    }
-}
-
 pub(crate) async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::Form(f): axum::Form<IncidentForm>,
+    PageForm(req): PageForm<IncidentRequest>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
     };
-    let result = async {
-        let req = f.request()?;
-        record_incident(&state, caller, &req).await
-    }
-    .await;
+    let result = record_incident(&state, caller, &req).await;
     match result {
         Ok(i) => Redirect::to(&format!("/protection/incidents/{}?done=1", i.id)).into_response(),
         Err(e) => match home_page(&state, &ctx, caller, None, Some(&e)).await {
@@ -554,7 +509,7 @@ pub(crate) fn measure_detail(lang: Lang, m: &sp::Measure) -> String {
         .as_deref()
         .and_then(|r| WarningReason::parse(r).ok())
     {
-        parts.push(label(lang, r.korean(), r.english()));
+        parts.push(named(lang, r));
     }
     if let (Some(s), Some(e)) = (m.restriction_start, m.restriction_end) {
         parts.push(format!("{} – {}", when(s), when(e)));
@@ -564,7 +519,7 @@ pub(crate) fn measure_detail(lang: Lang, m: &sp::Measure) -> String {
         parts.push(
             covers
                 .iter()
-                .map(|c| label(lang, c.korean(), c.english()))
+                .map(|c| named(lang, *c))
                 .collect::<Vec<_>>()
                 .join(", "),
         );
@@ -603,7 +558,7 @@ pub(crate) async fn incident_page(
         .map(|m| MeasureRow {
             when: when(m.at),
             kind: MeasureKind::parse(&m.kind)
-                .map(|k| label(lang, k.korean(), k.english()))
+                .map(|k| named(lang, k))
                 .unwrap_or_else(|_| m.kind.clone()),
             actor: name_of(&names, m.actor_id),
             detail: measure_detail(lang, m),
@@ -615,7 +570,7 @@ pub(crate) async fn incident_page(
         .map(|m: &MenuItem| MenuRow {
             kind: m.kind.clone(),
             label: MeasureKind::parse(&m.kind)
-                .map(|k| label(lang, k.korean(), k.english()))
+                .map(|k| named(lang, k))
                 .unwrap_or_default(),
             refused: m.refused.as_deref().map(|r| lang.pick(r)),
         })
@@ -625,7 +580,7 @@ pub(crate) async fn incident_page(
             .map(|e| EvidenceRow {
                 id: e.id,
                 kind: EvidenceKind::parse(&e.kind)
-                    .map(|k| label(lang, k.korean(), k.english()))
+                    .map(|k| named(lang, k))
                     .unwrap_or(e.kind),
                 filename: e.filename,
                 sha256: e.sha256,
@@ -637,9 +592,9 @@ pub(crate) async fn incident_page(
     let page = IncidentPage {
         c: ctx.chrome(),
         id,
-        kind: label(lang, i.kind.korean(), i.kind.english()),
+        kind: named(lang, i.kind),
         kind_value: i.kind.as_str().into(),
-        channel: label(lang, i.channel.korean(), i.channel.english()),
+        channel: named(lang, i.channel),
         channel_value: i.channel.as_str().into(),
         when: when(i.occurred_at),
         occurred_local: (i.occurred_at + Duration::hours(9))
@@ -657,12 +612,8 @@ pub(crate) async fn incident_page(
         evidence,
         kinds: kind_choices(lang),
         channels: channel_choices(lang),
-        reasons: choices(lang, WarningReason::ALL, |k| {
-            (k.as_str(), k.korean(), k.english())
-        }),
-        evidence_kinds: choices(lang, EvidenceKind::ALL, |k| {
-            (k.as_str(), k.korean(), k.english())
-        }),
+        reasons: choices(lang, WarningReason::ALL),
+        evidence_kinds: choices(lang, EvidenceKind::ALL),
         message: done_message(lang, done),
         error: error.map(|e| lang.pick(&e.message)),
         typed,
@@ -725,13 +676,12 @@ pub(crate) async fn amend(
     State(state): State<AppState>,
     ctx: Ctx,
     PageId(id): PageId,
-    axum::Form(f): axum::Form<IncidentForm>,
+    PageForm(mut req): PageForm<IncidentRequest>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
     };
     let result = async {
-        let mut req = f.request()?;
         // The page does not edit who else was involved: keep them.
         req.involved = Some(sp::get_incident(&state.db, id).await?.involved);
         amend_incident(&state, caller, id, &req).await

@@ -92,8 +92,8 @@ pub struct IndicatorsView {
 
 #[derive(Deserialize)]
 pub struct RangeParams {
-    from: Option<String>,
-    to: Option<String>,
+    pub(crate) from: Option<String>,
+    pub(crate) to: Option<String>,
 }
 
 /// Indicators for the evaluation per month (`YYYY-MM`, KST) and department: share of calls
@@ -133,16 +133,10 @@ pub(crate) struct IndicatorsPage {
     to: String,
 }
 
-#[derive(Deserialize, Default)]
-pub(crate) struct RangeForm {
-    from: Option<String>,
-    to: Option<String>,
-}
-
 pub(crate) async fn indicators_page(
     State(state): State<AppState>,
     ctx: Ctx,
-    Query(q): Query<RangeForm>,
+    Query(q): Query<RangeParams>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);

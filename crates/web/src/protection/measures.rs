@@ -15,6 +15,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use domain::access::Action;
+use domain::label::Label;
 use domain::protection::{self as rules, MeasureInput, MeasureKind, WarningReason};
 use serde::{Deserialize, Serialize};
 use store::office::audit;
@@ -85,7 +86,7 @@ pub(crate) fn menu(taken: &[MeasureKind]) -> Vec<MenuItem> {
         .into_iter()
         .map(|(k, r)| MenuItem {
             kind: k.as_str().into(),
-            label: format!("{} ({})", k.korean(), k.english()),
+            label: k.both(),
             refused: r.map(|e| e.message),
         })
         .collect()

@@ -7,6 +7,7 @@ use crate::kit::page::{Ctx, Lang};
 use askama::Template;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
+use domain::label::Label;
 use domain::protection::{Channel, IncidentKind};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -91,32 +92,27 @@ pub(crate) struct Choice {
     pub(crate) label: String,
 }
 
-pub(crate) fn choices<T: Copy>(
-    lang: Lang,
-    all: &[T],
-    f: impl Fn(T) -> (&'static str, &'static str, &'static str),
-) -> Vec<Choice> {
+/// A labelled value's name in the page's language (defined once, in `domain`).
+pub(crate) fn named(lang: Lang, k: impl Label) -> String {
+    lang.t(k.korean(), k.english()).to_string()
+}
+
+/// The options of a select: each value's code and its name.
+pub(crate) fn choices<T: Label>(lang: Lang, all: &[T]) -> Vec<Choice> {
     all.iter()
-        .map(|k| {
-            let (v, ko, en) = f(*k);
-            Choice {
-                value: v,
-                label: label(lang, ko, en),
-            }
+        .map(|k| Choice {
+            value: k.code(),
+            label: named(lang, *k),
         })
         .collect()
 }
 
 pub(crate) fn kind_choices(lang: Lang) -> Vec<Choice> {
-    choices(lang, &IncidentKind::ALL[1..], |k| {
-        (k.as_str(), k.korean(), k.english())
-    })
+    choices(lang, &IncidentKind::ALL[1..])
 }
 
 pub(crate) fn channel_choices(lang: Lang) -> Vec<Choice> {
-    choices(lang, Channel::ALL, |k| {
-        (k.as_str(), k.korean(), k.english())
-    })
+    choices(lang, Channel::ALL)
 }
 
 #[derive(Deserialize, Default)]
