@@ -3,6 +3,7 @@
 
 // Rules every capability shares: the one access policy and the one masking rule.
 pub mod access;
+pub mod label;
 pub mod privacy;
 
 // One folder per capability, with the same name in `store` and `web`.

@@ -472,7 +472,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         stop_rx.clone(),
     ));
     // Half-hourly: a drill reminder when this half-year has no drill (once per half-year).
-    let drills = tokio::spawn(web::protection::api::run_reminders(
+    let drills = tokio::spawn(web::protection::drills::run_reminders(
         db.clone(),
         state.petitions.blobs.clone(),
         std::time::Duration::from_secs(1800),
@@ -480,7 +480,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     ));
     // Every 5 seconds: panic alerts nobody acknowledged within the setting (default 60 s)
     // go to the next in line by SMS.
-    let escalation = tokio::spawn(web::protection::api::run_escalation(
+    let escalation = tokio::spawn(web::protection::alerts::run_escalation(
         state.clone(),
         std::time::Duration::from_secs(5),
         stop_rx,

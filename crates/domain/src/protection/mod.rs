@@ -8,7 +8,8 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// An enum stored and sent as snake_case text, with Korean and English labels.
+/// An enum stored and sent as snake_case text, with Korean and English labels
+/// ([`crate::label::Label`]).
 macro_rules! labelled {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $s:literal, $ko:literal, $en:literal;)+ }) => {
         $(#[$m])*
@@ -42,6 +43,20 @@ macro_rules! labelled {
                         ),
                     )
                 })
+            }
+        }
+
+        impl crate::label::Label for $name {
+            fn code(self) -> &'static str {
+                self.as_str()
+            }
+
+            fn korean(self) -> &'static str {
+                $name::korean(self)
+            }
+
+            fn english(self) -> &'static str {
+                $name::english(self)
             }
         }
 

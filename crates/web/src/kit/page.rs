@@ -238,7 +238,7 @@ impl Ctx {
             }),
             staff: role.is_some_and(Role::is_staff),
             nav: menu(self.lang, self.caller.as_ref()),
-            alerts: crate::protection::pages::listens(self.caller.as_ref()),
+            alerts: crate::protection::alerts::listens(self.caller.as_ref()),
             switch_href: format!("{}{sep}lang={}", self.here, other.code()),
             switch_label: match other {
                 Lang::En => "English",
@@ -313,17 +313,17 @@ impl Ctx {
 /// Why a page handler could not show its page, already rendered: our error page in the
 /// caller's language (see [`OrPage`]), or a redirect (e.g. to sign in).
 #[derive(Debug)]
-pub struct PageError(Response);
+pub struct PageError(Box<Response>);
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        self.0
+        *self.0
     }
 }
 
 impl From<Response> for PageError {
     fn from(r: Response) -> Self {
-        PageError(r)
+        PageError(Box::new(r))
     }
 }
 
@@ -334,7 +334,7 @@ pub trait OrPage<T> {
 
 impl<T, E: Into<ApiError>> OrPage<T> for Result<T, E> {
     fn or_page(self, ctx: &Ctx) -> Result<T, PageError> {
-        self.map_err(|e| PageError(ctx.error(&e.into())))
+        self.map_err(|e| PageError(Box::new(ctx.error(&e.into()))))
     }
 }
 

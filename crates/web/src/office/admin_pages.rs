@@ -104,7 +104,7 @@ struct AdminPage {
     types: Vec<TypeRow>,
     holidays: Vec<HolidayView>,
     hide_names: bool,
-    protection: crate::protection::api::SettingsView,
+    protection: crate::protection::settings::SettingsView,
     h: HolidayForm,
     hours: HoursForm,
     notice: Option<String>,
@@ -232,7 +232,7 @@ async fn page(
         types,
         holidays,
         hide_names,
-        protection: crate::protection::api::settings_view(state).await?,
+        protection: crate::protection::settings::settings_view(state).await?,
         h,
         hours,
         notice,
@@ -401,7 +401,7 @@ async fn save_protection_settings(
             .and_then(|v| v.trim().parse::<i64>().ok())
             .unwrap_or(-1)
     };
-    let req = crate::protection::api::SettingsView {
+    let req = crate::protection::settings::SettingsView {
         counter_minutes: number("counter_minutes"),
         phone_minutes: number("phone_minutes"),
         visit_minutes: number("visit_minutes"),
@@ -413,17 +413,18 @@ async fn save_protection_settings(
             .get("alert_escalation_seconds")
             .map(|_| number("alert_escalation_seconds")),
     };
-    let (notice, error) = match crate::protection::api::save_settings(&state, caller, &req).await {
-        Ok(()) => (
-            Some(
-                ctx.lang
-                    .t("보호 설정을 저장했습니다.", "Protection settings saved.")
-                    .into(),
+    let (notice, error) =
+        match crate::protection::settings::save_settings(&state, caller, &req).await {
+            Ok(()) => (
+                Some(
+                    ctx.lang
+                        .t("보호 설정을 저장했습니다.", "Protection settings saved.")
+                        .into(),
+                ),
+                None,
             ),
-            None,
-        ),
-        Err(e) => (None, Some(ctx.lang.pick(&e.message))),
-    };
+            Err(e) => (None, Some(ctx.lang.pick(&e.message))),
+        };
     show(&state, &ctx, HolidayForm::default(), notice, error).await
 }
 

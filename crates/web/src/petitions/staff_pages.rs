@@ -747,7 +747,7 @@ async fn staff_view(
         anonymous: p.anonymous,
         attachments,
         timeline,
-        restriction: crate::protection::api::restriction_banner(state, p.id, lang, now).await?,
+        restriction: crate::protection::flags::restriction_banner(state, p.id, lang, now).await?,
         flagged: p.flagged,
         abuse_kinds: p.abuse_kinds.join(", "),
         abuse_score: format!("{:.2}", p.abuse_score),

@@ -127,7 +127,7 @@ store::backend_tests! {
         let id = r["alert"]["id"].as_i64().unwrap();
         let now = store::now();
         assert_eq!(
-            web::protection::api::escalate_due(&s.state, now + chrono::Duration::seconds(10))
+            web::protection::alerts::escalate_due(&s.state, now + chrono::Duration::seconds(10))
                 .await
                 .unwrap(),
             0
@@ -135,7 +135,7 @@ store::backend_tests! {
         // Both alerts are due: the first, which reached nobody, now goes to the office head
         // named since; the second to everyone told again.
         assert_eq!(
-            web::protection::api::escalate_due(&s.state, now + chrono::Duration::seconds(31))
+            web::protection::alerts::escalate_due(&s.state, now + chrono::Duration::seconds(31))
                 .await
                 .unwrap(),
             2
@@ -153,7 +153,7 @@ store::backend_tests! {
             "{first}"
         );
         assert_eq!(
-            web::protection::api::escalate_due(&s.state, now + chrono::Duration::seconds(90))
+            web::protection::alerts::escalate_due(&s.state, now + chrono::Duration::seconds(90))
                 .await
                 .unwrap(),
             0,
@@ -213,7 +213,7 @@ store::backend_tests! {
         let (_, r2) = lee.post("/api/v1/protection/alerts", json!({})).await;
         let id2 = r2["alert"]["id"].as_i64().unwrap();
         assert_eq!(
-            web::protection::api::escalate_due(
+            web::protection::alerts::escalate_due(
                 &s.state,
                 store::now() + chrono::Duration::seconds(31)
             )

@@ -1,0 +1,121 @@
+//! Reading HTML forms into the same input types as the JSON API: one input type per action.
+//! A form sends every field as text, empty when left blank, and the form token beside them;
+//! these helpers read blanks as absent, checkboxes and `datetime-local` values (Korean time),
+//! and [`PageForm`] leaves the token to the CSRF check that has already read it.
+
+use crate::AppState;
+use crate::kit::error::ApiError;
+use crate::kit::page::Ctx;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::response::Response;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::de::{DeserializeOwned, Error as _};
+use serde::{Deserialize, Deserializer};
+use std::fmt::Display;
+use std::str::FromStr;
+
+/// A form body read into `T`; a body that does not fit answers with the error page.
+pub struct PageForm<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest<AppState> for PageForm<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Response> {
+        let (mut parts, body) = req.into_parts();
+        let ctx = Ctx::from_request_parts(&mut parts, state).await?;
+        let req = Request::from_parts(parts, body);
+        let bad = |detail: String| {
+            ctx.error(&ApiError {
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+                code: "invalid_fields",
+                message: format!("입력 항목이 올바르지 않습니다 (invalid fields: {detail})"),
+            })
+        };
+        let text = String::from_request(req, state)
+            .await
+            .map_err(|e| bad(e.body_text()))?;
+        // The form token was checked by the CSRF layer; it is not part of the action.
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(&text).map_err(|e| bad(e.to_string()))?;
+        let kept: Vec<&(String, String)> =
+            pairs.iter().filter(|(k, _)| k != "csrf_token").collect();
+        let encoded = serde_urlencoded::to_string(&kept).map_err(|e| bad(e.to_string()))?;
+        serde_urlencoded::from_str(&encoded)
+            .map(PageForm)
+            .map_err(|e| bad(e.to_string()))
+    }
+}
+
+/// Text or a number, as JSON or a form sends it.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Scalar {
+    Text(String),
+    Bool(bool),
+    Int(i64),
+}
+
+/// An optional value that a form sends as text: blank is `None`, anything else is parsed.
+/// JSON may send the value itself, `null`, or leave it out (with `#[serde(default)]`).
+pub fn empty_as_none<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: FromStr,
+    T::Err: Display,
+{
+    match Option::<Scalar>::deserialize(d)? {
+        None => Ok(None),
+        Some(Scalar::Text(s)) if s.trim().is_empty() => Ok(None),
+        Some(Scalar::Text(s)) => s.trim().parse().map(Some).map_err(D::Error::custom),
+        Some(Scalar::Int(n)) => n.to_string().parse().map(Some).map_err(D::Error::custom),
+        Some(Scalar::Bool(b)) => b.to_string().parse().map(Some).map_err(D::Error::custom),
+    }
+}
+
+/// A yes-or-no: JSON's `true`/`false`, or a form's checkbox or hidden field (`yes`, `on`,
+/// `true`; blank, `no` or `false` is no). Absent is no with `#[serde(default)]`.
+pub fn yes_no<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+    truth(Scalar::deserialize(d)?).map_err(D::Error::custom)
+}
+
+/// [`yes_no`] for a field JSON may leave out or set to `null`.
+pub fn yes_no_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    Option::<Scalar>::deserialize(d)?
+        .map(truth)
+        .transpose()
+        .map_err(D::Error::custom)
+}
+
+fn truth(s: Scalar) -> Result<bool, String> {
+    match s {
+        Scalar::Bool(b) => Ok(b),
+        Scalar::Text(s) => match s.trim() {
+            "yes" | "on" | "true" => Ok(true),
+            "" | "no" | "off" | "false" => Ok(false),
+            other => Err(format!("not yes or no: '{other}'")),
+        },
+        Scalar::Int(n) => Err(format!("not yes or no: {n}")),
+    }
+}
+
+/// A moment: RFC 3339 as JSON sends it, or a form's `datetime-local` value, which is Korean
+/// time. Blank or absent is `None`.
+pub fn moment<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+    let Some(s) = Option::<String>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let s = s.trim();
+    if s.is_empty() {
+        return Ok(None);
+    }
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(Some(t.with_timezone(&Utc)));
+    }
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
+        .ok()
+        .and_then(|t| t.and_local_timezone(calendar::seoul()).single())
+        .map(|t| Some(t.with_timezone(&Utc)))
+        .ok_or_else(|| D::Error::custom(format!("not a date and time: '{s}'")))
+}
