@@ -16,7 +16,7 @@ use axum::Router;
 use axum::extract::{Multipart, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use domain::access::Action;
 use domain::protection::{
     Channel, EquipmentKind, EvidenceKind, IncidentKind, MeasureKind, WarningReason,
