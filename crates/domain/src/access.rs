@@ -341,6 +341,8 @@ pub enum Screen {
     CounsellorInbox,
     /// The group wellbeing report (small cells suppressed).
     WellbeingReport,
+    /// Panic alerts (비상벨) shown live on every page while signed in.
+    LiveAlerts,
 }
 
 /// Whether the menu offers `screen` to the actor. Screens that stand for one grant ask
@@ -360,7 +362,9 @@ pub fn may_open(actor: &Actor, screen: Screen) -> bool {
         Screen::MyPetitions => actor.role == Role::Resident,
         // Every staff member works petitions, may be concerned by an incident and keeps their
         // own wellbeing records.
-        Screen::WorkQueue | Screen::Protection | Screen::Wellbeing => actor.role.is_staff(),
+        Screen::WorkQueue | Screen::Protection | Screen::Wellbeing | Screen::LiveAlerts => {
+            actor.role.is_staff()
+        }
         Screen::Dashboard => may_see_dashboard(actor.role),
         Screen::Administration => office(Capability::Settings, Update),
         Screen::LatePetitions => office(Capability::LatePetitions, Read),

@@ -238,7 +238,12 @@ impl Ctx {
             }),
             staff: role.is_some_and(Role::is_staff),
             nav: menu(self.lang, self.caller.as_ref()),
-            alerts: crate::protection::alerts::listens(self.caller.as_ref()),
+            // Every staff member listens: the security desk or the office head may be anyone
+            // (the stream itself asks the policy for each alert).
+            alerts: self
+                .caller
+                .as_ref()
+                .is_some_and(|c| access::may_open(&c.actor(), Screen::LiveAlerts)),
             switch_href: format!("{}{sep}lang={}", self.here, other.code()),
             switch_label: match other {
                 Lang::En => "English",

@@ -943,11 +943,3 @@ pub(crate) async fn alert_view(
     };
     Ok(show(ctx, &page, error))
 }
-
-/// For the live banner: whether this role's screens subscribe to alerts (the stream itself
-/// asks the policy for each alert).
-/// Every staff member listens: the security desk or the office head may be anyone, and a
-/// supervisor need not have a department.
-pub fn listens(caller: Option<&Caller>) -> bool {
-    caller.is_some_and(|c| c.account.role.is_staff())
-}
