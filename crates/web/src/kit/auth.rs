@@ -282,9 +282,9 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         && access::second_factor_compulsory(c.account.role)
         && !enrolment_path(req.uri().path())
     {
-        match crate::office::account_api::totp_required(&state, &c.account).await {
+        match totp_required(&state, &c.account).await {
             Ok(true) if req.uri().path().starts_with("/api/") => {
-                return crate::office::account_api::enrol_first().into_response();
+                return enrol_first().into_response();
             }
             Ok(true) => return Redirect::to("/account/totp?enrol=required").into_response(),
             Ok(false) => {}
@@ -503,4 +503,38 @@ pub async fn check_login(
             "wrong username or password",
         )),
     }
+}
+
+// Compulsory second factor: a sign-in rule, so the session layer can enforce it.
+
+/// The setting that makes two-factor sign-in compulsory for administrators and protection
+/// officers (`true`/`false`, default `false`).
+pub const TOTP_REQUIRED_SETTING: &str = "security.totp_required";
+
+/// Whether two-factor sign-in is compulsory for this account (the setting, for the roles that
+/// hold the most: administrators and protection officers).
+pub async fn totp_required(state: &AppState, account: &Account) -> Result<bool, ApiError> {
+    if !domain::access::second_factor_compulsory(account.role) {
+        return Ok(false);
+    }
+    Ok(
+        store::office::settings::get(&state.db, TOTP_REQUIRED_SETTING)
+            .await?
+            .is_some_and(|v| v == "true"),
+    )
+}
+
+/// Whether this caller must enrol before doing anything else.
+pub async fn must_enrol(state: &AppState, account: &Account) -> Result<bool, ApiError> {
+    Ok(!account.totp_enabled && totp_required(state, account).await?)
+}
+
+/// What an API request gets while the caller must still enrol.
+pub fn enrol_first() -> ApiError {
+    ApiError::new(
+        StatusCode::FORBIDDEN,
+        "totp_required",
+        "이중 인증을 먼저 등록해야 합니다 (/account/totp)",
+        "set up two-factor sign-in first (/account/totp)",
+    )
 }

@@ -3,7 +3,9 @@
 //! sign-in with TOTP and recovery codes, residents' sign-up with a code sent through the
 //! outbox, and the office head's late petitions across departments.
 
-use crate::kit::auth::{ApiCaller, Caller, Credential, SESSION_COOKIE, cookie};
+use crate::kit::auth::{
+    ApiCaller, Caller, Credential, SESSION_COOKIE, TOTP_REQUIRED_SETTING, cookie, totp_required,
+};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::json::ApiJson;
 use crate::{AppState, access_record};
@@ -15,14 +17,10 @@ use chrono::{DateTime, Utc};
 use domain::access::{Action, Capability, Target};
 use domain::office::accounts::{validate_display_name, validate_password, validate_username};
 use serde::{Deserialize, Serialize};
-use store::office::accounts::{self, Account, SessionInfo};
+use store::office::accounts::{self, SessionInfo};
 use store::{office::audit, office::mfa, office::signup};
 use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
-
-/// The setting that makes two-factor sign-in compulsory for administrators and protection
-/// officers (`true`/`false`, default `false`).
-pub const TOTP_REQUIRED_SETTING: &str = "security.totp_required";
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(AccountDoc::openapi())
@@ -57,24 +55,6 @@ pub struct AccountDoc;
 
 // ---------------------------------------------------------------------------------------------
 // The steps, shared by the API and the pages.
-
-/// Whether two-factor sign-in is compulsory for this account (the setting, for the roles that
-/// hold the most: administrators and protection officers).
-pub async fn totp_required(state: &AppState, account: &Account) -> Result<bool, ApiError> {
-    if !domain::access::second_factor_compulsory(account.role) {
-        return Ok(false);
-    }
-    Ok(
-        store::office::settings::get(&state.db, TOTP_REQUIRED_SETTING)
-            .await?
-            .is_some_and(|v| v == "true"),
-    )
-}
-
-/// Whether this caller must enrol before doing anything else.
-pub async fn must_enrol(state: &AppState, account: &Account) -> Result<bool, ApiError> {
-    Ok(!account.totp_enabled && totp_required(state, account).await?)
-}
 
 fn wrong_password() -> ApiError {
     ApiError::new(
@@ -735,14 +715,4 @@ pub async fn set_totp_required(
             if required { "true" } else { "false" },
         )
         .await
-}
-
-/// What an API request gets while the caller must still enrol.
-pub fn enrol_first() -> ApiError {
-    ApiError::new(
-        StatusCode::FORBIDDEN,
-        "totp_required",
-        "이중 인증을 먼저 등록해야 합니다 (/account/totp)",
-        "set up two-factor sign-in first (/account/totp)",
-    )
 }

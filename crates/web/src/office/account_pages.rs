@@ -191,12 +191,16 @@ async fn render_account(
         Ok(s) => s,
         Err(e) => return ctx.error(&e.into()),
     };
-    let required_setting =
-        match store::office::settings::get(&state.db, account_api::TOTP_REQUIRED_SETTING).await {
-            Ok(v) => v.is_some_and(|v| v == "true"),
-            Err(e) => return ctx.error(&e.into()),
-        };
-    let totp_required = match account_api::totp_required(state, &caller.account).await {
+    let required_setting = match store::office::settings::get(
+        &state.db,
+        crate::kit::auth::TOTP_REQUIRED_SETTING,
+    )
+    .await
+    {
+        Ok(v) => v.is_some_and(|v| v == "true"),
+        Err(e) => return ctx.error(&e.into()),
+    };
+    let totp_required = match crate::kit::auth::totp_required(state, &caller.account).await {
         Ok(r) => r,
         Err(e) => return ctx.error(&e),
     };
@@ -441,7 +445,7 @@ async fn render_totp(
         Ok(a) => a,
         Err(e) => return ctx.error(&e.into()),
     };
-    let required = match account_api::totp_required(state, &account).await {
+    let required = match crate::kit::auth::totp_required(state, &account).await {
         Ok(r) => r,
         Err(e) => return ctx.error(&e),
     };

@@ -122,8 +122,8 @@ async fn create_token(
             ));
         }
         store::office::mfa::verify(&mut tx, &state.petitions.key, account.id, code, now).await?;
-    } else if crate::office::account_api::must_enrol(&state, &account).await? {
-        return Err(crate::office::account_api::enrol_first());
+    } else if crate::kit::auth::must_enrol(&state, &account).await? {
+        return Err(crate::kit::auth::enrol_first());
     }
     let (token, secret) = accounts::create_api_token(
         &mut tx,
