@@ -119,3 +119,53 @@ pub fn moment<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, 
         .map(|t| Some(t.with_timezone(&Utc)))
         .ok_or_else(|| D::Error::custom(format!("not a date and time: '{s}'")))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Input {
+        #[serde(default, deserialize_with = "empty_as_none")]
+        number: Option<i64>,
+        #[serde(default, deserialize_with = "yes_no")]
+        flag: bool,
+        #[serde(default, deserialize_with = "moment")]
+        at: Option<DateTime<Utc>>,
+    }
+
+    fn utc(s: &str) -> Option<DateTime<Utc>> {
+        DateTime::parse_from_rfc3339(s)
+            .ok()
+            .map(|t| t.with_timezone(&Utc))
+    }
+
+    #[test]
+    fn a_form_and_json_read_into_the_same_input() {
+        let form: Input =
+            serde_urlencoded::from_str("number=7&flag=yes&at=2026-03-02T09%3A30").unwrap();
+        let json: Input =
+            serde_json::from_str(r#"{"number":7,"flag":true,"at":"2026-03-02T00:30:00Z"}"#)
+                .unwrap();
+        assert_eq!(form, json);
+        assert_eq!(form.at, utc("2026-03-02T00:30:00Z"));
+    }
+
+    #[test]
+    fn blanks_are_absent_and_bad_values_refused() {
+        let blank: Input = serde_urlencoded::from_str("number=&flag=&at=").unwrap();
+        assert_eq!(
+            blank,
+            Input {
+                number: None,
+                flag: false,
+                at: None
+            }
+        );
+        let none: Input = serde_json::from_str(r#"{"number":null}"#).unwrap();
+        assert_eq!(none.number, None);
+        assert!(serde_urlencoded::from_str::<Input>("number=seven").is_err());
+        assert!(serde_urlencoded::from_str::<Input>("flag=maybe").is_err());
+        assert!(serde_urlencoded::from_str::<Input>("at=yesterday").is_err());
+    }
+}
