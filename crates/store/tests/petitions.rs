@@ -1044,7 +1044,10 @@ async fn group_commit_refusals_leave_no_gaps_in_the_counters() {
                             )
                             .await?;
                             if i % 4 == 1 {
-                                return Err(StoreError::Conflict("refused after the fact".into()));
+                                return Err(StoreError::conflict(
+                                    "나중에 거부",
+                                    "refused after the fact",
+                                ));
                             }
                             Ok(f.petition)
                         })

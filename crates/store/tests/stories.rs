@@ -412,7 +412,7 @@ async fn group_commit_keeps_each_callers_work_apart() {
                     .execute(&mut *conn)
                     .await
                     .map(|r| r.rows_affected()))?;
-                    Err::<(), _>(StoreError::Conflict("refused".into()))
+                    Err::<(), _>(StoreError::conflict("거부", "refused"))
                 })
             })
             .await;

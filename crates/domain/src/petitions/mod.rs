@@ -614,20 +614,22 @@ pub const DRAFT_MARKERS: [&str; 3] = ["[초안 · DRAFT]", "[채울 항목 · to
 pub fn check_answer_text(text: &str) -> Result<(), RuleError> {
     nonempty(text, "답변", "answer text")?;
     if let Some(m) = DRAFT_MARKERS.iter().find(|m| text.contains(*m)) {
-        return Err(RuleError {
-            code: "answer_is_draft",
-            message: format!(
-                "답변에 초안 표시 '{m}'가 남아 있습니다. 내용을 확인하고 지운 뒤 보내세요 (the answer still carries the draft marker '{m}'; check the text and remove it before sending)"
+        return Err(RuleError::new(
+            "answer_is_draft",
+            format!("답변에 초안 표시 '{m}'가 남아 있습니다. 내용을 확인하고 지운 뒤 보내세요"),
+            format!(
+                "the answer still carries the draft marker '{m}'; check the text and remove it before sending"
             ),
-        });
+        ));
     }
     if let Some(key) = unfilled_placeholder(text) {
-        return Err(RuleError {
-            code: "answer_unfilled",
-            message: format!(
-                "답변에 채우지 않은 자리표시자 {{{key}}}가 있습니다. 내용을 써 넣으세요 (the answer has an unfilled placeholder {{{key}}}; write the text in its place)"
+        return Err(RuleError::new(
+            "answer_unfilled",
+            format!("답변에 채우지 않은 자리표시자 {{{key}}}가 있습니다. 내용을 써 넣으세요"),
+            format!(
+                "the answer has an unfilled placeholder {{{key}}}; write the text in its place"
             ),
-        });
+        ));
     }
     Ok(())
 }
@@ -804,14 +806,11 @@ fn rule(code: &'static str, korean: &str, english: &str) -> RuleError {
 }
 
 fn not_now(state: State, what_ko: &str, what_en: &str) -> RuleError {
-    RuleError {
-        code: "transition_not_allowed",
-        message: format!(
-            "'{}' 상태에서는 {what_ko}할 수 없습니다 (cannot {what_en} a petition in state '{}')",
-            state.korean(),
-            state.as_str()
-        ),
-    }
+    RuleError::new(
+        "transition_not_allowed",
+        format!("'{}' 상태에서는 {what_ko}할 수 없습니다", state.korean()),
+        format!("cannot {what_en} a petition in state '{}'", state.as_str()),
+    )
 }
 
 /// Deciding an approval that is not (or no longer) waiting.
@@ -825,10 +824,11 @@ pub fn nothing_to_decide() -> RuleError {
 
 fn nonempty(text: &str, field_ko: &str, field_en: &str) -> Result<(), RuleError> {
     if text.trim().is_empty() {
-        return Err(RuleError {
-            code: "missing_field",
-            message: format!("{field_ko}을(를) 입력해 주세요 ({field_en} is required)"),
-        });
+        return Err(RuleError::new(
+            "missing_field",
+            format!("{field_ko}을(를) 입력해 주세요"),
+            format!("{field_en} is required"),
+        ));
     }
     Ok(())
 }
@@ -1571,14 +1571,17 @@ pub fn check_extension(
         } else {
             (format!("{ext}{ko}"), format!("{ext} {en}"))
         };
-        return Err(RuleError {
-            code: "extension_too_long",
-            message: format!(
-                "연장 {}({ext_ko})은 처음 처리기간 {}({cap}{ko})을 넘을 수 없습니다 (an extension of {period} = {ext_en} may not exceed the original period {original} = {cap} {en})",
+        return Err(RuleError::new(
+            "extension_too_long",
+            format!(
+                "연장 {}({ext_ko})은 처음 처리기간 {}({cap}{ko})을 넘을 수 없습니다",
                 period.korean(),
-                original.korean(),
+                original.korean()
             ),
-        });
+            format!(
+                "an extension of {period} = {ext_en} may not exceed the original period {original} = {cap} {en}"
+            ),
+        ));
     }
     match earlier.len() {
         0 => Ok(()),
@@ -1597,10 +1600,11 @@ pub fn check_extension(
 }
 
 pub fn deadline_error(e: calendar::DeadlineError) -> RuleError {
-    RuleError {
-        code: "period_not_computable",
-        message: format!("처리기한을 계산할 수 없습니다 (the deadline cannot be computed: {e})"),
-    }
+    RuleError::new(
+        "period_not_computable",
+        "처리기한을 계산할 수 없습니다",
+        format!("the deadline cannot be computed: {e}"),
+    )
 }
 
 /// A transfer limit in working hours: 1, or 3 when the department is far or the petition was
@@ -1669,13 +1673,14 @@ pub fn validate_template(name: &str, text: &str) -> Result<(), RuleError> {
         let looks_like_placeholder =
             !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if looks_like_placeholder && !TEMPLATE_PLACEHOLDERS.contains(&key) {
-            return Err(RuleError {
-                code: "bad_template",
-                message: format!(
-                    "답변 서식 '{name}'의 {{{key}}}는 알 수 없는 자리표시자입니다. 쓸 수 있는 것: {list} (unknown placeholder {{{key}}} in template '{name}'; known: {list})",
-                    list = TEMPLATE_PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(" ")
+            let list = TEMPLATE_PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(" ");
+            return Err(RuleError::new(
+                "bad_template",
+                format!(
+                    "답변 서식 '{name}'의 {{{key}}}는 알 수 없는 자리표시자입니다. 쓸 수 있는 것: {list}"
                 ),
-            });
+                format!("unknown placeholder {{{key}}} in template '{name}'; known: {list}"),
+            ));
         }
         rest = &after[close + 1..];
     }

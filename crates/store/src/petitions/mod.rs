@@ -71,9 +71,9 @@ pub async fn work_calendar(db: &Db) -> Result<(Arc<WorkCalendar>, String)> {
         rows.iter()
             .map(|r| (r.date, r.name.as_str(), r.kind.as_str(), r.removed)),
     )
-    .map_err(|e| StoreError::Conflict(format!("휴일 자료 오류 (holiday data: {e})")))?;
+    .map_err(|e| StoreError::internal("stored holiday data", e))?;
     let cal = WorkCalendar::new(2000, 2100, &data, hours)
-        .map_err(|e| StoreError::Conflict(format!("근무 달력 오류 (working calendar: {e})")))?;
+        .map_err(|e| StoreError::internal("working calendar", e))?;
     let cal = Arc::new(cal);
     if let Ok(mut kept) = db.kept.calendar.lock() {
         *kept = Some((Instant::now(), fingerprint.clone(), cal.clone()));
@@ -199,14 +199,11 @@ const TYPE_COLUMNS: &str = "id, code, name, kind, period, department_id, descrip
     required_documents, fields, templates, requires_rrn, public, active, needs_approval, publishable";
 
 fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
-    serde_json::from_str(text).map_err(|e| {
-        StoreError::Conflict(format!("저장된 자료를 읽을 수 없습니다 (stored JSON: {e})"))
-    })
+    serde_json::from_str(text).map_err(|e| StoreError::internal("stored JSON unreadable", e))
 }
 
 fn to_json<T: Serialize>(v: &T) -> Result<String> {
-    serde_json::to_string(v)
-        .map_err(|e| StoreError::Conflict(format!("자료를 저장할 수 없습니다 (JSON: {e})")))
+    serde_json::to_string(v).map_err(|e| StoreError::internal("JSON not serialisable", e))
 }
 
 impl TypeRow {
@@ -308,9 +305,9 @@ pub async fn create_type(tx: &mut Tx, spec: &TypeSpec, now: DateTime<Utc>) -> Re
          needs_approval, publishable) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15) RETURNING {TYPE_COLUMNS}"
     );
-    let msg = format!(
-        "민원 종류 코드 '{}'가 이미 있습니다 (type code '{}' exists)",
-        spec.code, spec.code
+    let msg = domain::Bilingual::new(
+        format!("민원 종류 코드 '{}'가 이미 있습니다", spec.code),
+        format!("type code '{}' exists", spec.code),
     );
     let docs = to_json(&spec.required_documents)?;
     let fields = to_json(&spec.fields)?;
@@ -335,7 +332,7 @@ pub async fn create_type(tx: &mut Tx, spec: &TypeSpec, now: DateTime<Utc>) -> Re
     .bind(spec.publishable)
     .fetch_one(&mut *conn)
     .await)
-    .map_err(|e| conflict_on_unique(e, &msg))?;
+    .map_err(|e| conflict_on_unique(e, msg))?;
     row.into_type()
 }
 
@@ -355,9 +352,9 @@ pub async fn update_type(
     let docs = to_json(&spec.required_documents)?;
     let fields = to_json(&spec.fields)?;
     let templates = to_json(&spec.templates)?;
-    let msg = format!(
-        "민원 종류 코드 '{}'가 이미 있습니다 (type code '{}' exists)",
-        spec.code, spec.code
+    let msg = domain::Bilingual::new(
+        format!("민원 종류 코드 '{}'가 이미 있습니다", spec.code),
+        format!("type code '{}' exists", spec.code),
     );
     let row = on_tx!(tx, |conn| sqlx::query_as::<_, TypeRow>(
         sqlx::AssertSqlSafe(sql.clone())
@@ -380,7 +377,7 @@ pub async fn update_type(
     .bind(spec.publishable)
     .fetch_optional(&mut *conn)
     .await)
-    .map_err(|e| conflict_on_unique(e, &msg))?;
+    .map_err(|e| conflict_on_unique(e, msg))?;
     tx.changes(crate::Stale::Type(id));
     row.ok_or(StoreError::NotFound)?.into_type()
 }
@@ -1064,7 +1061,10 @@ pub async fn file(
         .map_err(|e| {
             conflict_on_unique(
                 e,
-                "같은 Idempotency-Key로 동시에 제출되었습니다. 다시 시도해 주세요 (a submission with this Idempotency-Key is in flight; retry)",
+                domain::Bilingual::new(
+                    "같은 Idempotency-Key로 동시에 제출되었습니다. 다시 시도해 주세요",
+                    "a submission with this Idempotency-Key is in flight; retry",
+                ),
             )
         })?
         .into_petition()?;
@@ -1977,7 +1977,7 @@ pub async fn add_attachment(
     .bind(now)
     .fetch_one(&mut *conn)
     .await)
-    .map_err(|e| conflict_on_unique(e, "같은 파일이 이미 첨부되어 있습니다 (this file is already attached)"))?;
+    .map_err(|e| conflict_on_unique(e, domain::Bilingual::new("같은 파일이 이미 첨부되어 있습니다", "this file is already attached")))?;
     let next = step(
         tx,
         petition_id,

@@ -18,7 +18,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 fn conflict(korean: &str, english: &str) -> StoreError {
-    StoreError::Conflict(format!("{korean} ({english})"))
+    StoreError::conflict(korean, english)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -108,7 +108,7 @@ struct ResponseRow {
 impl ResponseRow {
     fn into_response(self) -> Result<Response> {
         let answers: Vec<i64> = serde_json::from_str(&self.answers)
-            .map_err(|e| StoreError::Conflict(format!("stored answers unreadable: {e}")))?;
+            .map_err(|e| StoreError::internal("stored answers unreadable", e))?;
         Ok(Response {
             instrument: self.instrument,
             version: self.version,
@@ -278,10 +278,7 @@ pub async fn start_check(
     .fetch_one(&mut *conn)
     .await)
     .map_err(|e| {
-        conflict_on_unique(
-            e,
-            "진행 중인 검사가 이미 있습니다 (a check is already in progress)",
-        )
+        conflict_on_unique(e, domain::Bilingual::new("진행 중인 검사가 이미 있습니다", "a check is already in progress"))
     })?;
     Ok((id, true))
 }
@@ -334,7 +331,7 @@ pub async fn submit(
     }
     let answers: Vec<i64> = answers.iter().copied().flatten().collect();
     let json = serde_json::to_string(&answers)
-        .map_err(|e| StoreError::Conflict(format!("answers not serialisable: {e}")))?;
+        .map_err(|e| StoreError::internal("answers not serialisable", e))?;
     on_tx!(tx, |conn| sqlx::query(
         "INSERT INTO wellbeing_responses (check_id, instrument, version, answers, total, band, answered_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)"
@@ -350,13 +347,7 @@ pub async fn submit(
     .await
     .map(|r| r.rows_affected()))
     .map_err(|e| {
-        conflict_on_unique(
-            e,
-            &format!(
-                "{}에는 이미 답했습니다. 같은 검사에 두 번 답할 수 없습니다 ({} is already answered in this check)",
-                instrument.name.ko, instrument.name.en
-            ),
-        )
+        conflict_on_unique(e, domain::Bilingual::new(format!("{}에는 이미 답했습니다. 같은 검사에 두 번 답할 수 없습니다", instrument.name.ko), format!("{} is already answered in this check", instrument.name.en)))
     })?;
     let answered: Vec<Option<i64>> = answers.iter().copied().map(Some).collect();
     let crisis = instrument.opens_crisis_gate(&answered);
@@ -494,7 +485,10 @@ pub async fn share(
     .map_err(|e| {
         conflict_on_unique(
             e,
-            "이미 이 상담사에게 같은 목적으로 공유했습니다 (already shared with this counsellor for this purpose)",
+            domain::Bilingual::new(
+                "이미 이 상담사에게 같은 목적으로 공유했습니다",
+                "already shared with this counsellor for this purpose",
+            ),
         )
     })?;
     Ok(id)
@@ -719,8 +713,7 @@ struct PlanRow {
 }
 
 fn json_lines(s: &str) -> Result<Vec<String>> {
-    serde_json::from_str(s)
-        .map_err(|e| StoreError::Conflict(format!("stored plan unreadable: {e}")))
+    serde_json::from_str(s).map_err(|e| StoreError::internal("stored plan unreadable", e))
 }
 
 pub async fn plan(db: &Db, account: AccountId) -> Result<Option<Plan>> {
@@ -761,9 +754,10 @@ pub async fn save_plan(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let p = input.normalised()?;
-    let goals = serde_json::to_string(&p.goals).map_err(|e| StoreError::Conflict(e.to_string()))?;
-    let actions =
-        serde_json::to_string(&p.actions).map_err(|e| StoreError::Conflict(e.to_string()))?;
+    let goals = serde_json::to_string(&p.goals)
+        .map_err(|e| StoreError::internal("plan not serialisable", e))?;
+    let actions = serde_json::to_string(&p.actions)
+        .map_err(|e| StoreError::internal("plan not serialisable", e))?;
     let next = match (p.reminder_weekday, p.reminder_hour) {
         (Some(d), Some(h)) => next_reminder(now, d, h),
         _ => None,
