@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod extract;
 pub mod json;
 pub mod outbox;
 pub mod page;

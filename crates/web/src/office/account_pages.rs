@@ -6,14 +6,15 @@
 use crate::AppState;
 use crate::kit::auth::{SESSION_COOKIE, cookie};
 use crate::kit::error::ApiError;
+use crate::kit::extract::Form;
 use crate::kit::page::{Chrome, Ctx, Lang, when};
 use crate::office::account_api::{self, SignUpInput};
 use askama::Template;
+use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 
 /// The cookie that holds a right password while the second factor is asked for.
@@ -319,7 +320,7 @@ async fn password_post(
                 &ctx,
                 &headers,
                 None,
-                FieldErrors::one(field, ctx.lang.pick(&e.message)),
+                FieldErrors::one(field, ctx.lang.t(&e.ko, &e.en).to_string()),
                 status,
             )
             .await
@@ -544,7 +545,7 @@ async fn totp_confirm_post(
                 None,
                 Vec::new(),
                 None,
-                FieldErrors::one("code", ctx.lang.pick(&e.message)),
+                FieldErrors::one("code", ctx.lang.t(&e.ko, &e.en).to_string()),
                 status,
             )
             .await
@@ -596,7 +597,7 @@ async fn totp_disable_post(
                 None,
                 Vec::new(),
                 None,
-                FieldErrors::one(field, ctx.lang.pick(&e.message)),
+                FieldErrors::one(field, ctx.lang.t(&e.ko, &e.en).to_string()),
                 status,
             )
             .await
@@ -670,7 +671,7 @@ async fn second_step_post(
             }
             let mut res = ctx.render(&SecondStepPage {
                 c: ctx.chrome(),
-                errs: FieldErrors::one("code", ctx.lang.pick(&e.message)),
+                errs: FieldErrors::one("code", ctx.lang.t(&e.ko, &e.en).to_string()),
             });
             *res.status_mut() = StatusCode::UNAUTHORIZED;
             res
@@ -739,7 +740,7 @@ async fn signup_post(
                 contact: f.contact.clone(),
                 errs: FieldErrors::one(
                     account_api::signup_field(e.code),
-                    ctx.lang.pick(&e.message),
+                    ctx.lang.t(&e.ko, &e.en).to_string(),
                 ),
             },
         ),
@@ -817,7 +818,7 @@ async fn verify_post(
                 &state,
                 &ctx,
                 &headers,
-                FieldErrors::one("code", ctx.lang.pick(&e.message)),
+                FieldErrors::one("code", ctx.lang.t(&e.ko, &e.en).to_string()),
                 status,
             )
             .await

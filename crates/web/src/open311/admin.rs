@@ -3,13 +3,14 @@
 
 use crate::kit::auth::ApiCaller;
 use crate::kit::error::{ApiError, ErrorBody};
+use crate::kit::extract::{Json, Path};
 use crate::kit::json::ApiJson;
 use crate::{AppState, access_record};
-use axum::extract::{Path, State};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
-use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use domain::access::{Action, Capability, Target};
 use serde::{Deserialize, Serialize};

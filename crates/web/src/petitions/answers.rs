@@ -5,10 +5,11 @@
 //! Handlers parse, ask the access policy, call one store function and answer; the rules (what a
 //! sendable answer is, who may decide) live in `domain::petitions`.
 
-use axum::extract::{Path, State};
+use crate::kit::extract::{Json, Path};
+use axum::Router;
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
-use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use domain::access::{Action, Capability};
 use domain::petitions::HeldStep;
@@ -259,7 +260,8 @@ pub(crate) async fn decide(
         _ => {
             return Err(ApiError::bad_request(
                 "bad_decision",
-                "결재 또는 반려를 고르세요 (choose approve or return)".into(),
+                "결재 또는 반려를 고르세요",
+                "choose approve or return",
             ));
         }
     };

@@ -6,11 +6,12 @@
 use crate::AppState;
 use crate::kit::auth::Address;
 use crate::kit::error::{ApiError, ErrorBody};
+use crate::kit::extract::Json;
 use crate::kit::json::ApiJson;
+use axum::Router;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use domain::office::audit::AuditRecord;
 use serde::{Deserialize, Serialize};

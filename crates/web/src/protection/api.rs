@@ -13,16 +13,17 @@
 
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
+use crate::kit::extract::{Json, Query};
 use crate::kit::json::ApiJson;
 use crate::wellbeing::api::Id;
 use crate::{AppState, access_record};
+use axum::Router;
 use axum::body::Body;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{Json, Router};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::access::{self, Action, Actor, Capability, OrgChart, Target};
 use domain::protection::{
@@ -787,7 +788,7 @@ pub async fn run_escalation(
         match escalate_due(&state, store::now()).await {
             Ok(0) => {}
             Ok(n) => tracing::warn!(n, "unacknowledged panic alerts escalated"),
-            Err(e) => tracing::error!(error = %e.message, "panic alert escalation failed"),
+            Err(e) => tracing::error!(error = %e.message(), "panic alert escalation failed"),
         }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
@@ -821,7 +822,7 @@ pub async fn run_relay(state: AppState) {
                 got = listener.recv() => match got {
                     Ok(id) => match alert_event(&state.db, id).await {
                         Ok(ev) => state.protection.publish(ev),
-                        Err(e) => tracing::error!(error = %e.message, id, "panic alert relay could not load alert"),
+                        Err(e) => tracing::error!(error = %e.message(), id, "panic alert relay could not load alert"),
                     },
                     Err(e) => {
                         tracing::error!(error = %e, "panic alert relay lost its connection");
@@ -1109,7 +1110,8 @@ fn month_start(s: &str) -> Result<DateTime<Utc>, ApiError> {
     let bad = || {
         ApiError::bad_request(
             "bad_month",
-            "월은 YYYY-MM 형식이어야 합니다 (month must be YYYY-MM)".into(),
+            "월은 YYYY-MM 형식이어야 합니다",
+            "month must be YYYY-MM",
         )
     };
     let d =
@@ -1140,8 +1142,8 @@ pub(crate) async fn compute_indicators(
     if end <= start || end - start > Duration::days(3 * 366) {
         return Err(ApiError::bad_request(
             "bad_range",
-            "기간은 시작 월부터 3년 이내여야 합니다 (the range must run forwards, at most 3 years)"
-                .into(),
+            "기간은 시작 월부터 3년 이내여야 합니다",
+            "the range must run forwards, at most 3 years",
         ));
     }
     let (inc, contacts, drills) = sp::indicator_inputs(&state.db, start, end).await?;
@@ -1221,6 +1223,9 @@ pub struct MenuItem {
     pub label: String,
     /// Why the measure cannot be taken now (Korean (English)), or absent.
     pub refused: Option<String>,
+    /// The same refusal with its halves apart, for pages.
+    #[serde(skip)]
+    pub refusal: Option<domain::RuleError>,
 }
 
 pub(crate) fn menu(taken: &[MeasureKind]) -> Vec<MenuItem> {
@@ -1229,7 +1234,8 @@ pub(crate) fn menu(taken: &[MeasureKind]) -> Vec<MenuItem> {
         .map(|(k, r)| MenuItem {
             kind: k.as_str().into(),
             label: format!("{} ({})", k.korean(), k.english()),
-            refused: r.map(|e| e.message),
+            refused: r.as_ref().map(|e| e.message()),
+            refusal: r,
         })
         .collect()
 }
@@ -1361,6 +1367,9 @@ pub struct RestrictionView {
     pub covers: Vec<String>,
     /// The lawful notice to give the petitioner (Korean, then English in parentheses).
     pub notice: String,
+    /// The same notice with its halves apart, for pages.
+    #[serde(skip)]
+    pub notice_parts: domain::Bilingual,
     pub reason: Option<String>,
     pub incident_id: Option<i64>,
 }
@@ -1403,6 +1412,9 @@ pub struct DrillsView {
     /// `none_planned` or `not_yet_held` for the current half-year, if due.
     pub reminder: Option<String>,
     pub reminder_message: Option<String>,
+    /// The same reminder with its halves apart, for pages.
+    #[serde(skip)]
+    pub reminder_parts: Option<domain::Bilingual>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -1711,7 +1723,9 @@ async fn download_evidence(
     State(state): State<AppState>,
     ApiCaller(caller): ApiCaller,
     Id(id): Id,
-    axum::extract::Query(q): axum::extract::Query<crate::office::privacy_review::ReasonQuery>,
+    crate::kit::extract::Query(q): crate::kit::extract::Query<
+        crate::office::privacy_review::ReasonQuery,
+    >,
     headers: axum::http::HeaderMap,
 ) -> Result<Response, ApiError> {
     let reason = crate::office::privacy_review::stated_reason(q.reason.as_deref(), &headers)?;
@@ -1742,7 +1756,8 @@ pub(crate) async fn hand_over(
     if recipient.is_empty() || recipient.chars().count() > rules::MAX_SHORT_CHARS {
         return Err(ApiError::bad_request(
             "recipient_required",
-            "증거를 받은 기관·사람을 적으세요 (200자 이내) (name who received the evidence)".into(),
+            "증거를 받은 기관·사람을 적으세요 (200자 이내)",
+            "name who received the evidence",
         ));
     }
     custody(state, caller, &e, CustodyAction::HandedOver, recipient).await
@@ -1913,7 +1928,11 @@ pub(crate) async fn history(
         .await?
         .into_iter()
         .map(|r| RestrictionView {
-            notice: rules::restriction_notice(r.start, r.end, &r.covers).message,
+            notice: rules::restriction_notice(r.start, r.end, &r.covers).message(),
+            notice_parts: {
+                let n = rules::restriction_notice(r.start, r.end, &r.covers);
+                domain::Bilingual::new(n.ko, n.en)
+            },
             covers: r.covers.iter().map(|c| c.as_str().to_string()).collect(),
             start: r.start,
             end: r.end,
@@ -2273,7 +2292,8 @@ pub(crate) async fn issue(
             .map_err(|_| {
                 ApiError::bad_request(
                     "unknown_holder",
-                    "받는 사람 계정이 없습니다 (no such account)".into(),
+                    "받는 사람 계정이 없습니다",
+                    "no such account",
                 )
             })?;
     }
@@ -2349,6 +2369,10 @@ pub(crate) async fn drills_view(state: &AppState, caller: &Caller) -> Result<Dri
         reminder_message: reminder.map(|(r, h)| {
             let (ko, en) = r.message(h);
             format!("{ko} ({en})")
+        }),
+        reminder_parts: reminder.map(|(r, h)| {
+            let (ko, en) = r.message(h);
+            domain::Bilingual::new(ko, en)
         }),
     })
 }
@@ -2460,7 +2484,11 @@ pub(crate) async fn contact_view(state: &AppState, c: Contact) -> Result<Contact
         .into_iter()
         .filter(|r| r.covers.contains(&cover))
         .map(|r| RestrictionView {
-            notice: rules::restriction_notice(r.start, r.end, &r.covers).message,
+            notice: rules::restriction_notice(r.start, r.end, &r.covers).message(),
+            notice_parts: {
+                let n = rules::restriction_notice(r.start, r.end, &r.covers);
+                domain::Bilingual::new(n.ko, n.en)
+            },
             covers: r.covers.iter().map(|c| c.as_str().to_string()).collect(),
             start: r.start,
             end: r.end,
@@ -2690,7 +2718,8 @@ pub(crate) async fn save_settings(
     if req.evidence_retention_days < 365 {
         return Err(ApiError::bad_request(
             "retention_too_short",
-            "증거 보존 기간은 365일 이상이어야 합니다 (evidence is kept at least 365 days)".into(),
+            "증거 보존 기간은 365일 이상이어야 합니다",
+            "evidence is kept at least 365 days",
         ));
     }
     // The alert line's settings name accounts that must exist and be able to sign in now.
@@ -2701,7 +2730,10 @@ pub(crate) async fn save_settings(
         return Err(ApiError::bad_request(
             "security_desk_invalid",
             format!(
-                "방호실 계정 '{u}'이(가) 없거나 사용 중지되었습니다. 계정 아이디, 메일 주소 또는 휴대전화 번호를 적으세요 (no active staff account '{u}': give an account username, a mail address or a mobile number)"
+                "방호실 계정 '{u}'이(가) 없거나 사용 중지되었습니다. 계정 아이디, 메일 주소 또는 휴대전화 번호를 적으세요"
+            ),
+            format!(
+                "no active staff account '{u}': give an account username, a mail address or a mobile number"
             ),
         ));
     }
@@ -2714,8 +2746,9 @@ pub(crate) async fn save_settings(
             None => {
                 return Err(ApiError::bad_request(
                     "office_head_invalid",
+                    format!("민원실장 계정 '{head}'이(가) 없거나 사용 중지되었습니다"),
                     format!(
-                        "민원실장 계정 '{head}'이(가) 없거나 사용 중지되었습니다 (no active staff account '{head}' for the head of the civil-affairs office)"
+                        "no active staff account '{head}' for the head of the civil-affairs office"
                     ),
                 ));
             }

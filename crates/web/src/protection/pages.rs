@@ -6,6 +6,7 @@
 use crate::AppState;
 use crate::kit::auth::Caller;
 use crate::kit::error::ApiError;
+use crate::kit::extract::{Multipart, Query};
 use crate::kit::page::{Chrome, Ctx, Lang, when};
 use crate::protection::api::{
     self as p, DrillHeldRequest, DrillRequest, EquipmentRequest, EvidenceView, IncidentRequest,
@@ -13,7 +14,7 @@ use crate::protection::api::{
 };
 use askama::Template;
 use axum::Router;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
@@ -91,7 +92,8 @@ fn local_time(s: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
         .map_err(|_| {
             ApiError::bad_request(
                 "bad_time",
-                "일시 형식이 올바르지 않습니다 (the date and time are not valid)".into(),
+                "일시 형식이 올바르지 않습니다",
+                "the date and time are not valid",
             )
         })
 }
@@ -295,7 +297,7 @@ async fn home_page(
         kinds: kind_choices(lang),
         channels: channel_choices(lang),
         message: done_message(lang, done),
-        error: error.map(|e| lang.pick(&e.message)),
+        error: error.map(|e| lang.t(&e.ko, &e.en).to_string()),
     };
     Ok(show(ctx, &page, error))
 }
@@ -310,7 +312,7 @@ struct PanicForm {
 async fn panic(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::Form(f): axum::Form<PanicForm>,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<PanicForm>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
@@ -464,7 +466,7 @@ async fn alert_view(
                 "Your acknowledgement is recorded.",
             )
         }),
-        error: error.map(|e| lang.pick(&e.message)),
+        error: error.map(|e| lang.t(&e.ko, &e.en).to_string()),
     };
     Ok(show(ctx, &page, error))
 }
@@ -496,7 +498,8 @@ impl IncidentForm {
             s => Some(s.parse().map_err(|_| {
                 ApiError::bad_request(
                     "bad_petition",
-                    "민원 번호가 올바르지 않습니다 (the petition number is not valid)".into(),
+                    "민원 번호가 올바르지 않습니다",
+                    "the petition number is not valid",
                 )
             })?),
         };
@@ -517,7 +520,7 @@ impl IncidentForm {
 async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::Form(f): axum::Form<IncidentForm>,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<IncidentForm>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
@@ -553,7 +556,7 @@ struct FlagForm {
 async fn raise_flag(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::Form(f): axum::Form<FlagForm>,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<FlagForm>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
@@ -564,7 +567,8 @@ async fn raise_flag(
             s => Some(s.parse::<i64>().map_err(|_| {
                 ApiError::bad_request(
                     "bad_petition",
-                    "민원 번호가 올바르지 않습니다 (the petition number is not valid)".into(),
+                    "민원 번호가 올바르지 않습니다",
+                    "the petition number is not valid",
                 )
             })?),
         };
@@ -774,7 +778,7 @@ async fn incident_page(
             label: MeasureKind::parse(&m.kind)
                 .map(|k| label(lang, k.korean(), k.english()))
                 .unwrap_or_default(),
-            refused: m.refused.as_deref().map(|r| lang.pick(r)),
+            refused: m.refusal.as_ref().map(|r| lang.t(&r.ko, &r.en).to_string()),
         })
         .collect();
     let evidence = v.evidence.map(|list: Vec<EvidenceView>| {
@@ -821,7 +825,7 @@ async fn incident_page(
             (k.as_str(), k.korean(), k.english())
         }),
         message: done_message(lang, done),
-        error: error.map(|e| lang.pick(&e.message)),
+        error: error.map(|e| lang.t(&e.ko, &e.en).to_string()),
         typed,
     };
     Ok(show(ctx, &page, error))
@@ -876,7 +880,7 @@ async fn amend(
     State(state): State<AppState>,
     ctx: Ctx,
     PageId(id): PageId,
-    axum::Form(f): axum::Form<IncidentForm>,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<IncidentForm>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
@@ -926,7 +930,7 @@ async fn measure(
     State(state): State<AppState>,
     ctx: Ctx,
     PageId(id): PageId,
-    axum::Form(f): axum::Form<MeasureForm>,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<MeasureForm>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
@@ -970,7 +974,7 @@ async fn measure(
                 visits: f.covers_visits.is_some(),
                 calls: f.covers_calls.is_some(),
                 online: f.covers_online.is_some(),
-                error: Some(ctx.lang.pick(&e.message)),
+                error: Some(ctx.lang.t(&e.ko, &e.en).to_string()),
             };
             again_typed(&state, &ctx, caller, id, e, typed).await
         }
@@ -996,7 +1000,8 @@ async fn upload(
         while let Some(mut field) = mp.next_field().await.map_err(|e| {
             ApiError::bad_request(
                 "bad_form",
-                format!("양식을 읽을 수 없습니다 (the form could not be read: {e})"),
+                "양식을 읽을 수 없습니다",
+                format!("the form could not be read: {e}"),
             )
         })? {
             match field.name() {
@@ -1017,7 +1022,7 @@ async fn upload(
             }
         }
         let (blob, name) = stored.ok_or_else(|| {
-            ApiError::bad_request("file_required", "파일을 고르세요 (choose a file)".into())
+            ApiError::bad_request("file_required", "파일을 고르세요", "choose a file")
         })?;
         p::attach_evidence(&state, caller, &incident, kind, &blob, &name).await
     }
@@ -1099,7 +1104,7 @@ async fn evidence_page(
         custody,
         retention_days: sp::evidence_retention_days(&state.db).await?,
         message,
-        error: error.map(|e| lang.pick(&e.message)),
+        error: error.map(|e| lang.t(&e.ko, &e.en).to_string()),
     };
     Ok(show(ctx, &page, error))
 }
@@ -1124,7 +1129,9 @@ async fn download(
     State(state): State<AppState>,
     ctx: Ctx,
     PageId(id): PageId,
-    axum::extract::Query(q): axum::extract::Query<crate::office::privacy_review::ReasonQuery>,
+    crate::kit::extract::Query(q): crate::kit::extract::Query<
+        crate::office::privacy_review::ReasonQuery,
+    >,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
@@ -1197,7 +1204,7 @@ async fn handover(
     State(state): State<AppState>,
     ctx: Ctx,
     PageId(id): PageId,
-    axum::Form(f): axum::Form<HandoverForm>,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<HandoverForm>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
@@ -1285,7 +1292,7 @@ async fn equipment_page(
         }),
         people,
         message: done_message(lang, done),
-        error: error.map(|e| lang.pick(&e.message)),
+        error: error.map(|e| lang.t(&e.ko, &e.en).to_string()),
     };
     Ok(show(ctx, &page, error))
 }
@@ -1327,7 +1334,7 @@ struct EquipmentForm {
 async fn add_equipment(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::Form(f): axum::Form<EquipmentForm>,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<EquipmentForm>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
@@ -1352,7 +1359,7 @@ async fn issue(
     State(state): State<AppState>,
     ctx: Ctx,
     PageId(id): PageId,
-    axum::Form(f): axum::Form<IssueForm>,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<IssueForm>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
@@ -1374,7 +1381,7 @@ async fn check(
     State(state): State<AppState>,
     ctx: Ctx,
     PageId(id): PageId,
-    axum::Form(f): axum::Form<CheckForm>,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<CheckForm>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
@@ -1451,10 +1458,10 @@ async fn drills_page(
     let page = DrillsPage {
         c: ctx.chrome(),
         rows,
-        reminder: v.reminder_message.map(|m| lang.pick(&m)),
+        reminder: v.reminder_parts.map(|m| lang.t(&m.ko, &m.en).to_string()),
         today: domain::protection::local_date(store::now()).to_string(),
         message: done_message(lang, done),
-        error: error.map(|e| lang.pick(&e.message)),
+        error: error.map(|e| lang.t(&e.ko, &e.en).to_string()),
     };
     Ok(show(ctx, &page, error))
 }
@@ -1496,7 +1503,7 @@ struct DrillForm {
 async fn plan(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::Form(f): axum::Form<DrillForm>,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<DrillForm>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
@@ -1506,7 +1513,8 @@ async fn plan(
             NaiveDate::parse_from_str(f.planned_on.trim(), "%Y-%m-%d").map_err(|_| {
                 ApiError::bad_request(
                     "bad_date",
-                    "날짜 형식이 올바르지 않습니다 (the date is not valid)".into(),
+                    "날짜 형식이 올바르지 않습니다",
+                    "the date is not valid",
                 )
             })?;
         let req = DrillRequest {
@@ -1537,7 +1545,7 @@ async fn held(
     State(state): State<AppState>,
     ctx: Ctx,
     PageId(id): PageId,
-    axum::Form(f): axum::Form<HeldForm>,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<HeldForm>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
@@ -1693,7 +1701,7 @@ async fn contact_render(
                 restrictions: v
                     .restrictions
                     .iter()
-                    .map(|r| lang.pick(&r.notice))
+                    .map(|r| lang.t(&r.notice_parts.ko, &r.notice_parts.en).to_string())
                     .collect(),
             })
         }
@@ -1706,7 +1714,7 @@ async fn contact_render(
             (k.as_str(), k.korean(), k.english())
         }),
         message: done_message(lang, done),
-        error: error.map(|e| lang.pick(&e.message)),
+        error: error.map(|e| lang.t(&e.ko, &e.en).to_string()),
     };
     Ok(show(ctx, &page, error))
 }
@@ -1735,7 +1743,7 @@ struct ContactForm {
 async fn contact_begin(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::Form(f): axum::Form<ContactForm>,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<ContactForm>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
@@ -1792,7 +1800,7 @@ async fn contact_warn(
     State(state): State<AppState>,
     ctx: Ctx,
     PageId(id): PageId,
-    axum::Form(f): axum::Form<WarnForm>,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<WarnForm>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
@@ -1813,7 +1821,7 @@ async fn contact_finish(
     State(state): State<AppState>,
     ctx: Ctx,
     PageId(id): PageId,
-    axum::Form(f): axum::Form<FinishForm>,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<FinishForm>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
