@@ -17,27 +17,57 @@ pub type AccountId = i64;
 /// Identifier of a department (부서).
 pub type DepartmentId = i64;
 
-/// A rule was broken by the input. `code` is stable for API clients; the message is shown to
-/// people, Korean first, English second.
+/// A rule was broken by the input. `code` is stable for API clients; `ko` and `en` are the
+/// same explanation for people in Korean and English, kept apart so each page shows its own
+/// language whatever punctuation a half contains.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleError {
     pub code: &'static str,
-    pub message: String,
+    pub ko: String,
+    pub en: String,
 }
 
 impl RuleError {
-    pub fn new(code: &'static str, korean: &str, english: &str) -> Self {
+    pub fn new(code: &'static str, ko: impl Into<String>, en: impl Into<String>) -> Self {
         Self {
             code,
-            message: format!("{korean} ({english})"),
+            ko: ko.into(),
+            en: en.into(),
         }
+    }
+
+    /// Both halves in one line, Korean first: "한국어 (English)".
+    pub fn message(&self) -> String {
+        format!("{} ({})", self.ko, self.en)
     }
 }
 
 impl std::fmt::Display for RuleError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.message)
+        write!(f, "{} ({})", self.ko, self.en)
     }
 }
 
 impl std::error::Error for RuleError {}
+
+/// A message for people in Korean and English, e.g. what a conflict with stored data means.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bilingual {
+    pub ko: String,
+    pub en: String,
+}
+
+impl Bilingual {
+    pub fn new(ko: impl Into<String>, en: impl Into<String>) -> Self {
+        Self {
+            ko: ko.into(),
+            en: en.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Bilingual {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({})", self.ko, self.en)
+    }
+}

@@ -38,14 +38,30 @@ pub enum StoreError {
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("not found")]
     NotFound,
+    /// The change conflicts with what is stored (a taken name, a state that does not allow it).
     #[error("{0}")]
-    Conflict(String),
+    Conflict(domain::Bilingual),
     #[error("{0}")]
     Rule(#[from] domain::RuleError),
     #[error("unsupported database URL '{0}': use sqlite://PATH or postgres://…")]
     BadUrl(String),
     #[error("password hashing failed")]
     Hashing,
+    /// Something the caller cannot fix failed (a file, the search index, stored JSON, a commit).
+    /// The text is for the log, never for the answer.
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl StoreError {
+    pub fn conflict(ko: impl Into<String>, en: impl Into<String>) -> Self {
+        StoreError::Conflict(domain::Bilingual::new(ko, en))
+    }
+
+    /// An internal failure: what was being done, and the error underneath.
+    pub fn internal(what: &str, e: impl std::fmt::Display) -> Self {
+        StoreError::Internal(format!("{what}: {e}"))
+    }
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -293,11 +309,9 @@ pub fn now() -> DateTime<Utc> {
 }
 
 /// Map a unique-constraint violation to a [`StoreError::Conflict`] with a message for people.
-pub(crate) fn conflict_on_unique(e: sqlx::Error, message: &str) -> StoreError {
+pub(crate) fn conflict_on_unique(e: sqlx::Error, message: domain::Bilingual) -> StoreError {
     match &e {
-        sqlx::Error::Database(d) if d.is_unique_violation() => {
-            StoreError::Conflict(message.to_string())
-        }
+        sqlx::Error::Database(d) if d.is_unique_violation() => StoreError::Conflict(message),
         _ => StoreError::Database(e),
     }
 }

@@ -30,7 +30,7 @@ impl TempDir {
             crate::kit::secrets::new_token()?.get(..12).unwrap_or("x")
         );
         let path = std::env::temp_dir().join(name);
-        std::fs::create_dir_all(&path).map_err(|e| StoreError::Conflict(e.to_string()))?;
+        std::fs::create_dir_all(&path).map_err(|e| StoreError::internal("test directory", e))?;
         Ok(TempDir(path))
     }
 }

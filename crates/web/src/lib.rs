@@ -301,6 +301,8 @@ pub fn app(state: AppState) -> Router {
         .layer(CatchPanicLayer::custom(|_| {
             axum::response::IntoResponse::into_response(kit::error::ApiError::internal())
         }))
+        // Inside the request id layers, so error bodies can carry the id.
+        .layer(axum::middleware::from_fn(kit::error::answer_errors))
         .layer(PropagateRequestIdLayer::new(request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
             let id = req

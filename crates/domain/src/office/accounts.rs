@@ -98,8 +98,8 @@ impl std::str::FromStr for Role {
             .ok_or_else(|| {
                 RuleError::new(
                     "unknown_role",
-                    &format!("알 수 없는 역할입니다: {s}"),
-                    &format!(
+                    format!("알 수 없는 역할입니다: {s}"),
+                    format!(
                         "unknown role '{s}'; expected one of {}",
                         Role::ALL.map(|r| r.as_str()).join(", ")
                     ),

@@ -42,20 +42,22 @@ pub const DRAFT_MARKERS: [&str; 3] = ["[초안 · DRAFT]", "[채울 항목 · to
 pub fn check_answer_text(text: &str) -> Result<(), RuleError> {
     nonempty(text, "답변", "answer text")?;
     if let Some(m) = DRAFT_MARKERS.iter().find(|m| text.contains(*m)) {
-        return Err(RuleError {
-            code: "answer_is_draft",
-            message: format!(
-                "답변에 초안 표시 '{m}'가 남아 있습니다. 내용을 확인하고 지운 뒤 보내세요 (the answer still carries the draft marker '{m}'; check the text and remove it before sending)"
+        return Err(RuleError::new(
+            "answer_is_draft",
+            format!("답변에 초안 표시 '{m}'가 남아 있습니다. 내용을 확인하고 지운 뒤 보내세요"),
+            format!(
+                "the answer still carries the draft marker '{m}'; check the text and remove it before sending"
             ),
-        });
+        ));
     }
     if let Some(key) = unfilled_placeholder(text) {
-        return Err(RuleError {
-            code: "answer_unfilled",
-            message: format!(
-                "답변에 채우지 않은 자리표시자 {{{key}}}가 있습니다. 내용을 써 넣으세요 (the answer has an unfilled placeholder {{{key}}}; write the text in its place)"
+        return Err(RuleError::new(
+            "answer_unfilled",
+            format!("답변에 채우지 않은 자리표시자 {{{key}}}가 있습니다. 내용을 써 넣으세요"),
+            format!(
+                "the answer has an unfilled placeholder {{{key}}}; write the text in its place"
             ),
-        });
+        ));
     }
     Ok(())
 }
@@ -140,13 +142,14 @@ pub fn validate_template(name: &str, text: &str) -> Result<(), RuleError> {
         let looks_like_placeholder =
             !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if looks_like_placeholder && !TEMPLATE_PLACEHOLDERS.contains(&key) {
-            return Err(RuleError {
-                code: "bad_template",
-                message: format!(
-                    "답변 서식 '{name}'의 {{{key}}}는 알 수 없는 자리표시자입니다. 쓸 수 있는 것: {list} (unknown placeholder {{{key}}} in template '{name}'; known: {list})",
-                    list = TEMPLATE_PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(" ")
+            let list = TEMPLATE_PLACEHOLDERS.map(|p| format!("{{{p}}}")).join(" ");
+            return Err(RuleError::new(
+                "bad_template",
+                format!(
+                    "답변 서식 '{name}'의 {{{key}}}는 알 수 없는 자리표시자입니다. 쓸 수 있는 것: {list}"
                 ),
-            });
+                format!("unknown placeholder {{{key}}} in template '{name}'; known: {list}"),
+            ));
         }
         rest = &after[close + 1..];
     }

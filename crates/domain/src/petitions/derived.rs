@@ -93,14 +93,11 @@ pub(super) fn rule(code: &'static str, korean: &str, english: &str) -> RuleError
 }
 
 pub(super) fn not_now(state: State, what_ko: &str, what_en: &str) -> RuleError {
-    RuleError {
-        code: "transition_not_allowed",
-        message: format!(
-            "'{}' 상태에서는 {what_ko}할 수 없습니다 (cannot {what_en} a petition in state '{}')",
-            state.korean(),
-            state.as_str()
-        ),
-    }
+    RuleError::new(
+        "transition_not_allowed",
+        format!("'{}' 상태에서는 {what_ko}할 수 없습니다", state.korean()),
+        format!("cannot {what_en} a petition in state '{}'", state.as_str()),
+    )
 }
 
 /// Deciding an approval that is not (or no longer) waiting.
@@ -114,10 +111,11 @@ pub fn nothing_to_decide() -> RuleError {
 
 pub(super) fn nonempty(text: &str, field_ko: &str, field_en: &str) -> Result<(), RuleError> {
     if text.trim().is_empty() {
-        return Err(RuleError {
-            code: "missing_field",
-            message: format!("{field_ko}을(를) 입력해 주세요 ({field_en} is required)"),
-        });
+        return Err(RuleError::new(
+            "missing_field",
+            format!("{field_ko}을(를) 입력해 주세요"),
+            format!("{field_en} is required"),
+        ));
     }
     Ok(())
 }
@@ -860,14 +858,17 @@ pub fn check_extension(
         } else {
             (format!("{ext}{ko}"), format!("{ext} {en}"))
         };
-        return Err(RuleError {
-            code: "extension_too_long",
-            message: format!(
-                "연장 {}({ext_ko})은 처음 처리기간 {}({cap}{ko})을 넘을 수 없습니다 (an extension of {period} = {ext_en} may not exceed the original period {original} = {cap} {en})",
+        return Err(RuleError::new(
+            "extension_too_long",
+            format!(
+                "연장 {}({ext_ko})은 처음 처리기간 {}({cap}{ko})을 넘을 수 없습니다",
                 period.korean(),
-                original.korean(),
+                original.korean()
             ),
-        });
+            format!(
+                "an extension of {period} = {ext_en} may not exceed the original period {original} = {cap} {en}"
+            ),
+        ));
     }
     match earlier.len() {
         0 => Ok(()),
@@ -886,10 +887,11 @@ pub fn check_extension(
 }
 
 pub fn deadline_error(e: calendar::DeadlineError) -> RuleError {
-    RuleError {
-        code: "period_not_computable",
-        message: format!("처리기한을 계산할 수 없습니다 (the deadline cannot be computed: {e})"),
-    }
+    RuleError::new(
+        "period_not_computable",
+        "처리기한을 계산할 수 없습니다",
+        format!("the deadline cannot be computed: {e}"),
+    )
 }
 
 /// A transfer limit in working hours: 1, or 3 when the department is far or the petition was

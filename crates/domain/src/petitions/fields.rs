@@ -32,8 +32,8 @@ pub struct FieldDef {
     pub choices: Vec<String>,
 }
 
-fn bad(code: &'static str, message: String) -> RuleError {
-    RuleError { code, message }
+fn bad(code: &'static str, ko: String, en: String) -> RuleError {
+    RuleError::new(code, ko, en)
 }
 
 /// Checks the definitions themselves (an administrator writes them).
@@ -49,36 +49,34 @@ pub fn validate_defs(defs: &[FieldDef]) -> Result<(), RuleError> {
             return Err(bad(
                 "bad_field_definition",
                 format!(
-                    "항목 키 '{}'는 영문 소문자, 숫자, _ 로 40자까지입니다 (field key '{}' must be lower-case ASCII, digits or _, up to 40)",
-                    d.key, d.key
+                    "항목 키 '{}'는 영문 소문자, 숫자, _ 로 40자까지입니다",
+                    d.key
+                ),
+                format!(
+                    "field key '{}' must be lower-case ASCII, digits or _, up to 40",
+                    d.key
                 ),
             ));
         }
         if !seen.insert(d.key.as_str()) {
             return Err(bad(
                 "bad_field_definition",
-                format!(
-                    "항목 키 '{}'가 중복됩니다 (duplicate field key '{}')",
-                    d.key, d.key
-                ),
+                format!("항목 키 '{}'가 중복됩니다", d.key),
+                format!("duplicate field key '{}'", d.key),
             ));
         }
         if d.label.trim().is_empty() {
             return Err(bad(
                 "bad_field_definition",
-                format!(
-                    "항목 '{}'에 이름이 없습니다 (field '{}' needs a label)",
-                    d.key, d.key
-                ),
+                format!("항목 '{}'에 이름이 없습니다", d.key),
+                format!("field '{}' needs a label", d.key),
             ));
         }
         if d.datatype == Datatype::Choice && d.choices.is_empty() {
             return Err(bad(
                 "bad_field_definition",
-                format!(
-                    "선택 항목 '{}'에 선택지가 없습니다 (choice field '{}' needs choices)",
-                    d.key, d.key
-                ),
+                format!("선택 항목 '{}'에 선택지가 없습니다", d.key),
+                format!("choice field '{}' needs choices", d.key),
             ));
         }
     }
@@ -96,7 +94,8 @@ pub fn validate_values(
         if !defs.iter().any(|d| &d.key == key) {
             return Err(bad(
                 "unknown_field",
-                format!("알 수 없는 항목 '{key}'입니다 (unknown field '{key}')"),
+                format!("알 수 없는 항목 '{key}'입니다"),
+                format!("unknown field '{key}'"),
             ));
         }
     }
@@ -111,10 +110,8 @@ pub fn validate_values(
             if d.required {
                 return Err(bad(
                     "missing_field",
-                    format!(
-                        "필수 항목 '{}'을(를) 입력해 주세요 (required field '{}' is missing)",
-                        d.label, d.key
-                    ),
+                    format!("필수 항목 '{}'을(를) 입력해 주세요", d.label),
+                    format!("required field '{}' is missing", d.key),
                 ));
             }
             continue;
@@ -122,10 +119,8 @@ pub fn validate_values(
         let wrong = || {
             bad(
                 "wrong_datatype",
-                format!(
-                    "항목 '{}'의 값 형식이 맞지 않습니다 (field '{}' must be {:?})",
-                    d.label, d.key, d.datatype
-                ),
+                format!("항목 '{}'의 값 형식이 맞지 않습니다", d.label),
+                format!("field '{}' must be {:?}", d.key, d.datatype),
             )
         };
         let normal = match (d.datatype, value) {
@@ -148,12 +143,11 @@ pub fn validate_values(
                     return Err(bad(
                         "bad_choice",
                         format!(
-                            "항목 '{}'은(는) {} 중 하나여야 합니다 (field '{}' must be one of {})",
+                            "항목 '{}'은(는) {} 중 하나여야 합니다",
                             d.label,
-                            d.choices.join(", "),
-                            d.key,
                             d.choices.join(", ")
                         ),
+                        format!("field '{}' must be one of {}", d.key, d.choices.join(", ")),
                     ));
                 }
                 Value::String(s.to_string())

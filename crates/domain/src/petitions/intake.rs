@@ -160,15 +160,15 @@ pub fn check(
     if !identity.allowed_for(channel) {
         return Err((
             FIELD_IDENTITY,
-            RuleError {
-                code: "identity_check_not_for_channel",
-                message: format!(
-                    "{}은(는) 이 접수 경로에 맞지 않습니다 (`{}` does not fit {} intake)",
-                    identity.korean(),
+            RuleError::new(
+                "identity_check_not_for_channel",
+                format!("{}은(는) 이 접수 경로에 맞지 않습니다", identity.korean()),
+                format!(
+                    "`{}` does not fit {} intake",
                     identity.as_str(),
                     channel.as_str()
                 ),
-            },
+            ),
         ));
     }
     if let Some(unknown) = record
@@ -178,12 +178,11 @@ pub fn check(
     {
         return Err((
             FIELD_DOCUMENTS,
-            RuleError {
-                code: "unknown_document",
-                message: format!(
-                    "'{unknown}'은(는) 이 민원의 구비서류가 아닙니다 ('{unknown}' is not a required document of this type)"
-                ),
-            },
+            RuleError::new(
+                "unknown_document",
+                format!("'{unknown}'은(는) 이 민원의 구비서류가 아닙니다"),
+                format!("'{unknown}' is not a required document of this type"),
+            ),
         ));
     }
     let missing: Vec<&str> = required_documents
@@ -195,12 +194,11 @@ pub fn check(
         let list = missing.join(", ");
         return Err((
             FIELD_DOCUMENTS,
-            RuleError {
-                code: "missing_document",
-                message: format!(
-                    "구비서류를 확인해 주세요: {list} (required documents not checked: {list})"
-                ),
-            },
+            RuleError::new(
+                "missing_document",
+                format!("구비서류를 확인해 주세요: {list}"),
+                format!("required documents not checked: {list}"),
+            ),
         ));
     }
     Ok(IntakeRecord {
@@ -239,7 +237,7 @@ mod tests {
         r.identity_check = Some(IdentityCheck::IdCard);
         let (field, e) = check(Channel::Counter, &r, &docs()).unwrap_err();
         assert_eq!((field, e.code), (FIELD_DOCUMENTS, "missing_document"));
-        assert!(e.message.contains("건축물 도면"));
+        assert!(e.message().contains("건축물 도면"));
         r.documents_checked = vec!["건축물 도면".into(), "신분증 사본".into()];
         let ok = check(Channel::Counter, &r, &docs()).unwrap();
         assert_eq!(ok.documents_checked, docs());

@@ -310,7 +310,7 @@ fn templates_may_use_only_known_placeholders() {
     );
     assert!(validate_template("괄호", "열린 {괄호 {receipt_no}").is_ok());
     let e = validate_template("오타", "{nmae}님").unwrap_err();
-    assert!(e.message.contains("{nmae}") && e.message.contains("{receipt_no}"));
+    assert!(e.message().contains("{nmae}") && e.message().contains("{receipt_no}"));
     assert!(validate_template("", "text").is_err());
     assert!(validate_template("빈 서식", "  ").is_err());
 }
@@ -603,7 +603,7 @@ fn extension_cap_in_the_periods_own_unit() {
             (true, Ok(_)) => {}
             (false, Err(e)) => {
                 assert_eq!(e.code, "extension_too_long", "{original} + {extension}");
-                assert!(e.message.contains("(an extension of"), "{}", e.message);
+                assert!(e.message().contains("(an extension of"), "{}", e.message());
             }
             (want, got) => panic!("{original} + {extension}: wanted {want}, got {got:?}"),
         }
@@ -628,7 +628,11 @@ fn answers_with_draft_marks_or_placeholders_are_refused() {
             matches!(e.code, "answer_is_draft" | "answer_unfilled"),
             "{bad}: {e:?}"
         );
-        assert!(e.message.contains('('), "Korean and English: {}", e.message);
+        assert!(
+            e.message().contains('('),
+            "Korean and English: {}",
+            e.message()
+        );
     }
     for good in [
         "김민원님, 보도블록을 11월 30일까지 고치겠습니다.",

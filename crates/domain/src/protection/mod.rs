@@ -922,7 +922,7 @@ mod tests {
         }
         let e = Channel::parse("fax").unwrap_err();
         assert_eq!(e.code, "unknown_Channel");
-        assert!(e.message.contains("counter"));
+        assert!(e.message().contains("counter"));
     }
 
     #[test]
@@ -936,7 +936,7 @@ mod tests {
     fn ending_needs_a_recorded_warning_first() {
         let e = validate_measure(&[], &input(MeasureKind::Ended)).unwrap_err();
         assert_eq!(e.code, "warning_required");
-        assert!(e.message.starts_with("통화"));
+        assert!(e.message().starts_with("통화"));
         let e = validate_measure(&[], &input(MeasureKind::Warning)).unwrap_err();
         assert_eq!(e.code, "warning_reason_required");
         let warn = MeasureInput {
@@ -1047,9 +1047,9 @@ mod tests {
         );
         let n = restriction_notice(at(2026, 5, 1, 0), at(2026, 5, 8, 0), &c);
         assert_eq!(n.code, "access_restricted");
-        assert!(n.message.contains("시행령 제4조"), "{}", n.message);
-        assert!(n.message.contains("2026-05-01 09:00"), "{}", n.message);
-        assert!(n.message.contains("Decree art. 4"), "{}", n.message);
+        assert!(n.message().contains("시행령 제4조"), "{}", n.message());
+        assert!(n.message().contains("2026-05-01 09:00"), "{}", n.message());
+        assert!(n.message().contains("Decree art. 4"), "{}", n.message());
     }
 
     #[test]

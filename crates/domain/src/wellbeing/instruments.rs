@@ -179,15 +179,15 @@ impl Instrument {
             let list = missing.join(", ");
             return Err(RuleError::new(
                 "missing_answers",
-                &format!("{}: 답하지 않은 문항이 있습니다 ({list}번)", self.name.ko),
-                &format!("{}: items {list} are not answered", self.name.en),
+                format!("{}: 답하지 않은 문항이 있습니다 ({list}번)", self.name.ko),
+                format!("{}: items {list} are not answered", self.name.en),
             ));
         }
         if answers.len() > self.items.len() {
             return Err(RuleError::new(
                 "too_many_answers",
-                &format!("{}의 문항은 {}개입니다", self.name.ko, self.items.len()),
-                &format!(
+                format!("{}의 문항은 {}개입니다", self.name.ko, self.items.len()),
+                format!(
                     "{} has {} items, {} answers were sent",
                     self.name.en,
                     self.items.len(),
@@ -204,11 +204,11 @@ impl Instrument {
                 let allowed = allowed.join(", ");
                 return Err(RuleError::new(
                     "answer_out_of_range",
-                    &format!(
+                    format!(
                         "{} {}번 문항의 답 {answer}은(는) 선택지에 없습니다 (가능한 값: {allowed})",
                         self.name.ko, item.number
                     ),
-                    &format!(
+                    format!(
                         "{} item {}: {answer} is not one of the options ({allowed})",
                         self.name.en, item.number
                     ),
@@ -401,26 +401,26 @@ pub fn check_import(text: &str, current: &Battery) -> Result<Instrument, RuleErr
     let i: Instrument = serde_json::from_str(text).map_err(|e| {
         RuleError::new(
             "instrument_schema",
-            &format!("검사 파일 형식이 맞지 않습니다: {e}"),
-            &format!("the file does not follow the instrument schema: {e}"),
+            format!("검사 파일 형식이 맞지 않습니다: {e}"),
+            format!("the file does not follow the instrument schema: {e}"),
         )
     })?;
     let Some(shipped) = current.get(&i.id) else {
         return Err(RuleError::new(
             "unknown_instrument",
-            &format!("'{}'는 이 검사 묶음에 없는 검사입니다", i.id),
-            &format!("'{}' is not an instrument of this battery", i.id),
+            format!("'{}'는 이 검사 묶음에 없는 검사입니다", i.id),
+            format!("'{}' is not an instrument of this battery", i.id),
         ));
     };
     let latest = current.latest_version(&i.id).unwrap_or(0);
     if i.version <= latest {
         return Err(RuleError::new(
             "instrument_version",
-            &format!(
+            format!(
                 "버전은 지금의 {latest}보다 커야 합니다 (파일: {})",
                 i.version
             ),
-            &format!(
+            format!(
                 "the version must be above the current {latest} (the file says {})",
                 i.version
             ),
@@ -429,12 +429,12 @@ pub fn check_import(text: &str, current: &Battery) -> Result<Instrument, RuleErr
     if i.items.len() != shipped.items.len() {
         return Err(RuleError::new(
             "instrument_items",
-            &format!(
+            format!(
                 "문항 수가 {}개여야 하는데 {}개입니다",
                 shipped.items.len(),
                 i.items.len()
             ),
-            &format!(
+            format!(
                 "{} has {} items; the file has {}",
                 i.id,
                 shipped.items.len(),
@@ -459,14 +459,14 @@ pub fn check_import(text: &str, current: &Battery) -> Result<Instrument, RuleErr
         if e.contains("not attainable") {
             RuleError::new(
                 "unattainable_cut_off",
-                &format!("나올 수 없는 점수를 기준점으로 쓰고 있습니다: {e}"),
-                &format!("a cut-off is a score nobody can get: {e}"),
+                format!("나올 수 없는 점수를 기준점으로 쓰고 있습니다: {e}"),
+                format!("a cut-off is a score nobody can get: {e}"),
             )
         } else {
             RuleError::new(
                 "instrument_invalid",
-                &format!("검사 파일을 쓸 수 없습니다: {e}"),
-                &format!("the instrument file cannot be used: {e}"),
+                format!("검사 파일을 쓸 수 없습니다: {e}"),
+                format!("the instrument file cannot be used: {e}"),
             )
         }
     })?;
@@ -501,7 +501,7 @@ pub fn battery() -> Result<&'static Battery, RuleError> {
         RuleError::new(
             "instrument_data",
             "검사 문항 자료를 읽을 수 없습니다",
-            &format!("the instrument data is broken: {e}"),
+            format!("the instrument data is broken: {e}"),
         )
     })
 }

@@ -162,12 +162,12 @@ mod tests {
         answers.truncate(8);
         let e = phq.score(&answers).unwrap_err();
         assert_eq!(e.code, "missing_answers");
-        assert!(e.message.contains("3, 9"), "{}", e.message);
+        assert!(e.message().contains("3, 9"), "{}", e.message());
         let mut answers = all("phq9", 1);
         answers[4] = Some(4);
         let e = phq.score(&answers).unwrap_err();
         assert_eq!(e.code, "answer_out_of_range");
-        assert!(e.message.contains("5번") && e.message.contains("item 5"));
+        assert!(e.message().contains("5번") && e.message().contains("item 5"));
         let e = phq.score(&[Some(0); 10]).unwrap_err();
         assert_eq!(e.code, "too_many_answers");
         // CBI answers are the coded values, so 60 is not an option.
@@ -378,7 +378,7 @@ mod tests {
         let unattainable = licensed(INSTRUMENT_FILES[3], |v| v["bands"][1]["from"] = 51.into());
         assert_eq!(code(unattainable.clone()), "unattainable_cut_off");
         let e = check_import(&unattainable, b).unwrap_err();
-        assert!(e.message.starts_with("나올 수 없는 점수") && e.message.contains("(a cut-off"));
+        assert!(e.message().starts_with("나올 수 없는 점수") && e.message().contains("(a cut-off"));
         let fewer = licensed(INSTRUMENT_FILES[0], |v| {
             v["items"].as_array_mut().unwrap().pop();
         });

@@ -15,8 +15,8 @@ pub fn validate_note(note: &str) -> Result<(), RuleError> {
     if note.chars().count() > MAX_NOTE_CHARS {
         return Err(RuleError::new(
             "note_too_long",
-            &format!("메모는 {MAX_NOTE_CHARS}자 이하로 써 주세요"),
-            &format!("the note must be at most {MAX_NOTE_CHARS} characters"),
+            format!("메모는 {MAX_NOTE_CHARS}자 이하로 써 주세요"),
+            format!("the note must be at most {MAX_NOTE_CHARS} characters"),
         ));
     }
     Ok(())
@@ -48,15 +48,15 @@ impl PlanInput {
         if goals.is_empty() || goals.len() > MAX_GOALS {
             return Err(RuleError::new(
                 "plan_goals",
-                &format!("목표를 1개에서 {MAX_GOALS}개까지 적어 주세요"),
-                &format!("write 1 to {MAX_GOALS} goals"),
+                format!("목표를 1개에서 {MAX_GOALS}개까지 적어 주세요"),
+                format!("write 1 to {MAX_GOALS} goals"),
             ));
         }
         if actions.is_empty() || actions.len() > MAX_ACTIONS {
             return Err(RuleError::new(
                 "plan_actions",
-                &format!("주간 실천 항목을 1개에서 {MAX_ACTIONS}개까지 적어 주세요"),
-                &format!("write 1 to {MAX_ACTIONS} weekly actions"),
+                format!("주간 실천 항목을 1개에서 {MAX_ACTIONS}개까지 적어 주세요"),
+                format!("write 1 to {MAX_ACTIONS} weekly actions"),
             ));
         }
         if goals
@@ -66,8 +66,8 @@ impl PlanInput {
         {
             return Err(RuleError::new(
                 "plan_line_too_long",
-                &format!("목표와 실천 항목은 각각 {MAX_PLAN_LINE_CHARS}자 이하로 써 주세요"),
-                &format!("each goal and action must be at most {MAX_PLAN_LINE_CHARS} characters"),
+                format!("목표와 실천 항목은 각각 {MAX_PLAN_LINE_CHARS}자 이하로 써 주세요"),
+                format!("each goal and action must be at most {MAX_PLAN_LINE_CHARS} characters"),
             ));
         }
         let (reminder_weekday, reminder_hour) = match (self.reminder_weekday, self.reminder_hour) {
@@ -121,8 +121,8 @@ pub fn validate_checkin(
     if actions_done < 0 || actions_done > action_count as i64 {
         return Err(RuleError::new(
             "checkin_actions",
-            &format!("실천한 항목 수는 0~{action_count} 사이여야 합니다"),
-            &format!("actions done must be between 0 and {action_count}"),
+            format!("실천한 항목 수는 0~{action_count} 사이여야 합니다"),
+            format!("actions done must be between 0 and {action_count}"),
         ));
     }
     if !(1..=5).contains(&mood) {

@@ -44,7 +44,7 @@ impl SharePurpose {
             .ok_or_else(|| {
                 RuleError::new(
                     "unknown_purpose",
-                    &format!("알 수 없는 공유 목적입니다: {s}"),
+                    format!("알 수 없는 공유 목적입니다: {s}"),
                     "purpose must be counselling, healing_program or external_referral",
                 )
             })
@@ -82,7 +82,7 @@ impl ReferralKind {
             "healing_program" => Ok(ReferralKind::HealingProgram),
             _ => Err(RuleError::new(
                 "unknown_referral_kind",
-                &format!("알 수 없는 요청 종류입니다: {s}"),
+                format!("알 수 없는 요청 종류입니다: {s}"),
                 "kind must be counselling or healing_program",
             )),
         }
@@ -122,7 +122,7 @@ impl ReferralStatus {
             "closed" => Ok(ReferralStatus::Closed),
             _ => Err(RuleError::new(
                 "unknown_status",
-                &format!("알 수 없는 상태입니다: {s}"),
+                format!("알 수 없는 상태입니다: {s}"),
                 "status must be open, acknowledged or closed",
             )),
         }

@@ -132,14 +132,12 @@ pub async fn hash_stream(mut data: ByteStream) -> Result<(String, u64)> {
 }
 
 fn too_big(limit: u64) -> StoreError {
-    StoreError::Rule(domain::RuleError {
-        code: "attachment_too_large",
-        message: format!(
-            "첨부 파일은 {} MB까지입니다 (an attachment may be at most {} MB)",
-            limit / (1024 * 1024),
-            limit / (1024 * 1024)
-        ),
-    })
+    let mb = limit / (1024 * 1024);
+    StoreError::Rule(domain::RuleError::new(
+        "attachment_too_large",
+        format!("첨부 파일은 {mb} MB까지입니다"),
+        format!("an attachment may be at most {mb} MB"),
+    ))
 }
 
 fn forbidden_type() -> StoreError {
@@ -151,7 +149,7 @@ fn forbidden_type() -> StoreError {
 }
 
 fn io_error(e: std::io::Error) -> StoreError {
-    StoreError::Conflict(format!("파일 저장 오류 (blob storage: {e})"))
+    StoreError::internal("blob storage", e)
 }
 
 /// Blobs in a local directory: `<root>/ab/cd/abcdef…`, written to a temporary file first and

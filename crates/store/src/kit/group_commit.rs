@@ -58,9 +58,9 @@ impl GroupCommit {
                 let finish: Finish = Box::new(move |commit: Option<&StoreError>| {
                     let result = match (outcome, commit) {
                         (Err(e), _) => Err(e),
-                        (Ok(_), Some(e)) => Err(StoreError::Conflict(format!(
-                            "저장하지 못했습니다. 다시 시도해 주세요 (the batch could not be committed: {e})"
-                        ))),
+                        (Ok(_), Some(e)) => {
+                            Err(StoreError::internal("the batch could not be committed", e))
+                        }
                         (Ok(v), None) => Ok(v),
                     };
                     // The caller may have gone away (a closed connection): nothing to tell.
@@ -77,9 +77,7 @@ impl GroupCommit {
 }
 
 fn not_saved() -> StoreError {
-    StoreError::Conflict(
-        "저장하지 못했습니다. 다시 시도해 주세요 (could not be saved; retry)".into(),
-    )
+    StoreError::Internal("the group commit worker is gone: nothing was saved".into())
 }
 
 /// Savepoint statements, run as one round trip (several statements in one simple query).

@@ -86,9 +86,9 @@ pub async fn create(tx: &mut Tx, new: &NewAccount<'_>, now: DateTime<Utc>) -> Re
                VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, $8, $8) \
                RETURNING id, username, display_name, email, phone, role, department_id, active, \
                created_at, password_hash, office_head, totp_enabled";
-    let msg = format!(
-        "아이디 '{}'는 이미 사용 중입니다 (username '{}' is taken)",
-        new.username, new.username
+    let msg = domain::Bilingual::new(
+        format!("아이디 '{}'는 이미 사용 중입니다", new.username),
+        format!("username '{}' is taken", new.username),
     );
     let row = on_tx!(tx, |conn| sqlx::query_as::<_, AccountRow>(sql)
         .bind(new.username)
@@ -101,7 +101,7 @@ pub async fn create(tx: &mut Tx, new: &NewAccount<'_>, now: DateTime<Utc>) -> Re
         .bind(now)
         .fetch_one(&mut *conn)
         .await)
-    .map_err(|e| conflict_on_unique(e, &msg))?;
+    .map_err(|e| conflict_on_unique(e, msg))?;
     Ok(row.into_account()?.0)
 }
 
@@ -201,8 +201,9 @@ pub async fn update(
 
 fn check_staff_department(role: Role, department_id: Option<DepartmentId>) -> Result<()> {
     if role.is_staff() && department_id.is_none() && role != Role::Administrator {
-        return Err(StoreError::Conflict(
-            "직원 계정에는 부서가 필요합니다 (a staff account needs a department)".into(),
+        return Err(StoreError::conflict(
+            "직원 계정에는 부서가 필요합니다",
+            "a staff account needs a department",
         ));
     }
     Ok(())

@@ -18,7 +18,7 @@ pub fn month_start(year: i32, month: u32) -> Result<DateTime<Utc>> {
         .and_then(|d| d.and_hms_opt(0, 0, 0))
         .and_then(|t| t.and_local_timezone(calendar::seoul()).single())
         .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| StoreError::Conflict("잘못된 월입니다 (not a month)".into()))
+        .ok_or_else(|| StoreError::conflict("잘못된 월입니다", "not a month"))
 }
 
 fn shift(year: i32, month: u32, by: i32) -> (i32, u32) {
@@ -250,10 +250,10 @@ pub async fn sign_off(
     .fetch_one(&mut *conn)
     .await)?;
     if done > 0 {
-        return Err(StoreError::Conflict(format!(
-            "{} 점검은 이미 서명되었습니다 (the review of {} is already signed off)",
-            review.month, review.month
-        )));
+        return Err(StoreError::conflict(
+            format!("{} 점검은 이미 서명되었습니다", review.month),
+            format!("the review of {} is already signed off", review.month),
+        ));
     }
     let (id,): (i64,) = on_tx!(tx, |conn| sqlx::query_as(
         "INSERT INTO audit_reviews (month, reviewer_id, reviewed_at, comment, entries, denied, \

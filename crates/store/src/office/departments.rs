@@ -43,9 +43,10 @@ pub async fn create(
             get_by_code_tx(tx, code)
                 .await?
                 .ok_or_else(|| {
-                    StoreError::Conflict(format!(
-                        "상위 부서 '{code}'가 없습니다 (parent department '{code}' does not exist)"
-                    ))
+                    StoreError::conflict(
+                        format!("상위 부서 '{code}'가 없습니다"),
+                        format!("parent department '{code}' does not exist"),
+                    )
                 })?
                 .id,
         ),
@@ -54,9 +55,9 @@ pub async fn create(
     let sql = "INSERT INTO departments (code, name, name_en, parent_id, created_at) \
                VALUES ($1, $2, $3, $4, $5) \
                RETURNING id, code, name, name_en, parent_id, created_at, active, public_phone";
-    let msg = format!(
-        "부서 코드 '{}'가 이미 있습니다 (department code '{}' already exists)",
-        new.code, new.code
+    let msg = domain::Bilingual::new(
+        format!("부서 코드 '{}'가 이미 있습니다", new.code),
+        format!("department code '{}' already exists", new.code),
     );
     tx.changes(crate::Stale::OrgChart);
     on_tx!(tx, |conn| sqlx::query_as::<_, Department>(sql)
@@ -67,7 +68,7 @@ pub async fn create(
         .bind(now)
         .fetch_one(&mut *conn)
         .await)
-    .map_err(|e| conflict_on_unique(e, &msg))
+    .map_err(|e| conflict_on_unique(e, msg))
 }
 
 async fn get_by_code_tx(tx: &mut Tx, code: &str) -> Result<Option<Department>> {
@@ -129,13 +130,15 @@ pub async fn update(
     }
     if let Some(parent) = change.parent_id {
         if !rows.iter().any(|(d, _)| *d == parent) {
-            return Err(StoreError::Conflict(
-                "상위 부서가 없습니다 (the parent department does not exist)".into(),
+            return Err(StoreError::conflict(
+                "상위 부서가 없습니다",
+                "the parent department does not exist",
             ));
         }
         if OrgChart::new(rows).would_cycle(id, parent) {
-            return Err(StoreError::Conflict(
-                "부서를 자기 자신이나 하위 부서 아래로 옮길 수 없습니다 (a department cannot move under itself or its own sub-departments)".into(),
+            return Err(StoreError::conflict(
+                "부서를 자기 자신이나 하위 부서 아래로 옮길 수 없습니다",
+                "a department cannot move under itself or its own sub-departments",
             ));
         }
     }

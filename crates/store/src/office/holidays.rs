@@ -35,15 +35,16 @@ pub async fn add(
     now: DateTime<Utc>,
 ) -> Result<HolidayRow> {
     if !KINDS.contains(&kind) {
-        return Err(StoreError::Conflict(format!(
-            "휴일 종류는 {}여야 합니다 (holiday kind must be one of {})",
-            KINDS.join(", "),
-            KINDS.join(", ")
-        )));
+        return Err(StoreError::conflict(
+            format!("휴일 종류는 {}여야 합니다", KINDS.join(", ")),
+            format!("holiday kind must be one of {}", KINDS.join(", ")),
+        ));
     }
     domain::office::accounts::validate_display_name(name)?;
-    let msg =
-        format!("{date}에 같은 종류의 휴일이 이미 있습니다 (a {kind} holiday on {date} exists)");
+    let msg = domain::Bilingual::new(
+        format!("{date}에 같은 종류의 휴일이 이미 있습니다"),
+        format!("a {kind} holiday on {date} exists"),
+    );
     let row = on_db!(db, |pool| sqlx::query_as::<_, HolidayRow>(
         "INSERT INTO holiday_data (date, name, kind, removed, created_at) VALUES ($1, $2, $3, $4, $5) \
          RETURNING id, date, name, kind, removed"
@@ -55,7 +56,7 @@ pub async fn add(
     .bind(now)
     .fetch_one(pool)
     .await)
-    .map_err(|e| conflict_on_unique(e, &msg))?;
+    .map_err(|e| conflict_on_unique(e, msg))?;
     db.kept.forget(&crate::Stale::Calendar);
     Ok(row)
 }

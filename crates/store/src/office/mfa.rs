@@ -163,13 +163,15 @@ pub async fn confirm_enrolment(
 ) -> Result<Vec<String>> {
     let row = secret_row(tx, account_id).await?;
     if row.totp_enabled {
-        return Err(StoreError::Conflict(
-            "이중 인증이 이미 켜져 있습니다 (two-factor sign-in is already on)".into(),
+        return Err(StoreError::conflict(
+            "이중 인증이 이미 켜져 있습니다",
+            "two-factor sign-in is already on",
         ));
     }
     if row.totp_secret.is_empty() {
-        return Err(StoreError::Conflict(
-            "먼저 등록을 시작해 주세요 (start the enrolment first)".into(),
+        return Err(StoreError::conflict(
+            "먼저 등록을 시작해 주세요",
+            "start the enrolment first",
         ));
     }
     use_totp(tx, key, account_id, &row, code, now).await?;

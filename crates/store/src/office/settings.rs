@@ -77,9 +77,8 @@ pub async fn office_hours(db: &Db) -> Result<OfficeHours> {
 pub fn parse_office_hours(text: Option<&str>) -> Result<OfficeHours> {
     match text {
         None => Ok(OfficeHours::default()),
-        Some(text) => serde_json::from_str(text).map_err(|e| {
-            StoreError::Conflict(format!("근무시간 설정 오류 (office hours setting: {e})"))
-        }),
+        Some(text) => serde_json::from_str(text)
+            .map_err(|e| StoreError::internal("stored office hours unreadable", e)),
     }
 }
 
@@ -87,12 +86,13 @@ pub fn parse_office_hours(text: Option<&str>) -> Result<OfficeHours> {
 /// cache follow by themselves: both are keyed by a fingerprint that includes the hours.
 pub async fn set_office_hours(db: &Db, hours: &OfficeHours, now: DateTime<Utc>) -> Result<()> {
     hours.validate().map_err(|e| {
-        StoreError::Conflict(format!(
-            "근무시간이 맞지 않습니다: 시작은 끝보다 앞이고 점심시간은 그 사이에 있어야 합니다 (office hours: {e})"
-        ))
+        StoreError::conflict(
+            "근무시간이 맞지 않습니다: 시작은 끝보다 앞이고 점심시간은 그 사이에 있어야 합니다",
+            format!("office hours: {e}"),
+        )
     })?;
     let text = serde_json::to_string(hours)
-        .map_err(|e| StoreError::Conflict(format!("근무시간을 저장할 수 없습니다 (JSON: {e})")))?;
+        .map_err(|e| StoreError::internal("office hours not serialisable", e))?;
     set(db, OFFICE_HOURS, &text, now).await?;
     db.kept.forget(&crate::Stale::Calendar);
     Ok(())

@@ -63,8 +63,9 @@ pub async fn issue_key(
         "INSERT INTO open311_keys (name, key_hash, rate_per_minute, created_at) \
          VALUES ($1, $2, $3, $4) RETURNING {KEY_COLUMNS}"
     );
-    let msg = format!(
-        "Open311 키 '{name}'가 이미 있습니다. 먼저 폐기하세요 (a live Open311 key named '{name}' exists; revoke it first)"
+    let msg = domain::Bilingual::new(
+        format!("Open311 키 '{name}'가 이미 있습니다. 먼저 폐기하세요"),
+        format!("a live Open311 key named '{name}' exists; revoke it first"),
     );
     let key = on_tx!(tx, |conn| sqlx::query_as::<_, Key>(sqlx::AssertSqlSafe(
         sql.clone()
@@ -75,7 +76,7 @@ pub async fn issue_key(
     .bind(now)
     .fetch_one(&mut *conn)
     .await)
-    .map_err(|e| conflict_on_unique(e, &msg))?;
+    .map_err(|e| conflict_on_unique(e, msg))?;
     Ok((key, secret))
 }
 

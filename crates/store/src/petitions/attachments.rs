@@ -48,7 +48,7 @@ pub async fn add_attachment(
     .bind(now)
     .fetch_one(&mut *conn)
     .await)
-    .map_err(|e| conflict_on_unique(e, "같은 파일이 이미 첨부되어 있습니다 (this file is already attached)"))?;
+    .map_err(|e| conflict_on_unique(e, domain::Bilingual::new("같은 파일이 이미 첨부되어 있습니다", "this file is already attached")))?;
     let next = step(
         tx,
         petition_id,

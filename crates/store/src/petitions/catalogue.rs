@@ -56,14 +56,11 @@ pub(super) const TYPE_COLUMNS: &str = "id, code, name, kind, period, department_
     required_documents, fields, templates, requires_rrn, public, active, needs_approval, publishable";
 
 pub(super) fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
-    serde_json::from_str(text).map_err(|e| {
-        StoreError::Conflict(format!("저장된 자료를 읽을 수 없습니다 (stored JSON: {e})"))
-    })
+    serde_json::from_str(text).map_err(|e| StoreError::internal("stored JSON unreadable", e))
 }
 
 pub(super) fn to_json<T: Serialize>(v: &T) -> Result<String> {
-    serde_json::to_string(v)
-        .map_err(|e| StoreError::Conflict(format!("자료를 저장할 수 없습니다 (JSON: {e})")))
+    serde_json::to_string(v).map_err(|e| StoreError::internal("JSON not serialisable", e))
 }
 
 impl TypeRow {
@@ -165,9 +162,9 @@ pub async fn create_type(tx: &mut Tx, spec: &TypeSpec, now: DateTime<Utc>) -> Re
          needs_approval, publishable) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15) RETURNING {TYPE_COLUMNS}"
     );
-    let msg = format!(
-        "민원 종류 코드 '{}'가 이미 있습니다 (type code '{}' exists)",
-        spec.code, spec.code
+    let msg = domain::Bilingual::new(
+        format!("민원 종류 코드 '{}'가 이미 있습니다", spec.code),
+        format!("type code '{}' exists", spec.code),
     );
     let docs = to_json(&spec.required_documents)?;
     let fields = to_json(&spec.fields)?;
@@ -192,7 +189,7 @@ pub async fn create_type(tx: &mut Tx, spec: &TypeSpec, now: DateTime<Utc>) -> Re
     .bind(spec.publishable)
     .fetch_one(&mut *conn)
     .await)
-    .map_err(|e| conflict_on_unique(e, &msg))?;
+    .map_err(|e| conflict_on_unique(e, msg))?;
     row.into_type()
 }
 
@@ -212,9 +209,9 @@ pub async fn update_type(
     let docs = to_json(&spec.required_documents)?;
     let fields = to_json(&spec.fields)?;
     let templates = to_json(&spec.templates)?;
-    let msg = format!(
-        "민원 종류 코드 '{}'가 이미 있습니다 (type code '{}' exists)",
-        spec.code, spec.code
+    let msg = domain::Bilingual::new(
+        format!("민원 종류 코드 '{}'가 이미 있습니다", spec.code),
+        format!("type code '{}' exists", spec.code),
     );
     let row = on_tx!(tx, |conn| sqlx::query_as::<_, TypeRow>(
         sqlx::AssertSqlSafe(sql.clone())
@@ -237,7 +234,7 @@ pub async fn update_type(
     .bind(spec.publishable)
     .fetch_optional(&mut *conn)
     .await)
-    .map_err(|e| conflict_on_unique(e, &msg))?;
+    .map_err(|e| conflict_on_unique(e, msg))?;
     tx.changes(crate::Stale::Type(id));
     row.or_not_found()?.into_type()
 }

@@ -34,19 +34,15 @@ impl PiiKey {
 
     /// Read the key file (64 hex digits), creating it with a fresh key (mode 0600) if missing.
     pub fn load_or_create(path: &Path) -> Result<Self> {
-        let io = |e: std::io::Error| {
-            StoreError::Conflict(format!(
-                "암호화 키 파일을 읽거나 만들 수 없습니다 (key file {}: {e})",
-                path.display()
-            ))
-        };
+        let io =
+            |e: std::io::Error| StoreError::Internal(format!("key file {}: {e}", path.display()));
         match std::fs::read_to_string(path) {
             Ok(text) => {
                 let bytes = hex::decode(text.trim()).ok();
                 let key: Option<[u8; 32]> = bytes.and_then(|b| b.try_into().ok());
                 key.map(PiiKey).ok_or_else(|| {
-                    StoreError::Conflict(format!(
-                        "암호화 키 파일 형식이 잘못되었습니다 (key file {} must hold 64 hex digits)",
+                    StoreError::Internal(format!(
+                        "key file {} must hold 64 hex digits",
                         path.display()
                     ))
                 })
@@ -79,12 +75,7 @@ impl PiiKey {
 
     /// Decrypts a stored value. A wrong key or a changed value is an error, never garbage.
     pub fn decrypt(&self, stored: &str) -> Result<String> {
-        let bad = || {
-            StoreError::Conflict(
-                "암호화된 값을 풀 수 없습니다 (encrypted value cannot be read with this key)"
-                    .into(),
-            )
-        };
+        let bad = || StoreError::Internal("an encrypted value cannot be read with this key".into());
         let rest = stored.strip_prefix(PREFIX).ok_or_else(bad)?;
         let (nonce, sealed) = rest.split_once(':').ok_or_else(bad)?;
         let nonce = hex::decode(nonce).map_err(|_| bad())?;

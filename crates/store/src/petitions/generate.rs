@@ -47,8 +47,9 @@ pub async fn generate(
 ) -> Result<u64> {
     let depts = departments::list(db).await?;
     let Some(first) = depts.first() else {
-        return Err(StoreError::Conflict(
-            "부서가 없습니다. 먼저 조직도를 만드세요 (no departments yet)".into(),
+        return Err(StoreError::conflict(
+            "부서가 없습니다. 먼저 조직도를 만드세요",
+            "no departments yet",
         ));
     };
     let mut types = list_types(db, false).await?;
@@ -64,8 +65,9 @@ pub async fn generate(
         .filter(|t| t.fields.iter().all(|f| !f.required) && !t.requires_rrn)
         .collect();
     if types.is_empty() {
-        return Err(StoreError::Conflict(
-            "생성에 쓸 민원 종류가 없습니다 (no usable petition type)".into(),
+        return Err(StoreError::conflict(
+            "생성에 쓸 민원 종류가 없습니다",
+            "no usable petition type",
         ));
     }
     // Bring the petitions already there to the current calendar first: the generated ones are

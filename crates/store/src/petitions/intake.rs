@@ -404,7 +404,10 @@ pub async fn file(
         .map_err(|e| {
             conflict_on_unique(
                 e,
-                "같은 Idempotency-Key로 동시에 제출되었습니다. 다시 시도해 주세요 (a submission with this Idempotency-Key is in flight; retry)",
+                domain::Bilingual::new(
+                    "같은 Idempotency-Key로 동시에 제출되었습니다. 다시 시도해 주세요",
+                    "a submission with this Idempotency-Key is in flight; retry",
+                ),
             )
         })?
         .into_petition()?;

@@ -71,7 +71,7 @@ impl TokenStream for KoreanTokenStream {
 }
 
 fn search_error(e: tantivy::TantivyError) -> StoreError {
-    StoreError::Conflict(format!("검색 색인 오류 (search index: {e})"))
+    StoreError::internal("search index", e)
 }
 
 #[derive(Clone, Copy)]
@@ -155,22 +155,20 @@ impl SearchIndex {
         let (schema, fields) = schema();
         let index = match dir {
             Some(dir) => {
-                std::fs::create_dir_all(dir).map_err(|e| {
-                    StoreError::Conflict(format!("검색 색인 폴더 (index dir): {e}"))
-                })?;
-                let mmap = tantivy::directory::MmapDirectory::open(dir).map_err(|e| {
-                    StoreError::Conflict(format!("검색 색인 폴더 (index dir): {e}"))
-                })?;
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| StoreError::internal("search index directory", e))?;
+                let mmap = tantivy::directory::MmapDirectory::open(dir)
+                    .map_err(|e| StoreError::internal("search index directory", e))?;
                 match Index::open_or_create(mmap, schema.clone()) {
                     Ok(i) => i,
                     // An index from an older schema: start afresh; it is rebuilt from the DB.
                     Err(tantivy::TantivyError::SchemaError(_)) => {
                         std::fs::remove_dir_all(dir)
-                            .map_err(|e| StoreError::Conflict(e.to_string()))?;
+                            .map_err(|e| StoreError::internal("search index directory", e))?;
                         std::fs::create_dir_all(dir)
-                            .map_err(|e| StoreError::Conflict(e.to_string()))?;
+                            .map_err(|e| StoreError::internal("search index directory", e))?;
                         let mmap = tantivy::directory::MmapDirectory::open(dir)
-                            .map_err(|e| StoreError::Conflict(e.to_string()))?;
+                            .map_err(|e| StoreError::internal("search index directory", e))?;
                         Index::open_or_create(mmap, schema).map_err(search_error)?
                     }
                     Err(e) => return Err(search_error(e)),

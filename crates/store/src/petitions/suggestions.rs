@@ -323,8 +323,8 @@ pub async fn answered_like(db: &Db, p: &Petition, k: usize) -> Result<Vec<(Strin
     let mut index = text::Bm25Index::new();
     let mut answered = std::collections::HashMap::new();
     for (id, title, body, derived) in rows {
-        let d: domain::petitions::Derived =
-            serde_json::from_str(&derived).map_err(|e| StoreError::Conflict(e.to_string()))?;
+        let d: domain::petitions::Derived = serde_json::from_str(&derived)
+            .map_err(|e| StoreError::internal("stored derived data unreadable", e))?;
         let Some(answer) = d.answers.iter().find(|a| !a.additional) else {
             continue;
         };

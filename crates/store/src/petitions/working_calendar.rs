@@ -37,9 +37,9 @@ pub async fn work_calendar(db: &Db) -> Result<(Arc<WorkCalendar>, String)> {
         rows.iter()
             .map(|r| (r.date, r.name.as_str(), r.kind.as_str(), r.removed)),
     )
-    .map_err(|e| StoreError::Conflict(format!("휴일 자료 오류 (holiday data: {e})")))?;
+    .map_err(|e| StoreError::internal("stored holiday data", e))?;
     let cal = WorkCalendar::new(2000, 2100, &data, hours)
-        .map_err(|e| StoreError::Conflict(format!("근무 달력 오류 (working calendar: {e})")))?;
+        .map_err(|e| StoreError::internal("working calendar", e))?;
     let cal = Arc::new(cal);
     if let Ok(mut kept) = db.kept.calendar.lock() {
         *kept = Some((Instant::now(), fingerprint.clone(), cal.clone()));

@@ -69,7 +69,10 @@ pub async fn add_equipment(
     .map_err(|e| {
         crate::conflict_on_unique(
             e,
-            "같은 번호의 장비가 이미 있습니다 (equipment with this label exists)",
+            domain::Bilingual::new(
+                "같은 번호의 장비가 이미 있습니다",
+                "equipment with this label exists",
+            ),
         )
     })
 }

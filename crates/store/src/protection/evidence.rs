@@ -64,7 +64,10 @@ pub async fn add_evidence(
     .map_err(|e| {
         crate::conflict_on_unique(
             e,
-            "같은 파일이 이미 이 사건의 증거로 등록되어 있습니다 (this file is already evidence of this incident)",
+            domain::Bilingual::new(
+                "같은 파일이 이미 이 사건의 증거로 등록되어 있습니다",
+                "this file is already evidence of this incident",
+            ),
         )
     })?;
     log_custody(

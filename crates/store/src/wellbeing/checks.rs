@@ -27,7 +27,7 @@ pub(super) struct ResponseRow {
 impl ResponseRow {
     fn into_response(self) -> Result<Response> {
         let answers: Vec<i64> = serde_json::from_str(&self.answers)
-            .map_err(|e| StoreError::Conflict(format!("stored answers unreadable: {e}")))?;
+            .map_err(|e| StoreError::internal("stored answers unreadable", e))?;
         Ok(Response {
             instrument: self.instrument,
             version: self.version,
@@ -199,10 +199,7 @@ pub async fn start_check(
     .fetch_one(&mut *conn)
     .await)
     .map_err(|e| {
-        conflict_on_unique(
-            e,
-            "진행 중인 검사가 이미 있습니다 (a check is already in progress)",
-        )
+        conflict_on_unique(e, domain::Bilingual::new("진행 중인 검사가 이미 있습니다", "a check is already in progress"))
     })?;
     Ok((id, true))
 }
@@ -231,8 +228,8 @@ pub async fn submit(
     let instrument = battery.get(instrument_id).ok_or_else(|| {
         RuleError::new(
             "unknown_instrument",
-            &format!("알 수 없는 검사 도구입니다: {instrument_id}"),
-            &format!("unknown instrument '{instrument_id}'"),
+            format!("알 수 없는 검사 도구입니다: {instrument_id}"),
+            format!("unknown instrument '{instrument_id}'"),
         )
     })?;
     let result = result_of(instrument, answers)?;
@@ -255,7 +252,7 @@ pub async fn submit(
     }
     let answers: Vec<i64> = answers.iter().copied().flatten().collect();
     let json = serde_json::to_string(&answers)
-        .map_err(|e| StoreError::Conflict(format!("answers not serialisable: {e}")))?;
+        .map_err(|e| StoreError::internal("answers not serialisable", e))?;
     on_tx!(tx, |conn| sqlx::query(
         "INSERT INTO wellbeing_responses (check_id, instrument, version, answers, total, band, answered_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)"
@@ -271,13 +268,7 @@ pub async fn submit(
     .await
     .map(|r| r.rows_affected()))
     .map_err(|e| {
-        conflict_on_unique(
-            e,
-            &format!(
-                "{}에는 이미 답했습니다. 같은 검사에 두 번 답할 수 없습니다 ({} is already answered in this check)",
-                instrument.name.ko, instrument.name.en
-            ),
-        )
+        conflict_on_unique(e, domain::Bilingual::new(format!("{}에는 이미 답했습니다. 같은 검사에 두 번 답할 수 없습니다", instrument.name.ko), format!("{} is already answered in this check", instrument.name.en)))
     })?;
     let answered: Vec<Option<i64>> = answers.iter().copied().map(Some).collect();
     let crisis = instrument.opens_crisis_gate(&answered);

@@ -15,11 +15,8 @@ pub async fn imported(db: &Db) -> Result<Vec<Instrument>> {
     .await)?;
     rows.into_iter()
         .map(|(body,)| {
-            serde_json::from_str(&body).map_err(|e| {
-                StoreError::Conflict(format!(
-                    "들여온 검사 자료를 읽을 수 없습니다 (an imported instrument cannot be read: {e})"
-                ))
-            })
+            serde_json::from_str(&body)
+                .map_err(|e| StoreError::internal("an imported instrument cannot be read", e))
         })
         .collect()
 }
@@ -33,10 +30,11 @@ pub async fn battery(db: &Db) -> Result<Battery> {
 pub async fn import(db: &Db, text: &str, now: DateTime<Utc>) -> Result<Instrument> {
     let current = battery(db).await?;
     let i = check_import(text, &current)?;
-    let body = serde_json::to_string(&i).map_err(|e| StoreError::Conflict(e.to_string()))?;
-    let msg = format!(
-        "{} 버전 {}은 이미 있습니다 (version {} of {} exists)",
-        i.id, i.version, i.version, i.id
+    let body = serde_json::to_string(&i)
+        .map_err(|e| StoreError::internal("instrument not serialisable", e))?;
+    let msg = domain::Bilingual::new(
+        format!("{} 버전 {}은 이미 있습니다", i.id, i.version),
+        format!("version {} of {} exists", i.version, i.id),
     );
     on_db!(db, |pool| sqlx::query(
         "INSERT INTO wellbeing_instrument_versions (instrument_id, version, body, imported_at) \
@@ -49,6 +47,6 @@ pub async fn import(db: &Db, text: &str, now: DateTime<Utc>) -> Result<Instrumen
     .execute(pool)
     .await
     .map(|r| r.rows_affected()))
-    .map_err(|e| conflict_on_unique(e, &msg))?;
+    .map_err(|e| conflict_on_unique(e, msg))?;
     Ok(i)
 }

@@ -28,7 +28,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 fn conflict(korean: &str, english: &str) -> StoreError {
-    StoreError::Conflict(format!("{korean} ({english})"))
+    StoreError::conflict(korean, english)
 }
 
 pub use checks::*;

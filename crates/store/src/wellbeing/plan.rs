@@ -36,8 +36,7 @@ pub(super) struct PlanRow {
 }
 
 pub(super) fn json_lines(s: &str) -> Result<Vec<String>> {
-    serde_json::from_str(s)
-        .map_err(|e| StoreError::Conflict(format!("stored plan unreadable: {e}")))
+    serde_json::from_str(s).map_err(|e| StoreError::internal("stored plan unreadable", e))
 }
 
 pub async fn plan(db: &Db, account: AccountId) -> Result<Option<Plan>> {
@@ -78,9 +77,10 @@ pub async fn save_plan(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let p = input.normalised()?;
-    let goals = serde_json::to_string(&p.goals).map_err(|e| StoreError::Conflict(e.to_string()))?;
-    let actions =
-        serde_json::to_string(&p.actions).map_err(|e| StoreError::Conflict(e.to_string()))?;
+    let goals = serde_json::to_string(&p.goals)
+        .map_err(|e| StoreError::internal("plan not serialisable", e))?;
+    let actions = serde_json::to_string(&p.actions)
+        .map_err(|e| StoreError::internal("plan not serialisable", e))?;
     let next = match (p.reminder_weekday, p.reminder_hour) {
         (Some(d), Some(h)) => next_reminder(now, d, h),
         _ => None,

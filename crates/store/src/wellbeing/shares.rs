@@ -84,7 +84,10 @@ pub async fn share(
     .map_err(|e| {
         conflict_on_unique(
             e,
-            "이미 이 상담사에게 같은 목적으로 공유했습니다 (already shared with this counsellor for this purpose)",
+            domain::Bilingual::new(
+                "이미 이 상담사에게 같은 목적으로 공유했습니다",
+                "already shared with this counsellor for this purpose",
+            ),
         )
     })?;
     Ok(id)

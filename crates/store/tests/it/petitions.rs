@@ -1040,7 +1040,10 @@ store::backend_tests! {
                             )
                             .await?;
                             if i % 4 == 1 {
-                                return Err(StoreError::Conflict("refused after the fact".into()));
+                                return Err(StoreError::conflict(
+                                    "나중에 거부",
+                                    "refused after the fact",
+                                ));
                             }
                             Ok(f.petition)
                         })

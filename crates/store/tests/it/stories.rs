@@ -408,7 +408,7 @@ store::backend_tests! {
                     .execute(&mut *conn)
                     .await
                     .map(|r| r.rows_affected()))?;
-                    Err::<(), _>(StoreError::Conflict("refused".into()))
+                    Err::<(), _>(StoreError::conflict("거부", "refused"))
                 })
             })
             .await;

@@ -255,7 +255,14 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
                 ))
             }
             Ok(None) => {}
-            Err(e) => return ApiError::from(e).into_response(),
+            // A session is a person's: a page, unless the path is the API's.
+            Err(e) => {
+                return crate::kit::error::respond(
+                    crate::kit::error::is_api(req.uri().path()),
+                    crate::kit::page::Lang::of_request(req.headers()),
+                    &ApiError::from(e),
+                );
+            }
         }
     }
     if bad_token {

@@ -26,11 +26,12 @@ impl<T: DeserializeOwned> FromRequest<AppState> for PageForm<T> {
         let ctx = Ctx::from_request_parts(&mut parts, state).await?;
         let req = Request::from_parts(parts, body);
         let bad = |detail: String| {
-            ctx.error(&ApiError {
-                status: StatusCode::UNPROCESSABLE_ENTITY,
-                code: "invalid_fields",
-                message: format!("입력 항목이 올바르지 않습니다 (invalid fields: {detail})"),
-            })
+            ctx.error(&ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_fields",
+                "입력 항목이 올바르지 않습니다",
+                format!("invalid fields: {detail}"),
+            ))
         };
         let text = String::from_request(req, state)
             .await

@@ -23,7 +23,7 @@ where
     }
 }
 
-fn json_rejection(r: JsonRejection) -> ApiError {
+pub(crate) fn json_rejection(r: JsonRejection) -> ApiError {
     match r {
         JsonRejection::MissingJsonContentType(_) => ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -33,19 +33,15 @@ fn json_rejection(r: JsonRejection) -> ApiError {
         ),
         JsonRejection::JsonSyntaxError(e) => ApiError::bad_request(
             "invalid_json",
-            format!(
-                "JSON 형식이 올바르지 않습니다 (malformed JSON: {})",
-                e.body_text()
-            ),
+            "JSON 형식이 올바르지 않습니다",
+            format!("malformed JSON: {}", e.body_text()),
         ),
-        JsonRejection::JsonDataError(e) => ApiError {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            code: "invalid_fields",
-            message: format!(
-                "입력 항목이 올바르지 않습니다 (invalid fields: {})",
-                e.body_text()
-            ),
-        },
+        JsonRejection::JsonDataError(e) => ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_fields",
+            "입력 항목이 올바르지 않습니다",
+            format!("invalid fields: {}", e.body_text()),
+        ),
         JsonRejection::BytesRejection(_) => ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "body_unreadable",
@@ -54,7 +50,8 @@ fn json_rejection(r: JsonRejection) -> ApiError {
         ),
         _ => ApiError::bad_request(
             "invalid_body",
-            "요청 본문을 읽을 수 없습니다 (unreadable body)".into(),
+            "요청 본문을 읽을 수 없습니다",
+            "unreadable body",
         ),
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod error;
+pub mod extract;
 pub mod form;
 pub mod json;
 pub mod outbox;

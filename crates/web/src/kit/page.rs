@@ -48,19 +48,17 @@ impl Lang {
         }
     }
 
-    /// Pick the message half of a "한국어 (English)" error text, which is how every rule and
-    /// store error is written.
-    pub fn pick(&self, message: &str) -> String {
-        match self {
-            Lang::Ko => message.to_string(),
-            Lang::En => match (message.find(" ("), message.ends_with(')')) {
-                (Some(i), true) => message
-                    .get(i + 2..message.len() - 1)
-                    .unwrap_or(message)
-                    .to_string(),
-                _ => message.to_string(),
-            },
-        }
+    /// The half of a bilingual error in this language.
+    pub fn of<'a>(&self, e: &'a ApiError) -> &'a str {
+        self.t(&e.ko, &e.en)
+    }
+
+    /// The language a request asks for by its cookie (Korean when none): for answers made
+    /// before a page handler runs (bad input, 405, 414, 431).
+    pub fn of_request(headers: &axum::http::HeaderMap) -> Lang {
+        cookie(headers, LANG_COOKIE)
+            .and_then(Lang::parse)
+            .unwrap_or(Lang::Ko)
     }
 }
 
@@ -299,17 +297,9 @@ impl Ctx {
     pub fn error(&self, e: &ApiError) -> Response {
         let t = ErrorPage {
             c: self.chrome(),
-            heading: match e.status {
-                StatusCode::NOT_FOUND => self.lang.t("찾을 수 없습니다", "Not found"),
-                StatusCode::FORBIDDEN => self.lang.t("권한이 없습니다", "Not allowed"),
-                StatusCode::UNAUTHORIZED => self.lang.t("로그인이 필요합니다", "Please sign in"),
-                s if s.is_server_error() => self.lang.t("서버 오류", "Server error"),
-                _ => self
-                    .lang
-                    .t("요청을 처리할 수 없습니다", "The request cannot be done"),
-            }
-            .to_string(),
-            message: self.lang.pick(&e.message),
+            heading: error_heading(self.lang, e.status).to_string(),
+            message: self.lang.of(e).to_string(),
+            request_id: server_error_id(e),
         };
         self.render_status(e.status, &t)
     }
@@ -349,6 +339,16 @@ struct ErrorPage {
     c: Chrome,
     heading: String,
     message: String,
+    request_id: Option<String>,
+}
+
+/// The request id a server error page shows, so a person can quote it.
+fn server_error_id(e: &ApiError) -> Option<String> {
+    if e.status.is_server_error() {
+        crate::kit::error::current_request_id()
+    } else {
+        None
+    }
 }
 
 pub fn role_name(lang: Lang, role: Role) -> &'static str {
@@ -368,16 +368,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn english_half_of_a_bilingual_message() {
-        assert_eq!(
-            Lang::En.pick("제목이 필요합니다 (a title is required)"),
-            "a title is required"
+    fn each_language_gets_its_own_half_even_with_parentheses_inside() {
+        let e = ApiError::bad_request(
+            "too_long",
+            "제목은 200자 이내(공백 포함)로 적어 주세요",
+            "a title is at most 200 characters (spaces included)",
         );
         assert_eq!(
-            Lang::Ko.pick("제목이 필요합니다 (a title is required)"),
-            "제목이 필요합니다 (a title is required)"
+            Lang::Ko.of(&e),
+            "제목은 200자 이내(공백 포함)로 적어 주세요"
         );
-        assert_eq!(Lang::En.pick("no English half"), "no English half");
+        assert_eq!(
+            Lang::En.of(&e),
+            "a title is at most 200 characters (spaces included)"
+        );
+        let page = error_page_in(Lang::En, &e);
+        assert_eq!(page.status(), StatusCode::BAD_REQUEST);
     }
 }
 
@@ -396,6 +402,7 @@ struct PlainErrorPage {
     signed_in: Option<SignedIn>,
     heading: String,
     message: String,
+    request_id: Option<String>,
 }
 
 pub fn render(t: &impl Template) -> Response {
@@ -414,9 +421,32 @@ pub fn error_page(status: StatusCode, heading: &str, message: &str) -> Response 
         signed_in: None,
         heading: heading.to_string(),
         message: message.to_string(),
+        request_id: None,
     });
     *res.status_mut() = status;
     res
+}
+
+/// An error as a plain page in one language, for answers made before a page handler runs.
+pub fn error_page_in(lang: Lang, e: &ApiError) -> Response {
+    let mut res = render(&PlainErrorPage {
+        signed_in: None,
+        heading: error_heading(lang, e.status).to_string(),
+        message: lang.of(e).to_string(),
+        request_id: server_error_id(e),
+    });
+    *res.status_mut() = e.status;
+    res
+}
+
+fn error_heading(lang: Lang, status: StatusCode) -> &'static str {
+    match status {
+        StatusCode::NOT_FOUND => lang.t("찾을 수 없습니다", "Not found"),
+        StatusCode::FORBIDDEN => lang.t("권한이 없습니다", "Not allowed"),
+        StatusCode::UNAUTHORIZED => lang.t("로그인이 필요합니다", "Please sign in"),
+        s if s.is_server_error() => lang.t("서버 오류", "Server error"),
+        _ => lang.t("요청을 처리할 수 없습니다", "The request cannot be done"),
+    }
 }
 
 /// A `Set-Cookie` value for our cookies (HttpOnly, SameSite=Lax, `Secure` behind TLS).
@@ -432,7 +462,9 @@ pub fn cookie_header(name: &str, value: &str, max_age: i64, secure: bool) -> Opt
 /// from elsewhere at run time.
 static STATIC: include_dir::Dir<'_> = include_dir::include_dir!("$CARGO_MANIFEST_DIR/static");
 
-pub async fn static_file(axum::extract::Path(path): axum::extract::Path<String>) -> Response {
+pub async fn static_file(
+    crate::kit::extract::Path(path): crate::kit::extract::Path<String>,
+) -> Response {
     let Some(file) = STATIC.get_file(&path) else {
         return not_found(axum::http::Uri::from_static("/static")).await;
     };

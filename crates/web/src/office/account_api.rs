@@ -7,9 +7,9 @@ use crate::kit::auth::{
     ApiCaller, Caller, Credential, SESSION_COOKIE, TOTP_REQUIRED_SETTING, cookie, totp_required,
 };
 use crate::kit::error::{ApiError, ErrorBody};
+use crate::kit::extract::Json;
 use crate::kit::json::ApiJson;
 use crate::{AppState, access_record};
-use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -94,8 +94,8 @@ pub async fn change_password(
     if new == current {
         return Err(ApiError::bad_request(
             "same_password",
-            "새 비밀번호가 지금 비밀번호와 같습니다 (the new password is the same as the current one)"
-                .into(),
+            "새 비밀번호가 지금 비밀번호와 같습니다",
+            "the new password is the same as the current one",
         ));
     }
     let hash = store::kit::secrets::hash_password(new)?;
@@ -271,14 +271,7 @@ pub async fn signup_start(
         now,
     )
     .await
-    .map_err(|e| match e {
-        store::StoreError::Conflict(m) => ApiError {
-            status: StatusCode::CONFLICT,
-            code: "conflict",
-            message: m,
-        },
-        other => other.into(),
-    })?;
+    .map_err(ApiError::from)?;
     audit::append(
         &mut tx,
         &domain::office::audit::AuditRecord {

@@ -6,14 +6,15 @@
 use crate::AppState;
 use crate::kit::auth::{SESSION_COOKIE, cookie};
 use crate::kit::error::ApiError;
+use crate::kit::extract::Form;
 use crate::kit::page::{Chrome, Ctx, Lang, when};
 use crate::office::account_api::{self, SignUpInput};
 use askama::Template;
+use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use serde::Deserialize;
 
 /// The cookie that holds a right password while the second factor is asked for.
@@ -326,7 +327,7 @@ async fn password_post(
                 &ctx,
                 &headers,
                 None,
-                FieldErrors::one(field, ctx.lang.pick(&e.message)),
+                FieldErrors::one(field, ctx.lang.t(&e.ko, &e.en).to_string()),
                 status,
             )
             .await
@@ -551,7 +552,7 @@ async fn totp_confirm_post(
                 None,
                 Vec::new(),
                 None,
-                FieldErrors::one("code", ctx.lang.pick(&e.message)),
+                FieldErrors::one("code", ctx.lang.t(&e.ko, &e.en).to_string()),
                 status,
             )
             .await
@@ -603,7 +604,7 @@ async fn totp_disable_post(
                 None,
                 Vec::new(),
                 None,
-                FieldErrors::one(field, ctx.lang.pick(&e.message)),
+                FieldErrors::one(field, ctx.lang.t(&e.ko, &e.en).to_string()),
                 status,
             )
             .await
@@ -677,7 +678,7 @@ async fn second_step_post(
             }
             let mut res = ctx.render(&SecondStepPage {
                 c: ctx.chrome(),
-                errs: FieldErrors::one("code", ctx.lang.pick(&e.message)),
+                errs: FieldErrors::one("code", ctx.lang.t(&e.ko, &e.en).to_string()),
             });
             *res.status_mut() = StatusCode::UNAUTHORIZED;
             res
@@ -746,7 +747,7 @@ async fn signup_post(
                 contact: f.contact.clone(),
                 errs: FieldErrors::one(
                     account_api::signup_field(e.code),
-                    ctx.lang.pick(&e.message),
+                    ctx.lang.t(&e.ko, &e.en).to_string(),
                 ),
             },
         ),
@@ -824,7 +825,7 @@ async fn verify_post(
                 &state,
                 &ctx,
                 &headers,
-                FieldErrors::one("code", ctx.lang.pick(&e.message)),
+                FieldErrors::one("code", ctx.lang.t(&e.ko, &e.en).to_string()),
                 status,
             )
             .await

@@ -6,12 +6,13 @@
 
 use crate::AppState;
 use crate::kit::error::ApiError;
+use crate::kit::extract::{Path, Query};
 use crate::kit::page::{Chrome, Ctx, Lang, role_name};
 use crate::office::admin_pages::allowed;
 use crate::petitions::staff_pages::Refill;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -187,7 +188,7 @@ async fn new_department(State(state): State<AppState>, ctx: Ctx) -> Response {
 async fn create_department(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::Form(f): axum::Form<FormMap>,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<FormMap>,
 ) -> Response {
     if let Err(r) = allowed(&state, &ctx, Capability::Departments, Action::Create).await {
         return r;
@@ -231,7 +232,17 @@ async fn create_department(
     .await;
     match made {
         Ok(d) => see_other(format!("/admin/departments/{}?saved=1", d.id)),
-        Err(e) => department_page(&state, &ctx, None, f, None, Some(l.pick(&e.message))).await,
+        Err(e) => {
+            department_page(
+                &state,
+                &ctx,
+                None,
+                f,
+                None,
+                Some(l.t(&e.ko, &e.en).to_string()),
+            )
+            .await
+        }
     }
 }
 
@@ -268,7 +279,7 @@ async fn update_department(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    axum::Form(mut f): axum::Form<FormMap>,
+    crate::kit::extract::Form(mut f): crate::kit::extract::Form<FormMap>,
 ) -> Response {
     if let Err(r) = allowed(&state, &ctx, Capability::Departments, Action::Update).await {
         return r;
@@ -318,7 +329,17 @@ async fn update_department(
     .await;
     match done {
         Ok(_) => see_other(format!("/admin/departments/{id}?saved=1")),
-        Err(e) => department_page(&state, &ctx, Some(id), f, None, Some(l.pick(&e.message))).await,
+        Err(e) => {
+            department_page(
+                &state,
+                &ctx,
+                Some(id),
+                f,
+                None,
+                Some(l.t(&e.ko, &e.en).to_string()),
+            )
+            .await
+        }
     }
 }
 
@@ -400,7 +421,7 @@ async fn role_and_department(
 ) -> Result<(Role, Option<i64>), String> {
     let role: Role = text(f, "role")
         .parse()
-        .map_err(|e: domain::RuleError| l.pick(&e.message))?;
+        .map_err(|e: domain::RuleError| l.t(&e.ko, &e.en).to_string())?;
     let department = optional_id(l, f, "department_id")?;
     in_use(state, l, department, current).await?;
     Ok((role, department))
@@ -416,7 +437,10 @@ async fn in_use(
     let Some(d) = chosen else { return Ok(()) };
     let dept = store::office::departments::get(&state.db, d)
         .await
-        .map_err(|e| l.pick(&ApiError::from(e).message))?;
+        .map_err(|e| {
+            let e = ApiError::from(e);
+            l.t(&e.ko, &e.en).to_string()
+        })?;
     if !dept.active && chosen != current {
         return Err(both(
             l,
@@ -430,7 +454,7 @@ async fn in_use(
 async fn create_account(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::Form(f): axum::Form<FormMap>,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<FormMap>,
 ) -> Response {
     if let Err(r) = allowed(&state, &ctx, Capability::Accounts, Action::Create).await {
         return r;
@@ -442,7 +466,15 @@ async fn create_account(
     };
     let password = text(&f, "password");
     if let Err(e) = domain::office::accounts::validate_password(password) {
-        return account_page(&state, &ctx, None, f, None, Some(l.pick(&e.message))).await;
+        return account_page(
+            &state,
+            &ctx,
+            None,
+            f,
+            None,
+            Some(l.t(&e.ko, &e.en).to_string()),
+        )
+        .await;
     }
     let hash = match store::kit::secrets::hash_password(password) {
         Ok(h) => h,
@@ -473,7 +505,17 @@ async fn create_account(
     .await;
     match made {
         Ok(a) => see_other(format!("/admin/accounts/{}?saved=1", a.id)),
-        Err(e) => account_page(&state, &ctx, None, f, None, Some(l.pick(&e.message))).await,
+        Err(e) => {
+            account_page(
+                &state,
+                &ctx,
+                None,
+                f,
+                None,
+                Some(l.t(&e.ko, &e.en).to_string()),
+            )
+            .await
+        }
     }
 }
 
@@ -522,7 +564,7 @@ async fn update_account(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    axum::Form(f): axum::Form<FormMap>,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<FormMap>,
 ) -> Response {
     if let Err(r) = allowed(&state, &ctx, Capability::Accounts, Action::Update).await {
         return r;
@@ -579,7 +621,17 @@ async fn update_account(
     .await;
     match done {
         Ok(_) => see_other(format!("/admin/accounts/{id}?saved=1")),
-        Err(e) => account_page(&state, &ctx, Some(id), f, None, Some(l.pick(&e.message))).await,
+        Err(e) => {
+            account_page(
+                &state,
+                &ctx,
+                Some(id),
+                f,
+                None,
+                Some(l.t(&e.ko, &e.en).to_string()),
+            )
+            .await
+        }
     }
 }
 
@@ -587,7 +639,7 @@ async fn reset_password(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    axum::Form(f): axum::Form<FormMap>,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<FormMap>,
 ) -> Response {
     if let Err(r) = allowed(&state, &ctx, Capability::Accounts, Action::Update).await {
         return r;
@@ -611,7 +663,7 @@ async fn reset_password(
     }
     let password = text(&f, "new_password");
     if let Err(e) = domain::office::accounts::validate_password(password) {
-        return refused(l.pick(&e.message)).await;
+        return refused(l.t(&e.ko, &e.en).to_string()).await;
     }
     let hash = match store::kit::secrets::hash_password(password) {
         Ok(h) => h,
@@ -627,7 +679,7 @@ async fn reset_password(
     .await;
     match done {
         Ok(()) => see_other(format!("/admin/accounts/{id}?saved=1")),
-        Err(e) => refused(l.pick(&e.message)).await,
+        Err(e) => refused(l.t(&e.ko, &e.en).to_string()).await,
     }
 }
 
@@ -937,7 +989,7 @@ async fn new_type(State(state): State<AppState>, ctx: Ctx) -> Response {
 async fn create_type(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::Form(f): axum::Form<FormMap>,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<FormMap>,
 ) -> Response {
     if let Err(r) = allowed(&state, &ctx, Capability::Settings, Action::Update).await {
         return r;
@@ -960,7 +1012,18 @@ async fn create_type(
     .await;
     match made {
         Ok(t) => see_other(format!("/admin/types/{}?saved=1", t.id)),
-        Err(e) => type_page(&state, &ctx, None, None, f, None, Some(l.pick(&e.message))).await,
+        Err(e) => {
+            type_page(
+                &state,
+                &ctx,
+                None,
+                None,
+                f,
+                None,
+                Some(l.t(&e.ko, &e.en).to_string()),
+            )
+            .await
+        }
     }
 }
 
@@ -987,7 +1050,7 @@ async fn update_type(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    axum::Form(f): axum::Form<FormMap>,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<FormMap>,
 ) -> Response {
     if let Err(r) = allowed(&state, &ctx, Capability::Settings, Action::Update).await {
         return r;
@@ -1016,7 +1079,7 @@ async fn update_type(
     match done {
         Ok(_) => see_other(format!("/admin/types/{id}?saved=1")),
         Err(e) => {
-            let m = Some(l.pick(&e.message));
+            let m = Some(l.t(&e.ko, &e.en).to_string());
             type_page(&state, &ctx, Some(id), general, f, None, m).await
         }
     }

@@ -5,10 +5,11 @@
 
 use crate::AppState;
 use crate::kit::error::ApiError;
+use crate::kit::extract::Path;
 use crate::kit::page::{Chrome, Ctx, Lang, role_name};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -289,7 +290,7 @@ struct AddHoliday {
 async fn add_holiday(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::Form(f): axum::Form<AddHoliday>,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<AddHoliday>,
 ) -> Response {
     if let Err(r) = allowed(&state, &ctx, Capability::Settings, Action::Update).await {
         return r;
@@ -334,7 +335,14 @@ async fn add_holiday(
         }
         Err(e) => {
             let e = ApiError::from(e);
-            show(&state, &ctx, form, None, Some(l.pick(&e.message))).await
+            show(
+                &state,
+                &ctx,
+                form,
+                None,
+                Some(l.t(&e.ko, &e.en).to_string()),
+            )
+            .await
         }
     }
 }
@@ -349,7 +357,7 @@ async fn delete_holiday(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    axum::Form(f): axum::Form<Confirm>,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<Confirm>,
 ) -> Response {
     if let Err(r) = allowed(&state, &ctx, Capability::Settings, Action::Update).await {
         return r;
@@ -388,7 +396,7 @@ async fn delete_holiday(
 async fn save_protection_settings(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::Form(f): axum::Form<HashMap<String, String>>,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<HashMap<String, String>>,
 ) -> Response {
     if let Err(r) = allowed(&state, &ctx, Capability::Settings, Action::Update).await {
         return r;
@@ -423,7 +431,7 @@ async fn save_protection_settings(
                 ),
                 None,
             ),
-            Err(e) => (None, Some(ctx.lang.pick(&e.message))),
+            Err(e) => (None, Some(ctx.lang.t(&e.ko, &e.en).to_string())),
         };
     show(&state, &ctx, HolidayForm::default(), notice, error).await
 }
@@ -437,7 +445,7 @@ struct Settings {
 async fn save_settings(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::Form(f): axum::Form<Settings>,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<Settings>,
 ) -> Response {
     if let Err(r) = allowed(&state, &ctx, Capability::Settings, Action::Update).await {
         return r;
@@ -504,7 +512,7 @@ fn parse_hours(f: &HoursForm) -> Option<calendar::OfficeHours> {
 async fn save_office_hours(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::Form(f): axum::Form<HoursInput>,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<HoursInput>,
 ) -> Response {
     if let Err(r) = allowed(&state, &ctx, Capability::Settings, Action::Update).await {
         return r;
@@ -537,7 +545,8 @@ async fn save_office_hours(
     };
     let now = store::now();
     if let Err(e) = store::office::settings::set_office_hours(&state.db, &hours, now).await {
-        return refuse(l.pick(&ApiError::from(e).message), typed).await;
+        let e = ApiError::from(e);
+        return refuse(l.t(&e.ko, &e.en).to_string(), typed).await;
     }
     let recomputed = store::petitions::refresh_due_cache(&state.db, now).await;
     if let Some(caller) = ctx.caller.as_ref()

@@ -2,10 +2,10 @@
 
 use crate::kit::auth::{Address, ApiCaller, Credential, check_login};
 use crate::kit::error::{ApiError, ErrorBody};
+use crate::kit::extract::{Json, Path, Query};
 use crate::kit::json::ApiJson;
 use crate::{AppState, access_record};
-use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
@@ -158,8 +158,8 @@ async fn revoke_current_token(
         }
         Credential::Session { .. } => Err(ApiError::bad_request(
             "not_a_token",
-            "API 토큰으로 보낸 요청이 아닙니다 (this request was not made with an API token)"
-                .into(),
+            "API 토큰으로 보낸 요청이 아닙니다",
+            "this request was not made with an API token",
         )),
     }
 }
@@ -490,7 +490,8 @@ async fn create_account(
                 .ok_or_else(|| {
                     ApiError::bad_request(
                         "unknown_department",
-                        format!("부서 '{code}'가 없습니다 (department '{code}' does not exist)"),
+                        format!("부서 '{code}'가 없습니다"),
+                        format!("department '{code}' does not exist"),
                     )
                 })?
                 .id,

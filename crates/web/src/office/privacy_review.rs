@@ -6,15 +6,15 @@
 use crate::AppState;
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
+use crate::kit::extract::{Form, Json, Path, Query};
 use crate::kit::json::ApiJson;
 use crate::kit::page::{Chrome, Ctx, when};
 use crate::office::account_pages::FieldErrors;
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Json};
 use domain::access::{Action, Capability, Target};
 use serde::{Deserialize, Serialize};
 use store::office::audit_review::{self, MonthReview};
@@ -88,7 +88,7 @@ pub fn page_reason(ctx: &Ctx, given: Option<&str>, action: &str) -> Result<Strin
                     c: ctx.chrome(),
                     action: action.to_string(),
                     reason: r.to_string(),
-                    errs: FieldErrors::one("reason", ctx.lang.pick(&e.message)),
+                    errs: FieldErrors::one("reason", ctx.lang.t(&e.ko, &e.en).to_string()),
                 },
             ))
         }),
@@ -172,8 +172,8 @@ pub async fn sign_off(
     if !audit_review::has_begun(year, month, now)? {
         return Err(ApiError::bad_request(
             "month_not_begun",
-            "아직 시작하지 않은 달은 점검할 수 없습니다 (a month that has not begun cannot be reviewed)"
-                .into(),
+            "아직 시작하지 않은 달은 점검할 수 없습니다",
+            "a month that has not begun cannot be reviewed",
         ));
     }
     let review = audit_review::month(&state.db, year, month).await?;
@@ -519,7 +519,7 @@ async fn sign_off_post(
                 Some(&f.month),
                 f.comment.clone(),
                 None,
-                FieldErrors::one(field, ctx.lang.pick(&e.message)),
+                FieldErrors::one(field, ctx.lang.t(&e.ko, &e.en).to_string()),
                 status,
             )
             .await

@@ -3,13 +3,14 @@
 use crate::AppState;
 use crate::kit::auth::{Address, CSRF_COOKIE, SESSION_COOKIE, check_login, cookie};
 use crate::kit::error::ApiError;
+use crate::kit::extract::Form;
 use crate::kit::page::{self as common, SignedIn, cookie_header, render};
 use askama::Template;
+use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::{Form, Router};
 use serde::Deserialize;
 
 pub fn routes() -> Router<AppState> {
@@ -82,7 +83,7 @@ async fn login(
                 signed_in: None,
                 csrf_token: form.csrf_token,
                 username: form.username,
-                error: Some(e.message),
+                error: Some(e.message()),
             });
             *res.status_mut() = e.status;
             res

@@ -3,10 +3,10 @@
 
 use crate::kit::auth::ApiCaller;
 use crate::kit::error::{ApiError, ErrorBody};
+use crate::kit::extract::{Json, Path};
 use crate::kit::json::ApiJson;
 use crate::{AppState, access_record};
-use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};

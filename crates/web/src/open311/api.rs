@@ -20,11 +20,12 @@
 //! still applies, and each key has its own on top.
 
 use crate::AppState;
+use crate::kit::extract::Path;
 use crate::open311::form::{self as form, AttrValue, Form};
 use crate::open311::format::{Format, Open311Error, Val, respond};
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, Request, State};
+use axum::extract::{RawQuery, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;

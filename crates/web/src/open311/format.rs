@@ -206,8 +206,10 @@ impl From<store::StoreError> for Open311Error {
     fn from(e: store::StoreError) -> Self {
         match e {
             store::StoreError::NotFound => Open311Error::not_found("항목", "resource"),
-            store::StoreError::Rule(r) => Open311Error::bad(r.code, r.message),
-            store::StoreError::Conflict(message) => Open311Error::bad("conflict", message),
+            store::StoreError::Rule(r) => Open311Error::bad(r.code, r.message()),
+            store::StoreError::Conflict(message) => {
+                Open311Error::bad("conflict", message.to_string())
+            }
             other => {
                 tracing::error!(error = %other, "storage failure (open311)");
                 Open311Error::new(
@@ -223,7 +225,7 @@ impl From<store::StoreError> for Open311Error {
 
 impl From<domain::RuleError> for Open311Error {
     fn from(r: domain::RuleError) -> Self {
-        Open311Error::bad(r.code, r.message)
+        Open311Error::bad(r.code, r.message())
     }
 }
 

@@ -104,7 +104,7 @@ struct IssueForm {
 async fn issue(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::Form(f): axum::Form<IssueForm>,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<IssueForm>,
 ) -> Response {
     if let Err(r) = allowed(&state, &ctx, Action::Create).await {
         return r;
@@ -134,7 +134,11 @@ async fn issue(
     .await;
     match result {
         Ok(secret) => render(&state, &ctx, Some(secret), None, None).await,
-        Err(e) => render(&state, &ctx, None, None, Some(ApiError::from(e).message)).await,
+        Err(e) => {
+            let e = ApiError::from(e);
+            let m = ctx.lang.t(&e.ko, &e.en).to_string();
+            render(&state, &ctx, None, None, Some(m)).await
+        }
     }
 }
 
@@ -147,7 +151,7 @@ struct RevokeForm {
 async fn revoke(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::Form(f): axum::Form<RevokeForm>,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<RevokeForm>,
 ) -> Response {
     if let Err(r) = allowed(&state, &ctx, Action::Delete).await {
         return r;
@@ -177,6 +181,10 @@ async fn revoke(
             let notice = format!("{} {name}", l.t("폐기했습니다:", "Revoked:"));
             render(&state, &ctx, None, Some(notice), None).await
         }
-        Err(e) => render(&state, &ctx, None, None, Some(ApiError::from(e).message)).await,
+        Err(e) => {
+            let e = ApiError::from(e);
+            let m = ctx.lang.t(&e.ko, &e.en).to_string();
+            render(&state, &ctx, None, None, Some(m)).await
+        }
     }
 }

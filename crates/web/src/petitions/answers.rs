@@ -5,8 +5,8 @@
 //! Handlers parse, ask the access policy, call one store function and answer; the rules (what a
 //! sendable answer is, who may decide) live in `domain::petitions`.
 
-use axum::Json;
-use axum::extract::{Path, State};
+use crate::kit::extract::{Json, Path};
+use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
 use domain::access::{Action, Capability};
@@ -250,7 +250,8 @@ pub(crate) async fn decide(
         _ => {
             return Err(ApiError::bad_request(
                 "bad_decision",
-                "결재 또는 반려를 고르세요 (choose approve or return)".into(),
+                "결재 또는 반려를 고르세요",
+                "choose approve or return",
             ));
         }
     };

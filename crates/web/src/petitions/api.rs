@@ -8,11 +8,11 @@
 
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
+use crate::kit::extract::{Json, Path, Query};
 use crate::kit::json::ApiJson;
 use crate::{AppState, access_record};
-use axum::Json;
 use axum::body::Body;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
@@ -123,8 +123,8 @@ impl BlobStore for NoBlobs {
         Box<dyn Future<Output = store::Result<store::kit::blobs::StoredBlob>> + Send + 'a>,
     > {
         Box::pin(async {
-            Err(store::StoreError::Conflict(
-                "첨부 저장소를 쓸 수 없습니다 (blob store unavailable)".into(),
+            Err(store::StoreError::Internal(
+                "the blob store is unavailable".into(),
             ))
         })
     }
@@ -283,7 +283,8 @@ pub(crate) async fn department_by_code(
                 .ok_or_else(|| {
                     ApiError::bad_request(
                         "unknown_department",
-                        format!("부서 '{code}'가 없습니다 (department '{code}' does not exist)"),
+                        format!("부서 '{code}'가 없습니다"),
+                        format!("department '{code}' does not exist"),
                     )
                 })?
                 .id,
@@ -741,8 +742,8 @@ async fn file_petition(
             v.to_str().map(str::to_string).map_err(|_| {
                 ApiError::bad_request(
                     "bad_idempotency_key",
-                    "Idempotency-Key는 ASCII 문자열이어야 합니다 (Idempotency-Key must be ASCII)"
-                        .into(),
+                    "Idempotency-Key는 ASCII 문자열이어야 합니다",
+                    "Idempotency-Key must be ASCII",
                 )
             })
         })
@@ -1269,15 +1270,15 @@ async fn account_in(state: &AppState, username: &str, department_id: i64) -> Res
         .map_err(|_| {
             ApiError::bad_request(
                 "unknown_account",
-                format!("담당자 '{username}'가 없습니다 (no account '{username}')"),
+                format!("담당자 '{username}'가 없습니다"),
+                format!("no account '{username}'"),
             )
         })?;
     if !a.role.is_staff() || a.department_id != Some(department_id) || !a.active {
         return Err(ApiError::bad_request(
             "assignee_not_in_department",
-            format!(
-                "'{username}'은(는) 그 부서의 직원이 아닙니다 ('{username}' is not staff of that department)"
-            ),
+            format!("'{username}'은(는) 그 부서의 직원이 아닙니다"),
+            format!("'{username}' is not staff of that department"),
         ));
     }
     Ok(a.id)
@@ -1297,7 +1298,8 @@ pub(crate) async fn render_answer(
     let tpl = t.templates.iter().find(|x| x.name == name).ok_or_else(|| {
         ApiError::bad_request(
             "unknown_template",
-            format!("답변 서식 '{name}'이 없습니다 (no template '{name}' for this type)"),
+            format!("답변 서식 '{name}'이 없습니다"),
+            format!("no template '{name}' for this type"),
         )
     })?;
     let dept = match p.department_id {
@@ -1559,7 +1561,8 @@ async fn upload_attachment(
     if !p.state.is_open() {
         return Err(ApiError::bad_request(
             "transition_not_allowed",
-            "처리가 끝난 민원에는 파일을 첨부할 수 없습니다 (a finished petition takes no attachments)".into(),
+            "처리가 끝난 민원에는 파일을 첨부할 수 없습니다",
+            "a finished petition takes no attachments",
         ));
     }
     let stream = body
@@ -1572,16 +1575,12 @@ async fn upload_attachment(
         .put(reader, &state.petitions.limits)
         .await
         .map_err(|e| match e {
-            store::StoreError::Rule(r) if r.code == "attachment_too_large" => ApiError {
-                status: StatusCode::PAYLOAD_TOO_LARGE,
-                code: r.code,
-                message: r.message,
-            },
-            store::StoreError::Rule(r) if r.code == "attachment_type_not_allowed" => ApiError {
-                status: StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                code: r.code,
-                message: r.message,
-            },
+            store::StoreError::Rule(r) if r.code == "attachment_too_large" => {
+                ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, r.code, r.ko, r.en)
+            }
+            store::StoreError::Rule(r) if r.code == "attachment_type_not_allowed" => {
+                ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, r.code, r.ko, r.en)
+            }
             other => ApiError::from(other),
         })?;
     let now = store::now();

@@ -8,10 +8,10 @@
 //! and transferring do, and they record a correction themselves when they disagree with the
 //! suggestion), and a draft is only ever put into the answer form for the official to edit.
 
+use crate::kit::extract::{Json, Path};
 use std::time::Duration;
 
-use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use domain::access::{Action, Capability};
 use domain::privacy::{PersonalKind, mask_text};
 use serde::{Deserialize, Serialize};
@@ -192,7 +192,8 @@ pub(crate) async fn correct(
     let Some(dept) = department_by_code(state, Some(department_code.trim())).await? else {
         return Err(ApiError::bad_request(
             "missing_field",
-            "부서를 고르세요 (choose a department)".into(),
+            "부서를 고르세요",
+            "choose a department",
         ));
     };
     if suggestions::get(&state.db, id).await?.is_none() {
@@ -250,6 +251,9 @@ pub struct DraftView {
     pub model: Option<String>,
     /// What happened, for the official (Korean (English)); e.g. why the built-in draft is shown.
     pub note: String,
+    /// The same in each language, for pages.
+    #[serde(skip)]
+    pub note_parts: domain::Bilingual,
     /// Titles of the similar answered petitions used.
     pub sources: Vec<String>,
     /// The similar answered petitions themselves, masked, to read beside the editor. They are
@@ -337,11 +341,16 @@ pub(crate) async fn draft(
     let sources: Vec<String> = built_in.sources.iter().map(|s| s.title.clone()).collect();
     let beside = masked_beside(&built_in.sources);
     let Some(endpoint) = state.config.drafting.clone() else {
+        let note = domain::Bilingual::new(
+            "서식으로 만든 초안입니다. 유사 답변은 옆에서 참고하고, 초안 표시와 {answer}를 고쳐 쓴 뒤 미리 보고 보내세요",
+            "built-in draft from the template; similar answers are beside it for reference; replace the draft marker and {answer}, preview, then send",
+        );
         return Ok(DraftView {
             text: built_in.text,
             from_model: false,
             model: None,
-            note: "서식으로 만든 초안입니다. 유사 답변은 옆에서 참고하고, 초안 표시와 {answer}를 고쳐 쓴 뒤 미리 보고 보내세요 (built-in draft from the template; similar answers are beside it for reference; replace the draft marker and {answer}, preview, then send)".into(),
+            note: note.to_string(),
+            note_parts: note,
             sources,
             similar: beside,
         });
@@ -356,37 +365,54 @@ pub(crate) async fn draft(
     );
     let asked = ask(&endpoint, &prompt).await;
     let (view, outcome, output, error) = match asked {
-        Ok(out) => (
-            DraftView {
-                text: format!("{}\n\n{}", text::draft::DRAFT_BANNER, out.trim()),
-                from_model: true,
-                model: Some(endpoint.model.clone()),
-                note: format!(
-                    "언어 모델 {m}이 쓴 초안입니다. 사실을 확인하고 고쳐서 보내세요 (draft written by the language model {m}; check the facts and edit before sending)",
-                    m = endpoint.model
+        Ok(out) => {
+            let note = domain::Bilingual::new(
+                format!(
+                    "언어 모델 {}이 쓴 초안입니다. 사실을 확인하고 고쳐서 보내세요",
+                    endpoint.model
                 ),
-                sources,
-                similar: beside.clone(),
-            },
-            "ok",
-            out,
-            String::new(),
-        ),
-        Err(e) => (
-            DraftView {
-                text: built_in.text,
-                from_model: false,
-                model: Some(endpoint.model.clone()),
-                note: format!(
-                    "언어 모델이 답하지 않아 기본 초안(서식과 유사 답변)을 보여 드립니다. 고쳐서 보내세요 (the language model failed — {e} — so this is the built-in draft; edit before sending)"
+                format!(
+                    "draft written by the language model {}; check the facts and edit before sending",
+                    endpoint.model
                 ),
-                sources,
-                similar: beside,
-            },
-            "fallback",
-            String::new(),
-            e,
-        ),
+            );
+            (
+                DraftView {
+                    text: format!("{}\n\n{}", text::draft::DRAFT_BANNER, out.trim()),
+                    from_model: true,
+                    model: Some(endpoint.model.clone()),
+                    note: note.to_string(),
+                    note_parts: note,
+                    sources,
+                    similar: beside.clone(),
+                },
+                "ok",
+                out,
+                String::new(),
+            )
+        }
+        Err(e) => {
+            let note = domain::Bilingual::new(
+                "언어 모델이 답하지 않아 기본 초안(서식과 유사 답변)을 보여 드립니다. 고쳐서 보내세요",
+                format!(
+                    "the language model failed — {e} — so this is the built-in draft; edit before sending"
+                ),
+            );
+            (
+                DraftView {
+                    text: built_in.text,
+                    from_model: false,
+                    model: Some(endpoint.model.clone()),
+                    note: note.to_string(),
+                    note_parts: note,
+                    sources,
+                    similar: beside,
+                },
+                "fallback",
+                String::new(),
+                e,
+            )
+        }
     };
     let mut tx = state.db.begin().await?;
     suggestions::log_draft(

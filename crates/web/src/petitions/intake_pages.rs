@@ -11,6 +11,7 @@
 
 use crate::AppState;
 use crate::kit::error::ApiError;
+use crate::kit::extract::{Multipart, Path, Query};
 use crate::kit::page::{Chrome, Ctx, Lang, when};
 use crate::petitions::resident_pages::{
     FieldView, FileValues, MAX_FILES, Tracked, extra_json, field_views, read_parts, tracked,
@@ -18,7 +19,7 @@ use crate::petitions::resident_pages::{
 use crate::petitions::views::explain_lines;
 use askama::Template;
 use axum::Router;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -189,10 +190,10 @@ impl FieldErrors {
         v.sort();
         v
     }
-    fn add(&mut self, field: &str, lang: Lang, message: &str) {
+    fn add(&mut self, field: &str, lang: Lang, ko: &str, en: &str) {
         self.0
             .entry(field.to_string())
-            .or_insert_with(|| lang.pick(message));
+            .or_insert_with(|| lang.t(ko, en).to_string());
     }
 }
 
@@ -379,7 +380,8 @@ fn field_errors(lang: Lang, t: &PetitionType, v: &IntakeValues, rrn: &str) -> Fi
         e.add(
             "channel",
             lang,
-            "접수 경로를 고르세요 (choose how the petition came in)",
+            "접수 경로를 고르세요",
+            "choose how the petition came in",
         );
     }
     let identity = v.identity.parse::<IdentityCheck>().ok();
@@ -391,28 +393,31 @@ fn field_errors(lang: Lang, t: &PetitionType, v: &IntakeValues, rrn: &str) -> Fi
         if let Err((field, rule)) =
             domain::petitions::intake::check(channel, &record, &t.required_documents)
         {
-            e.add(field, lang, &rule.message);
+            e.add(field, lang, &rule.ko, &rule.en);
         }
     }
     if v.v.title.trim().is_empty() {
         e.add(
             "title",
             lang,
-            "제목을 입력해 주세요 (the title is required)",
+            "제목을 입력해 주세요",
+            "the title is required",
         );
     }
     if v.v.body.trim().is_empty() {
         e.add(
             "body",
             lang,
-            "내용을 입력해 주세요 (the details are required)",
+            "내용을 입력해 주세요",
+            "the details are required",
         );
     }
     if v.v.name.trim().is_empty() {
         e.add(
             "name",
             lang,
-            "신청인 이름을 입력해 주세요 (the petitioner's name is required)",
+            "신청인 이름을 입력해 주세요",
+            "the petitioner's name is required",
         );
     }
     let digits = v.v.phone.chars().filter(char::is_ascii_digit).count();
@@ -420,20 +425,23 @@ fn field_errors(lang: Lang, t: &PetitionType, v: &IntakeValues, rrn: &str) -> Fi
         e.add(
             "phone",
             lang,
-            "연락처(전화, 전자우편, 주소 중 하나)를 입력해 주세요 (a contact is required: phone, email or address)",
+            "연락처(전화, 전자우편, 주소 중 하나)를 입력해 주세요",
+            "a contact is required: phone, email or address",
         );
     } else if !v.v.phone.trim().is_empty() && !(9..=11).contains(&digits) {
         e.add(
             "phone",
             lang,
-            "전화번호를 확인해 주세요 (9~11자리) (please check the phone number: 9 to 11 digits)",
+            "전화번호를 확인해 주세요 (9~11자리)",
+            "please check the phone number: 9 to 11 digits",
         );
     }
     if t.requires_rrn && rrn.trim().is_empty() {
         e.add(
             "resident_number",
             lang,
-            "이 민원은 주민등록번호가 필요합니다 (this petition type requires a resident registration number)",
+            "이 민원은 주민등록번호가 필요합니다",
+            "this petition type requires a resident registration number",
         );
     }
     // Each extra field through the one validation of extra fields, so its error sits beside it.
@@ -444,7 +452,7 @@ fn field_errors(lang: Lang, t: &PetitionType, v: &IntakeValues, rrn: &str) -> Fi
             one.insert(d.key.clone(), x.clone());
         }
         if let Err(rule) = validate_values(std::slice::from_ref::<FieldDef>(d), &one) {
-            e.add(&format!("x_{}", d.key), lang, &rule.message);
+            e.add(&format!("x_{}", d.key), lang, &rule.ko, &rule.en);
         }
     }
     e
@@ -485,6 +493,7 @@ async fn submit(
     };
     let (texts, files, read_error) = match read_parts(&state, mp, async |_| true).await {
         Ok((texts, files)) => (texts, files, None),
+        Err((_, e)) if e.status.is_server_error() => return ctx.error(&e),
         Err((texts, m)) => (texts, Vec::new(), Some(m)),
     };
     let mut values = values_from(&texts, &t);
@@ -508,13 +517,14 @@ async fn submit(
         .collect();
     let mut errors = field_errors(lang, &t, &values, &rrn);
     if let Some(m) = read_error {
-        errors.add("files", lang, &m);
+        errors.add("files", lang, &m.ko, &m.en);
     }
     if all.len() > MAX_FILES {
         errors.add(
             "files",
             lang,
-            "파일은 5개까지 첨부할 수 있습니다 (up to 5 files)",
+            "파일은 5개까지 첨부할 수 있습니다",
+            "up to 5 files",
         );
     }
     if !errors.is_empty() {
@@ -538,7 +548,7 @@ async fn submit(
         },
         Err(e) => {
             let mut errors = FieldErrors::default();
-            errors.add(field_of(e.code), lang, &e.message);
+            errors.add(field_of(e.code), lang, &e.ko, &e.en);
             refill(values, errors)
         }
     }
@@ -921,7 +931,7 @@ struct YearsForm {
 async fn retention_years(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::Form(f): axum::Form<YearsForm>,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<YearsForm>,
 ) -> Response {
     let caller = match settling(&state, &ctx, Action::Update).await {
         Ok(c) => c,
@@ -929,7 +939,11 @@ async fn retention_years(
     };
     let lang = ctx.lang;
     let bad = || {
-        lang.pick("보존기간은 1년에서 100년 사이의 숫자입니다 (retention is a number of years from 1 to 100)")
+        lang.t(
+            "보존기간은 1년에서 100년 사이의 숫자입니다",
+            "retention is a number of years from 1 to 100",
+        )
+        .to_string()
     };
     let Ok(years) = f.years.trim().parse::<u32>() else {
         return retention_page(
@@ -953,7 +967,7 @@ async fn retention_years(
             StatusCode::UNPROCESSABLE_ENTITY,
             Some(f.years),
             None,
-            Some(lang.pick(&e.message)),
+            Some(lang.t(&e.ko, &e.en).to_string()),
             None,
         )
         .await;
@@ -985,7 +999,7 @@ struct PurgeForm {
 async fn retention_purge(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::Form(f): axum::Form<PurgeForm>,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<PurgeForm>,
 ) -> Response {
     let dry_run = !f.dry_run.is_empty();
     let caller = match settling(
@@ -1004,7 +1018,10 @@ async fn retention_purge(
     };
     match crate::petitions::retention::run_purge(&state, &caller, dry_run, &ctx.address).await {
         Ok(done) => {
-            let notice = ctx.lang.pick(&done.message);
+            let notice = ctx
+                .lang
+                .t(&done.message_parts.ko, &done.message_parts.en)
+                .to_string();
             retention_page(
                 &state,
                 &ctx,

@@ -9,11 +9,12 @@
 
 use crate::AppState;
 use crate::kit::error::ApiError;
+use crate::kit::extract::{Multipart, Path, Query};
 use crate::kit::page::{Chrome, Ctx, Lang, when};
 use crate::petitions::views::{event_words, explain_lines, state_name};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
@@ -262,25 +263,41 @@ async fn file_form(
 }
 
 /// Read a text part with a size cap.
-async fn read_text(field: &mut axum::extract::multipart::Field<'_>) -> Result<String, String> {
+async fn read_text(field: &mut axum::extract::multipart::Field<'_>) -> Result<String, ApiError> {
     let mut buf = Vec::new();
-    while let Some(chunk) = field.chunk().await.map_err(|e| e.to_string())? {
+    while let Some(chunk) = field.chunk().await.map_err(unreadable_form)? {
         buf.extend_from_slice(&chunk);
         if buf.len() > MAX_TEXT_BYTES {
-            return Err("입력이 너무 깁니다 (the text is too long)".into());
+            return Err(ApiError::bad_request(
+                "too_long",
+                "입력이 너무 깁니다",
+                "the text is too long",
+            ));
         }
     }
-    String::from_utf8(buf).map_err(|_| "글자 인코딩이 맞지 않습니다 (the text is not UTF-8)".into())
+    String::from_utf8(buf).map_err(|_| {
+        ApiError::bad_request(
+            "not_utf8",
+            "글자 인코딩이 맞지 않습니다",
+            "the text is not UTF-8",
+        )
+    })
+}
+
+fn unreadable_form(e: axum::extract::multipart::MultipartError) -> ApiError {
+    ApiError::bad_request(
+        "bad_form",
+        "양식을 읽을 수 없습니다",
+        format!("the form could not be read: {e}"),
+    )
 }
 
 /// Stream one uploaded file into the blob store without holding it in memory.
 async fn store_file(
     state: &AppState,
     field: &mut axum::extract::multipart::Field<'_>,
-) -> Result<StoredBlob, String> {
-    store_file_within(state, field, &state.petitions.limits)
-        .await
-        .map_err(|e| e.message)
+) -> Result<StoredBlob, ApiError> {
+    store_file_within(state, field, &state.petitions.limits).await
 }
 
 /// [`store_file`] under other limits (evidence takes recordings and video).
@@ -304,7 +321,7 @@ pub(crate) async fn store_file_within(
     };
     let (fed, stored) = tokio::join!(feed, put);
     let blob = stored.map_err(ApiError::from)?;
-    fed.map_err(|m| ApiError::bad_request("upload_failed", m))?;
+    fed.map_err(|m| ApiError::bad_request("upload_failed", "파일을 받지 못했습니다", m))?;
     Ok(blob)
 }
 
@@ -326,7 +343,7 @@ pub(crate) async fn read_parts(
     state: &AppState,
     mut mp: Multipart,
     may_send_files: impl AsyncFnOnce(&HashMap<String, String>) -> bool,
-) -> Result<(HashMap<String, String>, Vec<(StoredBlob, String)>), (HashMap<String, String>, String)>
+) -> Result<(HashMap<String, String>, Vec<(StoredBlob, String)>), (HashMap<String, String>, ApiError)>
 {
     let mut texts = HashMap::new();
     let mut files = Vec::new();
@@ -335,12 +352,7 @@ pub(crate) async fn read_parts(
         let mut field = match mp.next_field().await {
             Ok(Some(f)) => f,
             Ok(None) => break,
-            Err(e) => {
-                return Err((
-                    texts,
-                    format!("양식을 읽을 수 없습니다 (the form could not be read: {e})"),
-                ));
-            }
+            Err(e) => return Err((texts, unreadable_form(e))),
         };
         let name = field.name().unwrap_or_default().to_string();
         if name == "files" {
@@ -356,12 +368,23 @@ pub(crate) async fn read_parts(
             if files.len() >= MAX_FILES {
                 return Err((
                     texts,
-                    "파일은 5개까지 첨부할 수 있습니다 (up to 5 files)".into(),
+                    ApiError::bad_request(
+                        "too_many_files",
+                        "파일은 5개까지 첨부할 수 있습니다",
+                        "up to 5 files",
+                    ),
                 ));
             }
             match store_file(state, &mut field).await {
                 Ok(b) => files.push((b, filename)),
-                Err(m) => return Err((texts, format!("{filename}: {m}"))),
+                // Which file was refused; an internal failure stays as it is (a 500).
+                Err(mut e) => {
+                    if !e.status.is_server_error() {
+                        e.ko = format!("{filename}: {}", e.ko);
+                        e.en = format!("{filename}: {}", e.en);
+                    }
+                    return Err((texts, e));
+                }
             }
             continue;
         }
@@ -400,7 +423,7 @@ fn file_values(mut texts: HashMap<String, String>) -> (FileValues, String, Strin
     (v, rrn, password)
 }
 
-async fn read_form(state: &AppState, mp: Multipart) -> Result<Submitted, (FileValues, String)> {
+async fn read_form(state: &AppState, mp: Multipart) -> Result<Submitted, (FileValues, ApiError)> {
     match read_parts(state, mp, async |_| true).await {
         Ok((texts, files)) => {
             let (values, rrn, password) = file_values(texts);
@@ -472,7 +495,8 @@ async fn file_submit(
     };
     let sub = match read_form(&state, mp).await {
         Ok(s) => s,
-        Err((v, m)) => return refill(v, ctx.lang.pick(&m), true),
+        Err((_, e)) if e.status.is_server_error() => return ctx.error(&e),
+        Err((v, m)) => return refill(v, ctx.lang.t(&m.ko, &m.en).to_string(), true),
     };
     let had_files = !sub.files.is_empty();
     let mut v = sub.values;
@@ -516,7 +540,7 @@ async fn file_submit(
     let rrn = if v.anonymous { String::new() } else { sub.rrn };
     match file_petition(&state, &ctx, &t, &v, rrn, &sub.password, sub.files).await {
         Ok((p, code)) => receipt(&state, &ctx, p, code).await,
-        Err(e) => refill(v, ctx.lang.pick(&e.message), had_files),
+        Err(e) => refill(v, ctx.lang.t(&e.ko, &e.en).to_string(), had_files),
     }
 }
 
@@ -917,7 +941,7 @@ async fn show(
 async fn track_submit(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::Form(f): axum::Form<TrackForm>,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<TrackForm>,
 ) -> Response {
     let found = if f.number.trim().is_empty() || f.pin.trim().is_empty() {
         Err(crate::petitions::tracking::mismatch_error())
@@ -938,7 +962,7 @@ async fn track_submit(
             &TrackFormPage {
                 c: ctx.chrome(),
                 number: f.number,
-                error: Some(ctx.lang.pick(&e.message)),
+                error: Some(ctx.lang.t(&e.ko, &e.en).to_string()),
             },
         ),
     }
@@ -966,7 +990,7 @@ struct StepForm {
 async fn track_step(
     State(state): State<AppState>,
     ctx: Ctx,
-    axum::Form(f): axum::Form<StepForm>,
+    crate::kit::extract::Form(f): crate::kit::extract::Form<StepForm>,
 ) -> Response {
     let p = match resolve(&state, &ctx, &f.number, &f.pin).await {
         Ok(p) => p,
@@ -1014,7 +1038,17 @@ async fn track_step(
                 .to_string();
             show(&state, &ctx, &after, f.pin, Some(notice), None).await
         }
-        Err(e) => show(&state, &ctx, &p, f.pin, None, Some(l.pick(&e.message))).await,
+        Err(e) => {
+            show(
+                &state,
+                &ctx,
+                &p,
+                f.pin,
+                None,
+                Some(l.t(&e.ko, &e.en).to_string()),
+            )
+            .await
+        }
     }
 }
 
@@ -1066,13 +1100,14 @@ async fn track_supplement(State(state): State<AppState>, ctx: Ctx, mp: Multipart
     };
     let (texts, files) = match read_parts(&state, mp, verified).await {
         Ok(x) => x,
+        Err((_, e)) if e.status.is_server_error() => return ctx.error(&e),
         Err((texts, m)) => {
             let get = |k: &str| texts.get(k).cloned().unwrap_or_default();
             return match resolve(&state, &ctx, &get("number"), &get("pin")).await {
                 Ok(p) => {
                     let m = format!(
                         "{} — {}",
-                        l.pick(&m),
+                        l.t(&m.ko, &m.en),
                         l.t("파일을 다시 골라 주세요", "please choose the files again")
                     );
                     show(&state, &ctx, &p, get("pin"), None, Some(m)).await
@@ -1112,7 +1147,17 @@ async fn track_supplement(State(state): State<AppState>, ctx: Ctx, mp: Multipart
                 .to_string();
             show(&state, &ctx, &after, pin, Some(notice), None).await
         }
-        Err(e) => show(&state, &ctx, &p, pin, None, Some(l.pick(&e.message))).await,
+        Err(e) => {
+            show(
+                &state,
+                &ctx,
+                &p,
+                pin,
+                None,
+                Some(l.t(&e.ko, &e.en).to_string()),
+            )
+            .await
+        }
     }
 }
 

@@ -5,10 +5,10 @@
 
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
+use crate::kit::extract::{Json, Path};
 use crate::kit::json::ApiJson;
 use crate::{AppState, access_record};
-use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use domain::access::{Action, Capability, Target};
 use serde::{Deserialize, Serialize};
 use store::petitions::retention;
@@ -200,6 +200,9 @@ pub struct PurgeView {
     pub(crate) purged_before: i64,
     /// What happened, in words (Korean first).
     pub(crate) message: String,
+    /// The same in each language, for pages.
+    #[serde(skip)]
+    pub(crate) message_parts: domain::Bilingual,
 }
 
 /// Delete the petitions whose retention has run (one access-log entry each); a second run finds
@@ -231,15 +234,19 @@ pub(crate) async fn run_purge(
     )
     .await?;
     let n = r.petitions.len();
-    let message = match (r.dry_run, n) {
-        (_, 0) => format!(
-            "보존기간이 지난 민원이 없습니다. 지금까지 {}건을 지웠습니다 (nothing to delete; {} deleted earlier)",
-            r.purged_before, r.purged_before
+    let (before, files) = (r.purged_before, r.attachments_deleted);
+    let parts = match (r.dry_run, n) {
+        (_, 0) => domain::Bilingual::new(
+            format!("보존기간이 지난 민원이 없습니다. 지금까지 {before}건을 지웠습니다"),
+            format!("nothing to delete; {before} deleted earlier"),
         ),
-        (true, n) => format!("보존기간이 지난 민원 {n}건 (would delete {n} petitions)"),
-        (false, n) => format!(
-            "민원 {n}건과 첨부 파일 {}개를 지웠습니다. 통계는 남겼습니다 (deleted {n} petitions and {} files; statistics kept)",
-            r.attachments_deleted, r.attachments_deleted
+        (true, n) => domain::Bilingual::new(
+            format!("보존기간이 지난 민원 {n}건"),
+            format!("would delete {n} petitions"),
+        ),
+        (false, n) => domain::Bilingual::new(
+            format!("민원 {n}건과 첨부 파일 {files}개를 지웠습니다. 통계는 남겼습니다"),
+            format!("deleted {n} petitions and {files} files; statistics kept"),
         ),
     };
     Ok(PurgeView {
@@ -247,7 +254,8 @@ pub(crate) async fn run_purge(
         petitions: r.petitions.into_iter().map(ExpiredView::from).collect(),
         attachments_deleted: r.attachments_deleted,
         purged_before: r.purged_before,
-        message,
+        message: parts.to_string(),
+        message_parts: parts,
     })
 }
 

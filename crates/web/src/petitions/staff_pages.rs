@@ -6,12 +6,13 @@
 
 use crate::AppState;
 use crate::kit::error::ApiError;
+use crate::kit::extract::{Path, Query};
 use crate::kit::page::{Chrome, Ctx, Lang, OrPage, PageError, when};
 use crate::petitions::api::{ActionRequest, filter_for, record_target, subject, take_step};
 use crate::petitions::views::{event_words, explain_lines, ground_name, pause_name, state_name};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -1016,7 +1017,7 @@ async fn reveal(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    axum::Form(form): axum::Form<RevealForm>,
+    crate::kit::extract::Form(form): crate::kit::extract::Form<RevealForm>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
@@ -1088,7 +1089,7 @@ async fn draft(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    axum::Form(form): axum::Form<DraftForm>,
+    crate::kit::extract::Form(form): crate::kit::extract::Form<DraftForm>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
@@ -1100,7 +1101,7 @@ async fn draft(
     let mut s = Shown::plain();
     match crate::petitions::assist::draft(&state, caller, id, Some(&form.template)).await {
         Ok(d) => {
-            s.notice = Some(ctx.lang.pick(&d.note));
+            s.notice = Some(ctx.lang.t(&d.note_parts.ko, &d.note_parts.en).to_string());
             s.f = Refill(HashMap::from([
                 ("text".to_string(), d.text),
                 ("template".to_string(), String::new()),
@@ -1108,7 +1109,7 @@ async fn draft(
             s.similar = d.similar.into_iter().map(|x| (x.title, x.answer)).collect();
         }
         Err(e) => {
-            s.error = Some(ctx.lang.pick(&e.message));
+            s.error = Some(ctx.lang.t(&e.ko, &e.en).to_string());
             s.status = StatusCode::UNPROCESSABLE_ENTITY;
         }
     }
@@ -1127,7 +1128,7 @@ async fn correct_routing(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    axum::Form(form): axum::Form<CorrectionForm>,
+    crate::kit::extract::Form(form): crate::kit::extract::Form<CorrectionForm>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
@@ -1140,7 +1141,7 @@ async fn correct_routing(
         Ok(_) => Redirect::to(&format!("/desk/petitions/{id}?done=1")).into_response(),
         Err(e) => {
             let mut s = Shown::plain();
-            s.error = Some(ctx.lang.pick(&e.message));
+            s.error = Some(ctx.lang.t(&e.ko, &e.en).to_string());
             s.status = StatusCode::UNPROCESSABLE_ENTITY;
             render_petition(&state, &ctx, &p, s).await
         }
@@ -1323,10 +1324,12 @@ fn extension_preview(
         &get("reason"),
         !get("consent").is_empty(),
     )
-    .map_err(|e| l.pick(&e.message))?;
+    .map_err(|e| l.t(&e.ko, &e.en).to_string())?;
     input.extensions.push(period);
-    let due = calendar::deadline(cal, &input, now)
-        .map_err(|e| l.pick(&domain::petitions::deadline_error(e).message))?;
+    let due = calendar::deadline(cal, &input, now).map_err(|e| {
+        let r = domain::petitions::deadline_error(e);
+        l.t(&r.ko, &r.en).to_string()
+    })?;
     let reason = get("reason");
     Ok(match l {
         Lang::Ko => format!(
@@ -1352,7 +1355,7 @@ async fn act(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    axum::Form(form): axum::Form<HashMap<String, String>>,
+    crate::kit::extract::Form(form): crate::kit::extract::Form<HashMap<String, String>>,
 ) -> Result<Response, PageError> {
     let caller = ctx.staff().ok_or_else(|| refuse(&ctx))?;
     let p = open(&state, caller, id).await.or_page(&ctx)?;
@@ -1366,7 +1369,7 @@ async fn act(
         {
             Ok(v) => s.answer_preview = Some((v.text, v.needs_approval)),
             Err(e) => {
-                s.error = Some(l.pick(&e.message));
+                s.error = Some(l.t(&e.ko, &e.en).to_string());
                 s.error_at = "answer";
                 s.status = StatusCode::UNPROCESSABLE_ENTITY;
             }
@@ -1399,7 +1402,7 @@ async fn act(
     let result = match action_request(l, &form, closing) {
         Ok(req) => take_step(&state, caller, id, req)
             .await
-            .map_err(|e| l.pick(&e.message)),
+            .map_err(|e| l.t(&e.ko, &e.en).to_string()),
         Err(m) => Err(m),
     };
     let Err(m) = result else {
@@ -1433,7 +1436,7 @@ async fn decide_approval(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    axum::Form(form): axum::Form<DecisionForm>,
+    crate::kit::extract::Form(form): crate::kit::extract::Form<DecisionForm>,
 ) -> Response {
     let Some(caller) = ctx.staff() else {
         return refuse(&ctx);
@@ -1454,7 +1457,7 @@ async fn decide_approval(
         Ok(_) => Redirect::to(&format!("/desk/petitions/{id}?done=1")).into_response(),
         Err(e) => {
             let mut s = Shown::plain();
-            s.error = Some(ctx.lang.pick(&e.message));
+            s.error = Some(ctx.lang.t(&e.ko, &e.en).to_string());
             s.error_at = "approval";
             // Refused input is 422 like every form; who may not (403) and what was already
             // decided (409) keep their own status.

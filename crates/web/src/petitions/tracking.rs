@@ -6,8 +6,8 @@
 use crate::AppState;
 use crate::kit::auth::Address;
 use crate::kit::error::{ApiError, ErrorBody};
+use crate::kit::extract::Json;
 use crate::kit::json::ApiJson;
-use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
@@ -33,8 +33,8 @@ pub fn locked_error(until: DateTime<Utc>) -> ApiError {
     ApiError::new(
         StatusCode::TOO_MANY_REQUESTS,
         "tracking_locked",
-        &format!("조회에 실패한 횟수가 너무 많아 잠시 막았습니다. {at} 이후에 다시 시도해 주세요"),
-        &format!("too many failed look-ups; try again after {at}, Korea time"),
+        format!("조회에 실패한 횟수가 너무 많아 잠시 막았습니다. {at} 이후에 다시 시도해 주세요"),
+        format!("too many failed look-ups; try again after {at}, Korea time"),
     )
 }
 

@@ -509,7 +509,7 @@ pub async fn run_escalation(
         match escalate_due(&state, store::now()).await {
             Ok(0) => {}
             Ok(n) => tracing::warn!(n, "unacknowledged panic alerts escalated"),
-            Err(e) => tracing::error!(error = %e.message, "panic alert escalation failed"),
+            Err(e) => tracing::error!(error = %e.message(), "panic alert escalation failed"),
         }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
@@ -543,7 +543,7 @@ pub async fn run_relay(state: AppState) {
                 got = listener.recv() => match got {
                     Ok(id) => match alert_event(&state.db, id).await {
                         Ok(ev) => state.protection.publish(ev),
-                        Err(e) => tracing::error!(error = %e.message, id, "panic alert relay could not load alert"),
+                        Err(e) => tracing::error!(error = %e.message(), id, "panic alert relay could not load alert"),
                     },
                     Err(e) => {
                         tracing::error!(error = %e, "panic alert relay lost its connection");
@@ -939,7 +939,7 @@ pub(crate) async fn alert_view(
                 "Your acknowledgement is recorded.",
             )
         }),
-        error: error.map(|e| lang.pick(&e.message)),
+        error: error.map(|e| lang.t(&e.ko, &e.en).to_string()),
     };
     Ok(show(ctx, &page, error))
 }

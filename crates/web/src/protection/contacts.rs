@@ -79,7 +79,11 @@ pub(crate) async fn contact_view(state: &AppState, c: Contact) -> Result<Contact
         .into_iter()
         .filter(|r| r.covers.contains(&cover))
         .map(|r| RestrictionView {
-            notice: rules::restriction_notice(r.start, r.end, &r.covers).message,
+            notice: rules::restriction_notice(r.start, r.end, &r.covers).message(),
+            notice_parts: {
+                let n = rules::restriction_notice(r.start, r.end, &r.covers);
+                domain::Bilingual::new(n.ko, n.en)
+            },
             covers: r.covers.iter().map(|c| c.as_str().to_string()).collect(),
             start: r.start,
             end: r.end,
@@ -281,7 +285,7 @@ pub(crate) async fn contact_render(
                 restrictions: v
                     .restrictions
                     .iter()
-                    .map(|r| lang.pick(&r.notice))
+                    .map(|r| lang.t(&r.notice_parts.ko, &r.notice_parts.en).to_string())
                     .collect(),
             })
         }
@@ -292,7 +296,7 @@ pub(crate) async fn contact_render(
         contact: shown,
         reasons: choices(lang, WarningReason::ALL),
         message: done_message(lang, done),
-        error: error.map(|e| lang.pick(&e.message)),
+        error: error.map(|e| lang.t(&e.ko, &e.en).to_string()),
     };
     Ok(show(ctx, &page, error))
 }

@@ -36,6 +36,9 @@ pub struct DrillsView {
     /// `none_planned` or `not_yet_held` for the current half-year, if due.
     pub reminder: Option<String>,
     pub reminder_message: Option<String>,
+    /// The same reminder with its halves apart, for pages.
+    #[serde(skip)]
+    pub reminder_parts: Option<domain::Bilingual>,
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -76,6 +79,10 @@ pub(crate) async fn drills_view(state: &AppState, caller: &Caller) -> Result<Dri
         reminder_message: reminder.map(|(r, h)| {
             let (ko, en) = r.message(h);
             format!("{ko} ({en})")
+        }),
+        reminder_parts: reminder.map(|(r, h)| {
+            let (ko, en) = r.message(h);
+            domain::Bilingual::new(ko, en)
         }),
     })
 }
@@ -267,10 +274,10 @@ pub(crate) async fn drills_page(
     let page = DrillsPage {
         c: ctx.chrome(),
         rows,
-        reminder: v.reminder_message.map(|m| lang.pick(&m)),
+        reminder: v.reminder_parts.map(|m| lang.t(&m.ko, &m.en).to_string()),
         today: domain::protection::local_date(store::now()).to_string(),
         message: done_message(lang, done),
-        error: error.map(|e| lang.pick(&e.message)),
+        error: error.map(|e| lang.t(&e.ko, &e.en).to_string()),
     };
     Ok(show(ctx, &page, error))
 }

@@ -133,7 +133,8 @@ pub(crate) async fn issue(
             .map_err(|_| {
                 ApiError::bad_request(
                     "unknown_holder",
-                    "받는 사람 계정이 없습니다 (no such account)".into(),
+                    "받는 사람 계정이 없습니다",
+                    "no such account",
                 )
             })?;
     }
@@ -254,7 +255,7 @@ pub(crate) async fn equipment_page(
         kinds: choices(lang, EquipmentKind::ALL),
         people,
         message: done_message(lang, done),
-        error: error.map(|e| lang.pick(&e.message)),
+        error: error.map(|e| lang.t(&e.ko, &e.en).to_string()),
     };
     Ok(show(ctx, &page, error))
 }

@@ -64,8 +64,8 @@ pub(crate) fn evidence_error(e: ApiError, limits: &BlobLimits) -> ApiError {
         "attachment_too_large" => ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "evidence_too_large",
-            &format!("증거 파일은 {mb} MB까지입니다"),
-            &format!("an evidence file may be at most {mb} MB"),
+            format!("증거 파일은 {mb} MB까지입니다"),
+            format!("an evidence file may be at most {mb} MB"),
         ),
         "attachment_type_not_allowed" => ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -232,7 +232,7 @@ pub(crate) async fn download(
         return Err(ApiError::new(
             StatusCode::GONE,
             "evidence_purged",
-            &format!(
+            format!(
                 "보존기간이 지나 {} 삭제된 증거입니다. 관리 기록은 남아 있습니다",
                 at.format("%Y-%m-%d")
             ),
@@ -399,7 +399,8 @@ pub(crate) async fn hand_over(
     if recipient.is_empty() || recipient.chars().count() > rules::MAX_SHORT_CHARS {
         return Err(ApiError::bad_request(
             "recipient_required",
-            "증거를 받은 기관·사람을 적으세요 (200자 이내) (name who received the evidence)".into(),
+            "증거를 받은 기관·사람을 적으세요 (200자 이내)",
+            "name who received the evidence",
         ));
     }
     custody(state, caller, &e, CustodyAction::HandedOver, recipient).await
@@ -437,7 +438,8 @@ pub(crate) async fn upload(
         while let Some(mut field) = mp.next_field().await.map_err(|e| {
             ApiError::bad_request(
                 "bad_form",
-                format!("양식을 읽을 수 없습니다 (the form could not be read: {e})"),
+                "양식을 읽을 수 없습니다",
+                format!("the form could not be read: {e}"),
             )
         })? {
             match field.name() {
@@ -458,7 +460,7 @@ pub(crate) async fn upload(
             }
         }
         let (blob, name) = stored.ok_or_else(|| {
-            ApiError::bad_request("file_required", "파일을 고르세요 (choose a file)".into())
+            ApiError::bad_request("file_required", "파일을 고르세요", "choose a file")
         })?;
         attach_evidence(&state, caller, &incident, kind, &blob, &name).await
     }
@@ -534,7 +536,7 @@ pub(crate) async fn evidence_page(
         custody,
         retention_days: sp::evidence_retention_days(&state.db).await?,
         message,
-        error: error.map(|e| lang.pick(&e.message)),
+        error: error.map(|e| lang.t(&e.ko, &e.en).to_string()),
     };
     Ok(show(ctx, &page, error))
 }

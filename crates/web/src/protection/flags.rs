@@ -67,6 +67,9 @@ pub struct RestrictionView {
     pub covers: Vec<String>,
     /// The lawful notice to give the petitioner (Korean, then English in parentheses).
     pub notice: String,
+    /// The same notice with its halves apart, for pages.
+    #[serde(skip)]
+    pub notice_parts: domain::Bilingual,
     pub reason: Option<String>,
     pub incident_id: Option<i64>,
 }
@@ -222,7 +225,11 @@ pub(crate) async fn history(
         .await?
         .into_iter()
         .map(|r| RestrictionView {
-            notice: rules::restriction_notice(r.start, r.end, &r.covers).message,
+            notice: rules::restriction_notice(r.start, r.end, &r.covers).message(),
+            notice_parts: {
+                let n = rules::restriction_notice(r.start, r.end, &r.covers);
+                domain::Bilingual::new(n.ko, n.en)
+            },
             covers: r.covers.iter().map(|c| c.as_str().to_string()).collect(),
             start: r.start,
             end: r.end,

@@ -21,7 +21,8 @@ pub(crate) fn month_start(s: &str) -> Result<DateTime<Utc>, ApiError> {
     let bad = || {
         ApiError::bad_request(
             "bad_month",
-            "월은 YYYY-MM 형식이어야 합니다 (month must be YYYY-MM)".into(),
+            "월은 YYYY-MM 형식이어야 합니다",
+            "month must be YYYY-MM",
         )
     };
     let d =
@@ -53,8 +54,8 @@ pub(crate) async fn compute_indicators(
     if end <= start || end - start > Duration::days(3 * 366) {
         return Err(ApiError::bad_request(
             "bad_range",
-            "기간은 시작 월부터 3년 이내여야 합니다 (the range must run forwards, at most 3 years)"
-                .into(),
+            "기간은 시작 월부터 3년 이내여야 합니다",
+            "the range must run forwards, at most 3 years",
         ));
     }
     let (inc, contacts, drills) = sp::indicator_inputs(&state.db, start, end).await?;

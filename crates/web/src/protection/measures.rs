@@ -79,6 +79,9 @@ pub struct MenuItem {
     pub label: String,
     /// Why the measure cannot be taken now (Korean (English)), or absent.
     pub refused: Option<String>,
+    /// The same refusal with its halves apart, for pages.
+    #[serde(skip)]
+    pub refusal: Option<domain::RuleError>,
 }
 
 pub(crate) fn menu(taken: &[MeasureKind]) -> Vec<MenuItem> {
@@ -87,7 +90,8 @@ pub(crate) fn menu(taken: &[MeasureKind]) -> Vec<MenuItem> {
         .map(|(k, r)| MenuItem {
             kind: k.as_str().into(),
             label: k.both(),
-            refused: r.map(|e| e.message),
+            refused: r.as_ref().map(|e| e.message()),
+            refusal: r,
         })
         .collect()
 }
@@ -203,7 +207,7 @@ pub(crate) async fn measure(
                 visits: f.covers_visits.is_some(),
                 calls: f.covers_calls.is_some(),
                 online: f.covers_online.is_some(),
-                error: Some(ctx.lang.pick(&e.message)),
+                error: Some(ctx.lang.t(&e.ko, &e.en).to_string()),
             };
             again_typed(&state, &ctx, caller, id, e, typed).await
         }

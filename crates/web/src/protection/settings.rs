@@ -96,7 +96,8 @@ pub(crate) async fn save_settings(
     if req.evidence_retention_days < 365 {
         return Err(ApiError::bad_request(
             "retention_too_short",
-            "증거 보존 기간은 365일 이상이어야 합니다 (evidence is kept at least 365 days)".into(),
+            "증거 보존 기간은 365일 이상이어야 합니다",
+            "evidence is kept at least 365 days",
         ));
     }
     // The alert line's settings name accounts that must exist and be able to sign in now.
@@ -107,7 +108,10 @@ pub(crate) async fn save_settings(
         return Err(ApiError::bad_request(
             "security_desk_invalid",
             format!(
-                "방호실 계정 '{u}'이(가) 없거나 사용 중지되었습니다. 계정 아이디, 메일 주소 또는 휴대전화 번호를 적으세요 (no active staff account '{u}': give an account username, a mail address or a mobile number)"
+                "방호실 계정 '{u}'이(가) 없거나 사용 중지되었습니다. 계정 아이디, 메일 주소 또는 휴대전화 번호를 적으세요"
+            ),
+            format!(
+                "no active staff account '{u}': give an account username, a mail address or a mobile number"
             ),
         ));
     }
@@ -120,8 +124,9 @@ pub(crate) async fn save_settings(
             None => {
                 return Err(ApiError::bad_request(
                     "office_head_invalid",
+                    format!("민원실장 계정 '{head}'이(가) 없거나 사용 중지되었습니다"),
                     format!(
-                        "민원실장 계정 '{head}'이(가) 없거나 사용 중지되었습니다 (no active staff account '{head}' for the head of the civil-affairs office)"
+                        "no active staff account '{head}' for the head of the civil-affairs office"
                     ),
                 ));
             }

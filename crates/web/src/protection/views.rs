@@ -49,7 +49,8 @@ pub(crate) fn local_time(s: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
         .ok_or_else(|| {
             ApiError::bad_request(
                 "bad_time",
-                "일시 형식이 올바르지 않습니다 (the date and time are not valid)".into(),
+                "일시 형식이 올바르지 않습니다",
+                "the date and time are not valid",
             )
         })
 }

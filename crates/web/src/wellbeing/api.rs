@@ -9,10 +9,10 @@
 
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
+use crate::kit::extract::{Json, Path, Query};
 use crate::kit::json::ApiJson;
 use crate::{AppState, access_record};
-use axum::Json;
-use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
@@ -79,7 +79,8 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
             Ok(Path(id)) => Ok(Id(id)),
             Err(_) => Err(ApiError::bad_request(
                 "bad_id",
-                "주소의 번호가 올바르지 않습니다 (the id in the address is not a number)".into(),
+                "주소의 번호가 올바르지 않습니다",
+                "the id in the address is not a number",
             )),
         }
     }
@@ -92,7 +93,8 @@ pub(crate) fn report_year(raw: Option<&str>) -> Result<i32, ApiError> {
         Some(y) => y.parse().map_err(|_| {
             ApiError::bad_request(
                 "bad_year",
-                "연도가 올바르지 않습니다 (the year is out of range)".into(),
+                "연도가 올바르지 않습니다",
+                "the year is out of range",
             )
         }),
     }
@@ -530,7 +532,8 @@ pub(crate) async fn group(
     if !(2000..=2200).contains(&year) {
         return Err(ApiError::bad_request(
             "bad_year",
-            "연도가 올바르지 않습니다 (the year is out of range)".into(),
+            "연도가 올바르지 않습니다",
+            "the year is out of range",
         ));
     }
     let (departments, respondents) = sw::report_inputs(&state.db, year).await?;
@@ -769,7 +772,8 @@ pub(crate) async fn give_consent(
     if !agree {
         return Err(ApiError::bad_request(
             "consent_not_given",
-            "동의하려면 동의 항목을 선택해 주세요 (tick the consent box to agree)".into(),
+            "동의하려면 동의 항목을 선택해 주세요",
+            "tick the consent box to agree",
         ));
     }
     let mut tx = state.db.begin().await?;

@@ -6,15 +6,16 @@
 use crate::AppState;
 use crate::kit::auth::Caller;
 use crate::kit::error::ApiError;
+use crate::kit::extract::{Form, Query};
 use crate::kit::page::error_page;
 use crate::kit::page::{Chrome, Ctx};
 use crate::wellbeing::api::{self as api, InvitationView, battery, invitation_view};
 use askama::Template;
-use axum::extract::{FromRequestParts, Query, State};
+use axum::Router;
+use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::{Form, Router};
 use chrono::{DateTime, Utc};
 use domain::access::{Action, Screen};
 use domain::wellbeing::report::GroupReport;
@@ -102,7 +103,7 @@ fn refused(e: ApiError) -> Response {
         StatusCode::CONFLICT => "처리할 수 없는 요청입니다 (Conflict)",
         _ => "요청을 처리할 수 없습니다 (Request refused)",
     };
-    error_page(e.status, heading, &e.message)
+    error_page(e.status, heading, &e.message())
 }
 
 fn see_other(to: &str) -> Response {
@@ -362,7 +363,7 @@ async fn consent_post(
                 c: chrome.clone(),
                 csrf_token: csrf(&caller),
                 active: false,
-                error: Some(e.message),
+                error: Some(e.message()),
             },
             StatusCode::BAD_REQUEST,
         ),
@@ -667,7 +668,8 @@ async fn answers_inner(
     let Some(instrument) = battery.get(instrument_id) else {
         return Err(ApiError::bad_request(
             "unknown_instrument",
-            format!("알 수 없는 검사 도구입니다 (unknown instrument '{instrument_id}')"),
+            "알 수 없는 검사 도구입니다",
+            format!("unknown instrument '{instrument_id}'"),
         ));
     };
     let mut given = Vec::with_capacity(instrument.items.len());
@@ -679,10 +681,8 @@ async fn answers_inner(
             Some(Err(_)) => {
                 return Err(ApiError::bad_request(
                     "answer_out_of_range",
-                    format!(
-                        "{}번 문항의 답이 올바르지 않습니다 (item {} has an invalid answer)",
-                        item.number, item.number
-                    ),
+                    format!("{}번 문항의 답이 올바르지 않습니다", item.number),
+                    format!("item {} has an invalid answer", item.number),
                 ));
             }
         }
@@ -711,7 +711,7 @@ async fn answers_inner(
                     step,
                     battery.instruments.len(),
                     &given,
-                    Some(e.message),
+                    Some(e.message()),
                 ),
                 StatusCode::BAD_REQUEST,
             ))
@@ -723,7 +723,8 @@ async fn answers_inner(
 fn not_a_counsellor() -> ApiError {
     ApiError::bad_request(
         "not_a_counsellor",
-        "상담사를 목록에서 골라 주세요 (choose a counsellor from the list)".into(),
+        "상담사를 목록에서 골라 주세요",
+        "choose a counsellor from the list",
     )
 }
 
@@ -988,7 +989,7 @@ async fn plan_post(
     match api::save_plan(&state, &caller, &input).await {
         Ok(()) => see_other("/wellbeing/plan"),
         Err(e) if e.status == StatusCode::BAD_REQUEST => {
-            match plan_view(&state, &caller, &chrome, Some(e.message)).await {
+            match plan_view(&state, &caller, &chrome, Some(e.message())).await {
                 Ok(p) => render(&p, StatusCode::BAD_REQUEST),
                 Err(e) => refused(e),
             }
@@ -1017,7 +1018,7 @@ async fn checkin(
     match api::add_checkin(&state, &caller, done, mood, &form.note).await {
         Ok(()) => see_other("/wellbeing/plan"),
         Err(e) if e.status == StatusCode::BAD_REQUEST => {
-            match plan_view(&state, &caller, &chrome, Some(e.message)).await {
+            match plan_view(&state, &caller, &chrome, Some(e.message())).await {
                 Ok(p) => render(&p, StatusCode::BAD_REQUEST),
                 Err(e) => refused(e),
             }

@@ -8,6 +8,7 @@ mod answers;
 mod assist;
 mod clock;
 mod common;
+mod errors;
 mod http;
 mod intake;
 mod open311;
