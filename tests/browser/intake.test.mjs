@@ -46,7 +46,7 @@ test('counter intake: missing document → error beside it, input kept → recei
 
   const beside = await official.textContent('#documents-error');
   assert.match(beside, /점용물 설계도/);
-  assert.match(beside, /required documents not checked/);
+  assert.match(beside, /구비서류를 확인해 주세요/);
   assert.match(await official.textContent('#form-error'), /입력한 내용과 첨부 파일은 그대로/);
   assert.equal(await official.inputValue('#title'), TITLE);
   assert.equal(await official.inputValue('#name'), '최영희');

@@ -293,7 +293,7 @@ store::backend_tests! {
         assert_eq!(st, 422);
         assert!(html.contains("id=\"documents-error\""), "{html}");
         assert!(
-            html.contains("점용물 설계도 (required documents not checked"),
+            html.contains("구비서류를 확인해 주세요: 점용물 설계도"),
             "{html}"
         );
         assert!(
