@@ -37,7 +37,6 @@ use crate::AppState;
 use crate::Registration;
 use crate::kit::page::{Audience, NavEntry};
 use domain::access::Screen;
-use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
 /// Frontline protection's routes (with their OpenAPI paths) and menu entries, named here once.
@@ -55,8 +54,5 @@ pub const REGISTRATION: Registration = Registration {
 };
 
 fn routes() -> OpenApiRouter<AppState> {
-    // The API module still lists its paths in `ProtectionDoc` itself.
-    OpenApiRouter::with_openapi(api::ProtectionDoc::openapi())
-        .merge(api::routes().into())
-        .merge(pages::routes().into())
+    api::routes().merge(pages::routes().into())
 }
