@@ -17,6 +17,45 @@ pub type AccountId = i64;
 /// Identifier of a department (부서).
 pub type DepartmentId = i64;
 
+/// A message for people kept in its two halves, Korean and English: pages show the half of
+/// their language (`web::kit::page::Lang::of`).
+pub trait Halves {
+    fn ko(&self) -> &str;
+    fn en(&self) -> &str;
+
+    /// Both halves in one line, Korean first: "한국어 (English)".
+    fn joined(&self) -> String {
+        format!("{} ({})", self.ko(), self.en())
+    }
+}
+
+impl<T: Halves + ?Sized> Halves for &T {
+    fn ko(&self) -> &str {
+        (**self).ko()
+    }
+    fn en(&self) -> &str {
+        (**self).en()
+    }
+}
+
+impl Halves for RuleError {
+    fn ko(&self) -> &str {
+        &self.ko
+    }
+    fn en(&self) -> &str {
+        &self.en
+    }
+}
+
+impl Halves for Bilingual {
+    fn ko(&self) -> &str {
+        &self.ko
+    }
+    fn en(&self) -> &str {
+        &self.en
+    }
+}
+
 /// A rule was broken by the input. `code` is stable for API clients; `ko` and `en` are the
 /// same explanation for people in Korean and English, kept apart so each page shows its own
 /// language whatever punctuation a half contains.
@@ -38,13 +77,13 @@ impl RuleError {
 
     /// Both halves in one line, Korean first: "한국어 (English)".
     pub fn message(&self) -> String {
-        format!("{} ({})", self.ko, self.en)
+        self.joined()
     }
 }
 
 impl std::fmt::Display for RuleError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({})", self.ko, self.en)
+        f.write_str(&self.joined())
     }
 }
 
@@ -68,6 +107,6 @@ impl Bilingual {
 
 impl std::fmt::Display for Bilingual {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} ({})", self.ko, self.en)
+        f.write_str(&self.joined())
     }
 }

@@ -56,7 +56,7 @@ impl ApiError {
 
     /// Both halves in one line, Korean first: "한국어 (English)".
     pub fn message(&self) -> String {
-        format!("{} ({})", self.ko, self.en)
+        domain::Halves::joined(self)
     }
 
     pub fn unauthenticated() -> Self {
@@ -253,5 +253,14 @@ pub fn respond(api: bool, lang: crate::kit::page::Lang, e: &ApiError) -> Respons
         e.clone().into_response()
     } else {
         crate::kit::page::error_page_in(lang, e)
+    }
+}
+
+impl domain::Halves for ApiError {
+    fn ko(&self) -> &str {
+        &self.ko
+    }
+    fn en(&self) -> &str {
+        &self.en
     }
 }

@@ -48,9 +48,9 @@ impl Lang {
         }
     }
 
-    /// The half of a bilingual error in this language.
-    pub fn of<'a>(&self, e: &'a ApiError) -> &'a str {
-        self.t(&e.ko, &e.en)
+    /// The half of a bilingual message (an error, a rule, a notice) in this language.
+    pub fn of<'a>(&self, m: &'a impl domain::Halves) -> &'a str {
+        self.t(m.ko(), m.en())
     }
 
     /// The language a request asks for by its cookie (Korean when none): for answers made

@@ -327,7 +327,7 @@ async fn password_post(
                 &ctx,
                 &headers,
                 None,
-                FieldErrors::one(field, ctx.lang.t(&e.ko, &e.en).to_string()),
+                FieldErrors::one(field, ctx.lang.of(&e).to_string()),
                 status,
             )
             .await
@@ -552,7 +552,7 @@ async fn totp_confirm_post(
                 None,
                 Vec::new(),
                 None,
-                FieldErrors::one("code", ctx.lang.t(&e.ko, &e.en).to_string()),
+                FieldErrors::one("code", ctx.lang.of(&e).to_string()),
                 status,
             )
             .await
@@ -604,7 +604,7 @@ async fn totp_disable_post(
                 None,
                 Vec::new(),
                 None,
-                FieldErrors::one(field, ctx.lang.t(&e.ko, &e.en).to_string()),
+                FieldErrors::one(field, ctx.lang.of(&e).to_string()),
                 status,
             )
             .await
@@ -678,7 +678,7 @@ async fn second_step_post(
             }
             let mut res = ctx.render(&SecondStepPage {
                 c: ctx.chrome(),
-                errs: FieldErrors::one("code", ctx.lang.t(&e.ko, &e.en).to_string()),
+                errs: FieldErrors::one("code", ctx.lang.of(&e).to_string()),
             });
             *res.status_mut() = StatusCode::UNAUTHORIZED;
             res
@@ -747,7 +747,7 @@ async fn signup_post(
                 contact: f.contact.clone(),
                 errs: FieldErrors::one(
                     account_api::signup_field(e.code),
-                    ctx.lang.t(&e.ko, &e.en).to_string(),
+                    ctx.lang.of(&e).to_string(),
                 ),
             },
         ),
@@ -825,7 +825,7 @@ async fn verify_post(
                 &state,
                 &ctx,
                 &headers,
-                FieldErrors::one("code", ctx.lang.t(&e.ko, &e.en).to_string()),
+                FieldErrors::one("code", ctx.lang.of(&e).to_string()),
                 status,
             )
             .await

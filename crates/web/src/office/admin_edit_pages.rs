@@ -232,17 +232,7 @@ async fn create_department(
     .await;
     match made {
         Ok(d) => see_other(format!("/admin/departments/{}?saved=1", d.id)),
-        Err(e) => {
-            department_page(
-                &state,
-                &ctx,
-                None,
-                f,
-                None,
-                Some(l.t(&e.ko, &e.en).to_string()),
-            )
-            .await
-        }
+        Err(e) => department_page(&state, &ctx, None, f, None, Some(l.of(&e).to_string())).await,
     }
 }
 
@@ -330,15 +320,7 @@ async fn update_department(
     match done {
         Ok(_) => see_other(format!("/admin/departments/{id}?saved=1")),
         Err(e) => {
-            department_page(
-                &state,
-                &ctx,
-                Some(id),
-                f,
-                None,
-                Some(l.t(&e.ko, &e.en).to_string()),
-            )
-            .await
+            department_page(&state, &ctx, Some(id), f, None, Some(l.of(&e).to_string())).await
         }
     }
 }
@@ -421,7 +403,7 @@ async fn role_and_department(
 ) -> Result<(Role, Option<i64>), String> {
     let role: Role = text(f, "role")
         .parse()
-        .map_err(|e: domain::RuleError| l.t(&e.ko, &e.en).to_string())?;
+        .map_err(|e: domain::RuleError| l.of(&e).to_string())?;
     let department = optional_id(l, f, "department_id")?;
     in_use(state, l, department, current).await?;
     Ok((role, department))
@@ -439,7 +421,7 @@ async fn in_use(
         .await
         .map_err(|e| {
             let e = ApiError::from(e);
-            l.t(&e.ko, &e.en).to_string()
+            l.of(&e).to_string()
         })?;
     if !dept.active && chosen != current {
         return Err(both(
@@ -466,15 +448,7 @@ async fn create_account(
     };
     let password = text(&f, "password");
     if let Err(e) = domain::office::accounts::validate_password(password) {
-        return account_page(
-            &state,
-            &ctx,
-            None,
-            f,
-            None,
-            Some(l.t(&e.ko, &e.en).to_string()),
-        )
-        .await;
+        return account_page(&state, &ctx, None, f, None, Some(l.of(&e).to_string())).await;
     }
     let hash = match store::kit::secrets::hash_password(password) {
         Ok(h) => h,
@@ -505,17 +479,7 @@ async fn create_account(
     .await;
     match made {
         Ok(a) => see_other(format!("/admin/accounts/{}?saved=1", a.id)),
-        Err(e) => {
-            account_page(
-                &state,
-                &ctx,
-                None,
-                f,
-                None,
-                Some(l.t(&e.ko, &e.en).to_string()),
-            )
-            .await
-        }
+        Err(e) => account_page(&state, &ctx, None, f, None, Some(l.of(&e).to_string())).await,
     }
 }
 
@@ -621,17 +585,7 @@ async fn update_account(
     .await;
     match done {
         Ok(_) => see_other(format!("/admin/accounts/{id}?saved=1")),
-        Err(e) => {
-            account_page(
-                &state,
-                &ctx,
-                Some(id),
-                f,
-                None,
-                Some(l.t(&e.ko, &e.en).to_string()),
-            )
-            .await
-        }
+        Err(e) => account_page(&state, &ctx, Some(id), f, None, Some(l.of(&e).to_string())).await,
     }
 }
 
@@ -663,7 +617,7 @@ async fn reset_password(
     }
     let password = text(&f, "new_password");
     if let Err(e) = domain::office::accounts::validate_password(password) {
-        return refused(l.t(&e.ko, &e.en).to_string()).await;
+        return refused(l.of(&e).to_string()).await;
     }
     let hash = match store::kit::secrets::hash_password(password) {
         Ok(h) => h,
@@ -679,7 +633,7 @@ async fn reset_password(
     .await;
     match done {
         Ok(()) => see_other(format!("/admin/accounts/{id}?saved=1")),
-        Err(e) => refused(l.t(&e.ko, &e.en).to_string()).await,
+        Err(e) => refused(l.of(&e).to_string()).await,
     }
 }
 
@@ -1020,7 +974,7 @@ async fn create_type(
                 None,
                 f,
                 None,
-                Some(l.t(&e.ko, &e.en).to_string()),
+                Some(l.of(&e).to_string()),
             )
             .await
         }
@@ -1079,7 +1033,7 @@ async fn update_type(
     match done {
         Ok(_) => see_other(format!("/admin/types/{id}?saved=1")),
         Err(e) => {
-            let m = Some(l.t(&e.ko, &e.en).to_string());
+            let m = Some(l.of(&e).to_string());
             type_page(&state, &ctx, Some(id), general, f, None, m).await
         }
     }

@@ -335,14 +335,7 @@ async fn add_holiday(
         }
         Err(e) => {
             let e = ApiError::from(e);
-            show(
-                &state,
-                &ctx,
-                form,
-                None,
-                Some(l.t(&e.ko, &e.en).to_string()),
-            )
-            .await
+            show(&state, &ctx, form, None, Some(l.of(&e).to_string())).await
         }
     }
 }
@@ -431,7 +424,7 @@ async fn save_protection_settings(
                 ),
                 None,
             ),
-            Err(e) => (None, Some(ctx.lang.t(&e.ko, &e.en).to_string())),
+            Err(e) => (None, Some(ctx.lang.of(&e).to_string())),
         };
     show(&state, &ctx, HolidayForm::default(), notice, error).await
 }
@@ -546,7 +539,7 @@ async fn save_office_hours(
     let now = store::now();
     if let Err(e) = store::office::settings::set_office_hours(&state.db, &hours, now).await {
         let e = ApiError::from(e);
-        return refuse(l.t(&e.ko, &e.en).to_string(), typed).await;
+        return refuse(l.of(&e).to_string(), typed).await;
     }
     let recomputed = store::petitions::refresh_due_cache(&state.db, now).await;
     if let Some(caller) = ctx.caller.as_ref()

@@ -88,7 +88,7 @@ pub fn page_reason(ctx: &Ctx, given: Option<&str>, action: &str) -> Result<Strin
                     c: ctx.chrome(),
                     action: action.to_string(),
                     reason: r.to_string(),
-                    errs: FieldErrors::one("reason", ctx.lang.t(&e.ko, &e.en).to_string()),
+                    errs: FieldErrors::one("reason", ctx.lang.of(&e).to_string()),
                 },
             ))
         }),
@@ -519,7 +519,7 @@ async fn sign_off_post(
                 Some(&f.month),
                 f.comment.clone(),
                 None,
-                FieldErrors::one(field, ctx.lang.t(&e.ko, &e.en).to_string()),
+                FieldErrors::one(field, ctx.lang.of(&e).to_string()),
                 status,
             )
             .await

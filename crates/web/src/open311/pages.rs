@@ -136,7 +136,7 @@ async fn issue(
         Ok(secret) => render(&state, &ctx, Some(secret), None, None).await,
         Err(e) => {
             let e = ApiError::from(e);
-            let m = ctx.lang.t(&e.ko, &e.en).to_string();
+            let m = ctx.lang.of(&e).to_string();
             render(&state, &ctx, None, None, Some(m)).await
         }
     }
@@ -183,7 +183,7 @@ async fn revoke(
         }
         Err(e) => {
             let e = ApiError::from(e);
-            let m = ctx.lang.t(&e.ko, &e.en).to_string();
+            let m = ctx.lang.of(&e).to_string();
             render(&state, &ctx, None, None, Some(m)).await
         }
     }

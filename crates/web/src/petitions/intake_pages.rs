@@ -967,7 +967,7 @@ async fn retention_years(
             StatusCode::UNPROCESSABLE_ENTITY,
             Some(f.years),
             None,
-            Some(lang.t(&e.ko, &e.en).to_string()),
+            Some(lang.of(&e).to_string()),
             None,
         )
         .await;
@@ -1018,10 +1018,7 @@ async fn retention_purge(
     };
     match crate::petitions::retention::run_purge(&state, &caller, dry_run, &ctx.address).await {
         Ok(done) => {
-            let notice = ctx
-                .lang
-                .t(&done.message_parts.ko, &done.message_parts.en)
-                .to_string();
+            let notice = ctx.lang.of(&done.message_parts).to_string();
             retention_page(
                 &state,
                 &ctx,

@@ -496,7 +496,7 @@ async fn file_submit(
     let sub = match read_form(&state, mp).await {
         Ok(s) => s,
         Err((_, e)) if e.status.is_server_error() => return ctx.error(&e),
-        Err((v, m)) => return refill(v, ctx.lang.t(&m.ko, &m.en).to_string(), true),
+        Err((v, m)) => return refill(v, ctx.lang.of(&m).to_string(), true),
     };
     let had_files = !sub.files.is_empty();
     let mut v = sub.values;
@@ -540,7 +540,7 @@ async fn file_submit(
     let rrn = if v.anonymous { String::new() } else { sub.rrn };
     match file_petition(&state, &ctx, &t, &v, rrn, &sub.password, sub.files).await {
         Ok((p, code)) => receipt(&state, &ctx, p, code).await,
-        Err(e) => refill(v, ctx.lang.t(&e.ko, &e.en).to_string(), had_files),
+        Err(e) => refill(v, ctx.lang.of(&e).to_string(), had_files),
     }
 }
 
@@ -962,7 +962,7 @@ async fn track_submit(
             &TrackFormPage {
                 c: ctx.chrome(),
                 number: f.number,
-                error: Some(ctx.lang.t(&e.ko, &e.en).to_string()),
+                error: Some(ctx.lang.of(&e).to_string()),
             },
         ),
     }
@@ -1038,17 +1038,7 @@ async fn track_step(
                 .to_string();
             show(&state, &ctx, &after, f.pin, Some(notice), None).await
         }
-        Err(e) => {
-            show(
-                &state,
-                &ctx,
-                &p,
-                f.pin,
-                None,
-                Some(l.t(&e.ko, &e.en).to_string()),
-            )
-            .await
-        }
+        Err(e) => show(&state, &ctx, &p, f.pin, None, Some(l.of(&e).to_string())).await,
     }
 }
 
@@ -1107,7 +1097,7 @@ async fn track_supplement(State(state): State<AppState>, ctx: Ctx, mp: Multipart
                 Ok(p) => {
                     let m = format!(
                         "{} — {}",
-                        l.t(&m.ko, &m.en),
+                        l.of(&m),
                         l.t("파일을 다시 골라 주세요", "please choose the files again")
                     );
                     show(&state, &ctx, &p, get("pin"), None, Some(m)).await
@@ -1147,17 +1137,7 @@ async fn track_supplement(State(state): State<AppState>, ctx: Ctx, mp: Multipart
                 .to_string();
             show(&state, &ctx, &after, pin, Some(notice), None).await
         }
-        Err(e) => {
-            show(
-                &state,
-                &ctx,
-                &p,
-                pin,
-                None,
-                Some(l.t(&e.ko, &e.en).to_string()),
-            )
-            .await
-        }
+        Err(e) => show(&state, &ctx, &p, pin, None, Some(l.of(&e).to_string())).await,
     }
 }
 

@@ -1101,7 +1101,7 @@ async fn draft(
     let mut s = Shown::plain();
     match crate::petitions::assist::draft(&state, caller, id, Some(&form.template)).await {
         Ok(d) => {
-            s.notice = Some(ctx.lang.t(&d.note_parts.ko, &d.note_parts.en).to_string());
+            s.notice = Some(ctx.lang.of(&d.note_parts).to_string());
             s.f = Refill(HashMap::from([
                 ("text".to_string(), d.text),
                 ("template".to_string(), String::new()),
@@ -1109,7 +1109,7 @@ async fn draft(
             s.similar = d.similar.into_iter().map(|x| (x.title, x.answer)).collect();
         }
         Err(e) => {
-            s.error = Some(ctx.lang.t(&e.ko, &e.en).to_string());
+            s.error = Some(ctx.lang.of(&e).to_string());
             s.status = StatusCode::UNPROCESSABLE_ENTITY;
         }
     }
@@ -1141,7 +1141,7 @@ async fn correct_routing(
         Ok(_) => Redirect::to(&format!("/desk/petitions/{id}?done=1")).into_response(),
         Err(e) => {
             let mut s = Shown::plain();
-            s.error = Some(ctx.lang.t(&e.ko, &e.en).to_string());
+            s.error = Some(ctx.lang.of(&e).to_string());
             s.status = StatusCode::UNPROCESSABLE_ENTITY;
             render_petition(&state, &ctx, &p, s).await
         }
@@ -1324,11 +1324,11 @@ fn extension_preview(
         &get("reason"),
         !get("consent").is_empty(),
     )
-    .map_err(|e| l.t(&e.ko, &e.en).to_string())?;
+    .map_err(|e| l.of(&e).to_string())?;
     input.extensions.push(period);
     let due = calendar::deadline(cal, &input, now).map_err(|e| {
         let r = domain::petitions::deadline_error(e);
-        l.t(&r.ko, &r.en).to_string()
+        l.of(&r).to_string()
     })?;
     let reason = get("reason");
     Ok(match l {
@@ -1369,7 +1369,7 @@ async fn act(
         {
             Ok(v) => s.answer_preview = Some((v.text, v.needs_approval)),
             Err(e) => {
-                s.error = Some(l.t(&e.ko, &e.en).to_string());
+                s.error = Some(l.of(&e).to_string());
                 s.error_at = "answer";
                 s.status = StatusCode::UNPROCESSABLE_ENTITY;
             }
@@ -1402,7 +1402,7 @@ async fn act(
     let result = match action_request(l, &form, closing) {
         Ok(req) => take_step(&state, caller, id, req)
             .await
-            .map_err(|e| l.t(&e.ko, &e.en).to_string()),
+            .map_err(|e| l.of(&e).to_string()),
         Err(m) => Err(m),
     };
     let Err(m) = result else {
@@ -1457,7 +1457,7 @@ async fn decide_approval(
         Ok(_) => Redirect::to(&format!("/desk/petitions/{id}?done=1")).into_response(),
         Err(e) => {
             let mut s = Shown::plain();
-            s.error = Some(ctx.lang.t(&e.ko, &e.en).to_string());
+            s.error = Some(ctx.lang.of(&e).to_string());
             s.error_at = "approval";
             // Refused input is 422 like every form; who may not (403) and what was already
             // decided (409) keep their own status.

@@ -939,7 +939,7 @@ pub(crate) async fn alert_view(
                 "Your acknowledgement is recorded.",
             )
         }),
-        error: error.map(|e| lang.t(&e.ko, &e.en).to_string()),
+        error: error.map(|e| lang.of(&e).to_string()),
     };
     Ok(show(ctx, &page, error))
 }

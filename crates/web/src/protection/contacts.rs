@@ -285,7 +285,7 @@ pub(crate) async fn contact_render(
                 restrictions: v
                     .restrictions
                     .iter()
-                    .map(|r| lang.t(&r.notice_parts.ko, &r.notice_parts.en).to_string())
+                    .map(|r| lang.of(&r.notice_parts).to_string())
                     .collect(),
             })
         }
@@ -296,7 +296,7 @@ pub(crate) async fn contact_render(
         contact: shown,
         reasons: choices(lang, WarningReason::ALL),
         message: done_message(lang, done),
-        error: error.map(|e| lang.t(&e.ko, &e.en).to_string()),
+        error: error.map(|e| lang.of(&e).to_string()),
     };
     Ok(show(ctx, &page, error))
 }

@@ -274,10 +274,10 @@ pub(crate) async fn drills_page(
     let page = DrillsPage {
         c: ctx.chrome(),
         rows,
-        reminder: v.reminder_parts.map(|m| lang.t(&m.ko, &m.en).to_string()),
+        reminder: v.reminder_parts.map(|m| lang.of(&m).to_string()),
         today: domain::protection::local_date(store::now()).to_string(),
         message: done_message(lang, done),
-        error: error.map(|e| lang.t(&e.ko, &e.en).to_string()),
+        error: error.map(|e| lang.of(&e).to_string()),
     };
     Ok(show(ctx, &page, error))
 }

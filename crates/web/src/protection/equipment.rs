@@ -255,7 +255,7 @@ pub(crate) async fn equipment_page(
         kinds: choices(lang, EquipmentKind::ALL),
         people,
         message: done_message(lang, done),
-        error: error.map(|e| lang.t(&e.ko, &e.en).to_string()),
+        error: error.map(|e| lang.of(&e).to_string()),
     };
     Ok(show(ctx, &page, error))
 }

@@ -536,7 +536,7 @@ pub(crate) async fn evidence_page(
         custody,
         retention_days: sp::evidence_retention_days(&state.db).await?,
         message,
-        error: error.map(|e| lang.t(&e.ko, &e.en).to_string()),
+        error: error.map(|e| lang.of(&e).to_string()),
     };
     Ok(show(ctx, &page, error))
 }

@@ -414,7 +414,7 @@ pub(crate) async fn home_page(
         kinds: kind_choices(lang),
         channels: channel_choices(lang),
         message: done_message(lang, done),
-        error: error.map(|e| lang.t(&e.ko, &e.en).to_string()),
+        error: error.map(|e| lang.of(&e).to_string()),
     };
     Ok(show(ctx, &page, error))
 }
@@ -572,7 +572,7 @@ pub(crate) async fn incident_page(
             label: MeasureKind::parse(&m.kind)
                 .map(|k| named(lang, k))
                 .unwrap_or_default(),
-            refused: m.refusal.as_ref().map(|r| lang.t(&r.ko, &r.en).to_string()),
+            refused: m.refusal.as_ref().map(|r| lang.of(&r).to_string()),
         })
         .collect();
     let evidence = v.evidence.map(|list: Vec<EvidenceView>| {
@@ -615,7 +615,7 @@ pub(crate) async fn incident_page(
         reasons: choices(lang, WarningReason::ALL),
         evidence_kinds: choices(lang, EvidenceKind::ALL),
         message: done_message(lang, done),
-        error: error.map(|e| lang.t(&e.ko, &e.en).to_string()),
+        error: error.map(|e| lang.of(&e).to_string()),
         typed,
     };
     Ok(show(ctx, &page, error))

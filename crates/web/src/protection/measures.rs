@@ -207,7 +207,7 @@ pub(crate) async fn measure(
                 visits: f.covers_visits.is_some(),
                 calls: f.covers_calls.is_some(),
                 online: f.covers_online.is_some(),
-                error: Some(ctx.lang.t(&e.ko, &e.en).to_string()),
+                error: Some(ctx.lang.of(&e).to_string()),
             };
             again_typed(&state, &ctx, caller, id, e, typed).await
         }
