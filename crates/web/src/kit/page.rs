@@ -9,7 +9,7 @@ use askama::Template;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{DateTime, Utc};
 use domain::access::{self, Actor, Screen};
 use domain::office::accounts::Role;
@@ -260,6 +260,25 @@ impl Ctx {
         self.caller.as_ref().filter(|c| c.account.role.is_staff())
     }
 
+    /// `ctx.staff_or_refuse()?` in a page handler: the signed-in official, or the sign-in page
+    /// for nobody signed in and the forbidden page for a resident.
+    pub fn staff_or_refuse(&self) -> Result<&Caller, PageError> {
+        self.staff().ok_or_else(|| self.refusal())
+    }
+
+    /// Refusal of a page: sign in first when nobody is signed in, else our forbidden page.
+    pub fn refusal(&self) -> PageError {
+        match &self.caller {
+            None => PageError::from(Redirect::to("/login").into_response()),
+            Some(_) => self.fail(&ApiError::forbidden()),
+        }
+    }
+
+    /// `Err(ctx.fail(&e))?`: the error page in this page's language, as a [`PageError`].
+    pub fn fail(&self, e: &ApiError) -> PageError {
+        PageError::from(self.error(e))
+    }
+
     /// Render a page with the cookies it needs (form token before sign-in, language choice).
     pub fn render(&self, t: &impl Template) -> Response {
         self.render_status(StatusCode::OK, t)
@@ -304,6 +323,9 @@ impl Ctx {
         self.render_status(e.status, &t)
     }
 }
+
+/// What a page handler answers: its page, or why it could not show it.
+pub type PageResult = Result<Response, PageError>;
 
 /// Why a page handler could not show its page, already rendered: our error page in the
 /// caller's language (see [`OrPage`]), or a redirect (e.g. to sign in).
