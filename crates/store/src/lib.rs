@@ -268,10 +268,7 @@ impl Db {
 
     /// A cheap round trip, for the health check.
     pub async fn ping(&self) -> Result<()> {
-        on_db!(self, |pool| sqlx::query("SELECT 1")
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
+        execute!(self, "SELECT 1")?;
         Ok(())
     }
 

@@ -4,7 +4,7 @@
 //!
 //! Behind the `testing` feature (tests and benchmarks enable it; the binary never has it).
 
-use crate::{Db, Result, StoreError, on_db};
+use crate::{Db, Result, StoreError, execute};
 
 /// A migrated, empty database that lives as long as this value (SQLite file in a temp dir;
 /// PostgreSQL databases are named uniquely and left for the throwaway cluster to drop).
@@ -122,10 +122,7 @@ impl TestDb {
             let admin = Db::connect(&admin_url).await?;
             let name = format!("minwon_test_{}", &crate::kit::secrets::new_token()?[..16]);
             let create = format!("CREATE DATABASE {name} ENCODING 'UTF8' TEMPLATE template0");
-            on_db!(&admin, |pool| sqlx::query(sqlx::AssertSqlSafe(create))
-                .execute(pool)
-                .await
-                .map(|_| ()))?;
+            execute!(&admin, sqlx::AssertSqlSafe(create))?;
             admin.close().await;
             let url = match admin_url.rsplit_once('/') {
                 Some((base, _)) => format!("{base}/{name}"),

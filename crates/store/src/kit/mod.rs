@@ -7,6 +7,7 @@ pub mod group_commit;
 pub mod outbox;
 pub(crate) mod pending;
 pub mod secrets;
+pub mod sql;
 
 use crate::{Result, StoreError};
 

@@ -1,7 +1,7 @@
 //! The notification outbox: requests enqueue, a worker sends, with retries and backoff.
 //! No request handler waits on mail or SMS.
 
-use crate::{Db, Pool, Result, Tx, on_db, on_tx};
+use crate::{Db, Pool, Result, Tx, execute, fetch_one, fetch_optional};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
@@ -45,19 +45,17 @@ pub async fn enqueue(
     body: &str,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    let (id,): (i64,) = on_tx!(tx, |conn| {
-        sqlx::query_as(
+    let (id,): (i64,) = fetch_one!(
+        tx,
+        _,
         "INSERT INTO outbox (channel, recipient, subject, body, status, attempts, next_attempt_at, created_at) \
-         VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5) RETURNING id"
-    )
-    .bind(channel.as_str())
-    .bind(recipient)
-    .bind(subject)
-    .bind(body)
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await
-    })?;
+         VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5) RETURNING id",
+        channel.as_str(),
+        recipient,
+        subject,
+        body,
+        now
+    )?;
     Ok(id)
 }
 
@@ -107,16 +105,12 @@ pub async fn claim_due(
 }
 
 pub async fn mark_sent(db: &Db, id: i64, now: DateTime<Utc>) -> Result<()> {
-    on_db!(db, |pool| {
-        sqlx::query(
-        "UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, last_error = '' WHERE id = $2"
-    )
-    .bind(now)
-    .bind(id)
-    .execute(pool)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+    execute!(
+        db,
+        "UPDATE outbox SET status = 'sent', sent_at = $1, attempts = attempts + 1, last_error = '' WHERE id = $2",
+        now,
+        id
+    )?;
     Ok(())
 }
 
@@ -140,29 +134,20 @@ pub async fn mark_failed(
         "pending"
     };
     let error: String = error.chars().take(500).collect();
-    on_db!(db, |pool| {
-        sqlx::query(
-        "UPDATE outbox SET status = $1, attempts = $2, last_error = $3, next_attempt_at = $4 WHERE id = $5"
-    )
-    .bind(status)
-    .bind(attempts)
-    .bind(error)
-    .bind(now + backoff(msg.attempts))
-    .bind(msg.id)
-    .execute(pool)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+    execute!(
+        db,
+        "UPDATE outbox SET status = $1, attempts = $2, last_error = $3, next_attempt_at = $4 WHERE id = $5",
+        status,
+        attempts,
+        error,
+        now + backoff(msg.attempts),
+        msg.id
+    )?;
     Ok(())
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<OutboxMessage> {
-    on_db!(db, |pool| sqlx::query_as::<_, OutboxMessage>(
-        "SELECT id, channel, recipient, subject, body, status, attempts, last_error FROM outbox WHERE id = $1"
-    )
-    .bind(id)
-    .fetch_optional(pool)
-    .await)?
+    fetch_optional!(db, OutboxMessage, "SELECT id, channel, recipient, subject, body, status, attempts, last_error FROM outbox WHERE id = $1", id)?
     .ok_or(crate::StoreError::NotFound)
 }
 

@@ -10,7 +10,7 @@
 //! ([`Tx::pending_mark`]), so numbers taken by a refused filing are handed out again and its rows
 //! are never written.
 
-use crate::{Result, Tx, on_tx};
+use crate::{Result, Tx, execute, fetch_one, on_tx};
 use chrono::{DateTime, Utc};
 use domain::office::audit::AuditEntry;
 use std::collections::BTreeMap;
@@ -71,11 +71,11 @@ impl Tx {
         let counter = match self.pending.change.take() {
             Some(c) => c,
             None => {
-                let (value,): (i64,) = on_tx!(self, |conn| sqlx::query_as(
+                let (value,): (i64,) = fetch_one!(
+                    self,
+                    _,
                     "UPDATE petition_change_head SET seq = seq WHERE id = 1 RETURNING seq"
-                )
-                .fetch_one(&mut *conn)
-                .await)?;
+                )?;
                 Counter::read(value)
             }
         };
@@ -88,13 +88,13 @@ impl Tx {
             Some(c) => c,
             None => {
                 // Creates the year's row at its first receipt, and locks it.
-                let (value,): (i64,) = on_tx!(self, |conn| sqlx::query_as(
+                let (value,): (i64,) = fetch_one!(
+                    self,
+                    _,
                     "INSERT INTO receipt_counters (year, last) VALUES ($1, 0) \
-                     ON CONFLICT (year) DO UPDATE SET last = receipt_counters.last RETURNING last"
-                )
-                .bind(year)
-                .fetch_one(&mut *conn)
-                .await)?;
+                     ON CONFLICT (year) DO UPDATE SET last = receipt_counters.last RETURNING last",
+                    year
+                )?;
                 Counter::read(value)
             }
         };
@@ -111,11 +111,11 @@ impl Tx {
         let head = match self.pending.audit.take() {
             Some(h) => h,
             None => {
-                let (seq, hash): (i64, String) = on_tx!(self, |conn| sqlx::query_as(
+                let (seq, hash): (i64, String) = fetch_one!(
+                    self,
+                    _,
                     "UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, hash"
-                )
-                .fetch_one(&mut *conn)
-                .await)?;
+                )?;
                 ChainHead {
                     seq,
                     hash,
@@ -168,33 +168,27 @@ impl Tx {
             self.insert_entries(rows).await?;
         }
         if let Some(c) = pending.change.filter(|c| c.moved) {
-            on_tx!(self, |conn| sqlx::query(
-                "UPDATE petition_change_head SET seq = $1 WHERE id = 1"
-            )
-            .bind(c.value)
-            .execute(&mut *conn)
-            .await
-            .map(|r| r.rows_affected()))?;
+            execute!(
+                self,
+                "UPDATE petition_change_head SET seq = $1 WHERE id = 1",
+                c.value
+            )?;
         }
         if let Some(a) = pending.audit.filter(|a| a.moved) {
-            on_tx!(self, |conn| sqlx::query(
-                "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1"
-            )
-            .bind(a.seq)
-            .bind(&a.hash)
-            .execute(&mut *conn)
-            .await
-            .map(|r| r.rows_affected()))?;
+            execute!(
+                self,
+                "UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1",
+                a.seq,
+                &a.hash
+            )?;
         }
         for (year, c) in pending.receipts.into_iter().filter(|(_, c)| c.moved) {
-            on_tx!(self, |conn| sqlx::query(
-                "UPDATE receipt_counters SET last = $1 WHERE year = $2"
-            )
-            .bind(c.value)
-            .bind(year)
-            .execute(&mut *conn)
-            .await
-            .map(|r| r.rows_affected()))?;
+            execute!(
+                self,
+                "UPDATE receipt_counters SET last = $1 WHERE year = $2",
+                c.value,
+                year
+            )?;
         }
         Ok(())
     }

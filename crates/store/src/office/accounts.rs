@@ -2,7 +2,10 @@
 
 use crate::kit::ByKey;
 use crate::kit::secrets::{new_token, token_hash};
-use crate::{Db, Result, StoreError, Tx, conflict_on_unique, on_db, on_tx};
+use crate::{
+    Db, Result, StoreError, Tx, conflict_on_unique, execute, execute_one, fetch_all, fetch_one,
+    fetch_optional,
+};
 use chrono::{DateTime, Duration, Utc};
 use domain::office::accounts::{Role, validate_display_name, validate_username};
 use domain::{AccountId, DepartmentId};
@@ -90,53 +93,40 @@ pub async fn create(tx: &mut Tx, new: &NewAccount<'_>, now: DateTime<Utc>) -> Re
         format!("아이디 '{}'는 이미 사용 중입니다", new.username),
         format!("username '{}' is taken", new.username),
     );
-    let row = on_tx!(tx, |conn| sqlx::query_as::<_, AccountRow>(sql)
-        .bind(new.username)
-        .bind(new.display_name.trim())
-        .bind(new.email.trim())
-        .bind(new.phone.trim())
-        .bind(new.role.as_str())
-        .bind(new.department_id)
-        .bind(new.password_hash)
-        .bind(now)
-        .fetch_one(&mut *conn)
-        .await)
+    let row = fetch_one!(
+        tx,
+        AccountRow,
+        sql,
+        new.username,
+        new.display_name.trim(),
+        new.email.trim(),
+        new.phone.trim(),
+        new.role.as_str(),
+        new.department_id,
+        new.password_hash,
+        now
+    )
     .map_err(|e| conflict_on_unique(e, msg))?;
     Ok(row.into_account()?.0)
 }
 
 pub async fn get(db: &Db, id: AccountId) -> Result<Account> {
     let sql = format!("{SELECT} WHERE id = $1");
-    let row = on_db!(db, |pool| sqlx::query_as::<_, AccountRow>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(id)
-    .fetch_optional(pool)
-    .await)?;
+    let row = fetch_optional!(db, AccountRow, sqlx::AssertSqlSafe(sql), id)?;
     Ok(row.or_not_found()?.into_account()?.0)
 }
 
 /// An account read inside a transaction (sees the transaction's own changes).
 pub async fn get_in(tx: &mut Tx, id: AccountId) -> Result<Account> {
     let sql = format!("{SELECT} WHERE id = $1");
-    let row = on_tx!(tx, |conn| sqlx::query_as::<_, AccountRow>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await)?;
+    let row = fetch_optional!(tx, AccountRow, sqlx::AssertSqlSafe(sql), id)?;
     Ok(row.or_not_found()?.into_account()?.0)
 }
 
 /// The account and its password hash, for login.
 pub async fn find_for_login(db: &Db, username: &str) -> Result<Option<(Account, String)>> {
     let sql = format!("{SELECT} WHERE username = $1");
-    let row = on_db!(db, |pool| sqlx::query_as::<_, AccountRow>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(username)
-    .fetch_optional(pool)
-    .await)?;
+    let row = fetch_optional!(db, AccountRow, sqlx::AssertSqlSafe(sql), username)?;
     row.map(AccountRow::into_account).transpose()
 }
 
@@ -147,11 +137,7 @@ pub async fn find_by_username(db: &Db, username: &str) -> Result<Account> {
 /// Every account, or those of the given departments.
 pub async fn list(db: &Db, departments: Option<&[DepartmentId]>) -> Result<Vec<Account>> {
     let sql = format!("{SELECT} ORDER BY id");
-    let rows = on_db!(db, |pool| sqlx::query_as::<_, AccountRow>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .fetch_all(pool)
-    .await)?;
+    let rows = fetch_all!(db, AccountRow, sqlx::AssertSqlSafe(sql))?;
     let mut out = Vec::with_capacity(rows.len());
     for row in rows {
         let (account, _) = row.into_account()?;
@@ -185,13 +171,15 @@ pub async fn update(
     let sql = "UPDATE accounts SET role = $1, department_id = $2, active = $3 WHERE id = $4 \
                RETURNING id, username, display_name, email, phone, role, department_id, active, \
                created_at, password_hash, office_head, totp_enabled";
-    let row = on_tx!(tx, |conn| sqlx::query_as::<_, AccountRow>(sql)
-        .bind(change.role.as_str())
-        .bind(change.department_id)
-        .bind(change.active)
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await)?
+    let row = fetch_optional!(
+        tx,
+        AccountRow,
+        sql,
+        change.role.as_str(),
+        change.department_id,
+        change.active,
+        id
+    )?
     .or_not_found()?;
     if !change.active {
         end_sessions(tx, id, now).await?;
@@ -216,35 +204,24 @@ pub async fn set_password(
     password_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let done = on_tx!(tx, |conn| sqlx::query(
-        "UPDATE accounts SET password_hash = $1, password_changed_at = $2 WHERE id = $3"
-    )
-    .bind(password_hash)
-    .bind(now)
-    .bind(id)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
-    crate::kit::touched_one(done)?;
+    execute_one!(
+        tx,
+        "UPDATE accounts SET password_hash = $1, password_changed_at = $2 WHERE id = $3",
+        password_hash,
+        now,
+        id
+    )?;
     end_sessions(tx, id, now).await
 }
 
 async fn end_sessions(tx: &mut Tx, id: AccountId, now: DateTime<Utc>) -> Result<()> {
-    on_tx!(tx, |conn| sqlx::query(
-        "DELETE FROM sessions WHERE account_id = $1"
-    )
-    .bind(id)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
-    on_tx!(tx, |conn| sqlx::query(
-        "UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL"
-    )
-    .bind(now)
-    .bind(id)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+    execute!(tx, "DELETE FROM sessions WHERE account_id = $1", id)?;
+    execute!(
+        tx,
+        "UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL",
+        now,
+        id
+    )?;
     Ok(())
 }
 
@@ -287,22 +264,18 @@ pub async fn create_session_with_agent(
         .filter(|c| !c.is_control())
         .take(200)
         .collect();
-    on_db!(db, |pool| {
-        sqlx::query(
-            "INSERT INTO sessions (token_hash, account_id, csrf_token, address, user_agent, \
+    execute!(
+        db,
+        "INSERT INTO sessions (token_hash, account_id, csrf_token, address, user_agent, \
              created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(token_hash(&token))
-        .bind(account_id)
-        .bind(&csrf)
-        .bind(address)
-        .bind(&agent)
-        .bind(now)
-        .bind(now + ttl)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected())
-    })?;
+        token_hash(&token),
+        account_id,
+        &csrf,
+        address,
+        &agent,
+        now,
+        now + ttl
+    )?;
     Ok(token)
 }
 
@@ -331,14 +304,14 @@ pub async fn list_sessions(
     current_token: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Vec<SessionInfo>> {
-    let mut rows = on_db!(db, |pool| sqlx::query_as::<_, SessionInfo>(
+    let mut rows = fetch_all!(
+        db,
+        SessionInfo,
         "SELECT SUBSTR(token_hash, 1, 16) AS id, address, user_agent, created_at, expires_at \
-         FROM sessions WHERE account_id = $1 AND expires_at > $2 ORDER BY created_at DESC"
-    )
-    .bind(account_id)
-    .bind(now)
-    .fetch_all(pool)
-    .await)?;
+         FROM sessions WHERE account_id = $1 AND expires_at > $2 ORDER BY created_at DESC",
+        account_id,
+        now
+    )?;
     let current = current_token.map(session_id);
     for r in &mut rows {
         r.current = current.as_deref() == Some(r.id.as_str());
@@ -353,14 +326,12 @@ pub async fn end_other_sessions(
     keep_token: Option<&str>,
 ) -> Result<u64> {
     let keep = keep_token.map(token_hash).unwrap_or_default();
-    Ok(on_tx!(tx, |conn| sqlx::query(
-        "DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2"
-    )
-    .bind(account_id)
-    .bind(&keep)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?)
+    Ok(execute!(
+        tx,
+        "DELETE FROM sessions WHERE account_id = $1 AND token_hash <> $2",
+        account_id,
+        &keep
+    )?)
 }
 
 /// A person's own password change: the new hash, and every other session and API token ends
@@ -372,63 +343,48 @@ pub async fn change_own_password(
     keep_token: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<u64> {
-    let done = on_tx!(tx, |conn| sqlx::query(
-        "UPDATE accounts SET password_hash = $1, password_changed_at = $2 WHERE id = $3"
-    )
-    .bind(password_hash)
-    .bind(now)
-    .bind(id)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
-    crate::kit::touched_one(done)?;
-    on_tx!(tx, |conn| sqlx::query(
-        "UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL"
-    )
-    .bind(now)
-    .bind(id)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+    execute_one!(
+        tx,
+        "UPDATE accounts SET password_hash = $1, password_changed_at = $2 WHERE id = $3",
+        password_hash,
+        now,
+        id
+    )?;
+    execute!(
+        tx,
+        "UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL",
+        now,
+        id
+    )?;
     end_other_sessions(tx, id, keep_token).await
 }
 
 /// Mark or unmark an account as the head of the civil-affairs office (민원실장).
 pub async fn set_office_head(tx: &mut Tx, id: AccountId, head: bool) -> Result<()> {
-    let done = on_tx!(tx, |conn| sqlx::query(
-        "UPDATE accounts SET office_head = $1 WHERE id = $2"
+    execute_one!(
+        tx,
+        "UPDATE accounts SET office_head = $1 WHERE id = $2",
+        head,
+        id
     )
-    .bind(head)
-    .bind(id)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
-    crate::kit::touched_one(done)?;
-    Ok(())
 }
 
 /// Make one account the head of the civil-affairs office (or nobody, with `None`): every other
 /// account loses the flag, so there is never more than one head.
 pub async fn make_office_head(tx: &mut Tx, id: Option<AccountId>) -> Result<()> {
-    on_tx!(tx, |conn| sqlx::query(
+    execute!(
+        tx,
         "UPDATE accounts SET office_head = CASE WHEN id = $1 THEN TRUE ELSE FALSE END \
-         WHERE office_head = TRUE OR id = $1"
-    )
-    .bind(id)
-    .execute(&mut *conn)
-    .await
-    .map(|_| ()))?;
+         WHERE office_head = TRUE OR id = $1",
+        id
+    )?;
     Ok(())
 }
 
 /// The active heads of the civil-affairs office (for escalations such as panic alerts).
 pub async fn office_heads(db: &Db) -> Result<Vec<Account>> {
     let sql = format!("{SELECT} WHERE office_head = TRUE AND active = TRUE ORDER BY id");
-    let rows = on_db!(db, |pool| sqlx::query_as::<_, AccountRow>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .fetch_all(pool)
-    .await)?;
+    let rows = fetch_all!(db, AccountRow, sqlx::AssertSqlSafe(sql))?;
     rows.into_iter()
         .map(|r| r.into_account().map(|(a, _)| a))
         .collect()
@@ -443,15 +399,13 @@ struct SessionRow {
 
 /// The session of a cookie token, if it exists, has not expired and its account is active.
 pub async fn find_session(db: &Db, token: &str, now: DateTime<Utc>) -> Result<Option<Session>> {
-    let row = on_db!(db, |pool| {
-        sqlx::query_as::<_, SessionRow>(
-        "SELECT account_id, csrf_token, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2"
-    )
-    .bind(token_hash(token))
-    .bind(now)
-    .fetch_optional(pool)
-    .await
-    })?;
+    let row = fetch_optional!(
+        db,
+        SessionRow,
+        "SELECT account_id, csrf_token, expires_at FROM sessions WHERE token_hash = $1 AND expires_at > $2",
+        token_hash(token),
+        now
+    )?;
     let Some(row) = row else { return Ok(None) };
     let account = get(db, row.account_id).await?;
     if !account.active {
@@ -465,32 +419,22 @@ pub async fn find_session(db: &Db, token: &str, now: DateTime<Utc>) -> Result<Op
 }
 
 pub async fn delete_session(db: &Db, token: &str) -> Result<()> {
-    on_db!(db, |pool| sqlx::query(
-        "DELETE FROM sessions WHERE token_hash = $1"
-    )
-    .bind(token_hash(token))
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
+    execute!(
+        db,
+        "DELETE FROM sessions WHERE token_hash = $1",
+        token_hash(token)
+    )?;
     Ok(())
 }
 
 /// Remove expired sessions, old login attempts and old failed tracking look-ups (housekeeping).
 pub async fn purge_expired(db: &Db, now: DateTime<Utc>) -> Result<u64> {
-    let s = on_db!(db, |pool| sqlx::query(
-        "DELETE FROM sessions WHERE expires_at <= $1"
-    )
-    .bind(now)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
-    let a = on_db!(db, |pool| sqlx::query(
-        "DELETE FROM login_attempts WHERE at <= $1"
-    )
-    .bind(now - Duration::days(1))
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
+    let s = execute!(db, "DELETE FROM sessions WHERE expires_at <= $1", now)?;
+    let a = execute!(
+        db,
+        "DELETE FROM login_attempts WHERE at <= $1",
+        now - Duration::days(1)
+    )?;
     let t = crate::petitions::tracking::purge(db, now).await?;
     Ok(s + a + t)
 }
@@ -517,17 +461,17 @@ pub async fn create_api_token(
 ) -> Result<(ApiToken, String)> {
     validate_display_name(name)?;
     let secret = format!("mw_{}", new_token()?);
-    let token = on_tx!(tx, |conn| sqlx::query_as::<_, ApiToken>(
+    let token = fetch_one!(
+        tx,
+        ApiToken,
         "INSERT INTO api_tokens (account_id, name, token_hash, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING id, account_id, name, created_at, expires_at"
-    )
-    .bind(account_id)
-    .bind(name.trim())
-    .bind(token_hash(&secret))
-    .bind(now)
-    .bind(now + ttl)
-    .fetch_one(&mut *conn)
-    .await)?;
+         VALUES ($1, $2, $3, $4, $5) RETURNING id, account_id, name, created_at, expires_at",
+        account_id,
+        name.trim(),
+        token_hash(&secret),
+        now,
+        now + ttl
+    )?;
     Ok((token, secret))
 }
 
@@ -547,18 +491,18 @@ pub async fn find_api_token(
         #[sqlx(flatten)]
         account: AccountRow,
     }
-    let row = on_db!(db, |pool| sqlx::query_as::<_, Row>(
+    let row = fetch_optional!(
+        db,
+        Row,
         "SELECT t.id AS token_id, t.name AS token_name, t.created_at AS token_created_at, \
          t.expires_at AS token_expires_at, a.id, a.username, a.display_name, a.email, a.phone, \
          a.role, a.department_id, a.active, a.created_at, a.password_hash, a.office_head, \
          a.totp_enabled \
          FROM api_tokens t JOIN accounts a ON a.id = t.account_id \
-         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2"
-    )
-    .bind(token_hash(secret))
-    .bind(now)
-    .fetch_optional(pool)
-    .await)?;
+         WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND t.expires_at > $2",
+        token_hash(secret),
+        now
+    )?;
     let Some(row) = row else { return Ok(None) };
     let (account, _) = row.account.into_account()?;
     let token = ApiToken {
@@ -572,14 +516,12 @@ pub async fn find_api_token(
 }
 
 pub async fn revoke_api_token(db: &Db, id: i64, now: DateTime<Utc>) -> Result<()> {
-    on_db!(db, |pool| sqlx::query(
-        "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL"
-    )
-    .bind(now)
-    .bind(id)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
+    execute!(
+        db,
+        "UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL",
+        now,
+        id
+    )?;
     Ok(())
 }
 
@@ -598,16 +540,14 @@ pub async fn record_login_attempt(
     success: bool,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    on_db!(db, |pool| sqlx::query(
-        "INSERT INTO login_attempts (username, address, at, success) VALUES ($1, $2, $3, $4)"
-    )
-    .bind(username)
-    .bind(address)
-    .bind(now)
-    .bind(success)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
+    execute!(
+        db,
+        "INSERT INTO login_attempts (username, address, at, success) VALUES ($1, $2, $3, $4)",
+        username,
+        address,
+        now,
+        success
+    )?;
     Ok(())
 }
 
@@ -620,22 +560,20 @@ pub async fn login_allowed(
     now: DateTime<Utc>,
 ) -> Result<bool> {
     let since = now - Duration::minutes(THROTTLE_WINDOW_MINUTES);
-    let (by_user,): (i64,) = on_db!(db, |pool| {
-        sqlx::query_as(
+    let (by_user,): (i64,) = fetch_one!(
+        db,
+        _,
         "SELECT COUNT(*) FROM login_attempts WHERE username = $1 AND at > $2 AND success = FALSE \
-         AND at > COALESCE((SELECT MAX(at) FROM login_attempts WHERE username = $1 AND success = TRUE), $2)"
-    )
-    .bind(username)
-    .bind(since)
-    .fetch_one(pool)
-    .await
-    })?;
-    let (by_address,): (i64,) = on_db!(db, |pool| sqlx::query_as(
-        "SELECT COUNT(*) FROM login_attempts WHERE address = $1 AND at > $2 AND success = FALSE"
-    )
-    .bind(address)
-    .bind(since)
-    .fetch_one(pool)
-    .await)?;
+         AND at > COALESCE((SELECT MAX(at) FROM login_attempts WHERE username = $1 AND success = TRUE), $2)",
+        username,
+        since
+    )?;
+    let (by_address,): (i64,) = fetch_one!(
+        db,
+        _,
+        "SELECT COUNT(*) FROM login_attempts WHERE address = $1 AND at > $2 AND success = FALSE",
+        address,
+        since
+    )?;
     Ok(by_user < MAX_FAILURES_PER_USERNAME && by_address < MAX_FAILURES_PER_ADDRESS)
 }

@@ -1,6 +1,6 @@
 //! The access log (접속기록), append-only and hash-chained (see `domain::office::audit`).
 
-use crate::{Db, Result, Tx, on_db, on_tx};
+use crate::{Db, Result, Tx, execute, fetch_all, fetch_one, fetch_optional};
 use chrono::{DateTime, Utc};
 use domain::office::audit::{AuditEntry, AuditRecord, ChainBreak, ChainVerifier, entry_hash};
 
@@ -75,19 +75,17 @@ pub struct AuditQuery {
 
 /// Newest first.
 pub async fn list(db: &Db, q: &AuditQuery) -> Result<Vec<AuditEntry>> {
-    let rows = on_db!(db, |pool| {
-        sqlx::query_as::<_, EntryRow>(
+    let rows = fetch_all!(
+        db,
+        EntryRow,
         "SELECT seq, at, account_id, address, subject, action, reason, prev_hash, hash FROM audit_log \
          WHERE ($1 IS NULL OR subject = $1) AND ($2 IS NULL OR account_id = $2) \
-         AND ($3 IS NULL OR seq < $3) ORDER BY seq DESC LIMIT $4"
-    )
-    .bind(q.subject.as_deref())
-    .bind(q.account_id)
-    .bind(q.before_seq)
-    .bind(q.limit.clamp(1, 1000))
-    .fetch_all(pool)
-    .await
-    })?;
+         AND ($3 IS NULL OR seq < $3) ORDER BY seq DESC LIMIT $4",
+        q.subject.as_deref(),
+        q.account_id,
+        q.before_seq,
+        q.limit.clamp(1, 1000)
+    )?;
     Ok(rows.into_iter().map(AuditEntry::from).collect())
 }
 
@@ -107,11 +105,11 @@ struct Head {
 }
 
 async fn head(db: &Db) -> Result<Head> {
-    Ok(on_db!(db, |pool| sqlx::query_as::<_, Head>(
+    Ok(fetch_one!(
+        db,
+        Head,
         "SELECT seq, hash, pruned_seq, pruned_hash FROM audit_head WHERE id = 1"
-    )
-    .fetch_one(pool)
-    .await)?)
+    )?)
 }
 
 /// Walk the whole chain in pages, recomputing every hash.
@@ -121,14 +119,14 @@ pub async fn verify(db: &Db) -> Result<Verification> {
     let mut verifier = ChainVerifier::new(head.pruned_seq, &head.pruned_hash);
     let mut after = head.pruned_seq;
     loop {
-        let rows = on_db!(db, |pool| sqlx::query_as::<_, EntryRow>(
+        let rows = fetch_all!(
+            db,
+            EntryRow,
             "SELECT seq, at, account_id, address, subject, action, reason, prev_hash, hash \
-             FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2"
-        )
-        .bind(after)
-        .bind(PAGE)
-        .fetch_all(pool)
-        .await)?;
+             FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+            after,
+            PAGE
+        )?;
         let n = rows.len();
         for row in rows {
             let entry = AuditEntry::from(row);
@@ -153,30 +151,22 @@ pub async fn prune(db: &Db, cutoff: DateTime<Utc>) -> Result<u64> {
     let mut tx = db.begin().await?;
     // Lock the head first, as `append` does.
     tx.audit_head().await?;
-    let last: Option<(i64, String)> = on_tx!(&mut tx, |conn| sqlx::query_as(
-        "SELECT seq, hash FROM audit_log WHERE at < $1 ORDER BY seq DESC LIMIT 1"
-    )
-    .bind(cutoff)
-    .fetch_optional(&mut *conn)
-    .await)?;
+    let last: Option<(i64, String)> = fetch_optional!(
+        &mut tx,
+        _,
+        "SELECT seq, hash FROM audit_log WHERE at < $1 ORDER BY seq DESC LIMIT 1",
+        cutoff
+    )?;
     let Some((seq, hash)) = last else {
         return Ok(0);
     };
-    let done = on_tx!(&mut tx, |conn| sqlx::query(
-        "DELETE FROM audit_log WHERE seq <= $1"
-    )
-    .bind(seq)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
-    on_tx!(&mut tx, |conn| sqlx::query(
-        "UPDATE audit_head SET pruned_seq = $1, pruned_hash = $2 WHERE id = 1"
-    )
-    .bind(seq)
-    .bind(&hash)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+    let done = execute!(&mut tx, "DELETE FROM audit_log WHERE seq <= $1", seq)?;
+    execute!(
+        &mut tx,
+        "UPDATE audit_head SET pruned_seq = $1, pruned_hash = $2 WHERE id = 1",
+        seq,
+        &hash
+    )?;
     tx.commit().await?;
     Ok(done)
 }

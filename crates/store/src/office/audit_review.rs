@@ -2,7 +2,7 @@
 //! holds, read from `audit_log`, and the signed-off review records (`audit_reviews`, each also
 //! an entry of the log itself). The rule that flags unusual volumes is `domain::office::audit_review`.
 
-use crate::{Db, Result, StoreError, Tx, on_db, on_tx};
+use crate::{Db, Result, StoreError, Tx, fetch_all, fetch_one};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::AccountId;
 use domain::office::audit::AuditRecord;
@@ -114,15 +114,15 @@ async fn volumes_between(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<Vec<VolumeRow>> {
-    Ok(on_db!(db, |pool| sqlx::query_as::<_, VolumeRow>(
+    Ok(fetch_all!(
+        db,
+        VolumeRow,
         "SELECT account_id, COUNT(*) AS entries FROM audit_log \
          WHERE at >= $1 AND at < $2 AND action NOT LIKE 'denied.%' \
-         GROUP BY account_id ORDER BY COUNT(*) DESC"
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_all(pool)
-    .await)?)
+         GROUP BY account_id ORDER BY COUNT(*) DESC",
+        from,
+        to
+    )?)
 }
 
 fn month_label(year: i32, month: u32) -> String {
@@ -146,18 +146,14 @@ pub async fn month(db: &Db, year: i32, month: u32) -> Result<MonthReview> {
             history.entry(v.account_id).or_default().push(v.entries);
         }
     }
-    let names: std::collections::HashMap<AccountId, (String, String, String)> =
-        on_db!(db, |pool| sqlx::query_as::<
-            _,
-            (AccountId, String, String, String),
-        >(
-            "SELECT id, username, display_name, role FROM accounts"
-        )
-        .fetch_all(pool)
-        .await)?
-        .into_iter()
-        .map(|(id, u, d, r)| (id, (u, d, r)))
-        .collect();
+    let names: std::collections::HashMap<AccountId, (String, String, String)> = fetch_all!(
+        db,
+        (AccountId, String, String, String),
+        "SELECT id, username, display_name, role FROM accounts"
+    )?
+    .into_iter()
+    .map(|(id, u, d, r)| (id, (u, d, r)))
+    .collect();
     let volumes = current
         .iter()
         .map(|v| {
@@ -177,34 +173,34 @@ pub async fn month(db: &Db, year: i32, month: u32) -> Result<MonthReview> {
             }
         })
         .collect::<Vec<_>>();
-    let accesses = on_db!(db, |pool| sqlx::query_as::<_, SubjectAccess>(
+    let accesses = fetch_all!(
+        db,
+        SubjectAccess,
         "SELECT l.account_id, a.username, l.subject, l.action, COUNT(*) AS entries \
          FROM audit_log l LEFT JOIN accounts a ON a.id = l.account_id \
          WHERE l.at >= $1 AND l.at < $2 AND l.action NOT LIKE 'denied.%' \
          GROUP BY l.account_id, a.username, l.subject, l.action \
-         ORDER BY COUNT(*) DESC, l.subject LIMIT 200"
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_all(pool)
-    .await)?;
-    let denied = on_db!(db, |pool| sqlx::query_as::<_, Denial>(
+         ORDER BY COUNT(*) DESC, l.subject LIMIT 200",
+        from,
+        to
+    )?;
+    let denied = fetch_all!(
+        db,
+        Denial,
         "SELECT l.seq, l.at, l.account_id, a.username, l.address, l.subject, l.action \
          FROM audit_log l LEFT JOIN accounts a ON a.id = l.account_id \
          WHERE l.at >= $1 AND l.at < $2 AND l.action LIKE 'denied.%' \
-         ORDER BY l.seq DESC LIMIT 200"
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_all(pool)
-    .await)?;
-    let (denied_total,): (i64,) = on_db!(db, |pool| sqlx::query_as(
-        "SELECT COUNT(*) FROM audit_log WHERE at >= $1 AND at < $2 AND action LIKE 'denied.%'"
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_one(pool)
-    .await)?;
+         ORDER BY l.seq DESC LIMIT 200",
+        from,
+        to
+    )?;
+    let (denied_total,): (i64,) = fetch_one!(
+        db,
+        _,
+        "SELECT COUNT(*) FROM audit_log WHERE at >= $1 AND at < $2 AND action LIKE 'denied.%'",
+        from,
+        to
+    )?;
     let label = month_label(year, month);
     let sign_offs = sign_offs(db, &label).await?;
     Ok(MonthReview {
@@ -221,15 +217,15 @@ pub async fn month(db: &Db, year: i32, month: u32) -> Result<MonthReview> {
 
 /// The sign-offs of a month, newest first.
 pub async fn sign_offs(db: &Db, month: &str) -> Result<Vec<SignOff>> {
-    Ok(on_db!(db, |pool| sqlx::query_as::<_, SignOff>(
+    Ok(fetch_all!(
+        db,
+        SignOff,
         "SELECT r.id, r.month, r.reviewer_id, a.display_name AS reviewer, r.reviewed_at, \
          r.comment, r.entries, r.denied, r.flagged \
          FROM audit_reviews r JOIN accounts a ON a.id = r.reviewer_id \
-         WHERE r.month = $1 ORDER BY r.id DESC"
-    )
-    .bind(month)
-    .fetch_all(pool)
-    .await)?)
+         WHERE r.month = $1 ORDER BY r.id DESC",
+        month
+    )?)
 }
 
 /// Sign off a month: the record and its access-log entry commit together. A month that has
@@ -243,31 +239,31 @@ pub async fn sign_off(
     now: DateTime<Utc>,
 ) -> Result<i64> {
     domain::office::audit_review::validate_sign_off_comment(comment)?;
-    let (done,): (i64,) = on_tx!(tx, |conn| sqlx::query_as(
-        "SELECT COUNT(*) FROM audit_reviews WHERE month = $1"
-    )
-    .bind(&review.month)
-    .fetch_one(&mut *conn)
-    .await)?;
+    let (done,): (i64,) = fetch_one!(
+        tx,
+        _,
+        "SELECT COUNT(*) FROM audit_reviews WHERE month = $1",
+        &review.month
+    )?;
     if done > 0 {
         return Err(StoreError::conflict(
             format!("{} 점검은 이미 서명되었습니다", review.month),
             format!("the review of {} is already signed off", review.month),
         ));
     }
-    let (id,): (i64,) = on_tx!(tx, |conn| sqlx::query_as(
+    let (id,): (i64,) = fetch_one!(
+        tx,
+        _,
         "INSERT INTO audit_reviews (month, reviewer_id, reviewed_at, comment, entries, denied, \
-         flagged) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
-    )
-    .bind(&review.month)
-    .bind(reviewer)
-    .bind(now)
-    .bind(comment.trim())
-    .bind(review.entries)
-    .bind(review.denied_total)
-    .bind(review.flagged())
-    .fetch_one(&mut *conn)
-    .await)?;
+         flagged) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        &review.month,
+        reviewer,
+        now,
+        comment.trim(),
+        review.entries,
+        review.denied_total,
+        review.flagged()
+    )?;
     crate::office::audit::append(
         tx,
         &AuditRecord {

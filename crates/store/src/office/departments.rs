@@ -1,7 +1,7 @@
 //! The org chart (조직도): departments with parent departments.
 
 use crate::kit::ByKey;
-use crate::{Db, Result, StoreError, Tx, conflict_on_unique, on_db, on_tx};
+use crate::{Db, Result, StoreError, Tx, conflict_on_unique, fetch_all, fetch_one, fetch_optional};
 use chrono::{DateTime, Utc};
 use domain::access::OrgChart;
 use domain::{
@@ -60,47 +60,37 @@ pub async fn create(
         format!("department code '{}' already exists", new.code),
     );
     tx.changes(crate::Stale::OrgChart);
-    on_tx!(tx, |conn| sqlx::query_as::<_, Department>(sql)
-        .bind(new.code)
-        .bind(new.name.trim())
-        .bind(new.name_en.trim())
-        .bind(parent_id)
-        .bind(now)
-        .fetch_one(&mut *conn)
-        .await)
+    fetch_one!(
+        tx,
+        Department,
+        sql,
+        new.code,
+        new.name.trim(),
+        new.name_en.trim(),
+        parent_id,
+        now
+    )
     .map_err(|e| conflict_on_unique(e, msg))
 }
 
 async fn get_by_code_tx(tx: &mut Tx, code: &str) -> Result<Option<Department>> {
     let sql = "SELECT id, code, name, name_en, parent_id, created_at, active, public_phone FROM departments WHERE code = $1";
-    Ok(on_tx!(tx, |conn| sqlx::query_as::<_, Department>(sql)
-        .bind(code)
-        .fetch_optional(&mut *conn)
-        .await)?)
+    Ok(fetch_optional!(tx, Department, sql, code)?)
 }
 
 pub async fn get_by_code(db: &Db, code: &str) -> Result<Option<Department>> {
     let sql = "SELECT id, code, name, name_en, parent_id, created_at, active, public_phone FROM departments WHERE code = $1";
-    Ok(on_db!(db, |pool| sqlx::query_as::<_, Department>(sql)
-        .bind(code)
-        .fetch_optional(pool)
-        .await)?)
+    Ok(fetch_optional!(db, Department, sql, code)?)
 }
 
 pub async fn get(db: &Db, id: DepartmentId) -> Result<Department> {
     let sql = "SELECT id, code, name, name_en, parent_id, created_at, active, public_phone FROM departments WHERE id = $1";
-    on_db!(db, |pool| sqlx::query_as::<_, Department>(sql)
-        .bind(id)
-        .fetch_optional(pool)
-        .await)?
-    .or_not_found()
+    fetch_optional!(db, Department, sql, id)?.or_not_found()
 }
 
 pub async fn list(db: &Db) -> Result<Vec<Department>> {
     let sql = "SELECT id, code, name, name_en, parent_id, created_at, active, public_phone FROM departments ORDER BY id";
-    Ok(on_db!(db, |pool| sqlx::query_as::<_, Department>(sql)
-        .fetch_all(pool)
-        .await)?)
+    Ok(fetch_all!(db, Department, sql)?)
 }
 
 /// What an administrator changes on a department: its names, its place in the org chart and
@@ -120,11 +110,8 @@ pub async fn update(
     change: &DepartmentChange<'_>,
 ) -> Result<Department> {
     validate_display_name(change.name)?;
-    let rows: Vec<(DepartmentId, Option<DepartmentId>)> = on_tx!(tx, |conn| sqlx::query_as(
-        "SELECT id, parent_id FROM departments"
-    )
-    .fetch_all(&mut *conn)
-    .await)?;
+    let rows: Vec<(DepartmentId, Option<DepartmentId>)> =
+        fetch_all!(tx, _, "SELECT id, parent_id FROM departments")?;
     if !rows.iter().any(|(d, _)| *d == id) {
         return Err(StoreError::NotFound);
     }
@@ -145,14 +132,16 @@ pub async fn update(
     let sql = "UPDATE departments SET name = $1, name_en = $2, parent_id = $3, active = $4 \
                WHERE id = $5 RETURNING id, code, name, name_en, parent_id, created_at, active, public_phone";
     tx.changes(crate::Stale::OrgChart);
-    on_tx!(tx, |conn| sqlx::query_as::<_, Department>(sql)
-        .bind(change.name.trim())
-        .bind(change.name_en.trim())
-        .bind(change.parent_id)
-        .bind(change.active)
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await)?
+    fetch_optional!(
+        tx,
+        Department,
+        sql,
+        change.name.trim(),
+        change.name_en.trim(),
+        change.parent_id,
+        change.active,
+        id
+    )?
     .or_not_found()
 }
 
@@ -174,12 +163,7 @@ pub async fn set_public_phone(tx: &mut Tx, id: DepartmentId, phone: &str) -> Res
     }
     let sql = "UPDATE departments SET public_phone = $1 WHERE id = $2 \
                RETURNING id, code, name, name_en, parent_id, created_at, active, public_phone";
-    on_tx!(tx, |conn| sqlx::query_as::<_, Department>(sql)
-        .bind(phone)
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await)?
-    .or_not_found()
+    fetch_optional!(tx, Department, sql, phone, id)?.or_not_found()
 }
 
 /// The org chart for the access policy's division scope.

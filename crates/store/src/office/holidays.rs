@@ -1,7 +1,7 @@
 //! Holiday data an administrator edits: temporary (임시공휴일), local (지방공휴일) and election
 //! days added, and computed holidays removed. The calendar crate takes these rows as input.
 
-use crate::{Db, Result, StoreError, conflict_on_unique, on_db};
+use crate::{Db, Result, StoreError, conflict_on_unique, execute_one, fetch_all, fetch_one};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
@@ -19,11 +19,11 @@ pub struct HolidayRow {
 pub const KINDS: [&str; 3] = ["temporary", "local", "election"];
 
 pub async fn list(db: &Db) -> Result<Vec<HolidayRow>> {
-    Ok(on_db!(db, |pool| sqlx::query_as::<_, HolidayRow>(
+    Ok(fetch_all!(
+        db,
+        HolidayRow,
         "SELECT id, date, name, kind, removed FROM holiday_data ORDER BY date, kind"
-    )
-    .fetch_all(pool)
-    .await)?)
+    )?)
 }
 
 pub async fn add(
@@ -45,31 +45,15 @@ pub async fn add(
         format!("{date}에 같은 종류의 휴일이 이미 있습니다"),
         format!("a {kind} holiday on {date} exists"),
     );
-    let row = on_db!(db, |pool| sqlx::query_as::<_, HolidayRow>(
-        "INSERT INTO holiday_data (date, name, kind, removed, created_at) VALUES ($1, $2, $3, $4, $5) \
-         RETURNING id, date, name, kind, removed"
-    )
-    .bind(date)
-    .bind(name.trim())
-    .bind(kind)
-    .bind(removed)
-    .bind(now)
-    .fetch_one(pool)
-    .await)
+    let row = fetch_one!(db, HolidayRow, "INSERT INTO holiday_data (date, name, kind, removed, created_at) VALUES ($1, $2, $3, $4, $5) \
+         RETURNING id, date, name, kind, removed", date, name.trim(), kind, removed, now)
     .map_err(|e| conflict_on_unique(e, msg))?;
     db.kept.forget(&crate::Stale::Calendar);
     Ok(row)
 }
 
 pub async fn delete(db: &Db, id: i64) -> Result<()> {
-    let done = on_db!(db, |pool| sqlx::query(
-        "DELETE FROM holiday_data WHERE id = $1"
-    )
-    .bind(id)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
-    crate::kit::touched_one(done)?;
+    execute_one!(db, "DELETE FROM holiday_data WHERE id = $1", id)?;
     db.kept.forget(&crate::Stale::Calendar);
     Ok(())
 }

@@ -7,7 +7,7 @@
 use crate::kit::ByKey;
 use crate::kit::secrets::{new_token, token_hash};
 use crate::petitions::PiiKey;
-use crate::{Db, Result, StoreError, Tx, on_db, on_tx};
+use crate::{Db, Result, StoreError, Tx, execute, execute_one, fetch_one, fetch_optional};
 use chrono::{DateTime, Duration, Utc};
 use domain::{AccountId, RuleError};
 use totp_rs::{Builder, Secret, Totp};
@@ -60,16 +60,13 @@ pub async fn begin_enrolment(
     getrandom::fill(&mut bytes).map_err(|_| StoreError::Hashing)?;
     let secret_base32 = Secret::from(bytes).to_base32();
     let sealed = key.encrypt(&secret_base32)?;
-    let done = on_tx!(tx, |conn| sqlx::query(
+    execute_one!(
+        tx,
         "UPDATE accounts SET totp_secret = $1, totp_enabled = FALSE, totp_last_step = 0 \
-         WHERE id = $2"
-    )
-    .bind(&sealed)
-    .bind(account_id)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
-    crate::kit::touched_one(done)?;
+         WHERE id = $2",
+        &sealed,
+        account_id
+    )?;
     // The label is the issuer and the username: letters the URI allows as they are.
     let label: String = username
         .chars()
@@ -91,12 +88,12 @@ struct SecretRow {
 }
 
 async fn secret_row(tx: &mut Tx, account_id: AccountId) -> Result<SecretRow> {
-    on_tx!(tx, |conn| sqlx::query_as::<_, SecretRow>(
-        "SELECT totp_secret, totp_enabled, totp_last_step FROM accounts WHERE id = $1"
-    )
-    .bind(account_id)
-    .fetch_optional(&mut *conn)
-    .await)?
+    fetch_optional!(
+        tx,
+        SecretRow,
+        "SELECT totp_secret, totp_enabled, totp_last_step FROM accounts WHERE id = $1",
+        account_id
+    )?
     .or_not_found()
 }
 
@@ -122,14 +119,12 @@ async fn use_totp(
         return Err(wrong_code());
     }
     // Conditional on the old step: two requests racing with one code cannot both win.
-    let done = on_tx!(tx, |conn| sqlx::query(
-        "UPDATE accounts SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1"
-    )
-    .bind(step)
-    .bind(account_id)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+    let done = execute!(
+        tx,
+        "UPDATE accounts SET totp_last_step = $1 WHERE id = $2 AND totp_last_step < $1",
+        step,
+        account_id
+    )?;
     if done == 0 {
         return Err(wrong_code());
     }
@@ -175,36 +170,30 @@ pub async fn confirm_enrolment(
         ));
     }
     use_totp(tx, key, account_id, &row, code, now).await?;
-    on_tx!(tx, |conn| sqlx::query(
-        "UPDATE accounts SET totp_enabled = TRUE WHERE id = $1"
-    )
-    .bind(account_id)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+    execute!(
+        tx,
+        "UPDATE accounts SET totp_enabled = TRUE WHERE id = $1",
+        account_id
+    )?;
     replace_recovery_codes(tx, account_id).await
 }
 
 /// New recovery codes for an enrolled account; the old ones stop working.
 pub async fn replace_recovery_codes(tx: &mut Tx, account_id: AccountId) -> Result<Vec<String>> {
-    on_tx!(tx, |conn| sqlx::query(
-        "DELETE FROM recovery_codes WHERE account_id = $1"
-    )
-    .bind(account_id)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+    execute!(
+        tx,
+        "DELETE FROM recovery_codes WHERE account_id = $1",
+        account_id
+    )?;
     let mut codes = Vec::with_capacity(RECOVERY_CODES);
     for _ in 0..RECOVERY_CODES {
         let code = new_recovery_code()?;
-        on_tx!(tx, |conn| sqlx::query(
-            "INSERT INTO recovery_codes (account_id, code_hash) VALUES ($1, $2)"
-        )
-        .bind(account_id)
-        .bind(token_hash(&normalise_recovery(&code)))
-        .execute(&mut *conn)
-        .await
-        .map(|r| r.rows_affected()))?;
+        execute!(
+            tx,
+            "INSERT INTO recovery_codes (account_id, code_hash) VALUES ($1, $2)",
+            account_id,
+            token_hash(&normalise_recovery(&code))
+        )?;
         codes.push(code);
     }
     Ok(codes)
@@ -213,22 +202,16 @@ pub async fn replace_recovery_codes(tx: &mut Tx, account_id: AccountId) -> Resul
 /// Turn two-factor sign-in off (the person, knowing their password and a code, or an
 /// administrator resetting a lost device): the secret and recovery codes are deleted.
 pub async fn disable(tx: &mut Tx, account_id: AccountId) -> Result<()> {
-    on_tx!(tx, |conn| {
-        sqlx::query(
-        "UPDATE accounts SET totp_secret = '', totp_enabled = FALSE, totp_last_step = 0 WHERE id = $1"
-    )
-    .bind(account_id)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
-    on_tx!(tx, |conn| sqlx::query(
-        "DELETE FROM recovery_codes WHERE account_id = $1"
-    )
-    .bind(account_id)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+    execute!(
+        tx,
+        "UPDATE accounts SET totp_secret = '', totp_enabled = FALSE, totp_last_step = 0 WHERE id = $1",
+        account_id
+    )?;
+    execute!(
+        tx,
+        "DELETE FROM recovery_codes WHERE account_id = $1",
+        account_id
+    )?;
     Ok(())
 }
 
@@ -261,36 +244,34 @@ pub async fn verify(
         return Ok(Factor::Totp);
     }
     let hash = token_hash(&normalise_recovery(trimmed));
-    let used = on_tx!(tx, |conn| sqlx::query(
+    let used = execute!(
+        tx,
         "UPDATE recovery_codes SET used_at = $1 \
-         WHERE account_id = $2 AND code_hash = $3 AND used_at IS NULL"
-    )
-    .bind(now)
-    .bind(account_id)
-    .bind(&hash)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+         WHERE account_id = $2 AND code_hash = $3 AND used_at IS NULL",
+        now,
+        account_id,
+        &hash
+    )?;
     if used == 0 {
         return Err(wrong_code());
     }
-    let (remaining,): (i64,) = on_tx!(tx, |conn| sqlx::query_as(
-        "SELECT COUNT(*) FROM recovery_codes WHERE account_id = $1 AND used_at IS NULL"
-    )
-    .bind(account_id)
-    .fetch_one(&mut *conn)
-    .await)?;
+    let (remaining,): (i64,) = fetch_one!(
+        tx,
+        _,
+        "SELECT COUNT(*) FROM recovery_codes WHERE account_id = $1 AND used_at IS NULL",
+        account_id
+    )?;
     Ok(Factor::Recovery { remaining })
 }
 
 /// How many unused recovery codes the account has.
 pub async fn recovery_codes_left(db: &Db, account_id: AccountId) -> Result<i64> {
-    let (n,): (i64,) = on_db!(db, |pool| sqlx::query_as(
-        "SELECT COUNT(*) FROM recovery_codes WHERE account_id = $1 AND used_at IS NULL"
-    )
-    .bind(account_id)
-    .fetch_one(pool)
-    .await)?;
+    let (n,): (i64,) = fetch_one!(
+        db,
+        _,
+        "SELECT COUNT(*) FROM recovery_codes WHERE account_id = $1 AND used_at IS NULL",
+        account_id
+    )?;
     Ok(n)
 }
 
@@ -300,17 +281,15 @@ pub async fn recovery_codes_left(db: &Db, account_id: AccountId) -> Result<i64> 
 /// Remember a right password for [`PENDING_MINUTES`]; returns the token the browser keeps.
 pub async fn begin_pending(db: &Db, account_id: AccountId, now: DateTime<Utc>) -> Result<String> {
     let token = new_token()?;
-    on_db!(db, |pool| sqlx::query(
+    execute!(
+        db,
         "INSERT INTO pending_logins (token_hash, account_id, attempts, created_at, expires_at) \
-         VALUES ($1, $2, 0, $3, $4)"
-    )
-    .bind(token_hash(&token))
-    .bind(account_id)
-    .bind(now)
-    .bind(now + Duration::minutes(PENDING_MINUTES))
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
+         VALUES ($1, $2, 0, $3, $4)",
+        token_hash(&token),
+        account_id,
+        now,
+        now + Duration::minutes(PENDING_MINUTES)
+    )?;
     Ok(token)
 }
 
@@ -320,15 +299,15 @@ pub async fn pending_account(
     token: &str,
     now: DateTime<Utc>,
 ) -> Result<Option<AccountId>> {
-    let row: Option<(AccountId,)> = on_db!(db, |pool| sqlx::query_as(
+    let row: Option<(AccountId,)> = fetch_optional!(
+        db,
+        _,
         "SELECT account_id FROM pending_logins WHERE token_hash = $1 AND expires_at > $2 \
-         AND attempts < $3"
-    )
-    .bind(token_hash(token))
-    .bind(now)
-    .bind(PENDING_ATTEMPTS)
-    .fetch_optional(pool)
-    .await)?;
+         AND attempts < $3",
+        token_hash(token),
+        now,
+        PENDING_ATTEMPTS
+    )?;
     Ok(row.map(|(a,)| a))
 }
 
@@ -352,25 +331,21 @@ pub async fn complete_pending(
     let mut tx = db.begin().await?;
     match verify(&mut tx, key, account_id, code, now).await {
         Ok(factor) => {
-            on_tx!(&mut tx, |conn| sqlx::query(
-                "DELETE FROM pending_logins WHERE token_hash = $1"
-            )
-            .bind(token_hash(token))
-            .execute(&mut *conn)
-            .await
-            .map(|r| r.rows_affected()))?;
+            execute!(
+                &mut tx,
+                "DELETE FROM pending_logins WHERE token_hash = $1",
+                token_hash(token)
+            )?;
             tx.commit().await?;
             Ok((account_id, factor))
         }
         Err(e) => {
             drop(tx);
-            on_db!(db, |pool| sqlx::query(
-                "UPDATE pending_logins SET attempts = attempts + 1 WHERE token_hash = $1"
-            )
-            .bind(token_hash(token))
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
+            execute!(
+                db,
+                "UPDATE pending_logins SET attempts = attempts + 1 WHERE token_hash = $1",
+                token_hash(token)
+            )?;
             Err(e)
         }
     }

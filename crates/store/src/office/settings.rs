@@ -1,6 +1,6 @@
 //! Office settings as key/value text (hours, retention periods, name hiding …).
 
-use crate::{Db, Result, StoreError, Tx, on_db, on_tx};
+use crate::{Db, Result, StoreError, Tx, execute, fetch_all, fetch_optional};
 use calendar::OfficeHours;
 use chrono::{DateTime, Utc};
 
@@ -13,26 +13,20 @@ pub const OFFICE_HOURS: &str = "calendar.office_hours";
 pub const HIDE_HANDLER_NAMES: &str = "petitions.hide_handler_names";
 
 pub async fn get(db: &Db, key: &str) -> Result<Option<String>> {
-    let row: Option<(String,)> = on_db!(db, |pool| sqlx::query_as(
-        "SELECT value FROM settings WHERE key = $1"
-    )
-    .bind(key)
-    .fetch_optional(pool)
-    .await)?;
+    let row: Option<(String,)> =
+        fetch_optional!(db, _, "SELECT value FROM settings WHERE key = $1", key)?;
     Ok(row.map(|r| r.0))
 }
 
 pub async fn set(db: &Db, key: &str, value: &str, now: DateTime<Utc>) -> Result<()> {
-    on_db!(db, |pool| sqlx::query(
+    execute!(
+        db,
         "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
-    )
-    .bind(key)
-    .bind(value)
-    .bind(now)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        key,
+        value,
+        now
+    )?;
     Ok(())
 }
 
@@ -47,25 +41,23 @@ pub async fn hide_handler_names(db: &Db) -> Result<bool> {
 /// access-log entry land together or not at all.
 pub async fn set_hide_handler_names(tx: &mut Tx, hide: bool, now: DateTime<Utc>) -> Result<()> {
     let value = if hide { "true" } else { "false" };
-    on_tx!(tx, |conn| sqlx::query(
+    execute!(
+        tx,
         "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
-    )
-    .bind(HIDE_HANDLER_NAMES)
-    .bind(value)
-    .bind(now)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        HIDE_HANDLER_NAMES,
+        value,
+        now
+    )?;
     Ok(())
 }
 
 pub async fn all(db: &Db) -> Result<Vec<(String, String)>> {
-    Ok(on_db!(db, |pool| sqlx::query_as(
+    Ok(fetch_all!(
+        db,
+        _,
         "SELECT key, value FROM settings ORDER BY key"
-    )
-    .fetch_all(pool)
-    .await)?)
+    )?)
 }
 
 /// The office's hours, or the default when never set.

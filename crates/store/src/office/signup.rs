@@ -9,7 +9,7 @@
 use crate::kit::outbox::{self, Channel};
 use crate::kit::secrets::{new_token, token_hash};
 use crate::office::accounts::{self, Account, NewAccount};
-use crate::{Db, Result, StoreError, Tx, on_db, on_tx};
+use crate::{Db, Result, StoreError, Tx, execute, fetch_optional};
 use chrono::{DateTime, Duration, Utc};
 use domain::RuleError;
 use domain::office::accounts::{
@@ -71,13 +71,11 @@ pub async fn start(tx: &mut Tx, s: &SignUp<'_>, now: DateTime<Utc>) -> Result<Pe
         now,
     )
     .await?;
-    on_tx!(tx, |conn| sqlx::query(
-        "UPDATE accounts SET active = FALSE WHERE id = $1"
-    )
-    .bind(account.id)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+    execute!(
+        tx,
+        "UPDATE accounts SET active = FALSE WHERE id = $1",
+        account.id
+    )?;
     let account = Account {
         active: false,
         ..account
@@ -85,20 +83,18 @@ pub async fn start(tx: &mut Tx, s: &SignUp<'_>, now: DateTime<Utc>) -> Result<Pe
     let token = new_token()?;
     let code = new_code()?;
     let expires_at = now + Duration::minutes(VERIFICATION_MINUTES);
-    on_tx!(tx, |conn| sqlx::query(
+    execute!(
+        tx,
         "INSERT INTO verification_codes (token_hash, account_id, channel, recipient, code_hash, \
-         attempts, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, 0, $6, $7)"
-    )
-    .bind(token_hash(&token))
-    .bind(account.id)
-    .bind(channel.as_str())
-    .bind(&recipient)
-    .bind(code_hash(&token, &code))
-    .bind(now)
-    .bind(expires_at)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+         attempts, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, 0, $6, $7)",
+        token_hash(&token),
+        account.id,
+        channel.as_str(),
+        &recipient,
+        code_hash(&token, &code),
+        now,
+        expires_at
+    )?;
     let body = format!(
         "[민원] 가입 인증번호 {code} ({VERIFICATION_MINUTES}분 안에 입력하세요). \
          Minwon sign-up code {code}, valid for {VERIFICATION_MINUTES} minutes."
@@ -156,13 +152,13 @@ pub struct Verified {
 /// Check a code. A wrong one is counted (committed by the caller even though the sign-up
 /// does not complete: see [`count_wrong`]); expired or used-up codes are refused.
 pub async fn verify(tx: &mut Tx, token: &str, code: &str, now: DateTime<Utc>) -> Result<Verified> {
-    let row = on_tx!(tx, |conn| sqlx::query_as::<_, CodeRow>(
+    let row = fetch_optional!(
+        tx,
+        CodeRow,
         "SELECT id, account_id, channel, recipient, code_hash, attempts, expires_at, used_at \
-         FROM verification_codes WHERE token_hash = $1"
-    )
-    .bind(token_hash(token))
-    .fetch_optional(&mut *conn)
-    .await)?
+         FROM verification_codes WHERE token_hash = $1",
+        token_hash(token)
+    )?
     .ok_or_else(|| {
         rule(
             "unknown_signup",
@@ -205,21 +201,17 @@ pub async fn verify(tx: &mut Tx, token: &str, code: &str, now: DateTime<Utc>) ->
             "the code is not right",
         ));
     }
-    on_tx!(tx, |conn| sqlx::query(
-        "UPDATE verification_codes SET used_at = $1 WHERE id = $2"
-    )
-    .bind(now)
-    .bind(row.id)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
-    on_tx!(tx, |conn| sqlx::query(
-        "UPDATE accounts SET active = TRUE WHERE id = $1"
-    )
-    .bind(row.account_id)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+    execute!(
+        tx,
+        "UPDATE verification_codes SET used_at = $1 WHERE id = $2",
+        now,
+        row.id
+    )?;
+    execute!(
+        tx,
+        "UPDATE accounts SET active = TRUE WHERE id = $1",
+        row.account_id
+    )?;
     // Earlier petitions filed without an account under the proven contact become theirs.
     // Anonymous reports stay unlinked: their filer chose not to be known.
     let claim = if row.channel == ContactChannel::Email.as_str() {
@@ -229,12 +221,7 @@ pub async fn verify(tx: &mut Tx, token: &str, code: &str, now: DateTime<Utc>) ->
         "UPDATE petitions SET petitioner_account_id = $1 WHERE petitioner_account_id IS NULL \
          AND anonymous = FALSE AND REPLACE(REPLACE(petitioner_phone, '-', ''), ' ', '') = $2"
     };
-    let claimed = on_tx!(tx, |conn| sqlx::query(claim)
-        .bind(row.account_id)
-        .bind(&row.recipient)
-        .execute(&mut *conn)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let claimed = execute!(tx, claim, row.account_id, &row.recipient)?;
     let account = Account {
         active: true,
         ..accounts::get_in(tx, row.account_id).await?
@@ -245,26 +232,22 @@ pub async fn verify(tx: &mut Tx, token: &str, code: &str, now: DateTime<Utc>) ->
 /// Count a wrong try against the code (its own statement, so it sticks when the verifying
 /// transaction rolls back).
 pub async fn count_wrong(db: &Db, token: &str) -> Result<()> {
-    on_db!(db, |pool| sqlx::query(
-        "UPDATE verification_codes SET attempts = attempts + 1 WHERE token_hash = $1"
-    )
-    .bind(token_hash(token))
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
+    execute!(
+        db,
+        "UPDATE verification_codes SET attempts = attempts + 1 WHERE token_hash = $1",
+        token_hash(token)
+    )?;
     Ok(())
 }
 
 /// Where a pending sign-up's code went (masked), for the page that asks for it.
 pub async fn pending_recipient(db: &Db, token: &str) -> Result<Option<(ContactChannel, String)>> {
-    let row: Option<(String, String)> = on_db!(db, |pool| {
-        sqlx::query_as(
-        "SELECT channel, recipient FROM verification_codes WHERE token_hash = $1 AND used_at IS NULL"
-    )
-    .bind(token_hash(token))
-    .fetch_optional(pool)
-    .await
-    })?;
+    let row: Option<(String, String)> = fetch_optional!(
+        db,
+        _,
+        "SELECT channel, recipient FROM verification_codes WHERE token_hash = $1 AND used_at IS NULL",
+        token_hash(token)
+    )?;
     Ok(row.map(|(channel, recipient)| {
         if channel == ContactChannel::Email.as_str() {
             (

@@ -5,7 +5,9 @@
 
 use crate::kit::ByKey;
 use crate::kit::secrets::{new_token, token_hash};
-use crate::{Db, Result, Tx, conflict_on_unique, on_db, on_tx};
+use crate::{
+    Db, Result, Tx, conflict_on_unique, execute, fetch_all, fetch_one, fetch_optional, on_db,
+};
 use chrono::{DateTime, Utc};
 use domain::RuleError;
 use domain::office::audit::AuditRecord;
@@ -67,15 +69,15 @@ pub async fn issue_key(
         format!("Open311 키 '{name}'가 이미 있습니다. 먼저 폐기하세요"),
         format!("a live Open311 key named '{name}' exists; revoke it first"),
     );
-    let key = on_tx!(tx, |conn| sqlx::query_as::<_, Key>(sqlx::AssertSqlSafe(
-        sql.clone()
-    ))
-    .bind(name)
-    .bind(token_hash(&secret))
-    .bind(rate_per_minute)
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await)
+    let key = fetch_one!(
+        tx,
+        Key,
+        sqlx::AssertSqlSafe(sql.clone()),
+        name,
+        token_hash(&secret),
+        rate_per_minute,
+        now
+    )
     .map_err(|e| conflict_on_unique(e, msg))?;
     Ok((key, secret))
 }
@@ -86,24 +88,13 @@ pub async fn revoke_key(tx: &mut Tx, name: &str, now: DateTime<Utc>) -> Result<K
         "UPDATE open311_keys SET revoked_at = $1 WHERE name = $2 AND revoked_at IS NULL \
          RETURNING {KEY_COLUMNS}"
     );
-    on_tx!(tx, |conn| sqlx::query_as::<_, Key>(sqlx::AssertSqlSafe(
-        sql.clone()
-    ))
-    .bind(now)
-    .bind(name.trim())
-    .fetch_optional(&mut *conn)
-    .await)?
-    .or_not_found()
+    fetch_optional!(tx, Key, sqlx::AssertSqlSafe(sql.clone()), now, name.trim())?.or_not_found()
 }
 
 /// Every key ever issued, newest first.
 pub async fn list_keys(db: &Db) -> Result<Vec<Key>> {
     let sql = format!("SELECT {KEY_COLUMNS} FROM open311_keys ORDER BY id DESC");
-    Ok(on_db!(db, |pool| sqlx::query_as::<_, Key>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .fetch_all(pool)
-    .await)?)
+    Ok(fetch_all!(db, Key, sqlx::AssertSqlSafe(sql))?)
 }
 
 /// The live key with this secret, if any.
@@ -111,12 +102,12 @@ pub async fn find_key(db: &Db, secret: &str) -> Result<Option<Key>> {
     let sql = format!(
         "SELECT {KEY_COLUMNS} FROM open311_keys WHERE key_hash = $1 AND revoked_at IS NULL"
     );
-    Ok(on_db!(db, |pool| sqlx::query_as::<_, Key>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(token_hash(secret))
-    .fetch_optional(pool)
-    .await)?)
+    Ok(fetch_optional!(
+        db,
+        Key,
+        sqlx::AssertSqlSafe(sql),
+        token_hash(secret)
+    )?)
 }
 
 /// The access-log record of a key change made outside a session (the CLI).
@@ -188,36 +179,34 @@ pub async fn add_request(
 ) -> Result<RequestExtra> {
     let mut stored = extra.clone();
     stored.token = new_token()?;
-    on_tx!(tx, |conn| sqlx::query(
+    execute!(
+        tx,
         "INSERT INTO open311_requests (petition_id, key_id, token, lat, long, address_string, \
          address_id, device_id, account_id, media_url, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-    )
-    .bind(stored.petition_id)
-    .bind(stored.key_id)
-    .bind(&stored.token)
-    .bind(stored.lat)
-    .bind(stored.long)
-    .bind(&stored.address_string)
-    .bind(&stored.address_id)
-    .bind(&stored.device_id)
-    .bind(&stored.account_id)
-    .bind(&stored.media_url)
-    .bind(now)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        stored.petition_id,
+        stored.key_id,
+        &stored.token,
+        stored.lat,
+        stored.long,
+        &stored.address_string,
+        &stored.address_id,
+        &stored.device_id,
+        &stored.account_id,
+        &stored.media_url,
+        now
+    )?;
     Ok(stored)
 }
 
 /// The petition behind a token.
 pub async fn petition_for_token(db: &Db, token: &str) -> Result<Option<PetitionId>> {
-    let row: Option<(i64,)> = on_db!(db, |pool| sqlx::query_as(
-        "SELECT petition_id FROM open311_requests WHERE token = $1"
-    )
-    .bind(token)
-    .fetch_optional(pool)
-    .await)?;
+    let row: Option<(i64,)> = fetch_optional!(
+        db,
+        _,
+        "SELECT petition_id FROM open311_requests WHERE token = $1",
+        token
+    )?;
     Ok(row.map(|r| r.0))
 }
 

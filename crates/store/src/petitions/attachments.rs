@@ -1,6 +1,7 @@
 //! Attachments (첨부파일) of a petition: content-addressed blobs with their metadata rows.
 
 use super::*;
+use crate::{fetch_all, fetch_one};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Attachment {
@@ -34,20 +35,9 @@ pub async fn add_attachment(
     } else {
         filename
     };
-    let row = on_tx!(tx, |conn| sqlx::query_as::<_, Attachment>(
-        "INSERT INTO petition_attachments (petition_id, sha256, filename, content_type, size, actor_id, created_at) \
+    let row = fetch_one!(tx, Attachment, "INSERT INTO petition_attachments (petition_id, sha256, filename, content_type, size, actor_id, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) \
-         RETURNING id, petition_id, sha256, filename, content_type, size, created_at"
-    )
-    .bind(petition_id)
-    .bind(&blob.sha256)
-    .bind(&filename)
-    .bind(&blob.content_type)
-    .bind(blob.size as i64)
-    .bind(actor)
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await)
+         RETURNING id, petition_id, sha256, filename, content_type, size, created_at", petition_id, &blob.sha256, &filename, &blob.content_type, blob.size as i64, actor, now)
     .map_err(|e| conflict_on_unique(e, domain::Bilingual::new("같은 파일이 이미 첨부되어 있습니다", "this file is already attached")))?;
     let next = step(
         tx,
@@ -69,11 +59,11 @@ pub async fn add_attachment(
 }
 
 pub async fn attachments(db: &Db, petition_id: PetitionId) -> Result<Vec<Attachment>> {
-    Ok(on_db!(db, |pool| sqlx::query_as::<_, Attachment>(
+    Ok(fetch_all!(
+        db,
+        Attachment,
         "SELECT id, petition_id, sha256, filename, content_type, size, created_at \
-         FROM petition_attachments WHERE petition_id = $1 ORDER BY id"
-    )
-    .bind(petition_id)
-    .fetch_all(pool)
-    .await)?)
+         FROM petition_attachments WHERE petition_id = $1 ORDER BY id",
+        petition_id
+    )?)
 }

@@ -2,7 +2,7 @@
 //! Open311 may publish.
 
 use super::*;
-use crate::kit::ByKey;
+use crate::{fetch_all, fetch_one, fetch_optional, kit::ByKey};
 
 /// An answer template (답변 서식) with `{placeholders}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -169,26 +169,26 @@ pub async fn create_type(tx: &mut Tx, spec: &TypeSpec, now: DateTime<Utc>) -> Re
     let docs = to_json(&spec.required_documents)?;
     let fields = to_json(&spec.fields)?;
     let templates = to_json(&spec.templates)?;
-    let row = on_tx!(tx, |conn| sqlx::query_as::<_, TypeRow>(
-        sqlx::AssertSqlSafe(sql.clone())
+    let row = fetch_one!(
+        tx,
+        TypeRow,
+        sqlx::AssertSqlSafe(sql.clone()),
+        &spec.code,
+        spec.name.trim(),
+        spec.kind.as_str(),
+        period.to_string(),
+        spec.department_id,
+        &spec.description,
+        &docs,
+        &fields,
+        &templates,
+        spec.requires_rrn,
+        spec.public,
+        spec.active,
+        now,
+        spec.needs_approval,
+        spec.publishable
     )
-    .bind(&spec.code)
-    .bind(spec.name.trim())
-    .bind(spec.kind.as_str())
-    .bind(period.to_string())
-    .bind(spec.department_id)
-    .bind(&spec.description)
-    .bind(&docs)
-    .bind(&fields)
-    .bind(&templates)
-    .bind(spec.requires_rrn)
-    .bind(spec.public)
-    .bind(spec.active)
-    .bind(now)
-    .bind(spec.needs_approval)
-    .bind(spec.publishable)
-    .fetch_one(&mut *conn)
-    .await)
     .map_err(|e| conflict_on_unique(e, msg))?;
     row.into_type()
 }
@@ -213,27 +213,27 @@ pub async fn update_type(
         format!("민원 종류 코드 '{}'가 이미 있습니다", spec.code),
         format!("type code '{}' exists", spec.code),
     );
-    let row = on_tx!(tx, |conn| sqlx::query_as::<_, TypeRow>(
-        sqlx::AssertSqlSafe(sql.clone())
+    let row = fetch_optional!(
+        tx,
+        TypeRow,
+        sqlx::AssertSqlSafe(sql.clone()),
+        &spec.code,
+        spec.name.trim(),
+        spec.kind.as_str(),
+        period.to_string(),
+        spec.department_id,
+        &spec.description,
+        &docs,
+        &fields,
+        &templates,
+        spec.requires_rrn,
+        spec.public,
+        spec.active,
+        now,
+        id,
+        spec.needs_approval,
+        spec.publishable
     )
-    .bind(&spec.code)
-    .bind(spec.name.trim())
-    .bind(spec.kind.as_str())
-    .bind(period.to_string())
-    .bind(spec.department_id)
-    .bind(&spec.description)
-    .bind(&docs)
-    .bind(&fields)
-    .bind(&templates)
-    .bind(spec.requires_rrn)
-    .bind(spec.public)
-    .bind(spec.active)
-    .bind(now)
-    .bind(id)
-    .bind(spec.needs_approval)
-    .bind(spec.publishable)
-    .fetch_optional(&mut *conn)
-    .await)
     .map_err(|e| conflict_on_unique(e, msg))?;
     tx.changes(crate::Stale::Type(id));
     row.or_not_found()?.into_type()
@@ -241,14 +241,9 @@ pub async fn update_type(
 
 pub async fn get_type(db: &Db, id: i64) -> Result<PetitionType> {
     let sql = format!("SELECT {TYPE_COLUMNS} FROM petition_types WHERE id = $1");
-    on_db!(db, |pool| sqlx::query_as::<_, TypeRow>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(id)
-    .fetch_optional(pool)
-    .await)?
-    .or_not_found()?
-    .into_type()
+    fetch_optional!(db, TypeRow, sqlx::AssertSqlSafe(sql), id)?
+        .or_not_found()?
+        .into_type()
 }
 
 /// [`get_type`], kept for [`KEPT_FOR`] (intake reads the type of every petition).
@@ -268,14 +263,9 @@ pub(super) async fn get_type_kept(db: &Db, id: i64) -> Result<PetitionType> {
 
 pub async fn get_type_by_code(db: &Db, code: &str) -> Result<PetitionType> {
     let sql = format!("SELECT {TYPE_COLUMNS} FROM petition_types WHERE code = $1");
-    on_db!(db, |pool| sqlx::query_as::<_, TypeRow>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(code)
-    .fetch_optional(pool)
-    .await)?
-    .or_not_found()?
-    .into_type()
+    fetch_optional!(db, TypeRow, sqlx::AssertSqlSafe(sql), code)?
+        .or_not_found()?
+        .into_type()
 }
 
 /// Every type, or only public active ones (what residents may choose).
@@ -283,12 +273,7 @@ pub async fn list_types(db: &Db, public_only: bool) -> Result<Vec<PetitionType>>
     let sql = format!(
         "SELECT {TYPE_COLUMNS} FROM petition_types WHERE ($1 = FALSE OR (public = TRUE AND active = TRUE)) ORDER BY id"
     );
-    let rows = on_db!(db, |pool| sqlx::query_as::<_, TypeRow>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(public_only)
-    .fetch_all(pool)
-    .await)?;
+    let rows = fetch_all!(db, TypeRow, sqlx::AssertSqlSafe(sql), public_only)?;
     rows.into_iter().map(TypeRow::into_type).collect()
 }
 
@@ -311,12 +296,8 @@ pub async fn ensure_general_types(
         ("grievance", "고충민원", Kind::Grievance),
     ];
     for (code, name, kind) in general {
-        let exists: Option<(i64,)> = on_tx!(tx, |conn| sqlx::query_as(
-            "SELECT id FROM petition_types WHERE code = $1"
-        )
-        .bind(code)
-        .fetch_optional(&mut *conn)
-        .await)?;
+        let exists: Option<(i64,)> =
+            fetch_optional!(tx, _, "SELECT id FROM petition_types WHERE code = $1", code)?;
         if exists.is_some() {
             continue;
         }

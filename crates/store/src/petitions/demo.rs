@@ -10,7 +10,7 @@ use super::{
     NewPetition, Petitioner, PiiKey, Template, TypeSpec, act, check, create_type,
     ensure_general_types, file, screen, work_calendar,
 };
-use crate::{Db, Result, office::accounts, office::departments, on_db};
+use crate::{Db, Result, fetch_one, office::accounts, office::departments};
 use calendar::{Period, WorkCalendar};
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use domain::AccountId;
@@ -341,9 +341,7 @@ pub struct DemoReport {
 /// Fill an empty petition desk with the demo catalogue and petitions. Does nothing when
 /// petitions exist already (a restarted demo keeps its data).
 pub async fn seed(db: &Db, now: DateTime<Utc>, key: &PiiKey) -> Result<DemoReport> {
-    let (existing,): (i64,) = on_db!(db, |pool| sqlx::query_as("SELECT COUNT(*) FROM petitions")
-        .fetch_one(pool)
-        .await)?;
+    let (existing,): (i64,) = fetch_one!(db, _, "SELECT COUNT(*) FROM petitions")?;
     if existing > 0 {
         return Ok(DemoReport::default());
     }

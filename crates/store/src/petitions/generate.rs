@@ -9,7 +9,7 @@
 use super::demo::{Lcg, PLACES, SAMPLES, person};
 use super::{ensure_general_types, list_types, to_json, work_calendar};
 use crate::kit::ByKey;
-use crate::{Db, Result, StoreError, office::departments, on_db, on_tx};
+use crate::{Db, Result, StoreError, fetch_all, fetch_one, office::departments, on_tx};
 use chrono::{DateTime, Datelike, Duration, Utc};
 use domain::petitions::{Channel, Derived, Event, TimelineEntry, receipt_number};
 use sha2::{Digest, Sha256};
@@ -181,13 +181,13 @@ pub async fn generate(
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
             insert_rows(&mut tx, chunk).await?;
         }
-        let ids: Vec<(i64, i64)> = on_tx!(&mut tx, |conn| sqlx::query_as(
-            "SELECT change_seq, id FROM petitions WHERE change_seq BETWEEN $1 AND $2"
-        )
-        .bind(first_seq)
-        .bind(last_seq)
-        .fetch_all(&mut *conn)
-        .await)?;
+        let ids: Vec<(i64, i64)> = fetch_all!(
+            &mut tx,
+            _,
+            "SELECT change_seq, id FROM petitions WHERE change_seq BETWEEN $1 AND $2",
+            first_seq,
+            last_seq
+        )?;
         let id_of: std::collections::HashMap<i64, i64> = ids.into_iter().collect();
         let mut events: Vec<(i64, i64, &TimelineEntry)> = Vec::new();
         for row in &rows {
@@ -272,8 +272,6 @@ async fn insert_rows(tx: &mut crate::Tx, rows: &[Row]) -> Result<()> {
 
 /// How many petitions are stored (for the benchmark's report).
 pub async fn count(db: &Db) -> Result<i64> {
-    let (n,): (i64,) = on_db!(db, |pool| sqlx::query_as("SELECT COUNT(*) FROM petitions")
-        .fetch_one(pool)
-        .await)?;
+    let (n,): (i64,) = fetch_one!(db, _, "SELECT COUNT(*) FROM petitions")?;
     Ok(n)
 }

@@ -1,6 +1,7 @@
 //! Intake (접수): screening, the checks made before the write lock, and filing in one transaction.
 
 use super::*;
+use crate::{fetch_all, fetch_one, fetch_optional};
 
 /// The abuse screening stored with each petition, and the routing suggestion made with it:
 /// both are CPU work done before the filing transaction.
@@ -363,43 +364,43 @@ pub async fn file(
     let kinds = to_json(&screening.kinds)?;
     let extra_json = to_json(&extra)?;
     let intake_json = to_json(intake)?;
-    let inserted = on_tx!(tx, |conn| sqlx::query_as::<_, PetitionRow>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(new.type_id)
-    .bind(new.channel.as_str())
-    .bind(new.anonymous)
-    .bind(new.petitioner_account_id)
-    .bind(pkey)
-    .bind(p.name.trim())
-    .bind(p.phone.trim())
-    .bind(p.email.trim())
-    .bind(p.address.trim())
-    .bind(rrn_encrypted)
-    .bind(title)
-    .bind(body)
-    .bind(new.location.trim())
-    .bind(&extra_json)
-    .bind(screening.abusive)
-    .bind(screening.score)
-    .bind(&kinds)
-    .bind(&screening.model_version)
-    .bind(&idem)
-    .bind(&row.derived)
-    .bind(current.state.as_str())
-    .bind(current.department_id)
-    .bind(current.assignee_id)
-    .bind(now)
-    .bind(current.received_at)
-    .bind(&current.receipt_no)
-    .bind(current.flagged)
-    .bind(row.repeat_proposed)
-    .bind(row.due)
-    .bind(i64::from(current.events))
-    .bind(row.change_seq)
-    .bind(&intake_json)
-    .fetch_one(&mut *conn)
-    .await);
+    let inserted = fetch_one!(
+        tx,
+        PetitionRow,
+        sqlx::AssertSqlSafe(sql),
+        new.type_id,
+        new.channel.as_str(),
+        new.anonymous,
+        new.petitioner_account_id,
+        pkey,
+        p.name.trim(),
+        p.phone.trim(),
+        p.email.trim(),
+        p.address.trim(),
+        rrn_encrypted,
+        title,
+        body,
+        new.location.trim(),
+        &extra_json,
+        screening.abusive,
+        screening.score,
+        &kinds,
+        &screening.model_version,
+        &idem,
+        &row.derived,
+        current.state.as_str(),
+        current.department_id,
+        current.assignee_id,
+        now,
+        current.received_at,
+        &current.receipt_no,
+        current.flagged,
+        row.repeat_proposed,
+        row.due,
+        i64::from(current.events),
+        row.change_seq,
+        &intake_json
+    );
     let petition = inserted
         .map_err(|e| {
             conflict_on_unique(
@@ -450,12 +451,7 @@ pub async fn file(
 
 pub(super) async fn find_by_idempotency(tx: &mut Tx, key: &str) -> Result<Option<Petition>> {
     let sql = format!("SELECT {PETITION_COLUMNS} FROM petitions WHERE idempotency_key = $1");
-    let row = on_tx!(tx, |conn| sqlx::query_as::<_, PetitionRow>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(key)
-    .fetch_optional(&mut *conn)
-    .await)?;
+    let row = fetch_optional!(tx, PetitionRow, sqlx::AssertSqlSafe(sql), key)?;
     row.map(PetitionRow::into_petition).transpose()
 }
 
@@ -466,14 +462,12 @@ pub(super) async fn find_repeats(
     title: &str,
     body: &str,
 ) -> Result<Option<RepeatInfo>> {
-    let rows: Vec<(i64, String, String, String)> = on_db!(db, |pool| {
-        sqlx::query_as(
-        "SELECT id, title, body, derived FROM petitions WHERE petitioner_key = $1 ORDER BY id DESC LIMIT 50"
-    )
-    .bind(petitioner_key)
-    .fetch_all(pool)
-    .await
-    })?;
+    let rows: Vec<(i64, String, String, String)> = fetch_all!(
+        db,
+        _,
+        "SELECT id, title, body, derived FROM petitions WHERE petitioner_key = $1 ORDER BY id DESC LIMIT 50",
+        petitioner_key
+    )?;
     let text = format!("{title}\n{body}");
     let mut info = RepeatInfo {
         earlier: vec![],

@@ -25,7 +25,7 @@ pub mod search;
 pub mod suggestions;
 pub mod tracking;
 
-use crate::{Db, Result, StoreError, Tx, conflict_on_unique, kit::outbox, on_db, on_tx};
+use crate::{Db, Result, StoreError, Tx, conflict_on_unique, kit::outbox, on_db};
 use calendar::{DeadlineInput, HolidayData, OfficeHours, Period, WorkCalendar};
 use chrono::{DateTime, Datelike, Utc};
 use domain::petitions::fields::{FieldDef, validate_defs, validate_values};

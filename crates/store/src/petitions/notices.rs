@@ -10,7 +10,7 @@ use domain::access::{self, Action, Actor, Capability, OrgChart, Target};
 use domain::office::accounts::Role;
 use serde::Serialize;
 
-use crate::{Db, Result, Tx, kit::outbox, on_db, on_tx};
+use crate::{Db, Result, Tx, execute, fetch_all, fetch_optional, kit::outbox};
 
 /// Why an official is told.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -77,25 +77,23 @@ pub async fn tell(
     body: &Words,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    on_tx!(tx, |conn| sqlx::query(
+    execute!(
+        tx,
         "INSERT INTO staff_notices (account_id, petition_id, kind, body_ko, body_en, created_at) \
-         VALUES ($1, $2, $3, $4, $5, $6)"
-    )
-    .bind(account)
-    .bind(petition_id)
-    .bind(kind.as_str())
-    .bind(&body.ko)
-    .bind(&body.en)
-    .bind(now)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
-    let email: Option<(String,)> = on_tx!(tx, |conn| sqlx::query_as(
-        "SELECT email FROM accounts WHERE id = $1 AND active = TRUE"
-    )
-    .bind(account)
-    .fetch_optional(&mut *conn)
-    .await)?;
+         VALUES ($1, $2, $3, $4, $5, $6)",
+        account,
+        petition_id,
+        kind.as_str(),
+        &body.ko,
+        &body.en,
+        now
+    )?;
+    let email: Option<(String,)> = fetch_optional!(
+        tx,
+        _,
+        "SELECT email FROM accounts WHERE id = $1 AND active = TRUE",
+        account
+    )?;
     if let Some((to,)) = email.filter(|(e,)| !e.trim().is_empty()) {
         outbox::enqueue(
             tx,
@@ -118,21 +116,15 @@ pub async fn approvers(
     owner: Option<AccountId>,
     submitter: Option<AccountId>,
 ) -> Result<Vec<AccountId>> {
-    let departments: Vec<(domain::DepartmentId, Option<domain::DepartmentId>)> = on_tx!(
-        tx,
-        |conn| sqlx::query_as("SELECT id, parent_id FROM departments")
-            .fetch_all(&mut *conn)
-            .await
-    )?;
+    let departments: Vec<(domain::DepartmentId, Option<domain::DepartmentId>)> =
+        fetch_all!(tx, _, "SELECT id, parent_id FROM departments")?;
     let org = OrgChart::new(departments);
-    let supervisors: Vec<(AccountId, Option<domain::DepartmentId>)> = on_tx!(tx, |conn| {
-        sqlx::query_as(
-            "SELECT id, department_id FROM accounts WHERE role = $1 AND active = TRUE ORDER BY id",
-        )
-        .bind(Role::Supervisor.as_str())
-        .fetch_all(&mut *conn)
-        .await
-    })?;
+    let supervisors: Vec<(AccountId, Option<domain::DepartmentId>)> = fetch_all!(
+        tx,
+        _,
+        "SELECT id, department_id FROM accounts WHERE role = $1 AND active = TRUE ORDER BY id",
+        Role::Supervisor.as_str()
+    )?;
     let target = Target::Record {
         owner,
         department,
@@ -157,14 +149,14 @@ pub async fn approvers(
 
 /// An official's notices, unread first, newest first within each.
 pub async fn for_account(db: &Db, account: AccountId, limit: i64) -> Result<Vec<StaffNotice>> {
-    Ok(on_db!(db, |pool| sqlx::query_as::<_, StaffNotice>(
+    Ok(fetch_all!(
+        db,
+        StaffNotice,
         "SELECT id, petition_id, kind, body_ko, body_en, created_at, read_at FROM staff_notices \
-         WHERE account_id = $1 ORDER BY (read_at IS NULL) DESC, id DESC LIMIT $2"
-    )
-    .bind(account)
-    .bind(limit)
-    .fetch_all(pool)
-    .await)?)
+         WHERE account_id = $1 ORDER BY (read_at IS NULL) DESC, id DESC LIMIT $2",
+        account,
+        limit
+    )?)
 }
 
 /// The official opened the petition: its notices to them are read.
@@ -174,14 +166,12 @@ pub async fn mark_read(
     petition_id: i64,
     now: DateTime<Utc>,
 ) -> Result<u64> {
-    Ok(on_db!(db, |pool| sqlx::query(
+    Ok(execute!(
+        db,
         "UPDATE staff_notices SET read_at = $1 \
-         WHERE account_id = $2 AND petition_id = $3 AND read_at IS NULL"
-    )
-    .bind(now)
-    .bind(account)
-    .bind(petition_id)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?)
+         WHERE account_id = $2 AND petition_id = $3 AND read_at IS NULL",
+        now,
+        account,
+        petition_id
+    )?)
 }

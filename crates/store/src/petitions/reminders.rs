@@ -1,6 +1,7 @@
 //! Reminders and progress notices (중간 통지) swept on a schedule.
 
 use super::*;
+use crate::{execute, fetch_all};
 
 /// What one sweep did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -31,11 +32,7 @@ pub async fn sweep(db: &Db, now: DateTime<Utc>) -> Result<SweepReport> {
              AND due_at < $2 AND reminded = '' ORDER BY due_at LIMIT 1000",
         ),
     ] {
-        let ids: Vec<(i64,)> = on_db!(db, |pool| sqlx::query_as(sql)
-            .bind(now)
-            .bind(soon)
-            .fetch_all(pool)
-            .await)?;
+        let ids: Vec<(i64,)> = fetch_all!(db, _, sql, now, soon)?;
         for (id,) in ids {
             let mut tx = db.begin().await?;
             let p = act(
@@ -49,26 +46,24 @@ pub async fn sweep(db: &Db, now: DateTime<Utc>) -> Result<SweepReport> {
                 now,
             )
             .await?;
-            on_tx!(&mut tx, |conn| sqlx::query(
-                "UPDATE petitions SET reminded = $1 WHERE id = $2"
-            )
-            .bind(level)
-            .bind(id)
-            .execute(&mut *conn)
-            .await
-            .map(|r| r.rows_affected()))?;
+            execute!(
+                &mut tx,
+                "UPDATE petitions SET reminded = $1 WHERE id = $2",
+                level,
+                id
+            )?;
             // The handler; before receipt nobody handles it yet, so the department's officials
             // and supervisors are told that it waits for receipt.
-            let to: Vec<(String,)> = on_tx!(&mut tx, |conn| sqlx::query_as(
+            let to: Vec<(String,)> = fetch_all!(
+                &mut tx,
+                _,
                 "SELECT email FROM accounts WHERE email <> '' AND active = TRUE AND \
                  (id = $1 OR ($2 AND department_id = $3 AND role IN ('official', 'supervisor'))) \
-                 ORDER BY id"
-            )
-            .bind(p.assignee_id)
-            .bind(p.state == State::Arrived)
-            .bind(p.department_id)
-            .fetch_all(&mut *conn)
-            .await)?;
+                 ORDER BY id",
+                p.assignee_id,
+                p.state == State::Arrived,
+                p.department_id
+            )?;
             for (email,) in to {
                 let (subject, word) = match (level, p.state == State::Arrived) {
                     ("overdue", true) => ("[민원] 접수기한이 지났습니다", "접수기한이 지난"),
@@ -106,15 +101,13 @@ pub async fn sweep(db: &Db, now: DateTime<Utc>) -> Result<SweepReport> {
     }
     // Progress notices: open, received, and 30 days since receipt or the last notice.
     let cutoff = now - chrono::Duration::days(domain::petitions::PROGRESS_NOTICE_DAYS);
-    let candidates: Vec<(i64, String)> = on_db!(db, |pool| {
-        sqlx::query_as(
+    let candidates: Vec<(i64, String)> = fetch_all!(
+        db,
+        _,
         "SELECT id, derived FROM petitions WHERE state IN ('received', 'in_progress', 'supplement', 'paused') \
-         AND anonymous = FALSE AND received_at < $1 ORDER BY id LIMIT 5000"
-    )
-    .bind(cutoff)
-    .fetch_all(pool)
-    .await
-    })?;
+         AND anonymous = FALSE AND received_at < $1 ORDER BY id LIMIT 5000",
+        cutoff
+    )?;
     for (id, derived) in candidates {
         let d: Derived = from_json(&derived)?;
         let last = d.last_notice_at.or(d.received_at);

@@ -6,7 +6,9 @@
 
 use super::{from_json, work_calendar};
 use crate::kit::blobs::BlobStore;
-use crate::{Db, Result, StoreError, Tx, on_db, on_tx};
+use crate::{
+    Db, Result, StoreError, Tx, execute, execute_one, fetch_all, fetch_one, fetch_optional,
+};
 use calendar::WorkCalendar;
 use chrono::{DateTime, Utc};
 use domain::office::audit::AuditRecord;
@@ -64,15 +66,12 @@ pub async fn set_type_years(tx: &mut Tx, type_id: i64, years: Option<u32>) -> Re
     if years.is_some_and(|y| y == 0 || y > 100) {
         return Err(bad_years());
     }
-    let n = on_tx!(tx, |conn| sqlx::query(
-        "UPDATE petition_types SET retention_years = $1 WHERE id = $2"
-    )
-    .bind(years.map(i64::from))
-    .bind(type_id)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
-    crate::kit::touched_one(n)?;
+    execute_one!(
+        tx,
+        "UPDATE petition_types SET retention_years = $1 WHERE id = $2",
+        years.map(i64::from),
+        type_id
+    )?;
     Ok(())
 }
 
@@ -87,11 +86,11 @@ fn bad_years() -> StoreError {
 /// Completed petitions whose retention has run at `now`, oldest first (at most `limit`).
 pub async fn expired(db: &Db, now: DateTime<Utc>, limit: i64) -> Result<Vec<Expired>> {
     let office = office_years(db).await?;
-    let types: Vec<(i64, Option<i64>)> = on_db!(db, |pool| sqlx::query_as(
+    let types: Vec<(i64, Option<i64>)> = fetch_all!(
+        db,
+        _,
         "SELECT id, retention_years FROM petition_types ORDER BY id"
-    )
-    .fetch_all(pool)
-    .await)?;
+    )?;
     let mut out = Vec::new();
     for (type_id, own) in types {
         let years = own
@@ -103,14 +102,8 @@ pub async fn expired(db: &Db, now: DateTime<Utc>, limit: i64) -> Result<Vec<Expi
             "SELECT id, receipt_no, updated_at FROM petitions \
              WHERE type_id = $1 AND {DONE_STATES_SQL} AND updated_at < $2 ORDER BY id LIMIT $3"
         );
-        let rows: Vec<(i64, Option<String>, DateTime<Utc>)> = on_db!(db, |pool| {
-            sqlx::query_as(sqlx::AssertSqlSafe(sql))
-                .bind(type_id)
-                .bind(cutoff)
-                .bind(limit)
-                .fetch_all(pool)
-                .await
-        })?;
+        let rows: Vec<(i64, Option<String>, DateTime<Utc>)> =
+            fetch_all!(db, _, sqlx::AssertSqlSafe(sql), type_id, cutoff, limit)?;
         out.extend(
             rows.into_iter()
                 .map(|(id, receipt_no, completed_at)| Expired {
@@ -177,11 +170,7 @@ pub async fn purge(
 
 /// How many petitions were deleted at the end of their retention so far.
 pub async fn purged_count(db: &Db) -> Result<i64> {
-    let (n,): (i64,) = on_db!(db, |pool| sqlx::query_as(
-        "SELECT COUNT(*) FROM petition_purges"
-    )
-    .fetch_one(pool)
-    .await)?;
+    let (n,): (i64,) = fetch_one!(db, _, "SELECT COUNT(*) FROM petition_purges")?;
     Ok(n)
 }
 
@@ -198,12 +187,12 @@ pub struct StatisticsRow {
 
 /// The statistics of deleted petitions, by month, type, department and channel.
 pub async fn statistics(db: &Db) -> Result<Vec<StatisticsRow>> {
-    Ok(on_db!(db, |pool| sqlx::query_as(
+    Ok(fetch_all!(
+        db,
+        _,
         "SELECT month, type_id, department_id, channel, petitions, on_time \
          FROM petition_statistics ORDER BY month, type_id, department_id, channel"
-    )
-    .fetch_all(pool)
-    .await)?)
+    )?)
 }
 
 /// Delete one petition in `tx`; returns the attachments' SHA-256 for the blob clean-up.
@@ -222,10 +211,7 @@ async fn purge_one(
          RETURNING derived, department_id, channel, type_id"
     );
     let row: Option<(String, Option<i64>, String, i64)> =
-        on_tx!(tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(e.id)
-            .fetch_optional(&mut *conn)
-            .await)?;
+        fetch_optional!(tx, _, sqlx::AssertSqlSafe(sql), e.id)?;
     let Some((derived, department_id, channel, type_id)) = row else {
         return Ok(Vec::new());
     };
@@ -234,39 +220,33 @@ async fn purge_one(
         .format("%Y-%m")
         .to_string();
     let on_time = i64::from(d.answered_on_time(cal));
-    on_tx!(tx, |conn| {
-        sqlx::query(
+    execute!(
+        tx,
         "INSERT INTO petition_statistics (month, type_id, department_id, channel, petitions, on_time) \
          VALUES ($1, $2, $3, $4, 1, $5) ON CONFLICT (month, type_id, department_id, channel) \
          DO UPDATE SET petitions = petition_statistics.petitions + 1, \
-         on_time = petition_statistics.on_time + $5"
-    )
-    .bind(&month)
-    .bind(type_id)
-    .bind(department_id.unwrap_or(0))
-    .bind(&channel)
-    .bind(on_time)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+         on_time = petition_statistics.on_time + $5",
+        &month,
+        type_id,
+        department_id.unwrap_or(0),
+        &channel,
+        on_time
+    )?;
     // The purge record first: the timeline's trigger lets its rows go only after it.
     let seq = tx.next_change_seq().await?;
-    on_tx!(tx, |conn| sqlx::query(
-        "INSERT INTO petition_purges (petition_id, change_seq, purged_at) VALUES ($1, $2, $3)"
-    )
-    .bind(e.id)
-    .bind(seq)
-    .bind(now)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
-    let shas: Vec<(String,)> = on_tx!(tx, |conn| sqlx::query_as(
-        "SELECT sha256 FROM petition_attachments WHERE petition_id = $1"
-    )
-    .bind(e.id)
-    .fetch_all(&mut *conn)
-    .await)?;
+    execute!(
+        tx,
+        "INSERT INTO petition_purges (petition_id, change_seq, purged_at) VALUES ($1, $2, $3)",
+        e.id,
+        seq,
+        now
+    )?;
+    let shas: Vec<(String,)> = fetch_all!(
+        tx,
+        _,
+        "SELECT sha256 FROM petition_attachments WHERE petition_id = $1",
+        e.id
+    )?;
     // Everything that names the petitioner or points at the petition.
     for sql in [
         "DELETE FROM petition_events WHERE petition_id = $1",
@@ -281,11 +261,7 @@ async fn purge_one(
         "UPDATE protection_incidents SET petition_id = NULL WHERE petition_id = $1",
         "DELETE FROM petitions WHERE id = $1",
     ] {
-        on_tx!(tx, |conn| sqlx::query(sql)
-            .bind(e.id)
-            .execute(&mut *conn)
-            .await
-            .map(|r| r.rows_affected()))?;
+        execute!(tx, sql, e.id)?;
     }
     crate::office::audit::append(
         tx,
@@ -312,12 +288,12 @@ async fn purge_one(
 
 /// Whether any record still uses this blob (an attachment of another petition, evidence).
 async fn blob_in_use(db: &Db, sha: &str) -> Result<bool> {
-    let (n,): (i64,) = on_db!(db, |pool| sqlx::query_as(
+    let (n,): (i64,) = fetch_one!(
+        db,
+        _,
         "SELECT (SELECT COUNT(*) FROM petition_attachments WHERE sha256 = $1) + \
-         (SELECT COUNT(*) FROM protection_evidence WHERE sha256 = $1)"
-    )
-    .bind(sha)
-    .fetch_one(pool)
-    .await)?;
+         (SELECT COUNT(*) FROM protection_evidence WHERE sha256 = $1)",
+        sha
+    )?;
     Ok(n > 0)
 }

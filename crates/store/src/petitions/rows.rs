@@ -1,7 +1,7 @@
 //! A petition as stored (민원 행), who handles it, and reading it back with its timeline.
 
 use super::*;
-use crate::kit::ByKey;
+use crate::{fetch_all, fetch_optional, kit::ByKey};
 
 /// One petition as stored: intake data plus the copy of the derived state.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -238,24 +238,28 @@ pub(super) const HANDLER_SQL: &str = "SELECT d.name AS department, d.public_phon
 
 /// Who handles the petition, read in the caller's transaction (notices).
 pub(super) async fn handler_tx(tx: &mut Tx, p: &Petition) -> Result<HandlerRow> {
-    let row: Option<HandlerRow> = on_tx!(tx, |conn| sqlx::query_as(HANDLER_SQL)
-        .bind(p.department_id)
-        .bind(p.assignee_id)
-        .bind(crate::office::settings::HIDE_HANDLER_NAMES)
-        .fetch_optional(&mut *conn)
-        .await)?;
+    let row: Option<HandlerRow> = fetch_optional!(
+        tx,
+        _,
+        HANDLER_SQL,
+        p.department_id,
+        p.assignee_id,
+        crate::office::settings::HIDE_HANDLER_NAMES
+    )?;
     Ok(row.unwrap_or_default())
 }
 
 /// Who handles the petition (tracking page, Open311): the one source of what residents are
 /// told about their handler.
 pub async fn handler(db: &Db, p: &Petition) -> Result<HandlerRow> {
-    let row: Option<HandlerRow> = on_db!(db, |pool| sqlx::query_as(HANDLER_SQL)
-        .bind(p.department_id)
-        .bind(p.assignee_id)
-        .bind(crate::office::settings::HIDE_HANDLER_NAMES)
-        .fetch_optional(pool)
-        .await)?;
+    let row: Option<HandlerRow> = fetch_optional!(
+        db,
+        _,
+        HANDLER_SQL,
+        p.department_id,
+        p.assignee_id,
+        crate::office::settings::HIDE_HANDLER_NAMES
+    )?;
     let mut row = row.unwrap_or_default();
     if p.department_id.is_none() {
         // Without a department the setting still matters for scrubbing texts.
@@ -267,26 +271,16 @@ pub async fn handler(db: &Db, p: &Petition) -> Result<HandlerRow> {
 
 pub async fn get(db: &Db, id: PetitionId) -> Result<Petition> {
     let sql = format!("SELECT {PETITION_COLUMNS} FROM petitions WHERE id = $1");
-    on_db!(db, |pool| sqlx::query_as::<_, PetitionRow>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(id)
-    .fetch_optional(pool)
-    .await)?
-    .or_not_found()?
-    .into_petition()
+    fetch_optional!(db, PetitionRow, sqlx::AssertSqlSafe(sql), id)?
+        .or_not_found()?
+        .into_petition()
 }
 
 pub async fn get_by_receipt_no(db: &Db, receipt_no: &str) -> Result<Petition> {
     let sql = format!("SELECT {PETITION_COLUMNS} FROM petitions WHERE receipt_no = $1");
-    on_db!(db, |pool| sqlx::query_as::<_, PetitionRow>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(receipt_no)
-    .fetch_optional(pool)
-    .await)?
-    .or_not_found()?
-    .into_petition()
+    fetch_optional!(db, PetitionRow, sqlx::AssertSqlSafe(sql), receipt_no)?
+        .or_not_found()?
+        .into_petition()
 }
 
 /// The decrypted resident registration number, when the petition has one. The caller writes
@@ -311,14 +305,12 @@ pub struct StoredEvent {
 /// The timeline, oldest first.
 pub async fn timeline(db: &Db, id: PetitionId) -> Result<Vec<StoredEvent>> {
     type Row = (i64, DateTime<Utc>, Option<i64>, String, String);
-    let rows: Vec<Row> = on_db!(db, |pool| {
-        sqlx::query_as(
-        "SELECT seq, at, actor_id, kind, data FROM petition_events WHERE petition_id = $1 ORDER BY seq"
-    )
-    .bind(id)
-    .fetch_all(pool)
-    .await
-    })?;
+    let rows: Vec<Row> = fetch_all!(
+        db,
+        _,
+        "SELECT seq, at, actor_id, kind, data FROM petition_events WHERE petition_id = $1 ORDER BY seq",
+        id
+    )?;
     rows.into_iter()
         .map(|(seq, at, actor_id, kind, data)| {
             Ok(StoredEvent {

@@ -7,7 +7,7 @@
 //! last number it saw, and stores that number in the index's commit payload. [`SearchIndex::rebuild`]
 //! starts again from the database (`minwon admin reindex`).
 
-use crate::{Db, Result, StoreError, on_db};
+use crate::{Db, Result, StoreError, fetch_all};
 use domain::petitions::{Derived, State};
 use domain::{AccountId, DepartmentId};
 use std::path::Path;
@@ -216,26 +216,22 @@ impl SearchIndex {
                 String,
                 i64,
             );
-            let rows: Vec<Row> = on_db!(db, |pool| {
-                sqlx::query_as(
-                    "SELECT id, title, body, derived, department_id, petitioner_account_id, type_id, state, change_seq \
-                     FROM petitions WHERE change_seq > $1 ORDER BY change_seq LIMIT 5000"
-                )
-                .bind(seen)
-                .fetch_all(pool)
-                .await
-            })?;
+            let rows: Vec<Row> = fetch_all!(
+                db,
+                _,
+                "SELECT id, title, body, derived, department_id, petitioner_account_id, type_id, state, change_seq \
+                     FROM petitions WHERE change_seq > $1 ORDER BY change_seq LIMIT 5000",
+                seen
+            )?;
             // Petitions deleted at the end of their retention leave a purge record with a
             // change number of its own: their entries go too.
-            let purges: Vec<(i64, i64)> = on_db!(db, |pool| {
-                sqlx::query_as(
-                    "SELECT petition_id, change_seq FROM petition_purges WHERE change_seq > $1 \
+            let purges: Vec<(i64, i64)> = fetch_all!(
+                db,
+                _,
+                "SELECT petition_id, change_seq FROM petition_purges WHERE change_seq > $1 \
                      ORDER BY change_seq LIMIT 5000",
-                )
-                .bind(seen)
-                .fetch_all(pool)
-                .await
-            })?;
+                seen
+            )?;
             if rows.is_empty() && purges.is_empty() {
                 break;
             }

@@ -2,7 +2,7 @@
 //! state, approval (결재) and the notices each step sends.
 
 use super::*;
-use crate::kit::ByKey;
+use crate::{execute_one, fetch_optional, kit::ByKey};
 
 /// Apply one event and append it to the timeline. The row is rewritten by [`persist`].
 pub(super) async fn step(
@@ -103,12 +103,8 @@ pub(super) async fn advance(
 pub(super) async fn any_remote(tx: &mut Tx, ids: &[DepartmentId]) -> Result<bool> {
     let mut remote = false;
     for id in ids {
-        let row: Option<(bool,)> = on_tx!(tx, |conn| sqlx::query_as(
-            "SELECT remote FROM departments WHERE id = $1"
-        )
-        .bind(*id)
-        .fetch_optional(&mut *conn)
-        .await)?;
+        let row: Option<(bool,)> =
+            fetch_optional!(tx, _, "SELECT remote FROM departments WHERE id = $1", *id)?;
         remote |= row.is_some_and(|r| r.0);
     }
     Ok(remote)
@@ -117,37 +113,26 @@ pub(super) async fn any_remote(tx: &mut Tx, ids: &[DepartmentId]) -> Result<bool
 /// Mark a department as away from the main office or not: in-office transfers to or from it
 /// get 3 working hours (Decree art. 13).
 pub async fn set_department_remote(tx: &mut Tx, id: DepartmentId, remote: bool) -> Result<()> {
-    let n = on_tx!(tx, |conn| sqlx::query(
-        "UPDATE departments SET remote = $1 WHERE id = $2"
-    )
-    .bind(remote)
-    .bind(id)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
-    crate::kit::touched_one(n)?;
+    execute_one!(
+        tx,
+        "UPDATE departments SET remote = $1 WHERE id = $2",
+        remote,
+        id
+    )?;
     Ok(())
 }
 
 /// Whether a department is away from the main office.
 pub async fn department_remote(db: &Db, id: DepartmentId) -> Result<bool> {
-    let row: Option<(bool,)> = on_db!(db, |pool| sqlx::query_as(
-        "SELECT remote FROM departments WHERE id = $1"
-    )
-    .bind(id)
-    .fetch_optional(pool)
-    .await)?;
+    let row: Option<(bool,)> =
+        fetch_optional!(db, _, "SELECT remote FROM departments WHERE id = $1", id)?;
     Ok(row.is_some_and(|r| r.0))
 }
 
 /// A petition moves only to a department that exists and is not retired.
 pub(super) async fn ensure_active_department(tx: &mut Tx, id: DepartmentId) -> Result<()> {
-    let row: Option<(bool,)> = on_tx!(tx, |conn| sqlx::query_as(
-        "SELECT active FROM departments WHERE id = $1"
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await)?;
+    let row: Option<(bool,)> =
+        fetch_optional!(tx, _, "SELECT active FROM departments WHERE id = $1", id)?;
     match row {
         Some((true,)) => Ok(()),
         Some((false,)) => Err(bad(
@@ -214,24 +199,24 @@ pub(super) async fn persist(
          reminded = CASE WHEN due_at IS NULL OR $9 IS NULL OR due_at <> $9 THEN '' ELSE reminded END \
          WHERE id = $13 RETURNING {PETITION_COLUMNS}"
     );
-    on_tx!(tx, |conn| sqlx::query_as::<_, PetitionRow>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(&row.derived)
-    .bind(d.state.as_str())
-    .bind(d.department_id)
-    .bind(d.assignee_id)
-    .bind(d.received_at)
-    .bind(&d.receipt_no)
-    .bind(d.flagged)
-    .bind(row.repeat_proposed)
-    .bind(row.due)
-    .bind(i64::from(d.events))
-    .bind(row.change_seq)
-    .bind(now)
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await)?
+    fetch_optional!(
+        tx,
+        PetitionRow,
+        sqlx::AssertSqlSafe(sql),
+        &row.derived,
+        d.state.as_str(),
+        d.department_id,
+        d.assignee_id,
+        d.received_at,
+        &d.receipt_no,
+        d.flagged,
+        row.repeat_proposed,
+        row.due,
+        i64::from(d.events),
+        row.change_seq,
+        now,
+        id
+    )?
     .or_not_found()?
     .into_petition()
 }
@@ -240,12 +225,12 @@ pub(super) async fn persist(
 pub(super) async fn lock(tx: &mut Tx, id: PetitionId) -> Result<Derived> {
     // A no-op update: on PostgreSQL it locks the row, on SQLite it takes the write lock before
     // the read, so two handlers of one petition queue up instead of losing an update.
-    let row: Option<(String,)> = on_tx!(tx, |conn| sqlx::query_as(
-        "UPDATE petitions SET event_count = event_count WHERE id = $1 RETURNING derived"
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await)?;
+    let row: Option<(String,)> = fetch_optional!(
+        tx,
+        _,
+        "UPDATE petitions SET event_count = event_count WHERE id = $1 RETURNING derived",
+        id
+    )?;
     from_json(&row.or_not_found()?.0)
 }
 

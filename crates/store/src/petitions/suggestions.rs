@@ -13,7 +13,7 @@ use domain::DepartmentId;
 use domain::privacy::{PersonalKind, mask_text};
 
 use crate::petitions::Petition;
-use crate::{Db, Result, StoreError, Tx, on_db, on_tx};
+use crate::{Db, Result, StoreError, Tx, execute, fetch_all, fetch_optional};
 
 /// Corrections count this many times a closed petition when training.
 pub const CORRECTION_WEIGHT: f32 = 3.0;
@@ -96,20 +96,16 @@ pub(crate) async fn record_at_intake(
     let Some(g) = guess else {
         return Ok(());
     };
-    on_tx!(tx, |conn| {
-        sqlx::query(
+    execute!(
+        tx,
         "INSERT INTO routing_suggestions (petition_id, label, department_id, score, model_version, created_at) \
-         VALUES ($1, $2, (SELECT id FROM departments WHERE code = $2), $3, $4, $5)"
-    )
-    .bind(petition_id)
-    .bind(&g.label)
-    .bind(f64::from(g.score))
-    .bind(&g.model_version)
-    .bind(now)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+         VALUES ($1, $2, (SELECT id FROM departments WHERE code = $2), $3, $4, $5)",
+        petition_id,
+        &g.label,
+        f64::from(g.score),
+        &g.model_version,
+        now
+    )?;
     Ok(())
 }
 
@@ -120,10 +116,12 @@ const SUGGESTION_SELECT: &str = "SELECT s.petition_id, s.label, d.id AS departme
 /// The suggestion made for one petition.
 pub async fn get(db: &Db, petition_id: i64) -> Result<Option<RoutingSuggestion>> {
     let sql = format!("{SUGGESTION_SELECT} WHERE s.petition_id = $1");
-    Ok(on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(petition_id)
-        .fetch_optional(pool)
-        .await)?)
+    Ok(fetch_optional!(
+        db,
+        _,
+        sqlx::AssertSqlSafe(sql),
+        petition_id
+    )?)
 }
 
 /// The suggestions for a page of petitions (the staff queue).
@@ -137,18 +135,16 @@ pub async fn for_petitions(db: &Db, ids: &[i64]) -> Result<Vec<RoutingSuggestion
         "{SUGGESTION_SELECT} WHERE s.petition_id IN ({})",
         list.join(", ")
     );
-    Ok(on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .fetch_all(pool)
-        .await)?)
+    Ok(fetch_all!(db, _, sqlx::AssertSqlSafe(sql))?)
 }
 
 async fn suggestion_tx(tx: &mut Tx, petition_id: i64) -> Result<Option<(String, String)>> {
-    Ok(on_tx!(tx, |conn| sqlx::query_as(
-        "SELECT label, model_version FROM routing_suggestions WHERE petition_id = $1"
-    )
-    .bind(petition_id)
-    .fetch_optional(&mut *conn)
-    .await)?)
+    Ok(fetch_optional!(
+        tx,
+        _,
+        "SELECT label, model_version FROM routing_suggestions WHERE petition_id = $1",
+        petition_id
+    )?)
 }
 
 /// Records that staff routed `p` to `corrected` although the model suggested another
@@ -165,34 +161,30 @@ pub async fn record_correction(
     let Some((label, version)) = suggestion_tx(tx, p.id).await? else {
         return Ok(false);
     };
-    let code: Option<(String,)> = on_tx!(tx, |conn| sqlx::query_as(
-        "SELECT code FROM departments WHERE id = $1"
-    )
-    .bind(corrected)
-    .fetch_optional(&mut *conn)
-    .await)?;
+    let code: Option<(String,)> = fetch_optional!(
+        tx,
+        _,
+        "SELECT code FROM departments WHERE id = $1",
+        corrected
+    )?;
     let Some((code,)) = code else {
         return Err(StoreError::NotFound);
     };
     if code == label {
         return Ok(false);
     }
-    on_tx!(tx, |conn| {
-        sqlx::query(
+    execute!(
+        tx,
         "INSERT INTO routing_corrections (petition_id, text, suggested_label, corrected_department_id, \
-         model_version, actor_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-    )
-    .bind(p.id)
-    .bind(masked_text(p))
-    .bind(&label)
-    .bind(corrected)
-    .bind(&version)
-    .bind(actor)
-    .bind(now)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+         model_version, actor_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        p.id,
+        masked_text(p),
+        &label,
+        corrected,
+        &version,
+        actor,
+        now
+    )?;
     Ok(true)
 }
 
@@ -215,10 +207,7 @@ pub async fn corrections(db: &Db, petition_id: Option<i64>) -> Result<Vec<Correc
         d.code AS corrected_code, c.model_version, c.actor_id, c.created_at \
         FROM routing_corrections c JOIN departments d ON d.id = c.corrected_department_id \
         WHERE ($1 IS NULL OR c.petition_id = $1) ORDER BY c.id";
-    Ok(on_db!(db, |pool| sqlx::query_as(sql)
-        .bind(petition_id)
-        .fetch_all(pool)
-        .await)?)
+    Ok(fetch_all!(db, _, sql, petition_id)?)
 }
 
 /// Labelled texts for the office's routing model: every answered or closed petition labelled
@@ -226,14 +215,12 @@ pub async fn corrections(db: &Db, petition_id: Option<i64>) -> Result<Vec<Correc
 /// labelled with the department chosen (weight [`CORRECTION_WEIGHT`]). Texts of closed petitions
 /// are read unmasked: the model keeps only hashed n-gram weights, never text.
 pub async fn training_examples(db: &Db) -> Result<Vec<text::RoutingExample>> {
-    let closed: Vec<(String, String, String)> = on_db!(db, |pool| {
-        sqlx::query_as(
+    let closed: Vec<(String, String, String)> = fetch_all!(
+        db,
+        _,
         "SELECT p.title, p.body, d.code FROM petitions p JOIN departments d ON d.id = p.department_id \
          WHERE p.state IN ('answered', 'closed') ORDER BY p.id"
-    )
-    .fetch_all(pool)
-    .await
-    })?;
+    )?;
     let mut out: Vec<text::RoutingExample> = closed
         .into_iter()
         .map(|(title, body, code)| text::RoutingExample {
@@ -272,36 +259,32 @@ pub struct DraftRequest {
 
 /// Logs one prompt and its output (or the error that made us fall back).
 pub async fn log_draft(tx: &mut Tx, d: &DraftRequest) -> Result<()> {
-    on_tx!(tx, |conn| {
-        sqlx::query(
+    execute!(
+        tx,
         "INSERT INTO draft_requests (petition_id, actor_id, endpoint, model, prompt, output, outcome, \
-         error, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-    )
-    .bind(d.petition_id)
-    .bind(d.actor_id)
-    .bind(&d.endpoint)
-    .bind(&d.model)
-    .bind(&d.prompt)
-    .bind(&d.output)
-    .bind(&d.outcome)
-    .bind(&d.error)
-    .bind(d.created_at)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+         error, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        d.petition_id,
+        d.actor_id,
+        &d.endpoint,
+        &d.model,
+        &d.prompt,
+        &d.output,
+        &d.outcome,
+        &d.error,
+        d.created_at
+    )?;
     Ok(())
 }
 
 /// The drafting log of one petition, oldest first.
 pub async fn drafts(db: &Db, petition_id: i64) -> Result<Vec<DraftRequest>> {
-    Ok(on_db!(db, |pool| sqlx::query_as(
+    Ok(fetch_all!(
+        db,
+        _,
         "SELECT petition_id, actor_id, endpoint, model, prompt, output, outcome, error, created_at \
-         FROM draft_requests WHERE petition_id = $1 ORDER BY id"
-    )
-    .bind(petition_id)
-    .fetch_all(pool)
-    .await)?)
+         FROM draft_requests WHERE petition_id = $1 ORDER BY id",
+        petition_id
+    )?)
 }
 
 /// How many answered petitions of the same type [`answered_like`] compares against (the most
@@ -311,15 +294,15 @@ const SIMILAR_POOL: i64 = 2000;
 /// The answered or closed petitions most like `p` (same type, BM25 over title and body), best
 /// first, as (title, first answer, score). For draft answers.
 pub async fn answered_like(db: &Db, p: &Petition, k: usize) -> Result<Vec<(String, String, f32)>> {
-    let rows: Vec<(i64, String, String, String)> = on_db!(db, |pool| sqlx::query_as(
+    let rows: Vec<(i64, String, String, String)> = fetch_all!(
+        db,
+        _,
         "SELECT id, title, body, derived FROM petitions WHERE type_id = $1 AND id <> $2 \
-         AND state IN ('answered', 'closed') ORDER BY id DESC LIMIT $3"
-    )
-    .bind(p.type_id)
-    .bind(p.id)
-    .bind(SIMILAR_POOL)
-    .fetch_all(pool)
-    .await)?;
+         AND state IN ('answered', 'closed') ORDER BY id DESC LIMIT $3",
+        p.type_id,
+        p.id,
+        SIMILAR_POOL
+    )?;
     let mut index = text::Bm25Index::new();
     let mut answered = std::collections::HashMap::new();
     for (id, title, body, derived) in rows {

@@ -11,7 +11,7 @@
 
 use crate::kit::secrets::token_hash;
 use crate::petitions::{self, Petition};
-use crate::{Db, Result, StoreError, Tx, on_db, on_tx};
+use crate::{Db, Result, StoreError, Tx, execute, fetch_optional};
 use chrono::{DateTime, Duration, Utc};
 use domain::petitions::PetitionId;
 
@@ -72,27 +72,23 @@ pub fn normalize_code(typed: &str) -> Option<String> {
 pub async fn issue(tx: &mut Tx, petition_id: PetitionId, now: DateTime<Utc>) -> Result<String> {
     let code = new_code()?;
     let stored = normalize_code(&code).ok_or(StoreError::Hashing)?;
-    on_tx!(tx, |conn| sqlx::query(
-        "INSERT INTO petition_codes (petition_id, code_hash, created_at) VALUES ($1, $2, $3)"
-    )
-    .bind(petition_id)
-    .bind(token_hash(&stored))
-    .bind(now)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+    execute!(
+        tx,
+        "INSERT INTO petition_codes (petition_id, code_hash, created_at) VALUES ($1, $2, $3)",
+        petition_id,
+        token_hash(&stored),
+        now
+    )?;
     Ok(code)
 }
 
 /// A new code for a petition whose petitioner lost theirs: every earlier code stops working.
 pub async fn reissue(tx: &mut Tx, petition_id: PetitionId, now: DateTime<Utc>) -> Result<String> {
-    on_tx!(tx, |conn| sqlx::query(
-        "DELETE FROM petition_codes WHERE petition_id = $1"
-    )
-    .bind(petition_id)
-    .execute(&mut *conn)
-    .await
-    .map(|_| ()))?;
+    execute!(
+        tx,
+        "DELETE FROM petition_codes WHERE petition_id = $1",
+        petition_id
+    )?;
     issue(tx, petition_id, now).await
 }
 
@@ -165,18 +161,15 @@ async fn locked_until(
          ORDER BY at DESC LIMIT 1 OFFSET $3"
     );
     let row: Option<(DateTime<Utc>,)> = match petition {
-        Some(id) => on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(id)
-            .bind(since)
-            .bind(max - 1)
-            .fetch_optional(pool)
-            .await)?,
-        None => on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.clone()))
-            .bind(address)
-            .bind(since)
-            .bind(max - 1)
-            .fetch_optional(pool)
-            .await)?,
+        Some(id) => fetch_optional!(db, _, sqlx::AssertSqlSafe(sql.clone()), id, since, max - 1)?,
+        None => fetch_optional!(
+            db,
+            _,
+            sqlx::AssertSqlSafe(sql.clone()),
+            address,
+            since,
+            max - 1
+        )?,
     };
     Ok(row.map(|(at,)| at + window))
 }
@@ -202,12 +195,12 @@ async fn by_number(db: &Db, number: &str) -> Result<Option<Petition>> {
 
 /// Whether the code matches the petition's stored tracking code.
 async fn code_matches(db: &Db, id: PetitionId, code: &str) -> Result<bool> {
-    let row: Option<(String,)> = on_db!(db, |pool| sqlx::query_as(
-        "SELECT code_hash FROM petition_codes WHERE petition_id = $1"
-    )
-    .bind(id)
-    .fetch_optional(pool)
-    .await)?;
+    let row: Option<(String,)> = fetch_optional!(
+        db,
+        _,
+        "SELECT code_hash FROM petition_codes WHERE petition_id = $1",
+        id
+    )?;
     let given = token_hash(code);
     Ok(row.is_some_and(|(stored,)| {
         // Equal-length hex strings, compared without an early exit.
@@ -226,15 +219,13 @@ async fn record_failure(
     address: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    on_db!(db, |pool| sqlx::query(
-        "INSERT INTO tracking_failures (petition_id, address, at) VALUES ($1, $2, $3)"
-    )
-    .bind(petition)
-    .bind(address)
-    .bind(now)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?;
+    execute!(
+        db,
+        "INSERT INTO tracking_failures (petition_id, address, at) VALUES ($1, $2, $3)",
+        petition,
+        address,
+        now
+    )?;
     Ok(())
 }
 
@@ -314,13 +305,11 @@ pub async fn find(
 
 /// Forget failures older than a day (housekeeping, with the login attempts).
 pub async fn purge(db: &Db, now: DateTime<Utc>) -> Result<u64> {
-    Ok(on_db!(db, |pool| sqlx::query(
-        "DELETE FROM tracking_failures WHERE at <= $1"
-    )
-    .bind(now - Duration::days(1))
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))?)
+    Ok(execute!(
+        db,
+        "DELETE FROM tracking_failures WHERE at <= $1",
+        now - Duration::days(1)
+    )?)
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The tracking password a petitioner chose at filing, and the look-up it opens.
 
 use super::*;
+use crate::{execute, fetch_optional};
 
 /// Shortest and longest tracking password a petitioner may choose at filing.
 pub const TRACKING_PASSWORD_CHARS: std::ops::RangeInclusive<usize> = 8..=64;
@@ -13,15 +14,13 @@ pub async fn set_tracking_password(
     password: &TrackingPassword,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    on_tx!(tx, |conn| sqlx::query(
-        "INSERT INTO petition_tracking (petition_id, password_hash, created_at) VALUES ($1, $2, $3)"
-    )
-    .bind(id)
-    .bind(&password.0)
-    .bind(now)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+    execute!(
+        tx,
+        "INSERT INTO petition_tracking (petition_id, password_hash, created_at) VALUES ($1, $2, $3)",
+        id,
+        &password.0,
+        now
+    )?;
     Ok(())
 }
 
@@ -77,12 +76,12 @@ pub async fn find_for_petitioner(db: &Db, number: &str, secret: &str) -> Result<
                 .fold(0u8, |acc, (a, b)| acc | (a ^ b))
                 == 0
     } else {
-        let hash: Option<(String,)> = on_db!(db, |pool| sqlx::query_as(
-            "SELECT password_hash FROM petition_tracking WHERE petition_id = $1"
-        )
-        .bind(p.id)
-        .fetch_optional(pool)
-        .await)?;
+        let hash: Option<(String,)> = fetch_optional!(
+            db,
+            _,
+            "SELECT password_hash FROM petition_tracking WHERE petition_id = $1",
+            p.id
+        )?;
         match hash {
             Some((h,)) => crate::kit::secrets::verify_password(secret, &h),
             None => {

@@ -2,6 +2,7 @@
 //! moments cached on open petitions.
 
 use super::*;
+use crate::{execute, fetch_all};
 
 /// The working calendar built from the holiday rows and the office hours setting, and a
 /// fingerprint of both. The due cache remembers the fingerprint it was computed with, so an edit
@@ -80,27 +81,25 @@ pub(super) async fn refresh_due_cache_with(
     let mut after = 0i64;
     let mut changed = 0u64;
     loop {
-        let rows: Vec<(i64, String)> = on_db!(db, |pool| sqlx::query_as(
+        let rows: Vec<(i64, String)> = fetch_all!(
+            db,
+            _,
             "SELECT id, derived FROM petitions WHERE id > $1 AND state IN \
-             ('arrived', 'received', 'in_progress', 'supplement', 'paused') ORDER BY id LIMIT 500"
-        )
-        .bind(after)
-        .fetch_all(pool)
-        .await)?;
+             ('arrived', 'received', 'in_progress', 'supplement', 'paused') ORDER BY id LIMIT 500",
+            after
+        )?;
         let Some(last) = rows.last() else { break };
         after = last.0;
         let mut tx = db.begin().await?;
         for (id, derived) in &rows {
             let d: Derived = from_json(derived)?;
             let due = d.clock_due(cal, now)?;
-            on_tx!(&mut tx, |conn| sqlx::query(
-                "UPDATE petitions SET due_at = $1 WHERE id = $2"
-            )
-            .bind(due)
-            .bind(id)
-            .execute(&mut *conn)
-            .await
-            .map(|r| r.rows_affected()))?;
+            execute!(
+                &mut tx,
+                "UPDATE petitions SET due_at = $1 WHERE id = $2",
+                due,
+                id
+            )?;
             changed += 1;
         }
         tx.commit().await?;

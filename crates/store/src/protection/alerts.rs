@@ -2,7 +2,7 @@
 //! relay between app servers (PostgreSQL LISTEN/NOTIFY).
 
 use super::*;
-use crate::kit::ByKey;
+use crate::{execute, fetch_all, fetch_one, fetch_optional, kit::ByKey};
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct Alert {
@@ -52,16 +52,16 @@ pub async fn raise_alert(
         "INSERT INTO protection_alerts (incident_id, raised_by, department_id, place, at) \
          VALUES ($1, $2, $3, $4, $5) RETURNING {ALERT_COLUMNS}"
     );
-    let alert = on_tx!(tx, |conn| sqlx::query_as::<_, Alert>(sqlx::AssertSqlSafe(
-        sql
-    ))
-    .bind(recorded.incident.id)
-    .bind(by)
-    .bind(department_id)
-    .bind(&place)
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await)?;
+    let alert = fetch_one!(
+        tx,
+        Alert,
+        sqlx::AssertSqlSafe(sql),
+        recorded.incident.id,
+        by,
+        department_id,
+        &place,
+        now
+    )?;
     let (subject, body) = message(alert.id);
     tell(tx, alert.id, 0, recipients, true, &subject, &body, now).await?;
     notify_alert(tx, alert.id).await?;
@@ -78,26 +78,12 @@ pub async fn acknowledge_alert(
         "UPDATE protection_alerts SET acknowledged_by = $2, acknowledged_at = $3 \
          WHERE id = $1 AND acknowledged_at IS NULL RETURNING {ALERT_COLUMNS}"
     );
-    on_tx!(tx, |conn| sqlx::query_as::<_, Alert>(sqlx::AssertSqlSafe(
-        sql
-    ))
-    .bind(id)
-    .bind(by)
-    .bind(now)
-    .fetch_optional(&mut *conn)
-    .await)?
-    .or_not_found()
+    fetch_optional!(tx, Alert, sqlx::AssertSqlSafe(sql), id, by, now)?.or_not_found()
 }
 
 pub async fn get_alert(db: &Db, id: i64) -> Result<Alert> {
     let sql = format!("SELECT {ALERT_COLUMNS} FROM protection_alerts WHERE id = $1");
-    on_db!(db, |pool| sqlx::query_as::<_, Alert>(sqlx::AssertSqlSafe(
-        sql
-    ))
-    .bind(id)
-    .fetch_optional(pool)
-    .await)?
-    .or_not_found()
+    fetch_optional!(db, Alert, sqlx::AssertSqlSafe(sql), id)?.or_not_found()
 }
 
 /// Alerts raised since `since`, newest first.
@@ -105,12 +91,7 @@ pub async fn alerts_since(db: &Db, since: DateTime<Utc>) -> Result<Vec<Alert>> {
     let sql = format!(
         "SELECT {ALERT_COLUMNS} FROM protection_alerts WHERE at >= $1 ORDER BY at DESC, id DESC LIMIT 200"
     );
-    Ok(on_db!(db, |pool| sqlx::query_as::<_, Alert>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(since)
-    .fetch_all(pool)
-    .await)?)
+    Ok(fetch_all!(db, Alert, sqlx::AssertSqlSafe(sql), since)?)
 }
 
 /// One addressee of a panic alert as the web layer resolved it from the line of
@@ -162,22 +143,20 @@ pub(super) async fn tell(
                         .await?,
                 ),
             };
-            on_tx!(tx, |conn| sqlx::query(
+            execute!(
+                tx,
                 "INSERT INTO protection_alert_recipients \
                  (alert_id, round, account_id, role, channel, address, outbox_id, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-            )
-            .bind(alert_id)
-            .bind(round)
-            .bind(r.account_id)
-            .bind(r.role.as_str())
-            .bind(ch.as_str())
-            .bind(address)
-            .bind(outbox_id)
-            .bind(now)
-            .execute(&mut *conn)
-            .await
-            .map(|_| ()))?;
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                alert_id,
+                round,
+                r.account_id,
+                r.role.as_str(),
+                ch.as_str(),
+                address,
+                outbox_id,
+                now
+            )?;
             rows += 1;
         }
     }
@@ -252,8 +231,9 @@ pub struct AlertDelivery {
 /// Who an alert went to, by which channel, and what became of each message, in the order
 /// they were written.
 pub async fn alert_deliveries(db: &Db, alert_id: i64) -> Result<Vec<AlertDelivery>> {
-    Ok(on_db!(db, |pool| {
-        sqlx::query_as::<_, AlertDelivery>(
+    Ok(fetch_all!(
+        db,
+        AlertDelivery,
         "SELECT r.id, r.round, r.account_id, COALESCE(a.display_name, '') AS name, r.role, r.channel, \
          r.address, CASE WHEN r.channel = 'screen' THEN \
            (CASE WHEN r.delivered_at IS NULL THEN 'waiting' ELSE 'shown' END) \
@@ -262,23 +242,20 @@ pub async fn alert_deliveries(db: &Db, alert_id: i64) -> Result<Vec<AlertDeliver
          FROM protection_alert_recipients r \
          LEFT JOIN accounts a ON a.id = r.account_id \
          LEFT JOIN outbox o ON o.id = r.outbox_id \
-         WHERE r.alert_id = $1 ORDER BY r.id"
-    )
-    .bind(alert_id)
-    .fetch_all(pool)
-    .await
-    })?)
+         WHERE r.alert_id = $1 ORDER BY r.id",
+        alert_id
+    )?)
 }
 
 /// The accounts an alert was addressed to (any round): they see it live and acknowledge it.
 pub async fn alert_recipient_ids(db: &Db, alert_id: i64) -> Result<Vec<AccountId>> {
-    let rows: Vec<(AccountId,)> = on_db!(db, |pool| sqlx::query_as(
+    let rows: Vec<(AccountId,)> = fetch_all!(
+        db,
+        _,
         "SELECT DISTINCT account_id FROM protection_alert_recipients \
-         WHERE alert_id = $1 AND account_id IS NOT NULL ORDER BY account_id"
-    )
-    .bind(alert_id)
-    .fetch_all(pool)
-    .await)?;
+         WHERE alert_id = $1 AND account_id IS NOT NULL ORDER BY account_id",
+        alert_id
+    )?;
     Ok(rows.into_iter().map(|(a,)| a).collect())
 }
 
@@ -289,16 +266,14 @@ pub async fn mark_shown(
     account: AccountId,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    on_db!(db, |pool| sqlx::query(
+    execute!(
+        db,
         "UPDATE protection_alert_recipients SET delivered_at = $3 \
-         WHERE alert_id = $1 AND account_id = $2 AND channel = 'screen' AND delivered_at IS NULL"
-    )
-    .bind(alert_id)
-    .bind(account)
-    .bind(now)
-    .execute(pool)
-    .await
-    .map(|_| ()))?;
+         WHERE alert_id = $1 AND account_id = $2 AND channel = 'screen' AND delivered_at IS NULL",
+        alert_id,
+        account,
+        now
+    )?;
     Ok(())
 }
 
@@ -308,24 +283,18 @@ pub async fn alerts_to_escalate(db: &Db, cutoff: DateTime<Utc>) -> Result<Vec<Al
         "SELECT {ALERT_COLUMNS} FROM protection_alerts \
          WHERE acknowledged_at IS NULL AND escalated_at IS NULL AND at <= $1 ORDER BY at, id LIMIT 100"
     );
-    Ok(on_db!(db, |pool| sqlx::query_as::<_, Alert>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(cutoff)
-    .fetch_all(pool)
-    .await)?)
+    Ok(fetch_all!(db, Alert, sqlx::AssertSqlSafe(sql), cutoff)?)
 }
 
 /// The recipients of an alert's first round, as addressees (for the escalation line).
 pub async fn first_round(db: &Db, alert_id: i64) -> Result<Vec<rules::AlertRecipient>> {
-    let rows: Vec<(Option<AccountId>, String, String, String)> =
-        on_db!(db, |pool| sqlx::query_as(
-            "SELECT account_id, role, channel, address FROM protection_alert_recipients \
-         WHERE alert_id = $1 AND round = 0 ORDER BY id"
-        )
-        .bind(alert_id)
-        .fetch_all(pool)
-        .await)?;
+    let rows: Vec<(Option<AccountId>, String, String, String)> = fetch_all!(
+        db,
+        _,
+        "SELECT account_id, role, channel, address FROM protection_alert_recipients \
+         WHERE alert_id = $1 AND round = 0 ORDER BY id",
+        alert_id
+    )?;
     let mut out: Vec<rules::AlertRecipient> = Vec::new();
     for (account, role, channel, address) in rows {
         let role = parse_or_db(rules::AlertRole::parse(&role))?;
@@ -353,15 +322,13 @@ pub async fn escalate_alert(
     body: &str,
     now: DateTime<Utc>,
 ) -> Result<bool> {
-    let claimed = on_tx!(tx, |conn| sqlx::query(
+    let claimed = execute!(
+        tx,
         "UPDATE protection_alerts SET escalated_at = $2 \
-         WHERE id = $1 AND acknowledged_at IS NULL AND escalated_at IS NULL"
-    )
-    .bind(alert_id)
-    .bind(now)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+         WHERE id = $1 AND acknowledged_at IS NULL AND escalated_at IS NULL",
+        alert_id,
+        now
+    )?;
     if claimed == 0 {
         return Ok(false);
     }

@@ -1,7 +1,7 @@
 //! Timed contacts (응대 시간 관리): start, warn, finish.
 
 use super::*;
-use crate::kit::ByKey;
+use crate::{execute, fetch_one, fetch_optional, kit::ByKey};
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct Contact {
@@ -26,14 +26,12 @@ pub(super) const CONTACT_COLUMNS: &str = "id, account_id, department_id, channel
 /// Name who a call or visit is with (their petitions' identity), so a restriction in force
 /// on them is shown on the contact screen.
 pub async fn set_contact_petitioner(tx: &mut Tx, contact_id: i64, key: &str) -> Result<()> {
-    on_tx!(tx, |conn| sqlx::query(
-        "UPDATE protection_contacts SET petitioner_key = $2 WHERE id = $1"
-    )
-    .bind(contact_id)
-    .bind(key)
-    .execute(&mut *conn)
-    .await
-    .map(|_| ()))?;
+    execute!(
+        tx,
+        "UPDATE protection_contacts SET petitioner_key = $2 WHERE id = $1",
+        contact_id,
+        key
+    )?;
     Ok(())
 }
 
@@ -56,27 +54,21 @@ pub async fn start_contact(
         "INSERT INTO protection_contacts (account_id, department_id, channel, started_at, recorded) \
          VALUES ($1, $2, $3, $4, $5) RETURNING {CONTACT_COLUMNS}"
     );
-    Ok(on_tx!(tx, |conn| sqlx::query_as::<_, Contact>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(account)
-    .bind(department_id)
-    .bind(channel.as_str())
-    .bind(now)
-    .bind(recorded)
-    .fetch_one(&mut *conn)
-    .await)?)
+    Ok(fetch_one!(
+        tx,
+        Contact,
+        sqlx::AssertSqlSafe(sql),
+        account,
+        department_id,
+        channel.as_str(),
+        now,
+        recorded
+    )?)
 }
 
 pub async fn get_contact(db: &Db, id: i64) -> Result<Contact> {
     let sql = format!("SELECT {CONTACT_COLUMNS} FROM protection_contacts WHERE id = $1");
-    on_db!(db, |pool| sqlx::query_as::<_, Contact>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(id)
-    .fetch_optional(pool)
-    .await)?
-    .or_not_found()
+    fetch_optional!(db, Contact, sqlx::AssertSqlSafe(sql), id)?.or_not_found()
 }
 
 /// The contact's incident, created on its first warning (a warning is an incident measure).
@@ -102,14 +94,12 @@ pub(super) async fn contact_incident(
         involved: vec![],
     };
     let r = create_incident(tx, &details, c.account_id, c.department_id, false, now).await?;
-    on_tx!(tx, |conn| sqlx::query(
-        "UPDATE protection_contacts SET incident_id = $2 WHERE id = $1"
-    )
-    .bind(c.id)
-    .bind(r.incident.id)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+    execute!(
+        tx,
+        "UPDATE protection_contacts SET incident_id = $2 WHERE id = $1",
+        c.id,
+        r.incident.id
+    )?;
     Ok(r.incident.id)
 }
 
@@ -149,25 +139,23 @@ pub async fn warn_contact(
         now,
     )
     .await?;
-    on_tx!(tx, |conn| sqlx::query(
-        "UPDATE protection_contacts SET warned_at = COALESCE(warned_at, $2) WHERE id = $1"
-    )
-    .bind(c.id)
-    .bind(now)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+    execute!(
+        tx,
+        "UPDATE protection_contacts SET warned_at = COALESCE(warned_at, $2) WHERE id = $1",
+        c.id,
+        now
+    )?;
     Ok(m)
 }
 
 pub(super) async fn contact_minutes_tx(tx: &mut Tx, c: &Contact) -> Result<i64> {
     let channel = parse_or_db(Channel::parse(&c.channel))?;
-    let row: Option<(String,)> = on_tx!(tx, |conn| sqlx::query_as(
-        "SELECT value FROM settings WHERE key = $1"
-    )
-    .bind(contact_minutes_key(channel))
-    .fetch_optional(&mut *conn)
-    .await)?;
+    let row: Option<(String,)> = fetch_optional!(
+        tx,
+        _,
+        "SELECT value FROM settings WHERE key = $1",
+        contact_minutes_key(channel)
+    )?;
     Ok(row
         .and_then(|(v,)| rules::parse_contact_minutes(&v).ok())
         .unwrap_or_else(|| rules::default_contact_minutes(channel)))
@@ -210,12 +198,12 @@ pub async fn finish_contact(
     let sql = format!(
         "UPDATE protection_contacts SET finished_at = $2, ended_by_official = $3 WHERE id = $1 RETURNING {CONTACT_COLUMNS}"
     );
-    Ok(on_tx!(tx, |conn| sqlx::query_as::<_, Contact>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(c.id)
-    .bind(now)
-    .bind(ended_by_official)
-    .fetch_one(&mut *conn)
-    .await)?)
+    Ok(fetch_one!(
+        tx,
+        Contact,
+        sqlx::AssertSqlSafe(sql),
+        c.id,
+        now,
+        ended_by_official
+    )?)
 }

@@ -1,16 +1,13 @@
 //! The demo's protection records.
 
 use super::*;
+use crate::fetch_one;
 
 /// Fill an empty protection record with the demo county's: a few incidents with measures,
 /// the counter's equipment and this half-year's drill. Does nothing when incidents exist or the
 /// demo accounts are missing. Returns the number of incidents made.
 pub async fn demo(db: &Db, now: DateTime<Utc>) -> Result<usize> {
-    let (existing,): (i64,) = on_db!(db, |pool| sqlx::query_as(
-        "SELECT COUNT(*) FROM protection_incidents"
-    )
-    .fetch_one(pool)
-    .await)?;
+    let (existing,): (i64,) = fetch_one!(db, _, "SELECT COUNT(*) FROM protection_incidents")?;
     if existing > 0 {
         return Ok(0);
     }

@@ -1,7 +1,7 @@
 //! Drills (모의훈련) planned, held and reminded.
 
 use super::*;
-use crate::kit::ByKey;
+use crate::{execute, fetch_all, fetch_one, fetch_optional, kit::ByKey};
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct Drill {
@@ -41,17 +41,17 @@ pub async fn plan_drill(
         "INSERT INTO protection_drills (planned_on, department_id, scenario, partner, participants, after_action, fixes, \
          created_by, created_at, updated_at) VALUES ($1, $2, $3, $4, '', '', '', $5, $6, $6) RETURNING {DRILL_COLUMNS}"
     );
-    Ok(on_tx!(tx, |conn| sqlx::query_as::<_, Drill>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(planned_on)
-    .bind(department_id)
-    .bind(&scenario)
-    .bind(partner.trim())
-    .bind(by)
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await)?)
+    Ok(fetch_one!(
+        tx,
+        Drill,
+        sqlx::AssertSqlSafe(sql),
+        planned_on,
+        department_id,
+        &scenario,
+        partner.trim(),
+        by,
+        now
+    )?)
 }
 
 /// Record that a drill was held: who took part, what was learnt and what is to be fixed.
@@ -82,28 +82,24 @@ pub async fn record_drill(
         "UPDATE protection_drills SET held_at = $2, participants = $3, after_action = $4, fixes = $5, updated_at = $6 \
          WHERE id = $1 RETURNING {DRILL_COLUMNS}"
     );
-    on_tx!(tx, |conn| sqlx::query_as::<_, Drill>(sqlx::AssertSqlSafe(
-        sql
-    ))
-    .bind(id)
-    .bind(held_at)
-    .bind(participants.trim())
-    .bind(after_action.trim())
-    .bind(fixes.trim())
-    .bind(now)
-    .fetch_optional(&mut *conn)
-    .await)?
+    fetch_optional!(
+        tx,
+        Drill,
+        sqlx::AssertSqlSafe(sql),
+        id,
+        held_at,
+        participants.trim(),
+        after_action.trim(),
+        fixes.trim(),
+        now
+    )?
     .or_not_found()
 }
 
 pub async fn drills(db: &Db) -> Result<Vec<Drill>> {
     let sql =
         format!("SELECT {DRILL_COLUMNS} FROM protection_drills ORDER BY planned_on DESC, id DESC");
-    Ok(on_db!(db, |pool| sqlx::query_as::<_, Drill>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .fetch_all(pool)
-    .await)?)
+    Ok(fetch_all!(db, Drill, sqlx::AssertSqlSafe(sql))?)
 }
 
 pub fn drill_facts(drills: &[Drill]) -> Vec<DrillFact> {
@@ -150,16 +146,14 @@ pub async fn queue_drill_reminders(db: &Db, now: DateTime<Utc>) -> Result<u64> {
         .await?;
         n += 1;
     }
-    on_tx!(&mut tx, |conn| sqlx::query(
+    execute!(
+        &mut tx,
         "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
-    )
-    .bind(KEY)
-    .bind(&marker)
-    .bind(now)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        KEY,
+        &marker,
+        now
+    )?;
     tx.commit().await?;
     Ok(n)
 }

@@ -1,7 +1,7 @@
 //! Protective equipment (보호장비): issue, checks and the register.
 
 use super::*;
-use crate::kit::ByKey;
+use crate::{execute_one, fetch_all, fetch_one, fetch_optional, kit::ByKey};
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct Equipment {
@@ -56,16 +56,16 @@ pub async fn add_equipment(
         "INSERT INTO protection_equipment (kind, label, location, department_id, created_at) \
          VALUES ($1, $2, $3, $4, $5) RETURNING {EQUIPMENT_COLUMNS}"
     );
-    on_tx!(tx, |conn| sqlx::query_as::<_, Equipment>(
-        sqlx::AssertSqlSafe(sql)
+    fetch_one!(
+        tx,
+        Equipment,
+        sqlx::AssertSqlSafe(sql),
+        kind.as_str(),
+        &label,
+        location.trim(),
+        department_id,
+        now
     )
-    .bind(kind.as_str())
-    .bind(&label)
-    .bind(location.trim())
-    .bind(department_id)
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await)
     .map_err(|e| {
         crate::conflict_on_unique(
             e,
@@ -87,14 +87,14 @@ pub async fn issue_equipment(
     let sql = format!(
         "UPDATE protection_equipment SET holder_id = $2, issued_at = $3 WHERE id = $1 RETURNING {EQUIPMENT_COLUMNS}"
     );
-    on_tx!(tx, |conn| sqlx::query_as::<_, Equipment>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(id)
-    .bind(holder)
-    .bind(holder.map(|_| now))
-    .fetch_optional(&mut *conn)
-    .await)?
+    fetch_optional!(
+        tx,
+        Equipment,
+        sqlx::AssertSqlSafe(sql),
+        id,
+        holder,
+        holder.map(|_| now)
+    )?
     .or_not_found()
 }
 
@@ -114,46 +114,37 @@ pub async fn check_equipment(
             "describe the fault",
         ));
     }
-    let n = on_tx!(tx, |conn| sqlx::query(
-        "UPDATE protection_equipment SET last_checked_at = $2, faulty = $3 WHERE id = $1"
-    )
-    .bind(id)
-    .bind(now)
-    .bind(!ok)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
-    crate::kit::touched_one(n)?;
-    Ok(on_tx!(tx, |conn| {
-        sqlx::query_as::<_, EquipmentCheck>(
+    execute_one!(
+        tx,
+        "UPDATE protection_equipment SET last_checked_at = $2, faulty = $3 WHERE id = $1",
+        id,
+        now,
+        !ok
+    )?;
+    Ok(fetch_one!(
+        tx,
+        EquipmentCheck,
         "INSERT INTO protection_equipment_checks (equipment_id, at, checked_by, ok, fault) VALUES ($1, $2, $3, $4, $5) \
-         RETURNING id, equipment_id, at, checked_by, ok, fault"
-    )
-    .bind(id)
-    .bind(now)
-    .bind(by)
-    .bind(ok)
-    .bind(fault.trim())
-    .fetch_one(&mut *conn)
-    .await
-    })?)
+         RETURNING id, equipment_id, at, checked_by, ok, fault",
+        id,
+        now,
+        by,
+        ok,
+        fault.trim()
+    )?)
 }
 
 pub async fn equipment(db: &Db) -> Result<Vec<Equipment>> {
     let sql = format!("SELECT {EQUIPMENT_COLUMNS} FROM protection_equipment ORDER BY kind, label");
-    Ok(on_db!(db, |pool| sqlx::query_as::<_, Equipment>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .fetch_all(pool)
-    .await)?)
+    Ok(fetch_all!(db, Equipment, sqlx::AssertSqlSafe(sql))?)
 }
 
 pub async fn equipment_checks(db: &Db, id: i64) -> Result<Vec<EquipmentCheck>> {
-    Ok(on_db!(db, |pool| sqlx::query_as::<_, EquipmentCheck>(
+    Ok(fetch_all!(
+        db,
+        EquipmentCheck,
         "SELECT id, equipment_id, at, checked_by, ok, fault FROM protection_equipment_checks \
-         WHERE equipment_id = $1 ORDER BY id DESC"
-    )
-    .bind(id)
-    .fetch_all(pool)
-    .await)?)
+         WHERE equipment_id = $1 ORDER BY id DESC",
+        id
+    )?)
 }

@@ -1,7 +1,7 @@
 //! Evidence (증거) with its chain of custody, verification and retention.
 
 use super::*;
-use crate::kit::ByKey;
+use crate::{execute, fetch_all, fetch_one, fetch_optional, kit::ByKey};
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct Evidence {
@@ -50,17 +50,19 @@ pub async fn add_evidence(
         "INSERT INTO protection_evidence (incident_id, kind, sha256, filename, content_type, size, uploaded_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING {EVIDENCE_COLUMNS}"
     );
-    let e: Evidence = on_tx!(tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(incident_id)
-        .bind(kind.as_str())
-        .bind(&blob.sha256)
-        .bind(&name)
-        .bind(&blob.content_type)
-        .bind(size)
-        .bind(actor)
-        .bind(now)
-        .fetch_one(&mut *conn)
-        .await)
+    let e: Evidence = fetch_one!(
+        tx,
+        _,
+        sqlx::AssertSqlSafe(sql),
+        incident_id,
+        kind.as_str(),
+        &blob.sha256,
+        &name,
+        &blob.content_type,
+        size,
+        actor,
+        now
+    )
     .map_err(|e| {
         crate::conflict_on_unique(
             e,
@@ -90,62 +92,50 @@ pub async fn log_custody(
     detail: &str,
     now: DateTime<Utc>,
 ) -> Result<CustodyEntry> {
-    Ok(on_tx!(tx, |conn| {
-        sqlx::query_as::<_, CustodyEntry>(
+    Ok(fetch_one!(
+        tx,
+        CustodyEntry,
         "INSERT INTO protection_custody (evidence_id, at, actor_id, action, detail) VALUES ($1, $2, $3, $4, $5) \
-         RETURNING id, evidence_id, at, actor_id, action, detail"
-    )
-    .bind(evidence_id)
-    .bind(now)
-    .bind(actor)
-    .bind(action.as_str())
-    .bind(detail.trim())
-    .fetch_one(&mut *conn)
-    .await
-    })?)
+         RETURNING id, evidence_id, at, actor_id, action, detail",
+        evidence_id,
+        now,
+        actor,
+        action.as_str(),
+        detail.trim()
+    )?)
 }
 
 pub async fn evidence_of(db: &Db, incident_id: i64) -> Result<Vec<Evidence>> {
     let sql = format!(
         "SELECT {EVIDENCE_COLUMNS} FROM protection_evidence WHERE incident_id = $1 ORDER BY id"
     );
-    Ok(on_db!(db, |pool| sqlx::query_as::<_, Evidence>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(incident_id)
-    .fetch_all(pool)
-    .await)?)
+    Ok(fetch_all!(
+        db,
+        Evidence,
+        sqlx::AssertSqlSafe(sql),
+        incident_id
+    )?)
 }
 
 pub async fn get_evidence(db: &Db, id: i64) -> Result<Evidence> {
     let sql = format!("SELECT {EVIDENCE_COLUMNS} FROM protection_evidence WHERE id = $1");
-    on_db!(db, |pool| sqlx::query_as::<_, Evidence>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(id)
-    .fetch_optional(pool)
-    .await)?
-    .or_not_found()
+    fetch_optional!(db, Evidence, sqlx::AssertSqlSafe(sql), id)?.or_not_found()
 }
 
 /// Every evidence file (for the integrity sweep).
 pub async fn all_evidence(db: &Db) -> Result<Vec<Evidence>> {
     let sql = format!("SELECT {EVIDENCE_COLUMNS} FROM protection_evidence ORDER BY id");
-    Ok(on_db!(db, |pool| sqlx::query_as::<_, Evidence>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .fetch_all(pool)
-    .await)?)
+    Ok(fetch_all!(db, Evidence, sqlx::AssertSqlSafe(sql))?)
 }
 
 pub async fn custody_log(db: &Db, evidence_id: i64) -> Result<Vec<CustodyEntry>> {
-    Ok(on_db!(db, |pool| sqlx::query_as::<_, CustodyEntry>(
+    Ok(fetch_all!(
+        db,
+        CustodyEntry,
         "SELECT id, evidence_id, at, actor_id, action, detail FROM protection_custody \
-         WHERE evidence_id = $1 ORDER BY id"
-    )
-    .bind(evidence_id)
-    .fetch_all(pool)
-    .await)?)
+         WHERE evidence_id = $1 ORDER BY id",
+        evidence_id
+    )?)
 }
 
 /// Check a stored evidence file against its address: `Ok(true)` when the bytes still hash to
@@ -200,40 +190,34 @@ pub async fn purge_expired_evidence(
 ) -> Result<u64> {
     let days = evidence_retention_days(db).await?;
     let cutoff = now - chrono::Duration::days(days);
-    let expired: Vec<(i64, String)> = on_db!(db, |pool| {
-        sqlx::query_as(
-        "SELECT id, sha256 FROM protection_evidence WHERE purged_at IS NULL AND created_at < $1 ORDER BY id"
-    )
-    .bind(cutoff)
-    .fetch_all(pool)
-    .await
-    })?;
+    let expired: Vec<(i64, String)> = fetch_all!(
+        db,
+        _,
+        "SELECT id, sha256 FROM protection_evidence WHERE purged_at IS NULL AND created_at < $1 ORDER BY id",
+        cutoff
+    )?;
     let mut purged = 0u64;
     for (id, sha256) in expired {
         let mut tx = db.begin().await?;
-        let marked = on_tx!(&mut tx, |conn| sqlx::query(
-            "UPDATE protection_evidence SET purged_at = $1 WHERE id = $2 AND purged_at IS NULL"
-        )
-        .bind(now)
-        .bind(id)
-        .execute(&mut *conn)
-        .await
-        .map(|r| r.rows_affected()))?;
+        let marked = execute!(
+            &mut tx,
+            "UPDATE protection_evidence SET purged_at = $1 WHERE id = $2 AND purged_at IS NULL",
+            now,
+            id
+        )?;
         if marked == 0 {
             continue; // purged meanwhile by another server
         }
         let detail = format!("{days}일 보존 후 삭제 (deleted after {days} days)");
         log_custody(&mut tx, id, CustodyAction::Purged, None, &detail, now).await?;
         tx.commit().await?;
-        let (still_used,): (i64,) = on_db!(db, |pool| {
-            sqlx::query_as(
+        let (still_used,): (i64,) = fetch_one!(
+            db,
+            _,
             "SELECT (SELECT COUNT(*) FROM protection_evidence WHERE sha256 = $1 AND purged_at IS NULL) \
-             + (SELECT COUNT(*) FROM petition_attachments WHERE sha256 = $1)"
-        )
-        .bind(&sha256)
-        .fetch_one(pool)
-        .await
-        })?;
+             + (SELECT COUNT(*) FROM petition_attachments WHERE sha256 = $1)",
+            &sha256
+        )?;
         if still_used == 0 {
             blobs.remove(&sha256).await?;
         }

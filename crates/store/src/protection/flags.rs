@@ -1,7 +1,7 @@
 //! Flags on petitions (위험 표시) and the screened petitions the protection officer reviews.
 
 use super::*;
-use crate::kit::ByKey;
+use crate::{fetch_all, fetch_one, fetch_optional, kit::ByKey};
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct Flag {
@@ -18,12 +18,12 @@ pub struct Flag {
 
 /// The petitions' identity of a petitioner, so incidents and flags find their history.
 pub async fn petitioner_key_of(db: &Db, petition_id: i64) -> Result<String> {
-    let row: Option<(String,)> = on_db!(db, |pool| sqlx::query_as(
-        "SELECT petitioner_key FROM petitions WHERE id = $1"
-    )
-    .bind(petition_id)
-    .fetch_optional(pool)
-    .await)?;
+    let row: Option<(String,)> = fetch_optional!(
+        db,
+        _,
+        "SELECT petitioner_key FROM petitions WHERE id = $1",
+        petition_id
+    )?;
     Ok(row.or_not_found()?.0)
 }
 
@@ -58,22 +58,20 @@ pub async fn raise_flag(tx: &mut Tx, new: &NewFlag<'_>, now: DateTime<Utc>) -> R
             "give the reason for the flag (at most 200 characters)",
         ));
     }
-    Ok(on_tx!(tx, |conn| {
-        sqlx::query_as::<_, Flag>(
+    Ok(fetch_one!(
+        tx,
+        Flag,
         "INSERT INTO protection_flags (petition_id, channel, petitioner_key, reason, department_id, raised_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) \
-         RETURNING id, petition_id, channel, petitioner_key, reason, department_id, raised_by, created_at"
-    )
-    .bind(new.petition_id)
-    .bind(new.channel.as_str())
-    .bind(new.petitioner_key)
-    .bind(reason)
-    .bind(new.department_id)
-    .bind(new.raised_by)
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await
-    })?)
+         RETURNING id, petition_id, channel, petitioner_key, reason, department_id, raised_by, created_at",
+        new.petition_id,
+        new.channel.as_str(),
+        new.petitioner_key,
+        reason,
+        new.department_id,
+        new.raised_by,
+        now
+    )?)
 }
 
 /// Flags on one petitioner (officials' own), newest first.
@@ -81,28 +79,24 @@ pub async fn flags_of_petitioner(db: &Db, key: &str) -> Result<Vec<Flag>> {
     if key.is_empty() {
         return Ok(vec![]);
     }
-    Ok(on_db!(db, |pool| {
-        sqlx::query_as::<_, Flag>(
+    Ok(fetch_all!(
+        db,
+        Flag,
         "SELECT id, petition_id, channel, petitioner_key, reason, department_id, raised_by, created_at \
-         FROM protection_flags WHERE petitioner_key = $1 ORDER BY id DESC LIMIT 100"
-    )
-    .bind(key)
-    .fetch_all(pool)
-    .await
-    })?)
+         FROM protection_flags WHERE petitioner_key = $1 ORDER BY id DESC LIMIT 100",
+        key
+    )?)
 }
 
 /// The newest officials' flags.
 pub async fn recent_flags(db: &Db, limit: i64) -> Result<Vec<Flag>> {
-    Ok(on_db!(db, |pool| {
-        sqlx::query_as::<_, Flag>(
+    Ok(fetch_all!(
+        db,
+        Flag,
         "SELECT id, petition_id, channel, petitioner_key, reason, department_id, raised_by, created_at \
-         FROM protection_flags ORDER BY id DESC LIMIT $1"
-    )
-    .bind(limit)
-    .fetch_all(pool)
-    .await
-    })?)
+         FROM protection_flags ORDER BY id DESC LIMIT $1",
+        limit
+    )?)
 }
 
 /// A petition the text screening flagged (the automatic flags, kept on the petitions).
@@ -118,11 +112,11 @@ pub struct ScreenedPetition {
 
 /// The newest petitions the screening flagged as abusive.
 pub async fn screened(db: &Db, limit: i64) -> Result<Vec<ScreenedPetition>> {
-    Ok(on_db!(db, |pool| sqlx::query_as::<_, ScreenedPetition>(
+    Ok(fetch_all!(
+        db,
+        ScreenedPetition,
         "SELECT id, receipt_no, department_id, abuse_score, abuse_kinds, arrived_at FROM petitions \
-         WHERE abuse_abusive = TRUE ORDER BY arrived_at DESC, id DESC LIMIT $1"
-    )
-    .bind(limit)
-    .fetch_all(pool)
-    .await)?)
+         WHERE abuse_abusive = TRUE ORDER BY arrived_at DESC, id DESC LIMIT $1",
+        limit
+    )?)
 }

@@ -1,7 +1,7 @@
 //! Incidents (피해 사건): recording, the people involved, and reading them back.
 
 use super::*;
-use crate::kit::ByKey;
+use crate::{execute, fetch_all, fetch_one, fetch_optional, kit::ByKey};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Incident {
@@ -92,12 +92,12 @@ pub struct Recorded {
 
 pub(super) async fn resolve_key(tx: &mut Tx, d: &IncidentDetails) -> Result<String> {
     if let Some(pid) = d.petition_id {
-        let row: Option<(String,)> = on_tx!(tx, |conn| sqlx::query_as(
-            "SELECT petitioner_key FROM petitions WHERE id = $1"
-        )
-        .bind(pid)
-        .fetch_optional(&mut *conn)
-        .await)?;
+        let row: Option<(String,)> = fetch_optional!(
+            tx,
+            _,
+            "SELECT petitioner_key FROM petitions WHERE id = $1",
+            pid
+        )?;
         return row.map(|r| r.0).ok_or_else(|| {
             bad(
                 "unknown_petition",
@@ -115,27 +115,23 @@ pub(super) async fn set_involved(
     reporter: AccountId,
     ids: &[AccountId],
 ) -> Result<()> {
-    on_tx!(tx, |conn| sqlx::query(
-        "DELETE FROM protection_incident_officials WHERE incident_id = $1"
-    )
-    .bind(id)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
+    execute!(
+        tx,
+        "DELETE FROM protection_incident_officials WHERE incident_id = $1",
+        id
+    )?;
     let mut seen = Vec::new();
     for a in ids.iter().filter(|a| **a != reporter) {
         if seen.contains(a) {
             continue;
         }
         seen.push(*a);
-        on_tx!(tx, |conn| sqlx::query(
-            "INSERT INTO protection_incident_officials (incident_id, account_id) VALUES ($1, $2)"
+        execute!(
+            tx,
+            "INSERT INTO protection_incident_officials (incident_id, account_id) VALUES ($1, $2)",
+            id,
+            *a
         )
-        .bind(id)
-        .bind(*a)
-        .execute(&mut *conn)
-        .await
-        .map(|r| r.rows_affected()))
         .map_err(|e| match &e {
             sqlx::Error::Database(d) if d.is_foreign_key_violation() => bad(
                 "unknown_official",
@@ -158,15 +154,15 @@ pub(super) async fn invite_if_repeated(
     let since = now - Duration::days(rules::REPEATED_WINDOW_DAYS);
     let mut invited = Vec::new();
     for a in officials {
-        let (n,): (i64,) = on_tx!(tx, |conn| sqlx::query_as(
+        let (n,): (i64,) = fetch_one!(
+            tx,
+            _,
             "SELECT COUNT(*) FROM protection_incidents i WHERE i.occurred_at >= $2 AND \
              (i.reported_by = $1 OR EXISTS (SELECT 1 FROM protection_incident_officials o \
-              WHERE o.incident_id = i.id AND o.account_id = $1))"
-        )
-        .bind(*a)
-        .bind(since)
-        .fetch_one(&mut *conn)
-        .await)?;
+              WHERE o.incident_id = i.id AND o.account_id = $1))",
+            *a,
+            since
+        )?;
         if rules::is_repeated(n) {
             crate::wellbeing::invite(tx, *a, InvitationReason::RepeatedIncidents, now).await?;
             invited.push(*a);
@@ -191,21 +187,23 @@ pub async fn create_incident(
          petitioner_name, narrative, department_id, reported_by, from_alert, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING {INCIDENT_COLUMNS}"
     );
-    let row: IncidentRow = on_tx!(tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(d.kind.as_str())
-        .bind(d.channel.as_str())
-        .bind(d.occurred_at)
-        .bind(d.place.trim())
-        .bind(d.petition_id)
-        .bind(&key)
-        .bind(d.petitioner_name.trim())
-        .bind(d.narrative.trim())
-        .bind(department_id)
-        .bind(reporter)
-        .bind(from_alert)
-        .bind(now)
-        .fetch_one(&mut *conn)
-        .await)?;
+    let row: IncidentRow = fetch_one!(
+        tx,
+        _,
+        sqlx::AssertSqlSafe(sql),
+        d.kind.as_str(),
+        d.channel.as_str(),
+        d.occurred_at,
+        d.place.trim(),
+        d.petition_id,
+        &key,
+        d.petitioner_name.trim(),
+        d.narrative.trim(),
+        department_id,
+        reporter,
+        from_alert,
+        now
+    )?;
     set_involved(tx, row.id, reporter, &d.involved).await?;
     let id = row.id;
     let incident = row.into_incident(involved_in(tx, id).await?)?;
@@ -230,19 +228,21 @@ pub async fn update_incident(
          petitioner_key = $7, petitioner_name = $8, narrative = $9, updated_at = $10 WHERE id = $1 \
          RETURNING {INCIDENT_COLUMNS}"
     );
-    let row: IncidentRow = on_tx!(tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .bind(d.kind.as_str())
-        .bind(d.channel.as_str())
-        .bind(d.occurred_at)
-        .bind(d.place.trim())
-        .bind(d.petition_id)
-        .bind(&key)
-        .bind(d.petitioner_name.trim())
-        .bind(d.narrative.trim())
-        .bind(now)
-        .fetch_one(&mut *conn)
-        .await)?;
+    let row: IncidentRow = fetch_one!(
+        tx,
+        _,
+        sqlx::AssertSqlSafe(sql),
+        id,
+        d.kind.as_str(),
+        d.channel.as_str(),
+        d.occurred_at,
+        d.place.trim(),
+        d.petition_id,
+        &key,
+        d.petitioner_name.trim(),
+        d.narrative.trim(),
+        now
+    )?;
     set_involved(tx, id, before.reported_by, &d.involved).await?;
     let incident = row.into_incident(involved_in(tx, id).await?)?;
     let newly: Vec<AccountId> = incident
@@ -256,23 +256,18 @@ pub async fn update_incident(
 }
 
 pub(super) async fn involved_in(tx: &mut Tx, id: i64) -> Result<Vec<AccountId>> {
-    let rows: Vec<(i64,)> = on_tx!(tx, |conn| {
-        sqlx::query_as(
-        "SELECT account_id FROM protection_incident_officials WHERE incident_id = $1 ORDER BY account_id"
-    )
-    .bind(id)
-    .fetch_all(&mut *conn)
-    .await
-    })?;
+    let rows: Vec<(i64,)> = fetch_all!(
+        tx,
+        _,
+        "SELECT account_id FROM protection_incident_officials WHERE incident_id = $1 ORDER BY account_id",
+        id
+    )?;
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
 pub(super) async fn get_incident_tx(tx: &mut Tx, id: i64) -> Result<Incident> {
     let sql = format!("SELECT {INCIDENT_COLUMNS} FROM protection_incidents WHERE id = $1");
-    let row: Option<IncidentRow> = on_tx!(tx, |conn| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(&mut *conn)
-        .await)?;
+    let row: Option<IncidentRow> = fetch_optional!(tx, _, sqlx::AssertSqlSafe(sql), id)?;
     let row = row.or_not_found()?;
     let involved = involved_in(tx, id).await?;
     row.into_incident(involved)
@@ -280,19 +275,14 @@ pub(super) async fn get_incident_tx(tx: &mut Tx, id: i64) -> Result<Incident> {
 
 pub async fn get_incident(db: &Db, id: i64) -> Result<Incident> {
     let sql = format!("SELECT {INCIDENT_COLUMNS} FROM protection_incidents WHERE id = $1");
-    let row: Option<IncidentRow> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(id)
-        .fetch_optional(pool)
-        .await)?;
+    let row: Option<IncidentRow> = fetch_optional!(db, _, sqlx::AssertSqlSafe(sql), id)?;
     let row = row.or_not_found()?;
-    let rows: Vec<(i64,)> = on_db!(db, |pool| {
-        sqlx::query_as(
-        "SELECT account_id FROM protection_incident_officials WHERE incident_id = $1 ORDER BY account_id"
-    )
-    .bind(id)
-    .fetch_all(pool)
-    .await
-    })?;
+    let rows: Vec<(i64,)> = fetch_all!(
+        db,
+        _,
+        "SELECT account_id FROM protection_incident_officials WHERE incident_id = $1 ORDER BY account_id",
+        id
+    )?;
     row.into_incident(rows.into_iter().map(|r| r.0).collect())
 }
 
@@ -302,18 +292,14 @@ pub async fn list_incidents(db: &Db, since: DateTime<Utc>, limit: i64) -> Result
         "SELECT {INCIDENT_COLUMNS} FROM protection_incidents WHERE occurred_at >= $1 \
          ORDER BY occurred_at DESC, id DESC LIMIT $2"
     );
-    let rows: Vec<IncidentRow> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(since)
-        .bind(limit)
-        .fetch_all(pool)
-        .await)?;
-    let links: Vec<(i64, i64)> = on_db!(db, |pool| sqlx::query_as(
+    let rows: Vec<IncidentRow> = fetch_all!(db, _, sqlx::AssertSqlSafe(sql), since, limit)?;
+    let links: Vec<(i64, i64)> = fetch_all!(
+        db,
+        _,
         "SELECT o.incident_id, o.account_id FROM protection_incident_officials o \
-         JOIN protection_incidents i ON i.id = o.incident_id WHERE i.occurred_at >= $1"
-    )
-    .bind(since)
-    .fetch_all(pool)
-    .await)?;
+         JOIN protection_incidents i ON i.id = o.incident_id WHERE i.occurred_at >= $1",
+        since
+    )?;
     rows.into_iter()
         .map(|r| {
             let involved = links
@@ -335,9 +321,6 @@ pub async fn petitioner_history(db: &Db, key: &str) -> Result<Vec<Incident>> {
         "SELECT {INCIDENT_COLUMNS} FROM protection_incidents WHERE petitioner_key = $1 \
          ORDER BY occurred_at DESC, id DESC LIMIT 100"
     );
-    let rows: Vec<IncidentRow> = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(key)
-        .fetch_all(pool)
-        .await)?;
+    let rows: Vec<IncidentRow> = fetch_all!(db, _, sqlx::AssertSqlSafe(sql), key)?;
     rows.into_iter().map(|r| r.into_incident(vec![])).collect()
 }

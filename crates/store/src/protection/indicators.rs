@@ -1,6 +1,7 @@
 //! The inputs of the protection indicators (지표).
 
 use super::*;
+use crate::fetch_all;
 
 /// The facts the indicators are computed from, for incidents, contacts and drills in
 /// `[from, to)`.
@@ -9,25 +10,21 @@ pub async fn indicator_inputs(
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> Result<(Vec<IncidentFact>, Vec<ContactFact>, Vec<HeldDrill>)> {
-    let incidents: Vec<(i64, Option<i64>, DateTime<Utc>)> = on_db!(db, |pool| {
-        sqlx::query_as(
-        "SELECT id, department_id, occurred_at FROM protection_incidents WHERE occurred_at >= $1 AND occurred_at < $2"
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_all(pool)
-    .await
-    })?;
-    let measures: Vec<(i64, String, DateTime<Utc>)> = on_db!(db, |pool| {
-        sqlx::query_as(
+    let incidents: Vec<(i64, Option<i64>, DateTime<Utc>)> = fetch_all!(
+        db,
+        _,
+        "SELECT id, department_id, occurred_at FROM protection_incidents WHERE occurred_at >= $1 AND occurred_at < $2",
+        from,
+        to
+    )?;
+    let measures: Vec<(i64, String, DateTime<Utc>)> = fetch_all!(
+        db,
+        _,
         "SELECT m.incident_id, m.kind, m.at FROM protection_measures m JOIN protection_incidents i ON i.id = m.incident_id \
-         WHERE i.occurred_at >= $1 AND i.occurred_at < $2 ORDER BY m.id"
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_all(pool)
-    .await
-    })?;
+         WHERE i.occurred_at >= $1 AND i.occurred_at < $2 ORDER BY m.id",
+        from,
+        to
+    )?;
     let incidents = incidents
         .into_iter()
         .map(|(id, dept, at)| IncidentFact {
@@ -40,15 +37,13 @@ pub async fn indicator_inputs(
                 .collect(),
         })
         .collect();
-    let contacts: Vec<(Option<i64>, DateTime<Utc>, String, bool)> = on_db!(db, |pool| {
-        sqlx::query_as(
-        "SELECT department_id, started_at, channel, recorded FROM protection_contacts WHERE started_at >= $1 AND started_at < $2"
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_all(pool)
-    .await
-    })?;
+    let contacts: Vec<(Option<i64>, DateTime<Utc>, String, bool)> = fetch_all!(
+        db,
+        _,
+        "SELECT department_id, started_at, channel, recorded FROM protection_contacts WHERE started_at >= $1 AND started_at < $2",
+        from,
+        to
+    )?;
     let contacts = contacts
         .into_iter()
         .filter_map(|(dept, at, ch, rec)| {
@@ -60,15 +55,13 @@ pub async fn indicator_inputs(
             })
         })
         .collect();
-    let drills: Vec<(Option<i64>, DateTime<Utc>)> = on_db!(db, |pool| {
-        sqlx::query_as(
-        "SELECT department_id, held_at FROM protection_drills WHERE held_at >= $1 AND held_at < $2"
-    )
-    .bind(from)
-    .bind(to)
-    .fetch_all(pool)
-    .await
-    })?;
+    let drills: Vec<(Option<i64>, DateTime<Utc>)> = fetch_all!(
+        db,
+        _,
+        "SELECT department_id, held_at FROM protection_drills WHERE held_at >= $1 AND held_at < $2",
+        from,
+        to
+    )?;
     let drills = drills
         .into_iter()
         .map(|(dept, at)| HeldDrill {

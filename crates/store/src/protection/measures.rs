@@ -1,6 +1,7 @@
 //! Measures (보호조치) taken after an incident, append-only, in the Decree's order.
 
 use super::*;
+use crate::{execute_one, fetch_all, fetch_one};
 
 #[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
 pub struct Measure {
@@ -33,21 +34,18 @@ pub async fn add_measure(
     now: DateTime<Utc>,
 ) -> Result<Measure> {
     // Touching the incident row first serialises measures of one incident on PostgreSQL too.
-    let touched = on_tx!(tx, |conn| sqlx::query(
-        "UPDATE protection_incidents SET updated_at = $2 WHERE id = $1"
-    )
-    .bind(incident_id)
-    .bind(now)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
-    crate::kit::touched_one(touched)?;
-    let taken: Vec<(String,)> = on_tx!(tx, |conn| sqlx::query_as(
-        "SELECT kind FROM protection_measures WHERE incident_id = $1 ORDER BY id"
-    )
-    .bind(incident_id)
-    .fetch_all(&mut *conn)
-    .await)?;
+    execute_one!(
+        tx,
+        "UPDATE protection_incidents SET updated_at = $2 WHERE id = $1",
+        incident_id,
+        now
+    )?;
+    let taken: Vec<(String,)> = fetch_all!(
+        tx,
+        _,
+        "SELECT kind FROM protection_measures WHERE incident_id = $1 ORDER BY id",
+        incident_id
+    )?;
     let taken: Vec<MeasureKind> = taken
         .iter()
         .filter_map(|(k,)| MeasureKind::parse(k).ok())
@@ -56,12 +54,12 @@ pub async fn add_measure(
     if kind == MeasureKind::AccessRestricted {
         // A restriction is enforced on the petitioner's identity: without one it would bind
         // nobody while looking as if it did.
-        let (key,): (String,) = on_tx!(tx, |conn| sqlx::query_as(
-            "SELECT petitioner_key FROM protection_incidents WHERE id = $1"
-        )
-        .bind(incident_id)
-        .fetch_one(&mut *conn)
-        .await)?;
+        let (key,): (String,) = fetch_one!(
+            tx,
+            _,
+            "SELECT petitioner_key FROM protection_incidents WHERE id = $1",
+            incident_id
+        )?;
         if key.is_empty() {
             return Err(bad(
                 "restriction_needs_petitioner",
@@ -80,23 +78,23 @@ pub async fn add_measure(
          restriction_end, restriction_covers, reason, link_wellbeing, recipient) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING {MEASURE_COLUMNS}"
     );
-    Ok(on_tx!(tx, |conn| sqlx::query_as::<_, Measure>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(incident_id)
-    .bind(kind.as_str())
-    .bind(now)
-    .bind(actor)
-    .bind(input.note.trim())
-    .bind(input.warning_reason.map(|r| r.as_str()))
-    .bind(input.restriction_start)
-    .bind(input.restriction_end)
-    .bind(&covers)
-    .bind(input.reason.trim())
-    .bind(input.link_wellbeing && input.official_consent)
-    .bind(input.recipient.trim())
-    .fetch_one(&mut *conn)
-    .await)?)
+    Ok(fetch_one!(
+        tx,
+        Measure,
+        sqlx::AssertSqlSafe(sql),
+        incident_id,
+        kind.as_str(),
+        now,
+        actor,
+        input.note.trim(),
+        input.warning_reason.map(|r| r.as_str()),
+        input.restriction_start,
+        input.restriction_end,
+        &covers,
+        input.reason.trim(),
+        input.link_wellbeing && input.official_consent,
+        input.recipient.trim()
+    )?)
 }
 
 /// The measures of an incident in the order they were taken.
@@ -104,12 +102,12 @@ pub async fn measures(db: &Db, incident_id: i64) -> Result<Vec<Measure>> {
     let sql = format!(
         "SELECT {MEASURE_COLUMNS} FROM protection_measures WHERE incident_id = $1 ORDER BY id"
     );
-    Ok(on_db!(db, |pool| sqlx::query_as::<_, Measure>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(incident_id)
-    .fetch_all(pool)
-    .await)?)
+    Ok(fetch_all!(
+        db,
+        Measure,
+        sqlx::AssertSqlSafe(sql),
+        incident_id
+    )?)
 }
 
 /// The kinds already taken, for [`rules::measure_menu`].

@@ -16,7 +16,7 @@ mod measures;
 mod restrictions;
 mod settings;
 
-use crate::{Db, Result, StoreError, Tx, on_db, on_tx};
+use crate::{Db, Result, StoreError, Tx, on_db};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::protection::{
     self as rules, Channel, ContactFact, CustodyAction, DrillFact, EquipmentKind, EvidenceKind,

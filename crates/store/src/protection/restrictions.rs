@@ -1,6 +1,7 @@
 //! Access restrictions in force (접근 제한) on a petitioner.
 
 use super::*;
+use crate::fetch_all;
 
 /// An access restriction measure that runs now.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -25,18 +26,16 @@ pub async fn active_restrictions(
     if key.is_empty() {
         return Ok(vec![]);
     }
-    let rows: Vec<RestrictionRow> = on_db!(db, |pool| {
-        sqlx::query_as(
-            "SELECT m.id, m.incident_id, m.restriction_start, m.restriction_end, m.restriction_covers, m.reason \
+    let rows: Vec<RestrictionRow> = fetch_all!(
+        db,
+        _,
+        "SELECT m.id, m.incident_id, m.restriction_start, m.restriction_end, m.restriction_covers, m.reason \
              FROM protection_measures m JOIN protection_incidents i ON i.id = m.incident_id \
              WHERE i.petitioner_key = $1 AND m.kind = 'access_restricted' \
-             AND m.restriction_start <= $2 AND m.restriction_end > $2 ORDER BY m.restriction_end DESC"
-        )
-        .bind(key)
-        .bind(now)
-        .fetch_all(pool)
-        .await
-    })?;
+             AND m.restriction_start <= $2 AND m.restriction_end > $2 ORDER BY m.restriction_end DESC",
+        key,
+        now
+    )?;
     Ok(rows
         .into_iter()
         .map(
@@ -79,15 +78,15 @@ pub async fn restricted_petitions(
         return Ok(Default::default());
     }
     // The restricted identities are few; the petitions' keys are read for the page's rows.
-    let keys: Vec<(String,)> = on_db!(db, |pool| sqlx::query_as(
+    let keys: Vec<(String,)> = fetch_all!(
+        db,
+        _,
         "SELECT DISTINCT i.petitioner_key FROM protection_measures m \
          JOIN protection_incidents i ON i.id = m.incident_id \
          WHERE m.kind = 'access_restricted' AND i.petitioner_key <> '' \
-         AND m.restriction_start <= $1 AND m.restriction_end > $1"
-    )
-    .bind(now)
-    .fetch_all(pool)
-    .await)?;
+         AND m.restriction_start <= $1 AND m.restriction_end > $1",
+        now
+    )?;
     if keys.is_empty() {
         return Ok(Default::default());
     }

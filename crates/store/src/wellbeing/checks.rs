@@ -1,6 +1,7 @@
 //! Checks (검사): starting one, its answers and scores, reading and deleting it.
 
 use super::*;
+use crate::{execute, fetch_all, fetch_one, fetch_optional};
 
 /// The answers to one instrument.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -94,13 +95,13 @@ pub(super) const CHECK_COLUMNS: &str =
 pub(super) async fn responses_of(db: &Db, ids: &[i64]) -> Result<BTreeMap<i64, Vec<Response>>> {
     let mut by_check: BTreeMap<i64, Vec<Response>> = BTreeMap::new();
     for id in ids {
-        let rows = on_db!(db, |pool| sqlx::query_as::<_, ResponseRow>(
+        let rows = fetch_all!(
+            db,
+            ResponseRow,
             "SELECT check_id, instrument, version, answers, total, band, answered_at \
-             FROM wellbeing_responses WHERE check_id = $1 ORDER BY answered_at, instrument"
-        )
-        .bind(id)
-        .fetch_all(pool)
-        .await)?;
+             FROM wellbeing_responses WHERE check_id = $1 ORDER BY answered_at, instrument",
+            id
+        )?;
         for r in rows {
             let check_id = r.check_id;
             by_check
@@ -131,13 +132,7 @@ pub(super) fn with_responses(
 
 pub async fn get_check(db: &Db, id: i64) -> Result<Check> {
     let sql = format!("SELECT {CHECK_COLUMNS} FROM wellbeing_checks WHERE id = $1");
-    let row = on_db!(db, |pool| sqlx::query_as::<_, CheckRow>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(id)
-    .fetch_optional(pool)
-    .await)?
-    .or_not_found()?;
+    let row = fetch_optional!(db, CheckRow, sqlx::AssertSqlSafe(sql), id)?.or_not_found()?;
     let responses = responses_of(db, &[row.id]).await?;
     with_responses(vec![row], responses).pop().or_not_found()
 }
@@ -147,12 +142,7 @@ pub async fn list_checks(db: &Db, account: AccountId) -> Result<Vec<Check>> {
     let sql = format!(
         "SELECT {CHECK_COLUMNS} FROM wellbeing_checks WHERE account_id = $1 ORDER BY started_at DESC, id DESC"
     );
-    let rows = on_db!(db, |pool| sqlx::query_as::<_, CheckRow>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(account)
-    .fetch_all(pool)
-    .await)?;
+    let rows = fetch_all!(db, CheckRow, sqlx::AssertSqlSafe(sql), account)?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let responses = responses_of(db, &ids).await?;
     Ok(with_responses(rows, responses))
@@ -166,12 +156,12 @@ pub async fn start_check(
     department: Option<DepartmentId>,
     now: DateTime<Utc>,
 ) -> Result<(i64, bool)> {
-    let consent: Option<Consent> = on_tx!(tx, |conn| sqlx::query_as::<_, Consent>(
-        "SELECT version, given_at, withdrawn_at FROM wellbeing_consents WHERE account_id = $1"
-    )
-    .bind(account)
-    .fetch_optional(&mut *conn)
-    .await)?;
+    let consent: Option<Consent> = fetch_optional!(
+        tx,
+        Consent,
+        "SELECT version, given_at, withdrawn_at FROM wellbeing_consents WHERE account_id = $1",
+        account
+    )?;
     if !consent.is_some_and(|c| c.is_active()) {
         return Err(RuleError::new(
             "consent_required",
@@ -180,24 +170,17 @@ pub async fn start_check(
         )
         .into());
     }
-    let open: Option<(i64,)> = on_tx!(tx, |conn| sqlx::query_as(
-        "SELECT id FROM wellbeing_checks WHERE account_id = $1 AND completed_at IS NULL"
-    )
-    .bind(account)
-    .fetch_optional(&mut *conn)
-    .await)?;
+    let open: Option<(i64,)> = fetch_optional!(
+        tx,
+        _,
+        "SELECT id FROM wellbeing_checks WHERE account_id = $1 AND completed_at IS NULL",
+        account
+    )?;
     if let Some((id,)) = open {
         return Ok((id, false));
     }
-    let (id,): (i64,) = on_tx!(tx, |conn| sqlx::query_as(
-        "INSERT INTO wellbeing_checks (account_id, department_id, started_at, completed_at, crisis) \
-         VALUES ($1, $2, $3, NULL, FALSE) RETURNING id"
-    )
-    .bind(account)
-    .bind(department)
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await)
+    let (id,): (i64,) = fetch_one!(tx, _, "INSERT INTO wellbeing_checks (account_id, department_id, started_at, completed_at, crisis) \
+         VALUES ($1, $2, $3, NULL, FALSE) RETURNING id", account, department, now)
     .map_err(|e| {
         conflict_on_unique(e, domain::Bilingual::new("진행 중인 검사가 이미 있습니다", "a check is already in progress"))
     })?;
@@ -234,12 +217,12 @@ pub async fn submit(
     })?;
     let result = result_of(instrument, answers)?;
     // Take the row lock first (PostgreSQL; SQLite's write lock) so two submissions serialise.
-    let state: Option<(Option<DateTime<Utc>>,)> = on_tx!(tx, |conn| sqlx::query_as(
-        "UPDATE wellbeing_checks SET crisis = crisis WHERE id = $1 RETURNING completed_at"
-    )
-    .bind(check_id)
-    .fetch_optional(&mut *conn)
-    .await)?;
+    let state: Option<(Option<DateTime<Utc>>,)> = fetch_optional!(
+        tx,
+        _,
+        "UPDATE wellbeing_checks SET crisis = crisis WHERE id = $1 RETURNING completed_at",
+        check_id
+    )?;
     match state {
         None => return Err(StoreError::NotFound),
         Some((Some(_),)) => {
@@ -253,50 +236,34 @@ pub async fn submit(
     let answers: Vec<i64> = answers.iter().copied().flatten().collect();
     let json = serde_json::to_string(&answers)
         .map_err(|e| StoreError::internal("answers not serialisable", e))?;
-    on_tx!(tx, |conn| sqlx::query(
-        "INSERT INTO wellbeing_responses (check_id, instrument, version, answers, total, band, answered_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)"
-    )
-    .bind(check_id)
-    .bind(&instrument.id)
-    .bind(instrument.version)
-    .bind(&json)
-    .bind(result.score.total)
-    .bind(&result.band.key)
-    .bind(now)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))
+    execute!(tx, "INSERT INTO wellbeing_responses (check_id, instrument, version, answers, total, band, answered_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)", check_id, &instrument.id, instrument.version, &json, result.score.total, &result.band.key, now)
     .map_err(|e| {
         conflict_on_unique(e, domain::Bilingual::new(format!("{}에는 이미 답했습니다. 같은 검사에 두 번 답할 수 없습니다", instrument.name.ko), format!("{} is already answered in this check", instrument.name.en)))
     })?;
     let answered: Vec<Option<i64>> = answers.iter().copied().map(Some).collect();
     let crisis = instrument.opens_crisis_gate(&answered);
     if crisis {
-        on_tx!(tx, |conn| sqlx::query(
-            "UPDATE wellbeing_checks SET crisis = TRUE WHERE id = $1"
-        )
-        .bind(check_id)
-        .execute(&mut *conn)
-        .await
-        .map(|r| r.rows_affected()))?;
+        execute!(
+            tx,
+            "UPDATE wellbeing_checks SET crisis = TRUE WHERE id = $1",
+            check_id
+        )?;
     }
-    let (count,): (i64,) = on_tx!(tx, |conn| sqlx::query_as(
-        "SELECT COUNT(*) FROM wellbeing_responses WHERE check_id = $1"
-    )
-    .bind(check_id)
-    .fetch_one(&mut *conn)
-    .await)?;
+    let (count,): (i64,) = fetch_one!(
+        tx,
+        _,
+        "SELECT COUNT(*) FROM wellbeing_responses WHERE check_id = $1",
+        check_id
+    )?;
     let completed = count >= battery.instruments.len() as i64;
     if completed {
-        on_tx!(tx, |conn| sqlx::query(
-            "UPDATE wellbeing_checks SET completed_at = $1 WHERE id = $2"
-        )
-        .bind(now)
-        .bind(check_id)
-        .execute(&mut *conn)
-        .await
-        .map(|r| r.rows_affected()))?;
+        execute!(
+            tx,
+            "UPDATE wellbeing_checks SET completed_at = $1 WHERE id = $2",
+            now,
+            check_id
+        )?;
     }
     Ok(Submitted {
         result,
@@ -312,11 +279,7 @@ pub async fn delete_check(tx: &mut Tx, check_id: i64) -> Result<()> {
         "DELETE FROM wellbeing_responses WHERE check_id = $1",
         "DELETE FROM wellbeing_checks WHERE id = $1",
     ] {
-        on_tx!(tx, |conn| sqlx::query(sql)
-            .bind(check_id)
-            .execute(&mut *conn)
-            .await
-            .map(|r| r.rows_affected()))?;
+        execute!(tx, sql, check_id)?;
     }
     Ok(())
 }

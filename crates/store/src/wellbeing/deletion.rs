@@ -1,6 +1,7 @@
 //! Deletion (삭제): everything of one person at their request, and the retention purge.
 
 use super::*;
+use crate::execute;
 
 /// Delete everything the official has in wellbeing: checks, answers, shares, referrals, plan,
 /// check-ins, invitations and consent. Returns how many rows went.
@@ -16,11 +17,7 @@ pub async fn delete_all(tx: &mut Tx, account: AccountId) -> Result<u64> {
         "DELETE FROM wellbeing_invitations WHERE account_id = $1",
         "DELETE FROM wellbeing_consents WHERE account_id = $1",
     ] {
-        n += on_tx!(tx, |conn| sqlx::query(sql)
-            .bind(account)
-            .execute(&mut *conn)
-            .await
-            .map(|r| r.rows_affected()))?;
+        n += execute!(tx, sql, account)?;
     }
     Ok(n)
 }
@@ -45,11 +42,7 @@ pub async fn purge(db: &Db, now: DateTime<Utc>) -> Result<u64> {
         "DELETE FROM wellbeing_invitations WHERE created_at < $1",
         "DELETE FROM wellbeing_consents WHERE given_at < $1",
     ] {
-        n += on_tx!(&mut tx, |conn| sqlx::query(sql)
-            .bind(cutoff)
-            .execute(&mut *conn)
-            .await
-            .map(|r| r.rows_affected()))?;
+        n += execute!(&mut tx, sql, cutoff)?;
     }
     tx.commit().await?;
     Ok(n)

@@ -2,17 +2,17 @@
 //! with the shipped battery: the newest version of each instrument is asked, older ones stay
 //! to read the results they scored. The checks are `domain::wellbeing::check_import`.
 
-use crate::{Db, Result, StoreError, conflict_on_unique, on_db};
+use crate::{Db, Result, StoreError, conflict_on_unique, execute, fetch_all};
 use chrono::{DateTime, Utc};
 use domain::wellbeing::{Battery, Instrument, battery as shipped, check_import};
 
 /// The imported versions, oldest first.
 pub async fn imported(db: &Db) -> Result<Vec<Instrument>> {
-    let rows: Vec<(String,)> = on_db!(db, |pool| sqlx::query_as(
+    let rows: Vec<(String,)> = fetch_all!(
+        db,
+        _,
         "SELECT body FROM wellbeing_instrument_versions ORDER BY instrument_id, version"
-    )
-    .fetch_all(pool)
-    .await)?;
+    )?;
     rows.into_iter()
         .map(|(body,)| {
             serde_json::from_str(&body)
@@ -36,17 +36,15 @@ pub async fn import(db: &Db, text: &str, now: DateTime<Utc>) -> Result<Instrumen
         format!("{} 버전 {}은 이미 있습니다", i.id, i.version),
         format!("version {} of {} exists", i.version, i.id),
     );
-    on_db!(db, |pool| sqlx::query(
+    execute!(
+        db,
         "INSERT INTO wellbeing_instrument_versions (instrument_id, version, body, imported_at) \
-         VALUES ($1, $2, $3, $4)"
+         VALUES ($1, $2, $3, $4)",
+        &i.id,
+        i.version,
+        &body,
+        now
     )
-    .bind(&i.id)
-    .bind(i.version)
-    .bind(&body)
-    .bind(now)
-    .execute(pool)
-    .await
-    .map(|r| r.rows_affected()))
     .map_err(|e| conflict_on_unique(e, msg))?;
     Ok(i)
 }

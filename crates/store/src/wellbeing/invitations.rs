@@ -1,6 +1,7 @@
 //! Invitations (검진 안내) to take the self-check.
 
 use super::*;
+use crate::{execute_one, fetch_all, fetch_one, fetch_optional};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Invitation {
@@ -21,40 +22,36 @@ pub async fn invite(
     reason: InvitationReason,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    let open: Option<(i64,)> = on_tx!(tx, |conn| {
-        sqlx::query_as(
-        "SELECT id FROM wellbeing_invitations WHERE account_id = $1 AND reason = $2 AND dismissed_at IS NULL"
-    )
-    .bind(account)
-    .bind(reason.as_str())
-    .fetch_optional(&mut *conn)
-    .await
-    })?;
+    let open: Option<(i64,)> = fetch_optional!(
+        tx,
+        _,
+        "SELECT id FROM wellbeing_invitations WHERE account_id = $1 AND reason = $2 AND dismissed_at IS NULL",
+        account,
+        reason.as_str()
+    )?;
     if let Some((id,)) = open {
         return Ok(id);
     }
-    let (id,): (i64,) = on_tx!(tx, |conn| {
-        sqlx::query_as(
-        "INSERT INTO wellbeing_invitations (account_id, reason, created_at) VALUES ($1, $2, $3) RETURNING id"
-    )
-    .bind(account)
-    .bind(reason.as_str())
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await
-    })?;
+    let (id,): (i64,) = fetch_one!(
+        tx,
+        _,
+        "INSERT INTO wellbeing_invitations (account_id, reason, created_at) VALUES ($1, $2, $3) RETURNING id",
+        account,
+        reason.as_str(),
+        now
+    )?;
     Ok(id)
 }
 
 /// The official's open invitations.
 pub async fn invitations(db: &Db, account: AccountId) -> Result<Vec<Invitation>> {
-    Ok(on_db!(db, |pool| sqlx::query_as::<_, Invitation>(
+    Ok(fetch_all!(
+        db,
+        Invitation,
         "SELECT id, account_id, reason, created_at, dismissed_at FROM wellbeing_invitations \
-         WHERE account_id = $1 AND dismissed_at IS NULL ORDER BY created_at DESC, id DESC"
-    )
-    .bind(account)
-    .fetch_all(pool)
-    .await)?)
+         WHERE account_id = $1 AND dismissed_at IS NULL ORDER BY created_at DESC, id DESC",
+        account
+    )?)
 }
 
 pub async fn dismiss_invitation(
@@ -63,17 +60,12 @@ pub async fn dismiss_invitation(
     account: AccountId,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let n = on_tx!(tx, |conn| {
-        sqlx::query(
-        "UPDATE wellbeing_invitations SET dismissed_at = $1 WHERE id = $2 AND account_id = $3 AND dismissed_at IS NULL"
-    )
-    .bind(now)
-    .bind(id)
-    .bind(account)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
-    crate::kit::touched_one(n)?;
+    execute_one!(
+        tx,
+        "UPDATE wellbeing_invitations SET dismissed_at = $1 WHERE id = $2 AND account_id = $3 AND dismissed_at IS NULL",
+        now,
+        id,
+        account
+    )?;
     Ok(())
 }

@@ -15,7 +15,7 @@ mod shares;
 pub mod instruments;
 
 use crate::kit::ByKey;
-use crate::{Db, Result, StoreError, Tx, conflict_on_unique, kit::outbox, on_db, on_tx};
+use crate::{Db, Result, StoreError, Tx, conflict_on_unique, kit::outbox};
 use chrono::{DateTime, Datelike, TimeZone, Utc};
 use domain::wellbeing::report::{ReportDepartment, Respondent};
 use domain::wellbeing::{

@@ -1,6 +1,7 @@
 //! The self-management plan (자기관리 계획), its check-ins and reminders.
 
 use super::*;
+use crate::{execute, fetch_all, fetch_one, fetch_optional};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Checkin {
@@ -40,23 +41,21 @@ pub(super) fn json_lines(s: &str) -> Result<Vec<String>> {
 }
 
 pub async fn plan(db: &Db, account: AccountId) -> Result<Option<Plan>> {
-    let row = on_db!(db, |pool| {
-        sqlx::query_as::<_, PlanRow>(
+    let row = fetch_optional!(
+        db,
+        PlanRow,
         "SELECT goals, actions, reminder_weekday, reminder_hour, next_reminder_at, created_at, updated_at \
-         FROM wellbeing_plans WHERE account_id = $1"
-    )
-    .bind(account)
-    .fetch_optional(pool)
-    .await
-    })?;
+         FROM wellbeing_plans WHERE account_id = $1",
+        account
+    )?;
     let Some(row) = row else { return Ok(None) };
-    let checkins = on_db!(db, |pool| sqlx::query_as::<_, Checkin>(
+    let checkins = fetch_all!(
+        db,
+        Checkin,
         "SELECT id, at, actions_done, mood, note FROM wellbeing_checkins WHERE account_id = $1 \
-         ORDER BY at DESC, id DESC LIMIT 52"
-    )
-    .bind(account)
-    .fetch_all(pool)
-    .await)?;
+         ORDER BY at DESC, id DESC LIMIT 52",
+        account
+    )?;
     Ok(Some(Plan {
         goals: json_lines(&row.goals)?,
         actions: json_lines(&row.actions)?,
@@ -85,25 +84,21 @@ pub async fn save_plan(
         (Some(d), Some(h)) => next_reminder(now, d, h),
         _ => None,
     };
-    on_tx!(tx, |conn| {
-        sqlx::query(
+    execute!(
+        tx,
         "INSERT INTO wellbeing_plans (account_id, goals, actions, reminder_weekday, reminder_hour, \
          next_reminder_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
          ON CONFLICT (account_id) DO UPDATE SET goals = excluded.goals, actions = excluded.actions, \
          reminder_weekday = excluded.reminder_weekday, reminder_hour = excluded.reminder_hour, \
-         next_reminder_at = excluded.next_reminder_at, updated_at = excluded.updated_at"
-    )
-    .bind(account)
-    .bind(&goals)
-    .bind(&actions)
-    .bind(p.reminder_weekday.map(i64::from))
-    .bind(p.reminder_hour.map(i64::from))
-    .bind(next)
-    .bind(now)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
+         next_reminder_at = excluded.next_reminder_at, updated_at = excluded.updated_at",
+        account,
+        &goals,
+        &actions,
+        p.reminder_weekday.map(i64::from),
+        p.reminder_hour.map(i64::from),
+        next,
+        now
+    )?;
     Ok(())
 }
 
@@ -115,12 +110,12 @@ pub async fn add_checkin(
     note: &str,
     now: DateTime<Utc>,
 ) -> Result<i64> {
-    let actions: Option<(String,)> = on_tx!(tx, |conn| sqlx::query_as(
-        "SELECT actions FROM wellbeing_plans WHERE account_id = $1"
-    )
-    .bind(account)
-    .fetch_optional(&mut *conn)
-    .await)?;
+    let actions: Option<(String,)> = fetch_optional!(
+        tx,
+        _,
+        "SELECT actions FROM wellbeing_plans WHERE account_id = $1",
+        account
+    )?;
     let Some((actions,)) = actions else {
         return Err(conflict(
             "먼저 자기관리 계획을 세워 주세요",
@@ -128,17 +123,17 @@ pub async fn add_checkin(
         ));
     };
     validate_checkin(actions_done, json_lines(&actions)?.len(), mood, note)?;
-    let (id,): (i64,) = on_tx!(tx, |conn| sqlx::query_as(
+    let (id,): (i64,) = fetch_one!(
+        tx,
+        _,
         "INSERT INTO wellbeing_checkins (account_id, at, actions_done, mood, note) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING id"
-    )
-    .bind(account)
-    .bind(now)
-    .bind(actions_done)
-    .bind(mood)
-    .bind(note.trim())
-    .fetch_one(&mut *conn)
-    .await)?;
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        account,
+        now,
+        actions_done,
+        mood,
+        note.trim()
+    )?;
     Ok(id)
 }
 
@@ -155,33 +150,29 @@ pub async fn queue_due_reminders(db: &Db, now: DateTime<Utc>) -> Result<u64> {
         reminder_hour: i64,
         email: String,
     }
-    let due = on_db!(db, |pool| sqlx::query_as::<_, Due>(
+    let due = fetch_all!(
+        db,
+        Due,
         "SELECT p.account_id, p.next_reminder_at, p.reminder_weekday, p.reminder_hour, a.email \
          FROM wellbeing_plans p JOIN accounts a ON a.id = p.account_id \
          WHERE p.next_reminder_at IS NOT NULL AND p.next_reminder_at <= $1 \
          AND p.reminder_weekday IS NOT NULL AND p.reminder_hour IS NOT NULL AND a.active = TRUE \
-         ORDER BY p.account_id LIMIT 500"
-    )
-    .bind(now)
-    .fetch_all(pool)
-    .await)?;
+         ORDER BY p.account_id LIMIT 500",
+        now
+    )?;
     let mut queued = 0;
     for d in due {
         let weekday = u32::try_from(d.reminder_weekday).unwrap_or(0);
         let hour = u32::try_from(d.reminder_hour).unwrap_or(9);
         let next = next_reminder(now, weekday, hour);
         let mut tx = db.begin().await?;
-        let claimed = on_tx!(&mut tx, |conn| {
-            sqlx::query(
-            "UPDATE wellbeing_plans SET next_reminder_at = $1 WHERE account_id = $2 AND next_reminder_at = $3"
-        )
-        .bind(next)
-        .bind(d.account_id)
-        .bind(d.next_reminder_at)
-        .execute(&mut *conn)
-        .await
-        .map(|r| r.rows_affected())
-        })?;
+        let claimed = execute!(
+            &mut tx,
+            "UPDATE wellbeing_plans SET next_reminder_at = $1 WHERE account_id = $2 AND next_reminder_at = $3",
+            next,
+            d.account_id,
+            d.next_reminder_at
+        )?;
         if claimed == 1 && !d.email.trim().is_empty() {
             outbox::enqueue(
                 &mut tx,

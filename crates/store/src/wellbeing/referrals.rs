@@ -1,6 +1,7 @@
 //! Referrals (상담·프로그램 의뢰) and their status.
 
 use super::*;
+use crate::{execute_one, fetch_all, fetch_one, fetch_optional};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Referral {
@@ -31,31 +32,23 @@ pub async fn create_referral(
     if let Some(c) = counsellor {
         ensure_counsellor(tx, c).await?;
     }
-    let (id,): (i64,) = on_tx!(tx, |conn| {
-        sqlx::query_as(
+    let (id,): (i64,) = fetch_one!(
+        tx,
+        _,
         "INSERT INTO wellbeing_referrals (owner_id, counsellor_id, kind, message, status, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, 'open', $5, $5) RETURNING id"
-    )
-    .bind(owner)
-    .bind(counsellor)
-    .bind(kind.as_str())
-    .bind(message.trim())
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await
-    })?;
+         VALUES ($1, $2, $3, $4, 'open', $5, $5) RETURNING id",
+        owner,
+        counsellor,
+        kind.as_str(),
+        message.trim(),
+        now
+    )?;
     Ok(id)
 }
 
 pub async fn get_referral(db: &Db, id: i64) -> Result<Referral> {
     let sql = format!("{REFERRAL_SELECT} WHERE r.id = $1");
-    on_db!(db, |pool| sqlx::query_as::<_, Referral>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(id)
-    .fetch_optional(pool)
-    .await)?
-    .or_not_found()
+    fetch_optional!(db, Referral, sqlx::AssertSqlSafe(sql), id)?.or_not_found()
 }
 
 /// The counsellors a referral is addressed to: the named one, or every counsellor.
@@ -69,12 +62,7 @@ pub async fn readers_of_referral(db: &Db, r: &Referral) -> Result<Vec<AccountId>
 pub async fn referrals_of(db: &Db, owner: AccountId) -> Result<Vec<Referral>> {
     let sql =
         format!("{REFERRAL_SELECT} WHERE r.owner_id = $1 ORDER BY r.created_at DESC, r.id DESC");
-    Ok(on_db!(db, |pool| sqlx::query_as::<_, Referral>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(owner)
-    .fetch_all(pool)
-    .await)?)
+    Ok(fetch_all!(db, Referral, sqlx::AssertSqlSafe(sql), owner)?)
 }
 
 /// Referrals addressed to this counsellor or to every counsellor, newest first.
@@ -82,12 +70,12 @@ pub async fn referrals_for(db: &Db, counsellor: AccountId) -> Result<Vec<Referra
     let sql = format!(
         "{REFERRAL_SELECT} WHERE r.counsellor_id = $1 OR r.counsellor_id IS NULL ORDER BY r.created_at DESC, r.id DESC"
     );
-    Ok(on_db!(db, |pool| sqlx::query_as::<_, Referral>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(counsellor)
-    .fetch_all(pool)
-    .await)?)
+    Ok(fetch_all!(
+        db,
+        Referral,
+        sqlx::AssertSqlSafe(sql),
+        counsellor
+    )?)
 }
 
 pub async fn set_referral_status(
@@ -96,15 +84,12 @@ pub async fn set_referral_status(
     status: ReferralStatus,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let n = on_tx!(tx, |conn| sqlx::query(
-        "UPDATE wellbeing_referrals SET status = $1, updated_at = $2 WHERE id = $3"
-    )
-    .bind(status.as_str())
-    .bind(now)
-    .bind(id)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected()))?;
-    crate::kit::touched_one(n)?;
+    execute_one!(
+        tx,
+        "UPDATE wellbeing_referrals SET status = $1, updated_at = $2 WHERE id = $3",
+        status.as_str(),
+        now,
+        id
+    )?;
     Ok(())
 }

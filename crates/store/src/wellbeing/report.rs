@@ -1,6 +1,7 @@
 //! The inputs of the group report (집단 분석), counted without names.
 
 use super::*;
+use crate::fetch_all;
 
 /// The departments with their staff headcount, and each respondent's latest completed check in
 /// `year` (Korean calendar year). Only department and band keys leave this function.
@@ -20,14 +21,12 @@ pub async fn report_inputs(db: &Db, year: i32) -> Result<(Vec<ReportDepartment>,
     };
     let (start, end) = (bound(year)?, bound(year + 1)?);
     let departments = crate::office::departments::list(db).await?;
-    let heads: Vec<(i64, i64)> = on_db!(db, |pool| {
-        sqlx::query_as(
+    let heads: Vec<(i64, i64)> = fetch_all!(
+        db,
+        _,
         "SELECT department_id, COUNT(*) FROM accounts WHERE active = TRUE AND role <> 'resident' \
          AND department_id IS NOT NULL GROUP BY department_id"
-    )
-    .fetch_all(pool)
-    .await
-    })?;
+    )?;
     let heads: BTreeMap<i64, i64> = heads.into_iter().collect();
     let depts = departments
         .into_iter()
@@ -48,16 +47,16 @@ pub async fn report_inputs(db: &Db, year: i32) -> Result<(Vec<ReportDepartment>,
         band: String,
     }
     // Newest check first per account, so the first one seen per account is its latest.
-    let rows = on_db!(db, |pool| sqlx::query_as::<_, Row>(
+    let rows = fetch_all!(
+        db,
+        Row,
         "SELECT c.account_id, c.id AS check_id, c.department_id, r.instrument, r.band \
          FROM wellbeing_checks c JOIN wellbeing_responses r ON r.check_id = c.id \
          WHERE c.completed_at IS NOT NULL AND c.completed_at >= $1 AND c.completed_at < $2 \
-         ORDER BY c.account_id, c.completed_at DESC, c.id DESC"
-    )
-    .bind(start)
-    .bind(end)
-    .fetch_all(pool)
-    .await)?;
+         ORDER BY c.account_id, c.completed_at DESC, c.id DESC",
+        start,
+        end
+    )?;
     let mut latest: BTreeMap<i64, (i64, Respondent)> = BTreeMap::new();
     for r in rows {
         let entry = latest.entry(r.account_id).or_insert_with(|| {

@@ -1,6 +1,7 @@
 //! Shares (공유) of a check with a counsellor the owner chose, and their revocation.
 
 use super::*;
+use crate::{execute_one, fetch_all, fetch_one, fetch_optional};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct Share {
@@ -27,22 +28,20 @@ pub struct Counsellor {
 }
 
 pub async fn counsellors(db: &Db) -> Result<Vec<Counsellor>> {
-    Ok(on_db!(db, |pool| {
-        sqlx::query_as::<_, Counsellor>(
+    Ok(fetch_all!(
+        db,
+        Counsellor,
         "SELECT id, display_name FROM accounts WHERE role = 'counsellor' AND active = TRUE ORDER BY display_name, id"
-    )
-    .fetch_all(pool)
-    .await
-    })?)
+    )?)
 }
 
 pub(super) async fn ensure_counsellor(tx: &mut Tx, id: AccountId) -> Result<()> {
-    let found: Option<(i64,)> = on_tx!(tx, |conn| sqlx::query_as(
-        "SELECT id FROM accounts WHERE id = $1 AND role = 'counsellor' AND active = TRUE"
-    )
-    .bind(id)
-    .fetch_optional(&mut *conn)
-    .await)?;
+    let found: Option<(i64,)> = fetch_optional!(
+        tx,
+        _,
+        "SELECT id FROM accounts WHERE id = $1 AND role = 'counsellor' AND active = TRUE",
+        id
+    )?;
     if found.is_none() {
         return Err(RuleError::new(
             "not_a_counsellor",
@@ -70,17 +69,17 @@ pub async fn share(
         ));
     }
     ensure_counsellor(tx, counsellor).await?;
-    let (id,): (i64,) = on_tx!(tx, |conn| sqlx::query_as(
+    let (id,): (i64,) = fetch_one!(
+        tx,
+        _,
         "INSERT INTO wellbeing_shares (check_id, owner_id, counsellor_id, purpose, given_at) \
-         VALUES ($1, $2, $3, $4, $5) RETURNING id"
+         VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        check.id,
+        check.account_id,
+        counsellor,
+        purpose.as_str(),
+        now
     )
-    .bind(check.id)
-    .bind(check.account_id)
-    .bind(counsellor)
-    .bind(purpose.as_str())
-    .bind(now)
-    .fetch_one(&mut *conn)
-    .await)
     .map_err(|e| {
         conflict_on_unique(
             e,
@@ -95,13 +94,7 @@ pub async fn share(
 
 pub async fn get_share(db: &Db, id: i64) -> Result<Share> {
     let sql = format!("{SHARE_SELECT} WHERE s.id = $1");
-    on_db!(db, |pool| sqlx::query_as::<_, Share>(sqlx::AssertSqlSafe(
-        sql
-    ))
-    .bind(id)
-    .fetch_optional(pool)
-    .await)?
-    .or_not_found()
+    fetch_optional!(db, Share, sqlx::AssertSqlSafe(sql), id)?.or_not_found()
 }
 
 /// End a share. Refused (not found) when it is not the owner's or already revoked.
@@ -111,40 +104,30 @@ pub async fn revoke_share(
     owner: AccountId,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let n = on_tx!(tx, |conn| {
-        sqlx::query(
-        "UPDATE wellbeing_shares SET revoked_at = $1 WHERE id = $2 AND owner_id = $3 AND revoked_at IS NULL"
-    )
-    .bind(now)
-    .bind(id)
-    .bind(owner)
-    .execute(&mut *conn)
-    .await
-    .map(|r| r.rows_affected())
-    })?;
-    crate::kit::touched_one(n)?;
+    execute_one!(
+        tx,
+        "UPDATE wellbeing_shares SET revoked_at = $1 WHERE id = $2 AND owner_id = $3 AND revoked_at IS NULL",
+        now,
+        id,
+        owner
+    )?;
     Ok(())
 }
 
 /// Every share of a check, revoked ones included (the owner's record of who was given what).
 pub async fn shares_of_check(db: &Db, check_id: i64) -> Result<Vec<Share>> {
     let sql = format!("{SHARE_SELECT} WHERE s.check_id = $1 ORDER BY s.given_at, s.id");
-    Ok(on_db!(db, |pool| sqlx::query_as::<_, Share>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(check_id)
-    .fetch_all(pool)
-    .await)?)
+    Ok(fetch_all!(db, Share, sqlx::AssertSqlSafe(sql), check_id)?)
 }
 
 /// The counsellors a check is shared with now: the `shared_with` of the access decision.
 pub async fn readers_of_check(db: &Db, check_id: i64) -> Result<Vec<AccountId>> {
-    let rows: Vec<(i64,)> = on_db!(db, |pool| sqlx::query_as(
-        "SELECT counsellor_id FROM wellbeing_shares WHERE check_id = $1 AND revoked_at IS NULL"
-    )
-    .bind(check_id)
-    .fetch_all(pool)
-    .await)?;
+    let rows: Vec<(i64,)> = fetch_all!(
+        db,
+        _,
+        "SELECT counsellor_id FROM wellbeing_shares WHERE check_id = $1 AND revoked_at IS NULL",
+        check_id
+    )?;
     Ok(rows.into_iter().map(|(id,)| id).collect())
 }
 
@@ -153,10 +136,5 @@ pub async fn shares_to(db: &Db, counsellor: AccountId) -> Result<Vec<Share>> {
     let sql = format!(
         "{SHARE_SELECT} WHERE s.counsellor_id = $1 AND s.revoked_at IS NULL ORDER BY s.given_at DESC, s.id DESC"
     );
-    Ok(on_db!(db, |pool| sqlx::query_as::<_, Share>(
-        sqlx::AssertSqlSafe(sql)
-    )
-    .bind(counsellor)
-    .fetch_all(pool)
-    .await)?)
+    Ok(fetch_all!(db, Share, sqlx::AssertSqlSafe(sql), counsellor)?)
 }
