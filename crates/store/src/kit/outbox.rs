@@ -1,7 +1,7 @@
 //! The notification outbox: requests enqueue, a worker sends, with retries and backoff.
 //! No request handler waits on mail or SMS.
 
-use crate::{Db, Pool, Result, Tx, execute, fetch_one, fetch_optional};
+use crate::{Db, Pool, Result, Tx, execute, fetch_all, fetch_one, fetch_optional};
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
@@ -70,38 +70,25 @@ pub async fn claim_due(
     limit: i64,
     lease: Duration,
 ) -> Result<Vec<OutboxMessage>> {
-    const RETURNING: &str =
-        "RETURNING id, channel, recipient, subject, body, status, attempts, last_error";
-    let until = now + lease;
-    let rows = match &db.pool {
-        Pool::Sqlite(pool) => {
-            let sql = format!(
-                "UPDATE outbox SET status = 'sending', next_attempt_at = $1 WHERE id IN \
-                 (SELECT id FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= $2 \
-                 ORDER BY id LIMIT $3) {RETURNING}"
-            );
-            sqlx::query_as::<_, OutboxMessage>(sqlx::AssertSqlSafe(sql))
-                .bind(until)
-                .bind(now)
-                .bind(limit)
-                .fetch_all(pool)
-                .await?
-        }
-        Pool::Postgres(pool) => {
-            let sql = format!(
-                "UPDATE outbox SET status = 'sending', next_attempt_at = $1 WHERE id IN \
-                 (SELECT id FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= $2 \
-                 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED) {RETURNING}"
-            );
-            sqlx::query_as::<_, OutboxMessage>(sqlx::AssertSqlSafe(sql))
-                .bind(until)
-                .bind(now)
-                .bind(limit)
-                .fetch_all(pool)
-                .await?
-        }
+    let skip_locked = match &db.pool {
+        Pool::Sqlite(_) => "",
+        Pool::Postgres(_) => " FOR UPDATE SKIP LOCKED",
     };
-    Ok(rows)
+    let sql = format!(
+        "UPDATE outbox SET status = 'sending', next_attempt_at = $1 WHERE id IN \
+         (SELECT id FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= $2 \
+         ORDER BY id LIMIT $3{skip_locked}) \
+         RETURNING id, channel, recipient, subject, body, status, attempts, last_error"
+    );
+    let until = now + lease;
+    Ok(fetch_all!(
+        db,
+        OutboxMessage,
+        sqlx::AssertSqlSafe(sql),
+        until,
+        now,
+        limit
+    )?)
 }
 
 pub async fn mark_sent(db: &Db, id: i64, now: DateTime<Utc>) -> Result<()> {

@@ -17,7 +17,6 @@
 use crate::{Db, Pool, Tx, TxConn};
 use sqlx::pool::PoolConnection;
 use sqlx::{Database, Postgres, Sqlite};
-use std::future::Future;
 use std::ops::{Deref, DerefMut};
 
 /// A connection of one backend: the transaction's own, or one taken from the pool for a single
@@ -55,27 +54,40 @@ pub enum Exec<'a> {
     Postgres(Held<'a, Postgres>),
 }
 
-/// What a statement can run on: a transaction (`&mut Tx`) or the pool (`&Db`).
-#[doc(hidden)]
+/// What a statement can run on: a transaction (`&mut Tx`) or the pool (`&Db`). A function that
+/// reads or writes the same way in both takes `impl Target<'_>` and passes it to the macros.
 pub trait Target<'a> {
-    fn exec(self) -> impl Future<Output = Result<Exec<'a>, sqlx::Error>> + Send;
+    /// Where the statement runs: the transaction's connection, or the pool.
+    fn source(self) -> Source<'a>;
 }
 
 impl<'a> Target<'a> for &'a mut Tx {
-    fn exec(self) -> impl Future<Output = Result<Exec<'a>, sqlx::Error>> + Send {
-        let exec = match &mut self.conn {
-            TxConn::Sqlite(t) => Exec::Sqlite(Held::Borrowed(&mut **t)),
-            TxConn::Postgres(t) => Exec::Postgres(Held::Borrowed(&mut **t)),
-        };
-        std::future::ready(Ok(exec))
+    fn source(self) -> Source<'a> {
+        Source::Tx(&mut self.conn)
     }
 }
 
 impl<'a> Target<'a> for &'a Db {
-    async fn exec(self) -> Result<Exec<'a>, sqlx::Error> {
-        Ok(match &self.pool {
-            Pool::Sqlite(p) => Exec::Sqlite(Held::Pooled(p.acquire().await?)),
-            Pool::Postgres(p) => Exec::Postgres(Held::Pooled(p.acquire().await?)),
+    fn source(self) -> Source<'a> {
+        Source::Pool(&self.pool)
+    }
+}
+
+/// A transaction's connection or a pool, of either backend.
+#[doc(hidden)]
+pub enum Source<'a> {
+    Tx(&'a mut TxConn),
+    Pool(&'a Pool),
+}
+
+impl<'a> Source<'a> {
+    /// The connection to run on: the transaction's own, or one taken from the pool.
+    pub async fn connection(self) -> Result<Exec<'a>, sqlx::Error> {
+        Ok(match self {
+            Source::Tx(TxConn::Sqlite(t)) => Exec::Sqlite(Held::Borrowed(&mut **t)),
+            Source::Tx(TxConn::Postgres(t)) => Exec::Postgres(Held::Borrowed(&mut **t)),
+            Source::Pool(Pool::Sqlite(p)) => Exec::Sqlite(Held::Pooled(p.acquire().await?)),
+            Source::Pool(Pool::Postgres(p)) => Exec::Postgres(Held::Pooled(p.acquire().await?)),
         })
     }
 }
@@ -86,8 +98,10 @@ impl<'a> Target<'a> for &'a Db {
 macro_rules! __on_conn {
     ($target:expr, |$c:ident| $body:expr) => {
         match {
+            // Unused where the caller has the trait in scope already (an `impl Target` parameter).
+            #[allow(unused_imports)]
             use $crate::kit::sql::Target as _;
-            ($target).exec().await
+            ($target).source().connection().await
         } {
             Ok($crate::kit::sql::Exec::Sqlite(mut $c)) => $body,
             Ok($crate::kit::sql::Exec::Postgres(mut $c)) => $body,

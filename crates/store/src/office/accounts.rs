@@ -204,18 +204,31 @@ pub async fn set_password(
     password_hash: &str,
     now: DateTime<Utc>,
 ) -> Result<()> {
+    store_password_hash(tx, id, password_hash, now).await?;
+    end_sessions(tx, id, now).await
+}
+
+async fn store_password_hash(
+    tx: &mut Tx,
+    id: AccountId,
+    password_hash: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
     execute_one!(
         tx,
         "UPDATE accounts SET password_hash = $1, password_changed_at = $2 WHERE id = $3",
         password_hash,
         now,
         id
-    )?;
-    end_sessions(tx, id, now).await
+    )
 }
 
 async fn end_sessions(tx: &mut Tx, id: AccountId, now: DateTime<Utc>) -> Result<()> {
     execute!(tx, "DELETE FROM sessions WHERE account_id = $1", id)?;
+    revoke_tokens(tx, id, now).await
+}
+
+async fn revoke_tokens(tx: &mut Tx, id: AccountId, now: DateTime<Utc>) -> Result<()> {
     execute!(
         tx,
         "UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL",
@@ -343,19 +356,8 @@ pub async fn change_own_password(
     keep_token: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<u64> {
-    execute_one!(
-        tx,
-        "UPDATE accounts SET password_hash = $1, password_changed_at = $2 WHERE id = $3",
-        password_hash,
-        now,
-        id
-    )?;
-    execute!(
-        tx,
-        "UPDATE api_tokens SET revoked_at = $1 WHERE account_id = $2 AND revoked_at IS NULL",
-        now,
-        id
-    )?;
+    store_password_hash(tx, id, password_hash, now).await?;
+    revoke_tokens(tx, id, now).await?;
     end_other_sessions(tx, id, keep_token).await
 }
 

@@ -1,5 +1,6 @@
 //! Office settings as key/value text (hours, retention periods, name hiding …).
 
+use crate::kit::sql::Target;
 use crate::{Db, Result, StoreError, Tx, execute, fetch_all, fetch_optional};
 use calendar::OfficeHours;
 use chrono::{DateTime, Utc};
@@ -19,8 +20,12 @@ pub async fn get(db: &Db, key: &str) -> Result<Option<String>> {
 }
 
 pub async fn set(db: &Db, key: &str, value: &str, now: DateTime<Utc>) -> Result<()> {
+    write(db, key, value, now).await
+}
+
+async fn write<'a>(on: impl Target<'a>, key: &str, value: &str, now: DateTime<Utc>) -> Result<()> {
     execute!(
-        db,
+        on,
         "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
          ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
         key,
@@ -41,15 +46,7 @@ pub async fn hide_handler_names(db: &Db) -> Result<bool> {
 /// access-log entry land together or not at all.
 pub async fn set_hide_handler_names(tx: &mut Tx, hide: bool, now: DateTime<Utc>) -> Result<()> {
     let value = if hide { "true" } else { "false" };
-    execute!(
-        tx,
-        "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
-         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
-        HIDE_HANDLER_NAMES,
-        value,
-        now
-    )?;
-    Ok(())
+    write(tx, HIDE_HANDLER_NAMES, value, now).await
 }
 
 pub async fn all(db: &Db) -> Result<Vec<(String, String)>> {

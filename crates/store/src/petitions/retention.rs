@@ -71,8 +71,7 @@ pub async fn set_type_years(tx: &mut Tx, type_id: i64, years: Option<u32>) -> Re
         "UPDATE petition_types SET retention_years = $1 WHERE id = $2",
         years.map(i64::from),
         type_id
-    )?;
-    Ok(())
+    )
 }
 
 fn bad_years() -> StoreError {

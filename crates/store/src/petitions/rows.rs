@@ -1,6 +1,7 @@
 //! A petition as stored (민원 행), who handles it, and reading it back with its timeline.
 
 use super::*;
+use crate::kit::sql::Target;
 use crate::{fetch_all, fetch_optional, kit::ByKey};
 
 /// One petition as stored: intake data plus the copy of the derived state.
@@ -231,15 +232,20 @@ impl HandlerRow {
 /// JSON keys that identify an official (account ids), hidden from residents with names.
 pub(super) const OFFICIAL_IDS: &[&str] = &["assignee_id", "actor_id"];
 
-pub(super) const HANDLER_SQL: &str = "SELECT d.name AS department, d.public_phone AS department_phone, \
+const HANDLER_SQL: &str = "SELECT d.name AS department, d.public_phone AS department_phone, \
      a.display_name AS official, a.phone AS official_phone, \
      (SELECT value FROM settings WHERE key = $3) AS hide_names \
      FROM departments d LEFT JOIN accounts a ON a.id = $2 WHERE d.id = $1";
 
 /// Who handles the petition, read in the caller's transaction (notices).
 pub(super) async fn handler_tx(tx: &mut Tx, p: &Petition) -> Result<HandlerRow> {
+    handler_row(tx, p).await
+}
+
+/// The handler as stored, on a transaction or the pool (none found: the default, all empty).
+async fn handler_row<'a>(on: impl Target<'a>, p: &Petition) -> Result<HandlerRow> {
     let row: Option<HandlerRow> = fetch_optional!(
-        tx,
+        on,
         _,
         HANDLER_SQL,
         p.department_id,
@@ -252,15 +258,7 @@ pub(super) async fn handler_tx(tx: &mut Tx, p: &Petition) -> Result<HandlerRow> 
 /// Who handles the petition (tracking page, Open311): the one source of what residents are
 /// told about their handler.
 pub async fn handler(db: &Db, p: &Petition) -> Result<HandlerRow> {
-    let row: Option<HandlerRow> = fetch_optional!(
-        db,
-        _,
-        HANDLER_SQL,
-        p.department_id,
-        p.assignee_id,
-        crate::office::settings::HIDE_HANDLER_NAMES
-    )?;
-    let mut row = row.unwrap_or_default();
+    let mut row = handler_row(db, p).await?;
     if p.department_id.is_none() {
         // Without a department the setting still matters for scrubbing texts.
         row.hide_names =

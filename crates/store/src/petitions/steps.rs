@@ -118,8 +118,7 @@ pub async fn set_department_remote(tx: &mut Tx, id: DepartmentId, remote: bool) 
         "UPDATE departments SET remote = $1 WHERE id = $2",
         remote,
         id
-    )?;
-    Ok(())
+    )
 }
 
 /// Whether a department is away from the main office.

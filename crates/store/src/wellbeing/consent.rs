@@ -46,6 +46,5 @@ pub async fn withdraw_consent(tx: &mut Tx, account: AccountId, now: DateTime<Utc
         "UPDATE wellbeing_consents SET withdrawn_at = $1 WHERE account_id = $2 AND withdrawn_at IS NULL",
         now,
         account
-    )?;
-    Ok(())
+    )
 }

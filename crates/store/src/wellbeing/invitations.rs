@@ -66,6 +66,5 @@ pub async fn dismiss_invitation(
         now,
         id,
         account
-    )?;
-    Ok(())
+    )
 }

@@ -90,6 +90,5 @@ pub async fn set_referral_status(
         status.as_str(),
         now,
         id
-    )?;
-    Ok(())
+    )
 }

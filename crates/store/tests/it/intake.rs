@@ -3,7 +3,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use domain::office::accounts::Role;
 use domain::petitions::intake::{IdentityCheck, IntakeRecord};
 use domain::petitions::{Channel, Event, State};
 use store::kit::blobs::{BlobLimits, BlobStore, LocalBlobStore};
@@ -11,7 +10,7 @@ use store::petitions::retention;
 use store::petitions::search::{SearchIndex, SearchQuery};
 use store::petitions::{self, NewPetition, Petitioner, PiiKey, TypeSpec};
 use store::testing::{TempDir, TestDb, intake_for};
-use store::{Db, StoreError, office::accounts, office::departments, on_db};
+use store::{Db, StoreError, office::departments};
 
 struct Setup {
     db: Db,
@@ -30,45 +29,7 @@ fn kst(d: u32, h: u32, m: u32) -> DateTime<Utc> {
 
 async fn setup(db: Db) -> Setup {
     let now = store::now();
-    let mut tx = db.begin().await.unwrap();
-    let mut ids = vec![];
-    for (code, parent) in [
-        ("county", None),
-        ("desk", Some("county")),
-        ("build", Some("county")),
-    ] {
-        let d = departments::create(
-            &mut tx,
-            &departments::NewDepartment {
-                code,
-                name: code,
-                name_en: "",
-                parent_code: parent,
-            },
-            now,
-        )
-        .await
-        .unwrap();
-        ids.push(d.id);
-    }
-    let official = accounts::create(
-        &mut tx,
-        &accounts::NewAccount {
-            username: "kim",
-            display_name: "김담당",
-            email: "kim@example.kr",
-            phone: "",
-            role: Role::Official,
-            department_id: Some(ids[1]),
-            password_hash: "x",
-        },
-        now,
-    )
-    .await
-    .unwrap();
-    petitions::ensure_general_types(&mut tx, Some(ids[1]), now)
-        .await
-        .unwrap();
+    let (mut tx, desk, build, official) = crate::fixtures::county(&db, "desk", now).await;
     let permit = petitions::create_type(
         &mut tx,
         &TypeSpec {
@@ -76,7 +37,7 @@ async fn setup(db: Db) -> Setup {
             name: "도로점용허가".into(),
             kind: domain::petitions::Kind::Statutory,
             period: Some(calendar::Period::Days(5)),
-            department_id: Some(ids[2]),
+            department_id: Some(build),
             description: String::new(),
             required_documents: vec!["점용 위치도".into(), "설계도".into()],
             fields: vec![],
@@ -97,9 +58,9 @@ async fn setup(db: Db) -> Setup {
         .unwrap();
     Setup {
         db,
-        desk: ids[1],
-        build: ids[2],
-        official: official.id,
+        desk,
+        build,
+        official,
         general: general.id,
         permit: permit.id,
         key: PiiKey::generate().unwrap(),
@@ -162,7 +123,7 @@ fn code(e: StoreError) -> &'static str {
 }
 
 async fn count(db: &Db, sql: &'static str) -> i64 {
-    let (n,): (i64,) = on_db!(db, |pool| sqlx::query_as(sql).fetch_one(pool).await).unwrap();
+    let (n,): (i64,) = store::fetch_one!(db, _, sql).unwrap();
     n
 }
 
@@ -296,11 +257,7 @@ store::backend_tests! {
             0,
             "once"
         );
-        let mails: Vec<(String, String)> = on_db!(&s.db, |pool| sqlx::query_as(
-            "SELECT recipient, subject FROM outbox ORDER BY id"
-        )
-        .fetch_all(pool)
-        .await)
+        let mails: Vec<(String, String)> = store::fetch_all!(&s.db, _, "SELECT recipient, subject FROM outbox ORDER BY id")
         .unwrap();
         assert!(
             mails
@@ -407,11 +364,7 @@ store::backend_tests! {
             petitions::verify(&s.db, r.id).await.unwrap(),
             "replay agrees"
         );
-        let told: i64 = on_db!(&s.db, |pool| sqlx::query_as::<_, (i64,)>(
-            "SELECT COUNT(*) FROM outbox WHERE body LIKE '%경기도청%'"
-        )
-        .fetch_one(pool)
-        .await)
+        let told: i64 = store::fetch_one!(&s.db, (i64,), "SELECT COUNT(*) FROM outbox WHERE body LIKE '%경기도청%'")
         .unwrap()
         .0;
         assert!(told > 0, "the petitioner is told");
@@ -600,13 +553,7 @@ store::backend_tests! {
         assert!(again.petitions.is_empty());
         assert_eq!(again.purged_before, 1);
         // The timeline of a kept petition stays append-only.
-        let refused: Result<u64, _> = on_db!(&s.db, |pool| sqlx::query(
-            "DELETE FROM petition_events WHERE petition_id = $1"
-        )
-        .bind(open.id)
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()));
+        let refused: Result<u64, _> = store::execute!(&s.db, "DELETE FROM petition_events WHERE petition_id = $1", open.id);
         assert!(refused.is_err());
         // A type may keep its files longer.
         let mut tx = s.db.begin().await.unwrap();

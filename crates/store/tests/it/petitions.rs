@@ -9,7 +9,7 @@ use domain::petitions::{Channel, Event, ExtensionGround, Kind, State};
 use store::petitions::search::{SearchIndex, SearchQuery};
 use store::petitions::{self, NewPetition, Petitioner, PiiKey, TypeSpec};
 use store::testing::TestDb;
-use store::{Db, StoreError, office::accounts, office::departments, on_db};
+use store::{Db, StoreError, office::departments};
 
 struct Setup {
     db: Db,
@@ -21,55 +21,16 @@ struct Setup {
 }
 
 async fn setup(db: Db) -> Setup {
-    let now = store::now();
-    let mut tx = db.begin().await.unwrap();
-    let mut ids = vec![];
-    for (code, parent) in [
-        ("county", None),
-        ("civil", Some("county")),
-        ("build", Some("county")),
-    ] {
-        let d = departments::create(
-            &mut tx,
-            &departments::NewDepartment {
-                code,
-                name: code,
-                name_en: "",
-                parent_code: parent,
-            },
-            now,
-        )
-        .await
-        .unwrap();
-        ids.push(d.id);
-    }
-    let official = accounts::create(
-        &mut tx,
-        &accounts::NewAccount {
-            username: "kim",
-            display_name: "김담당",
-            email: "kim@example.kr",
-            phone: "",
-            role: Role::Official,
-            department_id: Some(ids[1]),
-            password_hash: "x",
-        },
-        now,
-    )
-    .await
-    .unwrap();
-    petitions::ensure_general_types(&mut tx, Some(ids[1]), now)
-        .await
-        .unwrap();
+    let (tx, dept, other, official) = crate::fixtures::county(&db, "civil", store::now()).await;
     tx.commit().await.unwrap();
     let t = petitions::get_type_by_code(&db, "question-system")
         .await
         .unwrap();
     Setup {
         db,
-        dept: ids[1],
-        other: ids[2],
-        official: official.id,
+        dept,
+        other,
+        official,
         type_id: t.id,
         key: PiiKey::generate().unwrap(),
     }
@@ -373,29 +334,13 @@ store::backend_tests! {
                 "closed"
             ]
         );
-        let tampered = on_db!(&s.db, |pool| sqlx::query(
-            "UPDATE petition_events SET kind = 'x' WHERE petition_id = $1"
-        )
-        .bind(p.id)
-        .execute(pool)
-        .await
-        .map(|_| ()));
+        let tampered = store::execute!(&s.db, "UPDATE petition_events SET kind = 'x' WHERE petition_id = $1", p.id);
         assert!(tampered.is_err(), "timeline rows cannot be changed");
-        let deleted = on_db!(&s.db, |pool| sqlx::query(
-            "DELETE FROM petition_events WHERE petition_id = $1"
-        )
-        .bind(p.id)
-        .execute(pool)
-        .await
-        .map(|_| ()));
+        let deleted = store::execute!(&s.db, "DELETE FROM petition_events WHERE petition_id = $1", p.id);
         assert!(deleted.is_err(), "timeline rows cannot be deleted");
 
         // Petitioner notices went to the outbox (answer, extension, supplement …).
-        let (n,): (i64,) = on_db!(&s.db, |pool| sqlx::query_as(
-            "SELECT COUNT(*) FROM outbox WHERE recipient = 'hong@example.kr'"
-        )
-        .fetch_one(pool)
-        .await)
+        let (n,): (i64,) = store::fetch_one!(&s.db, _, "SELECT COUNT(*) FROM outbox WHERE recipient = 'hong@example.kr'")
         .unwrap();
         assert!(n >= 5, "{n} notices");
     }
@@ -493,12 +438,7 @@ store::backend_tests! {
         assert!(matches!(e, StoreError::Rule(ref r) if r.code == "missing_field"));
         new.petitioner.resident_number = Some("900101-1234567".into());
         let p = file(&s, &new, store::now()).await;
-        let raw: (Option<String>,) = on_db!(&s.db, |pool| sqlx::query_as(
-            "SELECT rrn_encrypted FROM petitions WHERE id = $1"
-        )
-        .bind(p.id)
-        .fetch_one(pool)
-        .await)
+        let raw: (Option<String>,) = store::fetch_one!(&s.db, _, "SELECT rrn_encrypted FROM petitions WHERE id = $1", p.id)
         .unwrap();
         assert!(!raw.0.clone().unwrap().contains("1234567"));
         assert_eq!(
@@ -657,11 +597,7 @@ store::backend_tests! {
         assert_eq!(r.overdue, 1);
         let again = petitions::sweep(&s.db, now).await.unwrap();
         assert_eq!(again.overdue, 0);
-        let (n,): (i64,) = on_db!(&s.db, |pool| sqlx::query_as(
-            "SELECT COUNT(*) FROM outbox WHERE recipient = 'kim@example.kr'"
-        )
-        .fetch_one(pool)
-        .await)
+        let (n,): (i64,) = store::fetch_one!(&s.db, _, "SELECT COUNT(*) FROM outbox WHERE recipient = 'kim@example.kr'")
         .unwrap();
         assert_eq!(n, 1);
         assert!(
@@ -702,18 +638,7 @@ store::backend_tests! {
             ("env", Some("county")),
             ("welfare", Some("county")),
         ] {
-            departments::create(
-                &mut tx,
-                &departments::NewDepartment {
-                    code,
-                    name: code,
-                    name_en: "",
-                    parent_code: parent,
-                },
-                now,
-            )
-            .await
-            .unwrap();
+            crate::fixtures::department(&mut tx, code, code, parent, now).await;
         }
         tx.commit().await.unwrap();
         let mut tx = db.begin().await.unwrap();
@@ -727,21 +652,8 @@ store::backend_tests! {
                 .await
                 .unwrap()
                 .map(|d| d.id);
-            accounts::create(
-                &mut tx,
-                &accounts::NewAccount {
-                    username: user,
-                    display_name: "담당",
-                    email: "",
-                    phone: "",
-                    role: Role::Official,
-                    department_id: d,
-                    password_hash: "x",
-                },
-                now,
-            )
-            .await
-            .unwrap();
+            let who = (user, "담당", "");
+            crate::fixtures::account(&mut tx, who, Role::Official, d, now).await;
         }
         tx.commit().await.unwrap();
         let key = PiiKey::generate().unwrap();
@@ -755,11 +667,7 @@ store::backend_tests! {
             0,
             "only once"
         );
-        let states: Vec<(String, i64)> = on_db!(&db, |pool| sqlx::query_as(
-            "SELECT state, COUNT(*) FROM petitions GROUP BY state ORDER BY state"
-        )
-        .fetch_all(pool)
-        .await)
+        let states: Vec<(String, i64)> = store::fetch_all!(&db, _, "SELECT state, COUNT(*) FROM petitions GROUP BY state ORDER BY state")
         .unwrap();
         eprintln!("{states:?}");
         for s in [
@@ -795,11 +703,7 @@ store::backend_tests! {
             page.counts
         );
         assert!(page.counts.repeat_proposed > 0, "{:?}", page.counts);
-        let (flagged,): (i64,) = on_db!(&db, |pool| sqlx::query_as(
-            "SELECT COUNT(*) FROM petitions WHERE flagged = TRUE"
-        )
-        .fetch_one(pool)
-        .await)
+        let (flagged,): (i64,) = store::fetch_one!(&db, _, "SELECT COUNT(*) FROM petitions WHERE flagged = TRUE")
         .unwrap();
         assert!(flagged > 0);
         // Approval (결재, issue 14): an answer and an extension wait for the supervisor, on a
@@ -830,45 +734,27 @@ store::backend_tests! {
             );
             assert!(p.derived.answers.is_empty() && p.derived.extensions.is_empty());
         }
-        let ids: Vec<(i64,)> = on_db!(&db, |pool| sqlx::query_as(
-            "SELECT id FROM petitions ORDER BY id LIMIT 40"
-        )
-        .fetch_all(pool)
-        .await)
+        let ids: Vec<(i64,)> = store::fetch_all!(&db, _, "SELECT id FROM petitions ORDER BY id LIMIT 40")
         .unwrap();
         for (id,) in ids {
             assert!(petitions::verify(&db, id).await.unwrap());
         }
         // Receipt numbers follow receipt order.
-        let rows: Vec<(String,)> = on_db!(&db, |pool| {
-            sqlx::query_as(
-            "SELECT receipt_no FROM petitions WHERE receipt_no IS NOT NULL ORDER BY received_at, id"
-        )
-        .fetch_all(pool)
-        .await
-        })
+        let rows: Vec<(String,)> = store::fetch_all!(&db, _, "SELECT receipt_no FROM petitions WHERE receipt_no IS NOT NULL ORDER BY received_at, id")
         .unwrap();
         // Issue 14: the numbers themselves, not only how many there are.
         let mut sorted = rows.clone();
         sorted.sort();
         assert!(rows.len() > 250, "{}", rows.len());
         if let Some(i) = (0..rows.len()).find(|&i| rows[i] != sorted[i]) {
-            let dbg: Vec<(String, String, String, String)> = on_db!(&db, |pool| {
-                sqlx::query_as("SELECT receipt_no, received_at, channel, title FROM petitions WHERE receipt_no IS NOT NULL ORDER BY received_at, id")
-                    .fetch_all(pool)
-                    .await
-            })
+            let dbg: Vec<(String, String, String, String)> = store::fetch_all!(&db, _, "SELECT receipt_no, received_at, channel, title FROM petitions WHERE receipt_no IS NOT NULL ORDER BY received_at, id")
             .unwrap();
             eprintln!("DBG {:#?}", &dbg[i.saturating_sub(3)..(i + 5).min(dbg.len())]);
         }
         assert_eq!(rows, sorted, "receipt numbers out of receipt order");
         // Awaiting receipt past the 8 working hours, late transfers inside the office and to
         // another agency: the demo shows each clock of issue 14.
-        let derived: Vec<(String, String)> = on_db!(&db, |pool| sqlx::query_as(
-            "SELECT state, derived FROM petitions ORDER BY id"
-        )
-        .fetch_all(pool)
-        .await)
+        let derived: Vec<(String, String)> = store::fetch_all!(&db, _, "SELECT state, derived FROM petitions ORDER BY id")
         .unwrap();
         let d: Vec<(String, domain::petitions::Derived)> = derived
             .into_iter()
@@ -902,11 +788,7 @@ store::backend_tests! {
             .unwrap();
         assert_eq!(n, 1500);
         assert_eq!(petitions::generate::count(&s.db).await.unwrap(), 1500);
-        let ids: Vec<(i64,)> = on_db!(&s.db, |pool| sqlx::query_as(
-            "SELECT id FROM petitions ORDER BY id DESC LIMIT 20"
-        )
-        .fetch_all(pool)
-        .await)
+        let ids: Vec<(i64,)> = store::fetch_all!(&s.db, _, "SELECT id FROM petitions ORDER BY id DESC LIMIT 20")
         .unwrap();
         for (id,) in ids {
             assert!(petitions::verify(&s.db, id).await.unwrap(), "petition {id}");
@@ -1068,11 +950,7 @@ store::backend_tests! {
         numbers.sort();
         let want: Vec<String> = (1..=30).map(|n| format!("{year}-{n:07}")).collect();
         assert_eq!(numbers, want, "receipt numbers are gap-free");
-        let (min, max, distinct): (i64, i64, i64) = on_db!(&s.db, |pool| sqlx::query_as(
-            "SELECT MIN(change_seq), MAX(change_seq), COUNT(DISTINCT change_seq) FROM petitions"
-        )
-        .fetch_one(pool)
-        .await)
+        let (min, max, distinct): (i64, i64, i64) = store::fetch_one!(&s.db, _, "SELECT MIN(change_seq), MAX(change_seq), COUNT(DISTINCT change_seq) FROM petitions")
         .unwrap();
         assert_eq!(
             (max - min + 1, distinct),

@@ -10,7 +10,7 @@ use domain::protection::{
 };
 use store::protection as sp;
 use store::testing::TestDb;
-use store::{Db, StoreError, kit::outbox, office::accounts, office::departments, on_db, wellbeing};
+use store::{Db, StoreError, kit::outbox, wellbeing};
 
 struct People {
     dept: i64,
@@ -20,50 +20,66 @@ struct People {
 }
 
 async fn seed(db: &Db) -> People {
-    let now = store::now();
-    let mut tx = db.begin().await.unwrap();
-    let d = departments::create(
-        &mut tx,
-        &departments::NewDepartment {
-            code: "civil",
-            name: "민원과",
-            name_en: "",
-            parent_code: None,
-        },
-        now,
+    let (dept, ids) = crate::fixtures::civil_staff(
+        db,
+        &[
+            ("kim", Role::Official),
+            ("lee", Role::Official),
+            ("guard", Role::ProtectionOfficer),
+        ],
     )
-    .await
-    .unwrap();
-    let mut ids = Vec::new();
-    for (username, role) in [
-        ("kim", Role::Official),
-        ("lee", Role::Official),
-        ("guard", Role::ProtectionOfficer),
-    ] {
-        let a = accounts::create(
-            &mut tx,
-            &accounts::NewAccount {
-                username,
-                display_name: username,
-                email: &format!("{username}@example.kr"),
-                phone: "",
-                role,
-                department_id: Some(d.id),
-                password_hash: "x",
-            },
-            now,
-        )
-        .await
-        .unwrap();
-        ids.push(a.id);
-    }
-    tx.commit().await.unwrap();
+    .await;
     People {
-        dept: d.id,
+        dept,
         kim: ids[0],
         lee: ids[1],
         guard: ids[2],
     }
+}
+
+/// A threat kim reports at `at`, with a recording (an MP3 of 300 bytes `byte`) kept in `blobs`
+/// as its evidence.
+async fn recorded_threat(
+    db: &Db,
+    p: &People,
+    blobs: &store::kit::blobs::LocalBlobStore,
+    (byte, name): (u8, &str),
+    at: chrono::DateTime<chrono::Utc>,
+) -> (sp::Evidence, store::kit::blobs::StoredBlob) {
+    use store::kit::blobs::{BlobLimits, BlobStore};
+    let limits = BlobLimits {
+        max_bytes: 1 << 20,
+        allowed: domain::protection::EVIDENCE_TYPES.to_vec(),
+    };
+    let recording = [b"ID3".to_vec(), vec![byte; 300]].concat();
+    let blob = blobs
+        .put(Box::pin(std::io::Cursor::new(recording)), &limits)
+        .await
+        .unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let r = sp::create_incident(
+        &mut tx,
+        &details(IncidentKind::Threat, at),
+        p.kim,
+        Some(p.dept),
+        false,
+        at,
+    )
+    .await
+    .unwrap();
+    let ev = sp::add_evidence(
+        &mut tx,
+        r.incident.id,
+        EvidenceKind::Recording,
+        &blob,
+        name,
+        p.kim,
+        at,
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    (ev, blob)
 }
 
 fn details(kind: IncidentKind, at: chrono::DateTime<chrono::Utc>) -> sp::IncidentDetails {
@@ -82,10 +98,7 @@ fn details(kind: IncidentKind, at: chrono::DateTime<chrono::Utc>) -> sp::Inciden
 
 async fn count(db: &Db, table: &str) -> i64 {
     let sql = format!("SELECT COUNT(*) FROM {table}");
-    let (n,): (i64,) = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .fetch_one(pool)
-        .await)
-    .unwrap();
+    let (n,): (i64,) = store::fetch_one!(db, _, sqlx::AssertSqlSafe(sql)).unwrap();
     n
 }
 
@@ -180,12 +193,7 @@ store::backend_tests! {
         );
 
         // Measures are append-only in the database itself.
-        let tamper = on_db!(db, |pool| sqlx::query(
-            "UPDATE protection_measures SET kind = 'warning'"
-        )
-        .execute(pool)
-        .await
-        .map(|r| r.rows_affected()));
+        let tamper = store::execute!(db, "UPDATE protection_measures SET kind = 'warning'");
         assert!(tamper.is_err(), "measures must be append-only");
 
         // A second incident within 90 days invites both officials concerned (once).
@@ -383,10 +391,7 @@ store::backend_tests! {
         let log = sp::custody_log(db, ev.id).await.unwrap();
         let actions: Vec<&str> = log.iter().map(|c| c.action.as_str()).collect();
         assert_eq!(actions, vec!["uploaded", "handed_over"]);
-        let tamper = on_db!(db, |pool| sqlx::query("DELETE FROM protection_custody")
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()));
+        let tamper = store::execute!(db, "DELETE FROM protection_custody");
         assert!(tamper.is_err(), "custody log must be append-only");
 
         // Timed contact: a warning creates the incident, ending needs it.
@@ -511,46 +516,14 @@ store::backend_tests! {
 store::backend_tests! {
     #[tokio::test]
     async fn a_changed_evidence_file_is_found_by_the_sweep(backend) {
-        use store::kit::blobs::{BlobLimits, BlobStore, LocalBlobStore};
         let t = TestDb::new(backend).await.unwrap();
         let db = &t.db;
         let p = seed(db).await;
         let now = store::now();
         let dir = store::testing::TempDir::new("minwon-evidence").unwrap();
-        let blobs = LocalBlobStore::new(&dir.0).unwrap();
-        let limits = BlobLimits {
-            max_bytes: 1 << 20,
-            allowed: domain::protection::EVIDENCE_TYPES.to_vec(),
-        };
-        let recording = [b"ID3".to_vec(), vec![7u8; 300]].concat();
-        let blob = blobs
-            .put(Box::pin(std::io::Cursor::new(recording)), &limits)
-            .await
-            .unwrap();
+        let blobs = store::kit::blobs::LocalBlobStore::new(&dir.0).unwrap();
+        let (ev, blob) = recorded_threat(db, &p, &blobs, (7, "a.mp3"), now).await;
         assert_eq!(blob.content_type, "audio/mpeg");
-        let mut tx = db.begin().await.unwrap();
-        let r = sp::create_incident(
-            &mut tx,
-            &details(IncidentKind::Threat, now),
-            p.kim,
-            Some(p.dept),
-            false,
-            now,
-        )
-        .await
-        .unwrap();
-        let ev = sp::add_evidence(
-            &mut tx,
-            r.incident.id,
-            EvidenceKind::Recording,
-            &blob,
-            "a.mp3",
-            p.kim,
-            now,
-        )
-        .await
-        .unwrap();
-        tx.commit().await.unwrap();
         let (n, broken) = sp::verify_all(db, &blobs, now).await.unwrap();
         assert_eq!((n, broken.len()), (1, 0));
 
@@ -573,51 +546,19 @@ store::backend_tests! {
     /// still within the period is untouched.
     #[tokio::test]
     async fn evidence_is_deleted_after_its_retention_period(backend) {
-        use store::kit::blobs::{BlobLimits, BlobStore, LocalBlobStore};
         let t = TestDb::new(backend).await.unwrap();
         let db = &t.db;
         let p = seed(db).await;
         let now = store::now();
         let dir = store::testing::TempDir::new("minwon-evidence").unwrap();
-        let blobs = LocalBlobStore::new(&dir.0).unwrap();
-        let limits = BlobLimits {
-            max_bytes: 1 << 20,
-            allowed: domain::protection::EVIDENCE_TYPES.to_vec(),
-        };
+        let blobs = store::kit::blobs::LocalBlobStore::new(&dir.0).unwrap();
         let days = sp::evidence_retention_days(db).await.unwrap();
         let mut ids = Vec::new();
         let mut shas = Vec::new();
         // One uploaded just past the period, one a day within it.
         for (age, byte) in [(days + 1, 1u8), (days - 1, 2u8)] {
             let at = now - chrono::Duration::days(age);
-            let recording = [b"ID3".to_vec(), vec![byte; 300]].concat();
-            let blob = blobs
-                .put(Box::pin(std::io::Cursor::new(recording)), &limits)
-                .await
-                .unwrap();
-            let mut tx = db.begin().await.unwrap();
-            let r = sp::create_incident(
-                &mut tx,
-                &details(IncidentKind::Threat, at),
-                p.kim,
-                Some(p.dept),
-                false,
-                at,
-            )
-            .await
-            .unwrap();
-            let ev = sp::add_evidence(
-                &mut tx,
-                r.incident.id,
-                EvidenceKind::Recording,
-                &blob,
-                "call.mp3",
-                p.kim,
-                at,
-            )
-            .await
-            .unwrap();
-            tx.commit().await.unwrap();
+            let (ev, blob) = recorded_threat(db, &p, &blobs, (byte, "call.mp3"), at).await;
             ids.push(ev.id);
             shas.push(blob.sha256);
         }

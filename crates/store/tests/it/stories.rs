@@ -9,7 +9,6 @@ use store::office::audit::Verification;
 use store::testing::TestDb;
 use store::{
     StoreError, kit::outbox, kit::secrets, office::accounts, office::audit, office::departments,
-    on_db, on_tx,
 };
 
 fn record(subject: &str, n: i64) -> AuditRecord {
@@ -253,21 +252,11 @@ store::backend_tests! {
         assert_eq!(one[0].reason, "민원 처리");
 
         // The database itself refuses edits.
-        let edit = on_db!(&db, |pool| sqlx::query(
-            "UPDATE audit_log SET reason = 'x' WHERE seq = 3"
-        )
-        .execute(pool)
-        .await
-        .map(|_| ()));
+        let edit = store::execute!(&db, "UPDATE audit_log SET reason = 'x' WHERE seq = 3");
         assert!(edit.is_err());
 
         // Deleting a row (as someone with direct database access might) is found.
-        on_db!(&db, |pool| sqlx::query(
-            "DELETE FROM audit_log WHERE seq = 9"
-        )
-        .execute(pool)
-        .await
-        .map(|_| ()))
+        store::execute!(&db, "DELETE FROM audit_log WHERE seq = 9")
         .unwrap();
         assert_eq!(
             audit::verify(&db).await.unwrap(),
@@ -296,12 +285,7 @@ store::backend_tests! {
             audit::verify(&db).await.unwrap(),
             Verification::Intact { entries: 6 }
         );
-        on_db!(&db, |pool| sqlx::query(
-            "DELETE FROM audit_log WHERE seq = 10"
-        )
-        .execute(pool)
-        .await
-        .map(|_| ()))
+        store::execute!(&db, "DELETE FROM audit_log WHERE seq = 10")
         .unwrap();
         assert_eq!(
             audit::verify(&db).await.unwrap(),
@@ -402,12 +386,7 @@ store::backend_tests! {
         let lone = group
             .run(|tx| {
                 Box::pin(async move {
-                    on_tx!(tx, |conn| sqlx::query(
-                        "INSERT INTO settings (key, value, updated_at) VALUES ('gc.lone', 'x', '2026-11-25')"
-                    )
-                    .execute(&mut *conn)
-                    .await
-                    .map(|r| r.rows_affected()))?;
+                    store::execute!(tx, "INSERT INTO settings (key, value, updated_at) VALUES ('gc.lone', 'x', '2026-11-25')")?;
                     Err::<(), _>(StoreError::conflict("거부", "refused"))
                 })
             })
@@ -421,22 +400,10 @@ store::backend_tests! {
                     .run(move |tx| {
                         Box::pin(async move {
                             let key = format!("gc.{i}");
-                            on_tx!(tx, |conn| sqlx::query(
-                                "INSERT INTO settings (key, value, updated_at) VALUES ($1, 'x', '2026-11-25')"
-                            )
-                            .bind(&key)
-                            .execute(&mut *conn)
-                            .await
-                            .map(|r| r.rows_affected()))?;
+                            store::execute!(tx, "INSERT INTO settings (key, value, updated_at) VALUES ($1, 'x', '2026-11-25')", &key)?;
                             // Every third caller then breaks a rule: its insert must vanish.
                             if i % 3 == 0 {
-                                on_tx!(tx, |conn| sqlx::query(
-                                    "INSERT INTO settings (key, value, updated_at) VALUES ($1, 'y', '2026-11-25')"
-                                )
-                                .bind(&key)
-                                .execute(&mut *conn)
-                                .await
-                                .map(|r| r.rows_affected()))?;
+                                store::execute!(tx, "INSERT INTO settings (key, value, updated_at) VALUES ($1, 'y', '2026-11-25')", &key)?;
                             }
                             Ok(i)
                         })
@@ -452,11 +419,7 @@ store::backend_tests! {
                 assert_eq!(result.unwrap(), i as i64);
             }
         }
-        let (n,): (i64,) = on_db!(&db, |pool| sqlx::query_as(
-            "SELECT COUNT(*) FROM settings WHERE key LIKE 'gc.%'"
-        )
-        .fetch_one(pool)
-        .await)
+        let (n,): (i64,) = store::fetch_one!(&db, _, "SELECT COUNT(*) FROM settings WHERE key LIKE 'gc.%'")
         .unwrap();
         assert_eq!(n, 40, "the 20 refused callers left nothing behind");
     }

@@ -9,7 +9,7 @@ use domain::wellbeing::{
 };
 use store::testing::TestDb;
 use store::wellbeing as sw;
-use store::{Db, StoreError, kit::outbox, office::accounts, office::departments, on_db};
+use store::{Db, StoreError, kit::outbox};
 
 struct People {
     dept: i64,
@@ -20,47 +20,18 @@ struct People {
 }
 
 async fn seed(db: &Db) -> People {
-    let now = store::now();
-    let mut tx = db.begin().await.unwrap();
-    let d = departments::create(
-        &mut tx,
-        &departments::NewDepartment {
-            code: "civil",
-            name: "민원과",
-            name_en: "",
-            parent_code: None,
-        },
-        now,
+    let (dept, ids) = crate::fixtures::civil_staff(
+        db,
+        &[
+            ("kim", Role::Official),
+            ("lee", Role::Official),
+            ("counsel", Role::Counsellor),
+            ("counsel2", Role::Counsellor),
+        ],
     )
-    .await
-    .unwrap();
-    let mut ids = Vec::new();
-    for (username, role) in [
-        ("kim", Role::Official),
-        ("lee", Role::Official),
-        ("counsel", Role::Counsellor),
-        ("counsel2", Role::Counsellor),
-    ] {
-        let a = accounts::create(
-            &mut tx,
-            &accounts::NewAccount {
-                username,
-                display_name: username,
-                email: &format!("{username}@example.kr"),
-                phone: "",
-                role,
-                department_id: Some(d.id),
-                password_hash: "x",
-            },
-            now,
-        )
-        .await
-        .unwrap();
-        ids.push(a.id);
-    }
-    tx.commit().await.unwrap();
+    .await;
     People {
-        dept: d.id,
+        dept,
         kim: ids[0],
         lee: ids[1],
         counsel: ids[2],
@@ -74,10 +45,7 @@ fn all(id: &str, v: i64) -> Vec<Option<i64>> {
 
 async fn count(db: &Db, table: &str) -> i64 {
     let sql = format!("SELECT COUNT(*) FROM {table}");
-    let (n,): (i64,) = on_db!(db, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .fetch_one(pool)
-        .await
-        .unwrap());
+    let (n,) = store::fetch_one!(db, (i64,), sqlx::AssertSqlSafe(sql)).unwrap();
     n
 }
 
@@ -513,13 +481,7 @@ store::backend_tests! {
             "UPDATE wellbeing_checks SET started_at = $1, completed_at = $1 WHERE id = $2",
             "UPDATE wellbeing_consents SET given_at = $1 WHERE account_id = (SELECT account_id FROM wellbeing_checks WHERE id = $2)",
         ] {
-            on_db!(&db, |pool| sqlx::query(sql)
-                .bind(six_years_ago)
-                .bind(old)
-                .execute(pool)
-                .await
-                .map(|r| r.rows_affected())
-                .unwrap());
+            store::execute!(&db, sql, six_years_ago, old).unwrap();
         }
         let year = sw::current_year(store::now());
         let (depts, respondents) = sw::report_inputs(&db, year).await.unwrap();
