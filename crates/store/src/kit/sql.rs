@@ -134,14 +134,23 @@ macro_rules! execute_one {
     };
 }
 
+/// Run a query answering rows of type `$row` with the given fetch method.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __fetch {
+    ($fetch:ident, $target:expr, $row:ty, $sql:expr $(, $arg:expr)*) => {
+        $crate::__on_conn!($target, |c| ::sqlx::query_as::<_, $row>($sql)
+            $(.bind($arg))*
+            .$fetch(&mut *c)
+            .await)
+    };
+}
+
 /// The one row of type `$row` a query must answer (none is `sqlx::Error::RowNotFound`).
 #[macro_export]
 macro_rules! fetch_one {
     ($target:expr, $row:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
-        $crate::__on_conn!($target, |c| ::sqlx::query_as::<_, $row>($sql)
-            $(.bind($arg))*
-            .fetch_one(&mut *c)
-            .await)
+        $crate::__fetch!(fetch_one, $target, $row, $sql $(, $arg)*)
     };
 }
 
@@ -149,10 +158,7 @@ macro_rules! fetch_one {
 #[macro_export]
 macro_rules! fetch_optional {
     ($target:expr, $row:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
-        $crate::__on_conn!($target, |c| ::sqlx::query_as::<_, $row>($sql)
-            $(.bind($arg))*
-            .fetch_optional(&mut *c)
-            .await)
+        $crate::__fetch!(fetch_optional, $target, $row, $sql $(, $arg)*)
     };
 }
 
@@ -160,9 +166,6 @@ macro_rules! fetch_optional {
 #[macro_export]
 macro_rules! fetch_all {
     ($target:expr, $row:ty, $sql:expr $(, $arg:expr)* $(,)?) => {
-        $crate::__on_conn!($target, |c| ::sqlx::query_as::<_, $row>($sql)
-            $(.bind($arg))*
-            .fetch_all(&mut *c)
-            .await)
+        $crate::__fetch!(fetch_all, $target, $row, $sql $(, $arg)*)
     };
 }

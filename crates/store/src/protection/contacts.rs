@@ -103,13 +103,8 @@ pub(super) async fn contact_incident(
     Ok(r.incident.id)
 }
 
-/// Record the warning read out on a timed contact: as a measure of its incident.
-pub async fn warn_contact(
-    tx: &mut Tx,
-    c: &Contact,
-    reason: rules::WarningReason,
-    now: DateTime<Utc>,
-) -> Result<Measure> {
+/// A finished contact takes no warning and cannot finish again.
+fn still_open(c: &Contact) -> Result<()> {
     if c.finished_at.is_some() {
         return Err(bad(
             "contact_finished",
@@ -117,6 +112,17 @@ pub async fn warn_contact(
             "this contact has already finished",
         ));
     }
+    Ok(())
+}
+
+/// Record the warning read out on a timed contact: as a measure of its incident.
+pub async fn warn_contact(
+    tx: &mut Tx,
+    c: &Contact,
+    reason: rules::WarningReason,
+    now: DateTime<Utc>,
+) -> Result<Measure> {
+    still_open(c)?;
     let kind = match reason {
         rules::WarningReason::Insult => IncidentKind::VerbalAbuse,
         rules::WarningReason::Threat => IncidentKind::Threat,
@@ -168,13 +174,7 @@ pub async fn finish_contact(
     ended_by_official: bool,
     now: DateTime<Utc>,
 ) -> Result<Contact> {
-    if c.finished_at.is_some() {
-        return Err(bad(
-            "contact_finished",
-            "이미 끝난 응대입니다",
-            "this contact has already finished",
-        ));
-    }
+    still_open(c)?;
     if ended_by_official {
         let Some(incident) = c.incident_id else {
             return Err(StoreError::Rule(

@@ -4,8 +4,10 @@
 
 use chrono::{DateTime, Utc};
 use domain::office::accounts::Role;
+use domain::petitions::Event;
 use domain::{AccountId, DepartmentId};
-use store::{Db, Tx, office::accounts, office::departments, petitions};
+use store::petitions::{NewPetition, Petition, PiiKey};
+use store::{Db, StoreError, Tx, office::accounts, office::departments, petitions};
 
 /// A department named by its code, under the department `parent_code` names.
 pub async fn department(
@@ -78,4 +80,35 @@ pub async fn civil_staff(db: &Db, people: &[(&str, Role)]) -> (DepartmentId, Vec
     }
     tx.commit().await.unwrap();
     (dept, ids)
+}
+
+/// File a petition the way the API does (screen, check, file) and commit.
+pub async fn file(
+    db: &Db,
+    key: &PiiKey,
+    new: NewPetition,
+    at: DateTime<Utc>,
+) -> Result<Petition, StoreError> {
+    let (cal, _) = petitions::work_calendar(db).await.unwrap();
+    let screening = petitions::screen(&new.title, &new.body);
+    let checked = petitions::check(db, new, key, screening).await?;
+    let mut tx = db.begin().await.unwrap();
+    let f = petitions::file(&mut tx, &checked, None, &cal, at).await?;
+    tx.commit().await.unwrap();
+    Ok(f.petition)
+}
+
+/// Take a step on a petition as `official` and commit.
+pub async fn act(
+    db: &Db,
+    official: AccountId,
+    id: i64,
+    e: Event,
+    at: DateTime<Utc>,
+) -> Result<Petition, StoreError> {
+    let (cal, _) = petitions::work_calendar(db).await.unwrap();
+    let mut tx = db.begin().await.unwrap();
+    let p = petitions::act(&mut tx, id, e, Some(official), &cal, at).await?;
+    tx.commit().await.unwrap();
+    Ok(p)
 }

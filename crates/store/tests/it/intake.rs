@@ -93,13 +93,7 @@ async fn file(
     new: NewPetition,
     at: DateTime<Utc>,
 ) -> Result<petitions::Petition, StoreError> {
-    let (cal, _) = petitions::work_calendar(&s.db).await.unwrap();
-    let screening = petitions::screen(&new.title, &new.body);
-    let checked = petitions::check(&s.db, new, &s.key, screening).await?;
-    let mut tx = s.db.begin().await.unwrap();
-    let f = petitions::file(&mut tx, &checked, None, &cal, at).await?;
-    tx.commit().await.unwrap();
-    Ok(f.petition)
+    crate::fixtures::file(&s.db, &s.key, new, at).await
 }
 
 async fn act(
@@ -108,11 +102,7 @@ async fn act(
     e: Event,
     at: DateTime<Utc>,
 ) -> Result<petitions::Petition, StoreError> {
-    let (cal, _) = petitions::work_calendar(&s.db).await.unwrap();
-    let mut tx = s.db.begin().await.unwrap();
-    let p = petitions::act(&mut tx, id, e, Some(s.official), &cal, at).await?;
-    tx.commit().await.unwrap();
-    Ok(p)
+    crate::fixtures::act(&s.db, s.official, id, e, at).await
 }
 
 fn code(e: StoreError) -> &'static str {

@@ -60,17 +60,9 @@ fn new_petition(s: &Setup, channel: Channel, title: &str, body: &str) -> NewPeti
 }
 
 async fn file(s: &Setup, new: &NewPetition, at: DateTime<Utc>) -> petitions::Petition {
-    let (cal, _) = petitions::work_calendar(&s.db).await.unwrap();
-    let screening = petitions::screen(&new.title, &new.body);
-    let checked = petitions::check(&s.db, new.clone(), &s.key, screening)
+    crate::fixtures::file(&s.db, &s.key, new.clone(), at)
         .await
-        .unwrap();
-    let mut tx = s.db.begin().await.unwrap();
-    let f = petitions::file(&mut tx, &checked, None, &cal, at)
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
-    f.petition
+        .unwrap()
 }
 
 async fn act(
@@ -79,11 +71,7 @@ async fn act(
     e: Event,
     at: DateTime<Utc>,
 ) -> Result<petitions::Petition, StoreError> {
-    let (cal, _) = petitions::work_calendar(&s.db).await.unwrap();
-    let mut tx = s.db.begin().await.unwrap();
-    let p = petitions::act(&mut tx, id, e, Some(s.official), &cal, at).await?;
-    tx.commit().await.unwrap();
-    Ok(p)
+    crate::fixtures::act(&s.db, s.official, id, e, at).await
 }
 
 fn kst(d: u32, h: u32, m: u32) -> DateTime<Utc> {
