@@ -2,7 +2,7 @@
 //! Open311 may publish.
 
 use super::*;
-use crate::{fetch_all, fetch_one, fetch_optional, kit::ByKey};
+use crate::{fetch_all, fetch_optional, kit::ByKey};
 
 /// An answer template (답변 서식) with `{placeholders}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -155,42 +155,10 @@ pub(super) fn check_spec(spec: &TypeSpec) -> Result<Period> {
 }
 
 pub async fn create_type(tx: &mut Tx, spec: &TypeSpec, now: DateTime<Utc>) -> Result<PetitionType> {
-    let period = check_spec(spec)?;
-    let sql = format!(
-        "INSERT INTO petition_types (code, name, kind, period, department_id, description, \
-         required_documents, fields, templates, requires_rrn, public, active, created_at, updated_at, \
-         needs_approval, publishable) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15) RETURNING {TYPE_COLUMNS}"
-    );
-    let msg = domain::Bilingual::new(
-        format!("민원 종류 코드 '{}'가 이미 있습니다", spec.code),
-        format!("type code '{}' exists", spec.code),
-    );
-    let docs = to_json(&spec.required_documents)?;
-    let fields = to_json(&spec.fields)?;
-    let templates = to_json(&spec.templates)?;
-    let row = fetch_one!(
-        tx,
-        TypeRow,
-        sqlx::AssertSqlSafe(sql.clone()),
-        &spec.code,
-        spec.name.trim(),
-        spec.kind.as_str(),
-        period.to_string(),
-        spec.department_id,
-        &spec.description,
-        &docs,
-        &fields,
-        &templates,
-        spec.requires_rrn,
-        spec.public,
-        spec.active,
-        now,
-        spec.needs_approval,
-        spec.publishable
-    )
-    .map_err(|e| conflict_on_unique(e, msg))?;
-    row.into_type()
+    write_type(tx, None, spec, now)
+        .await?
+        .or_not_found()?
+        .into_type()
 }
 
 pub async fn update_type(
@@ -199,44 +167,71 @@ pub async fn update_type(
     spec: &TypeSpec,
     now: DateTime<Utc>,
 ) -> Result<PetitionType> {
+    let row = write_type(tx, Some(id), spec, now).await?;
+    tx.changes(crate::Stale::Type(id));
+    row.or_not_found()?.into_type()
+}
+
+/// Insert a type (no `id`) or rewrite type `id` from a spec: the row written, none when there is
+/// no type `id`. Both statements take the spec as the same fifteen parameters; the update adds
+/// the id as the sixteenth.
+async fn write_type(
+    tx: &mut Tx,
+    id: Option<i64>,
+    spec: &TypeSpec,
+    now: DateTime<Utc>,
+) -> Result<Option<TypeRow>> {
     let period = check_spec(spec)?;
-    let sql = format!(
-        "UPDATE petition_types SET code = $1, name = $2, kind = $3, period = $4, department_id = $5, \
-         description = $6, required_documents = $7, fields = $8, templates = $9, requires_rrn = $10, \
-         public = $11, active = $12, updated_at = $13, needs_approval = $15, publishable = $16 WHERE id = $14 \
-         RETURNING {TYPE_COLUMNS}"
-    );
     let docs = to_json(&spec.required_documents)?;
     let fields = to_json(&spec.fields)?;
     let templates = to_json(&spec.templates)?;
+    macro_rules! with_spec {
+        ($sql:expr $(, $id:expr)?) => {
+            fetch_optional!(
+                tx,
+                TypeRow,
+                sqlx::AssertSqlSafe($sql),
+                &spec.code,
+                spec.name.trim(),
+                spec.kind.as_str(),
+                period.to_string(),
+                spec.department_id,
+                &spec.description,
+                &docs,
+                &fields,
+                &templates,
+                spec.requires_rrn,
+                spec.public,
+                spec.active,
+                now,
+                spec.needs_approval,
+                spec.publishable
+                $(, $id)?
+            )
+        };
+    }
+    let written = match id {
+        None => with_spec!(format!(
+            "INSERT INTO petition_types (code, name, kind, period, department_id, description, \
+             required_documents, fields, templates, requires_rrn, public, active, created_at, updated_at, \
+             needs_approval, publishable) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15) RETURNING {TYPE_COLUMNS}"
+        )),
+        Some(id) => with_spec!(
+            format!(
+                "UPDATE petition_types SET code = $1, name = $2, kind = $3, period = $4, department_id = $5, \
+                 description = $6, required_documents = $7, fields = $8, templates = $9, requires_rrn = $10, \
+                 public = $11, active = $12, updated_at = $13, needs_approval = $14, publishable = $15 \
+                 WHERE id = $16 RETURNING {TYPE_COLUMNS}"
+            ),
+            id
+        ),
+    };
     let msg = domain::Bilingual::new(
         format!("민원 종류 코드 '{}'가 이미 있습니다", spec.code),
         format!("type code '{}' exists", spec.code),
     );
-    let row = fetch_optional!(
-        tx,
-        TypeRow,
-        sqlx::AssertSqlSafe(sql.clone()),
-        &spec.code,
-        spec.name.trim(),
-        spec.kind.as_str(),
-        period.to_string(),
-        spec.department_id,
-        &spec.description,
-        &docs,
-        &fields,
-        &templates,
-        spec.requires_rrn,
-        spec.public,
-        spec.active,
-        now,
-        id,
-        spec.needs_approval,
-        spec.publishable
-    )
-    .map_err(|e| conflict_on_unique(e, msg))?;
-    tx.changes(crate::Stale::Type(id));
-    row.or_not_found()?.into_type()
+    written.map_err(|e| conflict_on_unique(e, msg))
 }
 
 pub async fn get_type(db: &Db, id: i64) -> Result<PetitionType> {

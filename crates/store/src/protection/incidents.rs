@@ -180,33 +180,11 @@ pub async fn create_incident(
     from_alert: bool,
     now: DateTime<Utc>,
 ) -> Result<Recorded> {
-    rules::validate_incident(&d.narrative, &d.place, d.occurred_at, now)?;
-    let key = resolve_key(tx, d).await?;
-    let sql = format!(
-        "INSERT INTO protection_incidents (kind, channel, occurred_at, place, petition_id, petitioner_key, \
-         petitioner_name, narrative, department_id, reported_by, from_alert, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12) RETURNING {INCIDENT_COLUMNS}"
-    );
-    let row: IncidentRow = fetch_one!(
-        tx,
-        _,
-        sqlx::AssertSqlSafe(sql),
-        d.kind.as_str(),
-        d.channel.as_str(),
-        d.occurred_at,
-        d.place.trim(),
-        d.petition_id,
-        &key,
-        d.petitioner_name.trim(),
-        d.narrative.trim(),
+    let new = Write::New {
         department_id,
-        reporter,
         from_alert,
-        now
-    )?;
-    set_involved(tx, row.id, reporter, &d.involved).await?;
-    let id = row.id;
-    let incident = row.into_incident(involved_in(tx, id).await?)?;
+    };
+    let incident = write_incident(tx, new, reporter, d, now).await?;
     let mut concerned = vec![reporter];
     concerned.extend(incident.involved.iter().copied());
     let invited = invite_if_repeated(tx, &concerned, now).await?;
@@ -221,30 +199,7 @@ pub async fn update_incident(
     now: DateTime<Utc>,
 ) -> Result<Incident> {
     let before = get_incident_tx(tx, id).await?;
-    rules::validate_incident(&d.narrative, &d.place, d.occurred_at, now)?;
-    let key = resolve_key(tx, d).await?;
-    let sql = format!(
-        "UPDATE protection_incidents SET kind = $2, channel = $3, occurred_at = $4, place = $5, petition_id = $6, \
-         petitioner_key = $7, petitioner_name = $8, narrative = $9, updated_at = $10 WHERE id = $1 \
-         RETURNING {INCIDENT_COLUMNS}"
-    );
-    let row: IncidentRow = fetch_one!(
-        tx,
-        _,
-        sqlx::AssertSqlSafe(sql),
-        id,
-        d.kind.as_str(),
-        d.channel.as_str(),
-        d.occurred_at,
-        d.place.trim(),
-        d.petition_id,
-        &key,
-        d.petitioner_name.trim(),
-        d.narrative.trim(),
-        now
-    )?;
-    set_involved(tx, id, before.reported_by, &d.involved).await?;
-    let incident = row.into_incident(involved_in(tx, id).await?)?;
+    let incident = write_incident(tx, Write::Correct(id), before.reported_by, d, now).await?;
     let newly: Vec<AccountId> = incident
         .involved
         .iter()
@@ -253,6 +208,74 @@ pub async fn update_incident(
         .collect();
     invite_if_repeated(tx, &newly, now).await?;
     Ok(incident)
+}
+
+/// What writing an incident's details does: record a new one, or correct incident `id`.
+enum Write {
+    New {
+        department_id: Option<DepartmentId>,
+        from_alert: bool,
+    },
+    Correct(i64),
+}
+
+/// Check and write the details and the officials involved (besides `reporter`). Both statements
+/// take the details as the same nine parameters; the rest follow.
+async fn write_incident(
+    tx: &mut Tx,
+    write: Write,
+    reporter: AccountId,
+    d: &IncidentDetails,
+    now: DateTime<Utc>,
+) -> Result<Incident> {
+    rules::validate_incident(&d.narrative, &d.place, d.occurred_at, now)?;
+    let key = resolve_key(tx, d).await?;
+    macro_rules! with_details {
+        ($sql:expr $(, $more:expr)*) => {
+            fetch_one!(
+                tx,
+                IncidentRow,
+                sqlx::AssertSqlSafe($sql),
+                d.kind.as_str(),
+                d.channel.as_str(),
+                d.occurred_at,
+                d.place.trim(),
+                d.petition_id,
+                &key,
+                d.petitioner_name.trim(),
+                d.narrative.trim(),
+                now
+                $(, $more)*
+            )
+        };
+    }
+    let row = match write {
+        Write::New {
+            department_id,
+            from_alert,
+        } => with_details!(
+            format!(
+                "INSERT INTO protection_incidents (kind, channel, occurred_at, place, petition_id, \
+                 petitioner_key, petitioner_name, narrative, created_at, updated_at, department_id, \
+                 reported_by, from_alert) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12) RETURNING {INCIDENT_COLUMNS}"
+            ),
+            department_id,
+            reporter,
+            from_alert
+        ),
+        Write::Correct(id) => with_details!(
+            format!(
+                "UPDATE protection_incidents SET kind = $1, channel = $2, occurred_at = $3, place = $4, \
+                 petition_id = $5, petitioner_key = $6, petitioner_name = $7, narrative = $8, \
+                 updated_at = $9 WHERE id = $10 RETURNING {INCIDENT_COLUMNS}"
+            ),
+            id
+        ),
+    }?;
+    set_involved(tx, row.id, reporter, &d.involved).await?;
+    let id = row.id;
+    row.into_incident(involved_in(tx, id).await?)
 }
 
 pub(super) async fn involved_in(tx: &mut Tx, id: i64) -> Result<Vec<AccountId>> {
