@@ -2,6 +2,7 @@
 
 use crate::kit::ByKey;
 use crate::kit::secrets::{new_token, token_hash};
+use crate::kit::sql::Target;
 use crate::{
     Db, Result, StoreError, Tx, conflict_on_unique, execute, execute_one, fetch_all, fetch_one,
     fetch_optional,
@@ -111,15 +112,17 @@ pub async fn create(tx: &mut Tx, new: &NewAccount<'_>, now: DateTime<Utc>) -> Re
 }
 
 pub async fn get(db: &Db, id: AccountId) -> Result<Account> {
-    let sql = format!("{SELECT} WHERE id = $1");
-    let row = fetch_optional!(db, AccountRow, sqlx::AssertSqlSafe(sql), id)?;
-    Ok(row.or_not_found()?.into_account()?.0)
+    by_id(db, id).await
 }
 
 /// An account read inside a transaction (sees the transaction's own changes).
 pub async fn get_in(tx: &mut Tx, id: AccountId) -> Result<Account> {
+    by_id(tx, id).await
+}
+
+async fn by_id<'a>(on: impl Target<'a>, id: AccountId) -> Result<Account> {
     let sql = format!("{SELECT} WHERE id = $1");
-    let row = fetch_optional!(tx, AccountRow, sqlx::AssertSqlSafe(sql), id)?;
+    let row = fetch_optional!(on, AccountRow, sqlx::AssertSqlSafe(sql), id)?;
     Ok(row.or_not_found()?.into_account()?.0)
 }
 

@@ -1,6 +1,7 @@
 //! Incidents (피해 사건): recording, the people involved, and reading them back.
 
 use super::*;
+use crate::kit::sql::Target;
 use crate::{execute, fetch_all, fetch_one, fetch_optional, kit::ByKey};
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -278,9 +279,9 @@ async fn write_incident(
     row.into_incident(involved_in(tx, id).await?)
 }
 
-pub(super) async fn involved_in(tx: &mut Tx, id: i64) -> Result<Vec<AccountId>> {
+pub(super) async fn involved_in<'a>(on: impl Target<'a>, id: i64) -> Result<Vec<AccountId>> {
     let rows: Vec<(i64,)> = fetch_all!(
-        tx,
+        on,
         _,
         "SELECT account_id FROM protection_incident_officials WHERE incident_id = $1 ORDER BY account_id",
         id
@@ -288,25 +289,19 @@ pub(super) async fn involved_in(tx: &mut Tx, id: i64) -> Result<Vec<AccountId>> 
     Ok(rows.into_iter().map(|r| r.0).collect())
 }
 
-pub(super) async fn get_incident_tx(tx: &mut Tx, id: i64) -> Result<Incident> {
+async fn incident_row<'a>(on: impl Target<'a>, id: i64) -> Result<IncidentRow> {
     let sql = format!("SELECT {INCIDENT_COLUMNS} FROM protection_incidents WHERE id = $1");
-    let row: Option<IncidentRow> = fetch_optional!(tx, _, sqlx::AssertSqlSafe(sql), id)?;
-    let row = row.or_not_found()?;
-    let involved = involved_in(tx, id).await?;
-    row.into_incident(involved)
+    fetch_optional!(on, IncidentRow, sqlx::AssertSqlSafe(sql), id)?.or_not_found()
+}
+
+pub(super) async fn get_incident_tx(tx: &mut Tx, id: i64) -> Result<Incident> {
+    let row = incident_row(&mut *tx, id).await?;
+    row.into_incident(involved_in(tx, id).await?)
 }
 
 pub async fn get_incident(db: &Db, id: i64) -> Result<Incident> {
-    let sql = format!("SELECT {INCIDENT_COLUMNS} FROM protection_incidents WHERE id = $1");
-    let row: Option<IncidentRow> = fetch_optional!(db, _, sqlx::AssertSqlSafe(sql), id)?;
-    let row = row.or_not_found()?;
-    let rows: Vec<(i64,)> = fetch_all!(
-        db,
-        _,
-        "SELECT account_id FROM protection_incident_officials WHERE incident_id = $1 ORDER BY account_id",
-        id
-    )?;
-    row.into_incident(rows.into_iter().map(|r| r.0).collect())
+    let row = incident_row(db, id).await?;
+    row.into_incident(involved_in(db, id).await?)
 }
 
 /// Incidents that occurred at or after `since`, newest first (the caller filters by access).
