@@ -5,16 +5,19 @@
 //! uses (`petitions::filter_for`, `record_target`, `take_step`); deadlines from the calendar.
 
 use crate::AppState;
+use crate::kit::auth::Caller;
 use crate::kit::error::ApiError;
 use crate::kit::extract::{Path, Query};
-use crate::kit::page::{Chrome, Ctx, Lang, OrPage, PageError, when};
+use crate::kit::page::{Chrome, Ctx, Lang, OrPage, PageError, PageResult, when};
 use crate::petitions::api::{ActionRequest, filter_for, record_target, subject, take_step};
-use crate::petitions::views::{event_words, explain_lines, ground_name, pause_name, state_name};
+use crate::petitions::views::{
+    event_words, explain_lines, ground_name, number, pause_name, state_name,
+};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::access::{Action, Capability, Screen};
@@ -22,7 +25,7 @@ use domain::petitions::{ExtensionGround, PauseKind, State as PState};
 use domain::privacy::{PersonalKind, mask};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use store::petitions::{self, Petition, QueueFilter};
+use store::petitions::{self, Petition, QueueFilter, QueueItem};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -34,14 +37,6 @@ pub fn routes() -> Router<AppState> {
         .route("/desk/petitions/{id}/draft", post(draft))
         .route("/desk/petitions/{id}/approval", post(decide_approval))
         .route("/desk/petitions/{id}/routing", post(correct_routing))
-}
-
-/// What someone who is not staff gets: the sign-in page, or a refusal when signed in.
-fn refuse(ctx: &Ctx) -> Response {
-    match &ctx.caller {
-        None => Redirect::to("/login").into_response(),
-        Some(_) => ctx.error(&ApiError::forbidden()),
-    }
 }
 
 /// How urgent a petition is, shown as a colour and always also as words.
@@ -125,18 +120,31 @@ fn left_words(l: Lang, minutes: Option<i64>, past_due: bool) -> String {
     }
 }
 
-async fn names(state: &AppState) -> Result<(HashMap<i64, String>, HashMap<i64, String>), ApiError> {
-    let depts = store::office::departments::list(&state.db)
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d.name))
-        .collect();
-    let types = petitions::list_types(&state.db, false)
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t.name))
-        .collect();
-    Ok((depts, types))
+/// Department and petition type names by id, for lists.
+struct Names {
+    departments: HashMap<i64, String>,
+    types: HashMap<i64, String>,
+}
+
+impl Names {
+    async fn read(state: &AppState) -> Result<Names, ApiError> {
+        let departments = store::office::departments::list(&state.db)
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d.name))
+            .collect();
+        let types = petitions::list_types(&state.db, false)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t.name))
+            .collect();
+        Ok(Names { departments, types })
+    }
+
+    fn department(&self, id: Option<i64>) -> String {
+        id.and_then(|d| self.departments.get(&d).cloned())
+            .unwrap_or_default()
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -159,6 +167,30 @@ pub struct Row {
     pub restricted: bool,
     /// The routing suggestion made at intake, e.g. "도로과 83%" (empty without one).
     pub suggested: String,
+}
+
+/// One petition of a list (queue, dashboard), without the routing suggestion or restriction.
+fn row(lang: Lang, names: &Names, i: QueueItem, urgency: Urgency, now: DateTime<Utc>) -> Row {
+    let p = i.petition;
+    Row {
+        id: p.id,
+        number: number(&p),
+        type_name: names.types.get(&p.type_id).cloned().unwrap_or_default(),
+        state: state_name(lang, p.state).to_string(),
+        department: names.department(p.department_id),
+        due: i.due.map(when).unwrap_or_else(|| "—".into()),
+        left: left_words(
+            lang,
+            i.working_minutes_left,
+            i.due.is_some_and(|d| d <= now),
+        ),
+        urgency,
+        flagged: p.flagged,
+        repeat: p.repeat_proposed,
+        restricted: false,
+        suggested: String::new(),
+        title: p.title,
+    }
 }
 
 #[derive(Deserialize, Serialize, Default, Clone)]
@@ -231,7 +263,7 @@ struct QueuePage {
 /// Petitions in the caller's reach that wait for approval, for a supervisor: (id, number, title).
 async fn awaiting_approval(
     state: &AppState,
-    caller: &crate::kit::auth::Caller,
+    caller: &Caller,
     base: &QueueFilter,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<(i64, String, String)>, ApiError> {
@@ -256,13 +288,7 @@ async fn awaiting_approval(
         })
         .map(|i| {
             let p = i.petition;
-            (
-                p.id,
-                p.receipt_no
-                    .clone()
-                    .unwrap_or_else(|| format!("({})", p.id)),
-                p.title,
-            )
+            (p.id, number(&p), p.title)
         })
         .collect())
 }
@@ -271,7 +297,7 @@ async fn awaiting_approval(
 async fn notice_rows(
     state: &AppState,
     lang: Lang,
-    caller: &crate::kit::auth::Caller,
+    caller: &Caller,
 ) -> Result<Vec<(i64, String, String, bool)>, ApiError> {
     Ok(crate::petitions::answers::my_notices(state, caller)
         .await?
@@ -286,20 +312,20 @@ async fn notice_rows(
         .collect())
 }
 
-async fn queue(State(state): State<AppState>, ctx: Ctx, Query(p): Query<QueueParams>) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
-    match queue_page(&state, &ctx, caller, p).await {
-        Ok(page) => ctx.render(&page),
-        Err(e) => ctx.error(&e),
-    }
+async fn queue(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<QueueParams>,
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
+    let page = queue_page(&state, &ctx, caller, p).await.or_page(&ctx)?;
+    Ok(ctx.render(&page))
 }
 
 async fn queue_page(
     state: &AppState,
     ctx: &Ctx,
-    caller: &crate::kit::auth::Caller,
+    caller: &Caller,
     p: QueueParams,
 ) -> Result<QueuePage, ApiError> {
     let mut f: QueueFilter = filter_for(state, caller).await?;
@@ -342,7 +368,7 @@ async fn queue_page(
     }
     let now = store::now();
     let (cal, _) = petitions::work_calendar(&state.db).await?;
-    let (dept_names, type_names) = names(state).await?;
+    let names = Names::read(state).await?;
     let mut page = petitions::queue(&state.db, &f, now).await?;
     if searched {
         let index = state
@@ -402,31 +428,11 @@ async fn queue_page(
         .into_iter()
         .map(|i| {
             let u = urgency(&cal, &i.petition, i.due, i.working_minutes_left, now);
-            let p = i.petition;
+            let id = i.petition.id;
             Row {
-                id: p.id,
-                number: p
-                    .receipt_no
-                    .clone()
-                    .unwrap_or_else(|| format!("({})", p.id)),
-                type_name: type_names.get(&p.type_id).cloned().unwrap_or_default(),
-                state: state_name(ctx.lang, p.state).to_string(),
-                department: p
-                    .department_id
-                    .and_then(|d| dept_names.get(&d).cloned())
-                    .unwrap_or_default(),
-                due: i.due.map(when).unwrap_or_else(|| "—".into()),
-                left: left_words(
-                    ctx.lang,
-                    i.working_minutes_left,
-                    i.due.is_some_and(|d| d <= now),
-                ),
-                urgency: u,
-                flagged: p.flagged,
-                repeat: p.repeat_proposed,
-                restricted: restricted.contains(&p.id),
-                suggested: suggested.get(&p.id).cloned().unwrap_or_default(),
-                title: p.title,
+                restricted: restricted.contains(&id),
+                suggested: suggested.get(&id).cloned().unwrap_or_default(),
+                ..row(ctx.lang, &names, i, u, now)
             }
         })
         .collect();
@@ -589,7 +595,7 @@ async fn staff_view(
     let now = store::now();
     let (cal, _) = petitions::work_calendar(&state.db).await?;
     let t = petitions::get_type(&state.db, p.type_id).await?;
-    let (dept_names, _) = names(state).await?;
+    let names = Names::read(state).await?;
     // Before receipt the clock is the receipt limit (Decree art. 6), as in the queue.
     let (due, left, lines) = match p.derived.clock_input(now) {
         Some(input) => {
@@ -704,10 +710,7 @@ async fn staff_view(
     let d = &p.derived;
     Ok(StaffView {
         id: p.id,
-        number: p
-            .receipt_no
-            .clone()
-            .unwrap_or_else(|| format!("({})", p.id)),
+        number: number(p),
         title: p.title.clone(),
         body: p.body.clone(),
         location: p.location.clone(),
@@ -717,10 +720,7 @@ async fn staff_view(
         channel: p.channel.clone(),
         state: state_name(lang, p.state).to_string(),
         state_code: p.state.as_str(),
-        department: p
-            .department_id
-            .and_then(|d| dept_names.get(&d).cloned())
-            .unwrap_or_default(),
+        department: names.department(p.department_id),
         assignee,
         arrived_at: when(p.arrived_at),
         received_at: p.received_at.map(when),
@@ -774,7 +774,7 @@ async fn staff_view(
             .is_some_and(|s| s <= domain::petitions::DISSATISFIED_AT_MOST),
         extensions: d.extensions.len(),
         may_reveal,
-        transfers: crate::petitions::intake_pages::transfer_lines(p, &dept_names)
+        transfers: crate::petitions::intake_pages::transfer_lines(p, &names.departments)
             .into_iter()
             .map(|(_, t)| t)
             .collect(),
@@ -812,15 +812,27 @@ impl Shown {
             status: StatusCode::OK,
         }
     }
+
+    /// The page again with a refused form's message beside the form it belongs to (422).
+    fn refused(error: String, error_at: &'static str) -> Self {
+        Shown {
+            error: Some(error),
+            error_at,
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            ..Shown::plain()
+        }
+    }
 }
 
-/// Open a petition for a staff reader: the policy decides, the read is logged.
-async fn open(
+/// The signed-in official and the petition they ask for, when the policy lets them read it
+/// (the read itself is logged when the page is shown); else the page saying why not.
+async fn open<'c>(
     state: &AppState,
-    caller: &crate::kit::auth::Caller,
+    ctx: &'c Ctx,
     id: i64,
-) -> Result<Petition, ApiError> {
-    let p = petitions::get(&state.db, id).await?;
+) -> Result<(&'c Caller, Petition), PageError> {
+    let caller = ctx.staff_or_refuse()?;
+    let p = petitions::get(&state.db, id).await.or_page(ctx)?;
     caller
         .may(
             state,
@@ -828,14 +840,23 @@ async fn open(
             Action::Read,
             record_target(&p),
         )
-        .await?;
-    Ok(p)
+        .await
+        .or_page(ctx)?;
+    Ok((caller, p))
 }
 
-async fn render_petition(state: &AppState, ctx: &Ctx, p: &Petition, s: Shown) -> Response {
-    let Some(caller) = ctx.caller.as_ref() else {
-        return Redirect::to("/login").into_response();
-    };
+/// After a step: the petition page again, saying it was done.
+fn done(id: i64) -> PageResult {
+    Ok(Redirect::to(&format!("/desk/petitions/{id}?done=1")).into_response())
+}
+
+async fn render_petition(
+    state: &AppState,
+    ctx: &Ctx,
+    caller: &Caller,
+    p: &Petition,
+    s: Shown,
+) -> PageResult {
     let may_reveal = caller
         .may(
             state,
@@ -850,31 +871,30 @@ async fn render_petition(state: &AppState, ctx: &Ctx, p: &Petition, s: Shown) ->
     } else {
         "petition.read"
     };
-    if !s.reveal
-        && let Err(e) = state.log_access(caller, &subject(p), action, "").await
-    {
-        return ctx.error(&e);
+    if !s.reveal {
+        state
+            .log_access(caller, &subject(p), action, "")
+            .await
+            .or_page(ctx)?;
     }
-    let built = async {
-        let view = staff_view(state, ctx.lang, p, s.reveal, may_reveal).await?;
-        let departments = store::office::departments::list(&state.db)
-            .await?
-            .into_iter()
-            .map(|d| (d.code, d.name))
-            .collect();
-        let t = petitions::get_type(&state.db, p.type_id).await?;
-        let needs_approval = t.needs_approval;
-        let templates = t.templates.into_iter().map(|t| (t.name, t.text)).collect();
-        // Opening the petition reads the caller's notices about it.
-        store::petitions::notices::mark_read(&state.db, caller.account.id, p.id, store::now())
-            .await?;
-        Ok::<_, ApiError>((view, departments, templates, needs_approval))
-    }
-    .await;
-    let (view, departments, templates, needs_approval) = match built {
-        Ok(b) => b,
-        Err(e) => return ctx.error(&e),
-    };
+    let view = staff_view(state, ctx.lang, p, s.reveal, may_reveal)
+        .await
+        .or_page(ctx)?;
+    let departments = store::office::departments::list(&state.db)
+        .await
+        .or_page(ctx)?
+        .into_iter()
+        .map(|d| (d.code, d.name))
+        .collect();
+    let t = petitions::get_type(&state.db, p.type_id)
+        .await
+        .or_page(ctx)?;
+    let needs_approval = t.needs_approval;
+    let templates = t.templates.into_iter().map(|t| (t.name, t.text)).collect();
+    // Opening the petition reads the caller's notices about it.
+    store::petitions::notices::mark_read(&state.db, caller.account.id, p.id, store::now())
+        .await
+        .or_page(ctx)?;
     let l = ctx.lang;
     let pending = p.derived.approval.as_ref().map(|a| held_words(l, a));
     let may_decide = match &p.derived.approval {
@@ -894,7 +914,7 @@ async fn render_petition(state: &AppState, ctx: &Ctx, p: &Petition, s: Shown) ->
         .approval_returned
         .as_ref()
         .map(|r| (r.comment.clone(), when(r.at)));
-    ctx.render_status(
+    Ok(ctx.render_status(
         s.status,
         &PetitionPage {
             answer_preview: s.answer_preview,
@@ -932,7 +952,7 @@ async fn render_petition(state: &AppState, ctx: &Ctx, p: &Petition, s: Shown) ->
             preview: s.preview,
             f: s.f,
         },
-    )
+    ))
 }
 
 /// What an approval holds, in words: (what, the answer's text or the extension, submitted when).
@@ -991,19 +1011,15 @@ async fn petition_page(
     ctx: Ctx,
     Path(id): Path<i64>,
     Query(q): Query<DoneQuery>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
+) -> PageResult {
+    let (caller, p) = open(&state, &ctx, id).await?;
+    let s = Shown {
+        notice: q
+            .done
+            .map(|_| ctx.lang.t("처리했습니다.", "Done.").to_string()),
+        ..Shown::plain()
     };
-    let p = match open(&state, caller, id).await {
-        Ok(p) => p,
-        Err(e) => return ctx.error(&e),
-    };
-    let mut s = Shown::plain();
-    s.notice = q
-        .done
-        .map(|_| ctx.lang.t("처리했습니다.", "Done.").to_string());
-    render_petition(&state, &ctx, &p, s).await
+    render_petition(&state, &ctx, caller, &p, s).await
 }
 
 #[derive(Deserialize)]
@@ -1018,26 +1034,18 @@ async fn reveal(
     ctx: Ctx,
     Path(id): Path<i64>,
     crate::kit::extract::Form(form): crate::kit::extract::Form<RevealForm>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
-    let p = match open(&state, caller, id).await {
-        Ok(p) => p,
-        Err(e) => return ctx.error(&e),
-    };
-    let mut s = Shown::plain();
+) -> PageResult {
+    let (caller, p) = open(&state, &ctx, id).await?;
     let reason = form.reason.trim();
     if reason.is_empty() {
-        s.error = Some(both(
+        let m = both(
             ctx.lang,
             "개인정보를 보려면 사유를 적어 주세요",
             "give a reason to see the personal data",
-        ));
-        s.status = StatusCode::UNPROCESSABLE_ENTITY;
-        return render_petition(&state, &ctx, &p, s).await;
+        );
+        return render_petition(&state, &ctx, caller, &p, Shown::refused(m, "")).await;
     }
-    if let Err(e) = caller
+    caller
         .may(
             &state,
             Capability::PetitionerPersonalData,
@@ -1045,17 +1053,16 @@ async fn reveal(
             record_target(&p),
         )
         .await
-    {
-        return ctx.error(&e);
-    }
-    if let Err(e) = state
+        .or_page(&ctx)?;
+    state
         .log_access(caller, &subject(&p), "petitioner.reveal", reason)
         .await
-    {
-        return ctx.error(&e);
-    }
-    s.reveal = true;
-    render_petition(&state, &ctx, &p, s).await
+        .or_page(&ctx)?;
+    let s = Shown {
+        reveal: true,
+        ..Shown::plain()
+    };
+    render_petition(&state, &ctx, caller, &p, s).await
 }
 
 /// A routing suggestion in words: the department (or its code when it no longer exists) and the
@@ -1090,30 +1097,21 @@ async fn draft(
     ctx: Ctx,
     Path(id): Path<i64>,
     crate::kit::extract::Form(form): crate::kit::extract::Form<DraftForm>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
-    let p = match open(&state, caller, id).await {
-        Ok(p) => p,
-        Err(e) => return ctx.error(&e),
-    };
-    let mut s = Shown::plain();
-    match crate::petitions::assist::draft(&state, caller, id, Some(&form.template)).await {
-        Ok(d) => {
-            s.notice = Some(ctx.lang.of(&d.note_parts).to_string());
-            s.f = Refill(HashMap::from([
+) -> PageResult {
+    let (caller, p) = open(&state, &ctx, id).await?;
+    let s = match crate::petitions::assist::draft(&state, caller, id, Some(&form.template)).await {
+        Ok(d) => Shown {
+            notice: Some(ctx.lang.of(&d.note_parts).to_string()),
+            f: Refill(HashMap::from([
                 ("text".to_string(), d.text),
                 ("template".to_string(), String::new()),
-            ]));
-            s.similar = d.similar.into_iter().map(|x| (x.title, x.answer)).collect();
-        }
-        Err(e) => {
-            s.error = Some(ctx.lang.of(&e).to_string());
-            s.status = StatusCode::UNPROCESSABLE_ENTITY;
-        }
-    }
-    render_petition(&state, &ctx, &p, s).await
+            ])),
+            similar: d.similar.into_iter().map(|x| (x.title, x.answer)).collect(),
+            ..Shown::plain()
+        },
+        Err(e) => Shown::refused(ctx.lang.of(&e).to_string(), ""),
+    };
+    render_petition(&state, &ctx, caller, &p, s).await
 }
 
 #[derive(Deserialize)]
@@ -1129,21 +1127,13 @@ async fn correct_routing(
     ctx: Ctx,
     Path(id): Path<i64>,
     crate::kit::extract::Form(form): crate::kit::extract::Form<CorrectionForm>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
-    let p = match open(&state, caller, id).await {
-        Ok(p) => p,
-        Err(e) => return ctx.error(&e),
-    };
+) -> PageResult {
+    let (caller, p) = open(&state, &ctx, id).await?;
     match crate::petitions::assist::correct(&state, caller, id, &form.department_code).await {
-        Ok(_) => Redirect::to(&format!("/desk/petitions/{id}?done=1")).into_response(),
+        Ok(_) => done(id),
         Err(e) => {
-            let mut s = Shown::plain();
-            s.error = Some(ctx.lang.of(&e).to_string());
-            s.status = StatusCode::UNPROCESSABLE_ENTITY;
-            render_petition(&state, &ctx, &p, s).await
+            let s = Shown::refused(ctx.lang.of(&e).to_string(), "");
+            render_petition(&state, &ctx, caller, &p, s).await
         }
     }
 }
@@ -1356,41 +1346,38 @@ async fn act(
     ctx: Ctx,
     Path(id): Path<i64>,
     crate::kit::extract::Form(form): crate::kit::extract::Form<HashMap<String, String>>,
-) -> Result<Response, PageError> {
-    let caller = ctx.staff().ok_or_else(|| refuse(&ctx))?;
-    let p = open(&state, caller, id).await.or_page(&ctx)?;
+) -> PageResult {
+    let (caller, p) = open(&state, &ctx, id).await?;
     let l = ctx.lang;
-    let mut s = Shown::plain();
     if form.get("action").is_some_and(|a| a == "preview_answer") {
         let text = form.get("text").cloned().unwrap_or_default();
         let template = form.get("template").filter(|t| !t.is_empty()).cloned();
-        match crate::petitions::answers::preview(&state, caller, id, text, template.as_deref())
-            .await
-        {
-            Ok(v) => s.answer_preview = Some((v.text, v.needs_approval)),
-            Err(e) => {
-                s.error = Some(l.of(&e).to_string());
-                s.error_at = "answer";
-                s.status = StatusCode::UNPROCESSABLE_ENTITY;
-            }
-        }
+        let mut s =
+            match crate::petitions::answers::preview(&state, caller, id, text, template.as_deref())
+                .await
+            {
+                Ok(v) => Shown {
+                    answer_preview: Some((v.text, v.needs_approval)),
+                    ..Shown::plain()
+                },
+                Err(e) => Shown::refused(l.of(&e).to_string(), "answer"),
+            };
         // The similar answers stay beside the editor while the official corrects the answer.
         s.similar = similar_rows(&state, &p).await.or_page(&ctx)?;
         s.f = Refill(form);
-        return Ok(render_petition(&state, &ctx, &p, s).await);
+        return render_petition(&state, &ctx, caller, &p, s).await;
     }
     if form.get("preview").is_some_and(|v| !v.is_empty()) {
         let (cal, _) = petitions::work_calendar(&state.db).await.or_page(&ctx)?;
-        match extension_preview(l, &cal, &p, &form) {
-            Ok(text) => s.preview = Some(text),
-            Err(m) => {
-                s.error = Some(m);
-                s.error_at = "extend";
-                s.status = StatusCode::UNPROCESSABLE_ENTITY;
-            }
-        }
+        let mut s = match extension_preview(l, &cal, &p, &form) {
+            Ok(text) => Shown {
+                preview: Some(text),
+                ..Shown::plain()
+            },
+            Err(m) => Shown::refused(m, "extend"),
+        };
         s.f = Refill(form);
-        return Ok(render_petition(&state, &ctx, &p, s).await);
+        return render_petition(&state, &ctx, caller, &p, s).await;
     }
     // A date typed for an answer-by means the end of that working day: the office's closing time.
     let closing = caller
@@ -1406,20 +1393,19 @@ async fn act(
         Err(m) => Err(m),
     };
     let Err(m) = result else {
-        return Ok(Redirect::to(&format!("/desk/petitions/{id}?done=1")).into_response());
+        return done(id);
     };
-    s.error = Some(m);
-    s.error_at = match form.get("action").map(String::as_str) {
+    let at = match form.get("action").map(String::as_str) {
         Some("answer" | "send_answer") => "answer",
         Some("extend") => "extend",
         _ => "",
     };
-    if s.error_at == "answer" {
+    let mut s = Shown::refused(m, at);
+    if at == "answer" {
         s.similar = similar_rows(&state, &p).await.or_page(&ctx)?;
     }
-    s.status = StatusCode::UNPROCESSABLE_ENTITY;
     s.f = Refill(form);
-    Ok(render_petition(&state, &ctx, &p, s).await)
+    render_petition(&state, &ctx, caller, &p, s).await
 }
 
 #[derive(Deserialize)]
@@ -1437,14 +1423,8 @@ async fn decide_approval(
     ctx: Ctx,
     Path(id): Path<i64>,
     crate::kit::extract::Form(form): crate::kit::extract::Form<DecisionForm>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
-    let p = match open(&state, caller, id).await {
-        Ok(p) => p,
-        Err(e) => return ctx.error(&e),
-    };
+) -> PageResult {
+    let (caller, p) = open(&state, &ctx, id).await?;
     match crate::petitions::answers::decide(
         &state,
         caller,
@@ -1454,23 +1434,19 @@ async fn decide_approval(
     )
     .await
     {
-        Ok(_) => Redirect::to(&format!("/desk/petitions/{id}?done=1")).into_response(),
+        Ok(_) => done(id),
         Err(e) => {
-            let mut s = Shown::plain();
-            s.error = Some(ctx.lang.of(&e).to_string());
-            s.error_at = "approval";
+            let mut s = Shown::refused(ctx.lang.of(&e).to_string(), "approval");
             // Refused input is 422 like every form; who may not (403) and what was already
             // decided (409) keep their own status.
-            s.status = if e.status == StatusCode::BAD_REQUEST {
-                StatusCode::UNPROCESSABLE_ENTITY
-            } else {
-                e.status
-            };
+            if e.status != StatusCode::BAD_REQUEST {
+                s.status = e.status;
+            }
             s.f = Refill(HashMap::from([
                 ("comment".to_string(), form.comment),
                 ("decision".to_string(), form.decision),
             ]));
-            render_petition(&state, &ctx, &p, s).await
+            render_petition(&state, &ctx, caller, &p, s).await
         }
     }
 }
@@ -1508,10 +1484,10 @@ struct DashboardPage {
     notices: Vec<(i64, String, String, bool)>,
 }
 
-async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
-    let caller = ctx.staff().ok_or_else(|| refuse(&ctx))?;
+async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     if !caller.may_open(Screen::Dashboard) {
-        return Err(ApiError::forbidden()).or_page(&ctx);
+        return Err(ctx.fail(&ApiError::forbidden()));
     }
     let page = dashboard_page(&state, &ctx, caller).await.or_page(&ctx)?;
     Ok(ctx.render(&page))
@@ -1520,14 +1496,14 @@ async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
 async fn dashboard_page(
     state: &AppState,
     ctx: &Ctx,
-    caller: &crate::kit::auth::Caller,
+    caller: &Caller,
 ) -> Result<DashboardPage, ApiError> {
     let base = filter_for(state, caller).await?;
     let now = store::now();
     let awaiting = awaiting_approval(state, caller, &base, now).await?;
     let notices = notice_rows(state, ctx.lang, caller).await?;
     let (cal, _) = petitions::work_calendar(&state.db).await?;
-    let (dept_names, type_names) = names(state).await?;
+    let names = Names::read(state).await?;
     let mut backlog = Vec::new();
     for d in store::office::departments::list(&state.db).await? {
         if base
@@ -1558,39 +1534,12 @@ async fn dashboard_page(
         limit: 50,
         ..base.clone()
     };
+    // The dashboard lists overdue work; suggestions and restrictions matter on the queue.
     let overdue = petitions::queue(&state.db, &overdue_filter, now)
         .await?
         .items
         .into_iter()
-        .map(|i| {
-            let p = i.petition;
-            Row {
-                id: p.id,
-                number: p
-                    .receipt_no
-                    .clone()
-                    .unwrap_or_else(|| format!("({})", p.id)),
-                type_name: type_names.get(&p.type_id).cloned().unwrap_or_default(),
-                state: state_name(ctx.lang, p.state).to_string(),
-                department: p
-                    .department_id
-                    .and_then(|d| dept_names.get(&d).cloned())
-                    .unwrap_or_default(),
-                due: i.due.map(when).unwrap_or_default(),
-                left: left_words(
-                    ctx.lang,
-                    i.working_minutes_left,
-                    i.due.is_some_and(|d| d <= now),
-                ),
-                urgency: Urgency::Overdue,
-                // The dashboard lists overdue work; suggestions matter on the queue.
-                suggested: String::new(),
-                flagged: p.flagged,
-                repeat: p.repeat_proposed,
-                restricted: false,
-                title: p.title,
-            }
-        })
+        .map(|i| row(ctx.lang, &names, i, Urgency::Overdue, now))
         .collect();
     // This month's first answers: on time when given before the due moment that applied then
     // (the deadline function evaluated at the moment of the answer).
@@ -1605,7 +1554,9 @@ async fn dashboard_page(
     // Transfers of the last 30 days: a late one stays in sight past a month's turn.
     let recent = now - chrono::Duration::days(30);
     for i in petitions::queue(&state.db, &done_filter, now).await?.items {
-        for (at, t) in crate::petitions::intake_pages::transfer_lines(&i.petition, &dept_names) {
+        for (at, t) in
+            crate::petitions::intake_pages::transfer_lines(&i.petition, &names.departments)
+        {
             if at >= recent {
                 transfers += 1;
                 if !t.on_time {

@@ -4,6 +4,14 @@
 use crate::kit::page::{Lang, when};
 use domain::petitions::{Event, ExtensionGround, PauseKind, State as PState};
 
+/// How the office's pages name a petition: its receipt number, or before receipt its
+/// number in parentheses.
+pub fn number(p: &store::petitions::Petition) -> String {
+    p.receipt_no
+        .clone()
+        .unwrap_or_else(|| format!("({})", p.id))
+}
+
 pub fn state_name(lang: Lang, s: PState) -> &'static str {
     match lang {
         Lang::Ko => s.korean(),
