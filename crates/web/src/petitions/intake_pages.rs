@@ -10,18 +10,19 @@
 //! does not need them again and cannot point at somebody else's file).
 
 use crate::AppState;
+use crate::kit::auth::Caller;
 use crate::kit::error::ApiError;
 use crate::kit::extract::{Multipart, Path, Query};
-use crate::kit::page::{Chrome, Ctx, Lang, when};
+use crate::kit::page::{Chrome, Ctx, Lang, OrPage, PageError, PageResult, when};
 use crate::petitions::resident_pages::{
-    FieldView, FileValues, MAX_FILES, Tracked, extra_json, field_views, read_parts, tracked,
+    FieldView, FileValues, MAX_FILES, Tracked, extra_json, field_views, file_values, read_parts,
+    tracked,
 };
 use crate::petitions::views::explain_lines;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use domain::access::{Action, Capability, Target};
 use domain::petitions::Channel;
@@ -87,16 +88,12 @@ fn parse_channel(s: &str) -> Option<Channel> {
 }
 
 /// Only staff the access policy lets file petitions at their own department's counter.
-async fn allowed(state: &AppState, ctx: &Ctx) -> Result<(), Response> {
-    let Some(caller) = ctx.staff() else {
-        return Err(match &ctx.caller {
-            None => Redirect::to("/login").into_response(),
-            Some(_) => ctx.error(&ApiError::forbidden()),
-        });
-    };
-    let Some(own) = caller.account.department_id else {
-        return Err(ctx.error(&ApiError::forbidden()));
-    };
+async fn allowed<'c>(state: &AppState, ctx: &'c Ctx) -> Result<&'c Caller, PageError> {
+    let caller = ctx.staff_or_refuse()?;
+    let own = caller
+        .account
+        .department_id
+        .ok_or_else(|| ctx.fail(&ApiError::forbidden()))?;
     caller
         .may(
             state,
@@ -105,7 +102,8 @@ async fn allowed(state: &AppState, ctx: &Ctx) -> Result<(), Response> {
             Target::Department(own),
         )
         .await
-        .map_err(|e| ctx.error(&e))
+        .or_page(ctx)?;
+    Ok(caller)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -126,16 +124,12 @@ struct TypesPage {
     types: Vec<TypeLink>,
 }
 
-async fn choose(State(state): State<AppState>, ctx: Ctx) -> Response {
-    if let Err(r) = allowed(&state, &ctx).await {
-        return r;
-    }
+async fn choose(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    allowed(&state, &ctx).await?;
     // Officials take in every open type, the ones not offered online too.
-    let types = match petitions::list_types(&state.db, false).await {
-        Ok(t) => t,
-        Err(e) => return ctx.error(&e.into()),
-    };
-    let types = types
+    let types = petitions::list_types(&state.db, false)
+        .await
+        .or_page(&ctx)?
         .into_iter()
         .filter(|t| t.active)
         .map(|t| TypeLink {
@@ -145,10 +139,10 @@ async fn choose(State(state): State<AppState>, ctx: Ctx) -> Response {
             documents: t.required_documents.len(),
         })
         .collect();
-    ctx.render(&TypesPage {
+    Ok(ctx.render(&TypesPage {
         c: ctx.chrome(),
         types,
-    })
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -291,14 +285,9 @@ async fn form(
     ctx: Ctx,
     Path(type_id): Path<i64>,
     Query(q): Query<FormQuery>,
-) -> Response {
-    if let Err(r) = allowed(&state, &ctx).await {
-        return r;
-    }
-    let t = match intake_type(&state, type_id).await {
-        Ok(t) => t,
-        Err(e) => return ctx.error(&e),
-    };
+) -> PageResult {
+    allowed(&state, &ctx).await?;
+    let t = intake_type(&state, type_id).await.or_page(&ctx)?;
     let values = IntakeValues {
         v: FileValues {
             // A fresh key per form: a resubmitted form files nothing twice.
@@ -311,7 +300,7 @@ async fn form(
             .unwrap_or_else(|| "counter".into()),
         ..IntakeValues::default()
     };
-    ctx.render(&form_page(&ctx, &state, &t, values, FieldErrors::default()))
+    Ok(ctx.render(&form_page(&ctx, &state, &t, values, FieldErrors::default())))
 }
 
 /// Seal a stored file's description so the form can carry it back.
@@ -339,24 +328,13 @@ fn unseal(state: &AppState, token: &str) -> Option<(StoredBlob, String)> {
 /// Everything the form sent, apart from the files.
 fn values_from(texts: &HashMap<String, String>, t: &PetitionType) -> IntakeValues {
     let get = |k: &str| texts.get(k).cloned().unwrap_or_default();
-    let mut extra = HashMap::new();
-    for (k, v) in texts {
-        if let Some(key) = k.strip_prefix("x_") {
-            extra.insert(key.to_string(), v.clone());
-        }
-    }
     IntakeValues {
+        // The resident's form and this one share their fields; an official's form has no
+        // consent box and no anonymous report.
         v: FileValues {
-            title: get("title"),
-            body: get("body"),
-            location: get("location"),
-            name: get("name"),
-            phone: get("phone"),
-            email: get("email"),
-            address: get("address"),
-            idem: get("idem"),
-            extra,
-            ..FileValues::default()
+            consent: false,
+            anonymous: false,
+            ..file_values(texts.clone()).0
         },
         channel: get("channel"),
         identity: get("identity_check"),
@@ -476,24 +454,19 @@ async fn submit(
     ctx: Ctx,
     Path(type_id): Path<i64>,
     mp: Multipart,
-) -> Response {
-    if let Err(r) = allowed(&state, &ctx).await {
-        return r;
-    }
-    let t = match intake_type(&state, type_id).await {
-        Ok(t) => t,
-        Err(e) => return ctx.error(&e),
-    };
+) -> PageResult {
+    let caller = allowed(&state, &ctx).await?;
+    let t = intake_type(&state, type_id).await.or_page(&ctx)?;
     let lang = ctx.lang;
     let refill = |values: IntakeValues, errors: FieldErrors| {
-        ctx.render_status(
+        Ok(ctx.render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &form_page(&ctx, &state, &t, values, errors),
-        )
+        ))
     };
     let (texts, files, read_error) = match read_parts(&state, mp, async |_| true).await {
         Ok((texts, files)) => (texts, files, None),
-        Err((_, e)) if e.status.is_server_error() => return ctx.error(&e),
+        Err((_, e)) if e.status.is_server_error() => return Err(ctx.fail(&e)),
         Err((texts, m)) => (texts, Vec::new(), Some(m)),
     };
     let mut values = values_from(&texts, &t);
@@ -533,19 +506,16 @@ async fn submit(
     match file(&state, &ctx, &t, &values, rrn, all).await {
         // The receipt is shown at once: the random tracking code exists in the clear only now
         // (the database keeps its hash), so it is printed from this answer.
-        Ok((p, code)) => match ctx.staff() {
-            Some(caller) => match receipt_page(&state, &ctx, caller, p.id, code).await {
-                Ok(mut page) => {
-                    page.notice = Some((
-                        "접수했습니다. 접수증을 인쇄해 민원인에게 드리세요.",
-                        "Registered. Print the receipt and hand it to the resident.",
-                    ));
-                    ctx.render(&page)
-                }
-                Err(e) => ctx.error(&e),
-            },
-            None => ctx.error(&ApiError::forbidden()),
-        },
+        Ok((p, code)) => {
+            let mut page = receipt_page(&state, &ctx, caller, p.id, code)
+                .await
+                .or_page(&ctx)?;
+            page.notice = Some((
+                "접수했습니다. 접수증을 인쇄해 민원인에게 드리세요.",
+                "Registered. Print the receipt and hand it to the resident.",
+            ));
+            Ok(ctx.render(&page))
+        }
         Err(e) => {
             let mut errors = FieldErrors::default();
             errors.add(field_of(e.code), lang, &e.ko, &e.en);
@@ -618,28 +588,18 @@ struct ReceiptPage {
     printed_at: String,
 }
 
-async fn receipt(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return match &ctx.caller {
-            None => Redirect::to("/login").into_response(),
-            Some(_) => ctx.error(&ApiError::forbidden()),
-        };
-    };
-    match receipt_page(&state, &ctx, caller, id, None).await {
-        Ok(page) => ctx.render(&page),
-        Err(e) => ctx.error(&e),
-    }
+async fn receipt(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
+    let page = receipt_page(&state, &ctx, caller, id, None)
+        .await
+        .or_page(&ctx)?;
+    Ok(ctx.render(&page))
 }
 
 /// A new tracking code for a petitioner who lost theirs: the old codes stop working, the new
 /// one is printed on a fresh receipt, and the reissue is on the access log.
-async fn reissue_code(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return match &ctx.caller {
-            None => Redirect::to("/login").into_response(),
-            Some(_) => ctx.error(&ApiError::forbidden()),
-        };
-    };
+async fn reissue_code(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     let code = async {
         // The same permission as printing the receipt: checked before anything changes.
         let p = printable(&state, caller, id).await?;
@@ -659,26 +619,22 @@ async fn reissue_code(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i6
         tx.commit().await?;
         Ok::<_, ApiError>(code)
     }
-    .await;
-    match code {
-        Ok(code) => match receipt_page(&state, &ctx, caller, id, Some(code)).await {
-            Ok(mut page) => {
-                page.notice = Some((
-                    "새 조회 번호를 발급했습니다. 이전 번호는 더 이상 쓸 수 없습니다. 접수증을 다시 인쇄해 드리세요.",
-                    "A new tracking code was issued; the old one no longer works. Print the receipt again for the resident.",
-                ));
-                ctx.render(&page)
-            }
-            Err(e) => ctx.error(&e),
-        },
-        Err(e) => ctx.error(&e),
-    }
+    .await
+    .or_page(&ctx)?;
+    let mut page = receipt_page(&state, &ctx, caller, id, Some(code))
+        .await
+        .or_page(&ctx)?;
+    page.notice = Some((
+        "새 조회 번호를 발급했습니다. 이전 번호는 더 이상 쓸 수 없습니다. 접수증을 다시 인쇄해 드리세요.",
+        "A new tracking code was issued; the old one no longer works. Print the receipt again for the resident.",
+    ));
+    Ok(ctx.render(&page))
 }
 
 async fn receipt_page(
     state: &AppState,
     ctx: &Ctx,
-    caller: &crate::kit::auth::Caller,
+    caller: &Caller,
     id: i64,
     tracking_code: Option<String>,
 ) -> Result<ReceiptPage, ApiError> {
@@ -733,11 +689,7 @@ async fn receipt_page(
 /// The official who took it in at their counter prints its receipt even when it went to another
 /// department (one-stop intake): asked as filing at their own department; anyone else needs to
 /// read the petition.
-async fn printable(
-    state: &AppState,
-    caller: &crate::kit::auth::Caller,
-    id: i64,
-) -> Result<Petition, ApiError> {
+async fn printable(state: &AppState, caller: &Caller, id: i64) -> Result<Petition, ApiError> {
     let p = petitions::get(&state.db, id).await.map_err(|e| match e {
         store::StoreError::NotFound => ApiError::not_found(),
         e => e.into(),
@@ -797,10 +749,7 @@ pub fn transfer_lines(
     p: &Petition,
     dept_names: &HashMap<i64, String>,
 ) -> Vec<(chrono::DateTime<chrono::Utc>, TransferLine)> {
-    let number = p
-        .receipt_no
-        .clone()
-        .unwrap_or_else(|| format!("({})", p.id));
+    let number = crate::petitions::views::number(p);
     let name = |d: Option<i64>| {
         d.and_then(|d| dept_names.get(&d).cloned())
             .unwrap_or_default()
@@ -872,54 +821,68 @@ impl RetentionPage {
 }
 
 /// Administrators only (Settings), asked of the access policy.
-async fn settling(
+async fn settling<'c>(
     state: &AppState,
-    ctx: &Ctx,
+    ctx: &'c Ctx,
     action: Action,
-) -> Result<crate::kit::auth::Caller, Response> {
-    let Some(caller) = ctx.caller.clone() else {
-        return Err(Redirect::to("/login").into_response());
-    };
-    crate::petitions::retention::may_settle(state, &caller, action)
+) -> Result<&'c Caller, PageError> {
+    let caller = ctx.caller.as_ref().ok_or_else(|| ctx.refusal())?;
+    crate::petitions::retention::may_settle(state, caller, action)
         .await
-        .map_err(|e| ctx.error(&e))?;
+        .or_page(ctx)?;
     Ok(caller)
 }
 
-async fn retention_page(
-    state: &AppState,
-    ctx: &Ctx,
-    status: StatusCode,
+/// What the retention page shows besides the settings: a notice, or a refused form's error
+/// with the years typed kept, or the last purge's outcome.
+#[derive(Default)]
+struct RetentionShown {
     years: Option<String>,
     notice: Option<String>,
     error: Option<String>,
     done: Option<crate::petitions::retention::PurgeView>,
-) -> Response {
-    let r = match crate::petitions::retention::view(state).await {
-        Ok(r) => r,
-        Err(e) => return ctx.error(&e),
-    };
-    let types = match petitions::list_types(&state.db, false).await {
-        Ok(t) => t.into_iter().map(|t| (t.id, t.name)).collect(),
-        Err(e) => return ctx.error(&e.into()),
+}
+
+impl RetentionShown {
+    fn refused(years: String, error: String) -> Self {
+        RetentionShown {
+            years: Some(years),
+            error: Some(error),
+            ..RetentionShown::default()
+        }
+    }
+}
+
+async fn retention_page(state: &AppState, ctx: &Ctx, s: RetentionShown) -> PageResult {
+    let r = crate::petitions::retention::view(state)
+        .await
+        .or_page(ctx)?;
+    let types = petitions::list_types(&state.db, false)
+        .await
+        .or_page(ctx)?
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect();
+    let status = if s.error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
     };
     let page = RetentionPage {
         c: ctx.chrome(),
-        years: years.unwrap_or_else(|| r.years_text()),
+        years: s.years.unwrap_or_else(|| r.years_text()),
         r,
         types,
-        notice,
-        error,
-        done,
+        notice: s.notice,
+        error: s.error,
+        done: s.done,
     };
-    ctx.render_status(status, &page)
+    Ok(ctx.render_status(status, &page))
 }
 
-async fn retention_show(State(state): State<AppState>, ctx: Ctx) -> Response {
-    if let Err(r) = settling(&state, &ctx, Action::Read).await {
-        return r;
-    }
-    retention_page(&state, &ctx, StatusCode::OK, None, None, None, None).await
+async fn retention_show(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    settling(&state, &ctx, Action::Read).await?;
+    retention_page(&state, &ctx, RetentionShown::default()).await
 }
 
 #[derive(Deserialize)]
@@ -932,62 +895,35 @@ async fn retention_years(
     State(state): State<AppState>,
     ctx: Ctx,
     crate::kit::extract::Form(f): crate::kit::extract::Form<YearsForm>,
-) -> Response {
-    let caller = match settling(&state, &ctx, Action::Update).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let caller = settling(&state, &ctx, Action::Update).await?;
     let lang = ctx.lang;
-    let bad = || {
-        lang.t(
+    let Ok(years) = f.years.trim().parse::<u32>() else {
+        let m = lang.t(
             "보존기간은 1년에서 100년 사이의 숫자입니다",
             "retention is a number of years from 1 to 100",
-        )
-        .to_string()
-    };
-    let Ok(years) = f.years.trim().parse::<u32>() else {
-        return retention_page(
-            &state,
-            &ctx,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(f.years),
-            None,
-            Some(bad()),
-            None,
-        )
-        .await;
+        );
+        return retention_page(&state, &ctx, RetentionShown::refused(f.years, m.into())).await;
     };
     if let Err(e) =
         store::petitions::retention::set_office_years(&state.db, years, store::now()).await
     {
-        let e = ApiError::from(e);
-        return retention_page(
-            &state,
-            &ctx,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(f.years),
-            None,
-            Some(lang.of(&e).to_string()),
-            None,
-        )
-        .await;
+        let m = lang.of(&ApiError::from(e)).to_string();
+        return retention_page(&state, &ctx, RetentionShown::refused(f.years, m)).await;
     }
-    if let Err(e) = state
-        .log_access(
-            &caller,
-            "settings",
-            "settings.retention",
-            &years.to_string(),
-        )
+    state
+        .log_access(caller, "settings", "settings.retention", &years.to_string())
         .await
-    {
-        return ctx.error(&e);
-    }
+        .or_page(&ctx)?;
     let notice = match lang {
         Lang::Ko => format!("보존기간을 {years}년으로 정했습니다."),
         Lang::En => format!("Retention set to {years} years."),
     };
-    retention_page(&state, &ctx, StatusCode::OK, None, Some(notice), None, None).await
+    let s = RetentionShown {
+        notice: Some(notice),
+        ..RetentionShown::default()
+    };
+    retention_page(&state, &ctx, s).await
 }
 
 #[derive(Deserialize)]
@@ -1000,36 +936,21 @@ async fn retention_purge(
     State(state): State<AppState>,
     ctx: Ctx,
     crate::kit::extract::Form(f): crate::kit::extract::Form<PurgeForm>,
-) -> Response {
+) -> PageResult {
     let dry_run = !f.dry_run.is_empty();
-    let caller = match settling(
-        &state,
-        &ctx,
-        if dry_run {
-            Action::Read
-        } else {
-            Action::Delete
-        },
-    )
-    .await
-    {
-        Ok(c) => c,
-        Err(r) => return r,
+    let action = if dry_run {
+        Action::Read
+    } else {
+        Action::Delete
     };
-    match crate::petitions::retention::run_purge(&state, &caller, dry_run, &ctx.address).await {
-        Ok(done) => {
-            let notice = ctx.lang.of(&done.message_parts).to_string();
-            retention_page(
-                &state,
-                &ctx,
-                StatusCode::OK,
-                None,
-                Some(notice),
-                None,
-                Some(done),
-            )
-            .await
-        }
-        Err(e) => ctx.error(&e),
-    }
+    let caller = settling(&state, &ctx, action).await?;
+    let done = crate::petitions::retention::run_purge(&state, caller, dry_run, &ctx.address)
+        .await
+        .or_page(&ctx)?;
+    let s = RetentionShown {
+        notice: Some(ctx.lang.of(&done.message_parts).to_string()),
+        done: Some(done),
+        ..RetentionShown::default()
+    };
+    retention_page(&state, &ctx, s).await
 }

@@ -398,7 +398,7 @@ pub(crate) async fn read_parts(
     Ok((texts, files))
 }
 
-fn file_values(mut texts: HashMap<String, String>) -> (FileValues, String, String) {
+pub(crate) fn file_values(mut texts: HashMap<String, String>) -> (FileValues, String, String) {
     let mut take = |k: &str| texts.remove(k).unwrap_or_default();
     let mut v = FileValues {
         title: take("title"),
