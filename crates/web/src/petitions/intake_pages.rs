@@ -537,29 +537,13 @@ async fn file(
     // Only staff file on a resident's behalf (the page checked the policy already).
     ctx.staff().ok_or_else(ApiError::forbidden)?;
     let channel = parse_channel(&values.channel).ok_or_else(ApiError::forbidden)?;
-    let v = &values.v;
     let new = petitions::NewPetition {
         intake: IntakeRecord {
             identity_check: values.identity.parse().ok(),
             documents_checked: values.documents.clone(),
         },
-        type_id: t.id,
-        channel,
         anonymous: false,
-        petitioner_account_id: None,
-        petitioner: petitions::Petitioner {
-            name: v.name.clone(),
-            phone: v.phone.clone(),
-            email: v.email.clone(),
-            address: v.address.clone(),
-            resident_number: Some(rrn).filter(|r| !r.trim().is_empty()),
-        },
-        title: v.title.clone(),
-        body: v.body.clone(),
-        location: v.location.clone(),
-        extra: extra_json(&t.fields, v),
-        idempotency_key: Some(v.idem.clone()).filter(|k| !k.is_empty()),
-        department_id: None,
+        ..values.v.new_petition(t, channel, rrn)
     };
     let screening = crate::petitions::api::screen(&new.title, &new.body)
         .await

@@ -11,7 +11,7 @@ use crate::kit::extract::{Path, Query};
 use crate::kit::page::{Chrome, Ctx, Lang, OrPage, PageError, PageResult, when};
 use crate::petitions::api::{ActionRequest, filter_for, record_target, subject, take_step};
 use crate::petitions::views::{
-    event_words, explain_lines, ground_name, number, pause_name, state_name,
+    event_words, explain_lines, form_error, ground_name, number, pause_name, state_name,
 };
 use askama::Template;
 use axum::Router;
@@ -1038,7 +1038,7 @@ async fn reveal(
     let (caller, p) = open(&state, &ctx, id).await?;
     let reason = form.reason.trim();
     if reason.is_empty() {
-        let m = both(
+        let m = form_error(
             ctx.lang,
             "개인정보를 보려면 사유를 적어 주세요",
             "give a reason to see the personal data",
@@ -1138,13 +1138,6 @@ async fn correct_routing(
     }
 }
 
-fn both(l: Lang, ko: &str, en: &str) -> String {
-    match l {
-        Lang::Ko => format!("{ko} ({en})"),
-        Lang::En => en.to_string(),
-    }
-}
-
 /// A date from a form as the end of that working day (the office's closing time, Korean time).
 pub(crate) fn end_of_day(s: &str, closing: chrono::NaiveTime) -> Option<DateTime<Utc>> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
@@ -1173,14 +1166,14 @@ fn action_request(
     let required = |k: &str, ko: &str, en: &str| {
         let v = get(k);
         if v.is_empty() {
-            Err(both(l, ko, en))
+            Err(form_error(l, ko, en))
         } else {
             Ok(v)
         }
     };
     let action = get("action");
     if IRREVERSIBLE.contains(&action.as_str()) && get("confirm").is_empty() {
-        return Err(both(
+        return Err(form_error(
             l,
             "되돌릴 수 없는 처리입니다. 확인란에 표시해 주세요",
             "this step cannot be undone; tick the confirmation box",
@@ -1188,7 +1181,7 @@ fn action_request(
     }
     let date = |k: &str| {
         end_of_day(&get(k), closing)
-            .ok_or_else(|| both(l, "날짜를 골라 주세요", "please choose a date"))
+            .ok_or_else(|| form_error(l, "날짜를 골라 주세요", "please choose a date"))
     };
     Ok(match action.as_str() {
         "receive" => ActionRequest::Receive,
@@ -1218,21 +1211,22 @@ fn action_request(
             reason: required("reason", "반려 사유를 적어 주세요", "give the reason")?,
         },
         "pause" => ActionRequest::Pause {
-            kind: serde_json::from_value(serde_json::Value::String(get("kind")))
-                .map_err(|_| both(l, "정지 사유 종류를 고르세요", "choose the kind of pause"))?,
+            kind: serde_json::from_value(serde_json::Value::String(get("kind"))).map_err(|_| {
+                form_error(l, "정지 사유 종류를 고르세요", "choose the kind of pause")
+            })?,
             reason: required("reason", "정지 사유를 적어 주세요", "give the reason")?,
         },
         "resume" => ActionRequest::Resume { note: get("note") },
         "extend" => ActionRequest::Extend {
             period: get("period").parse().map_err(|_| {
-                both(
+                form_error(
                     l,
                     "연장 기간을 예: 7d, 3d 처럼 적어 주세요",
                     "write the extension like 7d or 3d",
                 )
             })?,
             ground: serde_json::from_value(serde_json::Value::String(get("ground")))
-                .map_err(|_| both(l, "연장 사유 종류를 고르세요", "choose the ground"))?,
+                .map_err(|_| form_error(l, "연장 사유 종류를 고르세요", "choose the ground"))?,
             reason: required("reason", "연장 사유를 적어 주세요", "give the reason")?,
             consent: !get("consent").is_empty(),
         },
@@ -1274,7 +1268,7 @@ fn action_request(
         "extend_site_investigation" => ActionRequest::ExtendSiteInvestigation {
             reason: required("reason", "연장 사유를 적어 주세요", "give the reason")?,
         },
-        _ => return Err(both(l, "알 수 없는 처리입니다", "unknown step")),
+        _ => return Err(form_error(l, "알 수 없는 처리입니다", "unknown step")),
     })
 }
 
@@ -1288,17 +1282,17 @@ fn extension_preview(
 ) -> Result<String, String> {
     let get = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
     let period: calendar::Period = get("period").parse().map_err(|_| {
-        both(
+        form_error(
             l,
             "연장 기간을 예: 7d 처럼 적어 주세요",
             "write the extension like 7d",
         )
     })?;
     let ground: ExtensionGround = serde_json::from_value(serde_json::Value::String(get("ground")))
-        .map_err(|_| both(l, "연장 사유 종류를 고르세요", "choose the ground"))?;
+        .map_err(|_| form_error(l, "연장 사유 종류를 고르세요", "choose the ground"))?;
     let now = store::now();
     let mut input = p.derived.deadline_input(now).ok_or_else(|| {
-        both(
+        form_error(
             l,
             "처리기간이 흐르지 않는 민원입니다",
             "no clock runs for this petition",

@@ -12,6 +12,15 @@ pub fn number(p: &store::petitions::Petition) -> String {
         .unwrap_or_else(|| format!("({})", p.id))
 }
 
+/// A refused form's message: both languages on a Korean page (the office's own language), the
+/// English one alone on an English page.
+pub fn form_error(lang: Lang, ko: &str, en: &str) -> String {
+    match lang {
+        Lang::Ko => format!("{ko} ({en})"),
+        Lang::En => en.to_string(),
+    }
+}
+
 pub fn state_name(lang: Lang, s: PState) -> &'static str {
     match lang {
         Lang::Ko => s.korean(),
