@@ -9,7 +9,7 @@ use crate::kit::extract::{Json, Path};
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use domain::access::{Action, Capability};
+use domain::access::Action;
 use domain::petitions::HeldStep;
 use serde::{Deserialize, Serialize};
 use store::petitions::{self, ApprovalDecision, Petition};
@@ -20,7 +20,9 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::json::ApiJson;
-use crate::petitions::api::{PetitionView, record_target, render_answer, subject, view};
+use crate::petitions::api::{
+    PetitionView, may_on, render_answer, staff_petition_for, subject, view,
+};
 use crate::{AppState, access_record};
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -67,23 +69,6 @@ pub(crate) fn final_text(text: &str) -> String {
     text.replace("\r\n", "\n").trim().to_string()
 }
 
-/// Staff who may handle the petition (update it).
-async fn handleable(state: &AppState, caller: &Caller, id: i64) -> Result<Petition, ApiError> {
-    if !caller.account.role.is_staff() {
-        return Err(ApiError::forbidden());
-    }
-    let p = petitions::get(&state.db, id).await?;
-    caller
-        .may(
-            state,
-            Capability::Petitions,
-            Action::Update,
-            record_target(&p),
-        )
-        .await?;
-    Ok(p)
-}
-
 /// The answer as the petitioner will read it: the template filled (their own name, the
 /// official, the date) and checked (no draft marker, no unfilled placeholder). Refused texts
 /// answer with the same message sending would give.
@@ -94,7 +79,8 @@ pub(crate) async fn preview(
     text: String,
     template: Option<&str>,
 ) -> Result<PreviewView, ApiError> {
-    let p = handleable(state, caller, id).await?;
+    // Staff who may handle the petition (update it).
+    let p = staff_petition_for(state, caller, id, Action::Update).await?;
     let text = final_text(&render_answer(state, &p, caller, text, template).await?);
     domain::petitions::check_answer_text(&text)?;
     let needs_approval = petitions::get_type(&state.db, p.type_id)
@@ -195,18 +181,7 @@ async fn approval_api(
     ApiCaller(caller): ApiCaller,
     Path(id): Path<i64>,
 ) -> Result<Json<ApprovalView>, ApiError> {
-    if !caller.account.role.is_staff() {
-        return Err(ApiError::forbidden());
-    }
-    let p = petitions::get(&state.db, id).await?;
-    caller
-        .may(
-            &state,
-            Capability::Petitions,
-            Action::Read,
-            record_target(&p),
-        )
-        .await?;
+    let p = staff_petition_for(&state, &caller, id, Action::Read).await?;
     state
         .log_access(&caller, &subject(&p), "petition.approval_read", "")
         .await?;
@@ -256,13 +231,7 @@ pub(crate) async fn decide(
         }
     };
     let p = petitions::get(&state.db, id).await?;
-    caller
-        .may(
-            state,
-            Capability::Petitions,
-            Action::Approve,
-            record_target(&p),
-        )
+    may_on(state, caller, &p, Action::Approve)
         .await
         .map_err(|_| {
             ApiError::new(

@@ -17,7 +17,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use domain::access::{Action, Capability, Target};
-use domain::office::accounts::Role;
 use domain::petitions::fields::FieldDef;
 use domain::petitions::intake::{IdentityCheck, IntakeRecord};
 use domain::petitions::{Channel, Event, ExtensionGround, Kind, PauseKind, State as PState};
@@ -581,7 +580,7 @@ async fn view_for(
     explain: bool,
     cal: &calendar::WorkCalendar,
 ) -> Result<PetitionView, ApiError> {
-    if caller.account.role != Role::Resident {
+    if !caller.account.role.is_resident() {
         return view_with(state, p, reveal, explain, cal);
     }
     let handler = petitions::handler(&state.db, &p).await?;
@@ -591,6 +590,44 @@ async fn view_for(
     }
     handler.scrub_json(&mut v.handling);
     Ok(v)
+}
+
+/// Whether the access policy lets the caller do `action` on this petition.
+pub(crate) async fn may_on(
+    state: &AppState,
+    caller: &Caller,
+    p: &Petition,
+    action: Action,
+) -> Result<(), ApiError> {
+    caller
+        .may(state, Capability::Petitions, action, record_target(p))
+        .await
+}
+
+/// Petition `id`, when the access policy lets the caller do `action` on it.
+pub(crate) async fn petition_for(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    action: Action,
+) -> Result<Petition, ApiError> {
+    let p = petitions::get(&state.db, id).await?;
+    may_on(state, caller, &p, action).await?;
+    Ok(p)
+}
+
+/// [`petition_for`] for the office's own people only: the desk's work (drafting, approval,
+/// routing) that a resident never reaches, whatever their petition.
+pub(crate) async fn staff_petition_for(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    action: Action,
+) -> Result<Petition, ApiError> {
+    if !caller.account.role.is_staff() {
+        return Err(ApiError::forbidden());
+    }
+    petition_for(state, caller, id, action).await
 }
 
 pub(crate) fn record_target(p: &Petition) -> Target<'static> {
@@ -674,7 +711,7 @@ async fn file_petition(
     ApiJson(req): ApiJson<FileRequest>,
 ) -> Result<Response, ApiError> {
     let role = caller.account.role;
-    let (channel, petitioner_account_id, petitioner) = if role == Role::Resident {
+    let (channel, petitioner_account_id, petitioner) = if role.is_resident() {
         caller
             .may(
                 &state,
@@ -892,7 +929,7 @@ pub struct QueueView {
 
 pub(crate) async fn filter_for(state: &AppState, caller: &Caller) -> Result<QueueFilter, ApiError> {
     let mut f = QueueFilter::default();
-    if caller.account.role == Role::Resident {
+    if caller.account.role.is_resident() {
         f.petitioner_account_id = Some(caller.account.id);
         f.include_done = true;
     } else {
@@ -1111,22 +1148,14 @@ async fn timeline(
     ApiCaller(caller): ApiCaller,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<TimelineView>>, ApiError> {
-    let p = petitions::get(&state.db, id).await?;
-    caller
-        .may(
-            &state,
-            Capability::Petitions,
-            Action::Read,
-            record_target(&p),
-        )
-        .await?;
+    let p = petition_for(&state, &caller, id, Action::Read).await?;
     state
         .log_access(&caller, &subject(&p), "petition.timeline", "")
         .await?;
     let events = petitions::timeline(&state.db, id).await?;
     // A resident reads the timeline through the same name-hiding rule as the petition itself.
     let staff = caller.account.role.is_staff();
-    let handler = if caller.account.role == Role::Resident {
+    let handler = if caller.account.role.is_resident() {
         Some(petitions::handler(&state.db, &p).await?)
     } else {
         None
@@ -1466,14 +1495,7 @@ pub(crate) async fn take_step(
     if !(staff_step_by_staff || petitioner_step) {
         return Err(ApiError::forbidden());
     }
-    caller
-        .may(
-            state,
-            Capability::Petitions,
-            Action::Update,
-            record_target(&p),
-        )
-        .await?;
+    may_on(state, caller, &p, Action::Update).await?;
     // For a type the administrator marked, an answer or an extension goes to the supervisor
     // first (결재); it takes effect when approved.
     let event = match domain::petitions::HeldStep::of(&event) {
@@ -1549,15 +1571,7 @@ async fn upload_attachment(
     Query(q): Query<UploadParams>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let p = petitions::get(&state.db, id).await?;
-    caller
-        .may(
-            &state,
-            Capability::Petitions,
-            Action::Update,
-            record_target(&p),
-        )
-        .await?;
+    let p = petition_for(&state, &caller, id, Action::Update).await?;
     if !p.state.is_open() {
         return Err(ApiError::bad_request(
             "transition_not_allowed",
@@ -1641,15 +1655,7 @@ pub(crate) async fn attachment_download(
     sha256: &str,
     reason: &str,
 ) -> Result<Response, ApiError> {
-    let p = petitions::get(&state.db, id).await?;
-    caller
-        .may(
-            state,
-            Capability::Petitions,
-            Action::Read,
-            record_target(&p),
-        )
-        .await?;
+    let p = petition_for(state, caller, id, Action::Read).await?;
     let list = petitions::attachments(&state.db, id).await?;
     let a = list
         .into_iter()

@@ -9,7 +9,9 @@ use crate::kit::auth::Caller;
 use crate::kit::error::ApiError;
 use crate::kit::extract::{Path, Query};
 use crate::kit::page::{Chrome, Ctx, Lang, OrPage, PageError, PageResult, when};
-use crate::petitions::api::{ActionRequest, filter_for, record_target, subject, take_step};
+use crate::petitions::api::{
+    ActionRequest, filter_for, may_on, petition_for, record_target, subject, take_step,
+};
 use crate::petitions::views::{
     event_words, explain_lines, form_error, ground_name, number, pause_name, state_name,
 };
@@ -832,14 +834,7 @@ async fn open<'c>(
     id: i64,
 ) -> Result<(&'c Caller, Petition), PageError> {
     let caller = ctx.staff_or_refuse()?;
-    let p = petitions::get(&state.db, id).await.or_page(ctx)?;
-    caller
-        .may(
-            state,
-            Capability::Petitions,
-            Action::Read,
-            record_target(&p),
-        )
+    let p = petition_for(state, caller, id, Action::Read)
         .await
         .or_page(ctx)?;
     Ok((caller, p))
@@ -898,15 +893,9 @@ async fn render_petition(
     let l = ctx.lang;
     let pending = p.derived.approval.as_ref().map(|a| held_words(l, a));
     let may_decide = match &p.derived.approval {
-        Some(a) if a.submitted_by != Some(caller.account.id) => caller
-            .may(
-                state,
-                Capability::Petitions,
-                Action::Approve,
-                record_target(p),
-            )
-            .await
-            .is_ok(),
+        Some(a) if a.submitted_by != Some(caller.account.id) => {
+            may_on(state, caller, p, Action::Approve).await.is_ok()
+        }
         _ => false,
     };
     let returned = p
