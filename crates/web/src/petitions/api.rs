@@ -390,14 +390,14 @@ async fn update_type(
 
 #[derive(Serialize, ToSchema)]
 pub struct PetitionerView {
-    name: String,
-    phone: String,
-    email: String,
-    address: String,
+    pub name: String,
+    pub phone: String,
+    pub email: String,
+    pub address: String,
     /// Only when revealed and the type collects it.
-    resident_number: Option<String>,
+    pub resident_number: Option<String>,
     /// Whether the values above are masked.
-    masked: bool,
+    pub masked: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -450,14 +450,20 @@ pub struct PetitionView {
     tracking_code: Option<String>,
 }
 
-fn petitioner_view(p: &Petition, reveal: bool, rrn: Option<String>) -> PetitionerView {
-    if reveal {
+/// The petitioner in full when revealed (the resident number decrypted), else through the one
+/// masking rule: for the API and the desk's petition page alike.
+pub(crate) fn petitioner_view(
+    state: &AppState,
+    p: &Petition,
+    reveal: bool,
+) -> Result<PetitionerView, ApiError> {
+    Ok(if reveal {
         PetitionerView {
             name: p.petitioner_name.clone(),
             phone: p.petitioner_phone.clone(),
             email: p.petitioner_email.clone(),
             address: p.petitioner_address.clone(),
-            resident_number: rrn,
+            resident_number: petitions::reveal_rrn(p, &state.petitions.key)?,
             masked: false,
         }
     } else {
@@ -472,7 +478,7 @@ fn petitioner_view(p: &Petition, reveal: bool, rrn: Option<String>) -> Petitione
                 .map(|_| mask(PersonalKind::ResidentNumber, "")),
             masked: true,
         }
-    }
+    })
 }
 
 pub(crate) async fn view(
@@ -518,11 +524,6 @@ fn view_with(
         .derived
         .expected_answer(cal, now)
         .map_err(ApiError::from)?;
-    let rrn = if reveal {
-        petitions::reveal_rrn(&p, &state.petitions.key)?
-    } else {
-        None
-    };
     Ok(PetitionView {
         id: p.id,
         receipt_no: p.receipt_no.clone(),
@@ -532,7 +533,7 @@ fn view_with(
         anonymous: p.anonymous,
         state: p.state.as_str().into(),
         state_korean: p.state.korean().into(),
-        petitioner: petitioner_view(&p, reveal, rrn),
+        petitioner: petitioner_view(state, &p, reveal)?,
         title: p.title.clone(),
         body: p.body.clone(),
         location: p.location.clone(),

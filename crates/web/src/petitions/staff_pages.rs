@@ -24,7 +24,6 @@ use axum::routing::{get, post};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::access::{Action, Capability, Screen};
 use domain::petitions::{ExtensionGround, PauseKind, State as PState};
-use domain::privacy::{PersonalKind, mask};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use store::petitions::{self, Petition, QueueFilter, QueueItem};
@@ -472,14 +471,6 @@ async fn queue_page(
 // One petition
 // ---------------------------------------------------------------------------------------------
 
-pub struct Person {
-    pub name: String,
-    pub phone: String,
-    pub email: String,
-    pub address: String,
-    pub rrn: Option<String>,
-}
-
 pub struct Attached {
     pub sha256: String,
     pub filename: String,
@@ -509,7 +500,7 @@ pub struct StaffView {
     pub left: String,
     pub urgency: Urgency,
     pub due_lines: Vec<String>,
-    pub person: Person,
+    pub person: crate::petitions::api::PetitionerView,
     pub revealed: bool,
     pub anonymous: bool,
     pub attachments: Vec<Attached>,
@@ -613,26 +604,7 @@ async fn staff_view(
         }
         None => (None, None, vec![]),
     };
-    let person = if reveal {
-        Person {
-            name: p.petitioner_name.clone(),
-            phone: p.petitioner_phone.clone(),
-            email: p.petitioner_email.clone(),
-            address: p.petitioner_address.clone(),
-            rrn: petitions::reveal_rrn(p, &state.petitions.key)?,
-        }
-    } else {
-        Person {
-            name: mask(PersonalKind::Name, &p.petitioner_name),
-            phone: mask(PersonalKind::Phone, &p.petitioner_phone),
-            email: mask(PersonalKind::Email, &p.petitioner_email),
-            address: mask(PersonalKind::Address, &p.petitioner_address),
-            rrn: p
-                .rrn_encrypted
-                .as_ref()
-                .map(|_| mask(PersonalKind::ResidentNumber, "")),
-        }
-    };
+    let person = crate::petitions::api::petitioner_view(state, p, reveal)?;
     let assignee = match p.assignee_id {
         Some(a) => store::office::accounts::get(&state.db, a)
             .await
