@@ -13,6 +13,7 @@ use crate::AppState;
 use crate::kit::auth::Caller;
 use crate::kit::error::ApiError;
 use crate::kit::extract::{Multipart, Path, Query};
+use crate::kit::form::PageForm;
 use crate::kit::page::{Chrome, Ctx, Lang, OrPage, PageError, PageResult, when};
 use crate::petitions::resident_pages::{
     FieldView, FileValues, MAX_FILES, Tracked, extra_json, field_views, file_values, read_parts,
@@ -910,18 +911,12 @@ async fn retention_years(
     retention_page(&state, &ctx, s).await
 }
 
-#[derive(Deserialize)]
-struct PurgeForm {
-    #[serde(default)]
-    dry_run: String,
-}
-
 async fn retention_purge(
     State(state): State<AppState>,
     ctx: Ctx,
-    crate::kit::extract::Form(f): crate::kit::extract::Form<PurgeForm>,
+    PageForm(f): PageForm<crate::petitions::retention::PurgeRequest>,
 ) -> PageResult {
-    let dry_run = !f.dry_run.is_empty();
+    let dry_run = f.dry_run;
     let action = if dry_run {
         Action::Read
     } else {

@@ -187,8 +187,8 @@ async fn set_years(
 #[serde(deny_unknown_fields)]
 pub struct PurgeRequest {
     /// Only list what would be deleted.
-    #[serde(default)]
-    dry_run: bool,
+    #[serde(default, deserialize_with = "crate::kit::form::yes_no")]
+    pub(crate) dry_run: bool,
 }
 
 #[derive(Serialize, ToSchema)]

@@ -8,10 +8,13 @@ use crate::AppState;
 use crate::kit::auth::Caller;
 use crate::kit::error::ApiError;
 use crate::kit::extract::{Path, Query};
+use crate::kit::form::PageForm;
 use crate::kit::page::{Chrome, Ctx, Lang, OrPage, PageError, PageResult, when};
+use crate::petitions::answers::DecisionRequest;
 use crate::petitions::api::{
     ActionRequest, filter_for, may_on, petition_for, record_target, subject, take_step,
 };
+use crate::petitions::assist::{CorrectionRequest, DraftRequest};
 use crate::petitions::views::{
     event_words, explain_lines, form_error, ground_name, number, pause_name, state_name,
 };
@@ -1045,22 +1048,17 @@ async fn similar_rows(state: &AppState, p: &Petition) -> Result<Vec<(String, Str
         .collect())
 }
 
-#[derive(Deserialize)]
-struct DraftForm {
-    #[serde(default)]
-    template: String,
-}
-
 /// Draft an answer: the petition page again with the draft in the answer form, marked as a
 /// draft, for the official to edit and send.
 async fn draft(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    crate::kit::extract::Form(form): crate::kit::extract::Form<DraftForm>,
+    PageForm(form): PageForm<DraftRequest>,
 ) -> PageResult {
     let (caller, p) = open(&state, &ctx, id).await?;
-    let s = match crate::petitions::assist::draft(&state, caller, id, Some(&form.template)).await {
+    let template = form.template.as_deref();
+    let s = match crate::petitions::assist::draft(&state, caller, id, template).await {
         Ok(d) => Shown {
             notice: Some(ctx.lang.of(&d.note_parts).to_string()),
             f: Refill(HashMap::from([
@@ -1075,19 +1073,13 @@ async fn draft(
     render_petition(&state, &ctx, caller, &p, s).await
 }
 
-#[derive(Deserialize)]
-struct CorrectionForm {
-    #[serde(default)]
-    department_code: String,
-}
-
 /// Correct the routing suggestion (recorded as a training example; the petition stays where it
 /// is).
 async fn correct_routing(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    crate::kit::extract::Form(form): crate::kit::extract::Form<CorrectionForm>,
+    PageForm(form): PageForm<CorrectionRequest>,
 ) -> PageResult {
     let (caller, p) = open(&state, &ctx, id).await?;
     match crate::petitions::assist::correct(&state, caller, id, &form.department_code).await {
@@ -1363,21 +1355,13 @@ async fn act(
     render_petition(&state, &ctx, caller, &p, s).await
 }
 
-#[derive(Deserialize)]
-struct DecisionForm {
-    #[serde(default)]
-    decision: String,
-    #[serde(default)]
-    comment: String,
-}
-
 /// The supervisor approves or returns what awaits approval; refusals come back next to the
 /// comment with what was typed kept.
 async fn decide_approval(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    crate::kit::extract::Form(form): crate::kit::extract::Form<DecisionForm>,
+    PageForm(form): PageForm<DecisionRequest>,
 ) -> PageResult {
     let (caller, p) = open(&state, &ctx, id).await?;
     match crate::petitions::answers::decide(
