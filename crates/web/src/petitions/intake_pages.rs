@@ -508,14 +508,11 @@ async fn submit(
         // The receipt is shown at once: the random tracking code exists in the clear only now
         // (the database keeps its hash), so it is printed from this answer.
         Ok((p, code)) => {
-            let mut page = receipt_page(&state, &ctx, caller, p.id, code)
-                .await
-                .or_page(&ctx)?;
-            page.notice = Some((
+            let notice = (
                 "접수했습니다. 접수증을 인쇄해 민원인에게 드리세요.",
                 "Registered. Print the receipt and hand it to the resident.",
-            ));
-            Ok(ctx.render(&page))
+            );
+            receipt_with(&state, &ctx, caller, p.id, code, Some(notice)).await
         }
         Err(e) => {
             let mut errors = FieldErrors::default();
@@ -575,9 +572,23 @@ struct ReceiptPage {
 
 async fn receipt(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> PageResult {
     let caller = ctx.staff_or_refuse()?;
-    let page = receipt_page(&state, &ctx, caller, id, None)
+    receipt_with(&state, &ctx, caller, id, None, None).await
+}
+
+/// The receipt page, with a tracking code only when one was just made and a notice of what was
+/// just done.
+async fn receipt_with(
+    state: &AppState,
+    ctx: &Ctx,
+    caller: &Caller,
+    id: i64,
+    tracking_code: Option<String>,
+    notice: Option<(&'static str, &'static str)>,
+) -> PageResult {
+    let mut page = receipt_page(state, ctx, caller, id, tracking_code)
         .await
-        .or_page(&ctx)?;
+        .or_page(ctx)?;
+    page.notice = notice;
     Ok(ctx.render(&page))
 }
 
@@ -606,14 +617,11 @@ async fn reissue_code(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i6
     }
     .await
     .or_page(&ctx)?;
-    let mut page = receipt_page(&state, &ctx, caller, id, Some(code))
-        .await
-        .or_page(&ctx)?;
-    page.notice = Some((
+    let notice = (
         "새 조회 번호를 발급했습니다. 이전 번호는 더 이상 쓸 수 없습니다. 접수증을 다시 인쇄해 드리세요.",
         "A new tracking code was issued; the old one no longer works. Print the receipt again for the resident.",
-    ));
-    Ok(ctx.render(&page))
+    );
+    receipt_with(&state, &ctx, caller, id, Some(code), Some(notice)).await
 }
 
 async fn receipt_page(
