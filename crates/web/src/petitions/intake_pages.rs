@@ -91,10 +91,17 @@ fn parse_channel(s: &str) -> Option<Channel> {
 /// Only staff the access policy lets file petitions at their own department's counter.
 async fn allowed<'c>(state: &AppState, ctx: &'c Ctx) -> Result<&'c Caller, PageError> {
     let caller = ctx.staff_or_refuse()?;
+    may_take_in(state, caller).await.or_page(ctx)?;
+    Ok(caller)
+}
+
+/// Whether the access policy lets the official file petitions at their own department's
+/// counter (none without a department).
+async fn may_take_in(state: &AppState, caller: &Caller) -> Result<(), ApiError> {
     let own = caller
         .account
         .department_id
-        .ok_or_else(|| ctx.fail(&ApiError::forbidden()))?;
+        .ok_or_else(ApiError::forbidden)?;
     caller
         .may(
             state,
@@ -103,8 +110,6 @@ async fn allowed<'c>(state: &AppState, ctx: &'c Ctx) -> Result<&'c Caller, PageE
             Target::Department(own),
         )
         .await
-        .or_page(ctx)?;
-    Ok(caller)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -691,30 +696,10 @@ async fn printable(state: &AppState, caller: &Caller, id: i64) -> Result<Petitio
         .await?
         .first()
         .and_then(|e| e.actor_id);
-    match (
-        filer == Some(caller.account.id),
-        caller.account.department_id,
-    ) {
-        (true, Some(own)) => {
-            caller
-                .may(
-                    state,
-                    Capability::Petitions,
-                    Action::Create,
-                    Target::Department(own),
-                )
-                .await?
-        }
-        _ => {
-            caller
-                .may(
-                    state,
-                    Capability::Petitions,
-                    Action::Read,
-                    crate::petitions::api::record_target(&p),
-                )
-                .await?
-        }
+    if filer == Some(caller.account.id) && caller.account.department_id.is_some() {
+        may_take_in(state, caller).await?;
+    } else {
+        crate::petitions::api::may_on(state, caller, &p, Action::Read).await?;
     }
     Ok(p)
 }
