@@ -12,18 +12,18 @@ use chrono::{DateTime, Utc};
 use domain::access::Action;
 use domain::petitions::HeldStep;
 use serde::{Deserialize, Serialize};
+use store::petitions::notices;
 use store::petitions::{self, ApprovalDecision, Petition};
-use store::{office::audit, petitions::notices};
 use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use crate::AppState;
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::json::ApiJson;
 use crate::petitions::api::{
-    PetitionView, may_on, render_answer, staff_petition_for, subject, view,
+    PetitionView, log_entry, may_on, render_answer, staff_petition_for, subject, view,
 };
-use crate::{AppState, access_record};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(AnswersDoc::openapi())
@@ -246,9 +246,8 @@ pub(crate) async fn decide(
         ApprovalDecision::Return { .. } => "petition.approval_returned",
     };
     let (cal, _) = petitions::work_calendar(&state.db).await?;
-    let mut tx = state.db.begin().await?;
-    let p =
-        petitions::decide_approval(&mut tx, id, decision, caller.account.id, &cal, store::now())
+    crate::audited(state, caller, async |tx: &mut store::Tx| {
+        let p = petitions::decide_approval(tx, id, decision, caller.account.id, &cal, store::now())
             .await
             .map_err(|e| match ApiError::from(e) {
                 // Deciding twice is a conflict with what happened, not a malformed request.
@@ -258,9 +257,10 @@ pub(crate) async fn decide(
                 },
                 e => e,
             })?;
-    audit::append(&mut tx, &access_record(caller, &subject(&p), action, "")).await?;
-    tx.commit().await?;
-    Ok(p)
+        let entry = log_entry(subject(&p), action, "");
+        Ok((p, entry))
+    })
+    .await
 }
 
 /// Approve or return the answer or extension a petition holds for approval.

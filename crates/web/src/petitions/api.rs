@@ -338,19 +338,16 @@ async fn create_type(
         .may(&state, Capability::Settings, Action::Create, Target::Office)
         .await?;
     let spec = req.into_spec(&state).await?;
-    let mut tx = state.db.begin().await?;
-    let t = petitions::create_type(&mut tx, &spec, store::now()).await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            &caller,
-            &format!("petition_type:{}", t.id),
+    let t = crate::audited(&state, &caller, async |tx: &mut store::Tx| {
+        let t = petitions::create_type(tx, &spec, store::now()).await?;
+        let entry = log_entry(
+            format!("petition_type:{}", t.id),
             "petition_type.create",
             "",
-        ),
-    )
+        );
+        Ok((t, entry))
+    })
     .await?;
-    tx.commit().await?;
     Ok((StatusCode::CREATED, Json(TypeView::from(t))).into_response())
 }
 
@@ -368,19 +365,14 @@ async fn update_type(
         .may(&state, Capability::Settings, Action::Update, Target::Office)
         .await?;
     let spec = req.into_spec(&state).await?;
-    let mut tx = state.db.begin().await?;
-    let t = petitions::update_type(&mut tx, id, &spec, store::now()).await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            &caller,
-            &format!("petition_type:{id}"),
-            "petition_type.update",
-            "",
-        ),
-    )
+    let t = crate::audited(&state, &caller, async |tx: &mut store::Tx| {
+        let t = petitions::update_type(tx, id, &spec, store::now()).await?;
+        Ok((
+            t,
+            log_entry(format!("petition_type:{id}"), "petition_type.update", ""),
+        ))
+    })
     .await?;
-    tx.commit().await?;
     Ok(Json(TypeView::from(t)))
 }
 
@@ -591,6 +583,15 @@ async fn view_for(
     }
     handler.scrub_json(&mut v.handling);
     Ok(v)
+}
+
+/// The access-log entry of an audited write ([`crate::audited`]): whose data, which action, why.
+pub(crate) fn log_entry(subject: impl Into<String>, action: &str, reason: &str) -> crate::Audit {
+    crate::Audit {
+        subject: subject.into(),
+        action: action.into(),
+        reason: reason.into(),
+    }
 }
 
 /// Whether the access policy lets the caller do `action` on this petition.
@@ -1600,23 +1601,14 @@ async fn upload_attachment(
         })?;
     let now = store::now();
     let (cal, _) = petitions::work_calendar(&state.db).await?;
-    let mut tx = state.db.begin().await?;
-    let a = petitions::add_attachment(
-        &mut tx,
-        id,
-        &blob,
-        q.filename.as_deref().unwrap_or(""),
-        Some(caller.account.id),
-        &cal,
-        now,
-    )
+    let filename = q.filename.as_deref().unwrap_or("");
+    let by = Some(caller.account.id);
+    let a = crate::audited(&state, &caller, async |tx: &mut store::Tx| {
+        let a = petitions::add_attachment(tx, id, &blob, filename, by, &cal, now).await?;
+        let entry = log_entry(subject(&p), "petition.attach", &a.sha256);
+        Ok((a, entry))
+    })
     .await?;
-    audit::append(
-        &mut tx,
-        &access_record(&caller, &subject(&p), "petition.attach", &a.sha256),
-    )
-    .await?;
-    tx.commit().await?;
     Ok((
         StatusCode::CREATED,
         Json(AttachmentView {

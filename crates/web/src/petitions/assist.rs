@@ -16,18 +16,18 @@ use domain::access::Action;
 use domain::privacy::{PersonalKind, mask_text};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use store::petitions::suggestions;
 use store::petitions::{self, Petition};
-use store::{office::audit, petitions::suggestions};
 use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use crate::AppState;
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::json::ApiJson;
 use crate::petitions::api::{
-    department_by_code, may_on, render_answer, staff_petition_for, subject,
+    department_by_code, log_entry, may_on, render_answer, staff_petition_for, subject,
 };
-use crate::{AppState, access_record};
 
 /// The optional drafting endpoint (config `draft_llm_url` / `draft_llm_model`). Off unless set.
 #[derive(Debug, Clone)]
@@ -183,17 +183,13 @@ pub(crate) async fn correct(
             "this petition has no routing suggestion to correct",
         ));
     }
-    let mut tx = state.db.begin().await?;
-    let recorded =
-        suggestions::record_correction(&mut tx, &p, dept, Some(caller.account.id), store::now())
-            .await?;
-    audit::append(
-        &mut tx,
-        &access_record(caller, &subject(&p), "petition.routing_correction", ""),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(recorded)
+    let by = Some(caller.account.id);
+    crate::audited(state, caller, async |tx: &mut store::Tx| {
+        let recorded = suggestions::record_correction(tx, &p, dept, by, store::now()).await?;
+        let entry = log_entry(subject(&p), "petition.routing_correction", "");
+        Ok((recorded, entry))
+    })
+    .await
 }
 
 /// Correct the routing suggestion: records (masked text, suggested, corrected, who, when, model
@@ -386,28 +382,22 @@ pub(crate) async fn draft(
             )
         }
     };
-    let mut tx = state.db.begin().await?;
-    suggestions::log_draft(
-        &mut tx,
-        &suggestions::DraftRequest {
-            petition_id: p.id,
-            actor_id: Some(caller.account.id),
-            endpoint: endpoint.url(),
-            model: endpoint.model.clone(),
-            prompt: prompt.to_string(),
-            output,
-            outcome: outcome.into(),
-            error,
-            created_at: store::now(),
-        },
-    )
+    let logged = suggestions::DraftRequest {
+        petition_id: p.id,
+        actor_id: Some(caller.account.id),
+        endpoint: endpoint.url(),
+        model: endpoint.model.clone(),
+        prompt: prompt.to_string(),
+        output,
+        outcome: outcome.into(),
+        error,
+        created_at: store::now(),
+    };
+    crate::audited(state, caller, async |tx: &mut store::Tx| {
+        suggestions::log_draft(tx, &logged).await?;
+        Ok(((), log_entry(subject(&p), "petition.draft_llm", outcome)))
+    })
     .await?;
-    audit::append(
-        &mut tx,
-        &access_record(caller, &subject(&p), "petition.draft_llm", outcome),
-    )
-    .await?;
-    tx.commit().await?;
     Ok(view)
 }
 

@@ -15,6 +15,7 @@ use crate::kit::error::ApiError;
 use crate::kit::extract::{Multipart, Path, Query};
 use crate::kit::form::PageForm;
 use crate::kit::page::{Chrome, Ctx, Lang, OrPage, PageError, PageResult, when};
+use crate::petitions::api::log_entry;
 use crate::petitions::resident_pages::{
     FieldView, FileValues, MAX_FILES, Tracked, extra_json, field_views, file_values, read_parts,
     tracked,
@@ -604,21 +605,13 @@ async fn reissue_code(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i6
     let code = async {
         // The same permission as printing the receipt: checked before anything changes.
         let p = printable(&state, caller, id).await?;
-        let now = store::now();
-        let mut tx = state.db.begin().await?;
-        let code = store::petitions::tracking::reissue(&mut tx, id, now).await?;
-        store::office::audit::append(
-            &mut tx,
-            &crate::access_record(
-                caller,
-                &crate::petitions::api::subject(&p),
-                "petition.tracking_code.reissue",
-                "",
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok::<_, ApiError>(code)
+        crate::audited(&state, caller, async |tx: &mut store::Tx| {
+            let code = store::petitions::tracking::reissue(tx, id, store::now()).await?;
+            let subject = crate::petitions::api::subject(&p);
+            let entry = log_entry(subject, "petition.tracking_code.reissue", "");
+            Ok((code, entry))
+        })
+        .await
     }
     .await
     .or_page(&ctx)?;
