@@ -594,6 +594,35 @@ pub(crate) fn log_entry(subject: impl Into<String>, action: &str, reason: &str) 
     }
 }
 
+/// Whether the access policy lets a resident file a petition of their own.
+pub(crate) async fn may_file_own(state: &AppState, caller: &Caller) -> Result<(), ApiError> {
+    let own = Target::Record {
+        owner: Some(caller.account.id),
+        department: None,
+        shared_with: &[],
+    };
+    caller
+        .may(state, Capability::Petitions, Action::Create, own)
+        .await
+}
+
+/// Whether the access policy lets an official take petitions in at their own department's
+/// counter, whatever department they go to (one-stop intake); none without a department.
+pub(crate) async fn may_take_in(state: &AppState, caller: &Caller) -> Result<(), ApiError> {
+    let own = caller
+        .account
+        .department_id
+        .ok_or_else(ApiError::forbidden)?;
+    caller
+        .may(
+            state,
+            Capability::Petitions,
+            Action::Create,
+            Target::Department(own),
+        )
+        .await
+}
+
 /// Whether the access policy lets the caller do `action` on this petition.
 pub(crate) async fn may_on(
     state: &AppState,
@@ -714,18 +743,7 @@ async fn file_petition(
 ) -> Result<Response, ApiError> {
     let role = caller.account.role;
     let (channel, petitioner_account_id, petitioner) = if role.is_resident() {
-        caller
-            .may(
-                &state,
-                Capability::Petitions,
-                Action::Create,
-                Target::Record {
-                    owner: Some(caller.account.id),
-                    department: None,
-                    shared_with: &[],
-                },
-            )
-            .await?;
+        may_file_own(&state, &caller).await?;
         // The resident's own account fills in what they leave out.
         let given = req.petitioner.unwrap_or_default();
         let pick = |g: String, a: &str| {
@@ -744,19 +762,8 @@ async fn file_petition(
         };
         (Channel::Web, Some(caller.account.id), p)
     } else {
-        let own = caller
-            .account
-            .department_id
-            .ok_or_else(ApiError::forbidden)?;
         // One-stop intake: an official enters any petition at their own counter.
-        caller
-            .may(
-                &state,
-                Capability::Petitions,
-                Action::Create,
-                Target::Department(own),
-            )
-            .await?;
+        may_take_in(&state, &caller).await?;
         let given = req.petitioner.unwrap_or_default();
         (
             req.channel.unwrap_or(Channel::Counter),

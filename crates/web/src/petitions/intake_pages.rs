@@ -15,7 +15,7 @@ use crate::kit::error::ApiError;
 use crate::kit::extract::{Multipart, Path, Query};
 use crate::kit::form::PageForm;
 use crate::kit::page::{Chrome, Ctx, Lang, OrPage, PageError, PageResult, when};
-use crate::petitions::api::log_entry;
+use crate::petitions::api::{log_entry, may_take_in};
 use crate::petitions::resident_pages::{
     FieldView, FileValues, MAX_FILES, Tracked, extra_json, field_views, file_values, read_parts,
     tracked,
@@ -26,7 +26,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
-use domain::access::{Action, Capability, Target};
+use domain::access::Action;
 use domain::petitions::Channel;
 use domain::petitions::fields::{FieldDef, validate_values};
 use domain::petitions::intake::{FIELD_DOCUMENTS, FIELD_IDENTITY, IdentityCheck, IntakeRecord};
@@ -94,23 +94,6 @@ async fn allowed<'c>(state: &AppState, ctx: &'c Ctx) -> Result<&'c Caller, PageE
     let caller = ctx.staff_or_refuse()?;
     may_take_in(state, caller).await.or_page(ctx)?;
     Ok(caller)
-}
-
-/// Whether the access policy lets the official file petitions at their own department's
-/// counter (none without a department).
-async fn may_take_in(state: &AppState, caller: &Caller) -> Result<(), ApiError> {
-    let own = caller
-        .account
-        .department_id
-        .ok_or_else(ApiError::forbidden)?;
-    caller
-        .may(
-            state,
-            Capability::Petitions,
-            Action::Create,
-            Target::Department(own),
-        )
-        .await
 }
 
 // ---------------------------------------------------------------------------------------------

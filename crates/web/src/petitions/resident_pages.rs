@@ -19,7 +19,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use chrono::{DateTime, Utc};
-use domain::access::{Action, Capability, Target};
 use domain::office::audit::AuditRecord;
 use domain::petitions::fields::{Datatype, FieldDef};
 use domain::petitions::{Channel, Event, State as PState};
@@ -570,17 +569,7 @@ async fn file_petition(
     let caller = ctx.caller.as_ref();
     let resident = caller.filter(|c| c.account.role.is_resident());
     if let Some(c) = resident {
-        c.may(
-            state,
-            Capability::Petitions,
-            Action::Create,
-            Target::Record {
-                owner: Some(c.account.id),
-                department: None,
-                shared_with: &[],
-            },
-        )
-        .await?;
+        crate::petitions::api::may_file_own(state, c).await?;
     }
     let new = petitions::NewPetition {
         petitioner_account_id: resident.filter(|_| !v.anonymous).map(|c| c.account.id),
