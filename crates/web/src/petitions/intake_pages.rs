@@ -703,45 +703,46 @@ pub fn transfer_lines(
     p: &Petition,
     dept_names: &HashMap<i64, String>,
 ) -> Vec<(chrono::DateTime<chrono::Utc>, TransferLine)> {
+    let number = crate::petitions::views::number(p);
     let name = |d: Option<i64>| {
         d.and_then(|d| dept_names.get(&d).cloned())
             .unwrap_or_default()
-    };
-    let line = |at, from, to, limit_hours, due, on_time, to_agency| {
-        (
-            at,
-            TransferLine {
-                petition_id: p.id,
-                number: crate::petitions::views::number(p),
-                at: when(at),
-                from,
-                to,
-                limit_hours,
-                due: when(due),
-                on_time,
-                to_agency,
-            },
-        )
     };
     let d = &p.derived;
     let mut out: Vec<_> = d
         .transfers
         .iter()
         .map(|t| {
-            let (from, to) = (name(t.from), name(Some(t.to)));
-            line(t.at, from, to, t.limit_hours, t.due, t.on_time, false)
+            (
+                t.at,
+                TransferLine {
+                    petition_id: p.id,
+                    number: number.clone(),
+                    at: when(t.at),
+                    from: name(t.from),
+                    to: name(Some(t.to)),
+                    limit_hours: t.limit_hours,
+                    due: when(t.due),
+                    on_time: t.on_time,
+                    to_agency: false,
+                },
+            )
         })
         .collect();
     if let Some(t) = &d.agency_transfer {
-        let from = name(p.department_id);
-        out.push(line(
+        out.push((
             t.at,
-            from,
-            t.agency.clone(),
-            t.limit_hours,
-            t.due,
-            t.on_time,
-            true,
+            TransferLine {
+                petition_id: p.id,
+                number,
+                at: when(t.at),
+                from: name(p.department_id),
+                to: t.agency.clone(),
+                limit_hours: t.limit_hours,
+                due: when(t.due),
+                on_time: t.on_time,
+                to_agency: true,
+            },
         ));
     }
     out
