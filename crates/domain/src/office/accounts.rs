@@ -87,6 +87,11 @@ impl Role {
     pub fn is_staff(self) -> bool {
         self != Role::Resident
     }
+
+    /// A member of the public: files and follows petitions for themself.
+    pub fn is_resident(self) -> bool {
+        self == Role::Resident
+    }
 }
 
 impl std::str::FromStr for Role {

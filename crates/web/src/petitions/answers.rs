@@ -9,19 +9,21 @@ use crate::kit::extract::{Json, Path};
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use domain::access::{Action, Capability};
+use domain::access::Action;
 use domain::petitions::HeldStep;
 use serde::{Deserialize, Serialize};
+use store::petitions::notices;
 use store::petitions::{self, ApprovalDecision, Petition};
-use store::{office::audit, petitions::notices};
 use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use crate::AppState;
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::json::ApiJson;
-use crate::petitions::api::{PetitionView, record_target, render_answer, subject, view};
-use crate::{AppState, access_record};
+use crate::petitions::api::{
+    PetitionView, log_entry, may_on, render_answer, staff_petition_for, subject, view,
+};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(AnswersDoc::openapi())
@@ -67,23 +69,6 @@ pub(crate) fn final_text(text: &str) -> String {
     text.replace("\r\n", "\n").trim().to_string()
 }
 
-/// Staff who may handle the petition (update it).
-async fn handleable(state: &AppState, caller: &Caller, id: i64) -> Result<Petition, ApiError> {
-    if !caller.account.role.is_staff() {
-        return Err(ApiError::forbidden());
-    }
-    let p = petitions::get(&state.db, id).await?;
-    caller
-        .may(
-            state,
-            Capability::Petitions,
-            Action::Update,
-            record_target(&p),
-        )
-        .await?;
-    Ok(p)
-}
-
 /// The answer as the petitioner will read it: the template filled (their own name, the
 /// official, the date) and checked (no draft marker, no unfilled placeholder). Refused texts
 /// answer with the same message sending would give.
@@ -94,7 +79,8 @@ pub(crate) async fn preview(
     text: String,
     template: Option<&str>,
 ) -> Result<PreviewView, ApiError> {
-    let p = handleable(state, caller, id).await?;
+    // Staff who may handle the petition (update it).
+    let p = staff_petition_for(state, caller, id, Action::Update).await?;
     let text = final_text(&render_answer(state, &p, caller, text, template).await?);
     domain::petitions::check_answer_text(&text)?;
     let needs_approval = petitions::get_type(&state.db, p.type_id)
@@ -195,18 +181,7 @@ async fn approval_api(
     ApiCaller(caller): ApiCaller,
     Path(id): Path<i64>,
 ) -> Result<Json<ApprovalView>, ApiError> {
-    if !caller.account.role.is_staff() {
-        return Err(ApiError::forbidden());
-    }
-    let p = petitions::get(&state.db, id).await?;
-    caller
-        .may(
-            &state,
-            Capability::Petitions,
-            Action::Read,
-            record_target(&p),
-        )
-        .await?;
+    let p = staff_petition_for(&state, &caller, id, Action::Read).await?;
     state
         .log_access(&caller, &subject(&p), "petition.approval_read", "")
         .await?;
@@ -256,13 +231,7 @@ pub(crate) async fn decide(
         }
     };
     let p = petitions::get(&state.db, id).await?;
-    caller
-        .may(
-            state,
-            Capability::Petitions,
-            Action::Approve,
-            record_target(&p),
-        )
+    may_on(state, caller, &p, Action::Approve)
         .await
         .map_err(|_| {
             ApiError::new(
@@ -277,9 +246,8 @@ pub(crate) async fn decide(
         ApprovalDecision::Return { .. } => "petition.approval_returned",
     };
     let (cal, _) = petitions::work_calendar(&state.db).await?;
-    let mut tx = state.db.begin().await?;
-    let p =
-        petitions::decide_approval(&mut tx, id, decision, caller.account.id, &cal, store::now())
+    crate::audited(state, caller, async |tx: &mut store::Tx| {
+        let p = petitions::decide_approval(tx, id, decision, caller.account.id, &cal, store::now())
             .await
             .map_err(|e| match ApiError::from(e) {
                 // Deciding twice is a conflict with what happened, not a malformed request.
@@ -289,9 +257,10 @@ pub(crate) async fn decide(
                 },
                 e => e,
             })?;
-    audit::append(&mut tx, &access_record(caller, &subject(&p), action, "")).await?;
-    tx.commit().await?;
-    Ok(p)
+        let entry = log_entry(subject(&p), action, "");
+        Ok((p, entry))
+    })
+    .await
 }
 
 /// Approve or return the answer or extension a petition holds for approval.

@@ -17,7 +17,6 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use domain::access::{Action, Capability, Target};
-use domain::office::accounts::Role;
 use domain::petitions::fields::FieldDef;
 use domain::petitions::intake::{IdentityCheck, IntakeRecord};
 use domain::petitions::{Channel, Event, ExtensionGround, Kind, PauseKind, State as PState};
@@ -339,19 +338,16 @@ async fn create_type(
         .may(&state, Capability::Settings, Action::Create, Target::Office)
         .await?;
     let spec = req.into_spec(&state).await?;
-    let mut tx = state.db.begin().await?;
-    let t = petitions::create_type(&mut tx, &spec, store::now()).await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            &caller,
-            &format!("petition_type:{}", t.id),
+    let t = crate::audited(&state, &caller, async |tx: &mut store::Tx| {
+        let t = petitions::create_type(tx, &spec, store::now()).await?;
+        let entry = log_entry(
+            format!("petition_type:{}", t.id),
             "petition_type.create",
             "",
-        ),
-    )
+        );
+        Ok((t, entry))
+    })
     .await?;
-    tx.commit().await?;
     Ok((StatusCode::CREATED, Json(TypeView::from(t))).into_response())
 }
 
@@ -369,19 +365,14 @@ async fn update_type(
         .may(&state, Capability::Settings, Action::Update, Target::Office)
         .await?;
     let spec = req.into_spec(&state).await?;
-    let mut tx = state.db.begin().await?;
-    let t = petitions::update_type(&mut tx, id, &spec, store::now()).await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            &caller,
-            &format!("petition_type:{id}"),
-            "petition_type.update",
-            "",
-        ),
-    )
+    let t = crate::audited(&state, &caller, async |tx: &mut store::Tx| {
+        let t = petitions::update_type(tx, id, &spec, store::now()).await?;
+        Ok((
+            t,
+            log_entry(format!("petition_type:{id}"), "petition_type.update", ""),
+        ))
+    })
     .await?;
-    tx.commit().await?;
     Ok(Json(TypeView::from(t)))
 }
 
@@ -391,14 +382,14 @@ async fn update_type(
 
 #[derive(Serialize, ToSchema)]
 pub struct PetitionerView {
-    name: String,
-    phone: String,
-    email: String,
-    address: String,
+    pub name: String,
+    pub phone: String,
+    pub email: String,
+    pub address: String,
     /// Only when revealed and the type collects it.
-    resident_number: Option<String>,
+    pub resident_number: Option<String>,
     /// Whether the values above are masked.
-    masked: bool,
+    pub masked: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -451,14 +442,20 @@ pub struct PetitionView {
     tracking_code: Option<String>,
 }
 
-fn petitioner_view(p: &Petition, reveal: bool, rrn: Option<String>) -> PetitionerView {
-    if reveal {
+/// The petitioner in full when revealed (the resident number decrypted), else through the one
+/// masking rule: for the API and the desk's petition page alike.
+pub(crate) fn petitioner_view(
+    state: &AppState,
+    p: &Petition,
+    reveal: bool,
+) -> Result<PetitionerView, ApiError> {
+    Ok(if reveal {
         PetitionerView {
             name: p.petitioner_name.clone(),
             phone: p.petitioner_phone.clone(),
             email: p.petitioner_email.clone(),
             address: p.petitioner_address.clone(),
-            resident_number: rrn,
+            resident_number: petitions::reveal_rrn(p, &state.petitions.key)?,
             masked: false,
         }
     } else {
@@ -473,7 +470,7 @@ fn petitioner_view(p: &Petition, reveal: bool, rrn: Option<String>) -> Petitione
                 .map(|_| mask(PersonalKind::ResidentNumber, "")),
             masked: true,
         }
-    }
+    })
 }
 
 pub(crate) async fn view(
@@ -519,11 +516,6 @@ fn view_with(
         .derived
         .expected_answer(cal, now)
         .map_err(ApiError::from)?;
-    let rrn = if reveal {
-        petitions::reveal_rrn(&p, &state.petitions.key)?
-    } else {
-        None
-    };
     Ok(PetitionView {
         id: p.id,
         receipt_no: p.receipt_no.clone(),
@@ -533,7 +525,7 @@ fn view_with(
         anonymous: p.anonymous,
         state: p.state.as_str().into(),
         state_korean: p.state.korean().into(),
-        petitioner: petitioner_view(&p, reveal, rrn),
+        petitioner: petitioner_view(state, &p, reveal)?,
         title: p.title.clone(),
         body: p.body.clone(),
         location: p.location.clone(),
@@ -581,7 +573,7 @@ async fn view_for(
     explain: bool,
     cal: &calendar::WorkCalendar,
 ) -> Result<PetitionView, ApiError> {
-    if caller.account.role != Role::Resident {
+    if !caller.account.role.is_resident() {
         return view_with(state, p, reveal, explain, cal);
     }
     let handler = petitions::handler(&state.db, &p).await?;
@@ -591,6 +583,82 @@ async fn view_for(
     }
     handler.scrub_json(&mut v.handling);
     Ok(v)
+}
+
+/// The access-log entry of an audited write ([`crate::audited`]): whose data, which action, why.
+pub(crate) fn log_entry(subject: impl Into<String>, action: &str, reason: &str) -> crate::Audit {
+    crate::Audit {
+        subject: subject.into(),
+        action: action.into(),
+        reason: reason.into(),
+    }
+}
+
+/// Whether the access policy lets a resident file a petition of their own.
+pub(crate) async fn may_file_own(state: &AppState, caller: &Caller) -> Result<(), ApiError> {
+    let own = Target::Record {
+        owner: Some(caller.account.id),
+        department: None,
+        shared_with: &[],
+    };
+    caller
+        .may(state, Capability::Petitions, Action::Create, own)
+        .await
+}
+
+/// Whether the access policy lets an official take petitions in at their own department's
+/// counter, whatever department they go to (one-stop intake); none without a department.
+pub(crate) async fn may_take_in(state: &AppState, caller: &Caller) -> Result<(), ApiError> {
+    let own = caller
+        .account
+        .department_id
+        .ok_or_else(ApiError::forbidden)?;
+    caller
+        .may(
+            state,
+            Capability::Petitions,
+            Action::Create,
+            Target::Department(own),
+        )
+        .await
+}
+
+/// Whether the access policy lets the caller do `action` on this petition.
+pub(crate) async fn may_on(
+    state: &AppState,
+    caller: &Caller,
+    p: &Petition,
+    action: Action,
+) -> Result<(), ApiError> {
+    caller
+        .may(state, Capability::Petitions, action, record_target(p))
+        .await
+}
+
+/// Petition `id`, when the access policy lets the caller do `action` on it.
+pub(crate) async fn petition_for(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    action: Action,
+) -> Result<Petition, ApiError> {
+    let p = petitions::get(&state.db, id).await?;
+    may_on(state, caller, &p, action).await?;
+    Ok(p)
+}
+
+/// [`petition_for`] for the office's own people only: the desk's work (drafting, approval,
+/// routing) that a resident never reaches, whatever their petition.
+pub(crate) async fn staff_petition_for(
+    state: &AppState,
+    caller: &Caller,
+    id: i64,
+    action: Action,
+) -> Result<Petition, ApiError> {
+    if !caller.account.role.is_staff() {
+        return Err(ApiError::forbidden());
+    }
+    petition_for(state, caller, id, action).await
 }
 
 pub(crate) fn record_target(p: &Petition) -> Target<'static> {
@@ -674,19 +742,8 @@ async fn file_petition(
     ApiJson(req): ApiJson<FileRequest>,
 ) -> Result<Response, ApiError> {
     let role = caller.account.role;
-    let (channel, petitioner_account_id, petitioner) = if role == Role::Resident {
-        caller
-            .may(
-                &state,
-                Capability::Petitions,
-                Action::Create,
-                Target::Record {
-                    owner: Some(caller.account.id),
-                    department: None,
-                    shared_with: &[],
-                },
-            )
-            .await?;
+    let (channel, petitioner_account_id, petitioner) = if role.is_resident() {
+        may_file_own(&state, &caller).await?;
         // The resident's own account fills in what they leave out.
         let given = req.petitioner.unwrap_or_default();
         let pick = |g: String, a: &str| {
@@ -705,19 +762,8 @@ async fn file_petition(
         };
         (Channel::Web, Some(caller.account.id), p)
     } else {
-        let own = caller
-            .account
-            .department_id
-            .ok_or_else(ApiError::forbidden)?;
         // One-stop intake: an official enters any petition at their own counter.
-        caller
-            .may(
-                &state,
-                Capability::Petitions,
-                Action::Create,
-                Target::Department(own),
-            )
-            .await?;
+        may_take_in(&state, &caller).await?;
         let given = req.petitioner.unwrap_or_default();
         (
             req.channel.unwrap_or(Channel::Counter),
@@ -892,7 +938,7 @@ pub struct QueueView {
 
 pub(crate) async fn filter_for(state: &AppState, caller: &Caller) -> Result<QueueFilter, ApiError> {
     let mut f = QueueFilter::default();
-    if caller.account.role == Role::Resident {
+    if caller.account.role.is_resident() {
         f.petitioner_account_id = Some(caller.account.id);
         f.include_done = true;
     } else {
@@ -1111,22 +1157,14 @@ async fn timeline(
     ApiCaller(caller): ApiCaller,
     Path(id): Path<i64>,
 ) -> Result<Json<Vec<TimelineView>>, ApiError> {
-    let p = petitions::get(&state.db, id).await?;
-    caller
-        .may(
-            &state,
-            Capability::Petitions,
-            Action::Read,
-            record_target(&p),
-        )
-        .await?;
+    let p = petition_for(&state, &caller, id, Action::Read).await?;
     state
         .log_access(&caller, &subject(&p), "petition.timeline", "")
         .await?;
     let events = petitions::timeline(&state.db, id).await?;
     // A resident reads the timeline through the same name-hiding rule as the petition itself.
     let staff = caller.account.role.is_staff();
-    let handler = if caller.account.role == Role::Resident {
+    let handler = if caller.account.role.is_resident() {
         Some(petitions::handler(&state.db, &p).await?)
     } else {
         None
@@ -1466,14 +1504,7 @@ pub(crate) async fn take_step(
     if !(staff_step_by_staff || petitioner_step) {
         return Err(ApiError::forbidden());
     }
-    caller
-        .may(
-            state,
-            Capability::Petitions,
-            Action::Update,
-            record_target(&p),
-        )
-        .await?;
+    may_on(state, caller, &p, Action::Update).await?;
     // For a type the administrator marked, an answer or an extension goes to the supervisor
     // first (결재); it takes effect when approved.
     let event = match domain::petitions::HeldStep::of(&event) {
@@ -1549,15 +1580,7 @@ async fn upload_attachment(
     Query(q): Query<UploadParams>,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let p = petitions::get(&state.db, id).await?;
-    caller
-        .may(
-            &state,
-            Capability::Petitions,
-            Action::Update,
-            record_target(&p),
-        )
-        .await?;
+    let p = petition_for(&state, &caller, id, Action::Update).await?;
     if !p.state.is_open() {
         return Err(ApiError::bad_request(
             "transition_not_allowed",
@@ -1585,23 +1608,14 @@ async fn upload_attachment(
         })?;
     let now = store::now();
     let (cal, _) = petitions::work_calendar(&state.db).await?;
-    let mut tx = state.db.begin().await?;
-    let a = petitions::add_attachment(
-        &mut tx,
-        id,
-        &blob,
-        q.filename.as_deref().unwrap_or(""),
-        Some(caller.account.id),
-        &cal,
-        now,
-    )
+    let filename = q.filename.as_deref().unwrap_or("");
+    let by = Some(caller.account.id);
+    let a = crate::audited(&state, &caller, async |tx: &mut store::Tx| {
+        let a = petitions::add_attachment(tx, id, &blob, filename, by, &cal, now).await?;
+        let entry = log_entry(subject(&p), "petition.attach", &a.sha256);
+        Ok((a, entry))
+    })
     .await?;
-    audit::append(
-        &mut tx,
-        &access_record(&caller, &subject(&p), "petition.attach", &a.sha256),
-    )
-    .await?;
-    tx.commit().await?;
     Ok((
         StatusCode::CREATED,
         Json(AttachmentView {
@@ -1641,15 +1655,7 @@ pub(crate) async fn attachment_download(
     sha256: &str,
     reason: &str,
 ) -> Result<Response, ApiError> {
-    let p = petitions::get(&state.db, id).await?;
-    caller
-        .may(
-            state,
-            Capability::Petitions,
-            Action::Read,
-            record_target(&p),
-        )
-        .await?;
+    let p = petition_for(state, caller, id, Action::Read).await?;
     let list = petitions::attachments(&state.db, id).await?;
     let a = list
         .into_iter()

@@ -12,20 +12,22 @@ use crate::kit::extract::{Json, Path};
 use std::time::Duration;
 
 use axum::extract::State;
-use domain::access::{Action, Capability};
+use domain::access::Action;
 use domain::privacy::{PersonalKind, mask_text};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use store::petitions::suggestions;
 use store::petitions::{self, Petition};
-use store::{office::audit, petitions::suggestions};
 use utoipa::{OpenApi, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 
+use crate::AppState;
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::json::ApiJson;
-use crate::petitions::api::{department_by_code, record_target, render_answer, subject};
-use crate::{AppState, access_record};
+use crate::petitions::api::{
+    department_by_code, log_entry, may_on, render_answer, staff_petition_for, subject,
+};
 
 /// The optional drafting endpoint (config `draft_llm_url` / `draft_llm_model`). Off unless set.
 #[derive(Debug, Clone)]
@@ -123,22 +125,6 @@ pub(crate) async fn suggestion(
     Ok(suggestions::get(&state.db, p.id).await?.map(Into::into))
 }
 
-async fn readable(state: &AppState, caller: &Caller, id: i64) -> Result<Petition, ApiError> {
-    if !caller.account.role.is_staff() {
-        return Err(ApiError::forbidden());
-    }
-    let p = petitions::get(&state.db, id).await?;
-    caller
-        .may(
-            state,
-            Capability::Petitions,
-            Action::Read,
-            record_target(&p),
-        )
-        .await?;
-    Ok(p)
-}
-
 /// The routing suggestion and abuse screening of a petition (staff).
 #[utoipa::path(get, path = "/api/v1/petitions/{id}/assist", security(("bearer" = [])),
     params(("id" = i64, Path)),
@@ -148,7 +134,7 @@ async fn assist(
     ApiCaller(caller): ApiCaller,
     Path(id): Path<i64>,
 ) -> Result<Json<AssistView>, ApiError> {
-    let p = readable(&state, &caller, id).await?;
+    let p = staff_petition_for(&state, &caller, id, Action::Read).await?;
     Ok(Json(AssistView {
         suggestion: suggestion(&state, &p).await?,
         screening: ScreeningView {
@@ -180,15 +166,8 @@ pub(crate) async fn correct(
     id: i64,
     department_code: &str,
 ) -> Result<bool, ApiError> {
-    let p = readable(state, caller, id).await?;
-    caller
-        .may(
-            state,
-            Capability::Petitions,
-            Action::Update,
-            record_target(&p),
-        )
-        .await?;
+    let p = staff_petition_for(state, caller, id, Action::Read).await?;
+    may_on(state, caller, &p, Action::Update).await?;
     let Some(dept) = department_by_code(state, Some(department_code.trim())).await? else {
         return Err(ApiError::bad_request(
             "missing_field",
@@ -204,17 +183,13 @@ pub(crate) async fn correct(
             "this petition has no routing suggestion to correct",
         ));
     }
-    let mut tx = state.db.begin().await?;
-    let recorded =
-        suggestions::record_correction(&mut tx, &p, dept, Some(caller.account.id), store::now())
-            .await?;
-    audit::append(
-        &mut tx,
-        &access_record(caller, &subject(&p), "petition.routing_correction", ""),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(recorded)
+    let by = Some(caller.account.id);
+    crate::audited(state, caller, async |tx: &mut store::Tx| {
+        let recorded = suggestions::record_correction(tx, &p, dept, by, store::now()).await?;
+        let entry = log_entry(subject(&p), "petition.routing_correction", "");
+        Ok((recorded, entry))
+    })
+    .await
 }
 
 /// Correct the routing suggestion: records (masked text, suggested, corrected, who, when, model
@@ -319,15 +294,8 @@ pub(crate) async fn draft(
     id: i64,
     template: Option<&str>,
 ) -> Result<DraftView, ApiError> {
-    let p = readable(state, caller, id).await?;
-    caller
-        .may(
-            state,
-            Capability::Petitions,
-            Action::Update,
-            record_target(&p),
-        )
-        .await?;
+    let p = staff_petition_for(state, caller, id, Action::Read).await?;
+    may_on(state, caller, &p, Action::Update).await?;
     let t = petitions::get_type(&state.db, p.type_id).await?;
     let name = template
         .filter(|n| !n.trim().is_empty())
@@ -414,28 +382,22 @@ pub(crate) async fn draft(
             )
         }
     };
-    let mut tx = state.db.begin().await?;
-    suggestions::log_draft(
-        &mut tx,
-        &suggestions::DraftRequest {
-            petition_id: p.id,
-            actor_id: Some(caller.account.id),
-            endpoint: endpoint.url(),
-            model: endpoint.model.clone(),
-            prompt: prompt.to_string(),
-            output,
-            outcome: outcome.into(),
-            error,
-            created_at: store::now(),
-        },
-    )
+    let logged = suggestions::DraftRequest {
+        petition_id: p.id,
+        actor_id: Some(caller.account.id),
+        endpoint: endpoint.url(),
+        model: endpoint.model.clone(),
+        prompt: prompt.to_string(),
+        output,
+        outcome: outcome.into(),
+        error,
+        created_at: store::now(),
+    };
+    crate::audited(state, caller, async |tx: &mut store::Tx| {
+        suggestions::log_draft(tx, &logged).await?;
+        Ok(((), log_entry(subject(&p), "petition.draft_llm", outcome)))
+    })
     .await?;
-    audit::append(
-        &mut tx,
-        &access_record(caller, &subject(&p), "petition.draft_llm", outcome),
-    )
-    .await?;
-    tx.commit().await?;
     Ok(view)
 }
 

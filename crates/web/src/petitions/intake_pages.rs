@@ -10,20 +10,23 @@
 //! does not need them again and cannot point at somebody else's file).
 
 use crate::AppState;
+use crate::kit::auth::Caller;
 use crate::kit::error::ApiError;
 use crate::kit::extract::{Multipart, Path, Query};
-use crate::kit::page::{Chrome, Ctx, Lang, when};
+use crate::kit::form::PageForm;
+use crate::kit::page::{Chrome, Ctx, Lang, OrPage, PageError, PageResult, when};
+use crate::petitions::api::{log_entry, may_take_in};
 use crate::petitions::resident_pages::{
-    FieldView, FileValues, MAX_FILES, Tracked, extra_json, field_views, read_parts, tracked,
+    FieldView, FileValues, MAX_FILES, Tracked, extra_json, field_views, file_values, read_parts,
+    tracked,
 };
 use crate::petitions::views::explain_lines;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use domain::access::{Action, Capability, Target};
+use domain::access::Action;
 use domain::petitions::Channel;
 use domain::petitions::fields::{FieldDef, validate_values};
 use domain::petitions::intake::{FIELD_DOCUMENTS, FIELD_IDENTITY, IdentityCheck, IntakeRecord};
@@ -87,25 +90,10 @@ fn parse_channel(s: &str) -> Option<Channel> {
 }
 
 /// Only staff the access policy lets file petitions at their own department's counter.
-async fn allowed(state: &AppState, ctx: &Ctx) -> Result<(), Response> {
-    let Some(caller) = ctx.staff() else {
-        return Err(match &ctx.caller {
-            None => Redirect::to("/login").into_response(),
-            Some(_) => ctx.error(&ApiError::forbidden()),
-        });
-    };
-    let Some(own) = caller.account.department_id else {
-        return Err(ctx.error(&ApiError::forbidden()));
-    };
-    caller
-        .may(
-            state,
-            Capability::Petitions,
-            Action::Create,
-            Target::Department(own),
-        )
-        .await
-        .map_err(|e| ctx.error(&e))
+async fn allowed<'c>(state: &AppState, ctx: &'c Ctx) -> Result<&'c Caller, PageError> {
+    let caller = ctx.staff_or_refuse()?;
+    may_take_in(state, caller).await.or_page(ctx)?;
+    Ok(caller)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -126,16 +114,12 @@ struct TypesPage {
     types: Vec<TypeLink>,
 }
 
-async fn choose(State(state): State<AppState>, ctx: Ctx) -> Response {
-    if let Err(r) = allowed(&state, &ctx).await {
-        return r;
-    }
+async fn choose(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    allowed(&state, &ctx).await?;
     // Officials take in every open type, the ones not offered online too.
-    let types = match petitions::list_types(&state.db, false).await {
-        Ok(t) => t,
-        Err(e) => return ctx.error(&e.into()),
-    };
-    let types = types
+    let types = petitions::list_types(&state.db, false)
+        .await
+        .or_page(&ctx)?
         .into_iter()
         .filter(|t| t.active)
         .map(|t| TypeLink {
@@ -145,10 +129,10 @@ async fn choose(State(state): State<AppState>, ctx: Ctx) -> Response {
             documents: t.required_documents.len(),
         })
         .collect();
-    ctx.render(&TypesPage {
+    Ok(ctx.render(&TypesPage {
         c: ctx.chrome(),
         types,
-    })
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -291,14 +275,9 @@ async fn form(
     ctx: Ctx,
     Path(type_id): Path<i64>,
     Query(q): Query<FormQuery>,
-) -> Response {
-    if let Err(r) = allowed(&state, &ctx).await {
-        return r;
-    }
-    let t = match intake_type(&state, type_id).await {
-        Ok(t) => t,
-        Err(e) => return ctx.error(&e),
-    };
+) -> PageResult {
+    allowed(&state, &ctx).await?;
+    let t = intake_type(&state, type_id).await.or_page(&ctx)?;
     let values = IntakeValues {
         v: FileValues {
             // A fresh key per form: a resubmitted form files nothing twice.
@@ -311,7 +290,7 @@ async fn form(
             .unwrap_or_else(|| "counter".into()),
         ..IntakeValues::default()
     };
-    ctx.render(&form_page(&ctx, &state, &t, values, FieldErrors::default()))
+    Ok(ctx.render(&form_page(&ctx, &state, &t, values, FieldErrors::default())))
 }
 
 /// Seal a stored file's description so the form can carry it back.
@@ -339,24 +318,13 @@ fn unseal(state: &AppState, token: &str) -> Option<(StoredBlob, String)> {
 /// Everything the form sent, apart from the files.
 fn values_from(texts: &HashMap<String, String>, t: &PetitionType) -> IntakeValues {
     let get = |k: &str| texts.get(k).cloned().unwrap_or_default();
-    let mut extra = HashMap::new();
-    for (k, v) in texts {
-        if let Some(key) = k.strip_prefix("x_") {
-            extra.insert(key.to_string(), v.clone());
-        }
-    }
     IntakeValues {
+        // The resident's form and this one share their fields; an official's form has no
+        // consent box and no anonymous report.
         v: FileValues {
-            title: get("title"),
-            body: get("body"),
-            location: get("location"),
-            name: get("name"),
-            phone: get("phone"),
-            email: get("email"),
-            address: get("address"),
-            idem: get("idem"),
-            extra,
-            ..FileValues::default()
+            consent: false,
+            anonymous: false,
+            ..file_values(texts.clone()).0
         },
         channel: get("channel"),
         identity: get("identity_check"),
@@ -476,24 +444,19 @@ async fn submit(
     ctx: Ctx,
     Path(type_id): Path<i64>,
     mp: Multipart,
-) -> Response {
-    if let Err(r) = allowed(&state, &ctx).await {
-        return r;
-    }
-    let t = match intake_type(&state, type_id).await {
-        Ok(t) => t,
-        Err(e) => return ctx.error(&e),
-    };
+) -> PageResult {
+    let caller = allowed(&state, &ctx).await?;
+    let t = intake_type(&state, type_id).await.or_page(&ctx)?;
     let lang = ctx.lang;
     let refill = |values: IntakeValues, errors: FieldErrors| {
-        ctx.render_status(
+        Ok(ctx.render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &form_page(&ctx, &state, &t, values, errors),
-        )
+        ))
     };
     let (texts, files, read_error) = match read_parts(&state, mp, async |_| true).await {
         Ok((texts, files)) => (texts, files, None),
-        Err((_, e)) if e.status.is_server_error() => return ctx.error(&e),
+        Err((_, e)) if e.status.is_server_error() => return Err(ctx.fail(&e)),
         Err((texts, m)) => (texts, Vec::new(), Some(m)),
     };
     let mut values = values_from(&texts, &t);
@@ -533,19 +496,13 @@ async fn submit(
     match file(&state, &ctx, &t, &values, rrn, all).await {
         // The receipt is shown at once: the random tracking code exists in the clear only now
         // (the database keeps its hash), so it is printed from this answer.
-        Ok((p, code)) => match ctx.staff() {
-            Some(caller) => match receipt_page(&state, &ctx, caller, p.id, code).await {
-                Ok(mut page) => {
-                    page.notice = Some((
-                        "접수했습니다. 접수증을 인쇄해 민원인에게 드리세요.",
-                        "Registered. Print the receipt and hand it to the resident.",
-                    ));
-                    ctx.render(&page)
-                }
-                Err(e) => ctx.error(&e),
-            },
-            None => ctx.error(&ApiError::forbidden()),
-        },
+        Ok((p, code)) => {
+            let notice = (
+                "접수했습니다. 접수증을 인쇄해 민원인에게 드리세요.",
+                "Registered. Print the receipt and hand it to the resident.",
+            );
+            receipt_with(&state, &ctx, caller, p.id, code, Some(notice)).await
+        }
         Err(e) => {
             let mut errors = FieldErrors::default();
             errors.add(field_of(e.code), lang, &e.ko, &e.en);
@@ -567,29 +524,13 @@ async fn file(
     // Only staff file on a resident's behalf (the page checked the policy already).
     ctx.staff().ok_or_else(ApiError::forbidden)?;
     let channel = parse_channel(&values.channel).ok_or_else(ApiError::forbidden)?;
-    let v = &values.v;
     let new = petitions::NewPetition {
         intake: IntakeRecord {
             identity_check: values.identity.parse().ok(),
             documents_checked: values.documents.clone(),
         },
-        type_id: t.id,
-        channel,
         anonymous: false,
-        petitioner_account_id: None,
-        petitioner: petitions::Petitioner {
-            name: v.name.clone(),
-            phone: v.phone.clone(),
-            email: v.email.clone(),
-            address: v.address.clone(),
-            resident_number: Some(rrn).filter(|r| !r.trim().is_empty()),
-        },
-        title: v.title.clone(),
-        body: v.body.clone(),
-        location: v.location.clone(),
-        extra: extra_json(&t.fields, v),
-        idempotency_key: Some(v.idem.clone()).filter(|k| !k.is_empty()),
-        department_id: None,
+        ..values.v.new_petition(t, channel, rrn)
     };
     let screening = crate::petitions::api::screen(&new.title, &new.body)
         .await
@@ -618,67 +559,56 @@ struct ReceiptPage {
     printed_at: String,
 }
 
-async fn receipt(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return match &ctx.caller {
-            None => Redirect::to("/login").into_response(),
-            Some(_) => ctx.error(&ApiError::forbidden()),
-        };
-    };
-    match receipt_page(&state, &ctx, caller, id, None).await {
-        Ok(page) => ctx.render(&page),
-        Err(e) => ctx.error(&e),
-    }
+async fn receipt(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
+    receipt_with(&state, &ctx, caller, id, None, None).await
+}
+
+/// The receipt page, with a tracking code only when one was just made and a notice of what was
+/// just done.
+async fn receipt_with(
+    state: &AppState,
+    ctx: &Ctx,
+    caller: &Caller,
+    id: i64,
+    tracking_code: Option<String>,
+    notice: Option<(&'static str, &'static str)>,
+) -> PageResult {
+    let mut page = receipt_page(state, ctx, caller, id, tracking_code)
+        .await
+        .or_page(ctx)?;
+    page.notice = notice;
+    Ok(ctx.render(&page))
 }
 
 /// A new tracking code for a petitioner who lost theirs: the old codes stop working, the new
 /// one is printed on a fresh receipt, and the reissue is on the access log.
-async fn reissue_code(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return match &ctx.caller {
-            None => Redirect::to("/login").into_response(),
-            Some(_) => ctx.error(&ApiError::forbidden()),
-        };
-    };
+async fn reissue_code(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     let code = async {
         // The same permission as printing the receipt: checked before anything changes.
         let p = printable(&state, caller, id).await?;
-        let now = store::now();
-        let mut tx = state.db.begin().await?;
-        let code = store::petitions::tracking::reissue(&mut tx, id, now).await?;
-        store::office::audit::append(
-            &mut tx,
-            &crate::access_record(
-                caller,
-                &crate::petitions::api::subject(&p),
-                "petition.tracking_code.reissue",
-                "",
-            ),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok::<_, ApiError>(code)
+        crate::audited(&state, caller, async |tx: &mut store::Tx| {
+            let code = store::petitions::tracking::reissue(tx, id, store::now()).await?;
+            let subject = crate::petitions::api::subject(&p);
+            let entry = log_entry(subject, "petition.tracking_code.reissue", "");
+            Ok((code, entry))
+        })
+        .await
     }
-    .await;
-    match code {
-        Ok(code) => match receipt_page(&state, &ctx, caller, id, Some(code)).await {
-            Ok(mut page) => {
-                page.notice = Some((
-                    "새 조회 번호를 발급했습니다. 이전 번호는 더 이상 쓸 수 없습니다. 접수증을 다시 인쇄해 드리세요.",
-                    "A new tracking code was issued; the old one no longer works. Print the receipt again for the resident.",
-                ));
-                ctx.render(&page)
-            }
-            Err(e) => ctx.error(&e),
-        },
-        Err(e) => ctx.error(&e),
-    }
+    .await
+    .or_page(&ctx)?;
+    let notice = (
+        "새 조회 번호를 발급했습니다. 이전 번호는 더 이상 쓸 수 없습니다. 접수증을 다시 인쇄해 드리세요.",
+        "A new tracking code was issued; the old one no longer works. Print the receipt again for the resident.",
+    );
+    receipt_with(&state, &ctx, caller, id, Some(code), Some(notice)).await
 }
 
 async fn receipt_page(
     state: &AppState,
     ctx: &Ctx,
-    caller: &crate::kit::auth::Caller,
+    caller: &Caller,
     id: i64,
     tracking_code: Option<String>,
 ) -> Result<ReceiptPage, ApiError> {
@@ -733,11 +663,7 @@ async fn receipt_page(
 /// The official who took it in at their counter prints its receipt even when it went to another
 /// department (one-stop intake): asked as filing at their own department; anyone else needs to
 /// read the petition.
-async fn printable(
-    state: &AppState,
-    caller: &crate::kit::auth::Caller,
-    id: i64,
-) -> Result<Petition, ApiError> {
+async fn printable(state: &AppState, caller: &Caller, id: i64) -> Result<Petition, ApiError> {
     let p = petitions::get(&state.db, id).await.map_err(|e| match e {
         store::StoreError::NotFound => ApiError::not_found(),
         e => e.into(),
@@ -746,30 +672,10 @@ async fn printable(
         .await?
         .first()
         .and_then(|e| e.actor_id);
-    match (
-        filer == Some(caller.account.id),
-        caller.account.department_id,
-    ) {
-        (true, Some(own)) => {
-            caller
-                .may(
-                    state,
-                    Capability::Petitions,
-                    Action::Create,
-                    Target::Department(own),
-                )
-                .await?
-        }
-        _ => {
-            caller
-                .may(
-                    state,
-                    Capability::Petitions,
-                    Action::Read,
-                    crate::petitions::api::record_target(&p),
-                )
-                .await?
-        }
+    if filer == Some(caller.account.id) && caller.account.department_id.is_some() {
+        may_take_in(state, caller).await?;
+    } else {
+        crate::petitions::api::may_on(state, caller, &p, Action::Read).await?;
     }
     Ok(p)
 }
@@ -797,10 +703,7 @@ pub fn transfer_lines(
     p: &Petition,
     dept_names: &HashMap<i64, String>,
 ) -> Vec<(chrono::DateTime<chrono::Utc>, TransferLine)> {
-    let number = p
-        .receipt_no
-        .clone()
-        .unwrap_or_else(|| format!("({})", p.id));
+    let number = crate::petitions::views::number(p);
     let name = |d: Option<i64>| {
         d.and_then(|d| dept_names.get(&d).cloned())
             .unwrap_or_default()
@@ -872,54 +775,68 @@ impl RetentionPage {
 }
 
 /// Administrators only (Settings), asked of the access policy.
-async fn settling(
+async fn settling<'c>(
     state: &AppState,
-    ctx: &Ctx,
+    ctx: &'c Ctx,
     action: Action,
-) -> Result<crate::kit::auth::Caller, Response> {
-    let Some(caller) = ctx.caller.clone() else {
-        return Err(Redirect::to("/login").into_response());
-    };
-    crate::petitions::retention::may_settle(state, &caller, action)
+) -> Result<&'c Caller, PageError> {
+    let caller = ctx.caller.as_ref().ok_or_else(|| ctx.refusal())?;
+    crate::petitions::retention::may_settle(state, caller, action)
         .await
-        .map_err(|e| ctx.error(&e))?;
+        .or_page(ctx)?;
     Ok(caller)
 }
 
-async fn retention_page(
-    state: &AppState,
-    ctx: &Ctx,
-    status: StatusCode,
+/// What the retention page shows besides the settings: a notice, or a refused form's error
+/// with the years typed kept, or the last purge's outcome.
+#[derive(Default)]
+struct RetentionShown {
     years: Option<String>,
     notice: Option<String>,
     error: Option<String>,
     done: Option<crate::petitions::retention::PurgeView>,
-) -> Response {
-    let r = match crate::petitions::retention::view(state).await {
-        Ok(r) => r,
-        Err(e) => return ctx.error(&e),
-    };
-    let types = match petitions::list_types(&state.db, false).await {
-        Ok(t) => t.into_iter().map(|t| (t.id, t.name)).collect(),
-        Err(e) => return ctx.error(&e.into()),
+}
+
+impl RetentionShown {
+    fn refused(years: String, error: String) -> Self {
+        RetentionShown {
+            years: Some(years),
+            error: Some(error),
+            ..RetentionShown::default()
+        }
+    }
+}
+
+async fn retention_page(state: &AppState, ctx: &Ctx, s: RetentionShown) -> PageResult {
+    let r = crate::petitions::retention::view(state)
+        .await
+        .or_page(ctx)?;
+    let types = petitions::list_types(&state.db, false)
+        .await
+        .or_page(ctx)?
+        .into_iter()
+        .map(|t| (t.id, t.name))
+        .collect();
+    let status = if s.error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
     };
     let page = RetentionPage {
         c: ctx.chrome(),
-        years: years.unwrap_or_else(|| r.years_text()),
+        years: s.years.unwrap_or_else(|| r.years_text()),
         r,
         types,
-        notice,
-        error,
-        done,
+        notice: s.notice,
+        error: s.error,
+        done: s.done,
     };
-    ctx.render_status(status, &page)
+    Ok(ctx.render_status(status, &page))
 }
 
-async fn retention_show(State(state): State<AppState>, ctx: Ctx) -> Response {
-    if let Err(r) = settling(&state, &ctx, Action::Read).await {
-        return r;
-    }
-    retention_page(&state, &ctx, StatusCode::OK, None, None, None, None).await
+async fn retention_show(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    settling(&state, &ctx, Action::Read).await?;
+    retention_page(&state, &ctx, RetentionShown::default()).await
 }
 
 #[derive(Deserialize)]
@@ -932,104 +849,56 @@ async fn retention_years(
     State(state): State<AppState>,
     ctx: Ctx,
     crate::kit::extract::Form(f): crate::kit::extract::Form<YearsForm>,
-) -> Response {
-    let caller = match settling(&state, &ctx, Action::Update).await {
-        Ok(c) => c,
-        Err(r) => return r,
-    };
+) -> PageResult {
+    let caller = settling(&state, &ctx, Action::Update).await?;
     let lang = ctx.lang;
-    let bad = || {
-        lang.t(
+    let Ok(years) = f.years.trim().parse::<u32>() else {
+        let m = lang.t(
             "보존기간은 1년에서 100년 사이의 숫자입니다",
             "retention is a number of years from 1 to 100",
-        )
-        .to_string()
-    };
-    let Ok(years) = f.years.trim().parse::<u32>() else {
-        return retention_page(
-            &state,
-            &ctx,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(f.years),
-            None,
-            Some(bad()),
-            None,
-        )
-        .await;
+        );
+        return retention_page(&state, &ctx, RetentionShown::refused(f.years, m.into())).await;
     };
     if let Err(e) =
         store::petitions::retention::set_office_years(&state.db, years, store::now()).await
     {
-        let e = ApiError::from(e);
-        return retention_page(
-            &state,
-            &ctx,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Some(f.years),
-            None,
-            Some(lang.of(&e).to_string()),
-            None,
-        )
-        .await;
+        let m = lang.of(&ApiError::from(e)).to_string();
+        return retention_page(&state, &ctx, RetentionShown::refused(f.years, m)).await;
     }
-    if let Err(e) = state
-        .log_access(
-            &caller,
-            "settings",
-            "settings.retention",
-            &years.to_string(),
-        )
+    state
+        .log_access(caller, "settings", "settings.retention", &years.to_string())
         .await
-    {
-        return ctx.error(&e);
-    }
+        .or_page(&ctx)?;
     let notice = match lang {
         Lang::Ko => format!("보존기간을 {years}년으로 정했습니다."),
         Lang::En => format!("Retention set to {years} years."),
     };
-    retention_page(&state, &ctx, StatusCode::OK, None, Some(notice), None, None).await
-}
-
-#[derive(Deserialize)]
-struct PurgeForm {
-    #[serde(default)]
-    dry_run: String,
+    let s = RetentionShown {
+        notice: Some(notice),
+        ..RetentionShown::default()
+    };
+    retention_page(&state, &ctx, s).await
 }
 
 async fn retention_purge(
     State(state): State<AppState>,
     ctx: Ctx,
-    crate::kit::extract::Form(f): crate::kit::extract::Form<PurgeForm>,
-) -> Response {
-    let dry_run = !f.dry_run.is_empty();
-    let caller = match settling(
-        &state,
-        &ctx,
-        if dry_run {
-            Action::Read
-        } else {
-            Action::Delete
-        },
-    )
-    .await
-    {
-        Ok(c) => c,
-        Err(r) => return r,
+    PageForm(f): PageForm<crate::petitions::retention::PurgeRequest>,
+) -> PageResult {
+    let dry_run = f.dry_run;
+    let action = if dry_run {
+        Action::Read
+    } else {
+        Action::Delete
     };
-    match crate::petitions::retention::run_purge(&state, &caller, dry_run, &ctx.address).await {
-        Ok(done) => {
-            let notice = ctx.lang.of(&done.message_parts).to_string();
-            retention_page(
-                &state,
-                &ctx,
-                StatusCode::OK,
-                None,
-                Some(notice),
-                None,
-                Some(done),
-            )
-            .await
-        }
-        Err(e) => ctx.error(&e),
-    }
+    let caller = settling(&state, &ctx, action).await?;
+    let done = crate::petitions::retention::run_purge(&state, caller, dry_run, &ctx.address)
+        .await
+        .or_page(&ctx)?;
+    let s = RetentionShown {
+        notice: Some(ctx.lang.of(&done.message_parts).to_string()),
+        done: Some(done),
+        ..RetentionShown::default()
+    };
+    retention_page(&state, &ctx, s).await
 }

@@ -10,8 +10,8 @@
 use crate::AppState;
 use crate::kit::error::ApiError;
 use crate::kit::extract::{Multipart, Path, Query};
-use crate::kit::page::{Chrome, Ctx, Lang, when};
-use crate::petitions::views::{event_words, explain_lines, state_name};
+use crate::kit::page::{Chrome, Ctx, Lang, OrPage, PageResult, when};
+use crate::petitions::views::{event_words, explain_lines, form_error, state_name};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -19,8 +19,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use chrono::{DateTime, Utc};
-use domain::access::{Action, Capability, Target};
-use domain::office::accounts::Role;
 use domain::office::audit::AuditRecord;
 use domain::petitions::fields::{Datatype, FieldDef};
 use domain::petitions::{Channel, Event, State as PState};
@@ -101,12 +99,10 @@ async fn choose_type(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<TypeQuery>,
-) -> Response {
-    let types = match petitions::list_types(&state.db, true).await {
-        Ok(t) => t,
-        Err(e) => return ctx.error(&e.into()),
-    };
-    let cards = types
+) -> PageResult {
+    let cards = petitions::list_types(&state.db, true)
+        .await
+        .or_page(&ctx)?
         .into_iter()
         .filter(|t| t.active && matches_words(t, &q.q))
         .map(|t| TypeCard {
@@ -117,11 +113,11 @@ async fn choose_type(
             name: t.name,
         })
         .collect();
-    ctx.render(&TypesPage {
+    Ok(ctx.render(&TypesPage {
         c: ctx.chrome(),
         q: q.q,
         types: cards,
-    })
+    }))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -154,6 +150,38 @@ pub struct FileValues {
     /// An anonymous report (익명 신고): no name or contact, no statutory clock (Act art. 2).
     pub anonymous: bool,
     pub(crate) extra: HashMap<String, String>,
+}
+
+impl FileValues {
+    /// The petition these values describe, of type `t` and come in by `channel`, with no account
+    /// and no intake record (callers that have them add them).
+    pub(crate) fn new_petition(
+        &self,
+        t: &PetitionType,
+        channel: Channel,
+        rrn: String,
+    ) -> petitions::NewPetition {
+        petitions::NewPetition {
+            intake: Default::default(),
+            type_id: t.id,
+            channel,
+            anonymous: self.anonymous,
+            petitioner_account_id: None,
+            petitioner: petitions::Petitioner {
+                name: self.name.clone(),
+                phone: self.phone.clone(),
+                email: self.email.clone(),
+                address: self.address.clone(),
+                resident_number: Some(rrn).filter(|r| !r.trim().is_empty()),
+            },
+            title: self.title.clone(),
+            body: self.body.clone(),
+            location: self.location.clone(),
+            extra: extra_json(&t.fields, self),
+            idempotency_key: Some(self.idem.clone()).filter(|k| !k.is_empty()),
+            department_id: None,
+        }
+    }
 }
 
 #[derive(Template)]
@@ -239,27 +267,20 @@ async fn file_form(
     ctx: Ctx,
     Path(type_id): Path<i64>,
     Query(q): Query<FileFormQuery>,
-) -> Response {
-    let t = match open_type(&state, type_id).await {
-        Ok(t) => t,
-        Err(e) => return ctx.error(&e),
-    };
+) -> PageResult {
+    let t = open_type(&state, type_id).await.or_page(&ctx)?;
     let mut v = FileValues {
         // A fresh key per form: a resubmitted form files nothing twice.
         idem: store::kit::secrets::new_token().unwrap_or_default(),
         anonymous: q.anonymous && t.kind != domain::petitions::Kind::Statutory,
         ..FileValues::default()
     };
-    if let Some(c) = ctx
-        .caller
-        .as_ref()
-        .filter(|c| c.account.role == Role::Resident)
-    {
+    if let Some(c) = ctx.caller.as_ref().filter(|c| c.account.role.is_resident()) {
         v.name = c.account.display_name.clone();
         v.phone = c.account.phone.clone();
         v.email = c.account.email.clone();
     }
-    ctx.render(&file_page(&ctx, &state, t, v, None))
+    Ok(ctx.render(&file_page(&ctx, &state, t, v, None)))
 }
 
 /// Read a text part with a size cap.
@@ -398,7 +419,7 @@ pub(crate) async fn read_parts(
     Ok((texts, files))
 }
 
-fn file_values(mut texts: HashMap<String, String>) -> (FileValues, String, String) {
+pub(crate) fn file_values(mut texts: HashMap<String, String>) -> (FileValues, String, String) {
     let mut take = |k: &str| texts.remove(k).unwrap_or_default();
     let mut v = FileValues {
         title: take("title"),
@@ -459,23 +480,13 @@ pub(crate) fn extra_json(
     m
 }
 
-fn form_error(lang: Lang, ko: &str, en: &str) -> String {
-    match lang {
-        Lang::Ko => format!("{ko} ({en})"),
-        Lang::En => en.to_string(),
-    }
-}
-
 async fn file_submit(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(type_id): Path<i64>,
     mp: Multipart,
-) -> Response {
-    let t = match open_type(&state, type_id).await {
-        Ok(t) => t,
-        Err(e) => return ctx.error(&e),
-    };
+) -> PageResult {
+    let t = open_type(&state, type_id).await.or_page(&ctx)?;
     let refill = |v: FileValues, message: String, had_files: bool| {
         let message = if had_files {
             format!(
@@ -488,14 +499,14 @@ async fn file_submit(
         } else {
             message
         };
-        ctx.render_status(
+        Ok(ctx.render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
             &file_page(&ctx, &state, t.clone(), v, Some(message)),
-        )
+        ))
     };
     let sub = match read_form(&state, mp).await {
         Ok(s) => s,
-        Err((_, e)) if e.status.is_server_error() => return ctx.error(&e),
+        Err((_, e)) if e.status.is_server_error() => return Err(ctx.fail(&e)),
         Err((v, m)) => return refill(v, ctx.lang.of(&m).to_string(), true),
     };
     let had_files = !sub.files.is_empty();
@@ -556,39 +567,13 @@ async fn file_petition(
     files: Vec<(StoredBlob, String)>,
 ) -> Result<(Petition, Option<String>), ApiError> {
     let caller = ctx.caller.as_ref();
-    let resident = caller.filter(|c| c.account.role == Role::Resident);
+    let resident = caller.filter(|c| c.account.role.is_resident());
     if let Some(c) = resident {
-        c.may(
-            state,
-            Capability::Petitions,
-            Action::Create,
-            Target::Record {
-                owner: Some(c.account.id),
-                department: None,
-                shared_with: &[],
-            },
-        )
-        .await?;
+        crate::petitions::api::may_file_own(state, c).await?;
     }
     let new = petitions::NewPetition {
-        intake: Default::default(),
-        type_id: t.id,
-        channel: Channel::Web,
-        anonymous: v.anonymous,
         petitioner_account_id: resident.filter(|_| !v.anonymous).map(|c| c.account.id),
-        petitioner: petitions::Petitioner {
-            name: v.name.clone(),
-            phone: v.phone.clone(),
-            email: v.email.clone(),
-            address: v.address.clone(),
-            resident_number: Some(rrn).filter(|r| !r.trim().is_empty()),
-        },
-        title: v.title.clone(),
-        body: v.body.clone(),
-        location: v.location.clone(),
-        extra: extra_json(&t.fields, v),
-        idempotency_key: Some(v.idem.clone()).filter(|k| !k.is_empty()),
-        department_id: None,
+        ..v.new_petition(t, Channel::Web, rrn)
     };
     // CPU work (screening, password hashing) before the shared transaction, off the async threads.
     let (title, body, password) = (new.title.clone(), new.body.clone(), password.to_string());
@@ -818,18 +803,16 @@ struct ReceiptPage {
     code: Option<String>,
 }
 
-async fn receipt(state: &AppState, ctx: &Ctx, p: Petition, code: Option<String>) -> Response {
-    match tracked(state, ctx.lang, &p).await {
-        Ok(t) => ctx.render_status(
-            StatusCode::CREATED,
-            &ReceiptPage {
-                c: ctx.chrome(),
-                p: t,
-                code,
-            },
-        ),
-        Err(e) => ctx.error(&e),
-    }
+async fn receipt(state: &AppState, ctx: &Ctx, p: Petition, code: Option<String>) -> PageResult {
+    let t = tracked(state, ctx.lang, &p).await.or_page(ctx)?;
+    Ok(ctx.render_status(
+        StatusCode::CREATED,
+        &ReceiptPage {
+            c: ctx.chrome(),
+            p: t,
+            code,
+        },
+    ))
 }
 
 #[derive(Template)]
@@ -914,27 +897,44 @@ async fn show(
     pin: String,
     notice: Option<String>,
     error: Option<String>,
-) -> Response {
+) -> PageResult {
     let status = if error.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
     };
-    if let Err(e) = log(state, ctx, p, "petition.track").await {
-        return ctx.error(&e);
-    }
-    match tracked(state, ctx.lang, p).await {
-        Ok(t) => ctx.render_status(
-            status,
-            &TrackPage {
-                c: ctx.chrome(),
-                p: t,
-                pin,
-                notice,
-                error,
-            },
-        ),
-        Err(e) => ctx.error(&e),
+    log(state, ctx, p, "petition.track").await.or_page(ctx)?;
+    let t = tracked(state, ctx.lang, p).await.or_page(ctx)?;
+    Ok(ctx.render_status(
+        status,
+        &TrackPage {
+            c: ctx.chrome(),
+            p: t,
+            pin,
+            notice,
+            error,
+        },
+    ))
+}
+
+/// Take one of the petitioner's steps and show the petition again: thanked, or with the refusal.
+async fn step_and_show(
+    state: &AppState,
+    ctx: &Ctx,
+    p: &Petition,
+    pin: String,
+    event: Event,
+    files: Vec<(StoredBlob, String)>,
+) -> PageResult {
+    let l = ctx.lang;
+    match petitioner_step(state, ctx, p, event, files).await {
+        Ok(after) => {
+            let notice = l
+                .t("반영되었습니다. 고맙습니다.", "Done. Thank you.")
+                .to_string();
+            show(state, ctx, &after, pin, Some(notice), None).await
+        }
+        Err(e) => show(state, ctx, p, pin, None, Some(l.of(&e).to_string())).await,
     }
 }
 
@@ -942,7 +942,7 @@ async fn track_submit(
     State(state): State<AppState>,
     ctx: Ctx,
     crate::kit::extract::Form(f): crate::kit::extract::Form<TrackForm>,
-) -> Response {
+) -> PageResult {
     let found = if f.number.trim().is_empty() || f.pin.trim().is_empty() {
         Err(crate::petitions::tracking::mismatch_error())
     } else {
@@ -950,10 +950,10 @@ async fn track_submit(
     };
     match found {
         Ok(p) => show(&state, &ctx, &p, f.pin, None, None).await,
-        Err(e) if e.status == StatusCode::INTERNAL_SERVER_ERROR => ctx.error(&e),
+        Err(e) if e.status == StatusCode::INTERNAL_SERVER_ERROR => Err(ctx.fail(&e)),
         // Wrong or locked: the form again with the number kept and the reason next to it
         // (429 when locked, with the time to try again; never which part was wrong).
-        Err(e) => ctx.render_status(
+        Err(e) => Ok(ctx.render_status(
             if e.status == StatusCode::TOO_MANY_REQUESTS {
                 e.status
             } else {
@@ -964,7 +964,7 @@ async fn track_submit(
                 number: f.number,
                 error: Some(ctx.lang.of(&e).to_string()),
             },
-        ),
+        )),
     }
 }
 
@@ -991,16 +991,15 @@ async fn track_step(
     State(state): State<AppState>,
     ctx: Ctx,
     crate::kit::extract::Form(f): crate::kit::extract::Form<StepForm>,
-) -> Response {
-    let p = match resolve(&state, &ctx, &f.number, &f.pin).await {
-        Ok(p) => p,
-        Err(e) => return ctx.error(&e),
-    };
+) -> PageResult {
+    let p = resolve(&state, &ctx, &f.number, &f.pin)
+        .await
+        .or_page(&ctx)?;
     let l = ctx.lang;
-    let closing = match store::office::settings::office_hours(&state.db).await {
-        Ok(h) => h.end,
-        Err(e) => return ctx.error(&e.into()),
-    };
+    let closing = store::office::settings::office_hours(&state.db)
+        .await
+        .or_page(&ctx)?
+        .end;
     let event = match f.step.as_str() {
         "more_time" => match crate::petitions::staff_pages::end_of_day(&f.answer_by, closing) {
             Some(answer_by) => Ok(Event::SupplementMoreTime { answer_by }),
@@ -1030,16 +1029,7 @@ async fn track_step(
         Ok(e) => e,
         Err(m) => return show(&state, &ctx, &p, f.pin, None, Some(m)).await,
     };
-    let result = petitioner_step(&state, &ctx, &p, event, Vec::new()).await;
-    match result {
-        Ok(after) => {
-            let notice = l
-                .t("반영되었습니다. 고맙습니다.", "Done. Thank you.")
-                .to_string();
-            show(&state, &ctx, &after, f.pin, Some(notice), None).await
-        }
-        Err(e) => show(&state, &ctx, &p, f.pin, None, Some(l.of(&e).to_string())).await,
-    }
+    step_and_show(&state, &ctx, &p, f.pin, event, Vec::new()).await
 }
 
 /// One step of the petitioner's, with the files they sent, and its access-log entry: one
@@ -1079,7 +1069,7 @@ async fn petitioner_step(
 
 /// The answer to a supplement request with attachments (multipart: the form token travels in
 /// the query string). Files are only taken while a supplement is asked for.
-async fn track_supplement(State(state): State<AppState>, ctx: Ctx, mp: Multipart) -> Response {
+async fn track_supplement(State(state): State<AppState>, ctx: Ctx, mp: Multipart) -> PageResult {
     let l = ctx.lang;
     // Files are streamed only for a petitioner who is verified and asked for a supplement.
     let verified = async |t: &HashMap<String, String>| {
@@ -1090,28 +1080,25 @@ async fn track_supplement(State(state): State<AppState>, ctx: Ctx, mp: Multipart
     };
     let (texts, files) = match read_parts(&state, mp, verified).await {
         Ok(x) => x,
-        Err((_, e)) if e.status.is_server_error() => return ctx.error(&e),
+        Err((_, e)) if e.status.is_server_error() => return Err(ctx.fail(&e)),
         Err((texts, m)) => {
             let get = |k: &str| texts.get(k).cloned().unwrap_or_default();
-            return match resolve(&state, &ctx, &get("number"), &get("pin")).await {
-                Ok(p) => {
-                    let m = format!(
-                        "{} — {}",
-                        l.of(&m),
-                        l.t("파일을 다시 골라 주세요", "please choose the files again")
-                    );
-                    show(&state, &ctx, &p, get("pin"), None, Some(m)).await
-                }
-                Err(e) => ctx.error(&e),
-            };
+            let p = resolve(&state, &ctx, &get("number"), &get("pin"))
+                .await
+                .or_page(&ctx)?;
+            let m = format!(
+                "{} — {}",
+                l.of(&m),
+                l.t("파일을 다시 골라 주세요", "please choose the files again")
+            );
+            return show(&state, &ctx, &p, get("pin"), None, Some(m)).await;
         }
     };
     let get = |k: &str| texts.get(k).cloned().unwrap_or_default();
     let pin = get("pin");
-    let p = match resolve(&state, &ctx, &get("number"), &pin).await {
-        Ok(p) => p,
-        Err(e) => return ctx.error(&e),
-    };
+    let p = resolve(&state, &ctx, &get("number"), &pin)
+        .await
+        .or_page(&ctx)?;
     let note = get("note").trim().to_string();
     if p.state != PState::Supplement {
         let m = form_error(
@@ -1130,15 +1117,7 @@ async fn track_supplement(State(state): State<AppState>, ctx: Ctx, mp: Multipart
         return show(&state, &ctx, &p, pin, None, Some(m)).await;
     }
     let event = Event::SupplementReceived { note };
-    match petitioner_step(&state, &ctx, &p, event, files).await {
-        Ok(after) => {
-            let notice = l
-                .t("반영되었습니다. 고맙습니다.", "Done. Thank you.")
-                .to_string();
-            show(&state, &ctx, &after, pin, Some(notice), None).await
-        }
-        Err(e) => show(&state, &ctx, &p, pin, None, Some(l.of(&e).to_string())).await,
-    }
+    step_and_show(&state, &ctx, &p, pin, event, files).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1159,21 +1138,17 @@ struct MyPage {
     rows: Vec<MyRow>,
 }
 
-async fn my_list(State(state): State<AppState>, ctx: Ctx) -> Response {
-    let Some(caller) = ctx.caller.as_ref() else {
-        return axum::response::IntoResponse::into_response(axum::response::Redirect::to("/login"));
-    };
+async fn my_list(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    let caller = ctx.caller.as_ref().ok_or_else(|| ctx.refusal())?;
     let f = store::petitions::QueueFilter {
         petitioner_account_id: Some(caller.account.id),
         include_done: true,
         limit: 200,
         ..Default::default()
     };
-    let page = match petitions::queue(&state.db, &f, store::now()).await {
-        Ok(p) => p,
-        Err(e) => return ctx.error(&e.into()),
-    };
-    let rows = page
+    let rows = petitions::queue(&state.db, &f, store::now())
+        .await
+        .or_page(&ctx)?
         .items
         .into_iter()
         .map(|i| MyRow {
@@ -1187,15 +1162,13 @@ async fn my_list(State(state): State<AppState>, ctx: Ctx) -> Response {
             arrived_at: when(i.petition.arrived_at),
         })
         .collect();
-    ctx.render(&MyPage {
+    Ok(ctx.render(&MyPage {
         c: ctx.chrome(),
         rows,
-    })
+    }))
 }
 
-async fn my_one(State(state): State<AppState>, ctx: Ctx, Path(number): Path<String>) -> Response {
-    match resolve(&state, &ctx, &number, "").await {
-        Ok(p) => show(&state, &ctx, &p, String::new(), None, None).await,
-        Err(e) => ctx.error(&e),
-    }
+async fn my_one(State(state): State<AppState>, ctx: Ctx, Path(number): Path<String>) -> PageResult {
+    let p = resolve(&state, &ctx, &number, "").await.or_page(&ctx)?;
+    show(&state, &ctx, &p, String::new(), None, None).await
 }

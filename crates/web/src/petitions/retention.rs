@@ -3,11 +3,12 @@
 //! `PUT /api/v1/departments/{id}/remote`. The pages (`/admin/retention`) call the same store
 //! functions. Each purge writes one access-log entry per deleted petition (store).
 
+use crate::AppState;
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::extract::{Json, Path};
 use crate::kit::json::ApiJson;
-use crate::{AppState, access_record};
+use crate::petitions::api::log_entry;
 use axum::extract::State;
 use domain::access::{Action, Capability, Target};
 use serde::{Deserialize, Serialize};
@@ -154,19 +155,13 @@ async fn set_years(
     let now = store::now();
     match req.type_id {
         Some(t) => {
-            let mut tx = state.db.begin().await?;
-            retention::set_type_years(&mut tx, t, (req.years > 0).then_some(req.years)).await?;
-            store::office::audit::append(
-                &mut tx,
-                &access_record(
-                    &caller,
-                    &format!("petition_type:{t}"),
-                    "petition_type.retention",
-                    "",
-                ),
-            )
+            let years = (req.years > 0).then_some(req.years);
+            crate::audited(&state, &caller, async |tx: &mut store::Tx| {
+                retention::set_type_years(tx, t, years).await?;
+                let entry = log_entry(format!("petition_type:{t}"), "petition_type.retention", "");
+                Ok(((), entry))
+            })
             .await?;
-            tx.commit().await?;
         }
         None => {
             retention::set_office_years(&state.db, req.years, now).await?;
@@ -187,8 +182,8 @@ async fn set_years(
 #[serde(deny_unknown_fields)]
 pub struct PurgeRequest {
     /// Only list what would be deleted.
-    #[serde(default)]
-    dry_run: bool,
+    #[serde(default, deserialize_with = "crate::kit::form::yes_no")]
+    pub(crate) dry_run: bool,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -284,23 +279,18 @@ async fn set_remote(
             Target::Office,
         )
         .await?;
-    let mut tx = state.db.begin().await?;
-    store::petitions::set_department_remote(&mut tx, id, req.remote)
-        .await
-        .map_err(|e| match e {
-            store::StoreError::NotFound => ApiError::not_found(),
-            e => e.into(),
-        })?;
-    store::office::audit::append(
-        &mut tx,
-        &access_record(
-            &caller,
-            &format!("department:{id}"),
-            "department.remote",
-            "",
-        ),
-    )
+    crate::audited(&state, &caller, async |tx: &mut store::Tx| {
+        store::petitions::set_department_remote(tx, id, req.remote)
+            .await
+            .map_err(|e| match e {
+                store::StoreError::NotFound => ApiError::not_found(),
+                e => e.into(),
+            })?;
+        Ok((
+            (),
+            log_entry(format!("department:{id}"), "department.remote", ""),
+        ))
+    })
     .await?;
-    tx.commit().await?;
     Ok(Json(serde_json::json!({"id": id, "remote": req.remote})))
 }

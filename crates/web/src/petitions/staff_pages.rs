@@ -5,24 +5,31 @@
 //! uses (`petitions::filter_for`, `record_target`, `take_step`); deadlines from the calendar.
 
 use crate::AppState;
+use crate::kit::auth::Caller;
 use crate::kit::error::ApiError;
 use crate::kit::extract::{Path, Query};
-use crate::kit::page::{Chrome, Ctx, Lang, OrPage, PageError, when};
-use crate::petitions::api::{ActionRequest, filter_for, record_target, subject, take_step};
-use crate::petitions::views::{event_words, explain_lines, ground_name, pause_name, state_name};
+use crate::kit::form::PageForm;
+use crate::kit::page::{Chrome, Ctx, Lang, OrPage, PageError, PageResult, when};
+use crate::petitions::answers::DecisionRequest;
+use crate::petitions::api::{
+    ActionRequest, filter_for, may_on, petition_for, record_target, subject, take_step,
+};
+use crate::petitions::assist::{CorrectionRequest, DraftRequest};
+use crate::petitions::views::{
+    event_words, explain_lines, form_error, ground_name, number, pause_name, state_name,
+};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use domain::access::{Action, Capability, Screen};
 use domain::petitions::{ExtensionGround, PauseKind, State as PState};
-use domain::privacy::{PersonalKind, mask};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use store::petitions::{self, Petition, QueueFilter};
+use store::petitions::{self, Petition, QueueFilter, QueueItem};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -34,14 +41,6 @@ pub fn routes() -> Router<AppState> {
         .route("/desk/petitions/{id}/draft", post(draft))
         .route("/desk/petitions/{id}/approval", post(decide_approval))
         .route("/desk/petitions/{id}/routing", post(correct_routing))
-}
-
-/// What someone who is not staff gets: the sign-in page, or a refusal when signed in.
-fn refuse(ctx: &Ctx) -> Response {
-    match &ctx.caller {
-        None => Redirect::to("/login").into_response(),
-        Some(_) => ctx.error(&ApiError::forbidden()),
-    }
 }
 
 /// How urgent a petition is, shown as a colour and always also as words.
@@ -125,18 +124,31 @@ fn left_words(l: Lang, minutes: Option<i64>, past_due: bool) -> String {
     }
 }
 
-async fn names(state: &AppState) -> Result<(HashMap<i64, String>, HashMap<i64, String>), ApiError> {
-    let depts = store::office::departments::list(&state.db)
-        .await?
-        .into_iter()
-        .map(|d| (d.id, d.name))
-        .collect();
-    let types = petitions::list_types(&state.db, false)
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t.name))
-        .collect();
-    Ok((depts, types))
+/// Department and petition type names by id, for lists.
+struct Names {
+    departments: HashMap<i64, String>,
+    types: HashMap<i64, String>,
+}
+
+impl Names {
+    async fn read(state: &AppState) -> Result<Names, ApiError> {
+        let departments = store::office::departments::list(&state.db)
+            .await?
+            .into_iter()
+            .map(|d| (d.id, d.name))
+            .collect();
+        let types = petitions::list_types(&state.db, false)
+            .await?
+            .into_iter()
+            .map(|t| (t.id, t.name))
+            .collect();
+        Ok(Names { departments, types })
+    }
+
+    fn department(&self, id: Option<i64>) -> String {
+        id.and_then(|d| self.departments.get(&d).cloned())
+            .unwrap_or_default()
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -159,6 +171,30 @@ pub struct Row {
     pub restricted: bool,
     /// The routing suggestion made at intake, e.g. "도로과 83%" (empty without one).
     pub suggested: String,
+}
+
+/// One petition of a list (queue, dashboard), without the routing suggestion or restriction.
+fn row(lang: Lang, names: &Names, i: QueueItem, urgency: Urgency, now: DateTime<Utc>) -> Row {
+    let p = i.petition;
+    Row {
+        id: p.id,
+        number: number(&p),
+        type_name: names.types.get(&p.type_id).cloned().unwrap_or_default(),
+        state: state_name(lang, p.state).to_string(),
+        department: names.department(p.department_id),
+        due: i.due.map(when).unwrap_or_else(|| "—".into()),
+        left: left_words(
+            lang,
+            i.working_minutes_left,
+            i.due.is_some_and(|d| d <= now),
+        ),
+        urgency,
+        flagged: p.flagged,
+        repeat: p.repeat_proposed,
+        restricted: false,
+        suggested: String::new(),
+        title: p.title,
+    }
 }
 
 #[derive(Deserialize, Serialize, Default, Clone)]
@@ -231,7 +267,7 @@ struct QueuePage {
 /// Petitions in the caller's reach that wait for approval, for a supervisor: (id, number, title).
 async fn awaiting_approval(
     state: &AppState,
-    caller: &crate::kit::auth::Caller,
+    caller: &Caller,
     base: &QueueFilter,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Vec<(i64, String, String)>, ApiError> {
@@ -256,13 +292,7 @@ async fn awaiting_approval(
         })
         .map(|i| {
             let p = i.petition;
-            (
-                p.id,
-                p.receipt_no
-                    .clone()
-                    .unwrap_or_else(|| format!("({})", p.id)),
-                p.title,
-            )
+            (p.id, number(&p), p.title)
         })
         .collect())
 }
@@ -271,7 +301,7 @@ async fn awaiting_approval(
 async fn notice_rows(
     state: &AppState,
     lang: Lang,
-    caller: &crate::kit::auth::Caller,
+    caller: &Caller,
 ) -> Result<Vec<(i64, String, String, bool)>, ApiError> {
     Ok(crate::petitions::answers::my_notices(state, caller)
         .await?
@@ -286,20 +316,20 @@ async fn notice_rows(
         .collect())
 }
 
-async fn queue(State(state): State<AppState>, ctx: Ctx, Query(p): Query<QueueParams>) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
-    match queue_page(&state, &ctx, caller, p).await {
-        Ok(page) => ctx.render(&page),
-        Err(e) => ctx.error(&e),
-    }
+async fn queue(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Query(p): Query<QueueParams>,
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
+    let page = queue_page(&state, &ctx, caller, p).await.or_page(&ctx)?;
+    Ok(ctx.render(&page))
 }
 
 async fn queue_page(
     state: &AppState,
     ctx: &Ctx,
-    caller: &crate::kit::auth::Caller,
+    caller: &Caller,
     p: QueueParams,
 ) -> Result<QueuePage, ApiError> {
     let mut f: QueueFilter = filter_for(state, caller).await?;
@@ -342,7 +372,7 @@ async fn queue_page(
     }
     let now = store::now();
     let (cal, _) = petitions::work_calendar(&state.db).await?;
-    let (dept_names, type_names) = names(state).await?;
+    let names = Names::read(state).await?;
     let mut page = petitions::queue(&state.db, &f, now).await?;
     if searched {
         let index = state
@@ -402,31 +432,11 @@ async fn queue_page(
         .into_iter()
         .map(|i| {
             let u = urgency(&cal, &i.petition, i.due, i.working_minutes_left, now);
-            let p = i.petition;
+            let id = i.petition.id;
             Row {
-                id: p.id,
-                number: p
-                    .receipt_no
-                    .clone()
-                    .unwrap_or_else(|| format!("({})", p.id)),
-                type_name: type_names.get(&p.type_id).cloned().unwrap_or_default(),
-                state: state_name(ctx.lang, p.state).to_string(),
-                department: p
-                    .department_id
-                    .and_then(|d| dept_names.get(&d).cloned())
-                    .unwrap_or_default(),
-                due: i.due.map(when).unwrap_or_else(|| "—".into()),
-                left: left_words(
-                    ctx.lang,
-                    i.working_minutes_left,
-                    i.due.is_some_and(|d| d <= now),
-                ),
-                urgency: u,
-                flagged: p.flagged,
-                repeat: p.repeat_proposed,
-                restricted: restricted.contains(&p.id),
-                suggested: suggested.get(&p.id).cloned().unwrap_or_default(),
-                title: p.title,
+                restricted: restricted.contains(&id),
+                suggested: suggested.get(&id).cloned().unwrap_or_default(),
+                ..row(ctx.lang, &names, i, u, now)
             }
         })
         .collect();
@@ -464,14 +474,6 @@ async fn queue_page(
 // One petition
 // ---------------------------------------------------------------------------------------------
 
-pub struct Person {
-    pub name: String,
-    pub phone: String,
-    pub email: String,
-    pub address: String,
-    pub rrn: Option<String>,
-}
-
 pub struct Attached {
     pub sha256: String,
     pub filename: String,
@@ -501,7 +503,7 @@ pub struct StaffView {
     pub left: String,
     pub urgency: Urgency,
     pub due_lines: Vec<String>,
-    pub person: Person,
+    pub person: crate::petitions::api::PetitionerView,
     pub revealed: bool,
     pub anonymous: bool,
     pub attachments: Vec<Attached>,
@@ -589,7 +591,7 @@ async fn staff_view(
     let now = store::now();
     let (cal, _) = petitions::work_calendar(&state.db).await?;
     let t = petitions::get_type(&state.db, p.type_id).await?;
-    let (dept_names, _) = names(state).await?;
+    let names = Names::read(state).await?;
     // Before receipt the clock is the receipt limit (Decree art. 6), as in the queue.
     let (due, left, lines) = match p.derived.clock_input(now) {
         Some(input) => {
@@ -605,26 +607,7 @@ async fn staff_view(
         }
         None => (None, None, vec![]),
     };
-    let person = if reveal {
-        Person {
-            name: p.petitioner_name.clone(),
-            phone: p.petitioner_phone.clone(),
-            email: p.petitioner_email.clone(),
-            address: p.petitioner_address.clone(),
-            rrn: petitions::reveal_rrn(p, &state.petitions.key)?,
-        }
-    } else {
-        Person {
-            name: mask(PersonalKind::Name, &p.petitioner_name),
-            phone: mask(PersonalKind::Phone, &p.petitioner_phone),
-            email: mask(PersonalKind::Email, &p.petitioner_email),
-            address: mask(PersonalKind::Address, &p.petitioner_address),
-            rrn: p
-                .rrn_encrypted
-                .as_ref()
-                .map(|_| mask(PersonalKind::ResidentNumber, "")),
-        }
-    };
+    let person = crate::petitions::api::petitioner_view(state, p, reveal)?;
     let assignee = match p.assignee_id {
         Some(a) => store::office::accounts::get(&state.db, a)
             .await
@@ -704,10 +687,7 @@ async fn staff_view(
     let d = &p.derived;
     Ok(StaffView {
         id: p.id,
-        number: p
-            .receipt_no
-            .clone()
-            .unwrap_or_else(|| format!("({})", p.id)),
+        number: number(p),
         title: p.title.clone(),
         body: p.body.clone(),
         location: p.location.clone(),
@@ -717,10 +697,7 @@ async fn staff_view(
         channel: p.channel.clone(),
         state: state_name(lang, p.state).to_string(),
         state_code: p.state.as_str(),
-        department: p
-            .department_id
-            .and_then(|d| dept_names.get(&d).cloned())
-            .unwrap_or_default(),
+        department: names.department(p.department_id),
         assignee,
         arrived_at: when(p.arrived_at),
         received_at: p.received_at.map(when),
@@ -774,7 +751,7 @@ async fn staff_view(
             .is_some_and(|s| s <= domain::petitions::DISSATISFIED_AT_MOST),
         extensions: d.extensions.len(),
         may_reveal,
-        transfers: crate::petitions::intake_pages::transfer_lines(p, &dept_names)
+        transfers: crate::petitions::intake_pages::transfer_lines(p, &names.departments)
             .into_iter()
             .map(|(_, t)| t)
             .collect(),
@@ -812,30 +789,44 @@ impl Shown {
             status: StatusCode::OK,
         }
     }
+
+    /// The page again with a refused form's message beside the form it belongs to (422).
+    fn refused(error: String, error_at: &'static str) -> Self {
+        Shown {
+            error: Some(error),
+            error_at,
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            ..Shown::plain()
+        }
+    }
 }
 
-/// Open a petition for a staff reader: the policy decides, the read is logged.
-async fn open(
+/// The signed-in official and the petition they ask for, when the policy lets them read it
+/// (the read itself is logged when the page is shown); else the page saying why not.
+async fn open<'c>(
     state: &AppState,
-    caller: &crate::kit::auth::Caller,
+    ctx: &'c Ctx,
     id: i64,
-) -> Result<Petition, ApiError> {
-    let p = petitions::get(&state.db, id).await?;
-    caller
-        .may(
-            state,
-            Capability::Petitions,
-            Action::Read,
-            record_target(&p),
-        )
-        .await?;
-    Ok(p)
+) -> Result<(&'c Caller, Petition), PageError> {
+    let caller = ctx.staff_or_refuse()?;
+    let p = petition_for(state, caller, id, Action::Read)
+        .await
+        .or_page(ctx)?;
+    Ok((caller, p))
 }
 
-async fn render_petition(state: &AppState, ctx: &Ctx, p: &Petition, s: Shown) -> Response {
-    let Some(caller) = ctx.caller.as_ref() else {
-        return Redirect::to("/login").into_response();
-    };
+/// After a step: the petition page again, saying it was done.
+fn done(id: i64) -> PageResult {
+    Ok(Redirect::to(&format!("/desk/petitions/{id}?done=1")).into_response())
+}
+
+async fn render_petition(
+    state: &AppState,
+    ctx: &Ctx,
+    caller: &Caller,
+    p: &Petition,
+    s: Shown,
+) -> PageResult {
     let may_reveal = caller
         .may(
             state,
@@ -850,43 +841,36 @@ async fn render_petition(state: &AppState, ctx: &Ctx, p: &Petition, s: Shown) ->
     } else {
         "petition.read"
     };
-    if !s.reveal
-        && let Err(e) = state.log_access(caller, &subject(p), action, "").await
-    {
-        return ctx.error(&e);
+    if !s.reveal {
+        state
+            .log_access(caller, &subject(p), action, "")
+            .await
+            .or_page(ctx)?;
     }
-    let built = async {
-        let view = staff_view(state, ctx.lang, p, s.reveal, may_reveal).await?;
-        let departments = store::office::departments::list(&state.db)
-            .await?
-            .into_iter()
-            .map(|d| (d.code, d.name))
-            .collect();
-        let t = petitions::get_type(&state.db, p.type_id).await?;
-        let needs_approval = t.needs_approval;
-        let templates = t.templates.into_iter().map(|t| (t.name, t.text)).collect();
-        // Opening the petition reads the caller's notices about it.
-        store::petitions::notices::mark_read(&state.db, caller.account.id, p.id, store::now())
-            .await?;
-        Ok::<_, ApiError>((view, departments, templates, needs_approval))
-    }
-    .await;
-    let (view, departments, templates, needs_approval) = match built {
-        Ok(b) => b,
-        Err(e) => return ctx.error(&e),
-    };
+    let view = staff_view(state, ctx.lang, p, s.reveal, may_reveal)
+        .await
+        .or_page(ctx)?;
+    let departments = store::office::departments::list(&state.db)
+        .await
+        .or_page(ctx)?
+        .into_iter()
+        .map(|d| (d.code, d.name))
+        .collect();
+    let t = petitions::get_type(&state.db, p.type_id)
+        .await
+        .or_page(ctx)?;
+    let needs_approval = t.needs_approval;
+    let templates = t.templates.into_iter().map(|t| (t.name, t.text)).collect();
+    // Opening the petition reads the caller's notices about it.
+    store::petitions::notices::mark_read(&state.db, caller.account.id, p.id, store::now())
+        .await
+        .or_page(ctx)?;
     let l = ctx.lang;
     let pending = p.derived.approval.as_ref().map(|a| held_words(l, a));
     let may_decide = match &p.derived.approval {
-        Some(a) if a.submitted_by != Some(caller.account.id) => caller
-            .may(
-                state,
-                Capability::Petitions,
-                Action::Approve,
-                record_target(p),
-            )
-            .await
-            .is_ok(),
+        Some(a) if a.submitted_by != Some(caller.account.id) => {
+            may_on(state, caller, p, Action::Approve).await.is_ok()
+        }
         _ => false,
     };
     let returned = p
@@ -894,7 +878,7 @@ async fn render_petition(state: &AppState, ctx: &Ctx, p: &Petition, s: Shown) ->
         .approval_returned
         .as_ref()
         .map(|r| (r.comment.clone(), when(r.at)));
-    ctx.render_status(
+    Ok(ctx.render_status(
         s.status,
         &PetitionPage {
             answer_preview: s.answer_preview,
@@ -932,7 +916,7 @@ async fn render_petition(state: &AppState, ctx: &Ctx, p: &Petition, s: Shown) ->
             preview: s.preview,
             f: s.f,
         },
-    )
+    ))
 }
 
 /// What an approval holds, in words: (what, the answer's text or the extension, submitted when).
@@ -991,19 +975,15 @@ async fn petition_page(
     ctx: Ctx,
     Path(id): Path<i64>,
     Query(q): Query<DoneQuery>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
+) -> PageResult {
+    let (caller, p) = open(&state, &ctx, id).await?;
+    let s = Shown {
+        notice: q
+            .done
+            .map(|_| ctx.lang.t("처리했습니다.", "Done.").to_string()),
+        ..Shown::plain()
     };
-    let p = match open(&state, caller, id).await {
-        Ok(p) => p,
-        Err(e) => return ctx.error(&e),
-    };
-    let mut s = Shown::plain();
-    s.notice = q
-        .done
-        .map(|_| ctx.lang.t("처리했습니다.", "Done.").to_string());
-    render_petition(&state, &ctx, &p, s).await
+    render_petition(&state, &ctx, caller, &p, s).await
 }
 
 #[derive(Deserialize)]
@@ -1018,26 +998,18 @@ async fn reveal(
     ctx: Ctx,
     Path(id): Path<i64>,
     crate::kit::extract::Form(form): crate::kit::extract::Form<RevealForm>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
-    let p = match open(&state, caller, id).await {
-        Ok(p) => p,
-        Err(e) => return ctx.error(&e),
-    };
-    let mut s = Shown::plain();
+) -> PageResult {
+    let (caller, p) = open(&state, &ctx, id).await?;
     let reason = form.reason.trim();
     if reason.is_empty() {
-        s.error = Some(both(
+        let m = form_error(
             ctx.lang,
             "개인정보를 보려면 사유를 적어 주세요",
             "give a reason to see the personal data",
-        ));
-        s.status = StatusCode::UNPROCESSABLE_ENTITY;
-        return render_petition(&state, &ctx, &p, s).await;
+        );
+        return render_petition(&state, &ctx, caller, &p, Shown::refused(m, "")).await;
     }
-    if let Err(e) = caller
+    caller
         .may(
             &state,
             Capability::PetitionerPersonalData,
@@ -1045,17 +1017,16 @@ async fn reveal(
             record_target(&p),
         )
         .await
-    {
-        return ctx.error(&e);
-    }
-    if let Err(e) = state
+        .or_page(&ctx)?;
+    state
         .log_access(caller, &subject(&p), "petitioner.reveal", reason)
         .await
-    {
-        return ctx.error(&e);
-    }
-    s.reveal = true;
-    render_petition(&state, &ctx, &p, s).await
+        .or_page(&ctx)?;
+    let s = Shown {
+        reveal: true,
+        ..Shown::plain()
+    };
+    render_petition(&state, &ctx, caller, &p, s).await
 }
 
 /// A routing suggestion in words: the department (or its code when it no longer exists) and the
@@ -1077,49 +1048,29 @@ async fn similar_rows(state: &AppState, p: &Petition) -> Result<Vec<(String, Str
         .collect())
 }
 
-#[derive(Deserialize)]
-struct DraftForm {
-    #[serde(default)]
-    template: String,
-}
-
 /// Draft an answer: the petition page again with the draft in the answer form, marked as a
 /// draft, for the official to edit and send.
 async fn draft(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    crate::kit::extract::Form(form): crate::kit::extract::Form<DraftForm>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
-    let p = match open(&state, caller, id).await {
-        Ok(p) => p,
-        Err(e) => return ctx.error(&e),
-    };
-    let mut s = Shown::plain();
-    match crate::petitions::assist::draft(&state, caller, id, Some(&form.template)).await {
-        Ok(d) => {
-            s.notice = Some(ctx.lang.of(&d.note_parts).to_string());
-            s.f = Refill(HashMap::from([
+    PageForm(form): PageForm<DraftRequest>,
+) -> PageResult {
+    let (caller, p) = open(&state, &ctx, id).await?;
+    let template = form.template.as_deref();
+    let s = match crate::petitions::assist::draft(&state, caller, id, template).await {
+        Ok(d) => Shown {
+            notice: Some(ctx.lang.of(&d.note_parts).to_string()),
+            f: Refill(HashMap::from([
                 ("text".to_string(), d.text),
                 ("template".to_string(), String::new()),
-            ]));
-            s.similar = d.similar.into_iter().map(|x| (x.title, x.answer)).collect();
-        }
-        Err(e) => {
-            s.error = Some(ctx.lang.of(&e).to_string());
-            s.status = StatusCode::UNPROCESSABLE_ENTITY;
-        }
-    }
-    render_petition(&state, &ctx, &p, s).await
-}
-
-#[derive(Deserialize)]
-struct CorrectionForm {
-    #[serde(default)]
-    department_code: String,
+            ])),
+            similar: d.similar.into_iter().map(|x| (x.title, x.answer)).collect(),
+            ..Shown::plain()
+        },
+        Err(e) => Shown::refused(ctx.lang.of(&e).to_string(), ""),
+    };
+    render_petition(&state, &ctx, caller, &p, s).await
 }
 
 /// Correct the routing suggestion (recorded as a training example; the petition stays where it
@@ -1128,30 +1079,15 @@ async fn correct_routing(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    crate::kit::extract::Form(form): crate::kit::extract::Form<CorrectionForm>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
-    let p = match open(&state, caller, id).await {
-        Ok(p) => p,
-        Err(e) => return ctx.error(&e),
-    };
+    PageForm(form): PageForm<CorrectionRequest>,
+) -> PageResult {
+    let (caller, p) = open(&state, &ctx, id).await?;
     match crate::petitions::assist::correct(&state, caller, id, &form.department_code).await {
-        Ok(_) => Redirect::to(&format!("/desk/petitions/{id}?done=1")).into_response(),
+        Ok(_) => done(id),
         Err(e) => {
-            let mut s = Shown::plain();
-            s.error = Some(ctx.lang.of(&e).to_string());
-            s.status = StatusCode::UNPROCESSABLE_ENTITY;
-            render_petition(&state, &ctx, &p, s).await
+            let s = Shown::refused(ctx.lang.of(&e).to_string(), "");
+            render_petition(&state, &ctx, caller, &p, s).await
         }
-    }
-}
-
-fn both(l: Lang, ko: &str, en: &str) -> String {
-    match l {
-        Lang::Ko => format!("{ko} ({en})"),
-        Lang::En => en.to_string(),
     }
 }
 
@@ -1183,14 +1119,14 @@ fn action_request(
     let required = |k: &str, ko: &str, en: &str| {
         let v = get(k);
         if v.is_empty() {
-            Err(both(l, ko, en))
+            Err(form_error(l, ko, en))
         } else {
             Ok(v)
         }
     };
     let action = get("action");
     if IRREVERSIBLE.contains(&action.as_str()) && get("confirm").is_empty() {
-        return Err(both(
+        return Err(form_error(
             l,
             "되돌릴 수 없는 처리입니다. 확인란에 표시해 주세요",
             "this step cannot be undone; tick the confirmation box",
@@ -1198,7 +1134,7 @@ fn action_request(
     }
     let date = |k: &str| {
         end_of_day(&get(k), closing)
-            .ok_or_else(|| both(l, "날짜를 골라 주세요", "please choose a date"))
+            .ok_or_else(|| form_error(l, "날짜를 골라 주세요", "please choose a date"))
     };
     Ok(match action.as_str() {
         "receive" => ActionRequest::Receive,
@@ -1228,21 +1164,22 @@ fn action_request(
             reason: required("reason", "반려 사유를 적어 주세요", "give the reason")?,
         },
         "pause" => ActionRequest::Pause {
-            kind: serde_json::from_value(serde_json::Value::String(get("kind")))
-                .map_err(|_| both(l, "정지 사유 종류를 고르세요", "choose the kind of pause"))?,
+            kind: serde_json::from_value(serde_json::Value::String(get("kind"))).map_err(|_| {
+                form_error(l, "정지 사유 종류를 고르세요", "choose the kind of pause")
+            })?,
             reason: required("reason", "정지 사유를 적어 주세요", "give the reason")?,
         },
         "resume" => ActionRequest::Resume { note: get("note") },
         "extend" => ActionRequest::Extend {
             period: get("period").parse().map_err(|_| {
-                both(
+                form_error(
                     l,
                     "연장 기간을 예: 7d, 3d 처럼 적어 주세요",
                     "write the extension like 7d or 3d",
                 )
             })?,
             ground: serde_json::from_value(serde_json::Value::String(get("ground")))
-                .map_err(|_| both(l, "연장 사유 종류를 고르세요", "choose the ground"))?,
+                .map_err(|_| form_error(l, "연장 사유 종류를 고르세요", "choose the ground"))?,
             reason: required("reason", "연장 사유를 적어 주세요", "give the reason")?,
             consent: !get("consent").is_empty(),
         },
@@ -1284,7 +1221,7 @@ fn action_request(
         "extend_site_investigation" => ActionRequest::ExtendSiteInvestigation {
             reason: required("reason", "연장 사유를 적어 주세요", "give the reason")?,
         },
-        _ => return Err(both(l, "알 수 없는 처리입니다", "unknown step")),
+        _ => return Err(form_error(l, "알 수 없는 처리입니다", "unknown step")),
     })
 }
 
@@ -1298,17 +1235,17 @@ fn extension_preview(
 ) -> Result<String, String> {
     let get = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
     let period: calendar::Period = get("period").parse().map_err(|_| {
-        both(
+        form_error(
             l,
             "연장 기간을 예: 7d 처럼 적어 주세요",
             "write the extension like 7d",
         )
     })?;
     let ground: ExtensionGround = serde_json::from_value(serde_json::Value::String(get("ground")))
-        .map_err(|_| both(l, "연장 사유 종류를 고르세요", "choose the ground"))?;
+        .map_err(|_| form_error(l, "연장 사유 종류를 고르세요", "choose the ground"))?;
     let now = store::now();
     let mut input = p.derived.deadline_input(now).ok_or_else(|| {
-        both(
+        form_error(
             l,
             "처리기간이 흐르지 않는 민원입니다",
             "no clock runs for this petition",
@@ -1356,41 +1293,38 @@ async fn act(
     ctx: Ctx,
     Path(id): Path<i64>,
     crate::kit::extract::Form(form): crate::kit::extract::Form<HashMap<String, String>>,
-) -> Result<Response, PageError> {
-    let caller = ctx.staff().ok_or_else(|| refuse(&ctx))?;
-    let p = open(&state, caller, id).await.or_page(&ctx)?;
+) -> PageResult {
+    let (caller, p) = open(&state, &ctx, id).await?;
     let l = ctx.lang;
-    let mut s = Shown::plain();
     if form.get("action").is_some_and(|a| a == "preview_answer") {
         let text = form.get("text").cloned().unwrap_or_default();
         let template = form.get("template").filter(|t| !t.is_empty()).cloned();
-        match crate::petitions::answers::preview(&state, caller, id, text, template.as_deref())
-            .await
-        {
-            Ok(v) => s.answer_preview = Some((v.text, v.needs_approval)),
-            Err(e) => {
-                s.error = Some(l.of(&e).to_string());
-                s.error_at = "answer";
-                s.status = StatusCode::UNPROCESSABLE_ENTITY;
-            }
-        }
+        let mut s =
+            match crate::petitions::answers::preview(&state, caller, id, text, template.as_deref())
+                .await
+            {
+                Ok(v) => Shown {
+                    answer_preview: Some((v.text, v.needs_approval)),
+                    ..Shown::plain()
+                },
+                Err(e) => Shown::refused(l.of(&e).to_string(), "answer"),
+            };
         // The similar answers stay beside the editor while the official corrects the answer.
         s.similar = similar_rows(&state, &p).await.or_page(&ctx)?;
         s.f = Refill(form);
-        return Ok(render_petition(&state, &ctx, &p, s).await);
+        return render_petition(&state, &ctx, caller, &p, s).await;
     }
     if form.get("preview").is_some_and(|v| !v.is_empty()) {
         let (cal, _) = petitions::work_calendar(&state.db).await.or_page(&ctx)?;
-        match extension_preview(l, &cal, &p, &form) {
-            Ok(text) => s.preview = Some(text),
-            Err(m) => {
-                s.error = Some(m);
-                s.error_at = "extend";
-                s.status = StatusCode::UNPROCESSABLE_ENTITY;
-            }
-        }
+        let mut s = match extension_preview(l, &cal, &p, &form) {
+            Ok(text) => Shown {
+                preview: Some(text),
+                ..Shown::plain()
+            },
+            Err(m) => Shown::refused(m, "extend"),
+        };
         s.f = Refill(form);
-        return Ok(render_petition(&state, &ctx, &p, s).await);
+        return render_petition(&state, &ctx, caller, &p, s).await;
     }
     // A date typed for an answer-by means the end of that working day: the office's closing time.
     let closing = caller
@@ -1406,28 +1340,19 @@ async fn act(
         Err(m) => Err(m),
     };
     let Err(m) = result else {
-        return Ok(Redirect::to(&format!("/desk/petitions/{id}?done=1")).into_response());
+        return done(id);
     };
-    s.error = Some(m);
-    s.error_at = match form.get("action").map(String::as_str) {
+    let at = match form.get("action").map(String::as_str) {
         Some("answer" | "send_answer") => "answer",
         Some("extend") => "extend",
         _ => "",
     };
-    if s.error_at == "answer" {
+    let mut s = Shown::refused(m, at);
+    if at == "answer" {
         s.similar = similar_rows(&state, &p).await.or_page(&ctx)?;
     }
-    s.status = StatusCode::UNPROCESSABLE_ENTITY;
     s.f = Refill(form);
-    Ok(render_petition(&state, &ctx, &p, s).await)
-}
-
-#[derive(Deserialize)]
-struct DecisionForm {
-    #[serde(default)]
-    decision: String,
-    #[serde(default)]
-    comment: String,
+    render_petition(&state, &ctx, caller, &p, s).await
 }
 
 /// The supervisor approves or returns what awaits approval; refusals come back next to the
@@ -1436,15 +1361,9 @@ async fn decide_approval(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    crate::kit::extract::Form(form): crate::kit::extract::Form<DecisionForm>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
-    let p = match open(&state, caller, id).await {
-        Ok(p) => p,
-        Err(e) => return ctx.error(&e),
-    };
+    PageForm(form): PageForm<DecisionRequest>,
+) -> PageResult {
+    let (caller, p) = open(&state, &ctx, id).await?;
     match crate::petitions::answers::decide(
         &state,
         caller,
@@ -1454,23 +1373,19 @@ async fn decide_approval(
     )
     .await
     {
-        Ok(_) => Redirect::to(&format!("/desk/petitions/{id}?done=1")).into_response(),
+        Ok(_) => done(id),
         Err(e) => {
-            let mut s = Shown::plain();
-            s.error = Some(ctx.lang.of(&e).to_string());
-            s.error_at = "approval";
+            let mut s = Shown::refused(ctx.lang.of(&e).to_string(), "approval");
             // Refused input is 422 like every form; who may not (403) and what was already
             // decided (409) keep their own status.
-            s.status = if e.status == StatusCode::BAD_REQUEST {
-                StatusCode::UNPROCESSABLE_ENTITY
-            } else {
-                e.status
-            };
+            if e.status != StatusCode::BAD_REQUEST {
+                s.status = e.status;
+            }
             s.f = Refill(HashMap::from([
                 ("comment".to_string(), form.comment),
                 ("decision".to_string(), form.decision),
             ]));
-            render_petition(&state, &ctx, &p, s).await
+            render_petition(&state, &ctx, caller, &p, s).await
         }
     }
 }
@@ -1508,10 +1423,10 @@ struct DashboardPage {
     notices: Vec<(i64, String, String, bool)>,
 }
 
-async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> Result<Response, PageError> {
-    let caller = ctx.staff().ok_or_else(|| refuse(&ctx))?;
+async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     if !caller.may_open(Screen::Dashboard) {
-        return Err(ApiError::forbidden()).or_page(&ctx);
+        return Err(ctx.fail(&ApiError::forbidden()));
     }
     let page = dashboard_page(&state, &ctx, caller).await.or_page(&ctx)?;
     Ok(ctx.render(&page))
@@ -1520,14 +1435,14 @@ async fn dashboard(State(state): State<AppState>, ctx: Ctx) -> Result<Response, 
 async fn dashboard_page(
     state: &AppState,
     ctx: &Ctx,
-    caller: &crate::kit::auth::Caller,
+    caller: &Caller,
 ) -> Result<DashboardPage, ApiError> {
     let base = filter_for(state, caller).await?;
     let now = store::now();
     let awaiting = awaiting_approval(state, caller, &base, now).await?;
     let notices = notice_rows(state, ctx.lang, caller).await?;
     let (cal, _) = petitions::work_calendar(&state.db).await?;
-    let (dept_names, type_names) = names(state).await?;
+    let names = Names::read(state).await?;
     let mut backlog = Vec::new();
     for d in store::office::departments::list(&state.db).await? {
         if base
@@ -1558,39 +1473,12 @@ async fn dashboard_page(
         limit: 50,
         ..base.clone()
     };
+    // The dashboard lists overdue work; suggestions and restrictions matter on the queue.
     let overdue = petitions::queue(&state.db, &overdue_filter, now)
         .await?
         .items
         .into_iter()
-        .map(|i| {
-            let p = i.petition;
-            Row {
-                id: p.id,
-                number: p
-                    .receipt_no
-                    .clone()
-                    .unwrap_or_else(|| format!("({})", p.id)),
-                type_name: type_names.get(&p.type_id).cloned().unwrap_or_default(),
-                state: state_name(ctx.lang, p.state).to_string(),
-                department: p
-                    .department_id
-                    .and_then(|d| dept_names.get(&d).cloned())
-                    .unwrap_or_default(),
-                due: i.due.map(when).unwrap_or_default(),
-                left: left_words(
-                    ctx.lang,
-                    i.working_minutes_left,
-                    i.due.is_some_and(|d| d <= now),
-                ),
-                urgency: Urgency::Overdue,
-                // The dashboard lists overdue work; suggestions matter on the queue.
-                suggested: String::new(),
-                flagged: p.flagged,
-                repeat: p.repeat_proposed,
-                restricted: false,
-                title: p.title,
-            }
-        })
+        .map(|i| row(ctx.lang, &names, i, Urgency::Overdue, now))
         .collect();
     // This month's first answers: on time when given before the due moment that applied then
     // (the deadline function evaluated at the moment of the answer).
@@ -1605,7 +1493,9 @@ async fn dashboard_page(
     // Transfers of the last 30 days: a late one stays in sight past a month's turn.
     let recent = now - chrono::Duration::days(30);
     for i in petitions::queue(&state.db, &done_filter, now).await?.items {
-        for (at, t) in crate::petitions::intake_pages::transfer_lines(&i.petition, &dept_names) {
+        for (at, t) in
+            crate::petitions::intake_pages::transfer_lines(&i.petition, &names.departments)
+        {
             if at >= recent {
                 transfers += 1;
                 if !t.on_time {

@@ -4,6 +4,23 @@
 use crate::kit::page::{Lang, when};
 use domain::petitions::{Event, ExtensionGround, PauseKind, State as PState};
 
+/// How the office's pages name a petition: its receipt number, or before receipt its
+/// number in parentheses.
+pub fn number(p: &store::petitions::Petition) -> String {
+    p.receipt_no
+        .clone()
+        .unwrap_or_else(|| format!("({})", p.id))
+}
+
+/// A refused form's message: both languages on a Korean page (the office's own language), the
+/// English one alone on an English page.
+pub fn form_error(lang: Lang, ko: &str, en: &str) -> String {
+    match lang {
+        Lang::Ko => format!("{ko} ({en})"),
+        Lang::En => en.to_string(),
+    }
+}
+
 pub fn state_name(lang: Lang, s: PState) -> &'static str {
     match lang {
         Lang::Ko => s.korean(),
