@@ -3,12 +3,12 @@
 
 use super::incidents::{IncidentSummary, home_page};
 use super::targets::Policy;
-use super::views::{PageId, Row, name_of, named, names, refuse};
+use super::views::{PageId, Row, name_of, named, names};
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::form::PageForm;
 use crate::kit::json::ApiJson;
-use crate::kit::page::{Chrome, Ctx, when};
+use crate::kit::page::{Chrome, Ctx, OrPage, PageResult, when};
 use crate::wellbeing::api::Id;
 use crate::{AppState, access_record};
 use askama::Template;
@@ -304,16 +304,14 @@ pub(crate) async fn flag_form(
     State(state): State<AppState>,
     ctx: Ctx,
     PageForm(req): PageForm<FlagRequest>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     let result = flag(&state, caller, &req).await;
     match result {
-        Ok(_) => Redirect::to("/protection?done=1").into_response(),
+        Ok(_) => Ok(Redirect::to("/protection?done=1").into_response()),
         Err(e) => home_page(&state, &ctx, caller, None, Some(&e))
             .await
-            .unwrap_or_else(|_| ctx.error(&e)),
+            .map_err(|_| ctx.fail(&e)),
     }
 }
 
@@ -333,10 +331,8 @@ pub(crate) async fn history_page(
     State(state): State<AppState>,
     ctx: Ctx,
     PageId(id): PageId,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     let lang = ctx.lang;
     let r = async {
         let h = history(&state, caller, id).await?;
@@ -367,5 +363,5 @@ pub(crate) async fn history_page(
         }))
     }
     .await;
-    r.unwrap_or_else(|e| ctx.error(&e))
+    r.or_page(&ctx)
 }

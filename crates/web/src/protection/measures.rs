@@ -2,11 +2,11 @@
 
 use super::incidents::{Restriction, again, again_typed};
 use super::targets::{incident_for, incident_subject};
-use super::views::{PageId, local_time, refuse};
+use super::views::{PageId, local_time};
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::json::ApiJson;
-use crate::kit::page::Ctx;
+use crate::kit::page::{Ctx, PageResult};
 use crate::wellbeing::api::Id;
 use crate::{AppState, access_record};
 use axum::Json;
@@ -164,10 +164,8 @@ pub(crate) async fn measure(
     ctx: Ctx,
     PageId(id): PageId,
     axum::Form(f): axum::Form<MeasureForm>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     let result = async {
         let req = MeasureRequest {
             kind: f.kind.clone(),
@@ -195,9 +193,9 @@ pub(crate) async fn measure(
     }
     .await;
     match result {
-        Ok(_) => {
-            Redirect::to(&format!("/protection/incidents/{id}?done=1#measures")).into_response()
-        }
+        Ok(_) => Ok(
+            Redirect::to(&format!("/protection/incidents/{id}?done=1#measures")).into_response(),
+        ),
         Err(e) if f.kind == "access_restricted" => {
             // The restriction form keeps what was typed, its error beside it.
             let typed = Restriction {
