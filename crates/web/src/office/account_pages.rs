@@ -171,15 +171,18 @@ struct AccountPage {
 }
 
 /// The signed-in person, or the sign-in page.
-fn signed_in(ctx: &Ctx) -> Result<&Caller, PageError> {
+pub(crate) fn signed_in(ctx: &Ctx) -> Result<&Caller, PageError> {
     ctx.caller.as_ref().ok_or_else(|| ctx.refusal())
 }
 
 /// What a step of one's account ends with: a notice, or a refusal shown beside its field.
-type Step<T> = Result<T, (&'static str, ApiError)>;
+pub(crate) type Step<T> = Result<T, (&'static str, ApiError)>;
 
 /// A refusal beside its field (`""`: above the form), with its status.
-fn refused(ctx: &Ctx, (field, e): (&'static str, ApiError)) -> (FieldErrors, StatusCode) {
+pub(crate) fn refused(
+    ctx: &Ctx,
+    (field, e): (&'static str, ApiError),
+) -> (FieldErrors, StatusCode) {
     (
         FieldErrors::one(field, ctx.lang.of(&e).to_string()),
         e.status,
