@@ -111,12 +111,7 @@ async fn commit<T>(
     let caller = ctx.caller.as_ref().ok_or_else(ApiError::forbidden)?;
     let mut tx = state.db.begin().await?;
     let done = change(&mut tx).await?;
-    store::office::audit::append(
-        &mut tx,
-        &crate::access_record(caller, &subject(&done), action, ""),
-    )
-    .await?;
-    tx.commit().await?;
+    crate::office::commit_logged(tx, caller, &subject(&done), action, "").await?;
     Ok(done)
 }
 

@@ -455,12 +455,14 @@ async fn save_settings(
     let saved: Result<(), ApiError> = async {
         let mut tx = state.db.begin().await?;
         store::office::settings::set_hide_handler_names(&mut tx, hide, store::now()).await?;
-        store::office::audit::append(
-            &mut tx,
-            &crate::access_record(caller, "settings", "settings.update", HIDE_HANDLER_NAMES),
+        crate::office::commit_logged(
+            tx,
+            caller,
+            "settings",
+            "settings.update",
+            HIDE_HANDLER_NAMES,
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
     .await;

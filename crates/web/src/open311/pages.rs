@@ -69,25 +69,6 @@ async fn show(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     render(&state, &ctx, None, None, None).await
 }
 
-/// A change to the keys and its access-log entry, in one transaction. `change` names the key
-/// it touched beside what it gives back.
-async fn logged<T>(
-    state: &AppState,
-    ctx: &Ctx,
-    action: &str,
-    change: impl AsyncFnOnce(&mut store::Tx) -> Result<(String, T), store::StoreError>,
-) -> Result<T, ApiError> {
-    let mut tx = state.db.begin().await?;
-    let (name, done) = change(&mut tx).await?;
-    if let Some(caller) = ctx.caller.as_ref() {
-        let subject = format!("open311_key:{name}");
-        store::office::audit::append(&mut tx, &crate::access_record(caller, &subject, action, ""))
-            .await?;
-    }
-    tx.commit().await?;
-    Ok(done)
-}
-
 /// The keys page after a change: what `shown` makes of it, or why it was refused.
 async fn after<T>(
     state: &AppState,
@@ -122,12 +103,9 @@ async fn issue(
         "" => keys::DEFAULT_RATE_PER_MINUTE,
         v => v.parse().unwrap_or(0),
     };
-    let result = logged(&state, &ctx, "open311_key.issue", async |tx| {
-        let (key, secret) = keys::issue_key(tx, &f.name, rate, store::now()).await?;
-        Ok((key.name, secret))
-    })
-    .await;
-    after(&state, &ctx, result, |secret| (Some(secret), None)).await
+    let caller = ctx.staff_or_refuse()?;
+    let result = super::admin::issue(&state, caller, &f.name, rate).await;
+    after(&state, &ctx, result, |(_, secret)| (Some(secret), None)).await
 }
 
 #[derive(Deserialize)]
@@ -142,14 +120,11 @@ async fn revoke(
     crate::kit::extract::Form(f): crate::kit::extract::Form<RevokeForm>,
 ) -> PageResult {
     allowed(&state, &ctx, Capability::Settings, Action::Delete).await?;
-    let result = logged(&state, &ctx, "open311_key.revoke", async |tx| {
-        let key = keys::revoke_key(tx, &f.name, store::now()).await?;
-        Ok((key.name.clone(), key.name))
-    })
-    .await;
+    let caller = ctx.staff_or_refuse()?;
+    let result = super::admin::revoke(&state, caller, &f.name).await;
     let l = ctx.lang;
-    after(&state, &ctx, result, |name| {
-        let notice = format!("{} {name}", l.t("폐기했습니다:", "Revoked:"));
+    after(&state, &ctx, result, |key| {
+        let notice = format!("{} {}", l.t("폐기했습니다:", "Revoked:"), key.name);
         (None, Some(notice))
     })
     .await

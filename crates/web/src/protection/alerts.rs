@@ -3,13 +3,13 @@
 
 use super::targets::{Policy, incident_subject};
 use super::views::{Notice, PageId, label, name_of, named, names, show};
+use crate::AppState;
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::form::PageForm;
 use crate::kit::json::ApiJson;
 use crate::kit::page::{Chrome, Ctx, Lang, PageResult, when};
 use crate::wellbeing::api::Id;
-use crate::{AppState, access_record};
 use askama::Template;
 use axum::Json;
 use axum::extract::{Query, State};
@@ -23,7 +23,6 @@ use domain::{AccountId, DepartmentId};
 use serde::{Deserialize, Serialize};
 use std::convert::Infallible;
 use std::sync::Arc;
-use store::office::audit;
 use store::protection::{self as sp, Alert, Incident};
 use tokio::sync::{broadcast, watch};
 use utoipa::ToSchema;
@@ -292,17 +291,14 @@ pub(crate) async fn panic_alert(
         now,
     )
     .await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            caller,
-            &incident_subject(incident.id),
-            "protection.panic",
-            &alert.place,
-        ),
+    crate::office::commit_logged(
+        tx,
+        caller,
+        &incident_subject(incident.id),
+        "protection.panic",
+        &alert.place,
     )
     .await?;
-    tx.commit().await?;
     if let Ok(ev) = alert_event(&state.db, alert.id).await {
         state.protection.publish(ev);
     }
@@ -748,17 +744,14 @@ pub(crate) async fn acknowledge(
             ),
             other => other.into(),
         })?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            caller,
-            &incident_subject(a.incident_id),
-            "protection.alert_ack",
-            "",
-        ),
+    crate::office::commit_logged(
+        tx,
+        caller,
+        &incident_subject(a.incident_id),
+        "protection.alert_ack",
+        "",
     )
     .await?;
-    tx.commit().await?;
     Ok(a)
 }
 

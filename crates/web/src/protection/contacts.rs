@@ -4,13 +4,13 @@
 use super::flags::RestrictionView;
 use super::targets::incident_subject;
 use super::views::{Choice, Notice, PageId, choices, done_message, named, show};
+use crate::AppState;
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::form::PageForm;
 use crate::kit::json::ApiJson;
 use crate::kit::page::{Chrome, Ctx, OrPage, PageResult, when};
 use crate::wellbeing::api::Id;
-use crate::{AppState, access_record};
 use askama::Template;
 use axum::Json;
 use axum::extract::{Query, State};
@@ -19,7 +19,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::access::{Action, Capability, Target};
 use domain::protection::{self as rules, Channel, WarningReason};
 use serde::{Deserialize, Serialize};
-use store::office::audit;
 use store::protection::{self as sp, Contact};
 use utoipa::ToSchema;
 
@@ -176,17 +175,14 @@ pub(crate) async fn warn(
     let reason = WarningReason::parse(reason)?;
     let mut tx = state.db.begin().await?;
     let m = sp::warn_contact(&mut tx, &c, reason, store::now()).await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            caller,
-            &incident_subject(m.incident_id),
-            "protection.measure",
-            &m.kind,
-        ),
+    crate::office::commit_logged(
+        tx,
+        caller,
+        &incident_subject(m.incident_id),
+        "protection.measure",
+        &m.kind,
     )
     .await?;
-    tx.commit().await?;
     Ok(m)
 }
 

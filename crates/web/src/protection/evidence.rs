@@ -4,13 +4,13 @@
 use super::incidents::again;
 use super::targets::{evidence_subject, incident_target};
 use super::views::{Notice, PageId, done_message, label, name_of, named, names, show};
+use crate::AppState;
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::form::PageForm;
 use crate::kit::json::ApiJson;
 use crate::kit::page::{Chrome, Ctx, OrPage, PageResult, when};
 use crate::wellbeing::api::Id;
-use crate::{AppState, access_record};
 use askama::Template;
 use axum::Json;
 use axum::body::Body;
@@ -23,7 +23,6 @@ use domain::protection::{self as rules, CustodyAction, EvidenceKind};
 use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use store::kit::blobs::BlobLimits;
-use store::office::audit;
 use store::protection::{self as sp, Incident};
 use utoipa::ToSchema;
 
@@ -98,17 +97,14 @@ pub(crate) async fn attach_evidence(
         now,
     )
     .await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            caller,
-            &evidence_subject(e.id),
-            "protection.evidence_upload",
-            &e.sha256,
-        ),
+    crate::office::commit_logged(
+        tx,
+        caller,
+        &evidence_subject(e.id),
+        "protection.evidence_upload",
+        &e.sha256,
     )
     .await?;
-    tx.commit().await?;
     Ok(e)
 }
 
@@ -173,17 +169,14 @@ pub(crate) async fn custody(
     let now = store::now();
     let mut tx = state.db.begin().await?;
     sp::log_custody(&mut tx, e.id, action, Some(caller.account.id), detail, now).await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            caller,
-            &evidence_subject(e.id),
-            &format!("protection.evidence_{}", action.as_str()),
-            detail,
-        ),
+    crate::office::commit_logged(
+        tx,
+        caller,
+        &evidence_subject(e.id),
+        &format!("protection.evidence_{}", action.as_str()),
+        detail,
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 

@@ -4,13 +4,13 @@
 use super::incidents::{IncidentSummary, home_page};
 use super::targets::Policy;
 use super::views::{PageId, Row, name_of, named, names};
+use crate::AppState;
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::form::PageForm;
 use crate::kit::json::ApiJson;
 use crate::kit::page::{Chrome, Ctx, OrPage, PageResult, when};
 use crate::wellbeing::api::Id;
-use crate::{AppState, access_record};
 use askama::Template;
 use axum::Json;
 use axum::extract::State;
@@ -21,7 +21,6 @@ use domain::DepartmentId;
 use domain::access::{Action, Capability, Target};
 use domain::protection::{self as rules, Channel, IncidentKind};
 use serde::{Deserialize, Serialize};
-use store::office::audit;
 use store::protection::{self as sp};
 use utoipa::ToSchema;
 
@@ -163,17 +162,14 @@ pub(crate) async fn flag(
         now,
     )
     .await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            caller,
-            &format!("protection_flag:{}", f.id),
-            "protection.flag",
-            "",
-        ),
+    crate::office::commit_logged(
+        tx,
+        caller,
+        &format!("protection_flag:{}", f.id),
+        "protection.flag",
+        "",
     )
     .await?;
-    tx.commit().await?;
     Ok(f)
 }
 

@@ -10,13 +10,13 @@ use super::views::{
     Choice, Notice, PageId, Row, channel_choices, choices, done_message, kind_choices, label,
     name_of, named, names, show,
 };
+use crate::AppState;
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::form::PageForm;
 use crate::kit::json::ApiJson;
 use crate::kit::page::{Chrome, Ctx, Lang, PageResult, when};
 use crate::wellbeing::api::Id;
-use crate::{AppState, access_record};
 use askama::Template;
 use axum::Json;
 use axum::extract::{Query, State};
@@ -27,7 +27,6 @@ use domain::access::{Action, Capability, Target};
 use domain::label::Label;
 use domain::protection::{Channel, EvidenceKind, IncidentKind, MeasureKind, WarningReason};
 use serde::{Deserialize, Serialize};
-use store::office::audit;
 use store::protection::{self as sp, Incident};
 use utoipa::ToSchema;
 
@@ -74,17 +73,14 @@ pub(crate) async fn record_incident(
         now,
     )
     .await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            caller,
-            &incident_subject(r.incident.id),
-            "protection.incident_create",
-            "",
-        ),
+    crate::office::commit_logged(
+        tx,
+        caller,
+        &incident_subject(r.incident.id),
+        "protection.incident_create",
+        "",
     )
     .await?;
-    tx.commit().await?;
     Ok(r.incident)
 }
 
@@ -278,17 +274,14 @@ pub(crate) async fn amend_incident(
     let d = details_from(req, now)?;
     let mut tx = state.db.begin().await?;
     let updated = sp::update_incident(&mut tx, i.id, &d, now).await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            caller,
-            &incident_subject(i.id),
-            "protection.incident_update",
-            "",
-        ),
+    crate::office::commit_logged(
+        tx,
+        caller,
+        &incident_subject(i.id),
+        "protection.incident_update",
+        "",
     )
     .await?;
-    tx.commit().await?;
     Ok(updated)
 }
 
