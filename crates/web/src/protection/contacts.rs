@@ -2,7 +2,7 @@
 //! the end of the contact.
 
 use super::flags::RestrictionView;
-use super::targets::incident_subject;
+use super::targets::{incident_subject, may_record_own};
 use super::views::{Choice, Notice, PageId, choices, done_message, named, show};
 use crate::AppState;
 use crate::kit::auth::{ApiCaller, Caller};
@@ -16,7 +16,6 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::access::{Action, Capability, Target};
 use domain::protection::{self as rules, Channel, WarningReason};
 use serde::{Deserialize, Serialize};
 use store::protection::{self as sp, Contact};
@@ -104,14 +103,7 @@ pub(crate) async fn begin_contact(
     caller: &Caller,
     req: &ContactRequest,
 ) -> Result<ContactView, ApiError> {
-    let own = Target::Record {
-        owner: Some(caller.account.id),
-        department: caller.account.department_id,
-        shared_with: &[],
-    };
-    caller
-        .may(state, Capability::Protection, Action::Create, own)
-        .await?;
+    may_record_own(state, caller).await?;
     let channel = Channel::parse(&req.channel)?;
     let mut tx = state.db.begin().await?;
     let c = sp::start_contact(

@@ -2,7 +2,7 @@
 //! with the access restrictions in force.
 
 use super::incidents::{IncidentSummary, home_page};
-use super::targets::Policy;
+use super::targets::{Policy, may_record_own, readable_petitioner};
 use super::views::{PageId, Row, name_of, named, names};
 use crate::AppState;
 use crate::kit::auth::{ApiCaller, Caller};
@@ -116,32 +116,10 @@ pub(crate) async fn flag(
     req: &FlagRequest,
 ) -> Result<sp::Flag, ApiError> {
     let dept = caller.account.department_id;
-    caller
-        .may(
-            state,
-            Capability::Protection,
-            Action::Create,
-            Target::Record {
-                owner: Some(caller.account.id),
-                department: dept,
-                shared_with: &[],
-            },
-        )
-        .await?;
+    may_record_own(state, caller).await?;
     let channel = Channel::parse(&req.channel)?;
     let key = match req.petition_id {
-        Some(pid) => {
-            let p = store::petitions::get(&state.db, pid).await?;
-            caller
-                .may(
-                    state,
-                    Capability::Petitions,
-                    Action::Read,
-                    crate::petitions::api::record_target(&p),
-                )
-                .await?;
-            sp::petitioner_key_of(&state.db, pid).await?
-        }
+        Some(pid) => readable_petitioner(state, caller, pid).await?.1,
         None => sp::petitioner_key(
             req.petitioner_name.as_deref().unwrap_or(""),
             req.petitioner_phone.as_deref().unwrap_or(""),
@@ -191,16 +169,7 @@ pub(crate) async fn history(
     caller: &Caller,
     petition_id: i64,
 ) -> Result<HistoryView, ApiError> {
-    let p = store::petitions::get(&state.db, petition_id).await?;
-    caller
-        .may(
-            state,
-            Capability::Petitions,
-            Action::Read,
-            crate::petitions::api::record_target(&p),
-        )
-        .await?;
-    let key = sp::petitioner_key_of(&state.db, petition_id).await?;
+    let (p, key) = readable_petitioner(state, caller, petition_id).await?;
     let incidents = sp::petitioner_history(&state.db, &key).await?;
     let flags = sp::flags_of_petitioner(&state.db, &key).await?;
     let policy = Policy::of(state, caller).await?;

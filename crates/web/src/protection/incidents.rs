@@ -5,7 +5,7 @@ use super::alerts::visible_alerts;
 use super::evidence::EvidenceView;
 use super::flags::flags_view;
 use super::measures::{MenuItem, menu};
-use super::targets::{Policy, incident_for, incident_subject, incident_target};
+use super::targets::{Policy, incident_for, incident_subject, incident_target, may_record_own};
 use super::views::{
     Choice, Notice, PageId, Row, channel_choices, choices, done_message, kind_choices, label,
     name_of, named, names, show,
@@ -23,7 +23,7 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Duration, Utc};
-use domain::access::{Action, Capability, Target};
+use domain::access::{Action, Capability};
 use domain::label::Label;
 use domain::protection::{Channel, EvidenceKind, IncidentKind, MeasureKind, WarningReason};
 use serde::{Deserialize, Serialize};
@@ -53,14 +53,7 @@ pub(crate) async fn record_incident(
     caller: &Caller,
     req: &IncidentRequest,
 ) -> Result<Incident, ApiError> {
-    let own = Target::Record {
-        owner: Some(caller.account.id),
-        department: caller.account.department_id,
-        shared_with: &[],
-    };
-    caller
-        .may(state, Capability::Protection, Action::Create, own)
-        .await?;
+    may_record_own(state, caller).await?;
     let now = store::now();
     let d = details_from(req, now)?;
     let mut tx = state.db.begin().await?;
