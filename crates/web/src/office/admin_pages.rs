@@ -450,23 +450,10 @@ async fn save_settings(
         .as_ref()
         .ok_or_else(ApiError::forbidden)
         .or_page(&ctx)?;
-    // The change and its access-log entry land together or not at all.
     let hide = !f.hide_names.is_empty();
-    let saved: Result<(), ApiError> = async {
-        let mut tx = state.db.begin().await?;
-        store::office::settings::set_hide_handler_names(&mut tx, hide, store::now()).await?;
-        crate::office::commit_logged(
-            tx,
-            caller,
-            "settings",
-            "settings.update",
-            HIDE_HANDLER_NAMES,
-        )
-        .await?;
-        Ok(())
-    }
-    .await;
-    saved.or_page(&ctx)?;
+    crate::office::api::save_hide_names(&state, caller, hide)
+        .await
+        .or_page(&ctx)?;
     let notice = ctx.lang.t("설정을 저장했습니다.", "Settings saved.");
     done(&state, &ctx, notice.into()).await
 }

@@ -1,7 +1,7 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document at `/api/v1/openapi.json`.
 
 use crate::AppState;
-use crate::kit::auth::{Address, ApiCaller, Credential, check_login};
+use crate::kit::auth::{Address, ApiCaller, Caller, Credential, check_login};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::extract::{Json, Path, Query};
 use crate::kit::json::ApiJson;
@@ -385,21 +385,30 @@ async fn set_hide_names(
     ApiCaller(caller): ApiCaller,
     ApiJson(req): ApiJson<HideNamesSetting>,
 ) -> Result<Json<HideNamesSetting>, ApiError> {
+    save_hide_names(&state, &caller, req.hide_handler_names).await?;
+    Ok(Json(req))
+}
+
+/// Turn name hiding on or off (API and administration page), with its access-log entry.
+pub(crate) async fn save_hide_names(
+    state: &AppState,
+    caller: &Caller,
+    hide: bool,
+) -> Result<(), ApiError> {
     caller
-        .may(&state, Capability::Settings, Action::Update, Target::Office)
+        .may(state, Capability::Settings, Action::Update, Target::Office)
         .await?;
     let mut tx = state.db.begin().await?;
-    store::office::settings::set_hide_handler_names(&mut tx, req.hide_handler_names, store::now())
-        .await?;
+    store::office::settings::set_hide_handler_names(&mut tx, hide, store::now()).await?;
     crate::office::commit_logged(
         tx,
-        &caller,
+        caller,
         "settings",
         "settings.update",
         store::office::settings::HIDE_HANDLER_NAMES,
     )
     .await?;
-    Ok(Json(req))
+    Ok(())
 }
 
 /// Accounts the caller may read (administrators: all; supervisors: their division), contact
