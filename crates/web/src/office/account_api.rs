@@ -3,13 +3,13 @@
 //! sign-in with TOTP and recovery codes, residents' sign-up with a code sent through the
 //! outbox, and the office head's late petitions across departments.
 
+use crate::AppState;
 use crate::kit::auth::{
     ApiCaller, Caller, Credential, SESSION_COOKIE, TOTP_REQUIRED_SETTING, cookie, totp_required,
 };
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::extract::Json;
 use crate::kit::json::ApiJson;
-use crate::{AppState, access_record};
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -103,17 +103,14 @@ pub async fn change_password(
     let mut tx = state.db.begin().await?;
     let ended =
         accounts::change_own_password(&mut tx, caller.account.id, &hash, keep_token, now).await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            caller,
-            &format!("account:{}", caller.account.id),
-            "account.password_change",
-            "",
-        ),
+    crate::office::commit_logged(
+        tx,
+        caller,
+        &format!("account:{}", caller.account.id),
+        "account.password_change",
+        "",
     )
     .await?;
-    tx.commit().await?;
     Ok(ended)
 }
 
@@ -133,17 +130,14 @@ pub async fn end_other_sessions(
 ) -> Result<u64, ApiError> {
     let mut tx = state.db.begin().await?;
     let ended = accounts::end_other_sessions(&mut tx, caller.account.id, keep_token).await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            caller,
-            &format!("account:{}", caller.account.id),
-            "account.sessions_end_others",
-            &ended.to_string(),
-        ),
+    crate::office::commit_logged(
+        tx,
+        caller,
+        &format!("account:{}", caller.account.id),
+        "account.sessions_end_others",
+        &ended.to_string(),
     )
     .await?;
-    tx.commit().await?;
     Ok(ended)
 }
 
@@ -179,17 +173,14 @@ pub async fn totp_confirm(
     let mut tx = state.db.begin().await?;
     let codes =
         mfa::confirm_enrolment(&mut tx, &state.petitions.key, caller.account.id, code, now).await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            caller,
-            &format!("account:{}", caller.account.id),
-            "account.totp_enable",
-            "",
-        ),
+    crate::office::commit_logged(
+        tx,
+        caller,
+        &format!("account:{}", caller.account.id),
+        "account.totp_enable",
+        "",
     )
     .await?;
-    tx.commit().await?;
     Ok(codes)
 }
 
@@ -214,17 +205,14 @@ pub async fn totp_disable(
     let mut tx = state.db.begin().await?;
     mfa::verify(&mut tx, &state.petitions.key, caller.account.id, code, now).await?;
     mfa::disable(&mut tx, caller.account.id).await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            caller,
-            &format!("account:{}", caller.account.id),
-            "account.totp_disable",
-            "",
-        ),
+    crate::office::commit_logged(
+        tx,
+        caller,
+        &format!("account:{}", caller.account.id),
+        "account.totp_disable",
+        "",
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 

@@ -4,10 +4,11 @@
 //! field they are about and the form keeps what was typed.
 
 use crate::AppState;
+use crate::kit::auth::Caller;
 use crate::kit::auth::{SESSION_COOKIE, cookie};
 use crate::kit::error::ApiError;
 use crate::kit::extract::Form;
-use crate::kit::page::{Chrome, Ctx, Lang, when};
+use crate::kit::page::{Chrome, Ctx, Lang, OrPage, PageError, PageResult, when};
 use crate::office::account_api::{self, SignUpInput};
 use askama::Template;
 use axum::Router;
@@ -169,48 +170,58 @@ struct AccountPage {
     errs: FieldErrors,
 }
 
+/// The signed-in person, or the sign-in page.
+pub(crate) fn signed_in(ctx: &Ctx) -> Result<&Caller, PageError> {
+    ctx.caller.as_ref().ok_or_else(|| ctx.refusal())
+}
+
+/// What a step of one's account ends with: a notice, or a refusal shown beside its field.
+pub(crate) type Step<T> = Result<T, (&'static str, ApiError)>;
+
+/// A refusal beside its field (`""`: above the form), with its status.
+pub(crate) fn refused(
+    ctx: &Ctx,
+    (field, e): (&'static str, ApiError),
+) -> (FieldErrors, StatusCode) {
+    (
+        FieldErrors::one(field, ctx.lang.of(&e).to_string()),
+        e.status,
+    )
+}
+
 async fn render_account(
     state: &AppState,
     ctx: &Ctx,
     headers: &HeaderMap,
-    notice: Option<String>,
-    errs: FieldErrors,
-    status: StatusCode,
-) -> Response {
-    let Some(caller) = ctx.caller.as_ref() else {
-        return to_login();
+    step: Step<Option<String>>,
+) -> PageResult {
+    let caller = signed_in(ctx)?;
+    let (notice, (errs, status)) = match step {
+        Ok(notice) => (notice, (FieldErrors::default(), StatusCode::OK)),
+        Err(r) => (None, refused(ctx, r)),
     };
     let now = store::now();
-    let sessions = match store::office::accounts::list_sessions(
+    let sessions = store::office::accounts::list_sessions(
         &state.db,
         caller.account.id,
         account_api::session_token(caller, headers),
         now,
     )
     .await
-    {
-        Ok(s) => s,
-        Err(e) => return ctx.error(&e.into()),
-    };
-    let required_setting = match store::office::settings::get(
-        &state.db,
-        crate::kit::auth::TOTP_REQUIRED_SETTING,
-    )
-    .await
-    {
-        Ok(v) => v.is_some_and(|v| v == "true"),
-        Err(e) => return ctx.error(&e.into()),
-    };
-    let totp_required = match crate::kit::auth::totp_required(state, &caller.account).await {
-        Ok(r) => r,
-        Err(e) => return ctx.error(&e),
-    };
+    .or_page(ctx)?;
+    let required_setting =
+        store::office::settings::get(&state.db, crate::kit::auth::TOTP_REQUIRED_SETTING)
+            .await
+            .or_page(ctx)?
+            .is_some_and(|v| v == "true");
+    let totp_required = crate::kit::auth::totp_required(state, &caller.account)
+        .await
+        .or_page(ctx)?;
     // Fresh from the database: a change made on this request shows at once.
-    let account = match store::office::accounts::get(&state.db, caller.account.id).await {
-        Ok(a) => a,
-        Err(e) => return ctx.error(&e.into()),
-    };
-    ctx.render_status(
+    let account = store::office::accounts::get(&state.db, caller.account.id)
+        .await
+        .or_page(ctx)?;
+    Ok(ctx.render_status(
         status,
         &AccountPage {
             c: ctx.chrome(),
@@ -235,31 +246,19 @@ async fn render_account(
             notice,
             errs,
         },
-    )
+    ))
 }
 
-async fn account_page(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap) -> Response {
-    let notice = if ctx.here_has("enrol=required") {
-        Some(
-            ctx.lang
-                .t(
-                    "이 역할은 이중 인증이 의무입니다. 먼저 등록해 주세요.",
-                    "Two-factor sign-in is compulsory for your role: set it up first.",
-                )
-                .to_string(),
-        )
-    } else {
-        None
-    };
-    render_account(
-        &state,
-        &ctx,
-        &headers,
-        notice,
-        FieldErrors::default(),
-        StatusCode::OK,
-    )
-    .await
+async fn account_page(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap) -> PageResult {
+    let notice = ctx.here_has("enrol=required").then(|| {
+        ctx.lang
+            .t(
+                "이 역할은 이중 인증이 의무입니다. 먼저 등록해 주세요.",
+                "Two-factor sign-in is compulsory for your role: set it up first.",
+            )
+            .to_string()
+    });
+    render_account(&state, &ctx, &headers, Ok(notice)).await
 }
 
 #[derive(Deserialize)]
@@ -274,95 +273,56 @@ async fn password_post(
     ctx: Ctx,
     headers: HeaderMap,
     Form(f): Form<PasswordForm>,
-) -> Response {
-    let Some(caller) = ctx.caller.clone() else {
-        return to_login();
-    };
-    if f.new_password != f.new_password_again {
-        let msg = ctx
-            .lang
-            .t(
+) -> PageResult {
+    let caller = signed_in(&ctx)?;
+    let step = if f.new_password != f.new_password_again {
+        Err((
+            "new_password_again",
+            ApiError::bad_request(
+                "passwords_differ",
                 "두 번 적은 새 비밀번호가 다릅니다",
                 "The two new passwords differ",
-            )
-            .to_string();
-        return render_account(
-            &state,
-            &ctx,
-            &headers,
-            None,
-            FieldErrors::one("new_password_again", msg),
-            StatusCode::BAD_REQUEST,
-        )
-        .await;
-    }
-    let keep = account_api::session_token(&caller, &headers);
-    match account_api::change_password(&state, &caller, &f.current_password, &f.new_password, keep)
-        .await
-    {
-        Ok(ended) => {
-            let notice = match ctx.lang {
-                Lang::Ko => format!("비밀번호를 바꾸었습니다. 다른 로그인 {ended}개를 끝냈습니다."),
-                Lang::En => format!("Password changed. {ended} other session(s) signed out."),
-            };
-            render_account(
-                &state,
-                &ctx,
-                &headers,
-                Some(notice),
-                FieldErrors::default(),
-                StatusCode::OK,
-            )
+            ),
+        ))
+    } else {
+        let keep = account_api::session_token(caller, &headers);
+        account_api::change_password(&state, caller, &f.current_password, &f.new_password, keep)
             .await
-        }
-        Err(e) => {
-            let field = match e.code {
-                "wrong_password" => "current_password",
-                "weak_password" | "same_password" => "new_password",
-                _ => "",
-            };
-            let status = e.status;
-            render_account(
-                &state,
-                &ctx,
-                &headers,
-                None,
-                FieldErrors::one(field, ctx.lang.of(&e).to_string()),
-                status,
-            )
-            .await
-        }
-    }
+            .map(|ended| {
+                Some(match ctx.lang {
+                    Lang::Ko => {
+                        format!("비밀번호를 바꾸었습니다. 다른 로그인 {ended}개를 끝냈습니다.")
+                    }
+                    Lang::En => format!("Password changed. {ended} other session(s) signed out."),
+                })
+            })
+            .map_err(|e| {
+                let field = match e.code {
+                    "wrong_password" => "current_password",
+                    "weak_password" | "same_password" => "new_password",
+                    _ => "",
+                };
+                (field, e)
+            })
+    };
+    render_account(&state, &ctx, &headers, step).await
 }
 
-async fn end_others_post(State(state): State<AppState>, ctx: Ctx, headers: HeaderMap) -> Response {
-    let Some(caller) = ctx.caller.clone() else {
-        return to_login();
+async fn end_others_post(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+) -> PageResult {
+    let caller = signed_in(&ctx)?;
+    let keep = account_api::session_token(caller, &headers);
+    let ended = account_api::end_other_sessions(&state, caller, keep)
+        .await
+        .or_page(&ctx)?;
+    let notice = match ctx.lang {
+        Lang::Ko => format!("다른 로그인 {ended}개를 끝냈습니다."),
+        Lang::En => format!("{ended} other session(s) signed out."),
     };
-    match account_api::end_other_sessions(
-        &state,
-        &caller,
-        account_api::session_token(&caller, &headers),
-    )
-    .await
-    {
-        Ok(ended) => {
-            let notice = match ctx.lang {
-                Lang::Ko => format!("다른 로그인 {ended}개를 끝냈습니다."),
-                Lang::En => format!("{ended} other session(s) signed out."),
-            };
-            render_account(
-                &state,
-                &ctx,
-                &headers,
-                Some(notice),
-                FieldErrors::default(),
-                StatusCode::OK,
-            )
-            .await
-        }
-        Err(e) => ctx.error(&e),
-    }
+    render_account(&state, &ctx, &headers, Ok(Some(notice))).await
 }
 
 #[derive(Deserialize)]
@@ -376,40 +336,24 @@ async fn totp_required_post(
     ctx: Ctx,
     headers: HeaderMap,
     Form(f): Form<RequiredForm>,
-) -> Response {
-    let Some(caller) = ctx.caller.clone() else {
-        return to_login();
-    };
+) -> PageResult {
+    let caller = signed_in(&ctx)?;
     let required = f.required == "yes";
-    match account_api::set_totp_required(&state, &caller, required).await {
-        Ok(()) => {
-            let notice = ctx
-                .lang
-                .t(
-                    if required {
-                        "관리자와 보호 담당자는 이제 이중 인증이 의무입니다."
-                    } else {
-                        "이중 인증 의무를 해제했습니다."
-                    },
-                    if required {
-                        "Administrators and protection officers must now use two-factor sign-in."
-                    } else {
-                        "Two-factor sign-in is no longer compulsory."
-                    },
-                )
-                .to_string();
-            render_account(
-                &state,
-                &ctx,
-                &headers,
-                Some(notice),
-                FieldErrors::default(),
-                StatusCode::OK,
-            )
-            .await
-        }
-        Err(e) => ctx.error(&e),
-    }
+    account_api::set_totp_required(&state, caller, required)
+        .await
+        .or_page(&ctx)?;
+    let notice = if required {
+        ctx.lang.t(
+            "관리자와 보호 담당자는 이제 이중 인증이 의무입니다.",
+            "Administrators and protection officers must now use two-factor sign-in.",
+        )
+    } else {
+        ctx.lang.t(
+            "이중 인증 의무를 해제했습니다.",
+            "Two-factor sign-in is no longer compulsory.",
+        )
+    };
+    render_account(&state, &ctx, &headers, Ok(Some(notice.to_string()))).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -430,46 +374,45 @@ struct TotpPage {
     errs: FieldErrors,
 }
 
-async fn render_totp(
-    state: &AppState,
-    ctx: &Ctx,
+/// What the two-factor page shows once, after a step.
+#[derive(Default)]
+struct TotpShown {
     secret: Option<(String, String)>,
     recovery_codes: Vec<String>,
     notice: Option<String>,
-    errs: FieldErrors,
-    status: StatusCode,
-) -> Response {
-    let Some(caller) = ctx.caller.as_ref() else {
-        return to_login();
+}
+
+async fn render_totp(state: &AppState, ctx: &Ctx, step: Step<TotpShown>) -> PageResult {
+    let caller = signed_in(ctx)?;
+    let (shown, (errs, status)) = match step {
+        Ok(shown) => (shown, (FieldErrors::default(), StatusCode::OK)),
+        Err(r) => (TotpShown::default(), refused(ctx, r)),
     };
-    let account = match store::office::accounts::get(&state.db, caller.account.id).await {
-        Ok(a) => a,
-        Err(e) => return ctx.error(&e.into()),
-    };
-    let required = match crate::kit::auth::totp_required(state, &account).await {
-        Ok(r) => r,
-        Err(e) => return ctx.error(&e),
-    };
-    let recovery_left = match store::office::mfa::recovery_codes_left(&state.db, account.id).await {
-        Ok(n) => n,
-        Err(e) => return ctx.error(&e.into()),
-    };
-    ctx.render_status(
+    let account = store::office::accounts::get(&state.db, caller.account.id)
+        .await
+        .or_page(ctx)?;
+    let required = crate::kit::auth::totp_required(state, &account)
+        .await
+        .or_page(ctx)?;
+    let recovery_left = store::office::mfa::recovery_codes_left(&state.db, account.id)
+        .await
+        .or_page(ctx)?;
+    Ok(ctx.render_status(
         status,
         &TotpPage {
             c: ctx.chrome(),
             enabled: account.totp_enabled,
             required,
             recovery_left,
-            secret,
-            recovery_codes,
-            notice,
+            secret: shown.secret,
+            recovery_codes: shown.recovery_codes,
+            notice: shown.notice,
             errs,
         },
-    )
+    ))
 }
 
-async fn totp_page(State(state): State<AppState>, ctx: Ctx) -> Response {
+async fn totp_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
     let notice = ctx.here_has("enrol=required").then(|| {
         ctx.lang
             .t(
@@ -478,37 +421,23 @@ async fn totp_page(State(state): State<AppState>, ctx: Ctx) -> Response {
             )
             .to_string()
     });
-    render_totp(
-        &state,
-        &ctx,
-        None,
-        Vec::new(),
+    let shown = TotpShown {
         notice,
-        FieldErrors::default(),
-        StatusCode::OK,
-    )
-    .await
+        ..TotpShown::default()
+    };
+    render_totp(&state, &ctx, Ok(shown)).await
 }
 
-async fn totp_start_post(State(state): State<AppState>, ctx: Ctx) -> Response {
-    let Some(caller) = ctx.caller.clone() else {
-        return to_login();
+async fn totp_start_post(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    let caller = signed_in(&ctx)?;
+    let e = account_api::totp_start(&state, caller)
+        .await
+        .or_page(&ctx)?;
+    let shown = TotpShown {
+        secret: Some((e.secret_base32, e.otpauth_uri)),
+        ..TotpShown::default()
     };
-    match account_api::totp_start(&state, &caller).await {
-        Ok(e) => {
-            render_totp(
-                &state,
-                &ctx,
-                Some((e.secret_base32, e.otpauth_uri)),
-                Vec::new(),
-                None,
-                FieldErrors::default(),
-                StatusCode::OK,
-            )
-            .await
-        }
-        Err(e) => ctx.error(&e),
-    }
+    render_totp(&state, &ctx, Ok(shown)).await
 }
 
 #[derive(Deserialize)]
@@ -520,44 +449,20 @@ async fn totp_confirm_post(
     State(state): State<AppState>,
     ctx: Ctx,
     Form(f): Form<CodeForm>,
-) -> Response {
-    let Some(caller) = ctx.caller.clone() else {
-        return to_login();
-    };
-    match account_api::totp_confirm(&state, &caller, &f.code).await {
-        Ok(codes) => {
-            let notice = ctx
-                .lang
-                .t(
-                    "이중 인증을 켰습니다. 아래 복구 코드를 안전한 곳에 적어 두세요. 다시 보여 드리지 않습니다.",
-                    "Two-factor sign-in is on. Write the recovery codes below somewhere safe: they are not shown again.",
-                )
-                .to_string();
-            render_totp(
-                &state,
-                &ctx,
-                None,
-                codes,
-                Some(notice),
-                FieldErrors::default(),
-                StatusCode::OK,
-            )
-            .await
-        }
-        Err(e) => {
-            let status = e.status;
-            render_totp(
-                &state,
-                &ctx,
-                None,
-                Vec::new(),
-                None,
-                FieldErrors::one("code", ctx.lang.of(&e).to_string()),
-                status,
-            )
-            .await
-        }
-    }
+) -> PageResult {
+    let caller = signed_in(&ctx)?;
+    let step = account_api::totp_confirm(&state, caller, &f.code)
+        .await
+        .map(|codes| TotpShown {
+            recovery_codes: codes,
+            notice: Some(ctx.lang.t(
+                "이중 인증을 켰습니다. 아래 복구 코드를 안전한 곳에 적어 두세요. 다시 보여 드리지 않습니다.",
+                "Two-factor sign-in is on. Write the recovery codes below somewhere safe: they are not shown again.",
+            ).to_string()),
+            ..TotpShown::default()
+        })
+        .map_err(|e| ("code", e));
+    render_totp(&state, &ctx, step).await
 }
 
 #[derive(Deserialize)]
@@ -570,46 +475,27 @@ async fn totp_disable_post(
     State(state): State<AppState>,
     ctx: Ctx,
     Form(f): Form<DisableForm>,
-) -> Response {
-    let Some(caller) = ctx.caller.clone() else {
-        return to_login();
-    };
-    match account_api::totp_disable(&state, &caller, &f.password, &f.code).await {
-        Ok(()) => {
-            let notice = ctx
-                .lang
-                .t("이중 인증을 껐습니다.", "Two-factor sign-in is off.")
-                .to_string();
-            render_totp(
-                &state,
-                &ctx,
-                None,
-                Vec::new(),
-                Some(notice),
-                FieldErrors::default(),
-                StatusCode::OK,
-            )
-            .await
-        }
-        Err(e) => {
+) -> PageResult {
+    let caller = signed_in(&ctx)?;
+    let step = account_api::totp_disable(&state, caller, &f.password, &f.code)
+        .await
+        .map(|()| TotpShown {
+            notice: Some(
+                ctx.lang
+                    .t("이중 인증을 껐습니다.", "Two-factor sign-in is off.")
+                    .to_string(),
+            ),
+            ..TotpShown::default()
+        })
+        .map_err(|e| {
             let field = match e.code {
                 "wrong_password" => "password",
                 "wrong_code" => "disable_code",
                 _ => "",
             };
-            let status = e.status;
-            render_totp(
-                &state,
-                &ctx,
-                None,
-                Vec::new(),
-                None,
-                FieldErrors::one(field, ctx.lang.of(&e).to_string()),
-                status,
-            )
-            .await
-        }
-    }
+            (field, e)
+        });
+    render_totp(&state, &ctx, step).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -863,14 +749,11 @@ fn late_words(lang: Lang, minutes: Option<i64>) -> String {
     }
 }
 
-async fn late_page(State(state): State<AppState>, ctx: Ctx) -> Response {
-    let Some(caller) = ctx.caller.as_ref() else {
-        return to_login();
-    };
-    let list = match account_api::late_petitions(&state, caller).await {
-        Ok(l) => l,
-        Err(e) => return ctx.error(&e),
-    };
+async fn late_page(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    let caller = signed_in(&ctx)?;
+    let list = account_api::late_petitions(&state, caller)
+        .await
+        .or_page(&ctx)?;
     let mut by_department: Vec<(String, usize)> = Vec::new();
     for r in &list {
         match by_department.iter_mut().find(|(d, _)| *d == r.department) {
@@ -889,9 +772,9 @@ async fn late_page(State(state): State<AppState>, ctx: Ctx) -> Response {
             late: late_words(ctx.lang, r.late_minutes),
         })
         .collect();
-    ctx.render(&LatePage {
+    Ok(ctx.render(&LatePage {
         c: ctx.chrome(),
         rows,
         by_department,
-    })
+    }))
 }

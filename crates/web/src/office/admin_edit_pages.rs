@@ -7,17 +7,16 @@
 use crate::AppState;
 use crate::kit::error::ApiError;
 use crate::kit::extract::{Path, Query};
-use crate::kit::page::{Chrome, Ctx, Lang, role_name};
-use crate::office::admin_pages::allowed;
+use crate::kit::page::{Chrome, Ctx, Lang, OrPage, PageError, PageResult, role_name};
+use crate::office::admin_pages::{allowed, both, form_page};
 use crate::petitions::staff_pages::Refill;
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect};
 use axum::routing::{get, post};
 use calendar::Period;
-use domain::access::{Action, Capability};
+use domain::access::{self, Action, Capability};
 use domain::office::accounts::Role;
 use domain::petitions::Kind;
 use domain::petitions::fields::{Datatype, FieldDef};
@@ -63,13 +62,6 @@ fn ticked(f: &FormMap, key: &str) -> bool {
 
 fn text<'a>(f: &'a FormMap, key: &str) -> &'a str {
     f.get(key).map(String::as_str).unwrap_or("")
-}
-
-fn both(l: Lang, ko: &str, en: &str) -> String {
-    match l {
-        Lang::Ko => format!("{ko} ({en})"),
-        Lang::En => en.to_string(),
-    }
 }
 
 /// Department choices for a select: (id, name, selected), retired ones marked.
@@ -119,17 +111,44 @@ async fn commit<T>(
     let caller = ctx.caller.as_ref().ok_or_else(ApiError::forbidden)?;
     let mut tx = state.db.begin().await?;
     let done = change(&mut tx).await?;
-    store::office::audit::append(
-        &mut tx,
-        &crate::access_record(caller, &subject(&done), action, ""),
-    )
-    .await?;
-    tx.commit().await?;
+    crate::office::commit_logged(tx, caller, &subject(&done), action, "").await?;
     Ok(done)
 }
 
-fn see_other(to: String) -> Response {
-    Redirect::to(&to).into_response()
+/// Why a form was not saved: a rule's words, shown on the form refilled with what was typed,
+/// or a page of its own (a record that is not there, a failure).
+enum Unsaved {
+    Form(String),
+    Page(PageError),
+}
+
+impl From<String> for Unsaved {
+    fn from(m: String) -> Self {
+        Unsaved::Form(m)
+    }
+}
+
+impl From<PageError> for Unsaved {
+    fn from(e: PageError) -> Self {
+        Unsaved::Page(e)
+    }
+}
+
+/// A refused change as words for the refilled form.
+fn said(l: Lang) -> impl Fn(ApiError) -> Unsaved {
+    move |e| Unsaved::Form(l.of(&e).to_string())
+}
+
+/// The answer to a saved form: on to the saved record (`to`), or the form `again` with why not.
+async fn answer(
+    saved: Result<String, Unsaved>,
+    again: impl AsyncFnOnce(String) -> PageResult,
+) -> PageResult {
+    match saved {
+        Ok(to) => Ok(Redirect::to(&to).into_response()),
+        Err(Unsaved::Form(m)) => again(m).await,
+        Err(Unsaved::Page(e)) => Err(e),
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -154,33 +173,23 @@ async fn department_page(
     f: FormMap,
     notice: Option<String>,
     error: Option<String>,
-) -> Response {
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
+) -> PageResult {
+    let parents = department_options(state, ctx.lang, text(&f, "parent_id"), id)
+        .await
+        .or_page(ctx)?;
+    let page = DepartmentPage {
+        c: ctx.chrome(),
+        id,
+        f: Refill(f),
+        parents,
+        notice,
+        error,
     };
-    let parents = match department_options(state, ctx.lang, text(&f, "parent_id"), id).await {
-        Ok(p) => p,
-        Err(e) => return ctx.error(&e),
-    };
-    ctx.render_status(
-        status,
-        &DepartmentPage {
-            c: ctx.chrome(),
-            id,
-            f: Refill(f),
-            parents,
-            notice,
-            error,
-        },
-    )
+    form_page(ctx, page.error.is_some(), &page)
 }
 
-async fn new_department(State(state): State<AppState>, ctx: Ctx) -> Response {
-    if let Err(r) = allowed(&state, &ctx, Capability::Departments, Action::Create).await {
-        return r;
-    }
+async fn new_department(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    allowed(&state, &ctx, Capability::Departments, Action::Create).await?;
     let f = FormMap::from([("active".to_string(), "yes".to_string())]);
     department_page(&state, &ctx, None, f, None, None).await
 }
@@ -189,34 +198,38 @@ async fn create_department(
     State(state): State<AppState>,
     ctx: Ctx,
     crate::kit::extract::Form(f): crate::kit::extract::Form<FormMap>,
-) -> Response {
-    if let Err(r) = allowed(&state, &ctx, Capability::Departments, Action::Create).await {
-        return r;
-    }
+) -> PageResult {
+    allowed(&state, &ctx, Capability::Departments, Action::Create).await?;
+    let made = add_department(&state, &ctx, &f).await;
+    answer(made, async |m| {
+        department_page(&state, &ctx, None, f, None, Some(m)).await
+    })
+    .await
+}
+
+async fn add_department(state: &AppState, ctx: &Ctx, f: &FormMap) -> Result<String, Unsaved> {
     let l = ctx.lang;
-    let parent = match optional_id(l, &f, "parent_id") {
-        Ok(p) => p,
-        Err(m) => return department_page(&state, &ctx, None, f, None, Some(m)).await,
-    };
-    let parent_code = match parent {
-        Some(id) => match store::office::departments::get(&state.db, id).await {
-            Ok(d) => Some(d.code),
-            Err(e) => return ctx.error(&e.into()),
-        },
+    let parent_code = match optional_id(l, f, "parent_id")? {
+        Some(id) => Some(
+            store::office::departments::get(&state.db, id)
+                .await
+                .or_page(ctx)?
+                .code,
+        ),
         None => None,
     };
-    let made = commit(
-        &state,
-        &ctx,
+    let d = commit(
+        state,
+        ctx,
         "department.create",
         |d: &store::office::departments::Department| format!("department:{}", d.id),
         async |tx| {
             let d = store::office::departments::create(
                 tx,
                 &store::office::departments::NewDepartment {
-                    code: text(&f, "code").trim(),
-                    name: text(&f, "name"),
-                    name_en: text(&f, "name_en"),
+                    code: text(f, "code").trim(),
+                    name: text(f, "name"),
+                    name_en: text(f, "name_en"),
                     parent_code: parent_code.as_deref(),
                 },
                 store::now(),
@@ -224,16 +237,14 @@ async fn create_department(
             .await?;
             // The public phone is set in the same transaction, so a bad one adds nothing.
             Ok(
-                store::office::departments::set_public_phone(tx, d.id, text(&f, "public_phone"))
+                store::office::departments::set_public_phone(tx, d.id, text(f, "public_phone"))
                     .await?,
             )
         },
     )
-    .await;
-    match made {
-        Ok(d) => see_other(format!("/admin/departments/{}?saved=1", d.id)),
-        Err(e) => department_page(&state, &ctx, None, f, None, Some(l.of(&e).to_string())).await,
-    }
+    .await
+    .map_err(said(l))?;
+    Ok(format!("/admin/departments/{}?saved=1", d.id))
 }
 
 async fn edit_department(
@@ -241,14 +252,11 @@ async fn edit_department(
     ctx: Ctx,
     Path(id): Path<i64>,
     Query(s): Query<Saved>,
-) -> Response {
-    if let Err(r) = allowed(&state, &ctx, Capability::Departments, Action::Update).await {
-        return r;
-    }
-    let d = match store::office::departments::get(&state.db, id).await {
-        Ok(d) => d,
-        Err(e) => return ctx.error(&e.into()),
-    };
+) -> PageResult {
+    allowed(&state, &ctx, Capability::Departments, Action::Update).await?;
+    let d = store::office::departments::get(&state.db, id)
+        .await
+        .or_page(&ctx)?;
     let mut f = FormMap::from([
         ("code".to_string(), d.code),
         ("name".to_string(), d.name),
@@ -270,32 +278,39 @@ async fn update_department(
     ctx: Ctx,
     Path(id): Path<i64>,
     crate::kit::extract::Form(mut f): crate::kit::extract::Form<FormMap>,
-) -> Response {
-    if let Err(r) = allowed(&state, &ctx, Capability::Departments, Action::Update).await {
-        return r;
-    }
-    let l = ctx.lang;
-    let before = match store::office::departments::get(&state.db, id).await {
-        Ok(d) => d,
-        Err(e) => return ctx.error(&e.into()),
-    };
+) -> PageResult {
+    allowed(&state, &ctx, Capability::Departments, Action::Update).await?;
+    let before = store::office::departments::get(&state.db, id)
+        .await
+        .or_page(&ctx)?;
     f.insert("code".into(), before.code.clone());
-    let active = ticked(&f, "active");
-    if before.active && !active && !ticked(&f, "confirm") {
-        let m = both(
+    let done = change_department(&state, &ctx, &before, &f).await;
+    answer(done, async |m| {
+        department_page(&state, &ctx, Some(id), f, None, Some(m)).await
+    })
+    .await
+}
+
+async fn change_department(
+    state: &AppState,
+    ctx: &Ctx,
+    before: &store::office::departments::Department,
+    f: &FormMap,
+) -> Result<String, Unsaved> {
+    let l = ctx.lang;
+    let id = before.id;
+    let active = ticked(f, "active");
+    if before.active && !active && !ticked(f, "confirm") {
+        return Err(Unsaved::Form(both(
             l,
             "부서를 폐지하려면 확인란에 표시해 주세요. 폐지한 부서에는 새 계정이나 민원 종류를 둘 수 없습니다",
             "tick the confirmation to retire the department; a retired department takes no new accounts or petition types",
-        );
-        return department_page(&state, &ctx, Some(id), f, None, Some(m)).await;
+        )));
     }
-    let parent = match optional_id(l, &f, "parent_id") {
-        Ok(p) => p,
-        Err(m) => return department_page(&state, &ctx, Some(id), f, None, Some(m)).await,
-    };
-    let done = commit(
-        &state,
-        &ctx,
+    let parent = optional_id(l, f, "parent_id")?;
+    commit(
+        state,
+        ctx,
         "department.update",
         |d: &store::office::departments::Department| format!("department:{}", d.id),
         async |tx| {
@@ -303,26 +318,22 @@ async fn update_department(
                 tx,
                 id,
                 &store::office::departments::DepartmentChange {
-                    name: text(&f, "name"),
-                    name_en: text(&f, "name_en"),
+                    name: text(f, "name"),
+                    name_en: text(f, "name_en"),
                     parent_id: parent,
                     active,
                 },
             )
             .await?;
             Ok(
-                store::office::departments::set_public_phone(tx, id, text(&f, "public_phone"))
+                store::office::departments::set_public_phone(tx, id, text(f, "public_phone"))
                     .await?,
             )
         },
     )
-    .await;
-    match done {
-        Ok(_) => see_other(format!("/admin/departments/{id}?saved=1")),
-        Err(e) => {
-            department_page(&state, &ctx, Some(id), f, None, Some(l.of(&e).to_string())).await
-        }
-    }
+    .await
+    .map_err(said(l))?;
+    Ok(format!("/admin/departments/{id}?saved=1"))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -348,19 +359,12 @@ async fn account_page(
     mut f: FormMap,
     notice: Option<String>,
     error: Option<String>,
-) -> Response {
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
+) -> PageResult {
     // A password is never sent back into a page.
     f.remove("password");
-    let departments =
-        match department_options(state, ctx.lang, text(&f, "department_id"), None).await {
-            Ok(d) => d,
-            Err(e) => return ctx.error(&e),
-        };
+    let departments = department_options(state, ctx.lang, text(&f, "department_id"), None)
+        .await
+        .or_page(ctx)?;
     let roles = Role::ALL
         .iter()
         .map(|r| {
@@ -371,24 +375,20 @@ async fn account_page(
             )
         })
         .collect();
-    ctx.render_status(
-        status,
-        &AccountPage {
-            c: ctx.chrome(),
-            id,
-            f: Refill(f),
-            roles,
-            departments,
-            notice,
-            error,
-        },
-    )
+    let page = AccountPage {
+        c: ctx.chrome(),
+        id,
+        f: Refill(f),
+        roles,
+        departments,
+        notice,
+        error,
+    };
+    form_page(ctx, page.error.is_some(), &page)
 }
 
-async fn new_account(State(state): State<AppState>, ctx: Ctx) -> Response {
-    if let Err(r) = allowed(&state, &ctx, Capability::Accounts, Action::Create).await {
-        return r;
-    }
+async fn new_account(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    allowed(&state, &ctx, Capability::Accounts, Action::Create).await?;
     let f = FormMap::from([("role".to_string(), "official".to_string())]);
     account_page(&state, &ctx, None, f, None, None).await
 }
@@ -433,40 +433,43 @@ async fn in_use(
     Ok(())
 }
 
+/// A new password from the form, checked by the rules and hashed.
+fn password_hash(ctx: &Ctx, password: &str) -> Result<String, Unsaved> {
+    domain::office::accounts::validate_password(password)
+        .map_err(|e| Unsaved::Form(ctx.lang.of(&e).to_string()))?;
+    Ok(store::kit::secrets::hash_password(password).or_page(ctx)?)
+}
+
 async fn create_account(
     State(state): State<AppState>,
     ctx: Ctx,
     crate::kit::extract::Form(f): crate::kit::extract::Form<FormMap>,
-) -> Response {
-    if let Err(r) = allowed(&state, &ctx, Capability::Accounts, Action::Create).await {
-        return r;
-    }
+) -> PageResult {
+    allowed(&state, &ctx, Capability::Accounts, Action::Create).await?;
+    let made = add_account(&state, &ctx, &f).await;
+    answer(made, async |m| {
+        account_page(&state, &ctx, None, f, None, Some(m)).await
+    })
+    .await
+}
+
+async fn add_account(state: &AppState, ctx: &Ctx, f: &FormMap) -> Result<String, Unsaved> {
     let l = ctx.lang;
-    let (role, department_id) = match role_and_department(&state, l, &f, None).await {
-        Ok(x) => x,
-        Err(m) => return account_page(&state, &ctx, None, f, None, Some(m)).await,
-    };
-    let password = text(&f, "password");
-    if let Err(e) = domain::office::accounts::validate_password(password) {
-        return account_page(&state, &ctx, None, f, None, Some(l.of(&e).to_string())).await;
-    }
-    let hash = match store::kit::secrets::hash_password(password) {
-        Ok(h) => h,
-        Err(e) => return ctx.error(&e.into()),
-    };
-    let made = commit(
-        &state,
-        &ctx,
+    let (role, department_id) = role_and_department(state, l, f, None).await?;
+    let hash = password_hash(ctx, text(f, "password"))?;
+    let a = commit(
+        state,
+        ctx,
         "account.create",
         |a: &store::office::accounts::Account| format!("account:{}", a.id),
         async |tx| {
             Ok(store::office::accounts::create(
                 tx,
                 &store::office::accounts::NewAccount {
-                    username: text(&f, "username").trim(),
-                    display_name: text(&f, "display_name"),
-                    email: text(&f, "email"),
-                    phone: text(&f, "phone"),
+                    username: text(f, "username").trim(),
+                    display_name: text(f, "display_name"),
+                    email: text(f, "email"),
+                    phone: text(f, "phone"),
                     role,
                     department_id,
                     password_hash: &hash,
@@ -476,11 +479,9 @@ async fn create_account(
             .await?)
         },
     )
-    .await;
-    match made {
-        Ok(a) => see_other(format!("/admin/accounts/{}?saved=1", a.id)),
-        Err(e) => account_page(&state, &ctx, None, f, None, Some(l.of(&e).to_string())).await,
-    }
+    .await
+    .map_err(said(l))?;
+    Ok(format!("/admin/accounts/{}?saved=1", a.id))
 }
 
 fn account_form(a: store::office::accounts::Account) -> FormMap {
@@ -504,69 +505,65 @@ async fn edit_account(
     ctx: Ctx,
     Path(id): Path<i64>,
     Query(s): Query<Saved>,
-) -> Response {
-    if let Err(r) = allowed(&state, &ctx, Capability::Accounts, Action::Update).await {
-        return r;
-    }
-    match store::office::accounts::get(&state.db, id).await {
-        Ok(a) => {
-            account_page(
-                &state,
-                &ctx,
-                Some(id),
-                account_form(a),
-                saved_notice(ctx.lang, &s),
-                None,
-            )
-            .await
-        }
-        Err(e) => ctx.error(&e.into()),
-    }
+) -> PageResult {
+    allowed(&state, &ctx, Capability::Accounts, Action::Update).await?;
+    let a = store::office::accounts::get(&state.db, id)
+        .await
+        .or_page(&ctx)?;
+    let notice = saved_notice(ctx.lang, &s);
+    account_page(&state, &ctx, Some(id), account_form(a), notice, None).await
 }
 
 async fn update_account(
     State(state): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    crate::kit::extract::Form(f): crate::kit::extract::Form<FormMap>,
-) -> Response {
-    if let Err(r) = allowed(&state, &ctx, Capability::Accounts, Action::Update).await {
-        return r;
-    }
-    let l = ctx.lang;
-    let before = match store::office::accounts::get(&state.db, id).await {
-        Ok(a) => a,
-        Err(e) => return ctx.error(&e.into()),
-    };
+    crate::kit::extract::Form(mut f): crate::kit::extract::Form<FormMap>,
+) -> PageResult {
+    allowed(&state, &ctx, Capability::Accounts, Action::Update).await?;
+    let before = store::office::accounts::get(&state.db, id)
+        .await
+        .or_page(&ctx)?;
     // Name and username are not edited here; keep them on the page.
-    let mut f = f;
     f.insert("username".into(), before.username.clone());
     f.insert("display_name".into(), before.display_name.clone());
-    let (role, department_id) = match role_and_department(&state, l, &f, before.department_id).await
-    {
-        Ok(x) => x,
-        Err(m) => return account_page(&state, &ctx, Some(id), f, None, Some(m)).await,
-    };
-    let active = ticked(&f, "active");
+    let done = change_account(&state, &ctx, &before, &f).await;
+    answer(done, async |m| {
+        account_page(&state, &ctx, Some(id), f, None, Some(m)).await
+    })
+    .await
+}
+
+async fn change_account(
+    state: &AppState,
+    ctx: &Ctx,
+    before: &store::office::accounts::Account,
+    f: &FormMap,
+) -> Result<String, Unsaved> {
+    let l = ctx.lang;
+    let id = before.id;
+    let (role, department_id) = role_and_department(state, l, f, before.department_id).await?;
+    let active = ticked(f, "active");
+    // Whoever edits their own account keeps the right to manage accounts, so the office is
+    // never left without an administrator by a slip.
     let own = ctx.caller.as_ref().is_some_and(|c| c.account.id == id);
-    if own && (!active || role != Role::Administrator) {
-        let m = both(
+    let keeps_admin = active && access::reaches_office(role, Capability::Accounts, Action::Update);
+    if own && !keeps_admin {
+        return Err(Unsaved::Form(both(
             l,
             "자기 계정을 잠그거나 관리자 역할을 뺄 수 없습니다. 다른 관리자에게 부탁해 주세요",
             "you cannot lock your own account or take away your own administrator role; ask another administrator",
-        );
-        return account_page(&state, &ctx, Some(id), f, None, Some(m)).await;
+        )));
     }
-    let done = commit(
-        &state,
-        &ctx,
-        if before.active && !active {
-            "account.lock"
-        } else if !before.active && active {
-            "account.unlock"
-        } else {
-            "account.update"
-        },
+    let action = match (before.active, active) {
+        (true, false) => "account.lock",
+        (false, true) => "account.unlock",
+        _ => "account.update",
+    };
+    commit(
+        state,
+        ctx,
+        action,
         |a: &store::office::accounts::Account| format!("account:{}", a.id),
         async |tx| {
             Ok(store::office::accounts::update(
@@ -582,11 +579,9 @@ async fn update_account(
             .await?)
         },
     )
-    .await;
-    match done {
-        Ok(_) => see_other(format!("/admin/accounts/{id}?saved=1")),
-        Err(e) => account_page(&state, &ctx, Some(id), f, None, Some(l.of(&e).to_string())).await,
-    }
+    .await
+    .map_err(said(l))?;
+    Ok(format!("/admin/accounts/{id}?saved=1"))
 }
 
 async fn reset_password(
@@ -594,47 +589,43 @@ async fn reset_password(
     ctx: Ctx,
     Path(id): Path<i64>,
     crate::kit::extract::Form(f): crate::kit::extract::Form<FormMap>,
-) -> Response {
-    if let Err(r) = allowed(&state, &ctx, Capability::Accounts, Action::Update).await {
-        return r;
-    }
+) -> PageResult {
+    allowed(&state, &ctx, Capability::Accounts, Action::Update).await?;
+    let before = store::office::accounts::get(&state.db, id)
+        .await
+        .or_page(&ctx)?;
+    let done = set_password(&state, &ctx, id, &f).await;
+    answer(done, async |m| {
+        account_page(&state, &ctx, Some(id), account_form(before), None, Some(m)).await
+    })
+    .await
+}
+
+async fn set_password(
+    state: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    f: &FormMap,
+) -> Result<String, Unsaved> {
     let l = ctx.lang;
-    let before = match store::office::accounts::get(&state.db, id).await {
-        Ok(a) => a,
-        Err(e) => return ctx.error(&e.into()),
-    };
-    let refused = |m: String| {
-        let page = account_form(before.clone());
-        async { account_page(&state, &ctx, Some(id), page, None, Some(m)).await }
-    };
-    if !ticked(&f, "confirm") {
-        return refused(both(
+    if !ticked(f, "confirm") {
+        return Err(Unsaved::Form(both(
             l,
             "비밀번호를 바꾸려면 확인란에 표시해 주세요. 이전 비밀번호와 로그인은 되돌릴 수 없게 끝납니다",
             "tick the confirmation to set the password; the old password and every session end and cannot be restored",
-        ))
-        .await;
+        )));
     }
-    let password = text(&f, "new_password");
-    if let Err(e) = domain::office::accounts::validate_password(password) {
-        return refused(l.of(&e).to_string()).await;
-    }
-    let hash = match store::kit::secrets::hash_password(password) {
-        Ok(h) => h,
-        Err(e) => return ctx.error(&e.into()),
-    };
-    let done = commit(
-        &state,
-        &ctx,
+    let hash = password_hash(ctx, text(f, "new_password"))?;
+    commit(
+        state,
+        ctx,
         "account.password_reset",
         |_: &()| format!("account:{id}"),
         async |tx| Ok(store::office::accounts::set_password(tx, id, &hash, store::now()).await?),
     )
-    .await;
-    match done {
-        Ok(()) => see_other(format!("/admin/accounts/{id}?saved=1")),
-        Err(e) => refused(l.of(&e).to_string()).await,
-    }
+    .await
+    .map_err(said(l))?;
+    Ok(format!("/admin/accounts/{id}?saved=1"))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -714,17 +705,11 @@ async fn type_page(
     f: FormMap,
     notice: Option<String>,
     error: Option<String>,
-) -> Response {
+) -> PageResult {
     let l = ctx.lang;
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    let departments = match department_options(state, l, text(&f, "department_id"), None).await {
-        Ok(d) => d,
-        Err(e) => return ctx.error(&e),
-    };
+    let departments = department_options(state, l, text(&f, "department_id"), None)
+        .await
+        .or_page(ctx)?;
     let filled = row_numbers(&f, 'f', &FIELD_TYPED);
     let next = filled.last().map_or(0, |i| i + 1);
     let fields = filled
@@ -750,27 +735,25 @@ async fn type_page(
             text: text(&f, &format!("t{i}_text")).to_string(),
         })
         .collect();
-    ctx.render_status(
-        status,
-        &TypePage {
-            c: ctx.chrome(),
-            id,
-            general,
-            f: Refill(f),
-            fields,
-            templates,
-            datatypes: DATATYPES
-                .iter()
-                .map(|(k, ko, en)| (*k, l.t(ko, en)))
-                .collect(),
-            placeholders: domain::petitions::TEMPLATE_PLACEHOLDERS
-                .map(|p| format!("{{{p}}}"))
-                .join(" "),
-            departments,
-            notice,
-            error,
-        },
-    )
+    let page = TypePage {
+        c: ctx.chrome(),
+        id,
+        general,
+        f: Refill(f),
+        fields,
+        templates,
+        datatypes: DATATYPES
+            .iter()
+            .map(|(k, ko, en)| (*k, l.t(ko, en)))
+            .collect(),
+        placeholders: domain::petitions::TEMPLATE_PLACEHOLDERS
+            .map(|p| format!("{{{p}}}"))
+            .join(" "),
+        departments,
+        notice,
+        error,
+    };
+    form_page(ctx, page.error.is_some(), &page)
 }
 
 /// A stored type as the form's fields.
@@ -929,10 +912,8 @@ fn general_name(l: Lang, t: &store::petitions::PetitionType) -> Option<String> {
     })
 }
 
-async fn new_type(State(state): State<AppState>, ctx: Ctx) -> Response {
-    if let Err(r) = allowed(&state, &ctx, Capability::Settings, Action::Update).await {
-        return r;
-    }
+async fn new_type(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    allowed(&state, &ctx, Capability::Settings, Action::Update).await?;
     let f = FormMap::from([
         ("public".to_string(), "yes".to_string()),
         ("active".to_string(), "yes".to_string()),
@@ -944,41 +925,13 @@ async fn create_type(
     State(state): State<AppState>,
     ctx: Ctx,
     crate::kit::extract::Form(f): crate::kit::extract::Form<FormMap>,
-) -> Response {
-    if let Err(r) = allowed(&state, &ctx, Capability::Settings, Action::Update).await {
-        return r;
-    }
-    let l = ctx.lang;
-    let spec = match parse_spec(l, &f, None) {
-        Ok(s) => s,
-        Err(m) => return type_page(&state, &ctx, None, None, f, None, Some(m)).await,
-    };
-    if let Err(m) = in_use(&state, l, spec.department_id, None).await {
-        return type_page(&state, &ctx, None, None, f, None, Some(m)).await;
-    }
-    let made = commit(
-        &state,
-        &ctx,
-        "petition_type.create",
-        |t: &store::petitions::PetitionType| format!("petition_type:{}", t.id),
-        async |tx| Ok(store::petitions::create_type(tx, &spec, store::now()).await?),
-    )
-    .await;
-    match made {
-        Ok(t) => see_other(format!("/admin/types/{}?saved=1", t.id)),
-        Err(e) => {
-            type_page(
-                &state,
-                &ctx,
-                None,
-                None,
-                f,
-                None,
-                Some(l.of(&e).to_string()),
-            )
-            .await
-        }
-    }
+) -> PageResult {
+    allowed(&state, &ctx, Capability::Settings, Action::Update).await?;
+    let made = save_type(&state, &ctx, None, &f).await;
+    answer(made, async |m| {
+        type_page(&state, &ctx, None, None, f, None, Some(m)).await
+    })
+    .await
 }
 
 async fn edit_type(
@@ -986,18 +939,14 @@ async fn edit_type(
     ctx: Ctx,
     Path(id): Path<i64>,
     Query(s): Query<Saved>,
-) -> Response {
-    if let Err(r) = allowed(&state, &ctx, Capability::Settings, Action::Update).await {
-        return r;
-    }
-    match store::petitions::get_type(&state.db, id).await {
-        Ok(t) => {
-            let general = general_name(ctx.lang, &t);
-            let notice = saved_notice(ctx.lang, &s);
-            type_page(&state, &ctx, Some(id), general, type_form(&t), notice, None).await
-        }
-        Err(e) => ctx.error(&e.into()),
-    }
+) -> PageResult {
+    allowed(&state, &ctx, Capability::Settings, Action::Update).await?;
+    let t = store::petitions::get_type(&state.db, id)
+        .await
+        .or_page(&ctx)?;
+    let general = general_name(ctx.lang, &t);
+    let notice = saved_notice(ctx.lang, &s);
+    type_page(&state, &ctx, Some(id), general, type_form(&t), notice, None).await
 }
 
 async fn update_type(
@@ -1005,36 +954,51 @@ async fn update_type(
     ctx: Ctx,
     Path(id): Path<i64>,
     crate::kit::extract::Form(f): crate::kit::extract::Form<FormMap>,
-) -> Response {
-    if let Err(r) = allowed(&state, &ctx, Capability::Settings, Action::Update).await {
-        return r;
-    }
+) -> PageResult {
+    allowed(&state, &ctx, Capability::Settings, Action::Update).await?;
+    let before = store::petitions::get_type(&state.db, id)
+        .await
+        .or_page(&ctx)?;
+    let general = general_name(ctx.lang, &before);
+    let done = save_type(&state, &ctx, Some(&before), &f).await;
+    answer(done, async |m| {
+        type_page(&state, &ctx, Some(id), general, f, None, Some(m)).await
+    })
+    .await
+}
+
+/// Create a type (`before` is `None`) or change the one `before` is.
+async fn save_type(
+    state: &AppState,
+    ctx: &Ctx,
+    before: Option<&store::petitions::PetitionType>,
+    f: &FormMap,
+) -> Result<String, Unsaved> {
     let l = ctx.lang;
-    let before = match store::petitions::get_type(&state.db, id).await {
-        Ok(t) => t,
-        Err(e) => return ctx.error(&e.into()),
-    };
-    let general = general_name(l, &before);
-    let spec = match parse_spec(l, &f, Some(&before)) {
-        Ok(s) => s,
-        Err(m) => return type_page(&state, &ctx, Some(id), general, f, None, Some(m)).await,
-    };
-    if let Err(m) = in_use(&state, l, spec.department_id, before.department_id).await {
-        return type_page(&state, &ctx, Some(id), general, f, None, Some(m)).await;
-    }
-    let done = commit(
-        &state,
-        &ctx,
-        "petition_type.update",
-        |t: &store::petitions::PetitionType| format!("petition_type:{}", t.id),
-        async |tx| Ok(store::petitions::update_type(tx, id, &spec, store::now()).await?),
+    let spec = parse_spec(l, f, before)?;
+    in_use(
+        state,
+        l,
+        spec.department_id,
+        before.and_then(|t| t.department_id),
     )
-    .await;
-    match done {
-        Ok(_) => see_other(format!("/admin/types/{id}?saved=1")),
-        Err(e) => {
-            let m = Some(l.of(&e).to_string());
-            type_page(&state, &ctx, Some(id), general, f, None, m).await
+    .await?;
+    let subject = |t: &store::petitions::PetitionType| format!("petition_type:{}", t.id);
+    let now = store::now();
+    let t = match before {
+        None => {
+            commit(state, ctx, "petition_type.create", subject, async |tx| {
+                Ok(store::petitions::create_type(tx, &spec, now).await?)
+            })
+            .await
+        }
+        Some(b) => {
+            commit(state, ctx, "petition_type.update", subject, async |tx| {
+                Ok(store::petitions::update_type(tx, b.id, &spec, now).await?)
+            })
+            .await
         }
     }
+    .map_err(said(l))?;
+    Ok(format!("/admin/types/{}?saved=1", t.id))
 }

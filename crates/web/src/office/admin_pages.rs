@@ -6,12 +6,11 @@
 use crate::AppState;
 use crate::kit::error::ApiError;
 use crate::kit::extract::Path;
-use crate::kit::page::{Chrome, Ctx, Lang, role_name};
+use crate::kit::page::{Chrome, Ctx, Lang, OrPage, PageError, PageResult, role_name};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 use domain::access::{Action, Capability, Target};
@@ -128,14 +127,32 @@ pub(crate) async fn allowed(
     ctx: &Ctx,
     capability: Capability,
     action: Action,
-) -> Result<(), Response> {
+) -> Result<(), PageError> {
     let Some(caller) = ctx.caller.as_ref() else {
-        return Err(Redirect::to("/login").into_response());
+        return Err(ctx.refusal());
     };
     caller
         .may(state, capability, action, Target::Office)
         .await
-        .map_err(|e| ctx.error(&e))
+        .or_page(ctx)
+}
+
+/// A form page: a refused form comes back with 422.
+pub(crate) fn form_page(ctx: &Ctx, error: bool, page: &impl Template) -> PageResult {
+    let status = if error {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(ctx.render_status(status, page))
+}
+
+/// A message for the page: Korean with the English after it, or English alone.
+pub(crate) fn both(l: Lang, ko: &str, en: &str) -> String {
+    match l {
+        Lang::Ko => format!("{ko} ({en})"),
+        Lang::En => en.to_string(),
+    }
 }
 
 async fn page(
@@ -247,7 +264,7 @@ async fn show(
     h: HolidayForm,
     notice: Option<String>,
     error: Option<String>,
-) -> Response {
+) -> PageResult {
     show_with(state, ctx, h, None, notice, error).await
 }
 
@@ -258,23 +275,38 @@ async fn show_with(
     hours: Option<HoursForm>,
     notice: Option<String>,
     error: Option<String>,
-) -> Response {
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    match page(state, ctx, h, hours, notice, error).await {
-        Ok(p) => ctx.render_status(status, &p),
-        Err(e) => ctx.error(&e),
-    }
+) -> PageResult {
+    let p = page(state, ctx, h, hours, notice, error)
+        .await
+        .or_page(ctx)?;
+    form_page(ctx, p.error.is_some(), &p)
 }
 
-async fn admin(State(state): State<AppState>, ctx: Ctx) -> Response {
-    if let Err(r) = allowed(&state, &ctx, Capability::Settings, Action::Read).await {
-        return r;
-    }
+/// The administration page with a notice of what was just done.
+async fn done(state: &AppState, ctx: &Ctx, notice: String) -> PageResult {
+    show(state, ctx, HolidayForm::default(), Some(notice), None).await
+}
+
+async fn admin(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    allowed(&state, &ctx, Capability::Settings, Action::Read).await?;
     show(&state, &ctx, HolidayForm::default(), None, None).await
+}
+
+/// Note an administrator's change in the access log.
+async fn logged(
+    state: &AppState,
+    ctx: &Ctx,
+    subject: &str,
+    action: &str,
+    reason: &str,
+) -> Result<(), PageError> {
+    match ctx.caller.as_ref() {
+        Some(caller) => state
+            .log_access(caller, subject, action, reason)
+            .await
+            .or_page(ctx),
+        None => Ok(()),
+    }
 }
 
 #[derive(Deserialize)]
@@ -291,10 +323,8 @@ async fn add_holiday(
     State(state): State<AppState>,
     ctx: Ctx,
     crate::kit::extract::Form(f): crate::kit::extract::Form<AddHoliday>,
-) -> Response {
-    if let Err(r) = allowed(&state, &ctx, Capability::Settings, Action::Update).await {
-        return r;
-    }
+) -> PageResult {
+    allowed(&state, &ctx, Capability::Settings, Action::Update).await?;
     let l = ctx.lang;
     let form = HolidayForm {
         date: f.date.clone(),
@@ -302,42 +332,32 @@ async fn add_holiday(
         kind: f.kind.clone(),
     };
     let Ok(date) = NaiveDate::parse_from_str(f.date.trim(), "%Y-%m-%d") else {
-        let m = match l {
-            Lang::Ko => "날짜를 골라 주세요 (choose a date)",
-            Lang::En => "choose a date",
-        };
-        return show(&state, &ctx, form, None, Some(m.into())).await;
+        let m = both(l, "날짜를 골라 주세요", "choose a date");
+        return show(&state, &ctx, form, None, Some(m)).await;
     };
     let added =
         store::office::holidays::add(&state.db, date, &f.name, f.kind.trim(), false, store::now())
             .await;
-    match added {
-        Ok(row) => {
-            if let Some(caller) = ctx.caller.as_ref()
-                && let Err(e) = state
-                    .log_access(caller, "holidays", "holiday.add", &row.date.to_string())
-                    .await
-            {
-                return ctx.error(&e);
-            }
-            let notice = l.t(
-                "휴일을 추가했습니다. 처리기한이 다시 계산됩니다.",
-                "Holiday added; deadlines are recomputed.",
-            );
-            show(
-                &state,
-                &ctx,
-                HolidayForm::default(),
-                Some(notice.into()),
-                None,
-            )
-            .await
-        }
+    let row = match added {
+        Ok(row) => row,
         Err(e) => {
             let e = ApiError::from(e);
-            show(&state, &ctx, form, None, Some(l.of(&e).to_string())).await
+            return show(&state, &ctx, form, None, Some(l.of(&e).to_string())).await;
         }
-    }
+    };
+    logged(
+        &state,
+        &ctx,
+        "holidays",
+        "holiday.add",
+        &row.date.to_string(),
+    )
+    .await?;
+    let notice = l.t(
+        "휴일을 추가했습니다. 처리기한이 다시 계산됩니다.",
+        "Holiday added; deadlines are recomputed.",
+    );
+    done(&state, &ctx, notice.into()).await
 }
 
 #[derive(Deserialize)]
@@ -351,37 +371,22 @@ async fn delete_holiday(
     ctx: Ctx,
     Path(id): Path<i64>,
     crate::kit::extract::Form(f): crate::kit::extract::Form<Confirm>,
-) -> Response {
-    if let Err(r) = allowed(&state, &ctx, Capability::Settings, Action::Update).await {
-        return r;
-    }
+) -> PageResult {
+    allowed(&state, &ctx, Capability::Settings, Action::Update).await?;
     let l = ctx.lang;
     if f.confirm.is_empty() {
-        let m = match l {
-            Lang::Ko => "삭제하려면 확인란에 표시해 주세요 (tick the box to delete)",
-            Lang::En => "tick the box to delete",
-        };
-        return show(&state, &ctx, HolidayForm::default(), None, Some(m.into())).await;
+        let m = both(
+            l,
+            "삭제하려면 확인란에 표시해 주세요",
+            "tick the box to delete",
+        );
+        return show(&state, &ctx, HolidayForm::default(), None, Some(m)).await;
     }
-    if let Err(e) = store::office::holidays::delete(&state.db, id).await {
-        return ctx.error(&e.into());
-    }
-    if let Some(caller) = ctx.caller.as_ref()
-        && let Err(e) = state
-            .log_access(caller, "holidays", "holiday.delete", &id.to_string())
-            .await
-    {
-        return ctx.error(&e);
-    }
-    let notice = l.t("삭제했습니다.", "Deleted.");
-    show(
-        &state,
-        &ctx,
-        HolidayForm::default(),
-        Some(notice.into()),
-        None,
-    )
-    .await
+    store::office::holidays::delete(&state.db, id)
+        .await
+        .or_page(&ctx)?;
+    logged(&state, &ctx, "holidays", "holiday.delete", &id.to_string()).await?;
+    done(&state, &ctx, l.t("삭제했습니다.", "Deleted.").into()).await
 }
 
 /// The frontline-protection settings (recommended contact minutes, evidence retention, the
@@ -390,13 +395,13 @@ async fn save_protection_settings(
     State(state): State<AppState>,
     ctx: Ctx,
     crate::kit::extract::Form(f): crate::kit::extract::Form<HashMap<String, String>>,
-) -> Response {
-    if let Err(r) = allowed(&state, &ctx, Capability::Settings, Action::Update).await {
-        return r;
-    }
-    let Some(caller) = ctx.caller.as_ref() else {
-        return ctx.error(&ApiError::unauthenticated());
-    };
+) -> PageResult {
+    allowed(&state, &ctx, Capability::Settings, Action::Update).await?;
+    let caller = ctx
+        .caller
+        .as_ref()
+        .ok_or_else(ApiError::unauthenticated)
+        .or_page(&ctx)?;
     let number = |k: &str| {
         f.get(k)
             .and_then(|v| v.trim().parse::<i64>().ok())
@@ -414,19 +419,18 @@ async fn save_protection_settings(
             .get("alert_escalation_seconds")
             .map(|_| number("alert_escalation_seconds")),
     };
-    let (notice, error) =
-        match crate::protection::settings::save_settings(&state, caller, &req).await {
-            Ok(()) => (
-                Some(
-                    ctx.lang
-                        .t("보호 설정을 저장했습니다.", "Protection settings saved.")
-                        .into(),
-                ),
-                None,
-            ),
-            Err(e) => (None, Some(ctx.lang.of(&e).to_string())),
-        };
-    show(&state, &ctx, HolidayForm::default(), notice, error).await
+    match crate::protection::settings::save_settings(&state, caller, &req).await {
+        Ok(()) => {
+            let notice = ctx
+                .lang
+                .t("보호 설정을 저장했습니다.", "Protection settings saved.");
+            done(&state, &ctx, notice.into()).await
+        }
+        Err(e) => {
+            let m = ctx.lang.of(&e).to_string();
+            show(&state, &ctx, HolidayForm::default(), None, Some(m)).await
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -439,39 +443,19 @@ async fn save_settings(
     State(state): State<AppState>,
     ctx: Ctx,
     crate::kit::extract::Form(f): crate::kit::extract::Form<Settings>,
-) -> Response {
-    if let Err(r) = allowed(&state, &ctx, Capability::Settings, Action::Update).await {
-        return r;
-    }
-    let Some(caller) = ctx.caller.as_ref() else {
-        return ctx.error(&crate::kit::error::ApiError::forbidden());
-    };
-    // The change and its access-log entry land together or not at all.
+) -> PageResult {
+    allowed(&state, &ctx, Capability::Settings, Action::Update).await?;
+    let caller = ctx
+        .caller
+        .as_ref()
+        .ok_or_else(ApiError::forbidden)
+        .or_page(&ctx)?;
     let hide = !f.hide_names.is_empty();
-    let saved: Result<(), crate::kit::error::ApiError> = async {
-        let mut tx = state.db.begin().await?;
-        store::office::settings::set_hide_handler_names(&mut tx, hide, store::now()).await?;
-        store::office::audit::append(
-            &mut tx,
-            &crate::access_record(caller, "settings", "settings.update", HIDE_HANDLER_NAMES),
-        )
-        .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-    .await;
-    if let Err(e) = saved {
-        return ctx.error(&e);
-    }
+    crate::office::api::save_hide_names(&state, caller, hide)
+        .await
+        .or_page(&ctx)?;
     let notice = ctx.lang.t("설정을 저장했습니다.", "Settings saved.");
-    show(
-        &state,
-        &ctx,
-        HolidayForm::default(),
-        Some(notice.into()),
-        None,
-    )
-    .await
+    done(&state, &ctx, notice.into()).await
 }
 
 #[derive(Deserialize)]
@@ -506,10 +490,8 @@ async fn save_office_hours(
     State(state): State<AppState>,
     ctx: Ctx,
     crate::kit::extract::Form(f): crate::kit::extract::Form<HoursInput>,
-) -> Response {
-    if let Err(r) = allowed(&state, &ctx, Capability::Settings, Action::Update).await {
-        return r;
-    }
+) -> PageResult {
+    allowed(&state, &ctx, Capability::Settings, Action::Update).await?;
     let l = ctx.lang;
     let typed = HoursForm {
         start: f.start,
@@ -528,13 +510,12 @@ async fn save_office_hours(
         )
     };
     let Some(hours) = parse_hours(&typed) else {
-        let m = match l {
-            Lang::Ko => {
-                "시각을 09:00처럼 적어 주세요. 점심시간이 없으면 두 칸을 비워 두세요 (write times as 09:00; leave both lunch times empty for no lunch break)"
-            }
-            Lang::En => "write times as 09:00; leave both lunch times empty for no lunch break",
-        };
-        return refuse(m.into(), typed).await;
+        let m = both(
+            l,
+            "시각을 09:00처럼 적어 주세요. 점심시간이 없으면 두 칸을 비워 두세요",
+            "write times as 09:00; leave both lunch times empty for no lunch break",
+        );
+        return refuse(m, typed).await;
     };
     let now = store::now();
     if let Err(e) = store::office::settings::set_office_hours(&state.db, &hours, now).await {
@@ -542,22 +523,9 @@ async fn save_office_hours(
         return refuse(l.of(&e).to_string(), typed).await;
     }
     let recomputed = store::petitions::refresh_due_cache(&state.db, now).await;
-    if let Some(caller) = ctx.caller.as_ref()
-        && let Err(e) = state
-            .log_access(
-                caller,
-                "settings",
-                "settings.update",
-                store::office::settings::OFFICE_HOURS,
-            )
-            .await
-    {
-        return ctx.error(&e);
-    }
-    let n = match recomputed {
-        Ok(n) => n,
-        Err(e) => return ctx.error(&e.into()),
-    };
+    let hours_setting = store::office::settings::OFFICE_HOURS;
+    logged(&state, &ctx, "settings", "settings.update", hours_setting).await?;
+    let n = recomputed.or_page(&ctx)?;
     let notice = match l {
         Lang::Ko => {
             format!("근무시간을 저장했습니다. 진행 중인 민원 {n}건의 처리기한을 다시 계산했습니다.")
@@ -566,5 +534,5 @@ async fn save_office_hours(
             format!("Office hours saved; the due moments of {n} open petitions were recomputed.")
         }
     };
-    show(&state, &ctx, HolidayForm::default(), Some(notice), None).await
+    done(&state, &ctx, notice).await
 }

@@ -1,10 +1,10 @@
 //! The JSON API under `/api/v1`, described by the OpenAPI document at `/api/v1/openapi.json`.
 
-use crate::kit::auth::{Address, ApiCaller, Credential, check_login};
+use crate::AppState;
+use crate::kit::auth::{Address, ApiCaller, Caller, Credential, check_login};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::extract::{Json, Path, Query};
 use crate::kit::json::ApiJson;
-use crate::{AppState, access_record};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -331,17 +331,14 @@ async fn set_public_phone(
         .ok_or_else(ApiError::not_found)?;
     let mut tx = state.db.begin().await?;
     let d = departments::set_public_phone(&mut tx, before.id, &req.public_phone).await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            &caller,
-            &format!("department:{}", d.id),
-            "department.update",
-            "public_phone",
-        ),
+    crate::office::commit_logged(
+        tx,
+        &caller,
+        &format!("department:{}", d.id),
+        "department.update",
+        "public_phone",
     )
     .await?;
-    tx.commit().await?;
     Ok(Json(DepartmentView::from(d)))
 }
 
@@ -388,24 +385,30 @@ async fn set_hide_names(
     ApiCaller(caller): ApiCaller,
     ApiJson(req): ApiJson<HideNamesSetting>,
 ) -> Result<Json<HideNamesSetting>, ApiError> {
+    save_hide_names(&state, &caller, req.hide_handler_names).await?;
+    Ok(Json(req))
+}
+
+/// Turn name hiding on or off (API and administration page), with its access-log entry.
+pub(crate) async fn save_hide_names(
+    state: &AppState,
+    caller: &Caller,
+    hide: bool,
+) -> Result<(), ApiError> {
     caller
-        .may(&state, Capability::Settings, Action::Update, Target::Office)
+        .may(state, Capability::Settings, Action::Update, Target::Office)
         .await?;
     let mut tx = state.db.begin().await?;
-    store::office::settings::set_hide_handler_names(&mut tx, req.hide_handler_names, store::now())
-        .await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            &caller,
-            "settings",
-            "settings.update",
-            store::office::settings::HIDE_HANDLER_NAMES,
-        ),
+    store::office::settings::set_hide_handler_names(&mut tx, hide, store::now()).await?;
+    crate::office::commit_logged(
+        tx,
+        caller,
+        "settings",
+        "settings.update",
+        store::office::settings::HIDE_HANDLER_NAMES,
     )
     .await?;
-    tx.commit().await?;
-    Ok(Json(req))
+    Ok(())
 }
 
 /// Accounts the caller may read (administrators: all; supervisors: their division), contact
@@ -514,17 +517,14 @@ async fn create_account(
         store::now(),
     )
     .await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            &caller,
-            &format!("account:{}", account.id),
-            "account.create",
-            "",
-        ),
+    crate::office::commit_logged(
+        tx,
+        &caller,
+        &format!("account:{}", account.id),
+        "account.create",
+        "",
     )
     .await?;
-    tx.commit().await?;
     Ok((StatusCode::CREATED, Json(AccountView::new(account, false))).into_response())
 }
 
@@ -603,17 +603,14 @@ async fn reset_password(
     let hash = store::kit::secrets::hash_password(&req.password)?;
     let mut tx = state.db.begin().await?;
     accounts::set_password(&mut tx, id, &hash, store::now()).await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            &caller,
-            &format!("account:{id}"),
-            "account.password_reset",
-            "",
-        ),
+    crate::office::commit_logged(
+        tx,
+        &caller,
+        &format!("account:{id}"),
+        "account.password_reset",
+        "",
     )
     .await?;
-    tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -8,8 +8,8 @@ use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::extract::{Form, Json, Path, Query};
 use crate::kit::json::ApiJson;
-use crate::kit::page::{Chrome, Ctx, when};
-use crate::office::account_pages::FieldErrors;
+use crate::kit::page::{Chrome, Ctx, OrPage, PageError, PageResult, when};
+use crate::office::account_pages::{FieldErrors, Step, refused, signed_in};
 use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -100,19 +100,19 @@ async fn attachment_page(
     ctx: Ctx,
     Path((id, sha256)): Path<(i64, String)>,
     Query(q): Query<ReasonQuery>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return Redirect::to("/login").into_response();
-    };
+) -> PageResult {
+    // Anyone but an official is sent to sign in (as one).
+    let caller = ctx
+        .staff()
+        .ok_or_else(|| PageError::from(Redirect::to("/login").into_response()))?;
     let action = format!("/desk/petitions/{id}/attachments/{sha256}/download");
     let reason = match page_reason(&ctx, q.reason.as_deref(), &action) {
         Ok(r) => r,
-        Err(form) => return *form,
+        Err(form) => return Ok(*form),
     };
-    match crate::petitions::api::attachment_download(&state, caller, id, &sha256, &reason).await {
-        Ok(r) => r,
-        Err(e) => ctx.error(&e),
-    }
+    crate::petitions::api::attachment_download(&state, caller, id, &sha256, &reason)
+        .await
+        .or_page(&ctx)
 }
 
 #[derive(OpenApi)]
@@ -358,21 +358,15 @@ async fn render_review(
     ctx: &Ctx,
     month: Option<&str>,
     comment: String,
-    notice: Option<String>,
-    errs: FieldErrors,
-    status: StatusCode,
-) -> Response {
-    let Some(caller) = ctx.caller.as_ref() else {
-        return Redirect::to("/login").into_response();
+    step: Step<Option<String>>,
+) -> PageResult {
+    let caller = signed_in(ctx)?;
+    let (notice, (errs, status)) = match step {
+        Ok(notice) => (notice, (FieldErrors::default(), StatusCode::OK)),
+        Err(r) => (None, refused(ctx, r)),
     };
-    let (y, m) = match pick_month(month) {
-        Ok(v) => v,
-        Err(e) => return ctx.error(&e),
-    };
-    let r = match read_month(state, caller, y, m).await {
-        Ok(r) => r,
-        Err(e) => return ctx.error(&e),
-    };
+    let (y, m) = pick_month(month).or_page(ctx)?;
+    let r = read_month(state, caller, y, m).await.or_page(ctx)?;
     let lang = ctx.lang;
     let page = ReviewPage {
         c: ctx.chrome(),
@@ -447,24 +441,15 @@ async fn render_review(
         floor: domain::office::audit_review::UNUSUAL_FLOOR,
         factor: domain::office::audit_review::UNUSUAL_FACTOR,
     };
-    ctx.render_status(status, &page)
+    Ok(ctx.render_status(status, &page))
 }
 
 async fn review_page(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<MonthQuery>,
-) -> Response {
-    render_review(
-        &state,
-        &ctx,
-        q.month.as_deref(),
-        String::new(),
-        None,
-        FieldErrors::default(),
-        StatusCode::OK,
-    )
-    .await
+) -> PageResult {
+    render_review(&state, &ctx, q.month.as_deref(), String::new(), Ok(None)).await
 }
 
 #[derive(Deserialize)]
@@ -477,15 +462,10 @@ async fn sign_off_post(
     State(state): State<AppState>,
     ctx: Ctx,
     Form(f): Form<SignOffForm>,
-) -> Response {
-    let Some(caller) = ctx.caller.clone() else {
-        return Redirect::to("/login").into_response();
-    };
-    let (y, m) = match domain::office::audit_review::parse_month(&f.month) {
-        Ok(v) => v,
-        Err(e) => return ctx.error(&e.into()),
-    };
-    match sign_off(&state, &caller, y, m, &f.comment).await {
+) -> PageResult {
+    let caller = signed_in(&ctx)?;
+    let (y, m) = domain::office::audit_review::parse_month(&f.month).or_page(&ctx)?;
+    match sign_off(&state, caller, y, m, &f.comment).await {
         Ok(s) => {
             let notice = match ctx.lang {
                 crate::kit::page::Lang::Ko => format!("{} 점검에 서명했습니다.", s.month),
@@ -498,31 +478,20 @@ async fn sign_off_post(
                 &ctx,
                 Some(&f.month),
                 String::new(),
-                Some(notice),
-                FieldErrors::default(),
-                StatusCode::OK,
+                Ok(Some(notice)),
             )
             .await
         }
         // Someone without the right gets the refusal page, not the review.
-        Err(e) if e.status == StatusCode::FORBIDDEN => ctx.error(&e),
+        Err(e) if e.status == StatusCode::FORBIDDEN => Err(ctx.fail(&e)),
         Err(e) => {
-            let status = e.status;
             let field = if e.code == "invalid_comment" {
                 "comment"
             } else {
                 ""
             };
-            render_review(
-                &state,
-                &ctx,
-                Some(&f.month),
-                f.comment.clone(),
-                None,
-                FieldErrors::one(field, ctx.lang.of(&e).to_string()),
-                status,
-            )
-            .await
+            let comment = f.comment.clone();
+            render_review(&state, &ctx, Some(&f.month), comment, Err((field, e))).await
         }
     }
 }

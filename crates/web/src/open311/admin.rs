@@ -1,11 +1,11 @@
 //! Administrators issue and revoke Open311 client keys through the JSON API
 //! (`/api/v1/open311/keys`). A key is shown once, when issued; only its hash is stored.
 
-use crate::kit::auth::ApiCaller;
+use crate::AppState;
+use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::extract::{Json, Path};
 use crate::kit::json::ApiJson;
-use crate::{AppState, access_record};
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -86,28 +86,8 @@ async fn issue_key(
     ApiCaller(caller): ApiCaller,
     ApiJson(req): ApiJson<IssueKeyRequest>,
 ) -> Result<Response, ApiError> {
-    caller
-        .may(&state, Capability::Settings, Action::Create, Target::Office)
-        .await?;
-    let mut tx = state.db.begin().await?;
-    let (key, secret) = keys::issue_key(
-        &mut tx,
-        &req.name,
-        req.rate_per_minute.unwrap_or(keys::DEFAULT_RATE_PER_MINUTE),
-        store::now(),
-    )
-    .await?;
-    store::office::audit::append(
-        &mut tx,
-        &access_record(
-            &caller,
-            &format!("open311_key:{}", key.name),
-            "open311_key.issue",
-            "",
-        ),
-    )
-    .await?;
-    tx.commit().await?;
+    let rate = req.rate_per_minute.unwrap_or(keys::DEFAULT_RATE_PER_MINUTE);
+    let (key, secret) = issue(&state, &caller, &req.name, rate).await?;
     Ok((
         StatusCode::CREATED,
         Json(IssuedKey {
@@ -127,21 +107,41 @@ async fn revoke_key(
     ApiCaller(caller): ApiCaller,
     Path(name): Path<String>,
 ) -> Result<Json<KeyView>, ApiError> {
+    let key = revoke(&state, &caller, &name).await?;
+    Ok(Json(KeyView::from(key)))
+}
+
+/// Issue a key (API and page): the key and its secret, the issue in the access log.
+pub(crate) async fn issue(
+    state: &AppState,
+    caller: &Caller,
+    name: &str,
+    rate_per_minute: i64,
+) -> Result<(keys::Key, String), ApiError> {
     caller
-        .may(&state, Capability::Settings, Action::Delete, Target::Office)
+        .may(state, Capability::Settings, Action::Create, Target::Office)
         .await?;
     let mut tx = state.db.begin().await?;
-    let key = keys::revoke_key(&mut tx, &name, store::now()).await?;
-    store::office::audit::append(
-        &mut tx,
-        &access_record(
-            &caller,
-            &format!("open311_key:{}", key.name),
-            "open311_key.revoke",
-            "",
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(Json(KeyView::from(key)))
+    let (key, secret) = keys::issue_key(&mut tx, name, rate_per_minute, store::now()).await?;
+    crate::office::commit_logged(tx, caller, &key_subject(&key), "open311_key.issue", "").await?;
+    Ok((key, secret))
+}
+
+/// Revoke the live key of that name (API and page), in the access log.
+pub(crate) async fn revoke(
+    state: &AppState,
+    caller: &Caller,
+    name: &str,
+) -> Result<keys::Key, ApiError> {
+    caller
+        .may(state, Capability::Settings, Action::Delete, Target::Office)
+        .await?;
+    let mut tx = state.db.begin().await?;
+    let key = keys::revoke_key(&mut tx, name, store::now()).await?;
+    crate::office::commit_logged(tx, caller, &key_subject(&key), "open311_key.revoke", "").await?;
+    Ok(key)
+}
+
+fn key_subject(key: &keys::Key) -> String {
+    format!("open311_key:{}", key.name)
 }

@@ -149,13 +149,7 @@ async fn get_service(
     Path(file): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Response {
-    let (code, format) = match split(&file) {
-        Ok(x) => x,
-        Err(e) => return e.render(Format::Xml),
-    };
-    let answer = async {
-        let q = query_form(q)?;
-        check_jurisdiction(&state, &q).await?;
+    read_one(&state, &file, q, async |code, format| {
         let t = public_type(&state, code).await?;
         Ok(respond(
             format,
@@ -163,9 +157,8 @@ async fn get_service(
             "service_definition",
             &definition(&t),
         ))
-    }
-    .await;
-    finish(format, answer)
+    })
+    .await
 }
 
 async fn get_request(
@@ -173,13 +166,7 @@ async fn get_request(
     Path(file): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Response {
-    let (id, format) = match split(&file) {
-        Ok(x) => x,
-        Err(e) => return e.render(Format::Xml),
-    };
-    let answer = async {
-        let q = query_form(q)?;
-        check_jurisdiction(&state, &q).await?;
+    read_one(&state, &file, q, async |id, format| {
         let not_found = || Open311Error::not_found("민원", "service request");
         let id: i64 = id.parse().map_err(|_| not_found())?;
         let ctx = Ctx::load(&state).await?;
@@ -193,9 +180,8 @@ async fn get_request(
             "service_requests",
             &Val::List("request", items),
         ))
-    }
-    .await;
-    finish(format, answer)
+    })
+    .await
 }
 
 async fn get_token(
@@ -203,13 +189,7 @@ async fn get_token(
     Path(file): Path<String>,
     RawQuery(q): RawQuery,
 ) -> Response {
-    let (token, format) = match split(&file) {
-        Ok(x) => x,
-        Err(e) => return e.render(Format::Xml),
-    };
-    let answer = async {
-        let q = query_form(q)?;
-        check_jurisdiction(&state, &q).await?;
+    read_one(&state, &file, q, async |token, format| {
         let id = keys::petition_for_token(&state.db, token)
             .await?
             .ok_or_else(|| Open311Error::not_found("토큰", "token"))?;
@@ -223,6 +203,26 @@ async fn get_token(
             "service_requests",
             &Val::List("request", vec![item]),
         ))
+    })
+    .await
+}
+
+/// One resource named by `file` (`{name}.{format}`): the query is read and the jurisdiction
+/// checked, then `read` answers for the name, in that format (errors too).
+async fn read_one(
+    state: &AppState,
+    file: &str,
+    q: Option<String>,
+    read: impl AsyncFnOnce(&str, Format) -> Answer,
+) -> Response {
+    let (name, format) = match split(file) {
+        Ok(x) => x,
+        Err(e) => return e.render(Format::Xml),
+    };
+    let answer = async {
+        let q = query_form(q)?;
+        check_jurisdiction(state, &q).await?;
+        read(name, format).await
     }
     .await;
     finish(format, answer)

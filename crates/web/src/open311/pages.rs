@@ -3,14 +3,13 @@
 
 use crate::AppState;
 use crate::kit::error::ApiError;
-use crate::kit::page::{Chrome, Ctx};
+use crate::kit::page::{Chrome, Ctx, OrPage, PageResult, when};
+use crate::office::admin_pages::{allowed, form_page};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use domain::access::{Action, Capability, Target};
+use domain::access::{Action, Capability};
 use serde::Deserialize;
 use store::open311 as keys;
 
@@ -38,31 +37,14 @@ struct KeysPage {
     error: Option<String>,
 }
 
-/// Administrators only (the policy's Settings grant).
-async fn allowed(state: &AppState, ctx: &Ctx, action: Action) -> Result<(), Response> {
-    let Some(caller) = ctx.caller.as_ref() else {
-        return Err(Redirect::to("/login").into_response());
-    };
-    caller
-        .may(state, Capability::Settings, action, Target::Office)
-        .await
-        .map_err(|e| ctx.error(&e))
-}
-
 async fn render(
     state: &AppState,
     ctx: &Ctx,
     new_key: Option<String>,
     notice: Option<String>,
     error: Option<String>,
-) -> Response {
-    let list = match keys::list_keys(&state.db).await {
-        Ok(l) => l,
-        Err(e) => return ctx.error(&e.into()),
-    };
-    let when = |t: chrono::DateTime<chrono::Utc>| {
-        calendar::to_seoul(t).format("%Y-%m-%d %H:%M").to_string()
-    };
+) -> PageResult {
+    let list = keys::list_keys(&state.db).await.or_page(ctx)?;
     let page = KeysPage {
         c: ctx.chrome(),
         keys: list
@@ -76,21 +58,31 @@ async fn render(
             .collect(),
         new_key,
         notice,
-        error: error.clone(),
+        error,
     };
-    let status = if error.is_some() {
-        StatusCode::UNPROCESSABLE_ENTITY
-    } else {
-        StatusCode::OK
-    };
-    ctx.render_status(status, &page)
+    form_page(ctx, page.error.is_some(), &page)
 }
 
-async fn show(State(state): State<AppState>, ctx: Ctx) -> Response {
-    if let Err(r) = allowed(&state, &ctx, Action::Read).await {
-        return r;
-    }
+// Administrators only (the policy's Settings grant).
+async fn show(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    allowed(&state, &ctx, Capability::Settings, Action::Read).await?;
     render(&state, &ctx, None, None, None).await
+}
+
+/// The keys page after a change: what `shown` makes of it, or why it was refused.
+async fn after<T>(
+    state: &AppState,
+    ctx: &Ctx,
+    result: Result<T, ApiError>,
+    shown: impl FnOnce(T) -> (Option<String>, Option<String>),
+) -> PageResult {
+    match result {
+        Ok(done) => {
+            let (new_key, notice) = shown(done);
+            render(state, ctx, new_key, notice, None).await
+        }
+        Err(e) => render(state, ctx, None, None, Some(ctx.lang.of(&e).to_string())).await,
+    }
 }
 
 #[derive(Deserialize)]
@@ -105,41 +97,15 @@ async fn issue(
     State(state): State<AppState>,
     ctx: Ctx,
     crate::kit::extract::Form(f): crate::kit::extract::Form<IssueForm>,
-) -> Response {
-    if let Err(r) = allowed(&state, &ctx, Action::Create).await {
-        return r;
-    }
+) -> PageResult {
+    allowed(&state, &ctx, Capability::Settings, Action::Create).await?;
     let rate = match f.rate_per_minute.trim() {
         "" => keys::DEFAULT_RATE_PER_MINUTE,
         v => v.parse().unwrap_or(0),
     };
-    let result = async {
-        let mut tx = state.db.begin().await?;
-        let (key, secret) = keys::issue_key(&mut tx, &f.name, rate, store::now()).await?;
-        if let Some(caller) = ctx.caller.as_ref() {
-            store::office::audit::append(
-                &mut tx,
-                &crate::access_record(
-                    caller,
-                    &format!("open311_key:{}", key.name),
-                    "open311_key.issue",
-                    "",
-                ),
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        Ok::<_, store::StoreError>(secret)
-    }
-    .await;
-    match result {
-        Ok(secret) => render(&state, &ctx, Some(secret), None, None).await,
-        Err(e) => {
-            let e = ApiError::from(e);
-            let m = ctx.lang.of(&e).to_string();
-            render(&state, &ctx, None, None, Some(m)).await
-        }
-    }
+    let caller = ctx.staff_or_refuse()?;
+    let result = super::admin::issue(&state, caller, &f.name, rate).await;
+    after(&state, &ctx, result, |(_, secret)| (Some(secret), None)).await
 }
 
 #[derive(Deserialize)]
@@ -152,39 +118,14 @@ async fn revoke(
     State(state): State<AppState>,
     ctx: Ctx,
     crate::kit::extract::Form(f): crate::kit::extract::Form<RevokeForm>,
-) -> Response {
-    if let Err(r) = allowed(&state, &ctx, Action::Delete).await {
-        return r;
-    }
-    let result = async {
-        let mut tx = state.db.begin().await?;
-        let key = keys::revoke_key(&mut tx, &f.name, store::now()).await?;
-        if let Some(caller) = ctx.caller.as_ref() {
-            store::office::audit::append(
-                &mut tx,
-                &crate::access_record(
-                    caller,
-                    &format!("open311_key:{}", key.name),
-                    "open311_key.revoke",
-                    "",
-                ),
-            )
-            .await?;
-        }
-        tx.commit().await?;
-        Ok::<_, store::StoreError>(key.name)
-    }
-    .await;
+) -> PageResult {
+    allowed(&state, &ctx, Capability::Settings, Action::Delete).await?;
+    let caller = ctx.staff_or_refuse()?;
+    let result = super::admin::revoke(&state, caller, &f.name).await;
     let l = ctx.lang;
-    match result {
-        Ok(name) => {
-            let notice = format!("{} {name}", l.t("폐기했습니다:", "Revoked:"));
-            render(&state, &ctx, None, Some(notice), None).await
-        }
-        Err(e) => {
-            let e = ApiError::from(e);
-            let m = ctx.lang.of(&e).to_string();
-            render(&state, &ctx, None, None, Some(m)).await
-        }
-    }
+    after(&state, &ctx, result, |key| {
+        let notice = format!("{} {}", l.t("폐기했습니다:", "Revoked:"), key.name);
+        (None, Some(notice))
+    })
+    .await
 }

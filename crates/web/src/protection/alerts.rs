@@ -2,14 +2,14 @@
 //! server-sent events and its PostgreSQL relay, the confirmation page and "on my way".
 
 use super::targets::{Policy, incident_subject};
-use super::views::{Notice, PageId, label, name_of, named, names, refuse, show};
+use super::views::{Notice, PageId, label, name_of, named, names, show};
+use crate::AppState;
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::form::PageForm;
 use crate::kit::json::ApiJson;
-use crate::kit::page::{Chrome, Ctx, Lang, when};
+use crate::kit::page::{Chrome, Ctx, Lang, PageResult, when};
 use crate::wellbeing::api::Id;
-use crate::{AppState, access_record};
 use askama::Template;
 use axum::Json;
 use axum::extract::{Query, State};
@@ -23,7 +23,6 @@ use domain::{AccountId, DepartmentId};
 use serde::{Deserialize, Serialize};
 use std::convert::Infallible;
 use std::sync::Arc;
-use store::office::audit;
 use store::protection::{self as sp, Alert, Incident};
 use tokio::sync::{broadcast, watch};
 use utoipa::ToSchema;
@@ -292,17 +291,14 @@ pub(crate) async fn panic_alert(
         now,
     )
     .await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            caller,
-            &incident_subject(incident.id),
-            "protection.panic",
-            &alert.place,
-        ),
+    crate::office::commit_logged(
+        tx,
+        caller,
+        &incident_subject(incident.id),
+        "protection.panic",
+        &alert.place,
     )
     .await?;
-    tx.commit().await?;
     if let Ok(ev) = alert_event(&state.db, alert.id).await {
         state.protection.publish(ev);
     }
@@ -748,17 +744,14 @@ pub(crate) async fn acknowledge(
             ),
             other => other.into(),
         })?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            caller,
-            &incident_subject(a.incident_id),
-            "protection.alert_ack",
-            "",
-        ),
+    crate::office::commit_logged(
+        tx,
+        caller,
+        &incident_subject(a.incident_id),
+        "protection.alert_ack",
+        "",
     )
     .await?;
-    tx.commit().await?;
     Ok(a)
 }
 
@@ -779,25 +772,23 @@ pub(crate) async fn panic(
     State(state): State<AppState>,
     ctx: Ctx,
     PageForm(req): PageForm<AlertRequest>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     match panic_alert(&state, caller, &req).await {
-        Ok((alert, _)) => Redirect::to(&format!("/protection/alerts/{}", alert.id)).into_response(),
-        Err(e) => ctx.error(&e),
+        Ok((alert, _)) => {
+            Ok(Redirect::to(&format!("/protection/alerts/{}", alert.id)).into_response())
+        }
+        Err(e) => Err(ctx.fail(&e)),
     }
 }
 
-pub(crate) async fn ack(State(state): State<AppState>, ctx: Ctx, PageId(id): PageId) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
+pub(crate) async fn ack(State(state): State<AppState>, ctx: Ctx, PageId(id): PageId) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     match acknowledge(&state, caller, id).await {
-        Ok(_) => Redirect::to(&format!("/protection/alerts/{id}?done=ack")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("/protection/alerts/{id}?done=ack")).into_response()),
         Err(e) => match alert_view(&state, &ctx, caller, id, None, Some(&e)).await {
-            Ok(r) => r,
-            Err(_) => ctx.error(&e),
+            Ok(r) => Ok(r),
+            Err(_) => Err(ctx.fail(&e)),
         },
     }
 }
@@ -839,13 +830,11 @@ pub(crate) async fn alert_page(
     ctx: Ctx,
     PageId(id): PageId,
     Query(n): Query<Notice>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     match alert_view(&state, &ctx, caller, id, n.done.as_deref(), None).await {
-        Ok(r) => r,
-        Err(e) => ctx.error(&e),
+        Ok(r) => Ok(r),
+        Err(e) => Err(ctx.fail(&e)),
     }
 }
 

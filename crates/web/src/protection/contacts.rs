@@ -2,24 +2,22 @@
 //! the end of the contact.
 
 use super::flags::RestrictionView;
-use super::targets::incident_subject;
-use super::views::{Choice, Notice, PageId, choices, done_message, named, refuse, show};
+use super::targets::{incident_subject, may_record_own};
+use super::views::{Choice, Notice, PageId, choices, done_message, named, show};
+use crate::AppState;
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::form::PageForm;
 use crate::kit::json::ApiJson;
-use crate::kit::page::{Chrome, Ctx, when};
+use crate::kit::page::{Chrome, Ctx, OrPage, PageResult, when};
 use crate::wellbeing::api::Id;
-use crate::{AppState, access_record};
 use askama::Template;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::access::{Action, Capability, Target};
 use domain::protection::{self as rules, Channel, WarningReason};
 use serde::{Deserialize, Serialize};
-use store::office::audit;
 use store::protection::{self as sp, Contact};
 use utoipa::ToSchema;
 
@@ -105,14 +103,7 @@ pub(crate) async fn begin_contact(
     caller: &Caller,
     req: &ContactRequest,
 ) -> Result<ContactView, ApiError> {
-    let own = Target::Record {
-        owner: Some(caller.account.id),
-        department: caller.account.department_id,
-        shared_with: &[],
-    };
-    caller
-        .may(state, Capability::Protection, Action::Create, own)
-        .await?;
+    may_record_own(state, caller).await?;
     let channel = Channel::parse(&req.channel)?;
     let mut tx = state.db.begin().await?;
     let c = sp::start_contact(
@@ -176,17 +167,14 @@ pub(crate) async fn warn(
     let reason = WarningReason::parse(reason)?;
     let mut tx = state.db.begin().await?;
     let m = sp::warn_contact(&mut tx, &c, reason, store::now()).await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            caller,
-            &incident_subject(m.incident_id),
-            "protection.measure",
-            &m.kind,
-        ),
+    crate::office::commit_logged(
+        tx,
+        caller,
+        &incident_subject(m.incident_id),
+        "protection.measure",
+        &m.kind,
     )
     .await?;
-    tx.commit().await?;
     Ok(m)
 }
 
@@ -301,28 +289,24 @@ pub(crate) async fn contact_render(
     Ok(show(ctx, &page, error))
 }
 
-pub(crate) async fn contact_start(State(state): State<AppState>, ctx: Ctx) -> Response {
-    if ctx.staff().is_none() {
-        return refuse(&ctx);
-    }
+pub(crate) async fn contact_start(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+    ctx.staff_or_refuse()?;
     contact_render(&state, &ctx, None, None, None)
         .await
-        .unwrap_or_else(|e| ctx.error(&e))
+        .or_page(&ctx)
 }
 
 pub(crate) async fn contact_begin(
     State(state): State<AppState>,
     ctx: Ctx,
     PageForm(req): PageForm<ContactRequest>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     match begin_contact(&state, caller, &req).await {
-        Ok(v) => Redirect::to(&format!("/protection/contact/{}", v.contact.id)).into_response(),
+        Ok(v) => Ok(Redirect::to(&format!("/protection/contact/{}", v.contact.id)).into_response()),
         Err(e) => contact_render(&state, &ctx, None, None, Some(&e))
             .await
-            .unwrap_or_else(|_| ctx.error(&e)),
+            .map_err(|_| ctx.fail(&e)),
     }
 }
 
@@ -331,16 +315,14 @@ pub(crate) async fn contact_page(
     ctx: Ctx,
     PageId(id): PageId,
     Query(n): Query<Notice>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     let r = async {
         let c = own_contact(&state, caller, id).await?;
         contact_render(&state, &ctx, Some(c), n.done.as_deref(), None).await
     }
     .await;
-    r.unwrap_or_else(|e| ctx.error(&e))
+    r.or_page(&ctx)
 }
 
 /// The contact page again with an error.
@@ -350,12 +332,12 @@ pub(crate) async fn contact_again(
     caller: &Caller,
     id: i64,
     e: ApiError,
-) -> Response {
+) -> PageResult {
     match own_contact(state, caller, id).await {
         Ok(c) => contact_render(state, ctx, Some(c), None, Some(&e))
             .await
-            .unwrap_or_else(|_| ctx.error(&e)),
-        Err(_) => ctx.error(&e),
+            .map_err(|_| ctx.fail(&e)),
+        Err(_) => Err(ctx.fail(&e)),
     }
 }
 
@@ -364,12 +346,10 @@ pub(crate) async fn contact_warn(
     ctx: Ctx,
     PageId(id): PageId,
     PageForm(req): PageForm<WarnRequest>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     match warn(&state, caller, id, &req.reason).await {
-        Ok(_) => Redirect::to(&format!("/protection/contact/{id}?done=1")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("/protection/contact/{id}?done=1")).into_response()),
         Err(e) => contact_again(&state, &ctx, caller, id, e).await,
     }
 }
@@ -379,12 +359,10 @@ pub(crate) async fn contact_finish(
     ctx: Ctx,
     PageId(id): PageId,
     PageForm(req): PageForm<FinishRequest>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     match finish(&state, caller, id, req.ended_by_official).await {
-        Ok(_) => Redirect::to(&format!("/protection/contact/{id}?done=1")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("/protection/contact/{id}?done=1")).into_response()),
         Err(e) => contact_again(&state, &ctx, caller, id, e).await,
     }
 }

@@ -2,13 +2,13 @@
 //! evidence-retention job.
 
 use super::targets::{dept_visible, require_oversight};
-use super::views::{Notice, PageId, done_message, refuse, show};
+use super::views::{Notice, PageId, done_message, show};
 use crate::AppState;
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::form::PageForm;
 use crate::kit::json::ApiJson;
-use crate::kit::page::{Chrome, Ctx, Lang, when};
+use crate::kit::page::{Chrome, Ctx, Lang, OrPage, PageResult, when};
 use crate::wellbeing::api::Id;
 use askama::Template;
 use axum::Json;
@@ -288,12 +288,12 @@ pub(crate) async fn drills_done<T>(
     ctx: &Ctx,
     caller: &Caller,
     r: Result<T, ApiError>,
-) -> Response {
+) -> PageResult {
     match r {
-        Ok(_) => Redirect::to("/protection/drills?done=1").into_response(),
+        Ok(_) => Ok(Redirect::to("/protection/drills?done=1").into_response()),
         Err(e) => drills_page(state, ctx, caller, None, Some(&e))
             .await
-            .unwrap_or_else(|_| ctx.error(&e)),
+            .map_err(|_| ctx.fail(&e)),
     }
 }
 
@@ -301,23 +301,19 @@ pub(crate) async fn drills(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(n): Query<Notice>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     drills_page(&state, &ctx, caller, n.done.as_deref(), None)
         .await
-        .unwrap_or_else(|e| ctx.error(&e))
+        .or_page(&ctx)
 }
 
 pub(crate) async fn plan_form(
     State(state): State<AppState>,
     ctx: Ctx,
     PageForm(req): PageForm<DrillRequest>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     let r = plan(&state, caller, &req).await;
     drills_done(&state, &ctx, caller, r).await
 }
@@ -327,10 +323,8 @@ pub(crate) async fn held_form(
     ctx: Ctx,
     PageId(id): PageId,
     PageForm(req): PageForm<DrillHeldRequest>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     let r = held(&state, caller, id, &req).await;
     drills_done(&state, &ctx, caller, r).await
 }

@@ -1,15 +1,13 @@
 //! Safety equipment (안전장비): the registry, issuing and checks.
 
 use super::targets::{dept_visible, require_oversight};
-use super::views::{
-    Choice, Notice, PageId, choices, done_message, name_of, named, names, refuse, show,
-};
+use super::views::{Choice, Notice, PageId, choices, done_message, name_of, named, names, show};
 use crate::AppState;
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::form::PageForm;
 use crate::kit::json::ApiJson;
-use crate::kit::page::{Chrome, Ctx, when};
+use crate::kit::page::{Chrome, Ctx, OrPage, PageResult, when};
 use crate::wellbeing::api::Id;
 use askama::Template;
 use axum::Json;
@@ -264,13 +262,11 @@ pub(crate) async fn equipment(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(n): Query<Notice>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     equipment_page(&state, &ctx, caller, n.done.as_deref(), None)
         .await
-        .unwrap_or_else(|e| ctx.error(&e))
+        .or_page(&ctx)
 }
 
 /// After a change on the equipment page: back to it, or the page again with the error.
@@ -279,12 +275,12 @@ pub(crate) async fn equipment_done<T>(
     ctx: &Ctx,
     caller: &Caller,
     r: Result<T, ApiError>,
-) -> Response {
+) -> PageResult {
     match r {
-        Ok(_) => Redirect::to("/protection/equipment?done=1").into_response(),
+        Ok(_) => Ok(Redirect::to("/protection/equipment?done=1").into_response()),
         Err(e) => equipment_page(state, ctx, caller, None, Some(&e))
             .await
-            .unwrap_or_else(|_| ctx.error(&e)),
+            .map_err(|_| ctx.fail(&e)),
     }
 }
 
@@ -292,10 +288,8 @@ pub(crate) async fn add_equipment_form(
     State(state): State<AppState>,
     ctx: Ctx,
     PageForm(req): PageForm<EquipmentRequest>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     let r = register_equipment(&state, caller, &req).await;
     equipment_done(&state, &ctx, caller, r).await
 }
@@ -305,10 +299,8 @@ pub(crate) async fn issue_form(
     ctx: Ctx,
     PageId(id): PageId,
     PageForm(req): PageForm<IssueRequest>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     let r = issue(&state, caller, id, req.holder_id).await;
     equipment_done(&state, &ctx, caller, r).await
 }
@@ -318,10 +310,8 @@ pub(crate) async fn check_form(
     ctx: Ctx,
     PageId(id): PageId,
     PageForm(req): PageForm<CheckRequest>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     let r = check(&state, caller, id, &req).await;
     equipment_done(&state, &ctx, caller, r).await
 }

@@ -3,14 +3,14 @@
 
 use super::incidents::again;
 use super::targets::{evidence_subject, incident_target};
-use super::views::{Notice, PageId, done_message, label, name_of, named, names, refuse, show};
+use super::views::{Notice, PageId, done_message, label, name_of, named, names, show};
+use crate::AppState;
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::form::PageForm;
 use crate::kit::json::ApiJson;
-use crate::kit::page::{Chrome, Ctx, when};
+use crate::kit::page::{Chrome, Ctx, OrPage, PageResult, when};
 use crate::wellbeing::api::Id;
-use crate::{AppState, access_record};
 use askama::Template;
 use axum::Json;
 use axum::body::Body;
@@ -23,7 +23,6 @@ use domain::protection::{self as rules, CustodyAction, EvidenceKind};
 use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use store::kit::blobs::BlobLimits;
-use store::office::audit;
 use store::protection::{self as sp, Incident};
 use utoipa::ToSchema;
 
@@ -98,17 +97,14 @@ pub(crate) async fn attach_evidence(
         now,
     )
     .await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            caller,
-            &evidence_subject(e.id),
-            "protection.evidence_upload",
-            &e.sha256,
-        ),
+    crate::office::commit_logged(
+        tx,
+        caller,
+        &evidence_subject(e.id),
+        "protection.evidence_upload",
+        &e.sha256,
     )
     .await?;
-    tx.commit().await?;
     Ok(e)
 }
 
@@ -173,17 +169,14 @@ pub(crate) async fn custody(
     let now = store::now();
     let mut tx = state.db.begin().await?;
     sp::log_custody(&mut tx, e.id, action, Some(caller.account.id), detail, now).await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            caller,
-            &evidence_subject(e.id),
-            &format!("protection.evidence_{}", action.as_str()),
-            detail,
-        ),
+    crate::office::commit_logged(
+        tx,
+        caller,
+        &evidence_subject(e.id),
+        &format!("protection.evidence_{}", action.as_str()),
+        detail,
     )
     .await?;
-    tx.commit().await?;
     Ok(())
 }
 
@@ -427,10 +420,8 @@ pub(crate) async fn upload(
     ctx: Ctx,
     PageId(id): PageId,
     mut mp: Multipart,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     let result = async {
         let (incident, limits) = evidence_upload_target(&state, caller, id).await?;
         let mut kind = EvidenceKind::Document;
@@ -466,7 +457,7 @@ pub(crate) async fn upload(
     }
     .await;
     match result {
-        Ok(e) => Redirect::to(&format!("/protection/evidence/{}?done=1", e.id)).into_response(),
+        Ok(e) => Ok(Redirect::to(&format!("/protection/evidence/{}?done=1", e.id)).into_response()),
         Err(e) => again(&state, &ctx, caller, id, e).await,
     }
 }
@@ -546,14 +537,12 @@ pub(crate) async fn evidence(
     ctx: Ctx,
     PageId(id): PageId,
     Query(n): Query<Notice>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     let msg = done_message(ctx.lang, n.done.as_deref());
     match evidence_page(&state, &ctx, caller, id, msg, None).await {
-        Ok(r) => r,
-        Err(e) => ctx.error(&e),
+        Ok(r) => Ok(r),
+        Err(e) => Err(ctx.fail(&e)),
     }
 }
 
@@ -562,10 +551,8 @@ pub(crate) async fn download_page(
     ctx: Ctx,
     PageId(id): PageId,
     axum::extract::Query(q): axum::extract::Query<crate::office::privacy_review::ReasonQuery>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     // No file without a stated reason: ask for it, keeping what was typed.
     let reason = match crate::office::privacy_review::page_reason(
         &ctx,
@@ -573,13 +560,13 @@ pub(crate) async fn download_page(
         &format!("/protection/evidence/{id}/download"),
     ) {
         Ok(r) => r,
-        Err(form) => return *form,
+        Err(form) => return Ok(*form),
     };
     match download(&state, caller, id, &reason).await {
-        Ok(r) => r,
+        Ok(r) => Ok(r),
         Err(e) => match evidence_page(&state, &ctx, caller, id, None, Some(&e)).await {
-            Ok(r) => r,
-            Err(_) => ctx.error(&e),
+            Ok(r) => Ok(r),
+            Err(_) => Err(ctx.fail(&e)),
         },
     }
 }
@@ -588,10 +575,8 @@ pub(crate) async fn verify_form(
     State(state): State<AppState>,
     ctx: Ctx,
     PageId(id): PageId,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     let result = async {
         let (e, _) = evidence_for(&state, caller, id, Action::Read).await?;
         verify(&state, caller, &e).await
@@ -625,7 +610,7 @@ pub(crate) async fn verify_form(
         }
         Err(e) => Err(e),
     };
-    outcome.unwrap_or_else(|e| ctx.error(&e))
+    outcome.or_page(&ctx)
 }
 
 pub(crate) async fn handover(
@@ -633,14 +618,12 @@ pub(crate) async fn handover(
     ctx: Ctx,
     PageId(id): PageId,
     PageForm(req): PageForm<HandoverRequest>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     match hand_over(&state, caller, id, &req.recipient).await {
-        Ok(()) => Redirect::to(&format!("/protection/evidence/{id}?done=1")).into_response(),
+        Ok(()) => Ok(Redirect::to(&format!("/protection/evidence/{id}?done=1")).into_response()),
         Err(e) => evidence_page(&state, &ctx, caller, id, None, Some(&e))
             .await
-            .unwrap_or_else(|_| ctx.error(&e)),
+            .map_err(|_| ctx.fail(&e)),
     }
 }

@@ -2,15 +2,15 @@
 //! with the access restrictions in force.
 
 use super::incidents::{IncidentSummary, home_page};
-use super::targets::Policy;
-use super::views::{PageId, Row, name_of, named, names, refuse};
+use super::targets::{Policy, may_record_own, readable_petitioner};
+use super::views::{PageId, Row, name_of, named, names};
+use crate::AppState;
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::form::PageForm;
 use crate::kit::json::ApiJson;
-use crate::kit::page::{Chrome, Ctx, when};
+use crate::kit::page::{Chrome, Ctx, OrPage, PageResult, when};
 use crate::wellbeing::api::Id;
-use crate::{AppState, access_record};
 use askama::Template;
 use axum::Json;
 use axum::extract::State;
@@ -21,7 +21,6 @@ use domain::DepartmentId;
 use domain::access::{Action, Capability, Target};
 use domain::protection::{self as rules, Channel, IncidentKind};
 use serde::{Deserialize, Serialize};
-use store::office::audit;
 use store::protection::{self as sp};
 use utoipa::ToSchema;
 
@@ -117,32 +116,10 @@ pub(crate) async fn flag(
     req: &FlagRequest,
 ) -> Result<sp::Flag, ApiError> {
     let dept = caller.account.department_id;
-    caller
-        .may(
-            state,
-            Capability::Protection,
-            Action::Create,
-            Target::Record {
-                owner: Some(caller.account.id),
-                department: dept,
-                shared_with: &[],
-            },
-        )
-        .await?;
+    may_record_own(state, caller).await?;
     let channel = Channel::parse(&req.channel)?;
     let key = match req.petition_id {
-        Some(pid) => {
-            let p = store::petitions::get(&state.db, pid).await?;
-            caller
-                .may(
-                    state,
-                    Capability::Petitions,
-                    Action::Read,
-                    crate::petitions::api::record_target(&p),
-                )
-                .await?;
-            sp::petitioner_key_of(&state.db, pid).await?
-        }
+        Some(pid) => readable_petitioner(state, caller, pid).await?.1,
         None => sp::petitioner_key(
             req.petitioner_name.as_deref().unwrap_or(""),
             req.petitioner_phone.as_deref().unwrap_or(""),
@@ -163,17 +140,14 @@ pub(crate) async fn flag(
         now,
     )
     .await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            caller,
-            &format!("protection_flag:{}", f.id),
-            "protection.flag",
-            "",
-        ),
+    crate::office::commit_logged(
+        tx,
+        caller,
+        &format!("protection_flag:{}", f.id),
+        "protection.flag",
+        "",
     )
     .await?;
-    tx.commit().await?;
     Ok(f)
 }
 
@@ -195,16 +169,7 @@ pub(crate) async fn history(
     caller: &Caller,
     petition_id: i64,
 ) -> Result<HistoryView, ApiError> {
-    let p = store::petitions::get(&state.db, petition_id).await?;
-    caller
-        .may(
-            state,
-            Capability::Petitions,
-            Action::Read,
-            crate::petitions::api::record_target(&p),
-        )
-        .await?;
-    let key = sp::petitioner_key_of(&state.db, petition_id).await?;
+    let (p, key) = readable_petitioner(state, caller, petition_id).await?;
     let incidents = sp::petitioner_history(&state.db, &key).await?;
     let flags = sp::flags_of_petitioner(&state.db, &key).await?;
     let policy = Policy::of(state, caller).await?;
@@ -304,16 +269,14 @@ pub(crate) async fn flag_form(
     State(state): State<AppState>,
     ctx: Ctx,
     PageForm(req): PageForm<FlagRequest>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     let result = flag(&state, caller, &req).await;
     match result {
-        Ok(_) => Redirect::to("/protection?done=1").into_response(),
+        Ok(_) => Ok(Redirect::to("/protection?done=1").into_response()),
         Err(e) => home_page(&state, &ctx, caller, None, Some(&e))
             .await
-            .unwrap_or_else(|_| ctx.error(&e)),
+            .map_err(|_| ctx.fail(&e)),
     }
 }
 
@@ -333,10 +296,8 @@ pub(crate) async fn history_page(
     State(state): State<AppState>,
     ctx: Ctx,
     PageId(id): PageId,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     let lang = ctx.lang;
     let r = async {
         let h = history(&state, caller, id).await?;
@@ -367,5 +328,5 @@ pub(crate) async fn history_page(
         }))
     }
     .await;
-    r.unwrap_or_else(|e| ctx.error(&e))
+    r.or_page(&ctx)
 }

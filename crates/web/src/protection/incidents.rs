@@ -5,29 +5,28 @@ use super::alerts::visible_alerts;
 use super::evidence::EvidenceView;
 use super::flags::flags_view;
 use super::measures::{MenuItem, menu};
-use super::targets::{Policy, incident_for, incident_subject, incident_target};
+use super::targets::{Policy, incident_for, incident_subject, incident_target, may_record_own};
 use super::views::{
     Choice, Notice, PageId, Row, channel_choices, choices, done_message, kind_choices, label,
-    name_of, named, names, refuse, show,
+    name_of, named, names, show,
 };
+use crate::AppState;
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::form::PageForm;
 use crate::kit::json::ApiJson;
-use crate::kit::page::{Chrome, Ctx, Lang, when};
+use crate::kit::page::{Chrome, Ctx, Lang, PageResult, when};
 use crate::wellbeing::api::Id;
-use crate::{AppState, access_record};
 use askama::Template;
 use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::{DateTime, Duration, Utc};
-use domain::access::{Action, Capability, Target};
+use domain::access::{Action, Capability};
 use domain::label::Label;
 use domain::protection::{Channel, EvidenceKind, IncidentKind, MeasureKind, WarningReason};
 use serde::{Deserialize, Serialize};
-use store::office::audit;
 use store::protection::{self as sp, Incident};
 use utoipa::ToSchema;
 
@@ -54,14 +53,7 @@ pub(crate) async fn record_incident(
     caller: &Caller,
     req: &IncidentRequest,
 ) -> Result<Incident, ApiError> {
-    let own = Target::Record {
-        owner: Some(caller.account.id),
-        department: caller.account.department_id,
-        shared_with: &[],
-    };
-    caller
-        .may(state, Capability::Protection, Action::Create, own)
-        .await?;
+    may_record_own(state, caller).await?;
     let now = store::now();
     let d = details_from(req, now)?;
     let mut tx = state.db.begin().await?;
@@ -74,17 +66,14 @@ pub(crate) async fn record_incident(
         now,
     )
     .await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            caller,
-            &incident_subject(r.incident.id),
-            "protection.incident_create",
-            "",
-        ),
+    crate::office::commit_logged(
+        tx,
+        caller,
+        &incident_subject(r.incident.id),
+        "protection.incident_create",
+        "",
     )
     .await?;
-    tx.commit().await?;
     Ok(r.incident)
 }
 
@@ -278,17 +267,14 @@ pub(crate) async fn amend_incident(
     let d = details_from(req, now)?;
     let mut tx = state.db.begin().await?;
     let updated = sp::update_incident(&mut tx, i.id, &d, now).await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            caller,
-            &incident_subject(i.id),
-            "protection.incident_update",
-            "",
-        ),
+    crate::office::commit_logged(
+        tx,
+        caller,
+        &incident_subject(i.id),
+        "protection.incident_update",
+        "",
     )
     .await?;
-    tx.commit().await?;
     Ok(updated)
 }
 
@@ -334,13 +320,11 @@ pub(crate) async fn home(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(n): Query<Notice>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     match home_page(&state, &ctx, caller, n.done.as_deref(), None).await {
-        Ok(r) => r,
-        Err(e) => ctx.error(&e),
+        Ok(r) => Ok(r),
+        Err(e) => Err(ctx.fail(&e)),
     }
 }
 
@@ -423,16 +407,16 @@ pub(crate) async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
     PageForm(req): PageForm<IncidentRequest>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     let result = record_incident(&state, caller, &req).await;
     match result {
-        Ok(i) => Redirect::to(&format!("/protection/incidents/{}?done=1", i.id)).into_response(),
+        Ok(i) => {
+            Ok(Redirect::to(&format!("/protection/incidents/{}?done=1", i.id)).into_response())
+        }
         Err(e) => match home_page(&state, &ctx, caller, None, Some(&e)).await {
-            Ok(r) => r,
-            Err(e) => ctx.error(&e),
+            Ok(r) => Ok(r),
+            Err(e) => Err(ctx.fail(&e)),
         },
     }
 }
@@ -626,10 +610,8 @@ pub(crate) async fn incident(
     ctx: Ctx,
     PageId(id): PageId,
     Query(n): Query<Notice>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     match incident_page(
         &state,
         &ctx,
@@ -641,8 +623,8 @@ pub(crate) async fn incident(
     )
     .await
     {
-        Ok(r) => r,
-        Err(e) => ctx.error(&e),
+        Ok(r) => Ok(r),
+        Err(e) => Err(ctx.fail(&e)),
     }
 }
 
@@ -654,7 +636,7 @@ pub(crate) async fn again(
     caller: &Caller,
     id: i64,
     e: ApiError,
-) -> Response {
+) -> PageResult {
     again_typed(state, ctx, caller, id, e, Restriction::default()).await
 }
 
@@ -665,11 +647,10 @@ pub(crate) async fn again_typed(
     id: i64,
     e: ApiError,
     typed: Restriction,
-) -> Response {
-    match incident_page(state, ctx, caller, id, None, Some(&e), typed).await {
-        Ok(r) => r,
-        Err(_) => ctx.error(&e),
-    }
+) -> PageResult {
+    incident_page(state, ctx, caller, id, None, Some(&e), typed)
+        .await
+        .map_err(|_| ctx.fail(&e))
 }
 
 pub(crate) async fn amend(
@@ -677,10 +658,8 @@ pub(crate) async fn amend(
     ctx: Ctx,
     PageId(id): PageId,
     PageForm(mut req): PageForm<IncidentRequest>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     let result = async {
         // The page does not edit who else was involved: keep them.
         req.involved = Some(sp::get_incident(&state.db, id).await?.involved);
@@ -688,7 +667,7 @@ pub(crate) async fn amend(
     }
     .await;
     match result {
-        Ok(_) => Redirect::to(&format!("/protection/incidents/{id}?done=1")).into_response(),
+        Ok(_) => Ok(Redirect::to(&format!("/protection/incidents/{id}?done=1")).into_response()),
         Err(e) => again(&state, &ctx, caller, id, e).await,
     }
 }

@@ -1,14 +1,13 @@
 //! Indicators for the evaluation per month and department.
 
-use super::views::{label, refuse};
+use super::views::label;
 use crate::AppState;
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
-use crate::kit::page::{Chrome, Ctx};
+use crate::kit::page::{Chrome, Ctx, OrPage, PageResult};
 use askama::Template;
 use axum::Json;
 use axum::extract::{Query, State};
-use axum::response::Response;
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use domain::access::{Action, Capability, Target};
 use domain::protection::{self as rules, Indicators};
@@ -139,14 +138,11 @@ pub(crate) async fn indicators_page(
     State(state): State<AppState>,
     ctx: Ctx,
     Query(q): Query<RangeParams>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
-    let rows = match compute_indicators(&state, caller, q.from.as_deref(), q.to.as_deref()).await {
-        Ok(r) => r,
-        Err(e) => return ctx.error(&e),
-    };
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
+    let rows = compute_indicators(&state, caller, q.from.as_deref(), q.to.as_deref())
+        .await
+        .or_page(&ctx)?;
     let rows = rows
         .into_iter()
         .map(|r: IndicatorRow| {
@@ -175,10 +171,10 @@ pub(crate) async fn indicators_page(
             }
         })
         .collect();
-    ctx.render(&IndicatorsPage {
+    Ok(ctx.render(&IndicatorsPage {
         c: ctx.chrome(),
         rows,
         from: q.from.unwrap_or_default(),
         to: q.to.unwrap_or_default(),
-    })
+    }))
 }

@@ -2,13 +2,13 @@
 
 use super::incidents::{Restriction, again, again_typed};
 use super::targets::{incident_for, incident_subject};
-use super::views::{PageId, local_time, refuse};
+use super::views::{PageId, local_time};
+use crate::AppState;
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::json::ApiJson;
-use crate::kit::page::Ctx;
+use crate::kit::page::{Ctx, PageResult};
 use crate::wellbeing::api::Id;
-use crate::{AppState, access_record};
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -18,7 +18,6 @@ use domain::access::Action;
 use domain::label::Label;
 use domain::protection::{self as rules, MeasureInput, MeasureKind, WarningReason};
 use serde::{Deserialize, Serialize};
-use store::office::audit;
 use store::protection::{self as sp};
 use utoipa::ToSchema;
 
@@ -59,17 +58,14 @@ pub(crate) async fn take_measure(
     let now = store::now();
     let mut tx = state.db.begin().await?;
     let m = sp::add_measure(&mut tx, i.id, &input, caller.account.id, now).await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            caller,
-            &incident_subject(i.id),
-            "protection.measure",
-            &m.kind,
-        ),
+    crate::office::commit_logged(
+        tx,
+        caller,
+        &incident_subject(i.id),
+        "protection.measure",
+        &m.kind,
     )
     .await?;
-    tx.commit().await?;
     Ok(m)
 }
 
@@ -164,10 +160,8 @@ pub(crate) async fn measure(
     ctx: Ctx,
     PageId(id): PageId,
     axum::Form(f): axum::Form<MeasureForm>,
-) -> Response {
-    let Some(caller) = ctx.staff() else {
-        return refuse(&ctx);
-    };
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
     let result = async {
         let req = MeasureRequest {
             kind: f.kind.clone(),
@@ -195,9 +189,9 @@ pub(crate) async fn measure(
     }
     .await;
     match result {
-        Ok(_) => {
-            Redirect::to(&format!("/protection/incidents/{id}?done=1#measures")).into_response()
-        }
+        Ok(_) => Ok(
+            Redirect::to(&format!("/protection/incidents/{id}?done=1#measures")).into_response(),
+        ),
         Err(e) if f.kind == "access_restricted" => {
             // The restriction form keeps what was typed, its error beside it.
             let typed = Restriction {

@@ -139,17 +139,14 @@ pub(crate) async fn save_settings(
     if let Some(head) = office_head {
         let mut tx = state.db.begin().await?;
         store::office::accounts::make_office_head(&mut tx, head).await?;
-        store::office::audit::append(
-            &mut tx,
-            &crate::access_record(
-                caller,
-                "accounts",
-                "accounts.office_head",
-                "protection settings",
-            ),
+        crate::office::commit_logged(
+            tx,
+            caller,
+            "accounts",
+            "accounts.office_head",
+            "protection settings",
         )
         .await?;
-        tx.commit().await?;
     }
     if let Some(secs) = req.alert_escalation_seconds {
         store::office::settings::set(&state.db, ESCALATION_KEY, &secs.to_string(), now).await?;

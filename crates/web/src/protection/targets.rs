@@ -90,3 +90,35 @@ pub(crate) fn dept_visible(policy: &Policy, dept: Option<DepartmentId>, action: 
         None => policy.may(Capability::Protection, action, Target::Office) || policy.oversees(),
     }
 }
+
+/// Whether the caller may record something of their own (an incident, a contact, a flag) where
+/// they work; a refusal leaves a trace in the access log.
+pub(crate) async fn may_record_own(state: &AppState, caller: &Caller) -> Result<(), ApiError> {
+    let own = Target::Record {
+        owner: Some(caller.account.id),
+        department: caller.account.department_id,
+        shared_with: &[],
+    };
+    caller
+        .may(state, Capability::Protection, Action::Create, own)
+        .await
+}
+
+/// A petition the caller may read, and the key of its petitioner.
+pub(crate) async fn readable_petitioner(
+    state: &AppState,
+    caller: &Caller,
+    petition_id: i64,
+) -> Result<(store::petitions::Petition, String), ApiError> {
+    let p = store::petitions::get(&state.db, petition_id).await?;
+    caller
+        .may(
+            state,
+            Capability::Petitions,
+            Action::Read,
+            crate::petitions::api::record_target(&p),
+        )
+        .await?;
+    let key = sp::petitioner_key_of(&state.db, petition_id).await?;
+    Ok((p, key))
+}

@@ -1,23 +1,16 @@
-//! What the protection pages share: the error-or-login answer, ids from the path, Korean
+//! What the protection pages share: ids from the path, Korean
 //! `datetime-local` values, choices from labelled enums, and account names.
 
 use crate::AppState;
 use crate::kit::error::ApiError;
 use crate::kit::page::{Ctx, Lang};
 use askama::Template;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use domain::label::Label;
 use domain::protection::{Channel, IncidentKind};
 use serde::Deserialize;
 use std::collections::HashMap;
-
-pub(crate) fn refuse(ctx: &Ctx) -> Response {
-    match &ctx.caller {
-        None => Redirect::to("/login").into_response(),
-        Some(_) => ctx.error(&ApiError::forbidden()),
-    }
-}
 
 /// A numeric id from the path, or a bilingual error page.
 pub(crate) struct PageId(pub(crate) i64);
