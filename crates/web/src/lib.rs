@@ -206,6 +206,16 @@ pub struct Audit {
     pub reason: String,
 }
 
+impl Audit {
+    pub fn new(subject: impl Into<String>, action: &str, reason: &str) -> Self {
+        Audit {
+            subject: subject.into(),
+            action: action.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
 /// One audited write: begin a transaction, make the change (which may queue outbox messages
 /// in the same transaction), append the caller's access-log entry, commit. The change and its
 /// log entry land together or not at all.
@@ -216,13 +226,22 @@ pub async fn audited<T>(
 ) -> Result<T, kit::error::ApiError> {
     let mut tx = state.db.begin().await?;
     let (value, audit) = change(&mut tx).await?;
-    store::office::audit::append(
-        &mut tx,
-        &access_record(caller, &audit.subject, &audit.action, &audit.reason),
-    )
-    .await?;
-    tx.commit().await?;
+    commit_logged(tx, caller, &audit.subject, &audit.action, &audit.reason).await?;
     Ok(value)
+}
+
+/// The end of an audited write whose transaction the handler already holds: append the
+/// caller's access-log entry to it and commit both, so they land together or not at all.
+pub(crate) async fn commit_logged(
+    mut tx: store::Tx,
+    caller: &kit::auth::Caller,
+    subject: &str,
+    action: &str,
+    reason: &str,
+) -> Result<(), store::StoreError> {
+    let record = access_record(caller, subject, action, reason);
+    store::office::audit::append(&mut tx, &record).await?;
+    tx.commit().await
 }
 
 /// Request ids: a process-unique counter with a random prefix, cheap and unique enough to

@@ -103,7 +103,7 @@ pub async fn change_password(
     let mut tx = state.db.begin().await?;
     let ended =
         accounts::change_own_password(&mut tx, caller.account.id, &hash, keep_token, now).await?;
-    crate::office::commit_logged(
+    crate::commit_logged(
         tx,
         caller,
         &format!("account:{}", caller.account.id),
@@ -130,7 +130,7 @@ pub async fn end_other_sessions(
 ) -> Result<u64, ApiError> {
     let mut tx = state.db.begin().await?;
     let ended = accounts::end_other_sessions(&mut tx, caller.account.id, keep_token).await?;
-    crate::office::commit_logged(
+    crate::commit_logged(
         tx,
         caller,
         &format!("account:{}", caller.account.id),
@@ -173,7 +173,7 @@ pub async fn totp_confirm(
     let mut tx = state.db.begin().await?;
     let codes =
         mfa::confirm_enrolment(&mut tx, &state.petitions.key, caller.account.id, code, now).await?;
-    crate::office::commit_logged(
+    crate::commit_logged(
         tx,
         caller,
         &format!("account:{}", caller.account.id),
@@ -205,7 +205,7 @@ pub async fn totp_disable(
     let mut tx = state.db.begin().await?;
     mfa::verify(&mut tx, &state.petitions.key, caller.account.id, code, now).await?;
     mfa::disable(&mut tx, caller.account.id).await?;
-    crate::office::commit_logged(
+    crate::commit_logged(
         tx,
         caller,
         &format!("account:{}", caller.account.id),

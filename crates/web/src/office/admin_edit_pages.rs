@@ -111,7 +111,7 @@ async fn commit<T>(
     let caller = ctx.caller.as_ref().ok_or_else(ApiError::forbidden)?;
     let mut tx = state.db.begin().await?;
     let done = change(&mut tx).await?;
-    crate::office::commit_logged(tx, caller, &subject(&done), action, "").await?;
+    crate::commit_logged(tx, caller, &subject(&done), action, "").await?;
     Ok(done)
 }
 

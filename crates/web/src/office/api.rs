@@ -331,7 +331,7 @@ async fn set_public_phone(
         .ok_or_else(ApiError::not_found)?;
     let mut tx = state.db.begin().await?;
     let d = departments::set_public_phone(&mut tx, before.id, &req.public_phone).await?;
-    crate::office::commit_logged(
+    crate::commit_logged(
         tx,
         &caller,
         &format!("department:{}", d.id),
@@ -400,7 +400,7 @@ pub(crate) async fn save_hide_names(
         .await?;
     let mut tx = state.db.begin().await?;
     store::office::settings::set_hide_handler_names(&mut tx, hide, store::now()).await?;
-    crate::office::commit_logged(
+    crate::commit_logged(
         tx,
         caller,
         "settings",
@@ -517,7 +517,7 @@ async fn create_account(
         store::now(),
     )
     .await?;
-    crate::office::commit_logged(
+    crate::commit_logged(
         tx,
         &caller,
         &format!("account:{}", account.id),
@@ -603,7 +603,7 @@ async fn reset_password(
     let hash = store::kit::secrets::hash_password(&req.password)?;
     let mut tx = state.db.begin().await?;
     accounts::set_password(&mut tx, id, &hash, store::now()).await?;
-    crate::office::commit_logged(
+    crate::commit_logged(
         tx,
         &caller,
         &format!("account:{id}"),

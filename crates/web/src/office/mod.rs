@@ -55,17 +55,3 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(admin_pages::routes().into())
         .merge(admin_edit_pages::routes().into())
 }
-
-/// Write the access-log entry of a change into the change's transaction and commit both: the
-/// change and its record land together or not at all.
-pub(crate) async fn commit_logged(
-    mut tx: store::Tx,
-    caller: &crate::kit::auth::Caller,
-    subject: &str,
-    action: &str,
-    reason: &str,
-) -> Result<(), store::StoreError> {
-    let record = crate::access_record(caller, subject, action, reason);
-    store::office::audit::append(&mut tx, &record).await?;
-    tx.commit().await
-}

@@ -123,7 +123,7 @@ pub(crate) async fn issue(
         .await?;
     let mut tx = state.db.begin().await?;
     let (key, secret) = keys::issue_key(&mut tx, name, rate_per_minute, store::now()).await?;
-    crate::office::commit_logged(tx, caller, &key_subject(&key), "open311_key.issue", "").await?;
+    crate::commit_logged(tx, caller, &key_subject(&key), "open311_key.issue", "").await?;
     Ok((key, secret))
 }
 
@@ -138,7 +138,7 @@ pub(crate) async fn revoke(
         .await?;
     let mut tx = state.db.begin().await?;
     let key = keys::revoke_key(&mut tx, name, store::now()).await?;
-    crate::office::commit_logged(tx, caller, &key_subject(&key), "open311_key.revoke", "").await?;
+    crate::commit_logged(tx, caller, &key_subject(&key), "open311_key.revoke", "").await?;
     Ok(key)
 }
 

@@ -22,7 +22,7 @@ use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::json::ApiJson;
 use crate::petitions::api::{
-    PetitionView, log_entry, may_on, render_answer, staff_petition_for, subject, view,
+    PetitionView, may_on, render_answer, staff_petition_for, subject, view,
 };
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -257,7 +257,7 @@ pub(crate) async fn decide(
                 },
                 e => e,
             })?;
-        let entry = log_entry(subject(&p), action, "");
+        let entry = crate::Audit::new(subject(&p), action, "");
         Ok((p, entry))
     })
     .await

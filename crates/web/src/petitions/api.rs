@@ -340,7 +340,7 @@ async fn create_type(
     let spec = req.into_spec(&state).await?;
     let t = crate::audited(&state, &caller, async |tx: &mut store::Tx| {
         let t = petitions::create_type(tx, &spec, store::now()).await?;
-        let entry = log_entry(
+        let entry = crate::Audit::new(
             format!("petition_type:{}", t.id),
             "petition_type.create",
             "",
@@ -369,7 +369,7 @@ async fn update_type(
         let t = petitions::update_type(tx, id, &spec, store::now()).await?;
         Ok((
             t,
-            log_entry(format!("petition_type:{id}"), "petition_type.update", ""),
+            crate::Audit::new(format!("petition_type:{id}"), "petition_type.update", ""),
         ))
     })
     .await?;
@@ -583,15 +583,6 @@ async fn view_for(
     }
     handler.scrub_json(&mut v.handling);
     Ok(v)
-}
-
-/// The access-log entry of an audited write ([`crate::audited`]): whose data, which action, why.
-pub(crate) fn log_entry(subject: impl Into<String>, action: &str, reason: &str) -> crate::Audit {
-    crate::Audit {
-        subject: subject.into(),
-        action: action.into(),
-        reason: reason.into(),
-    }
 }
 
 /// Whether the access policy lets a resident file a petition of their own.
@@ -1612,7 +1603,7 @@ async fn upload_attachment(
     let by = Some(caller.account.id);
     let a = crate::audited(&state, &caller, async |tx: &mut store::Tx| {
         let a = petitions::add_attachment(tx, id, &blob, filename, by, &cal, now).await?;
-        let entry = log_entry(subject(&p), "petition.attach", &a.sha256);
+        let entry = crate::Audit::new(subject(&p), "petition.attach", &a.sha256);
         Ok((a, entry))
     })
     .await?;

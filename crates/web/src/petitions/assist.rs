@@ -26,7 +26,7 @@ use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::json::ApiJson;
 use crate::petitions::api::{
-    department_by_code, log_entry, may_on, render_answer, staff_petition_for, subject,
+    department_by_code, may_on, render_answer, staff_petition_for, subject,
 };
 
 /// The optional drafting endpoint (config `draft_llm_url` / `draft_llm_model`). Off unless set.
@@ -186,7 +186,7 @@ pub(crate) async fn correct(
     let by = Some(caller.account.id);
     crate::audited(state, caller, async |tx: &mut store::Tx| {
         let recorded = suggestions::record_correction(tx, &p, dept, by, store::now()).await?;
-        let entry = log_entry(subject(&p), "petition.routing_correction", "");
+        let entry = crate::Audit::new(subject(&p), "petition.routing_correction", "");
         Ok((recorded, entry))
     })
     .await
@@ -395,7 +395,10 @@ pub(crate) async fn draft(
     };
     crate::audited(state, caller, async |tx: &mut store::Tx| {
         suggestions::log_draft(tx, &logged).await?;
-        Ok(((), log_entry(subject(&p), "petition.draft_llm", outcome)))
+        Ok((
+            (),
+            crate::Audit::new(subject(&p), "petition.draft_llm", outcome),
+        ))
     })
     .await?;
     Ok(view)

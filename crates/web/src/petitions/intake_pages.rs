@@ -15,7 +15,7 @@ use crate::kit::error::ApiError;
 use crate::kit::extract::{Multipart, Path, Query};
 use crate::kit::form::PageForm;
 use crate::kit::page::{Chrome, Ctx, Lang, OrPage, PageError, PageResult, when};
-use crate::petitions::api::{log_entry, may_take_in};
+use crate::petitions::api::may_take_in;
 use crate::petitions::resident_pages::{
     FieldView, FileValues, MAX_FILES, Tracked, extra_json, field_views, file_values, read_parts,
     tracked,
@@ -591,7 +591,7 @@ async fn reissue_code(State(state): State<AppState>, ctx: Ctx, Path(id): Path<i6
         crate::audited(&state, caller, async |tx: &mut store::Tx| {
             let code = store::petitions::tracking::reissue(tx, id, store::now()).await?;
             let subject = crate::petitions::api::subject(&p);
-            let entry = log_entry(subject, "petition.tracking_code.reissue", "");
+            let entry = crate::Audit::new(subject, "petition.tracking_code.reissue", "");
             Ok((code, entry))
         })
         .await

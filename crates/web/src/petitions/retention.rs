@@ -8,7 +8,6 @@ use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::extract::{Json, Path};
 use crate::kit::json::ApiJson;
-use crate::petitions::api::log_entry;
 use axum::extract::State;
 use domain::access::{Action, Capability, Target};
 use serde::{Deserialize, Serialize};
@@ -158,7 +157,8 @@ async fn set_years(
             let years = (req.years > 0).then_some(req.years);
             crate::audited(&state, &caller, async |tx: &mut store::Tx| {
                 retention::set_type_years(tx, t, years).await?;
-                let entry = log_entry(format!("petition_type:{t}"), "petition_type.retention", "");
+                let entry =
+                    crate::Audit::new(format!("petition_type:{t}"), "petition_type.retention", "");
                 Ok(((), entry))
             })
             .await?;
@@ -288,7 +288,7 @@ async fn set_remote(
             })?;
         Ok((
             (),
-            log_entry(format!("department:{id}"), "department.remote", ""),
+            crate::Audit::new(format!("department:{id}"), "department.remote", ""),
         ))
     })
     .await?;

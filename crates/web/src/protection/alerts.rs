@@ -291,7 +291,7 @@ pub(crate) async fn panic_alert(
         now,
     )
     .await?;
-    crate::office::commit_logged(
+    crate::commit_logged(
         tx,
         caller,
         &incident_subject(incident.id),
@@ -744,7 +744,7 @@ pub(crate) async fn acknowledge(
             ),
             other => other.into(),
         })?;
-    crate::office::commit_logged(
+    crate::commit_logged(
         tx,
         caller,
         &incident_subject(a.incident_id),

@@ -167,7 +167,7 @@ pub(crate) async fn warn(
     let reason = WarningReason::parse(reason)?;
     let mut tx = state.db.begin().await?;
     let m = sp::warn_contact(&mut tx, &c, reason, store::now()).await?;
-    crate::office::commit_logged(
+    crate::commit_logged(
         tx,
         caller,
         &incident_subject(m.incident_id),

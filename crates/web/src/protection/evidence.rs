@@ -97,7 +97,7 @@ pub(crate) async fn attach_evidence(
         now,
     )
     .await?;
-    crate::office::commit_logged(
+    crate::commit_logged(
         tx,
         caller,
         &evidence_subject(e.id),
@@ -169,7 +169,7 @@ pub(crate) async fn custody(
     let now = store::now();
     let mut tx = state.db.begin().await?;
     sp::log_custody(&mut tx, e.id, action, Some(caller.account.id), detail, now).await?;
-    crate::office::commit_logged(
+    crate::commit_logged(
         tx,
         caller,
         &evidence_subject(e.id),

@@ -140,7 +140,7 @@ pub(crate) async fn flag(
         now,
     )
     .await?;
-    crate::office::commit_logged(
+    crate::commit_logged(
         tx,
         caller,
         &format!("protection_flag:{}", f.id),

@@ -66,7 +66,7 @@ pub(crate) async fn record_incident(
         now,
     )
     .await?;
-    crate::office::commit_logged(
+    crate::commit_logged(
         tx,
         caller,
         &incident_subject(r.incident.id),
@@ -267,7 +267,7 @@ pub(crate) async fn amend_incident(
     let d = details_from(req, now)?;
     let mut tx = state.db.begin().await?;
     let updated = sp::update_incident(&mut tx, i.id, &d, now).await?;
-    crate::office::commit_logged(
+    crate::commit_logged(
         tx,
         caller,
         &incident_subject(i.id),

@@ -58,7 +58,7 @@ pub(crate) async fn take_measure(
     let now = store::now();
     let mut tx = state.db.begin().await?;
     let m = sp::add_measure(&mut tx, i.id, &input, caller.account.id, now).await?;
-    crate::office::commit_logged(
+    crate::commit_logged(
         tx,
         caller,
         &incident_subject(i.id),

@@ -139,7 +139,7 @@ pub(crate) async fn save_settings(
     if let Some(head) = office_head {
         let mut tx = state.db.begin().await?;
         store::office::accounts::make_office_head(&mut tx, head).await?;
-        crate::office::commit_logged(
+        crate::commit_logged(
             tx,
             caller,
             "accounts",
