@@ -17,8 +17,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use domain::AccountId;
-use domain::access::{Action, Capability, Target};
-use domain::office::accounts::Role;
+use domain::access::{Action, Capability, Screen, Target};
 use domain::wellbeing::report::{GroupReport, group_report};
 use domain::wellbeing::{
     self as wb, Battery, CRISIS_LINES, CrisisLine, InstrumentResult, InvitationReason, NextStep,
@@ -166,7 +165,8 @@ async fn decide_record(
                     what,
                 )
                 .await?;
-            if caller.account.role == Role::Counsellor && action == Action::Read {
+            // Someone who reads results shared with them was asked about one not shared.
+            if caller.may_open(Screen::CounsellorInbox) && action == Action::Read {
                 Err(ApiError::new(
                     StatusCode::FORBIDDEN,
                     "not_shared",
@@ -479,7 +479,7 @@ pub(crate) async fn counsellor_inbox(
     state: &AppState,
     caller: &Caller,
 ) -> Result<(Vec<Share>, Vec<sw::Referral>), ApiError> {
-    if !caller.may_open(domain::access::Screen::CounsellorInbox) {
+    if !caller.may_open(Screen::CounsellorInbox) {
         return Err(ApiError::forbidden());
     }
     let shares = sw::shares_to(&state.db, caller.account.id).await?;

@@ -848,10 +848,14 @@ store::backend_tests! {
             assert!(html.contains(&format!("tel:{line}")), "{line}");
         }
         assert!(html.contains("action=\"/wellbeing/referrals\""));
-        // A second submission of the same instrument: refused with a page.
+        // A second submission of the same instrument: refused with a page in either language.
         let (st, html, _) = kim.post(&answers_path, &as_refs(&phq)).await;
         assert_eq!(st, 409);
-        assert!(html.contains("이미") && html.contains("already answered"));
+        assert!(html.contains("이미"));
+        let in_english = format!("{answers_path}?lang=en");
+        let (st, html, _) = kim.post(&in_english, &as_refs(&phq)).await;
+        assert_eq!(st, 409);
+        assert!(html.contains("already answered"));
 
         // Pause: the hub offers to resume; the check page shows the next instrument.
         let (_, html, _) = kim.get("/wellbeing").await;
@@ -924,10 +928,13 @@ store::backend_tests! {
         // kim's hub tells her who tried.
         let (_, hub, _) = kim.get("/wellbeing").await;
         assert!(hub.contains("열람 시도 — 거부됨") && hub.contains("sup 이름"));
-        // Bad ids and forms: bilingual pages, not plain text.
+        // Bad ids and forms: pages in the reader's language, not plain text.
         let (st, html, _) = kim.get("/wellbeing/checks/abc").await;
         assert_eq!(st, 400);
-        assert!(html.contains("번호가 올바르지 않습니다") && html.contains("not a number"));
+        assert!(html.contains("번호가 올바르지 않습니다"));
+        let (st, html, _) = kim.get("/wellbeing/checks/abc?lang=en").await;
+        assert_eq!(st, 400);
+        assert!(html.contains("not a number"));
         let (st, html, _) = kim
             .post(
                 &format!("/wellbeing/checks/{id}/share"),
