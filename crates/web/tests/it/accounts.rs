@@ -6,17 +6,11 @@
 
 use crate::common;
 
+use common::start_unlimited;
+
 use common::*;
 use domain::office::accounts::Role;
 use serde_json::{Value, json};
-use web::WebConfig;
-
-fn config() -> WebConfig {
-    WebConfig {
-        rate_per_minute: 0,
-        ..WebConfig::default()
-    }
-}
 
 fn unix_now() -> u64 {
     u64::try_from(store::now().timestamp()).unwrap()
@@ -54,7 +48,7 @@ async fn actions_of(s: &Server, action: &str) -> Vec<(Option<i64>, String, Strin
 store::backend_tests! {
     #[tokio::test]
     async fn own_password_and_sessions(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         // Two browser sessions and a token for kim.
         let first = browser(&s, "kim").await;
         let second = browser(&s, "kim").await;
@@ -230,7 +224,7 @@ async fn second_step(s: &Server, pending: &str, code: &str) -> reqwest::Response
 store::backend_tests! {
     #[tokio::test]
     async fn totp_enrolment_sign_in_and_recovery_codes(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         let kim = api(&s, "kim").await;
         let (st, e) = kim.post("/api/v1/me/totp", json!({})).await;
         assert_eq!(st, 201, "{e}");
@@ -379,7 +373,7 @@ store::backend_tests! {
 store::backend_tests! {
     #[tokio::test]
     async fn totp_compulsory_for_administrators_by_setting(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         let admin = api(&s, "admin").await;
         let kim = api(&s, "kim").await;
         let (st, _) = kim
@@ -450,7 +444,7 @@ store::backend_tests! {
 store::backend_tests! {
     #[tokio::test]
     async fn resident_sign_up_with_a_code_from_the_outbox(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         // A petition filed at the counter earlier, under the phone the resident will prove.
         let admin = api(&s, "admin").await;
         let (st, t) = admin
@@ -631,7 +625,7 @@ store::backend_tests! {
 store::backend_tests! {
     #[tokio::test]
     async fn the_office_head_sees_late_petitions_of_every_department(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         let admin = api(&s, "admin").await;
         // Two petitions received at the counter a month ago, in two departments: both late.
         let mut ids = Vec::new();
@@ -729,7 +723,7 @@ store::backend_tests! {
 store::backend_tests! {
     #[tokio::test]
     async fn privacy_officer_reviews_the_month_and_signs_off(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         add_staff(
             &s,
             &[("privacy", Role::PrivacyOfficer, s.ids.office)],

@@ -8,18 +8,10 @@
 use crate::common;
 
 use chrono::{Duration, Utc};
-use common::{Server, api, browser, client, start_with};
+use common::{Server, api, browser, client, multipart, start_unlimited};
 use domain::petitions::{Channel, Event};
 use serde_json::{Value, json};
 use store::petitions;
-use web::WebConfig;
-
-fn config() -> WebConfig {
-    WebConfig {
-        rate_per_minute: 0,
-        ..WebConfig::default()
-    }
-}
 
 /// A statutory type with two required documents and a required extra field, and a question
 /// type without documents; both handled by 민원팀.
@@ -76,7 +68,7 @@ async fn count(s: &Server) -> i64 {
 store::backend_tests! {
     #[tokio::test]
     async fn counter_intake_through_the_api(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         let (permit, question) = types(&s).await;
         let kim = api(&s, "kim").await;
         let before = count(&s).await;
@@ -197,27 +189,6 @@ store::backend_tests! {
     }
 }
 
-/// A multipart body as the browser sends the intake form: text fields and files.
-fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (Vec<u8>, String) {
-    let boundary = "minwon-intake-boundary";
-    let mut body = Vec::new();
-    for (k, v) in fields {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    for (name, bytes) in files {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (body, format!("multipart/form-data; boundary={boundary}"))
-}
-
 /// The hidden tokens of the files the form kept.
 fn kept_tokens(html: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
@@ -235,7 +206,7 @@ fn kept_tokens(html: &str) -> Vec<(String, String)> {
 store::backend_tests! {
     #[tokio::test]
     async fn counter_intake_on_the_desk_page_and_the_receipt(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         let (permit, _) = types(&s).await;
         let kim = browser(&s, "kim").await;
         let (st, html, _) = kim.get("/desk/intake").await;
@@ -256,7 +227,7 @@ store::backend_tests! {
                 let mut f: Vec<(&str, &str)> =
                     fields.iter().map(|(a, b)| (*a, b.as_str())).collect();
                 f.push(("csrf_token", kim.csrf.as_str()));
-                let (body, ct) = multipart(&f, &files);
+                let (body, ct) = multipart(&f, &files, "application/pdf");
                 let res = client()
                     .post(s.url(&format!("/desk/intake/{permit}?csrf_token={}", kim.csrf)))
                     .header("cookie", &kim.cookie)
@@ -411,7 +382,7 @@ store::backend_tests! {
 store::backend_tests! {
     #[tokio::test]
     async fn transfers_show_their_limits_on_the_page_and_dashboard(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         let (_, question) = types(&s).await;
         let kim = api(&s, "kim").await;
         let (_, p) = kim
@@ -504,7 +475,7 @@ store::backend_tests! {
 store::backend_tests! {
     #[tokio::test]
     async fn open311_requests_carry_their_expected_answer(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         let (_, _) = types(&s).await;
         let admin = api(&s, "admin").await;
         let (st, k) = admin
@@ -572,7 +543,7 @@ store::backend_tests! {
 store::backend_tests! {
     #[tokio::test]
     async fn retention_purge_through_the_api_and_the_admin_page(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         let (_, question) = types(&s).await;
         // A petition completed in 2014: past 10 years from 1 January 2015.
         let (cal, _) = petitions::work_calendar(&s.state.db).await.unwrap();

@@ -8,44 +8,10 @@
 use crate::common;
 
 use chrono::{DateTime, Utc};
-use common::{Server, client, start_with};
+use common::{Api, Server, api, client, session, start_unlimited};
 use serde_json::{Value, json};
-use web::WebConfig;
 
 /// Calls of the JSON API with one user's token.
-struct Api<'a> {
-    s: &'a Server,
-    token: String,
-}
-
-impl Api<'_> {
-    async fn send(&self, req: reqwest::RequestBuilder) -> (u16, Value) {
-        let res = req.bearer_auth(&self.token).send().await.unwrap();
-        let status = res.status().as_u16();
-        let text = res.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
-    }
-    async fn get(&self, path: &str) -> (u16, Value) {
-        self.send(client().get(self.s.url(path))).await
-    }
-    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        self.send(client().post(self.s.url(path)).json(&body)).await
-    }
-    async fn delete(&self, path: &str) -> (u16, Value) {
-        self.send(client().delete(self.s.url(path))).await
-    }
-}
-
-async fn api<'a>(s: &'a Server, user: &str) -> Api<'a> {
-    Api {
-        s,
-        token: s.token(user).await,
-    }
-}
-
 /// An Open311 answer: status, content type, body text.
 struct Got {
     status: u16,
@@ -201,17 +167,10 @@ async fn issue(admin: &Api<'_>, name: &str, rate: Option<i64>) -> String {
     k["api_key"].as_str().unwrap().to_string()
 }
 
-fn config() -> WebConfig {
-    WebConfig {
-        rate_per_minute: 0,
-        ..WebConfig::default()
-    }
-}
-
 store::backend_tests! {
     #[tokio::test]
     async fn discovery_services_and_definitions(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         let admin = api(&s, "admin").await;
         seed_types(&admin).await;
 
@@ -324,7 +283,7 @@ store::backend_tests! {
 store::backend_tests! {
     #[tokio::test]
     async fn keys_are_issued_revoked_and_rate_limited(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         let admin = api(&s, "admin").await;
         let kim = api(&s, "kim").await;
         seed_types(&admin).await;
@@ -434,7 +393,7 @@ store::backend_tests! {
 store::backend_tests! {
     #[tokio::test]
     async fn filing_validation_and_following_to_closed(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         let admin = api(&s, "admin").await;
         let kim = api(&s, "kim").await;
         let resident = api(&s, "resident").await;
@@ -904,7 +863,7 @@ store::backend_tests! {
         if !georeport_available() {
             return;
         }
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         let admin = api(&s, "admin").await;
         let kim = api(&s, "kim").await;
         seed_types(&admin).await;
@@ -951,26 +910,6 @@ store::backend_tests! {
     }
 }
 
-/// Sign in through the login form; returns the session cookie header.
-async fn session(s: &Server, username: &str) -> String {
-    let res = client().get(s.url("/login")).send().await.unwrap();
-    let csrf = common::cookie_value(&common::set_cookie(&res, "minwon_csrf").unwrap());
-    let res = client()
-        .post(s.url("/login"))
-        .header("cookie", format!("minwon_csrf={csrf}"))
-        .form(&[
-            ("username", username),
-            ("password", common::PASSWORD),
-            ("csrf_token", csrf.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 303, "sign-in of {username}");
-    let session = common::cookie_value(&common::set_cookie(&res, "minwon_session").unwrap());
-    format!("minwon_session={session}")
-}
-
 fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
     let from = html
         .find(start)
@@ -983,7 +922,7 @@ fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
 store::backend_tests! {
     #[tokio::test]
     async fn administrators_manage_keys_on_their_page(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         let admin = api(&s, "admin").await;
         seed_types(&admin).await;
         let cookie = session(&s, "admin").await;

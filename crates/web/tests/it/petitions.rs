@@ -9,54 +9,9 @@ use crate::common;
 
 use calendar::{DeadlineInput, Pause, Period, WorkCalendar};
 use chrono::{DateTime, Utc};
-use common::{Server, client, start_with};
+use common::{api, client, start_unlimited, start_with};
 use serde_json::{Value, json};
 use web::WebConfig;
-
-struct Api<'a> {
-    s: &'a Server,
-    token: String,
-}
-
-impl Api<'_> {
-    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-        let url = self.s.url(path);
-        let req = match method {
-            "GET" => client().get(url),
-            "PUT" => client().put(url),
-            _ => client().post(url),
-        };
-        let req = req.bearer_auth(&self.token);
-        let req = match body {
-            Some(b) => req.json(&b),
-            None => req,
-        };
-        let res = req.send().await.unwrap();
-        let status = res.status().as_u16();
-        let text = res.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
-    }
-    async fn get(&self, path: &str) -> (u16, Value) {
-        self.call("GET", path, None).await
-    }
-    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        self.call("POST", path, Some(body)).await
-    }
-    async fn act(&self, id: i64, body: Value) -> (u16, Value) {
-        self.post(&format!("/api/v1/petitions/{id}/actions"), body)
-            .await
-    }
-}
-
-async fn api<'a>(s: &'a Server, user: &str) -> Api<'a> {
-    Api {
-        s,
-        token: s.token(user).await,
-    }
-}
 
 fn time(v: &Value) -> DateTime<Utc> {
     v.as_str().unwrap().parse().unwrap()
@@ -487,14 +442,7 @@ store::backend_tests! {
     /// once; other kinds cannot use it.
     #[tokio::test]
     async fn grievance_site_investigation_over_http(backend) {
-        let s = start_with(
-            backend,
-            WebConfig {
-                rate_per_minute: 0,
-                ..WebConfig::default()
-            },
-        )
-        .await;
+        let s = start_unlimited(backend).await;
         let admin = api(&s, "admin").await;
         let kim = api(&s, "kim").await;
         let mut ids = Vec::new();
