@@ -6,7 +6,7 @@
 
 use crate::common;
 
-use common::start_unlimited;
+use common::{login, start_unlimited};
 
 use common::*;
 use domain::office::accounts::Role;
@@ -193,23 +193,6 @@ store::backend_tests! {
     }
 }
 
-/// Sign in through the form; returns the response (a redirect either way).
-async fn password_step(s: &Server, user: &str, password: &str) -> reqwest::Response {
-    let c = client();
-    let res = c.get(s.url("/login")).send().await.unwrap();
-    let pre = cookie_value(&set_cookie(&res, "minwon_csrf").unwrap());
-    c.post(s.url("/login"))
-        .header("cookie", format!("minwon_csrf={pre}"))
-        .form(&[
-            ("username", user),
-            ("password", password),
-            ("csrf_token", pre.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn second_step(s: &Server, pending: &str, code: &str) -> reqwest::Response {
     let pre = "b".repeat(64);
     client()
@@ -294,7 +277,7 @@ store::backend_tests! {
         assert_eq!(st, 201, "the next step's code works once");
 
         // The page sign-in: password, then the second step.
-        let res = password_step(&s, "kim", PASSWORD).await;
+        let res = login(&s, "kim", PASSWORD).await;
         assert_eq!(res.status(), 303);
         assert_eq!(
             res.headers().get("location").unwrap().to_str().unwrap(),
@@ -313,7 +296,7 @@ store::backend_tests! {
         let res = second_step(&s, &pending, &recovery[0]).await;
         assert_eq!(res.status(), 303);
         assert!(set_cookie(&res, "minwon_session").is_some());
-        let res = password_step(&s, "kim", PASSWORD).await;
+        let res = login(&s, "kim", PASSWORD).await;
         let pending = cookie_value(&set_cookie(&res, "minwon_2fa").unwrap());
         let res = second_step(&s, &pending, &recovery[0].to_uppercase()).await;
         assert_eq!(res.status(), 401, "a used recovery code is refused");
@@ -332,7 +315,7 @@ store::backend_tests! {
             8
         );
         // Five wrong codes use the pending step up.
-        let res = password_step(&s, "kim", PASSWORD).await;
+        let res = login(&s, "kim", PASSWORD).await;
         let pending = cookie_value(&set_cookie(&res, "minwon_2fa").unwrap());
         for _ in 0..5 {
             assert_eq!(second_step(&s, &pending, "999999").await.status(), 401);
@@ -363,7 +346,7 @@ store::backend_tests! {
             .await;
         assert_eq!(st, 204);
         assert_eq!(
-            password_step(&s, "kim", PASSWORD).await.headers()["location"],
+            login(&s, "kim", PASSWORD).await.headers()["location"],
             "/"
         );
         s.shutdown().await;
@@ -388,7 +371,7 @@ store::backend_tests! {
         let (st, e) = admin.get("/api/v1/accounts").await;
         assert_eq!((st, e["code"].as_str()), (403, Some("totp_required")));
         bilingual(&e);
-        let res = password_step(&s, "admin", PASSWORD).await;
+        let res = login(&s, "admin", PASSWORD).await;
         let cookie = format!(
             "minwon_session={}",
             cookie_value(&set_cookie(&res, "minwon_session").unwrap())
@@ -447,13 +430,11 @@ store::backend_tests! {
         let s = start_unlimited(backend).await;
         // A petition filed at the counter earlier, under the phone the resident will prove.
         let admin = api(&s, "admin").await;
-        let (st, t) = admin
-            .post(
-                "/api/v1/petition-types",
+        let t = admin
+            .new_type(
                 json!({"code": "proposal", "name": "건의", "kind": "proposal", "department_code": "civil-team"}),
             )
             .await;
-        assert_eq!(st, 201, "{t}");
         let kim = api(&s, "kim").await;
         let (st, p) = kim
             .post(
@@ -630,13 +611,11 @@ store::backend_tests! {
         // Two petitions received at the counter a month ago, in two departments: both late.
         let mut ids = Vec::new();
         for (code, dept) in [("late-a", "civil-team"), ("late-b", "build")] {
-            let (st, t) = admin
-                .post(
-                    "/api/v1/petition-types",
+            let t = admin
+                .new_type(
                     json!({"code": code, "name": format!("유형 {code}"), "kind": "proposal", "department_code": dept}),
                 )
                 .await;
-            assert_eq!(st, 201, "{t}");
             let new = store::petitions::NewPetition {
                 type_id: t["id"].as_i64().unwrap(),
                 channel: domain::petitions::Channel::Counter,

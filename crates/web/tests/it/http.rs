@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::{PASSWORD, client, cookie_value, set_cookie, start, start_with};
+use common::{PASSWORD, client, cookie_value, get_json, get_page, set_cookie, start, start_with};
 use serde_json::{Value, json};
 use web::WebConfig;
 
@@ -29,14 +29,7 @@ store::backend_tests! {
         );
         assert!(!h["x-request-id"].to_str().unwrap().is_empty());
 
-        let doc: Value = client()
-            .get(s.url("/api/v1/openapi.json"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let doc = get_json(&s, "/api/v1/openapi.json").await;
         assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
         for path in [
             "/api/v1/tokens",
@@ -507,15 +500,7 @@ store::backend_tests! {
         let session = cookie_value(&session_cookie);
         let cookie = format!("minwon_session={session}");
 
-        let home = c
-            .get(s.url("/"))
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let (_, home) = get_page(&s, "/", &cookie).await;
         assert!(home.contains("kim 이름"));
         let me: Value = c
             .get(s.url("/api/v1/me"))

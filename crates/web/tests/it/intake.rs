@@ -8,7 +8,7 @@
 use crate::common;
 
 use chrono::{Duration, Utc};
-use common::{Server, api, browser, client, multipart, start_unlimited};
+use common::{Server, api, browser, client, multipart, question_type, start_unlimited};
 use domain::petitions::{Channel, Event};
 use serde_json::{Value, json};
 use store::petitions;
@@ -17,24 +17,15 @@ use store::petitions;
 /// type without documents; both handled by 민원팀.
 async fn types(s: &Server) -> (i64, i64) {
     let admin = api(s, "admin").await;
-    let (st, permit) = admin
-        .post(
-            "/api/v1/petition-types",
+    let permit = admin
+        .new_type(
             json!({"code": "road-use", "name": "도로점용허가", "kind": "statutory", "period": "5d",
                    "department_code": "civil-team",
                    "required_documents": ["점용 위치도", "점용물 설계도"],
                    "fields": [{"key": "area", "label": "점용 면적", "datatype": "number", "required": true}]}),
         )
         .await;
-    assert_eq!(st, 201, "{permit}");
-    let (st, q) = admin
-        .post(
-            "/api/v1/petition-types",
-            json!({"code": "question-system", "name": "질의민원(제도·절차)", "kind": "question_system",
-                   "department_code": "civil-team", "publishable": true}),
-        )
-        .await;
-    assert_eq!(st, 201, "{q}");
+    let q = admin.new_type(question_type()).await;
     (permit["id"].as_i64().unwrap(), q["id"].as_i64().unwrap())
 }
 

@@ -8,7 +8,7 @@
 use crate::common;
 
 use chrono::{DateTime, Utc};
-use common::{Api, Server, api, client, session, start_unlimited};
+use common::{Api, Server, api, client, question_type, session, start_unlimited, texts};
 use serde_json::{Value, json};
 
 /// Calls of the JSON API with one user's token.
@@ -123,9 +123,8 @@ fn seoul_time(v: &Value) -> DateTime<Utc> {
 /// The catalogue: a public type with extra fields, a public type without, a hidden one. The
 /// two public ones are published (their web and Open311 petitions appear on GET).
 async fn seed_types(admin: &Api<'_>) -> i64 {
-    let (st, road) = admin
-        .post(
-            "/api/v1/petition-types",
+    let road = admin
+        .new_type(
             json!({"code": "road-damage", "name": "도로 파손 신고", "kind": "grievance",
                    "department_code": "civil-team", "description": "도로·보도 파손",
                    "publishable": true,
@@ -136,23 +135,13 @@ async fn seed_types(admin: &Api<'_>) -> i64 {
                        {"key": "seen_on", "label": "발견일", "datatype": "date"}]}),
         )
         .await;
-    assert_eq!(st, 201, "{road}");
-    let (st, q) = admin
-        .post(
-            "/api/v1/petition-types",
-            json!({"code": "question-system", "name": "질의민원(제도·절차)", "kind": "question_system",
-                   "department_code": "civil-team", "publishable": true}),
-        )
-        .await;
-    assert_eq!(st, 201, "{q}");
-    let (st, hidden) = admin
-        .post(
-            "/api/v1/petition-types",
+    admin.new_type(question_type()).await;
+    admin
+        .new_type(
             json!({"code": "internal", "name": "내부 전용", "kind": "proposal",
                    "department_code": "civil-team", "public": false}),
         )
         .await;
-    assert_eq!(st, 201, "{hidden}");
     road["id"].as_i64().unwrap()
 }
 
@@ -198,12 +187,7 @@ store::backend_tests! {
         let l = o_get(&s, "services.json").await;
         assert_eq!(l.status, 200);
         let l = l.json();
-        let codes: Vec<&str> = l
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x["service_code"].as_str().unwrap())
-            .collect();
+        let codes = texts(&l, "service_code");
         assert_eq!(codes, vec!["road-damage", "question-system"]);
         assert_eq!(l[0]["service_name"], "도로 파손 신고");
         assert_eq!(l[0]["metadata"], true);
@@ -677,12 +661,7 @@ store::backend_tests! {
 
         // Lists: default window, by service, by status, by ids; the web petition is there too.
         let all = o_get(&s, "requests.json").await.json();
-        let ids: Vec<&str> = all
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["service_request_id"].as_str().unwrap())
-            .collect();
+        let ids = texts(&all, "service_request_id");
         assert!(
             ids.contains(&id.as_str()) && ids.contains(&web_id.to_string().as_str()),
             "{ids:?}"

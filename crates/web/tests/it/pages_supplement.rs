@@ -6,7 +6,7 @@
 
 use crate::common;
 
-use common::{Server, api_ok, client, multipart, session, session_csrf, start_unlimited};
+use common::{Server, api_ok, client, get_page, multipart, session, session_csrf, start_unlimited};
 use serde_json::json;
 
 /// The supplement form as a browser sends it: text parts, then files `(name, bytes)`.
@@ -153,15 +153,7 @@ store::backend_tests! {
         assert_eq!(attached().await.unwrap().len(), 1);
 
         // The official sees the file on the petition page.
-        let kim_page = client()
-            .get(s.url(&format!("/desk/petitions/{id}")))
-            .header("cookie", session(&s, "kim").await)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let (_, kim_page) = get_page(&s, &format!("/desk/petitions/{id}"), &session(&s, "kim").await).await;
         assert!(kim_page.contains("stop-photo.txt"));
         assert!(kim_page.contains(&format!(
             "/desk/petitions/{id}/attachments/{}/download",

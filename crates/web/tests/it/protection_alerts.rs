@@ -290,13 +290,11 @@ store::backend_tests! {
         let kim = api(&s, "kim").await;
         let sup = api(&s, "sup").await;
         let lee = api(&s, "lee").await;
-        let (st, t) = admin
-            .post(
-                "/api/v1/petition-types",
+        let t = admin
+            .new_type(
                 json!({"code": "road", "name": "도로 민원", "kind": "grievance", "department_code": "civil-team"}),
             )
             .await;
-        assert_eq!(st, 201, "{t}");
         let tid = t["id"].as_i64().unwrap();
         let (st, p1) = resident
             .post(

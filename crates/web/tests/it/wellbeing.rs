@@ -6,7 +6,7 @@
 
 use crate::common;
 
-use common::{Api, Server, api, bilingual, browser, start};
+use common::{Api, Server, api, bilingual, browser, start, texts};
 use domain::office::accounts::Role;
 use domain::wellbeing::battery;
 use serde_json::{Value, json};
@@ -174,12 +174,7 @@ store::backend_tests! {
         assert_eq!(st, 201, "{done}");
         assert_eq!(done["crisis"], true);
         assert_eq!(done["result"]["band"], "minimal");
-        let lines: Vec<&str> = done["crisis_lines"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|l| l["number"].as_str().unwrap())
-            .collect();
+        let lines = texts(&done["crisis_lines"], "number");
         assert_eq!(lines, ["109", "1577-0199", "112", "119"]);
         assert_eq!(done["next_instrument"], "gad7");
 
@@ -234,12 +229,7 @@ store::backend_tests! {
                 ("cbi_client", "75.0", "high")
             ]
         );
-        let keys: Vec<&str> = check["next_steps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["key"].as_str().unwrap())
-            .collect();
+        let keys = texts(&check["next_steps"], "key");
         assert_eq!(keys[..2], ["crisis_lines", "counsellor"]);
         assert!(keys.contains(&"referral_urgent"));
         assert!(
@@ -429,12 +419,7 @@ store::backend_tests! {
         let (_, log) = admin
             .get(&format!("/api/v1/audit?subject=account:{kim_id}&limit=200"))
             .await;
-        let actions: Vec<&str> = log
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["action"].as_str().unwrap())
-            .collect();
+        let actions = texts(&log, "action");
         assert!(actions.contains(&"wellbeing.share") && actions.contains(&"wellbeing.read"));
 
         // Revoked: counsel is refused again at once.

@@ -277,32 +277,23 @@ pub fn csrf_in(html: &str) -> Option<String> {
 
 /// Post the login form as a browser does: first the page for its pre-session form token, then
 /// the form with that token as field and cookie. The login's answer.
-pub async fn login_with(
-    s: &Server,
-    username: &str,
-    password: &str,
-    headers: &[(&str, &str)],
-) -> reqwest::Response {
-    let res = client().get(s.url("/login")).send().await.unwrap();
-    let pre = cookie_value(&set_cookie(&res, "minwon_csrf").unwrap());
-    let mut req = client()
+pub async fn login(s: &Server, username: &str, password: &str) -> reqwest::Response {
+    let pre = form_token(s, "/login").await;
+    client()
         .post(s.url("/login"))
-        .header("cookie", format!("minwon_csrf={pre}"));
-    for (name, value) in headers {
-        req = req.header(*name, *value);
-    }
-    req.form(&[
-        ("username", username),
-        ("password", password),
-        ("csrf_token", pre.as_str()),
-    ])
-    .send()
-    .await
-    .unwrap()
+        .header("cookie", format!("minwon_csrf={pre}"))
+        .form(&[
+            ("username", username),
+            ("password", password),
+            ("csrf_token", pre.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap()
 }
 
 pub async fn browser<'a>(s: &'a Server, user: &str) -> Browser<'a> {
-    let res = login_with(s, user, PASSWORD, &[]).await;
+    let res = login(s, user, PASSWORD).await;
     assert_eq!(res.status(), 303, "{user} signs in");
     let session = cookie_value(&set_cookie(&res, "minwon_session").unwrap());
     let cookie = format!("minwon_session={session}");
@@ -361,6 +352,13 @@ pub async fn add_staff(s: &Server, people: &[(&str, Role, i64)], phone: &str) {
     tx.commit().await.unwrap();
 }
 
+/// The question type (질의민원) at the 민원팀, published: the spec for [`Api::new_type`].
+pub fn question_type() -> Value {
+    serde_json::json!({"code": "question-system", "name": "질의민원(제도·절차)",
+                       "kind": "question_system", "department_code": "civil-team",
+                       "publishable": true})
+}
+
 /// An API client signed in with a token.
 pub struct Api<'a> {
     pub s: &'a Server,
@@ -400,6 +398,12 @@ impl Api<'_> {
     }
     pub async fn delete(&self, path: &str) -> (u16, Value) {
         self.send(reqwest::Method::DELETE, path, None).await
+    }
+    /// A petition type made through the API (administrators): its JSON.
+    pub async fn new_type(&self, spec: Value) -> Value {
+        let (st, t) = self.post("/api/v1/petition-types", spec).await;
+        assert_eq!(st, 201, "{t}");
+        t
     }
     /// A step on a petition (`POST /api/v1/petitions/{id}/actions`).
     pub async fn act(&self, id: i64, body: Value) -> (u16, Value) {
