@@ -6,22 +6,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use crate::common::{database, serve_demo};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 const PASSWORD: &str = "minwon-demo-2026";
-
-fn minwon() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_minwon"));
-    c.env_remove("MINWON_DATA")
-        .env_remove("MINWON_DATABASE_URL")
-        .env_remove("MINWON_LISTEN")
-        .env_remove("MINWON_CONFIG")
-        .env_remove("MINWON_HOLIDAY_DATA");
-    c
-}
 
 /// A `minwon serve --demo` process and its address; killed when dropped.
 struct Served {
@@ -39,29 +29,7 @@ impl Drop for Served {
 }
 
 fn serve(dir: &std::path::Path, pg: Option<&str>) -> Served {
-    let mut cmd = minwon();
-    cmd.arg("serve")
-        .arg("--demo")
-        .args(["--data", &dir.display().to_string()])
-        .args(["--listen", "127.0.0.1:0"]);
-    if let Some(url) = pg {
-        cmd.args(["--database-url", url]);
-    }
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    let url = loop {
-        let line = lines.next().expect("server printed its URL").unwrap();
-        if let Some(rest) = line.strip_prefix("Minwon listening on ") {
-            break rest.to_string();
-        }
-    };
-    // Keep draining stdout so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
+    let (child, url, _) = serve_demo(dir, pg);
     Served { child, url }
 }
 
@@ -120,11 +88,7 @@ store::backend_tests! {
     #[tokio::test]
     async fn every_demo_department_reaches_someone_across_servers_and_escalates(backend) {
         eprintln!("panic alerts on {backend}");
-        let t = store::testing::TestDb::new(backend).await.unwrap();
-        let pg = (backend == "postgres").then(|| t.url.clone());
-        let dir =
-            std::env::temp_dir().join(format!("minwon-alert-{backend}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let (dir, pg, _t) = database("alert", backend).await;
         let a = serve(&dir, pg.as_deref());
         let c = reqwest::Client::new();
         let admin = token(&c, &a.url, "admin", PASSWORD).await;

@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::process::Command;
+use crate::common::{data_args, database, minwon};
 
 const CBI: &str = include_str!("../../../domain/data/instruments/cbi_client.v1.json");
 
@@ -22,10 +22,7 @@ fn licensed(edit: impl Fn(String) -> String) -> String {
 fn import(data: &[String], dir: &std::path::Path, name: &str, text: &str) -> (i32, String) {
     let file = dir.join(name);
     std::fs::write(&file, text).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_minwon"))
-        .env_remove("MINWON_DATA")
-        .env_remove("MINWON_DATABASE_URL")
-        .env_remove("MINWON_CONFIG")
+    let out = minwon()
         .arg("admin")
         .args(data)
         .args(["wellbeing", "import-instrument"])
@@ -45,16 +42,9 @@ fn import(data: &[String], dir: &std::path::Path, name: &str, text: &str) -> (i3
 store::backend_tests! {
     #[tokio::test]
     async fn an_office_imports_its_validated_text(backend) {
-        let t = store::testing::TestDb::new(backend).await.unwrap();
-        let dir =
-            std::env::temp_dir().join(format!("minwon-import-{backend}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let (dir, pg, t) = database("import", backend).await;
         std::fs::create_dir_all(&dir).unwrap();
-        let mut data = vec!["--data".to_string(), dir.display().to_string()];
-        if backend == "postgres" {
-            data.push("--database-url".into());
-            data.push(t.url.clone());
-        }
+        let data = data_args(&dir, pg.as_deref());
         // A cut-off nobody can reach (a mean of six answers in steps of 25 is never 51).
         let (code, out) = import(
             &data,
