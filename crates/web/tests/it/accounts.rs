@@ -6,7 +6,7 @@
 
 use crate::common;
 
-use common::{login, start_unlimited};
+use common::{login, page_answer, start_unlimited};
 
 use common::*;
 use domain::office::accounts::Role;
@@ -385,11 +385,8 @@ store::backend_tests! {
                     .send()
                     .await
                     .unwrap();
-                let to = res
-                    .headers()
-                    .get("location")
-                    .map(|v| v.to_str().unwrap().to_string());
-                (res.status().as_u16(), to, res.text().await.unwrap())
+                let (status, body, to) = page_answer(res).await;
+                (status, to, body)
             }
         };
         let (st, to, _) = get("/admin").await;
@@ -554,35 +551,23 @@ store::backend_tests! {
         // The page: an error next to the field keeps what was typed; the code page finishes it.
         let c = client();
         let pre = "c".repeat(64);
-        let res = c
-            .post(s.url("/signup"))
-            .header("cookie", format!("minwon_csrf={pre}"))
-            .form(&[
-                ("username", "page.user"),
-                ("display_name", "화면 사용자"),
-                ("contact", "not-a-contact"),
-                ("password", "page-pass-123"),
-                ("csrf_token", &pre),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let sign_up = |contact: &'static str| {
+            c.post(s.url("/signup"))
+                .header("cookie", format!("minwon_csrf={pre}"))
+                .form(&[
+                    ("username", "page.user"),
+                    ("display_name", "화면 사용자"),
+                    ("contact", contact),
+                    ("password", "page-pass-123"),
+                    ("csrf_token", &pre),
+                ])
+                .send()
+        };
+        let res = sign_up("not-a-contact").await.unwrap();
         assert_eq!(res.status(), 400);
         let page = res.text().await.unwrap();
         assert!(page.contains("id=\"contact-err\"") && page.contains("value=\"page.user\""));
-        let res = c
-            .post(s.url("/signup"))
-            .header("cookie", format!("minwon_csrf={pre}"))
-            .form(&[
-                ("username", "page.user"),
-                ("display_name", "화면 사용자"),
-                ("contact", "page@example.kr"),
-                ("password", "page-pass-123"),
-                ("csrf_token", &pre),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let res = sign_up("page@example.kr").await.unwrap();
         assert_eq!(res.status(), 303);
         let signup = cookie_value(&set_cookie(&res, "minwon_signup").unwrap());
         let code = code_in(&outbox_body(&s, "page@example.kr").await);

@@ -8,7 +8,9 @@
 use crate::common;
 
 use chrono::{Duration, Utc};
-use common::{Server, api, browser, client, multipart, question_type, start_unlimited};
+use common::{
+    Server, api, browser, client, multipart, page_answer, question_type, start_unlimited,
+};
 use domain::petitions::{Channel, Event};
 use serde_json::{Value, json};
 use store::petitions;
@@ -227,12 +229,7 @@ store::backend_tests! {
                     .send()
                     .await
                     .unwrap();
-                let status = res.status().as_u16();
-                let location = res
-                    .headers()
-                    .get("location")
-                    .map(|v| v.to_str().unwrap().to_string());
-                (status, res.text().await.unwrap(), location)
+                page_answer(res).await
             }
         };
         let typed = vec![

@@ -6,7 +6,9 @@
 
 use crate::common;
 
-use common::{Server, api_ok, client, form_token, get_page, multipart, session, start_unlimited};
+use common::{
+    Server, api_ok, client, file_on_page, form_token, get_page, multipart, session, start_unlimited,
+};
 use serde_json::{Value, json};
 
 /// The general proposal type (건의민원) at the 민원팀.
@@ -131,35 +133,20 @@ store::backend_tests! {
         .unwrap()
         .counts
         .total;
-        let csrf = form_token(&s, &format!("/petitions/new/{}", t["id"])).await;
-        // A multipart body written by hand (what a browser sends for the filing form).
-        let boundary = "minwon-test-boundary";
-        let mut body = String::new();
-        for (k, v) in [
-            ("title", "제목은 남아야 합니다"),
-            ("body", ""),
-            ("name", "홍길동"),
-            ("phone", "010-9999-1111"),
-            ("consent", "yes"),
-        ] {
-            body.push_str(&format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
-            ));
-        }
-        body.push_str(&format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"\"\r\nContent-Type: application/octet-stream\r\n\r\n\r\n--{boundary}--\r\n"
-        ));
-        let res = client()
-            .post(s.url(&format!("/petitions/new/{}?csrf_token={csrf}", t["id"])))
-            .header("cookie", format!("minwon_csrf={csrf}"))
-            .header(
-                "content-type",
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        // With the empty file part a browser sends when no file is chosen.
+        let res = file_on_page(
+            &s,
+            &t["id"],
+            &[
+                ("title", "제목은 남아야 합니다"),
+                ("body", ""),
+                ("name", "홍길동"),
+                ("phone", "010-9999-1111"),
+                ("consent", "yes"),
+            ],
+            &[("", b"")],
+        )
+        .await;
         assert_eq!(res.status(), 422);
         let body = res.text().await.unwrap();
         assert!(body.contains("제목과 내용을 입력해 주세요"), "{body}");
@@ -180,26 +167,20 @@ store::backend_tests! {
         assert_eq!(before, after, "nothing half-written");
 
         // A tracking password chosen at filing finds the petition; a wrong one does not.
-        let (body, content_type) = multipart(
+        let res = file_on_page(
+            &s,
+            &t["id"],
             &[
-            ("title", "공원 벤치 수리 요청"),
-            ("body", "놀이터 옆 벤치가 부서졌습니다."),
-            ("name", "홍길동"),
-            ("phone", "010-9999-1111"),
-            ("tracking_password", "bench-pass-2026"),
-            ("consent", "yes"),
+                ("title", "공원 벤치 수리 요청"),
+                ("body", "놀이터 옆 벤치가 부서졌습니다."),
+                ("name", "홍길동"),
+                ("phone", "010-9999-1111"),
+                ("tracking_password", "bench-pass-2026"),
+                ("consent", "yes"),
             ],
             &[],
-            "",
-        );
-        let res = client()
-            .post(s.url(&format!("/petitions/new/{}?csrf_token={csrf}", t["id"])))
-            .header("cookie", format!("minwon_csrf={csrf}"))
-            .header("content-type", content_type)
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        )
+        .await;
         assert_eq!(res.status(), 201);
         let receipt = res.text().await.unwrap();
         let number: String = receipt

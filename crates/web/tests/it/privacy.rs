@@ -13,7 +13,7 @@
 use crate::common;
 
 use common::{
-    Api, Server, add_staff, api, bilingual, browser, client, form_token, multipart,
+    Api, Server, add_staff, api, bilingual, browser, client, file_on_page, form_token,
     start_unlimited, start_with, unlimited,
 };
 use domain::office::accounts::Role;
@@ -679,28 +679,22 @@ store::backend_tests! {
         .await;
 
         // Filing on the page: the receipt shows the code, and the receipt notice carries it.
-        let csrf = form_token(&s, &format!("/petitions/new/{t}")).await;
-        let (body, content_type) = multipart(
+        let res = file_on_page(
+            &s,
+            t,
             &[
-            ("title", "공원 벤치 수리 요청"),
-            ("body", "놀이터 옆 벤치가 부서졌습니다."),
-            ("name", "홍길동"),
-            ("phone", "010-9999-1111"),
-            ("consent", "yes"),
+                ("title", "공원 벤치 수리 요청"),
+                ("body", "놀이터 옆 벤치가 부서졌습니다."),
+                ("name", "홍길동"),
+                ("phone", "010-9999-1111"),
+                ("consent", "yes"),
             ],
             &[],
-            "",
-        );
-        let res = client()
-            .post(s.url(&format!("/petitions/new/{t}?csrf_token={csrf}")))
-            .header("cookie", format!("minwon_csrf={csrf}"))
-            .header("content-type", content_type)
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        )
+        .await;
         assert_eq!(res.status(), 201);
         let receipt = res.text().await.unwrap();
+        let csrf = form_token(&s, "/track").await;
         let grab = |html: &str, id: &str| -> String {
             html.split(&format!("id=\"{id}\">"))
                 .nth(1)

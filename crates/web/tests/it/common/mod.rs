@@ -228,6 +228,27 @@ pub async fn form_token(s: &Server, path: &str) -> String {
     cookie_value(&set_cookie(&res, "minwon_csrf").unwrap())
 }
 
+/// File a petition of type `type_id` on the public form as a browser without a session does:
+/// the form's own token, the fields and files as multipart. The answer.
+pub async fn file_on_page(
+    s: &Server,
+    type_id: impl std::fmt::Display,
+    fields: &[(&str, &str)],
+    files: &[(&str, &[u8])],
+) -> reqwest::Response {
+    let path = format!("/petitions/new/{type_id}");
+    let csrf = form_token(s, &path).await;
+    let (body, content_type) = multipart(fields, files, "application/octet-stream");
+    client()
+        .post(s.url(&format!("{path}?csrf_token={csrf}")))
+        .header("cookie", format!("minwon_csrf={csrf}"))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap()
+}
+
 /// The text field `key` of every entry of a JSON array.
 pub fn texts<'a>(list: &'a Value, key: &str) -> Vec<&'a str> {
     list.as_array()
