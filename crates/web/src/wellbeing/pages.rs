@@ -16,6 +16,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
+use domain::RuleError;
 use domain::access::{Action, Screen};
 use domain::wellbeing::report::GroupReport;
 use domain::wellbeing::{
@@ -92,6 +93,15 @@ fn correct_or_fail(ctx: &Ctx, e: ApiError) -> Result<String, PageError> {
     } else {
         Err(ctx.fail(&e))
     }
+}
+
+/// A stored code in Korean words; a code this version does not know, as it is.
+fn korean<T>(
+    code: &str,
+    parse: impl Fn(&str) -> Result<T, RuleError>,
+    words: impl Fn(T) -> &'static str,
+) -> String {
+    parse(code).map_or_else(|_| code.to_string(), |v| words(v).to_string())
 }
 
 fn date(t: &DateTime<Utc>) -> String {
@@ -245,12 +255,8 @@ async fn home_page(state: &AppState, caller: &Caller, c: Chrome) -> Result<HomeP
         .await?
         .iter()
         .map(|r| ReferralRow {
-            kind: ReferralKind::parse(&r.kind)
-                .map(|k| k.korean().to_string())
-                .unwrap_or_else(|_| r.kind.clone()),
-            status: ReferralStatus::parse(&r.status)
-                .map(|s| s.korean().to_string())
-                .unwrap_or_else(|_| r.status.clone()),
+            kind: korean(&r.kind, ReferralKind::parse, ReferralKind::korean),
+            status: korean(&r.status, ReferralStatus::parse, ReferralStatus::korean),
             date: date(&r.created_at),
         })
         .collect();
@@ -574,9 +580,7 @@ async fn check_page_inner(
                 .map(|s| ShareRow {
                     id: s.id,
                     counsellor: s.counsellor_name.clone(),
-                    purpose: SharePurpose::parse(&s.purpose)
-                        .map(|p| p.korean().to_string())
-                        .unwrap_or_else(|_| s.purpose.clone()),
+                    purpose: korean(&s.purpose, SharePurpose::parse, SharePurpose::korean),
                     given: date(&s.given_at),
                     revoked: s.revoked_at.as_ref().map(date),
                 })
@@ -1008,9 +1012,7 @@ async fn counsellor_page(State(state): State<AppState>, WbPage(caller, ctx): WbP
             .map(|s| InboxShare {
                 check_id: s.check_id,
                 owner: s.owner_name.clone(),
-                purpose: SharePurpose::parse(&s.purpose)
-                    .map(|p| p.korean().to_string())
-                    .unwrap_or_else(|_| s.purpose.clone()),
+                purpose: korean(&s.purpose, SharePurpose::parse, SharePurpose::korean),
                 given: date(&s.given_at),
             })
             .collect(),
@@ -1019,13 +1021,9 @@ async fn counsellor_page(State(state): State<AppState>, WbPage(caller, ctx): WbP
             .map(|r| InboxReferral {
                 id: r.id,
                 owner: r.owner_name.clone(),
-                kind: ReferralKind::parse(&r.kind)
-                    .map(|k| k.korean().to_string())
-                    .unwrap_or_else(|_| r.kind.clone()),
+                kind: korean(&r.kind, ReferralKind::parse, ReferralKind::korean),
                 message: r.message.clone(),
-                status: ReferralStatus::parse(&r.status)
-                    .map(|s| s.korean().to_string())
-                    .unwrap_or_else(|_| r.status.clone()),
+                status: korean(&r.status, ReferralStatus::parse, ReferralStatus::korean),
                 date: date(&r.created_at),
             })
             .collect(),
