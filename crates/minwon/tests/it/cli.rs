@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use crate::common::{data_args, database, minwon, serve_demo, temp_dir};
+use crate::common::{data_args, database, get_json, minwon, serve_demo, temp_dir, token};
 
 store::backend_tests! {
     #[tokio::test]
@@ -41,23 +41,9 @@ store::backend_tests! {
             .await
             .unwrap();
         assert_eq!(health["status"], "ok");
-        let res = c
-            .post(format!("{url}/api/v1/tokens"))
-            .json(&serde_json::json!({"username": "sup.civil", "password": "minwon-demo-2026"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 201);
-        let token: serde_json::Value = res.json().await.unwrap();
-        let depts: Vec<serde_json::Value> = c
-            .get(format!("{url}/api/v1/departments"))
-            .bearer_auth(token["token"].as_str().unwrap())
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let token = token(&c, &url, "sup.civil", "minwon-demo-2026").await;
+        let depts: Vec<serde_json::Value> =
+            get_json(&c, format!("{url}/api/v1/departments"), &token).await;
         assert_eq!(depts.len(), 12);
 
         // SIGTERM: a clean stop, exit code 0.

@@ -44,6 +44,29 @@ pub async fn database(
     (temp_dir(&format!("{name}-{backend}")), pg, t)
 }
 
+/// An API token for `user`.
+pub async fn token(c: &reqwest::Client, url: &str, user: &str, password: &str) -> String {
+    let res = c
+        .post(format!("{url}/api/v1/tokens"))
+        .json(&serde_json::json!({"username": user, "password": password}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201, "token for {user}");
+    let v: serde_json::Value = res.json().await.unwrap();
+    v["token"].as_str().unwrap().to_string()
+}
+
+/// A GET with an API token, its body read as JSON.
+pub async fn get_json<T: serde::de::DeserializeOwned>(
+    c: &reqwest::Client,
+    url: String,
+    token: &str,
+) -> T {
+    let res = c.get(url).bearer_auth(token).send().await.unwrap();
+    res.json().await.unwrap()
+}
+
 /// `minwon serve --demo` on a free port: the process, its address and the lines it printed
 /// up to the address. The rest of its output is drained so it never blocks on a full pipe.
 pub fn serve_demo(dir: &Path, pg: Option<&str>) -> (Child, String, Vec<String>) {

@@ -6,7 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use crate::common::{database, serve_demo};
+use crate::common::{database, get_json, serve_demo, token};
 use serde_json::{Value, json};
 use std::process::{Child, Command};
 use std::time::Duration;
@@ -31,18 +31,6 @@ impl Drop for Served {
 fn serve(dir: &std::path::Path, pg: Option<&str>) -> Served {
     let (child, url, _) = serve_demo(dir, pg);
     Served { child, url }
-}
-
-async fn token(c: &reqwest::Client, url: &str, user: &str, password: &str) -> String {
-    let res = c
-        .post(format!("{url}/api/v1/tokens"))
-        .json(&json!({"username": user, "password": password}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 201, "token for {user}");
-    let v: Value = res.json().await.unwrap();
-    v["token"].as_str().unwrap().to_string()
 }
 
 /// Read server-sent events until one `alert` event arrives (10 s at most).
@@ -94,15 +82,7 @@ store::backend_tests! {
         let admin = token(&c, &a.url, "admin", PASSWORD).await;
 
         // An official in every demo department (a new account each, the same password).
-        let depts: Vec<Value> = c
-            .get(format!("{}/api/v1/departments", a.url))
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let depts: Vec<Value> = get_json(&c, format!("{}/api/v1/departments", a.url), &admin).await;
         assert_eq!(depts.len(), 12);
         // The demo's division of 한과장 (sup.civil): 민원봉사과 and the 민원팀 under it.
         for d in &depts {
@@ -188,15 +168,7 @@ store::backend_tests! {
             let id = raised["alert"]["id"].as_i64().unwrap();
             let mut shown = false;
             for _ in 0..20 {
-                let r: Value = c
-                    .get(format!("{}/api/v1/protection/alerts/{id}", a.url))
-                    .bearer_auth(&desk)
-                    .send()
-                    .await
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap();
+                let r: Value = get_json(&c, format!("{}/api/v1/protection/alerts/{id}", a.url), &desk).await;
                 shown = r["recipients"].as_array().unwrap().iter().any(|x| {
                     x["name"] == "한과장" && x["channel"] == "screen" && x["status"] == "shown"
                 });
@@ -254,15 +226,7 @@ store::backend_tests! {
         let mut escalated = Value::Null;
         for _ in 0..40 {
             tokio::time::sleep(Duration::from_millis(500)).await;
-            let r: Value = c
-                .get(format!("{}/api/v1/protection/alerts/{id}", a.url))
-                .bearer_auth(&env)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let r: Value = get_json(&c, format!("{}/api/v1/protection/alerts/{id}", a.url), &env).await;
             if !r["alert"]["escalated_at"].is_null() {
                 escalated = r;
                 break;
