@@ -33,6 +33,19 @@ fn serve(dir: &std::path::Path, pg: Option<&str>) -> Served {
     Served { child, url }
 }
 
+/// Press the panic button as the holder of `token`: the answer, which must be 201.
+async fn press(c: &reqwest::Client, url: &str, token: &str, body: Value) -> Value {
+    let res = c
+        .post(format!("{url}/api/v1/protection/alerts"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201, "{url} {body}");
+    res.json().await.unwrap()
+}
+
 /// Read server-sent events until one `alert` event arrives (10 s at most).
 async fn next_alert(res: &mut reqwest::Response) -> Value {
     let mut buf = String::new();
@@ -101,15 +114,7 @@ store::backend_tests! {
                 .unwrap();
             assert_eq!(res.status(), 201, "{code}: {}", res.text().await.unwrap());
             let tok = token(&c, &a.url, &user, "press-pass-1234").await;
-            let res = c
-                .post(format!("{}/api/v1/protection/alerts", a.url))
-                .bearer_auth(&tok)
-                .json(&json!({"place": "창구"}))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), 201, "{code}");
-            let receipt: Value = res.json().await.unwrap();
+            let receipt = press(&c, &a.url, &tok, json!({"place": "창구"})).await;
             let told = told(&receipt);
             let has = |name: &str, role: &str| told.iter().any(|(n, r, _)| n == name && r == role);
             let in_civil = code == "civil" || code == "civil-desk";
@@ -151,15 +156,7 @@ store::backend_tests! {
             // The relay listens once the server runs; give its LISTEN a moment.
             tokio::time::sleep(Duration::from_millis(500)).await;
             let desk = token(&c, &a.url, "official.desk", PASSWORD).await;
-            let res = c
-                .post(format!("{}/api/v1/protection/alerts", a.url))
-                .bearer_auth(&desk)
-                .json(&json!({"place": "3번 창구"}))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), 201);
-            let raised: Value = res.json().await.unwrap();
+            let raised = press(&c, &a.url, &desk, json!({"place": "3번 창구"})).await;
             let live = next_alert(&mut stream).await;
             assert_eq!(live["id"], raised["alert"]["id"]);
             assert_eq!(live["place"], "3번 창구");
@@ -206,16 +203,7 @@ store::backend_tests! {
             .unwrap();
         assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
         let env = token(&c, &a.url, "official.env", PASSWORD).await;
-        let receipt: Value = c
-            .post(format!("{}/api/v1/protection/alerts", a.url))
-            .bearer_auth(&env)
-            .json(&json!({}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let receipt = press(&c, &a.url, &env, json!({})).await;
         let id = receipt["alert"]["id"].as_i64().unwrap();
         assert!(
             told(&receipt)
