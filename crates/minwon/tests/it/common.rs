@@ -1,6 +1,8 @@
 //! What the binary's tests share: the binary without the caller's environment, a data
 //! directory with a fresh database on either backend, and a demo server.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
