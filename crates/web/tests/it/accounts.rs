@@ -351,9 +351,7 @@ store::backend_tests! {
         );
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn totp_compulsory_for_administrators_by_setting(backend) {
         let s = start_unlimited(backend).await;
@@ -419,9 +417,7 @@ store::backend_tests! {
         assert_eq!((st, e["code"].as_str()), (403, Some("totp_required")));
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn resident_sign_up_with_a_code_from_the_outbox(backend) {
         let s = start_unlimited(backend).await;
@@ -586,9 +582,7 @@ store::backend_tests! {
         assert!(set_cookie(&res, "minwon_session").is_some());
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn the_office_head_sees_late_petitions_of_every_department(backend) {
         let s = start_unlimited(backend).await;
@@ -682,9 +676,7 @@ store::backend_tests! {
         assert!(html.contains("href=\"/desk/late\""), "in the navigation");
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn privacy_officer_reviews_the_month_and_signs_off(backend) {
         let s = start_unlimited(backend).await;

@@ -215,9 +215,7 @@ store::backend_tests! {
         session(&s, "kim").await;
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn departments_and_accounts_are_edited_with_explanations_and_log_entries(backend) {
         let s = server(backend).await;
@@ -548,9 +546,7 @@ store::backend_tests! {
         );
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn petition_types_and_office_hours_are_edited_and_followed(backend) {
         let s = server(backend).await;
@@ -749,9 +745,7 @@ store::backend_tests! {
         assert_eq!(audit_actions(&s, "settings").await, ["settings.update"]);
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     /// The frontline-protection settings from the administrator's page: saved when valid (same
     /// checks as the API), explained and unchanged when not, refused to an official.
     #[tokio::test]

@@ -133,9 +133,7 @@ store::backend_tests! {
         assert_eq!(res.status(), 401);
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn roles_reach_only_what_the_policy_allows(backend) {
         let s = start(backend).await;
@@ -355,9 +353,7 @@ store::backend_tests! {
         );
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn bad_input_gets_clear_errors_and_writes_nothing(backend) {
         let s = start(backend).await;
@@ -433,9 +429,7 @@ store::backend_tests! {
         assert_eq!(res.status(), 200);
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn browser_sessions_with_csrf(backend) {
         let s = start(backend).await;

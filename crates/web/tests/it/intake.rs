@@ -365,9 +365,7 @@ store::backend_tests! {
         );
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn transfers_show_their_limits_on_the_page_and_dashboard(backend) {
         let s = start_unlimited(backend).await;
@@ -458,9 +456,7 @@ store::backend_tests! {
         assert!(dash.contains("id=\"transfer-summary\""));
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn open311_requests_carry_their_expected_answer(backend) {
         let s = start_unlimited(backend).await;
@@ -526,9 +522,7 @@ store::backend_tests! {
         assert_eq!(v[0]["expected_datetime"].as_str(), Some(expected));
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn retention_purge_through_the_api_and_the_admin_page(backend) {
         let s = start_unlimited(backend).await;

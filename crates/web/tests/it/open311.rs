@@ -262,9 +262,7 @@ store::backend_tests! {
         );
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn keys_are_issued_revoked_and_rate_limited(backend) {
         let s = start_unlimited(backend).await;
@@ -372,9 +370,7 @@ store::backend_tests! {
         assert!(actions.contains("open311_key.issue") && actions.contains("open311_key.revoke"));
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn filing_validation_and_following_to_closed(backend) {
         let s = start_unlimited(backend).await;

@@ -258,9 +258,7 @@ store::backend_tests! {
         assert!(!text.contains("kim 이름"), "{text}");
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     /// Anyone may report anonymously without an account (Act art. 2): no name or contact is kept,
     /// no statutory clock runs, and the report is followed with its tracking password only.
     #[tokio::test]

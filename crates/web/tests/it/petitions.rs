@@ -421,9 +421,7 @@ store::backend_tests! {
         }
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     /// A grievance's on-site investigation stops the clock (Decree art. 17) and may be extended
     /// once; other kinds cannot use it.
     #[tokio::test]

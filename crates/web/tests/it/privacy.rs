@@ -454,9 +454,7 @@ store::backend_tests! {
         assert!(o.contains("031-580-2114"), "{o}");
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     /// Item 6 (API): the name-hiding setting is read and changed by administrators only, each
     /// change logged in the access log; every other role is refused.
     #[tokio::test]
@@ -533,9 +531,7 @@ store::backend_tests! {
         );
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     /// The administrator's pages: the publishable flag (refused for an RRN type, with the message
     /// next to the form and what was typed kept) and the department's public phone.
     #[tokio::test]

@@ -518,9 +518,7 @@ store::backend_tests! {
         drop(other_stream);
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn contacts_flags_history_equipment_drills(backend) {
         let s = common::start(backend).await;
@@ -759,9 +757,7 @@ store::backend_tests! {
 
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn the_pages_work_without_javascript(backend) {
         let s = common::start(backend).await;

@@ -228,9 +228,7 @@ store::backend_tests! {
         );
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn a_supervisor_without_a_department_can_listen(backend) {
         let s = start_unlimited(backend).await;
@@ -273,9 +271,7 @@ store::backend_tests! {
         assert!(html.contains("mw-live-alerts"));
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn access_restrictions_answer_online_filing_with_the_notice_and_flag_the_desk(backend) {
         let s = start_unlimited(backend).await;

@@ -304,9 +304,7 @@ store::backend_tests! {
         );
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn no_other_role_reaches_a_result_through_the_api(backend) {
         let s = start(backend).await;
@@ -457,9 +455,7 @@ store::backend_tests! {
         assert_eq!(kim.get(&check).await.0, 404);
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn referrals_plans_invitations_and_deleting_everything(backend) {
         let s = start(backend).await;
@@ -627,9 +623,7 @@ store::backend_tests! {
         assert_eq!(mine, json!([]));
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn the_group_report_never_reveals_a_small_group(backend) {
         let s = start(backend).await;
@@ -1022,9 +1016,7 @@ store::backend_tests! {
         assert_eq!(kim.get(&format!("/wellbeing/checks/{id}")).await.0, 404);
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn the_maintenance_job_purges_old_records_and_stops(backend) {
         let s = start(backend).await;
