@@ -65,9 +65,7 @@ store::backend_tests! {
         assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 12);
         let _ = std::fs::remove_dir_all(&dir);
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn admin_commands_and_their_errors(backend) {
         let (dir, pg, _t) = database("admin", backend).await;
@@ -491,9 +489,7 @@ store::backend_tests! {
         assert!(err.contains("need at least 100"), "{err}");
         let _ = std::fs::remove_dir_all(&dir);
     }
-}
 
-store::backend_tests! {
     /// Issue 15 item 10: the data flags may stand before or after an admin subcommand.
     #[tokio::test]
     async fn data_flags_before_or_after_the_subcommand(backend) {
