@@ -80,31 +80,15 @@ pub async fn start_with(backend: &str, config: WebConfig) -> Server {
         team: ids[2],
         build: ids[3],
     };
-    let hash = secrets::hash_password(PASSWORD).unwrap();
-    for (username, role, dept) in [
+    let people = [
         ("admin", Role::Administrator, Some(ids.office)),
         ("sup", Role::Supervisor, Some(ids.civil)),
         ("kim", Role::Official, Some(ids.team)),
         ("lee", Role::Official, Some(ids.build)),
         ("counsel", Role::Counsellor, Some(ids.office)),
         ("resident", Role::Resident, None),
-    ] {
-        accounts::create(
-            &mut tx,
-            &accounts::NewAccount {
-                username,
-                display_name: &format!("{username} 이름"),
-                email: &format!("{username}@example.kr"),
-                phone: "010-1234-5678",
-                role,
-                department_id: dept,
-                password_hash: &hash,
-            },
-            now,
-        )
-        .await
-        .unwrap();
-    }
+    ];
+    create_accounts(&mut tx, &people, "010-1234-5678").await;
     tx.commit().await.unwrap();
 
     let state = AppState::new(db, config);
@@ -351,18 +335,26 @@ impl Browser<'_> {
 /// Add staff accounts beyond the common seed: (username, role, department), password
 /// [`PASSWORD`], mail `username@example.kr`, the given phone.
 pub async fn add_staff(s: &Server, people: &[(&str, Role, i64)], phone: &str) {
-    let hash = secrets::hash_password(PASSWORD).unwrap();
+    let people: Vec<_> = people.iter().map(|&(u, r, d)| (u, r, Some(d))).collect();
     let mut tx = s.state.db.begin().await.unwrap();
-    for (username, role, dept) in people {
+    create_accounts(&mut tx, &people, phone).await;
+    tx.commit().await.unwrap();
+}
+
+/// Accounts (username, role, department) named `username 이름`, with the password [`PASSWORD`],
+/// mail `username@example.kr` and the given phone.
+async fn create_accounts(tx: &mut store::Tx, people: &[(&str, Role, Option<i64>)], phone: &str) {
+    let hash = secrets::hash_password(PASSWORD).unwrap();
+    for &(username, role, department_id) in people {
         accounts::create(
-            &mut tx,
+            tx,
             &accounts::NewAccount {
                 username,
                 display_name: &format!("{username} 이름"),
                 email: &format!("{username}@example.kr"),
                 phone,
-                role: *role,
-                department_id: Some(*dept),
+                role,
+                department_id,
                 password_hash: &hash,
             },
             store::now(),
@@ -370,7 +362,6 @@ pub async fn add_staff(s: &Server, people: &[(&str, Role, i64)], phone: &str) {
         .await
         .unwrap();
     }
-    tx.commit().await.unwrap();
 }
 
 /// The question type (질의민원) at the 민원팀, published: the spec for [`Api::new_type`].
