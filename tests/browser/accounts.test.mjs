@@ -9,23 +9,15 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startServer, launchBrowser, audit, signIn, DEMO_PASSWORD } from './harness.mjs';
+import {
+  openDemo, closeDemo, audit, signIn, DEMO_PASSWORD, submit, ownPage,
+} from './harness.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-const submit = (page, form) =>
-  Promise.all([page.waitForNavigation(), page.click(`${form} button[type=submit]`)]);
+before(async () => ({ server, browser } = await openDemo()));
+after(() => closeDemo(server, browser));
 
 /** RFC 4648 base32 to bytes. */
 function base32(text) {
@@ -66,7 +58,7 @@ async function smsCode(number) {
 }
 
 test('an official changes their password; a wrong current one is explained next to its field', async () => {
-  const page = await (await browser.newContext()).newPage();
+  const page = await ownPage(browser);
   await signIn(page, server.url, 'official.env');
   await page.goto(`${server.url}/account`);
   await audit(page, 'account');
@@ -83,7 +75,7 @@ test('an official changes their password; a wrong current one is explained next 
   await submit(page, '#password-form');
   assert.match(await page.textContent('#notice'), /비밀번호를 바꾸었습니다\. 다른 로그인 0개를 끝냈습니다/);
   // The new password signs in; the old one no longer does.
-  const other = await (await browser.newContext()).newPage();
+  const other = await ownPage(browser);
   await signIn(other, server.url, 'official.env', DEMO_PASSWORD);
   assert.match(await other.textContent('[role=alert]:not(#mw-live-alerts)'), /아이디 또는 비밀번호가 맞지 않습니다/);
   await signIn(other, server.url, 'official.env', 'Env-official-2027');
@@ -93,7 +85,7 @@ test('an official changes their password; a wrong current one is explained next 
 });
 
 test('a resident signs up with the code sent by SMS and sees their petitions', async () => {
-  const page = await (await browser.newContext()).newPage();
+  const page = await ownPage(browser);
   await page.goto(`${server.url}/signup`);
   await audit(page, 'signup');
   await page.fill('#username', 'jeong.haneul');
@@ -183,7 +175,7 @@ test('two sessions: the list shows both and signing out the other ends it', asyn
 });
 
 test('the office head sees late petitions; the privacy officer reviews the month, others are refused', async () => {
-  const head = await (await browser.newContext()).newPage();
+  const head = await ownPage(browser);
   await signIn(head, server.url, 'sup.civil');
   await head.goto(`${server.url}/desk/late`);
   assert.match(await head.textContent('h1'), /모든 부서의 지연 민원/);
@@ -194,7 +186,7 @@ test('the office head sees late petitions; the privacy officer reviews the month
   await head.goto(`${server.url}/privacy/review?lang=ko`);
   assert.match(await head.textContent('h1'), /권한이 없습니다/);
 
-  const privacy = await (await browser.newContext()).newPage();
+  const privacy = await ownPage(browser);
   await signIn(privacy, server.url, 'privacy');
   const month = new Date(Date.now() + 9 * 3600 * 1000).toISOString().slice(0, 7);
   await privacy.goto(`${server.url}/privacy/review?month=${month}`);

@@ -5,26 +5,16 @@
 // sees the file. Then the queue's paging. Every page audited with axe-core.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, audit, inAWeek, signIn } from './harness.mjs';
+import { openDemo, closeDemo, audit, inAWeek, signIn, submit, ownPage } from './harness.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-const submit = (page, form) =>
-  Promise.all([page.waitForNavigation(), page.click(`${form} button[type=submit]`)]);
+before(async () => ({ server, browser } = await openDemo()));
+after(() => closeDemo(server, browser));
 
 test('administrator sets up a department, an account, a type and office hours; the office uses them', async () => {
-  const admin = await (await browser.newContext()).newPage();
+  const admin = await ownPage(browser);
   await signIn(admin, server.url, 'admin');
   await admin.goto(`${server.url}/admin`);
   await audit(admin, 'admin-start');
@@ -106,7 +96,7 @@ test('administrator sets up a department, an account, a type and office hours; t
   await admin.goto(`${server.url}/admin?lang=ko`);
 
   // A resident files the new type: the extra field is on the form.
-  const resident = await (await browser.newContext()).newPage();
+  const resident = await ownPage(browser);
   await resident.goto(`${server.url}/petitions/new?q=광고물`);
   await Promise.all([resident.waitForNavigation(), resident.click('#type-list a:has-text("옥외광고물 표시 허가")')]);
   assert.match(await resident.textContent('main'), /설치 위치도/);
@@ -120,7 +110,7 @@ test('administrator sets up a department, an account, a type and office hours; t
   const number = (await resident.textContent('#receipt-number')).trim();
 
   // Its new official receives it and asks for a supplement.
-  const official = await (await browser.newContext()).newPage();
+  const official = await ownPage(browser);
   await signIn(official, server.url, 'official.urban', 'Urban-official-2026');
   await official.goto(`${server.url}/desk`);
   await Promise.all([official.waitForNavigation(), official.click('#queue a:has-text("가게 간판 설치")')]);
@@ -156,7 +146,7 @@ test('administrator sets up a department, an account, a type and office hours; t
 });
 
 test('the queue pages through the reach, keeping filters and counts', async () => {
-  const page = await (await browser.newContext()).newPage();
+  const page = await ownPage(browser);
   await signIn(page, server.url, 'sup.civil');
   await page.goto(`${server.url}/desk?done=1`);
   const counts = await page.textContent('.mw-counts');

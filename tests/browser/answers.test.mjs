@@ -5,20 +5,13 @@
 // supervisor approves, the resident reads it. Every page is audited with axe-core.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, audit, signIn, DEMO_PASSWORD } from './harness.mjs';
+import { openDemo, closeDemo, audit, signIn, DEMO_PASSWORD, ownPage } from './harness.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, browser } = await openDemo()));
+after(() => closeDemo(server, browser));
 
 /** The demo resident (홍길동) files through the JSON API; returns the petition id. */
 async function fileAsResident(typeCode, title, body) {
@@ -51,7 +44,7 @@ async function receive(page, id) {
 test('draft → similar answers beside → refused with the marker → preview → send → the resident reads exactly that', async () => {
   const id = await fileAsResident('question-system', '민원서류 온라인 발급 문의 (다시)',
     '정부24에서 발급되지 않는 민원서류를 온라인으로 받을 방법이 있는지 다시 문의합니다.');
-  const official = await (await browser.newContext()).newPage();
+  const official = await ownPage(browser);
   await signIn(official, server.url, 'official.desk');
   await receive(official, id);
 
@@ -94,7 +87,7 @@ test('draft → similar answers beside → refused with the marker → preview �
   assert.match(await official.textContent('#state'), /답변완료/);
 
   // The resident reads exactly the previewed text, with their own name.
-  const resident = await (await browser.newContext()).newPage();
+  const resident = await ownPage(browser);
   await signIn(resident, server.url, 'resident');
   await resident.goto(`${server.url}/my/${id}`);
   assert.equal(await resident.textContent('.mw-answer .mw-answer-text'), previewed);
@@ -104,8 +97,8 @@ test('draft → similar answers beside → refused with the marker → preview �
 test('approval: submit → returned with a comment → official told → resubmit → approved → resident reads it', async () => {
   const id = await fileAsResident('fee-waiver', '경로우대 민원 수수료 감면 신청',
     '만 65세 이상으로 민원 수수료 감면을 신청합니다.');
-  const official = await (await browser.newContext()).newPage();
-  const supervisor = await (await browser.newContext()).newPage();
+  const official = await ownPage(browser);
+  const supervisor = await ownPage(browser);
   await signIn(official, server.url, 'official.desk');
   await signIn(supervisor, server.url, 'sup.civil');
   await receive(official, id);
@@ -164,7 +157,7 @@ test('approval: submit → returned with a comment → official told → resubmi
   assert.match(await supervisor.textContent('.mw-timeline'), /결재 반려.*감면 근거/s);
   await audit(supervisor, 'approval-approved');
 
-  const resident = await (await browser.newContext()).newPage();
+  const resident = await ownPage(browser);
   await signIn(resident, server.url, 'resident');
   await resident.goto(`${server.url}/my/${id}`);
   assert.equal(await resident.textContent('.mw-answer .mw-answer-text'), revised);
@@ -172,7 +165,7 @@ test('approval: submit → returned with a comment → official told → resubmi
 });
 
 test('the extension cap and the approval pages in English', async () => {
-  const page = await (await browser.newContext()).newPage();
+  const page = await ownPage(browser);
   await signIn(page, server.url, 'official.desk');
   const id = await fileAsResident('question-system', 'Extension cap check', '연장 상한 확인용 민원입니다.');
   await receive(page, id);

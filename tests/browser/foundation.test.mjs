@@ -2,22 +2,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { startServer, launchBrowser, seriousViolations, signIn } from './harness.mjs';
+import { openDemo, closeDemo, seriousViolations, signIn } from './harness.mjs';
 
 let server;
 let browser;
 const shots = process.env.MINWON_SCREENSHOTS; // a folder, to refresh docs/screenshots
 
 before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
+  ({ server, browser } = await openDemo());
   if (shots) mkdirSync(shots, { recursive: true });
 });
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+after(() => closeDemo(server, browser));
 
 test('home page is Korean first, styled by KRDS, and accessible', async () => {
   const page = await browser.newPage();

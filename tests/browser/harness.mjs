@@ -5,6 +5,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
+import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
 
 const require = createRequire(import.meta.url);
@@ -40,6 +41,33 @@ export async function startServer() {
       rmSync(data, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The demo server and a browser for one test file: `before(async () => ({ server, browser } =
+ * await openDemo()))`, and `after(() => closeDemo(server, browser))`.
+ */
+export async function openDemo() {
+  return { server: await startServer(), browser: await launchBrowser() };
+}
+
+export async function closeDemo(server, browser) {
+  await browser?.close();
+  await server?.stop();
+}
+
+/** A page in a context of its own: its own cookies, so its own sign-in. */
+export async function ownPage(browser) {
+  return (await browser.newContext()).newPage();
+}
+
+/** Submit the form `form` (a selector) with its submit button and wait for the next page. */
+export const submit = (page, form) =>
+  Promise.all([page.waitForNavigation(), page.click(`${form} button[type=submit]`)]);
+
+/** Assert that axe finds nothing serious or critical on the page (no screenshot). */
+export async function clean(page) {
+  assert.deepEqual(await seriousViolations(page), [], page.url());
 }
 
 export async function launchBrowser() {

@@ -5,25 +5,18 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { startServer, launchBrowser, audit, signIn } from './harness.mjs';
+import { openDemo, closeDemo, audit, signIn, ownPage } from './harness.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, browser } = await openDemo()));
+after(() => closeDemo(server, browser));
 
 const TITLE = '가게 앞 도로 점용 (창구 접수)';
 
 test('counter intake: missing document → error beside it, input kept → receipt printed on A4', async () => {
-  const official = await (await browser.newContext()).newPage();
+  const official = await ownPage(browser);
   await signIn(official, server.url, 'official.build');
   await official.goto(`${server.url}/desk`);
   await Promise.all([official.waitForNavigation(), official.click('#intake-link')]);

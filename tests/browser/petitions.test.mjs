@@ -3,27 +3,19 @@
 // the resident rates. Every page is audited with axe-core; screenshots when asked.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, audit, inAWeek, signIn } from './harness.mjs';
+import { openDemo, closeDemo, audit, inAWeek, signIn, ownPage } from './harness.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
+before(async () => ({ server, browser } = await openDemo()));
+after(() => closeDemo(server, browser));
 
 const TITLE = '공사용 도로점용 허가 신청';
 
 test('file → receive → supplement → answer → rate, every page accessible', async () => {
-  const resident = await (await browser.newContext()).newPage();
-  const official = await (await browser.newContext()).newPage();
+  const resident = await ownPage(browser);
+  const official = await ownPage(browser);
 
   // Home, then choose the type by words.
   await resident.goto(server.url);
@@ -147,7 +139,7 @@ test('file → receive → supplement → answer → rate, every page accessible
 });
 
 test('an irreversible step needs its confirmation; the extension notice can be previewed', async () => {
-  const page = await (await browser.newContext()).newPage();
+  const page = await ownPage(browser);
   await signIn(page, server.url, 'official.desk');
   await page.goto(`${server.url}/desk?state=in_progress`);
   const link = page.locator('#queue tbody a').first();
@@ -171,7 +163,7 @@ test('an irreversible step needs its confirmation; the extension notice can be p
 });
 
 test('the language switch shows the pages in English', async () => {
-  const page = await (await browser.newContext()).newPage();
+  const page = await ownPage(browser);
   await page.goto(`${server.url}/petitions/new`);
   await Promise.all([page.waitForNavigation(), page.click('a.mw-lang')]);
   assert.equal(await page.getAttribute('html', 'lang'), 'en');
@@ -185,7 +177,7 @@ test('the language switch shows the pages in English', async () => {
 });
 
 test('supervisor dashboard: backlog, overdue list, on-time rate, satisfaction', async () => {
-  const page = await (await browser.newContext()).newPage();
+  const page = await ownPage(browser);
   await signIn(page, server.url, 'sup.civil');
   await page.goto(`${server.url}/desk/dashboard`);
   assert.match(await page.textContent('h1'), /민원 처리 현황/);
@@ -194,7 +186,7 @@ test('supervisor dashboard: backlog, overdue list, on-time rate, satisfaction', 
 });
 
 test('administrator: holiday data and settings; others are refused', async () => {
-  const page = await (await browser.newContext()).newPage();
+  const page = await ownPage(browser);
   await signIn(page, server.url, 'admin');
   await page.goto(`${server.url}/admin`);
   assert.match(await page.textContent('h1'), /관리/);
@@ -215,7 +207,7 @@ test('administrator: holiday data and settings; others are refused', async () =>
   await Promise.all([page.waitForNavigation(), page.click('form[action="/admin/settings"] button')]);
   assert.ok(await page.isChecked('#hide-names'));
 
-  const official = await (await browser.newContext()).newPage();
+  const official = await ownPage(browser);
   await signIn(official, server.url, 'official.desk');
   const res = await official.goto(`${server.url}/admin`);
   assert.equal(res.status(), 403);

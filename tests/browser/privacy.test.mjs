@@ -5,25 +5,18 @@
 // with axe-core, at desktop width and at 390 px, in Korean and English; screenshots when asked.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, audit } from './harness.mjs';
+import { openDemo, closeDemo, audit, ownPage } from './harness.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, browser } = await openDemo()));
+after(() => closeDemo(server, browser));
 
 const TITLE = '마을회관 앞 보안등 고장';
 
 test('file → receipt shows the tracking code → track with it → wrong codes lock', async () => {
-  const resident = await (await browser.newContext()).newPage();
+  const resident = await ownPage(browser);
 
   // Choose the published streetlight type by words and file it.
   await resident.goto(`${server.url}/petitions/new`);
@@ -72,7 +65,7 @@ test('file → receipt shows the tracking code → track with it → wrong codes
   await resident.goto(`${server.url}/track?lang=ko`);
 
   // Another person guesses from the same address (a fresh browser, nothing shared but the IP).
-  const guesser = await (await browser.newContext()).newPage();
+  const guesser = await ownPage(browser);
   for (let i = 0; i < 5; i += 1) {
     await guesser.goto(`${server.url}/track${i === 2 ? '?lang=en' : ''}`);
     await guesser.fill('#number', number);

@@ -6,20 +6,13 @@
 // With MINWON_SCREENSHOTS=DIR, every step is shot at desktop width and at 390 px.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, audit, signIn } from './harness.mjs';
+import { openDemo, closeDemo, audit, signIn } from './harness.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+before(async () => ({ server, browser } = await openDemo()));
+after(() => closeDemo(server, browser));
 
 /** Audit at desktop width, then at 390 px (phone), in the page's current language. */
 async function both(page, name) {

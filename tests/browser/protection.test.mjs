@@ -5,24 +5,13 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { startServer, launchBrowser, seriousViolations, signIn } from './harness.mjs';
+import { openDemo, closeDemo, signIn, clean, ownPage } from './harness.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function clean(page) {
-  assert.deepEqual(await seriousViolations(page), [], page.url());
-}
+before(async () => ({ server, browser } = await openDemo()));
+after(() => closeDemo(server, browser));
 
 /** A tiny WAV recording. */
 function wav() {
@@ -136,7 +125,7 @@ test('equipment, drills, contact timer pages are accessible and work', async () 
   assert.match(await page.textContent('main'), /흉기 소지/);
   await clean(page);
 
-  const official = await (await browser.newContext()).newPage();
+  const official = await ownPage(browser);
   await signIn(official, server.url, 'official.desk');
   await official.goto(`${server.url}/protection/contact`);
   await clean(official);

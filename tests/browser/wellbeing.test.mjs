@@ -3,24 +3,13 @@
 // the counsellor's inbox and the group report; a supervisor is refused the result.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, seriousViolations, signIn } from './harness.mjs';
+import { openDemo, closeDemo, signIn, clean } from './harness.mjs';
 
 let server;
 let browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function clean(page) {
-  assert.deepEqual(await seriousViolations(page), [], page.url());
-}
+before(async () => ({ server, browser } = await openDemo()));
+after(() => closeDemo(server, browser));
 
 test('an official takes the check, meets the crisis gate, shares with a counsellor', async () => {
   const page = await browser.newPage();

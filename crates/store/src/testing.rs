@@ -66,8 +66,8 @@ pub fn postgres_twin_runs(test: &str) -> std::result::Result<bool, String> {
     }
 }
 
-/// One storage story, two tests: `NAME::sqlite` and `NAME::postgres`, so a failure names its
-/// backend and each runs (and fails) on its own. The story is an async fn whose one argument is
+/// Each storage story (one or more per call), two tests: `NAME::sqlite` and `NAME::postgres`,
+/// so a failure names its backend and each runs (and fails) on its own. The story is an async fn whose one argument is
 /// the backend's name for [`TestDb::new`]; its doc comment documents the generated module, and
 /// its `#[tokio::test]` attribute (with any arguments) goes on both tests. Inside, the story sees
 /// the items of the module around it. The PostgreSQL twin needs a server, see
@@ -85,11 +85,11 @@ pub fn postgres_twin_runs(test: &str) -> std::result::Result<bool, String> {
 /// ```
 #[macro_export]
 macro_rules! backend_tests {
-    (
+    ($(
         $(#[doc = $doc:expr])*
         #[tokio::test $(($($test:tt)*))?]
         async fn $name:ident($backend:ident) $body:block
-    ) => {
+    )+) => {$(
         $(#[doc = $doc])*
         mod $name {
             #[allow(unused_imports)]
@@ -111,7 +111,7 @@ macro_rules! backend_tests {
                 }
             }
         }
-    };
+    )+};
 }
 
 impl TestDb {

@@ -2,69 +2,16 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::process::{Command, Stdio};
 
-fn minwon() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_minwon"));
-    c.env_remove("MINWON_DATA")
-        .env_remove("MINWON_DATABASE_URL")
-        .env_remove("MINWON_LISTEN")
-        .env_remove("MINWON_CONFIG")
-        .env_remove("MINWON_HOLIDAY_DATA");
-    c
-}
-
-fn temp_dir(name: &str) -> std::path::PathBuf {
-    let d = std::env::temp_dir().join(format!("minwon-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    d
-}
-
-/// The data flags for a test: a SQLite data dir, or a fresh PostgreSQL database.
-fn data_args(dir: &std::path::Path, pg: Option<&str>) -> Vec<String> {
-    let mut v = vec!["--data".to_string(), dir.display().to_string()];
-    if let Some(url) = pg {
-        v.push("--database-url".into());
-        v.push(url.to_string());
-    }
-    v
-}
-
-/// A data directory and a fresh database on `backend`; the URL to pass when it is PostgreSQL
-/// (SQLite lives in the data directory).
-async fn database(
-    name: &str,
-    backend: &str,
-) -> (std::path::PathBuf, Option<String>, store::testing::TestDb) {
-    let t = store::testing::TestDb::new(backend).await.unwrap();
-    let pg = (backend == "postgres").then(|| t.url.clone());
-    (temp_dir(&format!("{name}-{backend}")), pg, t)
-}
+use crate::common::{data_args, database, get_json, minwon, serve_demo, temp_dir, token};
 
 store::backend_tests! {
     #[tokio::test]
     async fn serve_demo_prints_url_and_logins_and_stops_gracefully(backend) {
         let (dir, pg, _t) = database("serve", backend).await;
-        let mut child = minwon()
-            .arg("serve")
-            .arg("--demo")
-            .args(data_args(&dir, pg.as_deref()))
-            .args(["--listen", "127.0.0.1:0"])
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let mut lines = BufReader::new(stdout).lines();
-        let mut printed = Vec::new();
-        let url = loop {
-            let line = lines.next().expect("server printed its URL").unwrap();
-            printed.push(line.clone());
-            if let Some(rest) = line.strip_prefix("Minwon listening on ") {
-                break rest.to_string();
-            }
-        };
+        let (mut child, url, printed) = serve_demo(&dir, pg.as_deref());
         let text = printed.join("\n");
         assert!(text.contains("minwon-demo-2026"));
         assert!(
@@ -94,23 +41,9 @@ store::backend_tests! {
             .await
             .unwrap();
         assert_eq!(health["status"], "ok");
-        let res = c
-            .post(format!("{url}/api/v1/tokens"))
-            .json(&serde_json::json!({"username": "sup.civil", "password": "minwon-demo-2026"}))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(res.status(), 201);
-        let token: serde_json::Value = res.json().await.unwrap();
-        let depts: Vec<serde_json::Value> = c
-            .get(format!("{url}/api/v1/departments"))
-            .bearer_auth(token["token"].as_str().unwrap())
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let token = token(&c, &url, "sup.civil", "minwon-demo-2026").await;
+        let depts: Vec<serde_json::Value> =
+            get_json(&c, format!("{url}/api/v1/departments"), &token).await;
         assert_eq!(depts.len(), 12);
 
         // SIGTERM: a clean stop, exit code 0.
@@ -132,9 +65,7 @@ store::backend_tests! {
         assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 12);
         let _ = std::fs::remove_dir_all(&dir);
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn admin_commands_and_their_errors(backend) {
         let (dir, pg, _t) = database("admin", backend).await;
@@ -558,9 +489,7 @@ store::backend_tests! {
         assert!(err.contains("need at least 100"), "{err}");
         let _ = std::fs::remove_dir_all(&dir);
     }
-}
 
-store::backend_tests! {
     /// Issue 15 item 10: the data flags may stand before or after an admin subcommand.
     #[tokio::test]
     async fn data_flags_before_or_after_the_subcommand(backend) {

@@ -3,5 +3,6 @@
 // One binary per crate links once instead of once per file.
 
 mod cli;
+mod common;
 mod protection_alert;
 mod wellbeing_import;

@@ -6,22 +6,12 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+use crate::common::{database, get_json, serve_demo, token};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::time::Duration;
 
 const PASSWORD: &str = "minwon-demo-2026";
-
-fn minwon() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_minwon"));
-    c.env_remove("MINWON_DATA")
-        .env_remove("MINWON_DATABASE_URL")
-        .env_remove("MINWON_LISTEN")
-        .env_remove("MINWON_CONFIG")
-        .env_remove("MINWON_HOLIDAY_DATA");
-    c
-}
 
 /// A `minwon serve --demo` process and its address; killed when dropped.
 struct Served {
@@ -39,42 +29,21 @@ impl Drop for Served {
 }
 
 fn serve(dir: &std::path::Path, pg: Option<&str>) -> Served {
-    let mut cmd = minwon();
-    cmd.arg("serve")
-        .arg("--demo")
-        .args(["--data", &dir.display().to_string()])
-        .args(["--listen", "127.0.0.1:0"]);
-    if let Some(url) = pg {
-        cmd.args(["--database-url", url]);
-    }
-    let mut child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut lines = BufReader::new(stdout).lines();
-    let url = loop {
-        let line = lines.next().expect("server printed its URL").unwrap();
-        if let Some(rest) = line.strip_prefix("Minwon listening on ") {
-            break rest.to_string();
-        }
-    };
-    // Keep draining stdout so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
+    let (child, url, _) = serve_demo(dir, pg);
     Served { child, url }
 }
 
-async fn token(c: &reqwest::Client, url: &str, user: &str, password: &str) -> String {
+/// Press the panic button as the holder of `token`: the answer, which must be 201.
+async fn press(c: &reqwest::Client, url: &str, token: &str, body: Value) -> Value {
     let res = c
-        .post(format!("{url}/api/v1/tokens"))
-        .json(&json!({"username": user, "password": password}))
+        .post(format!("{url}/api/v1/protection/alerts"))
+        .bearer_auth(token)
+        .json(&body)
         .send()
         .await
         .unwrap();
-    assert_eq!(res.status(), 201, "token for {user}");
-    let v: Value = res.json().await.unwrap();
-    v["token"].as_str().unwrap().to_string()
+    assert_eq!(res.status(), 201, "{url} {body}");
+    res.json().await.unwrap()
 }
 
 /// Read server-sent events until one `alert` event arrives (10 s at most).
@@ -120,25 +89,13 @@ store::backend_tests! {
     #[tokio::test]
     async fn every_demo_department_reaches_someone_across_servers_and_escalates(backend) {
         eprintln!("panic alerts on {backend}");
-        let t = store::testing::TestDb::new(backend).await.unwrap();
-        let pg = (backend == "postgres").then(|| t.url.clone());
-        let dir =
-            std::env::temp_dir().join(format!("minwon-alert-{backend}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let (dir, pg, _t) = database("alert", backend).await;
         let a = serve(&dir, pg.as_deref());
         let c = reqwest::Client::new();
         let admin = token(&c, &a.url, "admin", PASSWORD).await;
 
         // An official in every demo department (a new account each, the same password).
-        let depts: Vec<Value> = c
-            .get(format!("{}/api/v1/departments", a.url))
-            .bearer_auth(&admin)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let depts: Vec<Value> = get_json(&c, format!("{}/api/v1/departments", a.url), &admin).await;
         assert_eq!(depts.len(), 12);
         // The demo's division of 한과장 (sup.civil): 민원봉사과 and the 민원팀 under it.
         for d in &depts {
@@ -157,15 +114,7 @@ store::backend_tests! {
                 .unwrap();
             assert_eq!(res.status(), 201, "{code}: {}", res.text().await.unwrap());
             let tok = token(&c, &a.url, &user, "press-pass-1234").await;
-            let res = c
-                .post(format!("{}/api/v1/protection/alerts", a.url))
-                .bearer_auth(&tok)
-                .json(&json!({"place": "창구"}))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), 201, "{code}");
-            let receipt: Value = res.json().await.unwrap();
+            let receipt = press(&c, &a.url, &tok, json!({"place": "창구"})).await;
             let told = told(&receipt);
             let has = |name: &str, role: &str| told.iter().any(|(n, r, _)| n == name && r == role);
             let in_civil = code == "civil" || code == "civil-desk";
@@ -207,15 +156,7 @@ store::backend_tests! {
             // The relay listens once the server runs; give its LISTEN a moment.
             tokio::time::sleep(Duration::from_millis(500)).await;
             let desk = token(&c, &a.url, "official.desk", PASSWORD).await;
-            let res = c
-                .post(format!("{}/api/v1/protection/alerts", a.url))
-                .bearer_auth(&desk)
-                .json(&json!({"place": "3번 창구"}))
-                .send()
-                .await
-                .unwrap();
-            assert_eq!(res.status(), 201);
-            let raised: Value = res.json().await.unwrap();
+            let raised = press(&c, &a.url, &desk, json!({"place": "3번 창구"})).await;
             let live = next_alert(&mut stream).await;
             assert_eq!(live["id"], raised["alert"]["id"]);
             assert_eq!(live["place"], "3번 창구");
@@ -224,15 +165,7 @@ store::backend_tests! {
             let id = raised["alert"]["id"].as_i64().unwrap();
             let mut shown = false;
             for _ in 0..20 {
-                let r: Value = c
-                    .get(format!("{}/api/v1/protection/alerts/{id}", a.url))
-                    .bearer_auth(&desk)
-                    .send()
-                    .await
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap();
+                let r: Value = get_json(&c, format!("{}/api/v1/protection/alerts/{id}", a.url), &desk).await;
                 shown = r["recipients"].as_array().unwrap().iter().any(|x| {
                     x["name"] == "한과장" && x["channel"] == "screen" && x["status"] == "shown"
                 });
@@ -270,16 +203,7 @@ store::backend_tests! {
             .unwrap();
         assert_eq!(res.status(), 200, "{}", res.text().await.unwrap());
         let env = token(&c, &a.url, "official.env", PASSWORD).await;
-        let receipt: Value = c
-            .post(format!("{}/api/v1/protection/alerts", a.url))
-            .bearer_auth(&env)
-            .json(&json!({}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let receipt = press(&c, &a.url, &env, json!({})).await;
         let id = receipt["alert"]["id"].as_i64().unwrap();
         assert!(
             told(&receipt)
@@ -290,15 +214,7 @@ store::backend_tests! {
         let mut escalated = Value::Null;
         for _ in 0..40 {
             tokio::time::sleep(Duration::from_millis(500)).await;
-            let r: Value = c
-                .get(format!("{}/api/v1/protection/alerts/{id}", a.url))
-                .bearer_auth(&env)
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+            let r: Value = get_json(&c, format!("{}/api/v1/protection/alerts/{id}", a.url), &env).await;
             if !r["alert"]["escalated_at"].is_null() {
                 escalated = r;
                 break;

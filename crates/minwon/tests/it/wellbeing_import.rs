@@ -4,7 +4,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-use std::process::Command;
+use crate::common::{data_args, database, minwon};
 
 const CBI: &str = include_str!("../../../domain/data/instruments/cbi_client.v1.json");
 
@@ -22,10 +22,7 @@ fn licensed(edit: impl Fn(String) -> String) -> String {
 fn import(data: &[String], dir: &std::path::Path, name: &str, text: &str) -> (i32, String) {
     let file = dir.join(name);
     std::fs::write(&file, text).unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_minwon"))
-        .env_remove("MINWON_DATA")
-        .env_remove("MINWON_DATABASE_URL")
-        .env_remove("MINWON_CONFIG")
+    let out = minwon()
         .arg("admin")
         .args(data)
         .args(["wellbeing", "import-instrument"])
@@ -45,43 +42,33 @@ fn import(data: &[String], dir: &std::path::Path, name: &str, text: &str) -> (i3
 store::backend_tests! {
     #[tokio::test]
     async fn an_office_imports_its_validated_text(backend) {
-        let t = store::testing::TestDb::new(backend).await.unwrap();
-        let dir =
-            std::env::temp_dir().join(format!("minwon-import-{backend}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
+        let (dir, pg, t) = database("import", backend).await;
         std::fs::create_dir_all(&dir).unwrap();
-        let mut data = vec!["--data".to_string(), dir.display().to_string()];
-        if backend == "postgres" {
-            data.push("--database-url".into());
-            data.push(t.url.clone());
+        let data = data_args(&dir, pg.as_deref());
+        let unreachable = licensed(|s| s.replace("\"from\": 50,", "\"from\": 51,"));
+        let unpublished = licensed(|s| s.replace("\"published\"", "\"working_translation\""));
+        let good = licensed(|s| s);
+        // (file, its text, the exit code, what the output says), in this order.
+        let steps: [(&str, &str, i32, &[&str]); 4] = [
+            // A cut-off nobody can reach (a mean of six answers in steps of 25 is never 51).
+            (
+                "bad.json",
+                &unreachable,
+                2,
+                &["나올 수 없는 점수", "a cut-off is a score nobody can get"],
+            ),
+            ("wrong.json", &unpublished, 2, &["published"]),
+            ("cbi.v2.json", &good, 0, &["cbi_client version 2"]),
+            // The same version twice.
+            ("again.json", &good, 2, &["must be above the current 2"]),
+        ];
+        for (file, text, want, says) in steps {
+            let (code, out) = import(&data, &dir, file, text);
+            assert_eq!(code, want, "{file}: {out}");
+            for words in says {
+                assert!(out.contains(words), "{file}: {words} in {out}");
+            }
         }
-        // A cut-off nobody can reach (a mean of six answers in steps of 25 is never 51).
-        let (code, out) = import(
-            &data,
-            &dir,
-            "bad.json",
-            &licensed(|s| s.replace("\"from\": 50,", "\"from\": 51,")),
-        );
-        assert_eq!(code, 2, "{out}");
-        assert!(
-            out.contains("나올 수 없는 점수")
-                && out.contains("a cut-off is a score nobody can get"),
-            "{out}"
-        );
-        let (code, out) = import(
-            &data,
-            &dir,
-            "wrong.json",
-            &licensed(|s| s.replace("\"published\"", "\"working_translation\"")),
-        );
-        assert_eq!(code, 2, "{out}");
-        assert!(out.contains("published"), "{out}");
-        let (code, out) = import(&data, &dir, "cbi.v2.json", &licensed(|s| s));
-        assert_eq!(code, 0, "{out}");
-        assert!(out.contains("cbi_client version 2"), "{out}");
-        let (code, out) = import(&data, &dir, "again.json", &licensed(|s| s));
-        assert_eq!(code, 2, "the same version twice: {out}");
-        assert!(out.contains("must be above the current 2"), "{out}");
         if backend == "postgres" {
             let b = store::wellbeing::instruments::battery(&t.db).await.unwrap();
             assert_eq!(b.get("cbi_client").unwrap().version, 2);

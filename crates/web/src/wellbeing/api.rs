@@ -11,14 +11,13 @@ use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::extract::{Json, Path, Query};
 use crate::kit::json::ApiJson;
-use crate::{AppState, access_record};
+use crate::{AppState, Audit, audited};
 use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use domain::AccountId;
-use domain::access::{Action, Capability, Target};
-use domain::office::accounts::Role;
+use domain::access::{Action, Capability, Screen, Target};
 use domain::wellbeing::report::{GroupReport, group_report};
 use domain::wellbeing::{
     self as wb, Battery, CRISIS_LINES, CrisisLine, InstrumentResult, InvitationReason, NextStep,
@@ -115,11 +114,25 @@ pub(crate) fn subject(owner: AccountId) -> String {
     format!("account:{owner}")
 }
 
-fn own(caller: &Caller) -> Target<'static> {
+/// An official's wellbeing record, as the policy sees it: its owner and who it is shared with.
+fn record(owner: AccountId, shared_with: &[AccountId]) -> Target<'_> {
     Target::Record {
-        owner: Some(caller.account.id),
+        owner: Some(owner),
         department: None,
-        shared_with: &[],
+        shared_with,
+    }
+}
+
+fn own(caller: &Caller) -> Target<'static> {
+    record(caller.account.id, &[])
+}
+
+/// The access-log entry of a change to `owner`'s wellbeing records.
+fn entry(owner: AccountId, action: &str, reason: String) -> Audit {
+    Audit {
+        subject: subject(owner),
+        action: action.to_string(),
+        reason,
     }
 }
 
@@ -145,12 +158,10 @@ async fn decide_record(
     shared_with: &[AccountId],
     what: &str,
 ) -> Result<(), ApiError> {
-    let target = Target::Record {
-        owner: Some(owner),
-        department: None,
-        shared_with,
-    };
-    match caller.may(state, capability, action, target).await {
+    match caller
+        .may(state, capability, action, record(owner, shared_with))
+        .await
+    {
         Ok(()) => Ok(()),
         Err(_) => {
             let verb = if action == Action::Read {
@@ -166,7 +177,8 @@ async fn decide_record(
                     what,
                 )
                 .await?;
-            if caller.account.role == Role::Counsellor && action == Action::Read {
+            // Someone who reads results shared with them was asked about one not shared.
+            if caller.may_open(Screen::CounsellorInbox) && action == Action::Read {
                 Err(ApiError::new(
                     StatusCode::FORBIDDEN,
                     "not_shared",
@@ -295,23 +307,15 @@ pub(crate) async fn share_check(
     purpose: SharePurpose,
 ) -> Result<i64, ApiError> {
     let check = owned_check(state, caller, id, Action::Update).await?;
-    let mut tx = state.db.begin().await?;
-    let share_id = sw::share(&mut tx, &check, counsellor, purpose, store::now()).await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            caller,
-            &subject(check.account_id),
-            "wellbeing.share",
-            &format!(
-                "check {id} shared with account {counsellor} for {}",
-                purpose.as_str()
-            ),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(share_id)
+    audited(state, caller, async |tx: &mut store::Tx| {
+        let share_id = sw::share(tx, &check, counsellor, purpose, store::now()).await?;
+        let why = format!(
+            "check {id} shared with account {counsellor} for {}",
+            purpose.as_str()
+        );
+        Ok((share_id, entry(check.account_id, "wellbeing.share", why)))
+    })
+    .await
 }
 
 pub(crate) async fn revoke(
@@ -331,23 +335,15 @@ pub(crate) async fn revoke(
         &format!("share {share_id}"),
     )
     .await?;
-    let mut tx = state.db.begin().await?;
-    sw::revoke_share(&mut tx, share_id, caller.account.id, store::now()).await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            caller,
-            &subject(share.owner_id),
-            "wellbeing.share_revoke",
-            &format!(
-                "check {} share with account {} revoked",
-                share.check_id, share.counsellor_id
-            ),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    audited(state, caller, async |tx: &mut store::Tx| {
+        sw::revoke_share(tx, share_id, caller.account.id, store::now()).await?;
+        let why = format!(
+            "check {} share with account {} revoked",
+            share.check_id, share.counsellor_id
+        );
+        Ok(((), entry(share.owner_id, "wellbeing.share_revoke", why)))
+    })
+    .await
 }
 
 pub(crate) async fn remove_check(
@@ -356,38 +352,23 @@ pub(crate) async fn remove_check(
     id: i64,
 ) -> Result<(), ApiError> {
     let check = owned_check(state, caller, id, Action::Delete).await?;
-    let mut tx = state.db.begin().await?;
-    sw::delete_check(&mut tx, id).await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            caller,
-            &subject(check.account_id),
-            "wellbeing.delete",
-            &format!("check {id} deleted on request"),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    audited(state, caller, async |tx: &mut store::Tx| {
+        sw::delete_check(tx, id).await?;
+        let why = format!("check {id} deleted on request");
+        Ok(((), entry(check.account_id, "wellbeing.delete", why)))
+    })
+    .await
 }
 
 pub(crate) async fn remove_everything(state: &AppState, caller: &Caller) -> Result<u64, ApiError> {
     require_own(state, caller, Action::Delete).await?;
-    let mut tx = state.db.begin().await?;
-    let n = sw::delete_all(&mut tx, caller.account.id).await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            caller,
-            &subject(caller.account.id),
-            "wellbeing.delete_all",
-            "all wellbeing records deleted on request",
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(n)
+    let me = caller.account.id;
+    audited(state, caller, async |tx: &mut store::Tx| {
+        let n = sw::delete_all(tx, me).await?;
+        let why = "all wellbeing records deleted on request".to_string();
+        Ok((n, entry(me, "wellbeing.delete_all", why)))
+    })
+    .await
 }
 
 pub(crate) async fn refer(
@@ -458,20 +439,12 @@ pub(crate) async fn move_referral(
             "only the counsellor changes a referral's status",
         ));
     }
-    let mut tx = state.db.begin().await?;
-    sw::set_referral_status(&mut tx, id, status, store::now()).await?;
-    audit::append(
-        &mut tx,
-        &access_record(
-            caller,
-            &subject(r.owner_id),
-            "wellbeing.referral_status",
-            &format!("referral {id} {}", status.as_str()),
-        ),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(())
+    audited(state, caller, async |tx: &mut store::Tx| {
+        sw::set_referral_status(tx, id, status, store::now()).await?;
+        let why = format!("referral {id} {}", status.as_str());
+        Ok(((), entry(r.owner_id, "wellbeing.referral_status", why)))
+    })
+    .await
 }
 
 /// Referrals addressed to a counsellor, each confirmed by the policy; reading them is logged.
@@ -479,18 +452,14 @@ pub(crate) async fn counsellor_inbox(
     state: &AppState,
     caller: &Caller,
 ) -> Result<(Vec<Share>, Vec<sw::Referral>), ApiError> {
-    if !caller.may_open(domain::access::Screen::CounsellorInbox) {
+    if !caller.may_open(Screen::CounsellorInbox) {
         return Err(ApiError::forbidden());
     }
     let shares = sw::shares_to(&state.db, caller.account.id).await?;
     let mut referrals = Vec::new();
     for r in sw::referrals_for(&state.db, caller.account.id).await? {
         let readers = sw::readers_of_referral(&state.db, &r).await?;
-        let target = Target::Record {
-            owner: Some(r.owner_id),
-            department: None,
-            shared_with: &readers,
-        };
+        let target = record(r.owner_id, &readers);
         if caller
             .permits(state, Capability::WellbeingReferral, Action::Read, target)
             .await?
@@ -641,6 +610,31 @@ pub struct CheckView {
     shares: Vec<ShareView>,
 }
 
+/// `in_progress` or `completed`.
+fn status_of(check: &Check) -> &'static str {
+    if check.completed_at.is_some() {
+        "completed"
+    } else {
+        "in_progress"
+    }
+}
+
+/// The crisis lines, shown only when the crisis gate opened.
+fn crisis_lines(crisis: bool) -> Vec<CrisisLine> {
+    if crisis {
+        CRISIS_LINES.to_vec()
+    } else {
+        Vec::new()
+    }
+}
+
+/// The instrument a check asks next, if any.
+async fn next_instrument(state: &AppState, id: i64) -> Result<Option<String>, ApiError> {
+    let check = sw::get_check(&state.db, id).await?;
+    let battery = battery(&state.db).await?;
+    Ok(check.next_instrument(&battery).map(|i| i.id.clone()))
+}
+
 impl CheckView {
     pub(crate) fn new(
         check: &Check,
@@ -660,13 +654,9 @@ impl CheckView {
             owner_id: check.account_id,
             started_at: check.started_at,
             completed_at: check.completed_at,
-            status: if complete { "completed" } else { "in_progress" },
+            status: status_of(check),
             crisis: check.crisis,
-            crisis_lines: if check.crisis {
-                CRISIS_LINES.to_vec()
-            } else {
-                Vec::new()
-            },
+            crisis_lines: crisis_lines(check.crisis),
             answered: check
                 .responses
                 .iter()
@@ -818,11 +808,7 @@ async fn list_checks(
                 id: c.id,
                 started_at: c.started_at,
                 completed_at: c.completed_at,
-                status: if c.completed_at.is_some() {
-                    "completed"
-                } else {
-                    "in_progress"
-                },
+                status: status_of(c),
                 crisis: c.crisis,
                 results: c.results(battery).iter().map(ResultView::from).collect(),
             })
@@ -846,7 +832,6 @@ async fn start_check(
     ApiCaller(caller): ApiCaller,
 ) -> Result<Response, ApiError> {
     let (id, created) = start(&state, &caller).await?;
-    let check = sw::get_check(&state.db, id).await?;
     let status = if created {
         StatusCode::CREATED
     } else {
@@ -857,9 +842,7 @@ async fn start_check(
         Json(Started {
             id,
             created,
-            next_instrument: check
-                .next_instrument(&battery(&state.db).await?)
-                .map(|i| i.id.clone()),
+            next_instrument: next_instrument(&state, id).await?,
         }),
     )
         .into_response())
@@ -933,21 +916,14 @@ async fn submit(
     ApiJson(req): ApiJson<SubmitRequest>,
 ) -> Result<Response, ApiError> {
     let done = answer(&state, &caller, id, &req.instrument, &req.answers).await?;
-    let check = sw::get_check(&state.db, id).await?;
     Ok((
         StatusCode::CREATED,
         Json(SubmitView {
             result: ResultView::from(&done.result),
             crisis: done.crisis,
-            crisis_lines: if done.crisis {
-                CRISIS_LINES.to_vec()
-            } else {
-                Vec::new()
-            },
+            crisis_lines: crisis_lines(done.crisis),
             completed: done.completed,
-            next_instrument: check
-                .next_instrument(&battery(&state.db).await?)
-                .map(|i| i.id.clone()),
+            next_instrument: next_instrument(&state, id).await?,
         }),
     )
         .into_response())

@@ -7,16 +7,16 @@ use crate::AppState;
 use crate::kit::auth::Caller;
 use crate::kit::error::ApiError;
 use crate::kit::extract::{Form, Query};
-use crate::kit::page::error_page;
-use crate::kit::page::{Chrome, Ctx};
+use crate::kit::page::{Chrome, Ctx, OrPage, PageError, PageResult};
 use crate::wellbeing::api::{self as api, InvitationView, battery, invitation_view};
 use askama::Template;
 use axum::Router;
 use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
-use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use chrono::{DateTime, Utc};
+use domain::RuleError;
 use domain::access::{Action, Screen};
 use domain::wellbeing::report::GroupReport;
 use domain::wellbeing::{
@@ -47,67 +47,61 @@ pub fn routes() -> Router<AppState> {
         .route("/wellbeing/report", get(report_page))
 }
 
-/// A numeric id from the path, or a bilingual error page.
+/// A numeric id from the path, or our error page in the page's language.
 struct PageId(i64);
 
-impl<S: Send + Sync> FromRequestParts<S> for PageId {
+impl FromRequestParts<AppState> for PageId {
     type Rejection = Response;
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
-        state: &S,
+        state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        api::Id::from_request_parts(parts, state)
-            .await
-            .map(|api::Id(id)| PageId(id))
-            .map_err(refused)
+        match api::Id::from_request_parts(parts, state).await {
+            Ok(api::Id(id)) => Ok(PageId(id)),
+            Err(e) => Err(Ctx::from_request_parts(parts, state).await?.error(&e)),
+        }
     }
 }
 
-/// The signed-in person and the page chrome every other page has (navigation, language
-/// switch); without a session, the login page.
-struct WbPage(Caller, Chrome);
+/// The signed-in person and the request's page context; without a session, the login page.
+/// Residents get in here and are refused by the policy, so their attempt is logged.
+struct WbPage(Caller, Ctx);
 
 impl FromRequestParts<AppState> for WbPage {
-    type Rejection = Response;
+    type Rejection = PageError;
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
         let ctx = Ctx::from_request_parts(parts, state).await?;
         match ctx.caller.clone() {
-            Some(caller) => Ok(WbPage(caller, ctx.chrome())),
-            None => Err(Redirect::to("/login").into_response()),
+            Some(caller) => Ok(WbPage(caller, ctx)),
+            None => Err(ctx.refusal()),
         }
     }
 }
 
-fn csrf(c: &Caller) -> String {
-    c.csrf_token().unwrap_or_default().to_string()
+fn see_other(to: &str) -> PageResult {
+    Ok(Redirect::to(to).into_response())
 }
 
-fn render(t: &impl Template, status: StatusCode) -> Response {
-    match t.render() {
-        Ok(html) => (status, Html(html)).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "template failed");
-            ApiError::internal().into_response()
-        }
+/// A form the person must correct: the page again with the error, answered 400; any other
+/// failure is the error page.
+fn correct_or_fail(ctx: &Ctx, e: ApiError) -> Result<String, PageError> {
+    if e.status == StatusCode::BAD_REQUEST {
+        Ok(e.message())
+    } else {
+        Err(ctx.fail(&e))
     }
 }
 
-/// An error as a page, Korean first, English second.
-fn refused(e: ApiError) -> Response {
-    let heading = match e.status {
-        StatusCode::FORBIDDEN => "볼 수 없는 페이지입니다 (Not allowed)",
-        StatusCode::NOT_FOUND => "찾는 항목이 없습니다 (Not found)",
-        StatusCode::CONFLICT => "처리할 수 없는 요청입니다 (Conflict)",
-        _ => "요청을 처리할 수 없습니다 (Request refused)",
-    };
-    error_page(e.status, heading, &e.message())
-}
-
-fn see_other(to: &str) -> Response {
-    Redirect::to(to).into_response()
+/// A stored code in Korean words; a code this version does not know, as it is.
+fn korean<T>(
+    code: &str,
+    parse: impl Fn(&str) -> Result<T, RuleError>,
+    words: impl Fn(T) -> &'static str,
+) -> String {
+    parse(code).map_or_else(|_| code.to_string(), |v| words(v).to_string())
 }
 
 fn date(t: &DateTime<Utc>) -> String {
@@ -200,18 +194,14 @@ async fn counsellor_options(state: &AppState) -> Result<Vec<CounsellorOption>, A
         .collect())
 }
 
-async fn home(State(state): State<AppState>, WbPage(caller, chrome): WbPage) -> Response {
-    match home_inner(&state, &caller, &chrome).await {
-        Ok(r) => r,
-        Err(e) => refused(e),
-    }
+async fn home(State(state): State<AppState>, WbPage(caller, ctx): WbPage) -> PageResult {
+    let page = home_page(&state, &caller, ctx.chrome())
+        .await
+        .or_page(&ctx)?;
+    Ok(ctx.render(&page))
 }
 
-async fn home_inner(
-    state: &AppState,
-    caller: &Caller,
-    chrome: &Chrome,
-) -> Result<Response, ApiError> {
+async fn home_page(state: &AppState, caller: &Caller, c: Chrome) -> Result<HomePage, ApiError> {
     api::require_own(state, caller, Action::Read).await?;
     let battery = &battery(&state.db).await?;
     let me = caller.account.id;
@@ -265,12 +255,8 @@ async fn home_inner(
         .await?
         .iter()
         .map(|r| ReferralRow {
-            kind: ReferralKind::parse(&r.kind)
-                .map(|k| k.korean().to_string())
-                .unwrap_or_else(|_| r.kind.clone()),
-            status: ReferralStatus::parse(&r.status)
-                .map(|s| s.korean().to_string())
-                .unwrap_or_else(|_| r.status.clone()),
+            kind: korean(&r.kind, ReferralKind::parse, ReferralKind::korean),
+            status: korean(&r.status, ReferralStatus::parse, ReferralStatus::korean),
             date: date(&r.created_at),
         })
         .collect();
@@ -279,38 +265,35 @@ async fn home_inner(
         .iter()
         .map(invitation_view)
         .collect();
-    Ok(render(
-        &HomePage {
-            c: chrome.clone(),
-            csrf_token: csrf(caller),
-            consent_active,
-            invitations,
-            open_check,
-            instrument_names: battery
-                .instruments
-                .iter()
-                .map(|i| i.name.ko.clone())
-                .collect(),
-            trend,
-            referrals,
-            counsellors: counsellor_options(state).await?,
-            access: api::access_history(state, caller)
-                .await?
-                .iter()
-                .map(|a| {
-                    let (at, who, action) = a.parts();
-                    AccessRow {
-                        date: date(at),
-                        who: who.to_string(),
-                        what: access_words(action),
-                    }
-                })
-                .collect(),
-            is_counsellor: caller.may_open(Screen::CounsellorInbox),
-            may_report: caller.may_open(Screen::WellbeingReport),
-        },
-        StatusCode::OK,
-    ))
+    Ok(HomePage {
+        csrf_token: c.csrf_token.clone(),
+        c,
+        consent_active,
+        invitations,
+        open_check,
+        instrument_names: battery
+            .instruments
+            .iter()
+            .map(|i| i.name.ko.clone())
+            .collect(),
+        trend,
+        referrals,
+        counsellors: counsellor_options(state).await?,
+        access: api::access_history(state, caller)
+            .await?
+            .iter()
+            .map(|a| {
+                let (at, who, action) = a.parts();
+                AccessRow {
+                    date: date(at),
+                    who: who.to_string(),
+                    what: access_words(action),
+                }
+            })
+            .collect(),
+        is_counsellor: caller.may_open(Screen::CounsellorInbox),
+        may_report: caller.may_open(Screen::WellbeingReport),
+    })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -325,24 +308,26 @@ struct ConsentPage {
     error: Option<String>,
 }
 
-async fn consent_page(State(state): State<AppState>, WbPage(caller, chrome): WbPage) -> Response {
-    let r: Result<Response, ApiError> = async {
-        api::require_own(&state, &caller, Action::Read).await?;
-        let active = sw::consent(&state.db, caller.account.id)
-            .await?
-            .is_some_and(|c| c.is_active());
-        Ok(render(
-            &ConsentPage {
-                c: chrome.clone(),
-                csrf_token: csrf(&caller),
-                active,
-                error: None,
-            },
-            StatusCode::OK,
-        ))
+impl ConsentPage {
+    fn new(ctx: &Ctx, active: bool, error: Option<String>) -> Self {
+        ConsentPage {
+            c: ctx.chrome(),
+            csrf_token: ctx.csrf_token.clone(),
+            active,
+            error,
+        }
     }
-    .await;
-    r.unwrap_or_else(refused)
+}
+
+async fn consent_page(State(state): State<AppState>, WbPage(caller, ctx): WbPage) -> PageResult {
+    api::require_own(&state, &caller, Action::Read)
+        .await
+        .or_page(&ctx)?;
+    let active = sw::consent(&state.db, caller.account.id)
+        .await
+        .or_page(&ctx)?
+        .is_some_and(|c| c.is_active());
+    Ok(ctx.render(&ConsentPage::new(&ctx, active, None)))
 }
 
 #[derive(Deserialize)]
@@ -353,39 +338,35 @@ struct ConsentForm {
 
 async fn consent_post(
     State(state): State<AppState>,
-    WbPage(caller, chrome): WbPage,
+    WbPage(caller, ctx): WbPage,
     Form(form): Form<ConsentForm>,
-) -> Response {
+) -> PageResult {
     match api::give_consent(&state, &caller, form.agree.as_deref() == Some("yes")).await {
         Ok(()) => see_other("/wellbeing"),
-        Err(e) if e.status == StatusCode::BAD_REQUEST => render(
-            &ConsentPage {
-                c: chrome.clone(),
-                csrf_token: csrf(&caller),
-                active: false,
-                error: Some(e.message()),
-            },
-            StatusCode::BAD_REQUEST,
-        ),
-        Err(e) => refused(e),
+        Err(e) => {
+            let error = correct_or_fail(&ctx, e)?;
+            let page = ConsentPage::new(&ctx, false, Some(error));
+            Ok(ctx.render_status(StatusCode::BAD_REQUEST, &page))
+        }
     }
 }
 
-async fn consent_withdraw(State(state): State<AppState>, WbPage(caller, _): WbPage) -> Response {
-    match api::withdraw_consent(&state, &caller).await {
-        Ok(()) => see_other("/wellbeing"),
-        Err(e) => refused(e),
-    }
+async fn consent_withdraw(
+    State(state): State<AppState>,
+    WbPage(caller, ctx): WbPage,
+) -> PageResult {
+    api::withdraw_consent(&state, &caller).await.or_page(&ctx)?;
+    see_other("/wellbeing")
 }
 
 // ---------------------------------------------------------------------------------------------
 // The check
 
-async fn start(State(state): State<AppState>, WbPage(caller, _): WbPage) -> Response {
+async fn start(State(state): State<AppState>, WbPage(caller, ctx): WbPage) -> PageResult {
     match api::start(&state, &caller).await {
         Ok((id, _)) => see_other(&format!("/wellbeing/checks/{id}")),
         Err(e) if e.code == "consent_required" => see_other("/wellbeing/consent"),
-        Err(e) => refused(e),
+        Err(e) => Err(ctx.fail(&e)),
     }
 }
 
@@ -426,7 +407,7 @@ struct InstrumentPage {
 }
 
 fn instrument_page(
-    chrome: &Chrome,
+    ctx: &Ctx,
     check_id: i64,
     instrument: &Instrument,
     step: usize,
@@ -435,8 +416,8 @@ fn instrument_page(
     error: Option<String>,
 ) -> InstrumentPage {
     InstrumentPage {
-        c: chrome.clone(),
-        csrf_token: chrome.csrf_token.clone(),
+        c: ctx.chrome(),
+        csrf_token: ctx.csrf_token.clone(),
         check_id,
         instrument_id: instrument.id.clone(),
         name_ko: instrument.name.ko.clone(),
@@ -522,18 +503,19 @@ struct ResultPage {
 
 async fn check_page(
     State(state): State<AppState>,
-    WbPage(caller, chrome): WbPage,
+    WbPage(caller, ctx): WbPage,
     PageId(id): PageId,
-) -> Response {
-    check_page_inner(&state, &caller, &chrome, id)
+) -> PageResult {
+    check_page_inner(&state, &caller, &ctx, id)
         .await
-        .unwrap_or_else(refused)
+        .or_page(&ctx)
 }
 
+/// An unfinished check is its next instrument's page; a finished one, the results.
 async fn check_page_inner(
     state: &AppState,
     caller: &Caller,
-    chrome: &Chrome,
+    ctx: &Ctx,
     id: i64,
 ) -> Result<Response, ApiError> {
     let (check, shares) = api::readable_check(state, caller, id).await?;
@@ -548,10 +530,8 @@ async fn check_page_inner(
             return Err(ApiError::not_found());
         };
         let step = check.responses.len() + 1;
-        return Ok(render(
-            &instrument_page(chrome, id, next, step, battery.instruments.len(), &[], None),
-            StatusCode::OK,
-        ));
+        let steps = battery.instruments.len();
+        return Ok(ctx.render(&instrument_page(ctx, id, next, step, steps, &[], None)));
     }
     let results = check.results(battery);
     let referral = results
@@ -569,63 +549,58 @@ async fn check_page_inner(
         .filter_map(|s| SharePurpose::parse(&s.purpose).ok())
         .map(|p| p.korean().to_string())
         .collect();
-    Ok(render(
-        &ResultPage {
-            c: chrome.clone(),
-            csrf_token: csrf(caller),
-            check_id: id,
-            owner_view,
-            owner_name,
-            shared_for,
-            date: date(&check.started_at),
-            crisis: check.crisis,
-            crisis_lines: CRISIS_LINES.to_vec(),
-            next_steps: domain::wellbeing::next_steps(&results, check.crisis),
-            results: results
+    Ok(ctx.render(&ResultPage {
+        c: ctx.chrome(),
+        csrf_token: ctx.csrf_token.clone(),
+        check_id: id,
+        owner_view,
+        owner_name,
+        shared_for,
+        date: date(&check.started_at),
+        crisis: check.crisis,
+        crisis_lines: CRISIS_LINES.to_vec(),
+        next_steps: domain::wellbeing::next_steps(&results, check.crisis),
+        results: results
+            .iter()
+            .map(|r| ResultRow {
+                name_ko: r.name.ko.clone(),
+                name_en: r.name.en.clone(),
+                score: r.score_display.clone(),
+                band_ko: r.band.ko.clone(),
+                band_en: r.band.en.clone(),
+                convention: r.bands_convention,
+            })
+            .collect(),
+        referral: referral_text(referral),
+        notice_ko: SCREENING_NOTICE_KO,
+        notice_en: SCREENING_NOTICE_EN,
+        shares: if owner_view {
+            shares
                 .iter()
-                .map(|r| ResultRow {
-                    name_ko: r.name.ko.clone(),
-                    name_en: r.name.en.clone(),
-                    score: r.score_display.clone(),
-                    band_ko: r.band.ko.clone(),
-                    band_en: r.band.en.clone(),
-                    convention: r.bands_convention,
+                .map(|s| ShareRow {
+                    id: s.id,
+                    counsellor: s.counsellor_name.clone(),
+                    purpose: korean(&s.purpose, SharePurpose::parse, SharePurpose::korean),
+                    given: date(&s.given_at),
+                    revoked: s.revoked_at.as_ref().map(date),
                 })
-                .collect(),
-            referral: referral_text(referral),
-            notice_ko: SCREENING_NOTICE_KO,
-            notice_en: SCREENING_NOTICE_EN,
-            shares: if owner_view {
-                shares
-                    .iter()
-                    .map(|s| ShareRow {
-                        id: s.id,
-                        counsellor: s.counsellor_name.clone(),
-                        purpose: SharePurpose::parse(&s.purpose)
-                            .map(|p| p.korean().to_string())
-                            .unwrap_or_else(|_| s.purpose.clone()),
-                        given: date(&s.given_at),
-                        revoked: s.revoked_at.as_ref().map(date),
-                    })
-                    .collect()
-            } else {
-                Vec::new()
-            },
-            counsellors: if owner_view {
-                counsellor_options(state).await?
-            } else {
-                Vec::new()
-            },
-            purposes: SharePurpose::ALL
-                .iter()
-                .map(|p| PurposeOption {
-                    value: p.as_str(),
-                    ko: p.korean(),
-                })
-                .collect(),
+                .collect()
+        } else {
+            Vec::new()
         },
-        StatusCode::OK,
-    ))
+        counsellors: if owner_view {
+            counsellor_options(state).await?
+        } else {
+            Vec::new()
+        },
+        purposes: SharePurpose::ALL
+            .iter()
+            .map(|p| PurposeOption {
+                value: p.as_str(),
+                ko: p.korean(),
+            })
+            .collect(),
+    }))
 }
 
 #[derive(Template)]
@@ -641,19 +616,19 @@ struct CrisisPage {
 /// The answers of one instrument page: `instrument` and `q1` … `qN`.
 async fn answers(
     State(state): State<AppState>,
-    WbPage(caller, chrome): WbPage,
+    WbPage(caller, ctx): WbPage,
     PageId(id): PageId,
     Form(fields): Form<Vec<(String, String)>>,
-) -> Response {
-    answers_inner(&state, &caller, &chrome, id, &fields)
+) -> PageResult {
+    answers_inner(&state, &caller, &ctx, id, &fields)
         .await
-        .unwrap_or_else(refused)
+        .or_page(&ctx)
 }
 
 async fn answers_inner(
     state: &AppState,
     caller: &Caller,
-    chrome: &Chrome,
+    ctx: &Ctx,
     id: i64,
     fields: &[(String, String)],
 ) -> Result<Response, ApiError> {
@@ -688,33 +663,21 @@ async fn answers_inner(
         }
     }
     match api::answer(state, caller, id, instrument_id, &given).await {
-        Ok(done) if done.crisis => Ok(render(
-            &CrisisPage {
-                c: chrome.clone(),
-                csrf_token: csrf(caller),
-                check_id: id,
-                crisis_lines: CRISIS_LINES.to_vec(),
-                counsellors: counsellor_options(state).await?,
-            },
-            StatusCode::OK,
-        )),
-        Ok(_) => Ok(see_other(&format!("/wellbeing/checks/{id}"))),
+        Ok(done) if done.crisis => Ok(ctx.render(&CrisisPage {
+            c: ctx.chrome(),
+            csrf_token: ctx.csrf_token.clone(),
+            check_id: id,
+            crisis_lines: CRISIS_LINES.to_vec(),
+            counsellors: counsellor_options(state).await?,
+        })),
+        Ok(_) => Ok(Redirect::to(&format!("/wellbeing/checks/{id}")).into_response()),
         Err(e) if e.status == StatusCode::BAD_REQUEST => {
             // Show the same page again with what was ticked and what is missing.
             let check = sw::get_check(&state.db, id).await?;
             let step = check.responses.len() + 1;
-            Ok(render(
-                &instrument_page(
-                    chrome,
-                    id,
-                    instrument,
-                    step,
-                    battery.instruments.len(),
-                    &given,
-                    Some(e.message()),
-                ),
-                StatusCode::BAD_REQUEST,
-            ))
+            let steps = battery.instruments.len();
+            let page = instrument_page(ctx, id, instrument, step, steps, &given, Some(e.message()));
+            Ok(ctx.render_status(StatusCode::BAD_REQUEST, &page))
         }
         Err(e) => Err(e),
     }
@@ -738,57 +701,47 @@ struct ShareForm {
 
 async fn share(
     State(state): State<AppState>,
-    WbPage(caller, _): WbPage,
+    WbPage(caller, ctx): WbPage,
     PageId(id): PageId,
     Form(form): Form<ShareForm>,
-) -> Response {
-    let r = async {
-        let purpose = SharePurpose::parse(&form.purpose)?;
-        let counsellor = form
-            .counsellor_id
-            .trim()
-            .parse()
-            .map_err(|_| not_a_counsellor())?;
-        api::share_check(&state, &caller, id, counsellor, purpose).await
-    }
-    .await;
-    match r {
-        Ok(_) => see_other(&format!("/wellbeing/checks/{id}")),
-        Err(e) => refused(e),
-    }
+) -> PageResult {
+    let purpose = SharePurpose::parse(&form.purpose).or_page(&ctx)?;
+    let counsellor = form
+        .counsellor_id
+        .trim()
+        .parse()
+        .map_err(|_| not_a_counsellor())
+        .or_page(&ctx)?;
+    api::share_check(&state, &caller, id, counsellor, purpose)
+        .await
+        .or_page(&ctx)?;
+    see_other(&format!("/wellbeing/checks/{id}"))
 }
 
 async fn revoke(
     State(state): State<AppState>,
-    WbPage(caller, _): WbPage,
+    WbPage(caller, ctx): WbPage,
     PageId(id): PageId,
-) -> Response {
-    let share = match sw::get_share(&state.db, id).await {
-        Ok(s) => s,
-        Err(e) => return refused(e.into()),
-    };
-    match api::revoke(&state, &caller, id).await {
-        Ok(()) => see_other(&format!("/wellbeing/checks/{}", share.check_id)),
-        Err(e) => refused(e),
-    }
+) -> PageResult {
+    let share = sw::get_share(&state.db, id).await.or_page(&ctx)?;
+    api::revoke(&state, &caller, id).await.or_page(&ctx)?;
+    see_other(&format!("/wellbeing/checks/{}", share.check_id))
 }
 
 async fn delete_check(
     State(state): State<AppState>,
-    WbPage(caller, _): WbPage,
+    WbPage(caller, ctx): WbPage,
     PageId(id): PageId,
-) -> Response {
-    match api::remove_check(&state, &caller, id).await {
-        Ok(()) => see_other("/wellbeing"),
-        Err(e) => refused(e),
-    }
+) -> PageResult {
+    api::remove_check(&state, &caller, id).await.or_page(&ctx)?;
+    see_other("/wellbeing")
 }
 
-async fn delete_all(State(state): State<AppState>, WbPage(caller, _): WbPage) -> Response {
-    match api::remove_everything(&state, &caller).await {
-        Ok(_) => see_other("/wellbeing"),
-        Err(e) => refused(e),
-    }
+async fn delete_all(State(state): State<AppState>, WbPage(caller, ctx): WbPage) -> PageResult {
+    api::remove_everything(&state, &caller)
+        .await
+        .or_page(&ctx)?;
+    see_other("/wellbeing")
 }
 
 #[derive(Deserialize)]
@@ -803,22 +756,22 @@ struct ReferralForm {
 
 async fn refer(
     State(state): State<AppState>,
-    WbPage(caller, _): WbPage,
+    WbPage(caller, ctx): WbPage,
     Form(form): Form<ReferralForm>,
-) -> Response {
-    let r = async {
-        let kind = ReferralKind::parse(&form.kind)?;
-        let counsellor = match form.counsellor_id.trim() {
-            "" => None,
-            s => Some(s.parse::<i64>().map_err(|_| not_a_counsellor())?),
-        };
-        api::refer(&state, &caller, kind, counsellor, &form.message).await
-    }
-    .await;
-    match r {
-        Ok(_) => see_other("/wellbeing"),
-        Err(e) => refused(e),
-    }
+) -> PageResult {
+    let kind = ReferralKind::parse(&form.kind).or_page(&ctx)?;
+    let counsellor = match form.counsellor_id.trim() {
+        "" => None,
+        s => Some(
+            s.parse::<i64>()
+                .map_err(|_| not_a_counsellor())
+                .or_page(&ctx)?,
+        ),
+    };
+    api::refer(&state, &caller, kind, counsellor, &form.message)
+        .await
+        .or_page(&ctx)?;
+    see_other("/wellbeing")
 }
 
 #[derive(Deserialize)]
@@ -829,30 +782,24 @@ struct StatusForm {
 
 async fn referral_status(
     State(state): State<AppState>,
-    WbPage(caller, _): WbPage,
+    WbPage(caller, ctx): WbPage,
     PageId(id): PageId,
     Form(form): Form<StatusForm>,
-) -> Response {
-    let r = async {
-        let status = ReferralStatus::parse(&form.status)?;
-        api::move_referral(&state, &caller, id, status).await
-    }
-    .await;
-    match r {
-        Ok(()) => see_other("/wellbeing/counsellor"),
-        Err(e) => refused(e),
-    }
+) -> PageResult {
+    let status = ReferralStatus::parse(&form.status).or_page(&ctx)?;
+    api::move_referral(&state, &caller, id, status)
+        .await
+        .or_page(&ctx)?;
+    see_other("/wellbeing/counsellor")
 }
 
 async fn dismiss(
     State(state): State<AppState>,
-    WbPage(caller, _): WbPage,
+    WbPage(caller, ctx): WbPage,
     PageId(id): PageId,
-) -> Response {
-    match api::dismiss(&state, &caller, id).await {
-        Ok(()) => see_other("/wellbeing"),
-        Err(e) => refused(e),
-    }
+) -> PageResult {
+    api::dismiss(&state, &caller, id).await.or_page(&ctx)?;
+    see_other("/wellbeing")
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -901,15 +848,15 @@ const WEEKDAYS: [&str; 7] = [
 async fn plan_view(
     state: &AppState,
     caller: &Caller,
-    chrome: &Chrome,
+    ctx: &Ctx,
     error: Option<String>,
 ) -> Result<PlanPage, ApiError> {
     api::require_own(state, caller, Action::Read).await?;
     let plan = sw::plan(&state.db, caller.account.id).await?;
     let weekday = plan.as_ref().and_then(|p| p.reminder_weekday);
     Ok(PlanPage {
-        c: chrome.clone(),
-        csrf_token: csrf(caller),
+        c: ctx.chrome(),
+        csrf_token: ctx.csrf_token.clone(),
         has_plan: plan.is_some(),
         goals: plan
             .as_ref()
@@ -955,11 +902,26 @@ async fn plan_view(
     })
 }
 
-async fn plan_page(State(state): State<AppState>, WbPage(caller, chrome): WbPage) -> Response {
-    match plan_view(&state, &caller, &chrome, None).await {
-        Ok(p) => render(&p, StatusCode::OK),
-        Err(e) => refused(e),
-    }
+async fn plan_page(State(state): State<AppState>, WbPage(caller, ctx): WbPage) -> PageResult {
+    let page = plan_view(&state, &caller, &ctx, None).await.or_page(&ctx)?;
+    Ok(ctx.render(&page))
+}
+
+/// After a plan or check-in form: back to the plan, or the plan again with what to correct.
+async fn plan_after(
+    state: &AppState,
+    caller: &Caller,
+    ctx: &Ctx,
+    saved: Result<(), ApiError>,
+) -> PageResult {
+    let Err(e) = saved else {
+        return see_other("/wellbeing/plan");
+    };
+    let error = correct_or_fail(ctx, e)?;
+    let page = plan_view(state, caller, ctx, Some(error))
+        .await
+        .or_page(ctx)?;
+    Ok(ctx.render_status(StatusCode::BAD_REQUEST, &page))
 }
 
 #[derive(Deserialize)]
@@ -976,9 +938,9 @@ struct PlanForm {
 
 async fn plan_post(
     State(state): State<AppState>,
-    WbPage(caller, chrome): WbPage,
+    WbPage(caller, ctx): WbPage,
     Form(form): Form<PlanForm>,
-) -> Response {
+) -> PageResult {
     let lines = |s: &str| s.lines().map(str::to_string).collect::<Vec<_>>();
     let input = PlanInput {
         goals: lines(&form.goals),
@@ -986,16 +948,8 @@ async fn plan_post(
         reminder_weekday: form.reminder_weekday.trim().parse().ok(),
         reminder_hour: form.reminder_hour.trim().parse().ok(),
     };
-    match api::save_plan(&state, &caller, &input).await {
-        Ok(()) => see_other("/wellbeing/plan"),
-        Err(e) if e.status == StatusCode::BAD_REQUEST => {
-            match plan_view(&state, &caller, &chrome, Some(e.message())).await {
-                Ok(p) => render(&p, StatusCode::BAD_REQUEST),
-                Err(e) => refused(e),
-            }
-        }
-        Err(e) => refused(e),
-    }
+    let saved = api::save_plan(&state, &caller, &input).await;
+    plan_after(&state, &caller, &ctx, saved).await
 }
 
 #[derive(Deserialize)]
@@ -1010,21 +964,14 @@ struct CheckinForm {
 
 async fn checkin(
     State(state): State<AppState>,
-    WbPage(caller, chrome): WbPage,
+    WbPage(caller, ctx): WbPage,
     Form(form): Form<CheckinForm>,
-) -> Response {
+) -> PageResult {
+    // Blank or unreadable numbers fall out of range, so the plan page says what to correct.
     let done = form.actions_done.trim().parse().unwrap_or(-1);
     let mood = form.mood.trim().parse().unwrap_or(0);
-    match api::add_checkin(&state, &caller, done, mood, &form.note).await {
-        Ok(()) => see_other("/wellbeing/plan"),
-        Err(e) if e.status == StatusCode::BAD_REQUEST => {
-            match plan_view(&state, &caller, &chrome, Some(e.message())).await {
-                Ok(p) => render(&p, StatusCode::BAD_REQUEST),
-                Err(e) => refused(e),
-            }
-        }
-        Err(e) => refused(e),
-    }
+    let saved = api::add_checkin(&state, &caller, done, mood, &form.note).await;
+    plan_after(&state, &caller, &ctx, saved).await
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1055,46 +1002,32 @@ struct CounsellorPage {
     referrals: Vec<InboxReferral>,
 }
 
-async fn counsellor_page(
-    State(state): State<AppState>,
-    WbPage(caller, chrome): WbPage,
-) -> Response {
-    match api::counsellor_inbox(&state, &caller).await {
-        Ok((shares, referrals)) => render(
-            &CounsellorPage {
-                c: chrome.clone(),
-                csrf_token: csrf(&caller),
-                shares: shares
-                    .iter()
-                    .map(|s| InboxShare {
-                        check_id: s.check_id,
-                        owner: s.owner_name.clone(),
-                        purpose: SharePurpose::parse(&s.purpose)
-                            .map(|p| p.korean().to_string())
-                            .unwrap_or_else(|_| s.purpose.clone()),
-                        given: date(&s.given_at),
-                    })
-                    .collect(),
-                referrals: referrals
-                    .iter()
-                    .map(|r| InboxReferral {
-                        id: r.id,
-                        owner: r.owner_name.clone(),
-                        kind: ReferralKind::parse(&r.kind)
-                            .map(|k| k.korean().to_string())
-                            .unwrap_or_else(|_| r.kind.clone()),
-                        message: r.message.clone(),
-                        status: ReferralStatus::parse(&r.status)
-                            .map(|s| s.korean().to_string())
-                            .unwrap_or_else(|_| r.status.clone()),
-                        date: date(&r.created_at),
-                    })
-                    .collect(),
-            },
-            StatusCode::OK,
-        ),
-        Err(e) => refused(e),
-    }
+async fn counsellor_page(State(state): State<AppState>, WbPage(caller, ctx): WbPage) -> PageResult {
+    let (shares, referrals) = api::counsellor_inbox(&state, &caller).await.or_page(&ctx)?;
+    Ok(ctx.render(&CounsellorPage {
+        c: ctx.chrome(),
+        csrf_token: ctx.csrf_token.clone(),
+        shares: shares
+            .iter()
+            .map(|s| InboxShare {
+                check_id: s.check_id,
+                owner: s.owner_name.clone(),
+                purpose: korean(&s.purpose, SharePurpose::parse, SharePurpose::korean),
+                given: date(&s.given_at),
+            })
+            .collect(),
+        referrals: referrals
+            .iter()
+            .map(|r| InboxReferral {
+                id: r.id,
+                owner: r.owner_name.clone(),
+                kind: korean(&r.kind, ReferralKind::parse, ReferralKind::korean),
+                message: r.message.clone(),
+                status: korean(&r.status, ReferralStatus::parse, ReferralStatus::korean),
+                date: date(&r.created_at),
+            })
+            .collect(),
+    }))
 }
 
 #[derive(Template)]
@@ -1113,26 +1046,19 @@ struct ReportQuery {
 
 async fn report_page(
     State(state): State<AppState>,
-    WbPage(caller, chrome): WbPage,
+    WbPage(caller, ctx): WbPage,
     Query(q): Query<ReportQuery>,
-) -> Response {
-    let r = async {
-        let year = api::report_year(Some(&q.year))?;
-        let report = api::group(&state, &caller, year).await?;
-        Ok::<_, ApiError>(render(
-            &ReportPage {
-                c: chrome.clone(),
-                report,
-                instrument_names: battery(&state.db)
-                    .await?
-                    .instruments
-                    .iter()
-                    .map(|i| i.name.ko.clone())
-                    .collect(),
-            },
-            StatusCode::OK,
-        ))
-    }
-    .await;
-    r.unwrap_or_else(refused)
+) -> PageResult {
+    let year = api::report_year(Some(&q.year)).or_page(&ctx)?;
+    let report = api::group(&state, &caller, year).await.or_page(&ctx)?;
+    let battery = battery(&state.db).await.or_page(&ctx)?;
+    Ok(ctx.render(&ReportPage {
+        c: ctx.chrome(),
+        report,
+        instrument_names: battery
+            .instruments
+            .iter()
+            .map(|i| i.name.ko.clone())
+            .collect(),
+    }))
 }

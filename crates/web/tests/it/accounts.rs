@@ -6,17 +6,11 @@
 
 use crate::common;
 
+use common::{login, page_answer, start_unlimited};
+
 use common::*;
 use domain::office::accounts::Role;
 use serde_json::{Value, json};
-use web::WebConfig;
-
-fn config() -> WebConfig {
-    WebConfig {
-        rate_per_minute: 0,
-        ..WebConfig::default()
-    }
-}
 
 fn unix_now() -> u64 {
     u64::try_from(store::now().timestamp()).unwrap()
@@ -54,7 +48,7 @@ async fn actions_of(s: &Server, action: &str) -> Vec<(Option<i64>, String, Strin
 store::backend_tests! {
     #[tokio::test]
     async fn own_password_and_sessions(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         // Two browser sessions and a token for kim.
         let first = browser(&s, "kim").await;
         let second = browser(&s, "kim").await;
@@ -199,23 +193,6 @@ store::backend_tests! {
     }
 }
 
-/// Sign in through the form; returns the response (a redirect either way).
-async fn password_step(s: &Server, user: &str, password: &str) -> reqwest::Response {
-    let c = client();
-    let res = c.get(s.url("/login")).send().await.unwrap();
-    let pre = cookie_value(&set_cookie(&res, "minwon_csrf").unwrap());
-    c.post(s.url("/login"))
-        .header("cookie", format!("minwon_csrf={pre}"))
-        .form(&[
-            ("username", user),
-            ("password", password),
-            ("csrf_token", pre.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap()
-}
-
 async fn second_step(s: &Server, pending: &str, code: &str) -> reqwest::Response {
     let pre = "b".repeat(64);
     client()
@@ -230,7 +207,7 @@ async fn second_step(s: &Server, pending: &str, code: &str) -> reqwest::Response
 store::backend_tests! {
     #[tokio::test]
     async fn totp_enrolment_sign_in_and_recovery_codes(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         let kim = api(&s, "kim").await;
         let (st, e) = kim.post("/api/v1/me/totp", json!({})).await;
         assert_eq!(st, 201, "{e}");
@@ -300,7 +277,7 @@ store::backend_tests! {
         assert_eq!(st, 201, "the next step's code works once");
 
         // The page sign-in: password, then the second step.
-        let res = password_step(&s, "kim", PASSWORD).await;
+        let res = login(&s, "kim", PASSWORD).await;
         assert_eq!(res.status(), 303);
         assert_eq!(
             res.headers().get("location").unwrap().to_str().unwrap(),
@@ -319,7 +296,7 @@ store::backend_tests! {
         let res = second_step(&s, &pending, &recovery[0]).await;
         assert_eq!(res.status(), 303);
         assert!(set_cookie(&res, "minwon_session").is_some());
-        let res = password_step(&s, "kim", PASSWORD).await;
+        let res = login(&s, "kim", PASSWORD).await;
         let pending = cookie_value(&set_cookie(&res, "minwon_2fa").unwrap());
         let res = second_step(&s, &pending, &recovery[0].to_uppercase()).await;
         assert_eq!(res.status(), 401, "a used recovery code is refused");
@@ -338,7 +315,7 @@ store::backend_tests! {
             8
         );
         // Five wrong codes use the pending step up.
-        let res = password_step(&s, "kim", PASSWORD).await;
+        let res = login(&s, "kim", PASSWORD).await;
         let pending = cookie_value(&set_cookie(&res, "minwon_2fa").unwrap());
         for _ in 0..5 {
             assert_eq!(second_step(&s, &pending, "999999").await.status(), 401);
@@ -369,17 +346,15 @@ store::backend_tests! {
             .await;
         assert_eq!(st, 204);
         assert_eq!(
-            password_step(&s, "kim", PASSWORD).await.headers()["location"],
+            login(&s, "kim", PASSWORD).await.headers()["location"],
             "/"
         );
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn totp_compulsory_for_administrators_by_setting(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         let admin = api(&s, "admin").await;
         let kim = api(&s, "kim").await;
         let (st, _) = kim
@@ -394,7 +369,7 @@ store::backend_tests! {
         let (st, e) = admin.get("/api/v1/accounts").await;
         assert_eq!((st, e["code"].as_str()), (403, Some("totp_required")));
         bilingual(&e);
-        let res = password_step(&s, "admin", PASSWORD).await;
+        let res = login(&s, "admin", PASSWORD).await;
         let cookie = format!(
             "minwon_session={}",
             cookie_value(&set_cookie(&res, "minwon_session").unwrap())
@@ -408,11 +383,8 @@ store::backend_tests! {
                     .send()
                     .await
                     .unwrap();
-                let to = res
-                    .headers()
-                    .get("location")
-                    .map(|v| v.to_str().unwrap().to_string());
-                (res.status().as_u16(), to, res.text().await.unwrap())
+                let (status, body, to) = page_answer(res).await;
+                (status, to, body)
             }
         };
         let (st, to, _) = get("/admin").await;
@@ -445,21 +417,17 @@ store::backend_tests! {
         assert_eq!((st, e["code"].as_str()), (403, Some("totp_required")));
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn resident_sign_up_with_a_code_from_the_outbox(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         // A petition filed at the counter earlier, under the phone the resident will prove.
         let admin = api(&s, "admin").await;
-        let (st, t) = admin
-            .post(
-                "/api/v1/petition-types",
+        let t = admin
+            .new_type(
                 json!({"code": "proposal", "name": "건의", "kind": "proposal", "department_code": "civil-team"}),
             )
             .await;
-        assert_eq!(st, 201, "{t}");
         let kim = api(&s, "kim").await;
         let (st, p) = kim
             .post(
@@ -579,35 +547,23 @@ store::backend_tests! {
         // The page: an error next to the field keeps what was typed; the code page finishes it.
         let c = client();
         let pre = "c".repeat(64);
-        let res = c
-            .post(s.url("/signup"))
-            .header("cookie", format!("minwon_csrf={pre}"))
-            .form(&[
-                ("username", "page.user"),
-                ("display_name", "화면 사용자"),
-                ("contact", "not-a-contact"),
-                ("password", "page-pass-123"),
-                ("csrf_token", &pre),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let sign_up = |contact: &'static str| {
+            c.post(s.url("/signup"))
+                .header("cookie", format!("minwon_csrf={pre}"))
+                .form(&[
+                    ("username", "page.user"),
+                    ("display_name", "화면 사용자"),
+                    ("contact", contact),
+                    ("password", "page-pass-123"),
+                    ("csrf_token", &pre),
+                ])
+                .send()
+        };
+        let res = sign_up("not-a-contact").await.unwrap();
         assert_eq!(res.status(), 400);
         let page = res.text().await.unwrap();
         assert!(page.contains("id=\"contact-err\"") && page.contains("value=\"page.user\""));
-        let res = c
-            .post(s.url("/signup"))
-            .header("cookie", format!("minwon_csrf={pre}"))
-            .form(&[
-                ("username", "page.user"),
-                ("display_name", "화면 사용자"),
-                ("contact", "page@example.kr"),
-                ("password", "page-pass-123"),
-                ("csrf_token", &pre),
-            ])
-            .send()
-            .await
-            .unwrap();
+        let res = sign_up("page@example.kr").await.unwrap();
         assert_eq!(res.status(), 303);
         let signup = cookie_value(&set_cookie(&res, "minwon_signup").unwrap());
         let code = code_in(&outbox_body(&s, "page@example.kr").await);
@@ -626,23 +582,19 @@ store::backend_tests! {
         assert!(set_cookie(&res, "minwon_session").is_some());
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn the_office_head_sees_late_petitions_of_every_department(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         let admin = api(&s, "admin").await;
         // Two petitions received at the counter a month ago, in two departments: both late.
         let mut ids = Vec::new();
         for (code, dept) in [("late-a", "civil-team"), ("late-b", "build")] {
-            let (st, t) = admin
-                .post(
-                    "/api/v1/petition-types",
+            let t = admin
+                .new_type(
                     json!({"code": code, "name": format!("유형 {code}"), "kind": "proposal", "department_code": dept}),
                 )
                 .await;
-            assert_eq!(st, 201, "{t}");
             let new = store::petitions::NewPetition {
                 type_id: t["id"].as_i64().unwrap(),
                 channel: domain::petitions::Channel::Counter,
@@ -724,12 +676,10 @@ store::backend_tests! {
         assert!(html.contains("href=\"/desk/late\""), "in the navigation");
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn privacy_officer_reviews_the_month_and_signs_off(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         add_staff(
             &s,
             &[("privacy", Role::PrivacyOfficer, s.ids.office)],

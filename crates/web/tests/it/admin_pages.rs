@@ -6,20 +6,11 @@
 
 use crate::common;
 
-use common::{PASSWORD, Server, client, session, session_csrf, start_with};
+use common::{
+    PASSWORD, Server, client, get_page, page_answer, session, session_csrf, start_unlimited,
+};
 use domain::office::accounts::Role;
 use serde_json::{Value, json};
-use web::WebConfig;
-
-async fn get(s: &Server, path: &str, cookie: &str) -> (u16, String) {
-    let res = client()
-        .get(s.url(path))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
-}
 
 /// Post a form as the signed-in user; the status, the `Location` and the body.
 async fn post(
@@ -37,14 +28,8 @@ async fn post(
         .send()
         .await
         .unwrap();
-    let status = res.status().as_u16();
-    let location = res
-        .headers()
-        .get("location")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_string();
-    (status, location, res.text().await.unwrap())
+    let (status, body, location) = page_answer(res).await;
+    (status, location.unwrap_or_default(), body)
 }
 
 async fn audit_actions(s: &Server, subject: &str) -> Vec<String> {
@@ -64,14 +49,7 @@ async fn audit_actions(s: &Server, subject: &str) -> Vec<String> {
 }
 
 async fn server(backend: &str) -> Server {
-    let s = start_with(
-        backend,
-        WebConfig {
-            rate_per_minute: 0,
-            ..WebConfig::default()
-        },
-    )
-    .await;
+    let s = start_unlimited(backend).await;
     // The roles the shared server does not seed, so that every role is tried.
     let hash = store::kit::secrets::hash_password(PASSWORD).unwrap();
     let mut tx = s.state.db.begin().await.unwrap();
@@ -192,7 +170,7 @@ store::backend_tests! {
         ] {
             let cookie = session(&s, username).await;
             for path in &gets {
-                let (st, _) = get(&s, path, &cookie).await;
+                let (st, _) = get_page(&s, path, &cookie).await;
                 assert_eq!(st, 403, "{username} GET {path}");
             }
             for (path, form) in &posts {
@@ -201,7 +179,7 @@ store::backend_tests! {
             }
         }
         // Without a session: to the sign-in page.
-        let (st, _) = get(&s, "/admin/accounts/new", "").await;
+        let (st, _) = get_page(&s, "/admin/accounts/new", "").await;
         assert_eq!(st, 303);
         // Nothing was changed by any of them.
         let db = &s.state.db;
@@ -237,9 +215,7 @@ store::backend_tests! {
         session(&s, "kim").await;
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn departments_and_accounts_are_edited_with_explanations_and_log_entries(backend) {
         let s = server(backend).await;
@@ -570,9 +546,7 @@ store::backend_tests! {
         );
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn petition_types_and_office_hours_are_edited_and_followed(backend) {
         let s = server(backend).await;
@@ -640,7 +614,7 @@ store::backend_tests! {
             ["petition_type.create"]
         );
         // The resident's form shows the new field; Open311 lists it as an attribute.
-        let (st, body) = get(&s, &format!("/petitions/new/{}", t.id), "").await;
+        let (st, body) = get_page(&s, &format!("/petitions/new/{}", t.id), "").await;
         assert_eq!(st, 200);
         assert!(body.contains("광고물 면적(㎡)") && body.contains("name=\"x_sign_area\""));
         let res = client()
@@ -771,16 +745,14 @@ store::backend_tests! {
         assert_eq!(audit_actions(&s, "settings").await, ["settings.update"]);
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     /// The frontline-protection settings from the administrator's page: saved when valid (same
     /// checks as the API), explained and unchanged when not, refused to an official.
     #[tokio::test]
     async fn protection_settings_from_the_admin_page(backend) {
         let s = server(backend).await;
         let admin = session(&s, "admin").await;
-        let (st, body) = get(&s, "/admin", &admin).await;
+        let (st, body) = get_page(&s, "/admin", &admin).await;
         assert_eq!(st, 200);
         assert!(body.contains("id=\"protection-settings\""), "{body}");
         let form = |retention: &'static str| {

@@ -184,9 +184,7 @@ store::backend_tests! {
         assert_eq!(mine["handling"]["answers"][0]["text"], final_text.as_str());
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn the_answer_pages_show_similar_beside_refuse_drafts_and_preview(backend) {
         let s = start(backend).await;
@@ -290,9 +288,7 @@ store::backend_tests! {
         );
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn extensions_stay_within_the_cap_in_the_periods_unit(backend) {
         let s = start(backend).await;
@@ -673,9 +669,7 @@ store::backend_tests! {
         assert_ne!(p["due"], before["due"]);
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn approval_through_the_pages(backend) {
         let s = start(backend).await;

@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use axum::extract::State;
 use axum::routing::post;
-use common::{PASSWORD, Server, client, cookie_value, set_cookie, start_with};
+use common::{Server, client, session, start_with};
 use serde_json::{Value, json};
 use store::petitions::suggestions;
 use web::WebConfig;
@@ -94,28 +94,6 @@ async fn call(
     (
         st,
         serde_json::from_str(&text).unwrap_or(Value::String(text)),
-    )
-}
-
-/// Sign in through the login form; returns the session cookie header.
-async fn session(s: &Server, username: &str) -> String {
-    let res = client().get(s.url("/login")).send().await.unwrap();
-    let csrf = cookie_value(&set_cookie(&res, "minwon_csrf").unwrap());
-    let res = client()
-        .post(s.url("/login"))
-        .header("cookie", format!("minwon_csrf={csrf}"))
-        .form(&[
-            ("username", username),
-            ("password", PASSWORD),
-            ("csrf_token", csrf.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 303);
-    format!(
-        "minwon_session={}",
-        cookie_value(&set_cookie(&res, "minwon_session").unwrap())
     )
 }
 

@@ -169,9 +169,7 @@ store::backend_tests! {
         );
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn a_real_conflict_is_still_409_with_both_halves(backend) {
         let s = start(backend).await;
@@ -189,9 +187,7 @@ store::backend_tests! {
         assert!(body.get("request_id").is_none());
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn an_internal_failure_is_500_with_the_request_id_and_no_internal_text(backend) {
         let s = start(backend).await;

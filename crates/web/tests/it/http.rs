@@ -4,7 +4,7 @@
 
 use crate::common;
 
-use common::{PASSWORD, client, cookie_value, set_cookie, start, start_with};
+use common::{PASSWORD, client, cookie_value, get_json, get_page, set_cookie, start, start_with};
 use serde_json::{Value, json};
 use web::WebConfig;
 
@@ -29,14 +29,7 @@ store::backend_tests! {
         );
         assert!(!h["x-request-id"].to_str().unwrap().is_empty());
 
-        let doc: Value = client()
-            .get(s.url("/api/v1/openapi.json"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let doc = get_json(&s, "/api/v1/openapi.json").await;
         assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
         for path in [
             "/api/v1/tokens",
@@ -140,9 +133,7 @@ store::backend_tests! {
         assert_eq!(res.status(), 401);
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn roles_reach_only_what_the_policy_allows(backend) {
         let s = start(backend).await;
@@ -362,9 +353,7 @@ store::backend_tests! {
         );
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn bad_input_gets_clear_errors_and_writes_nothing(backend) {
         let s = start(backend).await;
@@ -440,9 +429,7 @@ store::backend_tests! {
         assert_eq!(res.status(), 200);
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn browser_sessions_with_csrf(backend) {
         let s = start(backend).await;
@@ -507,15 +494,7 @@ store::backend_tests! {
         let session = cookie_value(&session_cookie);
         let cookie = format!("minwon_session={session}");
 
-        let home = c
-            .get(s.url("/"))
-            .header("cookie", &cookie)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let (_, home) = get_page(&s, "/", &cookie).await;
         assert!(home.contains("kim 이름"));
         let me: Value = c
             .get(s.url("/api/v1/me"))

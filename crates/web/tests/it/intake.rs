@@ -8,41 +8,26 @@
 use crate::common;
 
 use chrono::{Duration, Utc};
-use common::{Server, api, browser, client, start_with};
+use common::{
+    Server, api, browser, client, multipart, page_answer, question_type, start_unlimited,
+};
 use domain::petitions::{Channel, Event};
 use serde_json::{Value, json};
 use store::petitions;
-use web::WebConfig;
-
-fn config() -> WebConfig {
-    WebConfig {
-        rate_per_minute: 0,
-        ..WebConfig::default()
-    }
-}
 
 /// A statutory type with two required documents and a required extra field, and a question
 /// type without documents; both handled by 민원팀.
 async fn types(s: &Server) -> (i64, i64) {
     let admin = api(s, "admin").await;
-    let (st, permit) = admin
-        .post(
-            "/api/v1/petition-types",
+    let permit = admin
+        .new_type(
             json!({"code": "road-use", "name": "도로점용허가", "kind": "statutory", "period": "5d",
                    "department_code": "civil-team",
                    "required_documents": ["점용 위치도", "점용물 설계도"],
                    "fields": [{"key": "area", "label": "점용 면적", "datatype": "number", "required": true}]}),
         )
         .await;
-    assert_eq!(st, 201, "{permit}");
-    let (st, q) = admin
-        .post(
-            "/api/v1/petition-types",
-            json!({"code": "question-system", "name": "질의민원(제도·절차)", "kind": "question_system",
-                   "department_code": "civil-team", "publishable": true}),
-        )
-        .await;
-    assert_eq!(st, 201, "{q}");
+    let q = admin.new_type(question_type()).await;
     (permit["id"].as_i64().unwrap(), q["id"].as_i64().unwrap())
 }
 
@@ -76,7 +61,7 @@ async fn count(s: &Server) -> i64 {
 store::backend_tests! {
     #[tokio::test]
     async fn counter_intake_through_the_api(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         let (permit, question) = types(&s).await;
         let kim = api(&s, "kim").await;
         let before = count(&s).await;
@@ -197,27 +182,6 @@ store::backend_tests! {
     }
 }
 
-/// A multipart body as the browser sends the intake form: text fields and files.
-fn multipart(fields: &[(&str, &str)], files: &[(&str, &[u8])]) -> (Vec<u8>, String) {
-    let boundary = "minwon-intake-boundary";
-    let mut body = Vec::new();
-    for (k, v) in fields {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    for (name, bytes) in files {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/pdf\r\n\r\n").as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (body, format!("multipart/form-data; boundary={boundary}"))
-}
-
 /// The hidden tokens of the files the form kept.
 fn kept_tokens(html: &str) -> Vec<(String, String)> {
     let mut out = Vec::new();
@@ -235,7 +199,7 @@ fn kept_tokens(html: &str) -> Vec<(String, String)> {
 store::backend_tests! {
     #[tokio::test]
     async fn counter_intake_on_the_desk_page_and_the_receipt(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         let (permit, _) = types(&s).await;
         let kim = browser(&s, "kim").await;
         let (st, html, _) = kim.get("/desk/intake").await;
@@ -256,7 +220,7 @@ store::backend_tests! {
                 let mut f: Vec<(&str, &str)> =
                     fields.iter().map(|(a, b)| (*a, b.as_str())).collect();
                 f.push(("csrf_token", kim.csrf.as_str()));
-                let (body, ct) = multipart(&f, &files);
+                let (body, ct) = multipart(&f, &files, "application/pdf");
                 let res = client()
                     .post(s.url(&format!("/desk/intake/{permit}?csrf_token={}", kim.csrf)))
                     .header("cookie", &kim.cookie)
@@ -265,12 +229,7 @@ store::backend_tests! {
                     .send()
                     .await
                     .unwrap();
-                let status = res.status().as_u16();
-                let location = res
-                    .headers()
-                    .get("location")
-                    .map(|v| v.to_str().unwrap().to_string());
-                (status, res.text().await.unwrap(), location)
+                page_answer(res).await
             }
         };
         let typed = vec![
@@ -406,12 +365,10 @@ store::backend_tests! {
         );
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn transfers_show_their_limits_on_the_page_and_dashboard(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         let (_, question) = types(&s).await;
         let kim = api(&s, "kim").await;
         let (_, p) = kim
@@ -499,12 +456,10 @@ store::backend_tests! {
         assert!(dash.contains("id=\"transfer-summary\""));
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn open311_requests_carry_their_expected_answer(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         let (_, _) = types(&s).await;
         let admin = api(&s, "admin").await;
         let (st, k) = admin
@@ -567,12 +522,10 @@ store::backend_tests! {
         assert_eq!(v[0]["expected_datetime"].as_str(), Some(expected));
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn retention_purge_through_the_api_and_the_admin_page(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         let (_, question) = types(&s).await;
         // A petition completed in 2014: past 10 years from 1 January 2015.
         let (cal, _) = petitions::work_calendar(&s.state.db).await.unwrap();

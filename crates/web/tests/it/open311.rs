@@ -8,44 +8,10 @@
 use crate::common;
 
 use chrono::{DateTime, Utc};
-use common::{Server, client, start_with};
+use common::{Api, Server, api, client, question_type, session, start_unlimited, texts};
 use serde_json::{Value, json};
-use web::WebConfig;
 
 /// Calls of the JSON API with one user's token.
-struct Api<'a> {
-    s: &'a Server,
-    token: String,
-}
-
-impl Api<'_> {
-    async fn send(&self, req: reqwest::RequestBuilder) -> (u16, Value) {
-        let res = req.bearer_auth(&self.token).send().await.unwrap();
-        let status = res.status().as_u16();
-        let text = res.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
-    }
-    async fn get(&self, path: &str) -> (u16, Value) {
-        self.send(client().get(self.s.url(path))).await
-    }
-    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        self.send(client().post(self.s.url(path)).json(&body)).await
-    }
-    async fn delete(&self, path: &str) -> (u16, Value) {
-        self.send(client().delete(self.s.url(path))).await
-    }
-}
-
-async fn api<'a>(s: &'a Server, user: &str) -> Api<'a> {
-    Api {
-        s,
-        token: s.token(user).await,
-    }
-}
-
 /// An Open311 answer: status, content type, body text.
 struct Got {
     status: u16,
@@ -157,9 +123,8 @@ fn seoul_time(v: &Value) -> DateTime<Utc> {
 /// The catalogue: a public type with extra fields, a public type without, a hidden one. The
 /// two public ones are published (their web and Open311 petitions appear on GET).
 async fn seed_types(admin: &Api<'_>) -> i64 {
-    let (st, road) = admin
-        .post(
-            "/api/v1/petition-types",
+    let road = admin
+        .new_type(
             json!({"code": "road-damage", "name": "도로 파손 신고", "kind": "grievance",
                    "department_code": "civil-team", "description": "도로·보도 파손",
                    "publishable": true,
@@ -170,23 +135,13 @@ async fn seed_types(admin: &Api<'_>) -> i64 {
                        {"key": "seen_on", "label": "발견일", "datatype": "date"}]}),
         )
         .await;
-    assert_eq!(st, 201, "{road}");
-    let (st, q) = admin
-        .post(
-            "/api/v1/petition-types",
-            json!({"code": "question-system", "name": "질의민원(제도·절차)", "kind": "question_system",
-                   "department_code": "civil-team", "publishable": true}),
-        )
-        .await;
-    assert_eq!(st, 201, "{q}");
-    let (st, hidden) = admin
-        .post(
-            "/api/v1/petition-types",
+    admin.new_type(question_type()).await;
+    admin
+        .new_type(
             json!({"code": "internal", "name": "내부 전용", "kind": "proposal",
                    "department_code": "civil-team", "public": false}),
         )
         .await;
-    assert_eq!(st, 201, "{hidden}");
     road["id"].as_i64().unwrap()
 }
 
@@ -201,17 +156,10 @@ async fn issue(admin: &Api<'_>, name: &str, rate: Option<i64>) -> String {
     k["api_key"].as_str().unwrap().to_string()
 }
 
-fn config() -> WebConfig {
-    WebConfig {
-        rate_per_minute: 0,
-        ..WebConfig::default()
-    }
-}
-
 store::backend_tests! {
     #[tokio::test]
     async fn discovery_services_and_definitions(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         let admin = api(&s, "admin").await;
         seed_types(&admin).await;
 
@@ -239,12 +187,7 @@ store::backend_tests! {
         let l = o_get(&s, "services.json").await;
         assert_eq!(l.status, 200);
         let l = l.json();
-        let codes: Vec<&str> = l
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|x| x["service_code"].as_str().unwrap())
-            .collect();
+        let codes = texts(&l, "service_code");
         assert_eq!(codes, vec!["road-damage", "question-system"]);
         assert_eq!(l[0]["service_name"], "도로 파손 신고");
         assert_eq!(l[0]["metadata"], true);
@@ -319,12 +262,10 @@ store::backend_tests! {
         );
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn keys_are_issued_revoked_and_rate_limited(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         let admin = api(&s, "admin").await;
         let kim = api(&s, "kim").await;
         seed_types(&admin).await;
@@ -429,12 +370,10 @@ store::backend_tests! {
         assert!(actions.contains("open311_key.issue") && actions.contains("open311_key.revoke"));
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn filing_validation_and_following_to_closed(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         let admin = api(&s, "admin").await;
         let kim = api(&s, "kim").await;
         let resident = api(&s, "resident").await;
@@ -718,12 +657,7 @@ store::backend_tests! {
 
         // Lists: default window, by service, by status, by ids; the web petition is there too.
         let all = o_get(&s, "requests.json").await.json();
-        let ids: Vec<&str> = all
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["service_request_id"].as_str().unwrap())
-            .collect();
+        let ids = texts(&all, "service_request_id");
         assert!(
             ids.contains(&id.as_str()) && ids.contains(&web_id.to_string().as_str()),
             "{ids:?}"
@@ -904,7 +838,7 @@ store::backend_tests! {
         if !georeport_available() {
             return;
         }
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         let admin = api(&s, "admin").await;
         let kim = api(&s, "kim").await;
         seed_types(&admin).await;
@@ -951,26 +885,6 @@ store::backend_tests! {
     }
 }
 
-/// Sign in through the login form; returns the session cookie header.
-async fn session(s: &Server, username: &str) -> String {
-    let res = client().get(s.url("/login")).send().await.unwrap();
-    let csrf = common::cookie_value(&common::set_cookie(&res, "minwon_csrf").unwrap());
-    let res = client()
-        .post(s.url("/login"))
-        .header("cookie", format!("minwon_csrf={csrf}"))
-        .form(&[
-            ("username", username),
-            ("password", common::PASSWORD),
-            ("csrf_token", csrf.as_str()),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), 303, "sign-in of {username}");
-    let session = common::cookie_value(&common::set_cookie(&res, "minwon_session").unwrap());
-    format!("minwon_session={session}")
-}
-
 fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
     let from = html
         .find(start)
@@ -983,7 +897,7 @@ fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
 store::backend_tests! {
     #[tokio::test]
     async fn administrators_manage_keys_on_their_page(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         let admin = api(&s, "admin").await;
         seed_types(&admin).await;
         let cookie = session(&s, "admin").await;

@@ -6,47 +6,14 @@
 
 use crate::common;
 
-use common::{Server, client, cookie_value, session, set_cookie, start_with};
+use common::{
+    Server, api_ok, client, file_on_page, form_token, get_page, multipart, session, start_unlimited,
+};
 use serde_json::{Value, json};
-use web::WebConfig;
-
-async fn page(path: &str, s: &Server, cookie: &str) -> (u16, String) {
-    let res = client()
-        .get(s.url(path))
-        .header("cookie", cookie)
-        .send()
-        .await
-        .unwrap();
-    (res.status().as_u16(), res.text().await.unwrap())
-}
-
-async fn api_post(s: &Server, token: &str, path: &str, body: Value) -> Value {
-    let res = client()
-        .post(s.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_success(), "{path}: {}", res.status());
-    res.json().await.unwrap()
-}
-
-/// A server without rate limits (the tests send many requests quickly).
-async fn unlimited(backend: &str) -> Server {
-    start_with(
-        backend,
-        WebConfig {
-            rate_per_minute: 0,
-            ..WebConfig::default()
-        },
-    )
-    .await
-}
 
 /// The general proposal type (건의민원) at the 민원팀.
 async fn proposal_type(s: &Server, admin: &str) -> Value {
-    api_post(
+    api_ok(
         s,
         admin,
         "/api/v1/petition-types",
@@ -55,20 +22,14 @@ async fn proposal_type(s: &Server, admin: &str) -> Value {
     .await
 }
 
-/// The pre-session form token a page hands out, as cookie and field value.
-async fn form_token(s: &Server, path: &str) -> String {
-    let res = client().get(s.url(path)).send().await.unwrap();
-    cookie_value(&set_cookie(&res, "minwon_csrf").unwrap())
-}
-
 store::backend_tests! {
     #[tokio::test]
     async fn pages_follow_the_access_policy(backend) {
-        let s = unlimited(backend).await;
+        let s = start_unlimited(backend).await;
         let admin = s.token("admin").await;
         let resident = s.token("resident").await;
         let t = proposal_type(&s, &admin).await;
-        let filed = api_post(
+        let filed = api_ok(
             &s,
             &resident,
             "/api/v1/petitions",
@@ -79,36 +40,36 @@ store::backend_tests! {
 
         // Officials: the 민원팀 official opens it; the 건설과 official may not.
         let kim = session(&s, "kim").await;
-        let (st, body) = page(&format!("/desk/petitions/{id}"), &s, &kim).await;
+        let (st, body) = get_page(&s, &format!("/desk/petitions/{id}"), &kim).await;
         assert_eq!(st, 200);
         assert!(body.contains("가로등 고장 신고"));
         // The petitioner is masked until revealed.
         assert!(body.contains("resident*이름") || !body.contains("resident 이름"));
         let lee = session(&s, "lee").await;
-        let (st, body) = page(&format!("/desk/petitions/{id}"), &s, &lee).await;
+        let (st, body) = get_page(&s, &format!("/desk/petitions/{id}"), &lee).await;
         assert_eq!(st, 403);
         assert!(!body.contains("가로등 고장 신고"));
-        let (st, body) = page("/desk", &s, &lee).await;
+        let (st, body) = get_page(&s, "/desk", &lee).await;
         assert_eq!(st, 200);
         assert!(
             !body.contains("가로등 고장 신고"),
             "not in another department's queue"
         );
-        let (st, body) = page("/desk", &s, &kim).await;
+        let (st, body) = get_page(&s, "/desk", &kim).await;
         assert_eq!(st, 200);
         assert!(body.contains("가로등 고장 신고"));
 
         // Without a session the desk sends people to sign in; residents are refused.
-        let (st, _) = page(&format!("/desk/petitions/{id}"), &s, "").await;
+        let (st, _) = get_page(&s, &format!("/desk/petitions/{id}"), "").await;
         assert_eq!(st, 303);
         let resident_session = session(&s, "resident").await;
-        let (st, _) = page(&format!("/desk/petitions/{id}"), &s, &resident_session).await;
+        let (st, _) = get_page(&s, &format!("/desk/petitions/{id}"), &resident_session).await;
         assert_eq!(st, 403);
         // The resident sees their own under /my; an official is not its petitioner.
-        let (st, body) = page(&format!("/my/{id}"), &s, &resident_session).await;
+        let (st, body) = get_page(&s, &format!("/my/{id}"), &resident_session).await;
         assert_eq!(st, 200);
         assert!(body.contains("가로등 고장 신고"));
-        let (st, body) = page(&format!("/my/{id}"), &s, &kim).await;
+        let (st, body) = get_page(&s, &format!("/my/{id}"), &kim).await;
         assert_eq!(st, 404);
         assert!(!body.contains("가로등 고장 신고"));
 
@@ -172,35 +133,20 @@ store::backend_tests! {
         .unwrap()
         .counts
         .total;
-        let csrf = form_token(&s, &format!("/petitions/new/{}", t["id"])).await;
-        // A multipart body written by hand (what a browser sends for the filing form).
-        let boundary = "minwon-test-boundary";
-        let mut body = String::new();
-        for (k, v) in [
-            ("title", "제목은 남아야 합니다"),
-            ("body", ""),
-            ("name", "홍길동"),
-            ("phone", "010-9999-1111"),
-            ("consent", "yes"),
-        ] {
-            body.push_str(&format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
-            ));
-        }
-        body.push_str(&format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"\"\r\nContent-Type: application/octet-stream\r\n\r\n\r\n--{boundary}--\r\n"
-        ));
-        let res = client()
-            .post(s.url(&format!("/petitions/new/{}?csrf_token={csrf}", t["id"])))
-            .header("cookie", format!("minwon_csrf={csrf}"))
-            .header(
-                "content-type",
-                format!("multipart/form-data; boundary={boundary}"),
-            )
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        // With the empty file part a browser sends when no file is chosen.
+        let res = file_on_page(
+            &s,
+            &t["id"],
+            &[
+                ("title", "제목은 남아야 합니다"),
+                ("body", ""),
+                ("name", "홍길동"),
+                ("phone", "010-9999-1111"),
+                ("consent", "yes"),
+            ],
+            &[("", b"")],
+        )
+        .await;
         assert_eq!(res.status(), 422);
         let body = res.text().await.unwrap();
         assert!(body.contains("제목과 내용을 입력해 주세요"), "{body}");
@@ -221,22 +167,20 @@ store::backend_tests! {
         assert_eq!(before, after, "nothing half-written");
 
         // A tracking password chosen at filing finds the petition; a wrong one does not.
-        let (body, content_type) = multipart(&[
-            ("title", "공원 벤치 수리 요청"),
-            ("body", "놀이터 옆 벤치가 부서졌습니다."),
-            ("name", "홍길동"),
-            ("phone", "010-9999-1111"),
-            ("tracking_password", "bench-pass-2026"),
-            ("consent", "yes"),
-        ]);
-        let res = client()
-            .post(s.url(&format!("/petitions/new/{}?csrf_token={csrf}", t["id"])))
-            .header("cookie", format!("minwon_csrf={csrf}"))
-            .header("content-type", content_type)
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        let res = file_on_page(
+            &s,
+            &t["id"],
+            &[
+                ("title", "공원 벤치 수리 요청"),
+                ("body", "놀이터 옆 벤치가 부서졌습니다."),
+                ("name", "홍길동"),
+                ("phone", "010-9999-1111"),
+                ("tracking_password", "bench-pass-2026"),
+                ("consent", "yes"),
+            ],
+            &[],
+        )
+        .await;
         assert_eq!(res.status(), 201);
         let receipt = res.text().await.unwrap();
         let number: String = receipt
@@ -266,10 +210,10 @@ store::backend_tests! {
         }
 
         // Administration: administrators only.
-        let (st, _) = page("/admin", &s, &kim).await;
+        let (st, _) = get_page(&s, "/admin", &kim).await;
         assert_eq!(st, 403);
         let admin_session = session(&s, "admin").await;
-        let (st, body) = page("/admin", &s, &admin_session).await;
+        let (st, body) = get_page(&s, "/admin", &admin_session).await;
         assert_eq!(st, 200);
         assert!(body.contains("건의민원"));
 
@@ -282,7 +226,7 @@ store::backend_tests! {
         )
         .await
         .unwrap();
-        let typed = api_post(
+        let typed = api_ok(
             &s,
             &admin,
             "/api/v1/petition-types",
@@ -291,7 +235,7 @@ store::backend_tests! {
                    "templates": [{"name": "기본", "text": "{answer} — {department} {official}"}]}),
         )
         .await;
-        let q = api_post(
+        let q = api_ok(
             &s,
             &resident,
             "/api/v1/petitions",
@@ -301,8 +245,8 @@ store::backend_tests! {
         let qid = q["id"].as_i64().unwrap();
         let kim_token = s.token("kim").await;
         let path = format!("/api/v1/petitions/{qid}/actions");
-        api_post(&s, &kim_token, &path, json!({"action": "receive"})).await;
-        let answered = api_post(
+        api_ok(&s, &kim_token, &path, json!({"action": "receive"})).await;
+        let answered = api_ok(
             &s,
             &kim_token,
             &path,
@@ -314,30 +258,15 @@ store::backend_tests! {
         assert!(!text.contains("kim 이름"), "{text}");
         s.shutdown().await;
     }
-}
 
-/// A multipart form body of text fields, as a browser sends the filing form.
-fn multipart(fields: &[(&str, &str)]) -> (String, String) {
-    let boundary = "minwon-test-boundary";
-    let mut body = String::new();
-    for (k, v) in fields {
-        body.push_str(&format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
-        ));
-    }
-    body.push_str(&format!("--{boundary}--\r\n"));
-    (body, format!("multipart/form-data; boundary={boundary}"))
-}
-
-store::backend_tests! {
     /// Anyone may report anonymously without an account (Act art. 2): no name or contact is kept,
     /// no statutory clock runs, and the report is followed with its tracking password only.
     #[tokio::test]
     async fn anonymous_reports_without_an_account(backend) {
-        let s = unlimited(backend).await;
+        let s = start_unlimited(backend).await;
         let admin = s.token("admin").await;
         let t = proposal_type(&s, &admin).await;
-        let statutory = api_post(
+        let statutory = api_ok(
             &s,
             &admin,
             "/api/v1/petition-types",
@@ -345,11 +274,11 @@ store::backend_tests! {
         )
         .await;
         let form = format!("/petitions/new/{}", t["id"]);
-        let (st, html) = page(&format!("{form}?anonymous=true"), &s, "").await;
+        let (st, html) = get_page(&s, &format!("{form}?anonymous=true"), "").await;
         assert_eq!(st, 200);
         assert!(html.contains("id=\"anonymous-note\""), "{html}");
         assert!(!html.contains("name=\"phone\""), "no contact fields");
-        let (_, html) = page(&format!("/petitions/new/{}", statutory["id"]), &s, "").await;
+        let (_, html) = get_page(&s, &format!("/petitions/new/{}", statutory["id"]), "").await;
         assert!(
             !html.contains("anonymous-link"),
             "statutory types need a name"
@@ -357,7 +286,7 @@ store::backend_tests! {
 
         let csrf = form_token(&s, &form).await;
         let post = |fields: Vec<(&'static str, &'static str)>| {
-            let (body, content_type) = multipart(&fields);
+            let (body, content_type) = multipart(&fields, &[], "");
             client()
                 .post(s.url(&format!("{form}?csrf_token={csrf}")))
                 .header("cookie", format!("minwon_csrf={csrf}"))

@@ -6,21 +6,8 @@
 
 use crate::common;
 
-use common::{Server, client, session, session_csrf, start_with};
-use serde_json::{Value, json};
-use web::WebConfig;
-
-async fn api(s: &Server, token: &str, path: &str, body: Value) -> Value {
-    let res = client()
-        .post(s.url(path))
-        .bearer_auth(token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert!(res.status().is_success(), "{path}: {}", res.status());
-    res.json().await.unwrap()
-}
+use common::{Server, api_ok, client, get_page, multipart, session, session_csrf, start_unlimited};
+use serde_json::json;
 
 /// The supplement form as a browser sends it: text parts, then files `(name, bytes)`.
 async fn answer(
@@ -29,33 +16,12 @@ async fn answer(
     texts: &[(&str, &str)],
     files: &[(&str, &[u8])],
 ) -> (u16, String) {
-    let boundary = "minwon-supplement-boundary";
-    let mut body: Vec<u8> = Vec::new();
-    for (k, v) in texts {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
-                .as_bytes(),
-        );
-    }
-    for (name, bytes) in files {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    let (body, content_type) = multipart(texts, files, "application/octet-stream");
     let token = session_csrf(s, cookie).await;
     let res = client()
         .post(s.url(&format!("/track/supplement?csrf_token={token}")))
         .header("cookie", cookie)
-        .header(
-            "content-type",
-            format!("multipart/form-data; boundary={boundary}"),
-        )
+        .header("content-type", content_type)
         .body(body)
         .send()
         .await
@@ -66,23 +32,16 @@ async fn answer(
 store::backend_tests! {
     #[tokio::test]
     async fn supplement_answers_carry_files_or_nothing(backend) {
-        let s = start_with(
-            backend,
-            WebConfig {
-                rate_per_minute: 0,
-                ..WebConfig::default()
-            },
-        )
-        .await;
+        let s = start_unlimited(backend).await;
         let db = s.state.db.clone();
-        let t = api(
+        let t = api_ok(
             &s,
             &s.token("admin").await,
             "/api/v1/petition-types",
             json!({"code": "proposal", "name": "건의민원", "kind": "proposal", "department_code": "civil-team"}),
         )
         .await;
-        let filed = api(
+        let filed = api_ok(
             &s,
             &s.token("resident").await,
             "/api/v1/petitions",
@@ -93,9 +52,10 @@ store::backend_tests! {
         let number = id.to_string();
         let kim = s.token("kim").await;
         let act = format!("/api/v1/petitions/{id}/actions");
-        api(&s, &kim, &act, json!({"action": "receive"})).await;
+        api_ok(
+&s, &kim, &act, json!({"action": "receive"})).await;
         let answer_by = (store::now() + chrono::Duration::days(7)).to_rfc3339();
-        api(
+        api_ok(
             &s,
             &kim,
             &act,
@@ -193,15 +153,7 @@ store::backend_tests! {
         assert_eq!(attached().await.unwrap().len(), 1);
 
         // The official sees the file on the petition page.
-        let kim_page = client()
-            .get(s.url(&format!("/desk/petitions/{id}")))
-            .header("cookie", session(&s, "kim").await)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let (_, kim_page) = get_page(&s, &format!("/desk/petitions/{id}"), &session(&s, "kim").await).await;
         assert!(kim_page.contains("stop-photo.txt"));
         assert!(kim_page.contains(&format!(
             "/desk/petitions/{id}/attachments/{}/download",

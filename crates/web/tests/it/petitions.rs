@@ -9,54 +9,9 @@ use crate::common;
 
 use calendar::{DeadlineInput, Pause, Period, WorkCalendar};
 use chrono::{DateTime, Utc};
-use common::{Server, client, start_with};
+use common::{api, client, start_unlimited, start_with, texts};
 use serde_json::{Value, json};
 use web::WebConfig;
-
-struct Api<'a> {
-    s: &'a Server,
-    token: String,
-}
-
-impl Api<'_> {
-    async fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-        let url = self.s.url(path);
-        let req = match method {
-            "GET" => client().get(url),
-            "PUT" => client().put(url),
-            _ => client().post(url),
-        };
-        let req = req.bearer_auth(&self.token);
-        let req = match body {
-            Some(b) => req.json(&b),
-            None => req,
-        };
-        let res = req.send().await.unwrap();
-        let status = res.status().as_u16();
-        let text = res.text().await.unwrap();
-        (
-            status,
-            serde_json::from_str(&text).unwrap_or(Value::String(text)),
-        )
-    }
-    async fn get(&self, path: &str) -> (u16, Value) {
-        self.call("GET", path, None).await
-    }
-    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        self.call("POST", path, Some(body)).await
-    }
-    async fn act(&self, id: i64, body: Value) -> (u16, Value) {
-        self.post(&format!("/api/v1/petitions/{id}/actions"), body)
-            .await
-    }
-}
-
-async fn api<'a>(s: &'a Server, user: &str) -> Api<'a> {
-    Api {
-        s,
-        token: s.token(user).await,
-    }
-}
 
 fn time(v: &Value) -> DateTime<Utc> {
     v.as_str().unwrap().parse().unwrap()
@@ -110,26 +65,22 @@ store::backend_tests! {
         let sup = api(&s, "sup").await; // supervisor, 민원과
 
         // The catalogue: a general type at the 민원팀 and a statutory type with extra fields.
-        let (st, general) = admin
-            .post(
-                "/api/v1/petition-types",
+        let general = admin
+            .new_type(
                 json!({"code": "question-system", "name": "질의민원(제도·절차)", "kind": "question_system",
                        "department_code": "civil-team",
                        "templates": [{"name": "기본", "text": "{name}님, 접수번호 {receipt_no}: {answer} ({department})"}]}),
             )
             .await;
-        assert_eq!(st, 201, "{general}");
         assert_eq!(general["period"], "7d");
-        let (st, permit) = admin
-            .post(
-                "/api/v1/petition-types",
+        let permit = admin
+            .new_type(
                 json!({"code": "road-use", "name": "도로점용허가", "kind": "statutory", "period": "5d",
                        "department_code": "build", "required_documents": ["위치도"],
                        "fields": [{"key": "area", "label": "점용 면적(㎡)", "datatype": "number", "required": true},
                                   {"key": "purpose", "label": "목적", "datatype": "choice", "choices": ["공사", "행사"]}]}),
             )
             .await;
-        assert_eq!(st, 201, "{permit}");
         let (st, _) = kim
             .post(
                 "/api/v1/petition-types",
@@ -382,12 +333,7 @@ store::backend_tests! {
         let (_, timeline) = resident
             .get(&format!("/api/v1/petitions/{id}/timeline"))
             .await;
-        let kinds: Vec<&str> = timeline
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["kind"].as_str().unwrap())
-            .collect();
+        let kinds = texts(&timeline, "kind");
         assert_eq!(
             kinds,
             [
@@ -412,12 +358,7 @@ store::backend_tests! {
                 "/api/v1/audit?subject=petitioner:{receipt}&limit=100&reason=점검"
             ))
             .await;
-        let actions: Vec<&str> = log
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["action"].as_str().unwrap())
-            .collect();
+        let actions = texts(&log, "action");
         for a in [
             "petition.received",
             "petitioner.reveal",
@@ -480,32 +421,21 @@ store::backend_tests! {
         }
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     /// A grievance's on-site investigation stops the clock (Decree art. 17) and may be extended
     /// once; other kinds cannot use it.
     #[tokio::test]
     async fn grievance_site_investigation_over_http(backend) {
-        let s = start_with(
-            backend,
-            WebConfig {
-                rate_per_minute: 0,
-                ..WebConfig::default()
-            },
-        )
-        .await;
+        let s = start_unlimited(backend).await;
         let admin = api(&s, "admin").await;
         let kim = api(&s, "kim").await;
         let mut ids = Vec::new();
         for (code, kind) in [("grievance", "grievance"), ("proposal", "proposal")] {
-            let (st, t) = admin
-                .post(
-                    "/api/v1/petition-types",
+            let t = admin
+                .new_type(
                     json!({"code": code, "name": code, "kind": kind, "department_code": "civil-team"}),
                 )
                 .await;
-            assert_eq!(st, 201, "{t}");
             let (st, p) = kim
                 .post(
                     "/api/v1/petitions",
@@ -551,12 +481,7 @@ store::backend_tests! {
         let (_, timeline) = kim
             .get(&format!("/api/v1/petitions/{grievance}/timeline"))
             .await;
-        let kinds: Vec<&str> = timeline
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["kind"].as_str().unwrap())
-            .collect();
+        let kinds = texts(&timeline, "kind");
         assert!(
             kinds.ends_with(&["pause_started", "site_investigation_extended"]),
             "{kinds:?}"

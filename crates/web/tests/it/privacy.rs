@@ -13,19 +13,13 @@
 use crate::common;
 
 use common::{
-    Api, Server, add_staff, api, bilingual, browser, client, cookie_value, set_cookie, start_with,
+    Api, Server, add_staff, api, bilingual, browser, client, file_on_page, form_token,
+    start_unlimited, start_with, unlimited,
 };
 use domain::office::accounts::Role;
 use serde_json::{Value, json};
 use web::WebConfig;
 use web::kit::security::TrustedProxy;
-
-fn unlimited() -> WebConfig {
-    WebConfig {
-        rate_per_minute: 0,
-        ..WebConfig::default()
-    }
-}
 
 /// Rows of a query with one text column, on either backend.
 async fn texts(s: &Server, sql: &'static str) -> Vec<String> {
@@ -75,7 +69,7 @@ async fn act(who: &Api<'_>, id: i64, body: Value) -> Value {
 store::backend_tests! {
     #[tokio::test]
     async fn open311_publishes_only_what_the_office_publishes(backend) {
-        let s = start_with(backend, unlimited()).await;
+        let s = start_unlimited(backend).await;
         let admin = api(&s, "admin").await;
         let kim = api(&s, "kim").await;
         let resident = api(&s, "resident").await;
@@ -254,7 +248,7 @@ store::backend_tests! {
 store::backend_tests! {
     #[tokio::test]
     async fn hidden_names_reach_notices_tracking_and_open311(backend) {
-        let s = start_with(backend, unlimited()).await;
+        let s = start_unlimited(backend).await;
         let admin = api(&s, "admin").await;
         add_staff(&s, &[("park", Role::Official, s.ids.team)], "010-4444-9999").await;
         let park = api(&s, "park").await;
@@ -460,14 +454,12 @@ store::backend_tests! {
         assert!(o.contains("031-580-2114"), "{o}");
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     /// Item 6 (API): the name-hiding setting is read and changed by administrators only, each
     /// change logged in the access log; every other role is refused.
     #[tokio::test]
     async fn hide_names_setting_through_the_api_is_for_administrators(backend) {
-        let s = start_with(backend, unlimited()).await;
+        let s = start_unlimited(backend).await;
         let path = "/api/v1/settings/hide-handler-names";
         for user in ["sup", "kim", "counsel", "resident"] {
             let who = api(&s, user).await;
@@ -539,14 +531,12 @@ store::backend_tests! {
         );
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     /// The administrator's pages: the publishable flag (refused for an RRN type, with the message
     /// next to the form and what was typed kept) and the department's public phone.
     #[tokio::test]
     async fn admin_pages_set_publishable_and_public_phone(backend) {
-        let s = start_with(backend, unlimited()).await;
+        let s = start_unlimited(backend).await;
         let page = browser(&s, "admin").await;
         let team = s.ids.team.to_string();
         let rrn_form = |publishable: bool| {
@@ -651,11 +641,6 @@ store::backend_tests! {
 // Item 7: tracking cannot be guessed
 // ---------------------------------------------------------------------------------------------
 
-async fn form_token(s: &Server, path: &str) -> String {
-    let res = client().get(s.url(path)).send().await.unwrap();
-    cookie_value(&set_cookie(&res, "minwon_csrf").unwrap())
-}
-
 async fn track_page(s: &Server, csrf: &str, number: &str, code: &str) -> (u16, String) {
     let res = client()
         .post(s.url("/track"))
@@ -678,22 +663,10 @@ async fn track_api(base: &str, number: &str, code: &str) -> (u16, Value) {
     (st, res.json().await.unwrap_or(Value::Null))
 }
 
-fn multipart(fields: &[(&str, &str)]) -> (String, String) {
-    let boundary = "minwon-privacy-boundary";
-    let mut body = String::new();
-    for (k, v) in fields {
-        body.push_str(&format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
-        ));
-    }
-    body.push_str(&format!("--{boundary}--\r\n"));
-    (body, format!("multipart/form-data; boundary={boundary}"))
-}
-
 store::backend_tests! {
     #[tokio::test]
     async fn tracking_codes_and_counted_lookups(backend) {
-        let s = start_with(backend, unlimited()).await;
+        let s = start_unlimited(backend).await;
         let admin = api(&s, "admin").await;
         let t = type_id(
             &admin,
@@ -702,24 +675,22 @@ store::backend_tests! {
         .await;
 
         // Filing on the page: the receipt shows the code, and the receipt notice carries it.
-        let csrf = form_token(&s, &format!("/petitions/new/{t}")).await;
-        let (body, content_type) = multipart(&[
-            ("title", "공원 벤치 수리 요청"),
-            ("body", "놀이터 옆 벤치가 부서졌습니다."),
-            ("name", "홍길동"),
-            ("phone", "010-9999-1111"),
-            ("consent", "yes"),
-        ]);
-        let res = client()
-            .post(s.url(&format!("/petitions/new/{t}?csrf_token={csrf}")))
-            .header("cookie", format!("minwon_csrf={csrf}"))
-            .header("content-type", content_type)
-            .body(body)
-            .send()
-            .await
-            .unwrap();
+        let res = file_on_page(
+            &s,
+            t,
+            &[
+                ("title", "공원 벤치 수리 요청"),
+                ("body", "놀이터 옆 벤치가 부서졌습니다."),
+                ("name", "홍길동"),
+                ("phone", "010-9999-1111"),
+                ("consent", "yes"),
+            ],
+            &[],
+        )
+        .await;
         assert_eq!(res.status(), 201);
         let receipt = res.text().await.unwrap();
+        let csrf = form_token(&s, "/track").await;
         let grab = |html: &str, id: &str| -> String {
             html.split(&format!("id=\"{id}\">"))
                 .nth(1)

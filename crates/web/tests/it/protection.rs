@@ -6,7 +6,7 @@
 
 use crate::common;
 
-use common::{Server, api, bilingual, client, start_with};
+use common::{Server, api, bilingual, client, start_with, texts};
 use domain::office::accounts::Role;
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -359,12 +359,7 @@ store::backend_tests! {
             .await;
         assert_eq!(st, 201);
         let (_, view) = sup.get(&path).await;
-        let kinds: Vec<&str> = view["measures"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|m| m["kind"].as_str().unwrap())
-            .collect();
+        let kinds = texts(&view["measures"], "kind");
         assert_eq!(
             kinds,
             vec!["warning", "ended", "counselling", "evidence_handed"]
@@ -404,12 +399,7 @@ store::backend_tests! {
             .get(&format!("/api/v1/protection/evidence/{ev_id}"))
             .await;
         assert_eq!(st, 200);
-        let actions: Vec<&str> = e["custody"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["action"].as_str().unwrap())
-            .collect();
+        let actions = texts(&e["custody"], "action");
         assert_eq!(
             actions,
             vec![
@@ -528,9 +518,7 @@ store::backend_tests! {
         drop(other_stream);
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn contacts_flags_history_equipment_drills(backend) {
         let s = common::start(backend).await;
@@ -585,14 +573,12 @@ store::backend_tests! {
         // A counter petition from a person, an incident linked to it, a flag; their next
         // petition shows the history (counts to the official, details to the supervisor).
         let admin = api(&s, "admin").await;
-        let (st, t) = admin
-            .post(
-                "/api/v1/petition-types",
+        let t = admin
+            .new_type(
                 json!({"code": "question", "name": "질의민원", "kind": "question_system",
                        "department_code": "civil-team"}),
             )
             .await;
-        assert_eq!(st, 201, "{t}");
         let file = || async {
             let (st, p) = kim
                 .post(
@@ -771,9 +757,7 @@ store::backend_tests! {
 
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn the_pages_work_without_javascript(backend) {
         let s = common::start(backend).await;

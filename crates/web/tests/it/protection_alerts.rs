@@ -5,17 +5,9 @@
 
 use crate::common;
 
-use common::{api, bilingual, browser, client, start_with};
+use common::{api, bilingual, browser, client, start_unlimited};
 use domain::office::accounts::Role;
 use serde_json::{Value, json};
-use web::WebConfig;
-
-fn config() -> WebConfig {
-    WebConfig {
-        rate_per_minute: 0,
-        ..WebConfig::default()
-    }
-}
 
 fn settings(extra: Value) -> Value {
     let mut v = json!({"counter_minutes": 30, "phone_minutes": 15, "visit_minutes": 30,
@@ -45,7 +37,7 @@ fn rows(receipt: &Value) -> Vec<(String, String, String, i64)> {
 store::backend_tests! {
     #[tokio::test]
     async fn nobody_in_line_falls_to_the_office_head_then_says_call_112_and_escalates(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         let admin = api(&s, "admin").await;
         // 건설과 has no supervisor and the office no protection officer or security desk.
         let lee = api(&s, "lee").await;
@@ -236,12 +228,10 @@ store::backend_tests! {
         );
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn a_supervisor_without_a_department_can_listen(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         let hash = store::kit::secrets::hash_password(common::PASSWORD).unwrap();
         let mut tx = s.state.db.begin().await.unwrap();
         store::office::accounts::create(
@@ -281,12 +271,10 @@ store::backend_tests! {
         assert!(html.contains("mw-live-alerts"));
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn access_restrictions_answer_online_filing_with_the_notice_and_flag_the_desk(backend) {
-        let s = start_with(backend, config()).await;
+        let s = start_unlimited(backend).await;
         common::add_staff(
             &s,
             &[("guard", Role::ProtectionOfficer, s.ids.civil)],
@@ -298,13 +286,11 @@ store::backend_tests! {
         let kim = api(&s, "kim").await;
         let sup = api(&s, "sup").await;
         let lee = api(&s, "lee").await;
-        let (st, t) = admin
-            .post(
-                "/api/v1/petition-types",
+        let t = admin
+            .new_type(
                 json!({"code": "road", "name": "도로 민원", "kind": "grievance", "department_code": "civil-team"}),
             )
             .await;
-        assert_eq!(st, 201, "{t}");
         let tid = t["id"].as_i64().unwrap();
         let (st, p1) = resident
             .post(

@@ -6,9 +6,8 @@
 
 use crate::common;
 
-use common::{add_staff, browser, client, start};
+use common::{add_staff, browser, get_json, get_text, start};
 use domain::office::accounts::Role;
-use serde_json::Value;
 use std::collections::BTreeSet;
 
 /// Every documented operation ("METHOD path"), recorded before the reshape.
@@ -17,14 +16,7 @@ const OPERATIONS: &str = include_str!("openapi_operations.txt");
 #[tokio::test]
 async fn the_openapi_document_keeps_every_operation() {
     let s = start("sqlite").await;
-    let doc: Value = client()
-        .get(s.url("/api/v1/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let doc = get_json(&s, "/api/v1/openapi.json").await;
     let mut served = BTreeSet::new();
     for (path, item) in doc["paths"].as_object().unwrap() {
         for method in item.as_object().unwrap().keys() {
@@ -83,14 +75,7 @@ async fn the_menu_shows_what_the_policy_permits_each_role() {
         .unwrap();
     tx.commit().await.unwrap();
 
-    let anonymous = client()
-        .get(s.url("/track"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let anonymous = get_text(&s, "/track").await;
     assert_eq!(menu(&anonymous), ["/petitions/new", "/track"]);
 
     let staff = ["/desk", "/protection", "/wellbeing"];

@@ -6,7 +6,7 @@
 
 use crate::common;
 
-use common::{Api, Server, api, bilingual, browser, start};
+use common::{Api, Server, api, bilingual, browser, start, texts};
 use domain::office::accounts::Role;
 use domain::wellbeing::battery;
 use serde_json::{Value, json};
@@ -174,12 +174,7 @@ store::backend_tests! {
         assert_eq!(st, 201, "{done}");
         assert_eq!(done["crisis"], true);
         assert_eq!(done["result"]["band"], "minimal");
-        let lines: Vec<&str> = done["crisis_lines"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|l| l["number"].as_str().unwrap())
-            .collect();
+        let lines = texts(&done["crisis_lines"], "number");
         assert_eq!(lines, ["109", "1577-0199", "112", "119"]);
         assert_eq!(done["next_instrument"], "gad7");
 
@@ -234,12 +229,7 @@ store::backend_tests! {
                 ("cbi_client", "75.0", "high")
             ]
         );
-        let keys: Vec<&str> = check["next_steps"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["key"].as_str().unwrap())
-            .collect();
+        let keys = texts(&check["next_steps"], "key");
         assert_eq!(keys[..2], ["crisis_lines", "counsellor"]);
         assert!(keys.contains(&"referral_urgent"));
         assert!(
@@ -314,9 +304,7 @@ store::backend_tests! {
         );
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn no_other_role_reaches_a_result_through_the_api(backend) {
         let s = start(backend).await;
@@ -429,12 +417,7 @@ store::backend_tests! {
         let (_, log) = admin
             .get(&format!("/api/v1/audit?subject=account:{kim_id}&limit=200"))
             .await;
-        let actions: Vec<&str> = log
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["action"].as_str().unwrap())
-            .collect();
+        let actions = texts(&log, "action");
         assert!(actions.contains(&"wellbeing.share") && actions.contains(&"wellbeing.read"));
 
         // Revoked: counsel is refused again at once.
@@ -472,9 +455,7 @@ store::backend_tests! {
         assert_eq!(kim.get(&check).await.0, 404);
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn referrals_plans_invitations_and_deleting_everything(backend) {
         let s = start(backend).await;
@@ -642,9 +623,7 @@ store::backend_tests! {
         assert_eq!(mine, json!([]));
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn the_group_report_never_reveals_a_small_group(backend) {
         let s = start(backend).await;
@@ -848,10 +827,14 @@ store::backend_tests! {
             assert!(html.contains(&format!("tel:{line}")), "{line}");
         }
         assert!(html.contains("action=\"/wellbeing/referrals\""));
-        // A second submission of the same instrument: refused with a page.
+        // A second submission of the same instrument: refused with a page in either language.
         let (st, html, _) = kim.post(&answers_path, &as_refs(&phq)).await;
         assert_eq!(st, 409);
-        assert!(html.contains("이미") && html.contains("already answered"));
+        assert!(html.contains("이미"));
+        let in_english = format!("{answers_path}?lang=en");
+        let (st, html, _) = kim.post(&in_english, &as_refs(&phq)).await;
+        assert_eq!(st, 409);
+        assert!(html.contains("already answered"));
 
         // Pause: the hub offers to resume; the check page shows the next instrument.
         let (_, html, _) = kim.get("/wellbeing").await;
@@ -924,10 +907,13 @@ store::backend_tests! {
         // kim's hub tells her who tried.
         let (_, hub, _) = kim.get("/wellbeing").await;
         assert!(hub.contains("열람 시도 — 거부됨") && hub.contains("sup 이름"));
-        // Bad ids and forms: bilingual pages, not plain text.
+        // Bad ids and forms: pages in the reader's language, not plain text.
         let (st, html, _) = kim.get("/wellbeing/checks/abc").await;
         assert_eq!(st, 400);
-        assert!(html.contains("번호가 올바르지 않습니다") && html.contains("not a number"));
+        assert!(html.contains("번호가 올바르지 않습니다"));
+        let (st, html, _) = kim.get("/wellbeing/checks/abc?lang=en").await;
+        assert_eq!(st, 400);
+        assert!(html.contains("not a number"));
         let (st, html, _) = kim
             .post(
                 &format!("/wellbeing/checks/{id}/share"),
@@ -1030,9 +1016,7 @@ store::backend_tests! {
         assert_eq!(kim.get(&format!("/wellbeing/checks/{id}")).await.0, 404);
         s.shutdown().await;
     }
-}
 
-store::backend_tests! {
     #[tokio::test]
     async fn the_maintenance_job_purges_old_records_and_stops(backend) {
         let s = start(backend).await;
