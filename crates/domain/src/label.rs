@@ -13,3 +13,65 @@ pub trait Label: Copy {
         format!("{} ({})", self.korean(), self.english())
     }
 }
+
+/// An enum stored and sent as its snake_case code, with Korean and English labels ([`Label`]),
+/// all written once in one table per enum.
+macro_rules! labelled {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $s:literal, $ko:literal, $en:literal;)+ }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vm])* $v,)+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$v),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$v => $s,)+ }
+            }
+
+            pub fn korean(self) -> &'static str {
+                match self { $($name::$v => $ko,)+ }
+            }
+
+            pub fn english(self) -> &'static str {
+                match self { $($name::$v => $en,)+ }
+            }
+
+            pub fn parse(s: &str) -> Result<Self, $crate::RuleError> {
+                Self::ALL.iter().copied().find(|k| k.as_str() == s).ok_or_else(|| {
+                    $crate::RuleError::new(
+                        concat!("unknown_", stringify!($name)),
+                        &format!("알 수 없는 값입니다: {s}"),
+                        &format!(
+                            "unknown value '{s}'; expected one of {}",
+                            Self::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
+                        ),
+                    )
+                })
+            }
+        }
+
+        impl $crate::label::Label for $name {
+            fn code(self) -> &'static str {
+                self.as_str()
+            }
+
+            fn korean(self) -> &'static str {
+                $name::korean(self)
+            }
+
+            fn english(self) -> &'static str {
+                $name::english(self)
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+pub(crate) use labelled;

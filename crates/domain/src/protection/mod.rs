@@ -8,65 +8,7 @@ use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
-/// An enum stored and sent as snake_case text, with Korean and English labels
-/// ([`crate::label::Label`]).
-macro_rules! labelled {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $s:literal, $ko:literal, $en:literal;)+ }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vm])* $v,)+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$v => $s,)+ }
-            }
-
-            pub fn korean(self) -> &'static str {
-                match self { $($name::$v => $ko,)+ }
-            }
-
-            pub fn english(self) -> &'static str {
-                match self { $($name::$v => $en,)+ }
-            }
-
-            pub fn parse(s: &str) -> Result<Self, RuleError> {
-                Self::ALL.iter().copied().find(|k| k.as_str() == s).ok_or_else(|| {
-                    RuleError::new(
-                        concat!("unknown_", stringify!($name)),
-                        &format!("알 수 없는 값입니다: {s}"),
-                        &format!(
-                            "unknown value '{s}'; expected one of {}",
-                            Self::ALL.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", ")
-                        ),
-                    )
-                })
-            }
-        }
-
-        impl crate::label::Label for $name {
-            fn code(self) -> &'static str {
-                self.as_str()
-            }
-
-            fn korean(self) -> &'static str {
-                $name::korean(self)
-            }
-
-            fn english(self) -> &'static str {
-                $name::english(self)
-            }
-        }
-
-        impl std::fmt::Display for $name {
-            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-    };
-}
+use crate::label::labelled;
 
 labelled! {
     /// What happened (특이민원 유형).

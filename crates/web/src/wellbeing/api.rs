@@ -736,8 +736,9 @@ async fn get_consent(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ConsentRequest {
-    /// Must be `true`: consent is explicit.
-    agree: bool,
+    /// Must be `true` (a form's ticked box): consent is explicit.
+    #[serde(default, deserialize_with = "crate::kit::form::yes_no")]
+    pub(crate) agree: bool,
 }
 
 /// Give consent (separate and explicit) before the first check.
@@ -946,9 +947,13 @@ async fn list_shares(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShareRequest {
-    counsellor_id: i64,
+    /// A counsellor's account (one of `GET /api/v1/wellbeing/counsellors`).
+    #[serde(default, deserialize_with = "crate::kit::form::empty_as_none")]
+    #[schema(value_type = i64)]
+    pub(crate) counsellor_id: Option<AccountId>,
     /// `counselling`, `healing_program` or `external_referral`.
-    purpose: String,
+    #[schema(value_type = String)]
+    pub(crate) purpose: SharePurpose,
 }
 
 /// Share a completed check with a named counsellor for one purpose (logged).
@@ -962,8 +967,8 @@ async fn create_share(
     Id(id): Id,
     ApiJson(req): ApiJson<ShareRequest>,
 ) -> Result<Response, ApiError> {
-    let purpose = SharePurpose::parse(&req.purpose)?;
-    let share_id = share_check(&state, &caller, id, req.counsellor_id, purpose).await?;
+    let counsellor = req.counsellor_id.ok_or_else(not_a_counsellor)?;
+    let share_id = share_check(&state, &caller, id, counsellor, req.purpose).await?;
     let share = sw::get_share(&state.db, share_id).await?;
     Ok((StatusCode::CREATED, Json(ShareView::from(&share))).into_response())
 }
@@ -1072,11 +1077,14 @@ async fn list_referrals(
 #[serde(deny_unknown_fields)]
 pub struct ReferralRequest {
     /// `counselling` or `healing_program`.
-    kind: String,
-    /// A named counsellor, or none for every counsellor.
-    counsellor_id: Option<i64>,
+    #[schema(value_type = String)]
+    pub(crate) kind: ReferralKind,
+    /// A named counsellor, or none (blank) for every counsellor.
+    #[serde(default, deserialize_with = "crate::kit::form::empty_as_none")]
+    #[schema(value_type = Option<i64>)]
+    pub(crate) counsellor_id: Option<AccountId>,
     #[serde(default)]
-    message: String,
+    pub(crate) message: String,
 }
 
 /// Ask for counselling or a healing program; the counsellor sees the request. No result is
@@ -1089,8 +1097,7 @@ async fn create_referral(
     ApiCaller(caller): ApiCaller,
     ApiJson(req): ApiJson<ReferralRequest>,
 ) -> Result<Response, ApiError> {
-    let kind = ReferralKind::parse(&req.kind)?;
-    let id = refer(&state, &caller, kind, req.counsellor_id, &req.message).await?;
+    let id = refer(&state, &caller, req.kind, req.counsellor_id, &req.message).await?;
     let r = sw::get_referral(&state.db, id).await?;
     Ok((StatusCode::CREATED, Json(ReferralView::from(&r))).into_response())
 }
@@ -1099,7 +1106,8 @@ async fn create_referral(
 #[serde(deny_unknown_fields)]
 pub struct StatusRequest {
     /// `open`, `acknowledged` or `closed`.
-    status: String,
+    #[schema(value_type = String)]
+    pub(crate) status: ReferralStatus,
 }
 
 /// A counsellor answers a referral addressed to them (logged).
@@ -1112,7 +1120,7 @@ async fn set_referral_status(
     Id(id): Id,
     ApiJson(req): ApiJson<StatusRequest>,
 ) -> Result<StatusCode, ApiError> {
-    let status = ReferralStatus::parse(&req.status)?;
+    let status = req.status;
     move_referral(&state, &caller, id, status).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -1422,4 +1430,13 @@ pub async fn run_maintenance(
             _ = stop.changed() => {}
         }
     }
+}
+
+/// A share or referral names someone who is not one of the office's counsellors.
+pub(crate) fn not_a_counsellor() -> ApiError {
+    ApiError::bad_request(
+        "not_a_counsellor",
+        "상담사를 목록에서 골라 주세요",
+        "choose a counsellor from the list",
+    )
 }

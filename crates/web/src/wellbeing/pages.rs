@@ -7,6 +7,7 @@ use crate::AppState;
 use crate::kit::auth::Caller;
 use crate::kit::error::ApiError;
 use crate::kit::extract::{Form, Query};
+use crate::kit::form::PageForm;
 use crate::kit::page::{Chrome, Ctx, OrPage, PageError, PageResult};
 use crate::wellbeing::api::{self as api, InvitationView, battery, invitation_view};
 use askama::Template;
@@ -330,18 +331,12 @@ async fn consent_page(State(state): State<AppState>, WbPage(caller, ctx): WbPage
     Ok(ctx.render(&ConsentPage::new(&ctx, active, None)))
 }
 
-#[derive(Deserialize)]
-struct ConsentForm {
-    #[serde(default)]
-    agree: Option<String>,
-}
-
 async fn consent_post(
     State(state): State<AppState>,
     WbPage(caller, ctx): WbPage,
-    Form(form): Form<ConsentForm>,
+    PageForm(form): PageForm<api::ConsentRequest>,
 ) -> PageResult {
-    match api::give_consent(&state, &caller, form.agree.as_deref() == Some("yes")).await {
+    match api::give_consent(&state, &caller, form.agree).await {
         Ok(()) => see_other("/wellbeing"),
         Err(e) => {
             let error = correct_or_fail(&ctx, e)?;
@@ -683,36 +678,17 @@ async fn answers_inner(
     }
 }
 
-fn not_a_counsellor() -> ApiError {
-    ApiError::bad_request(
-        "not_a_counsellor",
-        "상담사를 목록에서 골라 주세요",
-        "choose a counsellor from the list",
-    )
-}
-
-#[derive(Deserialize)]
-struct ShareForm {
-    #[serde(default)]
-    counsellor_id: String,
-    #[serde(default)]
-    purpose: String,
-}
-
 async fn share(
     State(state): State<AppState>,
     WbPage(caller, ctx): WbPage,
     PageId(id): PageId,
-    Form(form): Form<ShareForm>,
+    PageForm(form): PageForm<api::ShareRequest>,
 ) -> PageResult {
-    let purpose = SharePurpose::parse(&form.purpose).or_page(&ctx)?;
     let counsellor = form
         .counsellor_id
-        .trim()
-        .parse()
-        .map_err(|_| not_a_counsellor())
+        .ok_or_else(api::not_a_counsellor)
         .or_page(&ctx)?;
-    api::share_check(&state, &caller, id, counsellor, purpose)
+    api::share_check(&state, &caller, id, counsellor, form.purpose)
         .await
         .or_page(&ctx)?;
     see_other(&format!("/wellbeing/checks/{id}"))
@@ -744,50 +720,30 @@ async fn delete_all(State(state): State<AppState>, WbPage(caller, ctx): WbPage) 
     see_other("/wellbeing")
 }
 
-#[derive(Deserialize)]
-struct ReferralForm {
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    counsellor_id: String,
-    #[serde(default)]
-    message: String,
-}
-
 async fn refer(
     State(state): State<AppState>,
     WbPage(caller, ctx): WbPage,
-    Form(form): Form<ReferralForm>,
+    PageForm(form): PageForm<api::ReferralRequest>,
 ) -> PageResult {
-    let kind = ReferralKind::parse(&form.kind).or_page(&ctx)?;
-    let counsellor = match form.counsellor_id.trim() {
-        "" => None,
-        s => Some(
-            s.parse::<i64>()
-                .map_err(|_| not_a_counsellor())
-                .or_page(&ctx)?,
-        ),
-    };
-    api::refer(&state, &caller, kind, counsellor, &form.message)
-        .await
-        .or_page(&ctx)?;
+    api::refer(
+        &state,
+        &caller,
+        form.kind,
+        form.counsellor_id,
+        &form.message,
+    )
+    .await
+    .or_page(&ctx)?;
     see_other("/wellbeing")
-}
-
-#[derive(Deserialize)]
-struct StatusForm {
-    #[serde(default)]
-    status: String,
 }
 
 async fn referral_status(
     State(state): State<AppState>,
     WbPage(caller, ctx): WbPage,
     PageId(id): PageId,
-    Form(form): Form<StatusForm>,
+    PageForm(form): PageForm<api::StatusRequest>,
 ) -> PageResult {
-    let status = ReferralStatus::parse(&form.status).or_page(&ctx)?;
-    api::move_referral(&state, &caller, id, status)
+    api::move_referral(&state, &caller, id, form.status)
         .await
         .or_page(&ctx)?;
     see_other("/wellbeing/counsellor")

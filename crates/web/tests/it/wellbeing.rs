@@ -291,7 +291,9 @@ store::backend_tests! {
                 json!({"counsellor_id": counsel, "purpose": "gossip"}),
             )
             .await;
-        assert_eq!((st, e["code"].as_str()), (400, Some("unknown_purpose")));
+        // The purpose is read by its code: an unknown one is an invalid field.
+        assert_eq!((st, e["code"].as_str()), (422, Some("invalid_fields")));
+        assert!(e["message_en"].as_str().is_some_and(|m| m.contains("gossip")));
 
         // Withdrawn consent: no new check; results stay until deleted.
         assert_eq!(kim.delete("/api/v1/wellbeing/consent").await.0, 204);
@@ -469,10 +471,8 @@ store::backend_tests! {
         let (st, e) = kim
             .post("/api/v1/wellbeing/referrals", json!({"kind": "therapy"}))
             .await;
-        assert_eq!(
-            (st, e["code"].as_str()),
-            (400, Some("unknown_referral_kind"))
-        );
+        assert_eq!((st, e["code"].as_str()), (422, Some("invalid_fields")));
+        assert!(e["message_en"].as_str().is_some_and(|m| m.contains("therapy")));
         let (st, e) = kim
             .post(
                 "/api/v1/wellbeing/referrals",
