@@ -491,7 +491,7 @@ pub struct StaffView {
     pub location: String,
     pub extra: Vec<(String, String)>,
     pub type_name: String,
-    /// The kind of petition in words (법정민원 / statutory …).
+    /// The kind of petition in words (법정민원 / statutory …); empty when the type's name says it.
     pub kind: &'static str,
     /// How it came in, in words (인터넷, 창구 방문 …), never the channel's code.
     pub channel: &'static str,
@@ -694,6 +694,8 @@ pub struct AssignGroup {
 pub struct ExtensionForm {
     pub unit: &'static str,
     pub max: u32,
+    /// The cap in words: "7일", "3 working hours".
+    pub cap: String,
     pub blocked: Option<String>,
     /// A second extension: the petitioner's consent is required.
     pub needs_consent: bool,
@@ -719,6 +721,10 @@ impl ExtensionForm {
         ExtensionForm {
             unit: unit_words(l, unit),
             max,
+            cap: match l {
+                Lang::Ko => format!("{max}{}", unit_words(l, unit)),
+                Lang::En => format!("{max} {}", unit_words(l, unit)),
+            },
             blocked,
             needs_consent: d.extensions.len() == 1,
         }
@@ -887,6 +893,11 @@ async fn staff_view(
     };
     let (results, attachments) = (shown(results), shown(attachments));
     let d = &p.derived;
+    // The kind beside the type's name, unless the name already says it.
+    let bare = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let kind = Some(kind_name(lang, d.kind))
+        .filter(|k| bare(k) != bare(&t.name))
+        .unwrap_or("");
     Ok(StaffView {
         id: p.id,
         number: number(p),
@@ -895,7 +906,7 @@ async fn staff_view(
         location: p.location.clone(),
         extra,
         type_name: t.name,
-        kind: kind_name(lang, d.kind),
+        kind,
         channel: domain::petitions::Channel::ALL
             .into_iter()
             .find(|c| c.as_str() == p.channel)
