@@ -163,6 +163,11 @@ test('an irreversible step needs its confirmation; the extension notice can be p
   assert.match(await page.textContent('#extension-preview'), /새 처리 예정일: \d{4}-\d{2}-\d{2}/);
   assert.equal(await page.inputValue('#ext-reason'), '현장 확인이 필요합니다', 'refilled');
   await audit(page, 'desk-extension-preview');
+  // A supplement long after receipt: the form is closed with the rule's own reason (issue 16).
+  await page.click('summary:has-text("보완 요청")');
+  assert.match(await page.textContent('#supplement-blocked'), /8근무시간/);
+  assert.ok(await page.$('form:has(input[value=request_supplement]) fieldset[disabled]'));
+  await audit(page, 'desk-supplement-closed');
   // Closing without ticking the box (the browser check removed, as a script could) is refused.
   await page.click('summary:has-text("종결")');
   await page.$eval('#confirm-close', (e) => e.removeAttribute('required'));
