@@ -257,6 +257,19 @@ impl Derived {
         Ok(())
     }
 
+    /// One submission awaits approval at a time: the next answer or extension goes up once it
+    /// is decided. The step applies it; the desk asks it to close the forms that would submit.
+    pub fn check_no_pending_approval(&self) -> Result<(), RuleError> {
+        if self.approval.is_some() {
+            return Err(rule(
+                "approval_pending",
+                "이미 결재를 기다리는 건이 있습니다. 결재나 반려 뒤에 다시 올리세요",
+                "something already awaits approval; submit again once it is decided",
+            ));
+        }
+        Ok(())
+    }
+
     pub fn deadline_input(&self, now: DateTime<Utc>) -> Option<DeadlineInput> {
         let received = self.received_at?;
         let period = self.period?;
@@ -795,13 +808,7 @@ impl Derived {
                 }
             }
             Event::ApprovalRequested { step, submitted_by } => {
-                if d.approval.is_some() {
-                    return Err(rule(
-                        "approval_pending",
-                        "이미 결재를 기다리는 건이 있습니다. 결재나 반려 뒤에 다시 올리세요",
-                        "something already awaits approval; submit again once it is decided",
-                    ));
-                }
+                d.check_no_pending_approval()?;
                 // What is held must be allowed now, as if it took effect at once.
                 self.apply(&step.event(at), at, cal)?;
                 d.approval = Some(PendingApproval {

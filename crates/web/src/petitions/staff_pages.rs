@@ -702,14 +702,22 @@ pub struct ExtensionForm {
 }
 
 impl ExtensionForm {
-    fn of(l: Lang, p: &Petition, now: DateTime<Utc>) -> ExtensionForm {
+    fn of(l: Lang, p: &Petition, needs_approval: bool, now: DateTime<Utc>) -> ExtensionForm {
         let d = &p.derived;
         let (unit, max) = d
             .period
             .map(domain::petitions::extension_room)
             .unwrap_or((domain::petitions::ExtensionUnit::Days, 0));
         let blocked = match (d.period, d.deadline_input(now)) {
+            // A type that needs approval submits the extension: one submission at a time.
             (Some(_), Some(_)) => domain::petitions::check_extension_count(&d.extensions, true)
+                .and_then(|_| {
+                    if needs_approval {
+                        d.check_no_pending_approval()
+                    } else {
+                        Ok(())
+                    }
+                })
                 .err()
                 .map(|e| l.of(&e).to_string()),
             _ => Some(form_error(
@@ -1171,7 +1179,7 @@ async fn render_petition(
                 .check_supplement_in_time(now, &cal)
                 .err()
                 .map(|e| l.of(&e).to_string()),
-            extension: ExtensionForm::of(l, p, now),
+            extension: ExtensionForm::of(l, p, needs_approval, now),
             result_blocked: domain::petitions::check_result_document(p.state)
                 .err()
                 .map(|e| l.of(&e).to_string()),

@@ -384,6 +384,25 @@ store::backend_tests! {
         assert_eq!(st, 422);
         assert!(html.contains("두 번까지만 연장할 수 있습니다"));
 
+        // A type that needs approval: while an extension waits for the supervisor, the form is
+        // closed with the reason the submission itself would get.
+        let (st, t) = api(&s, "admin")
+            .await
+            .post(
+                "/api/v1/petition-types",
+                json!({"code": "held", "name": "결재 종류", "kind": "question_system",
+                       "department_code": "civil-team", "needs_approval": true}),
+            )
+            .await;
+        assert_eq!(st, 201, "{t}");
+        let (id, _) = filed(&s, t["id"].as_i64().unwrap(), "결재 필요 민원").await;
+        receive(&s, id).await;
+        let (st, _, _) = kim.post(&format!("/desk/petitions/{id}/act"), &ext("1", "")).await;
+        assert_eq!(st, 303);
+        let (_, html, _) = kim.get(&format!("/desk/petitions/{id}")).await;
+        assert!(html.contains("id=\"extend-blocked\""), "{html}");
+        assert!(html.contains("이미 결재를 기다리는 건이 있습니다"));
+
         // A supplement: open within 8 working hours of receipt, closed with the reason after.
         let t = make_type(&s, "slow", Some("10d")).await;
         let (id, _) = filed(&s, t, "보완 필요 민원").await;
