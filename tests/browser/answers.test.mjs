@@ -50,7 +50,7 @@ test('draft → similar answers beside → refused with the marker → preview �
 
   // The draft: the template with the petitioner's real name, the draft marker and {answer}
   // in the editor; the similar answered petitions beside it, outside the editor.
-  await Promise.all([official.waitForNavigation(), official.click('form[action$="/draft"] button[type=submit]')]);
+  await Promise.all([official.waitForNavigation(), official.click('#draft-answer')]);
   const draft = await official.inputValue('#ans-text');
   assert.match(draft, /^\[초안 · DRAFT\]/);
   assert.match(draft, /홍길동님/);
@@ -171,11 +171,131 @@ test('the extension cap and the approval pages in English', async () => {
   await receive(page, id);
   await page.goto(`${server.url}/desk/petitions/${id}?lang=en`);
   await page.click('summary:has-text("Extend the period")');
-  await page.fill('#ext-period', '8d');
+  // A number of days, at most the original 7 (Decree art. 21), said beside the field.
+  assert.match(await page.textContent('#ext-help'), /up to 7 days/);
+  assert.equal(await page.getAttribute('#ext-amount', 'max'), '7');
+  // Past the browser's own check (as a script could), the server refuses next to the field.
+  await page.$eval('#ext-amount', (e) => e.removeAttribute('max'));
+  await page.fill('#ext-amount', '8');
   await page.fill('#ext-reason', 'waiting for another agency');
   await Promise.all([page.waitForNavigation(), page.click('form:has(input[value=extend]) button[type=submit]:not([name=preview])')]);
   assert.match(await page.textContent('#ext-error'), /may not exceed the original period/);
-  assert.equal(await page.inputValue('#ext-period'), '8d');
+  assert.equal(await page.inputValue('#ext-amount'), '8');
   await audit(page, 'extension-cap-en');
   await page.goto(`${server.url}/?lang=ko`);
+});
+
+/** The demo resident files through the JSON API; returns { id, code } (the tracking code). */
+async function fileTracked(typeCode, title, body) {
+  const tok = await fetch(`${server.url}/api/v1/tokens`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: 'resident', password: DEMO_PASSWORD }),
+  }).then((r) => r.json());
+  const auth = { authorization: `Bearer ${tok.token}`, 'content-type': 'application/json' };
+  const types = await fetch(`${server.url}/api/v1/petition-types`, { headers: auth }).then((r) => r.json());
+  const type = types.find((t) => t.code === typeCode);
+  const res = await fetch(`${server.url}/api/v1/petitions`, {
+    method: 'POST',
+    headers: auth,
+    body: JSON.stringify({ type_id: type.id, title, body, petitioner: { name: '홍길동', phone: '010-3333-4444' } }),
+  });
+  const p = await res.json();
+  assert.equal(res.status, 201, JSON.stringify(p));
+  return { id: p.id, code: p.tracking_code };
+}
+
+const PDF = Buffer.from('%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n');
+
+test('choosing people and periods; codes in words; a result document only the petitioner downloads', async () => {
+  const { id, code } = await fileTracked('question-system', '민원서류 발급 결과 문서', '발급된 증명서를 받고 싶습니다.');
+  const ctx = await browser.newContext();
+  const official = await ctx.newPage();
+  await signIn(official, server.url, 'official.desk');
+  await official.goto(`${server.url}/desk/petitions/${id}`);
+  // Before receipt the result form is closed with the reason.
+  await official.click('summary:has-text("결과 문서 첨부")');
+  assert.match(await official.textContent('#result-blocked'), /접수 뒤/);
+  assert.ok(await official.$('#result-form fieldset[disabled]'));
+  await receive(official, id);
+
+  // The assignee from the department's staff, by name; the channel and screening in words.
+  const options = await official.$$eval('#assign-to option', (os) => os.map((o) => o.textContent));
+  assert.ok(options.some((o) => /김민원/.test(o)), options.join(' | '));
+  assert.equal(await official.textContent('#channel'), '인터넷');
+  assert.doesNotMatch(await official.textContent('#abuse-score'), /^\s*0\.\d\d/);
+  await official.click('summary:has-text("배정")');
+  const kim = await official.$eval('#assign-to', (s) => [...s.options].find((o) => /김민원/.test(o.textContent)).value);
+  assert.match(kim, /^civil-desk\/official\.desk$/);
+  await official.selectOption('#assign-to', kim);
+  await Promise.all([official.waitForNavigation(), official.click('form:has(input[value=assign]) button[type=submit]')]);
+  assert.match(await official.textContent('main'), /김민원/);
+
+  // The extension is a number of days with its cap beside it; one template selector.
+  await official.click('summary:has-text("처리기간 연장")');
+  assert.match(await official.textContent('#ext-help'), /최대 7일/);
+  assert.equal(await official.$$eval('select[name=template]', (s) => s.length), 1);
+  await audit(official, 'desk-choices');
+
+  // The official attaches the certificate; the timeline says so in words, the hash on demand.
+  await official.click('summary:has-text("결과 문서 첨부")');
+  await official.setInputFiles('#result-file', { name: 'certificate.pdf', mimeType: 'application/pdf', buffer: PDF });
+  await Promise.all([official.waitForNavigation(), official.click('#result-form button[type=submit]')]);
+  assert.match(await official.textContent('#result-documents'), /certificate\.pdf/);
+  const line = await official.textContent('.mw-timeline li:has-text("결과 문서 첨부")');
+  assert.match(line, /결과 문서 첨부: certificate\.pdf \(1 KB\)/);
+  assert.ok(!(await official.isVisible('.mw-timeline .mw-hash')), 'the hash waits behind 자세히');
+  await audit(official, 'desk-result-attached');
+  await official.goto(`${server.url}/desk/petitions/${id}?lang=en`);
+  assert.match(await official.textContent('.mw-timeline'), /Result document attached: certificate\.pdf/);
+  assert.equal(await official.textContent('#channel'), 'Online');
+  await audit(official, 'desk-result-attached-en');
+  await official.setViewportSize({ width: 390, height: 844 });
+  await official.goto(`${server.url}/desk/petitions/${id}?lang=ko`);
+  await official.click('.mw-timeline li:has-text("결과 문서 첨부") summary');
+  assert.ok(await official.isVisible('.mw-timeline .mw-hash'), 'the hash on demand');
+  await audit(official, 'desk-result-attached-390');
+
+  // The petitioner verifies on the tracking page and downloads it, on a phone too.
+  const rctx = await browser.newContext({ acceptDownloads: true });
+  const resident = await rctx.newPage();
+  await resident.goto(`${server.url}/track`);
+  await resident.fill('#number', String(id));
+  await resident.fill('#pin', code);
+  await Promise.all([resident.waitForNavigation(), resident.click('form.mw-form button[type=submit]')]);
+  assert.match(await resident.textContent('#result-documents'), /certificate\.pdf/);
+  await audit(resident, 'track-result-document');
+  const [download] = await Promise.all([
+    resident.waitForEvent('download'),
+    resident.click('#result-documents button[type=submit]'),
+  ]);
+  assert.equal(download.suggestedFilename(), 'certificate.pdf');
+  // On a phone: verify again and see the same document.
+  await resident.setViewportSize({ width: 390, height: 844 });
+  await resident.goto(`${server.url}/track`);
+  await resident.fill('#number', String(id));
+  await resident.fill('#pin', code);
+  await Promise.all([resident.waitForNavigation(), resident.click('form.mw-form button[type=submit]')]);
+  assert.match(await resident.textContent('#result-documents'), /certificate\.pdf/);
+  await audit(resident, 'track-result-document-390');
+
+  // Someone with the number and the file's hash but not the code gets nothing.
+  const sha = await resident.getAttribute('#result-documents input[name=sha256]', 'value');
+  const stranger = await (await browser.newContext()).newPage();
+  await stranger.goto(`${server.url}/track`);
+  const [answer] = await Promise.all([
+    stranger.waitForNavigation(),
+    stranger.evaluate(([number, sha256]) => {
+      const f = document.querySelector('form.mw-form');
+      f.action = '/track/result';
+      for (const [k, v] of Object.entries({ number, sha256 })) {
+        const i = document.createElement('input');
+        i.type = 'hidden'; i.name = k; i.value = v; f.appendChild(i);
+      }
+      f.querySelector('#pin').removeAttribute('required');
+      f.querySelector('#number').remove();
+      f.submit();
+    }, [String(id), sha]),
+  ]);
+  assert.equal(answer.status(), 404);
 });

@@ -145,16 +145,21 @@ test('an irreversible step needs its confirmation; the extension notice can be p
   const link = page.locator('#queue tbody a').first();
   await Promise.all([page.waitForNavigation(), link.click()]);
   await page.click('summary:has-text("처리기간 연장")');
-  // 3 hours fits every period's cap (즉시 = 3 working hours, issue 14); consent covers a petition
-  // the demo already extended once.
-  await page.fill('#ext-period', '3h');
+  // One of the period's own unit (a working hour or a day) fits every cap; consent is asked only
+  // of a petition the demo already extended once.
+  await page.fill('#ext-amount', '1');
   await page.selectOption('#ext-ground', 'fact_check');
   await page.fill('#ext-reason', '현장 확인이 필요합니다');
-  await page.click('label[for=ext-consent]');
+  if (await page.$('#ext-consent')) await page.click('label[for=ext-consent]');
   await Promise.all([page.waitForNavigation(), page.click('button[name=preview]')]);
   assert.match(await page.textContent('#extension-preview'), /새 처리 예정일: \d{4}-\d{2}-\d{2}/);
   assert.equal(await page.inputValue('#ext-reason'), '현장 확인이 필요합니다', 'refilled');
   await audit(page, 'desk-extension-preview');
+  // A supplement long after receipt: the form is closed with the rule's own reason (issue 16).
+  await page.click('summary:has-text("보완 요청")');
+  assert.match(await page.textContent('#supplement-blocked'), /8근무시간/);
+  assert.ok(await page.$('form:has(input[value=request_supplement]) fieldset[disabled]'));
+  await audit(page, 'desk-supplement-closed');
   // Closing without ticking the box (the browser check removed, as a script could) is refused.
   await page.click('summary:has-text("종결")');
   await page.$eval('#confirm-close', (e) => e.removeAttribute('required'));

@@ -236,6 +236,40 @@ impl Derived {
     /// grievance's on-site investigation, which stops the clock for at most
     /// [`SITE_INVESTIGATION_DAYS`] (+ [`SITE_INVESTIGATION_EXTENSION_DAYS`] once) in all: a longer
     /// one is cut at its limit, and the clock runs again although the petition stays paused.
+    /// Rules art. 9: a supplement is requested within 8 working hours of receipt, paused time
+    /// excluded. The step applies it and the desk asks it to show the form disabled in time.
+    pub fn check_supplement_in_time(
+        &self,
+        at: DateTime<Utc>,
+        cal: &WorkCalendar,
+    ) -> Result<(), RuleError> {
+        let Some(input) = self.deadline_input(at) else {
+            return Ok(());
+        };
+        let elapsed = calendar::working_time_elapsed(cal, &input, at).map_err(deadline_error)?;
+        if elapsed > chrono::TimeDelta::hours(i64::from(SUPPLEMENT_WITHIN_HOURS)) {
+            return Err(rule(
+                "supplement_too_late",
+                "보완 요청은 접수 후 8근무시간 안에 해야 합니다. 그 시간이 지났습니다",
+                "a supplement must be requested within 8 working hours of receipt; that time has passed",
+            ));
+        }
+        Ok(())
+    }
+
+    /// One submission awaits approval at a time: the next answer or extension goes up once it
+    /// is decided. The step applies it; the desk asks it to close the forms that would submit.
+    pub fn check_no_pending_approval(&self) -> Result<(), RuleError> {
+        if self.approval.is_some() {
+            return Err(rule(
+                "approval_pending",
+                "이미 결재를 기다리는 건이 있습니다. 결재나 반려 뒤에 다시 올리세요",
+                "something already awaits approval; submit again once it is decided",
+            ));
+        }
+        Ok(())
+    }
+
     pub fn deadline_input(&self, now: DateTime<Utc>) -> Option<DeadlineInput> {
         let received = self.received_at?;
         let period = self.period?;
@@ -499,18 +533,7 @@ impl Derived {
                         "the supplement deadline must be after the request",
                     ));
                 }
-                // Rules art. 9: within 8 working hours of receipt, paused time excluded.
-                if let Some(input) = self.deadline_input(at) {
-                    let elapsed =
-                        calendar::working_time_elapsed(cal, &input, at).map_err(deadline_error)?;
-                    if elapsed > chrono::TimeDelta::hours(i64::from(SUPPLEMENT_WITHIN_HOURS)) {
-                        return Err(rule(
-                            "supplement_too_late",
-                            "보완 요청은 접수 후 8근무시간 안에 해야 합니다",
-                            "a supplement must be requested within 8 working hours of receipt",
-                        ));
-                    }
-                }
+                self.check_supplement_in_time(at, cal)?;
                 d.supplement = Some(SupplementStatus {
                     requested_at: at,
                     items: items.clone(),
@@ -785,13 +808,7 @@ impl Derived {
                 }
             }
             Event::ApprovalRequested { step, submitted_by } => {
-                if d.approval.is_some() {
-                    return Err(rule(
-                        "approval_pending",
-                        "이미 결재를 기다리는 건이 있습니다. 결재나 반려 뒤에 다시 올리세요",
-                        "something already awaits approval; submit again once it is decided",
-                    ));
-                }
+                d.check_no_pending_approval()?;
                 // What is held must be allowed now, as if it took effect at once.
                 self.apply(&step.event(at), at, cal)?;
                 d.approval = Some(PendingApproval {
@@ -870,6 +887,13 @@ pub fn check_extension(
             ),
         ));
     }
+    check_extension_count(earlier, consent)
+}
+
+/// The number of extensions (Decree art. 21): a first freely, a second only with the
+/// petitioner's consent, never a third. `check_extension` applies it; the desk asks it with
+/// consent given to know whether the extension form is open at all.
+pub fn check_extension_count(earlier: &[ExtensionRecord], consent: bool) -> Result<(), RuleError> {
     match earlier.len() {
         0 => Ok(()),
         1 if consent => Ok(()),
@@ -883,6 +907,38 @@ pub fn check_extension(
             "처리기간은 두 번까지만 연장할 수 있습니다",
             "a petition may be extended at most twice",
         )),
+    }
+}
+
+/// How an extension is chosen on a form: a whole number of working hours or of days, at most
+/// the cap of Decree art. 21 said in that unit. An immediate or hour-counted original takes
+/// hours (a day would already exceed an immediate petition's 3 hours); every other one days.
+/// Every amount from 1 to the maximum passes [`check_extension`]'s cap, one more does not.
+pub fn extension_room(original: Period) -> (ExtensionUnit, u32) {
+    match original {
+        Period::Immediate => (ExtensionUnit::WorkingHours, 3),
+        Period::Hours(h) => (ExtensionUnit::WorkingHours, h),
+        other => (
+            ExtensionUnit::Days,
+            u32::try_from(days_of(other)).unwrap_or(u32::MAX),
+        ),
+    }
+}
+
+/// The unit an extension is typed in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExtensionUnit {
+    WorkingHours,
+    Days,
+}
+
+impl ExtensionUnit {
+    /// `amount` of this unit as a period.
+    pub fn period(self, amount: u32) -> Period {
+        match self {
+            ExtensionUnit::WorkingHours => Period::Hours(amount),
+            ExtensionUnit::Days => Period::Days(amount),
+        }
     }
 }
 

@@ -18,6 +18,7 @@ mod answers;
 mod derived;
 mod events;
 mod kinds;
+mod notes;
 mod retention;
 
 pub mod fields;
@@ -27,6 +28,7 @@ pub use answers::*;
 pub use derived::*;
 pub use events::*;
 pub use kinds::*;
+pub use notes::*;
 pub use retention::*;
 
 /// The receipt number in the petition register (민원 처리부): year and a 7-digit sequence.

@@ -127,6 +127,76 @@ fn supplement_only_within_eight_working_hours() {
 }
 
 #[test]
+fn the_desk_asks_the_same_supplement_rule_the_step_applies() {
+    let c = cal();
+    let d = received();
+    assert!(d.check_supplement_in_time(h(7), &c).is_ok());
+    assert_eq!(
+        d.check_supplement_in_time(h(48), &c).unwrap_err().code,
+        "supplement_too_late"
+    );
+}
+
+#[test]
+fn extension_room_is_exactly_the_cap() {
+    for original in [
+        Period::Immediate,
+        Period::Hours(4),
+        Period::Days(3),
+        Period::Days(7),
+        Period::Days(14),
+        Period::Weeks(2),
+        Period::Months(1),
+    ] {
+        let (unit, max) = extension_room(original);
+        let check = |n| {
+            check_extension(
+                original,
+                &[],
+                unit.period(n),
+                ExtensionGround::FactCheck,
+                "현장 확인",
+                false,
+            )
+        };
+        assert!(check(1).is_ok(), "{original:?} 1");
+        assert!(check(max).is_ok(), "{original:?} {max}");
+        assert_eq!(
+            check(max + 1).unwrap_err().code,
+            "extension_too_long",
+            "{original:?} {max}+1"
+        );
+    }
+    // An immediate petition is extended in working hours, at most its own 3.
+    assert_eq!(
+        extension_room(Period::Immediate),
+        (ExtensionUnit::WorkingHours, 3)
+    );
+}
+
+#[test]
+fn extension_count_is_the_rule_the_step_applies() {
+    assert!(check_extension_count(&[], false).is_ok());
+    let one = [ExtensionRecord {
+        at: t0(),
+        period: Period::Days(7),
+        ground: ExtensionGround::FactCheck,
+        reason: "x".into(),
+        consent: false,
+    }];
+    assert_eq!(
+        check_extension_count(&one, false).unwrap_err().code,
+        "extension_needs_consent"
+    );
+    assert!(check_extension_count(&one, true).is_ok());
+    let two = [one[0].clone(), one[0].clone()];
+    assert_eq!(
+        check_extension_count(&two, true).unwrap_err().code,
+        "extension_limit"
+    );
+}
+
+#[test]
 fn supplement_pauses_the_clock_and_failed_deliveries_withdraw() {
     let c = cal();
     let d = received()

@@ -6,6 +6,7 @@ pub mod api;
 pub mod assist;
 pub mod intake_pages;
 pub mod resident_pages;
+pub mod result_documents;
 pub mod retention;
 pub mod staff_pages;
 pub mod tracking;
@@ -79,5 +80,6 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(answers::routes())
         .merge(resident_pages::routes().into())
         .merge(staff_pages::routes().into())
+        .merge(result_documents::routes().into())
         .merge(intake_pages::routes().into())
 }

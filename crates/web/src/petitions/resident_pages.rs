@@ -700,6 +700,9 @@ pub struct Tracked {
     pub satisfaction: Option<u8>,
     pub dissatisfied: bool,
     pub attachments: Vec<String>,
+    /// The office's result documents (a permit, a certificate): (content hash, name, size in KB),
+    /// downloaded through the verified form (`petitions::result_documents`).
+    pub results: Vec<(String, String, i64)>,
     /// Tracked with the password only, and without a statutory clock.
     pub anonymous: bool,
 }
@@ -736,10 +739,14 @@ pub(crate) async fn tracked(
     };
     let d = &p.derived;
     let answered = matches!(p.state, PState::Answered | PState::Closed) && !d.answers.is_empty();
-    let attachments = petitions::attachments(&state.db, p.id)
+    let (results, attachments): (Vec<_>, Vec<_>) = petitions::attachments(&state.db, p.id)
         .await?
         .into_iter()
-        .map(|a| a.filename)
+        .partition(|a| a.result);
+    let attachments = attachments.into_iter().map(|a| a.filename).collect();
+    let results = results
+        .into_iter()
+        .map(|a| (a.sha256, a.filename, (a.size + 1023) / 1024))
         .collect();
     Ok(Tracked {
         number: p.receipt_no.clone().unwrap_or_else(|| p.id.to_string()),
@@ -790,6 +797,7 @@ pub(crate) async fn tracked(
             .satisfaction
             .is_some_and(|s| s <= domain::petitions::DISSATISFIED_AT_MOST),
         attachments,
+        results,
         anonymous: p.anonymous,
     })
 }
@@ -853,7 +861,7 @@ struct TrackForm {
 /// The petition a petitioner may see: by number and tracking code (or, old links, phone digits
 /// or tracking password) through the one counted check, or (nothing given) their own when
 /// signed in as the resident who filed it. Every other case is "not found" or locked.
-async fn resolve(
+pub(crate) async fn resolve(
     state: &AppState,
     ctx: &Ctx,
     number: &str,

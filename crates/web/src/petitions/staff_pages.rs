@@ -41,6 +41,7 @@ pub fn routes() -> Router<AppState> {
         .route("/desk/petitions/{id}/draft", post(draft))
         .route("/desk/petitions/{id}/approval", post(decide_approval))
         .route("/desk/petitions/{id}/routing", post(correct_routing))
+        .route("/desk/petitions/{id}/result", post(attach_result))
 }
 
 /// How urgent a petition is, shown as a colour and always also as words.
@@ -490,8 +491,10 @@ pub struct StaffView {
     pub location: String,
     pub extra: Vec<(String, String)>,
     pub type_name: String,
+    /// The kind of petition in words (법정민원 / statutory …); empty when the type's name says it.
     pub kind: &'static str,
-    pub channel: String,
+    /// How it came in, in words (인터넷, 창구 방문 …), never the channel's code.
+    pub channel: &'static str,
     pub state: String,
     pub state_code: &'static str,
     pub department: String,
@@ -507,16 +510,20 @@ pub struct StaffView {
     pub revealed: bool,
     pub anonymous: bool,
     pub attachments: Vec<Attached>,
-    pub timeline: Vec<(String, String)>,
+    /// Result documents the office attached to its answer (a permit, a certificate).
+    pub results: Vec<Attached>,
+    pub timeline: Vec<TimelineLine>,
     /// Access restrictions in force on the petitioner (period and coverage), with the number
     /// of their earlier incidents: shown to whoever may read the petition.
     pub restriction: Option<String>,
     pub flagged: bool,
+    /// What the screening found, in words (모욕·욕설, 협박 …).
     pub abuse_kinds: String,
-    /// Abuse screening score, two decimals, and the model version.
-    pub abuse_score: String,
-    pub abuse_model: String,
-    /// The routing suggestion made at intake ("도로과 83%") and its model version.
+    /// The screening's finding in words, and on demand its score and model version.
+    pub abuse_words: String,
+    pub abuse_detail: String,
+    /// The routing suggestion made at intake in words ("도로과 — 확신 높음") and on demand its
+    /// score and model version.
     pub suggestion: Option<(String, String)>,
     pub repeat_proposed: bool,
     pub may_close_repeated: bool,
@@ -535,6 +542,88 @@ pub struct StaffView {
     /// Counter, phone, mail and visit intake: how identity was checked, documents seen.
     pub intake_identity: Option<&'static str>,
     pub intake_documents: Vec<String>,
+}
+
+/// One line of the office's timeline: when, what in words, and on demand the technical detail
+/// (a file's content hash).
+pub struct TimelineLine {
+    pub at: String,
+    pub words: String,
+    pub detail: Option<String>,
+}
+
+/// A file's timeline note in words: what it is, its name and size.
+fn file_note_words(l: Lang, n: &domain::petitions::FileNote) -> String {
+    let kb = n.size.div_ceil(1024);
+    match (l, n.result) {
+        (Lang::Ko, false) => format!("파일 첨부: {} ({kb} KB)", n.filename),
+        (Lang::Ko, true) => format!("결과 문서 첨부: {} ({kb} KB)", n.filename),
+        (Lang::En, false) => format!("File attached: {} ({kb} KB)", n.filename),
+        (Lang::En, true) => format!("Result document attached: {} ({kb} KB)", n.filename),
+    }
+}
+
+/// The reminder sweep's levels in words (the sweep writes `soon` and `overdue`).
+fn reminder_words(l: Lang, level: &str) -> String {
+    match level {
+        "soon" => l.t(
+            "마감이 다가와 담당자에게 알렸습니다",
+            "The handler was reminded that the deadline is near",
+        ),
+        "overdue" => l.t(
+            "처리기한이 지나 담당자에게 알렸습니다",
+            "The handler was told the deadline has passed",
+        ),
+        _ => l.t("담당자에게 알렸습니다", "The handler was reminded"),
+    }
+    .to_string()
+}
+
+/// The kinds of petition the Decree names, in the reader's language.
+fn kind_name(l: Lang, k: domain::petitions::Kind) -> &'static str {
+    use domain::petitions::Kind;
+    match k {
+        Kind::Statutory => l.t("법정민원", "statutory"),
+        Kind::QuestionLaw => l.t("질의민원 (법령)", "question on a law"),
+        Kind::QuestionSystem => l.t("질의민원 (제도·절차)", "question on a procedure"),
+        Kind::Proposal => l.t("건의민원", "proposal"),
+        Kind::Other => l.t("기타민원", "other"),
+        Kind::Grievance => l.t("고충민원", "grievance"),
+    }
+}
+
+/// What abuse screening found, in words (the screening stores the kinds' codes).
+fn abuse_kind_name(l: Lang, code: &str) -> String {
+    match code {
+        "insult" => l.t("모욕·욕설", "insults or profanity"),
+        "threat" => l.t("협박", "threats"),
+        "sexualharassment" | "sexual_harassment" => l.t("성희롱", "sexual harassment"),
+        "hate" => l.t("혐오 표현", "hate speech"),
+        _ => l.t("그 밖의 표현", "other expressions"),
+    }
+    .to_string()
+}
+
+/// A routing suggestion in words for the petition page: the department and how sure the model
+/// is; the percentage and model version on demand.
+fn suggestion_view(l: Lang, s: &crate::petitions::assist::SuggestionView) -> (String, String) {
+    let sure = if s.score >= 0.8 {
+        l.t("가능성 높음", "likely")
+    } else if s.score >= 0.5 {
+        l.t("가능성 보통", "possible")
+    } else {
+        l.t("가능성 낮음", "uncertain")
+    };
+    let department = s.department_name.as_deref().unwrap_or(&s.department_code);
+    let detail = match l {
+        Lang::Ko => format!("확률 {:.0}% · 모델 {}", s.score * 100.0, s.model_version),
+        Lang::En => format!(
+            "probability {:.0}% · model {}",
+            s.score * 100.0,
+            s.model_version
+        ),
+    };
+    (format!("{department} ({sure})"), detail)
 }
 
 /// What was typed into an action form, to put back after a refusal.
@@ -578,7 +667,115 @@ struct PetitionPage {
     returned: Option<(String, String)>,
     /// The type sends answers and extensions to the supervisor first.
     needs_approval: bool,
+    /// Whom the petition may be assigned to: each department with its officials.
+    assign_groups: Vec<AssignGroup>,
+    /// The `assign_to` value selected: what was typed after a refusal, else where it is now.
+    assign_now: String,
+    /// Why a supplement cannot be requested now (the rule the step applies), if it cannot.
+    supplement_blocked: Option<String>,
+    extension: ExtensionForm,
+    /// Why no result document can be attached now, if it cannot.
+    result_blocked: Option<String>,
+    /// Today in Korea (the earliest date a date field takes).
+    today: String,
     f: Refill,
+}
+
+/// One department of the assignment list: its code, name and officials (username, name).
+pub struct AssignGroup {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub people: Vec<(String, String)>,
+}
+
+/// The extension form: a whole number of `unit`, at most `max` (Decree art. 21's cap in the
+/// original period's own unit), closed with the reason when the rules allow no extension now.
+pub struct ExtensionForm {
+    pub unit: &'static str,
+    pub max: u32,
+    /// The cap in words: "7일", "3 working hours".
+    pub cap: String,
+    pub blocked: Option<String>,
+    /// A second extension: the petitioner's consent is required.
+    pub needs_consent: bool,
+}
+
+impl ExtensionForm {
+    fn of(l: Lang, p: &Petition, needs_approval: bool, now: DateTime<Utc>) -> ExtensionForm {
+        let d = &p.derived;
+        let (unit, max) = d
+            .period
+            .map(domain::petitions::extension_room)
+            .unwrap_or((domain::petitions::ExtensionUnit::Days, 0));
+        let blocked = match (d.period, d.deadline_input(now)) {
+            // A type that needs approval submits the extension: one submission at a time.
+            (Some(_), Some(_)) => domain::petitions::check_extension_count(&d.extensions, true)
+                .and_then(|_| {
+                    if needs_approval {
+                        d.check_no_pending_approval()
+                    } else {
+                        Ok(())
+                    }
+                })
+                .err()
+                .map(|e| l.of(&e).to_string()),
+            _ => Some(form_error(
+                l,
+                "처리기간이 흐르지 않는 민원이라 연장할 수 없습니다",
+                "no clock runs for this petition, so it cannot be extended",
+            )),
+        };
+        ExtensionForm {
+            unit: unit_words(l, unit),
+            max,
+            cap: match l {
+                Lang::Ko => format!("{max}{}", unit_words(l, unit)),
+                Lang::En => format!("{max} {}", unit_words(l, unit)),
+            },
+            blocked,
+            needs_consent: d.extensions.len() == 1,
+        }
+    }
+}
+
+fn unit_words(l: Lang, u: domain::petitions::ExtensionUnit) -> &'static str {
+    match u {
+        domain::petitions::ExtensionUnit::WorkingHours => l.t("근무시간", "working hours"),
+        domain::petitions::ExtensionUnit::Days => l.t("일", "days"),
+    }
+}
+
+/// The extension typed as a whole number in the unit the petition's original period takes
+/// (`domain::petitions::extension_room`); the cap itself is the step's own rule.
+fn extension_period(
+    l: Lang,
+    p: &Petition,
+    f: &HashMap<String, String>,
+) -> Result<calendar::Period, String> {
+    let (unit, _) = p
+        .derived
+        .period
+        .map(domain::petitions::extension_room)
+        .ok_or_else(|| {
+            form_error(
+                l,
+                "처리기간이 흐르지 않는 민원입니다",
+                "no clock runs for this petition",
+            )
+        })?;
+    let amount = f
+        .get("amount")
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| {
+            form_error(
+                l,
+                "연장할 기간을 1 이상의 숫자로 적어 주세요",
+                "enter the extension as a whole number of 1 or more",
+            )
+        })?;
+    Ok(unit.period(amount))
 }
 
 async fn staff_view(
@@ -621,10 +818,20 @@ async fn staff_view(
         .map(|e| {
             use domain::petitions::Event;
             let words = event_words(lang, &e.event).unwrap_or_default();
+            // A file's note reads as its name and size; the hash is there on demand.
+            if let Event::Note { text } = &e.event
+                && let Some(n) = domain::petitions::FileNote::parse(text)
+            {
+                return TimelineLine {
+                    at: when(e.at),
+                    words: file_note_words(lang, &n),
+                    detail: Some(format!("SHA-256 {}", n.sha256)),
+                };
+            }
             // Staff also see what the petitioner wrote and the office's own notes.
             let detail = match &e.event {
                 Event::Note { text } => format!("{}: {text}", lang.t("메모", "Note")),
-                Event::Reminder { level } => format!("{}: {level}", lang.t("알림", "Reminder")),
+                Event::Reminder { level } => reminder_words(lang, level),
                 Event::SupplementReceived { note } if !note.is_empty() => {
                     format!("{words} — {}: {note}", lang.t("보완 내용", "supplement"))
                 }
@@ -652,7 +859,11 @@ async fn staff_view(
                 Event::Approved { .. } => lang.t("결재함", "Approved").to_string(),
                 _ => words,
             };
-            (when(e.at), detail)
+            TimelineLine {
+                at: when(e.at),
+                words: detail,
+                detail: None,
+            }
         })
         .collect();
     let extra = t
@@ -674,17 +885,27 @@ async fn staff_view(
             })
         })
         .collect();
-    let attachments = petitions::attachments(&state.db, p.id)
+    let (results, attachments): (Vec<_>, Vec<_>) = petitions::attachments(&state.db, p.id)
         .await?
         .into_iter()
-        .map(|a| Attached {
-            sha256: a.sha256,
-            filename: a.filename,
-            size_kb: (a.size + 1023) / 1024,
-            at: when(a.created_at),
-        })
-        .collect();
+        .partition(|a| a.result);
+    let shown = |list: Vec<petitions::Attachment>| -> Vec<Attached> {
+        list.into_iter()
+            .map(|a| Attached {
+                sha256: a.sha256,
+                filename: a.filename,
+                size_kb: (a.size + 1023) / 1024,
+                at: when(a.created_at),
+            })
+            .collect()
+    };
+    let (results, attachments) = (shown(results), shown(attachments));
     let d = &p.derived;
+    // The kind beside the type's name, unless the name already says it.
+    let bare = |s: &str| s.chars().filter(|c| !c.is_whitespace()).collect::<String>();
+    let kind = Some(kind_name(lang, d.kind))
+        .filter(|k| bare(k) != bare(&t.name))
+        .unwrap_or("");
     Ok(StaffView {
         id: p.id,
         number: number(p),
@@ -693,8 +914,12 @@ async fn staff_view(
         location: p.location.clone(),
         extra,
         type_name: t.name,
-        kind: d.kind.korean(),
-        channel: p.channel.clone(),
+        kind,
+        channel: domain::petitions::Channel::ALL
+            .into_iter()
+            .find(|c| c.as_str() == p.channel)
+            .map(|c| crate::petitions::intake_pages::channel_name(lang, c))
+            .unwrap_or(""),
         state: state_name(lang, p.state).to_string(),
         state_code: p.state.as_str(),
         department: names.department(p.department_id),
@@ -724,15 +949,38 @@ async fn staff_view(
         revealed: reveal,
         anonymous: p.anonymous,
         attachments,
+        results,
         timeline,
         restriction: crate::protection::flags::restriction_banner(state, p.id, lang, now).await?,
         flagged: p.flagged,
-        abuse_kinds: p.abuse_kinds.join(", "),
-        abuse_score: format!("{:.2}", p.abuse_score),
-        abuse_model: p.abuse_model.clone(),
+        abuse_kinds: p
+            .abuse_kinds
+            .iter()
+            .map(|k| abuse_kind_name(lang, k))
+            .collect::<Vec<_>>()
+            .join(", "),
+        abuse_words: if p.flagged {
+            lang.t(
+                "주의: 폭언·욕설 등으로 보이는 표현이 있습니다",
+                "Caution: the text seems to contain abusive language",
+            )
+        } else {
+            lang.t("특이 사항 없음", "Nothing unusual found")
+        }
+        .to_string(),
+        abuse_detail: match lang {
+            Lang::Ko => format!(
+                "점수 {:.2} (0~1, 0.5 이상이면 주의 표시) · 모델 {}",
+                p.abuse_score, p.abuse_model
+            ),
+            Lang::En => format!(
+                "score {:.2} (0 to 1; 0.5 or more flags it) · model {}",
+                p.abuse_score, p.abuse_model
+            ),
+        },
         suggestion: crate::petitions::assist::suggestion(state, p)
             .await?
-            .map(|s| (suggestion_words(&s), s.model_version)),
+            .map(|s| suggestion_view(lang, &s)),
         repeat_proposed: p.repeat_proposed,
         may_close_repeated: d.kind.may_close_as_repeated(),
         supplement: d
@@ -878,6 +1126,42 @@ async fn render_petition(
         .approval_returned
         .as_ref()
         .map(|r| (r.comment.clone(), when(r.at)));
+    let now = store::now();
+    let (cal, _) = petitions::work_calendar(&state.db).await.or_page(ctx)?;
+    let staff = store::office::accounts::list(&state.db, None)
+        .await
+        .or_page(ctx)?;
+    // The same test the step applies to a chosen assignee (active staff of that department).
+    let assign_groups = store::office::departments::list(&state.db)
+        .await
+        .or_page(ctx)?
+        .into_iter()
+        .map(|d| AssignGroup {
+            id: d.id,
+            people: staff
+                .iter()
+                .filter(|a| a.active && a.role.is_staff() && a.department_id == Some(d.id))
+                .map(|a| (a.username.clone(), a.display_name.clone()))
+                .collect(),
+            code: d.code,
+            name: d.name,
+        })
+        .collect::<Vec<_>>();
+    let assignee = p
+        .assignee_id
+        .and_then(|a| staff.iter().find(|x| x.id == a))
+        .map(|a| a.username.clone());
+    let assign_now = match s.f.get("assign_to") {
+        "" => assign_groups
+            .iter()
+            .find(|g| Some(g.id) == p.department_id)
+            .map(|g| match &assignee {
+                Some(u) => format!("{}/{u}", g.code),
+                None => g.code.clone(),
+            })
+            .unwrap_or_default(),
+        typed => typed.to_string(),
+    };
     Ok(ctx.render_status(
         s.status,
         &PetitionPage {
@@ -888,6 +1172,18 @@ async fn render_petition(
             may_decide,
             returned,
             needs_approval,
+            assign_groups,
+            assign_now,
+            supplement_blocked: p
+                .derived
+                .check_supplement_in_time(now, &cal)
+                .err()
+                .map(|e| l.of(&e).to_string()),
+            extension: ExtensionForm::of(l, p, needs_approval, now),
+            result_blocked: domain::petitions::check_result_document(p.state)
+                .err()
+                .map(|e| l.of(&e).to_string()),
+            today: calendar::to_seoul(now).format("%Y-%m-%d").to_string(),
             c: ctx.chrome(),
             p: view,
             departments,
@@ -1057,7 +1353,8 @@ async fn draft(
     PageForm(form): PageForm<DraftRequest>,
 ) -> PageResult {
     let (caller, p) = open(&state, &ctx, id).await?;
-    let template = form.template.as_deref();
+    // "No template" in the one selector drafts from the type's first template.
+    let template = form.template.as_deref().filter(|t| !t.is_empty());
     let s = match crate::petitions::assist::draft(&state, caller, id, template).await {
         Ok(d) => Shown {
             notice: Some(ctx.lang.of(&d.note_parts).to_string()),
@@ -1091,6 +1388,58 @@ async fn correct_routing(
     }
 }
 
+/// Attach a result document (a permit, a certificate) to the answer: one file, multipart (the
+/// form token travels as every multipart form's does), kept like every attachment —
+/// content-addressed blob, metadata row marked `result`, timeline note — with its access-log
+/// entry. Refused states and files come back next to the form.
+async fn attach_result(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    mp: crate::kit::extract::Multipart,
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
+    let p = petition_for(&state, caller, id, Action::Update)
+        .await
+        .or_page(&ctx)?;
+    let l = ctx.lang;
+    let refused = async |m: String| {
+        render_petition(&state, &ctx, caller, &p, Shown::refused(m, "result")).await
+    };
+    // The state is checked before any byte is stored.
+    if let Err(e) = domain::petitions::check_result_document(p.state) {
+        return refused(l.of(&e).to_string()).await;
+    }
+    let files = match crate::petitions::resident_pages::read_parts(&state, mp, async |_| true).await
+    {
+        Ok((_, files)) => files,
+        Err((_, e)) if e.status.is_server_error() => return Err(ctx.fail(&e)),
+        Err((_, e)) => return refused(l.of(&e).to_string()).await,
+    };
+    let Some((blob, filename)) = files.into_iter().next() else {
+        return refused(form_error(
+            l,
+            "첨부할 결과 문서 파일을 골라 주세요",
+            "choose the result document's file",
+        ))
+        .await;
+    };
+    let (cal, _) = petitions::work_calendar(&state.db).await.or_page(&ctx)?;
+    let now = store::now();
+    let by = Some(caller.account.id);
+    let stored = crate::audited(&state, caller, async |tx: &mut store::Tx| {
+        let a = petitions::add_result_document(tx, id, &blob, &filename, by, &cal, now).await?;
+        let entry = crate::Audit::new(subject(&p), "petition.result_attach", &a.sha256);
+        Ok((a, entry))
+    })
+    .await;
+    match stored {
+        Ok(_) => done(id),
+        Err(e) if e.status.is_server_error() => Err(ctx.fail(&e)),
+        Err(e) => refused(l.of(&e).to_string()).await,
+    }
+}
+
 /// A date from a form as the end of that working day (the office's closing time, Korean time).
 pub(crate) fn end_of_day(s: &str, closing: chrono::NaiveTime) -> Option<DateTime<Utc>> {
     NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d")
@@ -1112,6 +1461,7 @@ const IRREVERSIBLE: [&str; 4] = [
 /// The form as the API's action request: the same enum, so the same checks apply.
 fn action_request(
     l: Lang,
+    p: &Petition,
     f: &HashMap<String, String>,
     closing: chrono::NaiveTime,
 ) -> Result<ActionRequest, String> {
@@ -1138,10 +1488,22 @@ fn action_request(
     };
     Ok(match action.as_str() {
         "receive" => ActionRequest::Receive,
-        "assign" => ActionRequest::Assign {
-            department_code: required("department_code", "부서를 고르세요", "choose a department")?,
-            assignee: Some(get("assignee")).filter(|a| !a.is_empty()),
-        },
+        // One list of departments and their officials: `code` or `code/username`.
+        "assign" => {
+            let to = required(
+                "assign_to",
+                "부서나 담당자를 고르세요",
+                "choose a department or an official",
+            )?;
+            let (code, who) = match to.split_once('/') {
+                Some((code, who)) => (code.to_string(), Some(who.to_string())),
+                None => (to, None),
+            };
+            ActionRequest::Assign {
+                department_code: code,
+                assignee: who,
+            }
+        }
         "transfer" => ActionRequest::Transfer {
             department_code: required("department_code", "부서를 고르세요", "choose a department")?,
             far_or_misassigned: !get("far").is_empty(),
@@ -1171,13 +1533,7 @@ fn action_request(
         },
         "resume" => ActionRequest::Resume { note: get("note") },
         "extend" => ActionRequest::Extend {
-            period: get("period").parse().map_err(|_| {
-                form_error(
-                    l,
-                    "연장 기간을 예: 7d, 3d 처럼 적어 주세요",
-                    "write the extension like 7d or 3d",
-                )
-            })?,
+            period: extension_period(l, p, f)?,
             ground: serde_json::from_value(serde_json::Value::String(get("ground")))
                 .map_err(|_| form_error(l, "연장 사유 종류를 고르세요", "choose the ground"))?,
             reason: required("reason", "연장 사유를 적어 주세요", "give the reason")?,
@@ -1234,13 +1590,7 @@ fn extension_preview(
     f: &HashMap<String, String>,
 ) -> Result<String, String> {
     let get = |k: &str| f.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
-    let period: calendar::Period = get("period").parse().map_err(|_| {
-        form_error(
-            l,
-            "연장 기간을 예: 7d 처럼 적어 주세요",
-            "write the extension like 7d",
-        )
-    })?;
+    let period = extension_period(l, p, f)?;
     let ground: ExtensionGround = serde_json::from_value(serde_json::Value::String(get("ground")))
         .map_err(|_| form_error(l, "연장 사유 종류를 고르세요", "choose the ground"))?;
     let now = store::now();
@@ -1333,7 +1683,7 @@ async fn act(
         .and_then(|s| s.office_hours())
         .or_page(&ctx)?
         .end;
-    let result = match action_request(l, &form, closing) {
+    let result = match action_request(l, &p, &form, closing) {
         Ok(req) => take_step(&state, caller, id, req)
             .await
             .map_err(|e| l.of(&e).to_string()),
@@ -1345,6 +1695,8 @@ async fn act(
     let at = match form.get("action").map(String::as_str) {
         Some("answer" | "send_answer") => "answer",
         Some("extend") => "extend",
+        Some("assign") => "assign",
+        Some("request_supplement") => "supplement",
         _ => "",
     };
     let mut s = Shown::refused(m, at);

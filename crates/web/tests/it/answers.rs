@@ -330,7 +330,7 @@ store::backend_tests! {
                 &format!("/desk/petitions/{id}/act"),
                 &[
                     ("action", "extend"),
-                    ("period", "1d"),
+                    ("amount", "4"),
                     ("ground", "cooperation"),
                     ("reason", "관계기관 협의"),
                 ],
@@ -339,7 +339,7 @@ store::backend_tests! {
         assert_eq!(st, 422);
         assert!(html.contains("id=\"ext-error\""), "{html}");
         assert!(html.contains("근무시간"), "{html}");
-        assert!(html.contains("value=\"1d\""));
+        assert!(html.contains("value=\"4\""));
         // Its notice is not even previewed.
         let (st, html, _) = b
             .post(
@@ -347,7 +347,7 @@ store::backend_tests! {
                 &[
                     ("action", "extend"),
                     ("preview", "1"),
-                    ("period", "4h"),
+                    ("amount", "4"),
                     ("ground", "cooperation"),
                     ("reason", "관계기관 협의"),
                 ],

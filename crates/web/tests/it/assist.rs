@@ -236,8 +236,12 @@ store::backend_tests! {
         let (st, html) = page(format!("/desk/petitions/{id}")).await;
         assert_eq!(st, 200);
         assert!(html.contains("id=\"routing-suggestion\""));
-        assert!(html.contains(&version));
+        // In words ("건설과 (가능성 …)"); the probability and model version on demand (issue 16).
+        assert!(html.contains("건설과 (가능성"), "{html}");
+        let detail = html.split("id=\"routing-detail\">").nth(1).unwrap();
+        assert!(detail.split("</p>").next().unwrap().contains(&version));
         assert!(html.contains("id=\"abuse-score\""));
+        assert!(html.contains("id=\"abuse-detail\""));
         let csrf = form_token(&html);
         assert!(
             html.contains(

@@ -8,6 +8,7 @@ mod answers;
 mod assist;
 mod clock;
 mod common;
+mod desk_pages;
 mod errors;
 mod http;
 mod intake;
