@@ -20,6 +20,7 @@ mod events;
 mod kinds;
 mod retention;
 
+pub mod contact;
 pub mod fields;
 pub mod intake;
 
