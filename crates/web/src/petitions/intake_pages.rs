@@ -398,13 +398,14 @@ async fn submit(
     let caller = allowed(&state, &ctx).await?;
     let t = intake_type(&state, type_id).await.or_page(&ctx)?;
     let lang = ctx.lang;
-    let refill = |values: IntakeValues, errors: FieldErrors, files: &[(StoredBlob, String)], copies| {
-        let kept = kept_files(&state, files);
-        Ok(ctx.render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &form_page(&ctx, &state, &t, values, errors, (kept, copies)),
-        ))
-    };
+    let refill =
+        |values: IntakeValues, errors: FieldErrors, files: &[(StoredBlob, String)], copies| {
+            let kept = kept_files(&state, files);
+            Ok(ctx.render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form_page(&ctx, &state, &t, values, errors, (kept, copies)),
+            ))
+        };
     let (texts, files, read_error) = match read_parts(&state, mp, async |_| true).await {
         Ok((texts, files)) => (texts, files, None),
         Err((_, e)) if e.status.is_server_error() => return Err(ctx.fail(&e)),

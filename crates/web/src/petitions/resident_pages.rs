@@ -628,7 +628,12 @@ fn resident_errors(
         e.add("title", lang, "제목을 입력해 주세요", "please give a title");
     }
     if v.body.trim().is_empty() {
-        e.add("body", lang, "내용을 입력해 주세요", "please describe your petition");
+        e.add(
+            "body",
+            lang,
+            "내용을 입력해 주세요",
+            "please describe your petition",
+        );
     }
     extra_field_errors(lang, t, v, &mut e);
     let password_chars = password.chars().count();
@@ -644,7 +649,12 @@ fn resident_errors(
         return e;
     }
     if v.name.trim().is_empty() {
-        e.add("name", lang, "이름을 입력해 주세요", "please give your name");
+        e.add(
+            "name",
+            lang,
+            "이름을 입력해 주세요",
+            "please give your name",
+        );
     }
     if v.phone.trim().is_empty() {
         e.add(
@@ -689,7 +699,12 @@ fn resident_errors(
 }
 
 /// Each extra field through the one validation of extra fields, so its error sits beside it.
-pub(crate) fn extra_field_errors(lang: Lang, t: &PetitionType, v: &FileValues, e: &mut FieldErrors) {
+pub(crate) fn extra_field_errors(
+    lang: Lang,
+    t: &PetitionType,
+    v: &FileValues,
+    e: &mut FieldErrors,
+) {
     let values = extra_json(&t.fields, v);
     for d in &t.fields {
         let mut one = serde_json::Map::new();
@@ -1447,11 +1462,7 @@ fn completed_at(p: &Petition) -> DateTime<Utc> {
     }
 }
 
-async fn my_list(
-    State(state): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<MyQuery>,
-) -> PageResult {
+async fn my_list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<MyQuery>) -> PageResult {
     let caller = ctx.caller.as_ref().ok_or_else(|| ctx.refusal())?;
     let lang = ctx.lang;
     let filter = MyFilter::ALL
@@ -1480,7 +1491,9 @@ async fn my_list(
     for i in items {
         let p = i.petition;
         if !names.contains_key(&p.type_id) {
-            let t = petitions::get_type(&state.db, p.type_id).await.or_page(&ctx)?;
+            let t = petitions::get_type(&state.db, p.type_id)
+                .await
+                .or_page(&ctx)?;
             names.insert(p.type_id, type_name(lang, &t));
         }
         let open = p.state.is_open();

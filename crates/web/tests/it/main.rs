@@ -9,6 +9,7 @@ mod assist;
 mod clock;
 mod common;
 mod errors;
+mod filing_pages;
 mod http;
 mod intake;
 mod open311;
