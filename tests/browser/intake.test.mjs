@@ -125,7 +125,7 @@ test('English type names, field labels, choices and periods; 나의 민원 with 
   await audit(page, 'petition-form-error-en');
 
   // 나의 민원: the supplement request first, then newest first; filters by state.
-  await page.goto(`${server.url}/my`);
+  await page.goto(`${server.url}/my?lang=ko`);
   assert.match(await page.textContent('#my-waiting'), /보완 요청에 답해 주세요/);
   const firstRow = page.locator('.mw-my-table tbody tr').first();
   assert.match(await firstRow.textContent(), /보완 요청/);
