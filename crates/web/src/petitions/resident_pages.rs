@@ -1486,16 +1486,15 @@ async fn my_list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<MyQuer
             std::cmp::Reverse(i.petition.arrived_at),
         )
     });
-    let mut names: HashMap<i64, String> = HashMap::new();
+    let names: HashMap<i64, String> = petitions::list_types(&state.db, false)
+        .await
+        .or_page(&ctx)?
+        .iter()
+        .map(|t| (t.id, type_name(lang, t)))
+        .collect();
     let mut rows = Vec::with_capacity(items.len());
     for i in items {
         let p = i.petition;
-        if !names.contains_key(&p.type_id) {
-            let t = petitions::get_type(&state.db, p.type_id)
-                .await
-                .or_page(&ctx)?;
-            names.insert(p.type_id, type_name(lang, &t));
-        }
         let open = p.state.is_open();
         let action = p
             .derived

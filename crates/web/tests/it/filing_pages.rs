@@ -247,6 +247,21 @@ store::backend_tests! {
         .unwrap();
         let html = res.text().await.unwrap();
         assert!(html.contains("b.txt (1 B)") && !html.contains("a.txt"), "{html}");
+
+        // Office hours refused: each half in its own language.
+        let hours = calendar::OfficeHours {
+            start: chrono::NaiveTime::from_hms_opt(18, 0, 0).unwrap(),
+            end: chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap(),
+            lunch: None,
+        };
+        let e = web::kit::error::ApiError::from(
+            store::office::settings::set_office_hours(&s.state.db, &hours, store::now())
+                .await
+                .unwrap_err(),
+        );
+        assert!(e.en.starts_with("the office hours do not work"), "{}", e.en);
+        assert!(!e.en.chars().any(|c| ('가'..='힣').contains(&c)), "{}", e.en);
+        assert!(e.ko.starts_with("근무시간이 맞지 않습니다"));
         s.shutdown().await;
     }
 }
