@@ -40,7 +40,7 @@ test('counter intake: missing document → error beside it, input kept → recei
   const beside = await official.textContent('#documents-error');
   assert.match(beside, /점용물 설계도/);
   assert.match(beside, /구비서류를 확인해 주세요/);
-  assert.match(await official.textContent('#form-error'), /입력한 내용과 첨부 파일은 그대로/);
+  assert.match(await official.textContent('#form-error'), /입력한 내용과 첨부한 파일은 그대로/);
   assert.equal(await official.inputValue('#title'), TITLE);
   assert.equal(await official.inputValue('#name'), '최영희');
   assert.equal(await official.inputValue('#x_area'), '12');
@@ -90,4 +90,53 @@ test('counter intake: missing document → error beside it, input kept → recei
   await audit(official, 'intake-receipt-en');
   await official.setViewportSize({ width: 390, height: 844 });
   await audit(official, 'intake-receipt-en-390');
+});
+
+test('English type names, field labels, choices and periods; 나의 민원 with the supplement on top', async () => {
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, server.url, 'resident');
+
+  // The catalogue and the form in English: names, kinds, periods and the extra fields.
+  await page.goto(`${server.url}/petitions/new?lang=en`);
+  const cards = await page.textContent('#type-list');
+  assert.match(cards, /Road occupancy permit/);
+  assert.match(cards, /Statutory petition/);
+  assert.match(cards, /5 days/);
+  assert.doesNotMatch(cards, /5일|법정민원/);
+  await Promise.all([page.waitForNavigation(), page.click('#type-list a:has-text("Road occupancy permit")')]);
+  assert.match(await page.textContent('label[for=x_area]'), /Area occupied/);
+  const choices = await page.$$eval('#x_purpose option', (os) => os.map((o) => [o.value, o.textContent]));
+  assert.deepEqual(choices.slice(1), [['공사', 'Construction'], ['행사', 'Event'], ['영업', 'Business']]);
+  await page.fill('#x_area', '0');
+  await page.selectOption('#x_purpose', '행사');
+  await Promise.all([page.waitForNavigation(), page.click('form.mw-form button[type=submit]')]);
+  assert.match(await page.textContent('#x_area-error'), /'Area occupied \(㎡\)' takes a number from 1 to 100000/);
+  assert.match(await page.textContent('#title-error'), /please give a title/);
+  assert.match(await page.textContent('#consent-error'), /agree/);
+  assert.equal(await page.inputValue('#x_purpose'), '행사', 'the chosen option is kept');
+  assert.equal(await page.inputValue('#name'), '홍길동', 'the account name is kept');
+  await audit(page, 'petition-form-error-en');
+
+  // 나의 민원: the supplement request first, then newest first; filters by state.
+  await page.goto(`${server.url}/my?lang=ko`);
+  assert.match(await page.textContent('#my-waiting'), /보완 요청에 답해 주세요/);
+  const firstRow = page.locator('.mw-my-table tbody tr').first();
+  assert.match(await firstRow.textContent(), /보완 요청/);
+  const filed = await page.$$eval('.mw-my-table tbody tr:not(.mw-row-action) td:nth-child(4)', (tds) => tds.map((t) => t.textContent.trim()));
+  assert.ok(filed.length > 3);
+  assert.deepEqual(filed, [...filed].sort().reverse(), 'newest first');
+  await audit(page, 'my-petitions');
+  await Promise.all([page.waitForNavigation(), page.click('#my-tab-done')]);
+  assert.equal(await page.getAttribute('#my-tab-done', 'aria-current'), 'page');
+  const done = await page.$$eval('.mw-my-table tbody td:nth-child(5)', (tds) => tds.map((t) => t.textContent.trim()));
+  assert.ok(done.length > 0);
+  for (const d of done) assert.match(d, /^완료 \d{4}-\d{2}-\d{2}/, 'closed ones show when they were completed');
+  await Promise.all([page.waitForNavigation(), page.click('#my-tab-action')]);
+  assert.equal(await page.locator('.mw-my-table tbody tr').count(), 1);
+  await page.goto(`${server.url}/my?state=open&lang=en`);
+  const open = await page.$$eval('.mw-my-table tbody td:nth-child(5)', (tds) => tds.map((t) => t.textContent.trim()));
+  for (const d of open) assert.match(d, /^(Expected \d{4}|—)/);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await audit(page, 'my-petitions-en-390');
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'no sideways scrolling');
 });

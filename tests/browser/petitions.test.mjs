@@ -29,33 +29,59 @@ test('file → receive → supplement → answer → rate, every page accessible
   await audit(resident, 'petition-types');
   await Promise.all([resident.waitForNavigation(), resident.click('#type-list a:has-text("도로점용허가")')]);
 
-  // The form is built from the type's fields; a wrong phone number comes back explained and refilled.
+  // The form is built from the type's fields. Every mistake comes back at once, each beside its
+  // field and listed at the top; everything typed, ticked, chosen and attached is kept.
   await resident.fill('#title', TITLE);
   await resident.fill('#body', '11월 30일부터 사흘 동안 상수도 공사로 마을길 일부를 씁니다.');
-  await resident.fill('#x_area', '12.5');
+  await resident.fill('#x_area', '-5');
   await resident.selectOption('#x_purpose', '공사');
   await resident.fill('#name', '박주민');
   await resident.fill('#phone', '12');
+  await resident.fill('#email', 'park@mail');
   await resident.click('label[for=consent]');
-  await resident.setInputFiles('#files', { name: 'plan.txt', mimeType: 'text/plain', buffer: Buffer.from('위치도: 마을회관 앞 20m') });
+  const plan = { name: 'plan.txt', mimeType: 'text/plain', buffer: Buffer.from('위치도: 마을회관 앞 20m') };
+  await resident.setInputFiles('#files', plan);
   await audit(resident, 'petition-form');
   await Promise.all([resident.waitForNavigation(), resident.click('form.mw-form button[type=submit]')]);
-  const alert = await resident.textContent('[role=alert]:not(#mw-live-alerts)');
-  assert.match(alert, /휴대전화 번호를 확인해 주세요/);
-  assert.match(alert, /please check the phone number/);
+  const summary = await resident.textContent('#form-error');
+  assert.match(summary, /\(3\)/, 'three mistakes, all reported at once');
+  assert.match(await resident.textContent('#x_area-error'), /1에서 100000 사이의 숫자/);
+  assert.match(await resident.textContent('#phone-error'), /전화번호 형식이 맞지 않습니다/);
+  assert.match(await resident.textContent('#email-error'), /전자우편 주소 형식/);
+  assert.equal(await resident.getAttribute('#phone', 'aria-invalid'), 'true');
+  assert.match(await resident.getAttribute('#phone', 'aria-describedby'), /phone-error/);
+  assert.deepEqual(await resident.$$eval('#form-error a', (as) => as.map((a) => a.getAttribute('href'))),
+    ['#x_area', '#phone', '#email']);
   assert.equal(await resident.inputValue('#title'), TITLE);
-  assert.equal(await resident.inputValue('#x_area'), '12.5');
+  assert.equal(await resident.inputValue('#x_area'), '-5');
+  assert.equal(await resident.inputValue('#x_purpose'), '공사');
+  assert.ok(await resident.isChecked('#consent'), 'the consent tick is kept');
+  assert.match(await resident.textContent('#kept-files'), /첨부됨: plan\.txt \(\d+ B\)/);
   await audit(resident, 'petition-form-error');
+  await resident.setViewportSize({ width: 390, height: 844 });
+  await audit(resident, 'petition-form-error-390');
+  assert.ok(await resident.evaluate(() => document.documentElement.scrollWidth <= 390), 'no sideways scrolling');
+  await resident.setViewportSize({ width: 1280, height: 800 });
 
-  await resident.fill('#phone', '010-2345-6789');
-  await resident.setInputFiles('#files', { name: 'plan.txt', mimeType: 'text/plain', buffer: Buffer.from('위치도: 마을회관 앞 20m') });
+  // Corrected; the same file chosen once more is attached once.
+  await resident.fill('#x_area', '12.5');
+  await resident.fill('#phone', '010 2345 6789');
+  await resident.fill('#email', 'park@mail.example.kr');
+  await resident.setInputFiles('#files', plan);
   await Promise.all([resident.waitForNavigation(), resident.click('form.mw-form button[type=submit]')]);
   assert.match(await resident.textContent('h1'), /신청되었습니다/);
   const number = (await resident.textContent('#receipt-number')).trim();
   assert.match(number, /^\d+$/);
   assert.match(await resident.textContent('#due'), /\d{4}-\d{2}-\d{2} \d{2}:\d{2}/);
-  assert.match(await resident.textContent('main'), /plan\.txt/);
+  assert.equal(await resident.textContent('#receipt-files'), '첨부한 파일: plan.txt', 'one copy of the file');
+  assert.ok(await resident.isVisible('#print-receipt'), 'the receipt offers print');
+  assert.equal(await resident.getAttribute('#track-link', 'href'), `/track?number=${number}`);
   await audit(resident, 'receipt');
+  await resident.emulateMedia({ media: 'print' });
+  assert.equal(await resident.isVisible('header'), false, 'no page header in print');
+  assert.equal(await resident.isVisible('#print-receipt'), false, 'no buttons in print');
+  assert.ok(await resident.isVisible('#tracking-code'));
+  await resident.emulateMedia({ media: 'screen' });
 
   // The official of the road department finds it in the queue and receives it.
   await signIn(official, server.url, 'official.build');
@@ -85,8 +111,9 @@ test('file → receive → supplement → answer → rate, every page accessible
   await Promise.all([official.waitForNavigation(), official.click('form:has(input[value=request_supplement]) button[type=submit]')]);
   assert.match(await official.textContent('#state'), /보완/);
 
-  // The resident tracks it by number and phone digits, and answers the supplement request.
-  await resident.goto(`${server.url}/track`);
+  // The resident follows the receipt's link (the number filled in) and answers the supplement request.
+  await Promise.all([resident.waitForNavigation(), resident.click('#track-link')]);
+  assert.equal(await resident.inputValue('#number'), number, 'the number comes filled in');
   await audit(resident, 'track-form');
   await resident.fill('#number', number);
   await resident.fill('#pin', '0000');

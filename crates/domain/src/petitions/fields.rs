@@ -6,9 +6,10 @@ use crate::RuleError;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Datatype {
+    #[default]
     Text,
     Number,
     /// `YYYY-MM-DD`.
@@ -19,17 +20,55 @@ pub enum Datatype {
 }
 
 /// One extra field.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct FieldDef {
     /// Machine key, e.g. `vehicle_no`.
     pub key: String,
     /// Label shown to people (Korean).
     pub label: String,
+    /// The label in English; the Korean one is shown when the office has not given it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub label_en: String,
     pub datatype: Datatype,
     #[serde(default)]
     pub required: bool,
+    /// The values of a choice field, in Korean: what is stored and sent.
     #[serde(default)]
     pub choices: Vec<String>,
+    /// The choices' English words, in the same order (missing ones fall back to the Korean).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub choices_en: Vec<String>,
+    /// The smallest number a number field takes. Without one, negative numbers are refused:
+    /// areas, counts and amounts are never below zero.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<i64>,
+    /// The largest number a number field takes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<i64>,
+}
+
+impl FieldDef {
+    /// The label in English, or the Korean one when the office gave none.
+    pub fn label_english(&self) -> &str {
+        if self.label_en.trim().is_empty() {
+            &self.label
+        } else {
+            &self.label_en
+        }
+    }
+
+    /// The English words of choice `i`, or its Korean value.
+    pub fn choice_english(&self, i: usize) -> &str {
+        match self.choices_en.get(i).filter(|c| !c.trim().is_empty()) {
+            Some(en) => en,
+            None => self.choices.get(i).map_or("", String::as_str),
+        }
+    }
+
+    /// The lowest number allowed: the given minimum, else zero.
+    pub fn lowest(&self) -> i64 {
+        self.min.unwrap_or(0)
+    }
 }
 
 fn bad(code: &'static str, ko: String, en: String) -> RuleError {
@@ -72,6 +111,22 @@ pub fn validate_defs(defs: &[FieldDef]) -> Result<(), RuleError> {
                 format!("field '{}' needs a label", d.key),
             ));
         }
+        if let (Some(min), Some(max)) = (d.min, d.max)
+            && min > max
+        {
+            return Err(bad(
+                "bad_field_definition",
+                format!("항목 '{}'의 최솟값이 최댓값보다 큽니다", d.key),
+                format!("field '{}' has a minimum above its maximum", d.key),
+            ));
+        }
+        if d.choices_en.len() > d.choices.len() {
+            return Err(bad(
+                "bad_field_definition",
+                format!("항목 '{}'의 영문 선택지가 선택지보다 많습니다", d.key),
+                format!("field '{}' has more English choices than choices", d.key),
+            ));
+        }
         if d.datatype == Datatype::Choice && d.choices.is_empty() {
             return Err(bad(
                 "bad_field_definition",
@@ -111,7 +166,7 @@ pub fn validate_values(
                 return Err(bad(
                     "missing_field",
                     format!("필수 항목 '{}'을(를) 입력해 주세요", d.label),
-                    format!("required field '{}' is missing", d.key),
+                    format!("please fill in '{}'", d.label_english()),
                 ));
             }
             continue;
@@ -119,15 +174,34 @@ pub fn validate_values(
         let wrong = || {
             bad(
                 "wrong_datatype",
-                format!("항목 '{}'의 값 형식이 맞지 않습니다", d.label),
-                format!("field '{}' must be {:?}", d.key, d.datatype),
+                match d.datatype {
+                    Datatype::Number => format!("'{}'에는 숫자를 적어 주세요", d.label),
+                    Datatype::Date => {
+                        format!("'{}'에는 날짜를 YYYY-MM-DD로 적어 주세요", d.label)
+                    }
+                    _ => format!("항목 '{}'의 값 형식이 맞지 않습니다", d.label),
+                },
+                match d.datatype {
+                    Datatype::Number => format!("'{}' takes a number", d.label_english()),
+                    Datatype::Date => {
+                        format!("'{}' takes a date as YYYY-MM-DD", d.label_english())
+                    }
+                    _ => format!("'{}' has the wrong kind of value", d.label_english()),
+                },
             )
         };
         let normal = match (d.datatype, value) {
             (Datatype::Text, Value::String(s)) => Value::String(s.trim().to_string()),
-            (Datatype::Number, Value::Number(n)) => Value::Number(n.clone()),
+            (Datatype::Number, Value::Number(n)) => {
+                let n = n.as_f64().ok_or_else(wrong)?;
+                in_range(d, n)?;
+                serde_json::Number::from_f64(n)
+                    .map(Value::Number)
+                    .ok_or_else(wrong)?
+            }
             (Datatype::Number, Value::String(s)) => {
                 let n: f64 = s.trim().parse().map_err(|_| wrong())?;
+                in_range(d, n)?;
                 serde_json::Number::from_f64(n)
                     .map(Value::Number)
                     .ok_or_else(wrong)?
@@ -147,7 +221,14 @@ pub fn validate_values(
                             d.label,
                             d.choices.join(", ")
                         ),
-                        format!("field '{}' must be one of {}", d.key, d.choices.join(", ")),
+                        format!(
+                            "'{}' must be one of {}",
+                            d.label_english(),
+                            (0..d.choices.len())
+                                .map(|i| d.choice_english(i))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
                     ));
                 }
                 Value::String(s.to_string())
@@ -157,6 +238,27 @@ pub fn validate_values(
         out.insert(d.key.clone(), normal);
     }
     Ok(out)
+}
+
+/// A number within the field's range (the lowest is zero unless the office set a minimum).
+fn in_range(d: &FieldDef, n: f64) -> Result<(), RuleError> {
+    let low = d.lowest();
+    let too_low = n < low as f64;
+    let too_high = d.max.is_some_and(|max| n > max as f64);
+    if !(too_low || too_high) {
+        return Ok(());
+    }
+    let (ko, en) = match d.max {
+        Some(max) => (
+            format!("'{}'은(는) {low}에서 {max} 사이의 숫자입니다", d.label),
+            format!("'{}' takes a number from {low} to {max}", d.label_english()),
+        ),
+        None => (
+            format!("'{}'은(는) {low} 이상의 숫자입니다", d.label),
+            format!("'{}' takes a number of at least {low}", d.label_english()),
+        ),
+    };
+    Err(bad("out_of_range", ko, en))
 }
 
 #[cfg(test)]
@@ -171,14 +273,15 @@ mod tests {
                 label: "차량번호".into(),
                 datatype: Datatype::Text,
                 required: true,
-                choices: vec![],
+                ..FieldDef::default()
             },
             FieldDef {
                 key: "count".into(),
                 label: "수량".into(),
                 datatype: Datatype::Number,
                 required: false,
-                choices: vec![],
+                max: Some(1000),
+                ..FieldDef::default()
             },
             FieldDef {
                 key: "size".into(),
@@ -186,13 +289,16 @@ mod tests {
                 datatype: Datatype::Choice,
                 required: false,
                 choices: vec!["소".into(), "대".into()],
+                choices_en: vec!["small".into()],
+                ..FieldDef::default()
             },
             FieldDef {
                 key: "on".into(),
                 label: "날짜".into(),
                 datatype: Datatype::Date,
                 required: false,
-                choices: vec![],
+                max: Some(1000),
+                ..FieldDef::default()
             },
         ]
     }
@@ -230,6 +336,43 @@ mod tests {
             "wrong_datatype"
         );
         assert_eq!(code(json!({"vehicle_no": "x", "size": "중"})), "bad_choice");
+    }
+
+    #[test]
+    fn numbers_stay_within_the_range() {
+        let code = |v: Value| validate_values(&defs(), &obj(v)).err().map(|e| e.code);
+        // An area of −5 is no area: without a minimum, zero is the lowest.
+        assert_eq!(
+            code(json!({"vehicle_no": "x", "count": "-5"})),
+            Some("out_of_range")
+        );
+        assert_eq!(
+            code(json!({"vehicle_no": "x", "count": -0.5})),
+            Some("out_of_range")
+        );
+        assert_eq!(
+            code(json!({"vehicle_no": "x", "count": "1001"})),
+            Some("out_of_range")
+        );
+        assert_eq!(code(json!({"vehicle_no": "x", "count": "0"})), None);
+        assert_eq!(code(json!({"vehicle_no": "x", "count": "1000"})), None);
+        let mut d = defs();
+        d[1].min = Some(-10);
+        let e = validate_values(&d, &obj(json!({"vehicle_no": "x", "count": "-11"}))).unwrap_err();
+        assert!(e.en.contains("from -10 to 1000"), "{}", e.en);
+        assert!(validate_values(&d, &obj(json!({"vehicle_no": "x", "count": "-10"}))).is_ok());
+        d[1].max = Some(-20);
+        assert!(validate_defs(&d).is_err());
+    }
+
+    #[test]
+    fn english_words_fall_back_to_the_korean() {
+        let d = defs();
+        assert_eq!(d[2].choice_english(0), "small");
+        assert_eq!(d[2].choice_english(1), "대");
+        assert_eq!(d[0].label_english(), "차량번호");
+        let e = validate_values(&d, &obj(json!({"vehicle_no": "x", "size": "중"}))).unwrap_err();
+        assert!(e.en.contains("small, 대"), "{}", e.en);
     }
 
     #[test]

@@ -56,6 +56,17 @@ impl Kind {
         }
     }
 
+    pub fn english(self) -> &'static str {
+        match self {
+            Kind::Statutory => "Statutory petition",
+            Kind::QuestionLaw => "Question about a law",
+            Kind::QuestionSystem => "Question about a system or procedure",
+            Kind::Proposal => "Proposal",
+            Kind::Other => "Other petition",
+            Kind::Grievance => "Grievance",
+        }
+    }
+
     /// The default period of the general kinds; statutory types carry their own.
     pub fn default_period(self) -> Option<Period> {
         match self {

@@ -21,6 +21,7 @@ mod kinds;
 mod notes;
 mod retention;
 
+pub mod contact;
 pub mod fields;
 pub mod intake;
 

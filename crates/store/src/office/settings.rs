@@ -75,9 +75,14 @@ pub fn parse_office_hours(text: Option<&str>) -> Result<OfficeHours> {
 /// cache follow by themselves: both are keyed by a fingerprint that includes the hours.
 pub async fn set_office_hours(db: &Db, hours: &OfficeHours, now: DateTime<Utc>) -> Result<()> {
     hours.validate().map_err(|e| {
+        // The calendar's own text carries both languages; each half here keeps to its own.
+        let why = match e {
+            calendar::CalendarError::InvalidOfficeHours(why) => why,
+            other => other.to_string(),
+        };
         StoreError::conflict(
             "근무시간이 맞지 않습니다: 시작은 끝보다 앞이고 점심시간은 그 사이에 있어야 합니다",
-            format!("office hours: {e}"),
+            format!("the office hours do not work: {why} (start before end, lunch inside the day)"),
         )
     })?;
     let text = serde_json::to_string(hours)

@@ -16,6 +16,8 @@ pub struct PetitionType {
     pub id: i64,
     pub code: String,
     pub name: String,
+    /// The name on the English pages; empty when the office gave none (see [`PetitionType::name_in`]).
+    pub name_en: String,
     pub kind: Kind,
     pub period: Period,
     pub department_id: Option<DepartmentId>,
@@ -38,6 +40,7 @@ pub(super) struct TypeRow {
     id: i64,
     code: String,
     name: String,
+    name_en: String,
     kind: String,
     period: String,
     department_id: Option<i64>,
@@ -52,7 +55,7 @@ pub(super) struct TypeRow {
     publishable: bool,
 }
 
-pub(super) const TYPE_COLUMNS: &str = "id, code, name, kind, period, department_id, description, \
+pub(super) const TYPE_COLUMNS: &str = "id, code, name, name_en, kind, period, department_id, description, \
     required_documents, fields, templates, requires_rrn, public, active, needs_approval, publishable";
 
 pub(super) fn from_json<T: serde::de::DeserializeOwned>(text: &str) -> Result<T> {
@@ -69,6 +72,7 @@ impl TypeRow {
             id: self.id,
             code: self.code,
             name: self.name,
+            name_en: self.name_en,
             kind: self.kind.parse()?,
             period: self.period.parse().map_err(deadline_error)?,
             department_id: self.department_id,
@@ -85,11 +89,25 @@ impl TypeRow {
     }
 }
 
+impl PetitionType {
+    /// The name in English (`english`) or Korean; the Korean one when no English name was given.
+    pub fn name_in(&self, english: bool) -> &str {
+        if english && !self.name_en.trim().is_empty() {
+            &self.name_en
+        } else {
+            &self.name
+        }
+    }
+}
+
 /// What an administrator writes to define or change a type.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct TypeSpec {
     pub code: String,
     pub name: String,
+    /// The English name (optional: the Korean one stands in).
+    #[serde(default)]
+    pub name_en: String,
     pub kind: Kind,
     /// Required for statutory types; the kind's default otherwise.
     pub period: Option<Period>,
@@ -173,8 +191,8 @@ pub async fn update_type(
 }
 
 /// Insert a type (no `id`) or rewrite type `id` from a spec: the row written, none when there is
-/// no type `id`. Both statements take the spec as the same fifteen parameters; the update adds
-/// the id as the sixteenth.
+/// no type `id`. Both statements take the spec as the same sixteen parameters; the update adds
+/// the id as the seventeenth.
 async fn write_type(
     tx: &mut Tx,
     id: Option<i64>,
@@ -205,7 +223,8 @@ async fn write_type(
                 spec.active,
                 now,
                 spec.needs_approval,
-                spec.publishable
+                spec.publishable,
+                spec.name_en.trim()
                 $(, $id)?
             )
         };
@@ -214,15 +233,15 @@ async fn write_type(
         None => with_spec!(format!(
             "INSERT INTO petition_types (code, name, kind, period, department_id, description, \
              required_documents, fields, templates, requires_rrn, public, active, created_at, updated_at, \
-             needs_approval, publishable) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15) RETURNING {TYPE_COLUMNS}"
+             needs_approval, publishable, name_en) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16) RETURNING {TYPE_COLUMNS}"
         )),
         Some(id) => with_spec!(
             format!(
                 "UPDATE petition_types SET code = $1, name = $2, kind = $3, period = $4, department_id = $5, \
                  description = $6, required_documents = $7, fields = $8, templates = $9, requires_rrn = $10, \
-                 public = $11, active = $12, updated_at = $13, needs_approval = $14, publishable = $15 \
-                 WHERE id = $16 RETURNING {TYPE_COLUMNS}"
+                 public = $11, active = $12, updated_at = $13, needs_approval = $14, publishable = $15, \
+                 name_en = $16 WHERE id = $17 RETURNING {TYPE_COLUMNS}"
             ),
             id
         ),
@@ -280,17 +299,13 @@ pub async fn ensure_general_types(
     now: DateTime<Utc>,
 ) -> Result<()> {
     let general = [
-        ("question-law", "질의민원(법령)", Kind::QuestionLaw),
-        (
-            "question-system",
-            "질의민원(제도·절차)",
-            Kind::QuestionSystem,
-        ),
-        ("proposal", "건의민원", Kind::Proposal),
-        ("other", "기타민원", Kind::Other),
-        ("grievance", "고충민원", Kind::Grievance),
+        ("question-law", Kind::QuestionLaw),
+        ("question-system", Kind::QuestionSystem),
+        ("proposal", Kind::Proposal),
+        ("other", Kind::Other),
+        ("grievance", Kind::Grievance),
     ];
-    for (code, name, kind) in general {
+    for (code, kind) in general {
         let exists: Option<(i64,)> =
             fetch_optional!(tx, _, "SELECT id FROM petition_types WHERE code = $1", code)?;
         if exists.is_some() {
@@ -300,7 +315,8 @@ pub async fn ensure_general_types(
             tx,
             &TypeSpec {
                 code: code.into(),
-                name: name.into(),
+                name: kind.korean().into(),
+                name_en: kind.english().into(),
                 kind,
                 period: None,
                 department_id,

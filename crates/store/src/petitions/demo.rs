@@ -233,10 +233,11 @@ pub(crate) fn person(r: &mut Lcg) -> (String, String) {
 
 /// The statutory types of the demo office (민원처리기준표 excerpts).
 fn statutory_types(build: Option<i64>, welfare: Option<i64>, desk: Option<i64>) -> Vec<TypeSpec> {
-    let spec = |code: &str, name: &str, period: Period, dept: Option<i64>| {
+    let spec = |code: &str, (name, name_en): (&str, &str), period: Period, dept: Option<i64>| {
         TypeSpec {
         code: code.into(),
         name: name.into(),
+        name_en: name_en.into(),
         kind: Kind::Statutory,
         period: Some(period),
         department_id: dept,
@@ -254,34 +255,46 @@ fn statutory_types(build: Option<i64>, welfare: Option<i64>, desk: Option<i64>) 
         publishable: false,
     }
     };
-    let mut road = spec("road-use", "도로점용허가", Period::Days(5), build);
+    let mut road = spec(
+        "road-use",
+        ("도로점용허가", "Road occupancy permit"),
+        Period::Days(5),
+        build,
+    );
     road.required_documents = vec!["점용 위치도".into(), "점용물 설계도".into()];
     road.fields = vec![
         FieldDef {
             key: "area".into(),
             label: "점용 면적(㎡)".into(),
+            label_en: "Area occupied (㎡)".into(),
             datatype: Datatype::Number,
             required: true,
-            choices: vec![],
+            min: Some(1),
+            max: Some(100_000),
+            ..FieldDef::default()
         },
         FieldDef {
             key: "purpose".into(),
             label: "점용 목적".into(),
+            label_en: "Purpose".into(),
             datatype: Datatype::Choice,
             required: true,
             choices: vec!["공사".into(), "행사".into(), "영업".into()],
+            choices_en: vec!["Construction".into(), "Event".into(), "Business".into()],
+            ..FieldDef::default()
         },
         FieldDef {
             key: "start_date".into(),
             label: "점용 시작일".into(),
+            label_en: "First day".into(),
             datatype: Datatype::Date,
             required: false,
-            choices: vec![],
+            ..FieldDef::default()
         },
     ];
     let mut basic = spec(
         "basic-living",
-        "기초생활수급 신청",
+        ("기초생활수급 신청", "Basic livelihood benefit application"),
         Period::Days(30),
         welfare,
     );
@@ -289,23 +302,29 @@ fn statutory_types(build: Option<i64>, welfare: Option<i64>, desk: Option<i64>) 
     basic.required_documents = vec!["사회보장급여 신청서".into(), "금융정보 제공 동의서".into()];
     let mut ledger = spec(
         "building-ledger",
-        "건축물대장 등초본 발급",
+        ("건축물대장 등초본 발급", "Building register certificate"),
         Period::Immediate,
         desk,
     );
     ledger.fields = vec![FieldDef {
         key: "address".into(),
         label: "건축물 소재지".into(),
+        label_en: "Address of the building".into(),
         datatype: Datatype::Text,
         required: true,
-        choices: vec![],
+        ..FieldDef::default()
     }];
-    let mut ad = spec("outdoor-ad", "옥외광고물 표시 신고", Period::Days(5), build);
+    let mut ad = spec(
+        "outdoor-ad",
+        ("옥외광고물 표시 신고", "Outdoor advertisement notification"),
+        Period::Days(5),
+        build,
+    );
     ad.public = true;
     // Approval (결재, issue 14): a fee waiver is decided by the division head.
     let mut waiver = spec(
         APPROVAL_TYPE,
-        "민원 수수료 감면 신청",
+        ("민원 수수료 감면 신청", "Fee waiver application"),
         Period::Days(7),
         desk,
     );
@@ -315,7 +334,7 @@ fn statutory_types(build: Option<i64>, welfare: Option<i64>, desk: Option<i64>) 
     // the only demo type the office publishes.
     let mut light = spec(
         "streetlight",
-        "가로등·보안등 고장 신고",
+        ("가로등·보안등 고장 신고", "Broken streetlight report"),
         Period::Days(7),
         build,
     );

@@ -35,6 +35,7 @@ async fn setup(db: Db) -> Setup {
         &TypeSpec {
             code: "road-use".into(),
             name: "도로점용허가".into(),
+            name_en: String::new(),
             kind: domain::petitions::Kind::Statutory,
             period: Some(calendar::Period::Days(5)),
             department_id: Some(build),

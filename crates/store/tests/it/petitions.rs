@@ -397,6 +397,7 @@ store::backend_tests! {
             &TypeSpec {
                 code: "cert".into(),
                 name: "증명서 발급".into(),
+                name_en: String::new(),
                 kind: Kind::Statutory,
                 period: Some(Period::Days(3)),
                 department_id: Some(s.dept),

@@ -643,6 +643,10 @@ pub struct FieldRow {
     pub datatype: String,
     pub required: bool,
     pub choices: String,
+    pub label_en: String,
+    pub choices_en: String,
+    pub min: String,
+    pub max: String,
 }
 
 pub struct TemplateRow {
@@ -694,7 +698,15 @@ fn row_numbers(f: &FormMap, prefix: char, typed: &[&str]) -> Vec<usize> {
     n
 }
 
-const FIELD_TYPED: [&str; 3] = ["key", "label", "choices"];
+const FIELD_TYPED: [&str; 7] = [
+    "key",
+    "label",
+    "choices",
+    "label_en",
+    "choices_en",
+    "min",
+    "max",
+];
 const TEMPLATE_TYPED: [&str; 2] = ["name", "text"];
 
 async fn type_page(
@@ -722,6 +734,10 @@ async fn type_page(
             datatype: text(&f, &format!("f{i}_datatype")).to_string(),
             required: ticked(&f, &format!("f{i}_required")),
             choices: text(&f, &format!("f{i}_choices")).to_string(),
+            label_en: text(&f, &format!("f{i}_label_en")).to_string(),
+            choices_en: text(&f, &format!("f{i}_choices_en")).to_string(),
+            min: text(&f, &format!("f{i}_min")).to_string(),
+            max: text(&f, &format!("f{i}_max")).to_string(),
         })
         .collect();
     let filled = row_numbers(&f, 't', &TEMPLATE_TYPED);
@@ -761,6 +777,7 @@ fn type_form(t: &store::petitions::PetitionType) -> FormMap {
     let mut f = FormMap::from([
         ("code".to_string(), t.code.clone()),
         ("name".to_string(), t.name.clone()),
+        ("name_en".to_string(), t.name_en.clone()),
         ("period".to_string(), t.period.to_string()),
         (
             "department_id".to_string(),
@@ -794,6 +811,13 @@ fn type_form(t: &store::petitions::PetitionType) -> FormMap {
             f.insert(format!("f{i}_required"), "yes".into());
         }
         f.insert(format!("f{i}_choices"), d.choices.join(", "));
+        f.insert(format!("f{i}_label_en"), d.label_en.clone());
+        f.insert(format!("f{i}_choices_en"), d.choices_en.join(", "));
+        for (k, n) in [("min", d.min), ("max", d.max)] {
+            if let Some(n) = n {
+                f.insert(format!("f{i}_{k}"), n.to_string());
+            }
+        }
     }
     for (i, t) in t.templates.iter().enumerate() {
         f.insert(format!("t{i}_name"), t.name.clone());
@@ -828,17 +852,37 @@ fn parse_fields(l: Lang, f: &FormMap) -> Result<Vec<FieldDef>, String> {
                     &format!("choose the datatype of extra field {}", i + 1),
                 )
             })?;
-            Ok(FieldDef {
-                key: get("key"),
-                label: get("label"),
-                datatype,
-                required: ticked(f, &format!("f{i}_required")),
-                choices: get("choices")
+            let list = |k: &str| -> Vec<String> {
+                get(k)
                     .split([',', '\n'])
                     .map(str::trim)
                     .filter(|c| !c.is_empty())
                     .map(str::to_string)
-                    .collect(),
+                    .collect()
+            };
+            let number = |k: &str| -> Result<Option<i64>, String> {
+                let s = get(k);
+                if s.is_empty() {
+                    return Ok(None);
+                }
+                s.parse().map(Some).map_err(|_| {
+                    both(
+                        l,
+                        &format!("{}번째 추가 항목의 숫자 범위는 정수로 적어 주세요", i + 1),
+                        &format!("write extra field {}'s range as whole numbers", i + 1),
+                    )
+                })
+            };
+            Ok(FieldDef {
+                key: get("key"),
+                label: get("label"),
+                label_en: get("label_en"),
+                datatype,
+                required: ticked(f, &format!("f{i}_required")),
+                choices: list("choices"),
+                choices_en: list("choices_en"),
+                min: number("min")?,
+                max: number("max")?,
             })
         })
         .collect()
@@ -856,6 +900,7 @@ fn parse_spec(
         return Ok(TypeSpec {
             code: t.code.clone(),
             name: t.name.clone(),
+            name_en: t.name_en.clone(),
             kind: t.kind,
             period: Some(t.period),
             department_id,
@@ -881,6 +926,7 @@ fn parse_spec(
     Ok(TypeSpec {
         code: text(f, "code").trim().to_string(),
         name: text(f, "name").to_string(),
+        name_en: text(f, "name_en").to_string(),
         kind: Kind::Statutory,
         period: Some(period),
         department_id,

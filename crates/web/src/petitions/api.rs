@@ -184,6 +184,8 @@ pub struct TypeView {
     id: i64,
     code: String,
     name: String,
+    /// English name; empty when the office gave none.
+    name_en: String,
     /// statutory, question_law, question_system, proposal, other, grievance
     kind: String,
     kind_korean: String,
@@ -211,6 +213,7 @@ impl From<petitions::PetitionType> for TypeView {
             id: t.id,
             code: t.code,
             name: t.name,
+            name_en: t.name_en,
             kind: t.kind.as_str().into(),
             kind_korean: t.kind.korean().into(),
             period: t.period.to_string(),
@@ -234,6 +237,9 @@ impl From<petitions::PetitionType> for TypeView {
 pub struct TypeRequest {
     code: String,
     name: String,
+    /// English name (optional; the Korean one stands in).
+    #[serde(default)]
+    name_en: String,
     #[schema(value_type = String, example = "statutory")]
     kind: Kind,
     /// Required for statutory types (e.g. `3d`, `1m`); defaults to the kind's period.
@@ -298,6 +304,7 @@ impl TypeRequest {
         Ok(TypeSpec {
             code: self.code,
             name: self.name,
+            name_en: self.name_en,
             kind: self.kind,
             period: self.period,
             department_id,

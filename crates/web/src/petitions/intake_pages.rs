@@ -17,10 +17,10 @@ use crate::kit::form::PageForm;
 use crate::kit::page::{Chrome, Ctx, Lang, OrPage, PageError, PageResult, when};
 use crate::petitions::api::may_take_in;
 use crate::petitions::resident_pages::{
-    FieldView, FileValues, MAX_FILES, Tracked, extra_json, field_views, file_values, read_parts,
-    tracked,
+    FieldErrors, FieldView, FileValues, KeptFile, MAX_FILES, Tracked, extra_field_errors,
+    field_views, file_values, gather_files, kept_files, kind_name, read_parts, tracked, type_name,
 };
-use crate::petitions::views::explain_lines;
+use crate::petitions::views::{explain_lines, period_words};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -28,7 +28,6 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use domain::access::Action;
 use domain::petitions::Channel;
-use domain::petitions::fields::{FieldDef, validate_values};
 use domain::petitions::intake::{FIELD_DOCUMENTS, FIELD_IDENTITY, IdentityCheck, IntakeRecord};
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -124,8 +123,8 @@ async fn choose(State(state): State<AppState>, ctx: Ctx) -> PageResult {
         .filter(|t| t.active)
         .map(|t| TypeLink {
             id: t.id,
-            name: t.name,
-            kind: t.kind.korean(),
+            name: type_name(ctx.lang, &t),
+            kind: kind_name(ctx.lang, t.kind),
             documents: t.required_documents.len(),
         })
         .collect();
@@ -139,13 +138,6 @@ async fn choose(State(state): State<AppState>, ctx: Ctx) -> PageResult {
 // The form
 // ---------------------------------------------------------------------------------------------
 
-/// A file scanned earlier in this form, kept across a refusal.
-pub struct KeptFile {
-    pub filename: String,
-    /// The blob's description sealed with the office key (AES-GCM): only this server made it.
-    pub token: String,
-}
-
 /// What the official typed, to put back after a refusal.
 #[derive(Default)]
 pub struct IntakeValues {
@@ -153,32 +145,6 @@ pub struct IntakeValues {
     pub channel: String,
     pub identity: String,
     pub documents: Vec<String>,
-    pub kept: Vec<KeptFile>,
-}
-
-/// Errors beside their fields (field id → message).
-#[derive(Default)]
-pub struct FieldErrors(HashMap<String, String>);
-
-impl FieldErrors {
-    pub fn of(&self, field: &str) -> Option<&String> {
-        self.0.get(field)
-    }
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-    /// The fields with errors, in form order, for the summary at the top.
-    pub fn summary(&self) -> Vec<(String, String)> {
-        let mut v: Vec<(String, String)> =
-            self.0.iter().map(|(k, m)| (k.clone(), m.clone())).collect();
-        v.sort();
-        v
-    }
-    fn add(&mut self, field: &str, lang: Lang, ko: &str, en: &str) {
-        self.0
-            .entry(field.to_string())
-            .or_insert_with(|| lang.t(ko, en).to_string());
-    }
 }
 
 pub struct DocumentCheck {
@@ -202,6 +168,10 @@ struct FormPage {
     fields: Vec<FieldView>,
     values: IntakeValues,
     errors: FieldErrors,
+    /// Files scanned with an earlier attempt, kept.
+    kept: Vec<KeptFile>,
+    /// Copies of the same file left out.
+    copies: usize,
     max_mb: u64,
 }
 
@@ -211,14 +181,15 @@ fn form_page(
     t: &PetitionType,
     values: IntakeValues,
     errors: FieldErrors,
+    (kept, copies): (Vec<KeptFile>, usize),
 ) -> FormPage {
     let lang = ctx.lang;
     FormPage {
         c: ctx.chrome(),
         type_id: t.id,
-        type_name: t.name.clone(),
-        kind: t.kind.korean(),
-        period: t.period.korean(),
+        type_name: type_name(lang, t),
+        kind: kind_name(lang, t.kind),
+        period: period_words(lang, t.period),
         requires_rrn: t.requires_rrn,
         channels: CHANNELS
             .into_iter()
@@ -250,9 +221,11 @@ fn form_page(
                 checked: values.documents.contains(name),
             })
             .collect(),
-        fields: field_views(&t.fields, &values.v),
+        fields: field_views(lang, &t.fields, &values.v),
         values,
         errors,
+        kept,
+        copies,
         max_mb: state.petitions.limits.max_bytes / (1024 * 1024),
     }
 }
@@ -290,29 +263,14 @@ async fn form(
             .unwrap_or_else(|| "counter".into()),
         ..IntakeValues::default()
     };
-    Ok(ctx.render(&form_page(&ctx, &state, &t, values, FieldErrors::default())))
-}
-
-/// Seal a stored file's description so the form can carry it back.
-fn seal(state: &AppState, blob: &StoredBlob, filename: &str) -> Option<String> {
-    let plain =
-        serde_json::json!([blob.sha256, blob.size, blob.content_type, filename]).to_string();
-    state.petitions.key.encrypt(&plain).ok()
-}
-
-/// Open a sealed file token; `None` when it was not made by this server.
-fn unseal(state: &AppState, token: &str) -> Option<(StoredBlob, String)> {
-    let plain = state.petitions.key.decrypt(token).ok()?;
-    let (sha256, size, content_type, filename): (String, u64, String, String) =
-        serde_json::from_str(&plain).ok()?;
-    Some((
-        StoredBlob {
-            sha256,
-            size,
-            content_type,
-        },
-        filename,
-    ))
+    Ok(ctx.render(&form_page(
+        &ctx,
+        &state,
+        &t,
+        values,
+        FieldErrors::default(),
+        (Vec::new(), 0),
+    )))
 }
 
 /// Everything the form sent, apart from the files.
@@ -335,7 +293,6 @@ fn values_from(texts: &HashMap<String, String>, t: &PetitionType) -> IntakeValue
             .filter(|(i, _)| texts.contains_key(&format!("doc_{i}")))
             .map(|(_, d)| d.clone())
             .collect(),
-        kept: Vec::new(),
     }
 }
 
@@ -388,7 +345,6 @@ fn field_errors(lang: Lang, t: &PetitionType, v: &IntakeValues, rrn: &str) -> Fi
             "the petitioner's name is required",
         );
     }
-    let digits = v.v.phone.chars().filter(char::is_ascii_digit).count();
     if v.v.phone.trim().is_empty() && v.v.email.trim().is_empty() && v.v.address.trim().is_empty() {
         e.add(
             "phone",
@@ -396,13 +352,15 @@ fn field_errors(lang: Lang, t: &PetitionType, v: &IntakeValues, rrn: &str) -> Fi
             "연락처(전화, 전자우편, 주소 중 하나)를 입력해 주세요",
             "a contact is required: phone, email or address",
         );
-    } else if !v.v.phone.trim().is_empty() && !(9..=11).contains(&digits) {
-        e.add(
-            "phone",
-            lang,
-            "전화번호를 확인해 주세요 (9~11자리)",
-            "please check the phone number: 9 to 11 digits",
-        );
+    } else if !v.v.phone.trim().is_empty()
+        && let Err(rule) = domain::petitions::contact::check_phone(&v.v.phone)
+    {
+        e.add_rule("phone", lang, &rule);
+    }
+    if !v.v.email.trim().is_empty()
+        && let Err(rule) = domain::petitions::contact::check_email(&v.v.email)
+    {
+        e.add_rule("email", lang, &rule);
     }
     if t.requires_rrn && rrn.trim().is_empty() {
         e.add(
@@ -412,17 +370,7 @@ fn field_errors(lang: Lang, t: &PetitionType, v: &IntakeValues, rrn: &str) -> Fi
             "this petition type requires a resident registration number",
         );
     }
-    // Each extra field through the one validation of extra fields, so its error sits beside it.
-    let values = extra_json(&t.fields, &v.v);
-    for d in &t.fields {
-        let mut one = serde_json::Map::new();
-        if let Some(x) = values.get(&d.key) {
-            one.insert(d.key.clone(), x.clone());
-        }
-        if let Err(rule) = validate_values(std::slice::from_ref::<FieldDef>(d), &one) {
-            e.add(&format!("x_{}", d.key), lang, &rule.ko, &rule.en);
-        }
-    }
+    extra_field_errors(lang, t, &v.v, &mut e);
     e
 }
 
@@ -433,7 +381,9 @@ fn field_of(code: &str) -> &'static str {
             FIELD_IDENTITY
         }
         "missing_document" | "unknown_document" => FIELD_DOCUMENTS,
-        "rrn_not_allowed" | "bad_rrn" => "resident_number",
+        "rrn_not_allowed" | "bad_resident_number" => "resident_number",
+        "bad_phone" => "phone",
+        "bad_email" => "email",
         "too_long" => "body",
         _ => "form",
     }
@@ -448,36 +398,23 @@ async fn submit(
     let caller = allowed(&state, &ctx).await?;
     let t = intake_type(&state, type_id).await.or_page(&ctx)?;
     let lang = ctx.lang;
-    let refill = |values: IntakeValues, errors: FieldErrors| {
-        Ok(ctx.render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &form_page(&ctx, &state, &t, values, errors),
-        ))
-    };
+    let refill =
+        |values: IntakeValues, errors: FieldErrors, files: &[(StoredBlob, String)], copies| {
+            let kept = kept_files(&state, files);
+            Ok(ctx.render_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form_page(&ctx, &state, &t, values, errors, (kept, copies)),
+            ))
+        };
     let (texts, files, read_error) = match read_parts(&state, mp, async |_| true).await {
         Ok((texts, files)) => (texts, files, None),
         Err((_, e)) if e.status.is_server_error() => return Err(ctx.fail(&e)),
         Err((texts, m)) => (texts, Vec::new(), Some(m)),
     };
-    let mut values = values_from(&texts, &t);
+    let values = values_from(&texts, &t);
     let rrn = texts.get("resident_number").cloned().unwrap_or_default();
-    // Files from earlier attempts (sealed) and the ones sent now.
-    let mut all: Vec<(StoredBlob, String)> = texts
-        .iter()
-        .filter(|(k, _)| k.starts_with("kept_"))
-        .filter_map(|(_, token)| unseal(&state, token))
-        .collect();
-    all.sort_by(|a, b| a.1.cmp(&b.1));
-    all.extend(files);
-    values.kept = all
-        .iter()
-        .filter_map(|(b, name)| {
-            seal(&state, b, name).map(|token| KeptFile {
-                filename: name.clone(),
-                token,
-            })
-        })
-        .collect();
+    // Files from earlier attempts (sealed) and the ones sent now, each content once.
+    let (all, copies) = gather_files(&state, &texts, files);
     let mut errors = field_errors(lang, &t, &values, &rrn);
     if let Some(m) = read_error {
         errors.add("files", lang, &m.ko, &m.en);
@@ -491,9 +428,9 @@ async fn submit(
         );
     }
     if !errors.is_empty() {
-        return refill(values, errors);
+        return refill(values, errors, &all, copies);
     }
-    match file(&state, &ctx, &t, &values, rrn, all).await {
+    match file(&state, &ctx, &t, &values, rrn, all.clone()).await {
         // The receipt is shown at once: the random tracking code exists in the clear only now
         // (the database keeps its hash), so it is printed from this answer.
         Ok((p, code)) => {
@@ -503,10 +440,11 @@ async fn submit(
             );
             receipt_with(&state, &ctx, caller, p.id, code, Some(notice)).await
         }
+        Err(e) if e.status.is_server_error() => Err(ctx.fail(&e)),
         Err(e) => {
             let mut errors = FieldErrors::default();
             errors.add(field_of(e.code), lang, &e.ko, &e.en);
-            refill(values, errors)
+            refill(values, errors, &all, copies)
         }
     }
 }

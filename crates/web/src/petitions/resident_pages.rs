@@ -11,7 +11,7 @@ use crate::AppState;
 use crate::kit::error::ApiError;
 use crate::kit::extract::{Multipart, Path, Query};
 use crate::kit::page::{Chrome, Ctx, Lang, OrPage, PageResult, when};
-use crate::petitions::views::{event_words, explain_lines, form_error, state_name};
+use crate::petitions::views::{event_words, explain_lines, form_error, period_words, state_name};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -81,11 +81,37 @@ struct TypeQuery {
     q: String,
 }
 
-/// Whether every word of the query appears in the type's name, kind, description or documents.
+/// A type's name in the reader's language (the Korean one when the office gave no English name).
+pub(crate) fn type_name(lang: Lang, t: &PetitionType) -> String {
+    t.name_in(lang == Lang::En).to_string()
+}
+
+/// A kind of petition in the reader's language.
+pub(crate) fn kind_name(lang: Lang, k: domain::petitions::Kind) -> &'static str {
+    match lang {
+        Lang::Ko => k.korean(),
+        Lang::En => k.english(),
+    }
+}
+
+impl TypeCard {
+    fn of(lang: Lang, t: &PetitionType) -> Self {
+        TypeCard {
+            id: t.id,
+            name: type_name(lang, t),
+            kind: kind_name(lang, t.kind),
+            period: period_words(lang, t.period),
+            description: t.description.clone(),
+        }
+    }
+}
+
+/// Whether every word of the query appears in the type's names, kind, description or documents.
 fn matches_words(t: &PetitionType, q: &str) -> bool {
     let hay = format!(
-        "{} {} {} {}",
+        "{} {} {} {} {}",
         t.name,
+        t.name_en,
         t.kind.korean(),
         t.description,
         t.required_documents.join(" ")
@@ -105,13 +131,7 @@ async fn choose_type(
         .or_page(&ctx)?
         .into_iter()
         .filter(|t| t.active && matches_words(t, &q.q))
-        .map(|t| TypeCard {
-            id: t.id,
-            kind: t.kind.korean(),
-            period: t.period.korean(),
-            description: t.description,
-            name: t.name,
-        })
+        .map(|t| TypeCard::of(ctx.lang, &t))
         .collect();
     Ok(ctx.render(&TypesPage {
         c: ctx.chrome(),
@@ -130,9 +150,127 @@ pub struct FieldView {
     pub label: String,
     pub input: &'static str,
     pub required: bool,
-    pub choices: Vec<(String, bool)>,
+    /// Each choice: the value sent (the office's Korean word), the words shown, chosen or not.
+    pub choices: Vec<(String, String, bool)>,
     pub value: String,
     pub checked: bool,
+    /// The range of a number field, for the browser's input and the hint.
+    pub min: Option<i64>,
+    pub max: Option<i64>,
+}
+
+/// Errors beside their fields, in the order they were found (the form's order), each field
+/// once: the summary at the top links to them.
+#[derive(Default)]
+pub struct FieldErrors(Vec<(String, String)>);
+
+impl FieldErrors {
+    pub fn of(&self, field: &str) -> Option<&String> {
+        self.0.iter().find(|(f, _)| f == field).map(|(_, m)| m)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// The fields with errors for the summary at the top: (field id, message).
+    pub fn summary(&self) -> &[(String, String)] {
+        &self.0
+    }
+    pub(crate) fn add(&mut self, field: &str, lang: Lang, ko: &str, en: &str) {
+        if self.of(field).is_none() {
+            self.0.push((field.to_string(), lang.t(ko, en).to_string()));
+        }
+    }
+    pub(crate) fn add_rule(&mut self, field: &str, lang: Lang, rule: &domain::RuleError) {
+        self.add(field, lang, &rule.ko, &rule.en);
+    }
+}
+
+/// A file received with an earlier, refused attempt of the form, kept so it need not be chosen
+/// again (a browser cannot refill a file input).
+pub struct KeptFile {
+    pub index: usize,
+    pub filename: String,
+    /// "12.3 KB"
+    pub size: String,
+    /// The blob's description sealed with the office key (AES-GCM): only this server made it,
+    /// so a form cannot point at somebody else's file.
+    pub token: String,
+}
+
+/// Seal a stored file's description so the form can carry it back.
+fn seal(state: &AppState, blob: &StoredBlob, filename: &str) -> Option<String> {
+    let plain =
+        serde_json::json!([blob.sha256, blob.size, blob.content_type, filename]).to_string();
+    state.petitions.key.encrypt(&plain).ok()
+}
+
+/// Open a sealed file token; `None` when it was not made by this server.
+fn unseal(state: &AppState, token: &str) -> Option<(StoredBlob, String)> {
+    let plain = state.petitions.key.decrypt(token).ok()?;
+    let (sha256, size, content_type, filename): (String, u64, String, String) =
+        serde_json::from_str(&plain).ok()?;
+    Some((
+        StoredBlob {
+            sha256,
+            size,
+            content_type,
+        },
+        filename,
+    ))
+}
+
+fn size_words(bytes: u64) -> String {
+    match bytes {
+        0..1024 => format!("{bytes} B"),
+        1024..1_048_576 => format!("{:.1} KB", bytes as f64 / 1024.0),
+        _ => format!("{:.1} MB", bytes as f64 / 1_048_576.0),
+    }
+}
+
+/// The files of a submission: those kept from earlier attempts (`kept_N`, unless `drop_N` was
+/// ticked) and then the ones sent now, each content once (the same file chosen twice is
+/// attached once). Also returns how many copies were left out.
+pub(crate) fn gather_files(
+    state: &AppState,
+    texts: &HashMap<String, String>,
+    sent: Vec<(StoredBlob, String)>,
+) -> (Vec<(StoredBlob, String)>, usize) {
+    let mut kept: Vec<(usize, &String)> = texts
+        .iter()
+        .filter_map(|(k, token)| Some((k.strip_prefix("kept_")?.parse().ok()?, token)))
+        .filter(|(i, _)| !texts.contains_key(&format!("drop_{i}")))
+        .collect();
+    kept.sort_unstable();
+    let candidates = kept
+        .into_iter()
+        .filter_map(|(_, token)| unseal(state, token))
+        .chain(sent);
+    let mut all: Vec<(StoredBlob, String)> = Vec::new();
+    let mut copies = 0;
+    for (blob, name) in candidates {
+        if all.iter().any(|(b, _)| b.sha256 == blob.sha256) {
+            copies += 1;
+        } else {
+            all.push((blob, name));
+        }
+    }
+    (all, copies)
+}
+
+/// The files to carry back on a refused form.
+pub(crate) fn kept_files(state: &AppState, files: &[(StoredBlob, String)]) -> Vec<KeptFile> {
+    files
+        .iter()
+        .enumerate()
+        .filter_map(|(index, (b, name))| {
+            seal(state, b, name).map(|token| KeptFile {
+                index,
+                filename: name.clone(),
+                size: size_words(b.size),
+                token,
+            })
+        })
+        .collect()
 }
 
 /// What the resident typed, to refill the form after a mistake.
@@ -193,19 +331,26 @@ struct FilePage {
     requires_rrn: bool,
     fields: Vec<FieldView>,
     v: FileValues,
-    error: Option<String>,
+    errors: FieldErrors,
+    /// Files received with an earlier attempt, kept.
+    kept: Vec<KeptFile>,
+    /// Copies of the same file left out.
+    copies: usize,
     max_mb: u64,
     /// Statutory petitions need a named applicant; the other kinds may be reported anonymously.
     may_anonymous: bool,
 }
 
-pub(crate) fn field_views(defs: &[FieldDef], v: &FileValues) -> Vec<FieldView> {
+pub(crate) fn field_views(lang: Lang, defs: &[FieldDef], v: &FileValues) -> Vec<FieldView> {
     defs.iter()
         .map(|d| {
             let value = v.extra.get(&d.key).cloned().unwrap_or_default();
             FieldView {
                 name: format!("x_{}", d.key),
-                label: d.label.clone(),
+                label: match lang {
+                    Lang::Ko => d.label.clone(),
+                    Lang::En => d.label_english().to_string(),
+                },
                 input: match d.datatype {
                     Datatype::Text => "text",
                     Datatype::Number => "number",
@@ -214,9 +359,22 @@ pub(crate) fn field_views(defs: &[FieldDef], v: &FileValues) -> Vec<FieldView> {
                     Datatype::Choice => "select",
                 },
                 required: d.required,
-                choices: d.choices.iter().map(|c| (c.clone(), *c == value)).collect(),
+                choices: d
+                    .choices
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        let shown = match lang {
+                            Lang::Ko => c.clone(),
+                            Lang::En => d.choice_english(i).to_string(),
+                        };
+                        (c.clone(), shown, *c == value)
+                    })
+                    .collect(),
                 checked: value == "true",
                 value,
+                min: (d.datatype == Datatype::Number).then(|| d.lowest()),
+                max: d.max.filter(|_| d.datatype == Datatype::Number),
             }
         })
         .collect()
@@ -230,28 +388,26 @@ async fn open_type(state: &AppState, type_id: i64) -> Result<PetitionType, ApiEr
     Ok(t)
 }
 
-fn file_page(
-    ctx: &Ctx,
-    state: &AppState,
-    t: PetitionType,
-    v: FileValues,
-    error: Option<String>,
-) -> FilePage {
+/// What a refused form carries back besides the values.
+#[derive(Default)]
+struct Refused {
+    errors: FieldErrors,
+    kept: Vec<KeptFile>,
+    copies: usize,
+}
+
+fn file_page(ctx: &Ctx, state: &AppState, t: &PetitionType, v: FileValues, r: Refused) -> FilePage {
     FilePage {
         c: ctx.chrome(),
-        fields: field_views(&t.fields, &v),
+        fields: field_views(ctx.lang, &t.fields, &v),
         documents: t.required_documents.clone(),
         requires_rrn: t.requires_rrn,
-        t: TypeCard {
-            id: t.id,
-            name: t.name,
-            kind: t.kind.korean(),
-            period: t.period.korean(),
-            description: t.description,
-        },
+        t: TypeCard::of(ctx.lang, t),
         may_anonymous: t.kind != domain::petitions::Kind::Statutory,
         v,
-        error,
+        errors: r.errors,
+        kept: r.kept,
+        copies: r.copies,
         max_mb: state.petitions.limits.max_bytes / (1024 * 1024),
     }
 }
@@ -280,7 +436,7 @@ async fn file_form(
         v.phone = c.account.phone.clone();
         v.email = c.account.email.clone();
     }
-    Ok(ctx.render(&file_page(&ctx, &state, t, v, None)))
+    Ok(ctx.render(&file_page(&ctx, &state, &t, v, Refused::default())))
 }
 
 /// Read a text part with a size cap.
@@ -344,15 +500,6 @@ pub(crate) async fn store_file_within(
     let blob = stored.map_err(ApiError::from)?;
     fed.map_err(|m| ApiError::bad_request("upload_failed", "파일을 받지 못했습니다", m))?;
     Ok(blob)
-}
-
-/// The parts of the filing form.
-struct Submitted {
-    values: FileValues,
-    rrn: String,
-    /// Optional tracking password (never refilled into the form).
-    password: String,
-    files: Vec<(StoredBlob, String)>,
 }
 
 /// Every part of a multipart form: text parts by name (capped), files streamed to the blob
@@ -444,21 +591,6 @@ pub(crate) fn file_values(mut texts: HashMap<String, String>) -> (FileValues, St
     (v, rrn, password)
 }
 
-async fn read_form(state: &AppState, mp: Multipart) -> Result<Submitted, (FileValues, ApiError)> {
-    match read_parts(state, mp, async |_| true).await {
-        Ok((texts, files)) => {
-            let (values, rrn, password) = file_values(texts);
-            Ok(Submitted {
-                values,
-                rrn,
-                password,
-                files,
-            })
-        }
-        Err((texts, m)) => Err((file_values(texts).0, m)),
-    }
-}
-
 /// The form's extra values as the domain's field validation expects them.
 pub(crate) fn extra_json(
     defs: &[FieldDef],
@@ -480,6 +612,124 @@ pub(crate) fn extra_json(
     m
 }
 
+/// The resident form's checks, every one at once and each beside its field, in the form's
+/// order. The rules are the domain's (extra fields, phone and e-mail formats) and the store's
+/// (the tracking password's length), so the page and the API agree.
+fn resident_errors(
+    lang: Lang,
+    t: &PetitionType,
+    v: &FileValues,
+    rrn: &str,
+    password: &str,
+) -> FieldErrors {
+    use domain::petitions::contact;
+    let mut e = FieldErrors::default();
+    if v.title.trim().is_empty() {
+        e.add("title", lang, "제목을 입력해 주세요", "please give a title");
+    }
+    if v.body.trim().is_empty() {
+        e.add(
+            "body",
+            lang,
+            "내용을 입력해 주세요",
+            "please describe your petition",
+        );
+    }
+    extra_field_errors(lang, t, v, &mut e);
+    let password_chars = password.chars().count();
+    if v.anonymous {
+        if !petitions::TRACKING_PASSWORD_CHARS.contains(&password_chars) {
+            e.add(
+                "tracking_password",
+                lang,
+                "익명 신고는 조회 비밀번호(8자~64자)가 있어야 처리 상황을 볼 수 있습니다",
+                "an anonymous report needs a tracking password (8 to 64 characters) to be followed",
+            );
+        }
+        return e;
+    }
+    if v.name.trim().is_empty() {
+        e.add(
+            "name",
+            lang,
+            "이름을 입력해 주세요",
+            "please give your name",
+        );
+    }
+    if v.phone.trim().is_empty() {
+        e.add(
+            "phone",
+            lang,
+            "휴대전화 번호를 입력해 주세요. 처리 결과를 알려 드립니다",
+            "please give your mobile number: we tell you the result",
+        );
+    } else if let Err(rule) = contact::check_phone(&v.phone) {
+        e.add_rule("phone", lang, &rule);
+    }
+    if !v.email.trim().is_empty()
+        && let Err(rule) = contact::check_email(&v.email)
+    {
+        e.add_rule("email", lang, &rule);
+    }
+    if password_chars > 0 && !petitions::TRACKING_PASSWORD_CHARS.contains(&password_chars) {
+        e.add(
+            "tracking_password",
+            lang,
+            "조회 비밀번호는 8자에서 64자까지입니다. 쓰지 않으려면 비워 두세요",
+            "the tracking password has 8 to 64 characters; leave it empty if you do not want one",
+        );
+    }
+    if t.requires_rrn && rrn.trim().is_empty() {
+        e.add(
+            "resident_number",
+            lang,
+            "이 민원은 법령에 따라 주민등록번호가 필요합니다",
+            "this petition type requires a resident registration number by law",
+        );
+    }
+    if !v.consent {
+        e.add(
+            "consent",
+            lang,
+            "개인정보 수집·이용에 동의해야 온라인으로 신청할 수 있습니다",
+            "please agree to the use of your personal data to file online",
+        );
+    }
+    e
+}
+
+/// Each extra field through the one validation of extra fields, so its error sits beside it.
+pub(crate) fn extra_field_errors(
+    lang: Lang,
+    t: &PetitionType,
+    v: &FileValues,
+    e: &mut FieldErrors,
+) {
+    let values = extra_json(&t.fields, v);
+    for d in &t.fields {
+        let mut one = serde_json::Map::new();
+        if let Some(x) = values.get(&d.key) {
+            one.insert(d.key.clone(), x.clone());
+        }
+        if let Err(rule) = domain::petitions::fields::validate_values(std::slice::from_ref(d), &one)
+        {
+            e.add_rule(&format!("x_{}", d.key), lang, &rule);
+        }
+    }
+}
+
+/// Where a refusal of the store (the same checks as the API) belongs on the resident's form.
+fn resident_field_of(code: &str) -> &'static str {
+    match code {
+        "rrn_not_allowed" | "bad_resident_number" => "resident_number",
+        "bad_phone" => "phone",
+        "bad_email" => "email",
+        "too_long" => "body",
+        "bad_tracking_password" => "tracking_password",
+        _ => "form",
+    }
+}
+
 async fn file_submit(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -487,71 +737,53 @@ async fn file_submit(
     mp: Multipart,
 ) -> PageResult {
     let t = open_type(&state, type_id).await.or_page(&ctx)?;
-    let refill = |v: FileValues, message: String, had_files: bool| {
-        let message = if had_files {
-            format!(
-                "{message} — {}",
-                ctx.lang.t(
-                    "첨부 파일은 다시 골라 주세요",
-                    "please choose the attachments again"
-                )
-            )
-        } else {
-            message
-        };
-        Ok(ctx.render_status(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            &file_page(&ctx, &state, t.clone(), v, Some(message)),
-        ))
-    };
-    let sub = match read_form(&state, mp).await {
-        Ok(s) => s,
+    let lang = ctx.lang;
+    let (texts, sent, read_error) = match read_parts(&state, mp, async |_| true).await {
+        Ok((texts, files)) => (texts, files, None),
         Err((_, e)) if e.status.is_server_error() => return Err(ctx.fail(&e)),
-        Err((v, m)) => return refill(v, ctx.lang.of(&m).to_string(), true),
+        Err((texts, e)) => (texts, Vec::new(), Some(e)),
     };
-    let had_files = !sub.files.is_empty();
-    let mut v = sub.values;
+    let (files, copies) = gather_files(&state, &texts, sent);
+    let (mut v, rrn, password) = file_values(texts);
     if v.anonymous {
         // Nothing about the person is kept, whatever the form carried.
         (v.name, v.phone, v.email, v.address) = Default::default();
-        if !petitions::TRACKING_PASSWORD_CHARS.contains(&sub.password.chars().count()) {
-            let m = form_error(
-                ctx.lang,
-                "익명 신고는 조회 비밀번호(8자~64자)가 있어야 처리 상황을 볼 수 있습니다",
-                "an anonymous report needs a tracking password (8 to 64 characters) to be followed",
-            );
-            return refill(v, m, had_files);
-        }
-    } else if !v.consent {
-        let m = form_error(
-            ctx.lang,
-            "개인정보 수집·이용에 동의해야 신청할 수 있습니다",
-            "please agree to the use of your personal data to file",
-        );
-        return refill(v, m, had_files);
     }
-    let digits = v.phone.chars().filter(char::is_ascii_digit).count();
-    if !v.anonymous && !(9..=11).contains(&digits) {
-        let m = form_error(
-            ctx.lang,
-            "휴대전화 번호를 확인해 주세요 (9~11자리). 처리 조회에 끝 4자리를 씁니다",
-            "please check the phone number (9–11 digits); its last 4 digits let you track the petition",
-        );
-        return refill(v, m, had_files);
+    let mut errors = resident_errors(lang, &t, &v, &rrn, &password);
+    if let Some(e) = read_error {
+        errors.add("files", lang, &e.ko, &e.en);
     }
-    let n = sub.password.chars().count();
-    if n > 0 && !petitions::TRACKING_PASSWORD_CHARS.contains(&n) {
-        let m = form_error(
-            ctx.lang,
-            "조회 비밀번호는 8자에서 64자까지입니다. 쓰지 않으려면 비워 두세요",
-            "the tracking password has 8 to 64 characters; leave it empty if you do not want one",
+    if files.len() > MAX_FILES {
+        errors.add(
+            "files",
+            lang,
+            "파일은 5개까지 첨부할 수 있습니다. 빼실 파일의 ✕를 고르세요",
+            "up to 5 files: tick ✕ beside the ones to leave out",
         );
-        return refill(v, m, had_files);
     }
-    let rrn = if v.anonymous { String::new() } else { sub.rrn };
-    match file_petition(&state, &ctx, &t, &v, rrn, &sub.password, sub.files).await {
+    let refill = |v: FileValues, errors: FieldErrors, files: &[(StoredBlob, String)]| {
+        let r = Refused {
+            errors,
+            kept: kept_files(&state, files),
+            copies,
+        };
+        Ok(ctx.render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &file_page(&ctx, &state, &t, v, r),
+        ))
+    };
+    if !errors.is_empty() {
+        return refill(v, errors, &files);
+    }
+    let rrn = if v.anonymous { String::new() } else { rrn };
+    match file_petition(&state, &ctx, &t, &v, rrn, &password, files.clone()).await {
         Ok((p, code)) => receipt(&state, &ctx, p, code).await,
-        Err(e) => refill(v, ctx.lang.of(&e).to_string(), had_files),
+        Err(e) if e.status.is_server_error() => Err(ctx.fail(&e)),
+        Err(e) => {
+            let mut errors = FieldErrors::default();
+            errors.add(resident_field_of(e.code), lang, &e.ko, &e.en);
+            refill(v, errors, &files)
+        }
     }
 }
 
@@ -752,7 +984,7 @@ pub(crate) async fn tracked(
         number: p.receipt_no.clone().unwrap_or_else(|| p.id.to_string()),
         receipt_no: p.receipt_no.clone(),
         petition_no: p.id,
-        type_name: t.name,
+        type_name: type_name(lang, &t),
         title: p.title.clone(),
         body: p.body.clone(),
         state: state_name(lang, p.state).to_string(),
@@ -842,10 +1074,24 @@ struct TrackPage {
     error: Option<String>,
 }
 
-async fn track_form(ctx: Ctx) -> Response {
+#[derive(Deserialize)]
+struct TrackQuery {
+    /// Filled in from the receipt's link; the code is never in a link.
+    #[serde(default)]
+    number: String,
+}
+
+async fn track_form(ctx: Ctx, Query(q): Query<TrackQuery>) -> Response {
+    // Only what a receipt or petition number is made of: digits and the hyphen.
+    let number: String = q
+        .number
+        .chars()
+        .filter(|c| c.is_ascii_digit() || *c == '-')
+        .take(20)
+        .collect();
     ctx.render(&TrackFormPage {
         c: ctx.chrome(),
-        number: String::new(),
+        number,
         error: None,
     })
 }
@@ -1135,43 +1381,166 @@ async fn track_supplement(State(state): State<AppState>, ctx: Ctx, mp: Multipart
 pub struct MyRow {
     pub number: String,
     pub title: String,
+    pub type_name: String,
     pub state: String,
     pub arrived_at: String,
+    /// A supplement is asked for: what, and by when (the resident's move).
+    pub action: Option<(String, String)>,
+    /// Still being handled: the expected completion; done: when it was completed.
+    pub open: bool,
+    pub date: Option<String>,
+}
+
+/// Which of their petitions the resident looks at.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum MyFilter {
+    All,
+    /// A supplement is asked for.
+    Action,
+    Open,
+    Done,
+}
+
+impl MyFilter {
+    const ALL: [MyFilter; 4] = [
+        MyFilter::All,
+        MyFilter::Action,
+        MyFilter::Open,
+        MyFilter::Done,
+    ];
+    fn code(self) -> &'static str {
+        match self {
+            MyFilter::All => "all",
+            MyFilter::Action => "action",
+            MyFilter::Open => "open",
+            MyFilter::Done => "done",
+        }
+    }
+    fn words(self, lang: Lang) -> &'static str {
+        match self {
+            MyFilter::All => lang.t("전체", "All"),
+            MyFilter::Action => lang.t("보완 요청", "Supplement asked"),
+            MyFilter::Open => lang.t("처리 중", "Being handled"),
+            MyFilter::Done => lang.t("처리 완료", "Completed"),
+        }
+    }
+    fn holds(self, r: &MyRow) -> bool {
+        match self {
+            MyFilter::All => true,
+            MyFilter::Action => r.action.is_some(),
+            MyFilter::Open => r.open,
+            MyFilter::Done => !r.open,
+        }
+    }
+}
+
+/// A filter tab: link, words, count, current.
+pub struct MyTab {
+    pub code: &'static str,
+    pub words: &'static str,
+    pub count: usize,
+    pub current: bool,
 }
 
 #[derive(Template)]
 #[template(path = "petitions/my_petitions.html")]
 struct MyPage {
     c: Chrome,
+    tabs: Vec<MyTab>,
+    filter: &'static str,
+    /// The ones waiting for the resident, shown above the list whatever the filter.
+    waiting: usize,
     rows: Vec<MyRow>,
 }
 
-async fn my_list(State(state): State<AppState>, ctx: Ctx) -> PageResult {
+#[derive(Deserialize)]
+struct MyQuery {
+    #[serde(default)]
+    state: String,
+}
+
+/// When a petition that is no longer open was completed: its last answer, its transfer to
+/// another agency, or its last change (withdrawn, returned, closed without an answer).
+fn completed_at(p: &Petition) -> DateTime<Utc> {
+    let d = &p.derived;
+    match (d.answers.last(), &d.agency_transfer) {
+        (Some(a), _) => a.at,
+        (None, Some(t)) => t.at,
+        (None, None) => p.updated_at,
+    }
+}
+
+async fn my_list(State(state): State<AppState>, ctx: Ctx, Query(q): Query<MyQuery>) -> PageResult {
     let caller = ctx.caller.as_ref().ok_or_else(|| ctx.refusal())?;
+    let lang = ctx.lang;
+    let filter = MyFilter::ALL
+        .into_iter()
+        .find(|f| f.code() == q.state)
+        .unwrap_or(MyFilter::All);
     let f = store::petitions::QueueFilter {
         petitioner_account_id: Some(caller.account.id),
         include_done: true,
         limit: 200,
         ..Default::default()
     };
-    let rows = petitions::queue(&state.db, &f, store::now())
+    let mut items = petitions::queue(&state.db, &f, store::now())
         .await
         .or_page(&ctx)?
-        .items
+        .items;
+    // What waits for the resident first, then newest first.
+    items.sort_by_key(|i| {
+        (
+            i.petition.state != PState::Supplement,
+            std::cmp::Reverse(i.petition.arrived_at),
+        )
+    });
+    let names: HashMap<i64, String> = petitions::list_types(&state.db, false)
+        .await
+        .or_page(&ctx)?
+        .iter()
+        .map(|t| (t.id, type_name(lang, t)))
+        .collect();
+    let mut rows = Vec::with_capacity(items.len());
+    for i in items {
+        let p = i.petition;
+        let open = p.state.is_open();
+        let action = p
+            .derived
+            .supplement
+            .as_ref()
+            .filter(|_| p.state == PState::Supplement)
+            .map(|s| (s.items.clone(), when(s.answer_by)));
+        rows.push(MyRow {
+            number: p.receipt_no.clone().unwrap_or_else(|| p.id.to_string()),
+            type_name: names.get(&p.type_id).cloned().unwrap_or_default(),
+            state: state_name(lang, p.state).to_string(),
+            arrived_at: when(p.arrived_at),
+            date: if open {
+                i.due.map(when)
+            } else {
+                Some(when(completed_at(&p)))
+            },
+            open,
+            action,
+            title: p.title,
+        });
+    }
+    let tabs = MyFilter::ALL
         .into_iter()
-        .map(|i| MyRow {
-            number: i
-                .petition
-                .receipt_no
-                .clone()
-                .unwrap_or_else(|| i.petition.id.to_string()),
-            title: i.petition.title,
-            state: state_name(ctx.lang, i.petition.state).to_string(),
-            arrived_at: when(i.petition.arrived_at),
+        .map(|f| MyTab {
+            code: f.code(),
+            words: f.words(lang),
+            count: rows.iter().filter(|r| f.holds(r)).count(),
+            current: f == filter,
         })
         .collect();
+    let waiting = rows.iter().filter(|r| r.action.is_some()).count();
+    rows.retain(|r| filter.holds(r));
     Ok(ctx.render(&MyPage {
         c: ctx.chrome(),
+        tabs,
+        filter: filter.code(),
+        waiting,
         rows,
     }))
 }

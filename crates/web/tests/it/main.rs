@@ -10,6 +10,7 @@ mod clock;
 mod common;
 mod desk_pages;
 mod errors;
+mod filing_pages;
 mod http;
 mod intake;
 mod open311;

@@ -149,7 +149,8 @@ store::backend_tests! {
         .await;
         assert_eq!(res.status(), 422);
         let body = res.text().await.unwrap();
-        assert!(body.contains("제목과 내용을 입력해 주세요"), "{body}");
+        assert!(body.contains("id=\"body-error\""), "{body}");
+        assert!(body.contains("내용을 입력해 주세요"), "{body}");
         assert!(body.contains("value=\"제목은 남아야 합니다\""));
         let after = store::petitions::queue(
             &s.state.db,
