@@ -1,6 +1,6 @@
 -- The desk's queue (issue 16): a resident's request for an additional answer puts an answered or
 -- closed petition back in the queue; officials find petitions by the petitioner's masked name
--- (as their pages show it, 김*수); the queue sorts by receipt order as well as by due moment.
+-- (as their pages show it, 김*수); the queue sorts by receipt number as well as by due moment.
 
 -- Copy of `derived.additional_requested` (set while a requested additional answer is owed).
 ALTER TABLE petitions ADD COLUMN additional_requested BOOLEAN NOT NULL DEFAULT FALSE;
@@ -19,11 +19,11 @@ UPDATE petitions SET petitioner_masked = CASE char_length(btrim(petitioner_name)
     END;
 CREATE INDEX petitions_by_masked_name ON petitions (petitioner_masked, id);
 
--- Receipt order (newest or oldest first) over the open petitions, per department and office-wide;
+-- Receipt-number order (either way) over the open petitions, per department and office-wide;
 -- the condition is word for word the one of 0006 and store::petitions::OPEN_STATES_SQL.
-CREATE INDEX petitions_open_by_department_id ON petitions
-    (department_id, id, due_at, state, assignee_id, type_id, flagged, repeat_proposed)
+CREATE INDEX petitions_open_by_department_receipt ON petitions
+    (department_id, receipt_no, id, due_at, state, assignee_id, type_id, flagged, repeat_proposed)
     WHERE state IN ('arrived', 'received', 'in_progress', 'supplement', 'paused');
-CREATE INDEX petitions_open_by_id ON petitions
-    (id, due_at, state, department_id, assignee_id, type_id, flagged, repeat_proposed)
+CREATE INDEX petitions_open_by_receipt ON petitions
+    (receipt_no, id, due_at, state, department_id, assignee_id, type_id, flagged, repeat_proposed)
     WHERE state IN ('arrived', 'received', 'in_progress', 'supplement', 'paused');

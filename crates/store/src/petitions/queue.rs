@@ -58,7 +58,7 @@ pub enum QueueOrder {
     /// By the due moment (working time left): the desk's default.
     #[default]
     Due,
-    /// By receipt (filing) order, i.e. the petition number.
+    /// By receipt number (the register's order); petitions not yet received come last.
     Receipt,
 }
 
@@ -246,7 +246,7 @@ pub(super) async fn page_ids_query(
     sql: String,
     moments: (DateTime<Utc>, DateTime<Utc>, DateTime<Utc>),
     binds: &[Bind],
-) -> Result<Vec<(i64, Option<DateTime<Utc>>)>> {
+) -> Result<Vec<(i64, Option<DateTime<Utc>>, Option<String>)>> {
     Ok(on_db!(db, |pool| {
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(moments.0)
@@ -263,19 +263,26 @@ pub(super) async fn page_ids_query(
 }
 
 /// One queue row's place: its group (in due order: open with a clock, owed an additional
-/// answer, open without a clock), due moment and id.
-type Place = (u8, Option<DateTime<Utc>>, i64);
+/// answer, open without a clock; in receipt order: received, not yet received), due moment,
+/// receipt number and id.
+type Place = (u8, Option<DateTime<Utc>>, Option<String>, i64);
 
 /// Sorts places into the page's order.
 fn sort_places(found: &mut [Place], order: QueueOrder, descending: bool) {
     use std::cmp::Reverse;
     match (order, descending) {
-        (QueueOrder::Due, false) => found.sort_unstable(),
-        (QueueOrder::Due, true) => {
-            found.sort_unstable_by_key(|(g, due, id)| (*g, Reverse(*due), Reverse(*id)))
+        (QueueOrder::Due, false) => {
+            found.sort_unstable_by(|a, b| (a.0, a.1, a.3).cmp(&(b.0, b.1, b.3)))
         }
-        (QueueOrder::Receipt, false) => found.sort_unstable_by_key(|p| p.2),
-        (QueueOrder::Receipt, true) => found.sort_unstable_by_key(|p| Reverse(p.2)),
+        (QueueOrder::Due, true) => found.sort_unstable_by(|a, b| {
+            (a.0, Reverse(a.1), Reverse(a.3)).cmp(&(b.0, Reverse(b.1), Reverse(b.3)))
+        }),
+        (QueueOrder::Receipt, false) => {
+            found.sort_unstable_by(|a, b| (a.0, &a.2, a.3).cmp(&(b.0, &b.2, b.3)))
+        }
+        (QueueOrder::Receipt, true) => found.sort_unstable_by(|a, b| {
+            (a.0, Reverse(&a.2), Reverse(a.3)).cmp(&(b.0, Reverse(&b.2), Reverse(b.3)))
+        }),
     }
 }
 
@@ -301,13 +308,15 @@ pub(super) async fn queue_page_ids(
             QueueOrder::Due => {
                 format!("CASE WHEN due_at IS NULL THEN 1 ELSE 0 END, due_at {dir}, id {dir}")
             }
-            QueueOrder::Receipt => format!("id {dir}"),
+            QueueOrder::Receipt => format!(
+                "CASE WHEN receipt_no IS NULL THEN 1 ELSE 0 END, receipt_no {dir}, id {dir}"
+            ),
         };
         let sql = format!(
-            "SELECT id, due_at FROM petitions {filter_sql} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+            "SELECT id, due_at, receipt_no FROM petitions {filter_sql} ORDER BY {order} LIMIT {limit} OFFSET {offset}"
         );
         let rows = page_ids_query(db, sql, moments, &binds).await?;
-        return Ok(rows.into_iter().map(|(id, _)| id).collect());
+        return Ok(rows.into_iter().map(|(id, _, _)| id).collect());
     }
     let want = offset + limit;
     // One partition per department in reach, or the whole office at once.
@@ -334,15 +343,26 @@ pub(super) async fn queue_page_ids(
             ));
         }
         QueueOrder::Receipt => {
-            groups.push((0, OPEN_STATES_SQL.into(), format!("id {dir}")));
+            let by_number = format!("receipt_no {dir}, id {dir}");
+            groups.push((
+                0,
+                format!("{OPEN_STATES_SQL} AND receipt_no IS NOT NULL"),
+                by_number.clone(),
+            ));
             if f.with_additional() {
-                groups.push((1, "additional_requested = TRUE".into(), format!("id {dir}")));
+                // Answered, so numbered: merged with the open ones by number.
+                groups.push((0, "additional_requested = TRUE".into(), by_number));
             }
+            groups.push((
+                2,
+                format!("{OPEN_STATES_SQL} AND receipt_no IS NULL"),
+                format!("id {dir}"),
+            ));
         }
     }
     let mut found: Vec<Place> = Vec::new();
     for (group, condition, order) in groups {
-        if f.order == QueueOrder::Due && found.len() as i64 >= want {
+        if group == 2 && found.len() as i64 >= want {
             break; // the page is filled from the groups before
         }
         for dept in &partitions {
@@ -354,10 +374,10 @@ pub(super) async fn queue_page_ids(
             };
             let (filter_sql, binds) = queue_where(&one, true);
             let sql = format!(
-                "SELECT id, due_at FROM petitions {filter_sql} AND {condition} ORDER BY {order} LIMIT {want}"
+                "SELECT id, due_at, receipt_no FROM petitions {filter_sql} AND {condition} ORDER BY {order} LIMIT {want}"
             );
             let rows = page_ids_query(db, sql, moments, &binds).await?;
-            found.extend(rows.into_iter().map(|(id, due)| (group, due, id)));
+            found.extend(rows.into_iter().map(|(id, due, no)| (group, due, no, id)));
         }
     }
     sort_places(&mut found, f.order, f.descending);
@@ -365,7 +385,7 @@ pub(super) async fn queue_page_ids(
         .into_iter()
         .skip(offset as usize)
         .take(limit as usize)
-        .map(|(_, _, id)| id)
+        .map(|(_, _, _, id)| id)
         .collect())
 }
 
@@ -501,6 +521,8 @@ mod open_index_tests {
         for migration in [
             include_str!("../../migrations/sqlite/0006_open_queue.sql"),
             include_str!("../../migrations/postgres/0006_open_queue.sql"),
+            include_str!("../../migrations/sqlite/0016_pages_queue.sql"),
+            include_str!("../../migrations/postgres/0016_pages_queue.sql"),
         ] {
             assert_eq!(
                 migration

@@ -305,9 +305,12 @@ pub fn due_badge(
     let d = &p.derived;
     if !p.state.is_open() {
         let at = finished_at(p);
-        let words = match lang {
-            Lang::Ko => format!("{} {}", when(at), p.state.korean()),
-            Lang::En => format!("{} {}", state_name(lang, p.state), when(at)),
+        let answered = d.answers.iter().any(|a| !a.additional);
+        let words = match (lang, answered) {
+            (Lang::Ko, true) => format!("{} 답변", when(at)),
+            (Lang::En, true) => format!("answered {}", when(at)),
+            (Lang::Ko, false) => format!("{} {}", when(at), p.state.korean()),
+            (Lang::En, false) => format!("{} {}", state_name(lang, p.state), when(at)),
         };
         let Some(input) = d.deadline_input(at) else {
             return Ok(DueBadge {
