@@ -271,12 +271,10 @@ type Place = (u8, Option<DateTime<Utc>>, Option<String>, i64);
 fn sort_places(found: &mut [Place], order: QueueOrder, descending: bool) {
     use std::cmp::Reverse;
     match (order, descending) {
-        (QueueOrder::Due, false) => {
-            found.sort_unstable_by(|a, b| (a.0, a.1, a.3).cmp(&(b.0, b.1, b.3)))
+        (QueueOrder::Due, false) => found.sort_unstable_by_key(|p| (p.0, p.1, p.3)),
+        (QueueOrder::Due, true) => {
+            found.sort_unstable_by_key(|p| (p.0, Reverse(p.1), Reverse(p.3)))
         }
-        (QueueOrder::Due, true) => found.sort_unstable_by(|a, b| {
-            (a.0, Reverse(a.1), Reverse(a.3)).cmp(&(b.0, Reverse(b.1), Reverse(b.3)))
-        }),
         (QueueOrder::Receipt, false) => {
             found.sort_unstable_by(|a, b| (a.0, &a.2, a.3).cmp(&(b.0, &b.2, b.3)))
         }
