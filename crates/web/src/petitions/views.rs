@@ -312,6 +312,18 @@ pub fn due_badge(
             (Lang::Ko, false) => format!("{} {}", when(at), p.state.korean()),
             (Lang::En, false) => format!("{} {}", state_name(lang, p.state), when(at)),
         };
+        // Sent to another agency: judged against its own limit (8 working hours, Act art. 16).
+        if let (PState::TransferredOut, Some(t)) = (p.state, &d.agency_transfer) {
+            return Ok(DueBadge {
+                urgency: if t.on_time {
+                    Urgency::DoneOnTime
+                } else {
+                    Urgency::DoneLate
+                },
+                detail: words,
+                due: Some(t.due),
+            });
+        }
         let Some(input) = d.deadline_input(at) else {
             return Ok(DueBadge {
                 urgency: Urgency::NoClock,
