@@ -28,7 +28,8 @@ pub struct QueueFilter {
     pub additional: bool,
     /// Only these petitions (search hits).
     pub ids: Option<Vec<PetitionId>>,
-    /// Only these receipt numbers (a number typed into the search box, in its possible forms).
+    /// Only these receipt numbers (a number typed into the search box, in its possible forms),
+    /// in any state.
     pub receipt_nos: Option<Vec<String>>,
     /// Only petitioners whose masked name is this (as the pages show it: 김*수).
     pub petitioner_masked: Option<String>,
@@ -177,8 +178,9 @@ pub(super) fn queue_where(f: &QueueFilter, with_user_filters: bool) -> (String, 
     if with_user_filters && let Some(s) = f.state {
         let p = param(&mut binds, Bind::Text(s.as_str().to_string()));
         sql.push_str(&format!(" AND state = {p}"));
-    } else if with_user_filters && f.additional {
-        // Any state: the marker itself says the petition is owed an answer.
+    } else if with_user_filters && (f.additional || f.receipt_nos.is_some()) {
+        // Any state: the marker says the petition is owed an answer; a number names one
+        // petition, found finished or not (and the counts stay those of the queue).
     } else if !f.include_done {
         if with_user_filters && f.searched() && f.with_additional() {
             sql.push_str(&format!(

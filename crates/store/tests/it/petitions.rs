@@ -1003,6 +1003,10 @@ store::backend_tests! {
         let page = petitions::queue(&s.db, &queue_filter(Default::default()), noon).await.unwrap();
         assert_eq!((page.counts.total, page.counts.additional), (1, 0));
         assert_eq!(queue_ids(&s, Default::default(), noon).await, vec![c]);
+        // A receipt number finds its petition answered or not.
+        let answered_no = petitions::get(&s.db, b).await.unwrap().receipt_no.unwrap();
+        let by_number = petitions::QueueFilter { receipt_nos: Some(vec![answered_no]), ..Default::default() };
+        assert_eq!(queue_ids(&s, by_number, noon).await, vec![b]);
 
         // A request needs a low rating: refused with 4, nothing changes.
         let before = petitions::get(&s.db, b).await.unwrap();

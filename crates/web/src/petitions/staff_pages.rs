@@ -415,8 +415,7 @@ async fn queue_page(
     if searched {
         let this_year = calendar::to_seoul(now).year();
         if let Some(n) = domain::petitions::number_query(query, this_year) {
-            // A number names one petition: found whatever its state.
-            f.include_done = true;
+            // A number names one petition: found whatever its state (the store's rule).
             match n {
                 domain::petitions::NumberQuery::Receipt(nos) => f.receipt_nos = Some(nos),
                 domain::petitions::NumberQuery::Petition(id) => f.ids = Some(vec![id]),
