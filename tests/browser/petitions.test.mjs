@@ -147,6 +147,10 @@ test('file → receive → supplement → answer → rate, every page accessible
   await resident.fill('#pin', '6789');
   await Promise.all([resident.waitForNavigation(), resident.click('form.mw-form button[type=submit]')]);
   assert.match(await resident.textContent('.mw-answer'), /도로점용을 허가합니다/);
+  // Answered: the outcome (when, on time) instead of an expected date (issue 16).
+  assert.match(await resident.textContent('#due-badge'), /기한 내 처리/);
+  assert.match(await resident.textContent('#due-detail'), /\d{4}-\d{2}-\d{2} \d{2}:\d{2} 답변/);
+  assert.equal(await resident.$('#due'), null, 'no countdown once answered');
   await audit(resident, 'track-answered');
   await resident.click('label[for=score2]');
   await resident.fill('#comment', '허가 기간이 적혀 있지 않습니다.');
@@ -154,6 +158,21 @@ test('file → receive → supplement → answer → rate, every page accessible
   await Promise.all([resident.waitForNavigation(), resident.click('form:has(input[value=rate]) button[type=submit]')]);
   assert.match(await resident.textContent('main'), /2\/5/);
   assert.match(await resident.textContent('main'), /추가 답변/);
+
+  // The request puts it back in the official's queue, marked and counted (issue 16).
+  await official.goto(`${server.url}/desk`);
+  assert.match(await official.textContent('#tile-additional'), /추가 답변 요청\s*[1-9]/);
+  await Promise.all([official.waitForNavigation(), official.click('#tile-additional')]);
+  assert.equal(await official.getAttribute('#tile-additional', 'aria-current'), 'true');
+  assert.match(await official.locator(`#queue tr:has-text("${TITLE}")`).textContent(), /추가 답변 요청/);
+  // Found by its receipt number in every usual form and by the masked name the page shows.
+  const seq = receiptNo.split('-')[1];
+  for (const q of [receiptNo, seq, String(Number(seq)), '박*민']) {
+    await official.goto(`${server.url}/desk?q=${encodeURIComponent(q)}`);
+    assert.match(await official.textContent('#queue'), new RegExp(TITLE), q);
+  }
+  assert.match(await official.textContent('#queue'), /민원인 박\*민/);
+  await Promise.all([official.waitForNavigation(), official.click(`#queue a:has-text("${TITLE}")`)]);
 
   // The official sees the dissatisfaction and sends an additional answer.
   await official.reload();
@@ -163,6 +182,65 @@ test('file → receive → supplement → answer → rate, every page accessible
   await official.fill('#add-text', '허가 기간은 11월 30일부터 12월 2일까지입니다.');
   await Promise.all([official.waitForNavigation(), official.click('form:has(input[value=additional_answer]) button[type=submit]')]);
   assert.match(await official.textContent('main'), /12월 2일까지/);
+  await official.goto(`${server.url}/desk?urgency=additional`);
+  assert.doesNotMatch(await official.textContent('main'), new RegExp(TITLE), 'answered: off the queue');
+});
+
+test('the queue: tiles filter, columns sort, pages number, badges agree (desktop and phone, ko and en)', async () => {
+  for (const [width, lang] of [[1280, 'ko'], [390, 'en']]) {
+    const context = await browser.newContext({ viewport: { width, height: 900 } });
+    const page = await context.newPage();
+    await signIn(page, server.url, 'official.desk');
+    await page.goto(`${server.url}/desk?lang=${lang}`);
+    await audit(page, `queue-${width}-${lang}`, false);
+    // Every count is a link that filters; the one in force is marked.
+    for (const key of ['overdue', 'soon', 'paused', 'flagged', 'repeated', 'additional']) {
+      const count = Number((await page.textContent(`#tile-${key} strong`)).trim());
+      await Promise.all([page.waitForNavigation(), page.click(`#tile-${key}`)]);
+      assert.equal(await page.getAttribute(`#tile-${key}`, 'aria-current'), 'true', key);
+      assert.equal(await page.locator('#queue tbody tr').count(), Math.min(count, 50), key);
+      await page.goto(`${server.url}/desk`);
+    }
+    await page.goto(`${server.url}/desk?urgency=overdue`);
+    const overdue = await page.$$eval('#queue tbody .mw-badge', (els) => els.map((e) => e.className));
+    assert.ok(overdue.length > 0);
+    for (const c of overdue) assert.match(c, /mw-u-overdue/, 'an overdue petition is never green');
+
+    // Sortable column: a link (works without script), with aria-sort.
+    await page.goto(`${server.url}/desk`);
+    assert.equal(await page.getAttribute('th:has(#sort-due)', 'aria-sort'), 'ascending');
+    await Promise.all([page.waitForNavigation(), page.click('#sort-number')]);
+    assert.equal(await page.getAttribute('th:has(#sort-number)', 'aria-sort'), 'ascending');
+    assert.equal(await page.getAttribute('th:has(#sort-due)', 'aria-sort'), 'none');
+    const up = await page.$$eval('#queue tbody tr td:nth-child(2)', (t) => t.map((e) => e.textContent.trim()));
+    await Promise.all([page.waitForNavigation(), page.click('#sort-number')]);
+    assert.equal(await page.getAttribute('th:has(#sort-number)', 'aria-sort'), 'descending');
+    const down = await page.$$eval('#queue tbody tr td:nth-child(2)', (t) => t.map((e) => e.textContent.trim()));
+    // Receipt numbers in order; petitions not yet received, "(id)", last either way.
+    const numbered = (list) => list.filter((n) => !n.startsWith('('));
+    assert.deepEqual([...numbered(up)].sort(), numbered(up));
+    assert.deepEqual([...numbered(down)].sort().reverse(), numbered(down));
+    assert.deepEqual(up.slice(0, numbered(up).length), numbered(up));
+
+    // Finished ones included: page numbers and a previous link; a finished petition shows when
+    // it was finished and whether on time, never a countdown.
+    await page.goto(`${server.url}/desk?done=1&sort=number`);
+    await Promise.all([page.waitForNavigation(), page.click('#queue-page-2')]);
+    assert.match(await page.textContent('#queue-page-current'), /^2/);
+    assert.ok(await page.$('#queue-prev'));
+    const finished = await page.$$eval('#queue tbody tr', (rows) => rows
+      .filter((r) => /답변완료|종결|answered|closed/.test(r.cells[4].textContent))
+      .map((r) => r.cells[0].textContent));
+    assert.ok(finished.length > 0);
+    for (const t of finished) {
+      assert.match(t, /기한 내 처리|기한 넘겨 처리|Done on time|Done late|기한 없음|No deadline/);
+      assert.doesNotMatch(t, /남음|left/);
+    }
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    if (width === 1280) assert.ok(overflow <= 0, `no horizontal overflow at ${width}`);
+    await audit(page, `queue-done-${width}-${lang}`, false);
+    await context.close();
+  }
 });
 
 test('an irreversible step needs its confirmation; the extension notice can be previewed', async () => {

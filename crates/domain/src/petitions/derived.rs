@@ -33,6 +33,10 @@ pub struct Derived {
     /// The latest rating (1 = very dissatisfied … 5 = very satisfied) since the last answer.
     pub satisfaction: Option<u8>,
     pub ratings: u32,
+    /// When the petitioner asked for an additional answer that has not been given yet: the
+    /// petition is back in the office's queue with its own marker.
+    #[serde(default)]
+    pub additional_requested: Option<DateTime<Utc>>,
     pub progress_notices: u32,
     pub last_notice_at: Option<DateTime<Utc>>,
     pub repeat: Option<RepeatInfo>,
@@ -203,6 +207,7 @@ impl Derived {
             results_notified: 0,
             satisfaction: None,
             ratings: 0,
+            additional_requested: None,
             progress_notices: 0,
             last_notice_at: None,
             repeat: repeat.clone(),
@@ -744,6 +749,7 @@ impl Derived {
                 });
                 d.results_notified += 1;
                 d.satisfaction = None;
+                d.additional_requested = None;
                 if !*additional {
                     d.state = State::Answered;
                 }
@@ -772,7 +778,9 @@ impl Derived {
                 d.state = State::Closed;
                 d.closed_reason = Some(format!("반복민원 종결 (repeated petition): {basis}"));
             }
-            Event::Rated { score, .. } => {
+            Event::Rated {
+                score, more_wanted, ..
+            } => {
                 if !matches!(s, State::Answered | State::Closed) {
                     return Err(not_now(s, "만족도 평가", "rate"));
                 }
@@ -790,8 +798,18 @@ impl Derived {
                         "this answer was already rated",
                     ));
                 }
+                if *more_wanted && *score > DISSATISFIED_AT_MOST {
+                    return Err(rule(
+                        "additional_needs_low_rating",
+                        "추가 답변은 만족도 1~2점(불만족)일 때 요청할 수 있습니다",
+                        "an additional answer can be requested with a rating of 1 or 2",
+                    ));
+                }
                 d.satisfaction = Some(*score);
                 d.ratings += 1;
+                if *more_wanted {
+                    d.additional_requested = Some(at);
+                }
             }
             Event::Reopened { reason } => {
                 if !matches!(s, State::Answered | State::Closed) {

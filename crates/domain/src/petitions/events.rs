@@ -174,6 +174,10 @@ pub enum Event {
     Rated {
         score: u8,
         comment: String,
+        /// The petitioner asks for an additional answer (추가 답변 요청; ratings 1–2 only): the
+        /// petition goes back to the office's queue until it is given.
+        #[serde(default)]
+        more_wanted: bool,
     },
     Reopened {
         reason: String,

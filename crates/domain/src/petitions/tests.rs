@@ -294,6 +294,7 @@ fn answering_a_closed_petition_is_refused() {
             &Event::Rated {
                 score: 1,
                 comment: "".into(),
+                more_wanted: false,
             },
             h(3),
             &c,
@@ -370,6 +371,72 @@ fn templates_fill_known_placeholders() {
 }
 
 #[test]
+fn receipt_numbers_are_read_in_every_usual_form() {
+    let one = NumberQuery::Receipt(vec!["2026-0000061".into()]);
+    assert_eq!(number_query("2026-0000061", 2026), Some(one.clone()));
+    assert_eq!(number_query(" 2026-61 ", 2026), Some(one));
+    let years: Vec<String> = (2022..=2026).rev().map(|y| receipt_number(y, 61)).collect();
+    assert_eq!(
+        number_query("0000061", 2026),
+        Some(NumberQuery::Receipt(years.clone()))
+    );
+    assert_eq!(number_query("61", 2026), Some(NumberQuery::Receipt(years)));
+    assert_eq!(number_query("(61)", 2026), Some(NumberQuery::Petition(61)));
+    for words in [
+        "도로 파손",
+        "김*수",
+        "",
+        "0",
+        "12345678",
+        "26-61",
+        "2026-",
+        "(x)",
+    ] {
+        assert_eq!(number_query(words, 2026), None, "{words}");
+    }
+}
+
+#[test]
+fn an_additional_answer_request_needs_a_low_rating_and_ends_with_the_answer() {
+    let c = cal();
+    let answered = received()
+        .apply(
+            &Event::Answered {
+                text: "답변".into(),
+                template: None,
+                additional: false,
+            },
+            h(1),
+            &c,
+        )
+        .unwrap();
+    let ask = |score| Event::Rated {
+        score,
+        comment: String::new(),
+        more_wanted: true,
+    };
+    assert_eq!(
+        answered.apply(&ask(3), h(3), &c).unwrap_err().code,
+        "additional_needs_low_rating"
+    );
+    let asked = answered.apply(&ask(2), h(3), &c).unwrap();
+    assert_eq!(asked.additional_requested, Some(h(3)));
+    assert_eq!(asked.state, State::Answered, "the state stays answered");
+    let given = asked
+        .apply(
+            &Event::Answered {
+                text: "추가 답변".into(),
+                template: None,
+                additional: true,
+            },
+            h(4),
+            &c,
+        )
+        .unwrap();
+    assert_eq!(given.additional_requested, None);
+}
+
+#[test]
 fn templates_may_use_only_known_placeholders() {
     assert!(
         validate_template(
@@ -424,9 +491,10 @@ fn any_event() -> impl Strategy<Value = Event> {
             additional
         }),
         Just(Event::Closed { reason: "".into() }),
-        (0u8..7).prop_map(|score| Event::Rated {
+        (0u8..7, any::<bool>()).prop_map(|(score, more_wanted)| Event::Rated {
             score,
-            comment: "".into()
+            comment: "".into(),
+            more_wanted
         }),
         Just(Event::Reopened {
             reason: "재검토".into()

@@ -612,6 +612,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>, key: &PiiKey) -> Result<DemoRepor
                 run.push(Event::Rated {
                     score: 5,
                     comment: "빠른 처리 감사합니다".into(),
+                    more_wanted: false,
                 });
                 run.push(Event::Closed {
                     reason: "처리 완료".into(),
@@ -623,12 +624,17 @@ pub async fn seed(db: &Db, now: DateTime<Utc>, key: &PiiKey) -> Result<DemoRepor
                 run.push(Event::Rated {
                     score: 1,
                     comment: "납득할 수 없습니다".into(),
+                    more_wanted: true,
                 });
-                run.push(Event::Answered {
-                    text: "추가 검토 결과 올해 하반기 긴급 보수 예산으로 조치하겠습니다.".into(),
-                    template: None,
-                    additional: true,
-                });
+                // Every other one still waits for its additional answer (back in the queue).
+                if i % 2 == 1 {
+                    run.push(Event::Answered {
+                        text: "추가 검토 결과 올해 하반기 긴급 보수 예산으로 조치하겠습니다."
+                            .into(),
+                        template: None,
+                        additional: true,
+                    });
+                }
             }
             10 => {
                 run.push(Event::Transferred {

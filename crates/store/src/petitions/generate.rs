@@ -220,22 +220,23 @@ pub async fn generate(
 }
 
 async fn insert_rows(tx: &mut crate::Tx, rows: &[Row]) -> Result<()> {
-    const PER_ROW: usize = 19;
+    const PER_ROW: usize = 20;
     let mut sql = String::from(
         "INSERT INTO petitions (type_id, petitioner_key, petitioner_name, petitioner_phone, petitioner_address, \
          title, body, location, derived, state, department_id, arrived_at, received_at, receipt_no, due_at, \
          event_count, change_seq, created_at, updated_at, channel, anonymous, petitioner_email, extra, \
-         abuse_abusive, abuse_score, abuse_kinds, abuse_model) VALUES ",
+         abuse_abusive, abuse_score, abuse_kinds, abuse_model, petitioner_masked) VALUES ",
     );
     for i in 0..rows.len() {
         if i > 0 {
             sql.push_str(", ");
         }
         sql.push('(');
-        for k in 1..=PER_ROW {
+        for k in 1..PER_ROW {
             sql.push_str(&format!("${}, ", i * PER_ROW + k));
         }
-        sql.push_str("'counter', FALSE, '', '{}', FALSE, 0, '[]', 'generated')");
+        sql.push_str("'counter', FALSE, '', '{}', FALSE, 0, '[]', 'generated', ");
+        sql.push_str(&format!("${})", i * PER_ROW + PER_ROW));
     }
     let mut derived = Vec::with_capacity(rows.len());
     for row in rows {
@@ -263,7 +264,11 @@ async fn insert_rows(tx: &mut crate::Tx, rows: &[Row]) -> Result<()> {
                 .bind(i64::from(row.derived.events))
                 .bind(row.change_seq)
                 .bind(row.arrived_at)
-                .bind(row.arrived_at);
+                .bind(row.arrived_at)
+                .bind(domain::privacy::mask(
+                    domain::privacy::PersonalKind::Name,
+                    &row.name,
+                ));
         }
         q.execute(&mut *conn).await.map(|r| r.rows_affected())
     })?;

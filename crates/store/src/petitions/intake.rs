@@ -357,9 +357,9 @@ pub async fn file(
         petitioner_name, petitioner_phone, petitioner_email, petitioner_address, rrn_encrypted, title, body, \
         location, extra, abuse_abusive, abuse_score, abuse_kinds, abuse_model, idempotency_key, derived, state, \
         department_id, assignee_id, arrived_at, received_at, receipt_no, flagged, repeat_proposed, due_at, \
-        event_count, change_seq, created_at, updated_at, intake) \
+        event_count, change_seq, created_at, updated_at, intake, petitioner_masked) \
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, \
-        $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $24, $24, $32) RETURNING {PETITION_COLUMNS}"
+        $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $24, $24, $32, $33) RETURNING {PETITION_COLUMNS}"
     );
     let kinds = to_json(&screening.kinds)?;
     let extra_json = to_json(&extra)?;
@@ -399,7 +399,8 @@ pub async fn file(
         row.due,
         i64::from(current.events),
         row.change_seq,
-        &intake_json
+        &intake_json,
+        domain::privacy::mask(domain::privacy::PersonalKind::Name, &p.name)
     );
     let petition = inserted
         .map_err(|e| {

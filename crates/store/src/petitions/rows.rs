@@ -38,6 +38,8 @@ pub struct Petition {
     pub received_at: Option<DateTime<Utc>>,
     pub flagged: bool,
     pub repeat_proposed: bool,
+    /// The petitioner asked for an additional answer not given yet (back in the queue).
+    pub additional_requested: bool,
     pub due_at: Option<DateTime<Utc>>,
     pub event_count: i64,
     pub change_seq: i64,
@@ -75,6 +77,7 @@ pub(super) struct PetitionRow {
     pub(super) received_at: Option<DateTime<Utc>>,
     pub(super) flagged: bool,
     pub(super) repeat_proposed: bool,
+    pub(super) additional_requested: bool,
     pub(super) due_at: Option<DateTime<Utc>>,
     pub(super) event_count: i64,
     pub(super) change_seq: i64,
@@ -86,7 +89,7 @@ pub(crate) const PETITION_COLUMNS: &str = "id, receipt_no, type_id, channel, ano
     petitioner_account_id, petitioner_name, petitioner_phone, petitioner_email, petitioner_address, \
     rrn_encrypted, title, body, location, extra, intake, abuse_abusive, abuse_score, abuse_kinds, abuse_model, \
     derived, state, department_id, assignee_id, arrived_at, received_at, flagged, repeat_proposed, \
-    due_at, event_count, change_seq, created_at, updated_at";
+    additional_requested, due_at, event_count, change_seq, created_at, updated_at";
 
 impl PetitionRow {
     pub(super) fn into_petition(self) -> Result<Petition> {
@@ -119,6 +122,7 @@ impl PetitionRow {
             received_at: self.received_at,
             flagged: self.flagged,
             repeat_proposed: self.repeat_proposed,
+            additional_requested: self.additional_requested,
             due_at: self.due_at,
             event_count: self.event_count,
             change_seq: self.change_seq,

@@ -194,7 +194,7 @@ pub(super) async fn persist(
     let sql = format!(
         "UPDATE petitions SET derived = $1, state = $2, department_id = $3, assignee_id = $4, \
          received_at = $5, receipt_no = $6, flagged = $7, repeat_proposed = $8, due_at = $9, \
-         event_count = $10, change_seq = $11, updated_at = $12, \
+         event_count = $10, change_seq = $11, updated_at = $12, additional_requested = $14, \
          reminded = CASE WHEN due_at IS NULL OR $9 IS NULL OR due_at <> $9 THEN '' ELSE reminded END \
          WHERE id = $13 RETURNING {PETITION_COLUMNS}"
     );
@@ -214,7 +214,8 @@ pub(super) async fn persist(
         i64::from(d.events),
         row.change_seq,
         now,
-        id
+        id,
+        d.additional_requested.is_some()
     )?
     .or_not_found()?
     .into_petition()

@@ -256,6 +256,7 @@ store::backend_tests! {
             Event::Rated {
                 score: 1,
                 comment: "늦음".into(),
+                more_wanted: false,
             },
             kst(26, 12, 0),
         )
@@ -959,5 +960,186 @@ store::backend_tests! {
         .await;
         assert_eq!(next.receipt_no.unwrap(), format!("{year}-{:07}", 31));
         assert_eq!(next.change_seq, max + 1);
+    }
+}
+
+fn queue_filter(f: petitions::QueueFilter) -> petitions::QueueFilter {
+    petitions::QueueFilter { limit: 50, ..f }
+}
+
+async fn queue_ids(s: &Setup, f: petitions::QueueFilter, at: DateTime<Utc>) -> Vec<i64> {
+    petitions::queue(&s.db, &queue_filter(f), at)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .map(|i| i.petition.id)
+        .collect()
+}
+
+fn answer(text: &str, additional: bool) -> Event {
+    Event::Answered {
+        text: text.into(),
+        template: None,
+        additional,
+    }
+}
+
+store::backend_tests! {
+    /// Issue 16 item 11: a petitioner's request for an additional answer (rating 1–2) puts an
+    /// answered petition back in the queue, marked and counted, until the answer is given.
+    #[tokio::test]
+    async fn an_additional_answer_request_comes_back_to_the_queue(backend) {
+        let t = TestDb::new(backend).await.unwrap();
+        let s = setup(t.db.clone()).await;
+        let mut ids = Vec::new();
+        for title in ["가로등 고장", "소음 민원", "주차 문의"] {
+            let p = file(&s, &new_petition(&s, Channel::Counter, title, "내용"), kst(23, 10, 0)).await;
+            ids.push(p.id);
+        }
+        let (a, b, c) = (ids[0], ids[1], ids[2]);
+        act(&s, a, answer("고쳤습니다.", false), kst(23, 11, 0)).await.unwrap();
+        act(&s, b, answer("안내드립니다.", false), kst(23, 11, 0)).await.unwrap();
+        let noon = kst(23, 12, 0);
+        let page = petitions::queue(&s.db, &queue_filter(Default::default()), noon).await.unwrap();
+        assert_eq!((page.counts.total, page.counts.additional), (1, 0));
+        assert_eq!(queue_ids(&s, Default::default(), noon).await, vec![c]);
+        // A receipt number finds its petition answered or not.
+        let answered_no = petitions::get(&s.db, b).await.unwrap().receipt_no.unwrap();
+        let by_number = petitions::QueueFilter { receipt_nos: Some(vec![answered_no]), ..Default::default() };
+        assert_eq!(queue_ids(&s, by_number, noon).await, vec![b]);
+
+        // A request needs a low rating: refused with 4, nothing changes.
+        let before = petitions::get(&s.db, b).await.unwrap();
+        let e = act(
+            &s,
+            b,
+            Event::Rated { score: 4, comment: String::new(), more_wanted: true },
+            noon,
+        )
+        .await
+        .unwrap_err();
+        assert!(matches!(e, StoreError::Rule(ref r) if r.code == "additional_needs_low_rating"), "{e:?}");
+        assert_eq!(petitions::get(&s.db, b).await.unwrap(), before);
+
+        // Rated 2 with the request: back in the queue with its marker and count.
+        let p = act(
+            &s,
+            a,
+            Event::Rated { score: 2, comment: "설명이 부족합니다".into(), more_wanted: true },
+            noon,
+        )
+        .await
+        .unwrap();
+        assert!(p.additional_requested);
+        assert_eq!(p.state, State::Answered);
+        let page = petitions::queue(&s.db, &queue_filter(Default::default()), noon).await.unwrap();
+        assert_eq!((page.counts.total, page.counts.additional), (2, 1));
+        assert_eq!(queue_ids(&s, Default::default(), noon).await, vec![c, a], "after the clocked ones");
+        let only = petitions::QueueFilter { additional: true, ..Default::default() };
+        assert_eq!(queue_ids(&s, only.clone(), noon).await, vec![a]);
+        let receipt_order = petitions::QueueFilter {
+            order: petitions::QueueOrder::Receipt,
+            descending: true,
+            ..Default::default()
+        };
+        assert_eq!(queue_ids(&s, receipt_order, noon).await, vec![c, a]);
+        // Outside the department's reach it is neither listed nor counted; filters that only
+        // open petitions meet leave it out.
+        let elsewhere = petitions::QueueFilter { departments: Some(vec![s.other]), ..Default::default() };
+        let page = petitions::queue(&s.db, &queue_filter(elsewhere), noon).await.unwrap();
+        assert_eq!((page.counts.total, page.counts.additional), (0, 0));
+        let overdue = petitions::QueueFilter { overdue: true, ..Default::default() };
+        assert!(queue_ids(&s, overdue, noon).await.is_empty());
+        assert!(petitions::verify(&s.db, a).await.unwrap(), "the copy equals the replay");
+
+        // The additional answer settles it.
+        let p = act(&s, a, answer("다시 살펴 이렇게 조치했습니다.", true), kst(23, 15, 0)).await.unwrap();
+        assert!(!p.additional_requested);
+        let page = petitions::queue(&s.db, &queue_filter(Default::default()), kst(23, 16, 0)).await.unwrap();
+        assert_eq!((page.counts.total, page.counts.additional), (1, 0));
+        assert!(queue_ids(&s, only, kst(23, 16, 0)).await.is_empty());
+        assert!(petitions::verify(&s.db, a).await.unwrap());
+    }
+}
+
+store::backend_tests! {
+    /// Issue 16 item 9: the queue finds petitions by receipt number and by the masked name the
+    /// pages show (column filled at intake and, for older rows, by the migration's own SQL),
+    /// filters by each count tile and sorts by due moment or receipt order, both directions.
+    #[tokio::test]
+    async fn the_queue_finds_numbers_and_masked_names_and_sorts(backend) {
+        let t = TestDb::new(backend).await.unwrap();
+        let s = setup(t.db.clone()).await;
+        let mut ids = Vec::new();
+        for (name, hour) in [("홍길동", 10), ("김철수", 11), ("김영수", 12), ("남궁민수", 13)] {
+            let mut new = new_petition(&s, Channel::Counter, "민원", "내용");
+            new.petitioner.name = name.into();
+            ids.push(file(&s, &new, kst(23, hour, 0)).await.id);
+        }
+        let at = kst(24, 9, 30);
+        let year = calendar::to_seoul(kst(23, 10, 0)).format("%Y").to_string();
+        let second = petitions::get(&s.db, ids[1]).await.unwrap();
+        assert_eq!(second.receipt_no.as_deref(), Some(format!("{year}-0000002").as_str()));
+        let by_number = petitions::QueueFilter {
+            receipt_nos: Some(vec![format!("{year}-0000002"), "2019-0000002".into()]),
+            ..Default::default()
+        };
+        assert_eq!(queue_ids(&s, by_number, at).await, vec![ids[1]]);
+        let masked = |m: &str| petitions::QueueFilter {
+            petitioner_masked: Some(m.into()),
+            ..Default::default()
+        };
+        assert_eq!(queue_ids(&s, masked("김*수"), at).await, vec![ids[1], ids[2]]);
+        assert_eq!(queue_ids(&s, masked("남**수"), at).await, vec![ids[3]]);
+        assert!(queue_ids(&s, masked("김*"), at).await.is_empty());
+
+        // The migration's backfill gives the same masks as intake.
+        let migration = if backend == "postgres" {
+            include_str!("../../migrations/postgres/0018_pages_queue.sql")
+        } else {
+            include_str!("../../migrations/sqlite/0018_pages_queue.sql")
+        };
+        let start = migration.find("UPDATE petitions SET petitioner_masked").unwrap();
+        let end = start + migration[start..].find(';').unwrap();
+        store::execute!(&s.db, "UPDATE petitions SET petitioner_masked = ''").unwrap();
+        store::execute!(&s.db, sqlx::AssertSqlSafe(migration[start..end].to_string())).unwrap();
+        assert_eq!(queue_ids(&s, masked("김*수"), at).await, vec![ids[1], ids[2]]);
+        assert_eq!(queue_ids(&s, masked("남**수"), at).await, vec![ids[3]]);
+        assert_eq!(queue_ids(&s, masked("홍*동"), at).await, vec![ids[0]]);
+
+        // Orders: due (default) and receipt, each both ways.
+        let sorted = |order, descending| petitions::QueueFilter { order, descending, ..Default::default() };
+        use petitions::QueueOrder::{Due, Receipt};
+        let mut rev = ids.clone();
+        rev.reverse();
+        assert_eq!(queue_ids(&s, sorted(Due, false), at).await, ids);
+        assert_eq!(queue_ids(&s, sorted(Due, true), at).await, rev);
+        assert_eq!(queue_ids(&s, sorted(Receipt, false), at).await, ids);
+        assert_eq!(queue_ids(&s, sorted(Receipt, true), at).await, rev);
+        let second_page = petitions::QueueFilter { order: Receipt, descending: true, limit: 2, offset: 2, ..Default::default() };
+        let page = petitions::queue(&s.db, &second_page, at).await.unwrap();
+        let got: Vec<i64> = page.items.iter().map(|i| i.petition.id).collect();
+        assert_eq!(got, vec![ids[1], ids[0]]);
+
+        // The tiles' filters: paused, due soon.
+        act(
+            &s,
+            ids[3],
+            Event::PauseStarted { kind: domain::petitions::PauseKind::Hearing, reason: "의견 청취".into() },
+            at,
+        )
+        .await
+        .unwrap();
+        let paused = petitions::QueueFilter { paused: true, ..Default::default() };
+        assert_eq!(queue_ids(&s, paused, at).await, vec![ids[3]]);
+        let page = petitions::queue(&s.db, &queue_filter(Default::default()), at).await.unwrap();
+        assert_eq!(page.counts.paused, 1);
+        // The question type's period is short: everything open is due within one working day
+        // or not, and the filter agrees with the count.
+        let soon = petitions::QueueFilter { due_soon: true, ..Default::default() };
+        assert_eq!(queue_ids(&s, soon, at).await.len() as i64, page.counts.due_soon);
+        let repeated = petitions::QueueFilter { repeated: true, ..Default::default() };
+        assert_eq!(queue_ids(&s, repeated, at).await.len() as i64, page.counts.repeat_proposed);
     }
 }

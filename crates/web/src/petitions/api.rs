@@ -1291,6 +1291,9 @@ pub enum ActionRequest {
         score: u8,
         #[serde(default)]
         comment: String,
+        /// Ask for an additional answer (ratings 1–2): back to the office's queue.
+        #[serde(default)]
+        more_wanted: bool,
     },
     Reopen {
         reason: String,
@@ -1483,7 +1486,15 @@ pub(crate) async fn take_step(
         }
         ActionRequest::Close { reason } => Event::Closed { reason },
         ActionRequest::CloseAsRepeated { basis } => Event::ClosedAsRepeated { basis },
-        ActionRequest::Rate { score, comment } => Event::Rated { score, comment },
+        ActionRequest::Rate {
+            score,
+            comment,
+            more_wanted,
+        } => Event::Rated {
+            score,
+            comment,
+            more_wanted,
+        },
         ActionRequest::Reopen { reason } => Event::Reopened { reason },
         ActionRequest::Note { text } => Event::Note { text },
     };

@@ -937,6 +937,9 @@ pub struct Tracked {
     pub results: Vec<(String, String, i64)>,
     /// Tracked with the password only, and without a statutory clock.
     pub anonymous: bool,
+    /// The deadline badge of the office's pages (`views::due_badge`), once received: time left
+    /// or overdue, or when it was finished and whether on time.
+    pub badge: Option<crate::petitions::views::DueBadge>,
 }
 
 pub(crate) async fn tracked(
@@ -1031,6 +1034,11 @@ pub(crate) async fn tracked(
         attachments,
         results,
         anonymous: p.anonymous,
+        badge: if p.state == PState::Arrived {
+            None
+        } else {
+            Some(crate::petitions::views::due_badge(lang, &cal, p, now)?)
+        },
     })
 }
 
@@ -1264,13 +1272,11 @@ async fn track_step(
             )),
         },
         "rate" => match f.score.parse::<u8>() {
-            Ok(score) if (1..=5).contains(&score) => {
-                let mut comment = f.comment.trim().to_string();
-                if f.more_wanted.is_some() {
-                    comment = format!("[추가 답변 요청 additional answer requested] {comment}");
-                }
-                Ok(Event::Rated { score, comment })
-            }
+            Ok(score) if (1..=5).contains(&score) => Ok(Event::Rated {
+                score,
+                comment: f.comment.trim().to_string(),
+                more_wanted: f.more_wanted.is_some(),
+            }),
             _ => Err(form_error(
                 l,
                 "만족도를 1점에서 5점 사이로 골라 주세요",

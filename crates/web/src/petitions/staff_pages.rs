@@ -16,7 +16,8 @@ use crate::petitions::api::{
 };
 use crate::petitions::assist::{CorrectionRequest, DraftRequest};
 use crate::petitions::views::{
-    event_words, explain_lines, form_error, ground_name, number, pause_name, state_name,
+    Urgency, due_badge, event_words, explain_lines, form_error, ground_name, number, pause_name,
+    state_name,
 };
 use askama::Template;
 use axum::Router;
@@ -44,91 +45,12 @@ pub fn routes() -> Router<AppState> {
         .route("/desk/petitions/{id}/result", post(attach_result))
 }
 
-/// How urgent a petition is, shown as a colour and always also as words.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Urgency {
-    Overdue,
-    DueToday,
-    DueSoon,
-    Stopped,
-    Normal,
-    NoClock,
-}
-
-impl Urgency {
-    pub fn class(&self) -> &'static str {
-        match self {
-            Urgency::Overdue => "mw-u-overdue",
-            Urgency::DueToday => "mw-u-today",
-            Urgency::DueSoon => "mw-u-soon",
-            Urgency::Stopped => "mw-u-stopped",
-            Urgency::Normal => "mw-u-normal",
-            Urgency::NoClock => "mw-u-none",
-        }
-    }
-
-    pub fn label(&self, l: &Lang) -> &'static str {
-        match self {
-            Urgency::Overdue => l.t("기한 지남", "Overdue"),
-            Urgency::DueToday => l.t("오늘 마감", "Due today"),
-            Urgency::DueSoon => l.t("곧 마감", "Due soon"),
-            Urgency::Stopped => l.t("기간 정지", "Clock stopped"),
-            Urgency::Normal => l.t("여유", "On track"),
-            Urgency::NoClock => l.t("기한 없음", "No deadline"),
-        }
-    }
-}
-
-/// The same thresholds as the queue's counts (store::petitions: end of today, one working day).
-fn urgency(
-    cal: &calendar::WorkCalendar,
-    p: &Petition,
-    due: Option<DateTime<Utc>>,
-    left: Option<i64>,
-    now: DateTime<Utc>,
-) -> Urgency {
-    let Some(due) = due else {
-        return Urgency::NoClock;
-    };
-    if matches!(p.state, PState::Supplement | PState::Paused) {
-        return Urgency::Stopped;
-    }
-    if !p.state.is_open() {
-        return Urgency::Normal;
-    }
-    // Past the due moment outside working hours, no working time is left yet none is overdue.
-    if due <= now || left.is_some_and(|m| m < 0) {
-        Urgency::Overdue
-    } else if due < petitions::end_of_today(now) {
-        Urgency::DueToday
-    } else if petitions::soon_limit(cal, now).is_ok_and(|s| due <= s) {
-        Urgency::DueSoon
-    } else {
-        Urgency::Normal
-    }
-}
-
-/// Working minutes as people say them: "3시간 20분 남음" / "2 h 5 min overdue". A due moment
-/// already passed with no working time since (evening, weekend) reads "기한 지남".
-fn left_words(l: Lang, minutes: Option<i64>, past_due: bool) -> String {
-    let Some(m) = minutes else {
-        return "—".into();
-    };
-    let (h, mm) = (m.abs() / 60, m.abs() % 60);
-    match (l, m < 0, past_due) {
-        (Lang::Ko, false, true) => "기한 지남".into(),
-        (Lang::En, false, true) => "past due".into(),
-        (Lang::Ko, false, false) => format!("근무 {h}시간 {mm}분 남음"),
-        (Lang::Ko, true, _) => format!("{h}시간 {mm}분 지남"),
-        (Lang::En, false, false) => format!("{h} h {mm} min working time left"),
-        (Lang::En, true, _) => format!("{h} h {mm} min overdue"),
-    }
-}
-
 /// Department and petition type names by id, for lists.
 struct Names {
     departments: HashMap<i64, String>,
     types: HashMap<i64, String>,
+    /// Officials' display names (assignees).
+    officials: HashMap<i64, String>,
 }
 
 impl Names {
@@ -143,7 +65,17 @@ impl Names {
             .into_iter()
             .map(|t| (t.id, t.name))
             .collect();
-        Ok(Names { departments, types })
+        let officials = store::office::accounts::list(&state.db, None)
+            .await?
+            .into_iter()
+            .filter(|a| a.role.is_staff())
+            .map(|a| (a.id, a.display_name))
+            .collect();
+        Ok(Names {
+            departments,
+            types,
+            officials,
+        })
     }
 
     fn department(&self, id: Option<i64>) -> String {
@@ -163,39 +95,55 @@ pub struct Row {
     pub type_name: String,
     pub state: String,
     pub department: String,
+    /// The assigned official's name (empty before assignment).
+    pub assignee: String,
+    /// The petitioner's name masked as everywhere on the office's pages (김*수).
+    pub petitioner: String,
     pub due: String,
     pub left: String,
     pub urgency: Urgency,
     pub flagged: bool,
     pub repeat: bool,
+    /// The petitioner asked for an additional answer not given yet.
+    pub additional: bool,
     /// The petitioner is under an access restriction in force (protection measure).
     pub restricted: bool,
     /// The routing suggestion made at intake, e.g. "도로과 83%" (empty without one).
     pub suggested: String,
 }
 
-/// One petition of a list (queue, dashboard), without the routing suggestion or restriction.
-fn row(lang: Lang, names: &Names, i: QueueItem, urgency: Urgency, now: DateTime<Utc>) -> Row {
+/// One petition of a list (queue, dashboard), without the routing suggestion or restriction;
+/// its deadline badge from the one badge function.
+fn row(
+    lang: Lang,
+    names: &Names,
+    cal: &calendar::WorkCalendar,
+    i: QueueItem,
+    now: DateTime<Utc>,
+) -> Result<Row, ApiError> {
     let p = i.petition;
-    Row {
+    let badge = due_badge(lang, cal, &p, now)?;
+    Ok(Row {
         id: p.id,
         number: number(&p),
         type_name: names.types.get(&p.type_id).cloned().unwrap_or_default(),
         state: state_name(lang, p.state).to_string(),
         department: names.department(p.department_id),
-        due: i.due.map(when).unwrap_or_else(|| "—".into()),
-        left: left_words(
-            lang,
-            i.working_minutes_left,
-            i.due.is_some_and(|d| d <= now),
-        ),
-        urgency,
+        assignee: p
+            .assignee_id
+            .and_then(|a| names.officials.get(&a).cloned())
+            .unwrap_or_default(),
+        petitioner: domain::privacy::mask(domain::privacy::PersonalKind::Name, &p.petitioner_name),
+        due: badge.due.map(when).unwrap_or_else(|| "—".into()),
+        left: badge.detail,
+        urgency: badge.urgency,
         flagged: p.flagged,
         repeat: p.repeat_proposed,
+        additional: p.additional_requested,
         restricted: false,
         suggested: String::new(),
         title: p.title,
-    }
+    })
 }
 
 #[derive(Deserialize, Serialize, Default, Clone)]
@@ -212,6 +160,9 @@ pub struct QueueParams {
     pub q: String,
     #[serde(default)]
     pub done: String,
+    /// `due` (default), `due_desc`, `number` or `number_desc`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub sort: String,
     /// 1-based page of [`QUEUE_PAGE`] rows.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub page: String,
@@ -219,6 +170,24 @@ pub struct QueueParams {
 
 /// Rows per queue page.
 pub const QUEUE_PAGE: i64 = 50;
+/// The last page a queue offers (5,000 rows): further on, a filter or the search finds faster
+/// than paging, and each page costs `offset + limit` index entries per department.
+pub const QUEUE_MAX_PAGE: i64 = 100;
+
+/// The quick filters (count tiles and the 기한 select): value, Korean, English.
+pub const URGENCY_FILTERS: [(&str, &str, &str); 7] = [
+    ("overdue", "기한 지남", "Overdue"),
+    ("today", "오늘 마감", "Due today"),
+    ("soon", "곧 마감", "Due soon"),
+    ("paused", "기간 정지", "Clock stopped"),
+    ("flagged", "주의 표시", "Flagged"),
+    ("repeated", "반복 민원 제안", "Repeat proposed"),
+    (
+        "additional",
+        "추가 답변 요청",
+        "Additional answer requested",
+    ),
+];
 
 /// Where the queue's paging links lead, with every filter kept.
 pub struct Paging {
@@ -227,11 +196,34 @@ pub struct Paging {
     pub last_row: i64,
     pub prev: Option<String>,
     pub next: Option<String>,
+    /// Page numbers around this one: (number, link, is this page).
+    pub pages: Vec<(i64, String, bool)>,
+    /// The last page offered was reached with more rows behind it.
+    pub capped: bool,
+}
+
+/// A count tile: a link that filters the queue, its words, count and whether it is in force.
+pub struct Tile {
+    pub key: &'static str,
+    pub href: String,
+    pub label: &'static str,
+    pub count: i64,
+    pub class: &'static str,
+    pub current: bool,
+}
+
+/// A sortable column header: `aria-sort` and the link that sorts by it (or reverses it).
+pub struct SortHeader {
+    pub aria: &'static str,
+    pub href: String,
 }
 
 impl QueueParams {
     fn page_number(&self) -> i64 {
-        self.page.parse::<i64>().unwrap_or(1).clamp(1, 10_000)
+        self.page
+            .parse::<i64>()
+            .unwrap_or(1)
+            .clamp(1, QUEUE_MAX_PAGE)
     }
 
     fn href(&self, page: i64) -> String {
@@ -246,6 +238,57 @@ impl QueueParams {
             Err(_) => "/desk".into(),
         }
     }
+
+    /// A count tile's link: the reach chosen (scope, department) with this quick filter only.
+    fn tile_href(&self, urgency: &str) -> String {
+        QueueParams {
+            scope: self.scope.clone(),
+            department_id: self.department_id.clone(),
+            urgency: urgency.to_string(),
+            ..QueueParams::default()
+        }
+        .href(1)
+    }
+
+    /// The order asked for: (order, descending).
+    fn order(&self) -> (petitions::QueueOrder, bool) {
+        match self.sort.as_str() {
+            "due_desc" => (petitions::QueueOrder::Due, true),
+            "number" => (petitions::QueueOrder::Receipt, false),
+            "number_desc" => (petitions::QueueOrder::Receipt, true),
+            _ => (petitions::QueueOrder::Due, false),
+        }
+    }
+
+    /// The header of a column sorted by `key` (`due` or `number`): sorted by it now, the link
+    /// reverses the direction; otherwise it sorts by it ascending, from the first page.
+    fn sort_header(&self, key: &str) -> SortHeader {
+        let now = if self.sort.is_empty() {
+            "due"
+        } else {
+            self.sort.as_str()
+        };
+        let desc = format!("{key}_desc");
+        let (aria, next) = if now == key {
+            ("ascending", desc.as_str())
+        } else if now == desc {
+            ("descending", key)
+        } else {
+            ("none", key)
+        };
+        let p = QueueParams {
+            sort: if next == "due" {
+                String::new()
+            } else {
+                next.to_string()
+            },
+            ..self.clone()
+        };
+        SortHeader {
+            aria,
+            href: p.href(1),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -254,9 +297,14 @@ struct QueuePage {
     c: Chrome,
     p: QueueParams,
     rows: Vec<Row>,
-    counts: petitions::QueueCounts,
     departments: Vec<(i64, String, bool)>,
     states: Vec<(&'static str, String, bool)>,
+    /// The quick filters of the 기한 select: (value, words, selected).
+    urgencies: Vec<(&'static str, &'static str, bool)>,
+    /// The count tiles, "all" first.
+    tiles: Vec<Tile>,
+    sort_due: SortHeader,
+    sort_number: SortHeader,
     searched: bool,
     paging: Paging,
     /// The caller's own notices (assigned, approval returned): (petition, text, when, read).
@@ -335,7 +383,8 @@ async fn queue_page(
 ) -> Result<QueuePage, ApiError> {
     let mut f: QueueFilter = filter_for(state, caller).await?;
     let reach = f.departments.clone();
-    let awaiting = awaiting_approval(state, caller, &f, store::now()).await?;
+    let now = store::now();
+    let awaiting = awaiting_approval(state, caller, &f, now).await?;
     let notices = notice_rows(state, ctx.lang, caller).await?;
     let department: Option<i64> = p.department_id.parse().ok();
     if let Some(d) = department {
@@ -355,50 +404,57 @@ async fn queue_page(
         .filter(|_| !p.state.is_empty());
     f.overdue = p.urgency == "overdue";
     f.due_today = p.urgency == "today";
+    f.due_soon = p.urgency == "soon";
+    f.paused = p.urgency == "paused";
     f.flagged = p.urgency == "flagged";
+    f.repeated = p.urgency == "repeated";
+    f.additional = p.urgency == "additional";
     f.include_done = p.done == "1";
+    (f.order, f.descending) = p.order();
+    let query = p.q.trim();
+    let searched = !query.is_empty();
+    if searched {
+        let this_year = calendar::to_seoul(now).year();
+        if let Some(n) = domain::petitions::number_query(query, this_year) {
+            // A number names one petition: found whatever its state (the store's rule).
+            match n {
+                domain::petitions::NumberQuery::Receipt(nos) => f.receipt_nos = Some(nos),
+                domain::petitions::NumberQuery::Petition(id) => f.ids = Some(vec![id]),
+            }
+        } else if query.contains('*') {
+            // A masked name as the office's pages show it (김*수).
+            f.petitioner_masked = Some(query.to_string());
+        } else {
+            let index = state
+                .petitions
+                .index
+                .as_ref()
+                .ok_or_else(ApiError::internal)?;
+            let r = index
+                .search(
+                    &state.db,
+                    &store::petitions::search::SearchQuery {
+                        text: query.to_string(),
+                        departments: f.departments.clone(),
+                        petitioner_account_id: None,
+                        type_id: None,
+                        state: f.state,
+                        limit: 200,
+                        offset: 0,
+                    },
+                )
+                .await?;
+            f.ids = Some(r.hits.into_iter().map(|h| h.id).collect());
+        }
+    }
     // One row more than a page tells whether a next page exists without counting the filter.
     let page_no = p.page_number();
-    let searched = !p.q.trim().is_empty();
-    // Search narrows the queue to the petitions the index finds (at most 200), in the queue's
-    // order; those are paged here. Without search the store pages, one row more than a page
-    // telling whether a next page exists without counting the filter.
     let offset = (page_no - 1) * QUEUE_PAGE;
-    if searched {
-        f.limit = 500;
-        f.offset = 0;
-    } else {
-        f.limit = QUEUE_PAGE + 1;
-        f.offset = offset;
-    }
-    let now = store::now();
+    f.limit = QUEUE_PAGE + 1;
+    f.offset = offset;
     let (cal, _) = petitions::work_calendar(&state.db).await?;
     let names = Names::read(state).await?;
     let mut page = petitions::queue(&state.db, &f, now).await?;
-    if searched {
-        let index = state
-            .petitions
-            .index
-            .as_ref()
-            .ok_or_else(ApiError::internal)?;
-        let r = index
-            .search(
-                &state.db,
-                &store::petitions::search::SearchQuery {
-                    text: p.q.clone(),
-                    departments: f.departments.clone(),
-                    petitioner_account_id: None,
-                    type_id: None,
-                    state: f.state,
-                    limit: 200,
-                    offset: 0,
-                },
-            )
-            .await?;
-        let hits: Vec<i64> = r.hits.into_iter().map(|h| h.id).collect();
-        page.items.retain(|i| hits.contains(&i.petition.id));
-        page.items.drain(..(offset as usize).min(page.items.len()));
-    }
     let more = page.items.len() as i64 > QUEUE_PAGE;
     page.items.truncate(QUEUE_PAGE as usize);
     let ids: Vec<i64> = page.items.iter().map(|i| i.petition.id).collect();
@@ -409,12 +465,22 @@ async fn queue_page(
             .map(|s| (s.petition_id, suggestion_words(&s.into())))
             .collect();
     let restricted = store::protection::restricted_petitions(&state.db, &ids, now).await?;
+    let capped = more && page_no == QUEUE_MAX_PAGE;
+    let last_page = if more && !capped {
+        page_no + 1
+    } else {
+        page_no
+    };
     let paging = Paging {
         size: QUEUE_PAGE,
         first_row: offset + 1,
         last_row: offset + page.items.len() as i64,
         prev: (page_no > 1).then(|| p.href(page_no - 1)),
-        next: more.then(|| p.href(page_no + 1)),
+        next: (more && !capped).then(|| p.href(page_no + 1)),
+        pages: ((page_no - 4).max(1)..=last_page)
+            .map(|n| (n, p.href(n), n == page_no))
+            .collect(),
+        capped,
     };
     state
         .log_access(
@@ -428,19 +494,15 @@ async fn queue_page(
             "",
         )
         .await?;
-    let rows = page
-        .items
-        .into_iter()
-        .map(|i| {
-            let u = urgency(&cal, &i.petition, i.due, i.working_minutes_left, now);
-            let id = i.petition.id;
-            Row {
-                restricted: restricted.contains(&id),
-                suggested: suggested.get(&id).cloned().unwrap_or_default(),
-                ..row(ctx.lang, &names, i, u, now)
-            }
-        })
-        .collect();
+    let mut rows = Vec::with_capacity(page.items.len());
+    for i in page.items {
+        let id = i.petition.id;
+        rows.push(Row {
+            restricted: restricted.contains(&id),
+            suggested: suggested.get(&id).cloned().unwrap_or_default(),
+            ..row(ctx.lang, &names, &cal, i, now)?
+        });
+    }
     let departments = store::office::departments::list(&state.db)
         .await?
         .into_iter()
@@ -457,15 +519,59 @@ async fn queue_page(
             )
         })
         .collect();
+    let c = &page.counts;
+    let counted = [
+        c.overdue,
+        c.due_today,
+        c.due_soon,
+        c.paused,
+        c.flagged,
+        c.repeat_proposed,
+        c.additional,
+    ];
+    let classes = [
+        "mw-u-overdue",
+        "mw-u-today",
+        "mw-u-soon",
+        "mw-u-stopped",
+        "",
+        "",
+        "mw-u-additional",
+    ];
+    let mut tiles = vec![Tile {
+        key: "all",
+        href: p.tile_href(""),
+        label: ctx.lang.t("전체", "All open"),
+        count: c.total,
+        class: "",
+        current: p.urgency.is_empty() && !searched,
+    }];
+    for (((key, ko, en), count), class) in URGENCY_FILTERS.iter().zip(counted).zip(classes) {
+        tiles.push(Tile {
+            key,
+            href: p.tile_href(key),
+            label: ctx.lang.t(ko, en),
+            count,
+            class,
+            current: p.urgency == *key,
+        });
+    }
+    let urgencies = URGENCY_FILTERS
+        .iter()
+        .map(|(key, ko, en)| (*key, ctx.lang.t(ko, en), p.urgency == *key))
+        .collect();
     Ok(QueuePage {
         notices,
         awaiting,
         c: ctx.chrome(),
+        sort_due: p.sort_header("due"),
+        sort_number: p.sort_header("number"),
         p,
         rows,
-        counts: page.counts,
         departments,
         states,
+        urgencies,
+        tiles,
         searched,
         paging,
     })
@@ -790,20 +896,19 @@ async fn staff_view(
     let t = petitions::get_type(&state.db, p.type_id).await?;
     let names = Names::read(state).await?;
     // Before receipt the clock is the receipt limit (Decree art. 6), as in the queue.
-    let (due, left, lines) = match p.derived.clock_input(now) {
+    let (due, lines) = match p.derived.clock_input(now) {
         Some(input) => {
             let due =
                 calendar::deadline(&cal, &input, now).map_err(domain::petitions::deadline_error)?;
-            let left = calendar::working_time_left(&cal, &input, now)
-                .map_err(domain::petitions::deadline_error)?
-                .num_minutes();
             let lines = calendar::explain(&cal, &input, now)
                 .map(|e| explain_lines(lang, &e))
                 .unwrap_or_default();
-            (Some(due), Some(left), lines)
+            (Some(due), lines)
         }
-        None => (None, None, vec![]),
+        None => (None, vec![]),
     };
+    // The one deadline badge (queue, this page, the resident's pages).
+    let badge = due_badge(lang, &cal, p, now)?;
     let person = crate::petitions::api::petitioner_view(state, p, reveal)?;
     let assignee = match p.assignee_id {
         Some(a) => store::office::accounts::get(&state.db, a)
@@ -941,9 +1046,9 @@ async fn staff_view(
             )
         }),
         grievance: d.kind == domain::petitions::Kind::Grievance,
-        urgency: urgency(&cal, p, due, left, now),
+        urgency: badge.urgency,
         due: due.map(when),
-        left: left_words(lang, left, due.is_some_and(|d| d <= now)),
+        left: badge.detail,
         due_lines: lines,
         person,
         revealed: reveal,
@@ -1830,8 +1935,8 @@ async fn dashboard_page(
         .await?
         .items
         .into_iter()
-        .map(|i| row(ctx.lang, &names, i, Urgency::Overdue, now))
-        .collect();
+        .map(|i| row(ctx.lang, &names, &cal, i, now))
+        .collect::<Result<_, _>>()?;
     // This month's first answers: on time when given before the due moment that applied then
     // (the deadline function evaluated at the moment of the answer).
     let local = calendar::to_seoul(now);

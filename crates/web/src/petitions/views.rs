@@ -2,6 +2,7 @@
 //! reader's language (Korean first, English by the switch).
 
 use crate::kit::page::{Lang, when};
+use chrono::{DateTime, Utc};
 use domain::petitions::{Event, ExtensionGround, PauseKind, State as PState};
 
 /// How the office's pages name a petition: its receipt number, or before receipt its
@@ -188,6 +189,213 @@ pub fn event_words(lang: Lang, e: &Event) -> Option<String> {
     })
 }
 
+/// How a petition stands against its deadline, shown as a colour and always also as words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Urgency {
+    Overdue,
+    DueToday,
+    DueSoon,
+    Stopped,
+    Normal,
+    NoClock,
+    /// Finished (answered, closed, sent on) before its due moment.
+    DoneOnTime,
+    /// Finished after its due moment.
+    DoneLate,
+}
+
+impl Urgency {
+    pub fn class(&self) -> &'static str {
+        match self {
+            Urgency::Overdue => "mw-u-overdue",
+            Urgency::DueToday => "mw-u-today",
+            Urgency::DueSoon => "mw-u-soon",
+            Urgency::Stopped => "mw-u-stopped",
+            Urgency::Normal => "mw-u-normal",
+            Urgency::NoClock => "mw-u-none",
+            Urgency::DoneOnTime => "mw-u-done",
+            Urgency::DoneLate => "mw-u-late",
+        }
+    }
+
+    pub fn label(&self, l: &Lang) -> &'static str {
+        match self {
+            Urgency::Overdue => l.t("기한 지남", "Overdue"),
+            Urgency::DueToday => l.t("오늘 마감", "Due today"),
+            Urgency::DueSoon => l.t("곧 마감", "Due soon"),
+            Urgency::Stopped => l.t("기간 정지", "Clock stopped"),
+            Urgency::Normal => l.t("여유", "On track"),
+            Urgency::NoClock => l.t("기한 없음", "No deadline"),
+            Urgency::DoneOnTime => l.t("기한 내 처리", "Done on time"),
+            Urgency::DoneLate => l.t("기한 넘겨 처리", "Done late"),
+        }
+    }
+}
+
+/// The deadline badge of one petition: the same on the queue, the petition page and the
+/// resident's pages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DueBadge {
+    pub urgency: Urgency,
+    /// The words beside the badge: time left or overdue, or when it was finished.
+    pub detail: String,
+    /// The due moment the badge speaks of (the receipt limit before receipt).
+    pub due: Option<DateTime<Utc>>,
+}
+
+/// The badge of a finished petition (done on time or late), for pages that then show the
+/// outcome instead of an expected date.
+pub fn finished(badge: Option<&DueBadge>) -> Option<&DueBadge> {
+    badge.filter(|b| matches!(b.urgency, Urgency::DoneOnTime | Urgency::DoneLate))
+}
+
+/// Working time as people say it, in working days of [`calendar::HOURS_PER_DAY`] hours and
+/// hours: "2일 4시간" / "2 days 4 h"; under a day "3시간 20분" / "3 h 20 min".
+pub fn working_span(lang: Lang, minutes: i64) -> String {
+    let day = i64::from(calendar::HOURS_PER_DAY) * 60;
+    let m = minutes.abs();
+    let (days, hours, mins) = (m / day, (m % day) / 60, m % 60);
+    match lang {
+        Lang::Ko => match (days, hours, mins) {
+            (0, 0, m) => format!("{m}분"),
+            (0, h, 0) => format!("{h}시간"),
+            (0, h, m) => format!("{h}시간 {m}분"),
+            (d, 0, _) => format!("{d}일"),
+            (d, h, _) => format!("{d}일 {h}시간"),
+        },
+        Lang::En => {
+            let d = if days == 1 {
+                "1 day".to_string()
+            } else {
+                format!("{days} days")
+            };
+            match (days, hours, mins) {
+                (0, 0, m) => format!("{m} min"),
+                (0, h, 0) => format!("{h} h"),
+                (0, h, m) => format!("{h} h {m} min"),
+                (_, 0, _) => d,
+                (_, h, _) => format!("{d} {h} h"),
+            }
+        }
+    }
+}
+
+/// When a finished petition was finished: its first answer, the transfer to another agency,
+/// or else its last change (returned, withdrawn, closed without an answer).
+fn finished_at(p: &store::petitions::Petition) -> DateTime<Utc> {
+    let d = &p.derived;
+    d.answers
+        .iter()
+        .find(|a| !a.additional)
+        .map(|a| a.at)
+        .or_else(|| d.agency_transfer.as_ref().map(|t| t.at))
+        .unwrap_or(p.updated_at)
+}
+
+/// THE deadline badge, from the working calendar: an open petition's time left or overdue in
+/// working days and hours (overdue is never shown as on track); a stopped clock as stopped;
+/// a finished one as when it was finished and whether on time, never as a countdown.
+pub fn due_badge(
+    lang: Lang,
+    cal: &calendar::WorkCalendar,
+    p: &store::petitions::Petition,
+    now: DateTime<Utc>,
+) -> Result<DueBadge, domain::RuleError> {
+    use domain::petitions::deadline_error;
+    let d = &p.derived;
+    if !p.state.is_open() {
+        let at = finished_at(p);
+        let answered = d.answers.iter().any(|a| !a.additional);
+        let words = match (lang, answered) {
+            (Lang::Ko, true) => format!("{} 답변", when(at)),
+            (Lang::En, true) => format!("answered {}", when(at)),
+            (Lang::Ko, false) => format!("{} {}", when(at), p.state.korean()),
+            (Lang::En, false) => format!("{} {}", state_name(lang, p.state), when(at)),
+        };
+        // Sent to another agency: judged against its own limit (8 working hours, Act art. 16).
+        if let (PState::TransferredOut, Some(t)) = (p.state, &d.agency_transfer) {
+            return Ok(DueBadge {
+                urgency: if t.on_time {
+                    Urgency::DoneOnTime
+                } else {
+                    Urgency::DoneLate
+                },
+                detail: words,
+                due: Some(t.due),
+            });
+        }
+        let Some(input) = d.deadline_input(at) else {
+            return Ok(DueBadge {
+                urgency: Urgency::NoClock,
+                detail: words,
+                due: None,
+            });
+        };
+        let due = calendar::deadline(cal, &input, at).map_err(deadline_error)?;
+        let late = calendar::working_time_left(cal, &input, at)
+            .map_err(deadline_error)?
+            .num_minutes();
+        let (urgency, detail) = if at <= due {
+            (Urgency::DoneOnTime, words)
+        } else {
+            let span = working_span(lang, late);
+            let detail = match lang {
+                Lang::Ko if late < 0 => format!("{words} ({span} 늦음)"),
+                Lang::En if late < 0 => format!("{words} ({span} late)"),
+                _ => words,
+            };
+            (Urgency::DoneLate, detail)
+        };
+        return Ok(DueBadge {
+            urgency,
+            detail,
+            due: Some(due),
+        });
+    }
+    let Some(input) = d.clock_input(now) else {
+        return Ok(DueBadge {
+            urgency: Urgency::NoClock,
+            detail: "—".into(),
+            due: None,
+        });
+    };
+    let due = calendar::deadline(cal, &input, now).map_err(deadline_error)?;
+    let left = calendar::working_time_left(cal, &input, now)
+        .map_err(deadline_error)?
+        .num_minutes();
+    let span = working_span(lang, left);
+    let stopped = matches!(p.state, PState::Supplement | PState::Paused);
+    // Past the due moment outside working hours no working time has run since: overdue all
+    // the same.
+    let overdue = due <= now || left < 0;
+    let urgency = if stopped {
+        Urgency::Stopped
+    } else if overdue {
+        Urgency::Overdue
+    } else if due < store::petitions::end_of_today(now) {
+        Urgency::DueToday
+    } else if store::petitions::soon_limit(cal, now).is_ok_and(|s| due <= s) {
+        Urgency::DueSoon
+    } else {
+        Urgency::Normal
+    };
+    let detail = match (lang, overdue, left < 0) {
+        (Lang::Ko, true, true) => format!("{span} 지남"),
+        (Lang::En, true, true) => format!("{span} overdue"),
+        (Lang::Ko, true, false) => format!("{} 기한 지남", when(due)),
+        (Lang::En, true, false) => format!("due {}", when(due)),
+        (Lang::Ko, false, _) if stopped => format!("근무 {span} 남음 (정지 중)"),
+        (Lang::En, false, _) if stopped => format!("{span} working time left (stopped)"),
+        (Lang::Ko, false, _) => format!("근무 {span} 남음"),
+        (Lang::En, false, _) => format!("{span} working time left"),
+    };
+    Ok(DueBadge {
+        urgency,
+        detail,
+        due: Some(due),
+    })
+}
+
 /// A period in words.
 pub fn period_words(lang: Lang, p: calendar::Period) -> String {
     use calendar::Period;
@@ -289,5 +497,20 @@ mod tests {
         assert_eq!(ko.len(), en.len());
         assert_eq!(en.last().unwrap(), "Due: 2026-12-01 18:00");
         assert!(en[0].contains("working days"));
+    }
+
+    #[test]
+    fn working_spans_read_in_working_days_and_hours() {
+        let cases = [
+            (2 * 480 + 4 * 60 + 10, "2일 4시간", "2 days 4 h"),
+            (480, "1일", "1 day"),
+            (-(3 * 60 + 20), "3시간 20분", "3 h 20 min"),
+            (120, "2시간", "2 h"),
+            (5, "5분", "5 min"),
+        ];
+        for (m, ko, en) in cases {
+            assert_eq!(working_span(Lang::Ko, m), ko);
+            assert_eq!(working_span(Lang::En, m), en);
+        }
     }
 }

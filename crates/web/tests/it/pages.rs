@@ -352,3 +352,87 @@ store::backend_tests! {
         s.shutdown().await;
     }
 }
+
+store::backend_tests! {
+    /// Issue 16 (queue): search by receipt number in every usual form and by the masked name,
+    /// the additional-answer request back in the queue with its tile, sorting links with
+    /// `aria-sort`, and the one deadline badge on the queue, the petition page and /my.
+    #[tokio::test]
+    async fn the_queue_page_finds_filters_sorts_and_badges(backend) {
+        let s = unlimited(backend).await;
+        let admin = s.token("admin").await;
+        let resident = s.token("resident").await;
+        let kim_api = s.token("kim").await;
+        let t = proposal_type(&s, &admin).await;
+        let mut ids = Vec::new();
+        for title in ["가로등 고장 신고", "버스 정류장 의자 파손"] {
+            let p = api_post(
+                &s,
+                &resident,
+                "/api/v1/petitions",
+                json!({"type_id": t["id"], "title": title, "body": "살펴 주세요."}),
+            )
+            .await;
+            let id = p["id"].as_i64().unwrap();
+            api_post(&s, &kim_api, &format!("/api/v1/petitions/{id}/actions"), json!({"action": "receive"})).await;
+            ids.push(id);
+        }
+        let first = store::petitions::get(&s.state.db, ids[0]).await.unwrap();
+        let no = first.receipt_no.clone().unwrap();
+        let seq = no.split('-').nth(1).unwrap().to_string();
+        let short = seq.trim_start_matches('0').to_string();
+        let masked = domain::privacy::mask(domain::privacy::PersonalKind::Name, &first.petitioner_name);
+        assert!(masked.contains('*'), "{masked}");
+        let kim = session(&s, "kim").await;
+        for q in [no.as_str(), seq.as_str(), short.as_str()] {
+            let (st, body) = page(&format!("/desk?{}", serde_urlencoded::to_string([("q", q)]).unwrap()), &s, &kim).await;
+            assert_eq!(st, 200);
+            assert!(body.contains("가로등 고장 신고"), "{q}");
+            assert!(!body.contains("버스 정류장 의자 파손"), "{q}");
+        }
+        let (_, body) = page(&format!("/desk?{}", serde_urlencoded::to_string([("q", &masked)]).unwrap()), &s, &kim).await;
+        assert!(body.contains("가로등 고장 신고") && body.contains("버스 정류장 의자 파손"));
+        let (_, body) = page("/desk?q=%EB%B0%95*%EB%AF%BC", &s, &kim).await;
+        assert!(!body.contains("가로등 고장 신고"), "another masked name finds nobody");
+
+        // Answered, rated 1 with the request: back in the queue, marked, counted and filtered.
+        let id = ids[0];
+        api_post(&s, &kim_api, &format!("/api/v1/petitions/{id}/actions"),
+            json!({"action": "answer", "text": "다음 주에 고치겠습니다."})).await;
+        let (_, body) = page(&format!("/desk/petitions/{id}"), &s, &kim).await;
+        assert!(body.contains("기한 내 처리"), "answered: the outcome, not a countdown");
+        let res = client()
+            .post(s.url(&format!("/api/v1/petitions/{id}/actions")))
+            .bearer_auth(&resident)
+            .json(&json!({"action": "rate", "score": 4, "more_wanted": true}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400);
+        assert!(
+            res.text().await.unwrap().contains("additional_needs_low_rating"),
+            "a request needs a rating of 1 or 2"
+        );
+        api_post(&s, &resident, &format!("/api/v1/petitions/{id}/actions"),
+            json!({"action": "rate", "score": 1, "comment": "언제인가요?", "more_wanted": true})).await;
+        let (_, body) = page("/desk", &s, &kim).await;
+        assert!(body.contains("id=\"tile-additional\">추가 답변 요청 <strong>1</strong>"), "{body}");
+        let (_, body) = page("/desk?urgency=additional", &s, &kim).await;
+        assert!(body.contains("가로등 고장 신고") && body.contains("mw-additional"));
+        assert!(!body.contains("버스 정류장 의자 파손"));
+        assert!(body.contains("id=\"tile-additional\" aria-current=\"true\""));
+
+        // Sorting by receipt number, both ways, by plain links with aria-sort.
+        let (_, body) = page("/desk?sort=number_desc", &s, &kim).await;
+        assert!(body.contains("aria-sort=\"descending\"><a href=\"/desk?"), "{body}");
+        assert!(body.find("버스 정류장 의자 파손").unwrap() < body.find("가로등 고장 신고").unwrap());
+        let (_, body) = page("/desk?sort=number", &s, &kim).await;
+        assert!(body.find("가로등 고장 신고").unwrap() < body.find("버스 정류장 의자 파손").unwrap());
+
+        // The resident's page shows the outcome: when it was answered and that it was on time.
+        let mine = session(&s, "resident").await;
+        let (st, body) = page(&format!("/my/{id}?lang=en"), &s, &mine).await;
+        assert_eq!(st, 200);
+        assert!(body.contains("Done on time") && body.contains("Outcome"), "{body}");
+    }
+}
