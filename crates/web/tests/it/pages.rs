@@ -359,14 +359,14 @@ store::backend_tests! {
     /// `aria-sort`, and the one deadline badge on the queue, the petition page and /my.
     #[tokio::test]
     async fn the_queue_page_finds_filters_sorts_and_badges(backend) {
-        let s = unlimited(backend).await;
+        let s = start_unlimited(backend).await;
         let admin = s.token("admin").await;
         let resident = s.token("resident").await;
         let kim_api = s.token("kim").await;
         let t = proposal_type(&s, &admin).await;
         let mut ids = Vec::new();
         for title in ["가로등 고장 신고", "버스 정류장 의자 파손"] {
-            let p = api_post(
+            let p = api_ok(
                 &s,
                 &resident,
                 "/api/v1/petitions",
@@ -374,7 +374,7 @@ store::backend_tests! {
             )
             .await;
             let id = p["id"].as_i64().unwrap();
-            api_post(&s, &kim_api, &format!("/api/v1/petitions/{id}/actions"), json!({"action": "receive"})).await;
+            api_ok(&s, &kim_api, &format!("/api/v1/petitions/{id}/actions"), json!({"action": "receive"})).await;
             ids.push(id);
         }
         let first = store::petitions::get(&s.state.db, ids[0]).await.unwrap();
@@ -385,21 +385,21 @@ store::backend_tests! {
         assert!(masked.contains('*'), "{masked}");
         let kim = session(&s, "kim").await;
         for q in [no.as_str(), seq.as_str(), short.as_str()] {
-            let (st, body) = page(&format!("/desk?{}", serde_urlencoded::to_string([("q", q)]).unwrap()), &s, &kim).await;
+            let (st, body) = get_page(&s, &format!("/desk?{}", serde_urlencoded::to_string([("q", q)]).unwrap()), &kim).await;
             assert_eq!(st, 200);
             assert!(body.contains("가로등 고장 신고"), "{q}");
             assert!(!body.contains("버스 정류장 의자 파손"), "{q}");
         }
-        let (_, body) = page(&format!("/desk?{}", serde_urlencoded::to_string([("q", &masked)]).unwrap()), &s, &kim).await;
+        let (_, body) = get_page(&s, &format!("/desk?{}", serde_urlencoded::to_string([("q", &masked)]).unwrap()), &kim).await;
         assert!(body.contains("가로등 고장 신고") && body.contains("버스 정류장 의자 파손"));
-        let (_, body) = page("/desk?q=%EB%B0%95*%EB%AF%BC", &s, &kim).await;
+        let (_, body) = get_page(&s, "/desk?q=%EB%B0%95*%EB%AF%BC", &kim).await;
         assert!(!body.contains("가로등 고장 신고"), "another masked name finds nobody");
 
         // Answered, rated 1 with the request: back in the queue, marked, counted and filtered.
         let id = ids[0];
-        api_post(&s, &kim_api, &format!("/api/v1/petitions/{id}/actions"),
+        api_ok(&s, &kim_api, &format!("/api/v1/petitions/{id}/actions"),
             json!({"action": "answer", "text": "다음 주에 고치겠습니다."})).await;
-        let (_, body) = page(&format!("/desk/petitions/{id}"), &s, &kim).await;
+        let (_, body) = get_page(&s, &format!("/desk/petitions/{id}"), &kim).await;
         assert!(body.contains("기한 내 처리"), "answered: the outcome, not a countdown");
         let res = client()
             .post(s.url(&format!("/api/v1/petitions/{id}/actions")))
@@ -413,25 +413,25 @@ store::backend_tests! {
             res.text().await.unwrap().contains("additional_needs_low_rating"),
             "a request needs a rating of 1 or 2"
         );
-        api_post(&s, &resident, &format!("/api/v1/petitions/{id}/actions"),
+        api_ok(&s, &resident, &format!("/api/v1/petitions/{id}/actions"),
             json!({"action": "rate", "score": 1, "comment": "언제인가요?", "more_wanted": true})).await;
-        let (_, body) = page("/desk", &s, &kim).await;
+        let (_, body) = get_page(&s, "/desk", &kim).await;
         assert!(body.contains("id=\"tile-additional\">추가 답변 요청 <strong>1</strong>"), "{body}");
-        let (_, body) = page("/desk?urgency=additional", &s, &kim).await;
+        let (_, body) = get_page(&s, "/desk?urgency=additional", &kim).await;
         assert!(body.contains("가로등 고장 신고") && body.contains("mw-additional"));
         assert!(!body.contains("버스 정류장 의자 파손"));
         assert!(body.contains("id=\"tile-additional\" aria-current=\"true\""));
 
         // Sorting by receipt number, both ways, by plain links with aria-sort.
-        let (_, body) = page("/desk?sort=number_desc", &s, &kim).await;
+        let (_, body) = get_page(&s, "/desk?sort=number_desc", &kim).await;
         assert!(body.contains("aria-sort=\"descending\"><a href=\"/desk?"), "{body}");
         assert!(body.find("버스 정류장 의자 파손").unwrap() < body.find("가로등 고장 신고").unwrap());
-        let (_, body) = page("/desk?sort=number", &s, &kim).await;
+        let (_, body) = get_page(&s, "/desk?sort=number", &kim).await;
         assert!(body.find("가로등 고장 신고").unwrap() < body.find("버스 정류장 의자 파손").unwrap());
 
         // The resident's page shows the outcome: when it was answered and that it was on time.
         let mine = session(&s, "resident").await;
-        let (st, body) = page(&format!("/my/{id}?lang=en"), &s, &mine).await;
+        let (st, body) = get_page(&s, &format!("/my/{id}?lang=en"), &mine).await;
         assert_eq!(st, 200);
         assert!(body.contains("Done on time") && body.contains("Outcome"), "{body}");
     }
