@@ -37,6 +37,14 @@ impl SharePurpose {
         }
     }
 
+    pub fn english(self) -> &'static str {
+        match self {
+            SharePurpose::Counselling => "Counselling",
+            SharePurpose::HealingProgram => "Placement in a healing program",
+            SharePurpose::ExternalReferral => "Referral to outside care",
+        }
+    }
+
     pub fn parse(s: &str) -> Result<Self, RuleError> {
         Self::ALL
             .into_iter()
@@ -76,6 +84,13 @@ impl ReferralKind {
         }
     }
 
+    pub fn english(self) -> &'static str {
+        match self {
+            ReferralKind::Counselling => "Counselling request",
+            ReferralKind::HealingProgram => "Healing program request",
+        }
+    }
+
     pub fn parse(s: &str) -> Result<Self, RuleError> {
         match s {
             "counselling" => Ok(ReferralKind::Counselling),
@@ -112,6 +127,14 @@ impl ReferralStatus {
             ReferralStatus::Open => "접수",
             ReferralStatus::Acknowledged => "확인함",
             ReferralStatus::Closed => "종결",
+        }
+    }
+
+    pub fn english(self) -> &'static str {
+        match self {
+            ReferralStatus::Open => "Open",
+            ReferralStatus::Acknowledged => "Acknowledged",
+            ReferralStatus::Closed => "Closed",
         }
     }
 
