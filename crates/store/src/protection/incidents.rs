@@ -388,13 +388,7 @@ pub async fn petition_by_reference(db: &Db, reference: &str) -> Result<Option<i6
 
 /// How people know a petition: its receipt number once it has one, else its number.
 pub async fn petition_reference(db: &Db, id: i64) -> Result<String> {
-    let row: Option<(Option<String>,)> = fetch_optional!(
-        db,
-        _,
-        "SELECT receipt_no FROM petitions WHERE id = $1",
-        id
-    )?;
-    Ok(row
-        .and_then(|r| r.0)
-        .unwrap_or_else(|| id.to_string()))
+    let row: Option<(Option<String>,)> =
+        fetch_optional!(db, _, "SELECT receipt_no FROM petitions WHERE id = $1", id)?;
+    Ok(row.and_then(|r| r.0).unwrap_or_else(|| id.to_string()))
 }
