@@ -9,8 +9,8 @@ use super::flags::flags_view;
 use super::measures::{MenuItem, menu};
 use super::targets::{Policy, incident_for, incident_subject, incident_target, may_record_own};
 use super::views::{
-    Choice, Notice, PageId, Row, channel_choices, choices, done_message, kind_choices, label,
-    local_time, name_of, named, names, show,
+    Choice, Notice, PageId, Row, abuse_words, channel_choices, choices, done_message, kind_choices,
+    label, local_time, name_of, named, names, show,
 };
 use crate::AppState;
 use crate::kit::auth::{ApiCaller, Caller};
@@ -538,7 +538,7 @@ pub(crate) async fn home_page(
         .map(|f| ScreenedRow {
             id: f.id,
             receipt: f.receipt_no.unwrap_or_else(|| format!("#{}", f.id)),
-            kinds: f.abuse_kinds,
+            kinds: abuse_words(lang, &f.abuse_kinds),
             when: when(f.arrived_at),
         })
         .collect();
