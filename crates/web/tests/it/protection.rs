@@ -932,6 +932,8 @@ store::backend_tests! {
         assert!(html.contains("자리 미확인"));
         let (_, html, _) = sup.get(&to).await;
         assert!(!html.contains("id=\"where-place\""), "only the one who pressed says where");
+        let (_, html, _) = sup.get("/protection").await;
+        assert!(html.contains("자리 미확인"), "the list says the place is not known yet");
         // A blank place is refused beside the field; someone else's alert is not theirs to place.
         let (st, html, _) = kim.post(&format!("{to}/place"), &[("place", " ")]).await;
         assert_eq!(st, 400);
