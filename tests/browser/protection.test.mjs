@@ -64,12 +64,22 @@ test('panic alert seen live, incident with a recording, measures in legal order,
   assert.match(official.url(), /\/protection\/alerts\/\d+$/);
   assert.match(await official.textContent('#alert-summary'), /알렸습니다/);
   await clean(official);
+  // No place known yet: the page asks where, after the alert has gone out.
+  assert.match(await official.textContent('#where-h'), /지금 어디에 계십니까/);
+  await official.fill('#where-place', '3번 창구');
+  await Promise.all([official.waitForNavigation(), official.click('#where-send')]);
+  assert.match(await official.textContent('main dl'), /3번 창구/);
+  await clean(official);
   const incidentUrl = server.url + await official.getAttribute('a[href^="/protection/incidents/"]', 'href');
   await Promise.all([official.waitForNavigation(), official.click('a[href^="/protection/incidents/"]')]);
 
   // The supervisor sees it live, without reloading, and opens the incident.
   await sup.waitForSelector('#mw-live-alerts:not([hidden])', { timeout: 10000 });
   assert.match(await sup.textContent('#mw-live-alerts'), /김민원/);
+  // The place said after the press replaces the banner's line: one line, with the place.
+  await sup.waitForFunction(() => /3번 창구/.test(document.getElementById('mw-live-alerts').textContent),
+    null, { timeout: 10000 });
+  assert.equal(await sup.$$eval('#mw-live-alerts p', (ps) => ps.length), 1);
   await Promise.all([sup.waitForNavigation(), sup.click('#mw-live-alerts a')]);
   assert.match(sup.url(), /\/protection\/alerts\/\d+$/);
   await sup.goto(incidentUrl);
@@ -138,5 +148,46 @@ test('equipment, drills, contact timer pages are accessible and work', async () 
   await Promise.all([official.waitForNavigation(), official.click('form[action$="/warn"] button')]);
   await Promise.all([official.waitForNavigation(), official.click('form:has(input[name=ended_by_official][value=yes]) button')]);
   assert.match(await official.textContent('main'), /응대를 마쳤습니다/);
+  await ctx.close();
+});
+
+test('the incident form keeps everything typed and says every problem beside its field', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await ctx.newPage();
+  await signIn(page, server.url, 'official.build');
+  await page.goto(`${server.url}/protection?lang=en`);
+  await clean(page);
+  await page.selectOption('#n-kind', 'threat');
+  await page.fill('#n-occurred_at', '2099-01-01T09:00');
+  await page.fill('#n-petition', '2026-9999999');
+  await page.fill('#n-name', '박민원');
+  await page.fill('#n-narrative', 'Shouted at the counter for 20 minutes');
+  await Promise.all([page.waitForNavigation(), page.click('#incident-form button[type=submit]')]);
+  assert.match(await page.textContent('#n-petition-error'), /No petition matches ‘2026-9999999’/);
+  assert.match(await page.textContent('#n-occurred_at-error'), /future/);
+  assert.equal(await page.inputValue('#n-narrative'), 'Shouted at the counter for 20 minutes');
+  assert.equal(await page.inputValue('#n-name'), '박민원');
+  assert.equal(await page.inputValue('#n-kind'), 'threat');
+  assert.equal(await page.getAttribute('#n-petition', 'aria-invalid'), 'true');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `the protection page fits 390 px (overflow ${overflow})`);
+  await clean(page);
+  // Corrected: recorded, with the account as typed.
+  await page.fill('#n-occurred_at', '');
+  await page.fill('#n-petition', '');
+  await Promise.all([page.waitForNavigation(), page.click('#incident-form button[type=submit]')]);
+  assert.match(page.url(), /\/protection\/incidents\/\d+\?done=1$/);
+  assert.equal(await page.inputValue('#e-narrative'), 'Shouted at the counter for 20 minutes');
+  await clean(page);
+
+  // The standing place: said once, every later press carries it.
+  await page.goto(`${server.url}/protection`);
+  await page.fill('#p-standing', 'Counter 5');
+  await Promise.all([page.waitForNavigation(), page.click('form[action="/protection/panic-place"] button')]);
+  assert.equal(await page.inputValue('#p-standing'), 'Counter 5');
+  await Promise.all([page.waitForNavigation(), page.click('.mw-panic')]);
+  assert.match(await page.textContent('main dl'), /Counter 5/);
+  assert.match(await page.textContent('#where-h'), /Moved\? Correct your place/);
+  await clean(page);
   await ctx.close();
 });

@@ -24,20 +24,27 @@
       } catch (err) {
         return;
       }
-      var item = document.createElement("p");
+      // A place said after the press arrives as the same alert again: replace its line.
+      var item = document.getElementById("mw-live-alert-" + a.id) || document.createElement("p");
+      item.id = "mw-live-alert-" + a.id;
+      item.textContent = "";
       item.className = "mw-live-alert";
       var strong = document.createElement("strong");
       strong.textContent = a.escalated
         ? text(lang, "비상호출(미확인 재알림): ", "Panic alert (not yet acknowledged): ")
         : text(lang, "비상호출: ", "Panic alert: ");
       item.appendChild(strong);
-      var where = [a.department_name, a.place].filter(Boolean).join(" ");
+      var where = [a.department_name, a.place || text(lang, "(자리 미확인)", "(place not said yet)")]
+        .filter(Boolean)
+        .join(" ");
       item.appendChild(document.createTextNode(a.raised_by_name + " — " + where + " "));
       var link = document.createElement("a");
       link.href = a.url;
       link.textContent = text(lang, "열어서 출동 확인", "Open and acknowledge");
       item.appendChild(link);
-      box.appendChild(item);
+      if (!item.parentNode) {
+        box.appendChild(item);
+      }
       box.hidden = false;
     });
   }

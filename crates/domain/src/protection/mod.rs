@@ -152,29 +152,56 @@ pub fn validate_incident(
     occurred_at: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> Result<(), RuleError> {
+    match incident_problems(narrative, place, occurred_at, now)
+        .into_iter()
+        .next()
+    {
+        Some((_, e)) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Every problem [`validate_incident`] finds, each with the field it concerns (`narrative`,
+/// `place`, `occurred_at`), so a form can say them all at once beside their fields.
+pub fn incident_problems(
+    narrative: &str,
+    place: &str,
+    occurred_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Vec<(&'static str, RuleError)> {
+    let mut problems = Vec::new();
     if narrative.chars().count() > MAX_NARRATIVE_CHARS {
-        return Err(rule(
-            "narrative_too_long",
-            "경위는 10,000자까지 적을 수 있습니다",
-            "the narrative may be at most 10,000 characters",
+        problems.push((
+            "narrative",
+            rule(
+                "narrative_too_long",
+                "경위는 10,000자까지 적을 수 있습니다",
+                "the narrative may be at most 10,000 characters",
+            ),
         ));
     }
     if place.chars().count() > MAX_SHORT_CHARS {
-        return Err(rule(
-            "place_too_long",
-            "장소는 200자까지입니다",
-            "the place may be at most 200 characters",
+        problems.push((
+            "place",
+            rule(
+                "place_too_long",
+                "장소는 200자까지입니다",
+                "the place may be at most 200 characters",
+            ),
         ));
     }
     // A few minutes of clock skew between a counter PC and the server is not the future.
     if occurred_at > now + Duration::minutes(5) {
-        return Err(rule(
-            "occurred_in_future",
-            "발생 일시가 미래입니다",
-            "the incident cannot have happened in the future",
+        problems.push((
+            "occurred_at",
+            rule(
+                "occurred_in_future",
+                "발생 일시가 미래입니다",
+                "the incident cannot have happened in the future",
+            ),
         ));
     }
-    Ok(())
+    problems
 }
 
 /// A measure as asked for, before it is recorded.

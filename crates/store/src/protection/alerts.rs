@@ -81,6 +81,11 @@ pub async fn acknowledge_alert(
     fetch_optional!(tx, Alert, sqlx::AssertSqlSafe(sql), id, by, now)?.or_not_found()
 }
 
+pub(super) async fn get_alert_tx(tx: &mut Tx, id: i64) -> Result<Alert> {
+    let sql = format!("SELECT {ALERT_COLUMNS} FROM protection_alerts WHERE id = $1");
+    fetch_optional!(tx, Alert, sqlx::AssertSqlSafe(sql), id)?.or_not_found()
+}
+
 pub async fn get_alert(db: &Db, id: i64) -> Result<Alert> {
     let sql = format!("SELECT {ALERT_COLUMNS} FROM protection_alerts WHERE id = $1");
     fetch_optional!(db, Alert, sqlx::AssertSqlSafe(sql), id)?.or_not_found()

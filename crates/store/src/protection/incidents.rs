@@ -342,3 +342,53 @@ pub async fn petitioner_history(db: &Db, key: &str) -> Result<Vec<Incident>> {
     let rows: Vec<IncidentRow> = fetch_all!(db, _, sqlx::AssertSqlSafe(sql), key)?;
     rows.into_iter().map(|r| r.into_incident(vec![])).collect()
 }
+
+/// The petition a person's number refers to, as they know it: a receipt number
+/// (`2026-0000061`, also `2026-61`), its 7-digit sequence alone (`0000061`, the newest year
+/// that has it), or the petition number (`61`, `#61`). `None` when nothing matches or the text
+/// is not a number.
+pub async fn petition_by_reference(db: &Db, reference: &str) -> Result<Option<i64>> {
+    let r = reference.trim().trim_start_matches('#').trim();
+    let digits = |s: &str| !s.is_empty() && s.len() <= 10 && s.bytes().all(|b| b.is_ascii_digit());
+    let row: Option<(i64,)> = if let Some((year, seq)) = r.split_once('-') {
+        if !(year.len() == 4 && digits(year) && digits(seq)) {
+            return Ok(None);
+        }
+        let Ok(seq) = seq.parse::<i64>() else {
+            return Ok(None);
+        };
+        let receipt_no = format!("{year}-{seq:07}");
+        fetch_optional!(
+            db,
+            _,
+            "SELECT id FROM petitions WHERE receipt_no = $1",
+            receipt_no
+        )?
+    } else if digits(r) && (r.starts_with('0') || r.len() == 7) {
+        let Ok(seq) = r.parse::<i64>() else {
+            return Ok(None);
+        };
+        let pattern = format!("%-{seq:07}");
+        fetch_optional!(
+            db,
+            _,
+            "SELECT id FROM petitions WHERE receipt_no LIKE $1 ORDER BY receipt_no DESC LIMIT 1",
+            pattern
+        )?
+    } else if digits(r) {
+        let Ok(id) = r.parse::<i64>() else {
+            return Ok(None);
+        };
+        fetch_optional!(db, _, "SELECT id FROM petitions WHERE id = $1", id)?
+    } else {
+        None
+    };
+    Ok(row.map(|r| r.0))
+}
+
+/// How people know a petition: its receipt number once it has one, else its number.
+pub async fn petition_reference(db: &Db, id: i64) -> Result<String> {
+    let row: Option<(Option<String>,)> =
+        fetch_optional!(db, _, "SELECT receipt_no FROM petitions WHERE id = $1", id)?;
+    Ok(row.and_then(|r| r.0).unwrap_or_else(|| id.to_string()))
+}

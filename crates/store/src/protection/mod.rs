@@ -13,6 +13,7 @@ mod flags;
 mod incidents;
 mod indicators;
 mod measures;
+mod places;
 mod restrictions;
 mod settings;
 
@@ -44,5 +45,6 @@ pub use flags::*;
 pub use incidents::*;
 pub use indicators::*;
 pub use measures::*;
+pub use places::*;
 pub use restrictions::*;
 pub use settings::*;

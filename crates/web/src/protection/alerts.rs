@@ -33,9 +33,10 @@ pub struct Live {
     /// Turns true when the server shuts down, so open event streams end and the graceful
     /// shutdown does not wait on them forever.
     pub stopping: watch::Sender<bool>,
-    /// (alert, escalated) pairs already pushed: the process that took the press pushes at
-    /// once and hears its own PostgreSQL notification again, which must not show twice.
-    published: std::sync::Mutex<std::collections::VecDeque<(i64, bool)>>,
+    /// (alert, escalated, place) already pushed: the process that took the press pushes at
+    /// once and hears its own PostgreSQL notification again, which must not show twice; the
+    /// place said after the press is pushed again, so banners show where to go.
+    published: std::sync::Mutex<std::collections::VecDeque<(i64, bool, String)>>,
 }
 
 impl Live {
@@ -51,7 +52,7 @@ impl Live {
 
     /// Push an alert to this process's screens, once per alert and round.
     pub fn publish(&self, ev: AlertEvent) {
-        let key = (ev.id, ev.escalated);
+        let key = (ev.id, ev.escalated, ev.place.clone());
         {
             let Ok(mut seen) = self.published.lock() else {
                 return;
@@ -261,7 +262,13 @@ pub(crate) async fn panic_alert(
     }
     // The panic button of the pages is at the counter.
     let channel = Channel::parse(req.channel.as_deref().unwrap_or("counter"))?;
-    let place = req.place.as_deref().unwrap_or("");
+    // Where: as sent, else the caller's standing place, else where they said they were on
+    // today's first press; unknown, the confirmation page asks at once (never before alerting).
+    let remembered = sp::alert_place(&state.db, caller.account.id).await?;
+    let place = match req.place.as_deref().map(str::trim) {
+        Some(p) if !p.is_empty() => p,
+        _ => remembered.for_today(today()),
+    };
     let inputs = line_inputs(&state.db).await?;
     let line = rules::alert_recipients(
         caller.account.id,
@@ -303,6 +310,124 @@ pub(crate) async fn panic_alert(
         state.protection.publish(ev);
     }
     Ok((alert, incident))
+}
+
+/// Today in Korea.
+fn today() -> chrono::NaiveDate {
+    calendar::to_seoul(store::now()).date_naive()
+}
+
+/// The panic-alert place of the protection home: the caller's standing place, today's choice,
+/// and the places others use as suggestions.
+pub(crate) struct PlaceView {
+    pub(crate) standing: String,
+    pub(crate) today: String,
+    pub(crate) suggestions: Vec<String>,
+    /// Typed and refused, with why.
+    pub(crate) error: Option<String>,
+}
+
+pub(crate) async fn place_view(
+    state: &AppState,
+    caller: &Caller,
+    refused: Option<(String, String)>,
+) -> Result<PlaceView, ApiError> {
+    let p = sp::alert_place(&state.db, caller.account.id).await?;
+    let today = if p.chosen_on == today().to_string() {
+        p.chosen.clone()
+    } else {
+        String::new()
+    };
+    let (standing, error) = match refused {
+        Some((typed, error)) => (typed, Some(error)),
+        None => (p.standing, None),
+    };
+    Ok(PlaceView {
+        standing,
+        today,
+        suggestions: sp::known_places(&state.db).await?,
+        error,
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub(crate) struct PlaceForm {
+    #[serde(default)]
+    place: String,
+    /// Also keep it as the standing place of the account.
+    #[serde(default)]
+    remember: String,
+}
+
+/// The standing place of one's panic alerts (a setting per account; blank clears it).
+pub(crate) async fn standing_place_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PageForm(form): PageForm<PlaceForm>,
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
+    let saved: Result<(), ApiError> = async {
+        let mut tx = state.db.begin().await?;
+        let place = sp::set_standing_place(&mut tx, caller.account.id, &form.place).await?;
+        let subject = format!("account:{}", caller.account.id);
+        crate::commit_logged(tx, caller, &subject, "protection.alert_place", &place).await?;
+        Ok(())
+    }
+    .await;
+    match saved {
+        Ok(()) => Ok(Redirect::to("/protection?done=place#panic-place").into_response()),
+        Err(e) => {
+            let forms = super::incidents::Forms {
+                place: Some((form.place.clone(), ctx.lang.of(&e).to_string())),
+                ..Default::default()
+            };
+            super::incidents::home_page(&state, &ctx, caller, None, Some(&e), forms)
+                .await
+                .map_err(|_| ctx.fail(&e))
+        }
+    }
+}
+
+/// The one who pressed says where they are: the alert and its incident take the place, the
+/// account keeps it for today (and, ticked, for good), and every banner shows it.
+pub(crate) async fn place_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PageId(id): PageId,
+    PageForm(form): PageForm<PlaceForm>,
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
+    let saved = async {
+        let mut tx = state.db.begin().await?;
+        let a = sp::place_alert(&mut tx, id, caller.account.id, &form.place, today()).await?;
+        if form.remember == "yes" {
+            sp::set_standing_place(&mut tx, caller.account.id, &form.place).await?;
+        }
+        crate::commit_logged(
+            tx,
+            caller,
+            &incident_subject(a.incident_id),
+            "protection.alert_place",
+            &a.place,
+        )
+        .await?;
+        Ok::<_, ApiError>(a)
+    }
+    .await;
+    match saved {
+        Ok(a) => {
+            if let Ok(ev) = alert_event(&state.db, a.id).await {
+                state.protection.publish(ev);
+            }
+            Ok(Redirect::to(&format!("/protection/alerts/{id}?done=place")).into_response())
+        }
+        Err(e) => {
+            let typed = (form.place.clone(), ctx.lang.of(&e).to_string());
+            alert_view_with(&state, &ctx, caller, id, None, Some(&e), Some(typed))
+                .await
+                .map_err(|_| ctx.fail(&e))
+        }
+    }
 }
 
 /// The live event of an alert as stored (any app server builds the same one).
@@ -820,6 +945,12 @@ pub(crate) struct AlertPage {
     own: bool,
     /// The policy would take "on my way" from the caller (it asks again on the press).
     may_ack: bool,
+    /// The place said by the one who pressed (blank: not yet).
+    said_place: String,
+    /// The place form as typed and refused, with why.
+    place_typed: String,
+    place_error: Option<String>,
+    suggestions: Vec<String>,
     message: Option<String>,
     error: Option<String>,
 }
@@ -857,6 +988,18 @@ pub(crate) async fn alert_view(
     id: i64,
     done: Option<&str>,
     error: Option<&ApiError>,
+) -> Result<Response, ApiError> {
+    alert_view_with(state, ctx, caller, id, done, error, None).await
+}
+
+pub(crate) async fn alert_view_with(
+    state: &AppState,
+    ctx: &Ctx,
+    caller: &Caller,
+    id: i64,
+    done: Option<&str>,
+    error: Option<&ApiError>,
+    place: Option<(String, String)>,
 ) -> Result<Response, ApiError> {
     let lang = ctx.lang;
     let r = alert_receipt(state, caller, id).await?;
@@ -905,7 +1048,14 @@ pub(crate) async fn alert_view(
         id,
         incident_id: r.incident_id,
         raised_by: name_of(&names, r.alert.raised_by),
-        place: format!("{dept} {}", r.alert.place).trim().to_string(),
+        place: if r.alert.place.is_empty() {
+            format!(
+                "{dept} · {}",
+                label(lang, "자리 미확인", "place not said yet")
+            )
+        } else {
+            format!("{dept} {}", r.alert.place).trim().to_string()
+        },
         when: when(r.alert.at),
         reached: r.reached,
         summary: match lang {
@@ -921,13 +1071,26 @@ pub(crate) async fn alert_view(
         escalated: r.alert.escalated_at.map(when),
         own: r.alert.raised_by == caller.account.id,
         may_ack,
-        message: done.map(|_| {
-            label(
+        said_place: r.alert.place.clone(),
+        place_typed: place
+            .as_ref()
+            .map(|p| p.0.clone())
+            .unwrap_or_else(|| r.alert.place.clone()),
+        place_error: place.map(|p| p.1),
+        suggestions: sp::known_places(&state.db).await?,
+        message: match done {
+            Some("place") => Some(label(
+                lang,
+                "장소를 알렸습니다. 받는 사람 화면에 표시됩니다.",
+                "Your place is sent; it shows on the recipients' screens.",
+            )),
+            Some(_) => Some(label(
                 lang,
                 "출동 확인을 기록했습니다.",
                 "Your acknowledgement is recorded.",
-            )
-        }),
+            )),
+            None => None,
+        },
         error: error.map(|e| lang.of(&e).to_string()),
     };
     Ok(show(ctx, &page, error))

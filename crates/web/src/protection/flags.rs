@@ -1,7 +1,7 @@
 //! Flags on petitioners (text screening and officials' own) and the petitioner's history,
 //! with the access restrictions in force.
 
-use super::incidents::{IncidentSummary, home_page};
+use super::incidents::{Forms, IncidentSummary, Typed, home_page, invalid_form, no_such_petition};
 use super::targets::{Policy, may_record_own, readable_petitioner};
 use super::views::{PageId, Row, name_of, named, names};
 use crate::AppState;
@@ -265,19 +265,86 @@ pub(crate) async fn petitioner_history(
     Ok(Json(history(&state, &caller, id).await?))
 }
 
+/// The flag form as typed, so a refused form comes back as it was.
+#[derive(Deserialize, Default, Clone)]
+pub(crate) struct FlagForm {
+    #[serde(default)]
+    pub(crate) channel: String,
+    /// The petition as people know it: receipt number, its sequence, or the petition number.
+    #[serde(default)]
+    pub(crate) petition: String,
+    #[serde(default)]
+    pub(crate) petitioner_name: String,
+    #[serde(default)]
+    pub(crate) petitioner_phone: String,
+    #[serde(default)]
+    pub(crate) reason: String,
+}
+
+/// The field a refusal of the flag concerns, to show it there.
+fn flag_field(code: &str) -> &'static str {
+    match code {
+        "flag_reason_required" => "reason",
+        "unknown_petition" | "not_found" => "petition",
+        c if c.contains("channel") => "channel",
+        _ => "form",
+    }
+}
+
 pub(crate) async fn flag_form(
     State(state): State<AppState>,
     ctx: Ctx,
-    PageForm(req): PageForm<FlagRequest>,
+    PageForm(form): PageForm<FlagForm>,
 ) -> PageResult {
     let caller = ctx.staff_or_refuse()?;
-    let result = flag(&state, caller, &req).await;
-    match result {
-        Ok(_) => Ok(Redirect::to("/protection?done=1").into_response()),
-        Err(e) => home_page(&state, &ctx, caller, None, Some(&e))
+    let lang = ctx.lang;
+    let mut errors: Vec<(&'static str, String)> = Vec::new();
+    let typed = form.petition.trim();
+    let petition_id = if typed.is_empty() {
+        None
+    } else {
+        let found = sp::petition_by_reference(&state.db, typed)
             .await
-            .map_err(|_| ctx.fail(&e)),
+            .or_page(&ctx)?;
+        if found.is_none() {
+            errors.push(("petition", lang.of(&no_such_petition(typed)).to_string()));
+        }
+        found
+    };
+    let text = |s: &str| (!s.trim().is_empty()).then(|| s.to_string());
+    let req = FlagRequest {
+        petition_id,
+        channel: form.channel.trim().to_string(),
+        petitioner_name: text(&form.petitioner_name),
+        petitioner_phone: text(&form.petitioner_phone),
+        reason: form.reason.clone(),
+    };
+    if form.reason.trim().is_empty() {
+        let e = ApiError::bad_request(
+            "flag_reason_required",
+            "표시 사유를 적으세요 (200자 이내)",
+            "give the reason for the flag (at most 200 characters)",
+        );
+        errors.push(("reason", lang.of(&e).to_string()));
     }
+    let error = if errors.is_empty() {
+        match flag(&state, caller, &req).await {
+            Ok(_) => return Ok(Redirect::to("/protection?done=1").into_response()),
+            Err(e) => {
+                errors.push((flag_field(e.code), lang.of(&e).to_string()));
+                e
+            }
+        }
+    } else {
+        invalid_form()
+    };
+    let forms = Forms {
+        flag: Typed { form, errors },
+        ..Forms::default()
+    };
+    home_page(&state, &ctx, caller, None, Some(&error), forms)
+        .await
+        .map_err(|_| ctx.fail(&error))
 }
 
 #[derive(Template)]

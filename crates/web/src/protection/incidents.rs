@@ -2,20 +2,22 @@
 //! `/api/v1/protection/incidents` and as the protection home and the incident page.
 
 use super::alerts::visible_alerts;
+use super::alerts::{PlaceView, place_view};
 use super::evidence::EvidenceView;
+use super::flags::FlagForm;
 use super::flags::flags_view;
 use super::measures::{MenuItem, menu};
 use super::targets::{Policy, incident_for, incident_subject, incident_target, may_record_own};
 use super::views::{
-    Choice, Notice, PageId, Row, channel_choices, choices, done_message, kind_choices, label,
-    name_of, named, names, show,
+    Choice, Notice, PageId, Row, abuse_words, channel_choices, choices, done_message, kind_choices,
+    label, local_time, name_of, named, names, show,
 };
 use crate::AppState;
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::form::PageForm;
 use crate::kit::json::ApiJson;
-use crate::kit::page::{Chrome, Ctx, Lang, PageResult, when};
+use crate::kit::page::{Chrome, Ctx, Lang, OrPage, PageResult, when};
 use crate::wellbeing::api::Id;
 use askama::Template;
 use axum::Json;
@@ -47,6 +49,32 @@ pub(crate) fn details_from(
     })
 }
 
+/// The message when no petition matches what was typed.
+pub(crate) fn no_such_petition(typed: &str) -> ApiError {
+    let typed = typed.trim();
+    ApiError::bad_request(
+        "unknown_petition",
+        format!(
+            "‘{typed}’에 해당하는 민원을 찾을 수 없습니다. 접수번호(예: 2026-0000061 또는 0000061)나 민원 번호를 적어 주세요"
+        ),
+        format!(
+            "No petition matches ‘{typed}’. Type its receipt number (e.g. 2026-0000061 or 0000061) or its petition number"
+        ),
+    )
+}
+
+/// The petition of a request: `petition` as people know it (receipt number, its sequence, or
+/// the petition number), resolved through the store; else `petition_id`.
+async fn petition_of(state: &AppState, req: &IncidentRequest) -> Result<Option<i64>, ApiError> {
+    match req.petition.as_deref().map(str::trim) {
+        Some(typed) if !typed.is_empty() => sp::petition_by_reference(&state.db, typed)
+            .await?
+            .map(Some)
+            .ok_or_else(|| no_such_petition(typed)),
+        _ => Ok(req.petition_id),
+    }
+}
+
 /// Record an incident reported by the caller (API and pages).
 pub(crate) async fn record_incident(
     state: &AppState,
@@ -55,7 +83,8 @@ pub(crate) async fn record_incident(
 ) -> Result<Incident, ApiError> {
     may_record_own(state, caller).await?;
     let now = store::now();
-    let d = details_from(req, now)?;
+    let mut d = details_from(req, now)?;
+    d.petition_id = petition_of(state, req).await?;
     let mut tx = state.db.begin().await?;
     let r = sp::create_incident(
         &mut tx,
@@ -106,6 +135,10 @@ pub struct IncidentRequest {
     pub place: Option<String>,
     #[serde(default, deserialize_with = "crate::kit::form::empty_as_none")]
     pub petition_id: Option<i64>,
+    /// The petition as people know it instead of `petition_id`: its receipt number
+    /// (`2026-0000061`), the 7-digit sequence alone (`0000061`) or the petition number.
+    #[serde(default)]
+    pub petition: Option<String>,
     pub petitioner_name: Option<String>,
     pub petitioner_phone: Option<String>,
     pub narrative: Option<String>,
@@ -264,7 +297,8 @@ pub(crate) async fn amend_incident(
 ) -> Result<Incident, ApiError> {
     let i = incident_for(state, caller, id, Action::Update).await?;
     let now = store::now();
-    let d = details_from(req, now)?;
+    let mut d = details_from(req, now)?;
+    d.petition_id = petition_of(state, req).await?;
     let mut tx = state.db.begin().await?;
     let updated = sp::update_incident(&mut tx, i.id, &d, now).await?;
     crate::commit_logged(
@@ -276,6 +310,116 @@ pub(crate) async fn amend_incident(
     )
     .await?;
     Ok(updated)
+}
+
+/// The incident form as typed: every field as text, so a refused form comes back as it was.
+#[derive(Deserialize, Default, Clone)]
+pub(crate) struct IncidentForm {
+    #[serde(default)]
+    pub(crate) kind: String,
+    #[serde(default)]
+    pub(crate) channel: String,
+    #[serde(default)]
+    pub(crate) occurred_at: String,
+    #[serde(default)]
+    pub(crate) place: String,
+    #[serde(default)]
+    pub(crate) petition: String,
+    #[serde(default)]
+    pub(crate) petitioner_name: String,
+    #[serde(default)]
+    pub(crate) petitioner_phone: String,
+    #[serde(default)]
+    pub(crate) narrative: String,
+}
+
+/// A form as typed with the problem of each field (`field`, message in the page's language).
+#[derive(Default, Clone)]
+pub(crate) struct Typed<F> {
+    pub(crate) form: F,
+    pub(crate) errors: Vec<(&'static str, String)>,
+}
+
+impl<F> Typed<F> {
+    pub(crate) fn fresh(form: F) -> Self {
+        Typed {
+            form,
+            errors: Vec::new(),
+        }
+    }
+
+    /// The problem of `field`, to show beside it.
+    pub(crate) fn error(&self, field: &str) -> Option<&str> {
+        self.errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    pub(crate) fn invalid(&self, field: &str) -> bool {
+        self.error(field).is_some()
+    }
+}
+
+/// Read the incident form into the API's request, checking every field at once: the kind and
+/// channel, the time, the domain's limits and the petition number (resolved through the store).
+/// Each problem is said beside its field, in the page's language.
+async fn read_incident_form(
+    state: &AppState,
+    lang: Lang,
+    form: &IncidentForm,
+) -> Result<Result<IncidentRequest, Vec<(&'static str, String)>>, ApiError> {
+    let mut errors: Vec<(&'static str, String)> = Vec::new();
+    if let Err(e) = IncidentKind::parse(form.kind.trim()) {
+        errors.push(("kind", lang.of(&e).to_string()));
+    }
+    if let Err(e) = Channel::parse(form.channel.trim()) {
+        errors.push(("channel", lang.of(&e).to_string()));
+    }
+    let now = store::now();
+    let occurred_at = match local_time(&form.occurred_at) {
+        Ok(t) => t,
+        Err(e) => {
+            errors.push(("occurred_at", lang.of(&e).to_string()));
+            None
+        }
+    };
+    for (field, e) in domain::protection::incident_problems(
+        &form.narrative,
+        &form.place,
+        occurred_at.unwrap_or(now),
+        now,
+    ) {
+        errors.push((field, lang.of(&e).to_string()));
+    }
+    let typed = form.petition.trim();
+    let petition_id = if typed.is_empty() {
+        None
+    } else {
+        match sp::petition_by_reference(&state.db, typed).await? {
+            Some(id) => Some(id),
+            None => {
+                errors.push(("petition", lang.of(&no_such_petition(typed)).to_string()));
+                None
+            }
+        }
+    };
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    let text = |s: &str| Some(s.to_string());
+    Ok(Ok(IncidentRequest {
+        kind: form.kind.trim().to_string(),
+        channel: form.channel.trim().to_string(),
+        occurred_at,
+        place: text(&form.place),
+        petition_id,
+        petition: None,
+        petitioner_name: text(&form.petitioner_name),
+        petitioner_phone: text(&form.petitioner_phone),
+        narrative: text(&form.narrative),
+        involved: None,
+    }))
 }
 
 pub(crate) struct AlertRow {
@@ -290,6 +434,12 @@ pub(crate) struct AlertRow {
 #[template(path = "protection/protection.html")]
 pub(crate) struct HomePage {
     c: Chrome,
+    /// The incident form as typed (blank on a fresh page).
+    typed: Typed<IncidentForm>,
+    /// The flag form as typed.
+    flag: Typed<FlagForm>,
+    /// The caller's standing panic-alert place and today's, with suggestions.
+    place: PlaceView,
     oversees: bool,
     rows: Vec<Row>,
     alerts: Vec<AlertRow>,
@@ -322,10 +472,27 @@ pub(crate) async fn home(
     Query(n): Query<Notice>,
 ) -> PageResult {
     let caller = ctx.staff_or_refuse()?;
-    match home_page(&state, &ctx, caller, n.done.as_deref(), None).await {
+    match home_page(
+        &state,
+        &ctx,
+        caller,
+        n.done.as_deref(),
+        None,
+        Forms::default(),
+    )
+    .await
+    {
         Ok(r) => Ok(r),
         Err(e) => Err(ctx.fail(&e)),
     }
+}
+
+/// The forms of the protection home as typed, when one comes back refused.
+#[derive(Default)]
+pub(crate) struct Forms {
+    pub(crate) incident: Typed<IncidentForm>,
+    pub(crate) flag: Typed<FlagForm>,
+    pub(crate) place: Option<(String, String)>,
 }
 
 pub(crate) async fn home_page(
@@ -334,6 +501,7 @@ pub(crate) async fn home_page(
     caller: &Caller,
     done: Option<&str>,
     error: Option<&ApiError>,
+    forms: Forms,
 ) -> Result<Response, ApiError> {
     let lang = ctx.lang;
     let policy = Policy::of(state, caller).await?;
@@ -370,7 +538,7 @@ pub(crate) async fn home_page(
         .map(|f| ScreenedRow {
             id: f.id,
             receipt: f.receipt_no.unwrap_or_else(|| format!("#{}", f.id)),
-            kinds: f.abuse_kinds,
+            kinds: abuse_words(lang, &f.abuse_kinds),
             when: when(f.arrived_at),
         })
         .collect();
@@ -388,8 +556,12 @@ pub(crate) async fn home_page(
             petition_id: f.petition_id,
         })
         .collect();
+    let place = place_view(state, caller, forms.place).await?;
     let page = HomePage {
         c: ctx.chrome(),
+        typed: forms.incident,
+        flag: forms.flag,
+        place,
         oversees: policy.oversees(),
         screened,
         flags,
@@ -406,19 +578,39 @@ pub(crate) async fn home_page(
 pub(crate) async fn create(
     State(state): State<AppState>,
     ctx: Ctx,
-    PageForm(req): PageForm<IncidentRequest>,
+    PageForm(form): PageForm<IncidentForm>,
 ) -> PageResult {
     let caller = ctx.staff_or_refuse()?;
-    let result = record_incident(&state, caller, &req).await;
-    match result {
-        Ok(i) => {
-            Ok(Redirect::to(&format!("/protection/incidents/{}?done=1", i.id)).into_response())
-        }
-        Err(e) => match home_page(&state, &ctx, caller, None, Some(&e)).await {
-            Ok(r) => Ok(r),
-            Err(e) => Err(ctx.fail(&e)),
+    let checked = read_incident_form(&state, ctx.lang, &form)
+        .await
+        .or_page(&ctx)?;
+    let (error, errors) = match checked {
+        Ok(req) => match record_incident(&state, caller, &req).await {
+            Ok(i) => {
+                let to = format!("/protection/incidents/{}?done=1", i.id);
+                return Ok(Redirect::to(&to).into_response());
+            }
+            Err(e) => (e, Vec::new()),
         },
-    }
+        Err(errors) => (invalid_form(), errors),
+    };
+    let forms = Forms {
+        incident: Typed { form, errors },
+        ..Forms::default()
+    };
+    home_page(&state, &ctx, caller, None, Some(&error), forms)
+        .await
+        .or_page(&ctx)
+}
+
+/// The page-level error of a form refused field by field (the fields say what is wrong).
+pub(crate) fn invalid_form() -> ApiError {
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "invalid_fields",
+        "입력 내용을 확인해 주세요. 고칠 곳을 각 칸 옆에 표시했습니다",
+        "Please check the form: what to correct is shown beside each field",
+    )
 }
 
 pub(crate) struct MeasureRow {
@@ -449,13 +641,10 @@ pub(crate) struct IncidentPage {
     c: Chrome,
     id: i64,
     kind: String,
-    kind_value: String,
     channel: String,
-    channel_value: String,
     when: String,
-    occurred_local: String,
     place: String,
-    petition_id: String,
+    petition: String,
     petitioner_name: String,
     narrative: String,
     reporter: String,
@@ -472,6 +661,15 @@ pub(crate) struct IncidentPage {
     error: Option<String>,
     /// What was typed into the restriction form, kept after a refusal with its error.
     typed: Restriction,
+    /// The details form: the incident as stored, or as typed when refused.
+    details: Typed<IncidentForm>,
+}
+
+impl IncidentPage {
+    /// Where the details form posts.
+    fn details_action(&self) -> String {
+        format!("/protection/incidents/{}", self.id)
+    }
 }
 
 /// The access-restriction form as typed (empty on a fresh page).
@@ -532,9 +730,27 @@ pub(crate) async fn incident_page(
     error: Option<&ApiError>,
     typed: Restriction,
 ) -> Result<Response, ApiError> {
+    incident_page_with(state, ctx, caller, id, done, error, typed, None).await
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn incident_page_with(
+    state: &AppState,
+    ctx: &Ctx,
+    caller: &Caller,
+    id: i64,
+    done: Option<&str>,
+    error: Option<&ApiError>,
+    typed: Restriction,
+    details: Option<Typed<IncidentForm>>,
+) -> Result<Response, ApiError> {
     let lang = ctx.lang;
     let v: IncidentView = incident_view(state, caller, id).await?;
     let i = sp::get_incident(&state.db, id).await?;
+    let petition = match i.petition_id {
+        Some(p) => sp::petition_reference(&state.db, p).await?,
+        None => String::new(),
+    };
     let names = names(state).await?;
     let measures = v
         .measures
@@ -573,19 +789,29 @@ pub(crate) async fn incident_page(
             })
             .collect()
     });
+    let details = details.unwrap_or_else(|| {
+        Typed::fresh(IncidentForm {
+            kind: i.kind.as_str().into(),
+            channel: i.channel.as_str().into(),
+            occurred_at: calendar::to_seoul(i.occurred_at)
+                .format("%Y-%m-%dT%H:%M")
+                .to_string(),
+            place: i.place.clone(),
+            petition: petition.clone(),
+            petitioner_name: v.petitioner_name.clone(),
+            petitioner_phone: String::new(),
+            narrative: v.narrative.clone(),
+        })
+    });
     let page = IncidentPage {
         c: ctx.chrome(),
+        details,
         id,
         kind: named(lang, i.kind),
-        kind_value: i.kind.as_str().into(),
         channel: named(lang, i.channel),
-        channel_value: i.channel.as_str().into(),
         when: when(i.occurred_at),
-        occurred_local: calendar::to_seoul(i.occurred_at)
-            .format("%Y-%m-%dT%H:%M")
-            .to_string(),
         place: i.place.clone(),
-        petition_id: i.petition_id.map(|p| p.to_string()).unwrap_or_default(),
+        petition,
         petitioner_name: v.petitioner_name,
         narrative: v.narrative,
         reporter: name_of(&names, i.reported_by),
@@ -657,17 +883,41 @@ pub(crate) async fn amend(
     State(state): State<AppState>,
     ctx: Ctx,
     PageId(id): PageId,
-    PageForm(mut req): PageForm<IncidentRequest>,
+    PageForm(form): PageForm<IncidentForm>,
 ) -> PageResult {
     let caller = ctx.staff_or_refuse()?;
-    let result = async {
-        // The page does not edit who else was involved: keep them.
-        req.involved = Some(sp::get_incident(&state.db, id).await?.involved);
-        amend_incident(&state, caller, id, &req).await
-    }
-    .await;
-    match result {
-        Ok(_) => Ok(Redirect::to(&format!("/protection/incidents/{id}?done=1")).into_response()),
-        Err(e) => again(&state, &ctx, caller, id, e).await,
-    }
+    let checked = read_incident_form(&state, ctx.lang, &form)
+        .await
+        .or_page(&ctx)?;
+    let (error, errors) = match checked {
+        Ok(mut req) => {
+            let result = async {
+                // The page does not edit who else was involved: keep them.
+                req.involved = Some(sp::get_incident(&state.db, id).await?.involved);
+                amend_incident(&state, caller, id, &req).await
+            }
+            .await;
+            match result {
+                Ok(_) => {
+                    let to = format!("/protection/incidents/{id}?done=1");
+                    return Ok(Redirect::to(&to).into_response());
+                }
+                Err(e) => (e, Vec::new()),
+            }
+        }
+        Err(errors) => (invalid_form(), errors),
+    };
+    let details = Some(Typed { form, errors });
+    incident_page_with(
+        &state,
+        &ctx,
+        caller,
+        id,
+        None,
+        Some(&error),
+        Restriction::default(),
+        details,
+    )
+    .await
+    .map_err(|_| ctx.fail(&error))
 }

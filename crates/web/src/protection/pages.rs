@@ -15,6 +15,8 @@ pub fn routes() -> Router<AppState> {
         .route("/protection/panic", post(alerts::panic))
         .route("/protection/alerts/{id}", get(alerts::alert_page))
         .route("/protection/alerts/{id}/acknowledge", post(alerts::ack))
+        .route("/protection/alerts/{id}/place", post(alerts::place_form))
+        .route("/protection/panic-place", post(alerts::standing_place_form))
         .route("/protection/incidents", post(incidents::create))
         .route("/protection/flags", post(flags::flag_form))
         .route(

@@ -119,3 +119,34 @@ pub(crate) struct Notice {
 pub(crate) fn done_message(lang: Lang, done: Option<&str>) -> Option<String> {
     done.map(|_| label(lang, "저장했습니다.", "Saved."))
 }
+
+/// The abuse kinds the text screening found (stored as a JSON list of codes), in words.
+pub(crate) fn abuse_words(lang: Lang, stored: &str) -> String {
+    let codes: Vec<String> = serde_json::from_str(stored).unwrap_or_default();
+    codes
+        .iter()
+        .map(|code| match code.as_str() {
+            "insult" => lang.t("모욕·욕설", "insult or profanity").to_string(),
+            "threat" => lang.t("협박", "threat").to_string(),
+            "sexual_harassment" => lang.t("성희롱", "sexual harassment").to_string(),
+            "hate" => lang.t("혐오 표현", "hate speech").to_string(),
+            other => other.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn screened_kinds_are_said_in_words() {
+        assert_eq!(
+            abuse_words(Lang::Ko, r#"["insult","threat"]"#),
+            "모욕·욕설, 협박"
+        );
+        assert_eq!(abuse_words(Lang::En, r#"["hate"]"#), "hate speech");
+        assert_eq!(abuse_words(Lang::Ko, "not json"), "");
+    }
+}

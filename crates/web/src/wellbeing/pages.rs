@@ -8,7 +8,7 @@ use crate::kit::auth::Caller;
 use crate::kit::error::ApiError;
 use crate::kit::extract::{Form, Query};
 use crate::kit::form::PageForm;
-use crate::kit::page::{Chrome, Ctx, OrPage, PageError, PageResult};
+use crate::kit::page::{Chrome, Ctx, Lang, OrPage, PageError, PageResult};
 use crate::wellbeing::api::{self as api, InvitationView, battery, invitation_view};
 use askama::Template;
 use axum::Router;
@@ -36,14 +36,20 @@ pub fn routes() -> Router<AppState> {
         .route("/wellbeing/checks/{id}", get(check_page))
         .route("/wellbeing/checks/{id}/answers", post(answers))
         .route("/wellbeing/checks/{id}/share", post(share))
-        .route("/wellbeing/checks/{id}/delete", post(delete_check))
+        .route(
+            "/wellbeing/checks/{id}/delete",
+            get(delete_check_page).post(delete_check),
+        )
         .route("/wellbeing/shares/{id}/revoke", post(revoke))
         .route("/wellbeing/referrals", post(refer))
         .route("/wellbeing/referrals/{id}/status", post(referral_status))
         .route("/wellbeing/plan", get(plan_page).post(plan_post))
         .route("/wellbeing/plan/checkin", post(checkin))
         .route("/wellbeing/invitations/{id}/dismiss", post(dismiss))
-        .route("/wellbeing/delete-all", post(delete_all))
+        .route(
+            "/wellbeing/delete-all",
+            get(delete_all_page).post(delete_all),
+        )
         .route("/wellbeing/counsellor", get(counsellor_page))
         .route("/wellbeing/report", get(report_page))
 }
@@ -90,37 +96,78 @@ fn see_other(to: &str) -> PageResult {
 /// failure is the error page.
 fn correct_or_fail(ctx: &Ctx, e: ApiError) -> Result<String, PageError> {
     if e.status == StatusCode::BAD_REQUEST {
-        Ok(e.message())
+        Ok(ctx.lang.of(&e).to_string())
     } else {
         Err(ctx.fail(&e))
     }
 }
 
-/// A stored code in Korean words; a code this version does not know, as it is.
-fn korean<T>(
+/// A stored code in the page's words; a code this version does not know, as it is.
+fn words<T>(
+    lang: Lang,
     code: &str,
     parse: impl Fn(&str) -> Result<T, RuleError>,
-    words: impl Fn(T) -> &'static str,
+    names: impl Fn(T) -> (&'static str, &'static str),
 ) -> String {
-    parse(code).map_or_else(|_| code.to_string(), |v| words(v).to_string())
+    parse(code).map_or_else(
+        |_| code.to_string(),
+        |v| {
+            let (ko, en) = names(v);
+            lang.t(ko, en).to_string()
+        },
+    )
+}
+
+fn purpose_words(lang: Lang, code: &str) -> String {
+    words(lang, code, SharePurpose::parse, |p| {
+        (p.korean(), p.english())
+    })
+}
+
+fn kind_words(lang: Lang, code: &str) -> String {
+    words(lang, code, ReferralKind::parse, |k| {
+        (k.korean(), k.english())
+    })
+}
+
+fn status_words(lang: Lang, code: &str) -> String {
+    words(lang, code, ReferralStatus::parse, |k| {
+        (k.korean(), k.english())
+    })
 }
 
 fn date(t: &DateTime<Utc>) -> String {
     calendar::to_seoul(*t).format("%Y-%m-%d %H:%M").to_string()
 }
 
-fn referral_text(level: ReferralLevel) -> Option<(&'static str, &'static str)> {
+fn referral_text(lang: Lang, level: ReferralLevel) -> Option<&'static str> {
     match level {
-        ReferralLevel::Urgent => Some((
+        ReferralLevel::Urgent => Some(lang.t(
             "가능한 한 빨리 전문가의 도움을 받으시기를 권합니다.",
             "Urgent: please see a professional as soon as possible.",
         )),
-        ReferralLevel::Suggested => Some((
+        ReferralLevel::Suggested => Some(lang.t(
             "전문가 상담을 받아 보시기를 권합니다.",
             "We suggest talking to a professional.",
         )),
         ReferralLevel::None => None,
     }
+}
+
+/// A crisis line in the page's language.
+struct LineView {
+    number: &'static str,
+    name: &'static str,
+}
+
+fn crisis_lines(lang: Lang) -> Vec<LineView> {
+    CRISIS_LINES
+        .iter()
+        .map(|l: &CrisisLine| LineView {
+            number: l.number,
+            name: lang.t(l.ko, l.en),
+        })
+        .collect()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -146,19 +193,20 @@ struct AccessRow {
 }
 
 /// The access-log actions in words.
-fn access_words(action: &str) -> &'static str {
-    match action {
-        "wellbeing.read" => "결과 열람 (read a shared result)",
-        "wellbeing.read_denied" => "열람 시도 — 거부됨 (attempt to read, refused)",
-        "wellbeing.write_denied" => "변경 시도 — 거부됨 (attempt to change, refused)",
-        "wellbeing.share" => "상담사와 공유 (shared with a counsellor)",
-        "wellbeing.share_revoke" => "공유 철회 (share revoked)",
-        "wellbeing.delete" => "결과 삭제 (result deleted)",
-        "wellbeing.delete_all" => "모든 기록 삭제 (all records deleted)",
-        "wellbeing.inbox" => "상담사 목록에서 확인 (seen in a counsellor's inbox)",
-        "wellbeing.referral_status" => "요청 상태 변경 (request status changed)",
-        _ => "기타 (other)",
-    }
+fn access_words(lang: Lang, action: &str) -> &'static str {
+    let (ko, en) = match action {
+        "wellbeing.read" => ("결과 열람", "read a shared result"),
+        "wellbeing.read_denied" => ("열람 시도 — 거부됨", "attempt to read, refused"),
+        "wellbeing.write_denied" => ("변경 시도 — 거부됨", "attempt to change, refused"),
+        "wellbeing.share" => ("상담사와 공유", "shared with a counsellor"),
+        "wellbeing.share_revoke" => ("공유 철회", "share revoked"),
+        "wellbeing.delete" => ("결과 삭제", "result deleted"),
+        "wellbeing.delete_all" => ("모든 기록 삭제", "all records deleted"),
+        "wellbeing.inbox" => ("상담사 목록에서 확인", "seen in a counsellor's inbox"),
+        "wellbeing.referral_status" => ("요청 상태 변경", "request status changed"),
+        _ => ("기타", "other"),
+    };
+    lang.t(ko, en)
 }
 
 struct ReferralRow {
@@ -182,6 +230,8 @@ struct HomePage {
     is_counsellor: bool,
     may_report: bool,
     access: Vec<AccessRow>,
+    /// What was just deleted, said only when it is indeed gone.
+    deleted: Option<&'static str>,
 }
 
 async fn counsellor_options(state: &AppState) -> Result<Vec<CounsellorOption>, ApiError> {
@@ -195,15 +245,32 @@ async fn counsellor_options(state: &AppState) -> Result<Vec<CounsellorOption>, A
         .collect())
 }
 
-async fn home(State(state): State<AppState>, WbPage(caller, ctx): WbPage) -> PageResult {
-    let page = home_page(&state, &caller, ctx.chrome())
+#[derive(Deserialize)]
+struct HomeQuery {
+    /// After a deletion: `all`, or the id of the deleted result.
+    #[serde(default)]
+    deleted: String,
+}
+
+async fn home(
+    State(state): State<AppState>,
+    WbPage(caller, ctx): WbPage,
+    Query(q): Query<HomeQuery>,
+) -> PageResult {
+    let page = home_page(&state, &caller, ctx.chrome(), &q.deleted)
         .await
         .or_page(&ctx)?;
     Ok(ctx.render(&page))
 }
 
-async fn home_page(state: &AppState, caller: &Caller, c: Chrome) -> Result<HomePage, ApiError> {
+async fn home_page(
+    state: &AppState,
+    caller: &Caller,
+    c: Chrome,
+    deleted: &str,
+) -> Result<HomePage, ApiError> {
     api::require_own(state, caller, Action::Read).await?;
+    let lang = c.lang;
     let battery = &battery(&state.db).await?;
     let me = caller.account.id;
     let consent_active = sw::consent(&state.db, me)
@@ -242,12 +309,15 @@ async fn home_page(state: &AppState, caller: &Caller, c: Chrome) -> Result<HomeP
                             .find(|o| o.instrument == i.id && o.version == r.version)
                     });
                     let change = match before.map(|o| r.score.value() - o.score.value()) {
-                        Some(d) if d > 0.0 => format!(" ▲{d:.0} 나빠짐 (worse)"),
-                        Some(d) if d < 0.0 => format!(" ▼{:.0} 좋아짐 (better)", -d),
-                        Some(_) => " 변화 없음 (same)".into(),
+                        Some(d) if d > 0.0 => format!(" ▲{d:.0} {}", lang.t("나빠짐", "worse")),
+                        Some(d) if d < 0.0 => {
+                            format!(" ▼{:.0} {}", -d, lang.t("좋아짐", "better"))
+                        }
+                        Some(_) => format!(" {}", lang.t("변화 없음", "no change")),
                         None => String::new(),
                     };
-                    format!("{} ({}){change}", r.score_display, r.band.ko)
+                    let band = lang.t(&r.band.ko, &r.band.en);
+                    format!("{} ({band}){change}", r.score_display)
                 })
                 .collect(),
         })
@@ -256,8 +326,8 @@ async fn home_page(state: &AppState, caller: &Caller, c: Chrome) -> Result<HomeP
         .await?
         .iter()
         .map(|r| ReferralRow {
-            kind: korean(&r.kind, ReferralKind::parse, ReferralKind::korean),
-            status: korean(&r.status, ReferralStatus::parse, ReferralStatus::korean),
+            kind: kind_words(lang, &r.kind),
+            status: status_words(lang, &r.status),
             date: date(&r.created_at),
         })
         .collect();
@@ -266,6 +336,18 @@ async fn home_page(state: &AppState, caller: &Caller, c: Chrome) -> Result<HomeP
         .iter()
         .map(invitation_view)
         .collect();
+    // Said only when what was asked to go is indeed gone.
+    let deleted = match deleted {
+        "all" if checks.is_empty() => Some(lang.t(
+            "모든 마음건강 기록을 삭제했습니다.",
+            "All your wellbeing records are deleted.",
+        )),
+        id => id
+            .parse::<i64>()
+            .ok()
+            .filter(|id| checks.iter().all(|c| c.id != *id))
+            .map(|_| lang.t("결과를 삭제했습니다.", "The result is deleted.")),
+    };
     Ok(HomePage {
         csrf_token: c.csrf_token.clone(),
         c,
@@ -275,9 +357,10 @@ async fn home_page(state: &AppState, caller: &Caller, c: Chrome) -> Result<HomeP
         instrument_names: battery
             .instruments
             .iter()
-            .map(|i| i.name.ko.clone())
+            .map(|i| lang.t(&i.name.ko, &i.name.en).to_string())
             .collect(),
         trend,
+        deleted,
         referrals,
         counsellors: counsellor_options(state).await?,
         access: api::access_history(state, caller)
@@ -288,7 +371,7 @@ async fn home_page(state: &AppState, caller: &Caller, c: Chrome) -> Result<HomeP
                 AccessRow {
                     date: date(at),
                     who: who.to_string(),
-                    what: access_words(action),
+                    what: access_words(lang, action),
                 }
             })
             .collect(),
@@ -367,15 +450,13 @@ async fn start(State(state): State<AppState>, WbPage(caller, ctx): WbPage) -> Pa
 
 struct OptionView {
     value: i64,
-    ko: String,
-    en: String,
+    label: String,
     checked: bool,
 }
 
 struct ItemView {
     number: usize,
-    ko: String,
-    en: String,
+    text: String,
     options: Vec<OptionView>,
 }
 
@@ -386,15 +467,13 @@ struct InstrumentPage {
     csrf_token: String,
     check_id: i64,
     instrument_id: String,
-    name_ko: String,
-    name_en: String,
+    name: String,
     /// Where the item texts come from, shown under the title (a working translation until an
     /// office imports its licensed validated version).
     published: bool,
     text_source_note: String,
     version: i64,
-    timeframe_ko: String,
-    timeframe_en: String,
+    timeframe: String,
     step: usize,
     steps: usize,
     items: Vec<ItemView>,
@@ -410,18 +489,18 @@ fn instrument_page(
     given: &[Option<i64>],
     error: Option<String>,
 ) -> InstrumentPage {
+    let lang = ctx.lang;
+    let pick = |t: &domain::wellbeing::Text| lang.t(&t.ko, &t.en).to_string();
     InstrumentPage {
         c: ctx.chrome(),
         csrf_token: ctx.csrf_token.clone(),
         check_id,
         instrument_id: instrument.id.clone(),
-        name_ko: instrument.name.ko.clone(),
-        name_en: instrument.name.en.clone(),
+        name: pick(&instrument.name),
         published: instrument.text_source == domain::wellbeing::TextSource::Published,
         text_source_note: instrument.text_source_note.clone(),
         version: instrument.version,
-        timeframe_ko: instrument.timeframe.ko.clone(),
-        timeframe_en: instrument.timeframe.en.clone(),
+        timeframe: pick(&instrument.timeframe),
         step,
         steps,
         items: instrument
@@ -430,8 +509,7 @@ fn instrument_page(
             .enumerate()
             .map(|(i, item)| ItemView {
                 number: item.number,
-                ko: item.ko.clone(),
-                en: item.en.clone(),
+                text: lang.t(&item.ko, &item.en).to_string(),
                 options: instrument
                     .option_sets
                     .get(&item.options)
@@ -439,8 +517,7 @@ fn instrument_page(
                         os.iter()
                             .map(|o| OptionView {
                                 value: o.value,
-                                ko: o.ko.clone(),
-                                en: o.en.clone(),
+                                label: lang.t(&o.ko, &o.en).to_string(),
                                 checked: given.get(i).copied().flatten() == Some(o.value),
                             })
                             .collect()
@@ -453,12 +530,15 @@ fn instrument_page(
 }
 
 struct ResultRow {
-    name_ko: String,
-    name_en: String,
+    name: String,
     score: String,
-    band_ko: String,
-    band_en: String,
+    band: String,
     convention: bool,
+}
+
+struct StepView {
+    key: &'static str,
+    text: &'static str,
 }
 
 struct ShareRow {
@@ -471,7 +551,7 @@ struct ShareRow {
 
 struct PurposeOption {
     value: &'static str,
-    ko: &'static str,
+    label: &'static str,
 }
 
 #[derive(Template)]
@@ -485,12 +565,11 @@ struct ResultPage {
     shared_for: Vec<String>,
     date: String,
     crisis: bool,
-    crisis_lines: Vec<CrisisLine>,
+    crisis_lines: Vec<LineView>,
     results: Vec<ResultRow>,
-    referral: Option<(&'static str, &'static str)>,
-    next_steps: Vec<NextStep>,
-    notice_ko: &'static str,
-    notice_en: &'static str,
+    referral: Option<&'static str>,
+    next_steps: Vec<StepView>,
+    notice: &'static str,
     shares: Vec<ShareRow>,
     counsellors: Vec<CounsellorOption>,
     purposes: Vec<PurposeOption>,
@@ -515,6 +594,7 @@ async fn check_page_inner(
 ) -> Result<Response, ApiError> {
     let (check, shares) = api::readable_check(state, caller, id).await?;
     let battery = &battery(&state.db).await?;
+    let lang = ctx.lang;
     let owner_view = check.account_id == caller.account.id;
     if check.completed_at.is_none() {
         if !owner_view {
@@ -541,8 +621,7 @@ async fn check_page_inner(
     let shared_for = shares
         .iter()
         .filter(|s| s.counsellor_id == caller.account.id && s.revoked_at.is_none())
-        .filter_map(|s| SharePurpose::parse(&s.purpose).ok())
-        .map(|p| p.korean().to_string())
+        .map(|s| purpose_words(lang, &s.purpose))
         .collect();
     Ok(ctx.render(&ResultPage {
         c: ctx.chrome(),
@@ -553,29 +632,32 @@ async fn check_page_inner(
         shared_for,
         date: date(&check.started_at),
         crisis: check.crisis,
-        crisis_lines: CRISIS_LINES.to_vec(),
-        next_steps: domain::wellbeing::next_steps(&results, check.crisis),
+        crisis_lines: crisis_lines(lang),
+        next_steps: domain::wellbeing::next_steps(&results, check.crisis)
+            .iter()
+            .map(|s: &NextStep| StepView {
+                key: s.key,
+                text: lang.t(s.ko, s.en),
+            })
+            .collect(),
         results: results
             .iter()
             .map(|r| ResultRow {
-                name_ko: r.name.ko.clone(),
-                name_en: r.name.en.clone(),
+                name: lang.t(&r.name.ko, &r.name.en).to_string(),
                 score: r.score_display.clone(),
-                band_ko: r.band.ko.clone(),
-                band_en: r.band.en.clone(),
+                band: lang.t(&r.band.ko, &r.band.en).to_string(),
                 convention: r.bands_convention,
             })
             .collect(),
-        referral: referral_text(referral),
-        notice_ko: SCREENING_NOTICE_KO,
-        notice_en: SCREENING_NOTICE_EN,
+        referral: referral_text(lang, referral),
+        notice: lang.t(SCREENING_NOTICE_KO, SCREENING_NOTICE_EN),
         shares: if owner_view {
             shares
                 .iter()
                 .map(|s| ShareRow {
                     id: s.id,
                     counsellor: s.counsellor_name.clone(),
-                    purpose: korean(&s.purpose, SharePurpose::parse, SharePurpose::korean),
+                    purpose: purpose_words(lang, &s.purpose),
                     given: date(&s.given_at),
                     revoked: s.revoked_at.as_ref().map(date),
                 })
@@ -592,7 +674,7 @@ async fn check_page_inner(
             .iter()
             .map(|p| PurposeOption {
                 value: p.as_str(),
-                ko: p.korean(),
+                label: lang.t(p.korean(), p.english()),
             })
             .collect(),
     }))
@@ -604,7 +686,7 @@ struct CrisisPage {
     c: Chrome,
     csrf_token: String,
     check_id: i64,
-    crisis_lines: Vec<CrisisLine>,
+    crisis_lines: Vec<LineView>,
     counsellors: Vec<CounsellorOption>,
 }
 
@@ -662,7 +744,7 @@ async fn answers_inner(
             c: ctx.chrome(),
             csrf_token: ctx.csrf_token.clone(),
             check_id: id,
-            crisis_lines: CRISIS_LINES.to_vec(),
+            crisis_lines: crisis_lines(ctx.lang),
             counsellors: counsellor_options(state).await?,
         })),
         Ok(_) => Ok(Redirect::to(&format!("/wellbeing/checks/{id}")).into_response()),
@@ -671,7 +753,8 @@ async fn answers_inner(
             let check = sw::get_check(&state.db, id).await?;
             let step = check.responses.len() + 1;
             let steps = battery.instruments.len();
-            let page = instrument_page(ctx, id, instrument, step, steps, &given, Some(e.message()));
+            let error = Some(ctx.lang.of(&e).to_string());
+            let page = instrument_page(ctx, id, instrument, step, steps, &given, error);
             Ok(ctx.render_status(StatusCode::BAD_REQUEST, &page))
         }
         Err(e) => Err(e),
@@ -704,20 +787,128 @@ async fn revoke(
     see_other(&format!("/wellbeing/checks/{}", share.check_id))
 }
 
-async fn delete_check(
+// ---------------------------------------------------------------------------------------------
+// Deleting: both deletions cannot be undone, so each asks first on a page of its own (no script
+// needed). One result needs a ticked box, everything the typed word 삭제 (or "delete").
+
+#[derive(Template)]
+#[template(path = "wellbeing/wellbeing_delete.html")]
+struct DeletePage {
+    c: Chrome,
+    /// One result (its id and date), or everything when absent.
+    check: Option<(i64, String)>,
+    /// Everything: how many results would go.
+    results: usize,
+    typed: String,
+    error: Option<&'static str>,
+}
+
+/// The confirmation for one result: its owner only, like the deletion itself.
+async fn delete_check_view(
+    state: &AppState,
+    caller: &Caller,
+    ctx: &Ctx,
+    id: i64,
+    error: Option<&'static str>,
+) -> Result<DeletePage, ApiError> {
+    let check = api::owned_check(state, caller, id, Action::Delete).await?;
+    Ok(DeletePage {
+        c: ctx.chrome(),
+        check: Some((id, date(&check.started_at))),
+        results: 1,
+        typed: String::new(),
+        error,
+    })
+}
+
+async fn delete_check_page(
     State(state): State<AppState>,
     WbPage(caller, ctx): WbPage,
     PageId(id): PageId,
 ) -> PageResult {
-    api::remove_check(&state, &caller, id).await.or_page(&ctx)?;
-    see_other("/wellbeing")
+    let page = delete_check_view(&state, &caller, &ctx, id, None)
+        .await
+        .or_page(&ctx)?;
+    Ok(ctx.render(&page))
 }
 
-async fn delete_all(State(state): State<AppState>, WbPage(caller, ctx): WbPage) -> PageResult {
+#[derive(Deserialize)]
+struct ConfirmForm {
+    #[serde(default)]
+    confirm: String,
+    #[serde(default)]
+    confirm_word: String,
+}
+
+async fn delete_check(
+    State(state): State<AppState>,
+    WbPage(caller, ctx): WbPage,
+    PageId(id): PageId,
+    Form(form): Form<ConfirmForm>,
+) -> PageResult {
+    if form.confirm != "yes" {
+        let error = ctx.lang.t(
+            "삭제하려면 확인란에 표시해 주세요. 삭제한 결과는 되살릴 수 없습니다.",
+            "Tick the box to delete. A deleted result cannot be restored.",
+        );
+        let page = delete_check_view(&state, &caller, &ctx, id, Some(error))
+            .await
+            .or_page(&ctx)?;
+        return Ok(ctx.render_status(StatusCode::BAD_REQUEST, &page));
+    }
+    api::remove_check(&state, &caller, id).await.or_page(&ctx)?;
+    see_other(&format!("/wellbeing?deleted={id}"))
+}
+
+async fn delete_all_view(
+    state: &AppState,
+    caller: &Caller,
+    ctx: &Ctx,
+    typed: &str,
+    error: Option<&'static str>,
+) -> Result<DeletePage, ApiError> {
+    api::require_own(state, caller, Action::Delete).await?;
+    let results = sw::list_checks(&state.db, caller.account.id).await?.len();
+    Ok(DeletePage {
+        c: ctx.chrome(),
+        check: None,
+        results,
+        typed: typed.to_string(),
+        error,
+    })
+}
+
+async fn delete_all_page(State(state): State<AppState>, WbPage(caller, ctx): WbPage) -> PageResult {
+    let page = delete_all_view(&state, &caller, &ctx, "", None)
+        .await
+        .or_page(&ctx)?;
+    Ok(ctx.render(&page))
+}
+
+/// The word that confirms deleting everything, in either language.
+fn confirms_all(word: &str) -> bool {
+    matches!(word.trim(), "삭제" | "delete" | "Delete" | "DELETE")
+}
+
+async fn delete_all(
+    State(state): State<AppState>,
+    WbPage(caller, ctx): WbPage,
+    Form(form): Form<ConfirmForm>,
+) -> PageResult {
+    if !confirms_all(&form.confirm_word) {
+        let error = ctx.lang.t(
+            "모두 삭제하려면 입력란에 ‘삭제’라고 적어 주세요.",
+            "To delete everything, type ‘delete’ in the box.",
+        );
+        let page = delete_all_view(&state, &caller, &ctx, &form.confirm_word, Some(error))
+            .await
+            .or_page(&ctx)?;
+        return Ok(ctx.render_status(StatusCode::BAD_REQUEST, &page));
+    }
     api::remove_everything(&state, &caller)
         .await
         .or_page(&ctx)?;
-    see_other("/wellbeing")
+    see_other("/wellbeing?deleted=all")
 }
 
 async fn refer(
@@ -770,7 +961,7 @@ struct CheckinRow {
 
 struct WeekdayOption {
     value: u32,
-    ko: &'static str,
+    name: &'static str,
     selected: bool,
 }
 
@@ -791,14 +982,14 @@ struct PlanPage {
     error: Option<String>,
 }
 
-const WEEKDAYS: [&str; 7] = [
-    "월요일",
-    "화요일",
-    "수요일",
-    "목요일",
-    "금요일",
-    "토요일",
-    "일요일",
+const WEEKDAYS: [(&str, &str); 7] = [
+    ("월요일", "Monday"),
+    ("화요일", "Tuesday"),
+    ("수요일", "Wednesday"),
+    ("목요일", "Thursday"),
+    ("금요일", "Friday"),
+    ("토요일", "Saturday"),
+    ("일요일", "Sunday"),
 ];
 
 async fn plan_view(
@@ -826,9 +1017,9 @@ async fn plan_view(
         weekdays: WEEKDAYS
             .iter()
             .enumerate()
-            .map(|(i, ko)| WeekdayOption {
+            .map(|(i, (ko, en))| WeekdayOption {
                 value: i as u32,
-                ko,
+                name: ctx.lang.t(ko, en),
                 selected: weekday == Some(i as i64),
             })
             .collect(),
@@ -960,6 +1151,7 @@ struct CounsellorPage {
 
 async fn counsellor_page(State(state): State<AppState>, WbPage(caller, ctx): WbPage) -> PageResult {
     let (shares, referrals) = api::counsellor_inbox(&state, &caller).await.or_page(&ctx)?;
+    let lang = ctx.lang;
     Ok(ctx.render(&CounsellorPage {
         c: ctx.chrome(),
         csrf_token: ctx.csrf_token.clone(),
@@ -968,7 +1160,7 @@ async fn counsellor_page(State(state): State<AppState>, WbPage(caller, ctx): WbP
             .map(|s| InboxShare {
                 check_id: s.check_id,
                 owner: s.owner_name.clone(),
-                purpose: korean(&s.purpose, SharePurpose::parse, SharePurpose::korean),
+                purpose: purpose_words(lang, &s.purpose),
                 given: date(&s.given_at),
             })
             .collect(),
@@ -977,9 +1169,9 @@ async fn counsellor_page(State(state): State<AppState>, WbPage(caller, ctx): WbP
             .map(|r| InboxReferral {
                 id: r.id,
                 owner: r.owner_name.clone(),
-                kind: korean(&r.kind, ReferralKind::parse, ReferralKind::korean),
+                kind: kind_words(lang, &r.kind),
                 message: r.message.clone(),
-                status: korean(&r.status, ReferralStatus::parse, ReferralStatus::korean),
+                status: status_words(lang, &r.status),
                 date: date(&r.created_at),
             })
             .collect(),
@@ -992,6 +1184,13 @@ struct ReportPage {
     c: Chrome,
     report: GroupReport,
     instrument_names: Vec<String>,
+}
+
+impl ReportPage {
+    /// A band's name in the page's language.
+    fn band<'a>(&self, b: &'a domain::wellbeing::report::BandCount) -> &'a str {
+        self.c.lang.t(&b.ko, &b.en)
+    }
 }
 
 #[derive(Deserialize)]
@@ -1014,7 +1213,7 @@ async fn report_page(
         instrument_names: battery
             .instruments
             .iter()
-            .map(|i| i.name.ko.clone())
+            .map(|i| ctx.lang.t(&i.name.ko, &i.name.en).to_string())
             .collect(),
     }))
 }

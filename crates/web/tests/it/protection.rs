@@ -905,4 +905,205 @@ store::backend_tests! {
         assert!(html.contains("경고"));
         s.shutdown().await;
     }
+
+    #[tokio::test]
+    async fn panic_places_and_incident_forms_that_keep_what_was_typed(backend) {
+        let s = common::start(backend).await;
+        seed_more(&s).await;
+        let kim = common::browser(&s, "kim").await;
+        let sup = common::browser(&s, "sup").await;
+        let alert_id = |to: &str| to.rsplit('/').next().unwrap().parse::<i64>().unwrap();
+
+        // No place known yet: the press still alerts at once, and its page asks where.
+        let sup_api = api(&s, "sup").await;
+        let mut stream = client()
+            .get(s.url("/api/v1/protection/alerts/stream"))
+            .bearer_auth(&sup_api.token)
+            .send()
+            .await
+            .unwrap();
+        let (st, _, to) = kim.post("/protection/panic", &[]).await;
+        assert_eq!(st, 303);
+        let to = to.unwrap();
+        let first = next_alert(&mut stream).await;
+        assert_eq!(first["place"], "");
+        let (_, html, _) = kim.get(&to).await;
+        assert!(html.contains("지금 어디에 계십니까?") && html.contains("id=\"where-place\""));
+        assert!(html.contains("자리 미확인"));
+        let (_, html, _) = sup.get(&to).await;
+        assert!(!html.contains("id=\"where-place\""), "only the one who pressed says where");
+        let (_, html, _) = sup.get("/protection").await;
+        assert!(html.contains("자리 미확인"), "the list says the place is not known yet");
+        // A blank place is refused beside the field; someone else's alert is not theirs to place.
+        let (st, html, _) = kim.post(&format!("{to}/place"), &[("place", " ")]).await;
+        assert_eq!(st, 400);
+        assert!(html.contains("id=\"where-place-error\"") && html.contains("창구나 상담실"));
+        assert_eq!(sup.post(&format!("{to}/place"), &[("place", "옥상")]).await.0, 404);
+        let (st, _, back) = kim.post(&format!("{to}/place"), &[("place", "3번 창구")]).await;
+        assert_eq!(st, 303);
+        assert!(back.unwrap().ends_with("?done=place"));
+        // The banner is pushed again with the place; the alert page and its incident say it.
+        let again = next_alert(&mut stream).await;
+        assert_eq!((again["id"].as_i64(), again["place"].as_str()), (Some(alert_id(&to)), Some("3번 창구")));
+        let (_, html, _) = sup.get(&to).await;
+        assert!(html.contains("3번 창구") && !html.contains("자리 미확인"));
+        let (_, html, _) = sup.get("/protection").await;
+        assert!(html.contains("3번 창구"));
+
+        // Later presses that day carry the place without asking.
+        let (_, _, to2) = kim.post("/protection/panic", &[]).await;
+        let to2 = to2.unwrap();
+        assert_eq!(next_alert(&mut stream).await["place"], "3번 창구");
+        let (_, html, _) = kim.get(&to2).await;
+        assert!(html.contains("위치가 바뀌었으면 고쳐 주세요"));
+        // A standing place (the per-account setting) wins over the day's choice.
+        let (_, html, _) = kim.get("/protection").await;
+        assert!(html.contains("오늘 알린 위치") && html.contains("id=\"p-standing\""));
+        let long = "가".repeat(201);
+        let (st, html, _) = kim.post("/protection/panic-place", &[("place", &long)]).await;
+        assert_eq!(st, 400);
+        assert!(html.contains("id=\"p-standing-error\"") && html.contains(&long));
+        let (st, _, _) = kim.post("/protection/panic-place", &[("place", "2층 상담실")]).await;
+        assert_eq!(st, 303);
+        let (_, _, _) = kim.post("/protection/panic", &[]).await;
+        assert_eq!(next_alert(&mut stream).await["place"], "2층 상담실");
+        // The JSON API may still name the place itself.
+        let kim_api = api(&s, "kim").await;
+        let (st, body) = kim_api
+            .post("/api/v1/protection/alerts", json!({"place": "민원실 입구"}))
+            .await;
+        assert_eq!(st, 201, "{body}");
+        assert_eq!(body["alert"]["place"], "민원실 입구");
+        drop(stream);
+
+        // A counter petition with its receipt number.
+        let admin = api(&s, "admin").await;
+        let t = admin
+            .new_type(
+                json!({"code": "question", "name": "질의민원", "kind": "question_system",
+                       "department_code": "civil-team"}),
+            )
+            .await;
+        let (st, p) = kim_api
+            .post(
+                "/api/v1/petitions",
+                json!({"type_id": t["id"], "channel": "counter", "identity_check": "id_card", "title": "문의",
+                       "body": "절차 문의", "petitioner": {"name": "홍길동", "phone": "010-1111-2222"}}),
+            )
+            .await;
+        assert_eq!(st, 201, "{p}");
+        let pid = p["id"].as_i64().unwrap();
+        let receipt = p["receipt_no"].as_str().expect("a counter petition is received").to_string();
+        let seq = receipt.split('-').nth(1).unwrap().to_string();
+
+        // Every problem at once, each beside its field, and everything typed kept.
+        let narrative = "창구에서 30분간 고성과 욕설, 서류를 던짐";
+        let (st, html, _) = kim
+            .post(
+                "/protection/incidents",
+                &[
+                    ("kind", "verbal_abuse"),
+                    ("channel", "counter"),
+                    ("occurred_at", "2099-01-01T09:00"),
+                    ("place", "3번 창구"),
+                    ("petition", "2026-9999999"),
+                    ("petitioner_name", "홍길동"),
+                    ("petitioner_phone", "010-1111-2222"),
+                    ("narrative", narrative),
+                ],
+            )
+            .await;
+        assert_eq!(st, 400);
+        assert!(html.contains("id=\"n-petition-error\"") && html.contains("id=\"n-occurred_at-error\""));
+        assert!(html.contains("‘2026-9999999’에 해당하는 민원을 찾을 수 없습니다"));
+        assert!(html.contains("발생 일시가 미래입니다"));
+        assert!(html.contains("aria-describedby=\"n-petition-error\""));
+        assert!(html.contains(narrative), "the account of what happened is kept");
+        for kept in ["value=\"2026-9999999\"", "value=\"홍길동\"", "value=\"010-1111-2222\"", "value=\"2099-01-01T09:00\"", "value=\"3번 창구\"", "value=\"verbal_abuse\" selected"] {
+            assert!(html.contains(kept), "{kept}");
+        }
+        assert!(html.contains("id=\"incident-errors\"") && html.contains("href=\"#n-petition\""));
+        // In English too.
+        let (st, html, _) = kim
+            .post(
+                "/protection/incidents?lang=en",
+                &[("kind", "threat"), ("channel", "counter"), ("petition", "abc"), ("narrative", narrative)],
+            )
+            .await;
+        assert_eq!(st, 400);
+        assert!(html.contains("No petition matches ‘abc’") && html.contains(narrative));
+        kim.get("/protection?lang=ko").await;
+        // Nothing was written by the refusals.
+        let (_, list) = kim_api.get("/api/v1/protection/incidents").await;
+        let before = list.as_array().unwrap().len();
+
+        // The receipt number in every usual form finds the petition.
+        for typed in [receipt.clone(), seq.clone(), pid.to_string(), format!("#{pid}")] {
+            let (st, _, to) = kim
+                .post(
+                    "/protection/incidents",
+                    &[("kind", "threat"), ("channel", "counter"), ("petition", &typed), ("narrative", "협박")],
+                )
+                .await;
+            assert_eq!(st, 303, "{typed}");
+            let to = to.unwrap();
+            let id: i64 = to.split('/').nth(3).unwrap().split('?').next().unwrap().parse().unwrap();
+            let (_, inc) = kim_api.get(&format!("/api/v1/protection/incidents/{id}")).await;
+            assert_eq!(inc["petition_id"].as_i64(), Some(pid), "{typed}");
+            let (_, html, _) = kim.get(&to).await;
+            assert!(html.contains(&format!("value=\"{receipt}\"")), "the page shows the receipt number");
+        }
+        let (_, list) = kim_api.get("/api/v1/protection/incidents").await;
+        assert_eq!(list.as_array().unwrap().len(), before + 4);
+        // The API takes the receipt number as well.
+        let (st, body) = kim_api
+            .post(
+                "/api/v1/protection/incidents",
+                json!({"kind": "threat", "channel": "phone", "petition": receipt, "narrative": "협박"}),
+            )
+            .await;
+        assert_eq!(st, 201, "{body}");
+        let id = body["id"].as_i64().unwrap();
+        let (st, body) = kim_api
+            .post(
+                "/api/v1/protection/incidents",
+                json!({"kind": "threat", "channel": "phone", "petition": "0000000", "narrative": "협박"}),
+            )
+            .await;
+        assert_eq!(st, 400);
+        assert_eq!(body["code"], "unknown_petition");
+
+        // Correcting an incident: a rejected number keeps the typed account too.
+        let page = format!("/protection/incidents/{id}");
+        let (st, html, _) = kim
+            .post(
+                &page,
+                &[("kind", "threat"), ("channel", "phone"), ("petition", "2020-0000001"), ("narrative", "고친 경위")],
+            )
+            .await;
+        assert_eq!(st, 400);
+        assert!(html.contains("id=\"e-petition-error\"") && html.contains("고친 경위"));
+        let (_, inc) = kim_api.get(&format!("/api/v1/protection/incidents/{id}")).await;
+        assert_eq!(inc["narrative"], "협박", "nothing half-written");
+
+        // The flag form: a rejected petition number and a missing reason, both said, all kept.
+        let (st, html, _) = kim
+            .post(
+                "/protection/flags",
+                &[("channel", "phone"), ("petition", "77777"), ("petitioner_name", "김철수"), ("reason", "")],
+            )
+            .await;
+        assert_eq!(st, 400);
+        assert!(html.contains("id=\"f-petition-error\"") && html.contains("id=\"f-reason-error\""));
+        assert!(html.contains("value=\"김철수\"") && html.contains("value=\"77777\""));
+        assert!(html.contains("value=\"phone\" selected"));
+        let (st, _, _) = kim
+            .post(
+                "/protection/flags",
+                &[("channel", "counter"), ("petition", &receipt), ("reason", "반복 고성")],
+            )
+            .await;
+        assert_eq!(st, 303);
+        s.shutdown().await;
+    }
 }

@@ -774,7 +774,14 @@ store::backend_tests! {
         // The hub says who sees what; without consent the check sends you to the consent page.
         let (st, html, _) = kim.get("/wellbeing").await;
         assert_eq!(st, 200);
-        assert!(html.contains("본인만") && html.contains("Only you see"));
+        // One language per page, like every other page: Korean first, English by the switch.
+        assert!(html.contains("본인만") && !html.contains("Only you see"));
+        let (st, html, _) = kim.get("/wellbeing?lang=en").await;
+        assert_eq!(st, 200);
+        assert!(html.contains("Only you see") && !html.contains("본인만"));
+        assert!(html.contains("<html lang=\"en\">"));
+        let (_, html, _) = kim.get("/wellbeing?lang=ko").await;
+        assert!(html.contains("본인만"));
         let (st, _, to) = kim.post("/wellbeing/checks", &[]).await;
         assert_eq!((st, to.as_deref()), (303, Some("/wellbeing/consent")));
         let (st, html, _) = kim.get("/wellbeing/consent").await;
@@ -809,10 +816,7 @@ store::backend_tests! {
         partial.remove(5);
         let (st, html, _) = kim.post(&answers_path, &as_refs(&partial)).await;
         assert_eq!(st, 400);
-        assert!(
-            html.contains("5번") && html.contains("items 5 are not answered"),
-            "{html}"
-        );
+        assert!(html.contains("5번") && !html.contains("not answered"), "{html}");
         assert!(html.contains("checked"));
         let mut bad = page_answers("phq9", 2);
         bad[1].1 = "many".into();
@@ -838,7 +842,7 @@ store::backend_tests! {
 
         // Pause: the hub offers to resume; the check page shows the next instrument.
         let (_, html, _) = kim.get("/wellbeing").await;
-        assert!(html.contains(&format!("/wellbeing/checks/{id}")) && html.contains("Resume"));
+        assert!(html.contains(&format!("/wellbeing/checks/{id}")) && html.contains("이어서 하기"));
         let (_, html, _) = kim.get(&format!("/wellbeing/checks/{id}")).await;
         assert!(html.contains("GAD-7") && html.contains("2단계"));
         for (inst, v) in [("gad7", 1), ("pss10", 2), ("cbi_client", 25)] {
@@ -849,7 +853,14 @@ store::backend_tests! {
         }
         let (st, result, _) = kim.get(&format!("/wellbeing/checks/{id}")).await;
         assert_eq!(st, 200);
-        assert!(result.contains("진단이 아닙니다") && result.contains("not a medical diagnosis"));
+        assert!(result.contains("진단이 아닙니다") && !result.contains("not a medical diagnosis"));
+        // The English page: the instrument's own English wording, bands and next steps.
+        let (_, english, _) = kim.get(&format!("/wellbeing/checks/{id}?lang=en")).await;
+        assert!(english.contains("not a medical diagnosis") && english.contains("<td>mild</td>"));
+        assert!(english.contains("Generalized Anxiety Disorder") && !english.contains("가벼운 불안 증상"));
+        let (_, english, _) = kim.get("/wellbeing?lang=en").await;
+        assert!(english.contains("7 (mild)"), "{english}");
+        kim.get("/wellbeing?lang=ko").await;
         assert!(result.contains("가벼운 불안 증상"), "GAD-7 7 → mild");
         assert!(
             result.contains("관례적 구간"),
@@ -1008,12 +1019,61 @@ store::backend_tests! {
         let (_, hub, _) = kim.get("/wellbeing").await;
         assert!(hub.contains("21 (심한 불안 증상) ▲14 나빠짐"), "{hub}");
 
-        // Delete through the page.
-        let (st, _, _) = kim
+        // Delete through the page: it asks first, on a page of its own.
+        let (_, result, _) = kim.get(&format!("/wellbeing/checks/{id}")).await;
+        assert!(result.contains(&format!("href=\"/wellbeing/checks/{id}/delete\"")));
+        assert!(!result.contains(&format!("action=\"/wellbeing/checks/{id}/delete\"")));
+        let (st, confirm, _) = kim.get(&format!("/wellbeing/checks/{id}/delete")).await;
+        assert_eq!(st, 200);
+        assert!(confirm.contains("되살릴 수 없습니다") && confirm.contains("name=\"confirm\""));
+        // Without the tick: the question again with the reason next to the box, nothing gone.
+        let (st, again, _) = kim
             .post(&format!("/wellbeing/checks/{id}/delete"), &[])
             .await;
+        assert_eq!(st, 400);
+        assert!(again.contains("id=\"confirm-error\"") && again.contains("aria-invalid"));
+        assert_eq!(kim.get(&format!("/wellbeing/checks/{id}")).await.0, 200);
+        let (st, again, _) = kim
+            .post(&format!("/wellbeing/checks/{id}/delete?lang=en"), &[])
+            .await;
+        assert_eq!(st, 400);
+        assert!(again.contains("Tick the box"));
+        kim.get("/wellbeing?lang=ko").await;
+        // Nobody else gets the question either.
+        let (st, _, _) = others[1].1.get(&format!("/wellbeing/checks/{id}/delete")).await;
+        assert_eq!(st, 403);
+        let (st, _, to) = kim
+            .post(&format!("/wellbeing/checks/{id}/delete"), &[("confirm", "yes")])
+            .await;
         assert_eq!(st, 303);
+        let to = to.unwrap();
         assert_eq!(kim.get(&format!("/wellbeing/checks/{id}")).await.0, 404);
+        let (_, hub, _) = kim.get(&to).await;
+        assert!(hub.contains("결과를 삭제했습니다"), "{hub}");
+        // A forged notice about a result that still exists says nothing.
+        let (_, all_checks) = kim_api.get("/api/v1/wellbeing/checks").await;
+        let kept = all_checks[0]["id"].as_i64().unwrap();
+        let (_, hub, _) = kim.get(&format!("/wellbeing?deleted={kept}")).await;
+        assert!(!hub.contains("결과를 삭제했습니다"));
+
+        // Everything: the typed word first.
+        let (st, confirm, _) = kim.get("/wellbeing/delete-all").await;
+        assert_eq!(st, 200);
+        assert!(confirm.contains("검사 결과 1건") && confirm.contains("name=\"confirm_word\""));
+        let (st, again, _) = kim
+            .post("/wellbeing/delete-all", &[("confirm_word", "네")])
+            .await;
+        assert_eq!(st, 400);
+        assert!(again.contains("id=\"confirm-error\"") && again.contains("value=\"네\""));
+        let (_, hub, _) = kim.get("/wellbeing").await;
+        assert!(hub.contains("지난 결과") && hub.contains(&format!("/wellbeing/checks/{kept}")));
+        let (st, _, to) = kim
+            .post("/wellbeing/delete-all", &[("confirm_word", " 삭제 ")])
+            .await;
+        assert_eq!((st, to.as_deref()), (303, Some("/wellbeing?deleted=all")));
+        let (_, hub, _) = kim.get("/wellbeing?deleted=all").await;
+        assert!(hub.contains("모든 마음건강 기록을 삭제했습니다"));
+        assert!(!hub.contains(&format!("/wellbeing/checks/{kept}")));
         s.shutdown().await;
     }
 
