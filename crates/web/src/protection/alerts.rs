@@ -8,7 +8,7 @@ use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::form::PageForm;
 use crate::kit::json::ApiJson;
-use crate::kit::page::{Chrome, Ctx, Lang, PageResult, when};
+use crate::kit::page::{Chrome, Ctx, Lang, OrPage, PageResult, when};
 use crate::wellbeing::api::Id;
 use askama::Template;
 use axum::Json;
@@ -963,10 +963,9 @@ pub(crate) async fn alert_page(
     Query(n): Query<Notice>,
 ) -> PageResult {
     let caller = ctx.staff_or_refuse()?;
-    match alert_view(&state, &ctx, caller, id, n.done.as_deref(), None).await {
-        Ok(r) => Ok(r),
-        Err(e) => Err(ctx.fail(&e)),
-    }
+    alert_view(&state, &ctx, caller, id, n.done.as_deref(), None)
+        .await
+        .or_page(&ctx)
 }
 
 pub(crate) fn delivery_status(lang: Lang, channel: &str, status: &str) -> String {

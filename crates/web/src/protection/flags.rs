@@ -267,17 +267,13 @@ pub(crate) async fn petitioner_history(
 
 /// The flag form as typed, so a refused form comes back as it was.
 #[derive(Deserialize, Default, Clone)]
+#[serde(default)]
 pub(crate) struct FlagForm {
-    #[serde(default)]
     pub(crate) channel: String,
     /// The petition as people know it: receipt number, its sequence, or the petition number.
-    #[serde(default)]
     pub(crate) petition: String,
-    #[serde(default)]
     pub(crate) petitioner_name: String,
-    #[serde(default)]
     pub(crate) petitioner_phone: String,
-    #[serde(default)]
     pub(crate) reason: String,
 }
 

@@ -314,22 +314,15 @@ pub(crate) async fn amend_incident(
 
 /// The incident form as typed: every field as text, so a refused form comes back as it was.
 #[derive(Deserialize, Default, Clone)]
+#[serde(default)]
 pub(crate) struct IncidentForm {
-    #[serde(default)]
     pub(crate) kind: String,
-    #[serde(default)]
     pub(crate) channel: String,
-    #[serde(default)]
     pub(crate) occurred_at: String,
-    #[serde(default)]
     pub(crate) place: String,
-    #[serde(default)]
     pub(crate) petition: String,
-    #[serde(default)]
     pub(crate) petitioner_name: String,
-    #[serde(default)]
     pub(crate) petitioner_phone: String,
-    #[serde(default)]
     pub(crate) narrative: String,
 }
 
@@ -472,7 +465,7 @@ pub(crate) async fn home(
     Query(n): Query<Notice>,
 ) -> PageResult {
     let caller = ctx.staff_or_refuse()?;
-    match home_page(
+    home_page(
         &state,
         &ctx,
         caller,
@@ -481,10 +474,7 @@ pub(crate) async fn home(
         Forms::default(),
     )
     .await
-    {
-        Ok(r) => Ok(r),
-        Err(e) => Err(ctx.fail(&e)),
-    }
+    .or_page(&ctx)
 }
 
 /// The forms of the protection home as typed, when one comes back refused.
@@ -838,7 +828,7 @@ pub(crate) async fn incident(
     Query(n): Query<Notice>,
 ) -> PageResult {
     let caller = ctx.staff_or_refuse()?;
-    match incident_page(
+    incident_page(
         &state,
         &ctx,
         caller,
@@ -848,10 +838,7 @@ pub(crate) async fn incident(
         Restriction::default(),
     )
     .await
-    {
-        Ok(r) => Ok(r),
-        Err(e) => Err(ctx.fail(&e)),
-    }
+    .or_page(&ctx)
 }
 
 /// After a refused change, the incident page again with the error (or the error page when the

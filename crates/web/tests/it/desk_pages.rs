@@ -9,20 +9,8 @@
 use crate::common;
 
 use chrono::{Duration, TimeZone, Utc};
-use common::{Server, api, browser, client, cookie_value, session, set_cookie, start_with};
+use common::{Server, api, browser, client, cookie_value, session, set_cookie};
 use serde_json::{Value, json};
-use web::WebConfig;
-
-async fn server(backend: &str) -> Server {
-    start_with(
-        backend,
-        WebConfig {
-            rate_per_minute: 0,
-            ..WebConfig::default()
-        },
-    )
-    .await
-}
 
 /// A type handled by 민원팀: a question (7 days) or, with `period`, a statutory one.
 async fn make_type(s: &Server, code: &str, period: Option<&str>) -> i64 {
@@ -104,12 +92,7 @@ async fn attach_result(
         .send()
         .await
         .unwrap();
-    let status = res.status().as_u16();
-    let location = res
-        .headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_string());
-    (status, res.text().await.unwrap(), location)
+    common::page_answer(res).await
 }
 
 /// A form post as an anonymous visitor (the pre-sign-in form token) or with a session cookie.
@@ -165,7 +148,7 @@ const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n";
 store::backend_tests! {
     #[tokio::test]
     async fn result_documents_reach_the_petitioner_and_nobody_else(backend) {
-        let s = server(backend).await;
+        let s = common::start_unlimited(backend).await;
         let t = make_type(&s, "permit", Some("5d")).await;
         let (id, code) = filed(&s, t, "도로점용 허가 신청").await;
         let kim = browser(&s, "kim").await;
@@ -320,7 +303,7 @@ store::backend_tests! {
 store::backend_tests! {
     #[tokio::test]
     async fn desk_choices_come_from_the_rules(backend) {
-        let s = server(backend).await;
+        let s = common::start_unlimited(backend).await;
         // Monday 2026-11-23 10:00 Korean time.
         let clock = s.state.db.clock().clone();
         clock.set(Utc.with_ymd_and_hms(2026, 11, 23, 1, 0, 0).unwrap());

@@ -6,20 +6,8 @@
 
 use crate::common;
 
-use common::{Server, client, cookie_value, set_cookie, start_with};
+use common::{Server, client, cookie_value, set_cookie};
 use serde_json::{Value, json};
-use web::WebConfig;
-
-async fn unlimited(backend: &str) -> Server {
-    start_with(
-        backend,
-        WebConfig {
-            rate_per_minute: 0,
-            ..WebConfig::default()
-        },
-    )
-    .await
-}
 
 async fn get(s: &Server, path: &str) -> (u16, String) {
     let res = client().get(s.url(path)).send().await.unwrap();
@@ -59,26 +47,10 @@ fn hidden(html: &str, name: &str) -> String {
         .to_string()
 }
 
-async fn count(s: &Server) -> i64 {
-    store::petitions::queue(
-        &s.state.db,
-        &store::petitions::QueueFilter {
-            include_done: true,
-            limit: 100,
-            ..Default::default()
-        },
-        store::now(),
-    )
-    .await
-    .unwrap()
-    .counts
-    .total
-}
-
 store::backend_tests! {
     #[tokio::test]
     async fn the_filing_form_reports_everything_and_keeps_everything(backend) {
-        let s = unlimited(backend).await;
+        let s = common::start_unlimited(backend).await;
         let admin = s.token("admin").await;
         let res = client()
             .post(s.url("/api/v1/petition-types"))
@@ -131,7 +103,7 @@ store::backend_tests! {
                 .body(body)
                 .send()
         };
-        let before = count(&s).await;
+        let before = common::petition_count(&s).await;
 
         // Every mistake at once, each beside its field, listed at the top in the form's order;
         // what was typed, chosen and ticked comes back; the file is kept (once, though sent twice).
@@ -172,7 +144,7 @@ store::backend_tests! {
         assert!(!html.contains("plan-copy.txt"), "the same content is kept once");
         assert!(html.contains("id=\"copies-note\""));
         let token = hidden(&html, "kept_0");
-        assert_eq!(count(&s).await, before, "nothing half-written");
+        assert_eq!(common::petition_count(&s).await, before, "nothing half-written");
 
         // In English, the messages are English and use the English label.
         let res = post(

@@ -42,29 +42,13 @@ async fn client_track(s: &Server, number: &str, code: &str) -> (u16, String) {
     (res.status().as_u16(), res.text().await.unwrap())
 }
 
-async fn count(s: &Server) -> i64 {
-    petitions::queue(
-        &s.state.db,
-        &petitions::QueueFilter {
-            include_done: true,
-            limit: 1,
-            ..Default::default()
-        },
-        store::now(),
-    )
-    .await
-    .unwrap()
-    .counts
-    .total
-}
-
 store::backend_tests! {
     #[tokio::test]
     async fn counter_intake_through_the_api(backend) {
         let s = start_unlimited(backend).await;
         let (permit, question) = types(&s).await;
         let kim = api(&s, "kim").await;
-        let before = count(&s).await;
+        let before = common::petition_count(&s).await;
         let body = |docs: Value, identity: &str| {
             json!({"type_id": permit, "channel": "counter", "identity_check": identity,
                    "documents_checked": docs, "title": "가게 앞 도로 점용", "body": "공사 자재 적치",
@@ -96,7 +80,7 @@ store::backend_tests! {
             )
             .await;
         assert!(st == 400 || st == 422, "{st} {e}");
-        assert_eq!(count(&s).await, before, "nothing half-written");
+        assert_eq!(common::petition_count(&s).await, before, "nothing half-written");
         let (st, p) = kim
             .post(
                 "/api/v1/petitions",
@@ -212,7 +196,7 @@ store::backend_tests! {
         let resident = browser(&s, "resident").await;
         assert_eq!(resident.get(&format!("/desk/intake/{permit}")).await.0, 403);
 
-        let before = count(&s).await;
+        let before = common::petition_count(&s).await;
         let post = |fields: Vec<(&'static str, String)>,
                     files: Vec<(&'static str, &'static [u8])>| {
             let (s, kim) = (&s, &kim);
@@ -265,7 +249,7 @@ store::backend_tests! {
             html.contains("scan-도면.pdf"),
             "the scanned file's name stays"
         );
-        assert_eq!(count(&s).await, before, "nothing half-written");
+        assert_eq!(common::petition_count(&s).await, before, "nothing half-written");
         let kept = kept_tokens(&html);
         assert_eq!(kept.len(), 1);
         // A forged token is ignored, never attached.
@@ -342,12 +326,12 @@ store::backend_tests! {
         // Resubmitting the same form files nothing twice.
         let mut again = typed.clone();
         again.push(("doc_1", "yes".to_string()));
-        let before = count(&s).await;
+        let before = common::petition_count(&s).await;
         let (st, replayed, _) = post(again, vec![]).await;
         assert_eq!(st, 200);
         assert!(replayed.contains(&no), "the same petition's receipt");
         assert!(!replayed.contains("id=\"tracking-code\""));
-        assert_eq!(count(&s).await, before, "nothing filed twice");
+        assert_eq!(common::petition_count(&s).await, before, "nothing filed twice");
         let (st, reissued, _) = kim.post(&format!("{location}/tracking-code"), &[]).await;
         assert_eq!(st, 200, "{reissued}");
         let new_code = reissued

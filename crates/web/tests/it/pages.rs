@@ -120,19 +120,7 @@ store::backend_tests! {
         assert_eq!(p.derived.ratings, 0);
 
         // Bad input on the filing form: the form comes back filled in, nothing is filed.
-        let before = store::petitions::queue(
-            &s.state.db,
-            &store::petitions::QueueFilter {
-                include_done: true,
-                limit: 100,
-                ..Default::default()
-            },
-            store::now(),
-        )
-        .await
-        .unwrap()
-        .counts
-        .total;
+        let before = common::petition_count(&s).await;
         // With the empty file part a browser sends when no file is chosen.
         let res = file_on_page(
             &s,
@@ -152,19 +140,7 @@ store::backend_tests! {
         assert!(body.contains("id=\"body-error\""), "{body}");
         assert!(body.contains("내용을 입력해 주세요"), "{body}");
         assert!(body.contains("value=\"제목은 남아야 합니다\""));
-        let after = store::petitions::queue(
-            &s.state.db,
-            &store::petitions::QueueFilter {
-                include_done: true,
-                limit: 100,
-                ..Default::default()
-            },
-            store::now(),
-        )
-        .await
-        .unwrap()
-        .counts
-        .total;
+        let after = common::petition_count(&s).await;
         assert_eq!(before, after, "nothing half-written");
 
         // A tracking password chosen at filing finds the petition; a wrong one does not.

@@ -461,3 +461,21 @@ pub async fn session_csrf(s: &Server, cookie: &str) -> String {
     let (_, body) = get_page(s, "/", cookie).await;
     csrf_in(&body).expect("a form token on the page")
 }
+
+/// How many petitions the office holds, finished ones included: what a refused form must leave
+/// unchanged.
+pub async fn petition_count(s: &Server) -> i64 {
+    store::petitions::queue(
+        &s.state.db,
+        &store::petitions::QueueFilter {
+            include_done: true,
+            limit: 1,
+            ..Default::default()
+        },
+        store::now(),
+    )
+    .await
+    .unwrap()
+    .counts
+    .total
+}
