@@ -177,6 +177,7 @@ store::backend_tests! {
         let boundary = "minwon-test-boundary";
         let mut body = String::new();
         for (k, v) in [
+            ("csrf_token", csrf.as_str()),
             ("title", "제목은 남아야 합니다"),
             ("body", ""),
             ("name", "홍길동"),
@@ -191,7 +192,7 @@ store::backend_tests! {
             "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"\"\r\nContent-Type: application/octet-stream\r\n\r\n\r\n--{boundary}--\r\n"
         ));
         let res = client()
-            .post(s.url(&format!("/petitions/new/{}?csrf_token={csrf}", t["id"])))
+            .post(s.url(&format!("/petitions/new/{}", t["id"])))
             .header("cookie", format!("minwon_csrf={csrf}"))
             .header(
                 "content-type",
@@ -221,7 +222,7 @@ store::backend_tests! {
         assert_eq!(before, after, "nothing half-written");
 
         // A tracking password chosen at filing finds the petition; a wrong one does not.
-        let (body, content_type) = multipart(&[
+        let (body, content_type) = multipart(&csrf, &[
             ("title", "공원 벤치 수리 요청"),
             ("body", "놀이터 옆 벤치가 부서졌습니다."),
             ("name", "홍길동"),
@@ -230,7 +231,7 @@ store::backend_tests! {
             ("consent", "yes"),
         ]);
         let res = client()
-            .post(s.url(&format!("/petitions/new/{}?csrf_token={csrf}", t["id"])))
+            .post(s.url(&format!("/petitions/new/{}", t["id"])))
             .header("cookie", format!("minwon_csrf={csrf}"))
             .header("content-type", content_type)
             .body(body)
@@ -317,10 +318,11 @@ store::backend_tests! {
 }
 
 /// A multipart form body of text fields, as a browser sends the filing form.
-fn multipart(fields: &[(&str, &str)]) -> (String, String) {
+fn multipart(csrf: &str, fields: &[(&str, &str)]) -> (String, String) {
     let boundary = "minwon-test-boundary";
     let mut body = String::new();
-    for (k, v) in fields {
+    // The form token opens the body, as the form's first (hidden) field.
+    for (k, v) in [("csrf_token", csrf)].iter().chain(fields) {
         body.push_str(&format!(
             "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
         ));
@@ -357,9 +359,9 @@ store::backend_tests! {
 
         let csrf = form_token(&s, &form).await;
         let post = |fields: Vec<(&'static str, &'static str)>| {
-            let (body, content_type) = multipart(&fields);
+            let (body, content_type) = multipart(&csrf, &fields);
             client()
-                .post(s.url(&format!("{form}?csrf_token={csrf}")))
+                .post(s.url(&form))
                 .header("cookie", format!("minwon_csrf={csrf}"))
                 .header("content-type", content_type)
                 .body(body)

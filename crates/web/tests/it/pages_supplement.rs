@@ -31,7 +31,8 @@ async fn answer(
 ) -> (u16, String) {
     let boundary = "minwon-supplement-boundary";
     let mut body: Vec<u8> = Vec::new();
-    for (k, v) in texts {
+    let token = session_csrf(s, cookie).await;
+    for (k, v) in [("csrf_token", token.as_str())].iter().chain(texts) {
         body.extend_from_slice(
             format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n")
                 .as_bytes(),
@@ -48,9 +49,8 @@ async fn answer(
         body.extend_from_slice(b"\r\n");
     }
     body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    let token = session_csrf(s, cookie).await;
     let res = client()
-        .post(s.url(&format!("/track/supplement?csrf_token={token}")))
+        .post(s.url("/track/supplement"))
         .header("cookie", cookie)
         .header(
             "content-type",

@@ -678,10 +678,11 @@ async fn track_api(base: &str, number: &str, code: &str) -> (u16, Value) {
     (st, res.json().await.unwrap_or(Value::Null))
 }
 
-fn multipart(fields: &[(&str, &str)]) -> (String, String) {
+fn multipart(csrf: &str, fields: &[(&str, &str)]) -> (String, String) {
     let boundary = "minwon-privacy-boundary";
     let mut body = String::new();
-    for (k, v) in fields {
+    // The form token opens the body, as the form's first (hidden) field.
+    for (k, v) in [("csrf_token", csrf)].iter().chain(fields) {
         body.push_str(&format!(
             "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
         ));
@@ -703,7 +704,7 @@ store::backend_tests! {
 
         // Filing on the page: the receipt shows the code, and the receipt notice carries it.
         let csrf = form_token(&s, &format!("/petitions/new/{t}")).await;
-        let (body, content_type) = multipart(&[
+        let (body, content_type) = multipart(&csrf, &[
             ("title", "공원 벤치 수리 요청"),
             ("body", "놀이터 옆 벤치가 부서졌습니다."),
             ("name", "홍길동"),
@@ -711,7 +712,7 @@ store::backend_tests! {
             ("consent", "yes"),
         ]);
         let res = client()
-            .post(s.url(&format!("/petitions/new/{t}?csrf_token={csrf}")))
+            .post(s.url(&format!("/petitions/new/{t}")))
             .header("cookie", format!("minwon_csrf={csrf}"))
             .header("content-type", content_type)
             .body(body)
