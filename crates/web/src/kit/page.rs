@@ -74,6 +74,8 @@ pub struct Ctx {
     lang_from_query: bool,
     /// Path and query of this page without `lang`, for the language switch.
     here: String,
+    /// A GET: the page can be shown again after signing in.
+    get: bool,
     pub address: String,
     secure: bool,
 }
@@ -131,6 +133,7 @@ impl FromRequestParts<AppState> for Ctx {
             new_csrf,
             lang_from_query: from_query.is_some(),
             here,
+            get: parts.method == axum::http::Method::GET,
             address,
             secure: state.config.behind_tls,
         })
@@ -189,6 +192,38 @@ pub fn menu(lang: Lang, caller: Option<&Caller>) -> Vec<NavLink> {
             label: lang.t(e.ko, e.en),
         })
         .collect()
+}
+
+/// Where a person lands after signing in: the screen their work starts on, when the policy
+/// lets them open it (the home page otherwise).
+pub fn start_page(actor: &Actor) -> &'static str {
+    let choices: &[(Screen, &'static str)] = match actor.role {
+        Role::Resident => &[(Screen::MyPetitions, "/my")],
+        Role::Administrator => &[(Screen::Administration, "/admin")],
+        Role::ProtectionOfficer => &[(Screen::Protection, "/protection")],
+        Role::Counsellor => &[(Screen::CounsellorInbox, "/wellbeing/counsellor")],
+        Role::PrivacyOfficer => &[(Screen::AccessLogReview, "/privacy/review")],
+        Role::Official | Role::Supervisor | Role::TrainingOfficer | Role::CommitteeMember => &[
+            (Screen::WorkQueue, "/desk"),
+            (Screen::Wellbeing, "/wellbeing"),
+        ],
+    };
+    choices
+        .iter()
+        .find(|(screen, _)| access::may_open(actor, *screen))
+        .map_or("/", |(_, href)| href)
+}
+
+/// A `next` address a sign-in may go on to: a path of this site only (never `//host` or a
+/// scheme, which would send the person elsewhere), and never back to signing in or out.
+pub fn local_next(next: &str) -> Option<&str> {
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(char::is_control)
+        && !next.starts_with("/login")
+        && !next.starts_with("/logout");
+    local.then_some(next)
 }
 
 /// What the page chrome (header, navigation, language switch) shows.
@@ -266,10 +301,21 @@ impl Ctx {
         self.staff().ok_or_else(|| self.refusal())
     }
 
+    /// The sign-in page, asked to come back here afterwards (a page, not a form's answer).
+    pub fn sign_in_then_here(&self) -> String {
+        if !self.get {
+            return "/login".to_string();
+        }
+        format!(
+            "/login?{}",
+            serde_urlencoded::to_string([("next", &self.here)]).unwrap_or_default()
+        )
+    }
+
     /// Refusal of a page: sign in first when nobody is signed in, else our forbidden page.
     pub fn refusal(&self) -> PageError {
         match &self.caller {
-            None => PageError::from(Redirect::to("/login").into_response()),
+            None => PageError::from(Redirect::to(&self.sign_in_then_here()).into_response()),
             Some(_) => self.fail(&ApiError::forbidden()),
         }
     }

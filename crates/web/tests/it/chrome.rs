@@ -136,3 +136,119 @@ store::backend_tests! {
         s.shutdown().await;
     }
 }
+
+/// Sign in through the form, with `next` when given: the session cookie and where the answer
+/// sends the person.
+async fn sign_in(s: &Server, username: &str, next: Option<&str>) -> (String, String) {
+    let res = client().get(s.url("/login")).send().await.unwrap();
+    let pre = cookie_value(&set_cookie(&res, "minwon_csrf").unwrap());
+    let mut form = vec![
+        ("username", username),
+        ("password", common::PASSWORD),
+        ("csrf_token", pre.as_str()),
+    ];
+    if let Some(n) = next {
+        form.push(("next", n));
+    }
+    let res = client()
+        .post(s.url("/login"))
+        .header("cookie", format!("minwon_csrf={pre}"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303, "{username} signs in");
+    let session = cookie_value(&set_cookie(&res, "minwon_session").unwrap());
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    (format!("minwon_session={session}"), to)
+}
+
+async fn get(s: &Server, cookie: &str, path: &str) -> (u16, String, Option<String>) {
+    let res = client()
+        .get(s.url(path))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap();
+    let location = res
+        .headers()
+        .get("location")
+        .map(|v| v.to_str().unwrap().to_string());
+    (res.status().as_u16(), res.text().await.unwrap(), location)
+}
+
+/// The links of the main menu on a page.
+fn menu_links(html: &str) -> Vec<String> {
+    let nav = html
+        .split("class=\"mw-nav\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</nav>").next())
+        .unwrap_or_default();
+    nav.split("href=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(str::to_string)
+        .collect()
+}
+
+store::backend_tests! {
+    /// Each role lands on its own start page; every link its menu offers opens (never 403);
+    /// staff find wellbeing in theirs; a page asked for before signing in comes first, but
+    /// only a page of this site.
+    #[tokio::test]
+    async fn everyone_starts_on_their_own_page_and_their_menu_opens(backend) {
+        let s = unlimited(backend).await;
+        common::add_staff(
+            &s,
+            &[
+                ("guard", domain::office::accounts::Role::ProtectionOfficer, s.ids.civil),
+                ("dpo", domain::office::accounts::Role::PrivacyOfficer, s.ids.office),
+                ("trainer", domain::office::accounts::Role::TrainingOfficer, s.ids.office),
+                ("committee", domain::office::accounts::Role::CommitteeMember, s.ids.office),
+            ],
+            "010-2222-3333",
+        )
+        .await;
+        for (user, start, staff) in [
+            ("kim", "/desk", true),
+            ("sup", "/desk", true),
+            ("trainer", "/wellbeing", true),
+            ("committee", "/wellbeing", true),
+            ("guard", "/protection", true),
+            ("admin", "/admin", true),
+            ("counsel", "/wellbeing/counsellor", true),
+            ("dpo", "/privacy/review", true),
+            ("resident", "/my", false),
+        ] {
+            let (cookie, to) = sign_in(&s, user, None).await;
+            assert_eq!(to, "/start", "{user}");
+            let (status, _, landing) = get(&s, &cookie, "/start").await;
+            assert_eq!(status, 303, "{user}");
+            assert_eq!(landing.as_deref(), Some(start), "{user}'s start page");
+            let (status, html, _) = get(&s, &cookie, start).await;
+            assert_eq!(status, 200, "{user} opens {start}");
+            let links = menu_links(&html);
+            assert!(!links.is_empty(), "{user} has a menu");
+            assert_eq!(links.contains(&"/wellbeing".to_string()), staff, "{user}: wellbeing in the staff menu");
+            for link in &links {
+                let (status, _, _) = get(&s, &cookie, link).await;
+                assert!(status < 400, "{user}'s menu offers {link}, which answers {status}");
+            }
+        }
+        // A page asked for first; another site never.
+        let (_, to) = sign_in(&s, "kim", Some("/desk/dashboard")).await;
+        assert_eq!(to, "/desk/dashboard");
+        for away in ["//evil.example/x", "https://evil.example/", "/\\evil.example", "/logout"] {
+            let (_, to) = sign_in(&s, "kim", Some(away)).await;
+            assert_eq!(to, "/start", "{away} is not followed");
+        }
+        // A page that needs signing in sends the person to sign in and back.
+        let res = client().get(s.url("/desk/dashboard?x=1")).send().await.unwrap();
+        assert_eq!(res.status(), 303);
+        assert_eq!(res.headers()["location"], "/login?next=%2Fdesk%2Fdashboard%3Fx%3D1");
+        let (status, html, _) = get(&s, "", "/login?next=%2Fdesk%2Fdashboard").await;
+        assert_eq!(status, 200);
+        assert!(html.contains("name=\"next\" value=\"/desk/dashboard\""), "{html}");
+        s.shutdown().await;
+    }
+}
