@@ -18,6 +18,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home))
         .route("/login", get(login_form).post(login))
         .route("/start", get(start))
+        .route("/privacy-policy", get(privacy_policy))
         .route("/logout", axum::routing::post(logout))
 }
 
@@ -40,6 +41,39 @@ struct LoginPage {
 
 async fn home(ctx: common::Ctx) -> Response {
     ctx.render(&HomePage { c: ctx.chrome() })
+}
+
+#[derive(Template)]
+#[template(path = "kit/privacy_policy.html")]
+struct PrivacyPolicyPage {
+    c: common::Chrome,
+    /// Years a completed petition is kept (the office's setting).
+    petition_years: u32,
+    /// Days protection evidence is kept (the office's setting).
+    evidence_days: i64,
+    wellbeing_years: u32,
+    session_hours: i64,
+}
+
+/// 개인정보처리방침: what Minwon collects, why, for how long and who to ask, with the periods
+/// this office has set.
+async fn privacy_policy(State(state): State<AppState>, ctx: common::Ctx) -> common::PageResult {
+    use common::OrPage;
+    let petition_years = store::petitions::retention::office_years(&state.db)
+        .await
+        .or_page(&ctx)?;
+    let evidence_days = store::protection::evidence_retention_days(&state.db)
+        .await
+        .or_page(&ctx)?;
+    Ok(ctx.render(&PrivacyPolicyPage {
+        c: ctx
+            .chrome()
+            .crumb(ctx.lang.t("개인정보처리방침", "Privacy policy"), ""),
+        petition_years,
+        evidence_days,
+        wellbeing_years: domain::wellbeing::RETENTION_YEARS,
+        session_hours: state.config.session_hours,
+    }))
 }
 
 /// The signed-in person's own start page (the queue, protection, administration, the
