@@ -888,7 +888,10 @@ async fn render_petition(
             may_decide,
             returned,
             needs_approval,
-            c: ctx.chrome(),
+            c: ctx
+                .chrome()
+                .crumb(ctx.lang.t("업무 목록", "Work queue"), "/desk")
+                .crumb(view.number.clone(), ""),
             p: view,
             departments,
             templates,
