@@ -180,7 +180,7 @@ async fn get(s: &Server, cookie: &str, path: &str) -> (u16, String, Option<Strin
 /// The links of the main menu on a page.
 fn menu_links(html: &str) -> Vec<String> {
     let nav = html
-        .split("class=\"mw-nav\"")
+        .split("class=\"mw-nav mw-wide\"")
         .nth(1)
         .and_then(|rest| rest.split("</nav>").next())
         .unwrap_or_default();
