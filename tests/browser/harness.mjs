@@ -70,22 +70,123 @@ export async function clean(page) {
   assert.deepEqual(await seriousViolations(page), [], page.url());
 }
 
+/**
+ * Headless Chromium whose every page is watched (see `watch`): a 4xx/5xx of our own static
+ * files, a console error, a script error or a form token in an address fails the journey at its
+ * next `audit`, or when the browser closes.
+ */
 export async function launchBrowser() {
-  return chromium.launch({
+  const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  const newContext = browser.newContext.bind(browser);
+  browser.newContext = async (options) => {
+    const context = await newContext(options);
+    context.on('page', watch);
+    return context;
+  };
+  const newPage = browser.newPage.bind(browser);
+  browser.newPage = async (options) => {
+    const page = await newPage(options);
+    watch(page);
+    return page;
+  };
+  const close = browser.close.bind(browser);
+  browser.close = async () => {
+    await close();
+    const left = unreported.splice(0);
+    if (left.length) throw new Error(`problems seen on pages no audit checked afterwards:\n${left.join('\n')}`);
+  };
+  return browser;
+}
+
+/** Problems seen on each page since its last audit; all not yet reported, for the close. */
+const problems = new WeakMap();
+const unreported = [];
+
+const axeRunning = new WeakSet();
+
+function note(page, problem) {
+  if (axeRunning.has(page)) return;
+  problems.get(page).push(problem);
+  unreported.push(problem);
+}
+
+/** Watch a page for what must never happen on ours. */
+export function watch(page) {
+  if (problems.has(page)) return;
+  problems.set(page, []);
+  page.on('response', (r) => {
+    const url = new URL(r.url());
+    if ((url.pathname.startsWith('/static/') || url.pathname === '/favicon.ico') && r.status() >= 400) {
+      note(page, `${r.status()} for our own file ${url.pathname}`);
+    }
+    const location = r.headers().location || '';
+    if (/csrf_token=/i.test(location)) note(page, `form token in a redirect from ${url.pathname}: ${location}`);
+  });
+  page.on('request', (r) => {
+    if (/[?&]csrf_token=/i.test(r.url())) note(page, `form token in an address: ${r.url()}`);
+  });
+  page.on('console', (m) => {
+    // A page answering 4xx on purpose (a refused step, a 404 test) logs "Failed to load
+    // resource"; our own files' failures are caught above, by status.
+    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) {
+      note(page, `console error on ${page.url()}: ${m.text()}`);
+    }
+  });
+  page.on('pageerror', (e) => note(page, `script error on ${page.url()}: ${e.message}`));
+}
+
+/** What was seen on the page since the last check, as lines (and forget them). */
+function takeProblems(page) {
+  const seen = problems.get(page)?.splice(0) ?? [];
+  for (const p of seen) {
+    const i = unreported.indexOf(p);
+    if (i >= 0) unreported.splice(i, 1);
+  }
+  return seen;
+}
+
+/** Links and form actions on the page that carry a form token. */
+async function tokensInAddresses(page) {
+  return page.evaluate(() => [
+    ...[...document.querySelectorAll('a[href]')].map((a) => a.getAttribute('href')),
+    ...[...document.querySelectorAll('form[action]')].map((f) => f.getAttribute('action')),
+  ].filter((u) => /csrf_token=/i.test(u)));
+}
+
+/** At 390 px: whether the page is wider than the screen, naming the widest elements. */
+export async function phoneOverflow(page) {
+  return page.evaluate(() => {
+    const width = window.innerWidth;
+    if (document.documentElement.scrollWidth <= width) return null;
+    const wide = [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > width + 1)
+      .slice(-5)
+      .map((e) => `${e.tagName.toLowerCase()}${e.id ? `#${e.id}` : ''}${e.className && typeof e.className === 'string' ? `.${e.className.trim().split(/\s+/).join('.')}` : ''}`);
+    return `scrollWidth ${document.documentElement.scrollWidth} > ${width}: ${wide.join(', ')}`;
   });
 }
 
 /** Run axe-core on the page; returns violations of impact serious or critical. */
 export async function seriousViolations(page) {
   // Our CSP forbids inline scripts, so inject axe through the DevTools protocol instead of a tag.
-  await page.evaluate(axeSource);
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    return await axe.run(document, { resultTypes: ['violations'] });
-  });
+  // axe itself sets inline styles (refused by our CSP, logged as console errors): what happens
+  // while it runs is its doing, not the page's.
+  axeRunning.add(page);
+  let result;
+  try {
+    await page.evaluate(axeSource);
+    result = await page.evaluate(async () => {
+      // eslint-disable-next-line no-undef
+      return await axe.run(document, { resultTypes: ['violations'] });
+    });
+    await page.waitForTimeout(100); // let its last console messages arrive
+  } finally {
+    axeRunning.delete(page);
+  }
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
@@ -98,10 +199,46 @@ export async function seriousViolations(page) {
 export async function audit(page, name, fullPage = true) {
   const violations = await seriousViolations(page);
   if (violations.length) throw new Error(`accessibility of ${name}:\n${violations.join('\n')}`);
+  const tokens = await tokensInAddresses(page);
+  if (tokens.length) throw new Error(`${name}: form token in an address: ${tokens.join(', ')}`);
   const shots = process.env.MINWON_SCREENSHOTS;
   if (shots) {
     mkdirSync(shots, { recursive: true });
     await page.screenshot({ path: `${shots}/${name}.png`, fullPage });
+  }
+  // The phone pass: the same page at 390 px fits the screen (axe at that width is run by the
+  // journeys that ask for it: `auditPhone`).
+  if (shots) {
+    const before = page.viewportSize() ?? { width: 1280, height: 720 };
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: `${shots}/${name}-phone.png`, fullPage });
+    await page.setViewportSize(before);
+  }
+  await fitsThePhone(page, name);
+  const seen = takeProblems(page);
+  if (seen.length) throw new Error(`${name}:\n${seen.join('\n')}`);
+}
+
+/** `audit` at 390 px: axe at phone width too, then back to the width the page had. */
+export async function auditPhone(page, name, fullPage = true) {
+  const before = page.viewportSize() ?? { width: 1280, height: 720 };
+  await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    await audit(page, name, fullPage);
+  } finally {
+    await page.setViewportSize(before);
+  }
+}
+
+/** Fail when the page at 390 px is wider than the screen (measured at that width). */
+export async function fitsThePhone(page, name) {
+  const before = page.viewportSize() ?? { width: 1280, height: 720 };
+  if (before.width !== 390) await page.setViewportSize({ width: 390, height: 844 });
+  try {
+    const overflow = await phoneOverflow(page);
+    if (overflow) throw new Error(`${name} runs off a 390 px screen: ${overflow}`);
+  } finally {
+    if (before.width !== 390) await page.setViewportSize(before);
   }
 }
 

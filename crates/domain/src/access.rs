@@ -360,12 +360,19 @@ pub fn may_open(actor: &Actor, screen: Screen) -> bool {
     };
     match screen {
         Screen::MyPetitions => actor.role == Role::Resident,
-        // Every staff member works petitions, may be concerned by an incident and keeps their
-        // own wellbeing records.
-        Screen::WorkQueue | Screen::Protection | Screen::Wellbeing | Screen::LiveAlerts => {
-            actor.role.is_staff()
+        // The queue is for the staff who work petitions (a training officer or a committee
+        // member has none to list, and the menu offers no page that would refuse them).
+        Screen::WorkQueue => {
+            actor.role.is_staff() && holds(actor.role, Capability::Petitions, Read)
         }
-        Screen::Dashboard => may_see_dashboard(actor.role),
+        // Every staff member may be concerned by an incident and keeps their own wellbeing
+        // records.
+        Screen::Protection | Screen::Wellbeing | Screen::LiveAlerts => actor.role.is_staff(),
+        // The dashboard page lists the backlog of the petitions in reach: none for a role that
+        // reads no petitions (an administrator's workload figures come from the API).
+        Screen::Dashboard => {
+            may_see_dashboard(actor.role) && holds(actor.role, Capability::Petitions, Read)
+        }
         Screen::Administration => office(Capability::Settings, Update),
         Screen::LatePetitions => office(Capability::LatePetitions, Read),
         Screen::AccessLogReview => office(Capability::AuditReview, Read),
@@ -496,18 +503,20 @@ mod tests {
                 );
             }
         };
-        let staff = [S::WorkQueue, S::Protection, S::Wellbeing, S::Account];
+        let staff = [S::Protection, S::Wellbeing, S::Account];
+        // Only those who work petitions have a queue to open.
+        let workers = [&staff[..], &[S::WorkQueue]].concat();
         expect(Role::Resident, false, &[S::MyPetitions, S::Account]);
-        expect(Role::Official, false, &staff);
+        expect(Role::Official, false, &workers);
         expect(
             Role::Official,
             true,
-            &[&staff[..], &[S::LatePetitions]].concat(),
+            &[&workers[..], &[S::LatePetitions]].concat(),
         );
         expect(
             Role::Supervisor,
             false,
-            &[&staff[..], &[S::Dashboard]].concat(),
+            &[&workers[..], &[S::Dashboard]].concat(),
         );
         expect(Role::TrainingOfficer, false, &staff);
         expect(Role::Counsellor, false, &staff);
@@ -516,7 +525,7 @@ mod tests {
         expect(
             Role::Administrator,
             false,
-            &[&staff[..], &[S::Dashboard, S::Administration]].concat(),
+            &[&staff[..], &[S::Administration]].concat(),
         );
         expect(
             Role::PrivacyOfficer,

@@ -107,6 +107,14 @@ pub async fn seed(db: &Db) -> Result<bool, StoreError> {
         departments::set_public_phone(&mut tx, d.id, &format!("031-580-{:04}", 2100 + i)).await?;
     }
     tx.commit().await?;
+    // The footer's postal address (a fictional county; the phone is the county's public line).
+    store::office::settings::set(
+        db,
+        "office.address",
+        "경기도 예시군 예시읍 군청로 1 (우 12345)",
+        now,
+    )
+    .await?;
     let mut tx = db.begin().await?;
     for (i, (username, display_name, role, dept)) in ACCOUNTS.into_iter().enumerate() {
         let department_id = match dept {

@@ -296,6 +296,7 @@ pub fn app(state: AppState) -> Router {
             axum::routing::get(move || async move { axum::Json(document.as_ref().clone()) }),
         )
         .route("/static/{*path}", axum::routing::get(kit::page::static_file))
+        .route("/favicon.ico", axum::routing::get(kit::page::favicon))
         .fallback(kit::page::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -369,18 +369,9 @@ async fn csrf_check(req: Request, caller: Option<&Caller>) -> Result<Request, Re
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     if !urlencoded {
-        // Multipart forms carry the token in the query string of their action.
-        let in_query = req.uri().query().and_then(|q| {
-            serde_urlencoded::from_str::<Vec<(String, String)>>(q)
-                .ok()?
-                .into_iter()
-                .find(|(k, _)| k == "csrf_token")
-                .map(|(_, v)| v)
-        });
-        return match in_query {
-            Some(t) if constant_time_eq(t.as_bytes(), expected.as_bytes()) => Ok(req),
-            _ => Err(csrf_rejected()),
-        };
+        // Multipart forms carry the token in their first part, never in the address (where it
+        // would reach logs, history and Referer headers).
+        return multipart_token(req, &expected).await;
     }
     let (parts, body) = req.into_parts();
     let bytes = match axum::body::to_bytes(body, crate::MAX_FORM_BYTES).await {
@@ -409,6 +400,86 @@ async fn csrf_check(req: Request, caller: Option<&Caller>) -> Result<Request, Re
         }
         _ => Err(csrf_rejected()),
     }
+}
+
+/// How far into a multipart body the token part must have ended: a hidden field first in the
+/// form is a few hundred bytes, so a body that does not start with it is refused before any
+/// upload is read.
+const TOKEN_PART_LIMIT: usize = 8 * 1024;
+
+/// Check the `csrf_token` part that must open a multipart body, then hand the request on with
+/// its body whole (the bytes read so far, followed by the rest of the stream).
+async fn multipart_token(req: Request, expected: &str) -> Result<Request, Response> {
+    use futures_util::StreamExt;
+    let Some(boundary) = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(multipart_boundary)
+    else {
+        return Err(csrf_rejected());
+    };
+    let (parts, body) = req.into_parts();
+    let mut rest = body.into_data_stream();
+    let mut head = bytes::BytesMut::new();
+    let given = loop {
+        if let Some(token) = first_part_token(&head, &boundary) {
+            break token;
+        }
+        if head.len() > TOKEN_PART_LIMIT {
+            return Err(csrf_rejected());
+        }
+        match rest.next().await {
+            Some(Ok(chunk)) => head.extend_from_slice(&chunk),
+            _ => return Err(csrf_rejected()),
+        }
+    };
+    if !constant_time_eq(&given, expected.as_bytes()) {
+        return Err(csrf_rejected());
+    }
+    let head = head.freeze();
+    let body = Body::from_stream(futures_util::stream::once(async { Ok(head) }).chain(rest));
+    Ok(Request::from_parts(parts, body))
+}
+
+/// The boundary of a `multipart/form-data` content type.
+fn multipart_boundary(content_type: &str) -> Option<String> {
+    content_type.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.trim().split_once('=')?;
+        k.eq_ignore_ascii_case("boundary")
+            .then(|| v.trim_matches('"').to_string())
+            .filter(|b| !b.is_empty())
+    })
+}
+
+/// The value of the body's first part when that part is complete in `buf` and is the text field
+/// `csrf_token`; `None` while more bytes are needed. Anything else as the first part can never
+/// become a token, so the caller's size limit ends the wait.
+fn first_part_token(buf: &[u8], boundary: &str) -> Option<Vec<u8>> {
+    let opening = format!("--{boundary}\r\n");
+    let rest = buf.strip_prefix(opening.as_bytes())?;
+    let header_end = find(rest, b"\r\n\r\n")?;
+    let headers = std::str::from_utf8(&rest[..header_end]).ok()?;
+    let is_token = headers.split("\r\n").any(|line| {
+        let Some((name, value)) = line.split_once(':') else {
+            return false;
+        };
+        let mut params = value.split(';').map(str::trim);
+        name.trim().eq_ignore_ascii_case("content-disposition")
+            && params.next() == Some("form-data")
+            && params.all(|p| !p.starts_with("filename"))
+            && value.split(';').any(|p| p.trim() == "name=\"csrf_token\"")
+    });
+    if !is_token {
+        return None;
+    }
+    let value = &rest[header_end + 4..];
+    let end = find(value, format!("\r\n--{boundary}").as_bytes())?;
+    Some(value[..end].to_vec())
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {

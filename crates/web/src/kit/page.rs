@@ -74,8 +74,76 @@ pub struct Ctx {
     lang_from_query: bool,
     /// Path and query of this page without `lang`, for the language switch.
     here: String,
+    /// A GET: the page can be shown again after signing in.
+    get: bool,
     pub address: String,
     secure: bool,
+    /// What the footer says about the office.
+    office: OfficeFacts,
+}
+
+/// The office as the footer names it: name, address, phone and hours, from the settings and
+/// the top department (each left out where the office has not set it).
+#[derive(Debug, Clone, Default)]
+pub struct OfficeFacts {
+    pub name: String,
+    pub name_en: String,
+    pub address: String,
+    pub phone: String,
+    pub hours: Option<calendar::OfficeHours>,
+}
+
+/// Settings the footer reads: the office's postal address and main phone number.
+pub const OFFICE_ADDRESS_SETTING: &str = "office.address";
+pub const OFFICE_PHONE_SETTING: &str = "office.phone";
+
+impl OfficeFacts {
+    /// Read once per page. A failure leaves the footer without the facts rather than failing
+    /// the page: the footer is no reason to refuse someone their petition.
+    async fn read(db: &store::Db) -> OfficeFacts {
+        let settings = store::office::settings::all(db).await.unwrap_or_default();
+        let setting = |key: &str| {
+            settings
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, v)| v.trim().to_string())
+                .unwrap_or_default()
+        };
+        let top = store::office::departments::list(db)
+            .await
+            .unwrap_or_default()
+            .into_iter()
+            .find(|d| d.parent_id.is_none() && d.active);
+        let phone = match setting(OFFICE_PHONE_SETTING) {
+            p if p.is_empty() => top
+                .as_ref()
+                .map(|d| d.public_phone.clone())
+                .unwrap_or_default(),
+            p => p,
+        };
+        OfficeFacts {
+            name: top.as_ref().map(|d| d.name.clone()).unwrap_or_default(),
+            name_en: top.map(|d| d.name_en).unwrap_or_default(),
+            address: setting(OFFICE_ADDRESS_SETTING),
+            phone,
+            hours: store::office::settings::office_hours(db).await.ok(),
+        }
+    }
+}
+
+/// The office's hours as the footer writes them ("평일 09:00–18:00 (점심시간 12:00–13:00)").
+pub fn hours_text(lang: Lang, h: &calendar::OfficeHours) -> String {
+    let t = |x: chrono::NaiveTime| x.format("%H:%M").to_string();
+    let lunch = h
+        .lunch
+        .map(|(a, b)| format!(" ({} {}–{})", lang.t("점심시간", "lunch break"), t(a), t(b)));
+    format!(
+        "{} {}–{}{}",
+        lang.t("평일", "Weekdays"),
+        t(h.start),
+        t(h.end),
+        lunch.unwrap_or_default()
+    )
 }
 
 impl FromRequestParts<AppState> for Ctx {
@@ -131,8 +199,10 @@ impl FromRequestParts<AppState> for Ctx {
             new_csrf,
             lang_from_query: from_query.is_some(),
             here,
+            get: parts.method == axum::http::Method::GET,
             address,
             secure: state.config.behind_tls,
+            office: OfficeFacts::read(&state.db).await,
         })
     }
 }
@@ -191,6 +261,38 @@ pub fn menu(lang: Lang, caller: Option<&Caller>) -> Vec<NavLink> {
         .collect()
 }
 
+/// Where a person lands after signing in: the screen their work starts on, when the policy
+/// lets them open it (the home page otherwise).
+pub fn start_page(actor: &Actor) -> &'static str {
+    let choices: &[(Screen, &'static str)] = match actor.role {
+        Role::Resident => &[(Screen::MyPetitions, "/my")],
+        Role::Administrator => &[(Screen::Administration, "/admin")],
+        Role::ProtectionOfficer => &[(Screen::Protection, "/protection")],
+        Role::Counsellor => &[(Screen::CounsellorInbox, "/wellbeing/counsellor")],
+        Role::PrivacyOfficer => &[(Screen::AccessLogReview, "/privacy/review")],
+        Role::Official | Role::Supervisor | Role::TrainingOfficer | Role::CommitteeMember => &[
+            (Screen::WorkQueue, "/desk"),
+            (Screen::Wellbeing, "/wellbeing"),
+        ],
+    };
+    choices
+        .iter()
+        .find(|(screen, _)| access::may_open(actor, *screen))
+        .map_or("/", |(_, href)| href)
+}
+
+/// A `next` address a sign-in may go on to: a path of this site only (never `//host` or a
+/// scheme, which would send the person elsewhere), and never back to signing in or out.
+pub fn local_next(next: &str) -> Option<&str> {
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.chars().any(char::is_control)
+        && !next.starts_with("/login")
+        && !next.starts_with("/logout");
+    local.then_some(next)
+}
+
 /// What the page chrome (header, navigation, language switch) shows.
 #[derive(Clone)]
 pub struct Chrome {
@@ -208,9 +310,50 @@ pub struct Chrome {
     pub switch_href: String,
     pub switch_label: &'static str,
     pub switch_lang: &'static str,
+    /// The office in the footer.
+    pub office: OfficeFacts,
+    /// The trail to a deep page (home first, the page itself last); empty on top pages.
+    pub crumbs: Vec<Crumb>,
+}
+
+/// One step of the breadcrumbs: a link, or the page itself (no `href`).
+#[derive(Debug, Clone)]
+pub struct Crumb {
+    pub label: String,
+    pub href: Option<String>,
 }
 
 impl Chrome {
+    /// Add a step to the breadcrumbs (`href` empty for the page itself, which comes last):
+    /// `ctx.chrome().crumb(ctx.lang.t("업무 목록", "Work queue"), "/desk").crumb(title, "")`.
+    /// The home step comes first by itself.
+    pub fn crumb(mut self, label: impl Into<String>, href: &str) -> Self {
+        if self.crumbs.is_empty() {
+            self.crumbs.push(Crumb {
+                label: self.lang.t("홈", "Home").to_string(),
+                href: Some("/".to_string()),
+            });
+        }
+        self.crumbs.push(Crumb {
+            label: label.into(),
+            href: (!href.is_empty()).then(|| href.to_string()),
+        });
+        self
+    }
+
+    /// The office's name in this page's language (the Korean one when no English is set).
+    pub fn office_name(&self) -> &str {
+        match self.lang {
+            Lang::En if !self.office.name_en.is_empty() => &self.office.name_en,
+            _ => &self.office.name,
+        }
+    }
+
+    /// The office's hours in this page's language, when known.
+    pub fn office_hours(&self) -> Option<String> {
+        self.office.hours.as_ref().map(|h| hours_text(self.lang, h))
+    }
+
     /// Whether the menu offers this screen: pages link to it only then.
     pub fn offers(&self, href: &str) -> bool {
         self.nav.iter().any(|l| l.href == href)
@@ -248,6 +391,8 @@ impl Ctx {
                 Lang::Ko => "한국어",
             },
             switch_lang: other.code(),
+            office: self.office.clone(),
+            crumbs: Vec::new(),
         }
     }
 
@@ -266,10 +411,21 @@ impl Ctx {
         self.staff().ok_or_else(|| self.refusal())
     }
 
+    /// The sign-in page, asked to come back here afterwards (a page, not a form's answer).
+    pub fn sign_in_then_here(&self) -> String {
+        if !self.get {
+            return "/login".to_string();
+        }
+        format!(
+            "/login?{}",
+            serde_urlencoded::to_string([("next", &self.here)]).unwrap_or_default()
+        )
+    }
+
     /// Refusal of a page: sign in first when nobody is signed in, else our forbidden page.
     pub fn refusal(&self) -> PageError {
         match &self.caller {
-            None => PageError::from(Redirect::to("/login").into_response()),
+            None => PageError::from(Redirect::to(&self.sign_in_then_here()).into_response()),
             Some(_) => self.fail(&ApiError::forbidden()),
         }
     }
@@ -487,6 +643,12 @@ static STATIC: include_dir::Dir<'_> = include_dir::include_dir!("$CARGO_MANIFEST
 pub async fn static_file(
     crate::kit::extract::Path(path): crate::kit::extract::Path<String>,
 ) -> Response {
+    // The vendored KRDS component.css names its icons `../../img/img/…` (upstream's folder
+    // layout); they live once, in `krds/img/…`.
+    let path = match path.strip_prefix("krds/img/img/") {
+        Some(rest) => format!("krds/img/{rest}"),
+        None => path,
+    };
     let Some(file) = STATIC.get_file(&path) else {
         return not_found(axum::http::Uri::from_static("/static")).await;
     };
@@ -496,6 +658,7 @@ pub async fn static_file(
         Some("svg") => "image/svg+xml",
         Some("woff2") => "font/woff2",
         Some("png") => "image/png",
+        Some("ico") => "image/x-icon",
         _ => "application/octet-stream",
     };
     (
@@ -506,6 +669,11 @@ pub async fn static_file(
         file.contents(),
     )
         .into_response()
+}
+
+/// Browsers ask for `/favicon.ico` by themselves: the same icon as the pages name.
+pub async fn favicon() -> Response {
+    static_file(crate::kit::extract::Path("favicon.svg".to_string())).await
 }
 
 /// Unknown paths: JSON for the API, a page for people.

@@ -127,9 +127,10 @@ pub async fn after_password(
     account: &store::office::accounts::Account,
     address: &str,
     headers: &HeaderMap,
+    to: &str,
 ) -> Response {
     if !account.totp_enabled {
-        return start_session(state, account.id, address, headers, "/").await;
+        return start_session(state, account.id, address, headers, to).await;
     }
     match store::office::mfa::begin_pending(&state.db, account.id, store::now()).await {
         Ok(token) => with_cookie(
@@ -546,7 +547,7 @@ async fn second_step_post(
     {
         Ok((account_id, factor)) => {
             let to = match factor {
-                store::office::mfa::Factor::Totp => "/".to_string(),
+                store::office::mfa::Factor::Totp => "/start".to_string(),
                 store::office::mfa::Factor::Recovery { remaining } => {
                     format!("/account/totp?recovery_used=1&left={remaining}")
                 }

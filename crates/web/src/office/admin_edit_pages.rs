@@ -178,7 +178,12 @@ async fn department_page(
         .await
         .or_page(ctx)?;
     let page = DepartmentPage {
-        c: ctx.chrome(),
+        c: admin_crumbs(
+            ctx,
+            id,
+            ("부서 수정", "Edit department"),
+            ("부서 추가", "Add a department"),
+        ),
         id,
         f: Refill(f),
         parents,
@@ -376,7 +381,12 @@ async fn account_page(
         })
         .collect();
     let page = AccountPage {
-        c: ctx.chrome(),
+        c: admin_crumbs(
+            ctx,
+            id,
+            ("계정 수정", "Edit account"),
+            ("계정 추가", "Add an account"),
+        ),
         id,
         f: Refill(f),
         roles,
@@ -752,7 +762,12 @@ async fn type_page(
         })
         .collect();
     let page = TypePage {
-        c: ctx.chrome(),
+        c: admin_crumbs(
+            ctx,
+            id,
+            ("민원 종류 수정", "Edit petition type"),
+            ("법정민원 종류 추가", "Add a statutory type"),
+        ),
         id,
         general,
         f: Refill(f),
@@ -1047,4 +1062,17 @@ async fn save_type(
     }
     .map_err(said(l))?;
     Ok(format!("/admin/types/{}?saved=1", t.id))
+}
+
+/// Home › 관리 › this page: the trail of an administration edit page (edit or add).
+fn admin_crumbs(
+    ctx: &Ctx,
+    id: Option<i64>,
+    edit: (&str, &str),
+    add: (&str, &str),
+) -> crate::kit::page::Chrome {
+    let (ko, en) = if id.is_some() { edit } else { add };
+    ctx.chrome()
+        .crumb(ctx.lang.t("관리", "Administration"), "/admin")
+        .crumb(ctx.lang.t(ko, en), "")
 }

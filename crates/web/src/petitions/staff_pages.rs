@@ -1289,7 +1289,10 @@ async fn render_petition(
                 .err()
                 .map(|e| l.of(&e).to_string()),
             today: calendar::to_seoul(now).format("%Y-%m-%d").to_string(),
-            c: ctx.chrome(),
+            c: ctx
+                .chrome()
+                .crumb(ctx.lang.t("업무 목록", "Work queue"), "/desk")
+                .crumb(view.number.clone(), ""),
             p: view,
             departments,
             templates,

@@ -127,7 +127,7 @@ store::backend_tests! {
             "the count is what happened"
         );
         assert_eq!(first.get("/account").await.0, 200);
-        assert_eq!(second.get("/account").await.2.as_deref(), Some("/login"));
+        assert_eq!(second.get("/account").await.2.as_deref(), Some("/login?next=%2Faccount"));
         assert_eq!(
             kim.get("/api/v1/me").await.0,
             401,
@@ -165,7 +165,7 @@ store::backend_tests! {
         // Sign out the others from the API: the page session ends.
         let (st, ended) = kim.delete("/api/v1/me/sessions/others").await;
         assert_eq!((st, ended["ended"].as_u64()), (200, Some(1)));
-        assert_eq!(first.get("/account").await.2.as_deref(), Some("/login"));
+        assert_eq!(first.get("/account").await.2.as_deref(), Some("/login?next=%2Faccount"));
 
         // And from the page: another session ends, this one stays.
         let mut tx = s.state.db.begin().await.unwrap();
@@ -188,7 +188,7 @@ store::backend_tests! {
         assert_eq!(st, 200);
         assert!(page.contains("다른 로그인 1개를 끝냈습니다"));
         assert_eq!(a.get("/account").await.0, 200);
-        assert_eq!(b.get("/account").await.2.as_deref(), Some("/login"));
+        assert_eq!(b.get("/account").await.2.as_deref(), Some("/login?next=%2Faccount"));
         s.shutdown().await;
     }
 }
@@ -347,7 +347,7 @@ store::backend_tests! {
         assert_eq!(st, 204);
         assert_eq!(
             login(&s, "kim", PASSWORD).await.headers()["location"],
-            "/"
+            "/start"
         );
         s.shutdown().await;
     }

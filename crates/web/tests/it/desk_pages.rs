@@ -82,7 +82,7 @@ async fn attach_result(
     body.extend_from_slice(bytes);
     body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
     let res = client()
-        .post(s.url(&format!("/desk/petitions/{id}/result?csrf_token={csrf}")))
+        .post(s.url(&format!("/desk/petitions/{id}/result")))
         .header("cookie", cookie)
         .header(
             "content-type",

@@ -94,10 +94,15 @@ store::backend_tests! {
             cookie_value(&set_cookie(&res, "minwon_csrf").unwrap())
         };
         let post = |texts: Vec<(&str, String)>, files: Vec<(&str, &str)>, lang: &str| {
-            let texts: Vec<(&str, &str)> = texts.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            // The form token opens the body, as the form's first (hidden) field.
+            let texts: Vec<(&str, &str)> = [("csrf_token", csrf.as_str())]
+                .into_iter()
+                .chain(texts.iter().map(|(k, v)| (*k, v.as_str())))
+                .collect();
             let (body, content_type) = multipart(&texts, &files);
+            let lang = lang.replacen('&', "?", 1);
             client()
-                .post(s.url(&format!("{form}?csrf_token={csrf}{lang}")))
+                .post(s.url(&format!("{form}{lang}")))
                 .header("cookie", format!("minwon_csrf={csrf}"))
                 .header("content-type", content_type)
                 .body(body)

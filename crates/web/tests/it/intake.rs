@@ -203,10 +203,10 @@ store::backend_tests! {
             async move {
                 let mut f: Vec<(&str, &str)> =
                     fields.iter().map(|(a, b)| (*a, b.as_str())).collect();
-                f.push(("csrf_token", kim.csrf.as_str()));
+                f.insert(0, ("csrf_token", kim.csrf.as_str()));
                 let (body, ct) = multipart(&f, &files, "application/pdf");
                 let res = client()
-                    .post(s.url(&format!("/desk/intake/{permit}?csrf_token={}", kim.csrf)))
+                    .post(s.url(&format!("/desk/intake/{permit}")))
                     .header("cookie", &kim.cookie)
                     .header("content-type", ct)
                     .body(body)

@@ -6,6 +6,7 @@ mod accounts;
 mod admin_pages;
 mod answers;
 mod assist;
+mod chrome;
 mod clock;
 mod common;
 mod desk_pages;

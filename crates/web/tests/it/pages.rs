@@ -263,9 +263,10 @@ store::backend_tests! {
 
         let csrf = form_token(&s, &form).await;
         let post = |fields: Vec<(&'static str, &'static str)>| {
+            let fields: Vec<(&str, &str)> = [("csrf_token", csrf.as_str())].into_iter().chain(fields).collect();
             let (body, content_type) = multipart(&fields, &[], "");
             client()
-                .post(s.url(&format!("{form}?csrf_token={csrf}")))
+                .post(s.url(&form))
                 .header("cookie", format!("minwon_csrf={csrf}"))
                 .header("content-type", content_type)
                 .body(body)

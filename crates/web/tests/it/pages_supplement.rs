@@ -16,10 +16,14 @@ async fn answer(
     texts: &[(&str, &str)],
     files: &[(&str, &[u8])],
 ) -> (u16, String) {
-    let (body, content_type) = multipart(texts, files, "application/octet-stream");
     let token = session_csrf(s, cookie).await;
+    let fields: Vec<(&str, &str)> = [("csrf_token", token.as_str())]
+        .into_iter()
+        .chain(texts.iter().copied())
+        .collect();
+    let (body, content_type) = multipart(&fields, files, "application/octet-stream");
     let res = client()
-        .post(s.url(&format!("/track/supplement?csrf_token={token}")))
+        .post(s.url("/track/supplement"))
         .header("cookie", cookie)
         .header("content-type", content_type)
         .body(body)

@@ -222,9 +222,14 @@ pub async fn file_on_page(
 ) -> reqwest::Response {
     let path = format!("/petitions/new/{type_id}");
     let csrf = form_token(s, &path).await;
-    let (body, content_type) = multipart(fields, files, "application/octet-stream");
+    // The form token opens the body, as the form's first (hidden) field.
+    let fields: Vec<(&str, &str)> = [("csrf_token", csrf.as_str())]
+        .into_iter()
+        .chain(fields.iter().copied())
+        .collect();
+    let (body, content_type) = multipart(&fields, files, "application/octet-stream");
     client()
-        .post(s.url(&format!("{path}?csrf_token={csrf}")))
+        .post(s.url(&path))
         .header("cookie", format!("minwon_csrf={csrf}"))
         .header("content-type", content_type)
         .body(body)
