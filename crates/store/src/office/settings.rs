@@ -13,6 +13,10 @@ pub const OFFICE_HOURS: &str = "calendar.office_hours";
 /// notices, tracking and Open311 give the department and its public phone.
 pub const HIDE_HANDLER_NAMES: &str = "petitions.hide_handler_names";
 
+/// The office's postal address and main phone number (the footer and the privacy policy).
+pub const OFFICE_ADDRESS: &str = "office.address";
+pub const OFFICE_PHONE: &str = "office.phone";
+
 pub async fn get(db: &Db, key: &str) -> Result<Option<String>> {
     let row: Option<(String,)> =
         fetch_optional!(db, _, "SELECT value FROM settings WHERE key = $1", key)?;
@@ -47,6 +51,18 @@ pub async fn hide_handler_names(db: &Db) -> Result<bool> {
 pub async fn set_hide_handler_names(tx: &mut Tx, hide: bool, now: DateTime<Utc>) -> Result<()> {
     let value = if hide { "true" } else { "false" };
     write(tx, HIDE_HANDLER_NAMES, value, now).await
+}
+
+/// The office's address and phone inside the caller's transaction (checked by
+/// `domain::office::contact` first); empty texts clear them.
+pub async fn set_office_contact(
+    tx: &mut Tx,
+    address: &str,
+    phone: &str,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    write(&mut *tx, OFFICE_ADDRESS, address, now).await?;
+    write(tx, OFFICE_PHONE, phone, now).await
 }
 
 pub async fn all(db: &Db) -> Result<Vec<(String, String)>> {

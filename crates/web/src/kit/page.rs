@@ -94,8 +94,8 @@ pub struct OfficeFacts {
 }
 
 /// Settings the footer reads: the office's postal address and main phone number.
-pub const OFFICE_ADDRESS_SETTING: &str = "office.address";
-pub const OFFICE_PHONE_SETTING: &str = "office.phone";
+pub const OFFICE_ADDRESS_SETTING: &str = store::office::settings::OFFICE_ADDRESS;
+pub const OFFICE_PHONE_SETTING: &str = store::office::settings::OFFICE_PHONE;
 
 impl OfficeFacts {
     /// Read once per page. A failure leaves the footer without the facts rather than failing

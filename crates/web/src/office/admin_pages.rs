@@ -6,7 +6,10 @@
 use crate::AppState;
 use crate::kit::error::ApiError;
 use crate::kit::extract::Path;
-use crate::kit::page::{Chrome, Ctx, Lang, OrPage, PageError, PageResult, role_name};
+use crate::kit::page::{
+    Chrome, Ctx, Lang, OFFICE_ADDRESS_SETTING, OFFICE_PHONE_SETTING, OrPage, PageError, PageResult,
+    role_name,
+};
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -103,7 +106,7 @@ struct AdminPage {
     accounts: Vec<AccountRow>,
     types: Vec<TypeRow>,
     holidays: Vec<HolidayView>,
-    hide_names: bool,
+    settings: SettingsForm,
     protection: crate::protection::settings::SettingsView,
     h: HolidayForm,
     hours: HoursForm,
@@ -159,7 +162,7 @@ async fn page(
     state: &AppState,
     ctx: &Ctx,
     h: HolidayForm,
-    hours: Option<HoursForm>,
+    refill: Refill,
     notice: Option<String>,
     error: Option<String>,
 ) -> Result<AdminPage, ApiError> {
@@ -236,10 +239,11 @@ async fn page(
             removed: r.removed,
         })
         .collect();
-    let hide_names = store::office::settings::get(&state.db, HIDE_HANDLER_NAMES)
-        .await?
-        .is_some_and(|v| v.trim() == "true");
-    let hours = match hours {
+    let settings = match refill.settings {
+        Some(typed) => typed,
+        None => SettingsForm::stored(&state.db).await?,
+    };
+    let hours = match refill.hours {
         Some(h) => h,
         None => HoursForm::of(&store::office::settings::office_hours(&state.db).await?),
     };
@@ -249,7 +253,7 @@ async fn page(
         accounts,
         types,
         holidays,
-        hide_names,
+        settings,
         protection: crate::protection::settings::settings_view(state).await?,
         h,
         hours,
@@ -265,18 +269,18 @@ async fn show(
     notice: Option<String>,
     error: Option<String>,
 ) -> PageResult {
-    show_with(state, ctx, h, None, notice, error).await
+    show_with(state, ctx, h, Refill::default(), notice, error).await
 }
 
 async fn show_with(
     state: &AppState,
     ctx: &Ctx,
     h: HolidayForm,
-    hours: Option<HoursForm>,
+    refill: Refill,
     notice: Option<String>,
     error: Option<String>,
 ) -> PageResult {
-    let p = page(state, ctx, h, hours, notice, error)
+    let p = page(state, ctx, h, refill, notice, error)
         .await
         .or_page(ctx)?;
     form_page(ctx, p.error.is_some(), &p)
@@ -437,6 +441,42 @@ async fn save_protection_settings(
 struct Settings {
     #[serde(default)]
     hide_names: String,
+    #[serde(default)]
+    office_address: String,
+    #[serde(default)]
+    office_phone: String,
+}
+
+/// What a refused form brings back to the administration page as typed.
+#[derive(Default)]
+struct Refill {
+    hours: Option<HoursForm>,
+    settings: Option<SettingsForm>,
+}
+
+/// The office settings form: name hiding and the office's address and main phone (the
+/// footer and the privacy policy show them), with an error beside the field that has one.
+pub struct SettingsForm {
+    pub hide_names: bool,
+    pub address: String,
+    pub phone: String,
+    pub address_error: Option<String>,
+    pub phone_error: Option<String>,
+}
+
+impl SettingsForm {
+    async fn stored(db: &store::Db) -> Result<Self, ApiError> {
+        let setting = |key: &'static str| store::office::settings::get(db, key);
+        Ok(SettingsForm {
+            hide_names: setting(HIDE_HANDLER_NAMES)
+                .await?
+                .is_some_and(|v| v.trim() == "true"),
+            address: setting(OFFICE_ADDRESS_SETTING).await?.unwrap_or_default(),
+            phone: setting(OFFICE_PHONE_SETTING).await?.unwrap_or_default(),
+            address_error: None,
+            phone_error: None,
+        })
+    }
 }
 
 async fn save_settings(
@@ -450,10 +490,43 @@ async fn save_settings(
         .as_ref()
         .ok_or_else(ApiError::forbidden)
         .or_page(&ctx)?;
-    let hide = !f.hide_names.is_empty();
-    crate::office::api::save_hide_names(&state, caller, hide)
-        .await
-        .or_page(&ctx)?;
+    let l = ctx.lang;
+    let mut typed = SettingsForm {
+        hide_names: !f.hide_names.is_empty(),
+        address: f.office_address.trim().to_string(),
+        phone: f.office_phone.trim().to_string(),
+        address_error: None,
+        phone_error: None,
+    };
+    let contact = domain::office::contact::check_office_contact(&typed.address, &typed.phone);
+    if let Err(errors) = contact {
+        for (field, e) in errors {
+            let message = Some(both(l, &e.ko, &e.en));
+            match field {
+                domain::office::contact::ContactField::Address => typed.address_error = message,
+                domain::office::contact::ContactField::Phone => typed.phone_error = message,
+            }
+        }
+        let m = both(
+            l,
+            "표시한 항목을 고쳐 주세요",
+            "please correct the marked fields",
+        );
+        let refill = Refill {
+            hours: None,
+            settings: Some(typed),
+        };
+        return show_with(&state, &ctx, HolidayForm::default(), refill, None, Some(m)).await;
+    }
+    crate::office::api::save_settings(
+        &state,
+        caller,
+        typed.hide_names,
+        &typed.address,
+        &typed.phone,
+    )
+    .await
+    .or_page(&ctx)?;
     let notice = ctx.lang.t("설정을 저장했습니다.", "Settings saved.");
     done(&state, &ctx, notice.into()).await
 }
@@ -504,7 +577,10 @@ async fn save_office_hours(
             &state,
             &ctx,
             HolidayForm::default(),
-            Some(typed),
+            Refill {
+                hours: Some(typed),
+                settings: None,
+            },
             None,
             Some(m),
         )

@@ -389,6 +389,26 @@ async fn set_hide_names(
     Ok(Json(req))
 }
 
+/// The administration page's settings form: name hiding and the office's address and phone
+/// (already checked by `domain::office::contact`), one transaction with its access-log entry.
+pub(crate) async fn save_settings(
+    state: &AppState,
+    caller: &Caller,
+    hide: bool,
+    address: &str,
+    phone: &str,
+) -> Result<(), ApiError> {
+    caller
+        .may(state, Capability::Settings, Action::Update, Target::Office)
+        .await?;
+    let mut tx = state.db.begin().await?;
+    let now = store::now();
+    store::office::settings::set_hide_handler_names(&mut tx, hide, now).await?;
+    store::office::settings::set_office_contact(&mut tx, address, phone, now).await?;
+    crate::commit_logged(tx, caller, "settings", "settings.update", "office").await?;
+    Ok(())
+}
+
 /// Turn name hiding on or off (API and administration page), with its access-log entry.
 pub(crate) async fn save_hide_names(
     state: &AppState,

@@ -257,4 +257,44 @@ store::backend_tests! {
         assert!(html.contains("name=\"next\" value=\"/desk/dashboard\""), "{html}");
         s.shutdown().await;
     }
+
+    /// The administrator sets the office's address and phone for the footer: a bad phone is
+    /// told beside its field with what was typed kept and nothing saved; others may not.
+    #[tokio::test]
+    async fn the_footer_shows_the_office_contact_the_administrator_set(backend) {
+        let s = unlimited(backend).await;
+        let admin = common::browser(&s, "admin").await;
+        let address = "경기도 예시군 군청로 12";
+        let (status, html, _) = admin
+            .post(
+                "/admin/settings",
+                &[("office_address", address), ("office_phone", "12-34")],
+            )
+            .await;
+        assert_eq!(status, 422, "{html}");
+        assert!(html.contains("id=\"office-phone-error\""), "{html}");
+        assert!(html.contains(&format!("value=\"{address}\"")), "the address is kept");
+        assert!(html.contains("value=\"12-34\""), "the phone as typed");
+        let stored = |key| store::office::settings::get(&s.state.db, key);
+        assert_eq!(stored(store::office::settings::OFFICE_ADDRESS).await.unwrap(), None);
+
+        let kim = common::browser(&s, "kim").await;
+        let (status, _, _) = kim
+            .post("/admin/settings", &[("office_address", "침입"), ("office_phone", "")])
+            .await;
+        assert_eq!(status, 403, "an official may not change the office's settings");
+        assert_eq!(stored(store::office::settings::OFFICE_ADDRESS).await.unwrap(), None);
+
+        let (status, _, _) = admin
+            .post(
+                "/admin/settings",
+                &[("office_address", address), ("office_phone", "031-580-2000")],
+            )
+            .await;
+        assert!(status == 200 || status == 303, "{status}");
+        let (_, home, _) = get(&s, "", "/").await;
+        assert!(home.contains(&format!("id=\"office-address\">{address}<")), "{home}");
+        assert!(home.contains("031-580-2000"), "{home}");
+        s.shutdown().await;
+    }
 }
