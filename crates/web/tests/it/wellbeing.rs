@@ -856,7 +856,7 @@ store::backend_tests! {
         assert!(result.contains("진단이 아닙니다") && !result.contains("not a medical diagnosis"));
         // The English page: the instrument's own English wording, bands and next steps.
         let (_, english, _) = kim.get(&format!("/wellbeing/checks/{id}?lang=en")).await;
-        assert!(english.contains("not a medical diagnosis") && english.contains("<td>mild</td>"));
+        assert!(english.contains("not a medical diagnosis") && english.contains(r#"<td data-label="Band">mild</td>"#));
         assert!(english.contains("Generalized Anxiety Disorder") && !english.contains("가벼운 불안 증상"));
         let (_, english, _) = kim.get("/wellbeing?lang=en").await;
         assert!(english.contains("7 (mild)"), "{english}");
