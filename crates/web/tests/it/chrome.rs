@@ -21,37 +21,6 @@ async fn unlimited(backend: &str) -> Server {
     .await
 }
 
-async fn filed_count(s: &Server) -> i64 {
-    store::petitions::queue(
-        &s.state.db,
-        &store::petitions::QueueFilter {
-            include_done: true,
-            limit: 100,
-            ..Default::default()
-        },
-        store::now(),
-    )
-    .await
-    .unwrap()
-    .counts
-    .total
-}
-
-/// A multipart body of text parts in the order given (what a browser sends for a form).
-fn multipart(parts: &[(&str, &str)]) -> (String, String) {
-    let boundary = "minwon-chrome-boundary";
-    let mut body = String::new();
-    for (k, v) in parts {
-        body.push_str(&format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n"
-        ));
-    }
-    body.push_str(&format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"files\"; filename=\"\"\r\nContent-Type: application/octet-stream\r\n\r\n\r\n--{boundary}--\r\n"
-    ));
-    (body, format!("multipart/form-data; boundary={boundary}"))
-}
-
 const PETITION: [(&str, &str); 5] = [
     ("title", "가로등 고장 신고"),
     ("body", "시장 앞 가로등이 꺼져 있습니다."),
@@ -95,7 +64,9 @@ store::backend_tests! {
         );
         let post = |url: String, parts: Vec<(&'static str, String)>| {
             let parts: Vec<(&str, &str)> = parts.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            let (body, content_type) = multipart(&parts);
+            // With the empty file part a browser sends when no file is chosen.
+            let (body, content_type) =
+                common::multipart(&parts, &[("", b"")], "application/octet-stream");
             client()
                 .post(s.url(&url))
                 .header("cookie", format!("minwon_csrf={csrf}"))
@@ -104,7 +75,7 @@ store::backend_tests! {
                 .send()
         };
         let petition = || PETITION.iter().map(|(k, v)| (*k, v.to_string()));
-        let before = filed_count(&s).await;
+        let before = common::petition_count(&s).await;
 
         let without = post(path.clone(), petition().collect()).await.unwrap();
         assert_eq!(without.status(), 403, "no token");
@@ -127,7 +98,7 @@ store::backend_tests! {
             .await
             .unwrap();
         assert_eq!(in_address.status(), 403, "a token in the address no longer counts");
-        assert_eq!(filed_count(&s).await, before, "nothing written by a refused form");
+        assert_eq!(common::petition_count(&s).await, before, "nothing written by a refused form");
 
         let right = post(
             path.clone(),
@@ -138,7 +109,7 @@ store::backend_tests! {
         assert_eq!(right.status(), 201);
         let receipt = right.text().await.unwrap();
         assert!(!receipt.contains("csrf_token="), "no token in the receipt's addresses");
-        assert_eq!(filed_count(&s).await, before + 1);
+        assert_eq!(common::petition_count(&s).await, before + 1);
         s.shutdown().await;
     }
 }
