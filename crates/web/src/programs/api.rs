@@ -653,3 +653,27 @@ pub(crate) async fn renew_calendar(state: &AppState, caller: &Caller) -> Result<
     .await?;
     Ok(super::feeds::path_of(&token))
 }
+
+/// Queue the programs' reminders (the eve, the morning, a nominee's no-show to the supervisor)
+/// every `every` until `stop` turns true; each goes once ([`sp::queue_reminders`]). Spawned by
+/// the binary beside the other jobs.
+pub async fn run_reminders(
+    db: store::Db,
+    every: std::time::Duration,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        match sp::queue_reminders(&db, store::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(n, "program reminders queued"),
+            Err(e) => tracing::error!(error = %e, "program reminders failed"),
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(every) => {}
+            _ = stop.changed() => {}
+        }
+        if *stop.borrow() {
+            break;
+        }
+    }
+}
