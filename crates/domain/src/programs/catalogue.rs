@@ -417,7 +417,7 @@ fn check_days(days: &[DayDraft], now: DateTime<Utc>, kept: &[DayDraft], e: &mut 
             e.add(
                 "days",
                 "ends_before_start",
-                &format!("{}의 끝 시각이 시작 시각과 같거나 빠릅니다", d.day),
+                &format!("끝 시각이 시작 시각과 같거나 빠릅니다 ({})", d.day),
                 &format!("on {} the session ends before it starts", d.day),
             );
             return;
@@ -428,7 +428,7 @@ fn check_days(days: &[DayDraft], now: DateTime<Utc>, kept: &[DayDraft], e: &mut 
                 "days",
                 "day_in_past",
                 &format!(
-                    "{} {}은 이미 지났습니다. 앞으로의 날짜를 입력하세요",
+                    "이미 지난 시각입니다 ({} {}). 앞으로의 날짜를 입력하세요",
                     d.day,
                     d.starts.format("%H:%M")
                 ),
