@@ -325,10 +325,12 @@ pub async fn seed(db: &Db, now: DateTime<Utc>, password_hash: &str) -> Result<us
         let short = rule.short_by(p.grade, (i as i64 % 9) * 600);
         let mut tx = db.begin().await?;
         let e = enrol_in(&mut tx, enrol(made[0], who, None), &p, short, now).await?;
-        if i < 85 && i != 40 && i != 41 {
-            if let Some(sup) = &sup {
-                super::decide(&mut tx, e.id, true, sup.id, "", now).await?;
-            }
+        if i < 85
+            && i != 40
+            && i != 41
+            && let Some(sup) = &sup
+        {
+            super::decide(&mut tx, e.id, true, sup.id, "", now).await?;
         }
         // Everyone asks for the all-staff training; the room takes 30, the rest wait or watch
         // the broadcast in their department.
