@@ -193,6 +193,11 @@ struct MineRow {
     note: String,
     cancellable: bool,
     session_cancelled: bool,
+    place: String,
+    /// The link, materials and their link: for those holding a place only.
+    online_link: String,
+    materials: String,
+    materials_link: String,
 }
 
 #[derive(Template)]
@@ -274,6 +279,22 @@ async fn home_page(
                         && s.state == SessionState::Scheduled
                         && s.first_start().is_some_and(|t| t > store::now()),
                     session_cancelled: s.state == SessionState::Cancelled,
+                    place: delivery_words(lang, s),
+                    online_link: if e.state == EnrolmentState::Enrolled {
+                        s.online_link.clone()
+                    } else {
+                        String::new()
+                    },
+                    materials: if e.state == EnrolmentState::Enrolled {
+                        s.materials.clone()
+                    } else {
+                        String::new()
+                    },
+                    materials_link: if e.state == EnrolmentState::Enrolled {
+                        s.materials_link.clone()
+                    } else {
+                        String::new()
+                    },
                 })
             })
             .collect(),
