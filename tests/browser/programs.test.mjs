@@ -135,17 +135,17 @@ test('officials enrol, approvals fill the session, a cancellation promotes the w
   assert.equal(res.status(), 403);
 });
 
-test('the pages in English at 390 px, without horizontal overflow', async () => {
+test('the pages in English and Korean at 390 px, without horizontal overflow', async () => {
   const ctx = await browser.newContext({ viewport: { width: 390, height: 844 } });
   const page = await ctx.newPage();
   await signIn(page, server.url, 'training');
-  for (const path of ['/programs?lang=en', '/programs/office?lang=en', `${programUrl.replace(server.url, '')}?lang=en`, `${sessionUrl.replace(server.url, '')}?lang=en`]) {
+  for (const path of ['/programs?lang=en', '/programs/office?lang=en', `${programUrl.replace(server.url, '')}?lang=en`, `${sessionUrl.replace(server.url, '')}?lang=en`, `${sessionUrl.replace(server.url, '')}?lang=ko`, '/programs?lang=ko']) {
     await page.goto(`${server.url}${path}`);
-    assert.equal(await page.getAttribute('html', 'lang'), 'en');
+    assert.equal(await page.getAttribute('html', 'lang'), path.endsWith('ko') ? 'ko' : 'en');
     await audit(page, `programs-390${path.replace(/[^a-z0-9]+/gi, '-')}`);
     const [scroll, inner] = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
     assert.ok(scroll <= inner, `${path}: ${scroll} > ${inner}`);
   }
-  assert.match(await page.textContent('main'), /Roster|Cancel the session/);
+  assert.match(await page.textContent('main'), /신청할 수 있는 프로그램/);
   await ctx.close();
 });
