@@ -409,6 +409,11 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         if incidents > 0 {
             println!("데모 보호 사건 {incidents}건 (demo protection incidents: {incidents})");
         }
+        let hash = store::kit::secrets::hash_password(demo::DEMO_PASSWORD)?;
+        let programs = store::programs::demo::seed(&db, store::now(), &hash).await?;
+        if programs > 0 {
+            println!("데모 교육 프로그램 {programs}개 (demo programs: {programs})");
+        }
     }
     let listen = args
         .listen
@@ -478,6 +483,12 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         std::time::Duration::from_secs(1800),
         stop_rx.clone(),
     ));
+    // Every 10 minutes: program reminders (the eve, the morning, a nominee's no-show).
+    let program_reminders = tokio::spawn(web::programs::api::run_reminders(
+        db.clone(),
+        std::time::Duration::from_secs(600),
+        stop_rx.clone(),
+    ));
     // Every 5 seconds: panic alerts nobody acknowledged within the setting (default 60 s)
     // go to the next in line by SMS.
     let escalation = tokio::spawn(web::protection::alerts::run_escalation(
@@ -498,6 +509,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     let _ = worker.await;
     let _ = maintenance.await;
     let _ = drills.await;
+    let _ = program_reminders.await;
     let _ = escalation.await;
     let _ = sweeper.await;
     db.close().await;

@@ -21,6 +21,7 @@ mod pages;
 mod pages_supplement;
 mod petitions;
 mod privacy;
+mod programs;
 mod protection;
 mod protection_alerts;
 mod registration;

@@ -78,7 +78,7 @@ async fn the_menu_shows_what_the_policy_permits_each_role() {
     let anonymous = get_text(&s, "/track").await;
     assert_eq!(menu(&anonymous), ["/petitions/new", "/track"]);
 
-    let staff = ["/desk", "/protection", "/wellbeing"];
+    let staff = ["/desk", "/protection", "/wellbeing", "/programs"];
     let cases: [(&str, Vec<&str>); 7] = [
         ("resident", vec!["/my", "/account"]),
         ("kim", [&staff[..], &["/account"]].concat()),
@@ -96,12 +96,14 @@ async fn the_menu_shows_what_the_policy_permits_each_role() {
                 "/desk/dashboard",
                 "/protection",
                 "/wellbeing",
+                "/programs",
+                "/programs/approvals",
                 "/account",
             ],
         ),
         (
             "admin",
-            vec!["/admin", "/protection", "/wellbeing", "/account"],
+            vec!["/admin", "/protection", "/wellbeing", "/programs", "/account"],
         ),
     ];
     for (user, links) in cases {

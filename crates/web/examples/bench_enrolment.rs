@@ -1,0 +1,201 @@
+//! The enrolment race (issue 17, item 3): N officials ask for a place on one session of
+//! PLACES at the same moment, each in its own task and transaction. Exactly PLACES must be
+//! enrolled and the rest waitlisted, the waitlist numbered 1.. in arrival order, with nothing
+//! lost; the program checks that and prints the timings, on SQLite and (when
+//! MINWON_TEST_POSTGRES_URL is set) PostgreSQL.
+//!
+//! cargo run -p web --example bench_enrolment -- [N] [PLACES] [sqlite|postgres|both]
+//!
+//! A measuring tool, not production code: any failure aborts the measurement.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use chrono::{Duration, NaiveTime};
+use domain::office::accounts::Role;
+use domain::programs::{
+    Audience, DayDraft, Delivery, EnrolmentState, LearningCategory, ProgramDraft, ProgramKind,
+    SessionDraft,
+};
+use std::time::Instant;
+use store::programs::{self as sp, EnrolRequest};
+use store::testing::TestDb;
+use store::{office::accounts, office::departments};
+
+async fn race(backend: &str, n: usize, places: i64) {
+    let t = TestDb::new(backend).await.expect("test db");
+    let db = t.db.clone();
+    let now = store::now();
+    let mut tx = db.begin().await.unwrap();
+    let dept = departments::create(
+        &mut tx,
+        &departments::NewDepartment {
+            code: "civil",
+            name: "민원과",
+            name_en: "",
+            parent_code: None,
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let officer = accounts::create(
+        &mut tx,
+        &accounts::NewAccount {
+            username: "officer",
+            display_name: "교육 담당",
+            email: "",
+            phone: "",
+            role: Role::TrainingOfficer,
+            department_id: Some(dept.id),
+            password_hash: "x",
+        },
+        now,
+    )
+    .await
+    .unwrap();
+    let mut people = Vec::with_capacity(n);
+    for i in 0..n {
+        let a = accounts::create(
+            &mut tx,
+            &accounts::NewAccount {
+                username: &format!("official{i:04}"),
+                display_name: &format!("직원{i}"),
+                email: &format!("official{i:04}@example.kr"),
+                phone: "",
+                role: Role::Official,
+                department_id: Some(dept.id),
+                password_hash: "x",
+            },
+            now,
+        )
+        .await
+        .unwrap();
+        people.push(a.id);
+    }
+    let program = ProgramDraft {
+        kind: ProgramKind::Healing,
+        title: "민원공무원 힐링 프로그램".into(),
+        title_en: String::new(),
+        description: String::new(),
+        description_en: String::new(),
+        recognised_minutes: 21 * 60,
+        category: LearningCategory::Workplace,
+        designated: false,
+        approval_required: false,
+        notify_supervisor: false,
+        min_attended_percent: 80,
+        feedback_required: false,
+        capacity_default: places,
+        audience: Audience::default(),
+        modules: vec![],
+    };
+    let pid = sp::create_program(&mut tx, &program, officer.id, None, now)
+        .await
+        .unwrap();
+    let day = calendar::to_seoul(now).date_naive() + Duration::days(14);
+    let nine = NaiveTime::from_hms_opt(9, 0, 0).unwrap();
+    let six = NaiveTime::from_hms_opt(18, 0, 0).unwrap();
+    let session = SessionDraft {
+        label: "1기".into(),
+        delivery: Delivery::InPerson,
+        venue: "치유원".into(),
+        capacity: places,
+        online_link: String::new(),
+        materials: String::new(),
+        materials_link: String::new(),
+        days: vec![DayDraft {
+            day,
+            starts: nine,
+            ends: six,
+        }],
+    };
+    let sid = sp::create_session(&mut tx, pid, &session, officer.id, now)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let start = Instant::now();
+    let mut tasks = Vec::with_capacity(n);
+    for &who in &people {
+        let db = db.clone();
+        tasks.push(tokio::spawn(async move {
+            let t0 = Instant::now();
+            let req = EnrolRequest {
+                session: sid,
+                account: who,
+                nominated_by: None,
+            };
+            sp::enrol(&db, req, store::now()).await.unwrap();
+            t0.elapsed()
+        }));
+    }
+    let mut lat = Vec::with_capacity(n);
+    for t in tasks {
+        lat.push(t.await.unwrap());
+    }
+    let wall = start.elapsed();
+    lat.sort();
+    let q = |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)];
+
+    let roster = sp::roster(&db, sid).await.unwrap();
+    let enrolled: Vec<_> = roster
+        .iter()
+        .filter(|e| e.state == EnrolmentState::Enrolled)
+        .collect();
+    let waiting: Vec<_> = roster
+        .iter()
+        .filter(|e| e.state == EnrolmentState::Waitlisted)
+        .collect();
+    assert_eq!(roster.len(), n, "every request kept");
+    assert_eq!(enrolled.len() as i64, places, "exactly the places given");
+    assert_eq!(waiting.len(), n - places as usize, "the rest waitlisted");
+    let last_place = enrolled.iter().map(|e| e.arrival).max().unwrap();
+    assert!(
+        waiting.iter().all(|e| e.arrival > last_place),
+        "places went by arrival"
+    );
+    let positions: Vec<i64> = waiting
+        .iter()
+        .map(|e| e.waitlist_position.unwrap())
+        .collect();
+    assert_eq!(
+        positions,
+        (1..=waiting.len() as i64).collect::<Vec<_>>(),
+        "waitlist numbered 1.."
+    );
+    assert!(
+        waiting.windows(2).all(|w| w[0].arrival < w[1].arrival),
+        "waitlist in arrival order"
+    );
+    let (messages,): (i64,) =
+        store::fetch_one!(&db, (i64,), "SELECT COUNT(*) FROM outbox").unwrap();
+    assert_eq!(messages as usize, n, "one message per person");
+    println!(
+        "{backend:8} {n} requests for {places} places: {} enrolled, {} waitlisted in order; \
+         wall {:.2} s ({:.0} enrolments/s); per request p50 {:.1} ms, p95 {:.1} ms, max {:.1} ms",
+        enrolled.len(),
+        waiting.len(),
+        wall.as_secs_f64(),
+        n as f64 / wall.as_secs_f64(),
+        q(0.50).as_secs_f64() * 1e3,
+        q(0.95).as_secs_f64() * 1e3,
+        lat[lat.len() - 1].as_secs_f64() * 1e3,
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let n: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(1000);
+    let places: i64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(80);
+    let which = args.get(2).map(String::as_str).unwrap_or("both");
+    if matches!(which, "sqlite" | "both") {
+        race("sqlite", n, places).await;
+    }
+    if matches!(which, "postgres" | "both") {
+        if std::env::var("MINWON_TEST_POSTGRES_URL").is_ok() {
+            race("postgres", n, places).await;
+        } else {
+            println!("postgres skipped: MINWON_TEST_POSTGRES_URL not set");
+        }
+    }
+}
