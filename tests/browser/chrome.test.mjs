@@ -90,6 +90,7 @@ test('each role lands on their own start page, or on the page they asked for', a
     ['protect', '/protection'],
     ['admin', '/admin'],
     ['counsellor', '/wellbeing/counsellor'],
+    ['training', '/programs/office'],
     ['resident', '/my'],
   ]) {
     const page = await (await browser.newContext()).newPage();

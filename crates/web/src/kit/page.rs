@@ -270,7 +270,11 @@ pub fn start_page(actor: &Actor) -> &'static str {
         Role::ProtectionOfficer => &[(Screen::Protection, "/protection")],
         Role::Counsellor => &[(Screen::CounsellorInbox, "/wellbeing/counsellor")],
         Role::PrivacyOfficer => &[(Screen::AccessLogReview, "/privacy/review")],
-        Role::Official | Role::Supervisor | Role::TrainingOfficer | Role::CommitteeMember => &[
+        Role::TrainingOfficer => &[
+            (Screen::ProgramOffice, "/programs/office"),
+            (Screen::Wellbeing, "/wellbeing"),
+        ],
+        Role::Official | Role::Supervisor | Role::CommitteeMember => &[
             (Screen::WorkQueue, "/desk"),
             (Screen::Wellbeing, "/wellbeing"),
         ],

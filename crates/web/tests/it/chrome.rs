@@ -189,7 +189,7 @@ store::backend_tests! {
         for (user, start, staff) in [
             ("kim", "/desk", true),
             ("sup", "/desk", true),
-            ("trainer", "/wellbeing", true),
+            ("trainer", "/programs/office", true),
             ("committee", "/wellbeing", true),
             ("guard", "/protection", true),
             ("admin", "/admin", true),
