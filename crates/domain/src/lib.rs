@@ -9,6 +9,7 @@ pub mod privacy;
 // One folder per capability, with the same name in `store` and `web`.
 pub mod office;
 pub mod petitions;
+pub mod programs;
 pub mod protection;
 pub mod wellbeing;
 
