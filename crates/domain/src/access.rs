@@ -26,8 +26,14 @@ pub enum Capability {
     /// An official's request for counselling or a healing program (의뢰): the owner's, and
     /// readable and answerable by the counsellor it is addressed to.
     WellbeingReferral,
-    /// Programs, trainings, workshops.
+    /// The program catalogue: programs, their agenda and sessions (교육·힐링 프로그램).
     Programs,
+    /// People's places on programs and what follows from them: enrolments, attendance,
+    /// completions, certificates, learning records and external hours. A record is the
+    /// participant's (owner) in their department.
+    ProgramEnrolment,
+    /// The broadcast audience of one department's room (방송 시청 인원): its department.
+    ProgramAudience,
     /// Active-administration recommendations and committee review.
     Recognition,
     /// Policy coordination between departments.
@@ -181,7 +187,7 @@ fn grants(role: Role, capability: Capability) -> &'static [(&'static [Action], S
         (R::Resident, C::Petitions) => &[(&[Read, Create, Update], Own)],
         (R::Resident, C::PetitionerPersonalData) => &[(READ, Own)],
         (R::Resident, C::Recognition) => &[(&[Create], Own), (READ, Own)],
-        (R::Resident, C::Programs) => &[],
+        (R::Resident, C::Programs | C::ProgramEnrolment | C::ProgramAudience) => &[],
 
         // Every staff member keeps their own wellbeing records, alone.
         (r, C::Wellbeing) if r.is_staff() => {
@@ -230,7 +236,17 @@ fn grants(role: Role, capability: Capability) -> &'static [(&'static [Action], S
             EVIDENCE_INVOLVED,
         ],
 
+        // The training officer runs the catalogue and every enrolment, approves and nominates.
         (R::TrainingOfficer, C::Programs) => &[(ALL, Office)],
+        (R::TrainingOfficer, C::ProgramEnrolment) => &[(ALL, Office), (&[Approve], Office)],
+        (R::TrainingOfficer, C::ProgramAudience) => &[(ALL, Office)],
+        // A supervisor nominates, approves and follows their division's people (and keeps
+        // their own enrolments like anyone).
+        (R::Supervisor, C::ProgramEnrolment) => &[
+            (&[Read, Create, Update, Export], Division),
+            (&[Approve], Division),
+            (WORK, Own),
+        ],
         (R::CommitteeMember, C::Recognition) => &[(&[Read, Update], Office)],
 
         (R::Administrator, C::Departments | C::Accounts | C::Settings) => &[(ALL, Office)],
@@ -248,6 +264,11 @@ fn grants(role: Role, capability: Capability) -> &'static [(&'static [Action], S
         // Staff can read the org chart, programs, policies and the evaluation dashboard.
         (r, C::Departments) if r.is_staff() => &[(READ, Office)],
         (r, C::Programs) if r.is_staff() => &[(READ, Office)],
+        // Every official enrols themselves and reads their own record.
+        (r, C::ProgramEnrolment) if r.is_staff() => &[(WORK, Own)],
+        // Any staff member may act as their department's contact for a broadcast: record the
+        // headcount and names of who watched in their own department's room.
+        (r, C::ProgramAudience) if r.is_staff() => &[(WORK, Department)],
         (r, C::Policy) if r.is_staff() => &[(READ, Office)],
         (r, C::Evaluation) if r.is_staff() => &[(READ, Office)],
         _ => &[],
@@ -343,6 +364,12 @@ pub enum Screen {
     WellbeingReport,
     /// Panic alerts (비상벨) shown live on every page while signed in.
     LiveAlerts,
+    /// The official's programs: what they may enrol in and their enrolments (교육·힐링 프로그램).
+    Programs,
+    /// The training officer's catalogue and sessions (교육 운영).
+    ProgramOffice,
+    /// Enrolments waiting for the actor's approval (교육 신청 승인).
+    ProgramApprovals,
 }
 
 /// Whether the menu offers `screen` to the actor. Screens that stand for one grant ask
@@ -375,6 +402,14 @@ pub fn may_open(actor: &Actor, screen: Screen) -> bool {
             .iter()
             .any(|(actions, scope)| *scope == Scope::SharedWithActor && actions.contains(&Read)),
         Screen::WellbeingReport => holds(actor.role, Capability::WellbeingGroupReport, Read),
+        Screen::Programs => holds(actor.role, Capability::ProgramEnrolment, Create),
+        Screen::ProgramOffice => office(Capability::Programs, Create),
+        // Supervisors approve for their division; the training officer reaches the same list
+        // from the office pages.
+        Screen::ProgramApprovals => {
+            holds(actor.role, Capability::ProgramEnrolment, Approve)
+                && !office(Capability::Programs, Create)
+        }
     }
 }
 
@@ -401,7 +436,7 @@ pub fn may_see_dashboard(role: Role) -> bool {
 mod tests {
     use super::*;
 
-    const ALL_CAPS: [Capability; 17] = [
+    const ALL_CAPS: [Capability; 19] = [
         Capability::Petitions,
         Capability::PetitionerPersonalData,
         Capability::Protection,
@@ -410,6 +445,8 @@ mod tests {
         Capability::WellbeingGroupReport,
         Capability::WellbeingReferral,
         Capability::Programs,
+        Capability::ProgramEnrolment,
+        Capability::ProgramAudience,
         Capability::Recognition,
         Capability::Policy,
         Capability::Evaluation,
@@ -920,6 +957,119 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn programs_reach_each_role_as_far_as_its_duty() {
+        let o = org();
+        // Someone in 민원팀 (3), under 민원과 (2); another in 건설과 (4).
+        let record = |owner, dept| Target::Record {
+            owner: Some(owner),
+            department: Some(dept),
+            shared_with: &[],
+        };
+        let may = |a: &Actor, cap, act, t| decide(a, cap, act, t, &o).is_ok();
+        for role in Role::ALL {
+            let a = actor(role, 3);
+            let staff = role.is_staff();
+            let officer = role == Role::TrainingOfficer;
+            // Staff read the catalogue; only the training officer writes it.
+            assert_eq!(
+                may(&a, Capability::Programs, Read, Target::Office),
+                staff,
+                "{role:?}"
+            );
+            assert_eq!(
+                may(&a, Capability::Programs, Create, Target::Office),
+                officer,
+                "{role:?}"
+            );
+            // Everyone on staff enrols themselves; nobody else's enrolment but by duty.
+            assert_eq!(
+                may(
+                    &a,
+                    Capability::ProgramEnrolment,
+                    Create,
+                    record(a.account_id, 3)
+                ),
+                staff,
+                "{role:?} own"
+            );
+            let colleague = record(999, 3);
+            let in_division = matches!(role, Role::Supervisor | Role::TrainingOfficer);
+            assert_eq!(
+                may(&a, Capability::ProgramEnrolment, Create, colleague),
+                in_division,
+                "{role:?} nominates in their department"
+            );
+            assert_eq!(
+                may(&a, Capability::ProgramEnrolment, Approve, colleague),
+                in_division,
+                "{role:?} approves"
+            );
+            assert_eq!(
+                may(
+                    &a,
+                    Capability::ProgramEnrolment,
+                    Approve,
+                    record(a.account_id, 3)
+                ),
+                in_division,
+                "{role:?} approves own"
+            );
+            // Another division: only the training officer.
+            assert_eq!(
+                may(&a, Capability::ProgramEnrolment, Read, record(999, 4)),
+                officer,
+                "{role:?} another division"
+            );
+            // A department contact records their own department's broadcast audience only.
+            assert_eq!(
+                may(
+                    &a,
+                    Capability::ProgramAudience,
+                    Create,
+                    Target::Department(3)
+                ),
+                staff,
+                "{role:?} audience"
+            );
+            assert_eq!(
+                may(
+                    &a,
+                    Capability::ProgramAudience,
+                    Create,
+                    Target::Department(4)
+                ),
+                officer,
+                "{role:?} other audience"
+            );
+            assert_eq!(may_open(&a, Screen::Programs), staff, "{role:?} screen");
+            assert_eq!(
+                may_open(&a, Screen::ProgramOffice),
+                officer,
+                "{role:?} office"
+            );
+            assert_eq!(
+                may_open(&a, Screen::ProgramApprovals),
+                role == Role::Supervisor,
+                "{role:?} approvals"
+            );
+        }
+        // A supervisor of 민원과 (2) reaches 민원팀 (3) below it.
+        let sup = actor(Role::Supervisor, 2);
+        assert!(may(
+            &sup,
+            Capability::ProgramEnrolment,
+            Approve,
+            record(999, 3)
+        ));
+        assert!(!may(
+            &sup,
+            Capability::ProgramEnrolment,
+            Approve,
+            record(999, 4)
+        ));
     }
 
     #[test]

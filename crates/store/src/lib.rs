@@ -12,6 +12,7 @@ pub mod kit;
 pub mod office;
 pub mod open311;
 pub mod petitions;
+pub mod programs;
 pub mod protection;
 pub mod wellbeing;
 

@@ -5,6 +5,7 @@
 mod fixtures;
 mod intake;
 mod petitions;
+mod programs;
 mod protection;
 mod stories;
 mod suggestions;

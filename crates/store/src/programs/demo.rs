@@ -1,0 +1,1 @@
+//! Demo programs: filled in below.
