@@ -5,31 +5,8 @@
 //! toward recognised hours, so an excused day is worth no minutes either; it differs from an
 //! absence in the record and on the sign-in sheet, not in the hours.
 
+use super::AttendanceStatus;
 use crate::RuleError;
-use crate::label::labelled;
-
-labelled! {
-    /// How a person attended one day of a session.
-    AttendanceStatus {
-        Present = "present", "출석", "Present";
-        Late = "late", "지각", "Late";
-        Partial = "partial", "부분 참석", "Partly attended";
-        Absent = "absent", "결석", "Absent";
-        Excused = "excused", "공가", "Excused";
-    }
-}
-
-labelled! {
-    /// Who recorded an attendance mark.
-    AttendanceSource {
-        /// The person checked in with the room's rotating code.
-        Code = "code", "출석 코드", "Check-in code";
-        /// The organiser (or an official helping them) marked it.
-        Staff = "staff", "담당자 기록", "Recorded by staff";
-        /// A department contact recorded their department's broadcast audience.
-        Coordinator = "coordinator", "부서 담당자 기록", "Recorded by department contact";
-    }
-}
 
 /// The minutes a day's mark is worth, out of the day's `scheduled` minutes, or why the mark is
 /// not valid. `minutes` is what was actually attended: required for `Partial` (more than none,
@@ -150,13 +127,5 @@ mod tests {
         assert_eq!(minutes_ko(45), "45분");
         assert_eq!(minutes_en(210), "3 h 30 min");
         assert_eq!(minutes_en(0), "0 min");
-    }
-
-    #[test]
-    fn codes_round_trip() {
-        for s in AttendanceStatus::ALL {
-            assert_eq!(AttendanceStatus::parse(s.as_str()), Ok(*s));
-        }
-        assert!(AttendanceStatus::parse("asleep").is_err());
     }
 }

@@ -8,16 +8,6 @@
 use crate::label::labelled;
 use serde::{Deserialize, Serialize};
 
-labelled! {
-    /// How recognised minutes are credited once the completion rule is met.
-    Credit {
-        /// The program's whole recognised minutes.
-        Full = "full", "전체 인정", "Full hours";
-        /// In proportion to the minutes attended.
-        Proportional = "proportional", "참석 비율만큼 인정", "In proportion to attendance";
-    }
-}
-
 /// A program's completion rule.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Rule {
@@ -25,16 +15,14 @@ pub struct Rule {
     pub min_share_percent: i64,
     /// Whether the feedback survey must be answered.
     pub feedback_required: bool,
-    pub credit: Credit,
 }
 
 impl Default for Rule {
-    /// The common office rule: 80 % attended, feedback not required, full hours.
+    /// The common office rule: 80 % attended, feedback not required.
     fn default() -> Self {
         Self {
             min_share_percent: 80,
             feedback_required: false,
-            credit: Credit::Full,
         }
     }
 }
@@ -90,10 +78,12 @@ pub fn judge(
     } else {
         Outcome::Completed
     };
-    let credited_minutes = match (outcome, rule.credit) {
-        (Outcome::Completed, Credit::Full) => recognised.max(0),
-        (Outcome::Completed, Credit::Proportional) => recognised.max(0) * attended / scheduled,
-        _ => 0,
+    // The program's recognised minutes are credited whole once the rule is met: 인정시간 is
+    // what the course is worth, as HR offices record it, not the minutes sat through.
+    let credited_minutes = if outcome == Outcome::Completed {
+        recognised.max(0)
+    } else {
+        0
     };
     Judgement {
         outcome,
@@ -109,7 +99,6 @@ mod tests {
     const RULE: Rule = Rule {
         min_share_percent: 80,
         feedback_required: false,
-        credit: Credit::Full,
     };
 
     #[test]
@@ -149,17 +138,6 @@ mod tests {
         assert_eq!(j.outcome, Outcome::FeedbackMissing);
         assert_eq!(j.credited_minutes, 0);
         assert_eq!(judge(rule, 600, 600, true, 600).outcome, Outcome::Completed);
-    }
-
-    #[test]
-    fn proportional_credit_follows_attendance() {
-        let rule = Rule {
-            credit: Credit::Proportional,
-            ..RULE
-        };
-        assert_eq!(judge(rule, 600, 540, false, 600).credited_minutes, 540);
-        assert_eq!(judge(rule, 600, 600, false, 480).credited_minutes, 480);
-        assert_eq!(judge(rule, 600, 540, false, 480).credited_minutes, 432);
     }
 
     #[test]

@@ -5,23 +5,15 @@
 //! question, and free texts sorted alphabetically so they cannot be lined up with each other or
 //! with the order people answered — and nothing at all until at least [`MIN_ANSWERS`] answered.
 
+use super::QuestionKind;
 use crate::RuleError;
-use crate::label::labelled;
 use serde::{Deserialize, Serialize};
 
-/// The fewest answers a report is shown for.
+/// The fewest answers a report is ever shown for; an office may set a higher number
+/// (`LearningRequirement::feedback_min_answers`).
 pub const MIN_ANSWERS: usize = 5;
 /// The longest free text kept.
 pub const MAX_TEXT_CHARS: usize = 2000;
-
-labelled! {
-    /// The kind of a survey question.
-    QuestionKind {
-        /// 1 (not at all) to 5 (very much).
-        Scale = "scale", "5점 척도", "Scale 1–5";
-        Text = "text", "서술형", "Free text";
-    }
-}
 
 /// One question of a survey.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -105,12 +97,14 @@ pub enum Report {
     },
 }
 
-/// Aggregate the answers (each one participant's validated replies).
-pub fn aggregate(questions: &[Question], answers: &[Vec<Reply>]) -> Report {
-    if answers.len() < MIN_ANSWERS {
+/// Aggregate the answers (each one participant's validated replies), withheld below
+/// `min_answers` (never below [`MIN_ANSWERS`]).
+pub fn aggregate(questions: &[Question], answers: &[Vec<Reply>], min_answers: usize) -> Report {
+    let needed = min_answers.max(MIN_ANSWERS);
+    if answers.len() < needed {
         return Report::Withheld {
             answers: answers.len(),
-            needed: MIN_ANSWERS,
+            needed,
         };
     }
     let questions = questions
@@ -232,7 +226,7 @@ mod tests {
     fn fewer_than_five_answers_show_nothing_but_the_count() {
         let qs = default_questions();
         let answers: Vec<_> = (0..4).map(|_| answer(5, 5, 5, "비밀")).collect();
-        let report = aggregate(&qs, &answers);
+        let report = aggregate(&qs, &answers, 5);
         assert_eq!(
             report,
             Report::Withheld {
@@ -260,7 +254,7 @@ mod tests {
         let Report::Shown {
             answers: n,
             questions,
-        } = aggregate(&qs, &answers)
+        } = aggregate(&qs, &answers, 5)
         else {
             panic!("five answers are shown");
         };

@@ -10,28 +10,10 @@
 //! anyone short is at risk whatever their pace: a course-sized gap can no longer be left to
 //! chance.
 
+use super::LearningRequirement;
 use chrono::{Datelike, NaiveDate};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
-
-/// The organisation's yearly requirement (settings; per organisation and year, never a
-/// constant: 100 hours is common).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Requirement {
-    /// Minutes of recognised learning a year.
-    pub required_minutes: i64,
-    /// Of which at least this many must be designated learning (부처지정학습).
-    pub designated_minutes: i64,
-}
-
-impl Default for Requirement {
-    fn default() -> Self {
-        Self {
-            required_minutes: 100 * 60,
-            designated_minutes: 20 * 60,
-        }
-    }
-}
 
 /// One credited entry of the year (a completed program or approved outside hours).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,6 +37,9 @@ pub struct Summary {
     pub designated_met: bool,
     /// Minutes still needed toward the requirement (0 when met).
     pub missing_minutes: i64,
+    /// The requirement covers the official's grade (4급 이하 by default).
+    pub covered: bool,
+    /// Covered, short, and behind the pace (see the module).
     pub at_risk: bool,
 }
 
@@ -67,9 +52,11 @@ impl Summary {
 
 /// Sum an official's entries of one year against the requirement. `booked_minutes` are the
 /// recognised minutes of sessions they are booked on later in the year; `today` is in Seoul.
+/// Someone whose grade the requirement does not cover is never at risk.
 pub fn summarise(
     entries: &[Entry<'_>],
-    requirement: Requirement,
+    requirement: &LearningRequirement,
+    grade: Option<i64>,
     booked_minutes: i64,
     today: NaiveDate,
 ) -> Summary {
@@ -93,7 +80,9 @@ pub fn summarise(
         total_met,
         designated_met,
         missing_minutes: (requirement.required_minutes - total).max(0),
-        at_risk: at_risk(total, booked_minutes.max(0), requirement, today),
+        covered: requirement.covers(grade),
+        at_risk: requirement.covers(grade)
+            && at_risk(total, booked_minutes.max(0), requirement, today),
     }
 }
 
@@ -102,7 +91,12 @@ pub fn summarise(
 pub const GRACE_MINUTES: i64 = 8 * 60;
 
 /// See the module's explanation.
-pub fn at_risk(done: i64, booked: i64, requirement: Requirement, today: NaiveDate) -> bool {
+pub fn at_risk(
+    done: i64,
+    booked: i64,
+    requirement: &LearningRequirement,
+    today: NaiveDate,
+) -> bool {
     if done >= requirement.required_minutes {
         return false;
     }
@@ -123,9 +117,11 @@ mod tests {
         NaiveDate::from_ymd_opt(2026, m, d).unwrap_or_default()
     }
 
-    const REQ: Requirement = Requirement {
+    const REQ: LearningRequirement = LearningRequirement {
         required_minutes: 6000,
         designated_minutes: 1200,
+        covered_from_grade: 4,
+        feedback_min_answers: 5,
     };
 
     #[test]
@@ -147,7 +143,7 @@ mod tests {
                 minutes: 300,
             },
         ];
-        let s = summarise(&entries, REQ, 0, day(3, 1));
+        let s = summarise(&entries, &REQ, Some(7), 0, day(3, 1));
         assert_eq!(s.total_minutes, 1980);
         assert_eq!(s.designated_minutes, 600);
         assert_eq!(s.by_category.get("job"), Some(&1680));
@@ -170,7 +166,7 @@ mod tests {
                 minutes: 4800,
             },
         ];
-        let s = summarise(&entries, REQ, 0, day(12, 31));
+        let s = summarise(&entries, &REQ, Some(7), 0, day(12, 31));
         assert!(s.total_met && s.designated_met && s.met());
         assert_eq!(s.missing_minutes, 0);
         assert!(!s.at_risk);
@@ -180,7 +176,7 @@ mod tests {
             designated: false,
             minutes: 6000,
         }];
-        let s = summarise(&entries, REQ, 0, day(6, 1));
+        let s = summarise(&entries, &REQ, Some(7), 0, day(6, 1));
         assert!(s.total_met && !s.designated_met && !s.met());
     }
 
@@ -188,20 +184,29 @@ mod tests {
     fn at_risk_is_behind_the_straight_line_pace() {
         // 2 July is day 183 of 365: the pace is 6000 × 183 / 365 = 3008.2 minutes, less the
         // 480-minute grace is 2528.2.
-        assert!(at_risk(1800, 0, REQ, day(7, 2)));
-        assert!(at_risk(1800, 720, REQ, day(7, 2)));
-        assert!(!at_risk(1800, 1440, REQ, day(7, 2)));
-        assert!(!at_risk(2530, 0, REQ, day(7, 2)));
+        assert!(at_risk(1800, 0, &REQ, day(7, 2)));
+        assert!(at_risk(1800, 720, &REQ, day(7, 2)));
+        assert!(!at_risk(1800, 1440, &REQ, day(7, 2)));
+        assert!(!at_risk(2530, 0, &REQ, day(7, 2)));
         // The first weeks of January flag nobody; by March, nothing at all is behind.
-        assert!(!at_risk(0, 0, REQ, day(1, 1)));
-        assert!(!at_risk(0, 0, REQ, day(1, 29)));
-        assert!(at_risk(0, 0, REQ, day(3, 1)));
+        assert!(!at_risk(0, 0, &REQ, day(1, 1)));
+        assert!(!at_risk(0, 0, &REQ, day(1, 29)));
+        assert!(at_risk(0, 0, &REQ, day(3, 1)));
+    }
+
+    #[test]
+    fn nobody_outside_the_covered_grades_is_at_risk() {
+        let s = summarise(&[], &REQ, Some(3), 0, day(11, 1));
+        assert!(!s.covered && !s.at_risk);
+        let s = summarise(&[], &REQ, None, 0, day(11, 1));
+        assert!(!s.at_risk);
+        assert!(summarise(&[], &REQ, Some(9), 0, day(11, 1)).at_risk);
     }
 
     #[test]
     fn the_last_quarter_flags_everyone_short() {
-        assert!(at_risk(5900, 0, REQ, day(10, 1)));
-        assert!(!at_risk(6000, 0, REQ, day(10, 1)));
-        assert!(!at_risk(5900, 0, REQ, day(9, 30)));
+        assert!(at_risk(5900, 0, &REQ, day(10, 1)));
+        assert!(!at_risk(6000, 0, &REQ, day(10, 1)));
+        assert!(!at_risk(5900, 0, &REQ, day(9, 30)));
     }
 }
