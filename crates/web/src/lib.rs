@@ -8,6 +8,7 @@ pub mod kit;
 pub mod office;
 pub mod open311;
 pub mod petitions;
+pub mod programs;
 pub mod protection;
 pub mod wellbeing;
 
@@ -18,6 +19,7 @@ const CAPABILITIES: &[Registration] = &[
     open311::REGISTRATION,
     protection::REGISTRATION,
     wellbeing::REGISTRATION,
+    programs::learning::REGISTRATION,
 ];
 
 /// What one capability brings to the application.

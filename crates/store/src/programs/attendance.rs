@@ -605,3 +605,25 @@ pub async fn audience(db: &Db, session_id: i64) -> Result<Vec<Audience>> {
         session_id
     )?)
 }
+
+/// The session a walk-in was recorded on.
+pub async fn walk_in_session(db: &Db, walk_in_id: i64) -> Result<i64> {
+    let found: Option<(i64,)> = fetch_optional!(
+        db,
+        _,
+        "SELECT session_id FROM program_walk_ins WHERE id = $1",
+        walk_in_id
+    )?;
+    found.map(|(s,)| s).ok_or(StoreError::NotFound)
+}
+
+/// The session a day belongs to.
+pub async fn day_session(db: &Db, day_id: i64) -> Result<i64> {
+    let found: Option<(i64,)> = fetch_optional!(
+        db,
+        _,
+        "SELECT session_id FROM program_session_days WHERE id = $1",
+        day_id
+    )?;
+    found.map(|(s,)| s).ok_or(StoreError::NotFound)
+}

@@ -299,3 +299,24 @@ pub async fn verify(
         }
     }
 }
+
+/// What closing gave each enrolment of a session: credited minutes and the certificate, when
+/// completed.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct Completed {
+    pub enrolment_id: i64,
+    pub attended_percent: i64,
+    pub credited_minutes: i64,
+    pub certificate_id: Option<i64>,
+}
+
+pub async fn completed(db: &Db, session_id: i64) -> Result<Vec<Completed>> {
+    Ok(fetch_all!(
+        db,
+        Completed,
+        "SELECT m.enrolment_id, m.attended_percent, m.credited_minutes, c.id AS certificate_id \
+         FROM program_completions m JOIN program_enrolments e ON e.id = m.enrolment_id \
+         LEFT JOIN program_certificates c ON c.enrolment_id = e.id WHERE e.session_id = $1",
+        session_id
+    )?)
+}

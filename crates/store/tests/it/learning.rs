@@ -51,6 +51,7 @@ async fn office(db: &Db) -> Office {
 /// A program worth `recognised` minutes with one session of `days` days from `first` (09:00–
 /// 17:00 Seoul, 480 minutes a day), and `enrolled` enrolled on it. Answers the session, its day
 /// ids and the enrolments.
+#[allow(clippy::too_many_arguments)]
 async fn session(
     db: &Db,
     delivery: &str,

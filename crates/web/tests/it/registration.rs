@@ -78,7 +78,7 @@ async fn the_menu_shows_what_the_policy_permits_each_role() {
     let anonymous = get_text(&s, "/track").await;
     assert_eq!(menu(&anonymous), ["/petitions/new", "/track"]);
 
-    let staff = ["/desk", "/protection", "/wellbeing"];
+    let staff = ["/desk", "/protection", "/programs/learning", "/wellbeing"];
     let cases: [(&str, Vec<&str>); 7] = [
         ("resident", vec!["/my", "/account"]),
         ("kim", [&staff[..], &["/account"]].concat()),
@@ -94,6 +94,7 @@ async fn the_menu_shows_what_the_policy_permits_each_role() {
                 "/desk",
                 "/desk/dashboard",
                 "/protection",
+                "/programs/learning",
                 "/wellbeing",
                 "/account",
             ],
@@ -105,6 +106,7 @@ async fn the_menu_shows_what_the_policy_permits_each_role() {
                 "/desk/dashboard",
                 "/admin",
                 "/protection",
+                "/programs/learning",
                 "/wellbeing",
                 "/account",
             ],
