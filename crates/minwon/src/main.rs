@@ -409,6 +409,10 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         if incidents > 0 {
             println!("데모 보호 사건 {incidents}건 (demo protection incidents: {incidents})");
         }
+        let learning = store::programs::learning_demo::seed(&db, store::now()).await?;
+        if learning > 0 {
+            println!("데모 교육 출석·이수 {learning}회차 (demo learning sessions: {learning})");
+        }
     }
     let listen = args
         .listen

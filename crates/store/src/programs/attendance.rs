@@ -627,3 +627,50 @@ pub async fn day_session(db: &Db, day_id: i64) -> Result<i64> {
     )?;
     found.map(|(s,)| s).ok_or(StoreError::NotFound)
 }
+
+/// A session as the learning pages list it, with links to its attendance, check-in and survey.
+#[derive(Debug, Clone, PartialEq, Serialize, sqlx::FromRow)]
+pub struct SessionLine {
+    pub session_id: i64,
+    pub program_id: i64,
+    pub title: String,
+    pub title_en: String,
+    pub label: String,
+    pub delivery: String,
+    pub first_start: Option<DateTime<Utc>>,
+    pub last_end: Option<DateTime<Utc>>,
+    /// Days whose attendance is not closed yet.
+    pub open_days: i64,
+}
+
+const SESSION_LINE: &str = "SELECT s.id AS session_id, p.id AS program_id, p.title, p.title_en, s.label, s.delivery, \
+     (SELECT MIN(starts_at) FROM program_session_days WHERE session_id = s.id) AS first_start, \
+     (SELECT MAX(ends_at) FROM program_session_days WHERE session_id = s.id) AS last_end, \
+     (SELECT COUNT(*) FROM program_session_days WHERE session_id = s.id AND attendance_closed_at IS NULL) AS open_days \
+     FROM program_sessions s JOIN programs p ON p.id = s.program_id WHERE s.state = 'scheduled'";
+
+/// The sessions `account_id` is enrolled on, latest first.
+pub async fn sessions_of(db: &Db, account_id: AccountId) -> Result<Vec<SessionLine>> {
+    Ok(fetch_all!(
+        db,
+        SessionLine,
+        sqlx::AssertSqlSafe(format!(
+            "{SESSION_LINE} AND EXISTS (SELECT 1 FROM program_enrolments e WHERE e.session_id = s.id \
+             AND e.account_id = $1 AND e.state = 'enrolled') ORDER BY first_start DESC, s.id DESC LIMIT 20"
+        )),
+        account_id
+    )?)
+}
+
+/// Sessions from `since` on, and any not closed yet, for the organiser: latest first.
+pub async fn recent_sessions(db: &Db, since: DateTime<Utc>) -> Result<Vec<SessionLine>> {
+    Ok(fetch_all!(
+        db,
+        SessionLine,
+        sqlx::AssertSqlSafe(format!(
+            "SELECT * FROM ({SESSION_LINE}) x WHERE x.last_end >= $1 OR x.open_days > 0 \
+             ORDER BY x.first_start DESC, x.session_id DESC LIMIT 50"
+        )),
+        since
+    )?)
+}

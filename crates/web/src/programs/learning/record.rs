@@ -517,6 +517,54 @@ pub(crate) struct CreditRow {
     when: String,
 }
 
+pub(crate) struct SessionLink {
+    id: i64,
+    program_id: i64,
+    name: String,
+    when: String,
+    /// The room's code is taken now (and the broadcast audience can be recorded).
+    live: bool,
+    hybrid: bool,
+    /// The session has started (feedback can be given by those who attended).
+    started: bool,
+    closed: bool,
+}
+
+fn session_links(
+    lang: Lang,
+    lines: Vec<store::programs::attendance::SessionLine>,
+) -> Vec<SessionLink> {
+    let now = store::now();
+    lines
+        .into_iter()
+        .map(|l| {
+            let title = match lang {
+                Lang::En if !l.title_en.is_empty() => l.title_en,
+                _ => l.title,
+            };
+            let name = if l.label.is_empty() {
+                title
+            } else {
+                format!("{title} {}", l.label)
+            };
+            let live = l.open_days > 0
+                && l.first_start
+                    .is_some_and(|s| now >= s - chrono::Duration::minutes(30))
+                && l.last_end.is_some_and(|e| now <= e);
+            SessionLink {
+                id: l.session_id,
+                program_id: l.program_id,
+                name,
+                when: l.first_start.map(when).unwrap_or_default(),
+                live,
+                hybrid: l.delivery == "hybrid",
+                started: l.first_start.is_some_and(|s| now >= s),
+                closed: l.open_days == 0,
+            }
+        })
+        .collect()
+}
+
 pub(crate) struct ExternalRow {
     id: i64,
     title: String,
@@ -545,6 +593,7 @@ pub(crate) struct RecordPage {
     at_risk: bool,
     missing: String,
     booked: String,
+    has_booked: bool,
     percent: i64,
     categories: Vec<Line>,
     credits: Vec<CreditRow>,
@@ -558,6 +607,9 @@ pub(crate) struct RecordPage {
     team: bool,
     approvals: bool,
     today: String,
+    my_sessions: Vec<SessionLink>,
+    /// The organiser's sessions: recent ones and those not closed yet.
+    run_sessions: Vec<SessionLink>,
 }
 
 fn category_name(lang: Lang, code: &str) -> String {
@@ -589,9 +641,36 @@ async fn record_screen(
         .or_page(ctx)?;
     let s = &v.summary;
     let dept = caller.account.department_id.unwrap_or_default();
+    let mine = account_id == caller.account.id;
+    let my_sessions = if mine {
+        session_links(
+            lang,
+            store::programs::attendance::sessions_of(&state.db, account_id)
+                .await
+                .or_page(ctx)?,
+        )
+    } else {
+        Vec::new()
+    };
+    let organiser = mine
+        && caller
+            .permits(state, Capability::Programs, Action::Update, Target::Office)
+            .await
+            .or_page(ctx)?;
+    let run_sessions = if organiser {
+        let since = store::now() - chrono::Duration::days(60);
+        session_links(
+            lang,
+            store::programs::attendance::recent_sessions(&state.db, since)
+                .await
+                .or_page(ctx)?,
+        )
+    } else {
+        Vec::new()
+    };
     let page = RecordPage {
         c: ctx.chrome(),
-        mine: account_id == caller.account.id,
+        mine,
         name: v.name.clone(),
         department: v.department.clone(),
         year,
@@ -605,6 +684,7 @@ async fn record_screen(
         at_risk: s.at_risk,
         missing: minutes(lang, s.missing_minutes),
         booked: minutes(lang, v.booked_minutes),
+        has_booked: v.booked_minutes > 0,
         percent: if v.requirement.required_minutes > 0 {
             (s.total_minutes * 100 / v.requirement.required_minutes).min(100)
         } else {
@@ -686,6 +766,8 @@ async fn record_screen(
             .await
             .or_page(ctx)?,
         today: today().to_string(),
+        my_sessions,
+        run_sessions,
     };
     Ok(show(ctx, &page, error))
 }
