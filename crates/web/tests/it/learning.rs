@@ -339,6 +339,26 @@ store::backend_tests! {
         assert!(names.contains(&"kim 이름") && !names.contains(&"lee 이름"), "{names:?}");
         let (st, _) = kim.get("/api/v1/programs/learning/team").await;
         assert_eq!(st, 403);
+        // The yearly requirement: the training officer sets it, nobody else; nonsense is refused.
+        let (st, _) = kim
+            .put("/api/v1/programs/learning/requirement",
+                 json!({"required_minutes": 6000, "designated_minutes": 1200, "covered_from_grade": 4, "feedback_min_answers": 5}))
+            .await;
+        assert_eq!(st, 403);
+        let (st, body) = officer
+            .put("/api/v1/programs/learning/requirement",
+                 json!({"required_minutes": 600, "designated_minutes": 1200, "covered_from_grade": 4, "feedback_min_answers": 5}))
+            .await;
+        assert_eq!(st, 400, "{body}");
+        bilingual(&body);
+        let (st, _) = officer
+            .put("/api/v1/programs/learning/requirement",
+                 json!({"required_minutes": 4800, "designated_minutes": 600, "covered_from_grade": 4, "feedback_min_answers": 5}))
+            .await;
+        assert_eq!(st, 204);
+        let (_, me) = kim.get("/api/v1/programs/learning/me?year=2026").await;
+        assert_eq!(me["requirement"]["required_minutes"], 4800);
+        assert_eq!(me["summary"]["missing_minutes"], 4620);
         // The training officer sees the office.
         let (_, all) = officer.get("/api/v1/programs/learning/team?year=2026").await;
         let names: Vec<&str> = all["people"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();

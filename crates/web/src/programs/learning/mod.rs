@@ -27,7 +27,6 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use domain::access::{Action, Capability, Screen, Target};
 use store::programs::attendance::{SessionFacts, session_facts};
-use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -45,12 +44,8 @@ pub const REGISTRATION: Registration = Registration {
     }],
 };
 
-#[derive(OpenApi)]
-#[openapi(tags((name = "programs", description = "교육·힐링 프로그램 (programs): attendance, completion, certificates, feedback, learning records and exports.")))]
-struct LearningDoc;
-
 fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(LearningDoc::openapi())
+    OpenApiRouter::new()
         .routes(routes!(checkin::check_in_api))
         .routes(routes!(attendance::attendance_api, attendance::mark_api))
         .routes(routes!(attendance::walk_in_api))
@@ -63,6 +58,7 @@ fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(record::mine_api))
         .routes(routes!(record::person_api))
         .routes(routes!(record::team_api))
+        .routes(routes!(record::requirement_api))
         .routes(routes!(record::external_api))
         .routes(routes!(record::decide_api))
         .routes(routes!(exports::session_export_api))
@@ -118,6 +114,10 @@ fn pages() -> Router<AppState> {
         )
         .route("/programs/learning/people/{id}", get(record::person_page))
         .route("/programs/learning/team", get(record::team_page))
+        .route(
+            "/programs/learning/requirement",
+            post(record::requirement_form),
+        )
         .route("/programs/learning/approvals", get(record::approvals_page))
         .route(
             "/programs/learning/approvals/{id}",

@@ -884,6 +884,11 @@ pub(crate) struct TeamPage {
     at_risk: usize,
     risk_only: bool,
     rows: Vec<TeamLine>,
+    /// The caller sets the requirement (the training officer).
+    sets: bool,
+    form: RequirementForm,
+    message: Option<String>,
+    error: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -892,6 +897,7 @@ pub(crate) struct TeamQuery {
     #[serde(deserialize_with = "crate::kit::form::empty_as_none")]
     year: Option<i32>,
     risk: String,
+    done: String,
 }
 
 /// The roll-up page.
@@ -901,10 +907,44 @@ pub(crate) async fn team_page(
     Query(q): Query<TeamQuery>,
 ) -> PageResult {
     let caller = ctx.staff_or_refuse()?;
+    let message = (q.done == "requirement").then(|| {
+        ctx.lang
+            .t(
+                "연간 기준을 저장했습니다.",
+                "The yearly requirement is saved.",
+            )
+            .to_string()
+    });
+    team_screen(&state, &ctx, caller, &q, None, message, None).await
+}
+
+async fn team_screen(
+    state: &AppState,
+    ctx: &Ctx,
+    caller: &Caller,
+    q: &TeamQuery,
+    typed: Option<&RequirementForm>,
+    message: Option<String>,
+    error: Option<&ApiError>,
+) -> PageResult {
     let lang = ctx.lang;
     let year = q.year.unwrap_or_else(this_year);
-    let v = team_of(&state, caller, year).await.or_page(&ctx)?;
+    let v = team_of(state, caller, year).await.or_page(ctx)?;
     let risk_only = q.risk == "1";
+    let sets = caller
+        .permits(state, Capability::Programs, Action::Update, Target::Office)
+        .await
+        .or_page(ctx)?;
+    let r = &v.requirement;
+    let form = match typed {
+        Some(t) => t.clone(),
+        None => RequirementForm {
+            required_hours: (r.required_minutes / 60).to_string(),
+            designated_hours: (r.designated_minutes / 60).to_string(),
+            covered_from_grade: r.covered_from_grade.to_string(),
+            feedback_min_answers: r.feedback_min_answers.to_string(),
+        },
+    };
     let page = TeamPage {
         c: ctx.chrome(),
         year,
@@ -914,6 +954,10 @@ pub(crate) async fn team_page(
         met: v.met,
         at_risk: v.at_risk,
         risk_only,
+        sets,
+        form,
+        message,
+        error: error.map(|e| lang.of(e).to_string()),
         rows: v
             .people
             .iter()
@@ -949,7 +993,95 @@ pub(crate) async fn team_page(
             })
             .collect(),
     };
-    Ok(ctx.render(&page))
+    Ok(show(ctx, &page, error))
+}
+
+/// The requirement as the roll-up's form types it (hours, not minutes).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub(crate) struct RequirementForm {
+    required_hours: String,
+    designated_hours: String,
+    covered_from_grade: String,
+    feedback_min_answers: String,
+}
+
+async fn set_requirement(
+    state: &AppState,
+    caller: &Caller,
+    r: &LearningRequirement,
+) -> Result<(), ApiError> {
+    caller
+        .may(state, Capability::Programs, Action::Update, Target::Office)
+        .await?;
+    store::programs::set_requirement(&state.db, r, store::now()).await?;
+    state
+        .log_access(
+            caller,
+            "office",
+            "programs.requirement",
+            &format!("{} min", r.required_minutes),
+        )
+        .await
+}
+
+/// Set the organisation's yearly learning requirement (the training officer).
+#[utoipa::path(put, path = "/api/v1/programs/learning/requirement", tag = "programs", security(("bearer" = [])),
+    request_body = Object,
+    responses((status = 204), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub(crate) async fn requirement_api(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    ApiJson(r): ApiJson<LearningRequirement>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    set_requirement(&state, &caller, &r).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT)
+}
+
+pub(crate) async fn requirement_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PageForm(f): PageForm<RequirementForm>,
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
+    let number = |v: &str| v.trim().parse::<i64>().ok();
+    let parsed = match (
+        number(&f.required_hours),
+        number(&f.designated_hours),
+        number(&f.covered_from_grade),
+        number(&f.feedback_min_answers),
+    ) {
+        (Some(h), Some(d), Some(g), Some(n)) => Ok(LearningRequirement {
+            required_minutes: h * 60,
+            designated_minutes: d * 60,
+            covered_from_grade: g,
+            feedback_min_answers: n,
+        }),
+        _ => Err(ApiError::bad_request(
+            "invalid_learning_requirement",
+            "모든 칸에 숫자를 적어 주세요.",
+            "Enter a number in every field.",
+        )),
+    };
+    let r = match parsed {
+        Ok(r) => set_requirement(&state, caller, &r).await,
+        Err(e) => Err(e),
+    };
+    match r {
+        Ok(()) => Ok(Redirect::to("/programs/learning/team?done=requirement").into_response()),
+        Err(e) => {
+            team_screen(
+                &state,
+                &ctx,
+                caller,
+                &TeamQuery::default(),
+                Some(&f),
+                None,
+                Some(&e),
+            )
+            .await
+        }
+    }
 }
 
 pub(crate) struct ApprovalRow {
