@@ -139,6 +139,15 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<usize> {
     let (Some((officer,)), true) = (officer, people.len() >= 6) else {
         return Ok(0);
     };
+    // The common office rule, unless the office has set its own: 100 hours, 20 of them designated.
+    if crate::office::settings::get(db, super::LEARNING_REQUIREMENT).await?.is_none() {
+        let rule = domain::programs::LearningRequirement {
+            required_minutes: 100 * 60,
+            designated_minutes: 20 * 60,
+            ..domain::programs::LearningRequirement::default()
+        };
+        super::set_requirement(db, &rule, now).await?;
+    }
     execute!(
         db,
         "UPDATE accounts SET grade = 7 WHERE grade IS NULL AND role IN ('official', 'protection_officer')"
