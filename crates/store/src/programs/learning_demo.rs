@@ -140,7 +140,10 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<usize> {
         return Ok(0);
     };
     // The common office rule, unless the office has set its own: 100 hours, 20 of them designated.
-    if crate::office::settings::get(db, super::LEARNING_REQUIREMENT).await?.is_none() {
+    if crate::office::settings::get(db, super::LEARNING_REQUIREMENT)
+        .await?
+        .is_none()
+    {
         let rule = domain::programs::LearningRequirement {
             required_minutes: 100 * 60,
             designated_minutes: 20 * 60,
