@@ -181,6 +181,11 @@ store::backend_tests! {
         assert_eq!(st, 200);
         assert!(page.contains("1명 중 1명이 이수"), "{page}");
 
+        // The organiser's record lists the sessions they run, with the way to their attendance.
+        let (st, mine, _) = officer.get("/programs/learning").await;
+        assert_eq!(st, 200);
+        assert!(mine.contains(&format!("/programs/sessions/{session}/attendance")), "{mine}");
+
         // kim's record shows the 16 hours and the certificate.
         let (st, record, _) = kim.get("/programs/learning").await;
         assert_eq!(st, 200);
