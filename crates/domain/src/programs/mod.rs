@@ -9,8 +9,14 @@
 //! Who may see and do what is decided in [`crate::access`] alone (`Capability::Programs`,
 //! `ProgramEnrolment`, `ProgramAudience`).
 
+pub mod attendance;
 mod catalogue;
+pub mod certificate;
+pub mod checkin;
+pub mod completion;
 mod enrolment;
+pub mod feedback;
+pub mod record;
 
 pub use catalogue::*;
 pub use enrolment::*;

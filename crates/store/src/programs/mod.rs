@@ -3,10 +3,17 @@
 //! what is decided by `domain::access` in the handlers. Writes take a [`Tx`], so a change, its
 //! notifications and its access-log entry commit together.
 
+// Attendance to recognised hours (items 4-7 and 11), as modules of their own: callers write
+// `store::programs::attendance::check_in` etc.
+pub mod attendance;
 mod catalogue;
+pub mod completion;
 pub mod demo;
 mod enrolment;
+pub mod feedback;
 mod feeds;
+pub mod learning_demo;
+pub mod record;
 mod reminders;
 mod sessions;
 

@@ -4,6 +4,7 @@
 
 mod fixtures;
 mod intake;
+mod learning;
 mod petitions;
 mod programs;
 mod protection;

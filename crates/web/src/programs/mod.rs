@@ -5,7 +5,9 @@
 //! `api` holds the JSON routes and the actions both the API and the pages call (so a page and
 //! an API call are refused, logged and answered alike); `forms` reads the pages' forms into the
 //! domain's drafts with an error beside each field; `pages` the pages; `feeds` the iCalendar
-//! feeds at secret URLs (outside the session layer: a calendar program carries no cookie).
+//! feeds at secret URLs (outside the session layer: a calendar program carries no cookie);
+//! `learning` from attendance to recognised hours (check-in, completion, certificates,
+//! feedback, the learning record, exports).
 //!
 //! Access: the catalogue is `Capability::Programs` (staff read, the training officer
 //! writes); a person's place is `Capability::ProgramEnrolment` as a record owned by them in
@@ -14,6 +16,7 @@
 pub mod api;
 pub mod feeds;
 pub mod forms;
+pub mod learning;
 pub mod pages;
 
 use crate::AppState;
@@ -39,19 +42,22 @@ pub const REGISTRATION: Registration = Registration {
             href: "/programs/office",
             ko: "교육 운영",
             en: "Training office",
-            place: 86,
+            place: 87,
             shown_to: Audience::Permitted(Screen::ProgramOffice),
         },
         NavEntry {
             href: "/programs/approvals",
             ko: "교육 승인",
             en: "Approvals",
-            place: 87,
+            place: 88,
             shown_to: Audience::Permitted(Screen::ProgramApprovals),
         },
+        learning::NAV,
     ],
 };
 
 fn routes() -> OpenApiRouter<AppState> {
-    api::routes().merge(pages::routes().into())
+    api::routes()
+        .merge(pages::routes().into())
+        .merge(learning::routes())
 }

@@ -14,6 +14,7 @@ mod errors;
 mod filing_pages;
 mod http;
 mod intake;
+mod learning;
 mod open311;
 mod open311_form_props;
 mod outbox;

@@ -78,7 +78,7 @@ async fn the_menu_shows_what_the_policy_permits_each_role() {
     let anonymous = get_text(&s, "/track").await;
     assert_eq!(menu(&anonymous), ["/petitions/new", "/track"]);
 
-    let staff = ["/desk", "/protection", "/wellbeing", "/programs"];
+    let staff = ["/desk", "/protection", "/wellbeing", "/programs", "/programs/learning"];
     let cases: [(&str, Vec<&str>); 7] = [
         ("resident", vec!["/my", "/account"]),
         ("kim", [&staff[..], &["/account"]].concat()),
@@ -97,13 +97,21 @@ async fn the_menu_shows_what_the_policy_permits_each_role() {
                 "/protection",
                 "/wellbeing",
                 "/programs",
+                "/programs/learning",
                 "/programs/approvals",
                 "/account",
             ],
         ),
         (
             "admin",
-            vec!["/admin", "/protection", "/wellbeing", "/programs", "/account"],
+            vec![
+                "/admin",
+                "/protection",
+                "/wellbeing",
+                "/programs",
+                "/programs/learning",
+                "/account",
+            ],
         ),
     ];
     for (user, links) in cases {
