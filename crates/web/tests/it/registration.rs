@@ -78,15 +78,37 @@ async fn the_menu_shows_what_the_policy_permits_each_role() {
     let anonymous = get_text(&s, "/track").await;
     assert_eq!(menu(&anonymous), ["/petitions/new", "/track"]);
 
-    let staff = ["/desk", "/protection", "/wellbeing", "/programs", "/programs/learning"];
+    let staff = [
+        "/desk",
+        "/protection",
+        "/wellbeing",
+        "/programs",
+        "/programs/learning",
+    ];
     let cases: [(&str, Vec<&str>); 7] = [
         ("resident", vec!["/my", "/account"]),
         ("kim", [&staff[..], &["/account"]].concat()),
         // Only those who read petitions are offered the queue (issue 16).
-        ("counsel", vec!["/protection", "/wellbeing", "/account"]),
+        (
+            "counsel",
+            vec![
+                "/protection",
+                "/wellbeing",
+                "/programs",
+                "/programs/learning",
+                "/account",
+            ],
+        ),
         (
             "privacy",
-            vec!["/protection", "/wellbeing", "/privacy/review", "/account"],
+            vec![
+                "/protection",
+                "/wellbeing",
+                "/programs",
+                "/programs/learning",
+                "/privacy/review",
+                "/account",
+            ],
         ),
         ("head", [&staff[..], &["/desk/late", "/account"]].concat()),
         (
