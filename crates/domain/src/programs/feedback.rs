@@ -143,6 +143,74 @@ pub fn aggregate(questions: &[Question], answers: &[Vec<Reply>], min_answers: us
     }
 }
 
+/// The most questions one survey may have: a feedback form people finish.
+pub const MAX_QUESTIONS: usize = 20;
+/// The longest question text, in each language.
+pub const MAX_PROMPT_CHARS: usize = 300;
+
+/// A survey's questions as its organiser wrote them, or why not: which question (1-based) is
+/// wrong and what is wrong with it. Texts come back trimmed.
+pub fn check_questions(questions: &[Question]) -> Result<Vec<Question>, (usize, RuleError)> {
+    if questions.is_empty() {
+        return Err((
+            1,
+            RuleError::new(
+                "survey_empty",
+                "문항을 하나 이상 적어 주세요.",
+                "Please write at least one question.",
+            ),
+        ));
+    }
+    if questions.len() > MAX_QUESTIONS {
+        return Err((
+            MAX_QUESTIONS + 1,
+            RuleError::new(
+                "survey_too_long",
+                format!("문항은 {MAX_QUESTIONS}개까지입니다."),
+                format!("A survey has at most {MAX_QUESTIONS} questions."),
+            ),
+        ));
+    }
+    questions
+        .iter()
+        .enumerate()
+        .map(|(i, q)| {
+            let (ko, en) = (q.ko.trim(), q.en.trim());
+            if ko.is_empty() {
+                return Err((
+                    i + 1,
+                    RuleError::new(
+                        "survey_prompt_required",
+                        format!("{}번 문항의 한국어 문장을 적어 주세요.", i + 1),
+                        format!("Please write question {} in Korean.", i + 1),
+                    ),
+                ));
+            }
+            if ko.chars().count() > MAX_PROMPT_CHARS || en.chars().count() > MAX_PROMPT_CHARS {
+                return Err((
+                    i + 1,
+                    RuleError::new(
+                        "survey_prompt_too_long",
+                        format!(
+                            "{}번 문항은 {MAX_PROMPT_CHARS}자 이내로 적어 주세요.",
+                            i + 1
+                        ),
+                        format!(
+                            "Please keep question {} within {MAX_PROMPT_CHARS} characters.",
+                            i + 1
+                        ),
+                    ),
+                ));
+            }
+            Ok(Question {
+                kind: q.kind,
+                ko: ko.to_string(),
+                en: en.to_string(),
+            })
+        })
+        .collect()
+}
+
 /// The survey a program gets unless its organiser writes its own.
 pub fn default_questions() -> Vec<Question> {
     let q = |kind, ko: &str, en: &str| Question {
@@ -185,6 +253,31 @@ mod tests {
             Reply::Scale(c),
             Reply::Text(text.into()),
         ]
+    }
+
+    #[test]
+    fn an_organiser_s_questions_are_checked_one_by_one() {
+        let q = |ko: &str, en: &str| Question {
+            kind: QuestionKind::Scale,
+            ko: ko.into(),
+            en: en.into(),
+        };
+        let ok = check_questions(&[q(" 강의가 유익했습니까? ", "")]).unwrap();
+        assert_eq!(ok[0].ko, "강의가 유익했습니까?");
+        assert_eq!(check_questions(&[]).unwrap_err().1.code, "survey_empty");
+        let (n, e) =
+            check_questions(&[q("좋았나요?", "Good?"), q("  ", "Only English")]).unwrap_err();
+        assert_eq!((n, e.code), (2, "survey_prompt_required"));
+        let long = "가".repeat(MAX_PROMPT_CHARS + 1);
+        assert_eq!(
+            check_questions(&[q(&long, "")]).unwrap_err().1.code,
+            "survey_prompt_too_long"
+        );
+        let many = vec![q("문항", ""); MAX_QUESTIONS + 1];
+        assert_eq!(
+            check_questions(&many).unwrap_err().1.code,
+            "survey_too_long"
+        );
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub struct Survey {
     pub questions: Vec<Question>,
     #[serde(skip)]
     pub question_ids: Vec<i64>,
+    /// How many have answered; once anyone has, the questions stay as they are.
+    pub answers: i64,
 }
 
 /// The program's survey, made with the default questions when it has none yet.
@@ -70,12 +72,56 @@ pub async fn survey(tx: &mut Tx, program_id: i64, now: DateTime<Utc>) -> Result<
         });
         question_ids.push(qid);
     }
+    let (answers,): (i64,) = fetch_one!(
+        &mut *tx,
+        _,
+        "SELECT COUNT(*) FROM program_survey_responses WHERE survey_id = $1",
+        id
+    )?;
     Ok(Survey {
         id,
         program_id,
         questions,
         question_ids,
+        answers,
     })
+}
+
+/// Replace the program's questions with the organiser's own (checked by
+/// [`feedback::check_questions`]). Refused once anyone has answered: earlier answers must keep
+/// meaning what they were answers to.
+pub async fn replace_questions(
+    tx: &mut Tx,
+    program_id: i64,
+    questions: &[Question],
+    now: DateTime<Utc>,
+) -> Result<Survey> {
+    let questions = feedback::check_questions(questions).map_err(|(_, e)| e)?;
+    let current = survey(&mut *tx, program_id, now).await?;
+    if current.answers > 0 {
+        return Err(StoreError::conflict(
+            "이미 응답한 사람이 있어 문항을 바꿀 수 없습니다.",
+            "Somebody has answered already, so the questions can no longer change.",
+        ));
+    }
+    execute!(
+        &mut *tx,
+        "DELETE FROM program_survey_questions WHERE survey_id = $1",
+        current.id
+    )?;
+    for (i, q) in questions.iter().enumerate() {
+        execute!(
+            &mut *tx,
+            "INSERT INTO program_survey_questions (survey_id, position, kind, prompt, prompt_en) \
+             VALUES ($1, $2, $3, $4, $5)",
+            current.id,
+            i as i64 + 1,
+            q.kind.as_str(),
+            &q.ko,
+            &q.en
+        )?;
+    }
+    survey(tx, program_id, now).await
 }
 
 /// Whether the enrolment has answered its program's survey.

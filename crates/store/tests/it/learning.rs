@@ -6,8 +6,8 @@
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use domain::office::accounts::Role;
-use domain::programs::feedback::{Reply, Report};
-use domain::programs::{AttendanceStatus, LearningCategory, checkin};
+use domain::programs::feedback::{Question, Reply, Report};
+use domain::programs::{AttendanceStatus, LearningCategory, QuestionKind, checkin};
 use store::programs::attendance as att;
 use store::programs::completion::{self as comp, Verification};
 use store::programs::feedback as fb;
@@ -402,6 +402,58 @@ store::backend_tests! {
         assert_eq!(questions[0].average, Some(3.8));
         assert_eq!(questions[3].texts.len(), 5);
         assert!(fb::answered(&db, program, enrolments[0]).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn an_organiser_writes_the_survey_until_someone_answers(backend) {
+        let t = TestDb::new(backend).await.unwrap();
+        let db = t.db.clone();
+        let o = office(&db).await;
+        let start = morning();
+        let (s, days, enrolments) =
+            session(&db, "in_person", start, 1, 100, false, &o.people, "s-q").await;
+        let program = att::session_facts(&db, s).await.unwrap().program_id;
+        let q = |kind, ko: &str, en: &str| Question { kind, ko: ko.into(), en: en.into() };
+        let own = vec![
+            q(QuestionKind::Scale, " 숲길 걷기가 도움이 되었습니까? ", "Did the forest walk help?"),
+            q(QuestionKind::Text, "다음 기수에 바라는 점", ""),
+        ];
+
+        // A bad question: a clear answer, the old questions untouched.
+        let mut tx = db.begin().await.unwrap();
+        let e = fb::replace_questions(&mut tx, program, &[q(QuestionKind::Scale, " ", "x")], start).await;
+        assert_eq!(rule(&e), "survey_prompt_required");
+        drop(tx);
+        let mut tx = db.begin().await.unwrap();
+        assert_eq!(fb::survey(&mut tx, program, start).await.unwrap().questions.len(), 4);
+        tx.commit().await.unwrap();
+
+        let mut tx = db.begin().await.unwrap();
+        let survey = fb::replace_questions(&mut tx, program, &own, start).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(survey.questions.len(), 2);
+        assert_eq!(survey.questions[0].ko, "숲길 걷기가 도움이 되었습니까?");
+
+        // Participants answer the organiser's questions, not the defaults.
+        let during = start + Duration::hours(1);
+        let mut tx = db.begin().await.unwrap();
+        att::mark(&mut tx, days[0], enrolments[0], AttendanceStatus::Present, None, o.officer, during).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = db.begin().await.unwrap();
+        let e = fb::answer(&mut tx, s, o.people[0], &[Reply::Scale(4), Reply::Scale(4), Reply::Scale(4), Reply::Text(String::new())], during).await;
+        assert_eq!(rule(&e), "feedback_incomplete");
+        drop(tx);
+        let mut tx = db.begin().await.unwrap();
+        fb::answer(&mut tx, s, o.people[0], &[Reply::Scale(5), Reply::Text("또 하고 싶어요".into())], during).await.unwrap();
+        tx.commit().await.unwrap();
+
+        // Once answered, the questions stay.
+        let mut tx = db.begin().await.unwrap();
+        let e = fb::replace_questions(&mut tx, program, &own[..1], during).await;
+        assert_eq!(rule(&e), "conflict");
+        drop(tx);
+        let mut tx = db.begin().await.unwrap();
+        assert_eq!(fb::survey(&mut tx, program, during).await.unwrap().questions.len(), 2);
     }
 
     #[tokio::test]

@@ -27,7 +27,7 @@ impl Fields {
             .unwrap_or_default()
     }
 
-    fn all(&self, key: &str) -> Vec<String> {
+    pub(crate) fn all(&self, key: &str) -> Vec<String> {
         self.0
             .iter()
             .filter(|(k, _)| k == key)

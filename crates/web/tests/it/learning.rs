@@ -289,6 +289,82 @@ store::backend_tests! {
     }
 
     #[tokio::test]
+    async fn the_organiser_writes_the_questions_participants_answer(backend) {
+        let s = start_unlimited(backend).await;
+        let (session, days) = seed(&s, &[]).await;
+        let clock = s.state.db.clock().clone();
+        clock.set(start_at() + Duration::hours(1));
+        let program = {
+            let (id,): (i64,) = fetch_one!(&s.state.db, _, "SELECT program_id FROM program_sessions WHERE id = $1", session).unwrap();
+            id
+        };
+        let path = format!("/programs/{program}/feedback/questions");
+        let officer = browser(&s, "officer").await;
+        let (st, page, _) = officer.get(&path).await;
+        assert_eq!(st, 200);
+        assert!(page.contains("과정 내용에 전반적으로 만족하십니까?"), "the defaults to start from");
+
+        // A question with English only: marked where it was typed, everything kept, nothing saved.
+        let (st, page, _) = officer.post(&path, &[
+            ("kind", "scale"), ("ko", "숲길 걷기가 도움이 되었습니까?"), ("en", "Did the forest walk help?"),
+            ("kind", "text"), ("ko", ""), ("en", "Only English here"),
+            ("kind", "scale"), ("ko", ""), ("en", ""),
+        ]).await;
+        assert_eq!(st, 400, "{page}");
+        assert!(page.contains("sq2-error") && page.contains("2번 문항의 한국어 문장을 적어 주세요"), "{page}");
+        assert!(page.contains("Only English here") && page.contains("숲길 걷기가 도움이 되었습니까?"));
+        let mut tx = s.state.db.begin().await.unwrap();
+        assert_eq!(store::programs::feedback::survey(&mut tx, program, store::now()).await.unwrap().questions.len(), 4);
+        drop(tx);
+
+        // Saved: the empty rows are dropped.
+        let (st, page, _) = officer.post(&path, &[
+            ("kind", "scale"), ("ko", "숲길 걷기가 도움이 되었습니까?"), ("en", "Did the forest walk help?"),
+            ("kind", "text"), ("ko", "다음 기수에 바라는 점"), ("en", ""),
+            ("kind", "scale"), ("ko", ""), ("en", ""),
+        ]).await;
+        assert_eq!(st, 200, "{page}");
+        assert!(page.contains("survey-saved"));
+
+        // Nobody else writes them.
+        let kim = browser(&s, "kim").await;
+        let (st, _, _) = kim.get(&path).await;
+        assert_eq!(st, 403);
+        let kim_api = api(&s, "kim").await;
+        let (st, body) = kim_api
+            .put(&format!("/api/v1/programs/{program}/feedback/questions"), json!({"questions": [{"kind": "text", "ko": "장난", "en": ""}]}))
+            .await;
+        assert_eq!(st, 403, "{body}");
+
+        // The participant answers the organiser's two questions.
+        let officer_api = api(&s, "officer").await;
+        let (_, att) = officer_api.get(&format!("/api/v1/programs/sessions/{session}/attendance")).await;
+        let enrolment = att["participants"][0]["enrolment_id"].clone();
+        let (st, _) = officer_api
+            .put(&format!("/api/v1/programs/sessions/{session}/attendance"),
+                 json!({"day_id": days[0], "enrolment_id": enrolment, "status": "present"}))
+            .await;
+        assert_eq!(st, 200);
+        let (st, page, _) = kim.get(&format!("/programs/sessions/{session}/feedback")).await;
+        assert_eq!(st, 200);
+        assert!(page.contains("숲길 걷기가 도움이 되었습니까?") && !page.contains("강사와 진행은"), "{page}");
+        let (st, page, _) = kim.post(&format!("/programs/sessions/{session}/feedback"), &[("q1", "5"), ("q2", "또 오고 싶어요")]).await;
+        assert_eq!(st, 200, "{page}");
+        assert!(page.contains("feedback-thanks"));
+
+        // Answered once: the questions are fixed, on the page and through the API.
+        let (st, page, _) = officer.get(&path).await;
+        assert_eq!(st, 200);
+        assert!(page.contains("survey-locked") && !page.contains("survey-save"), "{page}");
+        let (st, body) = officer_api
+            .put(&format!("/api/v1/programs/{program}/feedback/questions"), json!({"questions": [{"kind": "text", "ko": "새 문항", "en": ""}]}))
+            .await;
+        assert_eq!(st, 409, "{body}");
+        bilingual(&body);
+        s.shutdown().await;
+    }
+
+    #[tokio::test]
     async fn outside_hours_approval_and_the_division_roll_up(backend) {
         let s = start_unlimited(backend).await;
         seed(&s, &[]).await;

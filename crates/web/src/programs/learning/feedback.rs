@@ -258,6 +258,7 @@ pub(crate) struct ReportRow {
 #[template(path = "programs/learning_feedback_report.html")]
 pub(crate) struct ReportPage {
     c: Chrome,
+    program_id: i64,
     answers: usize,
     needed: usize,
     rows: Vec<ReportRow>,
@@ -275,6 +276,7 @@ pub(crate) async fn report_page(
     let page = match r {
         Report::Withheld { answers, needed } => ReportPage {
             c: ctx.chrome(),
+            program_id: id,
             answers,
             needed,
             rows: Vec::new(),
@@ -282,6 +284,7 @@ pub(crate) async fn report_page(
         },
         Report::Shown { answers, questions } => ReportPage {
             c: ctx.chrome(),
+            program_id: id,
             answers,
             needed: 0,
             rows: questions
@@ -297,4 +300,194 @@ pub(crate) async fn report_page(
         },
     };
     Ok(ctx.render(&page))
+}
+
+// ---------------------------------------------------------------------------------------------
+// The organiser's own questions
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QuestionsRequest {
+    /// The survey's questions in order: `{"kind": "scale" | "text", "ko": "…", "en": "…"}`.
+    #[schema(value_type = Vec<Object>)]
+    pub questions: Vec<Question>,
+}
+
+async fn replace(
+    state: &AppState,
+    caller: &Caller,
+    program_id: i64,
+    questions: &[Question],
+) -> Result<fb::Survey, ApiError> {
+    caller
+        .may(state, Capability::Programs, Action::Update, Target::Office)
+        .await?;
+    let now = store::now();
+    audited(state, caller, async |tx| {
+        let survey = fb::replace_questions(tx, program_id, questions, now).await?;
+        Ok((
+            survey,
+            Audit::new(
+                format!("program:{program_id}"),
+                "programs.survey_questions",
+                "",
+            ),
+        ))
+    })
+    .await
+}
+
+/// Replace the program's survey questions (organiser only), until somebody has answered.
+#[utoipa::path(put, path = "/api/v1/programs/{id}/feedback/questions", tag = "programs", security(("bearer" = [])),
+    params(("id" = i64, Path)), request_body = QuestionsRequest,
+    responses((status = 200, body = Object), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub(crate) async fn questions_api(
+    State(state): State<AppState>,
+    ApiCaller(caller): ApiCaller,
+    Id(id): Id,
+    ApiJson(req): ApiJson<QuestionsRequest>,
+) -> Result<Json<fb::Survey>, ApiError> {
+    Ok(Json(replace(&state, &caller, id, &req.questions).await?))
+}
+
+pub(crate) struct QuestionRow {
+    n: usize,
+    scale: bool,
+    /// The text in the page's language, for the read-only list.
+    shown: String,
+    ko: String,
+    en: String,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "programs/learning_survey.html")]
+pub(crate) struct SurveyPage {
+    c: Chrome,
+    program_id: i64,
+    title: String,
+    rows: Vec<QuestionRow>,
+    answers: i64,
+    saved: bool,
+    error: Option<String>,
+}
+
+/// Empty rows offered below the written ones, for new questions.
+const SPARE_QUESTIONS: usize = 2;
+
+fn rows_of(lang: Lang, questions: &[Question], wrong: Option<(usize, String)>) -> Vec<QuestionRow> {
+    questions
+        .iter()
+        .map(|q| (q.kind, q.ko.clone(), q.en.clone()))
+        .chain(std::iter::repeat_n(
+            (QuestionKind::Scale, String::new(), String::new()),
+            SPARE_QUESTIONS,
+        ))
+        .enumerate()
+        .map(|(i, (kind, ko, en))| QuestionRow {
+            n: i + 1,
+            scale: kind == QuestionKind::Scale,
+            shown: prompt(
+                lang,
+                &Question {
+                    kind,
+                    ko: ko.clone(),
+                    en: en.clone(),
+                },
+            ),
+            ko,
+            en,
+            error: wrong
+                .as_ref()
+                .filter(|(n, _)| *n == i + 1)
+                .map(|(_, m)| m.clone()),
+        })
+        .collect()
+}
+
+async fn survey_screen(
+    state: &AppState,
+    ctx: &Ctx,
+    program_id: i64,
+    typed: Option<(&[Question], usize, &ApiError)>,
+    saved: bool,
+) -> PageResult {
+    let lang = ctx.lang;
+    let program = store::programs::program(&state.db, program_id)
+        .await
+        .or_page(ctx)?;
+    let mut tx = state
+        .db
+        .begin()
+        .await
+        .map_err(ApiError::from)
+        .or_page(ctx)?;
+    let survey = fb::survey(&mut tx, program_id, store::now())
+        .await
+        .map_err(ApiError::from)
+        .or_page(ctx)?;
+    tx.commit().await.map_err(ApiError::from).or_page(ctx)?;
+    let title = match lang {
+        Lang::En if !program.title_en.trim().is_empty() => program.title_en.clone(),
+        _ => program.title.clone(),
+    };
+    let rows = match typed {
+        Some((questions, n, e)) => rows_of(lang, questions, Some((n, lang.of(e).to_string()))),
+        None => rows_of(lang, &survey.questions, None),
+    };
+    let page = SurveyPage {
+        c: ctx.chrome(),
+        program_id,
+        title,
+        rows,
+        answers: survey.answers,
+        saved,
+        error: typed.map(|(_, _, e)| lang.of(e).to_string()),
+    };
+    Ok(show(ctx, &page, typed.map(|(_, _, e)| e)))
+}
+
+pub(crate) async fn survey_page(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PageId(id): PageId,
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
+    caller
+        .may(&state, Capability::Programs, Action::Update, Target::Office)
+        .await
+        .or_page(&ctx)?;
+    survey_screen(&state, &ctx, id, None, false).await
+}
+
+pub(crate) async fn survey_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PageId(id): PageId,
+    body: String,
+) -> PageResult {
+    let caller = ctx.staff_or_refuse()?;
+    let f = crate::programs::forms::Fields::parse(&body);
+    // Rows whose texts are both empty are left out: that is how a question is removed.
+    let questions: Vec<Question> = f
+        .all("kind")
+        .into_iter()
+        .zip(f.all("ko"))
+        .zip(f.all("en"))
+        .filter(|((_, ko), en)| !ko.is_empty() || !en.is_empty())
+        .map(|((kind, ko), en)| Question {
+            kind: QuestionKind::parse(&kind).unwrap_or(QuestionKind::Scale),
+            ko,
+            en,
+        })
+        .collect();
+    // Which row a mistake is in, so it is marked where it was typed.
+    let wrong_row = domain::programs::feedback::check_questions(&questions)
+        .err()
+        .map(|(n, _)| n)
+        .unwrap_or(1);
+    match replace(&state, caller, id, &questions).await {
+        Ok(_) => survey_screen(&state, &ctx, id, None, true).await,
+        Err(e) => survey_screen(&state, &ctx, id, Some((&questions, wrong_row, &e)), false).await,
+    }
 }

@@ -50,6 +50,7 @@ pub(super) fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(certificates::verify_api))
         .routes(routes!(feedback::answer_api))
         .routes(routes!(feedback::report_api))
+        .routes(routes!(feedback::questions_api))
         .routes(routes!(record::mine_api))
         .routes(routes!(record::person_api))
         .routes(routes!(record::team_api))
@@ -103,6 +104,10 @@ fn pages() -> Router<AppState> {
             get(feedback::feedback_page).post(feedback::feedback_form),
         )
         .route("/programs/{id}/feedback/report", get(feedback::report_page))
+        .route(
+            "/programs/{id}/feedback/questions",
+            get(feedback::survey_page).post(feedback::survey_form),
+        )
         .route(
             "/programs/learning",
             get(record::mine_page).post(record::external_form),
