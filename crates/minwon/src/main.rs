@@ -414,7 +414,8 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         if programs > 0 {
             println!("데모 교육 프로그램 {programs}개 (demo programs: {programs})");
         }
-        let learning = store::programs::learning_demo::seed(&db, store::now()).await?;
+        let blobs = store::kit::blobs::LocalBlobStore::new(settings.data.join("blobs"))?;
+        let learning = store::programs::learning_demo::seed(&db, &blobs, store::now()).await?;
         if learning > 0 {
             println!("데모 교육 출석·이수 {learning}회차 (demo learning sessions: {learning})");
         }

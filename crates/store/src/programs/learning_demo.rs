@@ -9,6 +9,7 @@ use super::attendance::{add_walk_in, mark, record_audience};
 use super::completion::close;
 use super::feedback::answer;
 use super::record::{ExternalInput, decide_external, submit_external};
+use crate::kit::blobs::{BlobLimits, BlobStore};
 use crate::{Db, Result, Tx, execute, fetch_all, fetch_one};
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use domain::AccountId;
@@ -113,7 +114,7 @@ fn at(now: DateTime<Utc>, days_ago: i64, h: u32, m: u32) -> DateTime<Utc> {
 }
 
 /// Seed the learning history unless there is some. Returns how many sessions were made.
-pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<usize> {
+pub async fn seed(db: &Db, blobs: &dyn BlobStore, now: DateTime<Utc>) -> Result<usize> {
     let (existing,): (i64,) = fetch_one!(db, _, "SELECT COUNT(*) FROM program_attendance")?;
     if existing > 0 {
         return Ok(0);
@@ -364,8 +365,7 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<usize> {
             minutes,
             happened_on: calendar::to_seoul(now).date_naive() - Duration::days(days_ago),
         };
-        // A stand-in evidence hash: the demo has no files in its blob store.
-        let hash = format!("{:064x}", account * 1000 + minutes);
+        let hash = demo_evidence(blobs, *account, happened_label(&input)).await?;
         let entry = submit_external(
             &mut tx,
             *account,
@@ -394,4 +394,30 @@ pub async fn seed(db: &Db, now: DateTime<Utc>) -> Result<usize> {
     }
     tx.commit().await?;
     Ok(4)
+}
+
+fn happened_label(input: &ExternalInput) -> String {
+    input.happened_on.format("%Y-%m-%d").to_string()
+}
+
+/// A small but real PDF standing for a certificate of attendance, kept in the blob store like an
+/// upload, so the demo's evidence opens. Its text is ASCII (a bare PDF carries no Korean font).
+async fn demo_evidence(blobs: &dyn BlobStore, account: AccountId, date: String) -> Result<String> {
+    let body = format!(
+        "%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n\
+         2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n\
+         3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R \
+         /Resources << /Font << /F1 5 0 R >> >> >> endobj\n\
+         4 0 obj << >> stream\nBT /F1 18 Tf 72 760 Td (Certificate of attendance) Tj \
+         0 -28 Td (Yesi County demo, official {account}, {date}) Tj ET\nendstream endobj\n\
+         5 0 obj << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> endobj\n\
+         trailer << /Root 1 0 R >>\n%%EOF\n"
+    );
+    let stored = blobs
+        .put(
+            Box::pin(std::io::Cursor::new(body.into_bytes())),
+            &BlobLimits::default(),
+        )
+        .await?;
+    Ok(stored.sha256)
 }

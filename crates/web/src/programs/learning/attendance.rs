@@ -267,6 +267,8 @@ pub(crate) async fn close_api(
 
 pub(crate) struct Cell {
     day_id: i64,
+    /// The day's name, for the cell's label when the table turns into cards on a phone.
+    day: String,
     status: String,
     minutes: String,
     label: String,
@@ -367,6 +369,7 @@ async fn attendance_screen(
                         .unwrap_or_else(|_| lang.t("기록 없음", "Not recorded").to_string());
                     Cell {
                         day_id: d.id,
+                        day: day_label(lang, d),
                         minutes: m
                             .filter(|m| m.status == "partial" || m.status == "late")
                             .map(|m| m.minutes.to_string())
