@@ -158,3 +158,40 @@ test('check in by the room code, record a headcount, close, verify, feedback, re
   await check(organiser, 'learning-team');
   assert.ok(await organiser.$('a[href*="/programs/learning/export?format=xlsx"]'));
 });
+
+test('the organiser writes the survey questions, until somebody answers', async () => {
+  const organiser = await pageFor('training');
+  await organiser.goto(`${server.url}/programs/office`);
+  await Promise.all([organiser.waitForNavigation(), organiser.click('a:has-text("간부 워크숍: 민원 서비스 개선")')]);
+  await Promise.all([organiser.waitForNavigation(), organiser.click('#program-links a[href$="/feedback/questions"]')]);
+  await check(organiser, 'learning-survey');
+  // The defaults to start from, then a question in English only: refused next to it, all kept.
+  assert.equal(await organiser.inputValue('#sq1-ko'), '과정 내용에 전반적으로 만족하십니까?');
+  await organiser.fill('#sq5-en', 'Which topic should the next workshop take up?');
+  await organiser.selectOption('#sq5-kind', 'text');
+  await Promise.all([organiser.waitForNavigation(), organiser.click('#survey-save')]);
+  assert.match(await organiser.textContent('#sq5-error'), /5번 문항의 한국어 문장/);
+  assert.equal(await organiser.inputValue('#sq5-en'), 'Which topic should the next workshop take up?');
+  assert.equal(await organiser.inputValue('#sq5-kind'), 'text');
+  await check(organiser, 'learning-survey-error');
+  // Written in Korean too, and the instructor question removed by emptying it.
+  await organiser.fill('#sq5-ko', '다음 워크숍에서 다룰 주제는 무엇이 좋겠습니까?');
+  await organiser.fill('#sq3-ko', '');
+  await organiser.fill('#sq3-en', '');
+  await Promise.all([organiser.waitForNavigation(), organiser.click('#survey-save')]);
+  assert.ok(await organiser.$('#survey-saved'));
+  assert.equal(await organiser.inputValue('#sq4-ko'), '다음 워크숍에서 다룰 주제는 무엇이 좋겠습니까?');
+  assert.equal(await organiser.inputValue('#sq3-kind'), 'text');
+  // On a phone, in English.
+  const phone = await pageFor('training', 390);
+  await phone.goto(`${organiser.url()}?lang=en`);
+  assert.equal(await phone.inputValue('#sq4-en'), 'Which topic should the next workshop take up?');
+  await check(phone, 'learning-survey-en-390');
+  // A survey somebody answered cannot change.
+  await organiser.goto(`${server.url}/programs/office`);
+  await Promise.all([organiser.waitForNavigation(), organiser.click('a:has-text("민원 응대 역량 강화 교육")')]);
+  await Promise.all([organiser.waitForNavigation(), organiser.click('#program-links a[href$="/feedback/questions"]')]);
+  assert.ok(await organiser.$('#survey-locked'));
+  assert.equal(await organiser.$('#survey-save'), null);
+  await check(organiser, 'learning-survey-locked');
+});
