@@ -52,14 +52,14 @@ async fn floor(db: &store::Db, sid: i64, who: domain::AccountId) {
     let now = store::now();
     let mut tx = db.begin().await.unwrap();
     let (arrival, capacity): (i64, i64) = store::fetch_one!(
-        &mut *tx,
+        &mut tx,
         _,
         "UPDATE program_sessions SET arrivals = arrivals + 1 WHERE id = $1 RETURNING arrivals, capacity",
         sid
     )
     .unwrap();
     let (taken,): (i64,) = store::fetch_one!(
-        &mut *tx,
+        &mut tx,
         _,
         "SELECT COUNT(*) FROM program_enrolments WHERE session_id = $1 AND state = 'enrolled'",
         sid
@@ -67,7 +67,7 @@ async fn floor(db: &store::Db, sid: i64, who: domain::AccountId) {
     .unwrap();
     let state = if taken < capacity { "enrolled" } else { "waitlisted" };
     store::execute!(
-        &mut *tx,
+        &mut tx,
         "INSERT INTO program_enrolments (session_id, account_id, state, origin, arrival, requested_at, updated_at) \
          VALUES ($1, $2, $3, 'self', $4, $5, $5)",
         sid,
@@ -87,22 +87,22 @@ async fn serializable(db: &store::Db, sid: i64, who: domain::AccountId, arrival:
         let now = store::now();
         let attempt = async {
             let mut tx = db.begin().await?;
-            store::execute!(&mut *tx, "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE")?;
+            store::execute!(&mut tx, "SET TRANSACTION ISOLATION LEVEL SERIALIZABLE")?;
             let (capacity,): (i64,) = store::fetch_one!(
-                &mut *tx,
+                &mut tx,
                 _,
                 "SELECT capacity FROM program_sessions WHERE id = $1",
                 sid
             )?;
             let (taken,): (i64,) = store::fetch_one!(
-                &mut *tx,
+                &mut tx,
                 _,
                 "SELECT COUNT(*) FROM program_enrolments WHERE session_id = $1 AND state = 'enrolled'",
                 sid
             )?;
             let state = if taken < capacity { "enrolled" } else { "waitlisted" };
             store::execute!(
-                &mut *tx,
+                &mut tx,
                 "INSERT INTO program_enrolments (session_id, account_id, state, origin, arrival, requested_at, updated_at) \
                  VALUES ($1, $2, $3, 'self', $4, $5, $5)",
                 sid,
