@@ -65,7 +65,11 @@ async fn floor(db: &store::Db, sid: i64, who: domain::AccountId) {
         sid
     )
     .unwrap();
-    let state = if taken < capacity { "enrolled" } else { "waitlisted" };
+    let state = if taken < capacity {
+        "enrolled"
+    } else {
+        "waitlisted"
+    };
     store::execute!(
         &mut tx,
         "INSERT INTO program_enrolments (session_id, account_id, state, origin, arrival, requested_at, updated_at) \
@@ -268,7 +272,10 @@ async fn race(backend: &str, n: usize, places: i64, way: Way) {
     // Under a lock, arrival is the order the lock was granted, so places follow it by
     // construction; SERIALIZABLE numbers arrivals first and commits in whatever order survives.
     let by_arrival = waiting.iter().all(|e| e.arrival > last_place);
-    assert!(by_arrival || way == Way::Serializable, "places went by arrival");
+    assert!(
+        by_arrival || way == Way::Serializable,
+        "places went by arrival"
+    );
     let positions: Vec<i64> = waiting
         .iter()
         .map(|e| e.waitlist_position.unwrap())

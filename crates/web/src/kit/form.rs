@@ -48,6 +48,42 @@ impl<T: DeserializeOwned> FromRequest<AppState> for PageForm<T> {
     }
 }
 
+/// A form's fields in the order posted, for forms whose rows and checkboxes repeat a name (a
+/// struct keeps one value per name). Read with `PageForm<Fields>`; values come trimmed.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(transparent)]
+pub struct Fields(Vec<(String, String)>);
+
+impl Fields {
+    /// Fields from a url-encoded body; one that does not decode has no fields.
+    pub fn parse(body: &str) -> Fields {
+        Fields(serde_urlencoded::from_str(body).unwrap_or_default())
+    }
+
+    /// The first value of `key`, or empty.
+    pub fn get(&self, key: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.trim().to_string())
+            .unwrap_or_default()
+    }
+
+    /// Every value of `key`, in the order posted.
+    pub fn all(&self, key: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.trim().to_string())
+            .collect()
+    }
+
+    /// Whether a checkbox named `key` was ticked.
+    pub fn checked(&self, key: &str) -> bool {
+        matches!(self.get(key).as_str(), "on" | "true" | "1" | "yes")
+    }
+}
+
 /// Text or a number, as JSON or a form sends it.
 #[derive(Deserialize)]
 #[serde(untagged)]

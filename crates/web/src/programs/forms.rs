@@ -11,34 +11,7 @@ use domain::programs::{
 };
 use store::programs::{Program, Session};
 
-/// The posted fields, in order (checkboxes and rows repeat their names).
-pub(crate) struct Fields(Vec<(String, String)>);
-
-impl Fields {
-    pub(crate) fn parse(body: &str) -> Fields {
-        Fields(serde_urlencoded::from_str(body).unwrap_or_default())
-    }
-
-    pub(crate) fn get(&self, key: &str) -> String {
-        self.0
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.trim().to_string())
-            .unwrap_or_default()
-    }
-
-    pub(crate) fn all(&self, key: &str) -> Vec<String> {
-        self.0
-            .iter()
-            .filter(|(k, _)| k == key)
-            .map(|(_, v)| v.trim().to_string())
-            .collect()
-    }
-
-    fn checked(&self, key: &str) -> bool {
-        matches!(self.get(key).as_str(), "on" | "true" | "1" | "yes")
-    }
-}
+pub(crate) use crate::kit::form::Fields;
 
 /// Problems by field, in the page's language (the first one per field).
 #[derive(Debug, Clone, Default)]

@@ -8,6 +8,7 @@ use super::forms::{self, Errors, Fields, ProgramForm, SessionForm};
 use crate::AppState;
 use crate::kit::auth::Caller;
 use crate::kit::error::ApiError;
+use crate::kit::form::PageForm;
 use crate::kit::page::{Chrome, Ctx, Lang, OrPage, PageResult, when};
 use crate::protection::views::PageId;
 use askama::Template;
@@ -335,10 +336,9 @@ async fn enrol_form(
     State(state): State<AppState>,
     ctx: Ctx,
     PageId(id): PageId,
-    body: String,
+    PageForm(f): PageForm<Fields>,
 ) -> PageResult {
     let caller = ctx.staff_or_refuse()?;
-    let f = Fields::parse(&body);
     let r = api::enrol(&state, caller, id, None)
         .await
         .map(|e| e.state.as_str());
@@ -349,10 +349,9 @@ async fn cancel_form(
     State(state): State<AppState>,
     ctx: Ctx,
     PageId(id): PageId,
-    body: String,
+    PageForm(f): PageForm<Fields>,
 ) -> PageResult {
     let caller = ctx.staff_or_refuse()?;
-    let f = Fields::parse(&body);
     let r = api::cancel(&state, caller, id).await.map(|c| {
         if c.promoted.is_empty() {
             "cancelled"
@@ -367,10 +366,9 @@ async fn decision_form(
     State(state): State<AppState>,
     ctx: Ctx,
     PageId(id): PageId,
-    body: String,
+    PageForm(f): PageForm<Fields>,
 ) -> PageResult {
     let caller = ctx.staff_or_refuse()?;
-    let f = Fields::parse(&body);
     let approve = f.get("approve") == "yes";
     let r = api::decide(&state, caller, id, approve, &f.get("note"))
         .await
@@ -462,9 +460,12 @@ async fn approvals_page(
     Ok(ctx.render(&page))
 }
 
-async fn nominate_form(State(state): State<AppState>, ctx: Ctx, body: String) -> PageResult {
+async fn nominate_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PageForm(f): PageForm<Fields>,
+) -> PageResult {
     let caller = ctx.staff_or_refuse()?;
-    let f = Fields::parse(&body);
     let to = back(&f, "/programs/approvals");
     let (Ok(session), Ok(account)) = (
         f.get("session_id").parse::<i64>(),
@@ -722,12 +723,16 @@ async fn new_program_page(State(state): State<AppState>, ctx: Ctx) -> PageResult
     .or_page(&ctx)
 }
 
-async fn new_program_form(State(state): State<AppState>, ctx: Ctx, body: String) -> PageResult {
+async fn new_program_form(
+    State(state): State<AppState>,
+    ctx: Ctx,
+    PageForm(body): PageForm<Fields>,
+) -> PageResult {
     let caller = ctx.staff_or_refuse()?;
     api::may_run(&state, caller, Action::Create)
         .await
         .or_page(&ctx)?;
-    let form = ProgramForm::read(&Fields::parse(&body));
+    let form = ProgramForm::read(&body);
     let r = match form.draft(ctx.lang) {
         Ok(d) => api::new_program(&state, caller, &d)
             .await
@@ -771,13 +776,13 @@ async fn edit_program_form(
     State(state): State<AppState>,
     ctx: Ctx,
     PageId(id): PageId,
-    body: String,
+    PageForm(body): PageForm<Fields>,
 ) -> PageResult {
     let caller = ctx.staff_or_refuse()?;
     api::may_run(&state, caller, Action::Update)
         .await
         .or_page(&ctx)?;
-    let form = ProgramForm::read(&Fields::parse(&body));
+    let form = ProgramForm::read(&body);
     let r = match form.draft(ctx.lang) {
         Ok(d) => api::edit_program(&state, caller, id, &d)
             .await
@@ -805,14 +810,14 @@ async fn new_session_form(
     State(state): State<AppState>,
     ctx: Ctx,
     PageId(id): PageId,
-    body: String,
+    PageForm(body): PageForm<Fields>,
 ) -> PageResult {
     let caller = ctx.staff_or_refuse()?;
     api::may_run(&state, caller, Action::Create)
         .await
         .or_page(&ctx)?;
     let p: Program = sp::program(&state.db, id).await.or_page(&ctx)?;
-    let form = SessionForm::read(&Fields::parse(&body));
+    let form = SessionForm::read(&body);
     let r = match form.draft(ctx.lang, store::now(), &[]) {
         Ok(d) => api::new_session(&state, caller, id, &d)
             .await
@@ -977,14 +982,14 @@ async fn edit_session_form(
     State(state): State<AppState>,
     ctx: Ctx,
     PageId(id): PageId,
-    body: String,
+    PageForm(body): PageForm<Fields>,
 ) -> PageResult {
     let caller = ctx.staff_or_refuse()?;
     api::may_run(&state, caller, Action::Update)
         .await
         .or_page(&ctx)?;
     let stored = sp::session(&state.db, id).await.or_page(&ctx)?;
-    let form = SessionForm::read(&Fields::parse(&body));
+    let form = SessionForm::read(&body);
     let r = match form.draft(ctx.lang, store::now(), &stored.day_drafts()) {
         Ok(d) => api::edit_session(&state, caller, id, &d)
             .await
@@ -1006,10 +1011,9 @@ async fn cancel_session_form(
     State(state): State<AppState>,
     ctx: Ctx,
     PageId(id): PageId,
-    body: String,
+    PageForm(f): PageForm<Fields>,
 ) -> PageResult {
     let caller = ctx.staff_or_refuse()?;
-    let f = Fields::parse(&body);
     match api::cancel_session(&state, caller, id, &f.get("reason")).await {
         Ok(_) => Ok(redirect(
             &format!("/programs/office/sessions/{id}"),

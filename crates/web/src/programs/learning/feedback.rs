@@ -4,7 +4,7 @@
 use super::{session_name, show};
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
-use crate::kit::form::PageForm;
+use crate::kit::form::{Fields, PageForm};
 use crate::kit::json::ApiJson;
 use crate::kit::page::{Chrome, Ctx, Lang, OrPage, PageResult};
 use crate::protection::views::PageId;
@@ -464,10 +464,9 @@ pub(crate) async fn survey_form(
     State(state): State<AppState>,
     ctx: Ctx,
     PageId(id): PageId,
-    body: String,
+    PageForm(f): PageForm<Fields>,
 ) -> PageResult {
     let caller = ctx.staff_or_refuse()?;
-    let f = crate::programs::forms::Fields::parse(&body);
     // Rows whose texts are both empty are left out: that is how a question is removed.
     let questions: Vec<Question> = f
         .all("kind")
