@@ -47,6 +47,39 @@ impl Way {
     }
 }
 
+/// Both alternatives' decision: count the places taken and add the row enrolled or waitlisted.
+async fn count_and_insert(
+    tx: &mut store::Tx,
+    sid: i64,
+    who: domain::AccountId,
+    capacity: i64,
+    arrival: i64,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), store::StoreError> {
+    let (taken,): (i64,) = store::fetch_one!(
+        &mut *tx,
+        _,
+        "SELECT COUNT(*) FROM program_enrolments WHERE session_id = $1 AND state = 'enrolled'",
+        sid
+    )?;
+    let state = if taken < capacity {
+        "enrolled"
+    } else {
+        "waitlisted"
+    };
+    store::execute!(
+        &mut *tx,
+        "INSERT INTO program_enrolments (session_id, account_id, state, origin, arrival, requested_at, updated_at) \
+         VALUES ($1, $2, $3, 'self', $4, $5, $5)",
+        sid,
+        who,
+        state,
+        arrival,
+        now
+    )?;
+    Ok(())
+}
+
 /// One request the floor's way.
 async fn floor(db: &store::Db, sid: i64, who: domain::AccountId) {
     let now = store::now();
@@ -58,29 +91,9 @@ async fn floor(db: &store::Db, sid: i64, who: domain::AccountId) {
         sid
     )
     .unwrap();
-    let (taken,): (i64,) = store::fetch_one!(
-        &mut tx,
-        _,
-        "SELECT COUNT(*) FROM program_enrolments WHERE session_id = $1 AND state = 'enrolled'",
-        sid
-    )
-    .unwrap();
-    let state = if taken < capacity {
-        "enrolled"
-    } else {
-        "waitlisted"
-    };
-    store::execute!(
-        &mut tx,
-        "INSERT INTO program_enrolments (session_id, account_id, state, origin, arrival, requested_at, updated_at) \
-         VALUES ($1, $2, $3, 'self', $4, $5, $5)",
-        sid,
-        who,
-        state,
-        arrival,
-        now
-    )
-    .unwrap();
+    count_and_insert(&mut tx, sid, who, capacity, arrival, now)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
 }
 
@@ -98,23 +111,7 @@ async fn serializable(db: &store::Db, sid: i64, who: domain::AccountId, arrival:
                 "SELECT capacity FROM program_sessions WHERE id = $1",
                 sid
             )?;
-            let (taken,): (i64,) = store::fetch_one!(
-                &mut tx,
-                _,
-                "SELECT COUNT(*) FROM program_enrolments WHERE session_id = $1 AND state = 'enrolled'",
-                sid
-            )?;
-            let state = if taken < capacity { "enrolled" } else { "waitlisted" };
-            store::execute!(
-                &mut tx,
-                "INSERT INTO program_enrolments (session_id, account_id, state, origin, arrival, requested_at, updated_at) \
-                 VALUES ($1, $2, $3, 'self', $4, $5, $5)",
-                sid,
-                who,
-                state,
-                arrival,
-                now
-            )?;
+            count_and_insert(&mut tx, sid, who, capacity, arrival, now).await?;
             tx.commit().await?;
             Ok::<(), store::StoreError>(())
         }
