@@ -760,15 +760,28 @@ fn into_errors(lang: Lang, invalid: domain::programs::Invalid) -> super::forms::
     e
 }
 
+/// What a case page answers besides the case: the form as typed with its problems, or a
+/// confirmation, and the status.
+struct Shown {
+    typed: Option<ChoiceDraft>,
+    errors: super::forms::Errors,
+    notice: Option<String>,
+    status: StatusCode,
+}
+
 async fn case_screen(
     state: &AppState,
     ctx: &Ctx,
     caller: &Caller,
     case_id: i64,
-    typed: Option<ChoiceDraft>,
-    errors: super::forms::Errors,
-    notice: Option<String>,
+    shown: Shown,
 ) -> PageResult {
+    let Shown {
+        typed,
+        errors,
+        notice,
+        status,
+    } = shown;
     let lang = ctx.lang;
     let (case, desk) = pr::case(&state.db, case_id)
         .await
@@ -853,11 +866,6 @@ async fn case_screen(
         },
         errors,
     };
-    let status = if page.errors.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
-    };
     Ok(ctx.render_status(status, &page))
 }
 
@@ -869,16 +877,13 @@ async fn case_page(
 ) -> PageResult {
     let caller = ctx.staff_or_refuse()?;
     let notice = done_words(ctx.lang, q.done.as_deref());
-    case_screen(
-        &state,
-        &ctx,
-        caller,
-        id,
-        None,
-        super::forms::Errors::new(),
+    let shown = Shown {
+        typed: None,
+        errors: super::forms::Errors::new(),
         notice,
-    )
-    .await
+        status: StatusCode::OK,
+    };
+    case_screen(&state, &ctx, caller, id, shown).await
 }
 
 #[derive(Deserialize)]
@@ -946,16 +951,13 @@ async fn decide_form(
             Redirect::to(&format!("/programs/practice/cases/{id}?done=decided")).into_response(),
         ),
         Ok(Err(invalid)) => {
-            case_screen(
-                &state,
-                &ctx,
-                caller,
-                id,
-                Some(typed),
-                into_errors(lang, invalid),
-                None,
-            )
-            .await
+            let shown = Shown {
+                typed: Some(typed),
+                errors: into_errors(lang, invalid),
+                notice: None,
+                status: StatusCode::UNPROCESSABLE_ENTITY,
+            };
+            case_screen(&state, &ctx, caller, id, shown).await
         }
         Err(e) if e.status == StatusCode::FORBIDDEN || e.status == StatusCode::NOT_FOUND => {
             Err(ctx.fail(&e))
@@ -964,7 +966,13 @@ async fn decide_form(
         Err(e) => {
             let mut errors = super::forms::Errors::new();
             errors.push(("decision", lang.of(&e).to_string()));
-            case_screen(&state, &ctx, caller, id, Some(typed), errors, None).await
+            let shown = Shown {
+                typed: Some(typed),
+                errors,
+                notice: None,
+                status: e.status,
+            };
+            case_screen(&state, &ctx, caller, id, shown).await
         }
     }
 }
