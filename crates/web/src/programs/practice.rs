@@ -121,6 +121,25 @@ fn kind_with_period(lang: Lang, k: Kind) -> String {
     format!("{} · {period}", lang.t(k.korean(), k.english()))
 }
 
+/// The office's departments as code → name in the page's language.
+async fn department_names(
+    state: &AppState,
+    lang: Lang,
+) -> Result<HashMap<String, String>, ApiError> {
+    Ok(store::office::departments::list(&state.db)
+        .await?
+        .into_iter()
+        .filter(|d| d.active)
+        .map(|d| {
+            let name = match lang {
+                Lang::En if !d.name_en.trim().is_empty() => d.name_en,
+                _ => d.name,
+            };
+            (d.code, name)
+        })
+        .collect())
+}
+
 fn dept_word(names: &HashMap<String, String>, code: &str) -> String {
     if code.is_empty() {
         return "—".into();
@@ -184,7 +203,12 @@ fn assist_view(lang: Lang, c: &Case, names: &HashMap<String, String>) -> AssistV
             let kinds = if c.screened_kinds.is_empty() {
                 String::new()
             } else {
-                format!(" ({})", c.screened_kinds.replace(',', ", "))
+                let words: Vec<String> = c
+                    .screened_kinds
+                    .split(',')
+                    .map(|k| crate::petitions::staff_pages::abuse_kind_name(lang, k))
+                    .collect();
+                format!(" ({})", words.join(", "))
             };
             format!(
                 "{}{kinds}",
@@ -411,7 +435,7 @@ async fn desk_screen(
     let desk = pr::desk_of_session(&state.db, session_id)
         .await
         .or_page(ctx)?;
-    let names = pr::department_names(&state.db).await.or_page(ctx)?;
+    let names = department_names(state, lang).await.or_page(ctx)?;
     let mut page = DeskPage {
         c: ctx.chrome(),
         session_id,
@@ -693,7 +717,7 @@ async fn person_page(
         .or_page(&ctx)?;
     let cases = pr::cases(&state.db, desk.id).await.or_page(&ctx)?;
     let by_id: HashMap<i64, &Case> = cases.iter().map(|c| (c.id, c)).collect();
-    let names = pr::department_names(&state.db).await.or_page(&ctx)?;
+    let names = department_names(&state, lang).await.or_page(&ctx)?;
     let mine = pr::decisions(&state.db, desk.id, Some(account))
         .await
         .or_page(&ctx)?;
@@ -805,7 +829,7 @@ async fn case_screen(
             .or_page(ctx)?;
         tx.commit().await.map_err(ApiError::from).or_page(ctx)?;
     }
-    let names = pr::department_names(&state.db).await.or_page(ctx)?;
+    let names = department_names(state, lang).await.or_page(ctx)?;
     let mut departments: Vec<(String, String)> =
         names.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
     departments.sort_by(|a, b| a.1.cmp(&b.1));
