@@ -166,6 +166,21 @@ store::backend_tests! {
         assert_eq!(st, 303);
         let (_, page, _) = kim.get(&case_path).await;
         assert!(page.contains("id=\"case-expected\""), "{page}");
+        // …and a decision after closing is refused, saying why.
+        let desk = store::programs::practice::desk_of_session(&s.state.db, session).await.unwrap().unwrap();
+        let second = store::programs::practice::cases(&s.state.db, desk.id).await.unwrap()[1].id;
+        let (st, page, _) = kim
+            .post(&format!("/programs/practice/cases/{second}?lang=en"), &[("kind", "other"), ("department", "civil"), ("abusive", "yes"), ("draft", "늦은 답변")])
+            .await;
+        assert_eq!(st, 409, "{page}");
+        assert!(page.contains("id=\"decision-error\"") && page.contains("the practice desk is closed"), "{page}");
+
+        // A cancelled session holds no desk either.
+        let cancelled = seed(&s, "training", &[]).await;
+        execute!(&s.state.db, "UPDATE program_sessions SET state = 'cancelled' WHERE id = $1", cancelled).unwrap();
+        let (st, page, _) = officer.post(&format!("/programs/sessions/{cancelled}/practice"), &[("cases", "4")]).await;
+        assert_eq!(st, 400, "{page}");
+        assert!(page.contains("취소된 회차에는 실습 창구를 열 수 없습니다"), "{page}");
 
         // Nothing reached the office's petitions, and a case id is no petition.
         assert_eq!(petition_count(&s).await, petitions);
