@@ -100,6 +100,7 @@ test('the trainer opens a desk, a trainee works a case, the trainer sees it besi
   await go(trainee, '#pc-submit');
   assert.match(await trainee.textContent('#practice-notice'), /decision is recorded/);
   assert.match(await trainee.textContent('#my-decision'), /Grievance/);
+  assert.ok(await trainee.$('#next-case'), 'on to the next case');
   await auditPhone(trainee, 'practice-case-decided-en-390');
 
   // The trainer sees it beside the suggestion, per case and per trainee, in Korean.

@@ -774,6 +774,8 @@ pub(crate) struct CasePage {
     mine: Option<DecisionRow>,
     expected: Option<String>,
     everyone: Vec<DecisionRow>,
+    /// The next case of the desk, to go on with.
+    next: Option<i64>,
 }
 
 fn into_errors(lang: Lang, invalid: domain::programs::Invalid) -> super::forms::Errors {
@@ -842,6 +844,12 @@ async fn case_screen(
     .await
     .or_page(ctx)?;
     let on_case: Vec<&Decision> = all.iter().filter(|d| d.case_id == case.id).collect();
+    let next = pr::cases(&state.db, desk.id)
+        .await
+        .or_page(ctx)?
+        .into_iter()
+        .find(|c| c.number == case.number + 1)
+        .map(|c| c.id);
     let mine = if role == Role::Trainee {
         on_case
             .iter()
@@ -889,6 +897,7 @@ async fn case_screen(
             Vec::new()
         },
         errors,
+        next,
     };
     Ok(ctx.render_status(status, &page))
 }
