@@ -134,16 +134,14 @@ pub fn check_choice(
             &format!("keep the answer within {MAX_DRAFT_CHARS} characters"),
         );
     }
-    bad.into_result()?;
     match (kind, abusive) {
-        (Some(kind), Some(abusive)) => Ok(Choice {
+        (Some(kind), Some(abusive)) if bad.is_empty() => Ok(Choice {
             kind,
             department: department.to_string(),
             abusive,
             draft: draft.to_string(),
         }),
-        // Unreachable: both were checked above.
-        _ => Err(Invalid::default()),
+        _ => Err(bad),
     }
 }
 

@@ -88,11 +88,21 @@ async fn role_on(state: &AppState, caller: &Caller, session_id: i64) -> Result<R
     {
         return Ok(Role::Trainee);
     }
+    // Refused like any denial of the policy: traced and written to the access log.
     tracing::warn!(
         account = caller.account.id,
         session_id,
         "practice desk refused"
     );
+    let record = crate::access_record(
+        caller,
+        &format!("program_session:{session_id}"),
+        "denied.practice_desk",
+        "실습 창구의 교육생이나 교육 담당자가 아님 (neither a trainee nor the trainer)",
+    );
+    if let Err(e) = store::office::audit::record(&state.db, &record).await {
+        tracing::error!(error = %e, "could not log a denied access");
+    }
     Err(not_a_trainee())
 }
 

@@ -248,6 +248,15 @@ store::backend_tests! {
             let (_, page, _) = b.get("/programs/practice").await;
             assert!(!page.contains(&path), "{who}: {page}");
         }
+        // Each refusal is in the access log, naming the session.
+        let (denied,): (i64,) = fetch_one!(
+            &s.state.db,
+            _,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'denied.practice_desk' AND subject = $1",
+            format!("program_session:{session}")
+        )
+        .unwrap();
+        assert!(denied >= 6, "{denied}");
         // The resident: not a staff page at all.
         let resident = browser(&s, "resident").await;
         for p in [path.clone(), case_path.clone(), "/programs/practice".to_string()] {
