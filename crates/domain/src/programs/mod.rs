@@ -16,6 +16,7 @@ pub mod checkin;
 pub mod completion;
 mod enrolment;
 pub mod feedback;
+pub mod practice;
 pub mod record;
 
 pub use catalogue::*;

@@ -353,6 +353,8 @@ pub async fn seed(db: &Db, now: DateTime<Utc>, password_hash: &str) -> Result<us
         .await?;
         tx.commit().await?;
     }
+    // Their practice desk, with some cases already worked (item 9).
+    super::practice::demo::seed(db, made[2], officer.id, &newcomers, now).await?;
     if let Some(sup) = &sup {
         let p = person(db, sup.id).await?;
         let mut tx = db.begin().await?;

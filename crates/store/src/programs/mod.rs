@@ -13,6 +13,7 @@ mod enrolment;
 pub mod feedback;
 mod feeds;
 pub mod learning_demo;
+pub mod practice;
 pub mod record;
 mod reminders;
 mod sessions;

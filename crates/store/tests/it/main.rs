@@ -6,6 +6,7 @@ mod fixtures;
 mod intake;
 mod learning;
 mod petitions;
+mod practice;
 mod programs;
 mod protection;
 mod stories;

@@ -699,7 +699,7 @@ fn kind_name(l: Lang, k: domain::petitions::Kind) -> &'static str {
 }
 
 /// What abuse screening found, in words (the screening stores the kinds' codes).
-fn abuse_kind_name(l: Lang, code: &str) -> String {
+pub(crate) fn abuse_kind_name(l: Lang, code: &str) -> String {
     match code {
         "insult" => l.t("모욕·욕설", "insults or profanity"),
         "threat" => l.t("협박", "threats"),

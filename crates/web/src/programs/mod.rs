@@ -18,6 +18,7 @@ pub mod feeds;
 pub mod forms;
 pub mod learning;
 pub mod pages;
+pub mod practice;
 
 use crate::AppState;
 use crate::Registration;
@@ -60,4 +61,5 @@ fn routes() -> OpenApiRouter<AppState> {
     api::routes()
         .merge(pages::routes().into())
         .merge(learning::routes())
+        .merge(practice::routes().into())
 }

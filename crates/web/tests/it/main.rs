@@ -21,6 +21,7 @@ mod outbox;
 mod pages;
 mod pages_supplement;
 mod petitions;
+mod practice;
 mod privacy;
 mod programs;
 mod protection;
