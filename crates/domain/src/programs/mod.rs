@@ -16,6 +16,7 @@ pub mod checkin;
 pub mod completion;
 mod enrolment;
 pub mod feedback;
+pub mod healing;
 pub mod record;
 
 pub use catalogue::*;

@@ -16,6 +16,7 @@
 pub mod api;
 pub mod feeds;
 pub mod forms;
+pub mod healing;
 pub mod learning;
 pub mod pages;
 
@@ -60,4 +61,5 @@ fn routes() -> OpenApiRouter<AppState> {
     api::routes()
         .merge(pages::routes().into())
         .merge(learning::routes())
+        .merge(healing::routes())
 }
