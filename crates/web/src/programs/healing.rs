@@ -617,9 +617,13 @@ async fn start_form(
         Err(e) if e.code == "consent_required" => {
             Ok(Redirect::to("/wellbeing/consent").into_response())
         }
-        Err(e) => super::pages::home_with_error(&state, &ctx, caller, &e)
-            .await
-            .or_page(&ctx),
+        Err(e) => {
+            let mut page = super::pages::home_with_error(&state, &ctx, caller, &e)
+                .await
+                .or_page(&ctx)?;
+            *page.status_mut() = e.status;
+            Ok(page)
+        }
     }
 }
 

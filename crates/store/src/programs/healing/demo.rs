@@ -7,7 +7,7 @@ use super::{Phase, set_before_after};
 use crate::{Db, Result, Tx, execute, fetch_one};
 use chrono::{DateTime, Duration, NaiveTime, Utc};
 use domain::AccountId;
-use domain::wellbeing::{Battery, Instrument};
+use domain::wellbeing::Instrument;
 
 /// A Seoul time `days_ago` days before `now` at `h`:00.
 fn at(now: DateTime<Utc>, days_ago: i64, h: u32) -> DateTime<Utc> {
@@ -63,7 +63,6 @@ fn answers(i: &Instrument, severity: f64, dice: &mut Dice) -> Vec<Option<i64>> {
 
 async fn take(
     tx: &mut Tx,
-    battery: &Battery,
     who: AccountId,
     session: i64,
     phase: Phase,
@@ -79,6 +78,7 @@ async fn take(
         who,
         when
     )?;
+    let battery = domain::wellbeing::battery()?;
     for i in &battery.instruments {
         let a = answers(i, severity, dice);
         crate::wellbeing::submit(tx, check, battery, &i.id, &a, when).await?;
@@ -173,7 +173,6 @@ pub async fn seed(
     people: &[AccountId],
     officer: AccountId,
 ) -> Result<usize> {
-    let battery = domain::wellbeing::battery()?;
     let mut tx = db.begin().await?;
     set_before_after(&mut tx, coming, true, now).await?;
     // Six weeks ago: 22 took part, 16 took both checks, 3 only the one before.
@@ -199,7 +198,6 @@ pub async fn seed(
             let pre_day = days_ago + 2 + (n as i64 % 5);
             take(
                 &mut tx,
-                battery,
                 who,
                 session,
                 Phase::Pre,
@@ -212,7 +210,6 @@ pub async fn seed(
                 let post_day = days_ago - 3 - (n as i64 % 6);
                 take(
                     &mut tx,
-                    battery,
                     who,
                     session,
                     Phase::Post,
