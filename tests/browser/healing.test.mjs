@@ -109,3 +109,32 @@ test('switch before and after, take the check, see only the group', async () => 
   const res = await sup.goto(setting);
   assert.equal(res.status(), 403);
 });
+
+test('a referral is placed privately and lands as an ordinary request', async () => {
+  const organiser = await pageFor('training');
+  const sessions = await healingSessions(organiser);
+  const requested = async () => {
+    await organiser.goto(`${server.url}${sessions['1기']}`);
+    return organiser.$$eval('#roster tbody tr[data-state="requested"]', (trs) =>
+      trs.map((tr) => [tr.querySelector('th').textContent.trim(), tr.querySelectorAll('td')[2].textContent.trim()]));
+  };
+  const before = await requested();
+
+  const counsellor = await pageFor('counsellor', 390);
+  await counsellor.goto(`${server.url}/wellbeing/counsellor`);
+  await check(counsellor, 'healing-placement-390');
+  const who = (await counsellor.textContent('#placements li strong')).trim();
+  await Promise.all([counsellor.waitForNavigation(), counsellor.click('#placements form button')]);
+  assert.match(await counsellor.textContent('#placements'), /배정함: 민원공무원 힐링 프로그램 1기/);
+  await check(counsellor, 'healing-placed-390');
+
+  // The organiser: one more request awaiting approval, like every self-enrolment, with nothing
+  // that says where it came from.
+  const after = await requested();
+  assert.equal(after.length, before.length + 1);
+  assert.ok(after.some(([name]) => name === who), `${who} in ${after}`);
+  assert.ok(after.every(([, how]) => how === '본인 신청'), JSON.stringify(after));
+  const roster = await organiser.textContent('#roster');
+  for (const word of ['의뢰', '마음건강', '상담', '자가점검']) assert.ok(!roster.includes(word), word);
+  await check(organiser, 'healing-roster');
+});

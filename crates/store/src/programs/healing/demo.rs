@@ -2,6 +2,7 @@
 //! offers the check before and after on its coming session, and two earlier sessions of it show
 //! what the organiser sees — six weeks ago, 16 participants took both checks (the group's change
 //! shows: a little better on average, not for everyone); ten days ago, only 6 did (suppressed).
+//! A new official's request for a healing program waits for the counsellor to place it.
 
 use super::{Phase, set_before_after};
 use crate::{Db, Result, Tx, execute, fetch_one};
@@ -221,6 +222,27 @@ pub async fn seed(
                 pairs += 1;
             }
         }
+    }
+    // A new official asked, from their result, for a place in a healing program; the counsellor
+    // acknowledged it and has yet to place them (the counsellor's page offers the coming session).
+    if let Ok(asker) = crate::office::accounts::find_by_username(db, "new03").await {
+        crate::wellbeing::give_consent(&mut tx, asker.id, at(now, 6, 10)).await?;
+        let referral = crate::wellbeing::create_referral(
+            &mut tx,
+            asker.id,
+            domain::wellbeing::ReferralKind::HealingProgram,
+            None,
+            "요즘 많이 지쳤습니다. 힐링 프로그램에 참여하고 싶어요.",
+            at(now, 5, 11),
+        )
+        .await?;
+        crate::wellbeing::set_referral_status(
+            &mut tx,
+            referral,
+            domain::wellbeing::ReferralStatus::Acknowledged,
+            at(now, 4, 15),
+        )
+        .await?;
     }
     tx.commit().await?;
     Ok(pairs)
