@@ -349,13 +349,25 @@ pub(crate) struct SessionChoice {
     pub label: String,
 }
 
+/// Upcoming healing sessions; for a person, those they hold or ask for no place on.
 pub(crate) async fn healing_choices(
     state: &AppState,
     lang: Lang,
+    person: Option<domain::AccountId>,
 ) -> Result<Vec<SessionChoice>, ApiError> {
+    let taken: Vec<i64> = match person {
+        Some(who) => sp::enrolments_of(&state.db, who)
+            .await?
+            .iter()
+            .filter(|e| e.state.is_active())
+            .map(|e| e.session_id)
+            .collect(),
+        None => Vec::new(),
+    };
     Ok(sh::upcoming_healing(&state.db, store::now())
         .await?
         .iter()
+        .filter(|f| !taken.contains(&f.session_id))
         .map(|f| SessionChoice {
             id: f.session_id,
             label: format!(

@@ -681,7 +681,7 @@ async fn check_page_inner(
             })
             .collect(),
         healing_sessions: if owner_view && next.iter().any(|s| s.key == "healing_program") {
-            crate::programs::healing::healing_choices(state, lang).await?
+            crate::programs::healing::healing_choices(state, lang, Some(caller.account.id)).await?
         } else {
             Vec::new()
         },
@@ -1189,7 +1189,7 @@ async fn counsellor_page(State(state): State<AppState>, WbPage(caller, ctx): WbP
         placements: crate::programs::healing::placement_rows(&state, lang, &referrals)
             .await
             .or_page(&ctx)?,
-        healing_sessions: crate::programs::healing::healing_choices(&state, lang)
+        healing_sessions: crate::programs::healing::healing_choices(&state, lang, None)
             .await
             .or_page(&ctx)?,
     }))
