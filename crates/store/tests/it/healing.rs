@@ -290,6 +290,24 @@ store::backend_tests! {
         assert_eq!((pairs, before), (11, 18.0));
         assert_eq!(after, ((10.0 * 9.0 + 27.0) / 11.0 * 10.0_f64).round() / 10.0);
         assert_eq!(delta, ((after - before) * 10.0).round() / 10.0);
+        // The one who never took it starts inside the window but finishes after it closed: the
+        // figures stay as they were.
+        let late = w.staff[11];
+        let b = battery().unwrap();
+        let mut tx = w.db.begin().await.unwrap();
+        let (check, _) = sh::start_linked(&mut tx, late, None, w.session, Phase::Post, may(26)).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut tx = w.db.begin().await.unwrap();
+        for i in &b.instruments {
+            let answers: Vec<Option<i64>> = i.items.iter().map(|_| Some(0)).collect();
+            if i.id == "cbi_client" { continue; }
+            sw::submit(&mut tx, check, b, &i.id, &answers, may(28)).await.unwrap();
+        }
+        let cbi = b.get("cbi_client").unwrap();
+        let answers: Vec<Option<i64>> = cbi.items.iter().map(|_| Some(0)).collect();
+        assert!(sw::submit(&mut tx, check, b, "cbi_client", &answers, may(28)).await.unwrap().completed);
+        tx.commit().await.unwrap();
+        assert_eq!(phq(&change(&w, may(29)).await), phq(&g));
         // Deleting a check or all one's data drops out of the aggregate: ten, then nine.
         let mut tx = w.db.begin().await.unwrap();
         sw::delete_all(&mut tx, w.staff[10]).await.unwrap();
@@ -301,7 +319,7 @@ store::backend_tests! {
         sw::delete_check(&mut tx, post.0).await.unwrap();
         tx.commit().await.unwrap();
         assert_eq!(change(&w, may(28)).await, GroupChange::TooFew);
-        assert_eq!(count(&w.db, "SELECT COUNT(*) FROM wellbeing_program_checks").await, 20);
+        assert_eq!(count(&w.db, "SELECT COUNT(*) FROM wellbeing_program_checks").await, 21);
     }
 
     #[tokio::test]

@@ -330,19 +330,25 @@ pub async fn start_linked(
 
 /// Each participant's scores before and after, for those who completed both (one [`Pair`] per
 /// person and instrument). Read only to aggregate; never returned to a caller as such.
-async fn pairs(db: &Db, session: i64, battery: &Battery) -> Result<Vec<Pair>> {
-    let links: Vec<(AccountId, String, i64)> = fetch_all!(
+async fn pairs(db: &Db, f: &Facts, battery: &Battery) -> Result<Vec<Pair>> {
+    let links: Vec<(AccountId, String, i64, DateTime<Utc>)> = fetch_all!(
         db,
         _,
-        "SELECT l.account_id, l.phase, l.check_id FROM wellbeing_program_checks l \
+        "SELECT l.account_id, l.phase, l.check_id, c.completed_at FROM wellbeing_program_checks l \
          JOIN wellbeing_checks c ON c.id = l.check_id \
          WHERE l.session_id = $1 AND c.completed_at IS NOT NULL ORDER BY l.account_id",
-        session
+        f.session_id
     )?;
     let mut by_person: BTreeMap<AccountId, (Option<i64>, Option<i64>)> = BTreeMap::new();
-    for (who, phase, check) in links {
+    for (who, phase, check, completed) in links {
+        let phase = Phase::parse(&phase)?;
+        // Only a check finished inside its window counts: once the after-window has closed,
+        // nothing finished later can change the figures (and give one person away).
+        if completed >= rules::window(phase, f.first_start, f.last_end).1 {
+            continue;
+        }
         let e = by_person.entry(who).or_default();
-        match Phase::parse(&phase)? {
+        match phase {
             Phase::Pre => e.0 = Some(check),
             Phase::Post => e.1 = Some(check),
         }
@@ -379,7 +385,7 @@ pub async fn group_change(
     now: DateTime<Utc>,
 ) -> Result<GroupChange> {
     let f = facts(db, session).await?;
-    let pairs = pairs(db, session, battery).await?;
+    let pairs = pairs(db, &f, battery).await?;
     Ok(rules::group_change(battery, &pairs, f.post_closes(), now))
 }
 
