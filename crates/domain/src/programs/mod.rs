@@ -17,6 +17,7 @@ pub mod completion;
 mod enrolment;
 pub mod feedback;
 pub mod practice;
+pub mod healing;
 pub mod record;
 
 pub use catalogue::*;

@@ -361,5 +361,13 @@ pub async fn seed(db: &Db, now: DateTime<Utc>, password_hash: &str) -> Result<us
         enrol_in(&mut tx, enrol(made[3], sup.id, None), &p, 0, now).await?;
         tx.commit().await?;
     }
+    // The self-check before and after on the healing program (item 8).
+    let (healing_program,): (i64,) = fetch_one!(
+        db,
+        _,
+        "SELECT program_id FROM program_sessions WHERE id = $1",
+        made[0]
+    )?;
+    super::healing::demo::seed(db, now, healing_program, made[0], &counter, officer.id).await?;
     Ok(made.len())
 }

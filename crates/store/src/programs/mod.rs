@@ -12,6 +12,7 @@ pub mod demo;
 mod enrolment;
 pub mod feedback;
 mod feeds;
+pub mod healing;
 pub mod learning_demo;
 pub mod practice;
 pub mod record;

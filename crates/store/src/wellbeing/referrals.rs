@@ -14,10 +14,12 @@ pub struct Referral {
     pub status: String,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The healing session a healing-program request was placed in (item 8).
+    pub placed_session_id: Option<i64>,
 }
 
 pub(super) const REFERRAL_SELECT: &str = "SELECT r.id, r.owner_id, o.display_name AS owner_name, r.counsellor_id, \
-     r.kind, r.message, r.status, r.created_at, r.updated_at \
+     r.kind, r.message, r.status, r.created_at, r.updated_at, r.placed_session_id \
      FROM wellbeing_referrals r JOIN accounts o ON o.id = r.owner_id";
 
 pub async fn create_referral(

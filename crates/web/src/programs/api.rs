@@ -668,6 +668,11 @@ pub async fn run_reminders(
             Ok(n) => tracing::info!(n, "program reminders queued"),
             Err(e) => tracing::error!(error = %e, "program reminders failed"),
         }
+        match sp::healing::queue_offers(&db, store::now()).await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(n, "self-check offers queued"),
+            Err(e) => tracing::error!(error = %e, "self-check offers failed"),
+        }
         tokio::select! {
             _ = tokio::time::sleep(every) => {}
             _ = stop.changed() => {}

@@ -16,6 +16,7 @@
 pub mod api;
 pub mod feeds;
 pub mod forms;
+pub mod healing;
 pub mod learning;
 pub mod pages;
 pub mod practice;
@@ -62,4 +63,5 @@ fn routes() -> OpenApiRouter<AppState> {
         .merge(pages::routes().into())
         .merge(learning::routes())
         .merge(practice::routes().into())
+        .merge(healing::routes())
 }

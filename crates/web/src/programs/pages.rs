@@ -211,6 +211,8 @@ struct HomePage {
     mine: Vec<MineRow>,
     calendar_made: Option<String>,
     calendar_path: Option<String>,
+    /// Self-checks before and after offered now (item 8).
+    self_checks: Vec<super::healing::OfferView>,
 }
 
 async fn home_page(
@@ -303,8 +305,19 @@ async fn home_page(
             .await?
             .map(when),
         calendar_path,
+        self_checks: super::healing::offer_views(state, caller, lang).await?,
     };
     Ok(ctx.render(&page))
+}
+
+/// The official's page again with an error (a self-check that could not start).
+pub(crate) async fn home_with_error(
+    state: &AppState,
+    ctx: &Ctx,
+    caller: &Caller,
+    e: &ApiError,
+) -> Result<Response, ApiError> {
+    home_page(state, ctx, caller, None, Some(e), None).await
 }
 
 async fn home(State(state): State<AppState>, ctx: Ctx, Query(n): Query<Notice>) -> PageResult {
@@ -874,6 +887,8 @@ struct SessionPage {
     roster: Vec<RosterRow>,
     people: Vec<Choice>,
     cancel_error: Option<String>,
+    /// A healing program's session links to its self-check before and after.
+    healing: bool,
 }
 
 fn roster_row(lang: Lang, e: &Enrolment) -> RosterRow {
@@ -939,6 +954,7 @@ async fn session_view(
             })
             .collect(),
         cancel_error,
+        healing: sp::program(&state.db, s.program_id).await?.kind == ProgramKind::Healing,
     };
     Ok(ctx.render_status(status, &page))
 }

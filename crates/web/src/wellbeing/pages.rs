@@ -573,6 +573,8 @@ struct ResultPage {
     shares: Vec<ShareRow>,
     counsellors: Vec<CounsellorOption>,
     purposes: Vec<PurposeOption>,
+    /// Upcoming healing sessions, when a healing program is a next step (item 8).
+    healing_sessions: Vec<crate::programs::healing::SessionChoice>,
 }
 
 async fn check_page(
@@ -609,6 +611,7 @@ async fn check_page_inner(
         return Ok(ctx.render(&instrument_page(ctx, id, next, step, steps, &[], None)));
     }
     let results = check.results(battery);
+    let next = domain::wellbeing::next_steps(&results, check.crisis);
     let referral = results
         .iter()
         .map(|r| r.referral)
@@ -633,7 +636,7 @@ async fn check_page_inner(
         date: date(&check.started_at),
         crisis: check.crisis,
         crisis_lines: crisis_lines(lang),
-        next_steps: domain::wellbeing::next_steps(&results, check.crisis)
+        next_steps: next
             .iter()
             .map(|s: &NextStep| StepView {
                 key: s.key,
@@ -677,6 +680,11 @@ async fn check_page_inner(
                 label: lang.t(p.korean(), p.english()),
             })
             .collect(),
+        healing_sessions: if owner_view && next.iter().any(|s| s.key == "healing_program") {
+            crate::programs::healing::healing_choices(state, lang, Some(caller.account.id)).await?
+        } else {
+            Vec::new()
+        },
     }))
 }
 
@@ -1147,6 +1155,9 @@ struct CounsellorPage {
     csrf_token: String,
     shares: Vec<InboxShare>,
     referrals: Vec<InboxReferral>,
+    /// Healing-program requests to place in a session, and upcoming sessions (item 8).
+    placements: Vec<crate::programs::healing::PlacementRow>,
+    healing_sessions: Vec<crate::programs::healing::SessionChoice>,
 }
 
 async fn counsellor_page(State(state): State<AppState>, WbPage(caller, ctx): WbPage) -> PageResult {
@@ -1175,6 +1186,12 @@ async fn counsellor_page(State(state): State<AppState>, WbPage(caller, ctx): WbP
                 date: date(&r.created_at),
             })
             .collect(),
+        placements: crate::programs::healing::placement_rows(&state, lang, &referrals)
+            .await
+            .or_page(&ctx)?,
+        healing_sessions: crate::programs::healing::healing_choices(&state, lang, None)
+            .await
+            .or_page(&ctx)?,
     }))
 }
 

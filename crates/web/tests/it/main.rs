@@ -12,6 +12,7 @@ mod common;
 mod desk_pages;
 mod errors;
 mod filing_pages;
+mod healing;
 mod http;
 mod intake;
 mod learning;
