@@ -55,11 +55,6 @@ impl<T: DeserializeOwned> FromRequest<AppState> for PageForm<T> {
 pub struct Fields(Vec<(String, String)>);
 
 impl Fields {
-    /// Fields from a url-encoded body; one that does not decode has no fields.
-    pub fn parse(body: &str) -> Fields {
-        Fields(serde_urlencoded::from_str(body).unwrap_or_default())
-    }
-
     /// The first value of `key`, or empty.
     pub fn get(&self, key: &str) -> String {
         self.0

@@ -8,7 +8,7 @@
 //! (`Capability::Wellbeing`). Placing asks the wellbeing policy about the referral (its owner
 //! or an addressed counsellor) — never `ProgramEnrolment`, which a counsellor does not hold.
 
-use super::forms::Fields;
+use crate::kit::form::{Fields, PageForm};
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
 use crate::kit::json::ApiJson;
@@ -591,10 +591,10 @@ async fn switch_form(
     State(state): State<AppState>,
     ctx: Ctx,
     PageId(id): PageId,
-    body: String,
+    PageForm(f): PageForm<Fields>,
 ) -> PageResult {
     let caller = ctx.staff_or_refuse()?;
-    let on = Fields::parse(&body).get("before_after") == "on";
+    let on = f.get("before_after") == "on";
     match switch(&state, caller, id, on).await {
         Ok(_) => {
             let done = if on { "on" } else { "off" };
@@ -643,10 +643,9 @@ async fn place_form(
     State(state): State<AppState>,
     ctx: Ctx,
     PageId(id): PageId,
-    body: String,
+    PageForm(f): PageForm<Fields>,
 ) -> PageResult {
     let caller = ctx.staff_or_refuse()?;
-    let f = Fields::parse(&body);
     let session = f.get("session_id").parse::<i64>().map_err(|_| {
         ctx.fail(&ApiError::new(
             StatusCode::BAD_REQUEST,
