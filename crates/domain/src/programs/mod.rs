@@ -16,8 +16,8 @@ pub mod checkin;
 pub mod completion;
 mod enrolment;
 pub mod feedback;
-pub mod practice;
 pub mod healing;
+pub mod practice;
 pub mod record;
 
 pub use catalogue::*;

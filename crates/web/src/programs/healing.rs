@@ -8,9 +8,9 @@
 //! (`Capability::Wellbeing`). Placing asks the wellbeing policy about the referral (its owner
 //! or an addressed counsellor) — never `ProgramEnrolment`, which a counsellor does not hold.
 
-use crate::kit::form::{Fields, PageForm};
 use crate::kit::auth::{ApiCaller, Caller};
 use crate::kit::error::{ApiError, ErrorBody};
+use crate::kit::form::{Fields, PageForm};
 use crate::kit::json::ApiJson;
 use crate::kit::page::{Chrome, Ctx, Lang, OrPage, PageResult, when};
 use crate::protection::views::PageId;
