@@ -61,5 +61,5 @@ fn routes() -> OpenApiRouter<AppState> {
     api::routes()
         .merge(pages::routes().into())
         .merge(learning::routes())
-        .merge(practice::routes().into())
+        .merge(practice::routes())
 }
