@@ -974,7 +974,12 @@ async fn decide(
 ) -> Result<Result<Decision, domain::programs::Invalid>, ApiError> {
     let (_, desk) = pr::case(&state.db, case_id).await?;
     if role_on(state, caller, desk.session_id).await? != Role::Trainee {
-        return Err(not_a_trainee());
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "trainer_does_not_decide",
+            "교육 담당자는 사례를 처리하지 않습니다. 교육생의 처리를 비교해 보세요",
+            "the trainer does not decide cases; compare the trainees' decisions",
+        ));
     }
     let names = pr::department_names(&state.db).await?;
     let codes: Vec<&str> = names.keys().map(String::as_str).collect();

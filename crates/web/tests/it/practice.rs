@@ -323,6 +323,8 @@ store::backend_tests! {
         assert_eq!((st, v["role"].as_str()), (200, Some("trainee")), "{v}");
         assert!(v["cases"].as_array().unwrap().iter().all(|c| c["expected"].is_null()), "{v}");
         assert_eq!(v["trainees"].as_array().unwrap().len(), 1);
+        let me = &v["trainees"][0];
+        assert_eq!((me["department"].as_str(), me["of"].as_i64()), (Some("민원팀"), Some(4)), "{v}");
         assert!(v["trainees"][0]["right"].is_null(), "{v}");
 
         // Looking at a case starts the trainee's clock (and only the trainee's).
@@ -418,7 +420,8 @@ store::backend_tests! {
         let (_, v) = officer.get(&case_path).await;
         assert!(v.to_string().contains("박의 답변입니다.") && v.to_string().contains("현장을 확인해"), "{v}");
         // …but decides nothing.
-        assert_eq!(officer.post(&decide, good.clone()).await.0, 403);
+        let (st, v) = officer.post(&decide, good.clone()).await;
+        assert_eq!((st, v["code"].as_str()), (403, Some("trainer_does_not_decide")), "{v}");
 
         // Another official, the supervisor and a resident: refused everything, nothing shown.
         for who in ["lee", "sup", "resident"] {

@@ -374,19 +374,16 @@ async fn desk_answer(
     let by_id: HashMap<i64, &Case> = cases.iter().map(|c| (c.id, c)).collect();
     let own = (role == Role::Trainee).then_some(caller.account.id);
     let decisions = pr::decisions(&state.db, desk.id, own).await?;
-    let people: Vec<(AccountId, String, Option<String>)> = match role {
-        Role::Trainer => pr::trainees(&state.db, session_id)
-            .await?
-            .into_iter()
-            .map(|t| (t.account_id, t.name, t.department))
-            .collect(),
-        Role::Trainee => vec![(caller.account.id, caller.account.display_name.clone(), None)],
-    };
-    let trainees = people
+    let trainees = pr::trainees(&state.db, session_id)
+        .await?
         .into_iter()
-        .map(|(id, name, dept)| {
-            let mine: Vec<&Decision> = decisions.iter().filter(|d| d.account_id == id).collect();
-            seen.summary((id, &name, dept), &mine, &by_id)
+        .filter(|t| own.is_none_or(|me| me == t.account_id))
+        .map(|t| {
+            let mine: Vec<&Decision> = decisions
+                .iter()
+                .filter(|d| d.account_id == t.account_id)
+                .collect();
+            seen.summary((t.account_id, &t.name, t.department), &mine, &by_id)
         })
         .collect();
     Ok(DeskAnswer {
