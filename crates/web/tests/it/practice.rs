@@ -371,6 +371,7 @@ store::backend_tests! {
             (with("abusive", Value::Null), "missing_screening"),
             (with("answer", json!("  ")), "empty_draft"),
             (with("answer", json!("[초안 · DRAFT] 안녕하세요 {answer}")), "unfinished_draft"),
+            (with("answer", json!("가".repeat(4001))), "draft_too_long"),
         ] {
             let (st, v) = kim.post(&decide, body.clone()).await;
             assert_eq!((st, v["code"].as_str()), (400, Some(code)), "{body}: {v}");
@@ -466,6 +467,13 @@ store::backend_tests! {
             .await;
         assert_eq!(st, 409, "{v}");
         assert!(v["message_en"].as_str().unwrap().contains("closed"), "{v}");
+
+        // The five operations are documented, with the answers' shapes.
+        let doc = get_json(&s, "/api/v1/openapi.json").await;
+        assert_eq!(doc["paths"]["/api/v1/programs/practice/cases/{id}/decision"]["post"]["tags"][0], "programs");
+        for schema in ["DeskAnswer", "CaseAnswer", "DecisionView", "DecisionRequest", "OpenRequest"] {
+            assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
+        }
 
         // Isolation: still no petition, nothing in Open311, a case id is no petition.
         assert_eq!(petition_count(&s).await, petitions);
