@@ -62,6 +62,6 @@ fn routes() -> OpenApiRouter<AppState> {
     api::routes()
         .merge(pages::routes().into())
         .merge(learning::routes())
-        .merge(practice::routes().into())
+        .merge(practice::routes())
         .merge(healing::routes())
 }

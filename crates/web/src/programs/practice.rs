@@ -8,6 +8,8 @@
 //! officer) and sees everyone's work; a trainee is enrolled on the session and sees only their
 //! own (and the expected answers once the desk is closed). Nobody else sees a desk. Nothing here
 //! touches a petition: the cases live in `practice_*` tables (see `store::programs::practice`).
+//! The JSON API (`api`) calls the same actions: `open_desk`, `look_at_case`, `decide`,
+//! `close_desk`.
 
 use super::learning::{session_name, show};
 use crate::kit::auth::Caller;
@@ -31,8 +33,16 @@ use serde::Deserialize;
 use std::collections::HashMap;
 use store::programs::attendance::session_facts;
 use store::programs::practice::{self as pr, Case, Decision, Desk};
+use utoipa_axum::router::OpenApiRouter;
 
-pub(super) fn routes() -> Router<AppState> {
+mod api;
+
+/// The pages, and the JSON API (with its OpenAPI paths) in `api`.
+pub(super) fn routes() -> OpenApiRouter<AppState> {
+    api::routes().merge(pages().into())
+}
+
+fn pages() -> Router<AppState> {
     Router::new()
         .route("/programs/practice", get(list_page))
         .route(
@@ -655,34 +665,47 @@ async fn close_form(
     PageForm(_): PageForm<HashMap<String, String>>,
 ) -> PageResult {
     let caller = ctx.staff_or_refuse()?;
+    match close_desk(&state, caller, id).await {
+        Ok(()) => Ok(
+            Redirect::to(&format!("/programs/sessions/{id}/practice?done=closed")).into_response(),
+        ),
+        Err(e) if e.status == StatusCode::FORBIDDEN || e.status == StatusCode::NOT_FOUND => {
+            Err(ctx.fail(&e))
+        }
+        Err(e) => desk_screen(&state, &ctx, caller, id, None, "12", None, Some(&e)).await,
+    }
+}
+
+/// Close a session's desk (the trainer): no more decisions; trainees see the expected answers.
+async fn close_desk(state: &AppState, caller: &Caller, session_id: i64) -> Result<(), ApiError> {
     caller
-        .may(&state, Capability::Programs, Action::Update, Target::Office)
-        .await
-        .or_page(&ctx)?;
-    let desk = pr::desk_of_session(&state.db, id)
-        .await
-        .or_page(&ctx)?
-        .ok_or_else(ApiError::not_found)
-        .or_page(&ctx)?;
+        .may(state, Capability::Programs, Action::Update, Target::Office)
+        .await?;
+    let desk = pr::desk_of_session(&state.db, session_id)
+        .await?
+        .ok_or_else(no_desk)?;
     let by = caller.account.id;
-    let r = audited(&state, caller, async |tx| {
+    audited(state, caller, async |tx| {
         pr::close_desk(tx, desk.id, by, store::now()).await?;
         Ok((
             (),
             Audit::new(
-                format!("program_session:{id}"),
+                format!("program_session:{session_id}"),
                 "programs.practice_close",
                 "",
             ),
         ))
     })
-    .await;
-    match r {
-        Ok(()) => Ok(
-            Redirect::to(&format!("/programs/sessions/{id}/practice?done=closed")).into_response(),
-        ),
-        Err(e) => desk_screen(&state, &ctx, caller, id, None, "12", None, Some(&e)).await,
-    }
+    .await
+}
+
+fn no_desk() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "no_practice_desk",
+        "이 회차에는 실습 창구가 없습니다",
+        "this session has no practice desk",
+    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -819,28 +842,11 @@ async fn case_screen(
         status,
     } = shown;
     let lang = ctx.lang;
-    let (case, desk) = pr::case(&state.db, case_id)
-        .await
-        .map_err(ApiError::from)
-        .or_page(ctx)?;
-    let role = role_on(state, caller, desk.session_id).await.or_page(ctx)?;
+    let (case, desk, role) = look_at_case(state, caller, case_id).await.or_page(ctx)?;
     let facts = session_facts(&state.db, desk.session_id)
         .await
         .map_err(ApiError::from)
         .or_page(ctx)?;
-    // The clock of the time taken starts when a trainee first sees the case.
-    if role == Role::Trainee && !desk.is_closed() {
-        let mut tx = state
-            .db
-            .begin()
-            .await
-            .map_err(ApiError::from)
-            .or_page(ctx)?;
-        pr::open_case(&mut tx, case.id, caller.account.id, store::now())
-            .await
-            .or_page(ctx)?;
-        tx.commit().await.map_err(ApiError::from).or_page(ctx)?;
-    }
     let names = department_names(state, lang).await.or_page(ctx)?;
     let mut departments: Vec<(String, String)> =
         names.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
@@ -912,6 +918,23 @@ async fn case_screen(
     Ok(ctx.render_status(status, &page))
 }
 
+/// A case as the caller may see it: refused unless they are the trainer or a trainee of its
+/// session; a trainee's first look starts the clock of the time taken.
+async fn look_at_case(
+    state: &AppState,
+    caller: &Caller,
+    case_id: i64,
+) -> Result<(Case, Desk, Role), ApiError> {
+    let (case, desk) = pr::case(&state.db, case_id).await?;
+    let role = role_on(state, caller, desk.session_id).await?;
+    if role == Role::Trainee && !desk.is_closed() {
+        let mut tx = state.db.begin().await?;
+        pr::open_case(&mut tx, case.id, caller.account.id, store::now()).await?;
+        tx.commit().await?;
+    }
+    Ok((case, desk, role))
+}
+
 async fn case_page(
     State(state): State<AppState>,
     ctx: Ctx,
@@ -951,7 +974,12 @@ async fn decide(
 ) -> Result<Result<Decision, domain::programs::Invalid>, ApiError> {
     let (_, desk) = pr::case(&state.db, case_id).await?;
     if role_on(state, caller, desk.session_id).await? != Role::Trainee {
-        return Err(not_a_trainee());
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "trainer_does_not_decide",
+            "교육 담당자는 사례를 처리하지 않습니다. 교육생의 처리를 비교해 보세요",
+            "the trainer does not decide cases; compare the trainees' decisions",
+        ));
     }
     let names = pr::department_names(&state.db).await?;
     let codes: Vec<&str> = names.keys().map(String::as_str).collect();

@@ -1,7 +1,8 @@
 //! The practice desk (issue 17 item 9) through the pages, per role: the trainer opens it and
 //! sees everyone's work beside the assistant; a trainee works their own cases and sees nobody
 //! else's; another official, a supervisor and a resident see nothing. Bad input is answered
-//! beside the field with everything typed kept, and no practice case is ever a petition.
+//! beside the field with everything typed kept, and no practice case is ever a petition. The
+//! JSON API answers the same roles alike (`the_practice_api_per_role`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::common;
@@ -9,6 +10,7 @@ use crate::common;
 use chrono::Duration;
 use common::*;
 use domain::office::accounts::Role;
+use serde_json::{Value, json};
 use store::{execute, fetch_one};
 
 /// A session of a program of `kind` with kim enrolled (and `more`). Answers the session.
@@ -266,5 +268,217 @@ store::backend_tests! {
         }
         let decided = store::programs::practice::decisions(&s.state.db, 1, None).await.unwrap();
         assert_eq!(decided.iter().filter(|d| d.decided_at.is_some()).count(), 1);
+    }
+
+    #[tokio::test]
+    async fn the_practice_api_per_role(backend) {
+        let s = start_unlimited(backend).await;
+        add_staff(&s, &[("officer", Role::TrainingOfficer, s.ids.office)], "010-2222-3333").await;
+        add_staff(&s, &[("park", Role::Official, s.ids.team)], "010-2222-4444").await;
+        let session = seed(&s, "onboarding", &["park"]).await;
+        let healing = seed(&s, "healing", &[]).await;
+        let petitions = petition_count(&s).await;
+        let open311 = open311_count(&s).await;
+        let officer = api(&s, "officer").await;
+        let kim = api(&s, "kim").await;
+        let park = api(&s, "park").await;
+        let desk_path = format!("/api/v1/programs/sessions/{session}/practice");
+
+        // Before a desk: the trainer is told there is none; a trainee may not open one.
+        let (st, v) = officer.get(&desk_path).await;
+        assert_eq!((st, v["code"].as_str()), (404, Some("no_practice_desk")), "{v}");
+        let (st, _) = kim.post(&desk_path, json!({"cases": 4})).await;
+        assert_eq!(st, 403);
+        // Bad input: a count out of range, a healing session, a count that is no number.
+        for n in [0, 41] {
+            let (st, v) = officer.post(&desk_path, json!({"cases": n})).await;
+            assert_eq!((st, v["code"].as_str()), (400, Some("invalid_case_count")), "{v}");
+            assert!(v["message_en"].as_str().unwrap().contains("1 to 40"), "{v}");
+        }
+        let (st, v) = officer
+            .post(&format!("/api/v1/programs/sessions/{healing}/practice"), json!({"cases": 4}))
+            .await;
+        assert_eq!((st, v["code"].as_str()), (400, Some("not_a_training_session")), "{v}");
+        let (st, _) = officer.post(&desk_path, json!({"cases": "four"})).await;
+        assert_eq!(st, 422);
+        let (st, _) = officer.post("/api/v1/programs/sessions/999999/practice", json!({"cases": 4})).await;
+        assert_eq!(st, 404);
+        assert!(store::programs::practice::desk_of_session(&s.state.db, session).await.unwrap().is_none());
+
+        // Opened: 201 with the desk as the trainer sees it; twice is a conflict.
+        let (st, v) = officer.post(&desk_path, json!({"cases": 4})).await;
+        assert_eq!(st, 201, "{v}");
+        assert_eq!((v["role"].as_str(), v["desk"]["case_count"].as_i64()), (Some("trainer"), Some(4)), "{v}");
+        assert!(v["desk"]["closed_at"].is_null());
+        let cases = v["cases"].as_array().unwrap();
+        assert_eq!(cases.len(), 4);
+        assert!(cases.iter().all(|c| c["expected"]["kind"].is_string() && c.get("body").is_none()), "{v}");
+        assert_eq!(v["trainees"].as_array().unwrap().len(), 2, "{v}");
+        assert_eq!(v["trainees"][0]["done"], 0);
+        let (st, v) = officer.post(&desk_path, json!({"cases": 4})).await;
+        assert_eq!(st, 409, "{v}");
+
+        // A trainee's view of the desk: no expected answers while it is open, only themselves.
+        let (st, v) = kim.get(&desk_path).await;
+        assert_eq!((st, v["role"].as_str()), (200, Some("trainee")), "{v}");
+        assert!(v["cases"].as_array().unwrap().iter().all(|c| c["expected"].is_null()), "{v}");
+        assert_eq!(v["trainees"].as_array().unwrap().len(), 1);
+        let me = &v["trainees"][0];
+        assert_eq!((me["department"].as_str(), me["of"].as_i64()), (Some("민원팀"), Some(4)), "{v}");
+        assert!(v["trainees"][0]["right"].is_null(), "{v}");
+
+        // Looking at a case starts the trainee's clock (and only the trainee's).
+        let (case, _, kind) = first_case(&s, session).await;
+        let case_path = format!("/api/v1/programs/practice/cases/{case}");
+        let (st, v) = officer.get(&case_path).await;
+        assert_eq!(st, 200, "{v}");
+        assert!(v["case"]["expected"]["department"]["code"].is_string(), "{v}");
+        let (st, v) = kim.get(&case_path).await;
+        assert_eq!(st, 200, "{v}");
+        assert!(v["case"]["body"].as_str().unwrap().len() > 10, "{v}");
+        assert!(v["case"]["draft"].as_str().unwrap().contains("[초안 · DRAFT]"), "{v}");
+        assert!(v["case"]["expected"].is_null(), "{v}");
+        assert_eq!(v["decisions"].as_array().unwrap().len(), 1, "{v}");
+        assert!(v["decisions"][0]["decided_at"].is_null() && v["decisions"][0]["answer"].is_null(), "{v}");
+        let opened = store::programs::practice::decisions(&s.state.db, 1, None).await.unwrap();
+        assert_eq!(opened.len(), 1, "the trainer's look starts no clock");
+        // Two minutes pass before kim decides.
+        execute!(
+            &s.state.db,
+            "UPDATE practice_decisions SET opened_at = $1 WHERE case_id = $2",
+            store::now() - Duration::minutes(2),
+            case
+        )
+        .unwrap();
+
+        // Bad input: each field named by its code, nothing recorded.
+        let decide = format!("{case_path}/decision");
+        let good = json!({"kind": kind, "department_id": s.ids.build, "abusive": false, "answer": "현장을 확인해 보수하겠습니다."});
+        let with = |k: &str, val: Value| {
+            let mut b = good.clone();
+            if val.is_null() {
+                b.as_object_mut().unwrap().remove(k);
+            } else {
+                b[k] = val;
+            }
+            b
+        };
+        for (body, code) in [
+            (json!({}), "unknown_kind"),
+            (with("kind", json!("nonsense")), "unknown_kind"),
+            (with("department_id", json!(999_999)), "unknown_department"),
+            (with("department_id", Value::Null), "unknown_department"),
+            (with("abusive", Value::Null), "missing_screening"),
+            (with("answer", json!("  ")), "empty_draft"),
+            (with("answer", json!("[초안 · DRAFT] 안녕하세요 {answer}")), "unfinished_draft"),
+            (with("answer", json!("가".repeat(4001))), "draft_too_long"),
+        ] {
+            let (st, v) = kim.post(&decide, body.clone()).await;
+            assert_eq!((st, v["code"].as_str()), (400, Some(code)), "{body}: {v}");
+            assert!(v["message_ko"].is_string() && v["message_en"].is_string(), "{v}");
+        }
+        let (st, _) = kim.post(&decide, with("abusive", json!("maybe"))).await;
+        assert_eq!(st, 422);
+        let (st, _) = kim.post(&decide, with("extra", json!(1))).await;
+        assert_eq!(st, 422);
+        let work = store::programs::practice::decisions(&s.state.db, 1, None).await.unwrap();
+        assert!(work.iter().all(|d| d.decided_at.is_none()), "nothing recorded");
+
+        // The decision: 201, compared with the assistant, not yet with the expected answer.
+        let (st, v) = kim.post(&decide, good.clone()).await;
+        assert_eq!(st, 201, "{v}");
+        assert_eq!(v["department"]["id"].as_i64(), Some(s.ids.build), "{v}");
+        assert_eq!(v["answer"], "현장을 확인해 보수하겠습니다.");
+        assert!(v["seconds"].as_i64().unwrap() >= 120, "the clock ran from the first look: {v}");
+        assert!(v["comparison"]["screen_as_assistant"].is_boolean(), "{v}");
+        assert!(v["comparison"]["kind_right"].is_null() && v["expected"].is_null(), "{v}");
+        let (st, v) = kim.post(&decide, good.clone()).await;
+        assert_eq!(st, 409, "{v}");
+
+        // park decides too; neither trainee sees the other's work.
+        assert_eq!(park.get(&case_path).await.0, 200);
+        let (st, _) = park
+            .post(&decide, with("answer", json!("박의 답변입니다.")))
+            .await;
+        assert_eq!(st, 201);
+        let (_, v) = kim.get(&desk_path).await;
+        assert!(!v.to_string().contains("박의 답변입니다."), "{v}");
+        assert_eq!(v["trainees"][0]["done"], 1, "{v}");
+        let (_, v) = kim.get(&case_path).await;
+        assert_eq!(v["decisions"].as_array().unwrap().len(), 1, "{v}");
+        assert!(!v.to_string().contains("박의 답변입니다."), "{v}");
+
+        // The trainer: everyone's work beside the assistant and the expected answer.
+        let (st, v) = officer.get(&desk_path).await;
+        assert_eq!(st, 200);
+        let done: Vec<_> = v["decisions"].as_array().unwrap().iter().filter(|d| d["decided_at"].is_string()).collect();
+        assert_eq!(done.len(), 2, "{v}");
+        for d in &done {
+            assert!(d["expected"]["kind"].is_string() && d["comparison"]["all_right"].is_boolean(), "{d}");
+            assert!(d["assistant"]["abusive"].is_boolean(), "{d}");
+        }
+        assert!(v["trainees"].as_array().unwrap().iter().all(|t| t["done"] == 1 && t["right"].is_number()), "{v}");
+        let (_, v) = officer.get(&case_path).await;
+        assert!(v.to_string().contains("박의 답변입니다.") && v.to_string().contains("현장을 확인해"), "{v}");
+        // …but decides nothing.
+        let (st, v) = officer.post(&decide, good.clone()).await;
+        assert_eq!((st, v["code"].as_str()), (403, Some("trainer_does_not_decide")), "{v}");
+
+        // Another official, the supervisor and a resident: refused everything, nothing shown.
+        for who in ["lee", "sup", "resident"] {
+            let a = api(&s, who).await;
+            for (st, v) in [
+                a.get(&desk_path).await,
+                a.get(&case_path).await,
+                a.post(&decide, good.clone()).await,
+                a.post(&desk_path, json!({"cases": 4})).await,
+                a.post(&format!("{desk_path}/close"), json!({})).await,
+            ] {
+                assert_eq!(st, 403, "{who}: {v}");
+                assert!(!v.to_string().contains("박의 답변입니다."), "{who}: {v}");
+            }
+        }
+        let (denied,): (i64,) = fetch_one!(
+            &s.state.db,
+            _,
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'denied.practice_desk' AND subject = $1",
+            format!("program_session:{session}")
+        )
+        .unwrap();
+        assert!(denied >= 9, "{denied}");
+        assert_eq!(kim.post(&format!("{desk_path}/close"), json!({})).await.0, 403);
+        // Unknown ids.
+        assert_eq!(kim.get("/api/v1/programs/practice/cases/999999").await.0, 404);
+        assert_eq!(kim.get("/api/v1/programs/practice/cases/abc").await.0, 400);
+
+        // Closing: once; then a trainee sees the answers and decides nothing more.
+        let (st, v) = officer.post(&format!("{desk_path}/close"), json!({})).await;
+        assert_eq!(st, 200, "{v}");
+        assert!(v["desk"]["closed_at"].is_string(), "{v}");
+        assert_eq!(officer.post(&format!("{desk_path}/close"), json!({})).await.0, 409);
+        let (_, v) = kim.get(&desk_path).await;
+        assert!(v["cases"].as_array().unwrap().iter().all(|c| c["expected"]["kind"].is_string()), "{v}");
+        assert!(v["trainees"][0]["right"].is_number(), "{v}");
+        let mine = &v["decisions"].as_array().unwrap().iter().find(|d| d["decided_at"].is_string()).cloned().unwrap();
+        assert!(mine["comparison"]["kind_right"].is_boolean() && mine["expected"].is_object(), "{mine}");
+        let second = v["cases"][1]["id"].as_i64().unwrap();
+        let (st, v) = kim
+            .post(&format!("/api/v1/programs/practice/cases/{second}/decision"), good.clone())
+            .await;
+        assert_eq!(st, 409, "{v}");
+        assert!(v["message_en"].as_str().unwrap().contains("closed"), "{v}");
+
+        // The five operations are documented, with the answers' shapes.
+        let doc = get_json(&s, "/api/v1/openapi.json").await;
+        assert_eq!(doc["paths"]["/api/v1/programs/practice/cases/{id}/decision"]["post"]["tags"][0], "programs");
+        for schema in ["DeskAnswer", "CaseAnswer", "DecisionView", "DecisionRequest", "OpenRequest"] {
+            assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
+        }
+
+        // Isolation: still no petition, nothing in Open311, a case id is no petition.
+        assert_eq!(petition_count(&s).await, petitions);
+        assert_eq!(open311_count(&s).await, open311);
+        assert_eq!(api(&s, "sup").await.get(&format!("/api/v1/petitions/{case}")).await.0, 404);
+        assert_eq!(officer.get(&format!("/api/v1/petitions/{case}")).await.0, 404);
     }
 }
