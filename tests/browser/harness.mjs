@@ -255,3 +255,18 @@ export async function signIn(page, url, username, password = DEMO_PASSWORD) {
   await page.fill('#password', password);
   await Promise.all([page.waitForNavigation(), page.click('button[type=submit]')]);
 }
+
+/** A page in a context of its own at `width`, signed in as `username`. */
+export async function signedIn(browser, url, username, width = 1280) {
+  const ctx = await browser.newContext({ viewport: { width, height: 900 } });
+  const page = await ctx.newPage();
+  await signIn(page, url, username);
+  return page;
+}
+
+/** `audit`, and nothing wider than the page's own width either (a desktop page can overflow too). */
+export async function auditFits(page, name) {
+  await audit(page, name);
+  const fits = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
+  if (!fits) throw new Error(`${name}: horizontal overflow at ${page.viewportSize().width} px`);
+}

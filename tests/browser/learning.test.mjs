@@ -5,7 +5,7 @@
 // only in aggregate, the learning record and the team roll-up.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openDemo, closeDemo, signIn, audit } from './harness.mjs';
+import { openDemo, closeDemo, signedIn, auditFits } from './harness.mjs';
 
 let server;
 let browser;
@@ -13,20 +13,9 @@ let browser;
 before(async () => ({ server, browser } = await openDemo()));
 after(() => closeDemo(server, browser));
 
-/** A signed-in page at the given width. */
-async function pageFor(user, width = 1280) {
-  const ctx = await browser.newContext({ viewport: { width, height: 900 } });
-  const page = await ctx.newPage();
-  await signIn(page, server.url, user);
-  return page;
-}
+const pageFor = (user, width) => signedIn(browser, server.url, user, width);
 
-/** Audit the page and check that nothing overflows sideways. */
-async function check(page, name) {
-  await audit(page, name);
-  const fits = await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth);
-  assert.ok(fits, `${name}: no horizontal overflow at ${page.viewportSize().width} px`);
-}
+const check = auditFits;
 
 /** The href of the link inside the list item that names `title`. */
 async function linkIn(page, list, title, href) {

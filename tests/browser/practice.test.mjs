@@ -5,7 +5,7 @@
 // decision beside the assistant's suggestion. The demo's onboarding desk has progress already.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { openDemo, closeDemo, signIn, audit, auditPhone } from './harness.mjs';
+import { openDemo, closeDemo, audit, auditPhone, signedIn } from './harness.mjs';
 
 let server;
 let browser;
@@ -13,12 +13,7 @@ let browser;
 before(async () => ({ server, browser } = await openDemo()));
 after(() => closeDemo(server, browser));
 
-async function pageFor(user, width = 1280) {
-  const ctx = await browser.newContext({ viewport: { width, height: 900 } });
-  const page = await ctx.newPage();
-  await signIn(page, server.url, user);
-  return page;
-}
+const pageFor = (user, width) => signedIn(browser, server.url, user, width);
 
 /** The trainer's way to a program's first session page: the training office, the program. */
 async function sessionOf(page, title) {
