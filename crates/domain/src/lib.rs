@@ -11,6 +11,7 @@ pub mod office;
 pub mod petitions;
 pub mod programs;
 pub mod protection;
+pub mod service_access;
 pub mod wellbeing;
 
 /// Identifier of an account (계정).
