@@ -154,7 +154,8 @@ impl Schedule {
     }
 }
 
-/// The next `n` evenings from `from` (inclusive, Korean date) within [`HORIZON_DAYS`], with the
+/// The next `n` evenings from `from` (inclusive, Korean date) within [`HORIZON_DAYS`] (from the
+/// anchor if it lies ahead), with the
 /// rule's dates skipped before the last of them and why. Extra exceptions are among the
 /// evenings. The holidays are the built-in ones with the administrator's `holidays` data.
 pub fn upcoming(
@@ -175,7 +176,9 @@ fn listing(
     n: usize,
     with_extras: bool,
 ) -> Result<Upcoming, Invalid> {
-    let horizon = from + TimeDelta::days(HORIZON_DAYS);
+    // Counted from the anchor when it lies ahead, so a schedule set up a season early still
+    // shows two years of evenings.
+    let horizon = from.max(schedule.anchor) + TimeDelta::days(HORIZON_DAYS);
     let names = holiday_names(holidays, from, horizon).map_err(|e| one("anchor", e))?;
     let dates = rule_dates(&compiled.set, from, horizon);
     let exceptions: BTreeMap<NaiveDate, &ExceptionKind> = schedule
@@ -331,9 +334,38 @@ pub fn parse_rule(text: &str) -> Result<RRule<Unvalidated>, RuleError> {
     if body.is_empty() || body.contains(['\n', ':']) {
         return Err(unparsable(body.to_string()));
     }
-    format!("RRULE:{body}")
+    format!("RRULE:{}", until_in_utc(body))
         .parse::<RRule<Unvalidated>>()
         .map_err(|e| unparsable(e.to_string()))
+}
+
+/// RFC 5545 wants UNTIL in UTC when DTSTART has a time zone; an administrator writes the last
+/// Korean day (`UNTIL=20271231`) or a Korean time. Both become the UTC moment they mean (the
+/// end of that Korean day for a date), so the last evening is kept; a `Z` value stays as is.
+fn until_in_utc(body: &str) -> String {
+    body.split(';')
+        .map(|part| match part.split_once('=') {
+            Some((key, value)) if key.trim().eq_ignore_ascii_case("UNTIL") => {
+                match korean_until(value.trim()) {
+                    Some(utc) => format!("UNTIL={}", utc.format("%Y%m%dT%H%M%SZ")),
+                    None => part.to_string(),
+                }
+            }
+            _ => part.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// A date-only or floating (no `Z`) UNTIL value read as Korean time; `None` leaves it to the
+/// rrule parser (UTC values, or text it will reject with its own message).
+fn korean_until(value: &str) -> Option<DateTime<Utc>> {
+    if let Ok(date) = NaiveDate::parse_from_str(value, "%Y%m%d") {
+        let end = NaiveTime::from_hms_opt(23, 59, 59)?;
+        return Some(kst_to_utc(date, end));
+    }
+    let floating = calendar::chrono::NaiveDateTime::parse_from_str(value, "%Y%m%dT%H%M%S").ok()?;
+    Some(kst_to_utc(floating.date(), floating.time()))
 }
 
 /// An evening opens on whole days: hourly, minutely and secondly rules would open many times
@@ -487,4 +519,535 @@ fn holiday_names(
         }
     }
     Ok(names)
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use calendar::Holiday;
+    use calendar::HolidayKind;
+    use proptest::prelude::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn t(h: u32, m: u32) -> NaiveTime {
+        NaiveTime::from_hms_opt(h, m, 0).unwrap()
+    }
+
+    fn schedule(rule: &str, anchor: NaiveDate, opens: NaiveTime, closes: NaiveTime) -> Schedule {
+        Schedule {
+            rule: rule.into(),
+            anchor,
+            opens,
+            closes,
+            exceptions: vec![],
+        }
+    }
+
+    fn thursdays_2_4() -> Schedule {
+        schedule("FREQ=MONTHLY;BYDAY=2TH,4TH", d(2027, 1, 1), t(18, 0), t(20, 0))
+    }
+
+    fn none() -> HolidayData {
+        HolidayData::default()
+    }
+
+    fn dates(u: &Upcoming) -> Vec<NaiveDate> {
+        u.openings.iter().map(|o| o.date).collect()
+    }
+
+    /// The (field, code) pairs of a rejected schedule.
+    fn codes(bad: &Invalid) -> Vec<(&'static str, &'static str)> {
+        bad.0.iter().map(|f| (f.field, f.error.code)).collect()
+    }
+
+    fn has_hangul(s: &str) -> bool {
+        s.chars().any(|c| ('가'..='힣').contains(&c))
+    }
+
+    #[test]
+    fn a_year_of_second_and_fourth_thursdays_in_2027_skips_buddhas_birthday() {
+        let u = upcoming(&thursdays_2_4(), &none(), d(2027, 1, 1), 100).unwrap();
+        let in_2027: Vec<&Opening> = u.openings.iter().filter(|o| o.date.year() == 2027).collect();
+        // 24 second-and-fourth Thursdays, less 2027-05-13 (부처님오신날, the 2nd Thursday of May).
+        assert_eq!(in_2027.len(), 23);
+        let holidays = calendar::holidays_in_year(2027, &none()).unwrap();
+        for o in &in_2027 {
+            assert_eq!(o.date.weekday(), Weekday::Thu);
+            assert!([8..=14, 22..=28].iter().any(|r| r.contains(&o.date.day())), "{}", o.date);
+            assert!(!holidays.iter().any(|h| h.date == o.date), "{} is a holiday", o.date);
+            assert_eq!(o.starts_kst.to_rfc3339(), format!("{}T18:00:00+09:00", o.date));
+            assert_eq!(o.ends_utc.to_rfc3339(), format!("{}T11:00:00+00:00", o.date));
+            assert!(!o.extra);
+        }
+        let skipped_2027: Vec<&Skipped> =
+            u.skipped.iter().filter(|s| s.date.year() == 2027).collect();
+        assert_eq!(
+            skipped_2027,
+            vec![&Skipped {
+                date: d(2027, 5, 13),
+                reason: SkipReason::Holiday {
+                    name: "부처님오신날".into()
+                }
+            }]
+        );
+        // 추석 다음날 (2027-09-16) is a 3rd Thursday: not a date of the rule, so not "skipped".
+        assert!(!u.skipped.iter().any(|s| s.date == d(2027, 9, 16)));
+        assert_eq!(dates(&u)[..3], [d(2027, 1, 14), d(2027, 1, 28), d(2027, 2, 11)]);
+    }
+
+    #[test]
+    fn every_other_thursday_counts_its_weeks_from_the_anchor() {
+        let s = schedule(
+            "RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=TH",
+            d(2027, 1, 7),
+            t(18, 0),
+            t(20, 0),
+        );
+        let u = upcoming(&s, &none(), d(2027, 1, 1), 6).unwrap();
+        assert_eq!(
+            dates(&u),
+            [
+                d(2027, 1, 7),
+                d(2027, 1, 21),
+                d(2027, 2, 4),
+                d(2027, 2, 18),
+                d(2027, 3, 4),
+                d(2027, 3, 18)
+            ]
+        );
+        // Listed again later, the same weeks: the anchor is kept, not recomputed.
+        let later = upcoming(&s, &none(), d(2027, 3, 5), 1).unwrap();
+        assert_eq!(dates(&later), [d(2027, 3, 18)]);
+        // Anchored a week later, the other weeks.
+        let other = Schedule {
+            anchor: d(2027, 1, 14),
+            ..s.clone()
+        };
+        assert_eq!(
+            dates(&upcoming(&other, &none(), d(2027, 1, 1), 2).unwrap()),
+            [d(2027, 1, 14), d(2027, 1, 28)]
+        );
+        // 2027-09-16 (추석 다음날) falls on one of its weeks and is skipped with its name.
+        let autumn = upcoming(&s, &none(), d(2027, 9, 1), 2).unwrap();
+        assert_eq!(dates(&autumn), [d(2027, 9, 2), d(2027, 9, 30)]);
+        assert_eq!(
+            autumn.skipped,
+            [Skipped {
+                date: d(2027, 9, 16),
+                reason: SkipReason::Holiday {
+                    name: "추석 다음날".into()
+                }
+            }]
+        );
+    }
+
+    #[test]
+    fn the_last_saturday_morning_skips_christmas_2027() {
+        let s = schedule("FREQ=MONTHLY;BYDAY=-1SA", d(2027, 1, 1), t(9, 0), t(13, 0));
+        let u = upcoming(&s, &none(), d(2027, 1, 1), 11).unwrap();
+        assert_eq!(
+            dates(&u),
+            [
+                d(2027, 1, 30),
+                d(2027, 2, 27),
+                d(2027, 3, 27),
+                d(2027, 4, 24),
+                d(2027, 5, 29),
+                d(2027, 6, 26),
+                d(2027, 7, 31),
+                d(2027, 8, 28),
+                d(2027, 9, 25),
+                d(2027, 10, 30),
+                d(2027, 11, 27)
+            ]
+        );
+        // 09:00 in Seoul is midnight UTC on the same date.
+        assert_eq!(u.openings[0].starts_utc.to_rfc3339(), "2027-01-30T00:00:00+00:00");
+        assert_eq!(u.openings[0].ends_kst.to_rfc3339(), "2027-01-30T13:00:00+09:00");
+        let next = upcoming(&s, &none(), d(2027, 12, 1), 1).unwrap();
+        assert_eq!(dates(&next), [d(2028, 1, 29)]);
+        assert_eq!(
+            next.skipped,
+            [Skipped {
+                date: d(2027, 12, 25),
+                reason: SkipReason::Holiday {
+                    name: "성탄절".into()
+                }
+            }]
+        );
+    }
+
+    #[test]
+    fn a_closed_exception_skips_its_date_with_the_reason() {
+        let mut s = thursdays_2_4();
+        s.exceptions.push(Exception {
+            date: d(2027, 1, 28),
+            kind: ExceptionKind::Closed {
+                reason: "직원 교육".into(),
+            },
+        });
+        let u = upcoming(&s, &none(), d(2027, 1, 1), 2).unwrap();
+        assert_eq!(dates(&u), [d(2027, 1, 14), d(2027, 2, 11)]);
+        assert_eq!(
+            u.skipped,
+            [Skipped {
+                date: d(2027, 1, 28),
+                reason: SkipReason::Closed {
+                    reason: "직원 교육".into()
+                }
+            }]
+        );
+    }
+
+    #[test]
+    fn an_extra_exception_adds_a_day_with_its_own_times_even_on_a_holiday() {
+        let mut s = thursdays_2_4();
+        let extra = |date, opens, closes| Exception {
+            date,
+            kind: ExceptionKind::Extra {
+                opens,
+                closes,
+                reason: "여름 성수기".into(),
+            },
+        };
+        s.exceptions = vec![
+            // A seasonal extra Monday.
+            extra(d(2027, 7, 12), t(18, 0), t(21, 0)),
+            // Other times on a rule date.
+            extra(d(2027, 7, 22), t(17, 0), t(21, 0)),
+            // Set by hand on a holiday (제헌절 대체공휴일): it opens.
+            extra(d(2027, 7, 19), t(10, 0), t(12, 0)),
+        ];
+        let u = upcoming(&s, &none(), d(2027, 7, 1), 4).unwrap();
+        assert_eq!(
+            dates(&u),
+            [d(2027, 7, 8), d(2027, 7, 12), d(2027, 7, 19), d(2027, 7, 22)]
+        );
+        assert_eq!(
+            u.openings.iter().map(|o| o.extra).collect::<Vec<_>>(),
+            [false, true, true, true]
+        );
+        assert_eq!(u.openings[1].ends_kst.to_rfc3339(), "2027-07-12T21:00:00+09:00");
+        assert_eq!(u.openings[3].starts_utc.to_rfc3339(), "2027-07-22T08:00:00+00:00");
+        assert!(u.skipped.is_empty());
+    }
+
+    #[test]
+    fn a_holiday_the_administrator_adds_is_skipped_by_its_name() {
+        let data = HolidayData {
+            extra: vec![Holiday {
+                date: d(2027, 1, 14),
+                name: "임시공휴일".into(),
+                kind: HolidayKind::Temporary,
+            }],
+            ..HolidayData::default()
+        };
+        let u = upcoming(&thursdays_2_4(), &data, d(2027, 1, 1), 1).unwrap();
+        assert_eq!(dates(&u), [d(2027, 1, 28)]);
+        assert_eq!(
+            u.skipped[0].reason,
+            SkipReason::Holiday {
+                name: "임시공휴일".into()
+            }
+        );
+    }
+
+    #[test]
+    fn until_and_count_end_the_rule() {
+        // A date-only UNTIL is the last Korean day, so its evening is still in.
+        let until = schedule(
+            "FREQ=MONTHLY;BYDAY=2TH,4TH;UNTIL=20270225",
+            d(2027, 1, 1),
+            t(18, 0),
+            t(20, 0),
+        );
+        let u = upcoming(&until, &none(), d(2027, 1, 1), 10).unwrap();
+        assert_eq!(dates(&u).last(), Some(&d(2027, 2, 25)));
+        assert_eq!(u.openings.len(), 4);
+        // A floating time is Korean time; a UTC one is taken as it is.
+        for text in ["UNTIL=20270225T180000", "UNTIL=20270225T090000Z"] {
+            let s = Schedule {
+                rule: format!("FREQ=MONTHLY;BYDAY=2TH,4TH;{text}"),
+                ..until.clone()
+            };
+            assert_eq!(upcoming(&s, &none(), d(2027, 1, 1), 10).unwrap().openings.len(), 4);
+        }
+        // COUNT counts the rule's dates; a holiday among them is one of them.
+        let count = schedule(
+            "FREQ=MONTHLY;BYDAY=2TH;COUNT=5",
+            d(2027, 1, 1),
+            t(18, 0),
+            t(20, 0),
+        );
+        let u = upcoming(&count, &none(), d(2027, 1, 1), 10).unwrap();
+        assert_eq!(u.openings.len(), 4);
+        assert_eq!(u.skipped[0].date, d(2027, 5, 13));
+    }
+
+    #[test]
+    fn a_good_schedule_passes_and_lists_nothing_when_asked_for_nothing() {
+        assert_eq!(thursdays_2_4().validate(&none(), d(2026, 12, 6)), Ok(()));
+        let u = upcoming(&thursdays_2_4(), &none(), d(2027, 1, 1), 0).unwrap();
+        assert!(u.openings.is_empty() && u.skipped.is_empty());
+    }
+
+    #[test]
+    fn an_rrule_that_does_not_parse_is_refused() {
+        for text in [
+            "",
+            "garbage",
+            "FREQ=WEEKLY;BYDAY=XX",
+            "FREQ=FORTNIGHTLY",
+            "DTSTART:20270101T180000\nRRULE:FREQ=WEEKLY",
+        ] {
+            let s = Schedule {
+                rule: text.into(),
+                ..thursdays_2_4()
+            };
+            let bad = s.validate(&none(), d(2027, 1, 1)).unwrap_err();
+            let (field, code) = codes(&bad)[0];
+            assert_eq!(field, "rule", "{text}");
+            assert!(
+                code == "rrule_unparsable" || code == "rrule_invalid",
+                "{text}: {code}"
+            );
+            assert!(has_hangul(&bad.0[0].error.ko));
+        }
+    }
+
+    #[test]
+    fn a_rule_that_yields_no_dates_is_refused() {
+        let feb_30 = Schedule {
+            rule: "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30".into(),
+            ..thursdays_2_4()
+        };
+        // Over before today.
+        let over = Schedule {
+            rule: "FREQ=WEEKLY;COUNT=2".into(),
+            anchor: d(2026, 1, 1),
+            ..thursdays_2_4()
+        };
+        // Its only date a holiday (신정).
+        let holiday = Schedule {
+            rule: "FREQ=YEARLY;COUNT=1".into(),
+            anchor: d(2027, 1, 1),
+            ..thursdays_2_4()
+        };
+        // Every date closed by hand.
+        let mut closed = Schedule {
+            rule: "FREQ=DAILY;COUNT=2".into(),
+            anchor: d(2027, 3, 2),
+            ..thursdays_2_4()
+        };
+        closed.exceptions = [2, 3]
+            .map(|day| Exception {
+                date: d(2027, 3, day),
+                kind: ExceptionKind::Closed {
+                    reason: "공사".into(),
+                },
+            })
+            .to_vec();
+        // An interval of nought never moves on.
+        let nought = Schedule {
+            rule: "FREQ=WEEKLY;INTERVAL=0".into(),
+            ..thursdays_2_4()
+        };
+        for s in [feb_30, over, holiday, closed, nought] {
+            let bad = s.validate(&none(), d(2027, 1, 1)).unwrap_err();
+            assert_eq!(codes(&bad), [("rule", "no_dates")], "{}", s.rule);
+        }
+    }
+
+    #[test]
+    fn closing_must_come_after_opening() {
+        for closes in [t(18, 0), t(17, 59)] {
+            let s = Schedule {
+                closes,
+                ..thursdays_2_4()
+            };
+            let bad = s.validate(&none(), d(2027, 1, 1)).unwrap_err();
+            assert_eq!(codes(&bad), [("closes", "closing_not_after_opening")]);
+            assert!(bad.0[0].error.en.contains("18:00"));
+        }
+    }
+
+    #[test]
+    fn a_weekly_anchor_must_fall_on_the_rules_weekday() {
+        let s = schedule(
+            "FREQ=WEEKLY;INTERVAL=2;BYDAY=TH",
+            d(2027, 1, 6),
+            t(18, 0),
+            t(20, 0),
+        );
+        let bad = s.validate(&none(), d(2027, 1, 1)).unwrap_err();
+        assert_eq!(codes(&bad), [("anchor", "anchor_weekday")]);
+        assert!(bad.0[0].error.ko.contains("수요일"));
+        // Monthly rules place their own days: any anchor will do.
+        let monthly = Schedule {
+            anchor: d(2027, 1, 6),
+            ..thursdays_2_4()
+        };
+        assert_eq!(monthly.validate(&none(), d(2027, 1, 1)), Ok(()));
+        // A weekly rule without BYDAY takes the anchor's weekday.
+        let plain = schedule("FREQ=WEEKLY", d(2027, 1, 6), t(18, 0), t(20, 0));
+        let u = upcoming(&plain, &none(), d(2027, 1, 1), 2).unwrap();
+        assert_eq!(dates(&u), [d(2027, 1, 6), d(2027, 1, 13)]);
+    }
+
+    #[test]
+    fn an_exception_twice_for_one_date_is_refused() {
+        let mut s = thursdays_2_4();
+        s.exceptions = vec![
+            Exception {
+                date: d(2027, 1, 14),
+                kind: ExceptionKind::Closed { reason: "a".into() },
+            },
+            Exception {
+                date: d(2027, 1, 14),
+                kind: ExceptionKind::Extra {
+                    opens: t(17, 0),
+                    closes: t(16, 0),
+                    reason: "b".into(),
+                },
+            },
+        ];
+        let bad = upcoming(&s, &none(), d(2027, 1, 1), 1).unwrap_err();
+        assert_eq!(
+            codes(&bad),
+            [
+                ("exceptions", "exception_twice"),
+                ("exceptions", "closing_not_after_opening")
+            ]
+        );
+        assert!(bad.0[0].error.en.contains("2027-01-14"));
+        assert!(bad.0[1].error.ko.starts_with("2027-01-14"));
+    }
+
+    #[test]
+    fn a_frequency_finer_than_daily_is_refused() {
+        for freq in ["HOURLY", "MINUTELY", "SECONDLY"] {
+            let s = Schedule {
+                rule: format!("FREQ={freq};BYMINUTE=0;BYSECOND=0"),
+                ..thursdays_2_4()
+            };
+            let bad = s.validate(&none(), d(2027, 1, 1)).unwrap_err();
+            assert_eq!(codes(&bad), [("rule", "frequency_too_fine")], "{freq}");
+        }
+        let daily = Schedule {
+            rule: "FREQ=DAILY".into(),
+            ..thursdays_2_4()
+        };
+        assert_eq!(daily.validate(&none(), d(2027, 1, 1)), Ok(()));
+    }
+
+    #[test]
+    fn times_in_the_rule_are_refused() {
+        let s = Schedule {
+            rule: "FREQ=WEEKLY;BYDAY=TH;BYHOUR=18,19".into(),
+            anchor: d(2027, 1, 7),
+            ..thursdays_2_4()
+        };
+        let bad = s.validate(&none(), d(2027, 1, 1)).unwrap_err();
+        assert_eq!(codes(&bad), [("rule", "rrule_time_parts")]);
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_at_once() {
+        let mut s = Schedule {
+            rule: "FREQ=HOURLY".into(),
+            closes: t(17, 0),
+            ..thursdays_2_4()
+        };
+        s.exceptions = vec![
+            Exception {
+                date: d(2027, 1, 14),
+                kind: ExceptionKind::Closed { reason: "a".into() },
+            };
+            2
+        ];
+        let bad = s.validate(&none(), d(2027, 1, 1)).unwrap_err();
+        assert_eq!(
+            codes(&bad),
+            [
+                ("closes", "closing_not_after_opening"),
+                ("exceptions", "exception_twice"),
+                ("rule", "frequency_too_fine")
+            ]
+        );
+        for f in &bad.0 {
+            assert!(has_hangul(&f.error.ko) && !f.error.en.is_empty());
+        }
+    }
+
+    #[test]
+    fn an_anchor_beyond_the_known_holidays_is_refused_not_guessed() {
+        let s = Schedule {
+            anchor: d(2100, 6, 1),
+            ..thursdays_2_4()
+        };
+        let bad = upcoming(&s, &none(), d(2100, 6, 1), 1).unwrap_err();
+        assert_eq!(codes(&bad), [("anchor", "holidays_unknown")]);
+    }
+
+    #[test]
+    fn until_values_are_read_as_korean_time_unless_utc() {
+        assert_eq!(
+            until_in_utc("FREQ=WEEKLY;UNTIL=20271231"),
+            "FREQ=WEEKLY;UNTIL=20271231T145959Z"
+        );
+        assert_eq!(
+            until_in_utc("FREQ=WEEKLY;until=20271231T200000;BYDAY=TH"),
+            "FREQ=WEEKLY;UNTIL=20271231T110000Z;BYDAY=TH"
+        );
+        assert_eq!(
+            until_in_utc("FREQ=WEEKLY;UNTIL=20271231T110000Z"),
+            "FREQ=WEEKLY;UNTIL=20271231T110000Z"
+        );
+    }
+
+    proptest! {
+        /// Whatever the anchor and interval, a weekly rule opens on the anchor's weekday, in
+        /// order, never on a holiday, and lists as skipped only dates before its last opening.
+        #[test]
+        fn weekly_openings_are_ordered_on_the_anchor_weekday_and_never_on_holidays(
+            offset in 0i64..1400,
+            interval in 1u16..5,
+            from_offset in 0i64..400,
+            n in 0usize..30,
+        ) {
+            let anchor = d(2027, 1, 1) + TimeDelta::days(offset);
+            let from = d(2027, 1, 1) + TimeDelta::days(from_offset);
+            let s = schedule(
+                &format!("FREQ=WEEKLY;INTERVAL={interval}"),
+                anchor,
+                t(18, 0),
+                t(20, 0),
+            );
+            let u = upcoming(&s, &none(), from, n).unwrap();
+            prop_assert!(u.openings.len() <= n);
+            prop_assert!(u.openings.windows(2).all(|w| w[0].date < w[1].date));
+            let mut known = Vec::new();
+            for year in 2027..=2033 {
+                known.extend(calendar::holidays_in_year(year, &none()).unwrap());
+            }
+            for o in &u.openings {
+                prop_assert!(o.date >= from && o.date >= anchor);
+                prop_assert_eq!(o.date.weekday(), anchor.weekday());
+                prop_assert_eq!((o.date - anchor).num_days() % (7 * i64::from(interval)), 0);
+                prop_assert!(!known.iter().any(|h| h.date == o.date));
+                prop_assert_eq!(o.starts_utc + TimeDelta::hours(9), o.starts_kst.naive_local().and_utc());
+            }
+            // With all n found, nothing after the last is looked at.
+            if let (Some(last), true) = (u.openings.last(), u.openings.len() == n) {
+                prop_assert!(u.skipped.iter().all(|k| k.date < last.date));
+            }
+            for k in &u.skipped {
+                prop_assert!(known.iter().any(|h| h.date == k.date));
+            }
+        }
+    }
 }
