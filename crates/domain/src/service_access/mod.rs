@@ -14,6 +14,6 @@ pub mod slots;
 
 pub use schedule::{
     Exception, ExceptionKind, HORIZON_DAYS, Opening, Schedule, SkipReason, Skipped, Upcoming,
-    upcoming,
+    opening, upcoming,
 };
 pub use slots::{CutoffRule, Slot, SlotPlan, cutoff_for, slots};

@@ -13,7 +13,7 @@ use calendar::chrono::{
     DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, TimeDelta, TimeZone, Utc, Weekday,
 };
 use rrule::{Frequency, NWeekday, RRule, RRuleSet, Tz, Unvalidated};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::RuleError;
 use crate::programs::Invalid;
@@ -27,7 +27,7 @@ pub const HORIZON_DAYS: i64 = 731;
 const MAX_CANDIDATES: usize = 2_000;
 
 /// One after-hours schedule as the administrator sets it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Schedule {
     /// RRULE text, with or without the `RRULE:` prefix: `FREQ=WEEKLY;INTERVAL=2;BYDAY=TH`.
     /// An end, if any, is its `UNTIL` (UTC, as RFC 5545 requires) or `COUNT`.
@@ -42,13 +42,15 @@ pub struct Schedule {
 }
 
 /// A dated change to the rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Exception {
     pub date: NaiveDate,
+    // One flat JSON object per exception: {"date", "kind": "closed", "reason"}.
+    #[serde(flatten)]
     pub kind: ExceptionKind,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum ExceptionKind {
     /// That date does not open (staff training, an election count, ...).
@@ -121,7 +123,15 @@ impl Schedule {
         }) {
             Ok(set) => Some(set),
             Err(e) => {
-                push(&mut bad, if e.code == "anchor_weekday" { "anchor" } else { "rule" }, e);
+                push(
+                    &mut bad,
+                    if e.code == "anchor_weekday" {
+                        "anchor"
+                    } else {
+                        "rule"
+                    },
+                    e,
+                );
                 None
             }
         };
@@ -521,7 +531,6 @@ fn holiday_names(
     Ok(names)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -548,7 +557,12 @@ mod tests {
     }
 
     fn thursdays_2_4() -> Schedule {
-        schedule("FREQ=MONTHLY;BYDAY=2TH,4TH", d(2027, 1, 1), t(18, 0), t(20, 0))
+        schedule(
+            "FREQ=MONTHLY;BYDAY=2TH,4TH",
+            d(2027, 1, 1),
+            t(18, 0),
+            t(20, 0),
+        )
     }
 
     fn none() -> HolidayData {
@@ -571,16 +585,34 @@ mod tests {
     #[test]
     fn a_year_of_second_and_fourth_thursdays_in_2027_skips_buddhas_birthday() {
         let u = upcoming(&thursdays_2_4(), &none(), d(2027, 1, 1), 100).unwrap();
-        let in_2027: Vec<&Opening> = u.openings.iter().filter(|o| o.date.year() == 2027).collect();
+        let in_2027: Vec<&Opening> = u
+            .openings
+            .iter()
+            .filter(|o| o.date.year() == 2027)
+            .collect();
         // 24 second-and-fourth Thursdays, less 2027-05-13 (부처님오신날, the 2nd Thursday of May).
         assert_eq!(in_2027.len(), 23);
         let holidays = calendar::holidays_in_year(2027, &none()).unwrap();
         for o in &in_2027 {
             assert_eq!(o.date.weekday(), Weekday::Thu);
-            assert!([8..=14, 22..=28].iter().any(|r| r.contains(&o.date.day())), "{}", o.date);
-            assert!(!holidays.iter().any(|h| h.date == o.date), "{} is a holiday", o.date);
-            assert_eq!(o.starts_kst.to_rfc3339(), format!("{}T18:00:00+09:00", o.date));
-            assert_eq!(o.ends_utc.to_rfc3339(), format!("{}T11:00:00+00:00", o.date));
+            assert!(
+                [8..=14, 22..=28].iter().any(|r| r.contains(&o.date.day())),
+                "{}",
+                o.date
+            );
+            assert!(
+                !holidays.iter().any(|h| h.date == o.date),
+                "{} is a holiday",
+                o.date
+            );
+            assert_eq!(
+                o.starts_kst.to_rfc3339(),
+                format!("{}T18:00:00+09:00", o.date)
+            );
+            assert_eq!(
+                o.ends_utc.to_rfc3339(),
+                format!("{}T11:00:00+00:00", o.date)
+            );
             assert!(!o.extra);
         }
         let skipped_2027: Vec<&Skipped> =
@@ -596,7 +628,10 @@ mod tests {
         );
         // 추석 다음날 (2027-09-16) is a 3rd Thursday: not a date of the rule, so not "skipped".
         assert!(!u.skipped.iter().any(|s| s.date == d(2027, 9, 16)));
-        assert_eq!(dates(&u)[..3], [d(2027, 1, 14), d(2027, 1, 28), d(2027, 2, 11)]);
+        assert_eq!(
+            dates(&u)[..3],
+            [d(2027, 1, 14), d(2027, 1, 28), d(2027, 2, 11)]
+        );
     }
 
     #[test]
@@ -666,8 +701,14 @@ mod tests {
             ]
         );
         // 09:00 in Seoul is midnight UTC on the same date.
-        assert_eq!(u.openings[0].starts_utc.to_rfc3339(), "2027-01-30T00:00:00+00:00");
-        assert_eq!(u.openings[0].ends_kst.to_rfc3339(), "2027-01-30T13:00:00+09:00");
+        assert_eq!(
+            u.openings[0].starts_utc.to_rfc3339(),
+            "2027-01-30T00:00:00+00:00"
+        );
+        assert_eq!(
+            u.openings[0].ends_kst.to_rfc3339(),
+            "2027-01-30T13:00:00+09:00"
+        );
         let next = upcoming(&s, &none(), d(2027, 12, 1), 1).unwrap();
         assert_eq!(dates(&next), [d(2028, 1, 29)]);
         assert_eq!(
@@ -725,14 +766,25 @@ mod tests {
         let u = upcoming(&s, &none(), d(2027, 7, 1), 4).unwrap();
         assert_eq!(
             dates(&u),
-            [d(2027, 7, 8), d(2027, 7, 12), d(2027, 7, 19), d(2027, 7, 22)]
+            [
+                d(2027, 7, 8),
+                d(2027, 7, 12),
+                d(2027, 7, 19),
+                d(2027, 7, 22)
+            ]
         );
         assert_eq!(
             u.openings.iter().map(|o| o.extra).collect::<Vec<_>>(),
             [false, true, true, true]
         );
-        assert_eq!(u.openings[1].ends_kst.to_rfc3339(), "2027-07-12T21:00:00+09:00");
-        assert_eq!(u.openings[3].starts_utc.to_rfc3339(), "2027-07-22T08:00:00+00:00");
+        assert_eq!(
+            u.openings[1].ends_kst.to_rfc3339(),
+            "2027-07-12T21:00:00+09:00"
+        );
+        assert_eq!(
+            u.openings[3].starts_utc.to_rfc3339(),
+            "2027-07-22T08:00:00+00:00"
+        );
         assert!(u.skipped.is_empty());
     }
 
@@ -774,7 +826,13 @@ mod tests {
                 rule: format!("FREQ=MONTHLY;BYDAY=2TH,4TH;{text}"),
                 ..until.clone()
             };
-            assert_eq!(upcoming(&s, &none(), d(2027, 1, 1), 10).unwrap().openings.len(), 4);
+            assert_eq!(
+                upcoming(&s, &none(), d(2027, 1, 1), 10)
+                    .unwrap()
+                    .openings
+                    .len(),
+                4
+            );
         }
         // COUNT counts the rule's dates; a holiday among them is one of them.
         let count = schedule(
@@ -991,6 +1049,25 @@ mod tests {
         };
         let bad = upcoming(&s, &none(), d(2100, 6, 1), 1).unwrap_err();
         assert_eq!(codes(&bad), [("anchor", "holidays_unknown")]);
+    }
+
+    #[test]
+    fn an_exception_is_one_flat_json_object() {
+        let e = Exception {
+            date: d(2027, 7, 12),
+            kind: ExceptionKind::Extra {
+                opens: t(18, 0),
+                closes: t(21, 0),
+                reason: "여름 성수기".into(),
+            },
+        };
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"date": "2027-07-12", "kind": "extra", "opens": "18:00:00",
+                "closes": "21:00:00", "reason": "여름 성수기"})
+        );
+        assert_eq!(serde_json::from_value::<Exception>(json).unwrap(), e);
     }
 
     #[test]
