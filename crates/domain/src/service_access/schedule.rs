@@ -118,6 +118,7 @@ impl Schedule {
         let set = match parse_rule(&self.rule).and_then(|rule| {
             check_frequency(&rule)?;
             check_no_time_parts(&rule)?;
+            check_ordinal_weekdays(&rule)?;
             check_anchor_weekday(&rule, self.anchor)?;
             build(rule, self.anchor, self.opens)
         }) {
@@ -407,6 +408,23 @@ pub fn check_no_time_parts(rule: &RRule<Unvalidated>) -> Result<(), RuleError> {
              the rule",
         ))
     }
+}
+
+/// "The 2nd Thursday" only means something within a month or a year (RFC 5545 forbids it
+/// elsewhere); the rrule crate would quietly read a weekly `BYDAY=2TH` as every Thursday.
+pub fn check_ordinal_weekdays(rule: &RRule<Unvalidated>) -> Result<(), RuleError> {
+    let ordinal = rule
+        .get_by_weekday()
+        .iter()
+        .any(|w| matches!(w, NWeekday::Nth(..)));
+    if !ordinal || matches!(rule.get_freq(), Frequency::Monthly | Frequency::Yearly) {
+        return Ok(());
+    }
+    Err(RuleError::new(
+        "rrule_invalid",
+        "\"둘째 목요일\" 같은 순번 요일(2TH)은 매월(MONTHLY)·매년(YEARLY) 규칙에만 씁니다",
+        "an ordinal weekday such as 2TH (\"the 2nd Thursday\") needs a MONTHLY or YEARLY rule",
+    ))
 }
 
 /// For a weekly rule with weekdays, the anchor is the first evening and picks the weeks of
@@ -874,6 +892,27 @@ mod tests {
                 "{text}: {code}"
             );
             assert!(has_hangul(&bad.0[0].error.ko));
+        }
+    }
+
+    #[test]
+    fn an_rrule_that_rfc_5545_forbids_is_refused() {
+        for text in [
+            "FREQ=MONTHLY;BYWEEKNO=1",
+            "FREQ=WEEKLY;BYMONTHDAY=1",
+            "FREQ=MONTHLY;BYDAY=6TH",
+            "FREQ=WEEKLY;BYDAY=2TH",
+            "FREQ=DAILY;BYDAY=-1SA",
+            // Ends before its anchor.
+            "FREQ=WEEKLY;UNTIL=20260101",
+        ] {
+            let s = Schedule {
+                rule: text.into(),
+                anchor: d(2027, 1, 7),
+                ..thursdays_2_4()
+            };
+            let bad = s.validate(&none(), d(2027, 1, 1)).unwrap_err();
+            assert_eq!(codes(&bad), [("rule", "rrule_invalid")], "{text}");
         }
     }
 
