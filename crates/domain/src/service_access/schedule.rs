@@ -124,15 +124,11 @@ impl Schedule {
         }) {
             Ok(set) => Some(set),
             Err(e) => {
-                push(
-                    &mut bad,
-                    if e.code == "anchor_weekday" {
-                        "anchor"
-                    } else {
-                        "rule"
-                    },
-                    e,
-                );
+                let field = match e.code {
+                    "anchor_weekday" | "anchor_out_of_range" => "anchor",
+                    _ => "rule",
+                };
+                push(&mut bad, field, e);
                 None
             }
         };
@@ -166,9 +162,9 @@ impl Schedule {
 }
 
 /// The next `n` evenings from `from` (inclusive, Korean date) within [`HORIZON_DAYS`] (from the
-/// anchor if it lies ahead), with the
-/// rule's dates skipped before the last of them and why. Extra exceptions are among the
-/// evenings. The holidays are the built-in ones with the administrator's `holidays` data.
+/// anchor if it lies ahead), with the rule's dates skipped before the last of them and why.
+/// Extra exceptions are among the evenings; a closed exception on a date the rule does not
+/// yield changes nothing. The holidays are the built-in ones with the administrator's data.
 pub fn upcoming(
     schedule: &Schedule,
     holidays: &HolidayData,
