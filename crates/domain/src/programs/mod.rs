@@ -180,43 +180,8 @@ impl LearningRequirement {
     }
 }
 
-/// One input field's error, for showing next to that field.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: &'static str,
-    pub error: RuleError,
-}
-
-/// Every field error of one form at once, so a person fixes them together.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Invalid(pub Vec<FieldError>);
-
-impl Invalid {
-    pub fn add(&mut self, field: &'static str, code: &'static str, ko: &str, en: &str) {
-        self.0.push(FieldError {
-            field,
-            error: RuleError::new(code, ko, en),
-        });
-    }
-
-    pub fn get(&self, field: &str) -> Option<&RuleError> {
-        self.0.iter().find(|e| e.field == field).map(|e| &e.error)
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    /// `Ok` when nothing was wrong.
-    pub fn into_result(self) -> Result<(), Invalid> {
-        if self.0.is_empty() { Ok(()) } else { Err(self) }
-    }
-
-    /// The first error, for answers that carry one message (the JSON API names the field).
-    pub fn first(&self) -> Option<&FieldError> {
-        self.0.first()
-    }
-}
+// Field errors are shared plumbing; programs names them as before.
+pub use crate::{FieldError, Invalid};
 
 #[cfg(test)]
 mod tests {

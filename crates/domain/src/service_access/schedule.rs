@@ -15,8 +15,8 @@ use calendar::chrono::{
 use rrule::{Frequency, NWeekday, RRule, RRuleSet, Tz, Unvalidated};
 use serde::{Deserialize, Serialize};
 
+use crate::Invalid;
 use crate::RuleError;
-use crate::programs::Invalid;
 
 /// How far ahead a rule must yield an evening, and how far [`upcoming`] looks: two years, so a
 /// yearly rule ("the last Saturday of December") still shows its next date.
@@ -267,7 +267,7 @@ pub(crate) fn kst_to_utc(date: NaiveDate, time: NaiveTime) -> DateTime<Utc> {
 }
 
 fn push(bad: &mut Invalid, field: &'static str, e: RuleError) {
-    bad.0.push(crate::programs::FieldError { field, error: e });
+    bad.0.push(crate::FieldError { field, error: e });
 }
 
 fn one(field: &'static str, e: RuleError) -> Invalid {

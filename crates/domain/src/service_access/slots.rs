@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use super::schedule::{Opening, kst_to_utc};
 use crate::RuleError;
-use crate::programs::{FieldError, Invalid};
+use crate::{FieldError, Invalid};
 
 /// How an evening is cut into slots.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
