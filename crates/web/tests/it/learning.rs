@@ -444,6 +444,12 @@ store::backend_tests! {
         let (_, all) = officer.get("/api/v1/programs/learning/team?year=2026").await;
         let names: Vec<&str> = all["people"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
         assert!(names.contains(&"lee 이름"));
+        // The roll-up page: the requirement form once, in the page body, and a plain title.
+        let (st, page, _) = browser(&s, "officer").await.get("/programs/learning/team?year=2026").await;
+        assert_eq!(st, 200);
+        assert_eq!(page.matches("id=\"requirement-form\"").count(), 1, "{page}");
+        let head = page.split("</head>").next().unwrap_or_default();
+        assert!(!head.contains("requirement-form") && !head.contains("<section"), "{head}");
         s.shutdown().await;
     }
 }
