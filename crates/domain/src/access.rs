@@ -53,6 +53,19 @@ pub enum Capability {
     /// Late petitions across the office (no personal data): the head of the civil-affairs
     /// office's overview (민원실장).
     LatePetitions,
+    /// After-hours reception (야간·휴일 민원실): schedules, services, exceptions and evenings, run
+    /// by a department. Everyone on staff reads them (whether they work an evening).
+    AfterHours,
+    /// A booking for an after-hours evening: the resident's own, worked by the running
+    /// department's staff (phone bookings, check-in, the number ticket, the petition).
+    AfterHoursBooking,
+    /// A home-visit request (찾아가는 민원 신청): it holds health and disability data, so only who
+    /// entered it, the staff of the round it is in (shared with them) and the supervisor of the
+    /// division read it; every reveal goes to the access log.
+    HomeVisitRequest,
+    /// Home-visit rounds (방문 일정): teams, stops, the route and the round sheet; planned by the
+    /// supervisor, read and recorded by the round's own staff.
+    HomeVisitRound,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -188,6 +201,24 @@ fn grants(role: Role, capability: Capability) -> &'static [(&'static [Action], S
         (R::Resident, C::PetitionerPersonalData) => &[(READ, Own)],
         (R::Resident, C::Recognition) => &[(&[Create], Own), (READ, Own)],
         (R::Resident, C::Programs | C::ProgramEnrolment | C::ProgramAudience) => &[],
+        // Residents book, cancel and move their own evening; family file a home visit online.
+        (R::Resident, C::AfterHoursBooking) => &[(&[Read, Create, Update], Own)],
+        (R::Resident, C::HomeVisitRequest) => &[(&[Read, Create], Own)],
+
+        // Service access (C6): the running department's staff work the evening; a 읍면동
+        // official takes a home-visit call for their own department and keeps reading what
+        // they entered; the round's staff read and record the requests of their round.
+        (R::Official, C::AfterHoursBooking) => &[(WORK, Department)],
+        (R::Official, C::HomeVisitRequest) => &[
+            (&[Create], Department),
+            (&[Read, Update], Own),
+            (&[Read, Update], SharedWithActor),
+        ],
+        (R::Official, C::HomeVisitRound) => &[(&[Read, Update], SharedWithActor)],
+        (R::Supervisor, C::AfterHours) => &[(ALL, Division), (READ, Office)],
+        (R::Supervisor, C::AfterHoursBooking) => &[(ALL, Division)],
+        (R::Supervisor, C::HomeVisitRequest | C::HomeVisitRound) => &[(ALL, Division)],
+        (R::Administrator, C::AfterHours) => &[(ALL, Office)],
 
         // Every staff member keeps their own wellbeing records, alone.
         (r, C::Wellbeing) if r.is_staff() => {
@@ -271,6 +302,7 @@ fn grants(role: Role, capability: Capability) -> &'static [(&'static [Action], S
         (r, C::ProgramAudience) if r.is_staff() => &[(WORK, Department)],
         (r, C::Policy) if r.is_staff() => &[(READ, Office)],
         (r, C::Evaluation) if r.is_staff() => &[(READ, Office)],
+        (r, C::AfterHours) if r.is_staff() => &[(READ, Office)],
         _ => &[],
     }
 }
@@ -370,6 +402,14 @@ pub enum Screen {
     ProgramOffice,
     /// Enrolments waiting for the actor's approval (교육 신청 승인).
     ProgramApprovals,
+    /// A resident's after-hours bookings (야간 민원 예약).
+    AfterHoursBooking,
+    /// The after-hours desk: evenings, bookings, check-in and the waiting list (야간 민원실).
+    AfterHoursDesk,
+    /// Setting after-hours schedules and services (야간 민원실 운영).
+    AfterHoursOffice,
+    /// Home-visit requests and rounds (찾아가는 민원).
+    HomeVisits,
 }
 
 /// Whether the menu offers `screen` to the actor. Screens that stand for one grant ask
@@ -417,6 +457,14 @@ pub fn may_open(actor: &Actor, screen: Screen) -> bool {
             holds(actor.role, Capability::ProgramEnrolment, Approve)
                 && !office(Capability::Programs, Create)
         }
+        Screen::AfterHoursBooking => actor.role == Role::Resident,
+        Screen::AfterHoursDesk => {
+            actor.role.is_staff() && holds(actor.role, Capability::AfterHoursBooking, Update)
+        }
+        Screen::AfterHoursOffice => holds(actor.role, Capability::AfterHours, Create),
+        Screen::HomeVisits => {
+            actor.role.is_staff() && holds(actor.role, Capability::HomeVisitRequest, Create)
+        }
     }
 }
 
@@ -443,7 +491,7 @@ pub fn may_see_dashboard(role: Role) -> bool {
 mod tests {
     use super::*;
 
-    const ALL_CAPS: [Capability; 19] = [
+    const ALL_CAPS: [Capability; 23] = [
         Capability::Petitions,
         Capability::PetitionerPersonalData,
         Capability::Protection,
@@ -463,6 +511,10 @@ mod tests {
         Capability::AuditReview,
         Capability::Settings,
         Capability::LatePetitions,
+        Capability::AfterHours,
+        Capability::AfterHoursBooking,
+        Capability::HomeVisitRequest,
+        Capability::HomeVisitRound,
     ];
 
     // 1 = office, 2 = 민원과 under it, 3 = 민원팀 under 2, 4 = 건설과 under 1.
@@ -1087,5 +1139,145 @@ mod tests {
         assert!(!cyclic.is_within(1, 3));
         assert!(org().would_cycle(2, 3));
         assert!(!org().would_cycle(3, 4));
+    }
+
+    /// A home-visit request holds health and disability data: who entered it, the round's
+    /// staff it is shared with and the division's supervisor read it; no one else, whatever
+    /// their role or department.
+    #[test]
+    fn home_visit_requests_reach_only_intake_round_staff_and_supervisor() {
+        let o = org();
+        // Entered by account 103 (an official of 민원팀, 3); the round's staff is account 150.
+        let request = Target::Record {
+            owner: Some(103),
+            department: Some(3),
+            shared_with: &[150],
+        };
+        let reads = |a: &Actor| decide(a, Capability::HomeVisitRequest, Read, request, &o).is_ok();
+        for role in Role::ALL {
+            for dept in [2, 3, 4] {
+                let a = actor(role, dept);
+                let expected = match role {
+                    // Account 103 entered it (a resident with that id would be its filer).
+                    Role::Official | Role::Resident => a.account_id == 103,
+                    Role::Supervisor => dept == 2 || dept == 3,
+                    _ => false,
+                };
+                assert_eq!(reads(&a), expected, "{role:?} in {dept}");
+            }
+        }
+        let round_staff = Actor {
+            account_id: 150,
+            ..actor(Role::Official, 4)
+        };
+        assert!(reads(&round_staff));
+        assert!(
+            decide(
+                &round_staff,
+                Capability::HomeVisitRequest,
+                Delete,
+                request,
+                &o
+            )
+            .is_err()
+        );
+        // A 읍면동 official takes calls for their own department only.
+        let intake = actor(Role::Official, 3);
+        let take = |d| {
+            decide(
+                &intake,
+                Capability::HomeVisitRequest,
+                Create,
+                Target::Department(d),
+                &o,
+            )
+            .is_ok()
+        };
+        assert!(take(3));
+        assert!(!take(4));
+        assert!(may_open(&intake, Screen::HomeVisits));
+        assert!(!may_open(&actor(Role::Counsellor, 3), Screen::HomeVisits));
+    }
+
+    /// After-hours schedules: staff read them, the administrator and a division's supervisor
+    /// set them; bookings are the resident's own and the running department's work.
+    #[test]
+    fn after_hours_reach_each_role_as_far_as_its_duty() {
+        let o = org();
+        let booking = Target::Record {
+            owner: Some(900),
+            department: Some(3),
+            shared_with: &[],
+        };
+        let resident = Actor {
+            account_id: 900,
+            ..actor(Role::Resident, 3)
+        };
+        let may = |a: &Actor, cap, act, t| decide(a, cap, act, t, &o).is_ok();
+        assert!(may(
+            &resident,
+            Capability::AfterHoursBooking,
+            Update,
+            booking
+        ));
+        assert!(!may(
+            &actor(Role::Resident, 3),
+            Capability::AfterHoursBooking,
+            Read,
+            booking
+        ));
+        assert!(may(
+            &actor(Role::Official, 3),
+            Capability::AfterHoursBooking,
+            Update,
+            booking
+        ));
+        assert!(!may(
+            &actor(Role::Official, 4),
+            Capability::AfterHoursBooking,
+            Read,
+            booking
+        ));
+        assert!(may(
+            &actor(Role::Supervisor, 2),
+            Capability::AfterHoursBooking,
+            Read,
+            booking
+        ));
+        assert!(!may(
+            &actor(Role::Administrator, 1),
+            Capability::AfterHoursBooking,
+            Read,
+            booking
+        ));
+        for role in Role::ALL {
+            let a = actor(role, 3);
+            assert_eq!(
+                may(&a, Capability::AfterHours, Read, Target::Office),
+                role.is_staff(),
+                "{role:?}"
+            );
+            assert_eq!(
+                may(&a, Capability::AfterHours, Create, Target::Office),
+                role == Role::Administrator,
+                "{role:?}"
+            );
+            assert_eq!(
+                may_open(&a, Screen::AfterHoursOffice),
+                matches!(role, Role::Administrator | Role::Supervisor),
+                "{role:?}"
+            );
+            assert_eq!(
+                may_open(&a, Screen::AfterHoursBooking),
+                role == Role::Resident,
+                "{role:?}"
+            );
+        }
+        assert!(may(
+            &actor(Role::Supervisor, 2),
+            Capability::AfterHours,
+            Create,
+            Target::Department(3)
+        ));
     }
 }

@@ -14,6 +14,7 @@ pub mod open311;
 pub mod petitions;
 pub mod programs;
 pub mod protection;
+pub mod service_access;
 pub mod wellbeing;
 
 // Test databases and fixtures: for tests and benchmarks only, never in the binary.

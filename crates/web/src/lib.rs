@@ -10,6 +10,7 @@ pub mod open311;
 pub mod petitions;
 pub mod programs;
 pub mod protection;
+pub mod service_access;
 pub mod wellbeing;
 
 /// Every capability, each registering its routes, OpenAPI paths and menu entries once.
@@ -20,6 +21,7 @@ const CAPABILITIES: &[Registration] = &[
     protection::REGISTRATION,
     wellbeing::REGISTRATION,
     programs::REGISTRATION,
+    service_access::REGISTRATION,
 ];
 
 /// What one capability brings to the application.

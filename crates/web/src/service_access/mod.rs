@@ -1,0 +1,35 @@
+//! Service access (capability C6): the after-hours reception by booking (야간·휴일 민원실) and
+//! home visits planned into rounds (찾아가는 종합민원실).
+//!
+//! * [`after_hours`]: schedules and services (administrator), booking, cancelling and moving
+//!   (residents online, staff on the phone), reminders.
+//! * [`evening`]: the evening at the counter: check-in, the waiting list, the number-ticket
+//!   screen, no-shows, the petition filed from a booking.
+//! * [`home_visits`]: requests, rounds, route planning, the round sheet and outcomes.
+//!
+//! Access: schedules are `Capability::AfterHours`; a booking is `Capability::AfterHoursBooking`
+//! (the resident's own record in the running department); a home-visit request is
+//! `Capability::HomeVisitRequest` (health and disability data: intake, the round's staff and
+//! the supervisor; every reveal logged); rounds are `Capability::HomeVisitRound`.
+
+pub mod after_hours;
+pub mod evening;
+pub mod home_visits;
+
+use crate::AppState;
+use crate::Registration;
+use utoipa_axum::router::OpenApiRouter;
+
+/// Service access's routes (with their OpenAPI paths) and menu entries, named here once.
+pub const REGISTRATION: Registration = Registration {
+    name: "service_access",
+    routes,
+    public_routes: None,
+    nav: &[],
+};
+
+fn routes() -> OpenApiRouter<AppState> {
+    after_hours::routes()
+        .merge(evening::routes())
+        .merge(home_visits::routes())
+}
