@@ -34,8 +34,10 @@ use model::Instance;
 pub struct SolveOptions {
     /// The same seed gives the same plan (unless the time budget cuts the search short).
     pub seed: u64,
-    /// Ruin-and-recreate rounds.
+    /// Ruin-and-recreate rounds of each search.
     pub iterations: u64,
+    /// Independent searches from the first plan, each with its own seed; the best wins.
+    pub restarts: u32,
     /// Wall-clock cap; the search stops at whichever budget runs out first.
     pub time_budget: Duration,
     /// Travel times when the problem carries no matrix.
@@ -54,7 +56,8 @@ impl Default for SolveOptions {
     fn default() -> Self {
         Self {
             seed: 1,
-            iterations: 3000,
+            iterations: 6_000,
+            restarts: 8,
             time_budget: Duration::from_millis(800),
             matrix: MatrixOptions::default(),
             start_temperature: 0.1,
@@ -83,7 +86,22 @@ impl Solver for LocalSolver {
         let inst = Instance::new(problem, &options.matrix);
         let mut search = solve::Search::new(&inst);
         let first = search.construct();
-        let best = search.improve(first, options, began);
+        let mut best = first.clone();
+        for k in 0..options.restarts.max(1) {
+            let seeded = SolveOptions {
+                seed: options
+                    .seed
+                    .wrapping_add(u64::from(k).wrapping_mul(0x9E37_79B9)),
+                ..options.clone()
+            };
+            // Each search gets an equal share of what is left of the time budget.
+            let left = options.restarts.max(1) - k;
+            let share = options.time_budget.saturating_sub(began.elapsed()) / left;
+            let found = search.improve(first.clone(), &seeded, Instant::now(), share);
+            if search.objective(&found) < search.objective(&best) {
+                best = found;
+            }
+        }
         let unassigned = best
             .unassigned
             .iter()

@@ -3,7 +3,7 @@
 //! the best plan seen. The objective is VROOM's: place as much priority and as many visits
 //! as possible, then minimise total travel time.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::SolveOptions;
 use super::model::Instance;
@@ -267,7 +267,13 @@ impl<'a> Search<'a> {
     }
 
     /// Improves `start` within the budget; returns the best state seen.
-    pub fn improve(&mut self, start: State, options: &SolveOptions, began: Instant) -> State {
+    pub fn improve(
+        &mut self,
+        start: State,
+        options: &SolveOptions,
+        began: Instant,
+        budget: Duration,
+    ) -> State {
         let inst = self.inst;
         let n = inst.jobs.len();
         if n == 0 || options.iterations == 0 {
@@ -290,7 +296,7 @@ impl<'a> Search<'a> {
         let mut best = current.clone();
         let mut best_obj = current_obj;
         for it in 0..options.iterations {
-            if it % 64 == 0 && began.elapsed() >= options.time_budget {
+            if it % 64 == 0 && began.elapsed() >= budget {
                 break;
             }
             let progress = it as f64 / options.iterations as f64;
