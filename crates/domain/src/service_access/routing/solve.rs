@@ -6,7 +6,17 @@
 use std::time::{Duration, Instant};
 
 use super::SolveOptions;
-use super::model::Instance;
+use super::model::{Instance, OPEN, window_start};
+
+/// The latest moment at or before `bound` inside one of `windows`; far in the past if none.
+fn latest_start(windows: &[(i64, i64)], bound: i64) -> i64 {
+    windows
+        .iter()
+        .filter(|(s, _)| *s <= bound)
+        .map(|(_, e)| (*e).min(bound))
+        .max()
+        .unwrap_or(-OPEN)
+}
 
 /// A small deterministic generator (SplitMix64): the same seed gives the same plan.
 pub(super) struct Rng(u64);
@@ -37,6 +47,19 @@ pub(super) struct State {
     pub routes: Vec<Vec<usize>>,
     pub travel: Vec<i64>,
     pub unassigned: Vec<usize>,
+    /// Per route, what the quick insertion check needs.
+    pub times: Vec<Times>,
+}
+
+/// A route's timings for checking an insertion without walking the whole route
+/// (Savelsbergh's forward and backward slack): when service ends at each visit on the
+/// earliest schedule, the latest service start at each visit that keeps the rest of the
+/// route feasible, and the deliveries on board.
+#[derive(Clone, Default)]
+pub(super) struct Times {
+    pub depart: Vec<i64>,
+    pub latest: Vec<i64>,
+    pub delivery: Vec<i64>,
 }
 
 pub(super) struct Search<'a> {
@@ -47,6 +70,9 @@ pub(super) struct Search<'a> {
     near: Vec<Vec<usize>>,
     /// Distance from the vehicles' starts, for the recreate orders.
     depot: Vec<i64>,
+    /// Vehicles whose routes can use the quick check: no breaks, and no job with a setup
+    /// time or a pickup (both depend on more than the neighbours).
+    quick: Vec<bool>,
     scratch: Vec<usize>,
 }
 
@@ -87,11 +113,21 @@ impl<'a> Search<'a> {
                     .unwrap_or(0)
             })
             .collect();
+        let plain_jobs = inst
+            .jobs
+            .iter()
+            .all(|j| j.setup == 0 && j.pickup.iter().all(|p| *p == 0));
+        let quick = inst
+            .vehicles
+            .iter()
+            .map(|v| plain_jobs && v.breaks.is_empty())
+            .collect();
         Search {
             inst,
             penalty,
             near,
             depot,
+            quick,
             scratch: Vec::new(),
         }
     }
@@ -131,11 +167,16 @@ impl<'a> Search<'a> {
                 if blink > 0.0 && rng.unit() < blink {
                     continue;
                 }
-                self.scratch.clear();
-                self.scratch.extend_from_slice(&route[..p]);
-                self.scratch.push(j);
-                self.scratch.extend_from_slice(&route[p..]);
-                if inst.feasible(v, &self.scratch).is_some() {
+                let ok = if self.quick[v] {
+                    self.fits(s, v, j, p)
+                } else {
+                    self.scratch.clear();
+                    self.scratch.extend_from_slice(&route[..p]);
+                    self.scratch.push(j);
+                    self.scratch.extend_from_slice(&route[p..]);
+                    inst.feasible(v, &self.scratch).is_some()
+                };
+                if ok {
                     best = Some((delta, v, p));
                 }
             }
@@ -145,7 +186,85 @@ impl<'a> Search<'a> {
 
     fn insert(&self, s: &mut State, j: usize, v: usize, p: usize) {
         s.routes[v].insert(p, j);
-        s.travel[v] = self.inst.travel(v, &s.routes[v]);
+        self.refresh(s, v);
+    }
+
+    /// Recomputes a changed route's travel and timings.
+    pub fn refresh(&self, s: &mut State, v: usize) {
+        let inst = self.inst;
+        let route = &s.routes[v];
+        s.travel[v] = inst.travel(v, route);
+        if !self.quick[v] {
+            return;
+        }
+        let veh = &inst.vehicles[v];
+        let times = &mut s.times[v];
+        times.depart.clear();
+        let mut t = veh.shift.0;
+        let mut prev = None;
+        for &j in route {
+            let arrival = t + inst.leg(v, prev, Some(j));
+            // A route in a state is feasible, so a window is found; OPEN marks the impossible.
+            let start = window_start(&inst.jobs[j].windows, arrival).unwrap_or(OPEN);
+            t = start + inst.jobs[j].service;
+            times.depart.push(t);
+            prev = Some(j);
+        }
+        times.latest.clear();
+        times.latest.resize(route.len(), 0);
+        let mut latest_next = veh.shift.1;
+        let mut next = None;
+        for (i, &j) in route.iter().enumerate().rev() {
+            let bound = latest_next - inst.leg(v, Some(j), next) - inst.jobs[j].service;
+            let latest = latest_start(&inst.jobs[j].windows, bound);
+            times.latest[i] = latest;
+            latest_next = latest;
+            next = Some(j);
+        }
+        times.delivery.clear();
+        if let Some(c) = &veh.capacity {
+            times.delivery.resize(c.len(), 0);
+            for &j in route {
+                for (d, x) in times.delivery.iter_mut().zip(&inst.jobs[j].delivery) {
+                    *d += x;
+                }
+            }
+        }
+    }
+
+    /// Can job `j` go at position `p` of route `v`? The quick check of [`Times`]: the new
+    /// visit's window is met and the next visit is reached by its latest start.
+    fn fits(&self, s: &State, v: usize, j: usize, p: usize) -> bool {
+        let inst = self.inst;
+        let veh = &inst.vehicles[v];
+        let route = &s.routes[v];
+        let times = &s.times[v];
+        if let Some(cap) = &veh.capacity
+            && cap
+                .iter()
+                .zip(&times.delivery)
+                .zip(&inst.jobs[j].delivery)
+                .any(|((c, d), x)| d + x > *c)
+        {
+            return false;
+        }
+        let prev = if p == 0 { None } else { Some(route[p - 1]) };
+        let depart = if p == 0 {
+            veh.shift.0
+        } else {
+            times.depart[p - 1]
+        };
+        let arrival = depart + inst.leg(v, prev, Some(j));
+        let Some(start) = window_start(&inst.jobs[j].windows, arrival) else {
+            return false;
+        };
+        let done = start + inst.jobs[j].service;
+        let next = route.get(p).copied();
+        let reach = done + inst.leg(v, Some(j), next);
+        match next {
+            Some(_) => reach <= times.latest[p],
+            None => reach <= veh.shift.1,
+        }
     }
 
     /// Puts every job in `jobs` at its cheapest place, in the given order.
@@ -165,6 +284,7 @@ impl<'a> Search<'a> {
             routes: vec![Vec::new(); inst.vehicles.len()],
             travel: vec![0; inst.vehicles.len()],
             unassigned: Vec::new(),
+            times: vec![Times::default(); inst.vehicles.len()],
         };
         let mut order: Vec<usize> = (0..inst.jobs.len()).collect();
         order.sort_by_key(|&j| {
@@ -242,7 +362,7 @@ impl<'a> Search<'a> {
             } else {
                 removed.extend(route.drain(start..start + lt));
             }
-            s.travel[v] = inst.travel(v, &s.routes[v]);
+            self.refresh(s, v);
         }
         removed
     }
@@ -295,11 +415,18 @@ impl<'a> Search<'a> {
         let mut current_obj = self.objective(&current);
         let mut best = current.clone();
         let mut best_obj = current_obj;
+        let mut time_used = 0.0;
         for it in 0..options.iterations {
-            if it % 64 == 0 && began.elapsed() >= budget {
-                break;
+            if it % 64 == 0 {
+                let spent = began.elapsed();
+                if spent >= budget {
+                    break;
+                }
+                // Cool by whichever budget is further used up, so a search cut short by
+                // the clock still ends cold.
+                time_used = spent.as_secs_f64() / budget.as_secs_f64().max(1e-9);
             }
-            let progress = it as f64 / options.iterations as f64;
+            let progress = (it as f64 / options.iterations as f64).max(time_used);
             let temp = t0 * (t1 / t0).powf(progress);
             let mut next = current.clone();
             let mut jobs = self.ruin(&mut next, &mut rng, mean_removed, options.max_string);

@@ -551,3 +551,40 @@ proptest! {
         prop_assert_eq!(s.routes.iter().map(|r| r.job_ids().len()).sum::<usize>(), visits);
     }
 }
+
+#[test]
+fn the_budgets_bound_the_search() {
+    let p = generated(50, 5, 11);
+    // No time at all: the first plan, still complete and feasible.
+    let hurried = solve(
+        &p,
+        &SolveOptions {
+            time_budget: std::time::Duration::ZERO,
+            ..SolveOptions::default()
+        },
+    )
+    .unwrap();
+    let first = solve(
+        &p,
+        &SolveOptions {
+            iterations: 0,
+            ..SolveOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(hurried, first);
+    assert!(replan(&p, &hurried).summary.violations.is_empty());
+    // A short time budget cuts a long iteration budget.
+    let began = std::time::Instant::now();
+    solve(
+        &p,
+        &SolveOptions {
+            iterations: u64::MAX / 2,
+            restarts: 1,
+            time_budget: std::time::Duration::from_millis(200),
+            ..SolveOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(began.elapsed() < std::time::Duration::from_secs(2));
+}
