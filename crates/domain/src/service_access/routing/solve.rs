@@ -65,7 +65,7 @@ pub(super) struct Times {
 pub(super) struct Search<'a> {
     inst: &'a Instance,
     /// Cost of leaving a job out: larger than any travel, more for higher priority.
-    penalty: Vec<i64>,
+    penalty: Vec<i128>,
     /// Other jobs by closeness, for string removal.
     near: Vec<Vec<usize>>,
     /// Distance from the vehicles' starts, for the recreate orders.
@@ -88,11 +88,12 @@ impl<'a> Search<'a> {
             .max()
             .unwrap_or(0)
             .max(longest);
-        let base = (longest_leg + 1) * 2 * (n as i64 + 2) + 1;
+        // Wide enough that no travel saving outweighs a visit, nor visits a unit of priority.
+        let base = i128::from(longest_leg + 1) * 2 * (n as i128 + 2) + 1;
         let penalty = inst
             .jobs
             .iter()
-            .map(|j| base + base * (n as i64 + 1) * j.priority)
+            .map(|j| base + base * (n as i128 + 1) * i128::from(j.priority))
             .collect();
         let mut near = Vec::with_capacity(n);
         for a in 0..n {
@@ -132,8 +133,9 @@ impl<'a> Search<'a> {
         }
     }
 
-    pub fn objective(&self, s: &State) -> i64 {
-        s.travel.iter().sum::<i64>() + s.unassigned.iter().map(|&j| self.penalty[j]).sum::<i64>()
+    pub fn objective(&self, s: &State) -> i128 {
+        s.travel.iter().map(|t| i128::from(*t)).sum::<i128>()
+            + s.unassigned.iter().map(|&j| self.penalty[j]).sum::<i128>()
     }
 
     /// The cheapest feasible place for job `j`: (extra travel, vehicle, position).

@@ -588,3 +588,56 @@ fn the_budgets_bound_the_search() {
     .unwrap();
     assert!(began.elapsed() < std::time::Duration::from_secs(2));
 }
+
+#[test]
+fn values_beyond_vroom_limits_and_breaks_off_shift_are_refused() {
+    let big = r#"{"jobs":[{"id":1,"location_index":1,"service":99999999999}],"vehicles":[{"id":1,"start_index":0}],
+        "matrices":{"car":{"durations":[[0,1],[99999999999,0]]}}}"#;
+    assert_eq!(error_at(big, "jobs[0].service").code, "too_large");
+    assert_eq!(
+        error_at(big, "matrices.car.durations[1][0]").code,
+        "too_large"
+    );
+    let off = r#"{"jobs":[],"vehicles":[{"id":1,"start":[127,37.5],"time_window":[32400,64800],
+        "breaks":[{"id":1,"time_windows":[[70000,72000]],"service":1800}]}]}"#;
+    assert_eq!(
+        error_at(off, "vehicles[0].breaks[0].time_windows").code,
+        "break_outside_shift"
+    );
+}
+
+#[test]
+fn a_higher_priority_visit_wins_the_last_place() {
+    let mut p = Problem {
+        jobs: vec![job(1, 0.001, 0.0), job(2, 0.05, 0.05)],
+        vehicles: vec![team(1)],
+        ..Problem::default()
+    };
+    p.vehicles[0].max_tasks = Some(1);
+    // Without priority the nearer visit is cheaper; with it the farther one is placed.
+    let s = solve(&p, &quick()).unwrap();
+    assert_eq!(s.routes[0].job_ids(), vec![1]);
+    p.jobs[1].priority = 10;
+    let s = solve(&p, &quick()).unwrap();
+    assert_eq!(s.routes[0].job_ids(), vec![2]);
+    assert_eq!(s.summary.priority, 10);
+    assert_eq!(s.unassigned[0].id, 1);
+    assert_eq!(s.unassigned[0].reason.as_ref().unwrap().code, "max_tasks");
+}
+
+#[test]
+fn a_team_without_an_end_stops_at_its_last_visit() {
+    let mut p = Problem {
+        jobs: vec![job(1, 0.01, 0.0), job(2, 0.02, 0.0)],
+        vehicles: vec![team(1)],
+        ..Problem::default()
+    };
+    p.vehicles[0].end = None;
+    let s = solve(&p, &quick()).unwrap();
+    let steps = &s.routes[0].steps;
+    assert_eq!(s.routes[0].job_ids(), vec![1, 2]);
+    let last = steps.last().unwrap();
+    assert_eq!(last.kind, StepType::End);
+    assert_eq!(last.location, None);
+    assert_eq!(last.duration, steps[2].duration);
+}

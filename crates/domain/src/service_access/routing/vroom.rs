@@ -418,6 +418,8 @@ impl Problem {
                 &job.time_windows,
                 true,
             );
+            check_seconds(&mut issues, format!("{path}.service"), job.service);
+            check_seconds(&mut issues, format!("{path}.setup"), job.setup);
             if job.priority > 100 {
                 issues.add(
                     format!("{path}.priority"),
@@ -506,6 +508,21 @@ impl Problem {
                     &br.time_windows,
                     true,
                 );
+                if let Some([start, end]) = v.time_window
+                    && !br.time_windows.is_empty()
+                    && br
+                        .time_windows
+                        .iter()
+                        .all(|[bs, be]| *be < start || *bs > end)
+                {
+                    issues.add(
+                        format!("{bpath}.time_windows"),
+                        "break_outside_shift",
+                        "휴식 시간대가 팀의 근무시간(time_window)과 겹치지 않습니다.",
+                        "The break's windows lie outside the vehicle's working hours (time_window).",
+                    );
+                }
+                check_seconds(&mut issues, format!("{bpath}.service"), br.service);
             }
             if let (Some(c), Some(d)) = (&v.capacity, dims)
                 && c.len() != d
@@ -558,6 +575,13 @@ impl Problem {
                     "행렬이 비어 있습니다.",
                     "The matrix is empty.",
                 );
+            }
+            if let Some((r, c)) = m
+                .iter()
+                .enumerate()
+                .find_map(|(r, row)| row.iter().position(|x| *x > MAX_SECONDS).map(|c| (r, c)))
+            {
+                check_seconds(issues, format!("{path}[{r}][{c}]"), m[r][c]);
             }
             for (r, row) in m.iter().enumerate() {
                 if row.len() != m.len() {
@@ -693,6 +717,20 @@ fn read_list<T: serde::de::DeserializeOwned>(
             );
             Vec::new()
         }
+    }
+}
+
+/// VROOM keeps durations in 32 bits; larger values are a mistake (and would overflow sums).
+pub const MAX_SECONDS: u64 = u32::MAX as u64;
+
+fn check_seconds(issues: &mut Issues, path: String, value: u64) {
+    if value > MAX_SECONDS {
+        issues.add(
+            path,
+            "too_large",
+            format!("{value}초는 너무 큽니다. {MAX_SECONDS}초 이하여야 합니다."),
+            format!("{value} seconds is too large; at most {MAX_SECONDS}."),
+        );
     }
 }
 
