@@ -6,7 +6,7 @@ haversine x 1.3 detour at 25 km/h in whole seconds (the same rule as Minwon's de
 written into the file so both solvers read identical times), 20-minute visits, time windows
 30 % 09-12 / 30 % 13-17 / 40 % 09-17, teams capped at 12 visits working 09-18.
 
-    python3 generate.py [--out instances] [--seeds 10] [--first-seed 1]
+    python3 generate.py [--out instances] [--seeds 10] [--first-seed 1] [--lunch]
 """
 
 import argparse
@@ -35,7 +35,7 @@ def seconds(a, b):
     return round(haversine_m(a, b) * DETOUR / (SPEED_KMH * 1000 / 3600))
 
 
-def instance(visits, teams, seed):
+def instance(visits, teams, seed, lunch=False):
     rng = random.Random(f"{visits}-{teams}-{seed}")
     half_lat = 4000 / 111_195
     half_lon = 4000 / (111_195 * math.cos(math.radians(DEPOT[1])))
@@ -65,6 +65,7 @@ def instance(visits, teams, seed):
             "end_index": 0,
             "time_window": [9 * H, 18 * H],
             "max_tasks": 12,
+            **({"breaks": [{"id": 1, "time_windows": [[11 * H + 1800, 13 * H]], "service": H}]} if lunch else {}),
         }
         for t in range(teams)
     ]
@@ -77,13 +78,14 @@ def main():
     ap.add_argument("--out", default=os.path.join(os.path.dirname(__file__), "instances"))
     ap.add_argument("--seeds", type=int, default=10)
     ap.add_argument("--first-seed", type=int, default=1)
+    ap.add_argument("--lunch", action="store_true", help="a one-hour lunch break starting 11:30-13:00 per team")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     for visits, teams in SIZES:
         for seed in range(args.first_seed, args.first_seed + args.seeds):
             name = f"v{visits:02d}_t{teams}_s{seed:02d}.json"
             with open(os.path.join(args.out, name), "w") as f:
-                json.dump(instance(visits, teams, seed), f)
+                json.dump(instance(visits, teams, seed, args.lunch), f)
     print(f"{len(SIZES) * args.seeds} instances in {args.out}")
 
 
