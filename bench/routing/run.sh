@@ -11,5 +11,7 @@ rm -f "$here"/instances/*.json
 "$python" "$here/generate.py" --out "$here/instances" --seeds "${1:-10}" --first-seed "${2:-1}" ${LUNCH:+--lunch}
 mkdir -p "$here/results"
 "$python" "$here/run_vroom.py" "$here/instances" > "$here/results/vroom.tsv"
-cargo run --quiet --release -p domain --example route_bench -- "$here/instances" > "$here/results/minwon.tsv"
+rm -rf "$here/results/solutions"
+MW_OUT="$here/results/solutions" cargo run --quiet --release -p domain --example route_bench -- "$here/instances" > "$here/results/minwon.tsv"
+"$python" "$here/verify.py" "$here/instances" "$here/results/solutions"
 "$python" "$here/compare.py" "$here/results/vroom.tsv" "$here/results/minwon.tsv"

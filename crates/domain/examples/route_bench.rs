@@ -61,6 +61,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             return Err(format!("{}: the plan does not re-check", path.display()).into());
         }
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("?");
+        // MW_OUT=folder keeps each solution for the independent check (verify.py).
+        if let Ok(out) = std::env::var("MW_OUT") {
+            std::fs::create_dir_all(&out)?;
+            std::fs::write(std::path::Path::new(&out).join(name), solution.to_json())?;
+        }
         println!(
             "{name}\t{}\t{}\t{took:.3}",
             solution.summary.duration, solution.summary.unassigned
