@@ -24,7 +24,7 @@ pub use error::{Issue, ProblemError};
 pub use matrix::{MatrixOptions, haversine_m, straight_line_seconds, with_matrix};
 pub use vroom::{
     Break, Coordinates, Job, Matrices, Problem, Reason, Route, Solution, Step, StepType, Summary,
-    TimeWindow, Unassigned, Vehicle, Violation,
+    TimeWindow, Unassigned, Vehicle, VehicleStep, Violation,
 };
 
 use model::Instance;

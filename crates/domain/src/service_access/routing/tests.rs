@@ -641,3 +641,36 @@ fn a_team_without_an_end_stops_at_its_last_visit() {
     assert_eq!(last.location, None);
     assert_eq!(last.duration, steps[2].duration);
 }
+
+#[test]
+fn a_fixed_route_travels_in_the_vehicles_steps() {
+    let p = Problem {
+        jobs: vec![job(1, 0.02, 0.0), job(2, 0.0, 0.02)],
+        vehicles: vec![team(1), team(2)],
+        ..Problem::default()
+    };
+    let fixed = p.with_planned_routes(&[(2, vec![2, 1])]);
+    let text = fixed.to_json();
+    assert!(text.contains("\"steps\""));
+    let back = Problem::from_json(&text).unwrap();
+    assert_eq!(back.planned_routes(), vec![(2, vec![2, 1])]);
+    let s = plan(&back, &back.planned_routes()).unwrap();
+    assert_eq!(s.routes.len(), 1);
+    assert_eq!(s.routes[0].vehicle, 2);
+    assert_eq!(s.routes[0].job_ids(), vec![2, 1]);
+}
+
+#[test]
+fn violations_read_in_both_languages() {
+    let late = Violation {
+        cause: "delay".into(),
+        duration: Some(61),
+    };
+    assert_eq!(late.text().ko, "2분 늦습니다");
+    assert_eq!(late.text().en, "2 min late");
+    let load = Violation {
+        cause: "load".into(),
+        duration: None,
+    };
+    assert_eq!(load.text().en, "Over capacity");
+}

@@ -94,6 +94,25 @@ pub struct Vehicle {
     pub breaks: Vec<Break>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_tasks: Option<usize>,
+    /// A route fixed in advance (VROOM's plan mode input); see [`Problem::planned_routes`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<VehicleStep>,
+}
+
+/// One step of a route fixed in advance. Minwon reads the order of the `job` steps; the
+/// `service_*` bounds are kept for an external VROOM but not enforced here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VehicleStep {
+    #[serde(rename = "type")]
+    pub kind: StepType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_at: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_after: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_before: Option<u64>,
 }
 
 impl Vehicle {
@@ -261,6 +280,36 @@ pub struct Violation {
     pub duration: Option<u64>,
 }
 
+impl Violation {
+    /// What the violation means for staff, in Korean and English.
+    pub fn text(&self) -> crate::Bilingual {
+        let minutes = self.duration.map(|d| d.div_ceil(60)).unwrap_or(0);
+        match self.cause.as_str() {
+            "delay" => crate::Bilingual::new(
+                format!("{minutes}분 늦습니다"),
+                format!("{minutes} min late"),
+            ),
+            "lead_time" => crate::Bilingual::new(
+                format!("{minutes}분 이릅니다"),
+                format!("{minutes} min early"),
+            ),
+            "load" => crate::Bilingual::new("적재량을 넘습니다", "Over capacity"),
+            "max_tasks" => {
+                crate::Bilingual::new("최대 방문 수를 넘습니다", "More visits than allowed")
+            }
+            "skills" => crate::Bilingual::new(
+                "필요한 장비·자격이 없는 팀입니다",
+                "The team lacks a required skill",
+            ),
+            "missing_break" => crate::Bilingual::new("휴식이 빠졌습니다", "A break is missing"),
+            other => crate::Bilingual::new(
+                format!("제약 위반: {other}"),
+                format!("Constraint broken: {other}"),
+            ),
+        }
+    }
+}
+
 /// A job left out of every route, and (Minwon's addition) why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Unassigned {
@@ -361,6 +410,47 @@ impl Problem {
             matrices,
             matrix,
         })
+    }
+
+    /// The routes fixed in the vehicles' `steps` (VROOM's plan-mode input), as
+    /// `(vehicle id, job ids in order)` for [`super::plan`]; vehicles without steps are left out.
+    pub fn planned_routes(&self) -> Vec<(u64, Vec<u64>)> {
+        self.vehicles
+            .iter()
+            .filter(|v| !v.steps.is_empty())
+            .map(|v| {
+                let jobs = v
+                    .steps
+                    .iter()
+                    .filter(|s| s.kind == StepType::Job)
+                    .filter_map(|s| s.id)
+                    .collect();
+                (v.id, jobs)
+            })
+            .collect()
+    }
+
+    /// The same problem with these routes fixed in the vehicles' `steps`, to keep a hand-made
+    /// order or hand it to VROOM's plan mode.
+    pub fn with_planned_routes(&self, routes: &[(u64, Vec<u64>)]) -> Problem {
+        let mut out = self.clone();
+        for v in &mut out.vehicles {
+            v.steps.clear();
+            if let Some((_, jobs)) = routes.iter().find(|(id, _)| *id == v.id) {
+                let step = |kind, id| VehicleStep {
+                    kind,
+                    id,
+                    service_at: None,
+                    service_after: None,
+                    service_before: None,
+                };
+                v.steps.push(step(StepType::Start, None));
+                v.steps
+                    .extend(jobs.iter().map(|j| step(StepType::Job, Some(*j))));
+                v.steps.push(step(StepType::End, None));
+            }
+        }
+        out
     }
 
     /// Writes the problem as VROOM JSON.
