@@ -674,3 +674,19 @@ fn violations_read_in_both_languages() {
     };
     assert_eq!(load.text().en, "Over capacity");
 }
+
+#[test]
+fn a_missed_window_falls_to_the_next_one() {
+    let mut p = Problem {
+        jobs: vec![job(1, 0.05, 0.0), job(2, 0.0, 0.0005)],
+        vehicles: vec![team(1)],
+        ..Problem::default()
+    };
+    p.jobs[0].time_windows = vec![[9 * H, 9 * H + 600], [14 * H, 15 * H]];
+    p.jobs[0].service = 3 * H;
+    // Job 1 after job 2: its morning window is gone, so it waits for the afternoon one.
+    let s = plan(&p, &[(1, vec![2, 1])]).unwrap();
+    let st = step(&s, 1);
+    assert!(st.violations.is_empty());
+    assert_eq!(st.arrival + st.waiting_time, 14 * H);
+}
