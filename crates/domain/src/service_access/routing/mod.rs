@@ -32,7 +32,7 @@ use model::Instance;
 /// How hard and how the solver searches.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SolveOptions {
-    /// The same seed gives the same plan (unless the time budget cuts the search short).
+    /// The same seed gives the same plan, unless the time budget cuts the search short.
     pub seed: u64,
     /// Ruin-and-recreate rounds of each search.
     pub iterations: u64,
@@ -88,16 +88,19 @@ impl Solver for LocalSolver {
         let first = search.construct();
         let mut best = first.clone();
         for k in 0..options.restarts.max(1) {
+            // Each search may use what is left of the time budget, so the budget only bites
+            // (and the plan only depends on the machine's speed) when the searches overrun it.
+            let left = options.time_budget.saturating_sub(began.elapsed());
+            if left.is_zero() {
+                break;
+            }
             let seeded = SolveOptions {
                 seed: options
                     .seed
                     .wrapping_add(u64::from(k).wrapping_mul(0x9E37_79B9)),
                 ..options.clone()
             };
-            // Each search gets an equal share of what is left of the time budget.
-            let left = options.restarts.max(1) - k;
-            let share = options.time_budget.saturating_sub(began.elapsed()) / left;
-            let found = search.improve(first.clone(), &seeded, Instant::now(), share);
+            let found = search.improve(first.clone(), &seeded, Instant::now(), left);
             if search.objective(&found) < search.objective(&best) {
                 best = found;
             }

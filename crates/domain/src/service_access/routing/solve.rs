@@ -417,18 +417,11 @@ impl<'a> Search<'a> {
         let mut current_obj = self.objective(&current);
         let mut best = current.clone();
         let mut best_obj = current_obj;
-        let mut time_used = 0.0;
         for it in 0..options.iterations {
-            if it % 64 == 0 {
-                let spent = began.elapsed();
-                if spent >= budget {
-                    break;
-                }
-                // Cool by whichever budget is further used up, so a search cut short by
-                // the clock still ends cold.
-                time_used = spent.as_secs_f64() / budget.as_secs_f64().max(1e-9);
+            if it % 64 == 0 && began.elapsed() >= budget {
+                break;
             }
-            let progress = (it as f64 / options.iterations as f64).max(time_used);
+            let progress = it as f64 / options.iterations as f64;
             let temp = t0 * (t1 / t0).powf(progress);
             let mut next = current.clone();
             let mut jobs = self.ruin(&mut next, &mut rng, mean_removed, options.max_string);
