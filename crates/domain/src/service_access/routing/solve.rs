@@ -8,6 +8,39 @@ use std::time::{Duration, Instant};
 use super::SolveOptions;
 use super::model::{Instance, OPEN, window_start};
 
+// Written out so `clone_from` reuses every buffer: the search copies a state each round.
+impl Clone for State {
+    fn clone(&self) -> Self {
+        State {
+            routes: self.routes.clone(),
+            travel: self.travel.clone(),
+            unassigned: self.unassigned.clone(),
+            times: self.times.clone(),
+        }
+    }
+    fn clone_from(&mut self, other: &Self) {
+        self.routes.clone_from(&other.routes);
+        self.travel.clone_from(&other.travel);
+        self.unassigned.clone_from(&other.unassigned);
+        self.times.clone_from(&other.times);
+    }
+}
+
+impl Clone for Times {
+    fn clone(&self) -> Self {
+        Times {
+            depart: self.depart.clone(),
+            latest: self.latest.clone(),
+            delivery: self.delivery.clone(),
+        }
+    }
+    fn clone_from(&mut self, other: &Self) {
+        self.depart.clone_from(&other.depart);
+        self.latest.clone_from(&other.latest);
+        self.delivery.clone_from(&other.delivery);
+    }
+}
+
 /// The latest moment at or before `bound` inside one of `windows`; far in the past if none.
 fn latest_start(windows: &[(i64, i64)], bound: i64) -> i64 {
     windows
@@ -42,7 +75,6 @@ impl Rng {
     }
 }
 
-#[derive(Clone)]
 pub(super) struct State {
     pub routes: Vec<Vec<usize>>,
     pub travel: Vec<i64>,
@@ -55,7 +87,7 @@ pub(super) struct State {
 /// (Savelsbergh's forward and backward slack): when service ends at each visit on the
 /// earliest schedule, the latest service start at each visit that keeps the rest of the
 /// route feasible, and the deliveries on board.
-#[derive(Clone, Default)]
+#[derive(Default)]
 pub(super) struct Times {
     pub depart: Vec<i64>,
     pub latest: Vec<i64>,
@@ -304,15 +336,21 @@ impl<'a> Search<'a> {
     }
 
     /// SISR's ruin: remove strings of nearby visits from a few routes.
-    fn ruin(&self, s: &mut State, rng: &mut Rng, mean_removed: f64, max_string: f64) -> Vec<usize> {
+    fn ruin(
+        &self,
+        s: &mut State,
+        rng: &mut Rng,
+        mean_removed: f64,
+        max_string: f64,
+        removed: &mut Vec<usize>,
+    ) {
         let inst = self.inst;
         let n = inst.jobs.len();
-        let mut removed = Vec::new();
         let used: Vec<usize> = (0..s.routes.len())
             .filter(|&v| !s.routes[v].is_empty())
             .collect();
         if used.is_empty() || n == 0 {
-            return removed;
+            return;
         }
         let assigned: usize = used.iter().map(|&v| s.routes[v].len()).sum();
         let avg_len = assigned as f64 / used.len() as f64;
@@ -366,7 +404,6 @@ impl<'a> Search<'a> {
             }
             self.refresh(s, v);
         }
-        removed
     }
 
     /// SISR's recreate orders: random, far first, near first, tight windows first.
@@ -407,7 +444,7 @@ impl<'a> Search<'a> {
             if m.is_empty() {
                 1.0
             } else {
-                m.iter().sum::<i64>() as f64 / m.len() as f64
+                (m.iter().sum::<i64>() as f64 / m.len() as f64).max(1.0)
             }
         };
         let t0 = options.start_temperature * mean_edge;
@@ -417,23 +454,33 @@ impl<'a> Search<'a> {
         let mut current_obj = self.objective(&current);
         let mut best = current.clone();
         let mut best_obj = current_obj;
+        // Reused between rounds so a round copies into existing buffers.
+        let mut next = current.clone();
+        let mut jobs = Vec::new();
         for it in 0..options.iterations {
             if it % 64 == 0 && began.elapsed() >= budget {
                 break;
             }
             let progress = it as f64 / options.iterations as f64;
             let temp = t0 * (t1 / t0).powf(progress);
-            let mut next = current.clone();
-            let mut jobs = self.ruin(&mut next, &mut rng, mean_removed, options.max_string);
+            next.clone_from(&current);
+            jobs.clear();
+            self.ruin(
+                &mut next,
+                &mut rng,
+                mean_removed,
+                options.max_string,
+                &mut jobs,
+            );
             jobs.append(&mut next.unassigned);
             self.order(&mut jobs, &mut rng);
             self.recreate(&mut next, &jobs, &mut rng, options.blink);
             let obj = self.objective(&next);
             if (obj as f64) < current_obj as f64 - temp * rng.unit().max(1e-12).ln() {
-                current = next;
+                std::mem::swap(&mut current, &mut next);
                 current_obj = obj;
                 if obj < best_obj {
-                    best = current.clone();
+                    best.clone_from(&current);
                     best_obj = obj;
                 }
             }
