@@ -8,39 +8,6 @@ use std::time::{Duration, Instant};
 use super::SolveOptions;
 use super::model::{Instance, OPEN, window_start};
 
-// Written out so `clone_from` reuses every buffer: the search copies a state each round.
-impl Clone for State {
-    fn clone(&self) -> Self {
-        State {
-            routes: self.routes.clone(),
-            travel: self.travel.clone(),
-            unassigned: self.unassigned.clone(),
-            times: self.times.clone(),
-        }
-    }
-    fn clone_from(&mut self, other: &Self) {
-        self.routes.clone_from(&other.routes);
-        self.travel.clone_from(&other.travel);
-        self.unassigned.clone_from(&other.unassigned);
-        self.times.clone_from(&other.times);
-    }
-}
-
-impl Clone for Times {
-    fn clone(&self) -> Self {
-        Times {
-            depart: self.depart.clone(),
-            latest: self.latest.clone(),
-            delivery: self.delivery.clone(),
-        }
-    }
-    fn clone_from(&mut self, other: &Self) {
-        self.depart.clone_from(&other.depart);
-        self.latest.clone_from(&other.latest);
-        self.delivery.clone_from(&other.delivery);
-    }
-}
-
 /// The latest moment at or before `bound` inside one of `windows`; far in the past if none.
 fn latest_start(windows: &[(i64, i64)], bound: i64) -> i64 {
     windows
@@ -92,6 +59,39 @@ pub(super) struct Times {
     pub depart: Vec<i64>,
     pub latest: Vec<i64>,
     pub delivery: Vec<i64>,
+}
+
+// Written out so `clone_from` reuses every buffer: the search copies a state each round.
+impl Clone for State {
+    fn clone(&self) -> Self {
+        State {
+            routes: self.routes.clone(),
+            travel: self.travel.clone(),
+            unassigned: self.unassigned.clone(),
+            times: self.times.clone(),
+        }
+    }
+    fn clone_from(&mut self, other: &Self) {
+        self.routes.clone_from(&other.routes);
+        self.travel.clone_from(&other.travel);
+        self.unassigned.clone_from(&other.unassigned);
+        self.times.clone_from(&other.times);
+    }
+}
+
+impl Clone for Times {
+    fn clone(&self) -> Self {
+        Times {
+            depart: self.depart.clone(),
+            latest: self.latest.clone(),
+            delivery: self.delivery.clone(),
+        }
+    }
+    fn clone_from(&mut self, other: &Self) {
+        self.depart.clone_from(&other.depart);
+        self.latest.clone_from(&other.latest);
+        self.delivery.clone_from(&other.delivery);
+    }
 }
 
 pub(super) struct Search<'a> {
