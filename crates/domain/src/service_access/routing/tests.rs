@@ -690,3 +690,20 @@ fn a_missed_window_falls_to_the_next_one() {
     assert!(st.violations.is_empty());
     assert_eq!(st.arrival + st.waiting_time, 14 * H);
 }
+
+#[test]
+fn bad_input_becomes_vroom_code_two() {
+    let e = Problem::from_json(r#"{"jobs":[],"vehicles":[]}"#).unwrap_err();
+    let s = Solution::input_error(&e);
+    assert_eq!(s.code, 2);
+    let text = s.error.unwrap();
+    assert!(
+        text.contains("vehicles")
+            && text.contains("방문팀")
+            && text.contains("There is no vehicle")
+    );
+    assert_eq!(
+        crate::Halves::en(&e.issues[0]),
+        "There is no vehicle (team)."
+    );
+}

@@ -756,7 +756,25 @@ impl Problem {
     }
 }
 
+impl crate::Halves for Reason {
+    fn ko(&self) -> &str {
+        &self.ko
+    }
+    fn en(&self) -> &str {
+        &self.en
+    }
+}
+
 impl Solution {
+    /// VROOM's answer to bad input: code 2 and the error (both languages, every path).
+    pub fn input_error(error: &ProblemError) -> Solution {
+        Solution {
+            code: 2,
+            error: Some(crate::Halves::joined(error)),
+            ..Solution::default()
+        }
+    }
+
     /// Reads a solution written by VROOM or Minwon.
     pub fn from_json(text: &str) -> Result<Solution, ProblemError> {
         serde_json::from_str(text).map_err(|e| {
