@@ -9,6 +9,38 @@
 //!   broken rule is reported per step.
 //!
 //! Pure: no I/O. The only clock is the solver's stopwatch for its time budget.
+//!
+//! ```
+//! use domain::service_access::routing::{Job, Problem, SolveOptions, Vehicle, plan, solve};
+//! # fn main() -> Result<(), domain::service_access::routing::ProblemError> {
+//! let office = [126.9015, 37.5663]; // [lon, lat]
+//! let problem = Problem {
+//!     jobs: vec![Job {
+//!         id: 41,
+//!         location: Some([126.91, 37.57]),
+//!         service: 1200,
+//!         time_windows: vec![[9 * 3600, 12 * 3600]],
+//!         skills: vec![2],
+//!         ..Job::default()
+//!     }],
+//!     vehicles: vec![Vehicle {
+//!         id: 7,
+//!         start: Some(office),
+//!         end: Some(office),
+//!         time_window: Some([9 * 3600, 18 * 3600]),
+//!         skills: vec![2],
+//!         max_tasks: Some(12),
+//!         ..Vehicle::default()
+//!     }],
+//!     ..Problem::default()
+//! };
+//! let planned = solve(&problem, &SolveOptions::default())?;
+//! assert_eq!(planned.routes[0].job_ids(), vec![41]);
+//! let retimed = plan(&problem, &[(7, vec![41])])?;
+//! assert!(retimed.summary.violations.is_empty());
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod error;
 pub mod matrix;
