@@ -102,8 +102,9 @@ pub(super) struct Search<'a> {
     near: Vec<Vec<usize>>,
     /// Distance from the vehicles' starts, for the recreate orders.
     depot: Vec<i64>,
-    /// Vehicles whose routes can use the quick check: no breaks, and no job with a setup
-    /// time or a pickup (both depend on more than the neighbours).
+    /// Vehicles for which the quick check is exact: no breaks, and no job with a setup
+    /// time or a pickup (both depend on more than the neighbours). For the others it only
+    /// rules places out, and the route is walked.
     quick: Vec<bool>,
     scratch: Vec<usize>,
 }
@@ -201,8 +202,12 @@ impl<'a> Search<'a> {
                 if blink > 0.0 && rng.unit() < blink {
                     continue;
                 }
-                let ok = if self.quick[v] {
-                    self.fits(s, v, j, p)
+                // The quick check ignores breaks, setups and pickups, which only add time or
+                // load: when it fails the walk would too, and when it is exact it decides.
+                let ok = if !self.fits(s, v, j, p) {
+                    false
+                } else if self.quick[v] {
+                    true
                 } else {
                     self.scratch.clear();
                     self.scratch.extend_from_slice(&route[..p]);
@@ -228,9 +233,6 @@ impl<'a> Search<'a> {
         let inst = self.inst;
         let route = &s.routes[v];
         s.travel[v] = inst.travel(v, route);
-        if !self.quick[v] {
-            return;
-        }
         let veh = &inst.vehicles[v];
         let times = &mut s.times[v];
         times.depart.clear();
@@ -267,7 +269,9 @@ impl<'a> Search<'a> {
     }
 
     /// Can job `j` go at position `p` of route `v`? The quick check of [`Times`]: the new
-    /// visit's window is met and the next visit is reached by its latest start.
+    /// visit's window is met and the next visit is reached by its latest start. Breaks,
+    /// setups and pickups are left out, so a `false` is final and a `true` is final only
+    /// for a `quick` vehicle.
     fn fits(&self, s: &State, v: usize, j: usize, p: usize) -> bool {
         let inst = self.inst;
         let veh = &inst.vehicles[v];
@@ -401,6 +405,11 @@ impl<'a> Search<'a> {
                 }
             } else {
                 removed.extend(route.drain(start..start + lt));
+            }
+            // Without the triangle inequality (a pasted road matrix) a shorter route can
+            // arrive later; such a route is emptied rather than kept broken.
+            if inst.feasible(v, &s.routes[v]).is_none() {
+                removed.append(&mut s.routes[v]);
             }
             self.refresh(s, v);
         }

@@ -707,3 +707,56 @@ fn bad_input_becomes_vroom_code_two() {
         "There is no vehicle (team)."
     );
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// A pasted matrix need not obey the triangle inequality (going via a third place can be
+    /// quicker); solutions still re-check with no violation.
+    #[test]
+    fn a_matrix_without_the_triangle_inequality_still_gives_feasible_plans(
+        size in 2usize..16,
+        seed in 0u64..1000,
+        with_break in any::<bool>(),
+    ) {
+        let mut rng = solve::Rng::new(seed);
+        let n = size + 1;
+        let durations: Vec<Vec<u64>> = (0..n)
+            .map(|a| (0..n).map(|b| if a == b { 0 } else { 60 + rng.below(3000) as u64 }).collect())
+            .collect();
+        let jobs = (1..n)
+            .map(|i| {
+                let start = 9 * H + rng.below(7) as u64 * H;
+                Job {
+                    id: i as u64,
+                    location_index: Some(i),
+                    service: 600,
+                    time_windows: vec![[start, start + H + rng.below(3) as u64 * H]],
+                    ..Job::default()
+                }
+            })
+            .collect();
+        let vehicles = (0..2)
+            .map(|k| Vehicle {
+                id: k + 1,
+                start_index: Some(0),
+                end_index: Some(0),
+                time_window: Some([9 * H, 18 * H]),
+                breaks: if with_break {
+                    vec![Break { id: 1, time_windows: vec![[12 * H, 14 * H]], service: 1800, description: None }]
+                } else {
+                    vec![]
+                },
+                ..Vehicle::default()
+            })
+            .collect();
+        let mut matrices = std::collections::BTreeMap::new();
+        matrices.insert("car".to_owned(), Matrices { durations: Some(durations) });
+        let p = Problem { jobs, vehicles, matrices, matrix: None };
+        let s = solve(&p, &SolveOptions { iterations: 300, restarts: 2, ..SolveOptions::default() }).unwrap();
+        let again = replan(&p, &s);
+        prop_assert!(again.summary.violations.is_empty(), "{:?}", again.summary.violations);
+        prop_assert_eq!(&again.routes, &s.routes);
+        prop_assert_eq!(s.routes.iter().map(|r| r.job_ids().len()).sum::<usize>() + s.unassigned.len(), size);
+    }
+}
