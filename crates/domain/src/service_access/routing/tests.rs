@@ -760,3 +760,21 @@ proptest! {
         prop_assert_eq!(s.routes.iter().map(|r| r.job_ids().len()).sum::<usize>() + s.unassigned.len(), size);
     }
 }
+
+#[test]
+fn each_profile_drives_on_its_own_matrix() {
+    // The van has a road matrix; the walking team has none and goes by straight line.
+    let text = r#"{"jobs":[{"id":1,"location":[126.91,37.57],"location_index":1}],
+      "vehicles":[{"id":1,"profile":"van","start":[126.90,37.56],"start_index":0,"end_index":0},
+                  {"id":2,"profile":"foot","start":[126.90,37.56],"end":[126.90,37.56]}],
+      "matrices":{"van":{"durations":[[0,5000],[5000,0]]}}}"#;
+    let p = Problem::from_json(text).unwrap();
+    let s = plan(&p, &[(1, vec![1])]).unwrap();
+    assert_eq!(s.summary.duration, 10_000);
+    let s = plan(&p, &[(2, vec![1])]).unwrap();
+    let there = straight_line_seconds([126.90, 37.56], [126.91, 37.57], &MatrixOptions::default());
+    assert_eq!(s.summary.duration, 2 * there);
+    // The solver sends the visit with the quicker team.
+    let s = solve(&p, &quick()).unwrap();
+    assert_eq!(s.routes[0].vehicle, 2);
+}
