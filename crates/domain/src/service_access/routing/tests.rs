@@ -74,6 +74,12 @@ fn a_problem_written_and_read_back_is_equal() {
     let with = with_matrix(&p, &MatrixOptions::default());
     assert!(with.matrices.contains_key("car"));
     assert_eq!(Problem::from_json(&with.to_json()).unwrap(), with);
+    // With the matrix written in, the plan is the same seconds.
+    assert_eq!(
+        solve(&with, &quick()).unwrap().summary.duration,
+        solve(&p, &quick()).unwrap().summary.duration
+    );
+    assert!(with.jobs.iter().all(|j| j.location_index.is_some()));
 }
 
 #[test]
