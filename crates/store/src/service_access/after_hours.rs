@@ -1246,6 +1246,19 @@ pub async fn by_code(db: &Db, code: &str, phone: &str) -> Result<Booking> {
     .into_booking()
 }
 
+/// The booking of a code alone: for its calendar file, which holds no personal data.
+pub async fn booking_by_code(db: &Db, code: &str) -> Result<Option<Booking>> {
+    let sql = format!("{BOOKING_SELECT} WHERE b.code = $1");
+    fetch_optional!(
+        db,
+        BookingRow,
+        sqlx::AssertSqlSafe(sql),
+        normalise_code(code)
+    )?
+    .map(BookingRow::into_booking)
+    .transpose()
+}
+
 async fn by_code_in(tx: &mut Tx, code: &str, phone: &str) -> Result<Booking> {
     let sql = format!("{BOOKING_SELECT} WHERE b.code = $1 AND b.person_key = $2");
     fetch_optional!(
