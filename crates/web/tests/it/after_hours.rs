@@ -554,3 +554,126 @@ async fn code_look_ups_are_throttled() {
     assert!(refused >= 3, "{refused}");
     s.shutdown().await;
 }
+
+/// A signed-in resident finds name and phone filled in and sees their bookings; 민원팀 takes a
+/// phone booking on the evening's page; a move on the page keeps the booking when the new slot
+/// is full and moves it when free; the supervisor cancels the evening with a reason.
+#[tokio::test]
+async fn residents_staff_and_moves_on_the_pages() {
+    let s = start_unlimited("sqlite").await;
+    let (id, day, service, starts) = daily(&s).await;
+    let sid = id.to_string();
+    let resident = browser(&s, "resident").await;
+    let (st, html, _) = resident.get("/after-hours").await;
+    assert_eq!(st, 200);
+    assert!(html.contains("value=\"010-1234-5678\""), "{html}");
+    let slot = slot_value(&day, service, &starts[0]);
+    let (st, html, _) = resident
+        .post(
+            "/after-hours",
+            &[
+                ("schedule", &sid),
+                ("slot", &slot),
+                ("name", "주민"),
+                ("phone", "010-1234-5678"),
+                ("consent", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(st, 200, "{html}");
+    let at = html.find("id=\"booking-code\">").unwrap() + "id=\"booking-code\">".len();
+    let code = html[at..at + 9].to_string();
+    let (_, html, _) = resident.get("/after-hours").await;
+    assert!(
+        html.contains("id=\"my-bookings\"") && html.contains(&code),
+        "{html}"
+    );
+
+    // 민원팀 opens the evening and takes a phone booking on 18:30; 건설과 may not open it.
+    let kim = browser(&s, "kim").await;
+    let (st, _, to) = kim
+        .post(
+            &format!("/after-hours/office/{id}/evening"),
+            &[("day", &day)],
+        )
+        .await;
+    assert_eq!(st, 303);
+    let evening = to.unwrap();
+    let slot2 = slot_value(&day, service, &starts[1]);
+    let (st, _, to) = kim
+        .post(
+            &format!("{evening}/bookings"),
+            &[
+                ("schedule", &sid),
+                ("slot", &slot2),
+                ("name", "전화예약"),
+                ("phone", "010-3333-4444"),
+                ("consent", "yes"),
+            ],
+        )
+        .await;
+    assert_eq!(st, 303);
+    assert!(to.unwrap().ends_with("done=booked"));
+    let (_, html, _) = kim.get(&evening).await;
+    assert!(html.contains("전화예약") && html.contains("전화"), "{html}");
+    let lee = browser(&s, "lee").await;
+    assert_eq!(lee.get(&evening).await.0, 403);
+
+    // Move to the full 18:30: refused, still at 18:00; to 19:00: moved.
+    let token = form_token(&s, "/after-hours/booking").await;
+    let v = Visitor { s: &s, token };
+    let (st, html, _) = v
+        .post(
+            "/after-hours/booking",
+            &[
+                ("code", &code),
+                ("phone", "01012345678"),
+                ("act", "move"),
+                ("slot", &slot2),
+            ],
+        )
+        .await;
+    assert_eq!(st, 422);
+    assert!(html.contains("예약이 다 찼습니다"), "{html}");
+    assert!(html.contains("18:00–18:30"), "{html}");
+    let slot3 = slot_value(&day, service, &starts[2]);
+    let (st, html, _) = v
+        .post(
+            "/after-hours/booking",
+            &[
+                ("code", &code),
+                ("phone", "01012345678"),
+                ("act", "move"),
+                ("slot", &slot3),
+            ],
+        )
+        .await;
+    assert_eq!(st, 200, "{html}");
+    assert!(html.contains("19:00–19:30"), "{html}");
+
+    // The supervisor cancels the evening: a reason first, then everyone cancelled.
+    let sup = browser(&s, "sup").await;
+    let (st, html, _) = sup
+        .post(&format!("{evening}/cancel"), &[("reason", " ")])
+        .await;
+    assert_eq!(st, 422);
+    assert!(html.contains("id=\"e-reason-error\""), "{html}");
+    assert_eq!(
+        kim.post(&format!("{evening}/cancel"), &[("reason", "점검")])
+            .await
+            .0,
+        403
+    );
+    let (st, _, _) = sup
+        .post(&format!("{evening}/cancel"), &[("reason", "청사 점검")])
+        .await;
+    assert_eq!(st, 303);
+    let (n,): (i64,) = store::fetch_one!(
+        &s.state.db,
+        (i64,),
+        "SELECT COUNT(*) FROM after_hours_bookings WHERE state = 'cancelled' AND cancelled_by = 'office'"
+    )
+    .unwrap();
+    assert_eq!(n, 2);
+    s.shutdown().await;
+}
