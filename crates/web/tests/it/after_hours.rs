@@ -126,6 +126,15 @@ async fn after_hours_by_role(backend: &str) {
     assert_eq!(resident.get("/api/v1/after-hours/schedules").await.0, 403);
 
     let (id, day, service, starts) = daily(&s).await;
+    // Services: set by those who set the schedule, read by staff.
+    let services = format!("/api/v1/after-hours/schedules/{id}/services");
+    assert_eq!(kim.put(&services, self::service()).await.0, 403);
+    assert_eq!(resident.get(&services).await.0, 403);
+    let (st, list) = lee.get(&services).await;
+    assert_eq!(
+        (st, list[0]["draft"]["kind"].as_str()),
+        (200, Some("passport_application"))
+    );
     // A resident books for themself online; 민원팀 takes a phone booking; 건설과 may not.
     let (st, mine) = resident
         .post(
