@@ -25,7 +25,7 @@ pub const REGISTRATION: Registration = Registration {
     name: "service_access",
     routes,
     public_routes: None,
-    nav: &[],
+    nav: &[evening::NAV],
 };
 
 fn routes() -> OpenApiRouter<AppState> {

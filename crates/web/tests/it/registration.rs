@@ -80,6 +80,7 @@ async fn the_menu_shows_what_the_policy_permits_each_role() {
 
     let staff = [
         "/desk",
+        "/after-hours/desk",
         "/protection",
         "/wellbeing",
         "/programs",
@@ -116,6 +117,7 @@ async fn the_menu_shows_what_the_policy_permits_each_role() {
             vec![
                 "/desk",
                 "/desk/dashboard",
+                "/after-hours/desk",
                 "/protection",
                 "/wellbeing",
                 "/programs",
