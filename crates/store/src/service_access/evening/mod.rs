@@ -414,8 +414,8 @@ pub fn board(all: Vec<Ticket>) -> Board {
         }
     }
     waiting.sort_by(|a, b| rules::queue_order(&a.waiting(), &b.waiting()));
-    called.sort_by(|a, b| b.called_at.cmp(&a.called_at));
-    done.sort_by(|a, b| b.done_at.cmp(&a.done_at));
+    called.sort_by_key(|t| std::cmp::Reverse(t.called_at));
+    done.sort_by_key(|t| std::cmp::Reverse(t.done_at));
     Board {
         waiting,
         called,
@@ -450,7 +450,7 @@ pub async fn screen<'a>(target: impl Target<'a> + Copy, evening_id: i64) -> Resu
     let e = evening(target, evening_id).await?;
     let mut all = tickets(target, evening_id).await?;
     // Recent calls stay on the screen after the ticket is done, so a late look still finds it.
-    all.sort_by(|a, b| b.called_at.cmp(&a.called_at));
+    all.sort_by_key(|t| std::cmp::Reverse(t.called_at));
     let called = all
         .iter()
         .filter(|t| t.called_at.is_some())
