@@ -419,6 +419,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         if learning > 0 {
             println!("데모 교육 출석·이수 {learning}회차 (demo learning sessions: {learning})");
         }
+        store::service_access::demo_booking::seed(&db, store::now()).await?;
     }
     let listen = args
         .listen
@@ -494,6 +495,12 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         std::time::Duration::from_secs(600),
         stop_rx.clone(),
     ));
+    // Every minute: after-hours evenings decided at their cutoff, and their reminders.
+    let after_hours = tokio::spawn(web::service_access::after_hours::run_jobs(
+        db.clone(),
+        std::time::Duration::from_secs(60),
+        stop_rx.clone(),
+    ));
     // Every 5 seconds: panic alerts nobody acknowledged within the setting (default 60 s)
     // go to the next in line by SMS.
     let escalation = tokio::spawn(web::protection::alerts::run_escalation(
@@ -515,6 +522,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     let _ = maintenance.await;
     let _ = drills.await;
     let _ = program_reminders.await;
+    let _ = after_hours.await;
     let _ = escalation.await;
     let _ = sweeper.await;
     db.close().await;

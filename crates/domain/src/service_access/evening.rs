@@ -4,22 +4,13 @@
 //!
 //! Pure: every time comes in as an argument.
 
+/// The evening's states are the booking part's (scheduled → confirmed | not_opened →
+/// in_progress → closed; cancelled).
+pub use super::booking::EveningState;
 use crate::RuleError;
 use crate::label::labelled;
 use chrono::{DateTime, Duration, Utc};
 use std::cmp::Ordering;
-
-labelled! {
-    /// Where an evening stands (the booking part decides at the cutoff; the counter runs it).
-    EveningState {
-        Scheduled = "scheduled", "예정", "scheduled";
-        Confirmed = "confirmed", "운영 확정", "confirmed";
-        NotOpened = "not_opened", "미운영", "not opened";
-        InProgress = "in_progress", "운영 중", "in progress";
-        Closed = "closed", "마감", "closed";
-        Cancelled = "cancelled", "취소", "cancelled";
-    }
-}
 
 labelled! {
     /// How a number ticket (번호표) joined the waiting list.

@@ -2,6 +2,7 @@
 //! PostgreSQL (`store::backend_tests!`).
 // One binary per crate links once instead of once per file.
 
+mod after_hours;
 mod evening;
 mod fixtures;
 mod healing;

@@ -18,6 +18,8 @@ pub mod home_visits;
 
 use crate::AppState;
 use crate::Registration;
+use crate::kit::page::{Audience, NavEntry};
+use domain::access::Screen;
 use utoipa_axum::router::OpenApiRouter;
 
 /// Service access's routes (with their OpenAPI paths) and menu entries, named here once.
@@ -25,7 +27,24 @@ pub const REGISTRATION: Registration = Registration {
     name: "service_access",
     routes,
     public_routes: None,
-    nav: &[evening::NAV],
+    nav: &[
+        // Residents and people without an account book here; staff see the free places.
+        NavEntry {
+            href: "/after-hours",
+            ko: "야간 민원실 예약",
+            en: "After-hours booking",
+            place: 25,
+            shown_to: Audience::Everyone,
+        },
+        evening::NAV,
+        NavEntry {
+            href: "/after-hours/office",
+            ko: "야간 민원실 운영",
+            en: "After-hours office",
+            place: 89,
+            shown_to: Audience::Permitted(Screen::AfterHoursOffice),
+        },
+    ],
 };
 
 fn routes() -> OpenApiRouter<AppState> {

@@ -84,7 +84,7 @@ store::backend_tests! {
             assert_eq!(st, want, "{user} reads the waiting list: {body}");
             let (st, _) = a.post(&format!("{base}/walk-ins"), json!({"service_id": f.services[1]})).await;
             assert_eq!(st, want, "{user} issues a walk-in");
-            let (st, _) = a.get(&format!("{base}/bookings?q=홍")).await;
+            let (st, _) = a.get(&format!("{base}/check-in?q=홍")).await;
             assert_eq!(st, want, "{user} searches bookings");
         }
         // The screen: any staff member; never a resident.
@@ -178,7 +178,7 @@ store::backend_tests! {
         // The desk lists tonight with its bookings; the menu offers it to kim, not to lee.
         let (st, desk, _) = kim.get("/after-hours/desk").await;
         assert_eq!(st, 200);
-        assert!(desk.contains(&format!("evening-{e}")) && desk.contains("여권 발급 신청"), "{desk}");
+        assert!(desk.contains(&format!("evening-{e}")) && desk.contains("여권 신청"), "{desk}");
         assert!(desk.contains("href=\"/after-hours/desk\""));
         let lee = browser(&s, "lee").await;
         let (st, _, _) = lee.get(&counter).await;
@@ -225,7 +225,7 @@ store::backend_tests! {
         let path = format!("/after-hours/evenings/{e}/bookings/{bid}/petition");
         let (st, form, _) = kim.get(&path).await;
         assert_eq!(st, 200);
-        assert!(form.contains("value=\"홍길동\"") && form.contains("[야간 민원실] 여권 발급 신청"), "{form}");
+        assert!(form.contains("value=\"홍길동\"") && form.contains("[야간 민원실] 여권 신청"), "{form}");
         let type_id = store::petitions::get_type_by_code(&s.state.db, "other").await.unwrap().id.to_string();
         // Without a title: the error beside it, the rest kept.
         let fields = |title: &'static str| vec![

@@ -4,7 +4,7 @@
 //!
 //! Every write first takes the evening's lock ([`lock`]: `version = version + 1`), so ticket
 //! numbers come from `next_ticket` in order and two counters never call the same person, on
-//! both databases. Times are UTC text (RFC 3339, microseconds), as the schema has them.
+//! both databases. Times are UTC text (RFC 3339), as the schema has them.
 
 #[cfg(any(test, feature = "testing"))]
 pub mod fixture;
@@ -13,7 +13,7 @@ pub mod petition;
 use crate::kit::ByKey;
 use crate::kit::sql::Target;
 use crate::{Result, StoreError, Tx, execute, execute_one, fetch_all, fetch_one, fetch_optional};
-use chrono::{DateTime, NaiveDateTime, SecondsFormat, Utc};
+use chrono::{DateTime, NaiveDateTime, Utc};
 use domain::RuleError;
 use domain::service_access::evening::{
     self as rules, Arrival, EveningState, Outcome, TicketKind, Waiting, Window,
@@ -24,10 +24,8 @@ pub(crate) fn bad(code: &'static str, ko: &str, en: &str) -> StoreError {
     StoreError::Rule(RuleError::new(code, ko, en))
 }
 
-/// A time as the after-hours tables keep it.
-pub fn ts(t: DateTime<Utc>) -> String {
-    t.to_rfc3339_opts(SecondsFormat::Micros, true)
-}
+/// Times are written as the booking part writes them, so the tables hold one format.
+pub use super::after_hours::ts;
 
 /// A stored time back (RFC 3339, or `YYYY-MM-DD HH:MM:SS` taken as UTC).
 pub fn parse_ts(s: &str) -> Result<DateTime<Utc>> {

@@ -102,7 +102,7 @@ fn views(ts: Vec<Ticket>) -> Vec<TicketView> {
 
 /// The evening's waiting list in the order it is called: booked residents within their window
 /// first (by slot, then arrival), late arrivals and walk-ins after (by arrival).
-#[utoipa::path(get, path = "/api/v1/after-hours/evenings/{id}/waiting", tag = "service_access", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/after-hours/evenings/{id}/waiting", tag = "after-hours", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, body = WaitingView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub(crate) async fn waiting_api(
@@ -157,7 +157,7 @@ pub(crate) fn arriving(
 
 /// Check a booked resident in: within the window a `booked` ticket, outside it a `late` one
 /// (with the reason).
-#[utoipa::path(post, path = "/api/v1/after-hours/evenings/{id}/check-in", tag = "service_access", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/after-hours/evenings/{id}/check-in", tag = "after-hours", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = CheckInRequest,
     responses((status = 200, body = CheckInView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub(crate) async fn check_in_api(
@@ -187,7 +187,7 @@ pub struct WalkInRequest {
 }
 
 /// Issue a walk-in ticket (name optional) for one of the evening's services.
-#[utoipa::path(post, path = "/api/v1/after-hours/evenings/{id}/walk-ins", tag = "service_access", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/after-hours/evenings/{id}/walk-ins", tag = "after-hours", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = WalkInRequest,
     responses((status = 200, body = TicketView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub(crate) async fn walk_in_api(
@@ -209,7 +209,7 @@ pub struct CallRequest {
 
 /// Call the first ticket in order to a counter. Under the evening's lock: two counters never
 /// call the same ticket.
-#[utoipa::path(post, path = "/api/v1/after-hours/evenings/{id}/call-next", tag = "service_access", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/after-hours/evenings/{id}/call-next", tag = "after-hours", security(("bearer" = [])),
     params(("id" = i64, Path)), request_body = CallRequest,
     responses((status = 200, body = TicketView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub(crate) async fn call_next_api(
@@ -233,7 +233,7 @@ pub struct OutcomeRequest {
 }
 
 /// How a ticket ended: served or no-show after a call, left at any time. Once only.
-#[utoipa::path(post, path = "/api/v1/after-hours/evenings/{id}/tickets/{ticket_id}/outcome", tag = "service_access", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/after-hours/evenings/{id}/tickets/{ticket_id}/outcome", tag = "after-hours", security(("bearer" = [])),
     params(("id" = i64, Path), ("ticket_id" = i64, Path)), request_body = OutcomeRequest,
     responses((status = 200, body = TicketView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub(crate) async fn outcome_api(
@@ -250,7 +250,7 @@ pub(crate) async fn outcome_api(
 }
 
 /// Open the evening at the counter (confirmed → in progress); the first check-in does it too.
-#[utoipa::path(post, path = "/api/v1/after-hours/evenings/{id}/open", tag = "service_access", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/after-hours/evenings/{id}/open", tag = "after-hours", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, body = EveningView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub(crate) async fn open_api(
@@ -269,7 +269,7 @@ pub struct ClosedView {
 }
 
 /// Close the evening once every ticket is done; the bookings nobody came for become no-shows.
-#[utoipa::path(post, path = "/api/v1/after-hours/evenings/{id}/close", tag = "service_access", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/after-hours/evenings/{id}/close", tag = "after-hours", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, body = ClosedView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub(crate) async fn close_api(
@@ -320,8 +320,8 @@ pub struct BookingQuery {
     pub q: String,
 }
 
-/// The evening's bookings found by name, code or phone digits, for check-in.
-#[utoipa::path(get, path = "/api/v1/after-hours/evenings/{id}/bookings", tag = "service_access", security(("bearer" = [])),
+/// Find the booking of someone arriving: the evening's bookings whose name, code or phone digits match.
+#[utoipa::path(get, path = "/api/v1/after-hours/evenings/{id}/check-in", tag = "after-hours", security(("bearer" = [])),
     params(("id" = i64, Path), BookingQuery),
     responses((status = 200, body = Vec<BookingView>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub(crate) async fn bookings_api(

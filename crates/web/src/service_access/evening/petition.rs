@@ -135,7 +135,7 @@ pub async fn file(
 /// File a petition from a checked-in booking: a counter petition (every petition rule applies;
 /// counter petitions are never published on Open311), the booking served and its ticket done,
 /// in one transaction.
-#[utoipa::path(post, path = "/api/v1/after-hours/evenings/{id}/bookings/{booking_id}/petition", tag = "service_access", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/after-hours/evenings/{id}/bookings/{booking_id}/petition", tag = "after-hours", security(("bearer" = [])),
     params(("id" = i64, Path), ("booking_id" = i64, Path)), request_body = PetitionRequest,
     responses((status = 201, body = FiledView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub(crate) async fn petition_api(

@@ -75,7 +75,7 @@ impl From<ev::Screen> for ScreenView {
 
 /// The room's screen as data: the latest calls (number, counter) and the next numbers. No
 /// names or other personal data.
-#[utoipa::path(get, path = "/api/v1/after-hours/evenings/{id}/screen", tag = "service_access", security(("bearer" = [])),
+#[utoipa::path(get, path = "/api/v1/after-hours/evenings/{id}/screen", tag = "after-hours", security(("bearer" = [])),
     params(("id" = i64, Path)),
     responses((status = 200, body = ScreenView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub(crate) async fn screen_api(

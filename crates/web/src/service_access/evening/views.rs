@@ -2,19 +2,16 @@
 
 use crate::kit::page::Lang;
 use chrono::{DateTime, Utc};
+use domain::service_access::booking::{BookingState, ServiceKind};
 use domain::service_access::evening::{EveningState, Outcome, TicketKind};
 use store::service_access::evening::{Booking, Evening, Ticket};
 
 /// A service's name by its kind (the booking part's kinds; an unknown kind shows its code).
 pub fn service_name(lang: Lang, kind: &str) -> String {
-    let (ko, en) = match kind {
-        "passport_application" => ("여권 발급 신청", "Passport application"),
-        "passport_collection" => ("여권 수령", "Passport collection"),
-        "certificates" => ("제증명 발급", "Certificates"),
-        "family_registration" => ("가족관계 신고", "Family registration"),
-        other => return other.to_string(),
-    };
-    lang.t(ko, en).to_string()
+    match ServiceKind::parse(kind) {
+        Ok(k) => lang.t(k.korean(), k.english()).to_string(),
+        Err(_) => kind.to_string(),
+    }
 }
 
 pub fn kind_name(lang: Lang, k: TicketKind) -> &'static str {
@@ -120,15 +117,10 @@ pub struct BookingRow {
 }
 
 pub fn booking_state_name(lang: Lang, s: &str) -> String {
-    let (ko, en) = match s {
-        "confirmed" => ("예약", "booked"),
-        "checked_in" => ("도착", "checked in"),
-        "served" => ("처리 완료", "served"),
-        "no_show" => ("불참", "no-show"),
-        "cancelled" => ("취소", "cancelled"),
-        other => return other.to_string(),
-    };
-    lang.t(ko, en).to_string()
+    match BookingState::parse(s) {
+        Ok(b) => lang.t(b.korean(), b.english()).to_string(),
+        Err(_) => s.to_string(),
+    }
 }
 
 pub fn booking_row(lang: Lang, b: &Booking) -> BookingRow {
