@@ -6,6 +6,7 @@
 //! numbers come from `next_ticket` in order and two counters never call the same person, on
 //! both databases. Times are UTC text (RFC 3339), as the schema has them.
 
+pub mod demo;
 #[cfg(any(test, feature = "testing"))]
 pub mod fixture;
 pub mod petition;
@@ -286,7 +287,7 @@ pub async fn find_bookings<'a>(
         let phone: String = r.phone.chars().filter(char::is_ascii_digit).collect();
         let hit = q.is_empty()
             || r.name.contains(q)
-            || r.code.eq_ignore_ascii_case(q)
+            || r.code == domain::service_access::booking::normalise_code(q)
             || (digits.len() >= 4 && phone.contains(&digits));
         if hit {
             out.push(r.into_booking()?);
@@ -574,7 +575,8 @@ pub async fn check_in(
 ) -> Result<CheckedIn> {
     let found = match who {
         Arriving::Code(code) => {
-            let code = code.trim().to_uppercase();
+            // Typed as shown (ABCD-EFGH) or not: stored without hyphens, upper case.
+            let code = domain::service_access::booking::normalise_code(code);
             if code.is_empty() {
                 return Err(bad(
                     "code_missing",
@@ -582,7 +584,7 @@ pub async fn check_in(
                     "enter the booking code",
                 ));
             }
-            let sql = format!("{BOOKING_SQL} WHERE UPPER(b.code) = $1");
+            let sql = format!("{BOOKING_SQL} WHERE b.code = $1");
             fetch_optional!(&mut *tx, BookingRow, sqlx::AssertSqlSafe(sql), code)?
         }
         Arriving::Booking(id) => {

@@ -126,7 +126,7 @@ pub fn booking_state_name(lang: Lang, s: &str) -> String {
 pub fn booking_row(lang: Lang, b: &Booking) -> BookingRow {
     BookingRow {
         id: b.id,
-        code: b.code.clone(),
+        code: domain::service_access::booking::show_code(&b.code),
         name: b.name.clone(),
         phone: domain::privacy::mask(domain::privacy::PersonalKind::Phone, &b.phone),
         service: service_name(lang, &b.service_kind),
