@@ -786,6 +786,56 @@ mod tests {
     }
 
     #[test]
+    fn a_schedule_draft_reports_every_field_at_once() {
+        let d = ScheduleDraft {
+            name: " ".into(),
+            name_en: String::new(),
+            place: String::new(),
+            place_en: String::new(),
+            rule: "FREQ=MONTHLY;BYDAY=2TH,4TH".into(),
+            anchor: NaiveDate::from_ymd_opt(2026, 1, 1).unwrap(),
+            opens: t(18, 0),
+            closes: t(17, 0),
+            cutoff: Cutoff::HoursBefore(400),
+            min_bookings: 1,
+            one_per_person: true,
+            payment_methods: vec![],
+            checkin_early_minutes: 30,
+            checkin_late_minutes: 10,
+            remind_day_before: true,
+            remind_hours_before: true,
+            exceptions: vec![],
+        };
+        let holidays = calendar::HolidayData::default();
+        let today = NaiveDate::from_ymd_opt(2026, 5, 1).unwrap();
+        let e = d.validate(&holidays, today).unwrap_err();
+        let fields: Vec<_> = e.0.iter().map(|f| f.field).collect();
+        assert_eq!(
+            fields,
+            ["name", "cutoff_value", "payment_methods", "closes"]
+        );
+        let ok = ScheduleDraft {
+            name: "야간".into(),
+            closes: t(20, 0),
+            cutoff: Cutoff::SameDayAt(t(18, 0)),
+            payment_methods: vec![PaymentMethod::Cash],
+            ..d
+        };
+        assert_eq!(
+            ok.validate(&holidays, today).unwrap().rule,
+            "FREQ=MONTHLY;BYDAY=2TH,4TH"
+        );
+        assert_eq!(
+            Cutoff::from_stored("hours_before", "3"),
+            Cutoff::HoursBefore(3)
+        );
+        assert_eq!(
+            Cutoff::from_stored("same_day_at", "17:30"),
+            Cutoff::SameDayAt(t(17, 30))
+        );
+    }
+
+    #[test]
     fn checklist_lines_pair_korean_and_english() {
         let c = checklist_from_lines("사진\n\n신분증\n", "Photo\n\nID");
         assert_eq!(c.len(), 2);

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod admin_pages;
+mod after_hours;
 mod answers;
 mod assist;
 mod chrome;

@@ -76,7 +76,10 @@ async fn the_menu_shows_what_the_policy_permits_each_role() {
     tx.commit().await.unwrap();
 
     let anonymous = get_text(&s, "/track").await;
-    assert_eq!(menu(&anonymous), ["/petitions/new", "/track"]);
+    assert_eq!(
+        menu(&anonymous),
+        ["/petitions/new", "/track", "/after-hours"]
+    );
 
     let staff = [
         "/desk",
@@ -123,6 +126,7 @@ async fn the_menu_shows_what_the_policy_permits_each_role() {
                 "/programs",
                 "/programs/learning",
                 "/programs/approvals",
+                "/after-hours/office",
                 "/account",
             ],
         ),
@@ -134,6 +138,7 @@ async fn the_menu_shows_what_the_policy_permits_each_role() {
                 "/wellbeing",
                 "/programs",
                 "/programs/learning",
+                "/after-hours/office",
                 "/account",
             ],
         ),
@@ -142,7 +147,7 @@ async fn the_menu_shows_what_the_policy_permits_each_role() {
         let b = browser(&s, user).await;
         let (status, html, _) = b.get("/track").await;
         assert_eq!(status, 200, "{user}");
-        let mut expected = vec!["/petitions/new", "/track"];
+        let mut expected = vec!["/petitions/new", "/track", "/after-hours"];
         expected.extend(links);
         assert_eq!(menu(&html), expected, "{user}'s menu");
     }

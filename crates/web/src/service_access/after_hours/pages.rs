@@ -811,6 +811,8 @@ struct SchedulePage {
     evenings: Vec<EveningLink>,
     message: Option<String>,
     days: Vec<Choice>,
+    /// The caller works this schedule's evenings (sees bookings, takes phone bookings).
+    works: bool,
 }
 
 impl SchedulePage {
@@ -887,9 +889,13 @@ async fn schedule_render(
             label: pick(lang, &d.name, &d.name_en).to_string(),
         })
         .collect();
+    let mut works = false;
     let (services, evenings) = match id {
         Some(id) => {
             let s = ah::schedule(&state.db, id).await?;
+            works = super::may_work(state, caller, s.department_id)
+                .await
+                .is_ok();
             let services = ah::services(&state.db, id, false)
                 .await?
                 .iter()
@@ -970,6 +976,7 @@ async fn schedule_render(
         evenings,
         message,
         days: day_choices(lang),
+        works,
     };
     Ok(ctx.render_status(status, &page))
 }
