@@ -200,6 +200,13 @@ store::backend_tests! {
         let (st, page, _) = kim.post(&format!("{counter}/check-in"), &[("booking_id", bid.as_str())]).await;
         assert_eq!(st, 200);
         assert!(page.contains("홍길동님 도착 확인: 번호표 1번"), "{page}");
+        // 최불참's 19:00 slot: not passed at 18:00; at 19:30 the search says the window passed.
+        let (_, found, _) = kim.get(&format!("{counter}?q=최불")).await;
+        assert!(!found.contains("도착 시간 지남"));
+        s.state.db.clock().set(opens() + Duration::minutes(90));
+        let (_, found, _) = kim.get(&format!("{counter}?q=최불")).await;
+        assert!(found.contains("예약 확정 · 도착 시간 지남"), "{found}");
+        s.state.db.clock().set(opens());
         // A walk-in without a service: told beside the select, the name kept.
         let (st, page, _) = kim.post(&format!("{counter}/walk-in"), &[("name", "박현장"), ("service_id", "")]).await;
         assert_eq!(st, 422);

@@ -254,7 +254,10 @@ async fn counter_view(
         waiting: rows(&board.waiting),
         called: rows(&board.called),
         done: rows(&board.done),
-        bookings: bookings.iter().map(|b| booking_row(lang, b)).collect(),
+        bookings: bookings
+            .iter()
+            .map(|b| booking_row(lang, b, &e, now))
+            .collect(),
         searched: !f.q.trim().is_empty(),
         f: Feedback {
             counter: if f.counter == 0 { 1 } else { f.counter },

@@ -123,7 +123,15 @@ pub fn booking_state_name(lang: Lang, s: &str) -> String {
     }
 }
 
-pub fn booking_row(lang: Lang, b: &Booking) -> BookingRow {
+/// A booking as the search lists it; a confirmed one whose window has passed says so (it
+/// would check in as late, and becomes a no-show at closing).
+pub fn booking_row(lang: Lang, b: &Booking, e: &Evening, now: DateTime<Utc>) -> BookingRow {
+    let mut state = booking_state_name(lang, &b.state);
+    let passed =
+        domain::service_access::evening::is_no_show(b.slot_start, e.window.into(), now, false);
+    if b.state == "confirmed" && passed {
+        state.push_str(lang.t(" · 도착 시간 지남", " · window passed"));
+    }
     BookingRow {
         id: b.id,
         code: domain::service_access::booking::show_code(&b.code),
@@ -131,7 +139,7 @@ pub fn booking_row(lang: Lang, b: &Booking) -> BookingRow {
         phone: domain::privacy::mask(domain::privacy::PersonalKind::Phone, &b.phone),
         service: service_name(lang, &b.service_kind),
         slot: hm(b.slot_start),
-        state: booking_state_name(lang, &b.state),
+        state,
         may_check_in: b.state == "confirmed",
     }
 }
