@@ -420,6 +420,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
             println!("데모 교육 출석·이수 {learning}회차 (demo learning sessions: {learning})");
         }
         store::service_access::demo_booking::seed(&db, store::now()).await?;
+        store::service_access::evening::demo::seed(&db, store::now(), &key).await?;
     }
     let listen = args
         .listen

@@ -11,6 +11,7 @@
 //! The evening itself and home visits (찾아가는 종합민원실) come later (`docs/service_access.md`).
 
 pub mod booking;
+pub mod evening;
 pub mod routing;
 pub mod schedule;
 pub mod slots;

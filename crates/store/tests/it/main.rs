@@ -3,6 +3,7 @@
 // One binary per crate links once instead of once per file.
 
 mod after_hours;
+mod evening;
 mod fixtures;
 mod healing;
 mod intake;

@@ -36,6 +36,7 @@ pub const REGISTRATION: Registration = Registration {
             place: 25,
             shown_to: Audience::Everyone,
         },
+        evening::NAV,
         NavEntry {
             href: "/after-hours/office",
             ko: "야간 민원실 운영",

@@ -12,6 +12,7 @@ mod clock;
 mod common;
 mod desk_pages;
 mod errors;
+mod evening;
 mod filing_pages;
 mod healing;
 mod http;

@@ -83,6 +83,7 @@ async fn the_menu_shows_what_the_policy_permits_each_role() {
 
     let staff = [
         "/desk",
+        "/after-hours/desk",
         "/protection",
         "/wellbeing",
         "/programs",
@@ -119,6 +120,7 @@ async fn the_menu_shows_what_the_policy_permits_each_role() {
             vec![
                 "/desk",
                 "/desk/dashboard",
+                "/after-hours/desk",
                 "/protection",
                 "/wellbeing",
                 "/programs",
