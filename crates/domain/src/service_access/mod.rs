@@ -9,6 +9,7 @@
 //! Bookings, reminders, the evening itself and home visits (찾아가는 종합민원실) come later
 //! (`docs/service_access.md`).
 
+pub mod home_visits;
 pub mod schedule;
 pub mod slots;
 
