@@ -10,6 +10,7 @@
 //! (`docs/service_access.md`).
 
 pub mod home_visits;
+pub mod routing;
 pub mod schedule;
 pub mod slots;
 
