@@ -10,9 +10,12 @@
 //!   later finds wrong.
 //! * Each [`Service`] maps to the kit staff bring, the team skill it needs and its minutes.
 
+use super::routing::{
+    self, Break, Job, Problem, ProblemError, Solution, StepType, Vehicle, Violation,
+};
 use crate::label::labelled;
 use crate::{Invalid, RuleError};
-use chrono::{NaiveDate, NaiveTime};
+use chrono::{NaiveDate, NaiveTime, Timelike};
 use serde::{Deserialize, Serialize};
 
 labelled! {
@@ -557,6 +560,272 @@ pub fn check_team(t: &TeamDraft) -> Result<(), Invalid> {
     bad.into_result()
 }
 
+// ---------------------------------------------------------------------------------------------
+// Planning a round with `routing`: teams are vehicles, visits are jobs, kits are skills.
+
+/// Seconds since midnight (Korean time) of a time of day: the routing problem's clock.
+pub fn seconds(t: NaiveTime) -> u64 {
+    u64::from(t.num_seconds_from_midnight())
+}
+
+/// "HH:MM" of seconds since midnight.
+pub fn clock(secs: u64) -> String {
+    format!("{:02}:{:02}", secs / 3600, (secs % 3600) / 60)
+}
+
+/// A kit as the solver's skill number.
+pub fn skill_number(k: Kit) -> u32 {
+    Kit::ALL
+        .iter()
+        .position(|x| *x == k)
+        .map_or(0, |i| i as u32 + 1)
+}
+
+/// One visit of a round, as the planner needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VisitInput {
+    pub stop_id: u64,
+    pub label: String,
+    pub lat: f64,
+    pub lon: f64,
+    pub services: Vec<Service>,
+    pub window: Option<(NaiveTime, NaiveTime)>,
+}
+
+/// One team of a round, as the planner needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TeamInput {
+    pub team_id: u64,
+    pub name: String,
+    pub starts: NaiveTime,
+    pub ends: NaiveTime,
+    pub break_start: Option<NaiveTime>,
+    pub break_minutes: u32,
+    pub max_visits: u32,
+    pub skills: Vec<Kit>,
+    pub start: (f64, f64),
+}
+
+/// The round as a VROOM problem (coordinates are [lon, lat]; times in seconds of the day).
+pub fn problem(teams: &[TeamInput], visits: &[VisitInput]) -> Problem {
+    let jobs = visits
+        .iter()
+        .map(|v| Job {
+            id: v.stop_id,
+            description: Some(v.label.clone()),
+            location: Some([v.lon, v.lat]),
+            service: u64::from(service_minutes(&v.services)) * 60,
+            skills: skills_for(&v.services)
+                .into_iter()
+                .map(skill_number)
+                .collect(),
+            time_windows: v
+                .window
+                .map(|(a, b)| vec![[seconds(a), seconds(b)]])
+                .unwrap_or_default(),
+            ..Job::default()
+        })
+        .collect();
+    let vehicles = teams
+        .iter()
+        .map(|t| Vehicle {
+            id: t.team_id,
+            description: Some(t.name.clone()),
+            start: Some([t.start.1, t.start.0]),
+            end: Some([t.start.1, t.start.0]),
+            skills: t.skills.iter().copied().map(skill_number).collect(),
+            time_window: Some([seconds(t.starts), seconds(t.ends)]),
+            breaks: t
+                .break_start
+                .filter(|_| t.break_minutes > 0)
+                .map(|b| {
+                    // The break may start within an hour of its set time.
+                    let from = seconds(b);
+                    vec![Break {
+                        id: t.team_id,
+                        time_windows: vec![[from, from + 3600]],
+                        service: u64::from(t.break_minutes) * 60,
+                        description: None,
+                    }]
+                })
+                .unwrap_or_default(),
+            max_tasks: Some(t.max_visits as usize),
+            ..Vehicle::default()
+        })
+        .collect();
+    Problem {
+        jobs,
+        vehicles,
+        ..Problem::default()
+    }
+}
+
+/// A visit placed on a team's route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Placed {
+    pub stop_id: u64,
+    pub team_id: u64,
+    pub position: u32,
+    pub arrival: u64,
+    pub departure: u64,
+    /// Broken rules on this step (plan mode), in words.
+    pub violations: Vec<(String, String)>,
+}
+
+/// A visit left out, with why (Korean, English).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeftOut {
+    pub stop_id: u64,
+    pub ko: String,
+    pub en: String,
+}
+
+fn violation_words(v: &Violation) -> (String, String) {
+    let mins = v.duration.map(|d| d.div_ceil(60)).unwrap_or(0);
+    match v.cause.as_str() {
+        "delay" => (
+            format!("{mins}분 늦음 (희망 시간이나 근무 시간을 넘김)"),
+            format!("{mins} min late (past the preferred window or working hours)"),
+        ),
+        "max_tasks" => (
+            "팀의 방문 한도를 넘음".into(),
+            "over the team's visit cap".into(),
+        ),
+        "skills" => (
+            "이 팀에는 필요한 장비가 없음".into(),
+            "this team does not carry the kit needed".into(),
+        ),
+        other => (other.to_string(), other.to_string()),
+    }
+}
+
+/// The kits a visit needs that no team carries, in words.
+fn missing_kits(services: &[Service], teams: &[TeamInput]) -> Vec<Kit> {
+    let need = skills_for(services);
+    // A team must carry all of them; name those that no team carries, else all of them.
+    let carried = |k: &Kit| teams.iter().any(|t| t.skills.contains(k));
+    let missing: Vec<Kit> = need.iter().copied().filter(|k| !carried(k)).collect();
+    if missing.is_empty() { need } else { missing }
+}
+
+/// Read a solution back into placed and left-out visits, with the reasons in the office's
+/// words (the missing kit named).
+pub fn read_solution(
+    solution: &Solution,
+    teams: &[TeamInput],
+    visits: &[VisitInput],
+) -> (Vec<Placed>, Vec<LeftOut>) {
+    let mut placed = Vec::new();
+    for route in &solution.routes {
+        let mut position = 0;
+        for step in &route.steps {
+            if step.kind != StepType::Job {
+                continue;
+            }
+            let Some(id) = step.id else { continue };
+            position += 1;
+            placed.push(Placed {
+                stop_id: id,
+                team_id: route.vehicle,
+                position,
+                arrival: step.arrival + step.waiting_time,
+                departure: step.arrival + step.waiting_time + step.setup + step.service,
+                violations: step.violations.iter().map(violation_words).collect(),
+            });
+        }
+    }
+    let left = solution
+        .unassigned
+        .iter()
+        .map(|u| {
+            let visit = visits.iter().find(|v| v.stop_id == u.id);
+            let (ko, en) = match (&u.reason, visit) {
+                (Some(r), Some(v)) if r.code == "skills" => {
+                    let kits = missing_kits(&v.services, teams);
+                    (
+                        format!(
+                            "필요한 장비({})를 모두 가진 팀이 없습니다",
+                            kits.iter().map(|k| k.korean()).collect::<Vec<_>>().join(", ")
+                        ),
+                        format!(
+                            "no team carries all the kit needed ({})",
+                            kits.iter().map(|k| k.english()).collect::<Vec<_>>().join(", ")
+                        ),
+                    )
+                }
+                (Some(r), _) if r.code == "max_tasks" => (
+                    "팀마다 방문 한도가 찼습니다".into(),
+                    "every team that could go has reached its visit cap".into(),
+                ),
+                (Some(r), _) if r.code == "time_window" => (
+                    "근무 시간 안에 희망 시간에 맞춰 다녀올 팀이 없습니다 (근무 시간이 모자람)".into(),
+                    "no room in working hours: no team can reach it in its window and be back in time".into(),
+                ),
+                (Some(r), _) => (r.ko.clone(), r.en.clone()),
+                (None, _) => ("배정하지 못했습니다".into(), "not placed".into()),
+            };
+            LeftOut {
+                stop_id: u.id,
+                ko,
+                en,
+            }
+        })
+        .collect();
+    (placed, left)
+}
+
+/// Plan a round: every visit placed where it can be, the rest left out with why.
+pub fn plan_round(
+    teams: &[TeamInput],
+    visits: &[VisitInput],
+) -> Result<(Vec<Placed>, Vec<LeftOut>), ProblemError> {
+    let p = problem(teams, visits);
+    let s = routing::solve(&p, &routing::SolveOptions::default())?;
+    Ok(read_solution(&s, teams, visits))
+}
+
+/// Re-time hand-ordered routes (team id, stop ids in order); broken rules are on the steps.
+pub fn retime(
+    teams: &[TeamInput],
+    visits: &[VisitInput],
+    routes: &[(u64, Vec<u64>)],
+) -> Result<(Vec<Placed>, Vec<LeftOut>), ProblemError> {
+    let p = problem(teams, visits);
+    let s = routing::plan(&p, routes)?;
+    Ok(read_solution(&s, teams, visits))
+}
+
+/// An imported VROOM problem checked against the round: its jobs must be the round's visits
+/// and its vehicles the round's teams (so a plan from it can be saved).
+pub fn check_import(p: &Problem, team_ids: &[u64], stop_ids: &[u64]) -> Result<(), ProblemError> {
+    let mut issues = Vec::new();
+    for (i, j) in p.jobs.iter().enumerate() {
+        if !stop_ids.contains(&j.id) {
+            issues.push(routing::Issue {
+                path: format!("jobs[{i}].id"),
+                code: "unknown_job",
+                ko: format!("방문 id {}는 이 방문 일정에 없습니다", j.id),
+                en: format!("job id {} is not a visit of this round", j.id),
+            });
+        }
+    }
+    for (i, v) in p.vehicles.iter().enumerate() {
+        if !team_ids.contains(&v.id) {
+            issues.push(routing::Issue {
+                path: format!("vehicles[{i}].id"),
+                code: "unknown_vehicle",
+                ko: format!("팀 id {}는 이 방문 일정에 없습니다", v.id),
+                en: format!("vehicle id {} is not a team of this round", v.id),
+            });
+        }
+    }
+    if issues.is_empty() {
+        Ok(())
+    } else {
+        Err(ProblemError::new(issues))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -689,6 +958,87 @@ mod tests {
         );
         assert_eq!(Outcome::Done.request_state(), RequestState::Visited);
         assert_eq!(Outcome::Refused.request_state(), RequestState::Closed);
+    }
+
+    fn team(id: u64, skills: Vec<Kit>, max: u32) -> TeamInput {
+        let t = |h| NaiveTime::from_hms_opt(h, 0, 0).unwrap_or_default();
+        TeamInput {
+            team_id: id,
+            name: format!("{id}팀"),
+            starts: t(9),
+            ends: t(17),
+            break_start: Some(t(12)),
+            break_minutes: 60,
+            max_visits: max,
+            skills,
+            start: DEFAULT_POINT,
+        }
+    }
+
+    fn visit(id: u64, services: Vec<Service>) -> VisitInput {
+        VisitInput {
+            stop_id: id,
+            label: format!("visit {id}"),
+            lat: DEFAULT_POINT.0 + 0.01 * id as f64,
+            lon: DEFAULT_POINT.1,
+            services,
+            window: None,
+        }
+    }
+
+    #[test]
+    fn a_round_plans_and_names_the_missing_kit_and_the_cap() {
+        let teams = vec![team(
+            1,
+            vec![Kit::SignatureTablet, Kit::CashBox, Kit::SealPad],
+            2,
+        )];
+        let visits = vec![
+            visit(10, vec![Service::PassportDelivery]),
+            visit(11, vec![Service::IdCardApplication]),
+            visit(12, vec![Service::CertificateDelivery]),
+            visit(13, vec![Service::PassportDelivery]),
+        ];
+        let (placed, left) = plan_round(&teams, &visits).unwrap_or_default();
+        assert_eq!(placed.len(), 2);
+        assert!(
+            placed
+                .iter()
+                .all(|p| p.arrival >= 9 * 3600 && p.departure > p.arrival)
+        );
+        let scanner = left.iter().find(|l| l.stop_id == 11).map(|l| l.en.clone());
+        assert!(scanner.is_some_and(|e| e.contains("fingerprint scanner")));
+        assert_eq!(left.len(), 2);
+        assert!(left.iter().any(|l| l.en.contains("visit cap")));
+    }
+
+    #[test]
+    fn a_hand_order_is_retimed_in_that_order() {
+        let teams = vec![team(1, vec![Kit::SignatureTablet], 5)];
+        let visits = vec![
+            visit(10, vec![Service::PassportDelivery]),
+            visit(11, vec![Service::PassportDelivery]),
+        ];
+        let (placed, left) = retime(&teams, &visits, &[(1, vec![11, 10])]).unwrap_or_default();
+        assert!(left.is_empty());
+        assert_eq!(
+            placed.iter().map(|p| p.stop_id).collect::<Vec<_>>(),
+            vec![11, 10]
+        );
+        assert!(placed[0].departure <= placed[1].arrival);
+    }
+
+    #[test]
+    fn an_import_must_match_the_round() {
+        let p = problem(&[team(1, vec![], 3)], &[visit(10, vec![])]);
+        assert!(check_import(&p, &[1], &[10]).is_ok());
+        let e = check_import(&p, &[2], &[10]).err();
+        assert!(e.is_some_and(|e| e.at("vehicles[0].id").is_some()));
+    }
+
+    #[test]
+    fn clocks_read_back() {
+        assert_eq!(clock(9 * 3600 + 5 * 60), "09:05");
     }
 
     #[test]
