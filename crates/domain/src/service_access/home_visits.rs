@@ -210,8 +210,8 @@ pub fn judge(rules: &EligibilityRules, basis: &Basis) -> Result<Vec<Condition>, 
                 .collect();
             RuleError::new(
                 "not_eligible",
-                &format!("방문 대상이 아닙니다. 대상: {} 중 하나", ko.join(" 또는 ")),
-                &format!(
+                format!("방문 대상이 아닙니다. 대상: {} 중 하나", ko.join(" 또는 ")),
+                format!(
                     "not eligible for a home visit; one of these must hold: {}",
                     en.join("; or ")
                 ),

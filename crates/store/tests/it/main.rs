@@ -4,6 +4,7 @@
 
 mod fixtures;
 mod healing;
+mod home_visits;
 mod intake;
 mod learning;
 mod petitions;
