@@ -232,6 +232,7 @@ pub fn age_on(birth: NaiveDate, on: NaiveDate) -> u32 {
 labelled! {
     /// Who called.
     Caller {
+        #[serde(rename = "self")]
         SelfCaller = "self", "본인", "the person";
         Family = "family", "가족", "family";
         Staff = "staff", "읍면동 직원", "local office staff";
@@ -354,8 +355,9 @@ pub fn in_korea(lat: f64, lon: f64) -> bool {
 /// The demo county's office (예시군청): the default coordinates of a new request and a team.
 pub const DEFAULT_POINT: (f64, f64) = (36.6424, 127.4890);
 
-/// A request as typed, before it is stored.
+/// A request as typed, before it is stored (absent fields are blank and refused by the check).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RequestDraft {
     pub name: String,
     pub birth_date: Option<NaiveDate>,
@@ -487,8 +489,9 @@ pub fn check_request(
     })
 }
 
-/// A team as typed.
+/// A team as typed (absent fields are blank and refused by the check).
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct TeamDraft {
     pub name: String,
     pub members: Vec<i64>,

@@ -18,6 +18,8 @@ pub mod home_visits;
 
 use crate::AppState;
 use crate::Registration;
+use crate::kit::page::{Audience, NavEntry};
+use domain::access::Screen;
 use utoipa_axum::router::OpenApiRouter;
 
 /// Service access's routes (with their OpenAPI paths) and menu entries, named here once.
@@ -25,7 +27,13 @@ pub const REGISTRATION: Registration = Registration {
     name: "service_access",
     routes,
     public_routes: None,
-    nav: &[],
+    nav: &[NavEntry {
+        href: "/home-visits",
+        ko: "찾아가는 민원",
+        en: "Home visits",
+        place: 92,
+        shown_to: Audience::Permitted(Screen::HomeVisits),
+    }],
 };
 
 fn routes() -> OpenApiRouter<AppState> {

@@ -13,6 +13,7 @@ mod desk_pages;
 mod errors;
 mod filing_pages;
 mod healing;
+mod home_visits;
 mod http;
 mod intake;
 mod learning;
