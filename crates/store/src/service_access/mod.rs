@@ -8,5 +8,6 @@
 //! * [`home_visits`]: requests, teams, rounds, stops and outcomes.
 
 pub mod after_hours;
+pub mod demo_homevisits;
 pub mod evening;
 pub mod home_visits;
