@@ -26,6 +26,7 @@ struct Person {
     why: &'static str,
 }
 
+#[allow(clippy::too_many_arguments)]
 const fn p(
     name: &'static str,
     age: u32,

@@ -1231,8 +1231,7 @@ async fn stop_view(
     state: &AppState,
     ctx: &Ctx,
     caller: &Caller,
-    id: i64,
-    stop_id: i64,
+    (id, stop_id): (i64, i64),
     f: OutcomeInput,
     errs: Errors,
     error: Option<&ApiError>,
@@ -1339,8 +1338,7 @@ async fn stop_page(
         &state,
         &ctx,
         caller,
-        id,
-        stop,
+        (id, stop),
         OutcomeInput::default(),
         Errors::default(),
         None,
@@ -1369,7 +1367,7 @@ async fn record(
         }
         Ok(Err(bad)) => {
             let errs = Errors::of(ctx.lang, &bad);
-            stop_view(&state, &ctx, caller, id, stop, input, errs, None)
+            stop_view(&state, &ctx, caller, (id, stop), input, errs, None)
                 .await
                 .or_page(&ctx)
         }
@@ -1380,8 +1378,7 @@ async fn record(
             &state,
             &ctx,
             caller,
-            id,
-            stop,
+            (id, stop),
             input,
             Errors::default(),
             Some(&e),
