@@ -27,11 +27,20 @@ pub async fn rules(db: &Db) -> Result<EligibilityRules> {
     }
 }
 
-/// Store the rules after their check.
-pub async fn set_rules(db: &Db, rules: &EligibilityRules, now: DateTime<Utc>) -> Result<()> {
+/// Store the rules (checked by `EligibilityRules::validate` first) in the caller's
+/// transaction, so the change and its access-log entry land together.
+pub async fn set_rules(tx: &mut Tx, rules: &EligibilityRules, now: DateTime<Utc>) -> Result<()> {
     let text = serde_json::to_string(rules)
         .map_err(|e| StoreError::internal("eligibility rules not serialisable", e))?;
-    crate::office::settings::set(db, ELIGIBILITY, &text, now).await
+    execute!(
+        tx,
+        "INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3) \
+         ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+        ELIGIBILITY,
+        text,
+        now
+    )?;
+    Ok(())
 }
 
 fn codes<T: Copy>(items: &[T], code: impl Fn(T) -> &'static str) -> String {

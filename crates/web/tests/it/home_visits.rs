@@ -165,4 +165,35 @@ store::backend_tests! {
         let (_, r) = kim.get(&format!("/api/v1/home-visits/requests/{id}")).await;
         assert_eq!(r["state"], "visited");
     }
+
+    #[tokio::test]
+    async fn the_administrator_sets_who_qualifies(backend) {
+        let s = start_unlimited(backend).await;
+        let admin = api(&s, "admin").await;
+        let kim = api(&s, "kim").await;
+        let (st, rules) = kim.get("/api/v1/home-visits/eligibility").await;
+        assert_eq!(st, 200);
+        assert_eq!(rules["age_threshold"], 65);
+        // Only the administrator changes them; a threshold of 70 is refused.
+        let stricter = json!({"age_threshold": 75, "combinations": [["age", "living_alone"], ["severe_disability"]]});
+        let (st, _) = kim.put("/api/v1/home-visits/eligibility", stricter.clone()).await;
+        assert_eq!(st, 403);
+        let (st, body) = admin.put("/api/v1/home-visits/eligibility", json!({"age_threshold": 70, "combinations": [[]]})).await;
+        assert_eq!(st, 422, "{body}");
+        assert!(body["message_en"].as_str().unwrap().contains("65 or 75"), "{body}");
+        let (st, _) = admin.put("/api/v1/home-visits/eligibility", stricter).await;
+        assert_eq!(st, 200);
+        // Now a 70-year-old living alone no longer qualifies, and the reason names 75.
+        let mut r = request("칠십세", &["certificate_delivery"], 36.65);
+        r["age"] = json!(70);
+        let (st, body) = kim.post("/api/v1/home-visits/requests", r).await;
+        assert_eq!(st, 422, "{body}");
+        assert!(body["message_ko"].as_str().unwrap().contains("75세 이상"), "{body}");
+        // The page, for the administrator only.
+        let (st, page, _) = browser(&s, "admin").await.get("/home-visits/eligibility?lang=en").await;
+        assert_eq!(st, 200);
+        assert!(page.contains("id=\"age-75\" name=\"age_threshold\" value=\"75\" checked"), "{page}");
+        let (st, _, _) = browser(&s, "kim").await.get("/home-visits/eligibility").await;
+        assert_eq!(st, 403);
+    }
 }

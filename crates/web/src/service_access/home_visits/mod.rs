@@ -9,6 +9,7 @@
 //! * a round is `Capability::HomeVisitRound` in the planning division, shared with its staff.
 
 pub mod api;
+pub mod eligibility;
 pub mod pages;
 pub mod sheet;
 
@@ -26,7 +27,9 @@ use store::service_access::home_visits::{self as sh, Recorded, Request, Round, S
 use utoipa_axum::router::OpenApiRouter;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    api::routes().merge(pages::routes().into())
+    api::routes()
+        .merge(eligibility::routes())
+        .merge(pages::routes().into())
 }
 
 /// A refusal of several fields at once, for the JSON API: the first field named in the code's

@@ -62,7 +62,7 @@ pub(super) fn routes() -> Router<AppState> {
 pub(crate) struct Errors(Vec<(&'static str, String)>);
 
 impl Errors {
-    fn of(lang: Lang, inv: &Invalid) -> Self {
+    pub(crate) fn of(lang: Lang, inv: &Invalid) -> Self {
         let mut out: Vec<(&'static str, String)> = Vec::new();
         for f in &inv.0 {
             if !out.iter().any(|(k, _)| *k == f.field) {
