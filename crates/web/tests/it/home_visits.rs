@@ -196,4 +196,51 @@ store::backend_tests! {
         let (st, _, _) = browser(&s, "kim").await.get("/home-visits/eligibility").await;
         assert_eq!(st, 403);
     }
+
+    #[tokio::test]
+    async fn the_pages_show_a_request_only_to_who_may_read_it(backend) {
+        let s = start_unlimited(backend).await;
+        let kim = browser(&s, "kim").await;
+        // Bad input on the page: kept, answered beside the fields, nothing stored.
+        let form = [
+            ("name", "박시험"), ("age", "40"), ("phone", "010-1111-2222"), ("address", "예시읍 1"),
+            ("lat", "36.64"), ("lon", "abc"), ("caller", "self"), ("channel", "phone"),
+            ("reason", "거동 불편"), ("services", "passport_delivery"),
+        ];
+        let (st, page, _) = kim.post("/home-visits/requests/new", &form).await;
+        assert_eq!(st, 422, "{page}");
+        assert!(page.contains("id=\"hv-lat-error\"") && page.contains("id=\"hv-basis-error\"") && page.contains("id=\"hv-consent-error\""), "{page}");
+        assert!(page.contains("value=\"박시험\"") && page.contains("거동 불편</textarea>"), "{page}");
+        let (_, list) = api(&s, "kim").await.get("/api/v1/home-visits/requests").await;
+        assert_eq!(list.as_array().map(Vec::len), Some(0));
+        // In English too.
+        let (st, page, _) = kim.post("/home-visits/requests/new?lang=en", &form).await;
+        assert_eq!(st, 422);
+        assert!(page.contains("enter latitude and longitude as numbers"), "{page}");
+
+        let mut good = form.to_vec();
+        good.retain(|(k, _)| *k != "lon" && *k != "age");
+        good.extend([("lon", "127.49"), ("age", "80"), ("living_alone", "on"), ("consent", "on")]);
+        let (st, _, to) = kim.post("/home-visits/requests/new", &good).await;
+        assert_eq!(st, 303);
+        let to = to.unwrap();
+        assert!(to.ends_with("?done=taken"), "{to}");
+        let path = to.trim_end_matches("?done=taken").to_string();
+        let (st, page, _) = kim.get(&path).await;
+        assert_eq!(st, 200);
+        assert!(page.contains("홀로 사는 분") && page.contains("80세"), "{page}");
+        let (st, page, _) = browser(&s, "sup").await.get(&format!("{path}?lang=en")).await;
+        assert_eq!(st, 200);
+        assert!(page.contains("Living alone") || page.contains("living alone"), "{page}");
+        for who in ["lee", "admin", "counsel", "resident"] {
+            let (st, page, _) = browser(&s, who).await.get(&path).await;
+            assert_eq!(st, 403, "{who}: {page}");
+            assert!(!page.contains("홀로 사는 분"), "{who}");
+        }
+        // The hub lists it for kim and not for lee.
+        let (_, hub, _) = kim.get("/home-visits").await;
+        assert!(hub.contains("박시험"));
+        let (_, hub, _) = browser(&s, "lee").await.get("/home-visits").await;
+        assert!(!hub.contains("박시험"));
+    }
 }
