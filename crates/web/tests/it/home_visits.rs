@@ -237,6 +237,25 @@ store::backend_tests! {
             assert_eq!(st, 403, "{who}: {page}");
             assert!(!page.contains("홀로 사는 분"), "{who}");
         }
+        // A family member files online for their 읍면동, and reads their own request only.
+        let team = s.ids.team.to_string();
+        let mut online: Vec<(&str, &str)> = good.iter().filter(|(k, _)| *k != "channel" && *k != "name").copied().collect();
+        online.extend([("name", "주민신청"), ("department_id", team.as_str()), ("caller", "family")]);
+        let resident = browser(&s, "resident").await;
+        let (st, _, to) = resident.post("/home-visits/request", &online).await;
+        assert_eq!(st, 303);
+        let mine = to.unwrap().trim_end_matches("?done=taken").to_string();
+        let (st, page, _) = resident.get(&mine).await;
+        assert_eq!(st, 200);
+        assert!(page.contains("온라인"), "{page}");
+        let (st, _, _) = resident.get(&path).await;
+        assert_eq!(st, 403);
+        // The 민원팀 supervisor's division holds it; kim did not enter it and cannot read it.
+        let (st, _, _) = browser(&s, "sup").await.get(&mine).await;
+        assert_eq!(st, 200);
+        let (st, _, _) = kim.get(&mine).await;
+        assert_eq!(st, 403);
+
         // The hub lists it for kim and not for lee.
         let (_, hub, _) = kim.get("/home-visits").await;
         assert!(hub.contains("박시험"));
