@@ -158,6 +158,12 @@ store::backend_tests! {
         // The left-out request went back to wait; it is no longer in the round.
         let (_, back) = sup.get(&format!("/api/v1/home-visits/requests/{id2}")).await;
         assert_eq!(back["state"], "eligible");
+        // An outcome for a stop of another round is refused.
+        let (_, other) = sup.post("/api/v1/home-visits/rounds", json!({"day": in_days(5), "area": "남면"})).await;
+        let other = other["id"].as_i64().unwrap();
+        let (st, body) = sup.post(&format!("/api/v1/home-visits/rounds/{other}/stops/{stop}/outcome"), outcome.clone()).await;
+        assert_eq!(st, 404, "{body}");
+        assert_eq!(body["code"], "stop_not_in_round");
         let (st, rec) = visitor.post(&format!("/api/v1/home-visits/rounds/{rid}/stops/{stop}/outcome"), outcome).await;
         assert_eq!(st, 201, "{rec}");
         let (body,): (String,) = fetch_one!(&s.state.db, _, "SELECT body FROM outbox WHERE id = $1", rec["message_id"].as_i64().unwrap()).unwrap();
