@@ -14,6 +14,15 @@ pub struct Issue {
     pub en: String,
 }
 
+impl Halves for Issue {
+    fn ko(&self) -> &str {
+        &self.ko
+    }
+    fn en(&self) -> &str {
+        &self.en
+    }
+}
+
 /// Everything wrong with a problem at once, so an office fixes the file in one go.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ProblemError {

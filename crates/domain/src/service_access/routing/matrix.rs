@@ -103,39 +103,8 @@ pub(super) fn places(problem: &Problem, options: &MatrixOptions) -> Places {
     let mut profiles: Vec<&str> = problem.vehicles.iter().map(|v| v.profile()).collect();
     profiles.sort_unstable();
     profiles.dedup();
-    let custom = profiles.iter().all(|p| problem.durations(p).is_some());
-    if custom {
-        let matrices = profiles
-            .iter()
-            .map(|p| {
-                problem
-                    .durations(p)
-                    .map(|rows| Matrix::from_rows(rows))
-                    .unwrap_or(Matrix {
-                        size: 0,
-                        seconds: vec![],
-                    })
-            })
-            .collect();
-        let vehicle_matrix = problem
-            .vehicles
-            .iter()
-            .map(|v| profiles.iter().position(|p| *p == v.profile()).unwrap_or(0))
-            .collect();
-        let rows: Vec<usize> = problem
-            .jobs
-            .iter()
-            .map(|j| j.location_index.unwrap_or(0))
-            .collect();
-        return Places {
-            job_row: vec![rows; profiles.len()],
-            matrices,
-            vehicle_matrix,
-            start_row: problem.vehicles.iter().map(|v| v.start_index).collect(),
-            end_row: problem.vehicles.iter().map(|v| v.end_index).collect(),
-        };
-    }
-    // Straight line: one point per distinct coordinate, so a shared depot is one row.
+    // Straight line for the profiles without a matrix: one point per distinct coordinate, so
+    // a shared depot is one row. `Problem::check` made sure those places have coordinates.
     let mut points: Vec<Coordinates> = Vec::new();
     let mut row_of = |c: Coordinates| match points.iter().position(|p| *p == c) {
         Some(i) => i,
@@ -144,40 +113,70 @@ pub(super) fn places(problem: &Problem, options: &MatrixOptions) -> Places {
             points.len() - 1
         }
     };
-    let job_row: Vec<usize> = problem
+    let straight_jobs: Vec<usize> = problem
         .jobs
         .iter()
         .map(|j| row_of(j.location.unwrap_or_default()))
         .collect();
-    let start_row = problem
+    let straight_ends: Vec<(Option<usize>, Option<usize>)> = problem
         .vehicles
         .iter()
-        .map(|v| v.start.map(&mut row_of))
+        .map(|v| (v.start.map(&mut row_of), v.end.map(&mut row_of)))
         .collect();
-    let end_row = problem
-        .vehicles
+    let straight = Matrix::straight_line(&points, options);
+    let index_jobs: Vec<usize> = problem
+        .jobs
         .iter()
-        .map(|v| v.end.map(&mut row_of))
+        .map(|j| j.location_index.unwrap_or(0))
         .collect();
-    Places {
-        matrices: vec![Matrix::straight_line(&points, options)],
-        vehicle_matrix: vec![0; problem.vehicles.len()],
-        job_row: vec![job_row],
-        start_row,
-        end_row,
+
+    let mut matrices = Vec::new();
+    let mut job_row = Vec::new();
+    for p in &profiles {
+        match problem.durations(p) {
+            Some(rows) => {
+                matrices.push(Matrix::from_rows(rows));
+                job_row.push(index_jobs.clone());
+            }
+            None => {
+                matrices.push(straight.clone());
+                job_row.push(straight_jobs.clone());
+            }
+        }
     }
+    let mut places = Places {
+        matrices,
+        vehicle_matrix: Vec::new(),
+        job_row,
+        start_row: Vec::new(),
+        end_row: Vec::new(),
+    };
+    for (v, vehicle) in problem.vehicles.iter().enumerate() {
+        let m = profiles
+            .iter()
+            .position(|p| *p == vehicle.profile())
+            .unwrap_or(0);
+        places.vehicle_matrix.push(m);
+        let (start, end) = if problem.durations(vehicle.profile()).is_some() {
+            (vehicle.start_index, vehicle.end_index)
+        } else {
+            straight_ends[v]
+        };
+        places.start_row.push(start);
+        places.end_row.push(end);
+    }
+    places
 }
 
-/// The duration matrix a problem would be solved with: the problem's own, or the
-/// straight-line one; written into a copy of the problem with every `location_index` set,
-/// so it can be handed to an external VROOM as is.
+/// The straight-line matrix written into a copy of a problem that has none, with every
+/// `location_index`, `start_index` and `end_index` set, so the file can go to an external VROOM
+/// as is (it then drives on the same seconds as Minwon). A problem with a matrix is returned
+/// unchanged.
 pub fn with_matrix(problem: &Problem, options: &MatrixOptions) -> Problem {
     let mut out = problem.clone();
-    if problem
-        .vehicles
-        .iter()
-        .all(|v| problem.durations(v.profile()).is_some())
-    {
+    // A problem with any matrix keeps it: VROOM shares one `location_index` across profiles,
+    // so a straight-line matrix cannot sit beside a road one in the same file.
+    if problem.matrix.is_some() || problem.matrices.values().any(|m| m.durations.is_some()) {
         return out;
     }
     let places = places(problem, options);

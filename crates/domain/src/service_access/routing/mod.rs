@@ -9,6 +9,38 @@
 //!   broken rule is reported per step.
 //!
 //! Pure: no I/O. The only clock is the solver's stopwatch for its time budget.
+//!
+//! ```
+//! use domain::service_access::routing::{Job, Problem, SolveOptions, Vehicle, plan, solve};
+//! # fn main() -> Result<(), domain::service_access::routing::ProblemError> {
+//! let office = [126.9015, 37.5663]; // [lon, lat]
+//! let problem = Problem {
+//!     jobs: vec![Job {
+//!         id: 41,
+//!         location: Some([126.91, 37.57]),
+//!         service: 1200,
+//!         time_windows: vec![[9 * 3600, 12 * 3600]],
+//!         skills: vec![2],
+//!         ..Job::default()
+//!     }],
+//!     vehicles: vec![Vehicle {
+//!         id: 7,
+//!         start: Some(office),
+//!         end: Some(office),
+//!         time_window: Some([9 * 3600, 18 * 3600]),
+//!         skills: vec![2],
+//!         max_tasks: Some(12),
+//!         ..Vehicle::default()
+//!     }],
+//!     ..Problem::default()
+//! };
+//! let planned = solve(&problem, &SolveOptions::default())?;
+//! assert_eq!(planned.routes[0].job_ids(), vec![41]);
+//! let retimed = plan(&problem, &[(7, vec![41])])?;
+//! assert!(retimed.summary.violations.is_empty());
+//! # Ok(())
+//! # }
+//! ```
 
 pub mod error;
 pub mod matrix;
@@ -24,7 +56,7 @@ pub use error::{Issue, ProblemError};
 pub use matrix::{MatrixOptions, haversine_m, straight_line_seconds, with_matrix};
 pub use vroom::{
     Break, Coordinates, Job, Matrices, Problem, Reason, Route, Solution, Step, StepType, Summary,
-    TimeWindow, Unassigned, Vehicle, Violation,
+    TimeWindow, Unassigned, Vehicle, VehicleStep, Violation,
 };
 
 use model::Instance;
@@ -32,10 +64,12 @@ use model::Instance;
 /// How hard and how the solver searches.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SolveOptions {
-    /// The same seed gives the same plan (unless the time budget cuts the search short).
+    /// The same seed gives the same plan, unless the time budget cuts the search short.
     pub seed: u64,
-    /// Ruin-and-recreate rounds.
+    /// Ruin-and-recreate rounds of each search.
     pub iterations: u64,
+    /// Independent searches from the first plan, each with its own seed; the best wins.
+    pub restarts: u32,
     /// Wall-clock cap; the search stops at whichever budget runs out first.
     pub time_budget: Duration,
     /// Travel times when the problem carries no matrix.
@@ -54,11 +88,12 @@ impl Default for SolveOptions {
     fn default() -> Self {
         Self {
             seed: 1,
-            iterations: 3000,
+            iterations: 6_000,
+            restarts: 12,
             time_budget: Duration::from_millis(800),
             matrix: MatrixOptions::default(),
-            start_temperature: 0.1,
-            end_temperature: 0.002,
+            start_temperature: 0.05,
+            end_temperature: 0.001,
             mean_removed: 8.0,
             max_string: 8.0,
             blink: 0.01,
@@ -83,7 +118,25 @@ impl Solver for LocalSolver {
         let inst = Instance::new(problem, &options.matrix);
         let mut search = solve::Search::new(&inst);
         let first = search.construct();
-        let best = search.improve(first, options, began);
+        let mut best = first.clone();
+        for k in 0..options.restarts.max(1) {
+            // Each search may use what is left of the time budget, so the budget only bites
+            // (and the plan only depends on the machine's speed) when the searches overrun it.
+            let left = options.time_budget.saturating_sub(began.elapsed());
+            if left.is_zero() {
+                break;
+            }
+            let seeded = SolveOptions {
+                seed: options
+                    .seed
+                    .wrapping_add(u64::from(k).wrapping_mul(0x9E37_79B9)),
+                ..options.clone()
+            };
+            let found = search.improve(first.clone(), &seeded, Instant::now(), left);
+            if search.objective(&found) < search.objective(&best) {
+                best = found;
+            }
+        }
         let unassigned = best
             .unassigned
             .iter()

@@ -3,10 +3,20 @@
 //! the best plan seen. The objective is VROOM's: place as much priority and as many visits
 //! as possible, then minimise total travel time.
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use super::SolveOptions;
-use super::model::Instance;
+use super::model::{Instance, OPEN, window_start};
+
+/// The latest moment at or before `bound` inside one of `windows`; far in the past if none.
+fn latest_start(windows: &[(i64, i64)], bound: i64) -> i64 {
+    windows
+        .iter()
+        .filter(|(s, _)| *s <= bound)
+        .map(|(_, e)| (*e).min(bound))
+        .max()
+        .unwrap_or(-OPEN)
+}
 
 /// A small deterministic generator (SplitMix64): the same seed gives the same plan.
 pub(super) struct Rng(u64);
@@ -32,21 +42,70 @@ impl Rng {
     }
 }
 
-#[derive(Clone)]
 pub(super) struct State {
     pub routes: Vec<Vec<usize>>,
     pub travel: Vec<i64>,
     pub unassigned: Vec<usize>,
+    /// Per route, what the quick insertion check needs.
+    pub times: Vec<Times>,
+}
+
+/// A route's timings for checking an insertion without walking the whole route
+/// (Savelsbergh's forward and backward slack): when service ends at each visit on the
+/// earliest schedule, the latest service start at each visit that keeps the rest of the
+/// route feasible, and the deliveries on board.
+#[derive(Default)]
+pub(super) struct Times {
+    pub depart: Vec<i64>,
+    pub latest: Vec<i64>,
+    pub delivery: Vec<i64>,
+}
+
+// Written out so `clone_from` reuses every buffer: the search copies a state each round.
+impl Clone for State {
+    fn clone(&self) -> Self {
+        State {
+            routes: self.routes.clone(),
+            travel: self.travel.clone(),
+            unassigned: self.unassigned.clone(),
+            times: self.times.clone(),
+        }
+    }
+    fn clone_from(&mut self, other: &Self) {
+        self.routes.clone_from(&other.routes);
+        self.travel.clone_from(&other.travel);
+        self.unassigned.clone_from(&other.unassigned);
+        self.times.clone_from(&other.times);
+    }
+}
+
+impl Clone for Times {
+    fn clone(&self) -> Self {
+        Times {
+            depart: self.depart.clone(),
+            latest: self.latest.clone(),
+            delivery: self.delivery.clone(),
+        }
+    }
+    fn clone_from(&mut self, other: &Self) {
+        self.depart.clone_from(&other.depart);
+        self.latest.clone_from(&other.latest);
+        self.delivery.clone_from(&other.delivery);
+    }
 }
 
 pub(super) struct Search<'a> {
     inst: &'a Instance,
     /// Cost of leaving a job out: larger than any travel, more for higher priority.
-    penalty: Vec<i64>,
+    penalty: Vec<i128>,
     /// Other jobs by closeness, for string removal.
     near: Vec<Vec<usize>>,
     /// Distance from the vehicles' starts, for the recreate orders.
     depot: Vec<i64>,
+    /// Vehicles for which the quick check is exact: no breaks, and no job with a setup
+    /// time or a pickup (both depend on more than the neighbours). For the others it only
+    /// rules places out, and the route is walked.
+    quick: Vec<bool>,
     scratch: Vec<usize>,
 }
 
@@ -62,11 +121,12 @@ impl<'a> Search<'a> {
             .max()
             .unwrap_or(0)
             .max(longest);
-        let base = (longest_leg + 1) * 2 * (n as i64 + 2) + 1;
+        // Wide enough that no travel saving outweighs a visit, nor visits a unit of priority.
+        let base = i128::from(longest_leg + 1) * 2 * (n as i128 + 2) + 1;
         let penalty = inst
             .jobs
             .iter()
-            .map(|j| base + base * (n as i64 + 1) * j.priority)
+            .map(|j| base + base * (n as i128 + 1) * i128::from(j.priority))
             .collect();
         let mut near = Vec::with_capacity(n);
         for a in 0..n {
@@ -87,17 +147,28 @@ impl<'a> Search<'a> {
                     .unwrap_or(0)
             })
             .collect();
+        let plain_jobs = inst
+            .jobs
+            .iter()
+            .all(|j| j.setup == 0 && j.pickup.iter().all(|p| *p == 0));
+        let quick = inst
+            .vehicles
+            .iter()
+            .map(|v| plain_jobs && v.breaks.is_empty())
+            .collect();
         Search {
             inst,
             penalty,
             near,
             depot,
+            quick,
             scratch: Vec::new(),
         }
     }
 
-    pub fn objective(&self, s: &State) -> i64 {
-        s.travel.iter().sum::<i64>() + s.unassigned.iter().map(|&j| self.penalty[j]).sum::<i64>()
+    pub fn objective(&self, s: &State) -> i128 {
+        s.travel.iter().map(|t| i128::from(*t)).sum::<i128>()
+            + s.unassigned.iter().map(|&j| self.penalty[j]).sum::<i128>()
     }
 
     /// The cheapest feasible place for job `j`: (extra travel, vehicle, position).
@@ -131,11 +202,20 @@ impl<'a> Search<'a> {
                 if blink > 0.0 && rng.unit() < blink {
                     continue;
                 }
-                self.scratch.clear();
-                self.scratch.extend_from_slice(&route[..p]);
-                self.scratch.push(j);
-                self.scratch.extend_from_slice(&route[p..]);
-                if inst.feasible(v, &self.scratch).is_some() {
+                // The quick check ignores breaks, setups and pickups, which only add time or
+                // load: when it fails the walk would too, and when it is exact it decides.
+                let ok = if !self.fits(s, v, j, p) {
+                    false
+                } else if self.quick[v] {
+                    true
+                } else {
+                    self.scratch.clear();
+                    self.scratch.extend_from_slice(&route[..p]);
+                    self.scratch.push(j);
+                    self.scratch.extend_from_slice(&route[p..]);
+                    inst.feasible(v, &self.scratch).is_some()
+                };
+                if ok {
                     best = Some((delta, v, p));
                 }
             }
@@ -145,7 +225,84 @@ impl<'a> Search<'a> {
 
     fn insert(&self, s: &mut State, j: usize, v: usize, p: usize) {
         s.routes[v].insert(p, j);
-        s.travel[v] = self.inst.travel(v, &s.routes[v]);
+        self.refresh(s, v);
+    }
+
+    /// Recomputes a changed route's travel and timings.
+    pub fn refresh(&self, s: &mut State, v: usize) {
+        let inst = self.inst;
+        let route = &s.routes[v];
+        s.travel[v] = inst.travel(v, route);
+        let veh = &inst.vehicles[v];
+        let times = &mut s.times[v];
+        times.depart.clear();
+        let mut t = veh.shift.0;
+        let mut prev = None;
+        for &j in route {
+            let arrival = t + inst.leg(v, prev, Some(j));
+            // A route in a state is feasible, so a window is found; OPEN marks the impossible.
+            let start = window_start(&inst.jobs[j].windows, arrival).unwrap_or(OPEN);
+            t = start + inst.jobs[j].service;
+            times.depart.push(t);
+            prev = Some(j);
+        }
+        times.latest.clear();
+        times.latest.resize(route.len(), 0);
+        let mut latest_next = veh.shift.1;
+        let mut next = None;
+        for (i, &j) in route.iter().enumerate().rev() {
+            let bound = latest_next - inst.leg(v, Some(j), next) - inst.jobs[j].service;
+            let latest = latest_start(&inst.jobs[j].windows, bound);
+            times.latest[i] = latest;
+            latest_next = latest;
+            next = Some(j);
+        }
+        times.delivery.clear();
+        if let Some(c) = &veh.capacity {
+            times.delivery.resize(c.len(), 0);
+            for &j in route {
+                for (d, x) in times.delivery.iter_mut().zip(&inst.jobs[j].delivery) {
+                    *d += x;
+                }
+            }
+        }
+    }
+
+    /// Can job `j` go at position `p` of route `v`? The quick check of [`Times`]: the new
+    /// visit's window is met and the next visit is reached by its latest start. Breaks,
+    /// setups and pickups are left out, so a `false` is final and a `true` is final only
+    /// for a `quick` vehicle.
+    fn fits(&self, s: &State, v: usize, j: usize, p: usize) -> bool {
+        let inst = self.inst;
+        let veh = &inst.vehicles[v];
+        let route = &s.routes[v];
+        let times = &s.times[v];
+        if let Some(cap) = &veh.capacity
+            && cap
+                .iter()
+                .zip(&times.delivery)
+                .zip(&inst.jobs[j].delivery)
+                .any(|((c, d), x)| d + x > *c)
+        {
+            return false;
+        }
+        let prev = if p == 0 { None } else { Some(route[p - 1]) };
+        let depart = if p == 0 {
+            veh.shift.0
+        } else {
+            times.depart[p - 1]
+        };
+        let arrival = depart + inst.leg(v, prev, Some(j));
+        let Some(start) = window_start(&inst.jobs[j].windows, arrival) else {
+            return false;
+        };
+        let done = start + inst.jobs[j].service;
+        let next = route.get(p).copied();
+        let reach = done + inst.leg(v, Some(j), next);
+        match next {
+            Some(_) => reach <= times.latest[p],
+            None => reach <= veh.shift.1,
+        }
     }
 
     /// Puts every job in `jobs` at its cheapest place, in the given order.
@@ -165,6 +322,7 @@ impl<'a> Search<'a> {
             routes: vec![Vec::new(); inst.vehicles.len()],
             travel: vec![0; inst.vehicles.len()],
             unassigned: Vec::new(),
+            times: vec![Times::default(); inst.vehicles.len()],
         };
         let mut order: Vec<usize> = (0..inst.jobs.len()).collect();
         order.sort_by_key(|&j| {
@@ -182,15 +340,21 @@ impl<'a> Search<'a> {
     }
 
     /// SISR's ruin: remove strings of nearby visits from a few routes.
-    fn ruin(&self, s: &mut State, rng: &mut Rng, mean_removed: f64, max_string: f64) -> Vec<usize> {
+    fn ruin(
+        &self,
+        s: &mut State,
+        rng: &mut Rng,
+        mean_removed: f64,
+        max_string: f64,
+        removed: &mut Vec<usize>,
+    ) {
         let inst = self.inst;
         let n = inst.jobs.len();
-        let mut removed = Vec::new();
         let used: Vec<usize> = (0..s.routes.len())
             .filter(|&v| !s.routes[v].is_empty())
             .collect();
         if used.is_empty() || n == 0 {
-            return removed;
+            return;
         }
         let assigned: usize = used.iter().map(|&v| s.routes[v].len()).sum();
         let avg_len = assigned as f64 / used.len() as f64;
@@ -242,9 +406,13 @@ impl<'a> Search<'a> {
             } else {
                 removed.extend(route.drain(start..start + lt));
             }
-            s.travel[v] = inst.travel(v, &s.routes[v]);
+            // Without the triangle inequality (a pasted road matrix) a shorter route can
+            // arrive later; such a route is emptied rather than kept broken.
+            if inst.feasible(v, &s.routes[v]).is_none() {
+                removed.append(&mut s.routes[v]);
+            }
+            self.refresh(s, v);
         }
-        removed
     }
 
     /// SISR's recreate orders: random, far first, near first, tight windows first.
@@ -267,7 +435,13 @@ impl<'a> Search<'a> {
     }
 
     /// Improves `start` within the budget; returns the best state seen.
-    pub fn improve(&mut self, start: State, options: &SolveOptions, began: Instant) -> State {
+    pub fn improve(
+        &mut self,
+        start: State,
+        options: &SolveOptions,
+        began: Instant,
+        budget: Duration,
+    ) -> State {
         let inst = self.inst;
         let n = inst.jobs.len();
         if n == 0 || options.iterations == 0 {
@@ -279,7 +453,7 @@ impl<'a> Search<'a> {
             if m.is_empty() {
                 1.0
             } else {
-                m.iter().sum::<i64>() as f64 / m.len() as f64
+                (m.iter().sum::<i64>() as f64 / m.len() as f64).max(1.0)
             }
         };
         let t0 = options.start_temperature * mean_edge;
@@ -289,23 +463,33 @@ impl<'a> Search<'a> {
         let mut current_obj = self.objective(&current);
         let mut best = current.clone();
         let mut best_obj = current_obj;
+        // Reused between rounds so a round copies into existing buffers.
+        let mut next = current.clone();
+        let mut jobs = Vec::new();
         for it in 0..options.iterations {
-            if it % 64 == 0 && began.elapsed() >= options.time_budget {
+            if it % 64 == 0 && began.elapsed() >= budget {
                 break;
             }
             let progress = it as f64 / options.iterations as f64;
             let temp = t0 * (t1 / t0).powf(progress);
-            let mut next = current.clone();
-            let mut jobs = self.ruin(&mut next, &mut rng, mean_removed, options.max_string);
+            next.clone_from(&current);
+            jobs.clear();
+            self.ruin(
+                &mut next,
+                &mut rng,
+                mean_removed,
+                options.max_string,
+                &mut jobs,
+            );
             jobs.append(&mut next.unassigned);
             self.order(&mut jobs, &mut rng);
             self.recreate(&mut next, &jobs, &mut rng, options.blink);
             let obj = self.objective(&next);
             if (obj as f64) < current_obj as f64 - temp * rng.unit().max(1e-12).ln() {
-                current = next;
+                std::mem::swap(&mut current, &mut next);
                 current_obj = obj;
                 if obj < best_obj {
-                    best = current.clone();
+                    best.clone_from(&current);
                     best_obj = obj;
                 }
             }

@@ -74,6 +74,12 @@ fn a_problem_written_and_read_back_is_equal() {
     let with = with_matrix(&p, &MatrixOptions::default());
     assert!(with.matrices.contains_key("car"));
     assert_eq!(Problem::from_json(&with.to_json()).unwrap(), with);
+    // With the matrix written in, the plan is the same seconds.
+    assert_eq!(
+        solve(&with, &quick()).unwrap().summary.duration,
+        solve(&p, &quick()).unwrap().summary.duration
+    );
+    assert!(with.jobs.iter().all(|j| j.location_index.is_some()));
 }
 
 #[test]
@@ -550,4 +556,231 @@ proptest! {
         prop_assert_eq!(s.summary.unassigned, 0);
         prop_assert_eq!(s.routes.iter().map(|r| r.job_ids().len()).sum::<usize>(), visits);
     }
+}
+
+#[test]
+fn the_budgets_bound_the_search() {
+    let p = generated(50, 5, 11);
+    // No time at all: the first plan, still complete and feasible.
+    let hurried = solve(
+        &p,
+        &SolveOptions {
+            time_budget: std::time::Duration::ZERO,
+            ..SolveOptions::default()
+        },
+    )
+    .unwrap();
+    let first = solve(
+        &p,
+        &SolveOptions {
+            iterations: 0,
+            ..SolveOptions::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(hurried, first);
+    assert!(replan(&p, &hurried).summary.violations.is_empty());
+    // A short time budget cuts a long iteration budget.
+    let began = std::time::Instant::now();
+    solve(
+        &p,
+        &SolveOptions {
+            iterations: u64::MAX / 2,
+            restarts: 1,
+            time_budget: std::time::Duration::from_millis(200),
+            ..SolveOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(began.elapsed() < std::time::Duration::from_secs(2));
+}
+
+#[test]
+fn values_beyond_vroom_limits_and_breaks_off_shift_are_refused() {
+    let big = r#"{"jobs":[{"id":1,"location_index":1,"service":99999999999}],"vehicles":[{"id":1,"start_index":0}],
+        "matrices":{"car":{"durations":[[0,1],[99999999999,0]]}}}"#;
+    assert_eq!(error_at(big, "jobs[0].service").code, "too_large");
+    assert_eq!(
+        error_at(big, "matrices.car.durations[1][0]").code,
+        "too_large"
+    );
+    let off = r#"{"jobs":[],"vehicles":[{"id":1,"start":[127,37.5],"time_window":[32400,64800],
+        "breaks":[{"id":1,"time_windows":[[70000,72000]],"service":1800}]}]}"#;
+    assert_eq!(
+        error_at(off, "vehicles[0].breaks[0].time_windows").code,
+        "break_outside_shift"
+    );
+}
+
+#[test]
+fn a_higher_priority_visit_wins_the_last_place() {
+    let mut p = Problem {
+        jobs: vec![job(1, 0.001, 0.0), job(2, 0.05, 0.05)],
+        vehicles: vec![team(1)],
+        ..Problem::default()
+    };
+    p.vehicles[0].max_tasks = Some(1);
+    // Without priority the nearer visit is cheaper; with it the farther one is placed.
+    let s = solve(&p, &quick()).unwrap();
+    assert_eq!(s.routes[0].job_ids(), vec![1]);
+    p.jobs[1].priority = 10;
+    let s = solve(&p, &quick()).unwrap();
+    assert_eq!(s.routes[0].job_ids(), vec![2]);
+    assert_eq!(s.summary.priority, 10);
+    assert_eq!(s.unassigned[0].id, 1);
+    assert_eq!(s.unassigned[0].reason.as_ref().unwrap().code, "max_tasks");
+}
+
+#[test]
+fn a_team_without_an_end_stops_at_its_last_visit() {
+    let mut p = Problem {
+        jobs: vec![job(1, 0.01, 0.0), job(2, 0.02, 0.0)],
+        vehicles: vec![team(1)],
+        ..Problem::default()
+    };
+    p.vehicles[0].end = None;
+    let s = solve(&p, &quick()).unwrap();
+    let steps = &s.routes[0].steps;
+    assert_eq!(s.routes[0].job_ids(), vec![1, 2]);
+    let last = steps.last().unwrap();
+    assert_eq!(last.kind, StepType::End);
+    assert_eq!(last.location, None);
+    assert_eq!(last.duration, steps[2].duration);
+}
+
+#[test]
+fn a_fixed_route_travels_in_the_vehicles_steps() {
+    let p = Problem {
+        jobs: vec![job(1, 0.02, 0.0), job(2, 0.0, 0.02)],
+        vehicles: vec![team(1), team(2)],
+        ..Problem::default()
+    };
+    let fixed = p.with_planned_routes(&[(2, vec![2, 1])]);
+    let text = fixed.to_json();
+    assert!(text.contains("\"steps\""));
+    let back = Problem::from_json(&text).unwrap();
+    assert_eq!(back.planned_routes(), vec![(2, vec![2, 1])]);
+    let s = plan(&back, &back.planned_routes()).unwrap();
+    assert_eq!(s.routes.len(), 1);
+    assert_eq!(s.routes[0].vehicle, 2);
+    assert_eq!(s.routes[0].job_ids(), vec![2, 1]);
+}
+
+#[test]
+fn violations_read_in_both_languages() {
+    let late = Violation {
+        cause: "delay".into(),
+        duration: Some(61),
+    };
+    assert_eq!(late.text().ko, "2분 늦습니다");
+    assert_eq!(late.text().en, "2 min late");
+    let load = Violation {
+        cause: "load".into(),
+        duration: None,
+    };
+    assert_eq!(load.text().en, "Over capacity");
+}
+
+#[test]
+fn a_missed_window_falls_to_the_next_one() {
+    let mut p = Problem {
+        jobs: vec![job(1, 0.05, 0.0), job(2, 0.0, 0.0005)],
+        vehicles: vec![team(1)],
+        ..Problem::default()
+    };
+    p.jobs[0].time_windows = vec![[9 * H, 9 * H + 600], [14 * H, 15 * H]];
+    p.jobs[0].service = 3 * H;
+    // Job 1 after job 2: its morning window is gone, so it waits for the afternoon one.
+    let s = plan(&p, &[(1, vec![2, 1])]).unwrap();
+    let st = step(&s, 1);
+    assert!(st.violations.is_empty());
+    assert_eq!(st.arrival + st.waiting_time, 14 * H);
+}
+
+#[test]
+fn bad_input_becomes_vroom_code_two() {
+    let e = Problem::from_json(r#"{"jobs":[],"vehicles":[]}"#).unwrap_err();
+    let s = Solution::input_error(&e);
+    assert_eq!(s.code, 2);
+    let text = s.error.unwrap();
+    assert!(
+        text.contains("vehicles")
+            && text.contains("방문팀")
+            && text.contains("There is no vehicle")
+    );
+    assert_eq!(
+        crate::Halves::en(&e.issues[0]),
+        "There is no vehicle (team)."
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// A pasted matrix need not obey the triangle inequality (going via a third place can be
+    /// quicker); solutions still re-check with no violation.
+    #[test]
+    fn a_matrix_without_the_triangle_inequality_still_gives_feasible_plans(
+        size in 2usize..16,
+        seed in 0u64..1000,
+        with_break in any::<bool>(),
+    ) {
+        let mut rng = solve::Rng::new(seed);
+        let n = size + 1;
+        let durations: Vec<Vec<u64>> = (0..n)
+            .map(|a| (0..n).map(|b| if a == b { 0 } else { 60 + rng.below(3000) as u64 }).collect())
+            .collect();
+        let jobs = (1..n)
+            .map(|i| {
+                let start = 9 * H + rng.below(7) as u64 * H;
+                Job {
+                    id: i as u64,
+                    location_index: Some(i),
+                    service: 600,
+                    time_windows: vec![[start, start + H + rng.below(3) as u64 * H]],
+                    ..Job::default()
+                }
+            })
+            .collect();
+        let vehicles = (0..2)
+            .map(|k| Vehicle {
+                id: k + 1,
+                start_index: Some(0),
+                end_index: Some(0),
+                time_window: Some([9 * H, 18 * H]),
+                breaks: if with_break {
+                    vec![Break { id: 1, time_windows: vec![[12 * H, 14 * H]], service: 1800, description: None }]
+                } else {
+                    vec![]
+                },
+                ..Vehicle::default()
+            })
+            .collect();
+        let mut matrices = std::collections::BTreeMap::new();
+        matrices.insert("car".to_owned(), Matrices { durations: Some(durations) });
+        let p = Problem { jobs, vehicles, matrices, matrix: None };
+        let s = solve(&p, &SolveOptions { iterations: 300, restarts: 2, ..SolveOptions::default() }).unwrap();
+        let again = replan(&p, &s);
+        prop_assert!(again.summary.violations.is_empty(), "{:?}", again.summary.violations);
+        prop_assert_eq!(&again.routes, &s.routes);
+        prop_assert_eq!(s.routes.iter().map(|r| r.job_ids().len()).sum::<usize>() + s.unassigned.len(), size);
+    }
+}
+
+#[test]
+fn each_profile_drives_on_its_own_matrix() {
+    // The van has a road matrix; the walking team has none and goes by straight line.
+    let text = r#"{"jobs":[{"id":1,"location":[126.91,37.57],"location_index":1}],
+      "vehicles":[{"id":1,"profile":"van","start":[126.90,37.56],"start_index":0,"end_index":0},
+                  {"id":2,"profile":"foot","start":[126.90,37.56],"end":[126.90,37.56]}],
+      "matrices":{"van":{"durations":[[0,5000],[5000,0]]}}}"#;
+    let p = Problem::from_json(text).unwrap();
+    let s = plan(&p, &[(1, vec![1])]).unwrap();
+    assert_eq!(s.summary.duration, 10_000);
+    let s = plan(&p, &[(2, vec![1])]).unwrap();
+    let there = straight_line_seconds([126.90, 37.56], [126.91, 37.57], &MatrixOptions::default());
+    assert_eq!(s.summary.duration, 2 * there);
+    // The solver sends the visit with the quicker team.
+    let s = solve(&p, &quick()).unwrap();
+    assert_eq!(s.routes[0].vehicle, 2);
 }

@@ -94,6 +94,25 @@ pub struct Vehicle {
     pub breaks: Vec<Break>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_tasks: Option<usize>,
+    /// A route fixed in advance (VROOM's plan mode input); see [`Problem::planned_routes`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<VehicleStep>,
+}
+
+/// One step of a route fixed in advance. Minwon reads the order of the `job` steps; the
+/// `service_*` bounds are kept for an external VROOM but not enforced here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct VehicleStep {
+    #[serde(rename = "type")]
+    pub kind: StepType,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_at: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_after: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_before: Option<u64>,
 }
 
 impl Vehicle {
@@ -261,6 +280,36 @@ pub struct Violation {
     pub duration: Option<u64>,
 }
 
+impl Violation {
+    /// What the violation means for staff, in Korean and English.
+    pub fn text(&self) -> crate::Bilingual {
+        let minutes = self.duration.map(|d| d.div_ceil(60)).unwrap_or(0);
+        match self.cause.as_str() {
+            "delay" => crate::Bilingual::new(
+                format!("{minutes}분 늦습니다"),
+                format!("{minutes} min late"),
+            ),
+            "lead_time" => crate::Bilingual::new(
+                format!("{minutes}분 이릅니다"),
+                format!("{minutes} min early"),
+            ),
+            "load" => crate::Bilingual::new("적재량을 넘습니다", "Over capacity"),
+            "max_tasks" => {
+                crate::Bilingual::new("최대 방문 수를 넘습니다", "More visits than allowed")
+            }
+            "skills" => crate::Bilingual::new(
+                "필요한 장비·자격이 없는 팀입니다",
+                "The team lacks a required skill",
+            ),
+            "missing_break" => crate::Bilingual::new("휴식이 빠졌습니다", "A break is missing"),
+            other => crate::Bilingual::new(
+                format!("제약 위반: {other}"),
+                format!("Constraint broken: {other}"),
+            ),
+        }
+    }
+}
+
 /// A job left out of every route, and (Minwon's addition) why.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Unassigned {
@@ -363,6 +412,47 @@ impl Problem {
         })
     }
 
+    /// The routes fixed in the vehicles' `steps` (VROOM's plan-mode input), as
+    /// `(vehicle id, job ids in order)` for [`super::plan`]; vehicles without steps are left out.
+    pub fn planned_routes(&self) -> Vec<(u64, Vec<u64>)> {
+        self.vehicles
+            .iter()
+            .filter(|v| !v.steps.is_empty())
+            .map(|v| {
+                let jobs = v
+                    .steps
+                    .iter()
+                    .filter(|s| s.kind == StepType::Job)
+                    .filter_map(|s| s.id)
+                    .collect();
+                (v.id, jobs)
+            })
+            .collect()
+    }
+
+    /// The same problem with these routes fixed in the vehicles' `steps`, to keep a hand-made
+    /// order or hand it to VROOM's plan mode.
+    pub fn with_planned_routes(&self, routes: &[(u64, Vec<u64>)]) -> Problem {
+        let mut out = self.clone();
+        for v in &mut out.vehicles {
+            v.steps.clear();
+            if let Some((_, jobs)) = routes.iter().find(|(id, _)| *id == v.id) {
+                let step = |kind, id| VehicleStep {
+                    kind,
+                    id,
+                    service_at: None,
+                    service_after: None,
+                    service_before: None,
+                };
+                v.steps.push(step(StepType::Start, None));
+                v.steps
+                    .extend(jobs.iter().map(|j| step(StepType::Job, Some(*j))));
+                v.steps.push(step(StepType::End, None));
+            }
+        }
+        out
+    }
+
     /// Writes the problem as VROOM JSON.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
@@ -418,6 +508,8 @@ impl Problem {
                 &job.time_windows,
                 true,
             );
+            check_seconds(&mut issues, format!("{path}.service"), job.service);
+            check_seconds(&mut issues, format!("{path}.setup"), job.setup);
             if job.priority > 100 {
                 issues.add(
                     format!("{path}.priority"),
@@ -506,6 +598,21 @@ impl Problem {
                     &br.time_windows,
                     true,
                 );
+                if let Some([start, end]) = v.time_window
+                    && !br.time_windows.is_empty()
+                    && br
+                        .time_windows
+                        .iter()
+                        .all(|[bs, be]| *be < start || *bs > end)
+                {
+                    issues.add(
+                        format!("{bpath}.time_windows"),
+                        "break_outside_shift",
+                        "휴식 시간대가 팀의 근무시간(time_window)과 겹치지 않습니다.",
+                        "The break's windows lie outside the vehicle's working hours (time_window).",
+                    );
+                }
+                check_seconds(&mut issues, format!("{bpath}.service"), br.service);
             }
             if let (Some(c), Some(d)) = (&v.capacity, dims)
                 && c.len() != d
@@ -558,6 +665,13 @@ impl Problem {
                     "행렬이 비어 있습니다.",
                     "The matrix is empty.",
                 );
+            }
+            if let Some((r, c)) = m
+                .iter()
+                .enumerate()
+                .find_map(|(r, row)| row.iter().position(|x| *x > MAX_SECONDS).map(|c| (r, c)))
+            {
+                check_seconds(issues, format!("{path}[{r}][{c}]"), m[r][c]);
             }
             for (r, row) in m.iter().enumerate() {
                 if row.len() != m.len() {
@@ -642,7 +756,25 @@ impl Problem {
     }
 }
 
+impl crate::Halves for Reason {
+    fn ko(&self) -> &str {
+        &self.ko
+    }
+    fn en(&self) -> &str {
+        &self.en
+    }
+}
+
 impl Solution {
+    /// VROOM's answer to bad input: code 2 and the error (both languages, every path).
+    pub fn input_error(error: &ProblemError) -> Solution {
+        Solution {
+            code: 2,
+            error: Some(crate::Halves::joined(error)),
+            ..Solution::default()
+        }
+    }
+
     /// Reads a solution written by VROOM or Minwon.
     pub fn from_json(text: &str) -> Result<Solution, ProblemError> {
         serde_json::from_str(text).map_err(|e| {
@@ -693,6 +825,20 @@ fn read_list<T: serde::de::DeserializeOwned>(
             );
             Vec::new()
         }
+    }
+}
+
+/// VROOM keeps durations in 32 bits; larger values are a mistake (and would overflow sums).
+pub const MAX_SECONDS: u64 = u32::MAX as u64;
+
+fn check_seconds(issues: &mut Issues, path: String, value: u64) {
+    if value > MAX_SECONDS {
+        issues.add(
+            path,
+            "too_large",
+            format!("{value}초는 너무 큽니다. {MAX_SECONDS}초 이하여야 합니다."),
+            format!("{value} seconds is too large; at most {MAX_SECONDS}."),
+        );
     }
 }
 
