@@ -414,6 +414,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         if programs > 0 {
             println!("데모 교육 프로그램 {programs}개 (demo programs: {programs})");
         }
+        store::service_access::demo_homevisits::seed(&db, store::now(), &key).await?;
         let blobs = store::kit::blobs::LocalBlobStore::new(settings.data.join("blobs"))?;
         let learning = store::programs::learning_demo::seed(&db, &blobs, store::now()).await?;
         if learning > 0 {

@@ -12,6 +12,7 @@
 
 pub mod booking;
 pub mod evening;
+pub mod home_visits;
 pub mod routing;
 pub mod schedule;
 pub mod slots;

@@ -9,5 +9,6 @@
 
 pub mod after_hours;
 pub mod demo_booking;
+pub mod demo_homevisits;
 pub mod evening;
 pub mod home_visits;

@@ -6,6 +6,7 @@ mod after_hours;
 mod evening;
 mod fixtures;
 mod healing;
+mod home_visits;
 mod intake;
 mod learning;
 mod petitions;

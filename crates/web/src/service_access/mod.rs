@@ -44,6 +44,13 @@ pub const REGISTRATION: Registration = Registration {
             place: 89,
             shown_to: Audience::Permitted(Screen::AfterHoursOffice),
         },
+        NavEntry {
+            href: "/home-visits",
+            ko: "찾아가는 민원",
+            en: "Home visits",
+            place: 92,
+            shown_to: Audience::Permitted(Screen::HomeVisits),
+        },
     ],
 };
 

@@ -15,6 +15,7 @@ mod errors;
 mod evening;
 mod filing_pages;
 mod healing;
+mod home_visits;
 mod http;
 mod intake;
 mod learning;

@@ -91,7 +91,7 @@ async fn the_menu_shows_what_the_policy_permits_each_role() {
     ];
     let cases: [(&str, Vec<&str>); 7] = [
         ("resident", vec!["/my", "/account"]),
-        ("kim", [&staff[..], &["/account"]].concat()),
+        ("kim", [&staff[..], &["/home-visits", "/account"]].concat()),
         // Only those who read petitions are offered the queue (issue 16).
         (
             "counsel",
@@ -114,7 +114,10 @@ async fn the_menu_shows_what_the_policy_permits_each_role() {
                 "/account",
             ],
         ),
-        ("head", [&staff[..], &["/desk/late", "/account"]].concat()),
+        (
+            "head",
+            [&staff[..], &["/desk/late", "/home-visits", "/account"]].concat(),
+        ),
         (
             "sup",
             vec![
@@ -127,6 +130,7 @@ async fn the_menu_shows_what_the_policy_permits_each_role() {
                 "/programs/learning",
                 "/programs/approvals",
                 "/after-hours/office",
+                "/home-visits",
                 "/account",
             ],
         ),
