@@ -7,8 +7,13 @@
 //! * [`slots`]: the slots of one evening and its same-day booking cutoff.
 //! * [`booking`]: schedule and service drafts, the plain recurrence choices, each service's
 //!   defaults, the booking's contact check, codes, the cutoff decision and reminder timing.
+//! * [`evening`]: the evening at the counter: check-in window, fair waiting order, no-shows.
 //!
-//! The evening itself and home visits (찾아가는 종합민원실) come later (`docs/service_access.md`).
+//! Home visits (찾아가는 종합민원실):
+//! * [`home_visits`]: eligibility as settings, services to kits and skills, the states, a round
+//!   as a routing problem.
+//! * [`routing`]: VROOM's JSON problem and solution, the straight-line matrix, the solver and
+//!   plan mode (`docs/service_access.md`).
 
 pub mod booking;
 pub mod evening;

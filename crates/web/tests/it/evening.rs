@@ -227,6 +227,11 @@ store::backend_tests! {
         assert_eq!(st, 200);
         assert!(screen.contains("id=\"now-number\">1<") && screen.contains("aria-live"));
         assert!(!screen.contains("홍길동") && !screen.contains("박현장"));
+        // It hangs in the waiting room: no menu, no staff name or panic button, no colleague's
+        // live panic alert.
+        for staff_only in ["/protection/panic", "mw-live-alerts", "mw-who", "mw-nav"] {
+            assert!(!screen.contains(staff_only), "{staff_only} on the room's screen");
+        }
 
         // The petition in one step, prefilled from the booking.
         let path = format!("/after-hours/evenings/{e}/bookings/{bid}/petition");
