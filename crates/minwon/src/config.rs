@@ -29,6 +29,9 @@ pub struct FileConfig {
     pub smtp_host: Option<String>,
     pub smtp_port: Option<u16>,
     pub mail_from: Option<String>,
+    /// The address residents reach the site at (`https://minwon.example.go.kr`): links in
+    /// e-mail and text messages start with it.
+    pub public_url: Option<String>,
     pub behind_tls: Option<bool>,
     pub trust_proxy: Option<bool>,
     /// Proxies (addresses or CIDR blocks) whose X-Forwarded-For entries are believed.

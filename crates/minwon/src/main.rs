@@ -69,6 +69,10 @@ struct ServeArgs {
     /// Load the demo county (예시군) into an empty database and print the demo logins.
     #[arg(long)]
     demo: bool,
+    /// The address residents reach the site at, for links in messages. Default: `public_url` in
+    /// the config file, else `http://` and the listening address unless that is 0.0.0.0 or ::.
+    #[arg(long, env = "MINWON_PUBLIC_URL", value_name = "URL")]
+    public_url: Option<String>,
     /// Proxies whose X-Forwarded-For entries are believed when `trust_proxy` is on: addresses or
     /// CIDR blocks, comma-separated. Default: loopback (127.0.0.1, ::1).
     #[arg(long, env = "MINWON_TRUSTED_PROXIES", value_name = "LIST")]
@@ -437,6 +441,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::runtime(e.to_string()))?;
     let defaults = web::WebConfig::default();
     let f = &settings.file;
+    let public_url = public_url(args.public_url.or_else(|| f.public_url.clone()), addr)?;
     let trusted_proxies = settings
         .trusted_proxies(args.trusted_proxies.as_deref())
         .map_err(Failure::usage)?;
@@ -449,6 +454,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         pii_key: Some(key),
         data_dir: Some(settings.data.clone()),
         drafting: settings.draft_endpoint(),
+        public_url: public_url.clone(),
         ..defaults
     };
     let state = web::AppState::new(db.clone(), config);
@@ -500,6 +506,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     // Every minute: after-hours evenings decided at their cutoff, and their reminders.
     let after_hours = tokio::spawn(web::service_access::after_hours::run_jobs(
         db.clone(),
+        public_url,
         std::time::Duration::from_secs(60),
         stop_rx.clone(),
     ));
@@ -533,6 +540,22 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
 }
 
 /// Ctrl-C or SIGTERM.
+/// The site's public address for links in messages: the one configured (checked), else the
+/// listening address when it names one host.
+fn public_url(configured: Option<String>, addr: std::net::SocketAddr) -> Result<String, Failure> {
+    match configured {
+        Some(url) if url.starts_with("https://") || url.starts_with("http://") => {
+            Ok(url.trim_end_matches('/').to_string())
+        }
+        Some(url) => Err(Failure::usage(format!(
+            "public_url은 http:// 또는 https://로 시작해야 합니다 (public_url must start with \
+             http:// or https://): {url}"
+        ))),
+        None if addr.ip().is_unspecified() => Ok(String::new()),
+        None => Ok(format!("http://{addr}")),
+    }
+}
+
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;

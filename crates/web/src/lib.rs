@@ -124,6 +124,16 @@ pub struct WebConfig {
     pub attachment_max_bytes: u64,
     /// Optional OpenAI-compatible endpoint for draft answers (off by default).
     pub drafting: Option<petitions::assist::DraftEndpoint>,
+    /// The address residents reach this site at (`https://minwon.example.go.kr`), put in front
+    /// of links in e-mail and text messages. Empty: links stay site-relative.
+    pub public_url: String,
+}
+
+impl WebConfig {
+    /// `path` as a link for a message that leaves the site.
+    pub fn public_link(&self, path: &str) -> String {
+        format!("{}{path}", self.public_url.trim_end_matches('/'))
+    }
 }
 
 impl Default for WebConfig {
@@ -140,6 +150,7 @@ impl Default for WebConfig {
             data_dir: None,
             attachment_max_bytes: 20 * 1024 * 1024,
             drafting: None,
+            public_url: String::new(),
         }
     }
 }

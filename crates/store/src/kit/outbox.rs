@@ -31,7 +31,23 @@ pub struct OutboxMessage {
     pub status: String,
     pub attempts: i32,
     pub last_error: String,
+    /// The attachment's file name; empty when the message has none.
+    pub attachment_name: String,
+    /// Its MIME type, e.g. `text/calendar; charset=utf-8`.
+    pub attachment_type: String,
+    pub attachment: String,
 }
+
+/// One small text file sent with an e-mail (an SMS carries none).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    pub name: String,
+    pub content_type: String,
+    pub text: String,
+}
+
+const COLUMNS: &str = "id, channel, recipient, subject, body, status, attempts, last_error, attachment_name, \
+     attachment_type, attachment";
 
 /// After this many failed attempts a message is marked `failed` and left for a person.
 pub const MAX_ATTEMPTS: i32 = 8;
@@ -45,16 +61,37 @@ pub async fn enqueue(
     body: &str,
     now: DateTime<Utc>,
 ) -> Result<i64> {
+    enqueue_with_attachment(tx, channel, recipient, subject, body, None, now).await
+}
+
+/// [`enqueue`] with a file for an e-mail; an SMS drops it (its body carries the link instead).
+pub async fn enqueue_with_attachment(
+    tx: &mut Tx,
+    channel: Channel,
+    recipient: &str,
+    subject: &str,
+    body: &str,
+    attachment: Option<&Attachment>,
+    now: DateTime<Utc>,
+) -> Result<i64> {
+    let (name, content_type, text) = match (channel, attachment) {
+        (Channel::Email, Some(a)) => (a.name.as_str(), a.content_type.as_str(), a.text.as_str()),
+        _ => ("", "", ""),
+    };
     let (id,): (i64,) = fetch_one!(
         tx,
         _,
-        "INSERT INTO outbox (channel, recipient, subject, body, status, attempts, next_attempt_at, created_at) \
-         VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5) RETURNING id",
+        "INSERT INTO outbox (channel, recipient, subject, body, status, attempts, next_attempt_at, \
+         created_at, attachment_name, attachment_type, attachment) \
+         VALUES ($1, $2, $3, $4, 'pending', 0, $5, $5, $6, $7, $8) RETURNING id",
         channel.as_str(),
         recipient,
         subject,
         body,
-        now
+        now,
+        name,
+        content_type,
+        text
     )?;
     Ok(id)
 }
@@ -78,7 +115,7 @@ pub async fn claim_due(
         "UPDATE outbox SET status = 'sending', next_attempt_at = $1 WHERE id IN \
          (SELECT id FROM outbox WHERE status IN ('pending', 'sending') AND next_attempt_at <= $2 \
          ORDER BY id LIMIT $3{skip_locked}) \
-         RETURNING id, channel, recipient, subject, body, status, attempts, last_error"
+         RETURNING {COLUMNS}"
     );
     let until = now + lease;
     Ok(fetch_all!(
@@ -134,8 +171,9 @@ pub async fn mark_failed(
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<OutboxMessage> {
-    fetch_optional!(db, OutboxMessage, "SELECT id, channel, recipient, subject, body, status, attempts, last_error FROM outbox WHERE id = $1", id)?
-    .ok_or(crate::StoreError::NotFound)
+    let sql = format!("SELECT {COLUMNS} FROM outbox WHERE id = $1");
+    fetch_optional!(db, OutboxMessage, sqlx::AssertSqlSafe(sql), id)?
+        .ok_or(crate::StoreError::NotFound)
 }
 
 #[cfg(test)]

@@ -1127,7 +1127,8 @@ pub async fn book_in(
     let b = booking_in(tx, id).await?;
     let checklist = checklist_in(tx, b.service_id).await?;
     let (subject, body) = confirmation(&b, &checklist, &r.link);
-    notify(tx, &b, &subject, &body, now).await?;
+    let file = calendar_attachment(&b, &checklist);
+    notify(tx, &b, &subject, &body, Some(&file), now).await?;
     Ok(b)
 }
 
@@ -1204,12 +1205,13 @@ pub fn confirmation(b: &Booking, checklist: &[ChecklistItem], link: &str) -> (St
     )
 }
 
-/// A message to the booked person: e-mail when given, else a text message.
+/// A message to the booked person: e-mail when given (with `attachment`), else a text message.
 async fn notify(
     tx: &mut Tx,
     b: &Booking,
     subject: &str,
     body: &str,
+    attachment: Option<&outbox::Attachment>,
     now: DateTime<Utc>,
 ) -> Result<()> {
     let (channel, to) = if b.email.trim().is_empty() {
@@ -1217,8 +1219,70 @@ async fn notify(
     } else {
         (outbox::Channel::Email, b.email.as_str())
     };
-    outbox::enqueue(tx, channel, to.trim(), subject, body, now).await?;
+    outbox::enqueue_with_attachment(tx, channel, to.trim(), subject, body, attachment, now).await?;
     Ok(())
+}
+
+/// Korea keeps +09:00 all year (no DST since 1988): one STANDARD part is the whole zone.
+const VTIMEZONE: &str = "BEGIN:VTIMEZONE\r\nTZID:Asia/Seoul\r\nBEGIN:STANDARD\r\n\
+DTSTART:19880509T030000\r\nTZOFFSETFROM:+1000\r\nTZOFFSETTO:+0900\r\nTZNAME:KST\r\n\
+END:STANDARD\r\nEND:VTIMEZONE\r\n";
+
+fn seoul(t: DateTime<Utc>) -> icalendar::CalendarDateTime {
+    icalendar::CalendarDateTime::WithTimezone {
+        date_time: calendar::to_seoul(t).naive_local(),
+        tzid: "Asia/Seoul".into(),
+    }
+}
+
+/// The booking's iCalendar file: one event with `TZID=Asia/Seoul` and the zone's VTIMEZONE,
+/// so calendars that know no zone names still place it right. It holds the time, place and
+/// checklist, no personal data (the code alone opens it on the web).
+pub fn calendar_file(b: &Booking, checklist: &[ChecklistItem]) -> String {
+    use icalendar::{Calendar, Component, Event, EventLike, EventStatus};
+    let mut cal = Calendar::new();
+    cal.name("야간 민원실 예약 (after-hours booking)");
+    let mut description = format!(
+        "예약번호 (code): {}\n준비물 (what to bring):\n",
+        b.shown_code()
+    );
+    for i in checklist {
+        description.push_str(&format!("- {} {}\n", i.ko, i.en));
+    }
+    let mut ev = Event::new();
+    ev.uid(&format!("minwon-after-hours-{}@minwon", b.code))
+        .summary(&format!(
+            "{} {} ({})",
+            b.schedule_name,
+            b.service_kind.korean(),
+            b.service_kind.english()
+        ))
+        .starts(seoul(b.slot_starts_at))
+        .ends(seoul(b.slot_ends_at))
+        .timestamp(b.created_at)
+        .description(&description)
+        .location(&b.place)
+        .status(if b.state == BookingState::Cancelled {
+            EventStatus::Cancelled
+        } else {
+            EventStatus::Confirmed
+        });
+    cal.push(ev.done());
+    let body = cal.done().to_string();
+    // The builder writes no VTIMEZONE; it goes before the first event.
+    match body.find("BEGIN:VEVENT") {
+        Some(at) => format!("{}{VTIMEZONE}{}", &body[..at], &body[at..]),
+        None => body,
+    }
+}
+
+/// The calendar file as a mail attachment.
+fn calendar_attachment(b: &Booking, checklist: &[ChecklistItem]) -> outbox::Attachment {
+    outbox::Attachment {
+        name: "after-hours.ics".into(),
+        content_type: "text/calendar; charset=utf-8".into(),
+        text: calendar_file(b, checklist),
+    }
 }
 
 fn unknown_code() -> StoreError {
@@ -1320,6 +1384,8 @@ pub async fn cancel_in(tx: &mut Tx, id: i64, by: &str, now: DateTime<Utc>) -> Re
     release_place(tx, b.slot_id).await?;
     let b = booking_in(tx, id).await?;
     let code = b.shown_code();
+    // The same event marked cancelled: opening it takes the evening out of the calendar.
+    let file = calendar_attachment(&b, &checklist_in(tx, b.service_id).await?);
     notify(
         tx,
         &b,
@@ -1331,6 +1397,7 @@ pub async fn cancel_in(tx: &mut Tx, id: i64, by: &str, now: DateTime<Utc>) -> Re
             b.service_kind.korean(),
             when(&b)
         ),
+        Some(&file),
         now,
     )
     .await?;
@@ -1386,7 +1453,16 @@ pub async fn reschedule_in(
     let b = booking_in(tx, old.id).await?;
     let checklist = checklist_in(tx, b.service_id).await?;
     let (subject, body) = confirmation(&b, &checklist, link);
-    notify(tx, &b, &format!("{subject} · 변경 (moved)"), &body, now).await?;
+    let file = calendar_attachment(&b, &checklist);
+    notify(
+        tx,
+        &b,
+        &format!("{subject} · 변경 (moved)"),
+        &body,
+        Some(&file),
+        now,
+    )
+    .await?;
     Ok(b)
 }
 
@@ -1564,6 +1640,7 @@ async fn office_cancel(
             when(&b),
             when(&b)
         ),
+        None,
         now,
     )
     .await
@@ -1712,6 +1789,7 @@ pub async fn queue_reminders(db: &Db, link: &str, now: DateTime<Utc>) -> Result<
                         &b.place_en
                     }
                 ),
+                None,
                 now,
             )
             .await?;

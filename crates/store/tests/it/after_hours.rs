@@ -145,6 +145,14 @@ impl World {
         n
     }
 
+    async fn checklist(&self) -> Vec<domain::service_access::booking::ChecklistItem> {
+        ah::service(&self.db, self.service)
+            .await
+            .unwrap()
+            .draft
+            .checklist
+    }
+
     async fn outbox(&self) -> i64 {
         let (n,): (i64,) =
             store::fetch_one!(&self.db, (i64,), "SELECT COUNT(*) FROM outbox").unwrap();
@@ -213,6 +221,43 @@ store::backend_tests! {
         assert!(body.contains(&b.shown_code()), "{body}");
         assert!(body.contains("3.5×4.5cm"), "{body}");
         assert!(body.contains(".ics"), "{body}");
+        // A text message carries no file, only the link.
+        let (file,): (String,) = store::fetch_one!(
+            &w.db,
+            (String,),
+            "SELECT attachment_name FROM outbox ORDER BY id DESC LIMIT 1"
+        )
+        .unwrap();
+        assert_eq!(file, "");
+
+        // With an e-mail address the confirmation carries the calendar file itself.
+        let mut by_mail = w.request(9, 19, 0);
+        by_mail.contact.email = "resident9@example.kr".into();
+        let m = ah::book(&w.db, &w.holidays, &by_mail, monday()).await.unwrap();
+        let (name, kind, ics): (String, String, String) = store::fetch_one!(
+            &w.db,
+            (String, String, String),
+            "SELECT attachment_name, attachment_type, attachment FROM outbox \
+             WHERE recipient = 'resident9@example.kr'"
+        )
+        .unwrap();
+        assert_eq!(name, "after-hours.ics");
+        assert_eq!(kind, "text/calendar; charset=utf-8");
+        assert_eq!(ics, ah::calendar_file(&m, &w.checklist().await));
+        assert!(ics.contains("DTSTART;TZID=Asia/Seoul:20260514T190000"), "{ics}");
+        assert!(ics.contains("BEGIN:VTIMEZONE") && ics.contains("STATUS:CONFIRMED"), "{ics}");
+        assert!(ics.contains(&m.shown_code()), "{ics}");
+        assert!(!ics.contains("resident9") && !ics.contains("주민9"), "no personal data: {ics}");
+        let mut tx = w.db.begin().await.unwrap();
+        ah::cancel_by_code_in(&mut tx, &m.code, &by_mail.contact.phone, monday()).await.unwrap();
+        tx.commit().await.unwrap();
+        let (cancelled,): (String,) = store::fetch_one!(
+            &w.db,
+            (String,),
+            "SELECT attachment FROM outbox WHERE recipient = 'resident9@example.kr' ORDER BY id DESC LIMIT 1"
+        )
+        .unwrap();
+        assert!(cancelled.contains("STATUS:CANCELLED"), "{cancelled}");
 
         // The same person (the phone typed another way) on another slot of that evening.
         let mut again = w.request(1, 18, 30);

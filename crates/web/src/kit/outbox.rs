@@ -4,6 +4,7 @@
 
 use chrono::Duration;
 use lettre::message::header::ContentType;
+use lettre::message::{Attachment, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
 use store::Db;
@@ -74,22 +75,40 @@ impl Worker {
         let Some(smtp) = &self.smtp else {
             return match &self.mail_log {
                 Some(path) => {
-                    let line = format!("{} | {}", m.subject, m.body);
+                    let mut line = format!("{} | {}", m.subject, m.body);
+                    if !m.attachment_name.is_empty() {
+                        line.push_str(&format!(
+                            " | [첨부 attachment: {}, {} bytes]",
+                            m.attachment_name,
+                            m.attachment.len()
+                        ));
+                    }
                     SmsLogFile(path.clone()).send(&m.recipient, &line).await
                 }
                 None => Err("no SMTP server configured (smtp_host in minwon.toml)".into()),
             };
         };
-        let email = Message::builder()
+        let builder = Message::builder()
             .from(smtp.from.parse().map_err(|e| format!("bad sender: {e}"))?)
             .to(m
                 .recipient
                 .parse()
                 .map_err(|e| format!("bad recipient: {e}"))?)
-            .subject(m.subject.clone())
-            .header(ContentType::TEXT_PLAIN)
-            .body(m.body.clone())
-            .map_err(|e| e.to_string())?;
+            .subject(m.subject.clone());
+        let email = if m.attachment_name.is_empty() {
+            builder.header(ContentType::TEXT_PLAIN).body(m.body.clone())
+        } else {
+            let kind = ContentType::parse(&m.attachment_type)
+                .map_err(|e| format!("bad attachment type: {e}"))?;
+            builder.multipart(
+                MultiPart::mixed()
+                    .singlepart(SinglePart::plain(m.body.clone()))
+                    .singlepart(
+                        Attachment::new(m.attachment_name.clone()).body(m.attachment.clone(), kind),
+                    ),
+            )
+        }
+        .map_err(|e| e.to_string())?;
         let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&smtp.host)
             .port(smtp.port)
             .timeout(Some(std::time::Duration::from_secs(20)))

@@ -27,7 +27,7 @@ impl mailin_embedded::Handler for Sink {
 }
 
 /// Start an SMTP sink on a free port; returns the port and the received messages.
-fn smtp_sink() -> (u16, Arc<Mutex<Vec<String>>>) {
+pub(crate) fn smtp_sink() -> (u16, Arc<Mutex<Vec<String>>>) {
     let sink = Sink::default();
     let received = sink.received.clone();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

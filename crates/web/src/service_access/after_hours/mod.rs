@@ -245,7 +245,7 @@ pub(crate) async fn book(
         channel,
         account,
         taken_by,
-        link: BOOKING_PAGE.to_string(),
+        link: state.config.public_link(BOOKING_PAGE),
     };
     let now = store::now();
     match caller {
@@ -307,7 +307,7 @@ pub(crate) async fn reschedule(
         code,
         phone,
         &to,
-        BOOKING_PAGE,
+        &state.config.public_link(BOOKING_PAGE),
         store::now(),
     )
     .await?;
@@ -384,19 +384,22 @@ pub(crate) async fn evening_of_day(
     Ok(id)
 }
 
-/// The job: decide the evenings at their cutoff and queue reminders, every `every`.
+/// The job: decide the evenings at their cutoff and queue reminders (linking `public_url`'s
+/// booking page), every `every`.
 pub async fn run_jobs(
     db: store::Db,
+    public_url: String,
     every: std::time::Duration,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
+    let link = format!("{}{BOOKING_PAGE}", public_url.trim_end_matches('/'));
     loop {
         match ah::decide_due(&db, store::now()).await {
             Ok(d) if d.is_empty() => {}
             Ok(d) => tracing::info!(n = d.len(), "after-hours evenings decided"),
             Err(e) => tracing::error!(error = %e, "after-hours decision failed"),
         }
-        match ah::queue_reminders(&db, BOOKING_PAGE, store::now()).await {
+        match ah::queue_reminders(&db, &link, store::now()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(n, "after-hours reminders queued"),
             Err(e) => tracing::error!(error = %e, "after-hours reminders failed"),
