@@ -333,94 +333,79 @@ fn base64_decode(text: &str) -> Vec<u8> {
     out
 }
 
-/// A resident books with an e-mail address: the confirmation reaches a real SMTP server with
-/// the calendar file attached, the same file the booking's `.ics` link serves, and links that
-/// start with the site's public address.
-async fn the_confirmation_mail_carries_the_calendar_file(backend: &str) {
-    let config = web::WebConfig {
-        public_url: "https://minwon.yesi.example.kr/".into(),
-        ..crate::common::unlimited()
-    };
-    let s = crate::common::start_with(backend, config).await;
-    let (id, day, service, starts) = daily(&s).await;
-    let resident = api(&s, "resident").await;
-    let mut request = booking(id, &day, service, &starts[0], "010-5555-0101");
-    request["email"] = json!("hong@example.kr");
-    let (st, b) = resident.post("/api/v1/after-hours/bookings", request).await;
-    assert_eq!(st, 201, "{b}");
-    let code = b["code"].as_str().unwrap().to_string();
+store::backend_tests! {
+    /// A resident books with an e-mail address: the confirmation reaches a real SMTP server with
+    /// the calendar file attached, the same file the booking's `.ics` link serves, and links that
+    /// start with the site's public address.
+    #[tokio::test]
+    async fn the_confirmation_mail_carries_the_calendar_file(backend) {
+        let config = web::WebConfig {
+            public_url: "https://minwon.yesi.example.kr/".into(),
+            ..crate::common::unlimited()
+        };
+        let s = crate::common::start_with(backend, config).await;
+        let (id, day, service, starts) = daily(&s).await;
+        let resident = api(&s, "resident").await;
+        let mut request = booking(id, &day, service, &starts[0], "010-5555-0101");
+        request["email"] = json!("hong@example.kr");
+        let (st, b) = resident.post("/api/v1/after-hours/bookings", request).await;
+        assert_eq!(st, 201, "{b}");
+        let code = b["code"].as_str().unwrap().to_string();
 
-    let (port, received) = crate::outbox::smtp_sink();
-    let worker = web::kit::outbox::Worker {
-        db: s.state.db.clone(),
-        smtp: Some(web::kit::outbox::SmtpConfig {
-            host: "127.0.0.1".into(),
-            port,
-            from: "minwon@yesi.example.kr".into(),
-        }),
-        mail_log: None,
-        sms: Box::new(web::kit::outbox::SmsLogFile(
-            std::env::temp_dir().join(format!("minwon-ah-sms-{}.log", std::process::id())),
-        )),
-    };
-    assert!(worker.run_once().await.unwrap() >= 1);
-    let mails = received.lock().unwrap().clone();
-    let mail = mails
-        .iter()
-        .find(|m| m.contains("hong@example.kr"))
-        .expect("the confirmation was delivered");
-    assert!(mail.contains("multipart/mixed"), "{mail}");
-    assert!(mail.contains("filename=\"after-hours.ics\""), "{mail}");
-    let text = mail_part(mail, "text/plain").expect("the message text");
-    assert!(text.contains("예약이 확정되었습니다"), "{text}");
-    // Links that work from a mailbox: the site's public address in front.
-    assert!(
-        text.contains(&format!(
-            "https://minwon.yesi.example.kr/after-hours/booking/{}-{}.ics",
-            &code[..4],
-            &code[4..]
-        )),
-        "{text}"
-    );
-    let ics = mail_part(mail, "text/calendar").expect("the calendar part");
-    assert!(ics.starts_with("BEGIN:VCALENDAR"), "{ics}");
-    assert!(
-        ics.contains("TZID=Asia/Seoul") && ics.contains("BEGIN:VTIMEZONE"),
-        "{ics}"
-    );
-    assert!(
-        !ics.contains("홍길동") && !ics.contains("010-5555"),
-        "no personal data: {ics}"
-    );
-    // The attachment is the file the link serves, byte for byte.
-    let served = client()
-        .get(s.url(&format!("/after-hours/booking/{code}.ics")))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    assert_eq!(ics.replace("\r\n", "\n"), served.replace("\r\n", "\n"));
-    s.shutdown().await;
-}
-
-#[tokio::test]
-async fn the_confirmation_mail_carries_the_calendar_file_sqlite() {
-    the_confirmation_mail_carries_the_calendar_file("sqlite").await;
-}
-
-#[tokio::test]
-async fn the_confirmation_mail_carries_the_calendar_file_postgres() {
-    if std::env::var("MINWON_TEST_POSTGRES_URL").is_err() {
+        let (port, received) = crate::outbox::smtp_sink();
+        let worker = web::kit::outbox::Worker {
+            db: s.state.db.clone(),
+            smtp: Some(web::kit::outbox::SmtpConfig {
+                host: "127.0.0.1".into(),
+                port,
+                from: "minwon@yesi.example.kr".into(),
+            }),
+            mail_log: None,
+            sms: Box::new(web::kit::outbox::SmsLogFile(
+                std::env::temp_dir().join(format!("minwon-ah-sms-{}.log", std::process::id())),
+            )),
+        };
+        assert!(worker.run_once().await.unwrap() >= 1);
+        let mails = received.lock().unwrap().clone();
+        let mail = mails
+            .iter()
+            .find(|m| m.contains("hong@example.kr"))
+            .expect("the confirmation was delivered");
+        assert!(mail.contains("multipart/mixed"), "{mail}");
+        assert!(mail.contains("filename=\"after-hours.ics\""), "{mail}");
+        let text = mail_part(mail, "text/plain").expect("the message text");
+        assert!(text.contains("예약이 확정되었습니다"), "{text}");
+        // Links that work from a mailbox: the site's public address in front.
         assert!(
-            std::env::var("MINWON_REQUIRE_POSTGRES").is_err(),
-            "PostgreSQL required"
+            text.contains(&format!(
+                "https://minwon.yesi.example.kr/after-hours/booking/{}-{}.ics",
+                &code[..4],
+                &code[4..]
+            )),
+            "{text}"
         );
-        eprintln!("skipped: MINWON_TEST_POSTGRES_URL not set");
-        return;
+        let ics = mail_part(mail, "text/calendar").expect("the calendar part");
+        assert!(ics.starts_with("BEGIN:VCALENDAR"), "{ics}");
+        assert!(
+            ics.contains("TZID=Asia/Seoul") && ics.contains("BEGIN:VTIMEZONE"),
+            "{ics}"
+        );
+        assert!(
+            !ics.contains("홍길동") && !ics.contains("010-5555"),
+            "no personal data: {ics}"
+        );
+        // The attachment is the file the link serves, byte for byte.
+        let served = client()
+            .get(s.url(&format!("/after-hours/booking/{code}.ics")))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(ics.replace("\r\n", "\n"), served.replace("\r\n", "\n"));
+        s.shutdown().await;
     }
-    the_confirmation_mail_carries_the_calendar_file("postgres").await;
 }
 
 /// A visitor without an account: the page's own form token as cookie and field.

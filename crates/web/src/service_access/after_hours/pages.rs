@@ -416,13 +416,16 @@ async fn confirmation(
         name: b.name.clone(),
         told: if b.email.is_empty() {
             match lang {
-                Lang::Ko => "예약번호를 문자로 보냈습니다.".to_string(),
-                Lang::En => "The code was sent to your phone by text message.".to_string(),
+                Lang::Ko => "예약번호를 문자로 보냅니다.".to_string(),
+                Lang::En => "The code is on its way to your phone by text message.".to_string(),
             }
         } else {
             match lang {
-                Lang::Ko => format!("예약번호를 {}(으)로 보냈습니다.", b.email),
-                Lang::En => format!("The code was sent to {}.", b.email),
+                Lang::Ko => format!("예약번호와 일정 파일(.ics)을 {}(으)로 보냅니다.", b.email),
+                Lang::En => format!(
+                    "The code and the calendar file are on their way to {}.",
+                    b.email
+                ),
             }
         },
         in_person: info.in_person,
@@ -603,8 +606,8 @@ async fn lookup_form(
                     b,
                     Some(
                         lang.t(
-                            "예약을 취소했습니다. 확인 메시지를 보냈습니다.",
-                            "Your booking is cancelled; a confirmation was sent.",
+                            "예약을 취소했습니다. 확인 메시지를 보냅니다.",
+                            "Your booking is cancelled; a confirmation is on its way.",
                         )
                         .to_string(),
                     ),
@@ -621,8 +624,8 @@ async fn lookup_form(
                                 b,
                                 Some(
                                     lang.t(
-                                        "예약을 옮겼습니다. 새 예약 안내를 보냈습니다.",
-                                        "Your booking was moved; the new details were sent.",
+                                        "예약을 옮겼습니다. 새 예약 안내를 보냅니다.",
+                                        "Your booking was moved; the new details are on their way.",
                                     )
                                     .to_string(),
                                 ),
@@ -703,12 +706,12 @@ fn done_words(lang: Lang, done: Option<&str>) -> Option<String> {
         "saved" => ("저장했습니다.", "Saved."),
         "service" => ("업무를 저장했습니다.", "The service was saved."),
         "booked" => (
-            "전화 예약을 받았습니다. 예약번호를 문자로 보냈습니다.",
-            "The phone booking is taken; the code went out by text.",
+            "전화 예약을 받았습니다. 예약번호를 예약자에게 보냅니다 (메일 또는 문자).",
+            "The phone booking is taken; the code is on its way to the caller (e-mail or text).",
         ),
         "cancelled" => (
-            "이 날을 취소하고 예약자 모두에게 알렸습니다.",
-            "The evening is cancelled and everyone booked was told.",
+            "이 날을 취소했습니다. 예약자 모두에게 알림을 보냅니다.",
+            "The evening is cancelled; everyone booked is being told.",
         ),
         _ => return None,
     };
