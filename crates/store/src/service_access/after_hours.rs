@@ -1000,22 +1000,26 @@ fn twice() -> StoreError {
     .into()
 }
 
-/// The slot of a key on a materialised evening, with its evening's state checked.
-async fn slot_of(tx: &mut Tx, evening: i64, key: &SlotKey) -> Result<i64> {
-    let row: Option<(i64,)> = fetch_optional!(
+/// The slot of `key` on `evening`, and whether it is full as read now.
+async fn slot_of(tx: &mut Tx, evening: i64, key: &SlotKey) -> Result<(i64, bool)> {
+    let row: Option<(i64, bool)> = fetch_optional!(
         &mut *tx,
         _,
-        "SELECT id FROM after_hours_slots WHERE evening_id = $1 AND service_id = $2 \
-         AND starts_at = $3",
+        "SELECT id, booked >= capacity FROM after_hours_slots WHERE evening_id = $1 \
+         AND service_id = $2 AND starts_at = $3",
         evening,
         key.service_id,
         ts(key.starts_at)
     )?;
-    row.map(|(id,)| id).ok_or_else(no_slot)
+    row.ok_or_else(no_slot)
 }
 
 /// Take one place: the evening's lock, the cutoff and state, one per person, then the slot's
 /// counter. Answers the evening and slot ids.
+///
+/// A slot already full is refused before queueing on the evening's lock: a place comes back
+/// only by a cancellation, so "full" at this read is as true as "full" under the lock, and the
+/// many who arrive after the last place do not wait in line to hear it.
 async fn take_place(
     tx: &mut Tx,
     holidays: &HolidayData,
@@ -1025,10 +1029,13 @@ async fn take_place(
     now: DateTime<Utc>,
 ) -> Result<(i64, i64)> {
     let evening = materialise(tx, holidays, key.schedule_id, key.day).await?;
+    let (slot, full_now) = slot_of(tx, evening, key).await?;
+    if full_now {
+        return Err(full());
+    }
     lock_evening(tx, evening).await?;
     let e = evening_in(tx, evening).await?;
     may_book(e.state, e.cutoff_at, now)?;
-    let slot = slot_of(tx, evening, key).await?;
     let (one_per_person,): (bool,) = fetch_one!(
         &mut *tx,
         _,
