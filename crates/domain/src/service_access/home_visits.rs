@@ -300,6 +300,11 @@ labelled! {
 }
 
 impl Outcome {
+    /// Whether identity was checked at the door: not when nobody opened it.
+    pub fn checks_identity(self) -> bool {
+        self != Outcome::NotHome
+    }
+
     /// The request's state after this outcome: a revisit (or nobody home) goes back to be
     /// scheduled; a refusal or a failed identity check closes it; done is visited.
     pub fn request_state(self) -> RequestState {
@@ -832,6 +837,13 @@ pub fn check_import(p: &Problem, team_ids: &[u64], stop_ids: &[u64]) -> Result<(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identity_is_checked_unless_nobody_was_home() {
+        for o in Outcome::ALL {
+            assert_eq!(o.checks_identity(), *o != Outcome::NotHome, "{o:?}");
+        }
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()

@@ -389,7 +389,7 @@ async fn visit(db: &Db, round_id: i64, by: i64, now: DateTime<Utc>, key: &PiiKey
             round_id,
             s.id,
             outcome,
-            IdentityMethod::IdCard,
+            outcome.checks_identity().then_some(IdentityMethod::IdCard),
             notes,
             petition_id,
             by,

@@ -568,7 +568,7 @@ pub async fn record_outcome(
     round_id: i64,
     stop_id: i64,
     outcome: Outcome,
-    method: IdentityMethod,
+    method: Option<IdentityMethod>,
     notes: &str,
     petition_id: Option<i64>,
     by: AccountId,
@@ -595,7 +595,7 @@ pub async fn record_outcome(
         ));
     }
     // A failed identity check is that outcome, whatever was chosen.
-    let outcome = if method == IdentityMethod::Failed {
+    let outcome = if method == Some(IdentityMethod::Failed) {
         Outcome::IdentityFailed
     } else {
         outcome
@@ -606,7 +606,8 @@ pub async fn record_outcome(
          VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (stop_id) DO NOTHING",
         stop_id,
         outcome.as_str(),
-        method.as_str(),
+        // Blank when nobody opened the door.
+        method.map_or("", |m| m.as_str()),
         notes.trim(),
         petition_id,
         by,

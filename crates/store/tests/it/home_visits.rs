@@ -126,12 +126,12 @@ store::backend_tests! {
 
         // A stop of another round is refused, and nothing is written.
         let mut tx = db.begin().await.unwrap();
-        let wrong = sh::record_outcome(&mut tx, other.id, placed_stop.id, Outcome::Done, IdentityMethod::IdCard, "", None, ids[1], now).await;
+        let wrong = sh::record_outcome(&mut tx, other.id, placed_stop.id, Outcome::Done, Some(IdentityMethod::IdCard), "", None, ids[1], now).await;
         assert!(matches!(wrong, Err(StoreError::Conflict(_))));
         drop(tx);
 
         let mut tx = db.begin().await.unwrap();
-        let rec = sh::record_outcome(&mut tx, round.id, placed_stop.id, Outcome::RevisitNeeded, IdentityMethod::IdCard, "서류 부족", None, ids[1], now)
+        let rec = sh::record_outcome(&mut tx, round.id, placed_stop.id, Outcome::RevisitNeeded, Some(IdentityMethod::IdCard), "서류 부족", None, ids[1], now)
             .await
             .unwrap();
         assert!(sh::complete_if_done(&mut tx, round.id, now).await.unwrap());
@@ -142,7 +142,7 @@ store::backend_tests! {
         assert_eq!(sh::round(&db, round.id).await.unwrap().state, "completed");
         // Twice is refused.
         let mut tx = db.begin().await.unwrap();
-        let again = sh::record_outcome(&mut tx, round.id, placed_stop.id, Outcome::Done, IdentityMethod::IdCard, "", None, ids[1], now).await;
+        let again = sh::record_outcome(&mut tx, round.id, placed_stop.id, Outcome::Done, Some(IdentityMethod::IdCard), "", None, ids[1], now).await;
         assert!(matches!(again, Err(StoreError::Conflict(_))));
     }
 }

@@ -164,6 +164,11 @@ store::backend_tests! {
         let (st, body) = sup.post(&format!("/api/v1/home-visits/rounds/{other}/stops/{stop}/outcome"), outcome.clone()).await;
         assert_eq!(st, 404, "{body}");
         assert_eq!(body["code"], "stop_not_in_round");
+        // Done with no identity check is refused on that field; only "not home" needs none.
+        let unchecked = json!({"outcome": "done", "notes": "여권 전달"});
+        let (st, body) = visitor.post(&format!("/api/v1/home-visits/rounds/{rid}/stops/{stop}/outcome"), unchecked).await;
+        assert_eq!(st, 422, "{body}");
+        assert!(body["message_en"].as_str().unwrap().contains("identity"), "{body}");
         let (st, rec) = visitor.post(&format!("/api/v1/home-visits/rounds/{rid}/stops/{stop}/outcome"), outcome).await;
         assert_eq!(st, 201, "{rec}");
         let (body,): (String,) = fetch_one!(&s.state.db, _, "SELECT body FROM outbox WHERE id = $1", rec["message_id"].as_i64().unwrap()).unwrap();

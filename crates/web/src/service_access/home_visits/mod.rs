@@ -652,7 +652,8 @@ pub(crate) async fn publish(
 pub struct OutcomeInput {
     /// `done`, `not_home`, `identity_failed`, `refused`, `revisit_needed`.
     pub outcome: String,
-    /// `id_card`, `phone_check`, `known_by_tongjang`, `failed`.
+    /// `id_card`, `phone_check`, `known_by_tongjang`, `failed`; left out for `not_home`.
+    #[serde(default)]
     pub identity_method: String,
     #[serde(default)]
     pub notes: String,
@@ -675,7 +676,11 @@ pub(crate) async fn record(
     let round = round_for(state, caller, round_id, Action::Update).await?;
     let mut bad = Invalid::default();
     let outcome = Outcome::parse(&input.outcome);
-    let method = IdentityMethod::parse(&input.identity_method);
+    // Nobody opened the door: no identity was checked, whatever the form says.
+    let method = match (&outcome, IdentityMethod::parse(&input.identity_method)) {
+        (Ok(o), _) if !o.checks_identity() => Ok(None),
+        (_, m) => m.map(Some),
+    };
     if outcome.is_err() {
         bad.add(
             "outcome",

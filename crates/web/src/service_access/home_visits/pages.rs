@@ -1263,8 +1263,9 @@ async fn stop_view(
         let what = Outcome::parse(&o.outcome)
             .map(|x| word(lang, x))
             .unwrap_or_default();
+        // Blank when nobody opened the door.
         let how = IdentityMethod::parse(&o.identity_method)
-            .map(|x| word(lang, x))
+            .map(|x| format!(" ({})", word(lang, x)))
             .unwrap_or_default();
         let petition = o
             .petition_id
@@ -1276,7 +1277,7 @@ async fn stop_view(
             })
             .unwrap_or_default();
         format!(
-            "{what} ({how}){petition} · {}",
+            "{what}{how}{petition} · {}",
             lang.t(
                 "주민에게 문자 안내함",
                 "the resident is told by text message"
