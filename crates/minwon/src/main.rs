@@ -539,7 +539,6 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     served.map_err(|e| Failure::runtime(format!("server error: {e}")))
 }
 
-/// Ctrl-C or SIGTERM.
 /// The site's public address for links in messages: the one configured (checked), else the
 /// listening address when it names one host.
 fn public_url(configured: Option<String>, addr: std::net::SocketAddr) -> Result<String, Failure> {
@@ -556,6 +555,7 @@ fn public_url(configured: Option<String>, addr: std::net::SocketAddr) -> Result<
     }
 }
 
+/// Ctrl-C or SIGTERM.
 async fn shutdown_signal() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
