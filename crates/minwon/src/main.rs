@@ -943,3 +943,27 @@ fn purge_summary(r: &store::petitions::retention::PurgeReport) -> String {
     });
     lines.join("\n")
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::public_url;
+
+    #[test]
+    fn the_public_address_is_configured_or_the_listening_one() {
+        let local = "127.0.0.1:8080".parse().unwrap();
+        let any = "0.0.0.0:8080".parse().unwrap();
+        let set = |u: &str| Some(u.to_string());
+        assert_eq!(
+            public_url(set("https://minwon.yesi.go.kr/"), any).ok(),
+            Some("https://minwon.yesi.go.kr".to_string())
+        );
+        assert!(public_url(set("minwon.yesi.go.kr"), local).is_err());
+        assert_eq!(
+            public_url(None, local).ok(),
+            Some("http://127.0.0.1:8080".to_string())
+        );
+        // Listening on every address names no host a resident could use.
+        assert_eq!(public_url(None, any).ok(), Some(String::new()));
+    }
+}
