@@ -1634,7 +1634,10 @@ async fn office_cancel(
         id
     )?;
     release_place(tx, b.slot_id).await?;
+    let b = booking_in(tx, id).await?;
     let code = b.shown_code();
+    // The event marked cancelled, as for a booking cancelled by its holder.
+    let file = calendar_attachment(&b, &checklist_in(tx, b.service_id).await?);
     notify(
         tx,
         &b,
@@ -1647,7 +1650,7 @@ async fn office_cancel(
             when(&b),
             when(&b)
         ),
-        None,
+        Some(&file),
         now,
     )
     .await

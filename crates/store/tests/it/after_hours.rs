@@ -411,6 +411,7 @@ store::backend_tests! {
         let mut phone = w.request(2, 18, 30);
         phone.channel = BookingChannel::Phone;
         phone.taken_by = Some(w.official);
+        phone.contact.email = "caller2@example.kr".into();
         let p = ah::book(&w.db, &w.holidays, &phone, monday()).await.unwrap();
         assert_eq!(p.channel, BookingChannel::Phone);
         assert_eq!(p.taken_by, Some(w.official));
@@ -423,6 +424,14 @@ store::backend_tests! {
         tx.commit().await.unwrap();
         assert_eq!(n, 2);
         assert_eq!(w.outbox().await, before + 2);
+        // The e-mail notice carries the event marked cancelled.
+        let (file,): (String,) = store::fetch_one!(
+            &w.db,
+            (String,),
+            "SELECT attachment FROM outbox WHERE recipient = 'caller2@example.kr' ORDER BY id DESC LIMIT 1"
+        )
+        .unwrap();
+        assert!(file.contains("STATUS:CANCELLED"), "{file}");
         let list = ah::evening_bookings(&w.db, a.evening_id).await.unwrap();
         assert!(list.iter().all(|b| b.state == BookingState::Cancelled
             && b.cancelled_by.as_deref() == Some("office")));
