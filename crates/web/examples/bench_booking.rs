@@ -7,43 +7,27 @@
 //!
 //! Beside Minwon's own way it runs two others on a fresh database each, checked the same way:
 //! the floor (the bare transaction: the conditional counter update and one insert, a refusal
-//! rolled back) and, on PostgreSQL, SERIALIZABLE with retry.
+//! rolled back) and, on PostgreSQL, SERIALIZABLE with retry:
+//! - minwon: `store::service_access::after_hours::book`: materialise, the slot (full is refused
+//!   here), the evening's lock, the state and cutoff, one per person, the counter, the code, the
+//!   row and the confirmation with its calendar file in the outbox;
+//! - floor: no evening lock, no rules, no code search, no message;
+//! - serializable+retry: read the counter, write it and the row.
 //!
 //! A measuring tool, not production code: any failure aborts the measurement.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "shared/race.rs"]
+mod shared;
 use chrono::{Duration, NaiveTime};
 use domain::service_access::booking::{
     BookingChannel, Contact, Cutoff, PaymentMethod, ScheduleDraft, ServiceKind, defaults,
 };
+use shared::{Latencies, Way};
 use std::time::Instant;
 use store::office::departments;
 use store::service_access::after_hours::{self as ah, BookRequest, SlotKey};
 use store::testing::TestDb;
-
-#[derive(Clone, Copy, PartialEq)]
-enum Way {
-    /// Minwon: `store::service_access::after_hours::book`: materialise, the evening's lock, the
-    /// state and cutoff, one per person, the counter, the code, the row and the confirmation in
-    /// the outbox.
-    Minwon,
-    /// The least a correct booking does: the conditional counter update and one insert, a
-    /// refusal rolled back; no evening lock, no rules, no code search, no message.
-    Floor,
-    /// PostgreSQL's textbook alternative: SERIALIZABLE, read the counter, write it, retried on
-    /// serialization failure.
-    Serializable,
-}
-
-impl Way {
-    fn name(self) -> &'static str {
-        match self {
-            Way::Minwon => "minwon",
-            Way::Floor => "floor",
-            Way::Serializable => "serializable+retry",
-        }
-    }
-}
 
 struct Ids {
     evening: i64,
@@ -244,8 +228,7 @@ async fn race(backend: &str, n: usize, places: u32, way: Way) {
         booked += usize::from(got);
     }
     let wall = start.elapsed();
-    lat.sort();
-    let q = |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)];
+    let lat = Latencies::new(lat);
     let (rows,): (i64,) =
         store::fetch_one!(&db, (i64,), "SELECT COUNT(*) FROM after_hours_bookings").unwrap();
     let (counter,): (i64,) = store::fetch_one!(
@@ -265,30 +248,13 @@ async fn race(backend: &str, n: usize, places: u32, way: Way) {
         n - booked,
         wall.as_secs_f64(),
         n as f64 / wall.as_secs_f64(),
-        q(0.50).as_secs_f64() * 1e3,
-        q(0.95).as_secs_f64() * 1e3,
-        lat[lat.len() - 1].as_secs_f64() * 1e3,
+        lat.ms(0.50),
+        lat.ms(0.95),
+        lat.ms(1.0),
     );
 }
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let n: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(500);
-    let places: u32 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(10);
-    let which = args.get(2).map(String::as_str).unwrap_or("both");
-    if matches!(which, "sqlite" | "both") {
-        for way in [Way::Minwon, Way::Floor] {
-            race("sqlite", n, places, way).await;
-        }
-    }
-    if matches!(which, "postgres" | "both") {
-        if std::env::var("MINWON_TEST_POSTGRES_URL").is_ok() {
-            for way in [Way::Minwon, Way::Floor, Way::Serializable] {
-                race("postgres", n, places, way).await;
-            }
-        } else {
-            println!("postgres skipped: MINWON_TEST_POSTGRES_URL not set");
-        }
-    }
+    shared::run(500, 10u32, race).await;
 }

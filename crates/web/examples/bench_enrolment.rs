@@ -7,46 +7,30 @@
 //! cargo run -p web --example bench_enrolment -- [N] [PLACES] [sqlite|postgres|both]
 //!
 //! Beside Minwon's own way it runs two others on a fresh database each, checked the same way:
-//! the floor (the bare locked transaction, no rules) and, on PostgreSQL, SERIALIZABLE with retry.
+//! the floor (the bare locked transaction, no rules) and, on PostgreSQL, SERIALIZABLE with retry:
+//! - minwon: `store::programs::enrol`, with the audience rule, the priority facts and the outbox
+//!   message, behind the session's row lock;
+//! - floor: the same row lock, a count and one insert; no rules, no message;
+//! - serializable+retry: no lock, arrival numbered before the transaction.
 //!
 //! A measuring tool, not production code: any failure aborts the measurement.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "shared/race.rs"]
+mod shared;
 use chrono::{Duration, NaiveTime};
 use domain::office::accounts::Role;
 use domain::programs::{
     Audience, DayDraft, Delivery, EnrolmentState, LearningCategory, ProgramDraft, ProgramKind,
     SessionDraft,
 };
+use shared::{Latencies, Way};
 use std::time::Instant;
 use store::programs::{self as sp, EnrolRequest};
 use store::testing::TestDb;
 use store::{office::accounts, office::departments};
 
 /// How a request for a place is decided.
-#[derive(Clone, Copy, PartialEq)]
-enum Way {
-    /// Minwon: `store::programs::enrol`, with the audience rule, the priority facts and the
-    /// outbox message, behind the session's row lock.
-    Minwon,
-    /// The least a correct enrolment can do: the same row lock, a count and one insert; no
-    /// rules, no message. The floor under any implementation of the same guarantee.
-    Floor,
-    /// The textbook alternative on PostgreSQL: SERIALIZABLE transactions, no lock, retried on
-    /// serialization failure (arrival numbered before the transaction).
-    Serializable,
-}
-
-impl Way {
-    fn name(self) -> &'static str {
-        match self {
-            Way::Minwon => "minwon",
-            Way::Floor => "floor",
-            Way::Serializable => "serializable+retry",
-        }
-    }
-}
-
 /// Both alternatives' decision: count the places taken and add the row enrolled or waitlisted.
 async fn count_and_insert(
     tx: &mut store::Tx,
@@ -250,8 +234,7 @@ async fn race(backend: &str, n: usize, places: i64, way: Way) {
         retries += r;
     }
     let wall = start.elapsed();
-    lat.sort();
-    let q = |p: f64| lat[((lat.len() as f64 * p) as usize).min(lat.len() - 1)];
+    let lat = Latencies::new(lat);
 
     let roster = sp::roster(&db, sid).await.unwrap();
     let enrolled: Vec<_> = roster
@@ -300,32 +283,14 @@ async fn race(backend: &str, n: usize, places: i64, way: Way) {
         waiting.len(),
         wall.as_secs_f64(),
         n as f64 / wall.as_secs_f64(),
-        q(0.50).as_secs_f64() * 1e3,
-        q(0.95).as_secs_f64() * 1e3,
-        lat[lat.len() - 1].as_secs_f64() * 1e3,
+        lat.ms(0.50),
+        lat.ms(0.95),
+        lat.ms(1.0),
         if by_arrival { "in" } else { "NOT in" },
     );
 }
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let n: usize = args.first().and_then(|a| a.parse().ok()).unwrap_or(1000);
-    let places: i64 = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(80);
-    let which = args.get(2).map(String::as_str).unwrap_or("both");
-    if matches!(which, "sqlite" | "both") {
-        // SQLite runs one writer at a time whatever the isolation; its alternative is the floor.
-        for way in [Way::Minwon, Way::Floor] {
-            race("sqlite", n, places, way).await;
-        }
-    }
-    if matches!(which, "postgres" | "both") {
-        if std::env::var("MINWON_TEST_POSTGRES_URL").is_ok() {
-            for way in [Way::Minwon, Way::Floor, Way::Serializable] {
-                race("postgres", n, places, way).await;
-            }
-        } else {
-            println!("postgres skipped: MINWON_TEST_POSTGRES_URL not set");
-        }
-    }
+    shared::run(1000, 80i64, race).await;
 }
