@@ -81,15 +81,21 @@ export async function launchBrowser() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+  // A navigation may take up to 90 s (Playwright's default is 30): CI runs the whole suite on two
+  // loaded cores, and one submit there once waited past 30 s (not seen since). A server that
+  // never answers still fails the journey.
+  const navigationTimeout = 90_000;
   const newContext = browser.newContext.bind(browser);
   browser.newContext = async (options) => {
     const context = await newContext(options);
+    context.setDefaultNavigationTimeout(navigationTimeout);
     context.on('page', watch);
     return context;
   };
   const newPage = browser.newPage.bind(browser);
   browser.newPage = async (options) => {
     const page = await newPage(options);
+    page.setDefaultNavigationTimeout(navigationTimeout);
     watch(page);
     return page;
   };
