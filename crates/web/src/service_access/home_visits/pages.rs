@@ -24,7 +24,7 @@ use domain::service_access::home_visits::{
     RequestDraft, RequestState, Service, TeamDraft,
 };
 use serde::Deserialize;
-use store::service_access::home_visits::{self as sh, Request, Round, Stop};
+use store::service_access::home_visits::{self as sh, Request, Round, Stop, Team};
 
 pub(super) fn routes() -> Router<AppState> {
     Router::new()
@@ -92,7 +92,7 @@ fn word<T: domain::label::Label>(lang: Lang, x: T) -> String {
     lang.t(x.korean(), x.english()).to_string()
 }
 
-fn services_words(lang: Lang, services: &[Service]) -> String {
+pub(crate) fn services_words(lang: Lang, services: &[Service]) -> String {
     services
         .iter()
         .map(|s| word(lang, *s))
@@ -102,6 +102,23 @@ fn services_words(lang: Lang, services: &[Service]) -> String {
 
 pub(crate) fn kit_words(lang: Lang, services: &[Service]) -> String {
     super::api::kit_words(lang, services)
+}
+
+/// A preferred time window as words: `14:00–17:00`, or "any time" without one.
+pub(crate) fn window_words(lang: Lang, start: &Option<String>, end: &Option<String>) -> String {
+    match (start, end) {
+        (Some(a), Some(b)) => format!("{a}–{b}"),
+        _ => lang.t("언제든", "any time").to_string(),
+    }
+}
+
+/// A team's members by name.
+pub(crate) fn members_words(t: &Team) -> String {
+    t.members
+        .iter()
+        .map(|m| m.1.clone())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn state_word(lang: Lang, code: &str) -> String {
@@ -566,10 +583,7 @@ async fn request_page(
         services: services_words(lang, &r.services()),
         kit: kit_words(lang, &r.services()),
         basis,
-        window: match (&r.window_start, &r.window_end) {
-            (Some(a), Some(b)) => format!("{a}–{b}"),
-            _ => lang.t("언제든", "any time").to_string(),
-        },
+        window: window_words(lang, &r.window_start, &r.window_end),
         r,
     };
     Ok(ctx.render(&page))
@@ -826,10 +840,6 @@ async fn round_view(
             .map(|o| word(lang, o))
             .unwrap_or_default()
     };
-    let window = |s: &Stop| match (&s.window_start, &s.window_end) {
-        (Some(a), Some(b)) => format!("{a}–{b}"),
-        _ => lang.t("언제든", "any time").to_string(),
-    };
     let blocks = teams
         .iter()
         .map(|t| {
@@ -838,12 +848,7 @@ async fn round_view(
             TeamBlock {
                 id: t.id,
                 name: t.name.clone(),
-                members: t
-                    .members
-                    .iter()
-                    .map(|m| m.1.clone())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                members: members_words(t),
                 hours: format!(
                     "{}–{}{}",
                     t.starts,
@@ -880,7 +885,7 @@ async fn round_view(
                             s.arrival.clone().unwrap_or_default(),
                             s.departure.clone().unwrap_or_default()
                         ),
-                        window: window(s),
+                        window: window_words(lang, &s.window_start, &s.window_end),
                         outcome: outcome_word(s),
                         first: i == 0,
                         last: i + 1 == n,
@@ -1311,10 +1316,7 @@ async fn stop_view(
         team,
         services: services_words(lang, &stop.services()),
         kit: kit_words(lang, &stop.services()),
-        window: match (&stop.window_start, &stop.window_end) {
-            (Some(a), Some(b)) => format!("{a}–{b}"),
-            _ => lang.t("언제든", "any time").to_string(),
-        },
+        window: window_words(lang, &stop.window_start, &stop.window_end),
         outcomes: choices(lang, Outcome::ALL, |v| v == f.outcome),
         methods: choices(lang, IdentityMethod::ALL, |v| v == f.identity_method),
         types,

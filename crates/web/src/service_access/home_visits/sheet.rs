@@ -123,7 +123,6 @@ pub(crate) async fn sheet_page(
         .or_page(&ctx)?;
     let teams = sh::teams(&state.db, id).await.or_page(&ctx)?;
     let stops = sh::stops(&state.db, id).await.or_page(&ctx)?;
-    let word = |ko: &str, en: &str| lang.t(ko, en).to_string();
     let blocks = teams
         .iter()
         .filter(|t| which.team.is_none_or(|w| w == t.id))
@@ -132,12 +131,7 @@ pub(crate) async fn sheet_page(
             let all: Vec<_> = mine.iter().flat_map(|s| s.services()).collect();
             SheetTeam {
                 name: t.name.clone(),
-                members: t
-                    .members
-                    .iter()
-                    .map(|m| m.1.clone())
-                    .collect::<Vec<_>>()
-                    .join(", "),
+                members: super::pages::members_words(t),
                 hours: format!("{}–{}", t.starts, t.ends),
                 start: t.start_label.clone(),
                 kit_total: super::pages::kit_words(lang, &all),
@@ -150,16 +144,8 @@ pub(crate) async fn sheet_page(
                         phone: s.phone.clone(),
                         address: s.address.clone(),
                         arrival: s.arrival.clone().unwrap_or_default(),
-                        window: match (&s.window_start, &s.window_end) {
-                            (Some(a), Some(b)) => format!("{a}–{b}"),
-                            _ => word("언제든", "any time"),
-                        },
-                        services: s
-                            .services()
-                            .iter()
-                            .map(|x| lang.t(x.korean(), x.english()))
-                            .collect::<Vec<_>>()
-                            .join(", "),
+                        window: super::pages::window_words(lang, &s.window_start, &s.window_end),
+                        services: super::pages::services_words(lang, &s.services()),
                         kit: super::pages::kit_words(lang, &s.services()),
                     })
                     .collect(),
