@@ -454,7 +454,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
         pii_key: Some(key),
         data_dir: Some(settings.data.clone()),
         drafting: settings.draft_endpoint(),
-        public_url: public_url.clone(),
+        public_url,
         ..defaults
     };
     let state = web::AppState::new(db.clone(), config);
@@ -505,8 +505,7 @@ async fn serve(args: ServeArgs) -> Result<(), Failure> {
     ));
     // Every minute: after-hours evenings decided at their cutoff, and their reminders.
     let after_hours = tokio::spawn(web::service_access::after_hours::run_jobs(
-        db.clone(),
-        public_url,
+        state.clone(),
         std::time::Duration::from_secs(60),
         stop_rx.clone(),
     ));

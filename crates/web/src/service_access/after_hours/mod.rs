@@ -384,22 +384,22 @@ pub(crate) async fn evening_of_day(
     Ok(id)
 }
 
-/// The job: decide the evenings at their cutoff and queue reminders (linking `public_url`'s
-/// booking page), every `every`.
+/// The job: decide the evenings at their cutoff and queue reminders (linking the booking page at
+/// the site's public address), every `every`.
 pub async fn run_jobs(
-    db: store::Db,
-    public_url: String,
+    state: AppState,
     every: std::time::Duration,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
-    let link = format!("{}{BOOKING_PAGE}", public_url.trim_end_matches('/'));
+    let db = &state.db;
+    let link = state.config.public_link(BOOKING_PAGE);
     loop {
-        match ah::decide_due(&db, store::now()).await {
+        match ah::decide_due(db, store::now()).await {
             Ok(d) if d.is_empty() => {}
             Ok(d) => tracing::info!(n = d.len(), "after-hours evenings decided"),
             Err(e) => tracing::error!(error = %e, "after-hours decision failed"),
         }
-        match ah::queue_reminders(&db, &link, store::now()).await {
+        match ah::queue_reminders(db, &link, store::now()).await {
             Ok(0) => {}
             Ok(n) => tracing::info!(n, "after-hours reminders queued"),
             Err(e) => tracing::error!(error = %e, "after-hours reminders failed"),
