@@ -15,6 +15,7 @@ use domain::service_access::home_visits::{
     RequestDraft, RequestState, RoundState, Service, TeamDraft, TeamInput, VisitInput,
 };
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// The eligibility settings (JSON), absent = [`EligibilityRules::default`].
 pub const ELIGIBILITY: &str = "home_visits.eligibility";
@@ -190,6 +191,27 @@ pub async fn request_staff(db: &Db, request_id: i64) -> Result<Vec<AccountId>> {
         request_id
     )?;
     Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// Pairs of (id, account) grouped by id: the staff of every request or round at once.
+fn staff_by(rows: Vec<(i64, i64)>) -> HashMap<i64, Vec<AccountId>> {
+    let mut out: HashMap<i64, Vec<AccountId>> = HashMap::new();
+    for (id, account) in rows {
+        out.entry(id).or_default().push(account);
+    }
+    out
+}
+
+/// [`request_staff`] of every request in one query (for the list the caller may read).
+pub async fn staff_by_request(db: &Db) -> Result<HashMap<i64, Vec<AccountId>>> {
+    let rows: Vec<(i64, i64)> = fetch_all!(
+        db,
+        _,
+        "SELECT DISTINCT s.request_id, m.account_id FROM home_visit_stops s \
+         JOIN home_visit_teams t ON t.round_id = s.round_id \
+         JOIN home_visit_team_members m ON m.team_id = t.id ORDER BY s.request_id, m.account_id"
+    )?;
+    Ok(staff_by(rows))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -404,6 +426,17 @@ pub async fn round_staff(db: &Db, round_id: i64) -> Result<Vec<AccountId>> {
         round_id
     )?;
     Ok(rows.into_iter().map(|r| r.0).collect())
+}
+
+/// [`round_staff`] of every round in one query (for the list the caller may read).
+pub async fn staff_by_round(db: &Db) -> Result<HashMap<i64, Vec<AccountId>>> {
+    let rows: Vec<(i64, i64)> = fetch_all!(
+        db,
+        _,
+        "SELECT DISTINCT t.round_id, m.account_id FROM home_visit_team_members m \
+         JOIN home_visit_teams t ON t.id = m.team_id ORDER BY t.round_id, m.account_id"
+    )?;
+    Ok(staff_by(rows))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -92,6 +92,11 @@ store::backend_tests! {
         // Shared with the round's staff once it is in the round.
         assert_eq!(sh::request_staff(&db, a).await.unwrap(), vec![ids[1]]);
         assert_eq!(sh::round_staff(&db, round.id).await.unwrap(), vec![ids[1]]);
+        // The same, for every request and round at once (the lists).
+        let by_request = sh::staff_by_request(&db).await.unwrap();
+        assert_eq!(by_request.get(&a), Some(&vec![ids[1]]));
+        assert_eq!(by_request.get(&b), Some(&vec![ids[1]]));
+        assert_eq!(sh::staff_by_round(&db).await.unwrap().get(&round.id), Some(&vec![ids[1]]));
 
         // A request already scheduled cannot join another round; nothing is half-written.
         let mut tx = db.begin().await.unwrap();

@@ -129,6 +129,13 @@ store::backend_tests! {
         let (st, _) = visitor.get(&format!("/api/v1/home-visits/requests/{id}")).await;
         assert_eq!(st, 200);
         assert_eq!(reveals(&s, id).await, 2);
+        // And in the lists: the request and the round are the team member's now.
+        let (_, list) = visitor.get("/api/v1/home-visits/requests").await;
+        assert!(list.as_array().unwrap().iter().any(|r| r["id"] == id), "{list}");
+        let (_, rounds) = visitor.get("/api/v1/home-visits/rounds").await;
+        assert!(rounds.as_array().unwrap().iter().any(|r| r["id"] == rid), "{rounds}");
+        let (_, rounds) = api(&s, "park").await.get("/api/v1/home-visits/rounds").await;
+        assert_eq!(rounds.as_array().map(Vec::len), Some(0), "{rounds}");
         let (st, _) = sup.get(&format!("/api/v1/home-visits/requests/{id}")).await;
         assert_eq!(st, 200);
         assert_eq!(reveals(&s, id).await, 3);

@@ -125,14 +125,15 @@ pub(crate) async fn visible_requests(
     caller: &Caller,
 ) -> Result<Vec<Request>, ApiError> {
     let mut out = Vec::new();
+    let staff_of = sh::staff_by_request(&state.db).await?;
     for r in sh::requests(&state.db).await? {
-        let staff = sh::request_staff(&state.db, r.id).await?;
+        let staff = staff_of.get(&r.id).map_or(&[][..], Vec::as_slice);
         if caller
             .permits(
                 state,
                 Capability::HomeVisitRequest,
                 Action::Read,
-                request_target(&r, &staff),
+                request_target(&r, staff),
             )
             .await?
         {
@@ -259,14 +260,15 @@ pub(crate) async fn visible_rounds(
     caller: &Caller,
 ) -> Result<Vec<Round>, ApiError> {
     let mut out = Vec::new();
+    let staff_of = sh::staff_by_round(&state.db).await?;
     for r in sh::rounds(&state.db).await? {
-        let staff = sh::round_staff(&state.db, r.id).await?;
+        let staff = staff_of.get(&r.id).map_or(&[][..], Vec::as_slice);
         if caller
             .permits(
                 state,
                 Capability::HomeVisitRound,
                 Action::Read,
-                round_target(&r, &staff),
+                round_target(&r, staff),
             )
             .await?
         {
